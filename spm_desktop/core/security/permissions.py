@@ -1,0 +1,68 @@
+"""The one permission table. Services call :func:`require`; the UI asks :func:`can`."""
+
+from __future__ import annotations
+
+from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.errors import PermissionDenied
+
+_ALL = {"admin", "supervisor", "petugas", "tksk", "viewer", "system"}
+_WRITERS = {"admin", "supervisor", "petugas", "tksk", "system"}
+_SUPERVISORS = {"admin", "supervisor", "system"}
+_ADMINS = {"admin", "system"}
+
+PERMISSIONS: dict[str, set[str]] = {
+    "person.view": _ALL,
+    "person.write": _WRITERS,
+    "person.delete": _SUPERVISORS | {"petugas"},
+    "person.merge": _SUPERVISORS,
+    "case.write": _WRITERS,
+    "event.write": _WRITERS,
+    "disaster.write": _SUPERVISORS | {"petugas", "tksk"},
+    "import.run": _SUPERVISORS,
+    "report.view": _ALL,
+    "report.export": _SUPERVISORS,
+    "personal_data.export": _SUPERVISORS,
+    "sync.run": _SUPERVISORS | {"tksk"},
+    "sync.resolve": _SUPERVISORS,
+    "settings.edit": _ADMINS,
+    "master.edit": _ADMINS,
+    "mutu.edit": _SUPERVISORS,
+    "users.manage": _ADMINS,
+    "audit.view": _SUPERVISORS,
+    "backup.run": _SUPERVISORS,
+    "backup.restore": _ADMINS,
+}
+
+PERMISSION_LABELS: dict[str, str] = {
+    "person.view": "melihat data penerima layanan",
+    "person.write": "mendaftarkan atau mengubah penerima layanan",
+    "person.delete": "menghapus penerima layanan",
+    "person.merge": "menggabungkan data ganda",
+    "case.write": "membuka, mengubah atau menutup kasus",
+    "event.write": "mencatat layanan",
+    "disaster.write": "mencatat data bencana",
+    "import.run": "mengimpor berkas",
+    "report.view": "melihat rekap",
+    "report.export": "mengekspor rekap",
+    "personal_data.export": "mengekspor data pribadi",
+    "sync.run": "melakukan sinkronisasi",
+    "sync.resolve": "menyelesaikan konflik sinkronisasi",
+    "settings.edit": "mengubah pengaturan",
+    "master.edit": "mengubah data induk",
+    "mutu.edit": "mengisi daftar periksa mutu",
+    "users.manage": "mengelola pengguna",
+    "audit.view": "melihat jejak audit",
+    "backup.run": "membuat cadangan",
+    "backup.restore": "memulihkan cadangan",
+}
+
+
+def can(actor: Actor, permission: str) -> bool:
+    return actor.role in PERMISSIONS[permission]
+
+
+def require(actor: Actor, permission: str) -> None:
+    """Raise :class:`PermissionDenied` unless the actor's role has ``permission``."""
+    if not can(actor, permission):
+        label = PERMISSION_LABELS.get(permission, permission)
+        raise PermissionDenied(f"Peran Anda ({actor.role}) tidak berhak {label}.")

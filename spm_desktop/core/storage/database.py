@@ -1,0 +1,72 @@
+"""The open database: engine, session factory, this device's id.
+
+Services receive a :class:`Database` and open their one transaction with
+:meth:`Database.transaction`; that session carries the actor and device id so the flush
+listener and the audit trail know who did what, where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+import spm_desktop.core.storage.tracking  # noqa: F401  (registers the flush listener)
+from spm_desktop.core.domain.actor import SYSTEM, Actor
+from spm_desktop.core.storage.engine import is_sqlite
+from spm_desktop.core.storage.models import LocalDevice
+
+
+@dataclass
+class Database:
+    engine: Engine
+    sessions: sessionmaker = field(init=False)
+    device_id: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.refresh_device()
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite(self.engine)
+
+    @property
+    def file_path(self) -> str | None:
+        """The SQLite file, or None for a server database."""
+        return self.engine.url.database if self.is_sqlite else None
+
+    def refresh_device(self) -> None:
+        with self.sessions() as s:
+            try:
+                device = s.scalars(select(LocalDevice)).first()
+            except Exception:  # table not there yet (before migrations)
+                device = None
+            self.device_id = device.id if device else ""
+
+    @contextmanager
+    def transaction(self, actor: Actor = SYSTEM) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on any exception."""
+        with self.sessions.begin() as session:
+            session.info["actor"] = actor
+            session.info["device_id"] = self.device_id
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for queries only; it never commits."""
+        with self.sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,42 @@
+"""Engine factory with the SQLite pragmas every connection needs (architecture §2)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, event
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
+    # pysqlite's own transaction handling is switched off so that BEGIN is emitted by
+    # SQLAlchemy (see "Serializable isolation / Savepoints / Transactional DDL" in the docs).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # Laptops lose power: a committed record must survive, so FULL, not NORMAL.
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _begin_sqlite(conn) -> None:
+    # IMMEDIATE takes the write lock at the start, so two writers wait (busy_timeout)
+    # instead of failing half-way with "database is locked" on upgrade from a read lock.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_sqlite(url_or_engine) -> bool:
+    url = url_or_engine.url if isinstance(url_or_engine, Engine) else str(url_or_engine)
+    return str(url).startswith("sqlite")
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    """A new engine for ``url``; SQLite connections get the pragmas above."""
+    if is_sqlite(url):
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine, "begin", _begin_sqlite)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)

@@ -1,0 +1,103 @@
+"""Schema migrations at start-up: copy the file aside, upgrade to head, check foreign keys."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, text
+
+from spm_desktop.core.domain.errors import DomainError
+from spm_desktop.core.paths import migrations_path
+from spm_desktop.core.storage.engine import is_sqlite, make_engine
+
+log = logging.getLogger(__name__)
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_path()))
+    if engine is not None:
+        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _run(engine: Engine, fn, *args) -> None:
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        if is_sqlite(engine):
+            # Batch mode re-creates tables; foreign keys must be off while it does.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        cfg.attributes["connection"] = conn
+        fn(cfg, *args)
+
+
+def backup_before_migration(db_file: Path, revision: str | None) -> Path | None:
+    """Copy an existing, non-empty database file aside: ``<name>.before-<rev>.<stamp>.db``."""
+    if not db_file.exists() or db_file.stat().st_size == 0:
+        return None
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = db_file.with_name(f"{db_file.stem}.before-{revision or 'base'}.{stamp}.db")
+    # Use SQLite's backup API so a WAL file's content is included.
+    import sqlite3
+
+    src = sqlite3.connect(str(db_file))
+    try:
+        dst = sqlite3.connect(str(target))
+        with dst:
+            src.backup(dst)
+        dst.close()
+    finally:
+        src.close()
+    log.info("Salinan sebelum migrasi: %s", target)
+    return target
+
+
+def upgrade_to_head(url: str) -> str:
+    """Bring the database at ``url`` to the newest schema on a separate engine; returns head.
+
+    An existing SQLite file that is behind is copied aside first. After migrating,
+    ``PRAGMA foreign_key_check`` must come back empty.
+    """
+    engine = make_engine(url)
+    try:
+        current = current_revision(engine)
+        head = head_revision()
+        if current == head:
+            return head
+        if is_sqlite(engine) and engine.url.database and current is not None:
+            backup_before_migration(Path(engine.url.database), current)
+        _run(engine, command.upgrade, "head")
+        if is_sqlite(engine):
+            with engine.connect() as conn:
+                problems = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
+            if problems:
+                raise DomainError(
+                    f"Pemeriksaan kunci asing setelah migrasi menemukan {len(problems)} masalah; "
+                    "pulihkan salinan cadangan sebelum migrasi."
+                )
+        return head
+    finally:
+        engine.dispose()
+
+
+def downgrade(url: str, revision: str = "base") -> None:
+    engine = make_engine(url)
+    try:
+        _run(engine, command.downgrade, revision)
+    finally:
+        engine.dispose()

@@ -1,0 +1,66 @@
+"""All ORM models. Import from here: ``from spm_desktop.core.storage.models import Person``."""
+
+from spm_desktop.core.storage.base import SYNCED_TABLES, Base, SyncMixin
+from spm_desktop.core.storage.models.casework import Case, CaseNeed, DuplicateCandidate, Person, ServiceEvent
+from spm_desktop.core.storage.models.disaster import Disaster, Household, HouseholdMember
+from spm_desktop.core.storage.models.master import (
+    MutuCheck,
+    PmksCategory,
+    Region,
+    ServiceType,
+    Setting,
+    Target,
+)
+from spm_desktop.core.storage.models.system import (
+    AuditEntry,
+    LocalDevice,
+    SyncConflict,
+    SyncPackage,
+    SyncPeer,
+    User,
+)
+
+# Order matters for sync: parents before children.
+SYNCED_MODELS = [
+    Region,
+    PmksCategory,
+    ServiceType,
+    Target,
+    Setting,
+    MutuCheck,
+    Person,
+    Case,
+    CaseNeed,
+    Disaster,
+    Household,
+    HouseholdMember,
+    ServiceEvent,
+    DuplicateCandidate,
+]
+SYNCED_TABLES.extend(m.__tablename__ for m in SYNCED_MODELS)
+
+__all__ = [
+    "Base",
+    "SyncMixin",
+    "SYNCED_MODELS",
+    "Region",
+    "PmksCategory",
+    "ServiceType",
+    "Target",
+    "Setting",
+    "MutuCheck",
+    "Person",
+    "Case",
+    "CaseNeed",
+    "ServiceEvent",
+    "DuplicateCandidate",
+    "Disaster",
+    "Household",
+    "HouseholdMember",
+    "User",
+    "AuditEntry",
+    "LocalDevice",
+    "SyncPeer",
+    "SyncPackage",
+    "SyncConflict",
+]

@@ -1,0 +1,104 @@
+"""Persons (PPKS), cases with their needs assessment, service events, duplicate suggestions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from spm_desktop.core.storage.base import Base, SyncMixin
+
+
+class Person(SyncMixin, Base):
+    __tablename__ = "person"
+    __table_args__ = (
+        Index("ix_person_search_name", "search_name"),
+        Index("ix_person_no_kk", "no_kk"),
+        Index("ix_person_match", "sex", "birth_year"),
+    )
+
+    nik: Mapped[str | None] = mapped_column(String(16), unique=True)
+    no_kk: Mapped[str | None] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(160))
+    alias: Mapped[str] = mapped_column(String(160), default="")
+    sex: Mapped[str] = mapped_column(String(1))  # L | P
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    birth_year: Mapped[int | None] = mapped_column(Integer)  # from birth_date, or estimated
+    birth_year_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+    birth_place: Mapped[str] = mapped_column(String(120), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    kelurahan_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
+    category_code: Mapped[str | None] = mapped_column(ForeignKey("pmks_category.code"), index=True)
+    disability_type: Mapped[str] = mapped_column(String(120), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # Normalised "name alias" (lower case, no accents, spelling variants folded) for search
+    # and duplicate matching; maintained by the person services.
+    search_name: Mapped[str] = mapped_column(String(400), default="")
+    merged_into: Mapped[str | None] = mapped_column(ForeignKey("person.id"), index=True)
+
+
+class Case(SyncMixin, Base):
+    """An intake (kasus) of a person into one SPM group at one service unit."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_group_span", "spm_group", "intake_date", "exit_date"),)
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(20))  # UPRS | PLAT | TKSK | BIDANG
+    kecamatan_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))  # TKSK's kecamatan
+    spm_group: Mapped[str] = mapped_column(String(20))
+    intake_date: Mapped[date] = mapped_column(Date)
+    referred_by: Mapped[str] = mapped_column(String(40), default="")
+    found_location: Mapped[str] = mapped_column(Text, default="")
+    in_shelter: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open | closed
+    exit_date: Mapped[date | None] = mapped_column(Date)
+    exit_reason: Mapped[str] = mapped_column(String(40), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class CaseNeed(SyncMixin, Base):
+    """One service item the intake assessment found the person needs."""
+
+    __tablename__ = "case_need"
+    __table_args__ = (UniqueConstraint("case_id", "service_code"),)
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    service_code: Mapped[str] = mapped_column(ForeignKey("service_type.code"))
+
+
+class ServiceEvent(SyncMixin, Base):
+    __tablename__ = "service_event"
+    __table_args__ = (
+        Index("ix_service_event_code_date_person", "service_code", "event_date", "person_id"),
+        Index("ix_service_event_person_code_date", "person_id", "service_code", "event_date"),
+    )
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    disaster_id: Mapped[str | None] = mapped_column(ForeignKey("disaster.id"), index=True)
+    service_code: Mapped[str] = mapped_column(ForeignKey("service_type.code"))
+    event_date: Mapped[date] = mapped_column(Date, index=True)
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    unit: Mapped[str] = mapped_column(String(20), default="")  # service unit that delivered it
+    officer: Mapped[str] = mapped_column(String(120), default="")
+    kelurahan_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class DuplicateCandidate(SyncMixin, Base):
+    """A pair of persons that may be the same human, for a person to review."""
+
+    __tablename__ = "duplicate_candidate"
+    __table_args__ = (UniqueConstraint("person_a_id", "person_b_id"),)
+
+    person_a_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    person_b_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(255), default="")
+    score: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | not_duplicate | merged
+    reviewed_by: Mapped[str] = mapped_column(String(64), default="")

@@ -1,0 +1,110 @@
+"""Local records that never travel: users, audit trail, this device, sync bookkeeping."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from spm_desktop.core.storage.base import Base, new_id, utcnow
+
+
+class User(Base):
+    __tablename__ = "app_user"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(160))
+    nip: Mapped[str] = mapped_column(String(30), default="")
+    role: Mapped[str] = mapped_column(String(20))  # admin/supervisor/petugas/tksk/viewer/system
+    unit: Mapped[str] = mapped_column(String(20), default="")  # petugas: own unit
+    kecamatan_code: Mapped[str | None] = mapped_column(String(20))  # tksk: own kecamatan
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Append-only trail of every write and every login (architecture §7)."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_at", "at"),
+        Index("ix_audit_entry_entity", "entity", "entity_id"),
+        Index("ix_audit_entry_username", "username"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    username: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(40))  # create/update/delete/merge/import/export/login/...
+    entity: Mapped[str] = mapped_column(String(40), default="")
+    entity_id: Mapped[str] = mapped_column(String(36), default="")
+    before: Mapped[Any] = mapped_column(JSON, nullable=True)
+    after: Mapped[Any] = mapped_column(JSON, nullable=True)
+    device_id: Mapped[str] = mapped_column(String(36), default="")
+
+
+class LocalDevice(Base):
+    """This database's identity (exactly one row) and its change counter."""
+
+    __tablename__ = "local_device"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    change_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SyncPeer(Base):
+    """Another database this one exchanges packages with."""
+
+    __tablename__ = "sync_peer"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    device_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    last_sent_seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_received_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SyncPackage(Base):
+    """A package sent or received (history shown on the Sinkronisasi page)."""
+
+    __tablename__ = "sync_package"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the package's own id
+    direction: Mapped[str] = mapped_column(String(3))  # out | in
+    peer_device_id: Mapped[str] = mapped_column(String(36), default="")
+    peer_name: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    processed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    counts: Mapped[Any] = mapped_column(JSON, nullable=True)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    file_name: Mapped[str] = mapped_column(Text, default="")
+
+
+class SyncConflict(Base):
+    """A record changed on both sides since the last exchange; a supervisor picks a side."""
+
+    __tablename__ = "sync_conflict"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(36), index=True)
+    package_id: Mapped[str] = mapped_column(String(36), default="")
+    local_data: Mapped[Any] = mapped_column(JSON, nullable=True)
+    remote_data: Mapped[Any] = mapped_column(JSON, nullable=True)
+    winner: Mapped[str] = mapped_column(String(10), default="")  # local | remote (applied by rule)
+    detected_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolution: Mapped[str] = mapped_column(String(10), default="")  # keep_local | keep_remote
+    resolved_by: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
