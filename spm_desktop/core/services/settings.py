@@ -1,0 +1,397 @@
+"""Settings, yearly targets and the service catalogue (administrator's master data).
+
+Every public function takes a :class:`Database` and an :class:`Actor`; writes run in one
+transaction with their audit entry; results are frozen dataclasses, never ORM objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.errors import FieldError, NotFoundError, ValidationError
+from spm_desktop.core.security import audit
+from spm_desktop.core.security.permissions import require
+from spm_desktop.core.storage.base import seed_id
+from spm_desktop.core.storage.database import Database
+from spm_desktop.core.storage.models import ServiceType, Setting, Target
+
+FULFILMENT_RULES: dict[str, str] = {
+    "all_needed": "Semua kebutuhan terlayani (all_needed)",
+    "any_item": "Minimal satu kebutuhan terlayani (any_item)",
+}
+
+
+@dataclass(frozen=True)
+class TuntasLevel:
+    min: float
+    label: str
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """Every setting the reports and services read, with the seeded defaults as fallback."""
+
+    office_government: str = "Pemerintah Kota Pontianak"
+    office_name: str = "Dinas Sosial Kota Pontianak"
+    office_address: str = ""
+    office_phone: str = ""
+    office_email: str = ""
+    office_city: str = "Pontianak"
+    office_logo_path: str = ""
+    signatory_title: str = ""
+    signatory_name: str = ""
+    signatory_nip: str = ""
+    signatory_rank: str = ""
+    weight_a: float = 0.8
+    weight_b: float = 0.2
+    fulfilment_rule: str = "all_needed"
+    tuntas: tuple[TuntasLevel, ...] = (
+        TuntasLevel(100, "Tuntas Paripurna"),
+        TuntasLevel(90, "Tuntas Utama"),
+        TuntasLevel(80, "Tuntas Madya"),
+        TuntasLevel(70, "Tuntas Muda"),
+        TuntasLevel(60, "Tuntas Pratama"),
+        TuntasLevel(0, "Belum Tuntas"),
+    )
+    meals_max_per_day: int = 3
+    meals_max_days_outside: int = 7
+
+    def tuntas_label(self, index: float | None) -> str:
+        """Status label of an SPM index (highest level whose minimum it reaches)."""
+        if index is None:
+            return "belum dinilai"
+        for level in sorted(self.tuntas, key=lambda t: t.min, reverse=True):
+            if index >= level.min:
+                return level.label
+        return self.tuntas[-1].label if self.tuntas else ""
+
+
+# setting key -> AppSettings field
+_FIELDS: dict[str, str] = {
+    "office.government": "office_government",
+    "office.name": "office_name",
+    "office.address": "office_address",
+    "office.phone": "office_phone",
+    "office.email": "office_email",
+    "office.city": "office_city",
+    "office.logo_path": "office_logo_path",
+    "signatory.title": "signatory_title",
+    "signatory.name": "signatory_name",
+    "signatory.nip": "signatory_nip",
+    "signatory.rank": "signatory_rank",
+    "spm.weight_a": "weight_a",
+    "spm.weight_b": "weight_b",
+    "spm.fulfilment_rule": "fulfilment_rule",
+    "spm.tuntas": "tuntas",
+    "meals.max_per_day": "meals_max_per_day",
+    "meals.max_days_outside": "meals_max_days_outside",
+}
+_TEXT_KEYS = {k for k, f in _FIELDS.items() if k.startswith(("office.", "signatory."))}
+_LOCAL_KEYS = {"office.logo_path", "sync.passphrase"}
+
+
+def _tuntas_tuple(value: Any) -> tuple[TuntasLevel, ...]:
+    return tuple(TuntasLevel(float(item["min"]), str(item["label"])) for item in value)
+
+
+def settings_from_rows(values: dict[str, Any]) -> AppSettings:
+    """Build :class:`AppSettings` from ``{key: value}`` (unknown keys ignored)."""
+    kwargs: dict[str, Any] = {}
+    for key, attr in _FIELDS.items():
+        if key not in values or values[key] is None:
+            continue
+        value = values[key]
+        if key == "spm.tuntas":
+            value = _tuntas_tuple(value)
+        elif key in ("spm.weight_a", "spm.weight_b"):
+            value = float(value)
+        elif key.startswith("meals."):
+            value = int(value)
+        else:
+            value = str(value)
+        kwargs[attr] = value
+    return AppSettings(**kwargs)
+
+
+def load_settings(session: Session) -> AppSettings:
+    """Settings read inside an existing session (for other services and the roll-up)."""
+    rows = session.execute(select(Setting.key, Setting.value).where(Setting.deleted_at.is_(None)))
+    return settings_from_rows({k: v for k, v in rows})
+
+
+def get_settings(db: Database) -> AppSettings:
+    """All settings as one frozen value. Anyone may read them."""
+    with db.reading() as s:
+        return load_settings(s)
+
+
+def _validate(key: str, value: Any) -> Any:
+    """Return the normalised value to store, or raise :class:`ValidationError`."""
+    if key not in _FIELDS:
+        raise ValidationError(f"Pengaturan '{key}' tidak dikenal.", "key")
+    if key in _TEXT_KEYS:
+        if not isinstance(value, str):
+            raise ValidationError("Isian harus berupa teks.", key)
+        text = value.strip()
+        if key == "office.name" and not text:
+            raise ValidationError("Nama kantor wajib diisi.", key)
+        if key == "signatory.nip" and text and not text.replace(" ", "").isdigit():
+            raise ValidationError("NIP hanya boleh berisi angka (spasi boleh).", key)
+        return text
+    if key in ("spm.weight_a", "spm.weight_b"):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValidationError("Bobot harus berupa angka antara 0 dan 1.", key) from None
+        if not 0 <= number <= 1:
+            raise ValidationError("Bobot harus berupa angka antara 0 dan 1.", key)
+        return number
+    if key == "spm.fulfilment_rule":
+        if value not in FULFILMENT_RULES:
+            raise ValidationError("Aturan pemenuhan harus 'all_needed' atau 'any_item'.", key)
+        return value
+    if key.startswith("meals."):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValidationError("Isian harus bilangan bulat minimal 1.", key)
+        return value
+    return _validate_tuntas(value)
+
+
+def _validate_tuntas(value: Any) -> list[dict[str, Any]]:
+    key = "spm.tuntas"
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ValidationError("Tabel status tuntas harus berisi minimal satu baris.", key)
+    rows: list[dict[str, Any]] = []
+    for item in value:
+        if isinstance(item, TuntasLevel):
+            item = {"min": item.min, "label": item.label}
+        try:
+            minimum = float(item["min"])
+            label = str(item["label"]).strip()
+        except (TypeError, KeyError, ValueError):
+            raise ValidationError("Setiap baris tabel tuntas perlu nilai minimum dan label.", key) from None
+        if not label or not 0 <= minimum <= 100:
+            raise ValidationError("Nilai minimum tuntas harus 0–100 dan label wajib diisi.", key)
+        rows.append({"min": int(minimum) if minimum.is_integer() else minimum, "label": label})
+    rows.sort(key=lambda r: r["min"], reverse=True)
+    if rows[-1]["min"] != 0:
+        raise ValidationError("Tabel tuntas harus memiliki baris dengan nilai minimum 0.", key)
+    if len({r["min"] for r in rows}) != len(rows):
+        raise ValidationError("Nilai minimum pada tabel tuntas tidak boleh sama.", key)
+    return rows
+
+
+def update_setting(db: Database, actor: Actor, key: str, value: Any) -> AppSettings:
+    """Change one setting (administrator only). Returns the settings after the change."""
+    require(actor, "settings.edit")
+    stored = _validate(key, value)
+    with db.transaction(actor) as s:
+        row = s.scalars(select(Setting).where(Setting.key == key)).first()
+        if row is None:
+            row = Setting(id=seed_id("setting", key), key=key, value=stored, shared=key not in _LOCAL_KEYS)
+            s.add(row)
+            before = None
+        else:
+            before = {"key": key, "value": row.value}
+            row.value = stored
+            row.deleted_at = None
+        s.flush()
+        audit.record(s, "update", "setting", row.id, before=before, after={"key": key, "value": stored})
+        if key in ("spm.weight_a", "spm.weight_b"):
+            _check_weights(s)
+        return load_settings(s)
+
+
+def update_settings(db: Database, actor: Actor, values: dict[str, Any]) -> AppSettings:
+    """Change several settings at once (one transaction; all or nothing)."""
+    require(actor, "settings.edit")
+    errors: list[FieldError] = []
+    stored: dict[str, Any] = {}
+    for key, value in values.items():
+        try:
+            stored[key] = _validate(key, value)
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    with db.transaction(actor) as s:
+        existing = {r.key: r for r in s.scalars(select(Setting).where(Setting.key.in_(stored)))}
+        for key, value in stored.items():
+            row = existing.get(key)
+            before = None if row is None else {"key": key, "value": row.value}
+            if row is None:
+                row = Setting(id=seed_id("setting", key), key=key, value=value, shared=key not in _LOCAL_KEYS)
+                s.add(row)
+            elif row.value == value and row.deleted_at is None:
+                continue
+            row.value = value
+            row.deleted_at = None
+            s.flush()
+            audit.record(s, "update", "setting", row.id, before=before, after={"key": key, "value": value})
+        _check_weights(s)
+        return load_settings(s)
+
+
+def _check_weights(s: Session) -> None:
+    current = load_settings(s)
+    if abs(current.weight_a + current.weight_b - 1.0) > 1e-9:
+        raise ValidationError("Jumlah bobot A dan B harus 1 (misalnya 0,8 dan 0,2).", "spm.weight_a")
+
+
+# ---- targets -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TargetValue:
+    year: int
+    key: str
+    value: float
+    budget: float | None
+    baseline: float | None
+
+
+def _target_value(t: Target) -> TargetValue:
+    return TargetValue(
+        year=t.year,
+        key=t.key,
+        value=float(t.value),
+        budget=None if t.budget is None else float(t.budget),
+        baseline=None if t.baseline is None else float(t.baseline),
+    )
+
+
+def list_targets(db: Database, year: int) -> list[TargetValue]:
+    """The targets of one year, by key."""
+    with db.reading() as s:
+        rows = s.scalars(select(Target).where(Target.year == year, Target.deleted_at.is_(None))
+                         .order_by(Target.key))
+        return [_target_value(t) for t in rows]
+
+
+def target_years(db: Database) -> list[int]:
+    with db.reading() as s:
+        return sorted(set(s.scalars(select(Target.year).where(Target.deleted_at.is_(None)))))
+
+
+def _decimal(value: Any, field: str, allow_none: bool) -> Decimal | None:
+    if value is None or value == "":
+        if allow_none:
+            return None
+        raise ValidationError("Nilai wajib diisi.", field)
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValidationError("Nilai harus berupa angka.", field) from None
+    if number < 0 or not number.is_finite():
+        raise ValidationError("Nilai tidak boleh negatif.", field)
+    return number
+
+
+def update_target(
+    db: Database, actor: Actor, year: int, key: str, value: Any, budget: Any = None
+) -> TargetValue:
+    """Set the target (and budget) of an indicator for a year; creates the row if missing."""
+    require(actor, "master.edit")
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise ValidationError("Tahun tidak valid.", "year")
+    number = _decimal(value, "value", allow_none=False)
+    money = _decimal(budget, "budget", allow_none=True)
+    with db.transaction(actor) as s:
+        if key not in ("ikk1", "ikk2") and s.scalar(select(ServiceType.id).where(ServiceType.code == key)) is None:
+            raise ValidationError(f"Kode layanan {key} tidak ada dalam katalog.", "key")
+        row = s.scalars(select(Target).where(Target.year == year, Target.key == key)).first()
+        before = audit.snapshot(row)
+        if row is None:
+            row = Target(id=seed_id("target", f"{year}:{key}"), year=year, key=key, value=number, budget=money)
+            s.add(row)
+        else:
+            row.value = number
+            row.budget = money
+            row.deleted_at = None
+        s.flush()
+        audit.record(s, "update" if before else "create", "target", row.id, before=before, after=row)
+        return TargetValue(year, key, float(number), None if money is None else float(money),
+                           None if row.baseline is None else float(row.baseline))
+
+
+# ---- service catalogue -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ServiceTypeInfo:
+    code: str
+    name: str
+    indicator: str
+    program: str
+    unit: str
+    counting_rule: str
+    standard_per_day: int | None
+    max_days_outside: int | None
+    assessable: bool
+    active: bool
+    sort_order: int
+
+
+def _service_info(t: ServiceType) -> ServiceTypeInfo:
+    return ServiceTypeInfo(t.code, t.name, t.indicator, t.program, t.unit, t.counting_rule,
+                           t.standard_per_day, t.max_days_outside, t.assessable, t.active, t.sort_order)
+
+
+_UNCHANGED: Any = object()
+
+
+def list_service_types(db: Database, active_only: bool = False) -> list[ServiceTypeInfo]:
+    with db.reading() as s:
+        q = select(ServiceType).where(ServiceType.deleted_at.is_(None))
+        if active_only:
+            q = q.where(ServiceType.active.is_(True))
+        return [_service_info(t) for t in s.scalars(q.order_by(ServiceType.sort_order, ServiceType.code))]
+
+
+def update_service_type(
+    db: Database,
+    actor: Actor,
+    code: str,
+    *,
+    name: str | None = None,
+    active: bool | None = None,
+    standard_per_day: Any = _UNCHANGED,
+    max_days_outside: Any = _UNCHANGED,
+) -> ServiceTypeInfo:
+    """Edit a catalogue entry: name, active flag and the per-day standard / day limit.
+
+    ``standard_per_day`` and ``max_days_outside`` are left alone when not passed; ``None``
+    clears them.
+    """
+    require(actor, "master.edit")
+    errors: list[FieldError] = []
+    if name is not None and not name.strip():
+        errors.append(FieldError("name", "Nama layanan wajib diisi."))
+    for field, number in (("standard_per_day", standard_per_day), ("max_days_outside", max_days_outside)):
+        if number is _UNCHANGED or number is None:
+            continue
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            errors.append(FieldError(field, "Isian harus bilangan bulat minimal 1 atau dikosongkan."))
+    if errors:
+        raise ValidationError(errors)
+    with db.transaction(actor) as s:
+        row = s.scalars(select(ServiceType).where(ServiceType.code == code,
+                                                  ServiceType.deleted_at.is_(None))).first()
+        if row is None:
+            raise NotFoundError(f"Jenis layanan {code} tidak ditemukan.")
+        before = audit.snapshot(row)
+        if name is not None:
+            row.name = name.strip()
+        if active is not None:
+            row.active = bool(active)
+        if standard_per_day is not _UNCHANGED:
+            row.standard_per_day = standard_per_day
+        if max_days_outside is not _UNCHANGED:
+            row.max_days_outside = max_days_outside
+        s.flush()
+        audit.record(s, "update", "service_type", row.id, before=before, after=row)
+        return _service_info(row)
