@@ -55,6 +55,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_audit_entry_at", ["at"], unique=False)
         batch_op.create_index("ix_audit_entry_entity", ["entity", "entity_id"], unique=False)
         batch_op.create_index("ix_audit_entry_username", ["username"], unique=False)
+    _create_audit_append_only_triggers()
 
     op.create_table(
         "local_device",
@@ -618,6 +619,41 @@ def downgrade() -> None:
         batch_op.drop_index("ix_audit_entry_entity")
         batch_op.drop_index("ix_audit_entry_at")
 
+    _drop_audit_append_only_triggers()
     op.drop_table("audit_entry")
     op.drop_table("app_user")
     # ### end Alembic commands ###
+
+
+# Hand-written (issue 8): the audit trail is append-only, even for tools outside the app.
+# A later migration that re-creates audit_entry in batch mode must re-create these triggers.
+_AUDIT_APPEND_ONLY = "audit_entry is append-only"
+
+
+def _create_audit_append_only_triggers() -> None:
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        for event in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER audit_entry_no_{event.lower()} BEFORE {event} ON audit_entry "
+                f"BEGIN SELECT RAISE(ABORT, '{_AUDIT_APPEND_ONLY}'); END"
+            )
+    elif dialect == "postgresql":
+        op.execute(
+            "CREATE FUNCTION audit_entry_append_only() RETURNS trigger AS $$ "
+            f"BEGIN RAISE EXCEPTION '{_AUDIT_APPEND_ONLY}'; END; $$ LANGUAGE plpgsql"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_entry_no_change BEFORE UPDATE OR DELETE ON audit_entry "
+            "FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()"
+        )
+
+
+def _drop_audit_append_only_triggers() -> None:
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS audit_entry_no_update")
+        op.execute("DROP TRIGGER IF EXISTS audit_entry_no_delete")
+    elif dialect == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_entry_no_change ON audit_entry")
+        op.execute("DROP FUNCTION IF EXISTS audit_entry_append_only()")

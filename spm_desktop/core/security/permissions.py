@@ -29,8 +29,10 @@ PERMISSIONS: dict[str, set[str]] = {
     "mutu.edit": _SUPERVISORS,
     "users.manage": _ADMINS,
     "audit.view": _SUPERVISORS,
+    "audit.export": _SUPERVISORS,
     "backup.run": _SUPERVISORS,
     "backup.restore": _ADMINS,
+    "diagnostics.view": _ALL,
 }
 
 PERMISSION_LABELS: dict[str, str] = {
@@ -52,13 +54,21 @@ PERMISSION_LABELS: dict[str, str] = {
     "mutu.edit": "mengisi daftar periksa mutu",
     "users.manage": "mengelola pengguna",
     "audit.view": "melihat jejak audit",
+    "audit.export": "mengekspor jejak audit",
     "backup.run": "membuat cadangan",
     "backup.restore": "memulihkan cadangan",
+    "diagnostics.view": "melihat informasi diagnostik",
 }
 
 
 def can(actor: Actor, permission: str) -> bool:
+    """Whether the actor's role has ``permission``; an unknown key is a programming error (KeyError)."""
     return actor.role in PERMISSIONS[permission]
+
+
+def permissions_of(role: str) -> list[str]:
+    """Every permission key the role holds, in table order (shown on the Users page)."""
+    return [key for key, roles in PERMISSIONS.items() if role in roles]
 
 
 def require(actor: Actor, permission: str) -> None:
