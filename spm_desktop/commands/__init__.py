@@ -16,6 +16,7 @@ from spm_desktop.core import paths
 
 COMMAND_MODULES: list[str] = [
     "init",
+    "demo_data",
     "check",
 ]
 

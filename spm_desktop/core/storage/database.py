@@ -61,12 +61,10 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session for queries only; it never commits."""
+        """A session for queries only; it never commits. Loaded objects stay readable after
+        the block (closing detaches without expiring), but return dataclasses, not ORM objects."""
         with self.sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -47,30 +47,28 @@ def _run(engine: Engine, fn, *args) -> None:
 
 
 def backup_before_migration(db_file: Path, revision: str | None) -> Path | None:
-    """Copy an existing, non-empty database file aside: ``<name>.before-<rev>.<stamp>.db``."""
+    """Copy an existing database file aside as ``<name>.before-<rev>.<stamp>.db`` beside it,
+    with SQLite's backup API (so a WAL file's content is included)."""
+    from spm_desktop.core.storage.backup import copy_database
+
     if not db_file.exists() or db_file.stat().st_size == 0:
         return None
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = db_file.with_name(f"{db_file.stem}.before-{revision or 'base'}.{stamp}.db")
-    # Use SQLite's backup API so a WAL file's content is included.
-    import sqlite3
-
-    src = sqlite3.connect(str(db_file))
-    try:
-        dst = sqlite3.connect(str(target))
-        with dst:
-            src.backup(dst)
-        dst.close()
-    finally:
-        src.close()
+    copy_database(db_file, target)
     log.info("Salinan sebelum migrasi: %s", target)
     return target
+
+
+def _has_tables(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return bool(conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type='table'").scalar())
 
 
 def upgrade_to_head(url: str) -> str:
     """Bring the database at ``url`` to the newest schema on a separate engine; returns head.
 
-    An existing SQLite file that is behind is copied aside first. After migrating,
+    An existing SQLite file that holds tables and is behind is copied aside first. After migrating,
     ``PRAGMA foreign_key_check`` must come back empty.
     """
     engine = make_engine(url)
@@ -79,7 +77,7 @@ def upgrade_to_head(url: str) -> str:
         head = head_revision()
         if current == head:
             return head
-        if is_sqlite(engine) and engine.url.database and current is not None:
+        if is_sqlite(engine) and engine.url.database and _has_tables(engine):
             backup_before_migration(Path(engine.url.database), current)
         _run(engine, command.upgrade, "head")
         if is_sqlite(engine):

@@ -1,0 +1,67 @@
+"""Shared benchmark plumbing: the case type, timing, and the big demo database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent
+DATA = ROOT / ".data"
+BIG_PERSONS, BIG_EVENTS, BIG_SEED, BIG_UNTIL = 100_000, 1_000_000, 2026, "2026-11-28"
+
+
+@dataclass
+class BenchCase:
+    name: str
+    size: str
+    budget_s: float
+    run: Callable[[Any], Any]
+    setup: Callable[[], Any] = lambda: None
+    repeat: int = 5
+
+
+def median_seconds(fn: Callable[[], Any], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def big_demo_db() -> Path:
+    """Path of the 100k/1M demo database (built once with the real CLI, then reused read-only).
+
+    ``SPM_BENCH_DB`` may point at an existing copy.
+    """
+    override = os.environ.get("SPM_BENCH_DB")
+    if override:
+        return Path(override)
+    folder = DATA / "big"
+    path = folder / "spm.db"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(folder), "demo-data",
+                        "--persons", str(BIG_PERSONS), "--events", str(BIG_EVENTS), "--seed", str(BIG_SEED),
+                        "--until", BIG_UNTIL], check=True)
+        con = sqlite3.connect(path)
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.close()
+    return path
+
+
+def copy_of(path: Path, name: str) -> Path:
+    """A private writable copy of a database file for a benchmark that writes."""
+    target = DATA / "work" / name / path.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, target)
+    return target

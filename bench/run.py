@@ -1,0 +1,46 @@
+"""Run the benchmarks and print a results table (median seconds vs budget)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import median_seconds  # noqa: E402
+
+
+def load_modules(pattern: str | None):
+    for path in sorted(Path(__file__).resolve().parent.glob("bench_*.py")):
+        if pattern and pattern not in path.stem:
+            continue
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        yield module
+
+
+def main(argv: list[str]) -> int:
+    pattern = argv[0] if argv else None
+    failed = 0
+    print("| what | size | median | budget | date |\n|---|---|---|---|---|")
+    for module in load_modules(pattern):
+        for case in module.cases():
+            state = case.setup()
+            median = median_seconds(lambda: case.run(state), case.repeat)
+            ok = median <= case.budget_s
+            failed += not ok
+            mark = "" if ok else " **over budget**"
+            print(f"| {case.name} | {case.size} | {fmt(median)}{mark} | < {fmt(case.budget_s)} | {date.today()} |",
+                  flush=True)
+    return 1 if failed else 0
+
+
+def fmt(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

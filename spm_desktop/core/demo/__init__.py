@@ -1,0 +1,1 @@
+"""Demo-data generator for trials, training and benchmarks."""

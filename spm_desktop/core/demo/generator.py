@@ -1,0 +1,365 @@
+"""Realistic, deterministic demo data in bulk (``spm-desktop demo-data``).
+
+Persons with Indonesian names and valid NIKs (mostly Pontianak, some from elsewhere, some
+without NIK and with an estimated age), cases with needs assessments at the shelters and the
+TKSK, service events that mostly follow the needs with realistic gaps, over several years,
+and a few disasters with households. The same seed and end date give the same rows.
+
+Rows are written with bulk INSERTs in batches (no ORM objects), inside one transaction.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, insert, select, text, update
+
+from spm_desktop.core.demo import names
+from spm_desktop.core.domain.errors import ConflictError, ValidationError
+from spm_desktop.core.domain.names import search_key
+from spm_desktop.core.domain.nik import make_nik
+from spm_desktop.core.security import audit
+from spm_desktop.core.storage.database import Database
+from spm_desktop.core.storage.models import (
+    Case,
+    CaseNeed,
+    Disaster,
+    Household,
+    HouseholdMember,
+    LocalDevice,
+    Person,
+    PmksCategory,
+    Region,
+    ServiceEvent,
+    ServiceType,
+)
+
+BATCH = 20_000
+YEARS_BACK = 3
+
+# Share of persons per SPM group; the rest are "PMKS lainnya" or disaster victims.
+GROUP_SHARES = (("disabilitas", 0.24), ("anak", 0.24), ("lansia", 0.22), ("gepeng", 0.20), ("lainnya", 0.05),
+                ("bencana", 0.05))
+CATEGORY_BY_GROUP = {
+    "disabilitas": ("penyandang_disabilitas", "anak_kedisabilitasan"),
+    "anak": ("anak_terlantar", "anak_jalanan", "anak_balita_terlantar"),
+    "lansia": ("lansia_terlantar",),
+    "gepeng": ("gelandangan", "pengemis"),
+    "lainnya": ("pemulung", "korban_tindak_kekerasan", "korban_napza", "perempuan_rawan_sosial_ekonomi"),
+    "bencana": ("korban_bencana_alam",),
+}
+DISABILITY_TYPES = ("Disabilitas fisik", "Disabilitas mental (ODGJ)", "Disabilitas intelektual",
+                    "Disabilitas sensorik netra", "Disabilitas sensorik rungu wicara", "Disabilitas ganda")
+UNITS = (("UPRS", 0.30), ("PLAT", 0.20), ("TKSK", 0.40), ("BIDANG", 0.10))
+REFERRED = ("satpol_pp", "kepolisian", "masyarakat", "keluarga", "rumah_sakit", "penjangkauan", "lainnya")
+EXIT_REASONS = ("reunifikasi", "rujukan", "pulang", "kabur", "meninggal", "lainnya")
+OTHER_REGIONS = ("610101", "610401", "611201", "617201", "610301", "317101", "357801", "737101")
+DISASTER_EVENT_CODES = ("1.06.06.2.01.0001", "1.06.06.2.01.0002", "1.06.06.2.01.0004", "1.06.06.2.01.0005")
+
+
+@dataclass
+class DemoResult:
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Master:
+    kelurahan: list[tuple[str, str]]  # (kelurahan code, kecamatan code)
+    assessable: list[str]
+    pmks_codes: list[str]
+    details: dict[str, dict]
+
+
+def _weighted(rng: random.Random, pairs) -> str:
+    x = rng.random()
+    for value, share in pairs:
+        x -= share
+        if x <= 0:
+            return value
+    return pairs[-1][0]
+
+
+class _Gen:
+    def __init__(self, seed: int, until: date, device: str, master: _Master, taken_niks: set[str]) -> None:
+        self.rng = random.Random(seed)
+        self.until = until
+        self.start = date(until.year - YEARS_BACK, 1, 1)
+        self.device = device
+        self.master = master
+        self.niks = taken_niks
+        self.stamp = datetime(until.year, until.month, until.day, 8, 0)
+
+    def uid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def sync_cols(self) -> dict:
+        return dict(created_at=self.stamp, updated_at=self.stamp, updated_by="demo", origin_device=self.device,
+                    revision=1, deleted_at=None, change_seq=1)
+
+    def day_between(self, a: date, b: date) -> date:
+        span = max(0, (b - a).days)
+        return a + timedelta(days=self.rng.randint(0, span))
+
+    def birth_date(self, group: str, on: date) -> date:
+        rng = self.rng
+        if group == "anak":
+            age = rng.randint(0, 17)
+        elif group == "lansia":
+            age = rng.randint(60, 92)
+        elif group == "bencana":
+            age = rng.choice((rng.randint(0, 4), rng.randint(5, 59), rng.randint(5, 59), rng.randint(60, 85)))
+        else:
+            age = rng.randint(18, 59)
+        return on - timedelta(days=age * 365 + rng.randint(0, 364))
+
+    def nik(self, birth: date, sex: str, kecamatan: str) -> str | None:
+        for _ in range(20):
+            region = ("6171" + kecamatan[-2:]) if self.rng.random() < 0.8 else self.rng.choice(OTHER_REGIONS)
+            nik = make_nik(region, birth, sex, self.rng.randint(1, 9999))
+            if nik not in self.niks:
+                self.niks.add(nik)
+                return nik
+        return None
+
+    def person(self, group: str, first_seen: date) -> dict:
+        rng = self.rng
+        sex = "P" if rng.random() < 0.48 else "L"
+        given = rng.choice(names.FEMALE if sex == "P" else names.MALE)
+        name = given if rng.random() < 0.15 else f"{given} {rng.choice(names.FAMILY)}"
+        if rng.random() < 0.3:
+            name = f"{name.split()[0]} {rng.choice(names.FEMALE if sex == 'P' else names.MALE)} {name.split()[-1]}"
+        kel, kec = rng.choice(self.master.kelurahan)
+        birth = self.birth_date(group, first_seen)
+        # Street people and found children often have no papers at intake.
+        no_papers = rng.random() < (0.35 if group in ("gepeng", "disabilitas") else 0.08)
+        alias = rng.choice(names.ALIASES) if no_papers and rng.random() < 0.4 else ""
+        category = rng.choice(CATEGORY_BY_GROUP[group])
+        return dict(
+            id=self.uid(), **self.sync_cols(),
+            nik=None if no_papers else self.nik(birth, sex, kec),
+            no_kk=None if no_papers or rng.random() < 0.3 else f"6171{kec[-2:]}{rng.randint(10**9, 10**10 - 1)}",
+            name=name, alias=alias, sex=sex,
+            birth_date=None if no_papers else birth,
+            birth_year=birth.year + (rng.randint(-2, 2) if no_papers else 0),
+            birth_year_estimated=no_papers,
+            birth_place="" if no_papers else rng.choice(names.BIRTH_PLACES),
+            address="" if group == "gepeng" else f"{rng.choice(names.STREETS)} No. {rng.randint(1, 250)}",
+            kelurahan_code=kel, category_code=category,
+            disability_type=rng.choice(DISABILITY_TYPES) if group == "disabilitas" else "",
+            phone="" if rng.random() < 0.7 else f"08{rng.randint(10**9, 10**10 - 1)}",
+            notes="", search_name=search_key(name, alias), merged_into=None,
+        )
+
+    def case(self, person: dict, group: str, kecamatan: str, intake: date) -> tuple[dict, list[dict]]:
+        rng = self.rng
+        unit = _weighted(rng, UNITS)
+        closed = rng.random() < 0.8
+        exit_date = min(self.until, intake + timedelta(days=rng.randint(3, 150))) if closed else None
+        case = dict(
+            id=self.uid(), **self.sync_cols(), person_id=person["id"], unit=unit,
+            kecamatan_code=kecamatan if unit == "TKSK" else None, spm_group=group, intake_date=intake,
+            referred_by=rng.choice(REFERRED),
+            found_location=rng.choice(names.FOUND_AT) if group == "gepeng" or rng.random() < 0.3 else "",
+            in_shelter=unit in ("UPRS", "PLAT") and rng.random() < 0.8,
+            status="closed" if closed else "open", exit_date=exit_date,
+            exit_reason=rng.choice(EXIT_REASONS) if closed else "", notes="",
+        )
+        needs: list[str] = []
+        if rng.random() > 0.04:  # a few intakes still wait for their needs assessment
+            needs = rng.sample(self.master.assessable, rng.randint(2, 5))
+            if "1.06.04.2.01.0001" not in needs and rng.random() < 0.7:
+                needs.append("1.06.04.2.01.0001")
+        need_rows = [dict(id=self.uid(), **self.sync_cols(), case_id=case["id"], service_code=c) for c in needs]
+        return case, need_rows
+
+    def event(self, person: dict, code: str, day: date, case_id: str | None, disaster_id: str | None,
+              unit: str, quantity: int = 1) -> dict:
+        return dict(
+            id=self.uid(), **self.sync_cols(), person_id=person["id"], case_id=case_id, disaster_id=disaster_id,
+            service_code=code, event_date=day, quantity=quantity, details=self.details(code), unit=unit,
+            officer="", kelurahan_code=person["kelurahan_code"], notes="",
+        )
+
+    def details(self, code: str) -> dict:
+        spec = self.master.details.get(code) or []
+        out: dict = {}
+        for f in spec:
+            if f["type"] == "choice":
+                out[f["key"]] = self.rng.choice(f["choices"])
+            elif f["type"] == "int" and f["key"] == "meals_per_day":
+                out[f["key"]] = 3
+            elif f["type"] == "int":
+                out[f["key"]] = 1
+        return out
+
+
+def _load_master(db: Database) -> _Master:
+    with db.reading() as s:
+        kel = [(r.code, r.parent_code) for r in s.scalars(select(Region).where(Region.level == "kelurahan")
+                                                            .order_by(Region.code))]
+        types = s.scalars(select(ServiceType).where(ServiceType.active.is_(True)).order_by(ServiceType.code)).all()
+        cats = [c for c in s.scalars(select(PmksCategory.code).order_by(PmksCategory.code))]
+    if not kel:
+        raise ValidationError("Daftar kelurahan kosong; isi data wilayah terlebih dahulu.", "region")
+    return _Master(kel, [t.code for t in types if t.assessable], cats, {t.code: t.detail_fields for t in types})
+
+
+def _insert(session, model, rows: list[dict]) -> None:
+    for i in range(0, len(rows), BATCH):
+        session.execute(insert(model), rows[i:i + BATCH])
+
+
+def generate(
+    db: Database,
+    persons: int,
+    events: int,
+    seed: int = 1,
+    until: date | None = None,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> DemoResult:
+    """Write ``persons`` persons and exactly ``events`` service events (one transaction)."""
+    if persons < 1 or events < 0:
+        raise ValidationError("Jumlah penerima layanan minimal 1 dan jumlah layanan tidak boleh negatif.", "persons")
+    say = progress or (lambda _m: None)
+    until = until or date.today()
+    master = _load_master(db)
+    with db.transaction() as s:
+        existing = s.scalar(select(func.count()).select_from(Person))
+        if existing and not force:
+            raise ConflictError(
+                f"Basis data sudah berisi {existing} penerima layanan; data contoh tidak ditulis. "
+                "Gunakan --force untuk tetap menambahkannya.")
+        taken = {n for n in s.scalars(select(Person.nik).where(Person.nik.is_not(None)))}
+        gen = _Gen(seed, until, db.device_id, master, taken)
+        result = _build(gen, s, persons, events, say)
+        s.execute(update(LocalDevice).values(change_seq=LocalDevice.change_seq + 1))
+        s.execute(text("SELECT 1"))
+        audit.record(s, "demo_data", "database", "", after=result.counts)
+    return result
+
+
+def _build(gen: _Gen, s, n_persons: int, n_events: int, say) -> DemoResult:
+    rng = gen.rng
+    n_victims = int(n_persons * dict(GROUP_SHARES)["bencana"])
+    person_rows, case_rows, need_rows = [], [], []
+    plans: list[tuple[dict, dict | None, list[str]]] = []  # (person, case, needs)
+    say("Membuat penerima layanan dan kasus...")
+    for _ in range(n_persons - n_victims):
+        group = _weighted(rng, GROUP_SHARES[:-1])
+        case_group = "gepeng" if group == "lainnya" else group
+        first = gen.day_between(gen.start, gen.until)
+        person = gen.person(group, first)
+        kec = next(k for kel, k in gen.master.kelurahan if kel == person["kelurahan_code"])
+        case, needs = gen.case(person, case_group, kec, first)
+        person_rows.append(person)
+        case_rows.append(case)
+        need_rows.extend(needs)
+        plans.append((person, case, [n["service_code"] for n in needs]))
+        if rng.random() < 0.08:  # some come back later, sometimes in another group
+            # Adults only: a child's second intake as "lansia" would not fit the age rules.
+            second_group = case_group if group == "anak" else rng.choice(("disabilitas", "gepeng", case_group))
+            case2, needs2 = gen.case(person, second_group, kec, gen.day_between(first, gen.until))
+            if case2["intake_date"] > (case["exit_date"] or gen.until) or case2["spm_group"] != case["spm_group"]:
+                case_rows.append(case2)
+                need_rows.extend(needs2)
+                plans.append((person, case2, [n["service_code"] for n in needs2]))
+
+    say("Membuat kejadian bencana dan keluarga terdampak...")
+    disaster_rows, household_rows, member_rows, victims = _disasters(gen, n_victims)
+    person_rows.extend(v for v, _d, _h in victims)
+
+    say("Membuat catatan layanan...")
+    event_rows = _events(gen, plans, victims, n_events)
+
+    for model, rows in ((Person, person_rows), (Case, case_rows), (CaseNeed, need_rows), (Disaster, disaster_rows),
+                        (Household, household_rows), (HouseholdMember, member_rows), (ServiceEvent, event_rows)):
+        say(f"Menulis {len(rows)} baris {model.__tablename__}...")
+        _insert(s, model, rows)
+    counts = {"person": len(person_rows), "cases": len(case_rows), "case_need": len(need_rows),
+              "disaster": len(disaster_rows), "household": len(household_rows),
+              "household_member": len(member_rows), "service_event": len(event_rows)}
+    return DemoResult(counts)
+
+
+def _disasters(gen: _Gen, n_victims: int):
+    rng = gen.rng
+    disasters, households, members, victims = [], [], [], []
+    kinds = ("kebakaran_permukiman", "kebakaran_permukiman", "puting_beliung", "banjir_rob", "angin_kencang")
+    remaining = n_victims
+    while remaining > 0:
+        kel, kec = rng.choice(gen.master.kelurahan)
+        start = gen.day_between(gen.start, gen.until - timedelta(days=1))
+        end = min(gen.until, start + timedelta(days=rng.randint(3, 14)))
+        disaster = dict(id=gen.uid(), **gen.sync_cols(), kind=rng.choice(kinds), name="", start_date=start,
+                        end_date=end if end < gen.until else None,
+                        phase="pasca_bencana" if end < gen.until else "tanggap_darurat",
+                        kecamatan_code=kec, kelurahan_code=kel, location=f"{rng.choice(names.STREETS)}",
+                        houses_light=rng.randint(0, 10), houses_medium=rng.randint(0, 6),
+                        houses_heavy=rng.randint(1, 8), description="",
+                        status="closed" if end < gen.until else "open")
+        disaster["name"] = f"{disaster['kind'].replace('_', ' ').title()} {start.strftime('%d/%m/%Y')}"
+        disasters.append(disaster)
+        for _ in range(rng.randint(3, 25)):
+            if remaining <= 0:
+                break
+            size = min(remaining, rng.randint(1, 6))
+            hh_id = gen.uid()
+            family = [gen.person("bencana", start) for _ in range(size)]
+            no_kk = f"6171{kec[-2:]}{rng.randint(10**9, 10**10 - 1)}"
+            for i, p in enumerate(family):
+                p["kelurahan_code"], p["no_kk"] = kel, no_kk
+                relation = "kepala" if i == 0 else ("istri" if i == 1 else "anak")
+                members.append(dict(id=gen.uid(), **gen.sync_cols(), household_id=hh_id,
+                                    disaster_id=disaster["id"], person_id=p["id"], relation=relation,
+                                    pregnant_breastfeeding=relation == "istri" and rng.random() < 0.2,
+                                    disability=rng.random() < 0.04))
+                victims.append((p, disaster, hh_id))
+            households.append(dict(id=hh_id, **gen.sync_cols(), disaster_id=disaster["id"], no_kk=no_kk,
+                                   head_person_id=family[0]["id"], address=disaster["location"],
+                                   damage_level=rng.choice(("ringan", "sedang", "berat")), notes=""))
+            remaining -= size
+    return disasters, households, members, victims
+
+
+def _events(gen: _Gen, plans, victims, n_events: int) -> list[dict]:
+    rng = gen.rng
+    rows: list[dict] = []
+    # Disaster victims first: meals for most, clothing for many, special care for some.
+    for person, disaster, _hh in victims:
+        if len(rows) >= n_events:
+            break
+        start = disaster["start_date"]
+        for code in DISASTER_EVENT_CODES:
+            if rng.random() < {"1.06.06.2.01.0001": 0.95, "1.06.06.2.01.0002": 0.8,
+                               "1.06.06.2.01.0004": 0.15, "1.06.06.2.01.0005": 0.1}[code]:
+                day = min(gen.until, start + timedelta(days=rng.randint(0, 3)))
+                rows.append(gen.event(person, code, day, None, disaster["id"], "BIDANG"))
+    if not plans:
+        return rows[:n_events]
+    # Case events: each case gets a share; most follow the needs, with gaps.
+    budget = max(0, n_events - len(rows))
+    weights = [rng.random() + 0.3 for _ in plans]
+    scale = budget / sum(weights)
+    extra_codes = ("1.06.04.2.01.0009", "1.06.04.2.02.0006", "1.06.04.2.02.0007", "1.06.04.2.01.0005")
+    for (person, case, needs), w in zip(plans, weights, strict=True):
+        count = int(w * scale)
+        if count == 0:
+            continue
+        begin, end = case["intake_date"], case["exit_date"] or gen.until
+        skipped = {c for c in needs if rng.random() < 0.25}  # realistic gaps: some needs never met
+        wanted = [c for c in needs if c not in skipped] or list(extra_codes[:1])
+        for _ in range(count):
+            code = rng.choice(wanted) if rng.random() < 0.9 else rng.choice(extra_codes)
+            rows.append(gen.event(person, code, gen.day_between(begin, end), case["id"], None, case["unit"]))
+    # Top up or trim to exactly n_events.
+    while len(rows) < n_events:
+        person, case, needs = rng.choice(plans)
+        code = rng.choice(needs or list(extra_codes))
+        day = gen.day_between(case["intake_date"], case["exit_date"] or gen.until)
+        rows.append(gen.event(person, code, day, case["id"], None, case["unit"]))
+    return rows[:n_events]

@@ -1,0 +1,81 @@
+"""Demo data: deterministic, valid NIKs, ages that fit the SPM group, exact event count."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from spm_desktop.core.demo.generator import generate
+from spm_desktop.core.domain.errors import ConflictError
+from spm_desktop.core.domain.nik import check_nik_agrees
+from spm_desktop.core.storage.models import Case, CaseNeed, Household, Person, ServiceEvent
+
+UNTIL = date(2026, 6, 30)
+
+
+def _rows(db):
+    with db.reading() as s:
+        persons = s.execute(select(Person.id, Person.nik, Person.name, Person.birth_date).order_by(Person.id)).all()
+        events = s.execute(select(ServiceEvent.id, ServiceEvent.person_id, ServiceEvent.service_code,
+                                  ServiceEvent.event_date).order_by(ServiceEvent.id)).all()
+    return persons, events
+
+
+@pytest.fixture
+def demo_db(db):
+    generate(db, 400, 3000, seed=11, until=UNTIL)
+    return db
+
+
+def test_same_seed_gives_same_rows(demo_db, template_db_file, tmp_path):
+    from spm_desktop.core.storage.database import Database
+    from spm_desktop.core.storage.engine import make_engine
+
+    other_file = tmp_path / "other.db"
+    other_file.write_bytes(template_db_file.read_bytes())
+    other = Database(make_engine(f"sqlite:///{other_file}"))
+    other.device_id = demo_db.device_id
+    try:
+        generate(other, 400, 3000, seed=11, until=UNTIL)
+        assert _rows(other) == _rows(demo_db)
+    finally:
+        other.dispose()
+
+
+def test_counts_and_valid_niks(demo_db):
+    with demo_db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Person)) == 400
+        assert s.scalar(select(func.count()).select_from(ServiceEvent)) == 3000
+        assert s.scalar(select(func.count()).select_from(Household)) > 0
+        assert s.scalar(select(func.count()).select_from(CaseNeed)) > 0
+        people = s.execute(select(Person.nik, Person.sex, Person.birth_date, Person.birth_year_estimated)).all()
+    with_nik = [p for p in people if p.nik]
+    assert 0.5 * len(people) < len(with_nik) < len(people)  # some without NIK
+    for p in with_nik:
+        check_nik_agrees(p.nik, p.sex, p.birth_date)
+    assert all(p.birth_date is None and p.birth_year_estimated for p in people if not p.nik)
+    assert any(not p.nik.startswith("6171") for p in with_nik)  # some from elsewhere
+
+
+def test_ages_fit_the_group_and_events_follow_dates(demo_db):
+    with demo_db.reading() as s:
+        rows = s.execute(select(Case.spm_group, Case.intake_date, Person.birth_year)
+                         .join(Person, Person.id == Case.person_id)).all()
+        for group, intake, birth_year in rows:
+            age = intake.year - birth_year
+            if group == "anak":
+                assert age <= 20
+            if group == "lansia":
+                assert age >= 57
+        assert s.scalar(select(func.max(ServiceEvent.event_date))) <= UNTIL
+        before_intake = s.scalar(
+            select(func.count()).select_from(ServiceEvent).join(Case, Case.id == ServiceEvent.case_id)
+            .where(ServiceEvent.event_date < Case.intake_date))
+        assert before_intake == 0
+
+
+def test_refuses_a_database_that_holds_data(demo_db):
+    with pytest.raises(ConflictError):
+        generate(demo_db, 5, 5, seed=1, until=UNTIL)

@@ -1,0 +1,68 @@
+"""The command line as a script would use it: init, check, demo-data, GUI without a display."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def spm(*args, data_dir, env_extra=None, drop=()):
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.pop("SPM_DATABASE_URL", None)
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(data_dir), *args],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    return tmp_path / "data"
+
+
+def test_init_then_check(folder, tmp_path):
+    pw = tmp_path / "pw.txt"
+    pw.write_text("rahasia123\n", encoding="utf-8")
+    first = spm("init", "--admin", "admin", "--password-file", str(pw), "--device-name", "Kantor Dinsos",
+                data_dir=folder)
+    assert first.returncode == 0, first.stderr
+    assert (folder / "spm.db").exists()
+    again = spm("init", "--admin", "admin2", "--password-file", str(pw), data_dir=folder)
+    assert again.returncode == 1
+    assert "Administrator sudah dibuat" in again.stderr
+    check = spm("check", data_dir=folder)
+    assert check.returncode == 0, check.stderr
+    assert "Basis data baik" in check.stdout
+
+
+def test_init_refuses_a_weak_password(folder, tmp_path):
+    pw = tmp_path / "pw.txt"
+    pw.write_text("abc\n", encoding="utf-8")
+    result = spm("init", "--admin", "admin", "--password-file", str(pw), data_dir=folder)
+    assert result.returncode == 1
+    assert "Kata sandi minimal 8 karakter" in result.stderr
+
+
+def test_usage_error_exits_2(folder):
+    assert spm("demo-data", "--persons", "x", data_dir=folder).returncode == 2
+    assert spm("no-such-command", data_dir=folder).returncode == 2
+
+
+def test_demo_data_and_refusal_to_write_twice(folder):
+    result = spm("demo-data", "--persons", "300", "--events", "2000", "--seed", "7", "--until", "2026-06-30",
+                 data_dir=folder)
+    assert result.returncode == 0, result.stderr
+    assert "service_event: 2000" in result.stdout and "person: 300" in result.stdout
+    again = spm("demo-data", "--persons", "10", "--events", "10", data_dir=folder)
+    assert again.returncode == 1
+    assert "--force" in again.stderr
+    forced = spm("demo-data", "--persons", "10", "--events", "10", "--force", data_dir=folder)
+    assert forced.returncode == 0, forced.stderr
+
+
+def test_gui_without_display_exits_2_with_indonesian_message(folder):
+    result = spm(data_dir=folder, drop=("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+    assert result.returncode == 2
+    assert "Tidak ada layar" in result.stderr
