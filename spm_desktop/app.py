@@ -1,0 +1,101 @@
+"""GUI composition root: paths -> logging -> migrate/open the database -> first run / login
+-> main window. ``run(data_dir)`` is what ``spm-desktop`` (no subcommand) calls.
+
+The steps are separate functions so tests and benchmarks can drive them one by one.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from spm_desktop import APP_NAME, __version__
+from spm_desktop.commands import setup_file_logging
+from spm_desktop.core import paths
+from spm_desktop.core.security.users import UserInfo, has_users
+from spm_desktop.core.services.settings import get_settings
+from spm_desktop.core.storage.database import Database
+from spm_desktop.core.storage.open import open_database
+from spm_desktop.ui import errors
+from spm_desktop.ui.context import UiContext
+from spm_desktop.ui.dialogs.login import FirstAdminDialog, LoginDialog
+from spm_desktop.ui.i18n import install_indonesian
+from spm_desktop.ui.icons import app_icon
+from spm_desktop.ui.runner import Runner
+
+log = logging.getLogger(__name__)
+
+OPEN_FAILED = ("Basis data di {folder} tidak bisa dibuka atau diperbarui. Salinan cadangan dibuat "
+               "sebelum setiap pembaruan (folder backups). Rincian ada di berkas catatan {log}.")
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with name, icon, Fusion style and Indonesian texts (idempotent)."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+        app.setStyle("Fusion")
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("Dinas Sosial")
+    app.setWindowIcon(app_icon())
+    if not getattr(app, "_spm_translators", None):
+        app._spm_translators = install_indonesian(app)  # keep references alive
+    return app
+
+
+def log_file(folder: Path) -> Path:
+    return paths.logs_dir(folder) / "spm-desktop.log"
+
+
+def open_data(folder: Path) -> Database:
+    """Migrate (after a backup copy) and open the database of ``folder``."""
+    return open_database(paths.database_url(folder))
+
+
+def sign_in(db: Database, runner: Runner) -> UserInfo | None:
+    """First run: create the administrator; then the login dialog. None when cancelled."""
+    username = ""
+    if not has_users(db):
+        admin = FirstAdminDialog.ask(None, db, runner)
+        if admin is None:
+            return None
+        username = admin.username
+    return LoginDialog.ask(None, db, runner, office=get_settings(db).office_name, username=username)
+
+
+def build_main_window(db: Database, user: UserInfo, runner: Runner, folder: Path):
+    from spm_desktop.ui.main_window import MainWindow  # pages load after login, not before
+
+    return MainWindow(UiContext(db=db, user=user, runner=runner, data_dir=folder))
+
+
+def run(data_dir: str | Path | None) -> int:
+    """Start the desktop application; returns the process exit code."""
+    folder = paths.data_dir(data_dir)
+    setup_file_logging(folder)
+    errors.set_log_file(log_file(folder))
+    app = make_application()
+    log.info("starting %s %s, data folder %s", APP_NAME, __version__, folder)
+    try:
+        db = open_data(folder)
+    except Exception:  # noqa: BLE001 - shown as a sentence, detail in the log
+        log.exception("opening the database failed")
+        errors.show_error(None, OPEN_FAILED.format(folder=folder, log=log_file(folder)), "Basis data")
+        return 1
+    runner = Runner()
+    window = None
+    errors.install_excepthook(lambda: window)
+    try:
+        user = sign_in(db, runner)
+        if user is None:
+            return 0
+        window = build_main_window(db, user, runner, folder)
+        window.show()
+        return app.exec()
+    finally:
+        runner.shutdown()
+        db.dispose()

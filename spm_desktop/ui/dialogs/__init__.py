@@ -1,0 +1,1 @@
+"""Dialogs. Each returns its value through a classmethod ``ask(parent, ...)`` (tests patch it)."""

@@ -1,0 +1,138 @@
+"""First-run administrator dialog and the login dialog.
+
+Both check their input through the core (``create_first_admin``, ``authenticate``) on the
+background runner and show the refusal beside the form; ``ask()`` returns the ``UserInfo``
+or None when the person cancelled.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from spm_desktop import APP_NAME
+from spm_desktop.core.security.users import UserInfo, authenticate, create_first_admin
+from spm_desktop.core.storage.database import Database
+from spm_desktop.ui.errors import user_message
+from spm_desktop.ui.icons import app_icon
+from spm_desktop.ui.runner import Runner
+
+
+class _CredentialsDialog(QDialog):
+    """Shared frame: a form, a red message line, OK/Batal, input handed to the runner."""
+
+    def __init__(self, db: Database, runner: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.runner = db, runner
+        self.user: UserInfo | None = None
+        self.setWindowIcon(app_icon())
+        self.form = QFormLayout()
+        self.message = QLabel()
+        self.message.setObjectName("errorMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020;")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
+        layout.addLayout(self.form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+    def _password_field(self) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+        return edit
+
+    def _busy(self, busy: bool) -> None:
+        self.buttons.setEnabled(not busy)
+        if busy:
+            self.message.setText("Memeriksa…")
+
+    @Slot(object)
+    def _done(self, user: UserInfo) -> None:
+        self.user = user
+        self.accept()
+
+    @Slot(object)
+    def _refused(self, error: BaseException) -> None:
+        self._busy(False)
+        self.message.setText(user_message(error))
+
+
+class FirstAdminDialog(_CredentialsDialog):
+    """First start: the administrator's name, username and password (no default password)."""
+
+    def __init__(self, db: Database, runner: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(db, runner, parent)
+        self.setWindowTitle(f"{APP_NAME} — Administrator pertama")
+        self.intro.setText("Selamat datang. Ini pertama kali aplikasi dibuka di komputer ini. "
+                           "Buat akun administrator: akun ini dipakai untuk masuk dan untuk "
+                           "membuat akun petugas lain.")
+        self.full_name = QLineEdit()
+        self.username = QLineEdit()
+        self.nip = QLineEdit()
+        self.password = self._password_field()
+        self.password2 = self._password_field()
+        self.form.addRow("Nama &lengkap:", self.full_name)
+        self.form.addRow("Nama &pengguna:", self.username)
+        self.form.addRow("&NIP (boleh kosong):", self.nip)
+        self.form.addRow("&Kata sandi:", self.password)
+        self.form.addRow("&Ulangi kata sandi:", self.password2)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Buat akun")
+        self.buttons.accepted.connect(self.submit)
+
+    @Slot()
+    def submit(self) -> None:
+        if self.password.text() != self.password2.text():
+            self.message.setText("Kedua kata sandi tidak sama; ketik ulang.")
+            self.password2.setFocus()
+            return
+        self._busy(True)
+        self.runner.submit(create_first_admin, self.db, self.username.text(), self.full_name.text(),
+                           self.password.text(), nip=self.nip.text(), on_done=self._done, on_error=self._refused)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, db: Database, runner: Runner) -> UserInfo | None:
+        dialog = cls(db, runner, parent)
+        dialog.exec()
+        return dialog.user
+
+
+class LoginDialog(_CredentialsDialog):
+    """Every start: username and password, checked with lock-out by ``authenticate``."""
+
+    def __init__(self, db: Database, runner: Runner, parent: QWidget | None = None, office: str = "",
+                 username: str = "") -> None:
+        super().__init__(db, runner, parent)
+        self.setWindowTitle(f"{APP_NAME} — Masuk")
+        self.intro.setText(f"<b>{office or APP_NAME}</b><br>Masuk dengan akun Anda.")
+        self.intro.setTextFormat(Qt.TextFormat.RichText)
+        self.username = QLineEdit(username)
+        self.password = self._password_field()
+        self.form.addRow("Nama &pengguna:", self.username)
+        self.form.addRow("&Kata sandi:", self.password)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Masuk")
+        self.buttons.accepted.connect(self.submit)
+        (self.password if username else self.username).setFocus()
+
+    @Slot()
+    def submit(self) -> None:
+        self._busy(True)
+        self.runner.submit(authenticate, self.db, self.username.text(), self.password.text(),
+                           on_done=self._done, on_error=self._refused)
+
+    @Slot(object)
+    def _refused(self, error: BaseException) -> None:
+        super()._refused(error)
+        self.password.clear()
+        self.password.setFocus()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, db: Database, runner: Runner, office: str = "",
+            username: str = "") -> UserInfo | None:
+        dialog = cls(db, runner, parent, office, username)
+        dialog.exec()
+        return dialog.user

@@ -1,0 +1,12 @@
+"""The pages of the main window (GUI convention, notes/GUI_CONVENTION.md).
+
+Each module ``spm_desktop.ui.pages.<name>`` defines ``class Page(QWidget)`` with class
+attributes ``TITLE`` (navigation label), ``PERMISSION`` (permission key or None), ``ORDER``
+(position in the navigation bar), a constructor ``Page(ctx, parent=None)`` and optionally
+``refresh()`` (called each time the page is shown) and ``has_unsaved_changes() -> bool``
+(asked before leaving the page or closing the window). Add a page by adding its module
+name here (one small edit).
+"""
+
+PAGE_MODULES: list[str] = [
+]

@@ -1,0 +1,154 @@
+"""First run, login, main window, runner errors, Indonesian standard buttons."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+
+from spm_desktop import app as app_module
+from spm_desktop.core.domain.errors import ValidationError
+from spm_desktop.core.security.users import has_users
+from spm_desktop.ui.dialogs.login import FirstAdminDialog, LoginDialog
+from spm_desktop.ui.main_window import MainWindow
+
+ADMIN_PASSWORD = "Rahasia-Kuat-2026"
+
+
+def test_first_run_creates_admin_then_login(app, db, runner, qtbot, wait_runner):
+    assert not has_users(db)
+    first = FirstAdminDialog(db, runner)
+    qtbot.addWidget(first)
+    first.full_name.setText("Siti Aminah")
+    first.username.setText("siti")
+    first.password.setText("pendek")
+    first.password2.setText("pendek")
+    first.submit()
+    wait_runner()
+    assert first.user is None
+    assert "kata sandi" in first.message.text().lower()
+    first.password.setText(ADMIN_PASSWORD)
+    first.password2.setText(ADMIN_PASSWORD)
+    first.submit()
+    wait_runner()
+    assert first.user is not None and first.user.role == "admin"
+    assert has_users(db)
+
+    login = LoginDialog(db, runner, username="siti")
+    qtbot.addWidget(login)
+    login.password.setText("salah-sekali")
+    login.submit()
+    wait_runner()
+    assert login.user is None
+    assert login.message.text() == "Nama pengguna atau kata sandi salah."
+    login.password.setText(ADMIN_PASSWORD)
+    login.submit()
+    wait_runner()
+    assert login.user is not None and login.user.full_name == "Siti Aminah"
+
+
+def test_sign_in_flow_asks_first_admin_then_login(app, db, runner, monkeypatch):
+    calls = []
+
+    def fake_first(parent, db_, runner_):
+        calls.append("first")
+        from spm_desktop.core.security.users import create_first_admin
+
+        return create_first_admin(db_, "admin", "Admin", ADMIN_PASSWORD)
+
+    def fake_login(parent, db_, runner_, office="", username=""):
+        calls.append(("login", office, username))
+        from spm_desktop.core.security.users import authenticate
+
+        return authenticate(db_, username or "admin", ADMIN_PASSWORD)
+
+    monkeypatch.setattr(FirstAdminDialog, "ask", fake_first)
+    monkeypatch.setattr(LoginDialog, "ask", fake_login)
+    user = app_module.sign_in(db, runner)
+    assert user is not None and user.username == "admin"
+    assert calls == ["first", ("login", "Dinas Sosial Kota Pontianak", "admin")]
+    calls.clear()
+    app_module.sign_in(db, runner)
+    assert calls == [("login", "Dinas Sosial Kota Pontianak", "")]
+
+
+def test_main_window_title_about_and_state(ctx, qtbot, monkeypatch):
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    assert window.windowTitle() == "SPM Desktop — Dinas Sosial Kota Pontianak"
+    window.resize(700, 520)
+    window.close()
+    again = MainWindow(ctx)
+    qtbot.addWidget(again)
+    assert (again.width(), again.height()) == (700, 520)
+    shown = []
+    monkeypatch.setattr("spm_desktop.ui.main_window.AboutDialog.ask", lambda parent, c: shown.append(c.data_dir))
+    again.show_about()
+    assert shown == [ctx.data_dir]
+
+
+def test_about_dialog_names_version_and_data_folder(ctx, qtbot):
+    from spm_desktop import __version__
+    from spm_desktop.ui.main_window import AboutDialog
+
+    dialog = AboutDialog(None, ctx)
+    qtbot.addWidget(dialog)
+    assert __version__ in dialog.text()
+    assert str(ctx.data_dir) in dialog.informativeText()
+
+
+def test_worker_error_shows_message_not_crash(ctx, qtbot, monkeypatch, wait_runner):
+    shown = []
+    monkeypatch.setattr("spm_desktop.ui.errors.QMessageBox.exec", lambda box: shown.append(box.text()))
+
+    def refuse():
+        raise ValidationError("NIK harus 16 digit angka; yang diisi 3 digit.", "nik")
+
+    def crash():
+        return 1 / 0
+
+    ctx.runner.submit(refuse)
+    ctx.runner.submit(crash)
+    wait_runner()
+    assert shown[0] == "NIK harus 16 digit angka; yang diisi 3 digit."
+    assert shown[1].startswith("Terjadi kesalahan yang tidak terduga")
+    results = []
+    ctx.runner.submit(lambda: 41 + 1, on_done=results.append)
+    wait_runner()
+    assert results == [42]
+
+
+def test_progress_job_can_be_cancelled(ctx, qtbot, wait_runner):
+    import threading
+
+    release = threading.Event()
+    seen = []
+
+    def long_job(progress):
+        for i in range(1000):
+            if i == 1:
+                release.wait(5)
+            if not progress(i, 1000, f"baris {i}"):
+                return ("dibatalkan", i)
+        return ("selesai", 1000)
+
+    job = ctx.runner.submit(long_job, progress=True, on_done=seen.append)
+    job.cancel()
+    release.set()
+    wait_runner()
+    assert seen[0][0] == "dibatalkan"
+
+
+def test_standard_buttons_are_indonesian(app, qtbot):
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.Save
+                           | QDialogButtonBox.StandardButton.Yes | QDialogButtonBox.StandardButton.No)
+    qtbot.addWidget(box)
+    texts = {b.text().replace("&", "") for b in box.buttons()}
+    assert texts == {"Batal", "Simpan", "Ya", "Tidak"}
+    message = QMessageBox(QMessageBox.Icon.Question, "t", "x", QMessageBox.StandardButton.Discard)
+    qtbot.addWidget(message)
+    assert message.button(QMessageBox.StandardButton.Discard).text() == "Buang"
+
+
+def test_run_opens_database_and_stops_when_login_cancelled(app, data_dir, monkeypatch):
+    monkeypatch.setattr(FirstAdminDialog, "ask", lambda *a, **k: None)
+    assert app_module.run(data_dir) == 0
+    assert (data_dir / "logs" / "spm-desktop.log").exists()
