@@ -1,0 +1,278 @@
+"""Disasters (kejadian bencana): register, change, close, list (domain.md §4).
+
+Every public function takes a :class:`Database`, an :class:`Actor` and plain input; a write
+runs in one transaction with its audit entry; results are frozen dataclasses. Households and
+their members are in :mod:`.households`, the services given to victims in :mod:`.disaster_aid`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.errors import FieldError, NotFoundError, PermissionDenied, ValidationError
+from spm_desktop.core.domain.groups import DISASTER_KINDS, DISASTER_PHASES
+from spm_desktop.core.security import audit
+from spm_desktop.core.security.permissions import require
+from spm_desktop.core.storage.database import Database
+from spm_desktop.core.storage.models import Disaster, Household, HouseholdMember, Region, ServiceEvent
+
+DAMAGE_LEVELS: dict[str, str] = {"ringan": "Rusak ringan", "sedang": "Rusak sedang", "berat": "Rusak berat"}
+
+
+@dataclass(frozen=True)
+class DisasterInput:
+    """What the user enters for a disaster. ``kecamatan_code`` may be left empty: it follows
+    from the kelurahan."""
+
+    kind: str
+    start_date: date | None
+    kelurahan_code: str
+    end_date: date | None = None
+    phase: str = "tanggap_darurat"
+    kecamatan_code: str = ""
+    name: str = ""
+    location: str = ""
+    houses_light: int = 0
+    houses_medium: int = 0
+    houses_heavy: int = 0
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DisasterInfo:
+    id: str
+    kind: str
+    kind_label: str
+    name: str
+    start_date: date
+    end_date: date | None
+    phase: str
+    phase_label: str
+    kecamatan_code: str | None
+    kecamatan_name: str
+    kelurahan_code: str | None
+    kelurahan_name: str
+    location: str
+    houses_light: int
+    houses_medium: int
+    houses_heavy: int
+    description: str
+    status: str
+    households: int = 0
+    persons: int = 0
+
+    @property
+    def title(self) -> str:
+        """"Kebakaran permukiman — Tambelan Sampit, 02/03/2026" (lists and dialogs)."""
+        where = self.kelurahan_name or self.kecamatan_name
+        return f"{self.name or self.kind_label} — {where}, {self.start_date.strftime('%d/%m/%Y')}"
+
+
+def _region_names(s: Session, codes: set[str]) -> dict[str, str]:
+    codes = {c for c in codes if c}
+    if not codes:
+        return {}
+    return dict(s.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).all())
+
+
+def _info(d: Disaster, names: dict[str, str], households: int = 0, persons: int = 0) -> DisasterInfo:
+    return DisasterInfo(
+        id=d.id, kind=d.kind, kind_label=DISASTER_KINDS.get(d.kind, d.kind), name=d.name,
+        start_date=d.start_date, end_date=d.end_date, phase=d.phase,
+        phase_label=DISASTER_PHASES.get(d.phase, d.phase), kecamatan_code=d.kecamatan_code,
+        kecamatan_name=names.get(d.kecamatan_code or "", ""), kelurahan_code=d.kelurahan_code,
+        kelurahan_name=names.get(d.kelurahan_code or "", ""), location=d.location,
+        houses_light=d.houses_light, houses_medium=d.houses_medium, houses_heavy=d.houses_heavy,
+        description=d.description, status=d.status, households=households, persons=persons,
+    )
+
+
+def _count(value, field: str, label: str, errors: list[FieldError]) -> int:
+    if value in (None, ""):
+        return 0
+    text = str(value).strip()
+    if isinstance(value, bool) or isinstance(value, float) or not text.isdigit():
+        errors.append(FieldError(field, f"{label} harus bilangan bulat 0 atau lebih."))
+        return 0
+    return int(text)
+
+
+def validate_disaster(s: Session, data: DisasterInput, today: date | None = None) -> DisasterInput:
+    """Check a disaster's input against the rules and master data; returns it normalised
+    (kecamatan filled from the kelurahan). Raises :class:`ValidationError` listing every problem."""
+    today = today or date.today()
+    errors: list[FieldError] = []
+    if data.kind not in DISASTER_KINDS:
+        errors.append(FieldError("kind", "Jenis bencana tidak dikenal; pilih salah satu dari daftar."))
+    if data.phase not in DISASTER_PHASES:
+        errors.append(FieldError("phase", "Fase bencana harus tanggap darurat atau pasca bencana."))
+    if data.start_date is None:
+        errors.append(FieldError("start_date", "Tanggal mulai bencana wajib diisi."))
+    elif data.start_date > today:
+        errors.append(FieldError("start_date", "Tanggal mulai bencana tidak boleh setelah hari ini."))
+    if data.start_date and data.end_date and data.end_date < data.start_date:
+        errors.append(FieldError("end_date", "Tanggal selesai tidak boleh sebelum tanggal mulai."))
+    kecamatan = (data.kecamatan_code or "").strip()
+    kelurahan_code = (data.kelurahan_code or "").strip()
+    kelurahan = s.scalars(select(Region).where(Region.code == kelurahan_code, Region.level == "kelurahan",
+                                               Region.deleted_at.is_(None))).first() if kelurahan_code else None
+    if not kelurahan_code:
+        errors.append(FieldError("kelurahan_code", "Kelurahan lokasi bencana wajib dipilih."))
+    elif kelurahan is None:
+        errors.append(FieldError("kelurahan_code", f"Kelurahan {kelurahan_code} tidak ada di daftar wilayah."))
+    elif kecamatan and kecamatan != kelurahan.parent_code:
+        errors.append(FieldError("kecamatan_code", f"Kelurahan {kelurahan.name} tidak berada di kecamatan yang "
+                                                   "dipilih."))
+    else:
+        kecamatan = kelurahan.parent_code or ""
+    houses = [_count(getattr(data, f), f, label, errors) for f, label in (
+        ("houses_light", "Jumlah rumah rusak ringan"), ("houses_medium", "Jumlah rumah rusak sedang"),
+        ("houses_heavy", "Jumlah rumah rusak berat"))]
+    if errors:
+        raise ValidationError(errors)
+    return replace(data, kecamatan_code=kecamatan, kelurahan_code=kelurahan_code, name=data.name.strip(),
+                   location=data.location.strip(), description=data.description.strip(),
+                   houses_light=houses[0], houses_medium=houses[1], houses_heavy=houses[2])
+
+
+def check_disaster_scope(actor: Actor, kecamatan_code: str | None) -> None:
+    """A TKSK records disasters of their own kecamatan only."""
+    if actor.role == "tksk" and (kecamatan_code or "") != (actor.kecamatan_code or ""):
+        raise PermissionDenied("Anda hanya berhak mencatat data bencana di kecamatan Anda sendiri.")
+
+
+def load_disaster(s: Session, disaster_id: str) -> Disaster:
+    d = s.get(Disaster, disaster_id)
+    if d is None or d.deleted_at is not None:
+        raise NotFoundError("Data bencana tidak ditemukan (mungkin sudah dihapus).", "disaster_id")
+    return d
+
+
+def _apply(d: Disaster, data: DisasterInput) -> None:
+    for field in ("kind", "name", "start_date", "end_date", "phase", "location", "houses_light",
+                  "houses_medium", "houses_heavy", "description"):
+        setattr(d, field, getattr(data, field))
+    d.kecamatan_code = data.kecamatan_code or None
+    d.kelurahan_code = data.kelurahan_code or None
+
+
+def first_service_date(s: Session, disaster_id: str) -> date | None:
+    """The earliest date of a (not deleted) service recorded for the disaster."""
+    return s.scalar(select(func.min(ServiceEvent.event_date))
+                    .where(ServiceEvent.disaster_id == disaster_id, ServiceEvent.deleted_at.is_(None)))
+
+
+def _counts(s: Session, disaster_ids: list[str]) -> dict[str, tuple[int, int]]:
+    if not disaster_ids:
+        return {}
+    households = dict(s.execute(
+        select(Household.disaster_id, func.count(Household.id))
+        .where(Household.disaster_id.in_(disaster_ids), Household.deleted_at.is_(None))
+        .group_by(Household.disaster_id)).all())
+    persons = dict(s.execute(
+        select(HouseholdMember.disaster_id, func.count(HouseholdMember.id))
+        .where(HouseholdMember.disaster_id.in_(disaster_ids), HouseholdMember.deleted_at.is_(None))
+        .group_by(HouseholdMember.disaster_id)).all())
+    return {i: (households.get(i, 0), persons.get(i, 0)) for i in disaster_ids}
+
+
+def disaster_info(s: Session, d: Disaster) -> DisasterInfo:
+    names = _region_names(s, {d.kecamatan_code or "", d.kelurahan_code or ""})
+    households, persons = _counts(s, [d.id]).get(d.id, (0, 0))
+    return _info(d, names, households, persons)
+
+
+def register_disaster(db: Database, actor: Actor, data: DisasterInput) -> DisasterInfo:
+    """Register a disaster (one transaction, audited)."""
+    require(actor, "disaster.write")
+    with db.transaction(actor) as s:
+        data = validate_disaster(s, data)
+        check_disaster_scope(actor, data.kecamatan_code)
+        d = Disaster(status="open")
+        _apply(d, data)
+        s.add(d)
+        s.flush()
+        audit.record(s, "create", "disaster", d.id, after=d)
+        return disaster_info(s, d)
+
+
+def update_disaster(db: Database, actor: Actor, disaster_id: str, data: DisasterInput) -> DisasterInfo:
+    """Change a disaster's data. The start date may not move after a service already given."""
+    require(actor, "disaster.write")
+    with db.transaction(actor) as s:
+        d = load_disaster(s, disaster_id)
+        check_disaster_scope(actor, d.kecamatan_code)
+        data = validate_disaster(s, data)
+        check_disaster_scope(actor, data.kecamatan_code)
+        first = first_service_date(s, d.id)
+        if first is not None and data.start_date > first:
+            raise ValidationError(
+                f"Tanggal mulai tidak bisa diubah menjadi {data.start_date.strftime('%d/%m/%Y')}: sudah ada "
+                f"layanan tanggal {first.strftime('%d/%m/%Y')} untuk bencana ini.", "start_date")
+        before = audit.snapshot(d)
+        _apply(d, data)
+        s.flush()
+        audit.record(s, "update", "disaster", d.id, before=before, after=d)
+        return disaster_info(s, d)
+
+
+def close_disaster(db: Database, actor: Actor, disaster_id: str, end_date: date,
+                   phase: str = "pasca_bencana") -> DisasterInfo:
+    """Close a disaster: its end date is set, the phase becomes pasca bencana (by default).
+    Services may still be recorded afterwards (post-disaster services are normal)."""
+    require(actor, "disaster.write")
+    with db.transaction(actor) as s:
+        d = load_disaster(s, disaster_id)
+        check_disaster_scope(actor, d.kecamatan_code)
+        if end_date is None or end_date < d.start_date:
+            raise ValidationError("Tanggal selesai wajib diisi dan tidak boleh sebelum tanggal mulai "
+                                  f"({d.start_date.strftime('%d/%m/%Y')}).", "end_date")
+        if end_date > date.today():
+            raise ValidationError("Tanggal selesai tidak boleh setelah hari ini.", "end_date")
+        if phase not in DISASTER_PHASES:
+            raise ValidationError("Fase bencana harus tanggap darurat atau pasca bencana.", "phase")
+        before = audit.snapshot(d)
+        d.end_date, d.phase, d.status = end_date, phase, "closed"
+        s.flush()
+        audit.record(s, "close", "disaster", d.id, before=before, after=d)
+        return disaster_info(s, d)
+
+
+def reopen_disaster(db: Database, actor: Actor, disaster_id: str) -> DisasterInfo:
+    """Undo a close (wrong end date): the end date is cleared, the phase is left as it is."""
+    require(actor, "disaster.write")
+    with db.transaction(actor) as s:
+        d = load_disaster(s, disaster_id)
+        check_disaster_scope(actor, d.kecamatan_code)
+        before = audit.snapshot(d)
+        d.end_date, d.status = None, "open"
+        s.flush()
+        audit.record(s, "reopen", "disaster", d.id, before=before, after=d)
+        return disaster_info(s, d)
+
+
+def get_disaster(db: Database, disaster_id: str) -> DisasterInfo:
+    with db.reading() as s:
+        return disaster_info(s, load_disaster(s, disaster_id))
+
+
+def list_disasters(db: Database, year: int | None = None, kecamatan_code: str | None = None,
+                   open_only: bool = False) -> list[DisasterInfo]:
+    """Disasters, newest first, with their household and person counts."""
+    with db.reading() as s:
+        q = select(Disaster).where(Disaster.deleted_at.is_(None))
+        if year is not None:
+            q = q.where(Disaster.start_date >= date(year, 1, 1), Disaster.start_date <= date(year, 12, 31))
+        if kecamatan_code:
+            q = q.where(Disaster.kecamatan_code == kecamatan_code)
+        if open_only:
+            q = q.where(Disaster.status == "open")
+        rows = list(s.scalars(q.order_by(Disaster.start_date.desc(), Disaster.created_at.desc())))
+        names = _region_names(s, {c for d in rows for c in (d.kecamatan_code or "", d.kelurahan_code or "")})
+        counts = _counts(s, [d.id for d in rows])
+        return [_info(d, names, *counts.get(d.id, (0, 0))) for d in rows]

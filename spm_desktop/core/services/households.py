@@ -1,0 +1,334 @@
+"""Households (KK) affected by a disaster and their members, entered in one form.
+
+A member already known by NIK is linked to the existing person, never registered a second
+time; a person belongs to at most one household per disaster. Vulnerable members (under 5
+or 60 and over on the disaster's start date, pregnant or breastfeeding, disability) are
+flagged automatically (:mod:`spm_desktop.core.domain.vulnerable`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from spm_desktop.core.domain.groups import HOUSEHOLD_RELATIONS, SEXES
+from spm_desktop.core.domain.names import search_key
+from spm_desktop.core.domain.nik import check_nik_agrees, kk_problem, nik_problem, parse_nik
+from spm_desktop.core.domain.vulnerable import age_on, vulnerable_kinds
+from spm_desktop.core.security import audit
+from spm_desktop.core.security.permissions import require
+from spm_desktop.core.services.disasters import DAMAGE_LEVELS, check_disaster_scope, load_disaster
+from spm_desktop.core.storage.base import utcnow
+from spm_desktop.core.storage.database import Database
+from spm_desktop.core.storage.models import Disaster, Household, HouseholdMember, Person
+
+MAX_AGE = 120
+
+
+@dataclass(frozen=True)
+class MemberInput:
+    """One row of the member grid. ``age`` (years on the disaster's start date) stands in for
+    an unknown birth date. ``person_id`` links a person the user picked from a search."""
+
+    name: str
+    relation: str
+    sex: str = ""
+    nik: str = ""
+    birth_date: date | None = None
+    age: int | None = None
+    pregnant_breastfeeding: bool = False
+    disability: bool = False
+    person_id: str | None = None
+
+
+@dataclass(frozen=True)
+class HouseholdInput:
+    disaster_id: str
+    no_kk: str
+    members: tuple[MemberInput, ...]
+    address: str = ""
+    damage_level: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    person_id: str
+    name: str
+    nik: str | None
+    sex: str
+    birth_date: date | None
+    birth_year: int | None
+    age: int | None  # on the disaster's start date
+    relation: str
+    pregnant_breastfeeding: bool
+    disability: bool
+    vulnerable_kinds: tuple[str, ...]
+    linked_existing: bool = False  # the person was already known (by NIK or picked)
+
+    @property
+    def vulnerable(self) -> bool:
+        return bool(self.vulnerable_kinds)
+
+
+@dataclass(frozen=True)
+class HouseholdInfo:
+    id: str
+    disaster_id: str
+    no_kk: str
+    head_person_id: str | None
+    head_name: str
+    address: str
+    damage_level: str
+    notes: str
+    members: tuple[MemberInfo, ...]
+
+
+def _member_errors(i: int, m: MemberInput, start: date, today: date) -> list[FieldError]:
+    row = f"Anggota ke-{i + 1}"
+    errors: list[FieldError] = []
+
+    def err(field: str, message: str) -> None:
+        errors.append(FieldError(f"members[{i}].{field}", f"{row}: {message}"))
+
+    if not m.name.strip() and not m.person_id:
+        err("name", "nama wajib diisi.")
+    if m.relation not in HOUSEHOLD_RELATIONS:
+        err("relation", "hubungan keluarga harus kepala, istri, suami, anak atau lainnya.")
+    nik = (m.nik or "").strip()
+    if nik:
+        problem = nik_problem(nik)
+        if problem:
+            err("nik", problem)
+    if m.sex and m.sex not in SEXES:
+        err("sex", "jenis kelamin harus L atau P.")
+    if not m.sex and not nik and not m.person_id:
+        err("sex", "jenis kelamin wajib diisi (L/P).")
+    if m.birth_date is not None and m.birth_date > today:
+        err("birth_date", "tanggal lahir tidak boleh setelah hari ini.")
+    if m.age is not None and not 0 <= m.age <= MAX_AGE:
+        err("age", f"umur harus 0–{MAX_AGE} tahun.")
+    if m.birth_date is None and m.age is None and not nik and not m.person_id:
+        err("birth_date", "isi tanggal lahir, atau perkiraan umur bila tanggal lahir tidak diketahui.")
+    if m.pregnant_breastfeeding and m.sex == "L":
+        err("pregnant_breastfeeding", "hamil/menyusui hanya untuk perempuan.")
+    if nik and not errors and (m.sex or m.birth_date):
+        try:
+            check_nik_agrees(nik, m.sex or None, m.birth_date)
+        except ValidationError as exc:
+            err("nik", exc.message)
+    return errors
+
+
+def validate_household(s: Session, data: HouseholdInput, disaster: Disaster,
+                       exclude_household_id: str | None = None) -> None:
+    """Every problem of the form at once, as one :class:`ValidationError`."""
+    today = date.today()
+    errors: list[FieldError] = []
+    no_kk = (data.no_kk or "").strip()
+    if no_kk and kk_problem(no_kk):
+        errors.append(FieldError("no_kk", kk_problem(no_kk)))
+    if data.damage_level and data.damage_level not in DAMAGE_LEVELS:
+        errors.append(FieldError("damage_level", "Tingkat kerusakan rumah harus ringan, sedang atau berat."))
+    if not data.members:
+        errors.append(FieldError("members", "Isi paling sedikit satu anggota keluarga (kepala keluarga)."))
+    heads = sum(1 for m in data.members if m.relation == "kepala")
+    if data.members and heads != 1:
+        errors.append(FieldError("members", "Satu keluarga harus punya tepat satu kepala keluarga; "
+                                            f"yang diisi {heads}."))
+    seen_nik: dict[str, int] = {}
+    seen_person: set[str] = set()
+    for i, m in enumerate(data.members):
+        errors.extend(_member_errors(i, m, disaster.start_date, today))
+        nik = (m.nik or "").strip()
+        if nik and nik in seen_nik:
+            errors.append(FieldError(f"members[{i}].nik", f"Anggota ke-{i + 1}: NIK {nik} sama dengan anggota "
+                                                           f"ke-{seen_nik[nik] + 1}."))
+        if nik:
+            seen_nik.setdefault(nik, i)
+        if m.person_id and m.person_id in seen_person:
+            errors.append(FieldError(f"members[{i}].person_id", f"Anggota ke-{i + 1} sudah ada di daftar."))
+        seen_person.add(m.person_id or "")
+    if no_kk:
+        same_kk = select(Household.id).where(Household.disaster_id == disaster.id, Household.no_kk == no_kk,
+                                             Household.deleted_at.is_(None))
+        if exclude_household_id:
+            same_kk = same_kk.where(Household.id != exclude_household_id)
+        if s.scalar(same_kk) is not None:
+            errors.append(FieldError("no_kk", f"KK {no_kk} sudah terdaftar pada bencana ini; ubah data keluarga "
+                                              "itu, jangan didaftarkan dua kali."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _resolve_person(s: Session, m: MemberInput, i: int) -> Person | None:
+    """The existing person a member row refers to (picked, or known by NIK), survivor of merges."""
+    person = None
+    if m.person_id:
+        person = s.get(Person, m.person_id)
+        if person is None or person.deleted_at is not None:
+            raise NotFoundError(f"Anggota ke-{i + 1}: penerima layanan yang dipilih tidak ditemukan.",
+                                f"members[{i}].person_id")
+    elif m.nik:
+        person = s.scalars(select(Person).where(Person.nik == m.nik.strip(), Person.deleted_at.is_(None))).first()
+    seen: set[str] = set()
+    while person is not None and person.merged_into and person.id not in seen:
+        seen.add(person.id)
+        person = s.get(Person, person.merged_into)
+    return person
+
+
+def _new_person(s: Session, *, name: str, nik: str, sex: str, birth_date: date | None, age: int | None, on: date,
+                no_kk: str, address: str, kelurahan_code: str | None, disaster_kind: str) -> Person:
+    """A new person for a victim not known before (thin, until the person services land)."""
+    nik = (nik or "").strip() or None
+    birth_year, estimated = (birth_date.year, False) if birth_date else (None, False)
+    if nik:
+        info = parse_nik(nik)
+        sex = sex or info.sex
+        if birth_date is None and age is None:
+            birth_date = info.birth_date(on)
+            birth_year = birth_date.year
+    if birth_date is None and age is not None:
+        birth_year, estimated = on.year - age, True
+    category = "korban_bencana_sosial" if disaster_kind == "bencana_sosial" else "korban_bencana_alam"
+    person = Person(nik=nik, no_kk=no_kk or None, name=" ".join(name.split()), sex=sex, birth_date=birth_date,
+                    birth_year=birth_year, birth_year_estimated=estimated, address=address,
+                    kelurahan_code=kelurahan_code, category_code=category,
+                    search_name=search_key(name))
+    s.add(person)
+    s.flush()
+    return person
+
+
+def _member_info(p: Person, hm: HouseholdMember, start: date, linked: bool = False) -> MemberInfo:
+    return MemberInfo(
+        person_id=p.id, name=p.name, nik=p.nik, sex=p.sex, birth_date=p.birth_date, birth_year=p.birth_year,
+        age=age_on(start, p.birth_date, p.birth_year), relation=hm.relation,
+        pregnant_breastfeeding=hm.pregnant_breastfeeding, disability=hm.disability,
+        vulnerable_kinds=vulnerable_kinds(start, p.birth_date, p.birth_year, hm.pregnant_breastfeeding,
+                                          hm.disability),
+        linked_existing=linked)
+
+
+def _check_not_member_elsewhere(s: Session, disaster: Disaster, person: Person, i: int,
+                                household_id: str | None) -> None:
+    other = s.execute(
+        select(Household.no_kk, Household.id)
+        .join(HouseholdMember, HouseholdMember.household_id == Household.id)
+        .where(HouseholdMember.disaster_id == disaster.id, HouseholdMember.person_id == person.id,
+               HouseholdMember.deleted_at.is_(None))).first()
+    if other is not None and other.id != household_id:
+        kk = f"KK {other.no_kk}" if other.no_kk else "keluarga lain"
+        raise ConflictError(f"Anggota ke-{i + 1} ({person.name}) sudah terdaftar di {kk} pada bencana ini; "
+                            "satu orang hanya boleh di satu keluarga per bencana.", f"members[{i}]")
+
+
+def add_members(s: Session, disaster: Disaster, household: Household, members: tuple[MemberInput, ...],
+                kelurahan_code: str | None) -> list[MemberInfo]:
+    """Create or link the persons of ``members`` and add them to ``household`` (in ``s``)."""
+    infos: list[MemberInfo] = []
+    for i, m in enumerate(members):
+        person = _resolve_person(s, m, i)
+        linked = person is not None
+        if person is None:
+            person = _new_person(
+                s, name=m.name, nik=m.nik, sex=m.sex, birth_date=m.birth_date, age=m.age, on=disaster.start_date,
+                no_kk=household.no_kk, address=household.address, kelurahan_code=kelurahan_code,
+                disaster_kind=disaster.kind)
+        else:
+            _check_not_member_elsewhere(s, disaster, person, i, household.id)
+        hm = HouseholdMember(household_id=household.id, disaster_id=disaster.id, person_id=person.id,
+                             relation=m.relation, pregnant_breastfeeding=bool(m.pregnant_breastfeeding),
+                             disability=bool(m.disability))
+        s.add(hm)
+        if m.relation == "kepala":
+            household.head_person_id = person.id
+        infos.append(_member_info(person, hm, disaster.start_date, linked))
+    s.flush()
+    return infos
+
+
+def register_household(db: Database, actor: Actor, data: HouseholdInput) -> HouseholdInfo:
+    """Register an affected family with all its members (one transaction, audited)."""
+    require(actor, "disaster.write")
+    with db.transaction(actor) as s:
+        disaster = load_disaster(s, data.disaster_id)
+        check_disaster_scope(actor, disaster.kecamatan_code)
+        validate_household(s, data, disaster)
+        hh = Household(disaster_id=disaster.id, no_kk=(data.no_kk or "").strip(), address=data.address.strip(),
+                       damage_level=data.damage_level, notes=data.notes.strip())
+        s.add(hh)
+        s.flush()
+        members = add_members(s, disaster, hh, data.members, disaster.kelurahan_code)
+        info = _household_info(hh, members)
+        audit.record(s, "create", "household", hh.id, after=_audit_view(info))
+        return info
+
+
+def remove_household(db: Database, actor: Actor, household_id: str) -> None:
+    """Delete a family entered by mistake (soft delete of the household and its memberships;
+    the persons and any services already given stay)."""
+    require(actor, "disaster.write")
+    with db.transaction(actor) as s:
+        hh = s.get(Household, household_id)
+        if hh is None or hh.deleted_at is not None:
+            raise NotFoundError("Data keluarga tidak ditemukan (mungkin sudah dihapus).", "household_id")
+        disaster = load_disaster(s, hh.disaster_id)
+        check_disaster_scope(actor, disaster.kecamatan_code)
+        now = utcnow()
+        before = audit.snapshot(hh)
+        for hm in s.scalars(select(HouseholdMember).where(HouseholdMember.household_id == hh.id,
+                                                          HouseholdMember.deleted_at.is_(None))):
+            hm.deleted_at = now
+        hh.deleted_at = now
+        s.flush()
+        audit.record(s, "delete", "household", hh.id, before=before)
+
+
+def _household_info(hh: Household, members: list[MemberInfo]) -> HouseholdInfo:
+    head = next((m for m in members if m.person_id == hh.head_person_id), None)
+    return HouseholdInfo(id=hh.id, disaster_id=hh.disaster_id, no_kk=hh.no_kk, head_person_id=hh.head_person_id,
+                         head_name=head.name if head else "", address=hh.address, damage_level=hh.damage_level,
+                         notes=hh.notes, members=tuple(members))
+
+
+def _audit_view(info: HouseholdInfo) -> dict:
+    return {"disaster_id": info.disaster_id, "no_kk": info.no_kk, "head_person_id": info.head_person_id,
+            "address": info.address, "damage_level": info.damage_level,
+            "members": [{"person_id": m.person_id, "relation": m.relation, "linked_existing": m.linked_existing,
+                         "pregnant_breastfeeding": m.pregnant_breastfeeding, "disability": m.disability,
+                         "vulnerable": list(m.vulnerable_kinds)} for m in info.members]}
+
+
+def households_of(s: Session, disaster: Disaster) -> list[HouseholdInfo]:
+    """Every (not deleted) household of a disaster with its members, in entry order."""
+    rows = s.execute(
+        select(Household, HouseholdMember, Person)
+        .join(HouseholdMember, HouseholdMember.household_id == Household.id)
+        .join(Person, Person.id == HouseholdMember.person_id)
+        .where(Household.disaster_id == disaster.id, Household.deleted_at.is_(None),
+               HouseholdMember.deleted_at.is_(None))
+        .order_by(Household.created_at, Household.id, HouseholdMember.created_at, HouseholdMember.id)).all()
+    grouped: dict[str, tuple[Household, list[MemberInfo]]] = {}
+    for hh, hm, p in rows:
+        grouped.setdefault(hh.id, (hh, []))[1].append(_member_info(p, hm, disaster.start_date))
+    return [_household_info(hh, sorted(members, key=_member_order)) for hh, members in grouped.values()]
+
+
+_RELATION_ORDER = {key: i for i, key in enumerate(HOUSEHOLD_RELATIONS)}
+
+
+def _member_order(m: MemberInfo) -> tuple:
+    """Kepala keluarga first, then spouse, children (oldest first), others."""
+    return (_RELATION_ORDER.get(m.relation, len(_RELATION_ORDER)), -(m.age if m.age is not None else -1), m.name)
+
+
+def list_households(db: Database, disaster_id: str) -> list[HouseholdInfo]:
+    with db.reading() as s:
+        return households_of(s, load_disaster(s, disaster_id))

@@ -1,0 +1,247 @@
+"""Disasters, households and the services given to victims (issue 6), with a hand-computed
+fire whose sasaran, terpenuhi, capaian and IKK 2 are known exactly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from spm_desktop.core.domain.actor import SYSTEM, Actor
+from spm_desktop.core.domain.errors import ConflictError, PermissionDenied, ValidationError
+from spm_desktop.core.domain.nik import make_nik
+from spm_desktop.core.domain.vulnerable import CLOTHING_CODE, MEALS_CODE, SHELTER_CODE, SPECIAL_CARE_CODE
+from spm_desktop.core.services import disaster_aid as aid
+from spm_desktop.core.services.disaster_summary import disaster_summary
+from spm_desktop.core.services.disasters import (
+    DisasterInput,
+    close_disaster,
+    list_disasters,
+    register_disaster,
+    update_disaster,
+)
+from spm_desktop.core.services.households import HouseholdInput, MemberInput, register_household
+from spm_desktop.core.storage.models import AuditEntry, HouseholdMember, Person, ServiceEvent
+
+KELURAHAN = "61.71.01.1002"  # Benua Melayu Laut, Pontianak Selatan
+FIRE_DAY = date(2026, 3, 2)
+KK = ["6171010203260001", "6171010203260002", "6171010203260003"]
+
+
+def fire_input(**changes) -> DisasterInput:
+    values = dict(kind="kebakaran_permukiman", start_date=FIRE_DAY, kelurahan_code=KELURAHAN,
+                  location="Jl. Tanjung Raya, gang Amal", houses_heavy=3, name="Kebakaran Gg. Amal")
+    values.update(changes)
+    return DisasterInput(**values)
+
+
+@dataclass
+class Fire:
+    id: str
+    households: list  # HouseholdInfo, in the order H1, H2, H3
+    person: dict  # first name -> person id
+    joko_known_id: str
+
+
+def build_fire(db) -> Fire:
+    """The hand-computed fire of 02/03/2026: 3 households, 9 persons, 6 vulnerable.
+
+    H1 Budi (45) kepala, Siti istri pregnant, Ahmad anak born 01/06/2025 (baby).
+    H2 Hasan kepala aged 66 (age entered), Joko anak with a disability, already known by NIK.
+    H3 Dewi kepala, Rina anak (10), Andi anak born 03/03/2021 (4 on the start date: balita),
+       Sarni lainnya born 02/03/1966 (exactly 60 on the start date: lansia).
+    """
+    joko_nik = make_nik("617101", date(1995, 1, 12), "L", 7)
+    with db.transaction(SYSTEM) as s:
+        joko = Person(nik=joko_nik, name="Joko Santoso", sex="L", birth_date=date(1995, 1, 12), birth_year=1995)
+        s.add(joko)
+        s.flush()
+        joko_id = joko.id
+    fire = register_disaster(db, SYSTEM, fire_input())
+    members = [
+        (KK[0], [MemberInput("Budi", "kepala", "L", birth_date=date(1980, 5, 10)),
+                 MemberInput("Siti", "istri", "P", birth_date=date(1985, 8, 20), pregnant_breastfeeding=True),
+                 MemberInput("Ahmad", "anak", "L", birth_date=date(2025, 6, 1))]),
+        (KK[1], [MemberInput("Hasan", "kepala", "L", age=66),
+                 MemberInput("Joko S.", "anak", "L", nik=joko_nik, disability=True)]),
+        (KK[2], [MemberInput("Dewi", "kepala", "P", birth_date=date(1990, 11, 30)),
+                 MemberInput("Rina", "anak", "P", birth_date=date(2015, 7, 7)),
+                 MemberInput("Andi", "anak", "L", birth_date=date(2021, 3, 3)),
+                 MemberInput("Sarni", "lainnya", "P", birth_date=date(1966, 3, 2))]),
+    ]
+    households = [register_household(db, SYSTEM, HouseholdInput(fire.id, kk, tuple(ms), damage_level="berat"))
+                  for kk, ms in members]
+    person = {m.name.split()[0]: m.person_id for h in households for m in h.members}
+    return Fire(fire.id, households, person, joko_id)
+
+
+def serve_fire(db, fire: Fire) -> None:
+    """Meals 02–04/03 for all; clothing 03/03 for all but Rina and Hasan; special care 03/03
+    for H1 (Siti, Ahmad), Andi and Sarni — not Hasan, not Joko; psychosocial for H3 and two tents
+    for H1 (neither is a basic need)."""
+    all_h = [h.id for h in fire.households]
+    p = fire.person
+    aid.record_meals(db, SYSTEM, fire.id, date(2026, 3, 2), date(2026, 3, 4), household_ids=all_h)
+    aid.record_clothing(db, SYSTEM, fire.id, date(2026, 3, 3), items=["Pakaian", "Selimut"],
+                        person_ids=[p[n] for n in ("Budi", "Siti", "Ahmad", "Joko", "Dewi", "Andi", "Sarni")])
+    aid.record_special_care(db, SYSTEM, fire.id, date(2026, 3, 3), household_ids=[fire.households[0].id],
+                            person_ids=[p["Andi"], p["Sarni"]])
+    aid.record_psychosocial(db, SYSTEM, fire.id, date(2026, 3, 5), household_ids=[fire.households[2].id],
+                            session_type="Trauma healing anak")
+    aid.record_shelter(db, SYSTEM, fire.id, date(2026, 3, 2), [fire.households[0].id], 2, "Tenda")
+
+
+def count(db, model) -> int:
+    with db.reading() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+# Hand-computed figures: Y = 9 members; X = Budi, Siti, Ahmad, Dewi, Andi, Sarni = 6
+# (Hasan: no clothing, no special care; Joko: no special care; Rina: no clothing).
+SASARAN, TERPENUHI, CAPAIAN = 9, 6, 66.7
+
+
+def test_vulnerable_members_flagged_on_the_start_date(db):
+    fire = build_fire(db)
+    kinds = {m.name.split()[0]: m.vulnerable_kinds for h in fire.households for m in h.members}
+    assert kinds == {"Budi": (), "Siti": ("hamil_menyusui",), "Ahmad": ("balita",), "Hasan": ("lansia",),
+                     "Joko": ("disabilitas",), "Dewi": (), "Rina": (), "Andi": ("balita",), "Sarni": ("lansia",)}
+    ages = {m.name.split()[0]: m.age for h in fire.households for m in h.members}
+    assert (ages["Andi"], ages["Sarni"], ages["Hasan"], ages["Ahmad"]) == (4, 60, 66, 0)
+
+
+def test_member_known_by_nik_is_linked_not_duplicated(db):
+    fire = build_fire(db)
+    joko = next(m for m in fire.households[1].members if m.relation == "anak")
+    assert joko.person_id == fire.joko_known_id and joko.linked_existing
+    assert joko.name == "Joko Santoso"  # the existing record is kept as it is
+    assert count(db, Person) == 9
+    with db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Person).where(Person.nik == joko.nik)) == 1
+
+
+def test_one_household_per_person_per_disaster(db):
+    fire = build_fire(db)
+    before = (count(db, Person), count(db, HouseholdMember))
+    joko = next(m for m in fire.households[1].members if m.relation == "anak")
+    with pytest.raises(ConflictError, match="sudah terdaftar di KK 6171010203260002"):
+        register_household(db, SYSTEM, HouseholdInput(fire.id, "6171010203260009", (
+            MemberInput("Yanto", "kepala", "L", age=30), MemberInput("Joko", "anak", "L", nik=joko.nik))))
+    assert (count(db, Person), count(db, HouseholdMember)) == before
+
+
+def test_household_form_errors_are_all_listed(db):
+    fire = register_disaster(db, SYSTEM, fire_input())
+    with pytest.raises(ValidationError) as err:
+        register_household(db, SYSTEM, HouseholdInput(fire.id, "12345", (
+            MemberInput("", "anak", "L", age=3),
+            MemberInput("Ani", "istri", "L", age=200, pregnant_breastfeeding=True),
+            MemberInput("Tono", "anak", "L", nik="6171015005990001", birth_date=date(1999, 5, 10)))))
+    fields = [e.field for e in err.value.errors]
+    assert fields == ["no_kk", "members", "members[0].name", "members[1].age",
+                      "members[1].pregnant_breastfeeding", "members[2].nik"]
+    assert "tepat satu kepala keluarga" in err.value.errors[1].message
+    assert count(db, Person) == 0
+
+
+def test_summary_of_the_hand_computed_fire(db):
+    fire = build_fire(db)
+    serve_fire(db, fire)
+    summary = disaster_summary(db, fire.id)
+    assert (summary.households, summary.persons, summary.vulnerable_persons) == (3, 9, 6)
+    assert {k: n for k, _, n in summary.vulnerable_by_kind} == {
+        "balita": 2, "lansia": 2, "hamil_menyusui": 1, "disabilitas": 1}
+    missing = {m.name.split()[0]: m.missing_text for m in summary.members}
+    assert missing == {"Budi": "–", "Siti": "–", "Ahmad": "–", "Hasan": "sandang, penanganan khusus",
+                       "Joko": "penanganan khusus", "Dewi": "–", "Rina": "sandang", "Andi": "–", "Sarni": "–"}
+    assert {c: n for c, _, n in summary.lacking_by_need} == {MEALS_CODE: 0, CLOTHING_CODE: 2,
+                                                             SPECIAL_CARE_CODE: 2}
+    assert (summary.met, summary.share_met) == (TERPENUHI, CAPAIAN)
+    totals = {t.code: (t.persons, t.quantity) for t in summary.services}
+    assert totals == {MEALS_CODE: (9, 27), CLOTHING_CODE: (7, 7), SPECIAL_CARE_CODE: (4, 4),
+                      "1.06.06.2.01.0005": (4, 4), SHELTER_CODE: (1, 2)}
+
+
+def test_bulk_meals_are_idempotent(db):
+    fire = build_fire(db)
+    all_h = [h.id for h in fire.households]
+    first = aid.record_meals(db, SYSTEM, fire.id, date(2026, 3, 2), date(2026, 3, 4), household_ids=all_h)
+    assert (first.created, first.skipped, first.persons) == (27, 0, 9)
+    again = aid.record_meals(db, SYSTEM, fire.id, date(2026, 3, 2), date(2026, 3, 4), household_ids=all_h)
+    assert (again.created, again.skipped) == (0, 27)
+    overlap = aid.record_meals(db, SYSTEM, fire.id, date(2026, 3, 3), date(2026, 3, 5), household_ids=all_h)
+    assert (overlap.created, overlap.skipped) == (9, 18)
+    assert "9 catatan layanan disimpan untuk 9 orang; 18 sudah tercatat" in overlap.message
+    with db.reading() as s:
+        rows = s.execute(select(ServiceEvent.person_id, ServiceEvent.event_date, func.count())
+                         .group_by(ServiceEvent.person_id, ServiceEvent.event_date)).all()
+        assert len(rows) == 36 and all(n == 1 for *_, n in rows)
+        e = s.scalars(select(ServiceEvent)).first()
+        assert (e.disaster_id, e.kelurahan_code, e.details, e.unit) == (
+            fire.id, KELURAHAN, {"meals_per_day": 3, "days": 1}, "BIDANG")
+        audits = s.scalars(select(AuditEntry).where(AuditEntry.action == "create_bulk")).all()
+        assert [len(a.after["event_ids"]) for a in audits] == [27, 0, 9]
+
+
+def test_service_before_the_disaster_start_is_refused(db):
+    fire = build_fire(db)
+    with pytest.raises(ValidationError, match="bencana ini baru mulai tanggal 02/03/2026"):
+        aid.record_meals(db, SYSTEM, fire.id, date(2026, 3, 1), date(2026, 3, 3),
+                         household_ids=[fire.households[0].id])
+    with pytest.raises(ValidationError, match="baru mulai"):
+        aid.record_clothing(db, SYSTEM, fire.id, date(2026, 2, 28), household_ids=[fire.households[0].id])
+    assert count(db, ServiceEvent) == 0
+    # After the emergency (pasca bencana) services are normal.
+    close_disaster(db, SYSTEM, fire.id, date(2026, 3, 9))
+    late = aid.record_psychosocial(db, SYSTEM, fire.id, date(2026, 4, 20), household_ids=[fire.households[0].id])
+    assert late.created == 3
+
+
+def test_special_care_only_for_vulnerable_members(db):
+    fire = build_fire(db)
+    with pytest.raises(ValidationError, match="bukan kelompok rentan: Budi"):
+        aid.record_special_care(db, SYSTEM, fire.id, date(2026, 3, 3), person_ids=[fire.person["Budi"]])
+    result = aid.record_special_care(db, SYSTEM, fire.id, date(2026, 3, 3),
+                                     household_ids=[h.id for h in fire.households])
+    assert result.created == 6
+    with db.reading() as s:
+        groups = sorted(e.details["group"] for e in s.scalars(select(ServiceEvent)))
+    assert groups == ["Bayi/balita/anak", "Bayi/balita/anak", "Ibu hamil atau menyusui", "Lanjut usia",
+                      "Lanjut usia", "Penyandang disabilitas"]
+
+
+def test_shelter_is_counted_by_units(db):
+    fire = build_fire(db)
+    result = aid.record_shelter(db, SYSTEM, fire.id, date(2026, 3, 2), [h.id for h in fire.households], 2, "Terpal")
+    assert (result.created, result.quantity, result.persons) == (3, 6, 3)
+    with pytest.raises(ValidationError, match="Jenis tempat"):
+        aid.record_shelter(db, SYSTEM, fire.id, date(2026, 3, 2), [fire.households[0].id], 1, "Gedung")
+
+
+def test_disaster_register_update_close_and_validation(db):
+    with pytest.raises(ValidationError) as err:
+        register_disaster(db, SYSTEM, fire_input(kind="gempa", kelurahan_code="61.71.99.9999",
+                                                 houses_light=-1, end_date=date(2026, 3, 1)))
+    assert [e.field for e in err.value.errors] == ["kind", "end_date", "kelurahan_code", "houses_light"]
+    fire = register_disaster(db, SYSTEM, fire_input())
+    assert (fire.kecamatan_code, fire.kelurahan_name, fire.status) == ("61.71.01", "Benua Melayu Laut", "open")
+    assert fire.title == "Kebakaran Gg. Amal — Benua Melayu Laut, 02/03/2026"
+    moved = update_disaster(db, SYSTEM, fire.id, fire_input(start_date=date(2026, 3, 1), houses_light=2))
+    assert (moved.start_date, moved.houses_light) == (date(2026, 3, 1), 2)
+    closed = close_disaster(db, SYSTEM, fire.id, date(2026, 3, 9))
+    assert (closed.status, closed.phase, closed.end_date) == ("closed", "pasca_bencana", date(2026, 3, 9))
+    assert [d.id for d in list_disasters(db, year=2026)] == [fire.id]
+    assert list_disasters(db, year=2025) == []
+
+
+def test_tksk_records_disasters_of_their_own_kecamatan_only(db):
+    tksk = Actor("tksk_barat", "tksk", kecamatan_code="61.71.02")
+    with pytest.raises(PermissionDenied):
+        register_disaster(db, tksk, fire_input())
+    viewer = Actor("lihat", "viewer")
+    with pytest.raises(PermissionDenied):
+        register_disaster(db, viewer, fire_input())
+    own = Actor("tksk_selatan", "tksk", kecamatan_code="61.71.01")
+    assert register_disaster(db, own, fire_input()).kecamatan_code == "61.71.01"
