@@ -54,6 +54,6 @@ def _run(db):
 
 
 def cases():
+    meal_days = f"{HOUSEHOLDS * MEMBERS * DAYS:_}".replace("_", ".")
     return [BenchCase("disaster: register + 7 days of meals (service layer)",
-                      f"{HOUSEHOLDS} KK × {MEMBERS} anggota, {HOUSEHOLDS * MEMBERS * DAYS:_} makan-hari".replace("_", "."),
-                      5.0, _run, _setup, repeat=3)]
+                      f"{HOUSEHOLDS} KK × {MEMBERS} anggota, {meal_days} makan-hari", 5.0, _run, _setup, repeat=3)]
