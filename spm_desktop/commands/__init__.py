@@ -18,6 +18,7 @@ COMMAND_MODULES: list[str] = [
     "init",
     "demo_data",
     "check",
+    "backup",
 ]
 
 

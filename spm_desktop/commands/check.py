@@ -15,6 +15,7 @@ def run(args, ctx) -> int:
     from spm_desktop.core.storage.migrate import current_revision, head_revision
     from spm_desktop.core.storage.models import Person, ServiceEvent
 
+    _check_file_before_opening(ctx)
     db = ctx.database()
     with db.reading() as s:
         if db.is_sqlite:
@@ -30,4 +31,40 @@ def run(args, ctx) -> int:
         raise DomainError(f"Versi skema {revision} berbeda dengan versi aplikasi {head}.")
     print(f"Basis data baik ({db.url}).")
     print(f"Versi skema: {revision}. Penerima layanan: {persons}. Layanan tercatat: {events}.")
+    _print_backups(db)
     return 0
+
+
+def _check_file_before_opening(ctx) -> None:
+    """integrity_check of the SQLite file before the app opens (and would migrate) it; on
+    failure name the newest backup that passes the check."""
+    from pathlib import Path
+
+    from spm_desktop.core.domain.errors import DomainError
+    from spm_desktop.core.storage.backup import backups_dir_for, check_file, describe_backup, newest_good_backup
+    from spm_desktop.core.storage.engine import is_sqlite
+
+    if not is_sqlite(ctx.database_url):
+        return
+    db_file = Path(ctx.database_url.removeprefix("sqlite:///"))
+    if not db_file.exists():
+        return
+    result = check_file(db_file)
+    if result.ok:
+        return
+    good = newest_good_backup(backups_dir_for(db_file))
+    advice = (f"Cadangan baik terbaru: {good.path} ({describe_backup(good)}); pulihkan dengan "
+              f"'spm-desktop restore {good.path}'." if good else "Tidak ada cadangan yang lolos pemeriksaan.")
+    raise DomainError(f"Basis data rusak: {result.message}. {advice}")
+
+
+def _print_backups(db) -> None:
+    from pathlib import Path
+
+    from spm_desktop.core.storage.backup import backups_dir_for, describe_backup, last_backup
+
+    if not db.file_path:
+        return
+    latest = last_backup(backups_dir_for(Path(db.file_path)))
+    print(f"Cadangan terakhir: {describe_backup(latest)} — {latest.path}" if latest else
+          "Belum ada cadangan.")

@@ -1,0 +1,391 @@
+"""Backups of the SQLite database file (architecture §7).
+
+- Copies are made with SQLite's online backup API (consistent even while the app writes,
+  WAL content included) into ``<data>/backups/`` as ``spm-YYYYMMDD-HHMMSS-<kind>.db``, each a
+  self-contained file (journal mode DELETE).
+- Kinds: ``daily`` and ``monthly`` (automatic, rotated: 14 daily + 12 monthly), ``manual``,
+  ``before-import``, ``before-migration``, ``before-restore`` (the file a restore replaced)
+  and ``damaged`` (a live file that failed its check, kept for inspection).
+- A restore first proves the backup with ``PRAGMA integrity_check`` and keeps the current
+  file aside; the caller must have closed every connection to the live file.
+- ``PRAGMA quick_check`` at every start (:func:`startup_check`); on failure the newest
+  backup that passes ``integrity_check`` is offered.
+
+Functions here work on file paths and never ask for permission; the permission-checked,
+audited entry points are :func:`create_backup` and :func:`restore_backup`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from spm_desktop.core.domain.actor import SYSTEM, Actor
+from spm_desktop.core.domain.errors import DomainError, ValidationError
+from spm_desktop.core.security.permissions import require
+
+log = logging.getLogger(__name__)
+
+KEEP_DAILY = 14
+KEEP_MONTHLY = 12
+KEEP_BEFORE_IMPORT = 30  # pre-import copies: one per import, keep the most recent ones
+BACKUP_DIRNAME = "backups"
+KINDS = ("daily", "monthly", "manual", "before-import", "before-migration", "before-restore", "damaged")
+KIND_LABELS = {
+    "daily": "Harian",
+    "monthly": "Bulanan",
+    "manual": "Manual",
+    "before-import": "Sebelum impor",
+    "before-migration": "Sebelum migrasi",
+    "before-restore": "Sebelum pemulihan",
+    "damaged": "Berkas rusak",
+}
+_NAME = re.compile(r"^spm-(\d{8})-(\d{6})(?:-\d+)?-([a-z-]+)\.db$")
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    kind: str
+    created_at: datetime  # local time, from the file name
+    size: int
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    message: str  # "ok", or what SQLite reported / why the file could not be read
+
+
+@dataclass(frozen=True)
+class StartupCheck:
+    ok: bool
+    message: str
+    offer: BackupInfo | None  # newest good backup when not ok
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored_from: Path
+    kept_aside: Path | None
+
+
+# ----- plumbing -------------------------------------------------------------------------
+
+
+def backups_dir_for(db_file: Path) -> Path:
+    """``<data>/backups`` next to the database file (created if missing)."""
+    folder = Path(db_file).parent / BACKUP_DIRNAME
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _connect_ro(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    """Online-backup ``source`` into ``target`` (atomically: written aside, then renamed)."""
+    source, target = Path(source), Path(target)
+    if not source.is_file():
+        raise ValidationError(f"Berkas basis data {source} tidak ditemukan.", "source")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(target.name + ".part")
+    with contextlib.suppress(FileNotFoundError):
+        part.unlink()
+    try:
+        src = sqlite3.connect(str(source), timeout=30)
+        try:
+            dst = sqlite3.connect(str(part))
+            try:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+                dst.commit()
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        _fsync(part)
+        os.replace(part, target)
+    except sqlite3.DatabaseError as exc:
+        with contextlib.suppress(OSError):
+            part.unlink()
+        raise DomainError(f"Cadangan gagal dibuat dari {source.name}: {exc}. Jalankan 'spm-desktop check'.") from exc
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            part.unlink()
+        raise DomainError(f"Cadangan tidak bisa ditulis ke {target}: {exc.strerror or exc}.") from exc
+    return target
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def check_file(path: Path, quick: bool = False) -> CheckResult:
+    """``PRAGMA integrity_check`` (or ``quick_check``) of a file, never raising."""
+    path = Path(path)
+    if not path.is_file():
+        return CheckResult(False, "berkas tidak ditemukan")
+    if path.stat().st_size == 0:
+        return CheckResult(False, "berkas kosong")
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        con = sqlite3.connect(str(path), timeout=30)
+        try:
+            rows = [r[0] for r in con.execute(f"PRAGMA {pragma}").fetchall()]
+            if rows != ["ok"]:
+                return CheckResult(False, "; ".join(str(r) for r in rows[:5]))
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        return CheckResult(False, str(exc))
+    if "alembic_version" not in tables:
+        return CheckResult(False, "bukan basis data SPM Desktop")
+    return CheckResult(True, "ok")
+
+
+def _stamp(now: datetime | None = None) -> str:
+    return (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+
+
+def _unique_target(folder: Path, kind: str, now: datetime | None = None) -> Path:
+    stamp = _stamp(now)
+    target = folder / f"spm-{stamp}-{kind}.db"
+    n = 1
+    while target.exists():
+        target = folder / f"spm-{stamp}-{n}-{kind}.db"
+        n += 1
+    return target
+
+
+def list_backups(folder: Path) -> list[BackupInfo]:
+    """Backups in ``folder``, newest first."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        m = _NAME.match(path.name)
+        if not m or m.group(3) not in KINDS:
+            continue
+        created = datetime.strptime(m.group(1) + m.group(2), "%Y%m%d%H%M%S")
+        found.append(BackupInfo(path, m.group(3), created, path.stat().st_size))
+    found.sort(key=lambda b: (b.created_at, b.path.name), reverse=True)
+    return found
+
+
+def newest_good_backup(folder: Path) -> BackupInfo | None:
+    """The newest backup that passes ``integrity_check`` (damaged copies are never offered)."""
+    for info in list_backups(folder):
+        if info.kind == "damaged":
+            continue
+        if check_file(info.path).ok:
+            return info
+        log.warning("Cadangan %s tidak lolos integrity_check", info.path)
+    return None
+
+
+def last_backup(folder: Path) -> BackupInfo | None:
+    return next((b for b in list_backups(folder) if b.kind != "damaged"), None)
+
+
+# ----- automatic copies -----------------------------------------------------------------
+
+
+def make_backup(db_file: Path, kind: str, folder: Path | None = None, now: datetime | None = None) -> BackupInfo:
+    """Copy ``db_file`` into the backups folder as a backup of ``kind``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown backup kind {kind}")
+    db_file = Path(db_file)
+    folder = Path(folder) if folder else backups_dir_for(db_file)
+    target = copy_database(db_file, _unique_target(folder, kind, now))
+    log.info("Cadangan %s dibuat: %s", kind, target)
+    return BackupInfo(target, kind, datetime.strptime(_stamp(now), "%Y%m%d-%H%M%S"), target.stat().st_size)
+
+
+def rotate(folder: Path, keep_daily: int = KEEP_DAILY, keep_monthly: int = KEEP_MONTHLY,
+           keep_before_import: int = KEEP_BEFORE_IMPORT) -> list[Path]:
+    """Delete daily/monthly/pre-import copies beyond the newest ``keep_*``; returns what went."""
+    keep = {"daily": keep_daily, "monthly": keep_monthly, "before-import": keep_before_import}
+    seen = dict.fromkeys(keep, 0)
+    removed = []
+    for info in list_backups(folder):
+        if info.kind not in keep:
+            continue
+        seen[info.kind] += 1
+        if seen[info.kind] > keep[info.kind]:
+            info.path.unlink(missing_ok=True)
+            removed.append(info.path)
+    return removed
+
+
+def daily_backup(db_file: Path, now: datetime | None = None) -> list[BackupInfo]:
+    """The automatic copy: one ``daily`` per calendar day and one ``monthly`` per month, then
+    rotation. Does nothing when today's (and this month's) copy already exists."""
+    db_file = Path(db_file)
+    if not db_file.is_file() or db_file.stat().st_size == 0:
+        return []
+    now = now or datetime.now()
+    folder = backups_dir_for(db_file)
+    existing = list_backups(folder)
+    made = []
+    if not any(b.kind == "daily" and b.created_at.date() == now.date() for b in existing):
+        made.append(make_backup(db_file, "daily", folder, now))
+    this_month = (now.year, now.month)
+    if not any(b.kind == "monthly" and (b.created_at.year, b.created_at.month) == this_month for b in existing):
+        made.append(make_backup(db_file, "monthly", folder, now))
+    if made:
+        rotate(folder)
+    return made
+
+
+def backup_before(db, reason: str = "before-import") -> BackupInfo | None:
+    """Importers (and other bulk writers) call this before writing: a copy of the live SQLite
+    file. Returns None for a server database (PostgreSQL backs itself up)."""
+    path = db.file_path
+    if not path:
+        return None
+    return make_backup(Path(path), reason if reason in KINDS else "before-import")
+
+
+# ----- services (permission-checked, audited) ------------------------------------------
+
+
+def _require_sqlite(db) -> Path:
+    if not db.file_path:
+        raise DomainError("Cadangan dari aplikasi hanya untuk basis data SQLite; "
+                          "basis data server dicadangkan dengan alat servernya (pg_dump).")
+    return Path(db.file_path)
+
+
+def create_backup(db, actor: Actor, target: str | Path | None = None) -> BackupInfo:
+    """Manual backup (supervisor/admin): into the backups folder, or to ``target`` (a USB
+    disk). A backup holds personal data, so it is audited as an export."""
+    from spm_desktop.core.security import audit
+
+    require(actor, "backup.run")
+    db_file = _require_sqlite(db)
+    if target is None:
+        info = make_backup(db_file, "manual")
+    else:
+        target = Path(target)
+        if target.is_dir():
+            target = target / f"spm-{_stamp()}-manual.db"
+        if not target.parent.is_dir():
+            raise ValidationError(f"Folder tujuan {target.parent} tidak ada.", "target")
+        if target.resolve() == db_file.resolve():
+            raise ValidationError("Tujuan cadangan tidak boleh berkas basis data itu sendiri.", "target")
+        copy_database(db_file, target)
+        info = BackupInfo(target, "manual", datetime.now().replace(microsecond=0), target.stat().st_size)
+    with db.transaction(actor) as s:
+        audit.record(s, "export", "backup", "", after={"file": str(info.path), "size": info.size})
+    return info
+
+
+def _keep_aside(db_file: Path, folder: Path, kind: str) -> Path | None:
+    """Copy the current live file (with its WAL) aside; a file SQLite cannot read is copied raw."""
+    if not db_file.exists():
+        return None
+    target = _unique_target(folder, kind)
+    try:
+        copy_database(db_file, target)
+    except DomainError:
+        shutil.copyfile(db_file, target)
+        wal = db_file.with_name(db_file.name + "-wal")
+        if wal.exists():
+            shutil.copyfile(wal, target.with_name(target.name + "-wal"))
+    return target
+
+
+def _remove_live(db_file: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(db_file) + suffix).unlink(missing_ok=True)
+
+
+def restore_file(db_file: Path, backup_file: Path, actor: Actor = SYSTEM, reason: str = "") -> RestoreResult:
+    """Replace the live file by ``backup_file`` after it passes ``integrity_check``.
+
+    Every connection to ``db_file`` must be closed. The current file is kept aside in the
+    backups folder first (as ``before-restore``, or ``damaged`` when it fails quick_check).
+    The restored database is migrated to the current schema and gets a ``restore`` audit
+    entry."""
+    db_file, backup_file = Path(db_file), Path(backup_file)
+    check = check_file(backup_file)
+    if not check.ok:
+        raise ValidationError(f"Cadangan {backup_file.name} tidak lolos pemeriksaan keutuhan ({check.message}); "
+                              "tidak dipulihkan.", "backup")
+    if db_file.exists() and backup_file.resolve() == db_file.resolve():
+        raise ValidationError("Cadangan tidak boleh berkas basis data itu sendiri.", "backup")
+    folder = backups_dir_for(db_file)
+    current_ok = check_file(db_file, quick=True).ok if db_file.exists() else False
+    kept = _keep_aside(db_file, folder, "before-restore" if current_ok else "damaged")
+    staged = db_file.with_name(db_file.name + ".restore")
+    copy_database(backup_file, staged)
+    _remove_live(db_file)
+    os.replace(staged, db_file)
+    _record_restore(db_file, actor, backup_file, kept, reason)
+    log.info("Dipulihkan dari %s; berkas lama disimpan di %s", backup_file, kept)
+    return RestoreResult(backup_file, kept)
+
+
+def _record_restore(db_file: Path, actor: Actor, backup_file: Path, kept: Path | None, reason: str) -> None:
+    from spm_desktop.core.security import audit
+    from spm_desktop.core.storage.database import Database
+    from spm_desktop.core.storage.engine import make_engine
+    from spm_desktop.core.storage.migrate import upgrade_to_head
+
+    url = f"sqlite:///{db_file}"
+    upgrade_to_head(url)
+    db = Database(make_engine(url))
+    try:
+        with db.transaction(actor) as s:
+            audit.record(s, "restore", "backup", "", after={"file": str(backup_file),
+                                                            "kept_aside": str(kept) if kept else "",
+                                                            "reason": reason})
+    finally:
+        db.dispose()
+
+
+def restore_backup(db_file: Path, actor: Actor, backup_file: Path, reason: str = "") -> RestoreResult:
+    """The permission-checked restore (admin): see :func:`restore_file`."""
+    require(actor, "backup.restore")
+    return restore_file(db_file, backup_file, actor, reason)
+
+
+# ----- start-up -------------------------------------------------------------------------
+
+
+def startup_check(db_file: Path) -> StartupCheck:
+    """``PRAGMA quick_check`` of the live file at start. A missing file (first run) is fine.
+    On failure the newest good backup is offered (or None when there is none)."""
+    db_file = Path(db_file)
+    if not db_file.exists() or db_file.stat().st_size == 0:
+        return StartupCheck(True, "ok", None)
+    result = check_file(db_file, quick=True)
+    if result.ok:
+        return StartupCheck(True, "ok", None)
+    log.error("quick_check gagal untuk %s: %s", db_file, result.message)
+    return StartupCheck(False, result.message, newest_good_backup(backups_dir_for(db_file)))
+
+
+def describe_backup(info: BackupInfo) -> str:
+    """"Harian, 28/11/2026 09:30 (1,2 MB)" — how a backup is named to the user."""
+    size = f"{info.size / 1_000_000:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    return f"{info.kind_label}, {info.created_at:%d/%m/%Y %H:%M} ({size} MB)"
