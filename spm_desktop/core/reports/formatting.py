@@ -1,0 +1,74 @@
+"""Indonesian number and date formatting for everything a user reads (reports, GUI).
+
+``1234567`` → ``1.234.567``; ``70.5`` → ``70,5``; ``None`` → ``–`` (empty denominator);
+dates ``dd/mm/yyyy`` or ``31 Maret 2026``; money ``Rp 1.234.567``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+DASH = "–"  # shown where a figure has no denominator (never 0% and never 100%)
+
+MONTHS_ID = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)
+MONTHS_SHORT_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+
+
+def _group_thousands(digits: str) -> str:
+    out = []
+    while len(digits) > 3:
+        out.append(digits[-3:])
+        digits = digits[:-3]
+    out.append(digits)
+    return ".".join(reversed(out))
+
+
+def number(value: float | int | Decimal | None, decimals: int = 0) -> str:
+    """``1234.5`` → ``1.234,5`` (with ``decimals=1``); ``None`` → ``–``. Half-up rounding."""
+    if value is None:
+        return DASH
+    quant = Decimal(1).scaleb(-decimals)
+    d = Decimal(str(value)).quantize(quant, rounding=ROUND_HALF_UP)
+    sign = "-" if d < 0 else ""
+    text = f"{abs(d):.{decimals}f}"
+    whole, _, frac = text.partition(".")
+    result = _group_thousands(whole)
+    return f"{sign}{result},{frac}" if decimals else f"{sign}{result}"
+
+
+def percent(value: float | None, decimals: int = 1, sign: bool = True) -> str:
+    """``70.5`` → ``70,5%``; ``None`` → ``–``."""
+    if value is None:
+        return DASH
+    return number(value, decimals) + ("%" if sign else "")
+
+
+def money(value: float | Decimal | None) -> str:
+    """``1234567`` → ``Rp 1.234.567``; ``None`` → ``–``."""
+    if value is None:
+        return DASH
+    return f"Rp {number(value)}"
+
+
+def short_date(d: date | None) -> str:
+    """``dd/mm/yyyy`` (empty for None)."""
+    return d.strftime("%d/%m/%Y") if d else ""
+
+
+def long_date(d: date) -> str:
+    """``31 Maret 2026``."""
+    return f"{d.day} {MONTHS_ID[d.month - 1]} {d.year}"
+
+
+def month_year(year: int, month: int) -> str:
+    """``Maret 2026``."""
+    return f"{MONTHS_ID[month - 1]} {year}"
+
+
+def round_half_up(value: Decimal | float, decimals: int = 1) -> float:
+    """Round for display-consistent storage (``6.25`` → ``6.3``)."""
+    return float(Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))

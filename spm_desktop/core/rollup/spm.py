@@ -1,0 +1,90 @@
+"""Sasaran (Y) and terpenuhi (X) of the five SPM groups, as one SQL statement (architecture §4).
+
+needs(group, person, code):
+  * case groups — the union of the needs of the person's live group-g cases whose span
+    [intake, exit or open] overlaps the window (persons with no needs are no sasaran);
+  * bencana — every live member of a live household of a disaster starting in the window
+    needs makanan + sandang, and penanganan khusus when vulnerable (under 5, 60 or over on
+    the disaster's start date, pregnant/breastfeeding, or with a disability).
+A need is met when the person — or anyone merged into them — has a live event of that code
+in the window, on whichever case. X counts persons with every need met (``all_needed``) or
+at least one (``any_item``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import String, and_, case, exists, func, literal_column, or_, select, union, union_all
+from sqlalchemy.orm import Session
+
+from spm_desktop.core.domain.groups import AGE_ELDERLY_FROM, AGE_TODDLER_BELOW, CASE_GROUPS
+from spm_desktop.core.rollup.sql import age_on, in_window, person_key, resolved_persons
+from spm_desktop.core.storage.models import Case, CaseNeed, Disaster, Household, HouseholdMember, Person, ServiceEvent
+
+BENCANA = "bencana"
+# Needs every disaster victim has (§4): makanan, sandang; vulnerable members also penanganan khusus.
+BENCANA_BASIC_NEEDS = ("1.06.06.2.01.0001", "1.06.06.2.01.0002")
+BENCANA_VULNERABLE_NEED = "1.06.06.2.01.0004"
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    sasaran: int
+    terpenuhi: int
+
+
+def _const(text: str):
+    return literal_column(f"'{text}'", String)
+
+
+def _case_needs(start: date, end: date, res):
+    c, n = Case.__table__, CaseNeed.__table__
+    key = person_key(c.c.person_id, res)
+    return (
+        select(c.c.spm_group.label("grp"), key.label("pk"), n.c.service_code.label("code"))
+        .select_from(c.join(n, n.c.case_id == c.c.id).outerjoin(res, res.c.src == c.c.person_id))
+        .where(c.c.deleted_at.is_(None), n.c.deleted_at.is_(None), c.c.spm_group.in_(CASE_GROUPS),
+               c.c.intake_date <= end, or_(c.c.exit_date.is_(None), c.c.exit_date >= start), key.is_not(None))
+    )
+
+
+def _bencana_needs(start: date, end: date, res):
+    d, h, m = Disaster.__table__, Household.__table__, HouseholdMember.__table__
+    pp = Person.__table__.alias("victim")
+    key = person_key(m.c.person_id, res)
+    age = age_on(pp.c.birth_date, pp.c.birth_year, d.c.start_date)
+    vulnerable = or_(m.c.pregnant_breastfeeding.is_(True), m.c.disability.is_(True),
+                     age < AGE_TODDLER_BELOW, age >= AGE_ELDERLY_FROM)
+    src = (m.join(h, h.c.id == m.c.household_id).join(d, d.c.id == h.c.disaster_id)
+           .outerjoin(res, res.c.src == m.c.person_id).outerjoin(pp, pp.c.id == key))
+    live = and_(m.c.deleted_at.is_(None), h.c.deleted_at.is_(None), d.c.deleted_at.is_(None),
+                in_window(d.c.start_date, start, end), key.is_not(None))
+    parts = [select(_const(BENCANA).label("grp"), key.label("pk"), _const(code).label("code"))
+             .select_from(src).where(live) for code in BENCANA_BASIC_NEEDS]
+    parts.append(select(_const(BENCANA), key, _const(BENCANA_VULNERABLE_NEED)).select_from(src)
+                 .where(live, vulnerable))
+    return parts
+
+
+def count_groups(session: Session, start: date, end: date, rule: str) -> dict[str, GroupCount]:
+    """``{group: GroupCount}`` for the window; groups without any sasaran are absent."""
+    res = resolved_persons()
+    needs = union(_case_needs(start, end, res), *_bencana_needs(start, end, res)).cte("needs")
+    # Every person id whose events count for a sasaran person: itself and those merged into it.
+    ids = union_all(
+        select(needs.c.grp, needs.c.pk, needs.c.code, needs.c.pk.label("pid")),
+        select(needs.c.grp, needs.c.pk, needs.c.code, res.c.src).join(res, res.c.dst == needs.c.pk),
+    ).subquery("ids")
+    ev = ServiceEvent.__table__
+    served = exists().where(ev.c.person_id == ids.c.pid, ev.c.service_code == ids.c.code,
+                            ev.c.deleted_at.is_(None), in_window(ev.c.event_date, start, end))
+    met = (select(ids.c.grp, ids.c.pk, ids.c.code, func.max(case((served, 1), else_=0)).label("met"))
+           .group_by(ids.c.grp, ids.c.pk, ids.c.code).subquery("met"))
+    person = (select(met.c.grp, met.c.pk, func.count().label("needed"), func.sum(met.c.met).label("done"))
+              .group_by(met.c.grp, met.c.pk).subquery("person"))
+    ok = person.c.done == person.c.needed if rule == "all_needed" else person.c.done > 0
+    q = (select(person.c.grp, func.count(), func.sum(case((ok, 1), else_=0)))
+         .group_by(person.c.grp))
+    return {grp: GroupCount(int(y), int(x or 0)) for grp, y, x in session.execute(q)}
