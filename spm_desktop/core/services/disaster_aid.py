@@ -202,7 +202,7 @@ def _per_person(db: Database, actor: Actor, disaster_id: str, code: str, start: 
     require(actor, "event.write")
     with db.transaction(actor) as s:
         disaster = load_disaster(s, disaster_id)
-        check_disaster_scope(actor, disaster.kecamatan_code)
+        check_disaster_scope(actor, disaster.kelurahan_code)
         _check_dates(disaster, start, end)
         st = _service_type(s, code)
         members = _members(s, disaster, list(household_ids), list(person_ids))
@@ -289,7 +289,7 @@ def record_shelter(db: Database, actor: Actor, disaster_id: str, on: date, house
         raise ValidationError("Jumlah unit tempat penampungan harus 1 atau lebih.", "units")
     with db.transaction(actor) as s:
         disaster = load_disaster(s, disaster_id)
-        check_disaster_scope(actor, disaster.kecamatan_code)
+        check_disaster_scope(actor, disaster.kelurahan_code)
         _check_dates(disaster, on, on)
         st = _service_type(s, SHELTER_CODE)
         if kind not in _choices(st, "kind"):

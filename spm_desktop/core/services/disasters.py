@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
-from spm_desktop.core.domain.errors import FieldError, NotFoundError, PermissionDenied, ValidationError
+from spm_desktop.core.domain.errors import FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.groups import DISASTER_KINDS, DISASTER_PHASES
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
+from spm_desktop.core.security.scope import check_region_scope
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Disaster, Household, HouseholdMember, Region, ServiceEvent
 
@@ -140,10 +141,9 @@ def validate_disaster(s: Session, data: DisasterInput, today: date | None = None
                    houses_light=houses[0], houses_medium=houses[1], houses_heavy=houses[2])
 
 
-def check_disaster_scope(actor: Actor, kecamatan_code: str | None) -> None:
-    """A TKSK records disasters of their own kecamatan only."""
-    if actor.role == "tksk" and (kecamatan_code or "") != (actor.kecamatan_code or ""):
-        raise PermissionDenied("Anda hanya berhak mencatat data bencana di kecamatan Anda sendiri.")
+def check_disaster_scope(actor: Actor, kelurahan_code: str | None) -> None:
+    """A TKSK records disasters (and their victims and services) of their own kecamatan only."""
+    check_region_scope(actor, kelurahan_code, "mencatat data bencana")
 
 
 def load_disaster(s: Session, disaster_id: str) -> Disaster:
@@ -192,7 +192,7 @@ def register_disaster(db: Database, actor: Actor, data: DisasterInput) -> Disast
     require(actor, "disaster.write")
     with db.transaction(actor) as s:
         data = validate_disaster(s, data)
-        check_disaster_scope(actor, data.kecamatan_code)
+        check_disaster_scope(actor, data.kelurahan_code)
         d = Disaster(status="open")
         _apply(d, data)
         s.add(d)
@@ -206,9 +206,9 @@ def update_disaster(db: Database, actor: Actor, disaster_id: str, data: Disaster
     require(actor, "disaster.write")
     with db.transaction(actor) as s:
         d = load_disaster(s, disaster_id)
-        check_disaster_scope(actor, d.kecamatan_code)
+        check_disaster_scope(actor, d.kelurahan_code)
         data = validate_disaster(s, data)
-        check_disaster_scope(actor, data.kecamatan_code)
+        check_disaster_scope(actor, data.kelurahan_code)
         first = first_service_date(s, d.id)
         if first is not None and data.start_date > first:
             raise ValidationError(
@@ -228,7 +228,7 @@ def close_disaster(db: Database, actor: Actor, disaster_id: str, end_date: date,
     require(actor, "disaster.write")
     with db.transaction(actor) as s:
         d = load_disaster(s, disaster_id)
-        check_disaster_scope(actor, d.kecamatan_code)
+        check_disaster_scope(actor, d.kelurahan_code)
         if end_date is None or end_date < d.start_date:
             raise ValidationError("Tanggal selesai wajib diisi dan tidak boleh sebelum tanggal mulai "
                                   f"({d.start_date.strftime('%d/%m/%Y')}).", "end_date")
@@ -248,7 +248,7 @@ def reopen_disaster(db: Database, actor: Actor, disaster_id: str) -> DisasterInf
     require(actor, "disaster.write")
     with db.transaction(actor) as s:
         d = load_disaster(s, disaster_id)
-        check_disaster_scope(actor, d.kecamatan_code)
+        check_disaster_scope(actor, d.kelurahan_code)
         before = audit.snapshot(d)
         d.end_date, d.status = None, "open"
         s.flush()

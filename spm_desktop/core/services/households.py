@@ -259,7 +259,7 @@ def register_household(db: Database, actor: Actor, data: HouseholdInput) -> Hous
     require(actor, "disaster.write")
     with db.transaction(actor) as s:
         disaster = load_disaster(s, data.disaster_id)
-        check_disaster_scope(actor, disaster.kecamatan_code)
+        check_disaster_scope(actor, disaster.kelurahan_code)
         validate_household(s, data, disaster)
         hh = Household(disaster_id=disaster.id, no_kk=(data.no_kk or "").strip(), address=data.address.strip(),
                        damage_level=data.damage_level, notes=data.notes.strip())
@@ -280,7 +280,7 @@ def remove_household(db: Database, actor: Actor, household_id: str) -> None:
         if hh is None or hh.deleted_at is not None:
             raise NotFoundError("Data keluarga tidak ditemukan (mungkin sudah dihapus).", "household_id")
         disaster = load_disaster(s, hh.disaster_id)
-        check_disaster_scope(actor, disaster.kecamatan_code)
+        check_disaster_scope(actor, disaster.kelurahan_code)
         now = utcnow()
         before = audit.snapshot(hh)
         for hm in s.scalars(select(HouseholdMember).where(HouseholdMember.household_id == hh.id,
