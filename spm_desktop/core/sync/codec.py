@@ -1,0 +1,133 @@
+"""How the rows of each travelling table are written into a package and read back.
+
+Every column of a synced table travels except ``change_seq`` (this database's own counter).
+Values become JSON: datetimes and dates as ISO text, decimals as text, JSON columns as is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Numeric, String, Table, Text, UniqueConstraint
+
+from spm_desktop.core.storage.models import SYNCED_MODELS
+
+STAMP_COLUMNS = ("created_at", "updated_at", "updated_by", "origin_device", "revision")
+LOCAL_COLUMNS = ("change_seq",)
+
+
+class CodecError(ValueError):
+    """A value in a package does not fit its column."""
+
+
+def _enc(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind in ("datetime", "date"):
+        return value.isoformat()
+    if kind == "decimal":
+        return str(value)
+    return value
+
+
+def _dec(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        if kind == "datetime":
+            return datetime.fromisoformat(value)
+        if kind == "date":
+            return date.fromisoformat(value)
+        if kind == "decimal":
+            return Decimal(value)
+        if kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
+            raise CodecError(f"bukan bilangan bulat: {value!r}")
+        if kind == "bool" and not isinstance(value, bool):
+            raise CodecError(f"bukan ya/tidak: {value!r}")
+        if kind == "str" and not isinstance(value, str):
+            raise CodecError(f"bukan teks: {value!r}")
+    except (TypeError, ValueError, InvalidOperation) as exc:
+        raise CodecError(str(exc)) from None
+    return value
+
+
+def _kind(column) -> str:
+    t = column.type
+    if isinstance(t, DateTime):
+        return "datetime"
+    if isinstance(t, Date):
+        return "date"
+    if isinstance(t, Numeric):
+        return "decimal"
+    if isinstance(t, Boolean):
+        return "bool"
+    if isinstance(t, Integer):
+        return "int"
+    if isinstance(t, JSON):
+        return "json"
+    if isinstance(t, (String, Text)):
+        return "str"
+    raise TypeError(f"no sync codec for {column.table.name}.{column.name}: {t!r}")
+
+
+@dataclass(frozen=True)
+class TableCodec:
+    model: type
+    table: Table
+    columns: tuple[str, ...]
+    kinds: tuple[str, ...]
+    content: tuple[int, ...]  # positions of the columns that are content (not id, not stamps)
+    self_refs: tuple[str, ...]  # columns with a foreign key into the same table
+    unique_keys: tuple[tuple[str, ...], ...]  # natural keys (UNIQUE constraints other than the id)
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    def encode(self, row: Sequence[Any]) -> list[Any]:
+        return [_enc(k, v) for k, v in zip(self.kinds, row, strict=True)]
+
+    def decode(self, row: Sequence[Any]) -> dict[str, Any]:
+        return {c: _dec(k, v) for c, k, v in zip(self.columns, self.kinds, row, strict=True)}
+
+    def index(self, column: str) -> int:
+        return self.columns.index(column)
+
+    def content_of(self, encoded: Sequence[Any]) -> tuple:
+        return tuple(_freeze(encoded[i]) for i in self.content)
+
+    def content_hash(self, encoded: Sequence[Any]) -> str:
+        data = [encoded[i] for i in self.content]
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _codec(model) -> TableCodec:
+    table: Table = model.__table__
+    cols = [c for c in table.columns if c.name not in LOCAL_COLUMNS]
+    names = tuple(c.name for c in cols)
+    content = tuple(i for i, n in enumerate(names) if n != "id" and n not in STAMP_COLUMNS)
+    self_refs = tuple(c.name for c in cols if any(fk.column.table is table for fk in c.foreign_keys))
+    uniques: list[tuple[str, ...]] = []
+    for cons in table.constraints:
+        key = tuple(c.name for c in cons.columns)
+        if isinstance(cons, UniqueConstraint) and key not in uniques:
+            uniques.append(key)
+    return TableCodec(model, table, names, tuple(_kind(c) for c in cols), content, self_refs, tuple(uniques))
+
+
+CODECS: dict[str, TableCodec] = {m.__tablename__: _codec(m) for m in SYNCED_MODELS}
+TABLE_ORDER: tuple[str, ...] = tuple(m.__tablename__ for m in SYNCED_MODELS)

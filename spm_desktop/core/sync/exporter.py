@@ -1,0 +1,143 @@
+"""Export: every record changed since the last package to a peer (or everything) into one
+encrypted ``.spmsync`` file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.errors import ValidationError
+from spm_desktop.core.security import audit
+from spm_desktop.core.security.permissions import require
+from spm_desktop.core.storage.base import new_id, utcnow
+from spm_desktop.core.storage.database import Database
+from spm_desktop.core.storage.migrate import head_revision
+from spm_desktop.core.storage.models import LocalDevice, SyncPackage
+from spm_desktop.core.sync import envelope, payload
+from spm_desktop.core.sync.codec import CODECS, TABLE_ORDER
+from spm_desktop.core.sync.identity import find_or_create_peer, stored_passphrase
+
+FILE_SUFFIX = ".spmsync"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    package_id: str
+    file: str
+    peer_name: str  # "" for a full package to anyone
+    full: bool
+    counts: dict[str, int]
+    size_bytes: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def received_seqs(session: Session, peer_device_id: str | None) -> list[int]:
+    """The change counters stamped on rows exactly as they arrived from that peer."""
+    if not peer_device_id:
+        return []
+    seqs = session.scalars(select(SyncPackage.counts).where(SyncPackage.direction == "in",
+                                                            SyncPackage.peer_device_id == peer_device_id))
+    return [c["seq"] for c in seqs if isinstance(c, dict) and isinstance(c.get("seq"), int)]
+
+
+def collect_rows(session: Session, since_seq: int, skip_seqs: list[int] = ()) -> list[payload.TableRows]:
+    """Rows of every travelling table with ``change_seq > since_seq`` (local settings excluded),
+    leaving out rows stamped with one of ``skip_seqs`` (what the peer itself sent, unchanged)."""
+    out: list[payload.TableRows] = []
+    for name in TABLE_ORDER:
+        codec = CODECS[name]
+        t = codec.table
+        stmt = select(*[t.c[c] for c in codec.columns]).where(t.c.change_seq > since_seq).order_by(t.c.id)
+        if skip_seqs:
+            stmt = stmt.where(t.c.change_seq.not_in(skip_seqs))
+        if name == "setting":
+            stmt = stmt.where(t.c.shared.is_(True))
+        rows = [codec.encode(r) for r in session.execute(stmt)]
+        if rows:
+            out.append(payload.TableRows(name, codec.columns, rows))
+    return out
+
+
+def _heal_counter(session: Session, device: LocalDevice) -> int:
+    """The counter must be at least the highest stamp in the tables (a copied or restored file
+    could hold rows stamped past it); otherwise new changes would hide below a bookmark."""
+    highest = max((session.scalar(select(func.max(CODECS[n].table.c.change_seq))) or 0) for n in TABLE_ORDER)
+    if highest > device.change_seq:
+        device.change_seq = highest
+    return device.change_seq
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".spmsync-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def export_package(
+    db: Database,
+    actor: Actor,
+    target: str | os.PathLike,
+    peer_name: str | None = None,
+    passphrase: str | None = None,
+    full: bool = False,
+) -> ExportResult:
+    """Write a package to ``target``.
+
+    With ``peer_name``: the records changed since the last package to that peer (all of them
+    with ``full=True``), and the peer's bookmark moves on. Without: every record, no bookmark.
+    The passphrase comes from the local settings unless given. One transaction; the file is
+    complete on disk before the bookmark is committed.
+    """
+    require(actor, "sync.run")
+    target = Path(target)
+    if target.is_dir():
+        raise ValidationError("Tujuan ekspor harus nama berkas, bukan folder.", "file")
+    peer_name = (peer_name or "").strip() or None
+    with db.transaction(actor) as s:
+        secret = passphrase if passphrase is not None else stored_passphrase(s)
+        envelope.check_passphrase(secret)
+        device = s.scalars(select(LocalDevice)).one()
+        peer = find_or_create_peer(s, peer_name) if peer_name else None
+        since = 0 if peer is None or full else peer.last_sent_seq
+        until = _heal_counter(s, device)
+        tables = collect_rows(s, since, received_seqs(s, peer.device_id) if peer is not None and since else [])
+        now = utcnow()
+        manifest, plain = payload.build(
+            dict(package_id=new_id(), schema_revision=head_revision(), source_device_id=device.id,
+                 source_device_name=device.name, created_at=now.isoformat(), to_peer=peer.name if peer else "",
+                 full=since == 0),
+            tables,
+        )
+        data = envelope.seal(plain, secret)
+        _write_atomically(target, data)
+        if peer is not None:
+            peer.last_sent_seq = until
+            peer.last_sent_at = now
+        s.add(SyncPackage(id=manifest.package_id, direction="out",
+                          peer_device_id=(peer.device_id or "") if peer else "",
+                          peer_name=peer.name if peer else "", created_at=now, processed_at=now,
+                          counts={"tables": manifest.counts, "since_seq": since, "until_seq": until},
+                          content_hash=manifest.content_hash, file_name=target.name))
+        audit.record(s, "export", "sync_package", manifest.package_id,
+                     after={"peer": peer.name if peer else "", "file": target.name, "tables": manifest.counts,
+                            "full": manifest.full})
+        return ExportResult(manifest.package_id, str(target), peer.name if peer else "", manifest.full,
+                            dict(manifest.counts), len(data))

@@ -1,0 +1,292 @@
+"""Export/import between two real databases: arrival, idempotence, deletions, conflicts,
+persons sharing a NIK, natural-key clashes, history and audit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from sync_helpers import ADMIN, SUPERVISOR, content, file_digest
+
+from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.errors import PermissionDenied
+from spm_desktop.core.storage.base import new_id
+from spm_desktop.core.storage.models import (
+    AuditEntry,
+    DuplicateCandidate,
+    MutuCheck,
+    Person,
+    ServiceEvent,
+    Setting,
+    SyncConflict,
+)
+from spm_desktop.core.sync.conflicts import list_conflicts, resolve_conflict
+from spm_desktop.core.sync.exporter import export_package
+from spm_desktop.core.sync.identity import list_peers, package_history
+from spm_desktop.core.sync.importer import import_package, preview_import
+
+MAKAN = "1.06.04.2.01.0001"
+
+
+def add_person(db, name, nik=None, actor=ADMIN):
+    with db.transaction(actor) as s:
+        p = Person(name=name, sex="L", nik=nik)
+        s.add(p)
+        s.flush()
+        return p.id
+
+
+def add_event(db, person_id, day=1):
+    with db.transaction(ADMIN) as s:
+        e = ServiceEvent(person_id=person_id, service_code=MAKAN, event_date=date(2026, 3, day))
+        s.add(e)
+        s.flush()
+        return e.id
+
+
+def exchange(src, dst, tmp_path, name=None):
+    path = tmp_path / f"{name or new_id()}.spmsync"
+    dst_name = _device_name(dst)
+    export_package(src, ADMIN, path, peer_name=dst_name)
+    return import_package(dst, ADMIN, path)
+
+
+def _device_name(db):
+    from spm_desktop.core.sync.identity import device_info
+
+    return device_info(db).name
+
+
+def synced(a, b):
+    ca, cb = content(a), content(b)
+    return all(ca[t] == cb[t] for t in ca)
+
+
+def test_records_arrive_and_both_sides_converge(office, tksk, tmp_path):
+    pid = add_person(tksk, "Budi Santoso", "6171010101900001")
+    add_event(tksk, pid)
+    path = tmp_path / "barat.spmsync"
+    exported = export_package(tksk, ADMIN, path, peer_name="Kantor Dinas Sosial")
+    assert exported.counts["person"] == 1 and exported.counts["service_event"] == 1
+    assert exported.full  # first package to that peer carries everything, master data included
+    assert exported.counts["region"] == 35
+
+    preview = preview_import(office, ADMIN, path)
+    assert (preview.new, preview.updated, preview.conflicts) == (2, 0, 0)
+    with office.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Person)) == 0  # preview wrote nothing
+
+    result = import_package(office, ADMIN, path)
+    assert (result.new, result.updated, result.conflicts) == (2, 0, 0)
+    assert result.backup_file and (office.file_path and result.backup_file.endswith(".db"))
+    assert synced(office, tksk)
+    with office.reading() as s:
+        p = s.get(Person, pid)
+        assert p.name == "Budi Santoso" and p.revision == 1 and p.origin_device == tksk.device_id
+        assert p.change_seq > 0  # stamped with the office's own counter
+
+    # Back the other way: nothing new for the TKSK, and the rows it sent are not echoed.
+    back = tmp_path / "back.spmsync"
+    again = export_package(office, ADMIN, back, peer_name="TKSK Pontianak Barat")
+    assert again.counts.get("person", 0) == 1  # first package to that peer: everything
+    assert import_package(tksk, ADMIN, back).new == 0
+    third = export_package(office, ADMIN, tmp_path / "third.spmsync", peer_name="TKSK Pontianak Barat")
+    assert third.total == 0
+
+
+def test_importing_the_same_package_twice_changes_nothing(office, tksk, tmp_path):
+    pid = add_person(tksk, "Siti", "6171014101900002")
+    add_event(tksk, pid)
+    path = tmp_path / "p.spmsync"
+    export_package(tksk, ADMIN, path, peer_name="Kantor Dinas Sosial")
+    import_package(office, ADMIN, path)
+    before = file_digest(office)
+    second = import_package(office, ADMIN, path)
+    assert second.already_imported and not second.changes_anything
+    assert file_digest(office) == before
+    # The same content in a new package (another id) changes no record either.
+    path2 = tmp_path / "p2.spmsync"
+    export_package(tksk, ADMIN, path2)  # everything, no peer
+    before_content = content(office)
+    third = import_package(office, ADMIN, path2)
+    assert (third.new, third.updated, third.conflicts) == (0, 0, 0)
+    assert content(office) == before_content
+
+
+def test_deletions_travel_as_tombstones(office, tksk, tmp_path):
+    pid = add_person(tksk, "Andi")
+    eid = add_event(tksk, pid)
+    exchange(tksk, office, tmp_path)
+    exchange(office, tksk, tmp_path)
+    with tksk.transaction(ADMIN) as s:
+        s.get(ServiceEvent, eid).deleted_at = date(2026, 3, 2) and __import__("datetime").datetime(2026, 3, 2)
+    result = exchange(tksk, office, tmp_path)
+    assert result.updated == 1 and result.conflicts == 0
+    with office.reading() as s:
+        assert s.get(ServiceEvent, eid).deleted_at is not None
+    assert synced(office, tksk)
+
+
+def test_change_on_one_side_only_is_no_conflict(office, tksk, tmp_path):
+    pid = add_person(tksk, "Rahmat")
+    exchange(tksk, office, tmp_path)
+    exchange(office, tksk, tmp_path)
+    with office.transaction(ADMIN) as s:
+        s.get(Person, pid).address = "Jl. Gajah Mada 1"
+    result = exchange(office, tksk, tmp_path)
+    assert (result.updated, result.conflicts) == (1, 0)
+    result = exchange(tksk, office, tmp_path)
+    assert (result.updated, result.conflicts) == (0, 0)
+    assert synced(office, tksk)
+
+
+def _edit_both_sides(office, tksk, tmp_path, pid):
+    exchange(tksk, office, tmp_path)
+    exchange(office, tksk, tmp_path)
+    with tksk.transaction(Actor("tksk1", "tksk")) as s:
+        s.get(Person, pid).address = "Jl. Tanjungpura (TKSK)"
+    with office.transaction(Actor("rina", "petugas")) as s:
+        s.get(Person, pid).address = "Jl. Ahmad Yani (kantor)"
+
+
+def test_conflict_is_listed_winner_applied_and_resolvable(office, tksk, tmp_path):
+    pid = add_person(tksk, "Maria")
+    _edit_both_sides(office, tksk, tmp_path, pid)  # office edited last: its version is newer
+    result = exchange(tksk, office, tmp_path)
+    assert result.conflicts == 1
+    [c] = list_conflicts(office, SUPERVISOR)
+    assert c.entity == "person" and c.entity_id == pid and c.winner == "local" and c.title == "Maria"
+    assert [(d.field, d.local, d.remote) for d in c.differences] == [
+        ("address", "Jl. Ahmad Yani (kantor)", "Jl. Tanjungpura (TKSK)")]
+    with office.reading() as s:
+        assert s.get(Person, pid).address == "Jl. Ahmad Yani (kantor)"  # winner by the rule
+
+    # The TKSK gets the office's newer version. Its own edit already reached the office, where
+    # the conflict is listed, so it is not listed a second time on the laptop.
+    back = exchange(office, tksk, tmp_path)
+    assert back.updated == 1 and back.conflicts == 0
+    assert synced(office, tksk)
+
+    # A TKSK may not resolve; a supervisor keeps the TKSK's address ("keep theirs").
+    with pytest.raises(PermissionDenied):
+        resolve_conflict(office, Actor("tksk1", "tksk"), c.id, "keep_remote")
+    done = resolve_conflict(office, SUPERVISOR, c.id, "keep_remote")
+    assert done.resolution == "keep_remote" and done.resolved_by == "sup"
+    assert list_conflicts(office, SUPERVISOR) == []
+    with office.reading() as s:
+        p = s.get(Person, pid)
+        assert p.address == "Jl. Tanjungpura (TKSK)" and p.revision == 3 and p.origin_device == office.device_id
+    # The choice travels as a new revision and wins on the other side without a new conflict.
+    final = exchange(office, tksk, tmp_path)
+    assert final.updated == 1 and final.conflicts == 0
+    assert synced(office, tksk)
+    with office.reading() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "resolve_conflict")) == 1
+
+
+def test_same_conflict_is_not_listed_twice(office, tksk, tmp_path):
+    pid = add_person(tksk, "Yohanes")
+    _edit_both_sides(office, tksk, tmp_path, pid)
+    export_package(tksk, ADMIN, tmp_path / "a.spmsync")
+    export_package(tksk, ADMIN, tmp_path / "b.spmsync")
+    import_package(office, ADMIN, tmp_path / "a.spmsync")
+    import_package(office, ADMIN, tmp_path / "b.spmsync")
+    with office.reading() as s:
+        assert s.scalar(select(func.count()).select_from(SyncConflict)) == 1
+
+
+def test_same_nik_under_two_ids_becomes_a_duplicate_suggestion(office, tksk, tmp_path):
+    nik = "6171010101900009"
+    first = add_person(office, "Ahmad Fauzi", nik)
+    second = add_person(tksk, "Ahmad Fauzy", nik)
+    result = exchange(tksk, office, tmp_path)
+    assert result.new == 1 and result.duplicates == 1
+    with office.reading() as s:
+        a, b = s.get(Person, first), s.get(Person, second)
+        assert a.nik == nik and b.nik is None and nik in b.notes  # registered first keeps the NIK
+        assert b.deleted_at is None and b.merged_into is None  # never silently dropped or merged
+        [cand] = s.scalars(select(DuplicateCandidate)).all()
+        assert {cand.person_a_id, cand.person_b_id} == {first, second} and cand.status == "open"
+    # The office's decision travels back (the NIK set aside, the suggestion) as ordinary records.
+    back = exchange(office, tksk, tmp_path)
+    assert back.duplicates == 0 and back.updated == 1 and back.new >= 1
+    exchange(tksk, office, tmp_path)
+    exchange(office, tksk, tmp_path)
+    assert synced(office, tksk)
+    with tksk.reading() as s:
+        assert s.get(Person, first).nik == nik and s.get(Person, second).nik is None
+        assert s.scalar(select(func.count()).select_from(DuplicateCandidate)) == 1
+    with office.reading() as s:
+        assert s.scalar(select(func.count()).select_from(SyncConflict)) == 0
+
+
+def test_both_sides_decide_the_same_nik_holder_independently(office, tksk, tmp_path):
+    nik = "6171015505800003"
+    first = add_person(office, "Nurhayati", nik)
+    second = add_person(tksk, "Nur Hayati", nik)
+    # Packages cross in the post: each side imports the other's original.
+    to_office, to_tksk = tmp_path / "o.spmsync", tmp_path / "t.spmsync"
+    export_package(tksk, ADMIN, to_office, peer_name="Kantor Dinas Sosial")
+    export_package(office, ADMIN, to_tksk, peer_name="TKSK Pontianak Barat")
+    assert import_package(office, ADMIN, to_office).duplicates == 1
+    assert import_package(tksk, ADMIN, to_tksk).duplicates == 1
+    exchange(tksk, office, tmp_path)
+    exchange(office, tksk, tmp_path)
+    assert synced(office, tksk)
+    for db in (office, tksk):
+        with db.reading() as s:
+            assert s.get(Person, first).nik == nik and s.get(Person, second).nik is None
+            assert s.scalar(select(func.count()).select_from(DuplicateCandidate)) == 1
+            assert s.scalar(select(func.count()).select_from(SyncConflict)) == 0
+
+
+def test_natural_key_made_apart_keeps_one_row(office, tksk, tmp_path):
+    def add_mutu(db, note):
+        with db.transaction(ADMIN) as s:
+            m = MutuCheck(year=2026, spm_group="lansia", kind="sdm", item="Pendamping terlatih", met=True, note=note)
+            s.add(m)
+            s.flush()
+            return m.id
+
+    ids = {add_mutu(office, "kantor"), add_mutu(tksk, "tksk")}
+    exchange(tksk, office, tmp_path)
+    exchange(office, tksk, tmp_path)
+    exchange(tksk, office, tmp_path)
+    for db in (office, tksk):
+        with db.reading() as s:
+            rows = s.scalars(select(MutuCheck)).all()
+            assert len(rows) == 1 and rows[0].id == min(ids) and rows[0].note == "tksk"  # newest content
+    assert synced(office, tksk)
+
+
+def test_local_settings_never_travel(office, tksk, tmp_path):
+    with tksk.transaction(ADMIN) as s:
+        s.scalars(select(Setting).where(Setting.key == "office.logo_path")).one().value = "C:/logo-tksk.png"
+        s.scalars(select(Setting).where(Setting.key == "office.phone")).one().value = "0561-123"
+    exchange(tksk, office, tmp_path)
+    with office.reading() as s:
+        values = dict(s.execute(select(Setting.key, Setting.value)).all())
+    assert values["office.logo_path"] == "" and values["office.phone"] == "0561-123"
+    assert values["sync.passphrase"]  # its own passphrase, untouched
+
+
+def test_history_peers_and_audit(office, tksk, tmp_path):
+    add_person(tksk, "Dewi")
+    exchange(tksk, office, tmp_path, name="satu")
+    out = package_history(tksk)
+    assert [(p.direction, p.peer_name, p.file_name) for p in out] == [("out", "Kantor Dinas Sosial", "satu.spmsync")]
+    [received] = package_history(office)
+    assert received.direction == "in" and received.peer_name == "TKSK Pontianak Barat" and received.total > 0
+    assert [p.name for p in list_peers(office)] == ["TKSK Pontianak Barat"]
+    assert list_peers(office)[0].device_id == tksk.device_id
+    with office.reading() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "import")) == 1
+    with tksk.reading() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "export")) == 1
+
+
+def test_viewer_may_not_exchange(office, tmp_path):
+    with pytest.raises(PermissionDenied):
+        export_package(office, Actor("v", "viewer"), tmp_path / "x.spmsync")
