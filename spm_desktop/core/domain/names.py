@@ -1,61 +1,181 @@
-"""Name normalisation for search and duplicate matching.
+"""Name normalisation for person search and duplicate matching (domain.md §3).
 
-Indonesian names are spelt many ways (Muhammad/Muhamad/Mohammad, Nur/Noor, old spelling
-oe/dj/tj), carry titles (H., Hj., Drs., S.Pd.) and doubled letters. ``normalize_name`` folds
-all that to one key; ``search_key`` is what ``Person.search_name`` holds.
+Indonesian names are written many ways: old and new spelling (Soekarno/Sukarno, Djoko/Joko,
+Tjahjo/Cahyo), Arabic transliterations (Muhammad/Muhamad/Mohammad/Muhammat, abbreviated
+M./Moh./Muh.), Nur/Noor/Nor, doubled letters, honorifics and degrees (H., Hj., Drs.,
+S.Pd, Bpk, Ibu). :func:`normalise_name` folds all of these into one canonical lower-case
+ASCII form whose tokens are separated by single spaces. ``Person.search_name`` holds the
+normalised "name alias" and is what search and duplicate matching compare.
+
+The canonical form is an internal key, not something to show: it folds ``y`` into ``j``
+(old spelling Jusuf = Yusuf, Tjahjo = Cahyo) and ``ch``/``kh`` into ``h`` inside words.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from difflib import SequenceMatcher
 
-TITLES = {
-    "h", "hj", "haji", "hajjah", "dr", "drs", "dra", "ir", "prof", "sh", "se", "spd", "spdi", "sag", "skom",
-    "st", "ssos", "amd", "mm", "msi", "mpd", "bpk", "bapak", "pak", "ibu", "bu", "sdr", "sdri", "tn", "ny",
-    "nn", "almarhum", "alm", "almh",
+# Honorifics written before a name (compared without dots).
+PREFIX_TITLES = frozenset({
+    "h", "hj", "haji", "hajjah", "hajah", "drs", "dra", "dr", "ir", "prof", "bpk", "bapak", "pak",
+    "ibu", "bu", "sdr", "sdri", "sdra", "saudara", "saudari", "nn", "ny", "nyonya", "tn", "tuan",
+    "kh", "ust", "ustadz", "ustad", "ustazah", "ustadzah", "alm", "almh", "almarhum", "almarhumah",
+    "an", "anak", "kak", "mbah", "nek", "kakek", "nenek", "opa", "oma", "amang", "inang",
+})
+# Academic degrees (compared without dots); removed only when written with a dot or after a
+# comma, because a few of them are also real name parts.
+DEGREES = frozenset({
+    "spd", "spdi", "sag", "se", "sh", "shi", "skom", "ssos", "sip", "sst", "st", "sked", "ssi",
+    "sfarm", "skm", "skep", "sthi", "sei", "sos", "mpd", "mpdi", "msi", "mm", "mh", "mt", "mkes",
+    "mag", "msc", "ma", "ba", "bsc", "phd", "amd", "amk", "ama", "amkep", "ns", "apt", "ak", "spog",
+    "spa", "sppd", "mba", "llm", "ir", "dr", "drs", "dra", "hons",
+})
+# Whole tokens that are one name written several ways (after the spelling folds below).
+TOKEN_FOLDS = {
+    "muhamad": "muhamad", "mohamad": "muhamad", "muhamat": "muhamad", "mohamat": "muhamad",
+    "muhamed": "muhamad", "mohamed": "muhamad", "mohamet": "muhamad", "muhamet": "muhamad",
+    "mohd": "muhamad", "moh": "muhamad", "muh": "muhamad", "mhd": "muhamad", "md": "muhamad",
+    "mochamad": "muhamad", "mukhamad": "muhamad", "mahamad": "muhamad",
+    "nor": "nur", "nuur": "nur",
+    "ahmat": "ahmad", "akhmad": "ahmad", "achmad": "ahmad", "amad": "ahmad",
 }
-# Whole-word variants folded to one spelling.
-WORD_VARIANTS = {
-    "muhamad": "muhammad", "mohammad": "muhammad", "mohamad": "muhammad", "muhammat": "muhammad",
-    "muhamat": "muhammad", "mohamed": "muhammad", "muhamed": "muhammad", "moh": "muhammad",
-    "muh": "muhammad", "mhd": "muhammad", "md": "muhammad", "m": "muhammad", "mochamad": "muhammad",
-    "mochammad": "muhammad", "mukhammad": "muhammad",
-    "noor": "nur", "nurul": "nurul", "abd": "abdul", "abdol": "abdul",
-    "achmad": "ahmad", "akhmad": "ahmad", "ahmat": "ahmad",
-}
-# Old spelling (EYD before 1972) and common sound-alikes, applied inside words.
-SPELLING = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("sj", "sy"), ("ch", "kh"), ("ph", "f"), ("dh", "d"),
-            ("th", "t"), ("y", "i"))
+ABBREVIATED_MUHAMMAD = "m"  # "M. Rizki": a leading single M is Muhammad
+
+# Old (pre-1972) spelling and common transliteration variants, applied in this order.
+_SPELLING_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r) for p, r in (
+        (r"oe", "u"),          # Soekarno -> Sukarno
+        (r"oo", "u"),          # Noor -> Nur
+        (r"dj", "j"),          # Djoko -> Joko
+        (r"tj", "c"),          # Tjahjo -> Cahjo
+        (r"sj", "sj"),         # Sjahrir -> Sjahrir (y folds to j below: Syahrir -> Sjahrir)
+        (r"nj", "nj"),         # Njoman = Nyoman after the y fold
+        (r"y(?=[aeiou])", "j"),  # Jusuf = Yusuf, Cahyo = Cahjo (old j = new y before a vowel)
+        (r"y", "i"),           # Rizky = Rizki
+        (r"(?<=\w)ch", "h"),   # Achmad -> Ahmad (inside a word)
+        (r"^ch", "c"),         # Chandra -> Candra
+        (r"kh", "h"),          # Khairul -> Hairul, Akhmad -> Ahmad
+        (r"th", "t"),          # Thohir -> Tohir
+        (r"dh", "d"),          # Ramadhan -> Ramadan
+        (r"ph", "f"),          # Stephanus -> Stefanus
+        (r"q", "k"),           # Qori -> Kori
+        (r"(\w)\1+", r"\1"),   # Muhammad -> Muhamad, Alloh -> Aloh
+    )
+)
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def strip_accents(text: str) -> str:
+    """Lower case ASCII-ish text: accents removed (é -> e), other marks kept."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
-def _fold_word(word: str) -> str:
-    word = WORD_VARIANTS.get(word, word)
-    for old, new in SPELLING:
-        word = word.replace(old, new)
-    return re.sub(r"(.)\1+", r"\1", word)  # doubled letters: "Muhammad" ~ "Muhamad"
+def fold_token(token: str) -> str:
+    """One already lower-case alphanumeric token in canonical spelling."""
+    for pattern, repl in _SPELLING_FOLDS:
+        token = pattern.sub(repl, token)
+    return TOKEN_FOLDS.get(token, token)
 
 
-def name_words(text: str) -> list[str]:
-    """Lower-case words of a name without accents, punctuation or titles."""
-    text = strip_accents(text or "").lower()
-    text = re.sub(r"[.,']", " ", text.replace("s.pd", "spd").replace("s.sos", "ssos"))
-    words = re.findall(r"[a-z0-9]+", text)
-    return [w for w in words if w not in TITLES]
+def _raw_tokens(text: str) -> list[tuple[str, bool, bool]]:
+    """(token without dots, written with a dot, comes after a comma) for each word."""
+    out: list[tuple[str, bool, bool]] = []
+    after_comma = False
+    for part in re.split(r"(,)|\s+", text):
+        if not part:
+            continue
+        if part == ",":
+            after_comma = True
+            continue
+        bare = _NON_ALNUM.sub("", part)
+        if "." in part and bare in DEGREES:  # "S.Pd.I" is one degree, not three initials
+            out.append((bare, True, after_comma))
+            continue
+        for piece in re.split(r"(?<=\.)", part):  # "H.Abdul" -> "H.", "Abdul"
+            bare = _NON_ALNUM.sub("", piece)
+            if bare:
+                out.append((bare, "." in piece, after_comma))
+    return out
 
 
-def normalize_name(text: str) -> str:
-    """One key for all spellings of a name: 'H. Mohammad Noor' -> 'muhamad nur'."""
-    return " ".join(_fold_word(w) for w in name_words(text))
+def _drop_titles(tokens: list[tuple[str, bool, bool]]) -> list[tuple[str, bool]]:
+    """Remove leading honorifics and trailing degrees; never remove every token."""
+    kept = [(t, dotted) for t, dotted, after_comma in tokens
+            if not (t in DEGREES and (dotted or after_comma)) and not after_comma]
+    i = 0
+    while i < len(kept) - 1 and kept[i][0] in PREFIX_TITLES:
+        i += 1
+    kept = kept[i:]
+    if not kept:
+        kept = [(t, dotted) for t, dotted, _ in tokens]
+    return kept
 
 
-def search_key(name: str, alias: str = "") -> str:
-    """What ``Person.search_name`` holds: the normalised name, then the alias."""
-    key = normalize_name(name)
-    alias_key = normalize_name(alias)
-    return f"{key} {alias_key}".strip() if alias_key else key
+def name_tokens(text: str | None) -> list[str]:
+    """Canonical tokens of a name (titles removed, spelling variants folded)."""
+    if not text:
+        return []
+    tokens = _drop_titles(_raw_tokens(strip_accents(text)))
+    out: list[str] = []
+    for index, (token, dotted) in enumerate(tokens):
+        if token == ABBREVIATED_MUHAMMAD and (dotted or (index == 0 and len(tokens) > 1)):
+            out.append("muhamad")
+            continue
+        out.append(fold_token(token))
+    return [t for t in out if t]
+
+
+def normalise_name(text: str | None) -> str:
+    """The canonical form of a name: canonical tokens joined by single spaces."""
+    return " ".join(name_tokens(text))
+
+
+def search_key(name: str | None, alias: str | None = "") -> str:
+    """The value stored in ``Person.search_name``: normalised name, then alias tokens."""
+    tokens = name_tokens(name)
+    for token in name_tokens(alias):
+        if token not in tokens:
+            tokens.append(token)
+    return " ".join(tokens)
+
+
+def compact(normalised: str) -> str:
+    """Spacing variants (Nurhayati / Nur Hayati) compare equal without spaces."""
+    return normalised.replace(" ", "")
+
+
+def name_similarity(a: str, b: str) -> float:
+    """Similarity 0..1 of two *normalised* names, robust to spacing and word order."""
+    if not a or not b:
+        return 0.0
+    ca, cb = compact(a), compact(b)
+    if ca == cb:
+        return 1.0
+    direct = SequenceMatcher(None, ca, cb).ratio()
+    sa, sb = "".join(sorted(a.split())), "".join(sorted(b.split()))
+    ordered = SequenceMatcher(None, sa, sb).ratio()
+    return max(direct, ordered)
+
+
+SIMILAR_NAME_THRESHOLD = 0.85
+
+
+def names_similar(a: str, b: str, threshold: float = SIMILAR_NAME_THRESHOLD) -> bool:
+    """True when two normalised names are close enough to suggest the same person."""
+    if not a or not b:
+        return False
+    ca, cb = compact(a), compact(b)
+    if ca == cb:
+        return True
+    # Cheap upper bound first: most pairs are rejected without the full comparison.
+    longer = max(len(ca), len(cb))
+    if 2 * min(len(ca), len(cb)) / (len(ca) + len(cb)) < threshold and longer > 0:
+        return False
+    return name_similarity(a, b) >= threshold
+
+
+# The spelling used by the first version of this module (demo data generator).
+normalize_name = normalise_name

@@ -1,0 +1,445 @@
+"""Cases (kasus/intake): open with a needs assessment, change the needs, close, list.
+
+A case puts one person into one of the four case SPM groups at one service unit. Its
+*needs* are the rehabilitation items (``ServiceType.assessable``) the intake assessment
+found the person needs; the roll-up counts the person as *terpenuhi* once every needed item
+was delivered (architecture §4). One person never has two open cases of the same group.
+
+Public functions follow the service contract (permission, validation, one transaction with
+its audit entry, frozen dataclasses out). ``*_in`` variants work inside the caller's
+transaction (file import).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from spm_desktop.core.domain.groups import CASE_GROUPS, EXIT_REASONS, REFERRED_BY, SPM_GROUP_SHORT, UNITS
+from spm_desktop.core.security import audit
+from spm_desktop.core.security.permissions import require
+from spm_desktop.core.security.scope import check_case_scope
+from spm_desktop.core.services.persons import load_person
+from spm_desktop.core.storage.base import utcnow
+from spm_desktop.core.storage.database import Database
+from spm_desktop.core.storage.models import Case, CaseNeed, Region, ServiceEvent, ServiceType
+
+# Units that run a shelter (rumah singgah): only their cases can be "in shelter".
+SHELTER_UNITS = ("UPRS", "PLAT")
+TKSK_UNIT = "TKSK"
+
+
+@dataclass(frozen=True)
+class CaseDraft:
+    """What the intake form gives. ``kecamatan_code`` is required for TKSK cases (the TKSK's
+    kecamatan; a tksk user's own kecamatan is used when left empty)."""
+
+    person_id: str
+    unit: str
+    spm_group: str
+    intake_date: date
+    needs: tuple[str, ...] = ()
+    referred_by: str = ""
+    found_location: str = ""
+    in_shelter: bool = False
+    kecamatan_code: str | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class NeedInfo:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    id: str
+    person_id: str
+    person_name: str
+    unit: str
+    kecamatan_code: str | None
+    spm_group: str
+    spm_group_label: str
+    intake_date: date
+    referred_by: str
+    found_location: str
+    in_shelter: bool
+    status: str  # open | closed
+    exit_date: date | None
+    exit_reason: str
+    notes: str
+    needs: tuple[NeedInfo, ...]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+@dataclass(frozen=True)
+class NeedStatus:
+    """One needed item of a case: delivered or still missing."""
+
+    code: str
+    name: str
+    delivered: bool
+    events: int
+    last_date: date | None
+
+
+# ----- validation -----------------------------------------------------------------------
+
+
+def _assessable_codes(s: Session) -> dict[str, str]:
+    return dict(s.execute(select(ServiceType.code, ServiceType.name).where(
+        ServiceType.assessable.is_(True), ServiceType.active.is_(True), ServiceType.deleted_at.is_(None))).all())
+
+
+def check_needs(s: Session, needs: Iterable[str], field: str = "needs") -> tuple[str, ...]:
+    """The needs list cleaned (order kept, repeats dropped); unknown or non-assessable codes refused."""
+    allowed = _assessable_codes(s)
+    out: list[str] = []
+    errors: list[FieldError] = []
+    for raw in needs:
+        code = (raw or "").strip()
+        if not code or code in out:
+            continue
+        if code not in allowed:
+            errors.append(FieldError(field, f"Kode layanan {code} tidak bisa menjadi kebutuhan asesmen "
+                                            "(tidak dikenal, tidak aktif, atau bukan layanan rehabilitasi)."))
+        out.append(code)
+    if errors:
+        raise ValidationError(errors)
+    return tuple(out)
+
+
+def validate_case(s: Session, actor: Actor, draft: CaseDraft, today: date | None = None) -> CaseDraft:
+    """Check a case draft (not the open-case rule); return it cleaned."""
+    today = today or date.today()
+    errors: list[FieldError] = []
+    unit = (draft.unit or "").strip().upper()
+    if unit not in UNITS:
+        errors.append(FieldError("unit", f"Unit layanan harus salah satu dari: {', '.join(UNITS)}."))
+    group = (draft.spm_group or "").strip().lower()
+    if group not in CASE_GROUPS:
+        errors.append(FieldError("spm_group", f"Kelompok SPM harus salah satu dari: {', '.join(CASE_GROUPS)}."))
+    referred = (draft.referred_by or "").strip().lower()
+    if referred and referred not in REFERRED_BY:
+        errors.append(FieldError("referred_by", f"Perujuk '{draft.referred_by}' tidak dikenal; pilih salah satu "
+                                                f"dari: {', '.join(REFERRED_BY)}."))
+    if draft.intake_date is None:
+        errors.append(FieldError("intake_date", "Tanggal masuk wajib diisi."))
+    elif draft.intake_date > today:
+        errors.append(FieldError("intake_date", "Tanggal masuk tidak boleh di masa depan."))
+    if draft.in_shelter and unit in UNITS and unit not in SHELTER_UNITS:
+        errors.append(FieldError("in_shelter", "Hanya kasus UPRS atau PLAT yang bisa tinggal di rumah singgah."))
+    kecamatan = (draft.kecamatan_code or "").strip() or None
+    if unit == TKSK_UNIT and kecamatan is None and actor.role == "tksk":
+        kecamatan = actor.kecamatan_code
+    if unit == TKSK_UNIT and kecamatan is None:
+        errors.append(FieldError("kecamatan_code", "Kasus TKSK memerlukan kecamatan TKSK-nya."))
+    if kecamatan is not None:
+        level = s.scalar(select(Region.level).where(Region.code == kecamatan, Region.deleted_at.is_(None)))
+        if level != "kecamatan":
+            errors.append(FieldError("kecamatan_code", f"Kecamatan dengan kode {kecamatan} tidak dikenal."))
+    needs: tuple[str, ...] = ()
+    try:
+        needs = check_needs(s, draft.needs)
+    except ValidationError as exc:
+        errors.extend(exc.errors)
+    try:
+        person = load_person(s, draft.person_id, for_write=True)
+        if draft.intake_date is not None and person.birth_date and draft.intake_date < person.birth_date:
+            errors.append(FieldError("intake_date", "Tanggal masuk tidak boleh sebelum tanggal lahir."))
+    except (NotFoundError, ConflictError) as exc:
+        errors.append(FieldError("person_id", exc.message))
+    if errors:
+        raise ValidationError(errors)
+    return replace(draft, unit=unit, spm_group=group, referred_by=referred, kecamatan_code=kecamatan, needs=needs,
+                   found_location=(draft.found_location or "").strip(), notes=(draft.notes or "").strip())
+
+
+def _check_no_open_case(s: Session, person_id: str, group: str, own_id: str | None = None) -> None:
+    other = s.scalars(select(Case).where(
+        Case.person_id == person_id, Case.spm_group == group, Case.status == "open", Case.deleted_at.is_(None),
+        Case.id != (own_id or ""))).first()
+    if other is not None:
+        raise ConflictError(
+            f"Orang ini sudah memiliki kasus terbuka kelompok {SPM_GROUP_SHORT[group]} (masuk "
+            f"{other.intake_date.strftime('%d/%m/%Y')}, unit {other.unit}); tutup kasus itu dulu atau ubah "
+            "kebutuhannya.", "spm_group")
+
+
+# ----- reading --------------------------------------------------------------------------
+
+
+def _needs_of(s: Session, case_ids: list[str]) -> dict[str, list[NeedInfo]]:
+    out: dict[str, list[NeedInfo]] = {i: [] for i in case_ids}
+    if not case_ids:
+        return out
+    rows = s.execute(select(CaseNeed.case_id, CaseNeed.service_code, ServiceType.name, ServiceType.sort_order)
+                     .join(ServiceType, ServiceType.code == CaseNeed.service_code)
+                     .where(CaseNeed.case_id.in_(case_ids), CaseNeed.deleted_at.is_(None))
+                     .order_by(ServiceType.sort_order, CaseNeed.service_code))
+    for r in rows:
+        out[r.case_id].append(NeedInfo(r.service_code, r.name))
+    return out
+
+
+def _info(s: Session, c: Case, needs: list[NeedInfo] | None = None) -> CaseInfo:
+    from spm_desktop.core.storage.models import Person
+
+    if needs is None:
+        needs = _needs_of(s, [c.id])[c.id]
+    name = s.scalar(select(Person.name).where(Person.id == c.person_id)) or ""
+    return CaseInfo(id=c.id, person_id=c.person_id, person_name=name, unit=c.unit, kecamatan_code=c.kecamatan_code,
+                    spm_group=c.spm_group, spm_group_label=SPM_GROUP_SHORT.get(c.spm_group, c.spm_group),
+                    intake_date=c.intake_date, referred_by=c.referred_by or "", found_location=c.found_location or "",
+                    in_shelter=bool(c.in_shelter), status=c.status, exit_date=c.exit_date,
+                    exit_reason=c.exit_reason or "", notes=c.notes or "", needs=tuple(needs))
+
+
+def load_case(s: Session, case_id: str) -> Case:
+    c = s.get(Case, case_id) if case_id else None
+    if c is None or c.deleted_at is not None:
+        raise NotFoundError("Kasus tidak ditemukan (mungkin sudah dihapus).", "case_id")
+    return c
+
+
+def get_case(db: Database, actor: Actor, case_id: str) -> CaseInfo:
+    require(actor, "person.view")
+    with db.reading() as s:
+        return _info(s, load_case(s, case_id))
+
+
+def list_cases(db: Database, actor: Actor, person_id: str, include_closed: bool = True) -> list[CaseInfo]:
+    """The cases of a person, newest intake first."""
+    require(actor, "person.view")
+    with db.reading() as s:
+        q = select(Case).where(Case.person_id == person_id, Case.deleted_at.is_(None))
+        if not include_closed:
+            q = q.where(Case.status == "open")
+        cases = s.scalars(q.order_by(Case.intake_date.desc(), Case.created_at.desc())).all()
+        needs = _needs_of(s, [c.id for c in cases])
+        return [_info(s, c, needs[c.id]) for c in cases]
+
+
+def need_status(db: Database, actor: Actor, case_id: str, on: date | None = None) -> list[NeedStatus]:
+    """For every needed item of the case: delivered yet or still missing.
+
+    An item counts as delivered by any (not deleted) event of that service code for the
+    person dated from the intake to the exit date (or ``on``/today while open), whichever
+    case the event was recorded on — the same rule the roll-up uses.
+    """
+    require(actor, "person.view")
+    with db.reading() as s:
+        c = load_case(s, case_id)
+        until = c.exit_date or on or date.today()
+        needs = _needs_of(s, [c.id])[c.id]
+        stats = {r.service_code: (r.n, r.last) for r in s.execute(
+            select(ServiceEvent.service_code, func.count().label("n"), func.max(ServiceEvent.event_date).label("last"))
+            .where(ServiceEvent.person_id == c.person_id, ServiceEvent.deleted_at.is_(None),
+                   ServiceEvent.event_date >= c.intake_date, ServiceEvent.event_date <= until,
+                   ServiceEvent.service_code.in_([n.code for n in needs]))
+            .group_by(ServiceEvent.service_code))}
+        out = []
+        for n in needs:
+            count, last = stats.get(n.code, (0, None))
+            out.append(NeedStatus(n.code, n.name, count > 0, int(count), last))
+        return out
+
+
+def missing_needs(db: Database, actor: Actor, case_id: str, on: date | None = None) -> list[NeedStatus]:
+    """The needed items not delivered yet (see :func:`need_status`)."""
+    return [n for n in need_status(db, actor, case_id, on) if not n.delivered]
+
+
+# ----- writing --------------------------------------------------------------------------
+
+
+def _set_needs(s: Session, c: Case, needs: tuple[str, ...]) -> bool:
+    """Make the case's needs exactly ``needs``; True when anything changed."""
+    rows = {n.service_code: n for n in s.scalars(select(CaseNeed).where(CaseNeed.case_id == c.id))}
+    changed = False
+    for code, row in rows.items():
+        if code not in needs and row.deleted_at is None:
+            row.deleted_at = utcnow()
+            changed = True
+    for code in needs:
+        row = rows.get(code)
+        if row is None:
+            s.add(CaseNeed(case_id=c.id, service_code=code))
+            changed = True
+        elif row.deleted_at is not None:
+            row.deleted_at = None
+            changed = True
+    return changed
+
+
+def _snapshot(s: Session, c: Case) -> dict:
+    snap = audit.snapshot(c)
+    s.flush()
+    snap["needs"] = sorted(n.service_code for n in s.scalars(select(CaseNeed).where(
+        CaseNeed.case_id == c.id, CaseNeed.deleted_at.is_(None))))
+    return snap
+
+
+def open_case_in(s: Session, actor: Actor, draft: CaseDraft, *, case_id: str | None = None) -> Case:
+    clean = validate_case(s, actor, draft)
+    check_case_scope(actor, clean.unit, clean.kecamatan_code)
+    _check_no_open_case(s, clean.person_id, clean.spm_group)
+    c = Case(id=case_id) if case_id else Case()
+    c.person_id, c.unit, c.kecamatan_code = clean.person_id, clean.unit, clean.kecamatan_code
+    c.spm_group = clean.spm_group
+    c.intake_date, c.referred_by, c.found_location = clean.intake_date, clean.referred_by, clean.found_location
+    c.in_shelter, c.status, c.notes = bool(clean.in_shelter), "open", clean.notes
+    s.add(c)
+    s.flush()
+    _set_needs(s, c, clean.needs)
+    audit.record(s, "create", "case", c.id, after=_snapshot(s, c))
+    return c
+
+
+def open_case(db: Database, actor: Actor, draft: CaseDraft) -> CaseInfo:
+    """Open a case (intake) with its needs assessment.
+
+    Refused: unknown unit/group/referrer; intake in the future or before birth; an in-shelter
+    case outside UPRS/PLAT; a need that is not an active assessable service; a deleted or
+    merged person; a second open case of the same group for the person (``ConflictError``);
+    outside the actor's unit/kecamatan (``PermissionDenied``).
+    """
+    require(actor, "case.write")
+    with db.transaction(actor) as s:
+        return _info(s, open_case_in(s, actor, draft))
+
+
+def update_case_in(s: Session, actor: Actor, case_id: str, draft: CaseDraft) -> tuple[Case, bool]:
+    """Replace an open or closed case's intake data and needs (exit data is kept)."""
+    c = load_case(s, case_id)
+    check_case_scope(actor, c.unit, c.kecamatan_code)
+    clean = validate_case(s, actor, replace(draft, person_id=c.person_id))
+    check_case_scope(actor, clean.unit, clean.kecamatan_code)
+    if c.status == "open":
+        _check_no_open_case(s, c.person_id, clean.spm_group, c.id)
+    if c.exit_date is not None and c.exit_date < clean.intake_date:
+        raise ValidationError("Tanggal masuk tidak boleh sesudah tanggal keluar kasus.", "intake_date")
+    before = _snapshot(s, c)
+    c.unit, c.kecamatan_code, c.spm_group = clean.unit, clean.kecamatan_code, clean.spm_group
+    c.intake_date, c.referred_by, c.found_location = clean.intake_date, clean.referred_by, clean.found_location
+    c.in_shelter, c.notes = bool(clean.in_shelter), clean.notes
+    needs_changed = _set_needs(s, c, clean.needs)
+    after = _snapshot(s, c)
+    changed = needs_changed or before != after
+    if changed:
+        audit.record(s, "update", "case", c.id, before=before, after=after)
+    return c, changed
+
+
+def update_case(db: Database, actor: Actor, case_id: str, draft: CaseDraft) -> CaseInfo:
+    """Change a case's intake data and needs (the person stays the same)."""
+    require(actor, "case.write")
+    with db.transaction(actor) as s:
+        c, _ = update_case_in(s, actor, case_id, draft)
+        return _info(s, c)
+
+
+def change_needs(db: Database, actor: Actor, case_id: str, needs: Iterable[str]) -> CaseInfo:
+    """Replace the needs list of a case (a new assessment)."""
+    require(actor, "case.write")
+    with db.transaction(actor) as s:
+        c = load_case(s, case_id)
+        check_case_scope(actor, c.unit, c.kecamatan_code)
+        clean = check_needs(s, needs)
+        before = _snapshot(s, c)
+        if _set_needs(s, c, clean):
+            audit.record(s, "update", "case", c.id, before=before, after=_snapshot(s, c))
+        return _info(s, c)
+
+
+def close_case_in(s: Session, actor: Actor, c: Case, exit_date: date, reason: str, notes: str = "") -> bool:
+    """Close ``c`` inside the caller's transaction; False when already closed that way."""
+    check_case_scope(actor, c.unit, c.kecamatan_code)
+    errors: list[FieldError] = []
+    reason = (reason or "").strip().lower()
+    if reason not in EXIT_REASONS:
+        errors.append(FieldError("exit_reason", f"Alasan keluar harus salah satu dari: {', '.join(EXIT_REASONS)}."))
+    if exit_date is None:
+        errors.append(FieldError("exit_date", "Tanggal keluar wajib diisi."))
+    elif exit_date < c.intake_date:
+        errors.append(FieldError("exit_date", f"Tanggal keluar tidak boleh sebelum tanggal masuk "
+                                              f"({c.intake_date.strftime('%d/%m/%Y')})."))
+    elif exit_date > date.today():
+        errors.append(FieldError("exit_date", "Tanggal keluar tidak boleh di masa depan."))
+    if errors:
+        raise ValidationError(errors)
+    notes = (notes or "").strip()
+    same_notes = not notes or notes == c.notes
+    if c.status == "closed" and c.exit_date == exit_date and c.exit_reason == reason and same_notes:
+        return False
+    later = s.scalar(select(func.max(ServiceEvent.event_date)).where(
+        ServiceEvent.case_id == c.id, ServiceEvent.deleted_at.is_(None)))
+    if later is not None and later > exit_date:
+        raise ValidationError(f"Sudah ada layanan tercatat pada kasus ini tanggal {later.strftime('%d/%m/%Y')}, "
+                              "sesudah tanggal keluar.", "exit_date")
+    before = _snapshot(s, c)
+    c.status, c.exit_date, c.exit_reason = "closed", exit_date, reason
+    if notes:
+        c.notes = notes
+    audit.record(s, "close", "case", c.id, before=before, after=_snapshot(s, c))
+    return True
+
+
+def close_case(db: Database, actor: Actor, case_id: str, exit_date: date, reason: str, notes: str = "") -> CaseInfo:
+    """Close a case with its exit date (not before intake, not in the future, not before a
+    service recorded on it) and reason (a key of ``groups.EXIT_REASONS``)."""
+    require(actor, "case.write")
+    with db.transaction(actor) as s:
+        c = load_case(s, case_id)
+        if c.status == "closed":
+            raise ConflictError("Kasus ini sudah ditutup.", "case_id")
+        close_case_in(s, actor, c, exit_date, reason, notes)
+        return _info(s, c)
+
+
+def reopen_case(db: Database, actor: Actor, case_id: str) -> CaseInfo:
+    """Undo a close (closed by mistake); refused when another open case of the group exists."""
+    require(actor, "case.write")
+    with db.transaction(actor) as s:
+        c = load_case(s, case_id)
+        check_case_scope(actor, c.unit, c.kecamatan_code)
+        if c.status == "open":
+            raise ConflictError("Kasus ini masih terbuka.", "case_id")
+        load_person(s, c.person_id, for_write=True)
+        _check_no_open_case(s, c.person_id, c.spm_group, c.id)
+        before = _snapshot(s, c)
+        c.status, c.exit_date, c.exit_reason = "open", None, ""
+        audit.record(s, "reopen", "case", c.id, before=before, after=_snapshot(s, c))
+        return _info(s, c)
+
+
+def delete_case(db: Database, actor: Actor, case_id: str) -> None:
+    """Soft-delete a case entered by mistake; its events stay with the person, unlinked."""
+    require(actor, "case.write")
+    with db.transaction(actor) as s:
+        c = load_case(s, case_id)
+        check_case_scope(actor, c.unit, c.kecamatan_code)
+        before = _snapshot(s, c)
+        now = utcnow()
+        for e in s.scalars(select(ServiceEvent).where(ServiceEvent.case_id == c.id)):
+            e.case_id = None
+        c.deleted_at = now
+        audit.record(s, "delete", "case", c.id, before=before, after=audit.snapshot(c))
+
+
+__all__ = [
+    "CaseDraft", "CaseInfo", "NeedInfo", "NeedStatus", "SHELTER_UNITS",
+    "open_case", "update_case", "change_needs", "close_case", "reopen_case", "delete_case", "get_case",
+    "list_cases", "need_status", "missing_needs", "open_case_in", "update_case_in", "close_case_in",
+    "load_case", "check_needs", "validate_case",
+]

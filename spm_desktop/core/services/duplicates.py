@@ -1,0 +1,399 @@
+"""Possible duplicate persons: the warning before saving, the review list, and merging.
+
+The same human is often registered twice (at a shelter and by a TKSK). With a NIK the
+database refuses the second registration outright (:class:`persons.DuplicateNikError`).
+Without one, a person with a similar normalised name (:mod:`core.domain.names`), the same
+sex, a birth year within ±:data:`BIRTH_YEAR_TOLERANCE` and the same kecamatan is a *candidate*:
+the form shows the candidates before saving (:func:`find_duplicate_candidates`, or the
+:class:`PossibleDuplicatesError` that ``register_person`` raises), and a registration the
+user confirms anyway puts the pairs on the review list (``DuplicateCandidate`` rows:
+open → not_duplicate | merged). :func:`merge_persons` moves every case, service event and
+household membership of one person to the survivor and marks the other ``merged_into``;
+merged persons receive no new events, and roll-ups count them as their survivor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.errors import ConflictError, NotFoundError, ValidationError
+from spm_desktop.core.domain.names import name_similarity, names_similar, search_key
+from spm_desktop.core.security import audit
+from spm_desktop.core.security.permissions import require
+from spm_desktop.core.services import persons as persons_svc
+from spm_desktop.core.storage.database import Database
+from spm_desktop.core.storage.models import (
+    Case,
+    DuplicateCandidate,
+    Household,
+    HouseholdMember,
+    Person,
+    Region,
+    ServiceEvent,
+)
+
+BIRTH_YEAR_TOLERANCE = 2
+MAX_CANDIDATES = 10
+REVIEW_STATUSES = ("open", "not_duplicate", "merged")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A person who may be the one being registered."""
+
+    person_id: str
+    name: str
+    alias: str
+    sex: str
+    nik: str | None
+    birth_date: date | None
+    birth_year: int | None
+    kelurahan_code: str | None
+    score: int  # name similarity 0..100
+    reason: str
+
+
+class PossibleDuplicatesError(ConflictError):
+    """Similar persons exist; show ``candidates`` and ask the user before saving."""
+
+    def __init__(self, candidates: list[Candidate]) -> None:
+        names = ", ".join(c.name for c in candidates[:3])
+        more = f" dan {len(candidates) - 3} lainnya" if len(candidates) > 3 else ""
+        super().__init__(
+            f"Kemungkinan orang yang sama sudah terdaftar: {names}{more}. Periksa dulu; bila memang "
+            "orang yang berbeda, simpan dengan konfirmasi.", "name")
+        self.candidates = candidates
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """One row of the review list, with both persons' main data."""
+
+    id: str
+    status: str
+    score: int
+    reason: str
+    reviewed_by: str
+    a: persons_svc.PersonRow
+    b: persons_svc.PersonRow
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    survivor_id: str
+    merged_id: str
+    cases_moved: int
+    events_moved: int
+    memberships_moved: int
+
+
+# ----- finding candidates ----------------------------------------------------------------
+
+
+def _kecamatan_of(s: Session, kelurahan_code: str | None) -> str | None:
+    if not kelurahan_code:
+        return None
+    return s.scalar(select(Region.parent_code).where(Region.code == kelurahan_code))
+
+
+def candidates_in(s: Session, draft: persons_svc.PersonDraft, exclude_ids: tuple[str, ...] = ()) -> list[Candidate]:
+    """Candidates for a *validated* draft (see module docstring), best first.
+
+    A person with another NIK is never a candidate (two valid NIKs are two people). An
+    unknown birth year or kelurahan on either side does not exclude a candidate.
+    """
+    key = search_key(draft.name, draft.alias)
+    if not key or draft.sex not in ("L", "P"):
+        return []
+    q = select(Person.id, Person.name, Person.alias, Person.sex, Person.nik, Person.birth_date, Person.birth_year,
+               Person.kelurahan_code, Person.search_name).where(
+        Person.sex == draft.sex, Person.deleted_at.is_(None), Person.merged_into.is_(None))
+    if draft.nik:
+        q = q.where(or_(Person.nik.is_(None), Person.nik == draft.nik))
+    if draft.birth_year:
+        q = q.where(or_(Person.birth_year.is_(None),
+                        Person.birth_year.between(draft.birth_year - BIRTH_YEAR_TOLERANCE,
+                                                  draft.birth_year + BIRTH_YEAR_TOLERANCE)))
+    kecamatan = _kecamatan_of(s, draft.kelurahan_code)
+    if kecamatan:
+        q = q.where(or_(Person.kelurahan_code.is_(None),
+                        and_(Person.kelurahan_code >= kecamatan + ".", Person.kelurahan_code < kecamatan + ".\uffff")))
+    if exclude_ids:
+        q = q.where(Person.id.not_in(list(exclude_ids)))
+    found: list[Candidate] = []
+    for r in s.execute(q):
+        own = search_key(r.name, "")
+        if not (names_similar(key, r.search_name or "") or names_similar(search_key(draft.name, ""), own)):
+            continue
+        score = round(100 * max(name_similarity(key, r.search_name or ""),
+                                name_similarity(search_key(draft.name), own)))
+        reasons = ["nama mirip", "jenis kelamin sama"]
+        if draft.birth_year and r.birth_year:
+            reasons.append("tahun lahir berdekatan" if r.birth_year != draft.birth_year else "tahun lahir sama")
+        if kecamatan and r.kelurahan_code:
+            reasons.append("kecamatan sama")
+        found.append(Candidate(person_id=r.id, name=r.name, alias=r.alias or "", sex=r.sex, nik=r.nik,
+                               birth_date=r.birth_date, birth_year=r.birth_year, kelurahan_code=r.kelurahan_code,
+                               score=score, reason=", ".join(reasons)))
+    found.sort(key=lambda c: (-c.score, c.name))
+    return found[:MAX_CANDIDATES]
+
+
+def find_duplicate_candidates(db: Database, actor: Actor, draft: persons_svc.PersonDraft,
+                              exclude_person_id: str | None = None) -> list[Candidate]:
+    """Candidates for a form being filled in (no validation: what is there is used).
+
+    Also reports the person already holding the draft's NIK, with score 100.
+    """
+    require(actor, "person.view")
+    birth_year = draft.birth_date.year if draft.birth_date else draft.birth_year
+    sex = (draft.sex or "").strip().upper()
+    nik = (draft.nik or "").strip() or None
+    kelurahan = (draft.kelurahan_code or "").strip() or None
+    probe = persons_svc.PersonDraft(name=draft.name or "", alias=draft.alias or "", sex=sex, nik=nik,
+                                    birth_year=birth_year, kelurahan_code=kelurahan)
+    exclude = (exclude_person_id,) if exclude_person_id else ()
+    with db.reading() as s:
+        out: list[Candidate] = []
+        if nik:
+            holder = s.execute(select(Person).where(Person.nik == nik, Person.deleted_at.is_(None))).scalar()
+            if holder is not None and holder.id not in exclude:
+                out.append(Candidate(person_id=holder.id, name=holder.name, alias=holder.alias or "", sex=holder.sex,
+                                     nik=holder.nik, birth_date=holder.birth_date, birth_year=holder.birth_year,
+                                     kelurahan_code=holder.kelurahan_code, score=100, reason="NIK sama"))
+        seen = {c.person_id for c in out}
+        out.extend(c for c in candidates_in(s, probe, exclude) if c.person_id not in seen)
+        return out
+
+
+def _ordered(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+def remember_candidates(s: Session, person: Person, candidates: list[Candidate]) -> int:
+    """Put (person, candidate) pairs on the review list unless already there."""
+    added = 0
+    for c in candidates:
+        a, b = _ordered(person.id, c.person_id)
+        existing = s.scalars(select(DuplicateCandidate).where(DuplicateCandidate.person_a_id == a,
+                                                              DuplicateCandidate.person_b_id == b)).first()
+        if existing is not None:
+            continue
+        row = DuplicateCandidate(person_a_id=a, person_b_id=b, reason=c.reason, score=c.score, status="open")
+        s.add(row)
+        s.flush()
+        audit.record(s, "create", "duplicate_candidate", row.id, after=row)
+        added += 1
+    return added
+
+
+def scan_for_duplicates(db: Database, actor: Actor, person_ids: list[str] | None = None) -> int:
+    """Look for candidates of the given persons (all persons when None); new pairs go on the
+    review list. Returns how many pairs were added. Used after imports and sync."""
+    require(actor, "person.write")
+    with db.transaction(actor) as s:
+        q = select(Person).where(Person.deleted_at.is_(None), Person.merged_into.is_(None))
+        if person_ids is not None:
+            q = q.where(Person.id.in_(person_ids))
+        added = 0
+        for p in s.scalars(q).all():
+            draft = persons_svc.PersonDraft(name=p.name, alias=p.alias or "", sex=p.sex, nik=p.nik,
+                                            birth_year=p.birth_year, kelurahan_code=p.kelurahan_code)
+            added += remember_candidates(s, p, candidates_in(s, draft, (p.id,)))
+        return added
+
+
+# ----- review list -----------------------------------------------------------------------
+
+
+def list_duplicate_pairs(db: Database, actor: Actor, status: str | None = "open") -> list[DuplicatePair]:
+    """The review list (``status`` None: every pair), highest similarity first."""
+    require(actor, "person.view")
+    if status is not None and status not in REVIEW_STATUSES:
+        raise ValidationError(f"Status '{status}' tidak dikenal.", "status")
+    with db.reading() as s:
+        q = select(DuplicateCandidate).where(DuplicateCandidate.deleted_at.is_(None))
+        if status is not None:
+            q = q.where(DuplicateCandidate.status == status)
+        pairs = s.scalars(q.order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.created_at)).all()
+        ids = {i for p in pairs for i in (p.person_a_id, p.person_b_id)}
+        rows = {r.id: r for r in persons_svc._rows_by_id(s, sorted(ids))}
+        return [DuplicatePair(id=p.id, status=p.status, score=p.score, reason=p.reason, reviewed_by=p.reviewed_by,
+                              a=rows[p.person_a_id], b=rows[p.person_b_id])
+                for p in pairs if p.person_a_id in rows and p.person_b_id in rows]
+
+
+def count_open_pairs(db: Database, actor: Actor) -> int:
+    """Unreviewed pairs (the recap warns about them)."""
+    require(actor, "person.view")
+    from sqlalchemy import func
+
+    with db.reading() as s:
+        return int(s.scalar(select(func.count()).select_from(DuplicateCandidate).where(
+            DuplicateCandidate.status == "open", DuplicateCandidate.deleted_at.is_(None))) or 0)
+
+
+def mark_not_duplicate(db: Database, actor: Actor, pair_id: str) -> None:
+    """The reviewer decided the two are different persons."""
+    require(actor, "person.merge")
+    with db.transaction(actor) as s:
+        pair = s.get(DuplicateCandidate, pair_id)
+        if pair is None or pair.deleted_at is not None:
+            raise NotFoundError("Pasangan data ganda tidak ditemukan.", "pair_id")
+        if pair.status != "open":
+            raise ConflictError("Pasangan ini sudah diperiksa.", "pair_id")
+        before = audit.snapshot(pair)
+        pair.status = "not_duplicate"
+        pair.reviewed_by = actor.username
+        s.flush()
+        audit.record(s, "update", "duplicate_candidate", pair.id, before=before, after=pair)
+
+
+# ----- merging ---------------------------------------------------------------------------
+
+_FILLABLE = ("no_kk", "birth_date", "birth_place", "address", "kelurahan_code", "category_code", "disability_type",
+             "phone")
+
+
+def _merge_fields(survivor: Person, other: Person) -> None:
+    """Fill what the survivor lacks from the other; keep the other's name as an alias."""
+    for name in _FILLABLE:
+        if not getattr(survivor, name) and getattr(other, name):
+            setattr(survivor, name, getattr(other, name))
+    if survivor.birth_date is not None:
+        survivor.birth_year, survivor.birth_year_estimated = survivor.birth_date.year, False
+    elif survivor.birth_year is None and other.birth_year is not None:
+        survivor.birth_year, survivor.birth_year_estimated = other.birth_year, other.birth_year_estimated
+    aliases = [a for a in (survivor.alias or "", other.name, other.alias or "") if a]
+    known = {search_key(survivor.name)}
+    merged_alias: list[str] = []
+    for a in aliases:
+        if search_key(a) not in known:
+            known.add(search_key(a))
+            merged_alias.append(a)
+    survivor.alias = ", ".join(merged_alias)[:160]
+    if other.notes and other.notes not in (survivor.notes or ""):
+        survivor.notes = f"{survivor.notes}\n{other.notes}".strip()
+    survivor.search_name = search_key(survivor.name, survivor.alias)
+
+
+def merge_persons(db: Database, actor: Actor, survivor_id: str, other_id: str) -> MergeResult:
+    """Merge ``other`` into ``survivor`` in one transaction.
+
+    Every case, service event and household membership (and household headship) of the
+    other moves to the survivor; the survivor gets the other's NIK/KK/birth data where it
+    has none and the other's name as an alias; the other is marked ``merged_into`` and can
+    no longer receive events. Refused: same person, either one deleted or already merged,
+    two different NIKs, two open cases of the same SPM group, or both in different
+    households of one disaster. The audit entry holds both persons before and after.
+    """
+    require(actor, "person.merge")
+    if survivor_id == other_id:
+        raise ValidationError("Pilih dua data yang berbeda untuk digabung.", "other_id")
+    with db.transaction(actor) as s:
+        survivor = persons_svc.load_person(s, survivor_id, for_write=True)
+        other = persons_svc.load_person(s, other_id, for_write=True)
+        if survivor.nik and other.nik and survivor.nik != other.nik:
+            raise ConflictError(f"Kedua data memiliki NIK berbeda ({survivor.nik} dan {other.nik}); "
+                                "dua NIK yang sah berarti dua orang yang berbeda.", "other_id")
+        open_groups = {c.spm_group for c in s.scalars(select(Case).where(
+            Case.person_id == survivor.id, Case.status == "open", Case.deleted_at.is_(None)))}
+        other_open = s.scalars(select(Case).where(
+            Case.person_id == other.id, Case.status == "open", Case.deleted_at.is_(None)))
+        clash = [c.spm_group for c in other_open if c.spm_group in open_groups]
+        if clash:
+            raise ConflictError(f"Keduanya memiliki kasus terbuka kelompok {', '.join(sorted(set(clash)))}; tutup "
+                                "salah satu kasus dulu sebelum menggabungkan.", "other_id")
+        before = {"survivor": audit.snapshot(survivor), "merged": audit.snapshot(other)}
+        memberships_moved = _move_memberships(s, survivor, other)
+        cases_moved = 0
+        for c in s.scalars(select(Case).where(Case.person_id == other.id)).all():
+            c.person_id = survivor.id
+            cases_moved += 1
+        events_moved = 0
+        for e in s.scalars(select(ServiceEvent).where(ServiceEvent.person_id == other.id)).all():
+            e.person_id = survivor.id
+            events_moved += 1
+        for h in s.scalars(select(Household).where(Household.head_person_id == other.id)).all():
+            h.head_person_id = survivor.id
+        nik = other.nik
+        if nik and not survivor.nik:
+            other.nik = None
+            s.flush()
+            survivor.nik = nik
+        _merge_fields(survivor, other)
+        other.merged_into = survivor.id
+        _settle_pairs(s, survivor.id, other.id, actor)
+        s.flush()
+        after = {"survivor": audit.snapshot(survivor), "merged": audit.snapshot(other),
+                 "cases_moved": cases_moved, "events_moved": events_moved, "memberships_moved": memberships_moved}
+        audit.record(s, "merge", "person", survivor.id, before=before, after=after)
+        return MergeResult(survivor.id, other.id, cases_moved, events_moved, memberships_moved)
+
+
+def _move_memberships(s: Session, survivor: Person, other: Person) -> int:
+    moved = 0
+    mine = {m.disaster_id: m for m in s.scalars(select(HouseholdMember).where(
+        HouseholdMember.person_id == survivor.id))}
+    for m in s.scalars(select(HouseholdMember).where(HouseholdMember.person_id == other.id)).all():
+        own = mine.get(m.disaster_id)
+        if own is None:
+            m.person_id = survivor.id
+            moved += 1
+            continue
+        if own.deleted_at is None and m.deleted_at is None and own.household_id != m.household_id:
+            raise ConflictError("Keduanya tercatat di rumah tangga yang berbeda pada bencana yang sama; "
+                                "perbaiki data rumah tangga dulu.", "other_id")
+        # Same household (or one already removed): keep one membership, the flags of both.
+        own.pregnant_breastfeeding = own.pregnant_breastfeeding or m.pregnant_breastfeeding
+        own.disability = own.disability or m.disability
+        if own.deleted_at is not None and m.deleted_at is None:
+            own.deleted_at, own.household_id, own.relation = None, m.household_id, m.relation
+        if m.deleted_at is None:
+            from spm_desktop.core.storage.base import utcnow
+
+            m.deleted_at = utcnow()
+    return moved
+
+
+def _settle_pairs(s: Session, survivor_id: str, other_id: str, actor: Actor) -> None:
+    """The merged pair becomes ``merged``; other pairs of the merged person move to the survivor."""
+    pairs = s.scalars(select(DuplicateCandidate).where(or_(
+        DuplicateCandidate.person_a_id == other_id, DuplicateCandidate.person_b_id == other_id))).all()
+    for pair in pairs:
+        third = pair.person_b_id if pair.person_a_id == other_id else pair.person_a_id
+        if third == survivor_id:
+            pair.status, pair.reviewed_by = "merged", actor.username
+            continue
+        a, b = _ordered(survivor_id, third)
+        taken = s.scalar(select(DuplicateCandidate.id).where(
+            DuplicateCandidate.person_a_id == a, DuplicateCandidate.person_b_id == b))
+        if taken:
+            pair.status, pair.reviewed_by = "merged", actor.username
+        else:
+            pair.person_a_id, pair.person_b_id = a, b
+
+
+def resolve_person_id(s: Session, person_id: str) -> str:
+    """The surviving person of ``person_id`` (following merges)."""
+    seen: set[str] = set()
+    current = person_id
+    while current not in seen:
+        seen.add(current)
+        nxt = s.scalar(select(Person.merged_into).where(Person.id == current))
+        if not nxt:
+            return current
+        current = nxt
+    return current
+
+
+__all__ = [
+    "Candidate", "PossibleDuplicatesError", "DuplicatePair", "MergeResult", "BIRTH_YEAR_TOLERANCE",
+    "candidates_in", "find_duplicate_candidates", "remember_candidates", "scan_for_duplicates",
+    "list_duplicate_pairs", "count_open_pairs", "mark_not_duplicate", "merge_persons", "resolve_person_id",
+]

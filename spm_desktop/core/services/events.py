@@ -1,0 +1,520 @@
+"""Service events: record, edit, soft-delete; a person's history; daily meals in one action.
+
+A service event is one delivery of one service item (``ServiceType``) to one person on one
+day, optionally on a case or for a disaster. Its ``details`` follow the service type's
+``detail_fields`` (resources/service_types.json): each field has a ``key``, a ``type``
+(``int`` with optional ``min``/``default``, ``text``, ``date`` as YYYY-MM-DD, ``choice``
+from ``choices``, ``multi`` = a list of ``choices``) and may be ``required``.
+
+Refused (nothing written): a date in the future, before the person's birth, before the
+case's intake or after its exit; quantity ≤ 0; an inactive or unknown service type; a
+deleted or merged person; details that do not fit the type; more meals a day than the
+setting ``meals.max_per_day`` allows (and, outside a shelter, more days than
+``meals.max_days_outside``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from spm_desktop.core.security import audit
+from spm_desktop.core.security.permissions import require
+from spm_desktop.core.security.scope import check_case_scope, check_event_scope
+from spm_desktop.core.services.cases import SHELTER_UNITS, load_case
+from spm_desktop.core.services.persons import load_person
+from spm_desktop.core.services.settings import load_settings
+from spm_desktop.core.storage.base import utcnow
+from spm_desktop.core.storage.database import Database
+from spm_desktop.core.storage.models import Case, Disaster, Person, Region, ServiceEvent, ServiceType
+
+MEALS_PER_DAY_KEY = "meals_per_day"
+DAYS_KEY = "days"
+MEALS_PROGRAM = "rehab_dasar"  # the shelter meals item is the rehabilitation program's meals type
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    person_id: str
+    service_code: str
+    event_date: date
+    quantity: int = 1
+    details: dict[str, Any] | None = None
+    case_id: str | None = None
+    disaster_id: str | None = None
+    unit: str = ""  # delivering unit; taken from the case (or the actor's unit) when empty
+    officer: str = ""  # taken from the actor when empty
+    kelurahan_code: str | None = None  # the person's kelurahan when empty
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    id: str
+    person_id: str
+    person_name: str
+    service_code: str
+    service_name: str
+    event_date: date
+    quantity: int
+    details: dict[str, Any]
+    case_id: str | None
+    disaster_id: str | None
+    unit: str
+    officer: str
+    kelurahan_code: str | None
+    notes: str
+    summary: str  # the details as one Indonesian line
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a person's service history (events and case milestones)."""
+
+    on: date
+    kind: str  # event | case_opened | case_closed
+    title: str
+    detail: str
+    event_id: str | None = None
+    case_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Resident:
+    person_id: str
+    name: str
+    case_id: str
+    intake_date: date
+    meals_recorded: bool
+
+
+@dataclass(frozen=True)
+class MealsResult:
+    on: date
+    unit: str
+    residents: int
+    created: int
+    already: int
+    event_ids: tuple[str, ...]
+
+
+# ----- details --------------------------------------------------------------------------
+
+
+def _field_label(spec: dict[str, Any]) -> str:
+    return str(spec.get("label") or spec["key"])
+
+
+def check_details(st: ServiceType, details: dict[str, Any] | None, field: str = "details") -> dict[str, Any]:
+    """Validate ``details`` against the type's ``detail_fields``; defaults filled in."""
+    details = dict(details or {})
+    specs = {spec["key"]: spec for spec in (st.detail_fields or [])}
+    errors: list[FieldError] = []
+    out: dict[str, Any] = {}
+    for key in details:
+        if key not in specs:
+            errors.append(FieldError(field, f"Rincian '{key}' tidak dikenal untuk layanan {st.name}."))
+    for key, spec in specs.items():
+        value = details.get(key)
+        label = _field_label(spec)
+        kind = spec.get("type", "text")
+        if value in (None, "", []):
+            if "default" in spec:
+                out[key] = spec["default"]
+            elif spec.get("required"):
+                errors.append(FieldError(field, f"{label} wajib diisi untuk layanan {st.name}."))
+            continue
+        if kind == "int":
+            try:
+                number = int(str(value).strip()) if not isinstance(value, bool) else None
+            except ValueError:
+                number = None
+            if number is None:
+                errors.append(FieldError(field, f"{label} harus bilangan bulat."))
+                continue
+            if "min" in spec and number < int(spec["min"]):
+                errors.append(FieldError(field, f"{label} paling sedikit {spec['min']}."))
+                continue
+            out[key] = number
+        elif kind == "choice":
+            text = str(value).strip()
+            match = next((c for c in spec.get("choices", []) if c.lower() == text.lower()), None)
+            if match is None:
+                errors.append(FieldError(field, f"{label} '{text}' tidak dikenal; pilih salah satu: "
+                                                f"{', '.join(spec.get('choices', []))}."))
+                continue
+            out[key] = match
+        elif kind == "multi":
+            items = [v.strip() for v in value.split(";")] if isinstance(value, str) else list(value)
+            chosen: list[str] = []
+            for item in items:
+                match = next((c for c in spec.get("choices", []) if c.lower() == str(item).strip().lower()), None)
+                if match is None:
+                    errors.append(FieldError(field, f"{label}: '{item}' tidak dikenal; pilihan: "
+                                                    f"{', '.join(spec.get('choices', []))}."))
+                elif match not in chosen:
+                    chosen.append(match)
+            out[key] = chosen
+        elif kind == "date":
+            try:
+                out[key] = (value if isinstance(value, date) else date.fromisoformat(str(value).strip())).isoformat()
+            except ValueError:
+                errors.append(FieldError(field, f"{label} harus tanggal (YYYY-MM-DD)."))
+        else:
+            out[key] = str(value).strip()
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def details_summary(st: ServiceType | None, details: dict[str, Any]) -> str:
+    labels = {spec["key"]: _field_label(spec) for spec in ((st.detail_fields if st else None) or [])}
+    parts = []
+    for key, value in details.items():
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        parts.append(f"{labels.get(key, key)}: {value}")
+    return "; ".join(parts)
+
+
+# ----- validation -----------------------------------------------------------------------
+
+
+@dataclass
+class _Checked:
+    draft: EventDraft
+    person: Person
+    st: ServiceType
+    case: Case | None
+
+
+def _service_type(s: Session, code: str) -> ServiceType | None:
+    return s.scalars(select(ServiceType).where(ServiceType.code == code, ServiceType.deleted_at.is_(None))).first()
+
+
+def validate_event(s: Session, actor: Actor, draft: EventDraft, today: date | None = None) -> _Checked:
+    today = today or date.today()
+    errors: list[FieldError] = []
+    person: Person | None = None
+    try:
+        person = load_person(s, draft.person_id, for_write=True)
+    except NotFoundError as exc:
+        errors.append(FieldError("person_id", exc.message))
+    except ConflictError as exc:
+        errors.append(FieldError("person_id", "Tidak bisa mencatat layanan untuk data yang sudah digabung: "
+                                              + exc.message))
+    code = (draft.service_code or "").strip()
+    st = _service_type(s, code)
+    if st is None:
+        errors.append(FieldError("service_code", f"Kode layanan {code or '(kosong)'} tidak dikenal."))
+    elif not st.active:
+        errors.append(FieldError("service_code", f"Layanan {st.name} tidak aktif lagi; tidak bisa dicatat."))
+    on = draft.event_date
+    if on is None:
+        errors.append(FieldError("event_date", "Tanggal layanan wajib diisi."))
+    elif on > today:
+        errors.append(FieldError("event_date", "Tanggal layanan tidak boleh di masa depan."))
+    elif person is not None:
+        if person.birth_date is not None and on < person.birth_date:
+            errors.append(FieldError("event_date", "Tanggal layanan tidak boleh sebelum tanggal lahir."))
+        elif person.birth_date is None and person.birth_year is not None and not person.birth_year_estimated \
+                and on.year < person.birth_year:
+            errors.append(FieldError("event_date", "Tanggal layanan tidak boleh sebelum tahun lahir."))
+    quantity = draft.quantity
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
+        errors.append(FieldError("quantity", "Jumlah harus bilangan bulat lebih dari 0."))
+    case: Case | None = None
+    if draft.case_id:
+        try:
+            case = load_case(s, draft.case_id)
+        except NotFoundError as exc:
+            errors.append(FieldError("case_id", exc.message))
+        if case is not None:
+            if person is not None and case.person_id != person.id:
+                errors.append(FieldError("case_id", "Kasus yang dipilih bukan milik orang ini."))
+            if on is not None and on < case.intake_date:
+                errors.append(FieldError("event_date", f"Tanggal layanan tidak boleh sebelum tanggal masuk kasus "
+                                                       f"({case.intake_date.strftime('%d/%m/%Y')})."))
+            if on is not None and case.exit_date is not None and on > case.exit_date:
+                errors.append(FieldError("event_date", f"Tanggal layanan tidak boleh sesudah tanggal keluar kasus "
+                                                       f"({case.exit_date.strftime('%d/%m/%Y')})."))
+    if draft.disaster_id:
+        d = s.get(Disaster, draft.disaster_id)
+        if d is None or d.deleted_at is not None:
+            errors.append(FieldError("disaster_id", "Kejadian bencana tidak ditemukan."))
+        elif on is not None and on < d.start_date:
+            errors.append(FieldError("event_date", "Tanggal layanan tidak boleh sebelum tanggal mulai bencana."))
+    kelurahan = (draft.kelurahan_code or "").strip() or None
+    if kelurahan is not None:
+        level = s.scalar(select(Region.level).where(Region.code == kelurahan, Region.deleted_at.is_(None)))
+        if level != "kelurahan":
+            errors.append(FieldError("kelurahan_code", f"Kelurahan dengan kode {kelurahan} tidak dikenal."))
+    details: dict[str, Any] = {}
+    if st is not None:
+        try:
+            details = check_details(st, draft.details)
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+        else:
+            errors.extend(_meal_rule_errors(s, st, details, case))
+    if errors:
+        raise ValidationError(errors)
+    assert person is not None and st is not None
+    unit = (draft.unit or "").strip().upper() or (case.unit if case else "") or (actor.unit or "")
+    clean = replace(draft, service_code=code, details=details, kelurahan_code=kelurahan or person.kelurahan_code,
+                    unit=unit, officer=(draft.officer or "").strip() or actor.full_name or actor.username,
+                    notes=(draft.notes or "").strip(), disaster_id=draft.disaster_id or None,
+                    case_id=draft.case_id or None)
+    return _Checked(clean, person, st, case)
+
+
+def _meal_rule_errors(s: Session, st: ServiceType, details: dict[str, Any], case: Case | None) -> list[FieldError]:
+    if MEALS_PER_DAY_KEY not in details:
+        return []
+    settings = load_settings(s)
+    limit = settings.meals_max_per_day or st.standard_per_day
+    errors = []
+    if limit and details[MEALS_PER_DAY_KEY] > limit:
+        errors.append(FieldError("details", f"Makan per hari paling banyak {limit} kali (standar); "
+                                            f"yang diisi {details[MEALS_PER_DAY_KEY]}."))
+    in_shelter = case is not None and case.in_shelter and case.unit in SHELTER_UNITS
+    max_days = settings.meals_max_days_outside if st.max_days_outside else None
+    if max_days and not in_shelter and int(details.get(DAYS_KEY, 1)) > max_days:
+        errors.append(FieldError("details", f"Di luar rumah singgah permakanan paling lama {max_days} hari "
+                                            f"sekali catat; yang diisi {details[DAYS_KEY]} hari."))
+    return errors
+
+
+# ----- reading --------------------------------------------------------------------------
+
+
+def _info(s: Session, e: ServiceEvent, st: ServiceType | None = None, person_name: str | None = None) -> EventInfo:
+    st = st or _service_type(s, e.service_code)
+    if person_name is None:
+        person_name = s.scalar(select(Person.name).where(Person.id == e.person_id)) or ""
+    details = dict(e.details or {})
+    return EventInfo(id=e.id, person_id=e.person_id, person_name=person_name, service_code=e.service_code,
+                     service_name=st.name if st else e.service_code, event_date=e.event_date, quantity=e.quantity,
+                     details=details, case_id=e.case_id, disaster_id=e.disaster_id, unit=e.unit or "",
+                     officer=e.officer or "", kelurahan_code=e.kelurahan_code, notes=e.notes or "",
+                     summary=details_summary(st, details))
+
+
+def load_event(s: Session, event_id: str) -> ServiceEvent:
+    e = s.get(ServiceEvent, event_id) if event_id else None
+    if e is None or e.deleted_at is not None:
+        raise NotFoundError("Catatan layanan tidak ditemukan (mungkin sudah dihapus).", "event_id")
+    return e
+
+
+def get_event(db: Database, actor: Actor, event_id: str) -> EventInfo:
+    require(actor, "person.view")
+    with db.reading() as s:
+        return _info(s, load_event(s, event_id))
+
+
+def list_events(db: Database, actor: Actor, person_id: str) -> list[EventInfo]:
+    """Every (not deleted) event of a person, newest first."""
+    require(actor, "person.view")
+    with db.reading() as s:
+        name = s.scalar(select(Person.name).where(Person.id == person_id)) or ""
+        types = {t.code: t for t in s.scalars(select(ServiceType))}
+        rows = s.scalars(select(ServiceEvent).where(ServiceEvent.person_id == person_id,
+                                                    ServiceEvent.deleted_at.is_(None))
+                         .order_by(ServiceEvent.event_date.desc(), ServiceEvent.created_at.desc())).all()
+        return [_info(s, e, types.get(e.service_code), name) for e in rows]
+
+
+def person_history(db: Database, actor: Actor, person_id: str) -> list[TimelineEntry]:
+    """The person's service history: events, case intakes and exits, newest first."""
+    from spm_desktop.core.domain.groups import EXIT_REASONS, SPM_GROUP_SHORT
+
+    events = list_events(db, actor, person_id)
+    out = [TimelineEntry(on=e.event_date, kind="event", title=e.service_name,
+                         detail="; ".join(p for p in (e.summary, f"jumlah {e.quantity}" if e.quantity != 1 else "",
+                                                      e.unit, e.notes) if p),
+                         event_id=e.id, case_id=e.case_id) for e in events]
+    with db.reading() as s:
+        for c in s.scalars(select(Case).where(Case.person_id == person_id, Case.deleted_at.is_(None))):
+            group = SPM_GROUP_SHORT.get(c.spm_group, c.spm_group)
+            out.append(TimelineEntry(on=c.intake_date, kind="case_opened", title=f"Masuk kasus {group}",
+                                     detail=f"unit {c.unit}" + (", tinggal di rumah singgah" if c.in_shelter else ""),
+                                     case_id=c.id))
+            if c.exit_date is not None:
+                out.append(TimelineEntry(on=c.exit_date, kind="case_closed", title=f"Keluar kasus {group}",
+                                         detail=EXIT_REASONS.get(c.exit_reason, c.exit_reason), case_id=c.id))
+    order = {"case_closed": 0, "event": 1, "case_opened": 2}
+    out.sort(key=lambda t: (t.on, -order[t.kind]), reverse=True)
+    return out
+
+
+# ----- writing --------------------------------------------------------------------------
+
+
+def _check_scope(actor: Actor, checked: _Checked) -> None:
+    c = checked.case
+    check_event_scope(actor, checked.draft.unit, checked.draft.kelurahan_code,
+                      c.unit if c is not None else None, c.kecamatan_code if c is not None else None)
+
+
+def _apply(e: ServiceEvent, d: EventDraft) -> None:
+    e.person_id, e.service_code, e.event_date, e.quantity = d.person_id, d.service_code, d.event_date, d.quantity
+    e.details, e.case_id, e.disaster_id, e.unit = dict(d.details or {}), d.case_id, d.disaster_id, d.unit
+    e.officer, e.kelurahan_code, e.notes = d.officer, d.kelurahan_code, d.notes
+
+
+def record_event_in(s: Session, actor: Actor, draft: EventDraft, *, event_id: str | None = None) -> ServiceEvent:
+    checked = validate_event(s, actor, draft)
+    _check_scope(actor, checked)
+    e = ServiceEvent(id=event_id) if event_id else ServiceEvent()
+    _apply(e, checked.draft)
+    s.add(e)
+    s.flush()
+    audit.record(s, "create", "service_event", e.id, after=e)
+    return e
+
+
+def record_event(db: Database, actor: Actor, draft: EventDraft) -> EventInfo:
+    """Record one service event (see the module docstring for what is refused)."""
+    require(actor, "event.write")
+    with db.transaction(actor) as s:
+        e = record_event_in(s, actor, draft)
+        return _info(s, e)
+
+
+def _same(e: ServiceEvent, d: EventDraft) -> bool:
+    return (e.person_id, e.service_code, e.event_date, e.quantity, dict(e.details or {}), e.case_id, e.disaster_id,
+            e.unit or "", e.officer or "", e.kelurahan_code, e.notes or "") == (
+        d.person_id, d.service_code, d.event_date, d.quantity, dict(d.details or {}), d.case_id, d.disaster_id,
+        d.unit, d.officer, d.kelurahan_code, d.notes)
+
+
+def edit_event_in(s: Session, actor: Actor, event_id: str, draft: EventDraft) -> tuple[ServiceEvent, bool]:
+    e = load_event(s, event_id)
+    old_case = s.get(Case, e.case_id) if e.case_id else None
+    check_event_scope(actor, e.unit, e.kelurahan_code, old_case.unit if old_case else None,
+                      old_case.kecamatan_code if old_case else None)
+    checked = validate_event(s, actor, replace(draft, officer=draft.officer or e.officer or ""))
+    _check_scope(actor, checked)
+    if _same(e, checked.draft):
+        return e, False
+    before = audit.snapshot(e)
+    _apply(e, checked.draft)
+    s.flush()
+    audit.record(s, "update", "service_event", e.id, before=before, after=e)
+    return e, True
+
+
+def edit_event(db: Database, actor: Actor, event_id: str, draft: EventDraft) -> EventInfo:
+    """Replace an event's values (same rules as recording). Unchanged values write nothing."""
+    require(actor, "event.write")
+    with db.transaction(actor) as s:
+        e, _ = edit_event_in(s, actor, event_id, draft)
+        return _info(s, e)
+
+
+def delete_event(db: Database, actor: Actor, event_id: str) -> None:
+    """Soft-delete an event recorded by mistake (the deletion travels with sync)."""
+    require(actor, "event.write")
+    with db.transaction(actor) as s:
+        e = load_event(s, event_id)
+        c = s.get(Case, e.case_id) if e.case_id else None
+        check_event_scope(actor, e.unit, e.kelurahan_code, c.unit if c else None, c.kecamatan_code if c else None)
+        before = audit.snapshot(e)
+        e.deleted_at = utcnow()
+        s.flush()
+        audit.record(s, "delete", "service_event", e.id, before=before, after=e)
+
+
+# ----- shelter meals --------------------------------------------------------------------
+
+
+def meals_service_type(s: Session) -> ServiceType:
+    """The shelter meals item: the active rehabilitation type whose details count meals a day."""
+    types = s.scalars(select(ServiceType).where(
+        ServiceType.program == MEALS_PROGRAM, ServiceType.active.is_(True), ServiceType.deleted_at.is_(None))
+        .order_by(ServiceType.sort_order, ServiceType.code)).all()
+    for st in types:
+        if any(spec.get("key") == MEALS_PER_DAY_KEY for spec in (st.detail_fields or [])):
+            return st
+    raise NotFoundError("Jenis layanan permakanan tidak ada atau tidak aktif di katalog layanan.", "service_code")
+
+
+def _residents(s: Session, unit: str, on: date, meals_code: str) -> list[tuple[Case, str, bool]]:
+    rows = s.execute(
+        select(Case, Person.name).join(Person, Person.id == Case.person_id).where(
+            Case.unit == unit, Case.in_shelter.is_(True), Case.deleted_at.is_(None), Case.intake_date <= on,
+            or_(Case.exit_date.is_(None), Case.exit_date >= on),
+            Person.deleted_at.is_(None), Person.merged_into.is_(None))
+        .order_by(Person.name, Case.intake_date)).all()
+    fed = set(s.scalars(select(ServiceEvent.person_id).where(
+        ServiceEvent.service_code == meals_code, ServiceEvent.event_date == on, ServiceEvent.deleted_at.is_(None),
+        ServiceEvent.person_id.in_([c.person_id for c, _ in rows]))))
+    seen: set[str] = set()
+    out = []
+    for c, name in rows:
+        if c.person_id in seen:  # two in-shelter cases (two groups): one resident
+            continue
+        seen.add(c.person_id)
+        out.append((c, name, c.person_id in fed))
+    return out
+
+
+def _check_unit(unit: str) -> str:
+    unit = (unit or "").strip().upper()
+    if unit not in SHELTER_UNITS:
+        raise ValidationError(f"Rumah singgah hanya ada di unit {' dan '.join(SHELTER_UNITS)}.", "unit")
+    return unit
+
+
+def shelter_residents(db: Database, actor: Actor, unit: str, on: date) -> list[Resident]:
+    """Who stays in the shelter of ``unit`` on ``on`` (in-shelter cases whose span covers the
+    day), with whether their meals of that day are recorded."""
+    require(actor, "person.view")
+    unit = _check_unit(unit)
+    with db.reading() as s:
+        code = meals_service_type(s).code
+        return [Resident(c.person_id, name, c.id, c.intake_date, fed) for c, name, fed in _residents(s, unit, on, code)]
+
+
+def record_shelter_meals(db: Database, actor: Actor, unit: str, on: date, meals_per_day: int | None = None,
+                         notes: str = "") -> MealsResult:
+    """Record the day's meals for everyone staying in the shelter of ``unit``: one event per
+    resident (on their in-shelter case). Residents whose meals of that day are already
+    recorded are skipped, so doing it twice for the same day adds nothing. All or nothing."""
+    require(actor, "event.write")
+    unit = _check_unit(unit)
+    check_case_scope(actor, unit, None)
+    with db.transaction(actor) as s:
+        st = meals_service_type(s)
+        per_day = meals_per_day if meals_per_day is not None else load_settings(s).meals_max_per_day
+        residents = _residents(s, unit, on, st.code)
+        created: list[str] = []
+        already = 0
+        for c, _name, fed in residents:
+            if fed:
+                already += 1
+                continue
+            e = record_event_in(s, actor, EventDraft(
+                person_id=c.person_id, service_code=st.code, event_date=on, case_id=c.id, unit=unit,
+                details={MEALS_PER_DAY_KEY: per_day, DAYS_KEY: 1}, notes=notes))
+            created.append(e.id)
+        if created:
+            audit.record(s, "record_meals", "shelter", unit,
+                         after={"date": on.isoformat(), "created": len(created), "already": already})
+        return MealsResult(on=on, unit=unit, residents=len(residents), created=len(created), already=already,
+                           event_ids=tuple(created))
+
+
+__all__ = [
+    "EventDraft", "EventInfo", "TimelineEntry", "Resident", "MealsResult",
+    "record_event", "edit_event", "delete_event", "get_event", "list_events", "person_history",
+    "shelter_residents", "record_shelter_meals", "record_event_in", "edit_event_in", "validate_event",
+    "check_details", "details_summary", "meals_service_type", "load_event",
+]

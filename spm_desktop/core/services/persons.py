@@ -1,0 +1,652 @@
+"""Persons (PPKS): register, update, soft-delete, get, age, search, and the paged list.
+
+Every public function takes the :class:`Database` and the acting :class:`Actor`, checks the
+permission, validates (``ValidationError``/``ConflictError``, nothing written), does its work
+in ONE transaction with its audit entry and returns frozen dataclasses. Call them from any
+thread but never share a returned value's session: there is none, they are plain values.
+
+Session-level helpers (``*_in``) do the same work inside a transaction that the caller owns;
+the file importer uses them to run a whole file as one unit of work.
+
+``Person.search_name`` (the normalised "name alias", see :mod:`core.domain.names`) is kept up
+to date here on every write; :func:`rebuild_search_names` recomputes it for every row (after a
+change of the normalisation rules, or for rows written by other tools).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from spm_desktop.core.domain.groups import SEXES
+from spm_desktop.core.domain.names import name_tokens, search_key
+from spm_desktop.core.domain.nik import kk_problem, nik_problem, parse_nik
+from spm_desktop.core.domain.vulnerable import age_on as _age_on
+from spm_desktop.core.security import audit
+from spm_desktop.core.security.permissions import require
+from spm_desktop.core.security.scope import check_region_scope
+from spm_desktop.core.storage.base import utcnow
+from spm_desktop.core.storage.database import Database
+from spm_desktop.core.storage.models import Case, Person, PmksCategory, Region
+
+MAX_NAME = 160
+EARLIEST_BIRTH_YEAR = 1900
+SEARCH_LIMIT = 50
+LIST_SORTS = ("name", "nik", "birth_year", "kelurahan", "created_at", "updated_at")
+
+
+# ----- values ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonDraft:
+    """What a form or an import row gives to register or update a person.
+
+    ``birth_year`` is an *estimate* used only when ``birth_date`` is unknown. When a NIK is
+    given without a birth date, the birth date is taken from the NIK.
+    """
+
+    name: str
+    sex: str  # L | P
+    nik: str | None = None
+    no_kk: str | None = None
+    alias: str = ""
+    birth_date: date | None = None
+    birth_year: int | None = None
+    birth_place: str = ""
+    address: str = ""
+    kelurahan_code: str | None = None
+    category_code: str | None = None
+    disability_type: str = ""
+    phone: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    """One person, as the detail view shows them."""
+
+    id: str
+    name: str
+    alias: str
+    sex: str
+    nik: str | None
+    no_kk: str | None
+    birth_date: date | None
+    birth_year: int | None
+    birth_year_estimated: bool
+    birth_place: str
+    address: str
+    kelurahan_code: str | None
+    kelurahan_name: str
+    kecamatan_code: str | None
+    kecamatan_name: str
+    category_code: str | None
+    category_name: str
+    disability_type: str
+    phone: str
+    notes: str
+    merged_into: str | None
+    deleted: bool
+    revision: int
+
+    def age_on(self, on: date) -> int | None:
+        return _age_on(on, self.birth_date, self.birth_year)
+
+    def to_draft(self) -> PersonDraft:
+        """A draft holding this person's values (edit it with ``dataclasses.replace``)."""
+        return PersonDraft(
+            name=self.name, sex=self.sex, nik=self.nik, no_kk=self.no_kk, alias=self.alias,
+            birth_date=self.birth_date, birth_year=None if self.birth_date else self.birth_year,
+            birth_place=self.birth_place, address=self.address, kelurahan_code=self.kelurahan_code,
+            category_code=self.category_code, disability_type=self.disability_type, phone=self.phone,
+            notes=self.notes)
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """One line of a search result or of the person list."""
+
+    id: str
+    name: str
+    alias: str
+    sex: str
+    nik: str | None
+    no_kk: str | None
+    birth_date: date | None
+    birth_year: int | None
+    birth_year_estimated: bool
+    kelurahan_code: str | None
+    kelurahan_name: str
+    kecamatan_code: str | None
+    kecamatan_name: str
+    category_code: str | None
+    category_name: str
+    open_cases: int
+
+
+@dataclass(frozen=True)
+class PersonQuery:
+    """Filters and sort order of the lazy person list (all optional).
+
+    ``unit``: persons with a (not deleted) case at that unit; with ``has_open_case`` True,
+    an open case at that unit. ``has_open_case`` False: persons without any open case.
+    ``text``: the same matching as :func:`search_persons` (name/alias part, NIK or KK prefix).
+    ``sort``: one of :data:`LIST_SORTS`; ``descending`` reverses it.
+    """
+
+    category_code: str | None = None
+    kecamatan_code: str | None = None
+    kelurahan_code: str | None = None
+    unit: str | None = None
+    has_open_case: bool | None = None
+    sex: str | None = None
+    text: str = ""
+    sort: str = "name"
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class PersonPage:
+    rows: tuple[PersonRow, ...]
+    offset: int
+    total: int
+
+
+# ----- validation -----------------------------------------------------------------------
+
+
+def _clean(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _nik_century_date(info, birth_year_hint: int | None, today: date) -> date:
+    """Birth date from a NIK: the century nearest the estimate, never in the future."""
+    if birth_year_hint:
+        candidates = [c + info.year2 for c in (1900, 2000)]
+        year = min(candidates, key=lambda y: abs(y - birth_year_hint))
+        if year <= today.year:
+            try:
+                return date(year, info.month, info.day)
+            except ValueError:
+                pass
+    return info.birth_date(today)
+
+
+def normalise_draft(s: Session, draft: PersonDraft, today: date | None = None) -> PersonDraft:
+    """Validate ``draft`` against the rules and master data; return it cleaned.
+
+    Raises ValidationError listing every problem (field names are the draft's fields).
+    """
+    today = today or date.today()
+    errors: list[FieldError] = []
+    name = _clean(draft.name)
+    alias = _clean(draft.alias)
+    if not name:
+        errors.append(FieldError("name", "Nama wajib diisi (boleh nama panggilan bila nama asli belum diketahui)."))
+    elif len(name) > MAX_NAME:
+        errors.append(FieldError("name", f"Nama paling panjang {MAX_NAME} huruf."))
+    if len(alias) > MAX_NAME:
+        errors.append(FieldError("alias", f"Alias paling panjang {MAX_NAME} huruf."))
+    sex = (draft.sex or "").strip().upper()
+    if sex not in SEXES:
+        errors.append(FieldError("sex", "Jenis kelamin harus L (laki-laki) atau P (perempuan)."))
+    birth_date, birth_year = draft.birth_date, draft.birth_year
+    if birth_date is not None:
+        if birth_date > today:
+            errors.append(FieldError("birth_date", "Tanggal lahir tidak boleh di masa depan."))
+        elif birth_date.year < EARLIEST_BIRTH_YEAR:
+            errors.append(FieldError("birth_date",
+                                     f"Tanggal lahir sebelum tahun {EARLIEST_BIRTH_YEAR} tidak masuk akal."))
+        birth_year = birth_date.year
+    elif birth_year is not None and not EARLIEST_BIRTH_YEAR <= birth_year <= today.year:
+        errors.append(FieldError("birth_year",
+                                 f"Perkiraan tahun lahir harus antara {EARLIEST_BIRTH_YEAR} dan {today.year}."))
+    nik = (draft.nik or "").strip() or None
+    if nik is not None:
+        problem = nik_problem(nik)
+        if problem:
+            errors.append(FieldError("nik", problem))
+        else:
+            info = parse_nik(nik)
+            if sex in SEXES and sex != info.sex:
+                wanted = "41–71 untuk perempuan" if sex == "P" else "01–31 untuk laki-laki"
+                errors.append(FieldError(
+                    "nik", f"Digit 7–8 NIK ({nik[6:8]}) tidak cocok dengan jenis kelamin {SEXES[sex].lower()}: "
+                           f"harus {wanted}."))
+            if birth_date is not None and not info.birth_date_matches(birth_date):
+                errors.append(FieldError(
+                    "nik", f"Digit 7–12 NIK ({nik[6:12]}) tidak cocok dengan tanggal lahir "
+                           f"{birth_date.strftime('%d/%m/%Y')}; periksa kembali NIK atau tanggal lahir."))
+            if birth_date is None:
+                derived = _nik_century_date(info, birth_year, today)
+                if derived <= today:
+                    birth_date, birth_year = derived, derived.year
+    no_kk = (draft.no_kk or "").strip() or None
+    if no_kk is not None and kk_problem(no_kk):
+        errors.append(FieldError("no_kk", kk_problem(no_kk)))
+    kelurahan = (draft.kelurahan_code or "").strip() or None
+    if kelurahan is not None:
+        level = s.scalar(select(Region.level).where(Region.code == kelurahan, Region.deleted_at.is_(None)))
+        if level != "kelurahan":
+            errors.append(FieldError("kelurahan_code", f"Kelurahan dengan kode {kelurahan} tidak dikenal."))
+    category = (draft.category_code or "").strip() or None
+    if category is not None:
+        active = s.scalar(select(PmksCategory.active).where(PmksCategory.code == category,
+                                                            PmksCategory.deleted_at.is_(None)))
+        if not active:
+            errors.append(FieldError("category_code", f"Kategori PMKS '{category}' tidak dikenal atau tidak aktif."))
+    if errors:
+        raise ValidationError(errors)
+    return replace(
+        draft, name=name, alias=alias, sex=sex, nik=nik, no_kk=no_kk, birth_date=birth_date, birth_year=birth_year,
+        birth_place=_clean(draft.birth_place), address=(draft.address or "").strip(), kelurahan_code=kelurahan,
+        category_code=category, disability_type=_clean(draft.disability_type), phone=_clean(draft.phone),
+        notes=(draft.notes or "").strip())
+
+
+class DuplicateNikError(ConflictError):
+    """The NIK belongs to another person already; ``person_id`` points at them."""
+
+    def __init__(self, message: str, person_id: str) -> None:
+        super().__init__(message, "nik")
+        self.person_id = person_id
+
+
+def check_nik_free(s: Session, nik: str | None, own_id: str | None = None) -> None:
+    """Refuse a NIK held by another person (pointing at that person)."""
+    if not nik:
+        return
+    other = s.execute(select(Person.id, Person.name, Person.deleted_at, Person.merged_into)
+                      .where(Person.nik == nik, Person.id != (own_id or ""))).first()
+    if other is None:
+        return
+    if other.merged_into:
+        note = " (data itu sudah digabung ke data lain)"
+    elif other.deleted_at is not None:
+        note = " (data itu sudah dihapus; pulihkan atau hubungi supervisor)"
+    else:
+        note = ""
+    raise DuplicateNikError(
+        f"NIK {nik} sudah terdaftar atas nama {other.name}{note}. Buka data yang sudah ada, "
+        "jangan mendaftarkan orang yang sama dua kali.", other.id)
+
+
+# ----- reading --------------------------------------------------------------------------
+
+_Kel = aliased(Region, name="kel")
+_Kec = aliased(Region, name="kec")
+
+
+def _info(s: Session, p: Person) -> PersonInfo:
+    kel = s.scalars(select(Region).where(Region.code == p.kelurahan_code)).first() if p.kelurahan_code else None
+    kec = (s.scalars(select(Region).where(Region.code == kel.parent_code)).first()
+           if kel is not None and kel.parent_code else None)
+    cat = (s.scalar(select(PmksCategory.name).where(PmksCategory.code == p.category_code))
+           if p.category_code else None)
+    return PersonInfo(
+        id=p.id, name=p.name, alias=p.alias or "", sex=p.sex, nik=p.nik, no_kk=p.no_kk, birth_date=p.birth_date,
+        birth_year=p.birth_year, birth_year_estimated=bool(p.birth_year_estimated), birth_place=p.birth_place or "",
+        address=p.address or "", kelurahan_code=p.kelurahan_code, kelurahan_name=kel.name if kel else "",
+        kecamatan_code=kec.code if kec else None, kecamatan_name=kec.name if kec else "",
+        category_code=p.category_code, category_name=cat or "", disability_type=p.disability_type or "",
+        phone=p.phone or "", notes=p.notes or "", merged_into=p.merged_into, deleted=p.deleted_at is not None,
+        revision=p.revision or 1)
+
+
+def load_person(s: Session, person_id: str, *, for_write: bool = False) -> Person:
+    """The ORM person (not deleted); for a write also not merged into another person."""
+    p = s.get(Person, person_id) if person_id else None
+    if p is None or p.deleted_at is not None:
+        raise NotFoundError("Data penerima layanan tidak ditemukan (mungkin sudah dihapus).", "person_id")
+    if for_write and p.merged_into:
+        survivor = s.get(Person, p.merged_into)
+        name = survivor.name if survivor else "data lain"
+        raise ConflictError(f"Data {p.name} sudah digabung ke {name}; gunakan data tersebut.", "person_id")
+    return p
+
+
+def get_person(db: Database, actor: Actor, person_id: str) -> PersonInfo:
+    """One person by id (merged persons too: ``merged_into`` says where they went)."""
+    require(actor, "person.view")
+    with db.reading() as s:
+        return _info(s, load_person(s, person_id))
+
+
+def person_age(db: Database, actor: Actor, person_id: str, on: date) -> int | None:
+    """Completed years on ``on`` (from the estimated birth year when the date is unknown)."""
+    return get_person(db, actor, person_id).age_on(on)
+
+
+def age_on(person: PersonInfo | PersonRow, on: date) -> int | None:
+    """Completed years of ``person`` on ``on``; None when neither date nor year is known."""
+    return _age_on(on, person.birth_date, person.birth_year)
+
+
+# ----- writing --------------------------------------------------------------------------
+
+
+def apply_draft(p: Person, draft: PersonDraft, estimated_year: bool) -> None:
+    p.name = draft.name
+    p.alias = draft.alias
+    p.sex = draft.sex
+    p.nik = draft.nik
+    p.no_kk = draft.no_kk
+    p.birth_date = draft.birth_date
+    p.birth_year = draft.birth_year
+    p.birth_year_estimated = estimated_year
+    p.birth_place = draft.birth_place
+    p.address = draft.address
+    p.kelurahan_code = draft.kelurahan_code
+    p.category_code = draft.category_code
+    p.disability_type = draft.disability_type
+    p.phone = draft.phone
+    p.notes = draft.notes
+    p.search_name = search_key(draft.name, draft.alias)
+
+
+def _changed(p: Person, draft: PersonDraft, estimated: bool) -> bool:
+    current = (p.name, p.alias or "", p.sex, p.nik, p.no_kk, p.birth_date, p.birth_year, bool(p.birth_year_estimated),
+               p.birth_place or "", p.address or "", p.kelurahan_code, p.category_code, p.disability_type or "",
+               p.phone or "", p.notes or "", p.search_name or "")
+    wanted = (draft.name, draft.alias, draft.sex, draft.nik, draft.no_kk, draft.birth_date, draft.birth_year, estimated,
+              draft.birth_place, draft.address, draft.kelurahan_code, draft.category_code, draft.disability_type,
+              draft.phone, draft.notes, search_key(draft.name, draft.alias))
+    return current != wanted
+
+
+def register_in(s: Session, actor: Actor, draft: PersonDraft, *, person_id: str | None = None,
+                confirm_duplicates_ok: bool = False, record_candidates: bool = True) -> Person:
+    """Register a person inside the caller's transaction (see :func:`register_person`)."""
+    from spm_desktop.core.services import duplicates  # duplicates builds on this module
+
+    clean = normalise_draft(s, draft)
+    check_region_scope(actor, clean.kelurahan_code, "mendaftarkan penerima layanan")
+    check_nik_free(s, clean.nik, person_id)
+    candidates = duplicates.candidates_in(s, clean)
+    if candidates and not confirm_duplicates_ok:
+        raise duplicates.PossibleDuplicatesError(candidates)
+    p = Person(id=person_id) if person_id else Person()
+    apply_draft(p, clean, estimated_year=clean.birth_date is None and clean.birth_year is not None)
+    s.add(p)
+    s.flush()
+    audit.record(s, "create", "person", p.id, after=p)
+    if record_candidates:
+        duplicates.remember_candidates(s, p, candidates)
+    return p
+
+
+def register_person(db: Database, actor: Actor, draft: PersonDraft, *,
+                    confirm_duplicates_ok: bool = False) -> PersonInfo:
+    """Register a new person.
+
+    Refused (nothing written): invalid input (``ValidationError``); a NIK that another person
+    holds (:class:`DuplicateNikError`, ``.person_id`` = the existing person). When persons
+    with a similar name, the same sex, a birth year within ±2 and the same kecamatan exist,
+    :class:`~spm_desktop.core.services.duplicates.PossibleDuplicatesError` is raised with
+    ``.candidates`` so the form can show them — call again with ``confirm_duplicates_ok=True``
+    to register anyway (the pairs then go on the duplicate review list). To show candidates
+    while the form is still being filled in, call ``duplicates.find_duplicate_candidates``.
+    """
+    require(actor, "person.write")
+    with db.transaction(actor) as s:
+        p = register_in(s, actor, draft, confirm_duplicates_ok=confirm_duplicates_ok)
+        return _info(s, p)
+
+
+def update_in(s: Session, actor: Actor, person_id: str, draft: PersonDraft) -> tuple[Person, bool]:
+    """Update inside the caller's transaction; returns (person, whether anything changed)."""
+    p = load_person(s, person_id, for_write=True)
+    clean = normalise_draft(s, draft)
+    check_region_scope(actor, clean.kelurahan_code, "mengubah data penerima layanan")
+    check_nik_free(s, clean.nik, p.id)
+    estimated = clean.birth_date is None and clean.birth_year is not None
+    if not _changed(p, clean, estimated):
+        return p, False
+    before = audit.snapshot(p)
+    apply_draft(p, clean, estimated)
+    s.flush()
+    audit.record(s, "update", "person", p.id, before=before, after=p)
+    return p, True
+
+
+def update_person(db: Database, actor: Actor, person_id: str, draft: PersonDraft) -> PersonInfo:
+    """Replace a person's values with ``draft`` (same rules as registering, without the
+    duplicate warning). Saving unchanged values writes nothing."""
+    require(actor, "person.write")
+    with db.transaction(actor) as s:
+        p, _ = update_in(s, actor, person_id, draft)
+        return _info(s, p)
+
+
+def delete_person(db: Database, actor: Actor, person_id: str) -> None:
+    """Soft-delete a person (the deletion travels to other databases). Refused while the
+    person has an open case: close it first."""
+    require(actor, "person.delete")
+    with db.transaction(actor) as s:
+        p = load_person(s, person_id, for_write=True)
+        open_count = s.scalar(select(func.count()).select_from(Case).where(
+            Case.person_id == p.id, Case.status == "open", Case.deleted_at.is_(None)))
+        if open_count:
+            raise ConflictError(f"{p.name} masih memiliki {open_count} kasus terbuka; tutup kasusnya dulu.",
+                                "person_id")
+        before = audit.snapshot(p)
+        p.deleted_at = utcnow()
+        s.flush()
+        audit.record(s, "delete", "person", p.id, before=before, after=p)
+
+
+def rebuild_search_names(db: Database, actor: Actor, batch: int = 5000) -> int:
+    """Recompute ``search_name`` of every person; returns how many rows changed."""
+    require(actor, "master.edit")
+    changed = 0
+    with db.transaction(actor) as s:
+        last = ""
+        while True:
+            rows = s.execute(select(Person.id, Person.name, Person.alias, Person.search_name)
+                             .where(Person.id > last).order_by(Person.id).limit(batch)).all()
+            if not rows:
+                break
+            for r in rows:
+                key = search_key(r.name, r.alias)
+                if key != r.search_name:
+                    s.get(Person, r.id).search_name = key
+                    changed += 1
+            s.flush()
+            last = rows[-1].id
+        if changed:
+            audit.record(s, "rebuild_search_names", "person", "", after={"changed": changed})
+    return changed
+
+
+# ----- search and list ------------------------------------------------------------------
+
+
+def _digits(text: str) -> str | None:
+    """The digits of a NIK/KK typed with spaces or dots, or None when it is not a number."""
+    compact = "".join(text.split()).replace(".", "").replace("-", "")
+    return compact if compact.isdigit() else None
+
+
+def _prefix_range(column, prefix: str):
+    """``column`` starts with ``prefix`` as an index range (portable, uses the index)."""
+    return and_(column >= prefix, column < prefix + "\uffff")
+
+
+def _match(text: str):
+    """(where clause, rank expression) for a search text, or None when it holds nothing."""
+    text = (text or "").strip()
+    digits = _digits(text)
+    if digits:
+        where = or_(_prefix_range(Person.nik, digits), _prefix_range(Person.no_kk, digits))
+        rank = case((Person.nik == digits, 0), (_prefix_range(Person.nik, digits), 1), else_=2)
+        return where, rank
+    tokens = name_tokens(text)
+    if not tokens:
+        return None
+    sn = Person.search_name
+    where = and_(*[sn.contains(t, autoescape=True) for t in tokens])
+    whole = " ".join(tokens)
+    rank = case(
+        (sn == whole, 0),
+        (sn.startswith(whole, autoescape=True), 1),
+        (and_(*[or_(sn.startswith(t, autoescape=True), sn.contains(" " + t, autoescape=True))
+                for t in tokens]), 2),
+        else_=3)
+    return where, rank
+
+
+def _open_cases_col():
+    return (select(func.count()).select_from(Case)
+            .where(Case.person_id == Person.id, Case.status == "open", Case.deleted_at.is_(None))
+            .correlate(Person).scalar_subquery())
+
+
+def _row_select():
+    return (select(Person.id, Person.name, Person.alias, Person.sex, Person.nik, Person.no_kk, Person.birth_date,
+                   Person.birth_year, Person.birth_year_estimated, Person.kelurahan_code,
+                   _Kel.name.label("kel_name"), _Kec.code.label("kec_code"), _Kec.name.label("kec_name"),
+                   Person.category_code, PmksCategory.name.label("cat_name"), _open_cases_col().label("open_cases"))
+            .outerjoin(_Kel, _Kel.code == Person.kelurahan_code)
+            .outerjoin(_Kec, _Kec.code == _Kel.parent_code)
+            .outerjoin(PmksCategory, PmksCategory.code == Person.category_code))
+
+
+def _row(r) -> PersonRow:
+    return PersonRow(
+        id=r.id, name=r.name, alias=r.alias or "", sex=r.sex, nik=r.nik, no_kk=r.no_kk, birth_date=r.birth_date,
+        birth_year=r.birth_year, birth_year_estimated=bool(r.birth_year_estimated), kelurahan_code=r.kelurahan_code,
+        kelurahan_name=r.kel_name or "", kecamatan_code=r.kec_code, kecamatan_name=r.kec_name or "",
+        category_code=r.category_code, category_name=r.cat_name or "", open_cases=int(r.open_cases or 0))
+
+
+def _live():
+    return and_(Person.deleted_at.is_(None), Person.merged_into.is_(None))
+
+
+def _rows_by_id(s: Session, ids: Sequence[str]) -> list[PersonRow]:
+    if not ids:
+        return []
+    found = {r.id: _row(r) for r in s.execute(_row_select().where(Person.id.in_(list(ids))))}
+    return [found[i] for i in ids if i in found]
+
+
+def search_persons(db: Database, actor: Actor, text: str, limit: int = SEARCH_LIMIT) -> list[PersonRow]:
+    """Persons matching ``text``, best matches first (at most ``limit``).
+
+    Digits (spaces and dots allowed) match the start of a NIK or No. KK; anything else
+    matches parts of the name or alias, case- and accent-insensitive and across spelling
+    variants (every word typed must occur). Order: exact name, name starting with the text,
+    every word at the start of a name word, other matches; then alphabetically. Deleted and
+    merged persons are not shown.
+    """
+    require(actor, "person.view")
+    match = _match(text)
+    if match is None:
+        return []
+    where, rank = match
+    with db.reading() as s:
+        ids = s.scalars(select(Person.id).where(where, _live())
+                        .order_by(rank, Person.search_name, Person.id).limit(limit)).all()
+        return _rows_by_id(s, ids)
+
+
+def _query_where(q: PersonQuery) -> list:
+    clauses = [_live()]
+    if q.category_code:
+        clauses.append(Person.category_code == q.category_code)
+    if q.kelurahan_code:
+        clauses.append(Person.kelurahan_code == q.kelurahan_code)
+    if q.kecamatan_code:
+        clauses.append(_prefix_range(Person.kelurahan_code, q.kecamatan_code + "."))
+    if q.sex:
+        clauses.append(Person.sex == q.sex)
+    case_clauses = [Case.person_id == Person.id, Case.deleted_at.is_(None)]
+    if q.unit:
+        case_clauses.append(Case.unit == q.unit)
+    if q.has_open_case is True:
+        clauses.append(exists().where(*case_clauses, Case.status == "open"))
+    elif q.has_open_case is False:
+        clauses.append(~exists().where(*case_clauses, Case.status == "open"))
+        if q.unit:
+            clauses.append(exists().where(*case_clauses))
+    elif q.unit:
+        clauses.append(exists().where(*case_clauses))
+    if q.text.strip():
+        match = _match(q.text)
+        if match is not None:
+            clauses.append(match[0])
+    return clauses
+
+
+_SORT_COLUMNS = {
+    "name": (Person.search_name,),
+    "nik": (Person.nik,),
+    "birth_year": (Person.birth_year,),
+    "kelurahan": (Person.kelurahan_code,),
+    "created_at": (Person.created_at,),
+    "updated_at": (Person.updated_at,),
+}
+
+
+def count_persons(db: Database, actor: Actor, query: PersonQuery = PersonQuery()) -> int:
+    """How many persons the list shows for ``query``."""
+    require(actor, "person.view")
+    with db.reading() as s:
+        return int(s.scalar(select(func.count()).select_from(Person).where(*_query_where(query))) or 0)
+
+
+def list_person_ids(db: Database, actor: Actor, query: PersonQuery = PersonQuery()) -> list[str]:
+    """Every person id of the list in display order (for a model that keeps only ids)."""
+    require(actor, "person.view")
+    with db.reading() as s:
+        return list(s.scalars(select(Person.id).where(*_query_where(query)).order_by(*_order(query))))
+
+
+def _order(q: PersonQuery) -> list:
+    if q.sort not in _SORT_COLUMNS:
+        raise ValidationError(f"Urutan '{q.sort}' tidak dikenal; pilih salah satu: {', '.join(LIST_SORTS)}.", "sort")
+    cols = list(_SORT_COLUMNS[q.sort])
+    if q.text.strip() and q.sort == "name":
+        match = _match(q.text)
+        if match is not None:
+            cols.insert(0, match[1])
+    ordered = [c.desc() if q.descending else c.asc() for c in cols]
+    return [*ordered, Person.id.desc() if q.descending else Person.id.asc()]
+
+
+def list_persons(db: Database, actor: Actor, query: PersonQuery = PersonQuery(), offset: int = 0,
+                 limit: int = 200, *, with_total: bool = True) -> PersonPage:
+    """One page of the person list for the GUI's lazy table model.
+
+    Contract: read-only, one short read transaction, safe to call from the GUI's worker
+    thread; rows are in ``query.sort`` order (ties broken by id, so pages never overlap);
+    ``total`` is :func:`count_persons` for the same query (``-1`` when ``with_total`` is
+    False, to save the count when only the next page is wanted). A model typically calls
+    ``list_persons(q, 0, 200)`` first, then ``list_persons(q, n, 200, with_total=False)`` in
+    ``fetchMore``. Deleted and merged persons are never listed.
+    """
+    require(actor, "person.view")
+    if offset < 0 or limit <= 0:
+        raise ValidationError("Posisi dan jumlah baris harus bilangan positif.", "offset")
+    order = _order(query)
+    where = _query_where(query)
+    with db.reading() as s:
+        ids = list(s.scalars(select(Person.id).where(*where).order_by(*order).offset(offset).limit(limit)))
+        rows = tuple(_rows_by_id(s, ids))
+        total = int(s.scalar(select(func.count()).select_from(Person).where(*where)) or 0) if with_total else -1
+    return PersonPage(rows=rows, offset=offset, total=total)
+
+
+__all__ = [
+    "PersonDraft", "PersonInfo", "PersonRow", "PersonQuery", "PersonPage", "DuplicateNikError", "LIST_SORTS",
+    "register_person", "update_person", "delete_person", "get_person", "person_age", "age_on",
+    "search_persons", "list_persons", "count_persons", "list_person_ids", "rebuild_search_names",
+    "register_in", "update_in", "load_person", "normalise_draft", "check_nik_free",
+]
