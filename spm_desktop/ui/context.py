@@ -11,7 +11,8 @@ from PySide6.QtCore import QSettings
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.security.permissions import can
 from spm_desktop.core.security.users import UserInfo
-from spm_desktop.core.services.settings import AppSettings, get_settings
+from spm_desktop.core.services.master_lists import CategoryItem, RegionItem, list_categories, list_regions
+from spm_desktop.core.services.settings import AppSettings, ServiceTypeInfo, get_settings, list_service_types
 from spm_desktop.core.storage.database import Database
 from spm_desktop.ui.runner import Runner
 
@@ -28,6 +29,7 @@ class UiContext:
     runner: Runner
     data_dir: Path
     ui_settings: QSettings = field(default=None)  # type: ignore[assignment]
+    _lists: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.ui_settings is None:
@@ -43,6 +45,26 @@ class UiContext:
     def settings(self) -> AppSettings:
         """The application's settings (office, signatories, weights...), read now (small query)."""
         return get_settings(self.db)
+
+    def regions(self) -> list[RegionItem]:
+        """Kecamatan and kelurahan for pick lists (read once, kept; ``forget_lists()`` drops them)."""
+        return self._cached("regions", lambda: list_regions(self.db))
+
+    def categories(self) -> list[CategoryItem]:
+        return self._cached("categories", lambda: list_categories(self.db))
+
+    def service_types(self) -> list[ServiceTypeInfo]:
+        """Active service types of the catalogue, in catalogue order."""
+        return self._cached("service_types", lambda: list_service_types(self.db, active_only=True))
+
+    def forget_lists(self) -> None:
+        """Call after master data changed (Pengaturan) so pick lists are read again."""
+        self._lists.clear()
+
+    def _cached(self, key: str, load):
+        if key not in self._lists:
+            self._lists[key] = load()
+        return self._lists[key]
 
     def remember(self, key: str, value: Any) -> None:
         self.ui_settings.setValue(key, value)

@@ -9,4 +9,5 @@ name here (one small edit).
 """
 
 PAGE_MODULES: list[str] = [
+    "penerima",
 ]

@@ -1,0 +1,395 @@
+"""Dialogs of the Bencana page: a disaster, a family with its member grid, a bulk service.
+
+Each returns its value through a classmethod ``ask(...)`` (None when cancelled) so a test can
+drive or replace it; none of them writes: the page hands the value to a core service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QStyledItemDelegate,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from spm_desktop.core.domain.errors import DomainError
+from spm_desktop.core.domain.groups import DISASTER_KINDS, DISASTER_PHASES, HOUSEHOLD_RELATIONS, SEXES
+from spm_desktop.core.services.disasters import DAMAGE_LEVELS, DisasterInfo, DisasterInput
+from spm_desktop.core.services.households import HouseholdInput
+from spm_desktop.core.services.master_lists import RegionItem
+from spm_desktop.ui.errors import user_message
+from spm_desktop.ui.models.disasters import MemberGridModel
+from spm_desktop.ui.runner import Runner
+from spm_desktop.ui.widgets import DateEdit, MessageLabel, RegionPicker, fill_combo, select_data
+
+
+def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    box.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    box.accepted.connect(dialog.accept)
+    box.rejected.connect(dialog.reject)
+    return box
+
+
+class SubmitDialog(QDialog):
+    """A form whose Simpan runs ``submit(value)`` (a core service call) on the background
+    runner; when the core refuses, the dialog stays open with the message so the user can
+    correct. ``result_value`` holds what ``submit`` returned."""
+
+    def __init__(self, runner: Runner, submit, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.submit = runner, submit
+        self.result_value = None
+        self.message = MessageLabel()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+    def value(self):
+        """The form's content as the service's input (subclasses)."""
+        return None
+
+    @Slot()
+    def save(self) -> None:
+        try:
+            value = self.value()
+        except DomainError as exc:
+            self.message.problem(user_message(exc))
+            return
+        self.buttons.setEnabled(False)
+        self.message.fine("Menyimpan…")
+        self.runner.submit(self.submit, value, on_done=self._saved, on_error=self._refused, parent=self)
+
+    @Slot(object)
+    def _saved(self, result) -> None:
+        self.result_value = result
+        self.accept()
+
+    @Slot(object)
+    def _refused(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        self.message.problem(user_message(error))
+
+    def run(self):
+        """Show modally; what ``submit`` returned, or None when cancelled."""
+        return self.result_value if self.exec() == QDialog.DialogCode.Accepted else None
+
+
+class DisasterDialog(SubmitDialog):
+    """Register or change a disaster (type, dates, phase, place, damaged houses)."""
+
+    def __init__(self, regions: list[RegionItem], runner: Runner, submit, initial: DisasterInfo | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(runner, submit, parent)
+        self.setWindowTitle("Ubah data bencana" if initial else "Daftarkan bencana")
+        self.kind = QComboBox()
+        fill_combo(self.kind, [(label, key) for key, label in DISASTER_KINDS.items()])
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("mis. Kebakaran Gg. Amal")
+        self.start = DateEdit()
+        self.has_end = QCheckBox("sudah selesai, pada")
+        self.end = DateEdit()
+        self.end.setEnabled(False)
+        self.has_end.toggled.connect(self.end.setEnabled)
+        self.phase = QComboBox()
+        fill_combo(self.phase, [(label, key) for key, label in DISASTER_PHASES.items()])
+        self.region = RegionPicker(regions)
+        self.location = QLineEdit()
+        self.houses = {key: QSpinBox() for key in DAMAGE_LEVELS}
+        for spin in self.houses.values():
+            spin.setRange(0, 100_000)
+        self.description = QPlainTextEdit()
+        self.description.setFixedHeight(70)
+        form = QFormLayout()
+        form.addRow("&Jenis bencana:", self.kind)
+        form.addRow("&Nama kejadian:", self.name)
+        form.addRow("Tanggal &mulai:", self.start)
+        end_row = QHBoxLayout()
+        end_row.addWidget(self.has_end)
+        end_row.addWidget(self.end, 1)
+        form.addRow("Tanggal selesai:", end_row)
+        form.addRow("&Fase:", self.phase)
+        form.addRow("Kecamatan / kelurahan:", self.region)
+        form.addRow("&Lokasi (jalan, gang, RT/RW):", self.location)
+        houses = QHBoxLayout()
+        for key, label in DAMAGE_LEVELS.items():
+            houses.addWidget(QLabel(label.replace("Rusak ", "")))
+            houses.addWidget(self.houses[key])
+        form.addRow("Rumah rusak:", houses)
+        form.addRow("&Keterangan:", self.description)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        if initial is not None:
+            self._load(initial)
+
+    def _load(self, d: DisasterInfo) -> None:
+        select_data(self.kind, d.kind)
+        self.name.setText(d.name)
+        self.start.set_value(d.start_date)
+        self.has_end.setChecked(d.end_date is not None)
+        if d.end_date:
+            self.end.set_value(d.end_date)
+        select_data(self.phase, d.phase)
+        self.region.set_kelurahan(d.kelurahan_code)
+        self.location.setText(d.location)
+        for key, value in zip(DAMAGE_LEVELS, (d.houses_light, d.houses_medium, d.houses_heavy), strict=True):
+            self.houses[key].setValue(value)
+        self.description.setPlainText(d.description)
+
+    def value(self) -> DisasterInput:
+        return DisasterInput(
+            kind=self.kind.currentData(), start_date=self.start.value(),
+            kelurahan_code=self.region.kelurahan_code() or "",
+            end_date=self.end.value() if self.has_end.isChecked() else None, phase=self.phase.currentData(),
+            name=self.name.text(), location=self.location.text(), houses_light=self.houses["ringan"].value(),
+            houses_medium=self.houses["sedang"].value(), houses_heavy=self.houses["berat"].value(),
+            description=self.description.toPlainText())
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, regions: list[RegionItem], runner: Runner, submit,
+            initial: DisasterInfo | None = None):
+        """Until ``submit(DisasterInput)`` accepts the form: its result, or None when cancelled."""
+        return cls(regions, runner, submit, initial, parent).run()
+
+
+class CloseDisasterDialog(SubmitDialog):
+    """Close a disaster: its end date and the phase that follows."""
+
+    def __init__(self, disaster: DisasterInfo, runner: Runner, submit, parent: QWidget | None = None) -> None:
+        super().__init__(runner, submit, parent)
+        self.setWindowTitle(f"Tutup bencana — {disaster.title}")
+        self.end = DateEdit(min(date.today(), max(disaster.start_date, disaster.end_date or date.today())))
+        self.phase = QComboBox()
+        fill_combo(self.phase, [(label, key) for key, label in DISASTER_PHASES.items()])
+        select_data(self.phase, "pasca_bencana")
+        form = QFormLayout()
+        form.addRow("Tanggal &selesai:", self.end)
+        form.addRow("&Fase sesudahnya:", self.phase)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Layanan sesudah tanggal selesai (pasca bencana) tetap boleh dicatat."))
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+    def value(self) -> tuple[date, str]:
+        return self.end.value(), self.phase.currentData()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, disaster: DisasterInfo, runner: Runner, submit):
+        """Until ``submit((end_date, phase))`` accepts: its result, or None when cancelled."""
+        return cls(disaster, runner, submit, parent).run()
+
+
+class _ChoiceDelegate(QStyledItemDelegate):
+    """A combo box editor for a grid column holding one key of ``choices``."""
+
+    def __init__(self, choices: dict[str, str], parent=None) -> None:
+        super().__init__(parent)
+        self.choices = choices
+
+    def createEditor(self, parent, option, index):  # noqa: N802 - Qt API
+        combo = QComboBox(parent)
+        for key, label in self.choices.items():
+            combo.addItem(label, key)
+        return combo
+
+    def setEditorData(self, editor, index):  # noqa: N802 - Qt API
+        select_data(editor, index.data(Qt.ItemDataRole.EditRole))
+
+    def setModelData(self, editor, model, index):  # noqa: N802 - Qt API
+        model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
+
+
+class HouseholdDialog(SubmitDialog):
+    """One affected family: No. KK, address, damage, and the members in a grid.
+
+    Pressing Simpan runs ``submit(value)`` (a core service call) on the background runner;
+    when the core refuses, the dialog stays open with the message so the user can correct."""
+
+    def __init__(self, disaster: DisasterInfo, runner: Runner, submit, parent: QWidget | None = None) -> None:
+        super().__init__(runner, submit, parent)
+        self.disaster = disaster
+        self.setWindowTitle(f"Keluarga terdampak — {disaster.title}")
+        self.resize(980, 460)
+        self.no_kk = QLineEdit()
+        self.no_kk.setMaxLength(16)
+        self.no_kk.setPlaceholderText("16 digit; kosongkan bila KK hilang/belum diketahui")
+        self.address = QLineEdit(disaster.location)
+        self.damage = QComboBox()
+        fill_combo(self.damage, [(label, key) for key, label in DAMAGE_LEVELS.items()],
+                   empty="(tidak ada / belum dinilai)")
+        form = QFormLayout()
+        form.addRow("No. &KK:", self.no_kk)
+        form.addRow("&Alamat:", self.address)
+        form.addRow("Kerusakan &rumah:", self.damage)
+        self.members = MemberGridModel(self)
+        self.grid = QTableView()
+        self.grid.setModel(self.members)
+        self.grid.setItemDelegateForColumn(MemberGridModel.SEX_COLUMN, _ChoiceDelegate(
+            {k: f"{k} — {v}" for k, v in SEXES.items()}, self.grid))
+        self.grid.setItemDelegateForColumn(MemberGridModel.RELATION_COLUMN, _ChoiceDelegate(HOUSEHOLD_RELATIONS,
+                                                                                           self.grid))
+        self.grid.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.grid.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        add = QPushButton("&Tambah anggota")
+        add.clicked.connect(self.add_member)
+        remove = QPushButton("&Hapus anggota")
+        remove.clicked.connect(self.remove_member)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Anggota keluarga (isi tanggal lahir dd/mm/yyyy, atau umur bila tidak diketahui; "
+                             "NIK yang sudah terdaftar akan dihubungkan ke data yang ada):"), 1)
+        row.addWidget(add)
+        row.addWidget(remove)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(row)
+        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+    @Slot()
+    def add_member(self) -> None:
+        row = self.members.add_row()
+        self.grid.setCurrentIndex(self.members.index(row, 0))
+
+    @Slot()
+    def remove_member(self) -> None:
+        self.members.remove_row(self.grid.currentIndex().row())
+
+    def value(self) -> HouseholdInput:
+        return HouseholdInput(disaster_id=self.disaster.id, no_kk=self.no_kk.text().strip(),
+                              members=self.members.inputs(), address=self.address.text(),
+                              damage_level=self.damage.currentData() or "")
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, disaster: DisasterInfo, runner: Runner, submit):
+        """Until ``submit(HouseholdInput)`` accepts the family: its result, or None when cancelled."""
+        return cls(disaster, runner, submit, parent).run()
+
+
+# ----- bulk services -------------------------------------------------------------------
+
+AID_KINDS: dict[str, str] = {
+    "meals": "Makan 3×1 hari",
+    "clothing": "Paket sandang",
+    "special_care": "Penanganan khusus kelompok rentan",
+    "psychosocial": "Dukungan psikososial",
+    "shelter": "Tempat penampungan (tenda/terpal)",
+}
+
+
+@dataclass(frozen=True)
+class AidRequest:
+    """What the bulk-service dialog asks for; ``selected_only``: the members chosen in the
+    table, else every member of every household of the disaster."""
+
+    kind: str
+    start: date
+    end: date
+    selected_only: bool
+    meals_per_day: int = 3
+    items: tuple[str, ...] = ()
+    session_type: str = ""
+    units: int = 1
+    shelter_kind: str = ""
+    notes: str = ""
+
+
+class AidDialog(QDialog):
+    """Dates and details of one bulk service; the page does the writing."""
+
+    def __init__(self, kind: str, disaster: DisasterInfo, selected: int, choices: dict[str, list[str]],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self.setWindowTitle(f"{AID_KINDS[kind]} — {disaster.title}")
+        form = QFormLayout()
+        self.start = DateEdit(max(disaster.start_date, min(date.today(), disaster.end_date or date.today())))
+        self.end = DateEdit(self.start.value())
+        form.addRow("Tanggal &awal:" if kind == "meals" else "&Tanggal:", self.start)
+        if kind == "meals":
+            form.addRow("Tanggal a&khir:", self.end)
+            self.per_day = QSpinBox()
+            self.per_day.setRange(1, 3)
+            self.per_day.setValue(3)
+            form.addRow("Makan per hari:", self.per_day)
+        self.items = QListWidget()
+        if kind == "clothing":
+            for item in choices.get("items", []):
+                entry = QListWidgetItem(item)
+                entry.setCheckState(Qt.CheckState.Checked)
+                self.items.addItem(entry)
+            self.items.setFixedHeight(130)
+            form.addRow("Isi paket:", self.items)
+        self.session_type = QLineEdit()
+        if kind == "psychosocial":
+            form.addRow("Jenis &sesi:", self.session_type)
+        self.units = QSpinBox()
+        self.shelter_kind = QComboBox()
+        if kind == "shelter":
+            self.units.setRange(1, 10_000)
+            form.addRow("&Jumlah unit per keluarga:", self.units)
+            fill_combo(self.shelter_kind, [(c, c) for c in choices.get("kind", [])])
+            form.addRow("Jenis &tempat:", self.shelter_kind)
+        self.notes = QLineEdit()
+        form.addRow("Catatan:", self.notes)
+        self.selected = QRadioButton(f"hanya anggota yang dipilih di tabel ({selected} orang)")
+        self.everyone = QRadioButton("semua keluarga terdampak bencana ini")
+        group = QButtonGroup(self)
+        group.addButton(self.selected)
+        group.addButton(self.everyone)
+        (self.selected if selected else self.everyone).setChecked(True)
+        self.selected.setEnabled(bool(selected))
+        who = QVBoxLayout()
+        who.addWidget(self.selected)
+        who.addWidget(self.everyone)
+        if kind == "special_care":
+            who.addWidget(QLabel("Hanya anggota kelompok rentan yang dicatat."))
+        if kind == "shelter":
+            who.addWidget(QLabel("Dicatat per keluarga (atas nama kepala keluarga), dihitung per unit."))
+        form.addRow("Untuk:", who)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(_buttons(self, "Catat"))
+
+    def value(self) -> AidRequest:
+        start = self.start.value()
+        end = self.end.value() if self.kind == "meals" else start
+        items = tuple(self.items.item(i).text() for i in range(self.items.count())
+                      if self.items.item(i).checkState() == Qt.CheckState.Checked)
+        return AidRequest(kind=self.kind, start=start, end=end, selected_only=self.selected.isChecked(),
+                          meals_per_day=self.per_day.value() if self.kind == "meals" else 3, items=items,
+                          session_type=self.session_type.text(), units=self.units.value(),
+                          shelter_kind=self.shelter_kind.currentData() or "", notes=self.notes.text())
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, kind: str, disaster: DisasterInfo, selected: int,
+            choices: dict[str, list[str]]) -> AidRequest | None:
+        dialog = cls(kind, disaster, selected, choices, parent)
+        return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -1,0 +1,1 @@
+"""Table models (QAbstractTableModel); each one is checked by ``qtmodeltester``."""

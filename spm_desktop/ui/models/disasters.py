@@ -1,0 +1,256 @@
+"""Table models of the Bencana page: the disaster list, the members with what they still
+lack, and the editable member grid of the family form. Each holds plain values only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from spm_desktop.core.domain.errors import ValidationError
+from spm_desktop.core.domain.groups import HOUSEHOLD_RELATIONS, SEXES
+from spm_desktop.core.services.households import MemberInput
+
+_Index = QModelIndex | QPersistentModelIndex
+DISPLAY, EDIT, CHECK, ALIGN = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.CheckStateRole,
+                               Qt.ItemDataRole.TextAlignmentRole)
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+SHORT_KINDS = {"balita": "balita", "lansia": "lansia", "hamil_menyusui": "hamil/menyusui",
+               "disabilitas": "disabilitas"}
+
+
+def fmt_date(d: date | None) -> str:
+    return d.strftime("%d/%m/%Y") if d else ""
+
+
+def fmt_int(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    text: Callable[[Any], str]
+    sort: Callable[[Any], Any] | None = None  # defaults to the text
+    numeric: bool = False
+
+
+class ReadOnlyTable(QAbstractTableModel):
+    """Rows of plain values shown through a fixed list of :class:`Column`; ``SORT_ROLE`` gives
+    the proxy a sortable key (dates and numbers sort as such)."""
+
+    def __init__(self, columns: tuple[Column, ...], parent=None) -> None:
+        super().__init__(parent)
+        self._columns = columns
+        self._rows: list = []
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY):  # noqa: N802
+        if role == DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
+            return self._columns[section].header
+        return None
+
+    def data(self, index: _Index, role: int = DISPLAY):
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        item, column = self._rows[index.row()], self._columns[index.column()]
+        if role == DISPLAY:
+            return column.text(item)
+        if role == SORT_ROLE:
+            return column.sort(item) if column.sort else column.text(item)
+        if role == ALIGN and column.numeric:
+            return RIGHT
+        return None
+
+    def set_rows(self, rows: list) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int):
+        return self._rows[row]
+
+    @property
+    def rows(self) -> list:
+        return list(self._rows)
+
+
+DISASTER_COLUMNS: tuple[Column, ...] = (
+    Column("Tanggal", lambda d: fmt_date(d.start_date), lambda d: d.start_date.isoformat()),
+    Column("Jenis", lambda d: d.name or d.kind_label),
+    Column("Kelurahan", lambda d: d.kelurahan_name),
+    Column("Kecamatan", lambda d: d.kecamatan_name),
+    Column("Fase", lambda d: d.phase_label),
+    Column("KK", lambda d: fmt_int(d.households), lambda d: d.households, numeric=True),
+    Column("Jiwa", lambda d: fmt_int(d.persons), lambda d: d.persons, numeric=True),
+    Column("Status", lambda d: "Ditutup" if d.status == "closed" else "Berjalan"),
+)
+
+MEMBER_NEEDS_COLUMNS: tuple[Column, ...] = (
+    Column("No. KK", lambda m: m.no_kk or "–"),
+    Column("Nama", lambda m: m.name),
+    Column("NIK", lambda m: m.nik or ""),
+    Column("Hubungan", lambda m: HOUSEHOLD_RELATIONS.get(m.relation, m.relation)),
+    Column("Umur", lambda m: "" if m.age is None else str(m.age), lambda m: -1 if m.age is None else m.age,
+           numeric=True),
+    Column("Kelompok rentan", lambda m: ", ".join(SHORT_KINDS[k] for k in m.vulnerable_kinds)),
+    Column("Masih kurang", lambda m: m.missing_text),
+)
+
+
+def disaster_model(parent=None) -> ReadOnlyTable:
+    """Rows: :class:`DisasterInfo`."""
+    return ReadOnlyTable(DISASTER_COLUMNS, parent)
+
+
+def member_needs_model(parent=None) -> ReadOnlyTable:
+    """Rows: :class:`MemberNeeds` of a disaster summary."""
+    return ReadOnlyTable(MEMBER_NEEDS_COLUMNS, parent)
+
+
+# ----- the editable member grid of the family form ------------------------------------
+
+
+@dataclass
+class MemberRow:
+    """One grid row as typed; :meth:`to_input` turns it into a service input."""
+
+    name: str = ""
+    nik: str = ""
+    sex: str = ""
+    birth_date: str = ""  # dd/mm/yyyy as typed
+    age: str = ""
+    relation: str = "anak"
+    pregnant_breastfeeding: bool = False
+    disability: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def to_input(self, number: int) -> MemberInput:
+        birth = None
+        if self.birth_date.strip():
+            try:
+                birth = datetime.strptime(self.birth_date.strip(), "%d/%m/%Y").date()
+            except ValueError:
+                raise ValidationError(f"Anggota ke-{number}: tanggal lahir '{self.birth_date}' harus ditulis "
+                                      "dd/mm/yyyy, misalnya 17/08/1980.", f"members[{number - 1}].birth_date") from None
+        age = None
+        if self.age.strip():
+            if not self.age.strip().isdigit():
+                raise ValidationError(f"Anggota ke-{number}: umur harus angka tahun.", f"members[{number - 1}].age")
+            age = int(self.age.strip())
+        return MemberInput(name=self.name.strip(), relation=self.relation, sex=self.sex, nik=self.nik.strip(),
+                           birth_date=birth, age=age, pregnant_breastfeeding=self.pregnant_breastfeeding,
+                           disability=self.disability)
+
+
+class MemberGridModel(QAbstractTableModel):
+    """Editable rows of the family form. Sex and relation hold keys; the view shows labels."""
+
+    HEADERS = ("Nama", "NIK", "L/P", "Tanggal lahir", "Umur", "Hubungan", "Hamil/menyusui", "Disabilitas")
+    TEXT_FIELDS = ("name", "nik", "sex", "birth_date", "age", "relation")
+    CHECK_FIELDS = {6: "pregnant_breastfeeding", 7: "disability"}
+    SEX_COLUMN, RELATION_COLUMN = 2, 5
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[MemberRow] = [MemberRow(relation="kepala")]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY):  # noqa: N802
+        if role != DISPLAY:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
+        return str(section + 1)
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() in self.CHECK_FIELDS:
+            return base | Qt.ItemFlag.ItemIsUserCheckable
+        return base | Qt.ItemFlag.ItemIsEditable
+
+    def data(self, index: _Index, role: int = DISPLAY):
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row, col = self._rows[index.row()], index.column()
+        if col in self.CHECK_FIELDS:
+            if role == CHECK:
+                return (Qt.CheckState.Checked if getattr(row, self.CHECK_FIELDS[col])
+                        else Qt.CheckState.Unchecked).value
+            return None
+        value = getattr(row, self.TEXT_FIELDS[col])
+        if role == EDIT:
+            return value
+        if role == DISPLAY:
+            if col == self.SEX_COLUMN:
+                return value
+            if col == self.RELATION_COLUMN:
+                return HOUSEHOLD_RELATIONS.get(value, value)
+            return value
+        return None
+
+    def setData(self, index: _Index, value, role: int = EDIT) -> bool:  # noqa: N802 - Qt API
+        if not index.isValid() or index.row() >= len(self._rows):
+            return False
+        col = index.column()
+        row = self._rows[index.row()]
+        if col in self.CHECK_FIELDS and role == CHECK:
+            checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2, True)
+            self._rows[index.row()] = replace(row, **{self.CHECK_FIELDS[col]: checked})
+        elif col not in self.CHECK_FIELDS and role == EDIT:
+            text = "" if value is None else str(value)
+            if col == self.SEX_COLUMN:
+                text = text.strip().upper()[:1]
+                if text and text not in SEXES:
+                    return False
+            if col == self.RELATION_COLUMN and text not in HOUSEHOLD_RELATIONS:
+                return False
+            self._rows[index.row()] = replace(row, **{self.TEXT_FIELDS[col]: text})
+        else:
+            return False
+        self.dataChanged.emit(index, index, [role])
+        return True
+
+    def add_row(self, row: MemberRow | None = None) -> int:
+        n = len(self._rows)
+        self.beginInsertRows(QModelIndex(), n, n)
+        self._rows.append(row or MemberRow())
+        self.endInsertRows()
+        return n
+
+    def remove_row(self, row: int) -> None:
+        if 0 <= row < len(self._rows):
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._rows[row]
+            self.endRemoveRows()
+
+    def set_rows(self, rows: list[MemberRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    @property
+    def rows(self) -> list[MemberRow]:
+        return list(self._rows)
+
+    def inputs(self) -> tuple[MemberInput, ...]:
+        """Rows that hold anything, as service inputs (empty trailing rows are ignored)."""
+        filled = [r for r in self._rows if r.name.strip() or r.nik.strip()]
+        return tuple(r.to_input(i + 1) for i, r in enumerate(filled))
+

@@ -1,0 +1,118 @@
+"""A table model over a list of frozen records (cases, history, residents, needs, pairs).
+
+Columns are declared as (header, function of the record returning the cell text); with
+``checkable=True`` the first column carries a check box per row (Makan Harian). For short
+lists only: large lists use a lazy model (see :mod:`spm_desktop.ui.models.persons`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    text: Callable[[Any], str]
+    tooltip: Callable[[Any], str] | None = None
+
+
+class RecordTableModel(QAbstractTableModel):
+    checks_changed = Signal()
+
+    def __init__(self, columns: Sequence[Column], parent=None, checkable: bool = False) -> None:
+        super().__init__(parent)
+        self.columns = tuple(columns)
+        self.records: list[Any] = []
+        self.checkable = checkable
+        self.checked: list[bool] = []
+
+    def set_records(self, records: Sequence[Any], checked: Callable[[Any], bool] | None = None) -> None:
+        self.beginResetModel()
+        self.records = list(records)
+        self.checked = [bool(checked(r)) if checked else False for r in self.records]
+        self.endResetModel()
+        self.checks_changed.emit()
+
+    def record(self, row: int) -> Any:
+        return self.records[row] if 0 <= row < len(self.records) else None
+
+    def checked_records(self) -> list[Any]:
+        return [r for r, c in zip(self.records, self.checked, strict=True) if c]
+
+    def set_all_checked(self, value: bool) -> None:
+        if not self.records:
+            return
+        self.checked = [value] * len(self.records)
+        self.dataChanged.emit(self.index(0, 0), self.index(len(self.records) - 1, 0),
+                              [Qt.ItemDataRole.CheckStateRole])
+        self.checks_changed.emit()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.records)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.records):
+            return None
+        record = self.records[index.row()]
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(record)
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+            return column.tooltip(record)
+        if role == Qt.ItemDataRole.CheckStateRole and self.checkable and index.column() == 0:
+            return Qt.CheckState.Checked if self.checked[index.row()] else Qt.CheckState.Unchecked
+        return None
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if not (self.checkable and index.isValid() and index.column() == 0
+                and role == Qt.ItemDataRole.CheckStateRole and 0 <= index.row() < len(self.records)):
+            return False
+        state = value if isinstance(value, Qt.CheckState) else Qt.CheckState(int(value))
+        self.checked[index.row()] = state == Qt.CheckState.Checked
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+        self.checks_changed.emit()
+        return True
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.checkable and index.column() == 0:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        return flags
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            return self.columns[section].header
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1)
+        return None
+
+
+def record_view(model: RecordTableModel, parent=None):
+    """A read-only, row-selecting table view suited to these models."""
+    from PySide6.QtWidgets import QAbstractItemView, QTableView
+
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    return view

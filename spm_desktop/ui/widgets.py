@@ -1,0 +1,128 @@
+"""Small widgets shared by the pages: dates shown dd/mm/yyyy, region and category pickers,
+a red message label placed beside a field, and page shortcuts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QWidget
+
+from spm_desktop.core.services.master_lists import CategoryItem, RegionItem
+
+DATE_FORMAT = "dd/MM/yyyy"
+ERROR_STYLE = "color: #b00020;"
+OK_STYLE = "color: #1b5e20;"
+
+
+def to_qdate(value: date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+def from_qdate(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+class DateEdit(QDateEdit):
+    """A date field showing dd/mm/yyyy with a calendar pop-up; today by default."""
+
+    def __init__(self, value: date | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDisplayFormat(DATE_FORMAT)
+        self.setCalendarPopup(True)
+        self.setMinimumDate(QDate(1900, 1, 1))
+        self.set_value(value or date.today())
+
+    def value(self) -> date:
+        return from_qdate(self.date())
+
+    def set_value(self, value: date) -> None:
+        self.setDate(to_qdate(value))
+
+
+class MessageLabel(QLabel):
+    """Red (problem) or green (fine) text beside a field; empty when nothing to say."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+    def problem(self, text: str) -> None:
+        self.setStyleSheet(ERROR_STYLE)
+        self.setText(text)
+
+    def fine(self, text: str = "") -> None:
+        self.setStyleSheet(OK_STYLE)
+        self.setText(text)
+
+
+def fill_combo(combo: QComboBox, items: list[tuple[str, object]], empty: str | None = None) -> None:
+    """Replace the entries of ``combo`` with (label, data) pairs, optionally an empty first one."""
+    combo.blockSignals(True)
+    current = combo.currentData()
+    combo.clear()
+    if empty is not None:
+        combo.addItem(empty, None)
+    for label, data in items:
+        combo.addItem(label, data)
+    index = combo.findData(current)
+    combo.setCurrentIndex(max(index, 0))
+    combo.blockSignals(False)
+
+
+def select_data(combo: QComboBox, data: object) -> None:
+    index = combo.findData(data)
+    combo.setCurrentIndex(index if index >= 0 else 0)
+
+
+class RegionPicker(QWidget):
+    """Kecamatan then kelurahan; ``kelurahan_code()`` is what a form stores."""
+
+    changed = Signal()
+
+    def __init__(self, regions: list[RegionItem], parent: QWidget | None = None, empty: str = "(belum diisi)") -> None:
+        super().__init__(parent)
+        self.regions = regions
+        self.kecamatan = QComboBox()
+        self.kelurahan = QComboBox()
+        self.kecamatan.setAccessibleName("Kecamatan")
+        self.kelurahan.setAccessibleName("Kelurahan")
+        self._empty = empty
+        fill_combo(self.kecamatan, [(r.name, r.code) for r in regions if r.level == "kecamatan"], empty)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.kecamatan, 1)
+        layout.addWidget(self.kelurahan, 1)
+        self.kecamatan.currentIndexChanged.connect(self._kecamatan_changed)
+        self.kelurahan.currentIndexChanged.connect(self.changed)
+        self._kecamatan_changed()
+
+    @Slot()
+    def _kecamatan_changed(self) -> None:
+        code = self.kecamatan.currentData()
+        items = [(r.name, r.code) for r in self.regions if r.level == "kelurahan" and r.parent_code == code]
+        fill_combo(self.kelurahan, items, self._empty)
+        self.changed.emit()
+
+    def kelurahan_code(self) -> str | None:
+        return self.kelurahan.currentData()
+
+    def set_kelurahan(self, code: str | None) -> None:
+        parent = next((r.parent_code for r in self.regions if r.code == code), None)
+        select_data(self.kecamatan, parent)
+        select_data(self.kelurahan, code)
+
+
+def category_items(categories: list[CategoryItem]) -> list[tuple[str, object]]:
+    return [(c.name, c.code) for c in categories]
+
+
+def shortcut(widget: QWidget, keys: QKeySequence | QKeySequence.StandardKey | str, slot: Callable[[], None]) -> QShortcut:
+    """A shortcut active while focus is anywhere inside ``widget`` (a page or a dialog)."""
+    sc = QShortcut(QKeySequence(keys), widget)
+    sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    sc.activated.connect(slot)
+    return sc

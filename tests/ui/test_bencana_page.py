@@ -1,0 +1,152 @@
+"""The Bencana page: register a disaster, enter a family through the member grid, record
+meals for everyone, and see what each member still lacks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+
+from spm_desktop.core.domain.actor import SYSTEM
+from spm_desktop.core.services.disaster_summary import disaster_summary
+from spm_desktop.core.services.disasters import list_disasters
+from spm_desktop.ui.dialogs import disaster as dialogs
+from spm_desktop.ui.models.disasters import MemberGridModel, MemberRow, disaster_model, member_needs_model
+from spm_desktop.ui.pages.bencana import Page
+
+START = date(2026, 3, 2)
+
+
+def _fill_grid(grid: MemberGridModel, rows: list[MemberRow]) -> None:
+    """Type the rows into the grid through the model's own setData, as the editors do."""
+    for i, row in enumerate(rows):
+        if i >= grid.rowCount():
+            grid.add_row()
+        for col, field in enumerate(MemberGridModel.TEXT_FIELDS):
+            assert grid.setData(grid.index(i, col), getattr(row, field), Qt.ItemDataRole.EditRole)
+        for col, field in MemberGridModel.CHECK_FIELDS.items():
+            state = Qt.CheckState.Checked if getattr(row, field) else Qt.CheckState.Unchecked
+            assert grid.setData(grid.index(i, col), state.value, Qt.ItemDataRole.CheckStateRole)
+
+
+def test_register_disaster_family_and_meals(ctx, qtbot, wait_runner, monkeypatch, qtmodeltester):
+    page = Page(ctx)
+    qtbot.addWidget(page)
+    page.year.setValue(2026)
+    wait_runner()
+    assert page.disasters.rowCount() == 0
+    assert "Belum ada kejadian bencana" in page.heading.text()
+
+    def fill_disaster(parent, regions, runner, submit, initial=None):
+        dialog = dialogs.DisasterDialog(regions, runner, submit, initial, parent)
+        qtbot.addWidget(dialog)
+        dialog.kind.setCurrentIndex(dialog.kind.findData("kebakaran_permukiman"))
+        dialog.name.setText("Kebakaran Gg. Amal")
+        dialog.start.set_value(START)
+        dialog.region.set_kelurahan("61.71.01.1002")
+        dialog.location.setText("Gg. Amal RT 03")
+        dialog.houses["berat"].setValue(2)
+        dialog.save()
+        qtbot.waitUntil(lambda: dialog.result_value is not None)
+        return dialog.result_value
+
+    monkeypatch.setattr(dialogs.DisasterDialog, "ask", fill_disaster)
+    page.new_button.click()
+    wait_runner()
+    assert page.disasters.rowCount() == 1
+    assert page.summary is not None and page.summary.disaster.name == "Kebakaran Gg. Amal"
+    assert "02/03/2026" in page.heading.text()
+
+    refused = []
+
+    def fill_family(parent, disaster, runner, submit):
+        dialog = dialogs.HouseholdDialog(disaster, runner, submit, parent)
+        qtbot.addWidget(dialog)
+        qtmodeltester.check(dialog.members)
+        dialog.no_kk.setText("6171010203260001")
+        # First without a head of family: the core refuses, the dialog stays open with the reason.
+        _fill_grid(dialog.members, [MemberRow("Budi", sex="L", birth_date="10/05/1980", relation="anak")])
+        dialog.save()
+        qtbot.waitUntil(lambda: "kepala keluarga" in dialog.message.text())
+        refused.append(dialog.message.text())
+        _fill_grid(dialog.members, [
+            MemberRow("Budi", sex="L", birth_date="10/05/1980", relation="kepala"),
+            MemberRow("Siti", sex="P", birth_date="20/08/1985", relation="istri", pregnant_breastfeeding=True),
+            MemberRow("Ahmad", sex="L", age="0", relation="anak"),
+        ])
+        dialog.save()
+        qtbot.waitUntil(lambda: dialog.result_value is not None)
+        return dialog.result_value
+
+    monkeypatch.setattr(dialogs.HouseholdDialog, "ask", fill_family)
+    page.household_button.click()
+    wait_runner()
+    assert refused and "tepat satu kepala keluarga" in refused[0]
+    assert "Keluarga Budi dengan 3 anggota disimpan" in page.status.text()
+    assert page.members.rowCount() == 3
+    assert "Kebutuhan dasar terpenuhi: <b>0 dari 3 (0,0%)</b>" in page.figures.text()
+
+    def meals(parent, kind, disaster, selected, choices):
+        dialog = dialogs.AidDialog(kind, disaster, selected, choices, parent)
+        qtbot.addWidget(dialog)
+        dialog.start.set_value(START)
+        dialog.end.set_value(date(2026, 3, 8))
+        dialog.everyone.setChecked(True)
+        return dialog.value()
+
+    monkeypatch.setattr(dialogs.AidDialog, "ask", meals)
+    page.aid_buttons["meals"].click()
+    wait_runner()
+    assert page.status.text() == "21 catatan layanan disimpan untuk 3 orang."
+    page.aid_buttons["meals"].click()  # the same week again writes nothing
+    wait_runner()
+    assert page.status.text() == "0 catatan layanan disimpan untuk 0 orang; 21 sudah tercatat sebelumnya dan dilewati."
+
+    disaster_id = page.summary.disaster.id
+    summary = disaster_summary(ctx.db, disaster_id)
+    assert [m.missing_text for m in summary.members] == ["sandang", "sandang, penanganan khusus",
+                                                         "sandang, penanganan khusus"]
+    texts = [page.members.data(page.members.index(r, 6)) for r in range(3)]
+    assert sorted(texts) == sorted(m.missing_text for m in summary.members)
+
+    # Clothing for the selected members only (Budi and Siti, picked in the table).
+    page.member_view.selectAll()
+    selection = page.member_view.selectionModel()
+    for r in range(page.member_proxy.rowCount()):
+        name = page.member_proxy.index(r, 1).data()
+        if name == "Ahmad":
+            selection.select(page.member_proxy.index(r, 0), selection.SelectionFlag.Deselect
+                             | selection.SelectionFlag.Rows)
+    assert sorted(m.name for m in page.selected_members()) == ["Budi", "Siti"]
+
+    def clothing(parent, kind, disaster, selected, choices):
+        dialog = dialogs.AidDialog(kind, disaster, selected, choices, parent)
+        qtbot.addWidget(dialog)
+        assert selected == 2 and dialog.selected.isChecked() and dialog.items.count() == 6
+        dialog.start.set_value(date(2026, 3, 3))
+        return dialog.value()
+
+    monkeypatch.setattr(dialogs.AidDialog, "ask", clothing)
+    page.aid_buttons["clothing"].click()
+    wait_runner()
+    assert page.status.text() == "2 catatan layanan disimpan untuk 2 orang."
+    assert "Kebutuhan dasar terpenuhi: <b>1 dari 3 (33,3%)</b>" in page.figures.text()
+    assert [d.households for d in list_disasters(ctx.db, 2026)] == [1]
+
+
+def test_models_pass_the_model_tester(db, qtmodeltester, app):
+    from test_disasters import build_fire, serve_fire
+
+    fire = build_fire(db)
+    serve_fire(db, fire)
+    model = disaster_model()
+    model.set_rows(list_disasters(db, 2026))
+    qtmodeltester.check(model)
+    needs = member_needs_model()
+    needs.set_rows(list(disaster_summary(db, fire.id).members))
+    qtmodeltester.check(needs)
+    grid = MemberGridModel()
+    _fill_grid(grid, [MemberRow("Budi", sex="L", age="40", relation="kepala"), MemberRow("Ani", sex="P", age="3")])
+    qtmodeltester.check(grid)
+    assert [m.age for m in grid.inputs()] == [40, 3]
+    assert SYSTEM.role == "system"
