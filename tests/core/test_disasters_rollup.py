@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from test_disasters import CAPAIAN, SASARAN, TERPENUHI, build_fire, serve_fire
+from bencana_scenario import CAPAIAN, SASARAN, TERPENUHI, build_fire, serve_fire
 
 from spm_desktop.core.domain.actor import SYSTEM
 from spm_desktop.core.domain.vulnerable import CLOTHING_CODE, MEALS_CODE, SHELTER_CODE, SPECIAL_CARE_CODE

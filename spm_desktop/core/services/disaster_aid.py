@@ -301,3 +301,11 @@ def record_shelter(db: Database, actor: Actor, disaster_id: str, on: date, house
         if len(plan) != len(set(household_ids)):
             raise ValidationError("Keluarga yang dipilih belum punya kepala keluarga.", "households")
         return _write(s, actor, disaster, SHELTER_CODE, plan, 0, on, on, notes.strip())
+
+
+def aid_choices(db: Database) -> dict[str, list[str]]:
+    """Pick lists of the bulk forms from the service catalogue: clothing package items
+    (``items``) and shelter kinds (``kind``)."""
+    with db.reading() as s:
+        return {"items": _choices(_service_type(s, CLOTHING_CODE), "items"),
+                "kind": _choices(_service_type(s, SHELTER_CODE), "kind")}
