@@ -52,8 +52,9 @@ class PackageRefused(DomainError):
 MSG_NOT_PACKAGE = "Berkas ini bukan paket sinkronisasi SPM Desktop (.spmsync)."
 MSG_NEWER_FORMAT = ("Paket dibuat oleh versi SPM Desktop yang lebih baru. Perbarui aplikasi di komputer ini "
                     "terlebih dahulu, lalu impor ulang.")
-MSG_WRONG_PASSPHRASE = ("Frasa sandi sinkronisasi salah: paket tidak bisa dibuka. Pastikan frasa sandi di "
-                        "Pengaturan Sinkronisasi sama dengan frasa sandi kantor.")
+# The key check depends on the salt, so a changed salt byte reads as a wrong passphrase: say both.
+MSG_WRONG_PASSPHRASE = ("Frasa sandi sinkronisasi salah (atau bagian awal berkas paket telah berubah): paket tidak "
+                        "bisa dibuka. Pastikan frasa sandi di halaman Sinkronisasi sama dengan frasa sandi kantor.")
 MSG_TAMPERED = ("Paket telah berubah atau rusak (isi tidak cocok dengan tanda keasliannya). Jangan dipakai; "
                 "minta pengirim membuat paket baru.")
 MSG_TRUNCATED = ("Berkas paket terpotong (tidak lengkap), mungkin penyalinan ke flashdisk belum selesai. "

@@ -115,7 +115,7 @@ class ImportSummary:
 @dataclass
 class OpenedPackage:
     manifest: payload.Manifest
-    tables: list[payload.TableRows]
+    tables: list[tuple[TableCodec, list[list[Any]]]]  # rows in codec column order, values checked
     file_name: str
 
 
@@ -136,7 +136,7 @@ def open_package(path: str | Path, passphrase: str, this_device_id: str, this_de
         raise PackageRefused(msg.format(rev=manifest.schema_revision))
     if manifest.source_device_id == this_device_id:
         raise PackageRefused(MSG_SAME_DEVICE.format(name=this_device_name or manifest.source_device_name))
-    tables = payload.read_tables(plain, manifest, offset)
+    tables = [(CODECS[t.table], _decode_all(CODECS[t.table], t)) for t in payload.read_tables(plain, manifest, offset)]
     return OpenedPackage(manifest, tables, Path(path).name)
 
 
@@ -343,9 +343,8 @@ def _plan_niks(session: Session, person: _TablePlan) -> tuple[dict[str, str], li
 def make_plan(session: Session, package: OpenedPackage, this_device: str) -> _Plan:
     peer = _peer_state(session, package.manifest)
     plans = []
-    for table in package.tables:
-        codec = CODECS[table.table]
-        plans.append(_plan_table(session, codec, _decode_all(codec, table), peer, this_device))
+    for codec, rows in package.tables:
+        plans.append(_plan_table(session, codec, rows, peer, this_device))
     person = next((p for p in plans if p.codec.name == "person"), None)
     aside, losers, pairs = _plan_niks(session, person) if person else ({}, [], [])
     return _Plan(plans, aside, losers, pairs)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 from sync_helpers import make_db
 
 

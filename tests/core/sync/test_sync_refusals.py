@@ -1,0 +1,250 @@
+"""Every refusal leaves both databases unchanged; an import killed half-way applies nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import zlib
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+from sync_helpers import ADMIN, PASSPHRASE, file_digest
+
+from spm_desktop.core.storage.models import Person, ServiceEvent
+from spm_desktop.core.sync import envelope, exporter, importer, payload
+from spm_desktop.core.sync.envelope import HEADER, PackageRefused
+from spm_desktop.core.sync.exporter import export_package
+from spm_desktop.core.sync.importer import import_package, preview_import
+
+MAKAN = "1.06.04.2.01.0001"
+
+
+def _fill(db, persons=3, events_each=2):
+    with db.transaction(ADMIN) as s:
+        for i in range(persons):
+            p = Person(name=f"Orang {i}", sex="P", nik=f"61710141019000{i:02d}")
+            s.add(p)
+            s.flush()
+            for d in range(events_each):
+                s.add(ServiceEvent(person_id=p.id, service_code=MAKAN, event_date=date(2026, 4, d + 1)))
+
+
+@pytest.fixture
+def package(tksk, office, tmp_path):
+    _fill(tksk)
+    path = tmp_path / "barat.spmsync"
+    export_package(tksk, ADMIN, path, peer_name="Kantor Dinas Sosial")
+    return path
+
+
+def refused(office, tksk, path, match, passphrase=None):
+    before = file_digest(office), file_digest(tksk)
+    with pytest.raises(PackageRefused, match=match):
+        preview_import(office, ADMIN, path, passphrase)
+    with pytest.raises(PackageRefused, match=match):
+        import_package(office, ADMIN, path, passphrase)
+    assert (file_digest(office), file_digest(tksk)) == before
+    assert not list((Path(office.file_path).parent / "backups").glob("*before-import*"))
+
+
+def test_wrong_passphrase(office, tksk, package):
+    refused(office, tksk, package, "Frasa sandi sinkronisasi salah", passphrase="bukan-frasa-kantor")
+
+
+@pytest.mark.parametrize("where", ["format", "salt", "nonce", "length", "body_start", "body_middle", "tag"])
+def test_any_modified_byte(office, tksk, package, where):
+    data = bytearray(package.read_bytes())
+    offset = {"format": 9, "salt": 15, "nonce": 33, "length": HEADER.size - 1, "body_start": HEADER.size,
+              "body_middle": (HEADER.size + len(data)) // 2, "tag": len(data) - 1}[where]
+    data[offset] ^= 0x01
+    package.write_bytes(bytes(data))
+    refused(office, tksk, package, "berubah atau rusak|terpotong|tidak dikenali|lebih baru|telah berubah")
+
+
+def test_modified_byte_in_the_body_says_modified(office, tksk, package):
+    data = bytearray(package.read_bytes())
+    data[HEADER.size + 40] ^= 0x80
+    package.write_bytes(bytes(data))
+    refused(office, tksk, package, "Paket telah berubah atau rusak")
+
+
+@pytest.mark.parametrize("keep", [0, 5, HEADER.size - 1, HEADER.size + 10, -1])
+def test_truncated_file(office, tksk, package, keep):
+    data = package.read_bytes()
+    package.write_bytes(data[: keep if keep >= 0 else len(data) + keep])
+    refused(office, tksk, package, "terpotong|bukan paket")
+
+
+def test_truncated_body_says_truncated(office, tksk, package):
+    data = package.read_bytes()
+    package.write_bytes(data[: len(data) // 2])
+    refused(office, tksk, package, "Berkas paket terpotong")
+
+
+def test_newer_schema(office, tksk, tmp_path, monkeypatch):
+    _fill(tksk)
+    monkeypatch.setattr(exporter, "head_revision", lambda: "0099_from_the_future")
+    path = tmp_path / "future.spmsync"
+    export_package(tksk, ADMIN, path)
+    monkeypatch.undo()
+    refused(office, tksk, path, "struktur basis data yang lebih baru")
+
+
+def test_package_from_this_same_device(office, tksk, tmp_path):
+    _fill(office)
+    path = tmp_path / "own.spmsync"
+    export_package(office, ADMIN, path)
+    refused(office, tksk, path, "dibuat oleh komputer ini sendiri")
+
+
+def test_oversized_file_refused_before_reading(office, tksk, package, monkeypatch):
+    monkeypatch.setattr(envelope, "MAX_PACKAGE_BYTES", 1024)
+    refused(office, tksk, package, "terlalu besar")
+
+
+def _seal_raw(path, plain: bytes):
+    path.write_bytes(envelope.seal(plain, PASSPHRASE))
+
+
+def test_decompression_bomb_refused(office, tksk, tmp_path, monkeypatch):
+    path = tmp_path / "bomb.spmsync"
+    _seal_raw(path, b"\0" * (8 * 1024 * 1024))
+    assert path.stat().st_size < 64 * 1024
+    monkeypatch.setattr(envelope, "MAX_PLAIN_BYTES", 1024 * 1024)
+    refused(office, tksk, path, "terlalu besar")
+
+
+def _valid_plain(tksk):
+    with tksk.reading() as s:
+        tables = exporter.collect_rows(s, 0)
+    fields = dict(package_id="p-1", schema_revision=exporter.head_revision(), source_device_id=tksk.device_id,
+                  source_device_name="TKSK", created_at="2026-04-01T00:00:00", to_peer="", full=True)
+    return fields, tables
+
+
+@pytest.mark.parametrize("damage", ["not_json", "no_manifest", "unknown_table", "bad_value", "wrong_count",
+                                    "hash", "extra_column"])
+def test_malformed_content_refused(office, tksk, tmp_path, damage):
+    _fill(tksk)
+    fields, tables = _valid_plain(tksk)
+    if damage == "unknown_table":
+        tables.append(payload.TableRows("app_user", ("id",), [["x"]]))
+    if damage == "bad_value":
+        person = next(t for t in tables if t.table == "person")
+        person.rows[0][person.columns.index("revision")] = "dua"
+    if damage == "extra_column":
+        person = next(t for t in tables if t.table == "person")
+        tables[tables.index(person)] = payload.TableRows("person", (*person.columns, "password_hash"),
+                                                         [[*r, "x"] for r in person.rows])
+    manifest, plain = payload.build(fields, tables)
+    if damage == "not_json":
+        plain = b"\x00\x00\x00\x05hello" + plain
+    if damage == "no_manifest":
+        plain = b"\x00\x00"
+    if damage == "wrong_count":
+        head = dict(manifest.as_dict(), counts={**manifest.counts, "person": 99})
+        plain = _with_manifest(plain, head)
+    if damage == "hash":
+        plain = _with_manifest(plain, dict(manifest.as_dict(), content_hash="0" * 64))
+    path = tmp_path / f"{damage}.spmsync"
+    _seal_raw(path, plain)
+    refused(office, tksk, path, "tidak dikenali atau rusak")
+
+
+def _with_manifest(plain: bytes, head: dict) -> bytes:
+    n = int.from_bytes(plain[:4], "big")
+    raw = json.dumps(head).encode()
+    return len(raw).to_bytes(4, "big") + raw + plain[4 + n:]
+
+
+def test_not_a_package(office, tksk, tmp_path):
+    path = tmp_path / "foto.spmsync"
+    path.write_bytes(zlib.compress(b"JFIF" * 100))
+    refused(office, tksk, path, "bukan paket sinkronisasi")
+
+
+def test_missing_parent_refused_and_full_package_repairs(office, tksk, tmp_path):
+    _fill(tksk, persons=1, events_each=0)
+    export_package(tksk, ADMIN, tmp_path / "lost.spmsync", peer_name="Kantor Dinas Sosial")  # never arrives
+    with tksk.transaction(ADMIN) as s:
+        pid = s.scalars(select(Person.id)).one()
+        s.add(ServiceEvent(person_id=pid, service_code=MAKAN, event_date=date(2026, 5, 1)))
+    path = tmp_path / "second.spmsync"
+    export_package(tksk, ADMIN, path, peer_name="Kantor Dinas Sosial")
+    before = file_digest(office)
+    with pytest.raises(PackageRefused, match="belum ada di komputer ini"):
+        import_package(office, ADMIN, path)
+    assert file_digest(office) == before
+    full = tmp_path / "full.spmsync"
+    export_package(tksk, ADMIN, full)
+    assert import_package(office, ADMIN, full).new == 2
+
+
+def test_exception_at_the_last_table_applies_nothing(office, tksk, package, monkeypatch):
+    real = importer._write_table
+
+    def failing(s, tp, seq, local_seq):
+        real(s, tp, seq, local_seq)
+        if tp.codec.name == "service_event":
+            raise OSError("disk penuh")
+
+    monkeypatch.setattr(importer, "_write_table", failing)
+    before = file_digest(office)
+    with pytest.raises(OSError):
+        import_package(office, ADMIN, package)
+    assert file_digest(office) == before
+    monkeypatch.undo()
+    assert import_package(office, ADMIN, package).new == 9
+
+
+CHILD = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from spm_desktop.core.storage.database import Database
+    from spm_desktop.core.storage.engine import make_engine
+    from spm_desktop.core.sync import importer
+    from spm_desktop.core.domain.actor import SYSTEM
+
+    db_file, package, marker = sys.argv[1:4]
+    real = importer._write_table
+
+    def slow(s, tp, seq, local_seq):
+        real(s, tp, seq, local_seq)
+        if tp.codec.name == "service_event":
+            s.flush()
+            Path(marker).write_text("half-way")
+            time.sleep(120)
+
+    importer._write_table = slow
+    importer.import_package(Database(make_engine(f"sqlite:///{db_file}")), SYSTEM, package)
+""")
+
+
+def test_import_killed_half_way_leaves_nothing_applied(office, tksk, package, tmp_path):
+    before = file_digest(office)
+    marker = tmp_path / "marker"
+    office.dispose()
+    child = subprocess.Popen([sys.executable, "-c", CHILD, office.file_path, str(package), str(marker)],
+                             cwd=Path(__file__).resolve().parents[3])
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert child.poll() is None, "the import ended before reaching the last table"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    with office.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    assert file_digest(office) == before
+    assert import_package(office, ADMIN, package).new == 9
