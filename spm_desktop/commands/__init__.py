@@ -19,6 +19,7 @@ COMMAND_MODULES: list[str] = [
     "demo_data",
     "check",
     "backup",
+    "import_cmd",
 ]
 
 

@@ -290,10 +290,14 @@ def _snapshot(s: Session, c: Case) -> dict:
     return snap
 
 
-def open_case_in(s: Session, actor: Actor, draft: CaseDraft, *, case_id: str | None = None) -> Case:
+def open_case_in(s: Session, actor: Actor, draft: CaseDraft, *, case_id: str | None = None,
+                 check_open: bool = True) -> Case:
+    """Open a case inside the caller's transaction. ``check_open`` False is for a historical
+    case the caller closes right away in the same transaction (file import)."""
     clean = validate_case(s, actor, draft)
     check_case_scope(actor, clean.unit, clean.kecamatan_code)
-    _check_no_open_case(s, clean.person_id, clean.spm_group)
+    if check_open:
+        _check_no_open_case(s, clean.person_id, clean.spm_group)
     c = Case(id=case_id) if case_id else Case()
     c.person_id, c.unit, c.kecamatan_code = clean.person_id, clean.unit, clean.kecamatan_code
     c.spm_group = clean.spm_group

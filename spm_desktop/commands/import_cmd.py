@@ -1,0 +1,42 @@
+"""``spm-desktop import {persons,cases,events,disasters,households} FILE [--dry-run]``.
+
+The kinds come from the import framework's registry (:mod:`spm_desktop.core.imports`). The
+command acts as the recorded system user; a refused file exits 1 with every error on stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def register(sub) -> None:
+    from spm_desktop.core.imports import load_kinds
+
+    kinds = load_kinds()
+    p = sub.add_parser("import", help="impor berkas .csv/.xlsx (semua baris atau tidak sama sekali)",
+                       description="Impor berkas .csv (UTF-8) atau .xlsx (lembar pertama). Satu baris salah "
+                                   "menolak seluruh berkas; setiap kesalahan ditulis 'baris N, kolom X: pesan'.")
+    p.add_argument("kind", choices=list(kinds), metavar="JENIS", help="jenis data: " + ", ".join(kinds))
+    p.add_argument("file", metavar="BERKAS", help="berkas .csv atau .xlsx")
+    p.add_argument("--dry-run", action="store_true", help="periksa saja, tidak menyimpan apa pun")
+    p.set_defaults(func=run)
+
+
+def run(args, ctx) -> int:
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.imports import ImportRefused, run_import
+    from spm_desktop.core.storage.backup import backup_before
+
+    db = ctx.database()
+    if not args.dry_run:
+        backup_before(db, "before-import")
+    try:
+        result = run_import(db, SYSTEM, args.kind, args.file, dry_run=args.dry_run)
+    except ImportRefused as exc:
+        print(f"Ditolak: berkas {args.file} tidak diimpor, tidak ada yang disimpan "
+              f"({len(exc.lines)} kesalahan):", file=sys.stderr)
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0

@@ -1,0 +1,58 @@
+"""Resolving references between import files: a person by id or NIK, a case, a disaster.
+
+A reference is tried as the ``id`` of an earlier import of that kind first
+(:func:`external_id`), then as a record id of this database; a person also by NIK.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from spm_desktop.core.imports.framework import ImportContext, Row, external_id
+from spm_desktop.core.storage.models import Case, Disaster, Person
+
+
+def _live_id(ctx: ImportContext, model, candidate: str) -> str | None:
+    row = ctx.session.execute(select(model.id, model.deleted_at).where(model.id == candidate)).first()
+    return row.id if row is not None and row.deleted_at is None else None
+
+
+def resolve_person(ctx: ImportContext, row: Row, column: str, required: bool = True) -> str | None:
+    """The person a cell refers to (earlier ``id``, NIK, or record id); records a cell error."""
+    value = row.text(column, required)
+    if not value:
+        return None
+    if value.isdigit() and len(value) == 16:
+        found = ctx.session.scalar(select(Person.id).where(Person.nik == value, Person.deleted_at.is_(None)))
+        if found:
+            return found
+    for candidate in (external_id("persons", value), value):
+        found = _live_id(ctx, Person, candidate)
+        if found:
+            return found
+    row.error(column, f"penerima layanan '{value}' tidak ditemukan (isi id dari berkas persons atau NIK).")
+    return None
+
+
+def resolve_case(ctx: ImportContext, row: Row, column: str) -> str | None:
+    value = row.text(column)
+    if not value:
+        return None
+    for candidate in (external_id("cases", value), value):
+        found = _live_id(ctx, Case, candidate)
+        if found:
+            return found
+    row.error(column, f"kasus '{value}' tidak ditemukan (isi id dari berkas cases).")
+    return None
+
+
+def resolve_disaster(ctx: ImportContext, row: Row, column: str) -> str | None:
+    value = row.text(column)
+    if not value:
+        return None
+    for candidate in (external_id("disasters", value), value):
+        found = _live_id(ctx, Disaster, candidate)
+        if found:
+            return found
+    row.error(column, f"kejadian bencana '{value}' tidak ditemukan (isi id dari berkas disasters).")
+    return None
