@@ -25,6 +25,7 @@ from spm_desktop.ui.dialogs.login import FirstAdminDialog, LoginDialog
 from spm_desktop.ui.i18n import install_indonesian
 from spm_desktop.ui.icons import app_icon
 from spm_desktop.ui.runner import Runner
+from spm_desktop.ui.security_hooks import check_before_open, install_session_guards
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,8 @@ def run(data_dir: str | Path | None) -> int:
     errors.set_log_file(log_file(folder))
     app = make_application()
     log.info("starting %s %s, data folder %s", APP_NAME, __version__, folder)
+    if not check_before_open(folder):  # security hook: quick_check, restore offer
+        return 1
     try:
         db = open_data(folder)
     except Exception:  # noqa: BLE001 - shown as a sentence, detail in the log
@@ -94,6 +97,7 @@ def run(data_dir: str | Path | None) -> int:
         if user is None:
             return 0
         window = build_main_window(db, user, runner, folder)
+        install_session_guards(window, window.ctx)  # security hook: idle lock, daily backup, menu
         window.show()
         return app.exec()
     finally:

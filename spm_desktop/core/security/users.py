@@ -29,6 +29,8 @@ from spm_desktop.core.storage.models import Region, User
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
+IDLE_LOCK_MINUTES = 15  # the window locks after this long without keyboard or mouse
+SESSION_EVENTS = ("idle_lock", "logout")
 
 
 @dataclass(frozen=True)
@@ -296,3 +298,11 @@ def verify_current_user(db: Database, actor: Actor, password: str) -> UserInfo:
     """Unlock an idle-locked window: the same user proves the password again (an ordinary
     login, so failures count towards the lock-out and everything is audited)."""
     return authenticate(db, actor.username, password)
+
+
+def record_session_event(db: Database, actor: Actor, action: str) -> None:
+    """Audit an idle lock or a log-out of the logged-in user."""
+    if action not in SESSION_EVENTS:
+        raise ValueError(f"unknown session event {action}")
+    with db.transaction(actor) as s:
+        audit.record(s, action, "user", actor.user_id or "")

@@ -10,4 +10,7 @@ name here (one small edit).
 
 PAGE_MODULES: list[str] = [
     "penerima",
+    "bencana",
+    "pengguna",
+    "audit",
 ]

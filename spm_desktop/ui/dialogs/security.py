@@ -1,0 +1,269 @@
+"""Dialogs of the security issue: restore offer at start, own password, user form, reset
+password, diagnostics. Each returns its value through ``ask()`` so tests can patch it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from spm_desktop.core.domain.groups import ROLES, UNITS
+from spm_desktop.core.security.passwords import PASSWORD_RULES
+from spm_desktop.core.security.users import UserInfo
+from spm_desktop.core.storage.backup import StartupCheck, describe_backup
+
+
+def _rules_label() -> QLabel:
+    label = QLabel(PASSWORD_RULES)
+    label.setWordWrap(True)
+    label.setObjectName("password_rules")
+    return label
+
+
+def _password_field() -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    return field
+
+
+class _FormDialog(QDialog):
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.form = QFormLayout()
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.addLayout(self.form)
+        self.layout_.addWidget(self.message)
+        self.layout_.addWidget(self.buttons)
+
+    @Slot()
+    def submit(self) -> None:
+        problem = self.problem()
+        if problem:
+            self.message.setText(problem)
+            return
+        self.accept()
+
+    def problem(self) -> str:
+        return ""
+
+
+# ----- restore offer at start --------------------------------------------------------------
+
+
+class RestoreOfferDialog(QMessageBox):
+    """quick_check failed at start: offer the newest good backup (or explain there is none)."""
+
+    def __init__(self, check: StartupCheck, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Basis data rusak")
+        self.setIcon(QMessageBox.Icon.Critical)
+        text = ("Pemeriksaan basis data saat mulai menemukan kerusakan (misalnya karena listrik padam "
+                "atau diska bermasalah).")
+        if check.offer is not None:
+            self.setText(f"{text}\n\nPulihkan dari cadangan baik terbaru?\n{describe_backup(check.offer)}\n"
+                         f"{check.offer.path}\n\nBerkas yang rusak disimpan di folder backups. Data yang "
+                         "dicatat sesudah cadangan itu dibuat perlu dicatat ulang.")
+            self.restore_button = self.addButton("Pulihkan", QMessageBox.ButtonRole.AcceptRole)
+        else:
+            self.setText(f"{text}\n\nTidak ada cadangan yang lolos pemeriksaan. Hubungi administrator; "
+                         "jangan hapus folder data.")
+            self.restore_button = None
+        self.setDetailedText(check.message)
+        self.quit_button = self.addButton("Keluar", QMessageBox.ButtonRole.RejectRole)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, check: StartupCheck) -> bool:
+        """True when the user chose to restore ``check.offer``."""
+        dialog = cls(check, parent)
+        dialog.exec()
+        return dialog.restore_button is not None and dialog.clickedButton() is dialog.restore_button
+
+
+# ----- passwords ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PasswordChange:
+    old: str
+    new: str
+
+
+class ChangePasswordDialog(_FormDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Ganti kata sandi", parent)
+        self.old = _password_field()
+        self.new = _password_field()
+        self.new2 = _password_field()
+        self.form.addRow("Kata sandi &lama:", self.old)
+        self.form.addRow("Kata sandi &baru:", self.new)
+        self.form.addRow("&Ulangi kata sandi baru:", self.new2)
+        self.layout_.insertWidget(1, _rules_label())
+
+    def problem(self) -> str:
+        if self.new.text() != self.new2.text():
+            return "Kedua kata sandi baru tidak sama; ketik ulang."
+        return ""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None) -> PasswordChange | None:
+        dialog = cls(parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return PasswordChange(dialog.old.text(), dialog.new.text())
+
+
+class ResetPasswordDialog(_FormDialog):
+    def __init__(self, user: UserInfo, parent: QWidget | None = None) -> None:
+        super().__init__(f"Atur ulang kata sandi — {user.username}", parent)
+        self.new = _password_field()
+        self.new2 = _password_field()
+        self.form.addRow("Kata sandi &baru:", self.new)
+        self.form.addRow("&Ulangi kata sandi:", self.new2)
+        self.layout_.insertWidget(1, _rules_label())
+
+    def problem(self) -> str:
+        return "Kedua kata sandi tidak sama; ketik ulang." if self.new.text() != self.new2.text() else ""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, user: UserInfo) -> str | None:
+        dialog = cls(user, parent)
+        return dialog.new.text() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+# ----- user form ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserForm:
+    username: str
+    full_name: str
+    nip: str
+    role: str
+    unit: str
+    kecamatan_code: str | None
+    password: str  # empty when editing
+
+
+class UserDialog(_FormDialog):
+    """Create (with password) or edit (without) an account."""
+
+    def __init__(self, kecamatan: list[tuple[str, str]], user: UserInfo | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__("Ubah pengguna" if user else "Tambah pengguna", parent)
+        self.editing = user
+        self.username = QLineEdit(user.username if user else "")
+        self.username.setReadOnly(user is not None)
+        self.full_name = QLineEdit(user.full_name if user else "")
+        self.nip = QLineEdit(user.nip if user else "")
+        self.role = QComboBox()
+        for key, label in ROLES.items():
+            self.role.addItem(label, key)
+        self.unit = QComboBox()
+        for key, label in UNITS.items():
+            self.unit.addItem(label, key)
+        self.kecamatan = QComboBox()
+        for code, name in kecamatan:
+            self.kecamatan.addItem(name, code)
+        self.form.addRow("Nama &pengguna:", self.username)
+        self.form.addRow("Nama &lengkap:", self.full_name)
+        self.form.addRow("&NIP (boleh kosong):", self.nip)
+        self.form.addRow("&Peran:", self.role)
+        self.form.addRow("&Unit:", self.unit)
+        self.form.addRow("&Kecamatan:", self.kecamatan)
+        self.password = _password_field()
+        self.password2 = _password_field()
+        if user is None:
+            self.form.addRow("Kata &sandi:", self.password)
+            self.form.addRow("U&langi kata sandi:", self.password2)
+            self.layout_.insertWidget(1, _rules_label())
+        if user is not None:
+            self.role.setCurrentIndex(max(0, self.role.findData(user.role)))
+            if user.unit:
+                self.unit.setCurrentIndex(max(0, self.unit.findData(user.unit)))
+            if user.kecamatan_code:
+                self.kecamatan.setCurrentIndex(max(0, self.kecamatan.findData(user.kecamatan_code)))
+        self.role.currentIndexChanged.connect(self._role_changed)
+        self._role_changed()
+
+    @Slot()
+    def _role_changed(self) -> None:
+        role = self.role.currentData()
+        self.unit.setEnabled(role == "petugas")
+        self.kecamatan.setEnabled(role == "tksk")
+
+    def problem(self) -> str:
+        if self.editing is None and self.password.text() != self.password2.text():
+            return "Kedua kata sandi tidak sama; ketik ulang."
+        return ""
+
+    def value(self) -> UserForm:
+        role = self.role.currentData()
+        return UserForm(self.username.text(), self.full_name.text(), self.nip.text(), role,
+                        self.unit.currentData() if role == "petugas" else "",
+                        self.kecamatan.currentData() if role == "tksk" else None,
+                        self.password.text())
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, kecamatan: list[tuple[str, str]],
+            user: UserInfo | None = None) -> UserForm | None:
+        dialog = cls(kecamatan, user, parent)
+        return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+# ----- diagnostics -------------------------------------------------------------------------
+
+
+class DiagnosticsDialog(QDialog):
+    """Versions, paths, database size, last backup; "Salin" puts the text on the clipboard."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Informasi diagnostik")
+        self.text = QPlainTextEdit(text)
+        self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.text.setMinimumSize(640, 360)
+        font = self.text.font()
+        font.setStyleHint(font.StyleHint.Monospace)
+        font.setFamily("monospace")
+        self.text.setFont(font)
+        copy = QPushButton("&Salin")
+        copy.clicked.connect(self.copy)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        hint = QLabel("Informasi ini tidak memuat data pribadi dan boleh dikirim kepada petugas dukungan.")
+        hint.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(hint)
+        layout.addWidget(self.text)
+        layout.addWidget(buttons)
+
+    @Slot()
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.text.toPlainText())
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, text: str) -> None:
+        cls(text, parent).exec()

@@ -1,0 +1,212 @@
+"""Pengguna: accounts, roles, unit/kecamatan, deactivation, password reset, unlock (admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from spm_desktop.core.domain.groups import ROLES, UNITS
+from spm_desktop.core.security import users
+from spm_desktop.core.security.audit_trail import to_local
+from spm_desktop.core.security.passwords import PASSWORD_RULES
+from spm_desktop.core.storage.base import utcnow
+from spm_desktop.ui.context import UiContext
+from spm_desktop.ui.dialogs.security import ResetPasswordDialog, UserDialog
+from spm_desktop.ui.errors import confirm, show_info
+
+COLUMNS = ("Nama pengguna", "Nama lengkap", "NIP", "Peran", "Unit / kecamatan", "Status")
+
+
+def status_text(user: users.UserInfo) -> str:
+    if not user.active:
+        return "Nonaktif"
+    if user.locked_until and user.locked_until > utcnow():
+        return f"Terkunci s.d. {to_local(user.locked_until):%H:%M}"
+    return "Aktif"
+
+
+class UsersModel(QAbstractTableModel):
+    def __init__(self, kecamatan_names: dict[str, str] | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.rows: list[users.UserInfo] = []
+        self.kecamatan_names = kecamatan_names or {}
+
+    def set_rows(self, rows: list[users.UserInfo]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(
+                COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        user = self.rows[index.row()]
+        if role == Qt.ItemDataRole.UserRole:
+            return user.id
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        col = index.column()
+        if col == 4:
+            if user.role == "tksk":
+                return f"Kec. {self.kecamatan_names.get(user.kecamatan_code or '', user.kecamatan_code or '')}"
+            return UNITS.get(user.unit, user.unit) if user.unit else "—"
+        return (user.username, user.full_name, user.nip, ROLES.get(user.role, user.role), None,
+                status_text(user))[col]
+
+    def user_at(self, row: int) -> users.UserInfo | None:
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+
+class Page(QWidget):
+    TITLE = "Pengguna"
+    PERMISSION = "users.manage"
+    ORDER = 90
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        kecamatan = [(r.code, r.name) for r in ctx.regions() if r.level == "kecamatan"]
+        self.kecamatan = kecamatan
+        self.model = UsersModel(dict(kecamatan), self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(self.edit_user)
+        self.add_button = QPushButton("&Tambah pengguna…")
+        self.edit_button = QPushButton("&Ubah…")
+        self.active_button = QPushButton("&Nonaktifkan")
+        self.reset_button = QPushButton("&Atur ulang kata sandi…")
+        self.unlock_button = QPushButton("&Buka kunci")
+        buttons = QHBoxLayout()
+        for button, slot in ((self.add_button, self.add_user), (self.edit_button, self.edit_user),
+                             (self.active_button, self.toggle_active), (self.reset_button, self.reset_password),
+                             (self.unlock_button, self.unlock)):
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        rules = QLabel(f"Aturan kata sandi: {PASSWORD_RULES} Akun dikunci {users.LOCK_MINUTES} menit setelah "
+                       f"{users.MAX_FAILED_LOGINS} kali salah kata sandi; layar terkunci setelah "
+                       f"{users.IDLE_LOCK_MINUTES} menit tanpa kegiatan.")
+        rules.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table)
+        layout.addWidget(rules)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self._selection_changed()
+
+    # --- data -------------------------------------------------------------------------------
+    @Slot()
+    def refresh(self) -> None:
+        self.ctx.runner.submit(users.list_users, self.ctx.db, self.ctx.actor, parent=self, on_done=self._loaded)
+
+    @Slot(object)
+    def _loaded(self, rows: list[users.UserInfo]) -> None:
+        self.model.set_rows(rows)
+        self._selection_changed()
+
+    def selected(self) -> users.UserInfo | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.model.user_at(self.proxy.mapToSource(rows[0]).row())
+
+    def select_username(self, username: str) -> None:
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.index(row, 0).data() == username:
+                self.table.selectRow(row)
+                return
+
+    @Slot()
+    def _selection_changed(self, *_args) -> None:
+        user = self.selected()
+        for button in (self.edit_button, self.active_button, self.reset_button, self.unlock_button):
+            button.setEnabled(user is not None)
+        if user is not None:
+            self.active_button.setText("&Nonaktifkan" if user.active else "&Aktifkan")
+            self.unlock_button.setEnabled(user.locked_until is not None)
+
+    def _submit(self, fn, *args, done_text: str = "", **kwargs) -> None:
+        def done(_result) -> None:
+            if done_text:
+                show_info(self, done_text)
+            self.refresh()
+
+        self.ctx.runner.submit(fn, self.ctx.db, self.ctx.actor, *args, parent=self, on_done=done, **kwargs)
+
+    # --- actions ----------------------------------------------------------------------------
+    @Slot()
+    def add_user(self) -> None:
+        form = UserDialog.ask(self, self.kecamatan)
+        if form is None:
+            return
+        self._submit(users.create_user, form.username, form.full_name, form.role, form.password,
+                     unit=form.unit, kecamatan_code=form.kecamatan_code, nip=form.nip)
+
+    @Slot()
+    def edit_user(self, *_args) -> None:
+        user = self.selected()
+        if user is None:
+            return
+        form = UserDialog.ask(self, self.kecamatan, user)
+        if form is None:
+            return
+        self._submit(users.update_user, user.id, full_name=form.full_name, nip=form.nip, role=form.role,
+                     unit=form.unit, kecamatan_code=form.kecamatan_code or "")
+
+    @Slot()
+    def toggle_active(self) -> None:
+        user = self.selected()
+        if user is None:
+            return
+        if user.active and not confirm(self, f"Nonaktifkan akun {user.username}? Akun ini tidak bisa masuk lagi "
+                                             "sampai diaktifkan kembali; catatan dan jejak auditnya tetap ada."):
+            return
+        self._submit(users.set_user_active, user.id, not user.active)
+
+    @Slot()
+    def reset_password(self) -> None:
+        user = self.selected()
+        if user is None:
+            return
+        password = ResetPasswordDialog.ask(self, user)
+        if password is None:
+            return
+        self._submit(users.reset_password, user.id, password,
+                     done_text=f"Kata sandi {user.username} sudah diatur ulang. Sampaikan kepada pemiliknya "
+                               "secara langsung dan minta ia menggantinya.")
+
+    @Slot()
+    def unlock(self) -> None:
+        user = self.selected()
+        if user is not None:
+            self._submit(users.unlock_user, user.id)

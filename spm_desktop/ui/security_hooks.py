@@ -1,0 +1,166 @@
+"""The security issue's two hooks into the composition root (app.py):
+
+- :func:`check_before_open` — before the database is opened: ``PRAGMA quick_check``; when it
+  fails, offer the newest good backup and restore it (no login is possible on a damaged
+  file; the restore is audited as the system user in the restored database).
+- :func:`install_session_guards` — after login, on the main window: the idle lock, the
+  automatic daily backup (at start and then hourly: it is a no-op once today's copy exists)
+  and a "Keamanan" menu (own password, lock now, backup, restore, diagnostics).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QWidget
+
+from spm_desktop.core import paths
+from spm_desktop.core.domain.actor import SYSTEM
+from spm_desktop.core.security.users import change_own_password
+from spm_desktop.core.services.diagnostics import collect
+from spm_desktop.core.storage import backup
+from spm_desktop.core.storage.engine import is_sqlite
+from spm_desktop.ui import errors
+from spm_desktop.ui.context import UiContext
+from spm_desktop.ui.dialogs.security import ChangePasswordDialog, DiagnosticsDialog, RestoreOfferDialog
+from spm_desktop.ui.idle_lock import IdleLock
+
+log = logging.getLogger(__name__)
+
+DAILY_BACKUP_CHECK_MS = 60 * 60 * 1000
+RESTORED = ("Basis data dipulihkan dari cadangan {name}. Berkas yang rusak disimpan di {kept}. "
+            "Catat ulang data yang dimasukkan sesudah cadangan itu dibuat.")
+
+
+def live_db_file(folder: Path) -> Path | None:
+    url = paths.database_url(folder)
+    return Path(url.removeprefix("sqlite:///")) if is_sqlite(url) else None
+
+
+def check_before_open(folder: Path, parent: QWidget | None = None) -> bool:
+    """quick_check the live file; on failure offer the newest good backup. False: do not start."""
+    db_file = live_db_file(folder)
+    if db_file is None:
+        return True
+    check = backup.startup_check(db_file)
+    if check.ok:
+        return True
+    if not RestoreOfferDialog.ask(parent, check) or check.offer is None:
+        return False
+    try:
+        result = backup.restore_file(db_file, check.offer.path, SYSTEM, reason="quick_check gagal saat mulai")
+    except Exception as exc:  # noqa: BLE001 - shown as a sentence, detail in the log
+        log.exception("restore at start failed")
+        errors.show_error(parent, exc, "Pemulihan gagal")
+        return False
+    errors.show_info(parent, RESTORED.format(name=check.offer.path.name, kept=result.kept_aside),
+                     "Basis data dipulihkan")
+    return True
+
+
+@dataclass
+class SessionGuards:
+    idle: IdleLock
+    timer: QTimer
+    menu_actions: dict[str, QAction]
+
+
+class _Actions(QObject):
+    """Slots of the "Keamanan" menu (a QObject so connections are to real slots)."""
+
+    def __init__(self, window: QMainWindow, ctx: UiContext, idle: IdleLock) -> None:
+        super().__init__(window)
+        self.window = window
+        self.ctx = ctx
+        self.idle = idle
+
+    @Slot()
+    def change_password(self) -> None:
+        change = ChangePasswordDialog.ask(self.window)
+        if change is None:
+            return
+        self.ctx.runner.submit(change_own_password, self.ctx.db, self.ctx.actor, change.old, change.new,
+                               parent=self.window,
+                               on_done=lambda _: errors.show_info(self.window, "Kata sandi sudah diganti."))
+
+    @Slot()
+    def lock_now(self) -> None:
+        self.idle.lock()
+
+    @Slot()
+    def backup_now(self) -> None:
+        target = QFileDialog.getSaveFileName(self.window, "Simpan cadangan", str(
+            backup.backups_dir_for(Path(self.ctx.db.file_path)) / "spm-cadangan.db"), "Basis data (*.db)")[0]
+        if not target:
+            return
+        self.ctx.runner.submit(backup.create_backup, self.ctx.db, self.ctx.actor, target, parent=self.window,
+                               on_done=self._backup_done)
+
+    @Slot(object)
+    def _backup_done(self, info) -> None:
+        errors.show_info(self.window, f"Cadangan dibuat: {info.path}\n{backup.describe_backup(info)}")
+
+    @Slot()
+    def restore(self) -> None:
+        db_file = Path(self.ctx.db.file_path)
+        source = QFileDialog.getOpenFileName(self.window, "Pilih berkas cadangan",
+                                             str(backup.backups_dir_for(db_file)), "Basis data (*.db)")[0]
+        if not source or not errors.confirm(
+                self.window, "Basis data sekarang akan diganti dengan isi cadangan ini (berkas sekarang "
+                "disimpan dulu di folder backups). Aplikasi akan ditutup sesudahnya. Lanjutkan?"):
+            return
+        self.ctx.runner.wait_idle()
+        self.ctx.db.dispose()
+        try:
+            result = backup.restore_backup(db_file, self.ctx.actor, Path(source), reason="dari menu Keamanan")
+        except Exception as exc:  # noqa: BLE001 - shown as a sentence, detail in the log
+            errors.show_error(self.window, exc, "Pemulihan gagal")
+            return
+        errors.show_info(self.window, f"Basis data dipulihkan dari {Path(source).name}. Berkas sebelumnya "
+                         f"disimpan di {result.kept_aside}. Buka kembali aplikasi.", "Basis data dipulihkan")
+        self.window.close()
+
+    @Slot()
+    def diagnostics(self) -> None:
+        self.ctx.runner.submit(collect, self.ctx.db, self.ctx.actor, self.ctx.data_dir, parent=self.window,
+                               on_done=lambda d: DiagnosticsDialog.ask(self.window, d.as_text()))
+
+    @Slot()
+    def daily_backup(self) -> None:
+        if not self.ctx.db.file_path:
+            return
+        self.ctx.runner.submit(backup.daily_backup, Path(self.ctx.db.file_path),
+                               on_error=lambda e: log.warning("automatic backup failed: %s", e))
+
+
+def install_session_guards(window: QMainWindow, ctx: UiContext,
+                           idle_timeout_ms: int | None = None) -> SessionGuards:
+    """Idle lock, automatic daily backup and the "Keamanan" menu on the logged-in window."""
+    idle = IdleLock(window, ctx) if idle_timeout_ms is None else IdleLock(window, ctx, idle_timeout_ms)
+    slots = _Actions(window, ctx, idle)
+    menu = window.menuBar().addMenu("&Keamanan")
+    entries = [("change_password", "Ganti &kata sandi…", None, slots.change_password),
+               ("lock_now", "Kunci &layar sekarang", None, slots.lock_now),
+               ("backup_now", "Buat &cadangan…", "backup.run", slots.backup_now),
+               ("restore", "&Pulihkan dari cadangan…", "backup.restore", slots.restore),
+               ("diagnostics", "Informasi &diagnostik…", "diagnostics.view", slots.diagnostics)]
+    actions = {}
+    for key, label, permission, slot in entries:
+        if not ctx.can(permission):
+            continue
+        if key in ("backup_now", "restore") and not ctx.db.file_path:
+            continue  # a server database is backed up by its own tools
+        action = QAction(label, window)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        actions[key] = action
+    timer = QTimer(window)
+    timer.setInterval(DAILY_BACKUP_CHECK_MS)
+    timer.timeout.connect(slots.daily_backup)
+    timer.start()
+    slots.daily_backup()
+    return SessionGuards(idle, timer, actions)

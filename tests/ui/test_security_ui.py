@@ -1,0 +1,280 @@
+"""Users page, Jejak Audit page, idle lock, restore offer at start, security menu."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QLabel, QMainWindow
+from sqlalchemy import select
+
+from spm_desktop import app as app_module
+from spm_desktop.core.domain.actor import SYSTEM
+from spm_desktop.core.security import audit
+from spm_desktop.core.security.passwords import PASSWORD_RULES
+from spm_desktop.core.security.users import authenticate, create_user
+from spm_desktop.core.storage import backup
+from spm_desktop.core.storage.base import utcnow
+from spm_desktop.core.storage.models import AuditEntry, User
+from spm_desktop.ui import security_hooks
+from spm_desktop.ui.dialogs import security as dialogs
+from spm_desktop.ui.idle_lock import IdleLock
+from spm_desktop.ui.pages import audit as audit_page
+from spm_desktop.ui.pages import pengguna
+
+PW = "Rahasia-Kuat-2026"
+
+
+def audit_actions(db):
+    with db.reading() as s:
+        return [e.action for e in s.scalars(select(AuditEntry).order_by(AuditEntry.at))]
+
+
+def test_users_page_create_deactivate_reset_unlock(ctx, qtbot, wait_runner, monkeypatch, qtmodeltester):
+    page = pengguna.Page(ctx)
+    qtbot.addWidget(page)
+    page.refresh()
+    wait_runner()
+    qtmodeltester.check(page.model)
+    assert [u.username for u in page.model.rows] == ["admin"]
+    assert PASSWORD_RULES in page.findChildren(QLabel)[-1].text()
+
+    form = dialogs.UserForm("sari", "Sari Petugas", "1987", "petugas", "PLAT", None, "awal12345")
+    monkeypatch.setattr(dialogs.UserDialog, "ask", classmethod(lambda cls, parent, kec, user=None: form))
+    page.add_user()
+    wait_runner()
+    assert [u.username for u in page.model.rows] == ["admin", "sari"]
+    page.select_username("sari")
+    assert page.selected().unit == "PLAT"
+    assert page.model.data(page.model.index(1, 4)) == "PLAT"
+
+    edit = dialogs.UserForm("sari", "Sari T.", "1987", "tksk", "", "61.71.01", "")
+    monkeypatch.setattr(dialogs.UserDialog, "ask", classmethod(lambda cls, parent, kec, user=None: edit))
+    page.edit_user()
+    wait_runner()
+    sari = next(u for u in page.model.rows if u.username == "sari")
+    assert (sari.role, sari.kecamatan_code, sari.full_name) == ("tksk", "61.71.01", "Sari T.")
+    assert page.model.data(page.model.index(1, 4)) == "Kec. Pontianak Selatan"
+
+    monkeypatch.setattr(pengguna, "confirm", lambda *a, **k: True)
+    page.select_username("sari")
+    page.toggle_active()
+    wait_runner()
+    assert page.model.data(page.model.index(1, 5)) == "Nonaktif"
+    page.select_username("sari")
+    assert page.active_button.text() == "&Aktifkan"
+    page.toggle_active()
+    wait_runner()
+
+    with ctx.db.transaction() as s:
+        s.scalars(select(User).where(User.username == "sari")).one().locked_until = utcnow() + timedelta(minutes=9)
+    page.refresh()
+    wait_runner()
+    page.select_username("sari")
+    assert page.model.data(page.model.index(1, 5)).startswith("Terkunci s.d. ")
+    assert page.unlock_button.isEnabled()
+    page.unlock()
+    wait_runner()
+    monkeypatch.setattr(dialogs.ResetPasswordDialog, "ask", classmethod(lambda cls, parent, user: "baru98765"))
+    monkeypatch.setattr(pengguna, "show_info", lambda *a, **k: None)
+    page.select_username("sari")
+    page.reset_password()
+    wait_runner()
+    assert authenticate(ctx.db, "sari", "baru98765").role == "tksk"
+    assert {"create", "update", "deactivate", "activate", "unlock", "reset_password"} <= set(audit_actions(ctx.db))
+
+
+def test_user_dialog_enables_unit_or_kecamatan_by_role(app, qtbot):
+    dialog = dialogs.UserDialog([("61.71.01", "Pontianak Selatan")])
+    qtbot.addWidget(dialog)
+    dialog.role.setCurrentIndex(dialog.role.findData("tksk"))
+    assert dialog.kecamatan.isEnabled() and not dialog.unit.isEnabled()
+    dialog.username.setText("tk")
+    dialog.password.setText("abc12345")
+    dialog.password2.setText("abc12346")
+    dialog.submit()
+    assert "tidak sama" in dialog.message.text()
+    assert dialog.value().kecamatan_code == "61.71.01" and dialog.value().unit == ""
+
+
+def test_audit_page_filters_and_exports(ctx, qtbot, wait_runner, monkeypatch, qtmodeltester, tmp_path):
+    with ctx.db.transaction(SYSTEM) as s:
+        for i in range(250):
+            audit.record(s, "create", "person", f"P{i}", after={"name": f"Orang {i}"})
+        audit.record(s, "update", "case", "C1", before={"person_id": "P7"}, after={"person_id": "P7", "x": 1})
+    page = audit_page.Page(ctx)
+    qtbot.addWidget(page)
+    page.refresh()
+    wait_runner()
+    total = page.model.total
+    assert total == 251 + 2  # plus the admin's create and login entries
+    assert len(page.model.rows) == 200 and page.model.canFetchMore()
+    page.model.fetchMore()
+    wait_runner()
+    assert len(page.model.rows) == total
+    qtmodeltester.check(page.model)
+    assert page.count_label.text() == f"{total} dari {total} entri"
+
+    page.person_id.setText("P7")
+    page.apply_filters()
+    wait_runner()
+    assert sorted(r.entity_id for r in page.model.rows) == ["C1", "P7"]
+    page.table.selectRow(0)
+    assert "Sesudah:" in page.detail.toPlainText() and "P7" in page.detail.toPlainText()
+
+    page.person_id.clear()
+    page.action.setCurrentIndex(page.action.findData("update"))
+    page.apply_filters()
+    wait_runner()
+    assert [r.entity_id for r in page.model.rows] == ["C1"]
+
+    target = tmp_path / "jejak.xlsx"
+    monkeypatch.setattr(page, "ask_export_path", lambda: str(target))
+    monkeypatch.setattr(audit_page, "show_info", lambda *a, **k: None)
+    page.export()
+    wait_runner()
+    ws = load_workbook(target).active
+    assert ws.max_row == 2 and ws["E2"].value == "C1"
+    assert audit_actions(ctx.db)[-1] == "export"
+
+
+def test_audit_page_hidden_and_refused_for_petugas(ctx, db):
+    from spm_desktop.ui.main_window import available_pages
+
+    create_user(db, ctx.actor, "pet", "Petugas", "petugas", "awal12345", unit="UPRS")
+    ctx.user = authenticate(db, "pet", "awal12345")
+    names = [p.name for p in available_pages(ctx)]
+    assert "audit" not in names and "pengguna" not in names
+
+
+def make_window(ctx, qtbot):
+    window = QMainWindow()
+    window.setCentralWidget(QLabel("data pribadi"))
+    window.menuBar().addMenu("&Berkas")
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+# Showing top-level windows on the offscreen platform logs this harmless warning.
+SHOWN_WINDOW = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+
+
+@SHOWN_WINDOW
+def test_idle_lock_after_timeout_and_unlock_with_password(ctx, qtbot, wait_runner):
+    window = make_window(ctx, qtbot)
+    idle = IdleLock(window, ctx, timeout_ms=400)
+    try:
+        # Activity keeps it open: move the mouse every 100 ms for 800 ms.
+        for i in range(8):
+            qtbot.mouseMove(window, QPoint(10 + i, 10))
+            qtbot.wait(100)
+        assert not idle.is_locked
+        qtbot.waitUntil(lambda: idle.is_locked, timeout=3000)
+        assert not window.centralWidget().isVisible() and not window.menuBar().isVisible()
+        dialog = idle.dialog
+        assert dialog is not None and dialog.isVisible()
+        dialog.password.setText("salah-sekali")
+        dialog.submit()
+        wait_runner()
+        assert idle.is_locked and "salah" in dialog.message.text()
+        dialog.reject()  # Esc does not unlock
+        assert idle.is_locked
+        dialog.password.setText(PW)
+        dialog.submit()
+        wait_runner()
+        qtbot.waitUntil(lambda: not idle.is_locked, timeout=3000)
+        assert window.centralWidget().isVisible()
+        actions = audit_actions(ctx.db)
+        assert "idle_lock" in actions and actions[-1] == "login" and "login_failed" in actions
+    finally:
+        idle.stop()
+
+
+@SHOWN_WINDOW
+def test_session_guards_menu_daily_backup_and_lock_now(ctx, qtbot, wait_runner, db_file):
+    window = make_window(ctx, qtbot)
+    guards = security_hooks.install_session_guards(window, ctx, idle_timeout_ms=60_000)
+    try:
+        wait_runner()
+        kinds = {b.kind for b in backup.list_backups(db_file.parent / "backups")}
+        assert kinds == {"daily", "monthly"}
+        assert set(guards.menu_actions) == {"change_password", "lock_now", "backup_now", "restore", "diagnostics"}
+        shown = []
+        import spm_desktop.ui.dialogs.security as sec
+
+        original = sec.DiagnosticsDialog.ask
+        sec.DiagnosticsDialog.ask = classmethod(lambda cls, parent, text: shown.append(text))
+        try:
+            guards.menu_actions["diagnostics"].trigger()
+            wait_runner()
+        finally:
+            sec.DiagnosticsDialog.ask = original
+        assert "Cadangan terakhir" in shown[0] and "Ukuran basis data" in shown[0]
+        guards.menu_actions["lock_now"].trigger()
+        assert guards.idle.is_locked
+        guards.idle.dialog.password.setText(PW)
+        guards.idle.dialog.submit()
+        wait_runner()
+        qtbot.waitUntil(lambda: not guards.idle.is_locked, timeout=3000)
+    finally:
+        guards.idle.stop()
+        guards.timer.stop()
+
+
+def test_damaged_file_at_start_offers_backup_and_brings_data_back(app, data_dir, monkeypatch):
+    db_file = data_dir / "spm.db"
+    con = sqlite3.connect(db_file)
+    con.execute("UPDATE local_device SET name='Kantor Dinsos'")
+    con.commit()
+    con.close()
+    good = backup.make_backup(db_file, "daily")
+    size = db_file.stat().st_size
+    with db_file.open("r+b") as fh:
+        for offset in range(4096, size, 8192):
+            fh.seek(offset)
+            fh.write(b"\x00\xff" * 512)
+    offers = []
+    monkeypatch.setattr(dialogs.RestoreOfferDialog, "ask",
+                        classmethod(lambda cls, parent, check: offers.append(check) or True))
+    monkeypatch.setattr(security_hooks.errors, "show_info", lambda *a, **k: None)
+    monkeypatch.setattr(app_module, "sign_in", lambda db, runner: None)  # stop after opening
+    assert app_module.run(data_dir) == 0
+    assert len(offers) == 1 and offers[0].offer.path == good.path and not offers[0].ok
+    con = sqlite3.connect(db_file)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("SELECT name FROM local_device").fetchone()[0] == "Kantor Dinsos"
+    assert con.execute("SELECT count(*) FROM audit_entry WHERE action='restore'").fetchone()[0] == 1
+    con.close()
+    assert [b.kind for b in backup.list_backups(data_dir / "backups")].count("damaged") == 1
+
+
+def test_declining_the_restore_offer_stops_the_start(app, data_dir, monkeypatch):
+    (data_dir / "spm.db").write_bytes(b"rusak" * 1000)
+    monkeypatch.setattr(dialogs.RestoreOfferDialog, "ask", classmethod(lambda cls, parent, check: False))
+    assert app_module.run(data_dir) == 1
+
+
+def test_restore_offer_dialog_texts(app, qtbot, tmp_path):
+    info = backup.BackupInfo(tmp_path / "spm-20260301-080000-daily.db", "daily",
+                             __import__("datetime").datetime(2026, 3, 1, 8, 0), 2_000_000)
+    with_offer = dialogs.RestoreOfferDialog(backup.StartupCheck(False, "database disk image is malformed", info))
+    qtbot.addWidget(with_offer)
+    assert "Harian, 01/03/2026 08:00 (2,0 MB)" in with_offer.text() and with_offer.restore_button is not None
+    none = dialogs.RestoreOfferDialog(backup.StartupCheck(False, "rusak", None))
+    qtbot.addWidget(none)
+    assert none.restore_button is None and "Tidak ada cadangan" in none.text()
+
+
+@pytest.mark.parametrize("dialog_cls", [dialogs.ChangePasswordDialog])
+def test_password_rules_shown_in_indonesian(app, qtbot, dialog_cls):
+    dialog = dialog_cls()
+    qtbot.addWidget(dialog)
+    assert any(label.text() == PASSWORD_RULES for label in dialog.findChildren(QLabel))
+    dialog.new.setText("abc12345")
+    dialog.new2.setText("abc")
+    dialog.submit()
+    assert dialog.message.text() == "Kedua kata sandi baru tidak sama; ketik ulang."
