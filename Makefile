@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DIST_VENV := .venv-dist
 
 .PHONY: run test lint bench dist clean
 
@@ -26,5 +27,15 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+# The Windows/Linux bundle (build.spec): built in a clean virtual environment that holds only
+# the application, the PostgreSQL driver and PyInstaller, so nothing else lands in the bundle.
+dist:
+	rm -rf $(DIST_VENV) build/spm-desktop dist/spm-desktop
+	$(PYTHON) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/pip install --quiet --upgrade pip
+	$(DIST_VENV)/bin/pip install --quiet '.[postgres,build]'
+	$(DIST_VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN build.spec
+	@echo "Bundle: dist/spm-desktop/ (self-test: dist/spm-desktop/spm-desktop --self-test)"
+
 clean:
-	rm -rf $(VENV) build dist .pytest_cache
+	rm -rf $(VENV) $(DIST_VENV) build dist .pytest_cache

@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"spm-desktop {__version__}")
     parser.add_argument("--data-dir", help="folder data (bawaan: SPM_DATA_DIR atau folder data pengguna)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="uji mandiri tanpa layar di folder sementara (migrasi, data contoh, rekap, PDF, "
+                             "lembar kerja); kode keluar 0 bila lulus")
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
     for module in load_command_modules():
         module.register(sub)
@@ -58,6 +61,12 @@ def run_gui(ctx: CliContext) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        if args.command is not None:
+            parser.error("--self-test tidak dipakai bersama perintah lain")
+        from spm_desktop.commands.self_test import run_self_test_command
+
+        return run_self_test_command()
     ctx = CliContext(args.data_dir)
     try:
         if args.command is None:
