@@ -324,7 +324,11 @@ def upgrade() -> None:
         batch_op.create_index("ix_person_match", ["sex", "birth_year"], unique=False)
         batch_op.create_index(batch_op.f("ix_person_merged_into"), ["merged_into"], unique=False)
         batch_op.create_index("ix_person_no_kk", ["no_kk"], unique=False)
-        batch_op.create_index("ix_person_search_name", ["search_name"], unique=False)
+        batch_op.create_index(
+            "ix_person_live_name",
+            ["deleted_at", "merged_into", "search_name", "id", "kelurahan_code", "category_code", "sex", "birth_year"],
+            unique=False,
+        )
 
     op.create_table(
         "cases",
@@ -357,6 +361,7 @@ def upgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_cases_change_seq"), ["change_seq"], unique=False)
         batch_op.create_index("ix_cases_group_span", ["spm_group", "intake_date", "exit_date"], unique=False)
+        batch_op.create_index("ix_cases_open_person", ["status", "deleted_at", "person_id", "unit"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_person_id"), ["person_id"], unique=False)
 
     op.create_table(
@@ -521,7 +526,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_service_event_disaster_id"), ["disaster_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_service_event_event_date"), ["event_date"], unique=False)
         batch_op.create_index(
-            "ix_service_event_person_code_date", ["person_id", "service_code", "event_date"], unique=False
+            "ix_service_event_person_code_date",
+            ["person_id", "service_code", "event_date", "deleted_at", "kelurahan_code"],
+            unique=False,
         )
 
     # ### end Alembic commands ###
@@ -563,12 +570,13 @@ def downgrade() -> None:
     op.drop_table("duplicate_candidate")
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cases_person_id"))
+        batch_op.drop_index("ix_cases_open_person")
         batch_op.drop_index("ix_cases_group_span")
         batch_op.drop_index(batch_op.f("ix_cases_change_seq"))
 
     op.drop_table("cases")
     with op.batch_alter_table("person", schema=None) as batch_op:
-        batch_op.drop_index("ix_person_search_name")
+        batch_op.drop_index("ix_person_live_name")
         batch_op.drop_index("ix_person_no_kk")
         batch_op.drop_index(batch_op.f("ix_person_merged_into"))
         batch_op.drop_index("ix_person_match")

@@ -277,24 +277,25 @@ def test_breakdowns_by_every_dimension(db):
         r.event(girl, MEALS, d(2026, 1, 3), case=c)
         r.event(girl, CLOTHES, d(2026, 1, 3), unit="UPRS")
         r.event(man, MEALS, d(2026, 2, 3), kelurahan="61.71.02.1001", unit="TKSK")
-        r.event(man, MEALS, d(2026, 2, 4), kelurahan=None, unit="TKSK")
+        r.event(man, MEALS, d(2026, 2, 2), kelurahan=None, unit="TKSK")  # first service: place unknown
     build(db, rows)
     res = rollup(db, breakdowns=("kecamatan", "kelurahan", "sex", "age_group", "unit", "pmks_category"))
     kec = {r.key: r for r in res.breakdown("kecamatan").rows}
-    assert kec["61.71.01"].value(MEALS) == 1 and kec["61.71.01"].persons == 1
-    assert kec["61.71.02"].value(MEALS) == 1
+    assert kec["61.71.01"].value(MEALS) == 1 and kec["61.71.01"].value(CLOTHES) == 1
+    assert kec["61.71.02"].value(MEALS) == 0  # counted where first served this year
+    assert sum(r.value(MEALS) for r in kec.values()) == res.indicator(MEALS).cumulative == 2
     assert kec[""].label == "Tidak diketahui" and kec[""].value(MEALS) == 1
     assert len([k for k in kec if k]) == 6  # every kecamatan listed
-    sex = {r.key: r.persons for r in res.breakdown("sex").rows}
-    assert sex == {"L": 1, "P": 1}
+    sex = {r.key: (r.value(MEALS), r.value(CLOTHES)) for r in res.breakdown("sex").rows}
+    assert sex == {"L": (1, 0), "P": (1, 1)}
     age = {r.key: r.value(MEALS) for r in res.breakdown("age_group").rows}
     assert age == {"anak": 1, "dewasa": 0, "lansia": 1}
     unit = {r.key: (r.value(MEALS), r.value(CLOTHES)) for r in res.breakdown("unit").rows}
     assert unit["PLAT"] == (1, 0) and unit["UPRS"] == (0, 1) and unit["TKSK"] == (1, 0)
-    cat = {r.key: r.persons for r in res.breakdown("pmks_category").rows}
+    cat = {r.key: r.value(MEALS) for r in res.breakdown("pmks_category").rows}
     assert cat == {"anak_terlantar": 1, "gelandangan": 1}
-    kel = {r.key: r.persons for r in res.breakdown("kelurahan").rows}
-    assert kel == {"61.71.01.1002": 1, "61.71.02.1001": 1, "": 1}
+    kel = {r.key: r.value(MEALS) for r in res.breakdown("kelurahan").rows}
+    assert kel == {"61.71.01.1002": 1, "": 1}
 
 
 def test_quarter_period_and_json_contract(db):

@@ -10,7 +10,7 @@ from spm_desktop.core.rollup.result import (
     IndicatorFigure,
     RollupResult,
 )
-from spm_desktop.core.rollup.served import DIMENSIONS
+from spm_desktop.core.rollup.scan import DIMENSIONS
 
 __all__ = [
     "DEFAULT_BREAKDOWNS",

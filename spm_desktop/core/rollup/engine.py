@@ -22,8 +22,7 @@ from spm_desktop.core.rollup.result import (
     IndicatorFigure,
     RollupResult,
 )
-from spm_desktop.core.rollup.served import DIMENSIONS, ServedCounts, count_served
-from spm_desktop.core.rollup.spm import count_groups
+from spm_desktop.core.rollup.scan import DIMENSIONS, ScanCounts, scan
 from spm_desktop.core.services.settings import AppSettings, load_settings
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import DuplicateCandidate, MutuCheck, PmksCategory, Region, ServiceType, Target
@@ -61,26 +60,24 @@ def rollup_in_session(
         select(ServiceType.code, ServiceType.name, ServiceType.program, ServiceType.unit, ServiceType.counting_rule)
         .where(ServiceType.active.is_(True), ServiceType.deleted_at.is_(None))
         .order_by(ServiceType.sort_order, ServiceType.code)))
-    person_codes = [t.code for t in types if t.counting_rule != "sum_quantity"]
     quantity_codes = [t.code for t in types if t.counting_rule == "sum_quantity"]
-    served = count_served(s, period.start, period.end, person_codes, quantity_codes, breakdowns)
+    counts = scan(s, period.start, period.end, quantity_codes, settings.fulfilment_rule, breakdowns)
     targets = {t.key: t for t in s.scalars(select(Target).where(Target.year == period.year,
                                                                 Target.deleted_at.is_(None)))}
-    indicators = tuple(_indicator(t, served, targets.get(t.code), period.month) for t in types)
-
-    counts = count_groups(s, period.start, period.end, settings.fulfilment_rule)
+    indicators = tuple(_indicator(t, counts, targets.get(t.code), period.month) for t in types)
     mutu = _mutu(s, period.year)
-    groups = tuple(_group(g, counts, mutu, settings) for g in SPM_GROUPS)
+    groups = tuple(_group(g, counts.groups, mutu, settings) for g in SPM_GROUPS)
     ikk = _ikk(groups)
     duplicates = s.scalar(select(func.count()).select_from(DuplicateCandidate).where(
         DuplicateCandidate.status == "open", DuplicateCandidate.deleted_at.is_(None))) or 0
     labels = _labels(s)
-    built = tuple(_breakdown(d, served, [t.code for t in types], labels) for d in breakdowns)
+    _kecamatan_from_kelurahan(counts, labels["parent"])
+    built = tuple(_breakdown(d, counts, [t.code for t in types], labels) for d in breakdowns)
     warnings = _warnings(period, groups, ikk, mutu, duplicates, indicators)
     return RollupResult(period, settings.fulfilment_rule, indicators, groups, ikk, built, warnings, duplicates)
 
 
-def _indicator(t, served: ServedCounts, target: Target | None, last_month: int) -> IndicatorFigure:
+def _indicator(t, served: ScanCounts, target: Target | None, last_month: int) -> IndicatorFigure:
     per_month = served.monthly.get(t.code, {})
     series, running = [], 0
     for m in range(1, last_month + 1):
@@ -104,8 +101,7 @@ def _mutu(s: Session, year: int) -> dict[str, tuple[int, int, int]]:
 
 
 def _group(g: str, counts, mutu, st: AppSettings) -> GroupFigure:
-    c = counts.get(g)
-    y, x = (c.sasaran, c.terpenuhi) if c else (0, 0)
+    y, x = counts.get(g, (0, 0))
     capaian = percent(x, y)
     items, filled, met = mutu.get(g, (0, 0, 0))
     mutu_pct = percent(met, items) if items and filled == items else None
@@ -125,12 +121,13 @@ def _ikk(groups: tuple[GroupFigure, ...]) -> IkkFigure:
 
 
 def _labels(s: Session) -> dict[str, dict[str, str]]:
-    regions = list(s.execute(select(Region.code, Region.name, Region.level).where(Region.deleted_at.is_(None))
-                             .order_by(Region.code)))
+    regions = list(s.execute(select(Region.code, Region.name, Region.level, Region.parent_code)
+                             .where(Region.deleted_at.is_(None)).order_by(Region.code)))
     cats = s.execute(select(PmksCategory.code, PmksCategory.name).order_by(PmksCategory.sort_order))
     return {
-        "kecamatan": {c: n for c, n, lv in regions if lv == "kecamatan"},
-        "kelurahan": {c: n for c, n, lv in regions if lv == "kelurahan"},
+        "kecamatan": {c: n for c, n, lv, _ in regions if lv == "kecamatan"},
+        "kelurahan": {c: n for c, n, lv, _ in regions if lv == "kelurahan"},
+        "parent": {c: (parent or c) for c, _, _, parent in regions},
         "sex": dict(SEXES),
         "age_group": dict(AGE_GROUP_LABELS),
         "unit": dict(UNITS),
@@ -142,17 +139,25 @@ def _labels(s: Session) -> dict[str, dict[str, str]]:
 _ALWAYS_LISTED = {"kecamatan", "sex", "age_group", "unit"}
 
 
-def _breakdown(dim: str, served: ServedCounts, codes: list[str], labels) -> Breakdown:
+def _kecamatan_from_kelurahan(counts: ScanCounts, parent: dict[str, str]) -> None:
+    """Kecamatan cells are the sums of their kelurahan cells (a person counts in one place)."""
+    kec: dict[tuple[str, str], int] = {}
+    for (kel, code), n in counts.by_dim.get("kelurahan", {}).items():
+        key = (parent.get(kel, "") if kel else "", code)
+        kec[key] = kec.get(key, 0) + n
+    counts.by_dim["kecamatan"] = kec
+
+
+def _breakdown(dim: str, counts: ScanCounts, codes: list[str], labels) -> Breakdown:
     known = labels[dim]
-    values = served.by_dim.get(dim, {})
-    persons = served.persons_by_dim.get(dim, {})
-    present = {v for v, _ in values} | set(persons)
+    values = counts.by_dim.get(dim, {})
+    present = {v for v, _ in values}
     keys = [k for k in known if k in present or dim in _ALWAYS_LISTED]
     keys += sorted(k for k in present if k and k not in known)
     if "" in present:
         keys.append("")
     rows = tuple(
-        BreakdownRow(key=k, label=known.get(k, k) if k else UNKNOWN_LABEL, persons=persons.get(k, 0),
+        BreakdownRow(key=k, label=known.get(k, k) if k else UNKNOWN_LABEL,
                      values=tuple((c, values.get((k, c), 0)) for c in codes))
         for k in keys
     )

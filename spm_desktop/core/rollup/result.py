@@ -61,8 +61,9 @@ class IkkFigure:
 class BreakdownRow:
     key: str  # code of the value ("" when unknown)
     label: str
-    persons: int  # distinct persons served (any person-counted indicator)
-    values: tuple[tuple[str, int], ...]  # (service code, figure), codes in catalogue order
+    # (service code, figure), codes in catalogue order. A person counts once per indicator,
+    # in the value of their first service of the year, so a column adds up to the cumulative.
+    values: tuple[tuple[str, int], ...]
 
     def value(self, code: str) -> int:
         return dict(self.values).get(code, 0)
@@ -120,7 +121,7 @@ class RollupResult:
                     "ikk1_terpenuhi": self.ikk.ikk1_terpenuhi, "ikk1_sasaran": self.ikk.ikk1_sasaran,
                     "ikk2_terpenuhi": self.ikk.ikk2_terpenuhi, "ikk2_sasaran": self.ikk.ikk2_sasaran},
             "breakdowns": {
-                b.dimension: [{"key": r.key, "label": r.label, "persons": r.persons, "indicators": dict(r.values)}
+                b.dimension: [{"key": r.key, "label": r.label, "indicators": dict(r.values)}
                               for r in b.rows]
                 for b in self.breakdowns
             },

@@ -13,26 +13,18 @@ at least one (``any_item``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import String, and_, case, exists, func, literal_column, or_, select, union, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import String, and_, literal_column, or_, select, union_all
 
 from spm_desktop.core.domain.groups import AGE_ELDERLY_FROM, AGE_TODDLER_BELOW, CASE_GROUPS
-from spm_desktop.core.rollup.sql import age_on, in_window, person_key, resolved_persons
-from spm_desktop.core.storage.models import Case, CaseNeed, Disaster, Household, HouseholdMember, Person, ServiceEvent
+from spm_desktop.core.domain.vulnerable import BASIC_NEEDS, SPECIAL_CARE_CODE
+from spm_desktop.core.rollup.sql import age_on, in_window, person_key
+from spm_desktop.core.storage.models import Case, CaseNeed, Disaster, Household, HouseholdMember, Person
 
 BENCANA = "bencana"
-# Needs every disaster victim has (§4): makanan, sandang; vulnerable members also penanganan khusus.
-BENCANA_BASIC_NEEDS = ("1.06.06.2.01.0001", "1.06.06.2.01.0002")
-BENCANA_VULNERABLE_NEED = "1.06.06.2.01.0004"
-
-
-@dataclass(frozen=True)
-class GroupCount:
-    sasaran: int
-    terpenuhi: int
+BENCANA_BASIC_NEEDS = BASIC_NEEDS
+BENCANA_VULNERABLE_NEED = SPECIAL_CARE_CODE
 
 
 def _const(text: str):
@@ -68,23 +60,6 @@ def _bencana_needs(start: date, end: date, res):
     return parts
 
 
-def count_groups(session: Session, start: date, end: date, rule: str) -> dict[str, GroupCount]:
-    """``{group: GroupCount}`` for the window; groups without any sasaran are absent."""
-    res = resolved_persons()
-    needs = union(_case_needs(start, end, res), *_bencana_needs(start, end, res)).cte("needs")
-    # Every person id whose events count for a sasaran person: itself and those merged into it.
-    ids = union_all(
-        select(needs.c.grp, needs.c.pk, needs.c.code, needs.c.pk.label("pid")),
-        select(needs.c.grp, needs.c.pk, needs.c.code, res.c.src).join(res, res.c.dst == needs.c.pk),
-    ).subquery("ids")
-    ev = ServiceEvent.__table__
-    served = exists().where(ev.c.person_id == ids.c.pid, ev.c.service_code == ids.c.code,
-                            ev.c.deleted_at.is_(None), in_window(ev.c.event_date, start, end))
-    met = (select(ids.c.grp, ids.c.pk, ids.c.code, func.max(case((served, 1), else_=0)).label("met"))
-           .group_by(ids.c.grp, ids.c.pk, ids.c.code).subquery("met"))
-    person = (select(met.c.grp, met.c.pk, func.count().label("needed"), func.sum(met.c.met).label("done"))
-              .group_by(met.c.grp, met.c.pk).subquery("person"))
-    ok = person.c.done == person.c.needed if rule == "all_needed" else person.c.done > 0
-    q = (select(person.c.grp, func.count(), func.sum(case((ok, 1), else_=0)))
-         .group_by(person.c.grp))
-    return {grp: GroupCount(int(y), int(x or 0)) for grp, y, x in session.execute(q)}
+def needs_rows(start: date, end: date, res):
+    """SELECT of (grp, pk, code) rows: every need of every sasaran person (duplicates possible)."""
+    return union_all(_case_needs(start, end, res), *_bencana_needs(start, end, res))
