@@ -20,6 +20,7 @@ authentication, and never beyond :data:`MAX_PLAIN_BYTES`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -67,6 +68,7 @@ def _mib(n: int) -> str:
     return f"{n / (1024 * 1024):.0f} MB"
 
 
+@functools.lru_cache(maxsize=8)  # preview then import of one file derives once
 def _derive(passphrase: str, salt: bytes, log2_n: int, r: int, p: int) -> tuple[bytes, bytes]:
     material = unicodedata.normalize("NFC", passphrase).encode("utf-8")
     derived = Scrypt(salt=salt, length=64, n=2**log2_n, r=r, p=p).derive(material)

@@ -1,0 +1,187 @@
+"""Convergence: databases doing random case work while exchanging packages in random
+directions end up, after a final exchange in every direction, with the same records and the
+same recap JSON."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from sqlalchemy import select
+from sync_helpers import content, make_db
+
+from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.errors import DomainError
+from spm_desktop.core.domain.nik import make_nik
+from spm_desktop.core.rollup.engine import compute_rollup
+from spm_desktop.core.rollup.period import Period
+from spm_desktop.core.services import duplicates, events, persons
+from spm_desktop.core.storage.models import Person, ServiceEvent
+from spm_desktop.core.sync import envelope
+from spm_desktop.core.sync.exporter import export_package
+from spm_desktop.core.sync.identity import device_info
+from spm_desktop.core.sync.importer import import_package
+
+NAMES = ["Budi Santoso", "Budi Santosa", "Siti Aminah", "Ahmad Fauzi", "Maria Ulfa", "Yohanes Lim"]
+NIKS = [make_nik("617101", date(1980 + i, 3, 4), "L", i + 1) for i in range(3)]
+CODES = ["1.06.04.2.01.0002", "1.06.04.2.01.0005", "1.06.04.2.02.0006", "1.06.06.2.01.0002"]
+ADDRESSES = ["Jl. Gajah Mada", "Jl. Tanjungpura", "Gg. Bersama", "Jl. Ahmad Yani"]
+SUPERVISOR = Actor(username="sup", role="supervisor", full_name="Supervisor")
+TEMPLATE: list[Path] = []
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _template(template_db_file):
+    TEMPLATE[:] = [template_db_file]
+    # The cheapest key derivation a reader accepts: this test is about merging, not scrypt.
+    cost, envelope.SCRYPT_LOG2_N = envelope.SCRYPT_LOG2_N, 14
+    yield
+    envelope.SCRYPT_LOG2_N = cost
+
+
+def _live_ids(db, model) -> list[str]:
+    with db.reading() as s:
+        stmt = select(model.id).where(model.deleted_at.is_(None)).order_by(model.id)
+        if model is Person:
+            stmt = stmt.where(Person.merged_into.is_(None))
+        return list(s.scalars(stmt))
+
+
+def _pick(ids: list[str], n: int) -> str | None:
+    return ids[n % len(ids)] if ids else None
+
+
+class Exchange(RuleBasedStateMachine):
+    N = 2
+
+    @initialize()
+    def setup(self):
+        self.folder = Path(tempfile.mkdtemp(prefix="spm-sync-"))
+        self.dbs = [make_db(TEMPLATE[0], self.folder / f"d{i}", f"Perangkat {i}") for i in range(self.N)]
+        self.names = [device_info(db).name for db in self.dbs]
+        self.packages = 0
+
+    def teardown(self):
+        if not hasattr(self, "dbs"):
+            return
+        try:
+            self._final_exchange_and_check()
+        finally:
+            for db in self.dbs:
+                db.dispose()
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    which = st.integers(min_value=0, max_value=9)
+
+    @rule(i=which, name=st.sampled_from(NAMES), nik=st.none() | st.sampled_from(NIKS), sex=st.sampled_from("LP"))
+    def register(self, i, name, nik, sex):
+        db = self.dbs[i % self.N]
+        draft = persons.PersonDraft(name=name, sex=sex, nik=nik, birth_year=None if nik else 1975)
+        try:
+            persons.register_person(db, SUPERVISOR, draft, confirm_duplicates_ok=True)
+        except DomainError:
+            pass  # e.g. that NIK is already registered on this computer
+
+    @rule(i=which, n=st.integers(0, 50), address=st.sampled_from(ADDRESSES))
+    def edit(self, i, n, address):
+        db = self.dbs[i % self.N]
+        pid = _pick(_live_ids(db, Person), n)
+        if pid is None:
+            return
+        info = persons.get_person(db, SUPERVISOR, pid)
+        try:
+            persons.update_person(db, SUPERVISOR, pid, replace(info.to_draft(), address=address))
+        except DomainError:
+            pass
+
+    @rule(i=which, n=st.integers(0, 50), code=st.sampled_from(CODES), month=st.integers(1, 6),
+          day=st.integers(1, 28))
+    def record(self, i, n, code, month, day):
+        db = self.dbs[i % self.N]
+        pid = _pick(_live_ids(db, Person), n)
+        if pid is None:
+            return
+        try:
+            events.record_event(db, SUPERVISOR, events.EventDraft(person_id=pid, service_code=code,
+                                                                  event_date=date(2026, month, day)))
+        except DomainError:
+            pass
+
+    @rule(i=which, n=st.integers(0, 50), person=st.booleans())
+    def delete(self, i, n, person):
+        db = self.dbs[i % self.N]
+        try:
+            if person:
+                pid = _pick(_live_ids(db, Person), n)
+                if pid:
+                    persons.delete_person(db, SUPERVISOR, pid)
+            else:
+                eid = _pick(_live_ids(db, ServiceEvent), n)
+                if eid:
+                    events.delete_event(db, SUPERVISOR, eid)
+        except DomainError:
+            pass
+
+    @rule(i=which, a=st.integers(0, 50), b=st.integers(0, 50))
+    def merge(self, i, a, b):
+        db = self.dbs[i % self.N]
+        ids = _live_ids(db, Person)
+        first, second = _pick(ids, a), _pick(ids, b)
+        if first and second and first != second:
+            try:
+                duplicates.merge_persons(db, SUPERVISOR, first, second)
+            except DomainError:
+                pass
+
+    @rule(i=which, j=which)
+    def exchange(self, i, j):
+        src, dst = i % self.N, j % self.N
+        if src != dst:
+            self._send(src, dst)
+
+    def _send(self, src: int, dst: int):
+        self.packages += 1
+        path = self.folder / f"p{self.packages}.spmsync"
+        export_package(self.dbs[src], SUPERVISOR, path, peer_name=self.names[dst])
+        import_package(self.dbs[dst], SUPERVISOR, path)
+        path.unlink()
+
+    def _final_exchange_and_check(self):
+        for _round in range(2):
+            for src in range(self.N):
+                for dst in range(self.N):
+                    if src != dst:
+                        self._send(src, dst)
+        contents = [content(db) for db in self.dbs]
+        for other in contents[1:]:
+            for table in contents[0]:
+                assert other[table] == contents[0][table], f"table {table} differs"
+        recaps = [compute_rollup(db, Period.for_month(2026, 6)).to_json() for db in self.dbs]
+        assert all(r == recaps[0] for r in recaps[1:])
+        # One more round changes nothing anywhere.
+        before = [content(db) for db in self.dbs]
+        for src in range(self.N):
+            for dst in range(self.N):
+                if src != dst:
+                    self._send(src, dst)
+        assert [content(db) for db in self.dbs] == before
+
+
+class ThreeWay(Exchange):
+    N = 3
+
+
+_settings = settings(max_examples=10, stateful_step_count=12, deadline=None,
+                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+TestTwoDatabasesConverge = Exchange.TestCase
+TestTwoDatabasesConverge.settings = _settings
+TestThreeDatabasesConverge = ThreeWay.TestCase
+TestThreeDatabasesConverge.settings = settings(_settings, max_examples=6)
