@@ -20,6 +20,8 @@ COMMAND_MODULES: list[str] = [
     "check",
     "backup",
     "import_cmd",
+    "recap",
+    "espm",
 ]
 
 

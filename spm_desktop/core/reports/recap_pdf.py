@@ -1,0 +1,366 @@
+"""The monthly recap PDF (architecture §5): pure layout of a finished roll-up and the settings.
+
+A4 portrait for the letterhead, the SPM sections and the IKK; A4 landscape for the wide
+tables (output indicators, kecamatan breakdown) and the trend chart. DejaVu Sans from
+``resources/fonts`` is embedded. Numbers in Indonesian format; "–" where a denominator is 0.
+This module never queries the database.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.lineplots import LinePlot
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.widgets.markers import makeMarker
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    Image,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from spm_desktop.core.domain.groups import SPM_GROUPS
+from spm_desktop.core.paths import resource_path
+from spm_desktop.core.reports import formatting as fmt
+from spm_desktop.core.rollup.result import IndicatorFigure, RollupResult
+from spm_desktop.core.services.settings import FULFILMENT_RULES, AppSettings
+
+FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
+MARGIN = 15 * mm
+CHART_LINES = 5  # main indicators drawn in the trend chart
+CHART_COLOURS = (colors.HexColor("#1f77b4"), colors.HexColor("#d62728"), colors.HexColor("#2ca02c"),
+                 colors.HexColor("#9467bd"), colors.HexColor("#ff7f0e"))
+PROGRAM_LABELS = {
+    "rehab_dasar": "Rehabilitasi sosial dasar di luar panti",
+    "pmks_lainnya": "Rehabilitasi sosial PMKS lainnya",
+    "bencana": "Perlindungan dan jaminan sosial korban bencana",
+    "tagana": "Taruna Siaga Bencana",
+    "migran": "Pemulangan warga negara migran",
+}
+
+
+def _register_fonts() -> None:
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    pdfmetrics.registerFont(TTFont(FONT, str(resource_path("fonts", "DejaVuSans.ttf"))))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(resource_path("fonts", "DejaVuSans-Bold.ttf"))))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=FONT, fontSize=9, leading=11.5)
+    return {
+        "base": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=9),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9),
+        "num": ParagraphStyle("num", parent=base, fontSize=7.5, leading=9, alignment=TA_RIGHT),
+        "head": ParagraphStyle("head", parent=base, fontName=FONT_BOLD, fontSize=7.5, leading=9,
+                               alignment=TA_CENTER),
+        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=13, leading=17,
+                                alignment=TA_CENTER, spaceBefore=4, spaceAfter=2),
+        "subtitle": ParagraphStyle("subtitle", parent=base, alignment=TA_CENTER, spaceAfter=8),
+        "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=10.5, leading=13,
+                             spaceBefore=8, spaceAfter=4),
+        "gov": ParagraphStyle("gov", parent=base, fontName=FONT_BOLD, fontSize=12, leading=15, alignment=TA_CENTER),
+        "office": ParagraphStyle("office", parent=base, fontName=FONT_BOLD, fontSize=15, leading=19,
+                                 alignment=TA_CENTER),
+        "address": ParagraphStyle("address", parent=base, fontSize=8.5, leading=11, alignment=TA_CENTER),
+        "sign": ParagraphStyle("sign", parent=base, alignment=TA_CENTER),
+    }
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class _NumberedCanvas(Canvas):
+    """Defers page output so the footer can say "Halaman x dari y"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self):  # noqa: N802 (ReportLab API)
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            width, _height = self._pagesize
+            self.setFont(FONT, 7.5)
+            self.setFillColor(colors.grey)
+            self.drawRightString(width - MARGIN, 8 * mm, f"Halaman {number} dari {total}")
+            self.drawString(MARGIN, 8 * mm, self._doc_footer)
+            super().showPage()
+        super().save()
+
+
+def _table(rows, widths, header_rows=1, number_cols=(), zebra=True) -> Table:
+    t = Table(rows, colWidths=widths, repeatRows=header_rows)
+    style = [
+        ("FONT", (0, 0), (-1, -1), FONT, 7.5),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9a9a9a")),
+        ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#dfe7f1")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]
+    for col in number_cols:
+        style.append(("ALIGN", (col, header_rows), (col, -1), "RIGHT"))
+    if zebra:
+        for r in range(header_rows + 1, len(rows), 2):
+            style.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor("#f5f7fa")))
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def _letterhead(st: dict, settings: AppSettings, width: float) -> list:
+    lines = [Paragraph(_esc(settings.office_government.upper()), st["gov"]) if settings.office_government else None,
+             Paragraph(_esc(settings.office_name.upper()), st["office"])]
+    contact = " · ".join(x for x in (settings.office_address, settings.office_phone and f"Telp. {settings.office_phone}",
+                                     settings.office_email) if x)
+    if contact:
+        lines.append(Paragraph(_esc(contact), st["address"]))
+    text = [x for x in lines if x is not None]
+    logo_path = Path(settings.office_logo_path) if settings.office_logo_path else None
+    if logo_path and logo_path.is_file():
+        try:
+            logo = Image(str(logo_path), width=20 * mm, height=20 * mm, kind="proportional")
+        except Exception:  # an unreadable logo must not stop the report
+            logo = Spacer(20 * mm, 20 * mm)
+    else:
+        logo = Spacer(20 * mm, 20 * mm)
+    head = Table([[logo, text, ""]], colWidths=[24 * mm, width - 48 * mm, 24 * mm])
+    head.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.black),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+    ]))
+    return [head, Spacer(1, 4 * mm)]
+
+
+def _group_sections(st, result: RollupResult, width: float) -> list:
+    out = [Paragraph("A. Capaian SPM per jenis pelayanan dasar", st["h2"])]
+    rows = [[Paragraph(h, st["head"]) for h in
+             ("No", "Jenis pelayanan dasar", "Sasaran (orang)", "Terpenuhi (orang)", "Capaian (A)",
+              "Mutu (B)", "Indeks SPM", "Status")]]
+    for n, g in enumerate(result.spm, start=1):
+        rows.append([str(n), Paragraph(_esc(SPM_GROUPS[g.group]), st["cell"]), fmt.number(g.sasaran),
+                     fmt.number(g.terpenuhi), fmt.percent(g.capaian), fmt.percent(g.mutu), fmt.number(g.index, 1),
+                     Paragraph(_esc(g.status), st["cell"])])
+    widths = [10 * mm, width - 10 * mm - 5 * 19 * mm - 26 * mm, 19 * mm, 19 * mm, 19 * mm, 19 * mm, 19 * mm, 26 * mm]
+    out.append(_table(rows, widths, number_cols=(2, 3, 4, 5, 6)))
+    for n, g in enumerate(result.spm, start=1):
+        block = [Paragraph(f"A.{n}. {_esc(SPM_GROUPS[g.group])}", st["h2"])]
+        detail = [
+            ["Sasaran: orang yang membutuhkan layanan (Y)", fmt.number(g.sasaran)],
+            ["Terpenuhi kebutuhan dasarnya (X)", fmt.number(g.terpenuhi)],
+            ["Capaian penerima layanan dasar (A = X / Y × 100)", fmt.percent(g.capaian)],
+            ["Mutu minimal barang/jasa dan SDM (B)",
+             fmt.percent(g.mutu) if g.mutu is not None else "– (daftar periksa mutu belum diisi)"],
+            ["Indeks SPM (bobot A dan B)", fmt.number(g.index, 1)],
+            ["Status", g.status],
+        ]
+        block.append(_table(detail, [width * 0.62, width * 0.38], header_rows=0, number_cols=(1,), zebra=False))
+        if not g.sasaran:
+            block.append(Paragraph("Catatan: sasaran kosong pada periode ini, sehingga capaian tidak dapat dihitung "
+                                   "dan ditampilkan \"–\" (bukan 0% dan bukan 100%).", st["small"]))
+        out.append(KeepTogether(block))
+    return out
+
+
+def _ikk_section(st, result: RollupResult, width: float) -> list:
+    k = result.ikk
+    rows = [[Paragraph(h, st["head"]) for h in ("Indikator Kinerja Kunci", "Terpenuhi", "Sasaran", "Capaian",
+                                                 "Target")],
+            [Paragraph("IKK 1 — Persentase penyandang disabilitas terlantar, anak terlantar, lanjut usia terlantar, "
+                       "serta gelandangan dan pengemis yang terpenuhi kebutuhan dasarnya di luar panti", st["cell"]),
+             fmt.number(k.ikk1_terpenuhi), fmt.number(k.ikk1_sasaran), fmt.percent(k.ikk1), "100%"],
+            [Paragraph("IKK 2 — Persentase korban bencana alam dan sosial yang terpenuhi kebutuhan dasarnya pada "
+                       "saat dan setelah tanggap darurat bencana", st["cell"]),
+             fmt.number(k.ikk2_terpenuhi), fmt.number(k.ikk2_sasaran), fmt.percent(k.ikk2), "100%"]]
+    widths = [width - 4 * 20 * mm, 20 * mm, 20 * mm, 20 * mm, 20 * mm]
+    return [KeepTogether([Paragraph("B. Indikator Kinerja Kunci (IKK)", st["h2"]),
+                          _table(rows, widths, number_cols=(1, 2, 3, 4))])]
+
+
+def _indicator_table(st, result: RollupResult, width: float) -> list:
+    month = fmt.MONTHS_ID[result.period.month - 1]
+    heads = ("No", "Kode", "Subkegiatan / indikator keluaran", "Satuan", f"Bulan ini ({month})", "Kumulatif",
+             "Target tahunan", "% target", "Pagu tahunan")
+    rows = [[Paragraph(h, st["head"]) for h in heads]]
+    program = None
+    spans = []
+    for n, i in enumerate(result.indicators, start=1):
+        if i.program != program:
+            program = i.program
+            rows.append([Paragraph(f"<b>{_esc(PROGRAM_LABELS.get(program, program))}</b>", st["cell"])] + [""] * 8)
+            spans.append(len(rows) - 1)
+        rows.append([str(n), i.code, Paragraph(_esc(i.name), st["cell"]), i.unit, fmt.number(i.month),
+                     fmt.number(i.cumulative), fmt.number(i.target), fmt.percent(i.percent_of_target),
+                     fmt.money(i.budget)])
+    fixed = [10 * mm, 28 * mm, None, 15 * mm, 20 * mm, 20 * mm, 18 * mm, 17 * mm, 32 * mm]
+    fixed[2] = width - sum(w for w in fixed if w)
+    t = _table(rows, fixed, number_cols=(4, 5, 6, 7, 8), zebra=False)
+    t.setStyle(TableStyle([("SPAN", (0, r), (-1, r)) for r in spans]
+                          + [("BACKGROUND", (0, r), (-1, r), colors.HexColor("#eef2e6")) for r in spans]))
+    return [Paragraph("C. Indikator keluaran (output) per subkegiatan", st["h2"]),
+            Paragraph(f"Bulan ini = penerima baru pada bulan {month}; kumulatif = 1 Januari s.d. akhir periode; "
+                      "satuan Orang dihitung per orang (sekali setahun), satuan Unit dijumlahkan.", st["small"]),
+            Spacer(1, 2 * mm), t]
+
+
+def _kecamatan_table(st, result: RollupResult, width: float) -> list:
+    b = result.breakdown("kecamatan")
+    if b is None:
+        return []
+    heads = ["Kode", "Subkegiatan"] + [r.label for r in b.rows] + ["Jumlah"]
+    rows = [[Paragraph(_esc(h), st["head"]) for h in heads]]
+    for i in result.indicators:
+        values = [r.value(i.code) for r in b.rows]
+        rows.append([i.code, Paragraph(_esc(i.name), st["cell"])] + [fmt.number(v) for v in values]
+                    + [fmt.number(sum(values))])
+    n = len(b.rows) + 1
+    col = min(22 * mm, (width - 28 * mm - 60 * mm) / n)
+    widths = [28 * mm, width - 28 * mm - n * col] + [col] * n
+    return [Paragraph("D. Rincian per kecamatan (kumulatif)", st["h2"]),
+            Paragraph("Setiap orang dihitung sekali per subkegiatan, di kecamatan tempat ia pertama kali dilayani "
+                      "pada tahun ini; jumlah baris sama dengan angka kumulatif.", st["small"]),
+            Spacer(1, 2 * mm), _table(rows, widths, number_cols=tuple(range(2, 2 + n)))]
+
+
+def main_indicators(result: RollupResult) -> list[IndicatorFigure]:
+    """Indicators drawn in the trend chart: person-counted ones with the largest targets."""
+    eligible = [i for i in result.indicators if i.target and i.counting_rule != "sum_quantity"]
+    return sorted(eligible, key=lambda i: (-(i.target or 0), i.code))[:CHART_LINES]
+
+
+def trend_chart(result: RollupResult, width: float, height: float = 70 * mm) -> Drawing:
+    """Cumulative % of the yearly target per month, with the straight target line."""
+    d = Drawing(width, height)
+    months = result.period.month
+    chosen = main_indicators(result)
+    plot = LinePlot()
+    plot.x, plot.y = 30, 45
+    plot.width, plot.height = width * 0.62, height - 60
+    target_line = [(0, 0)] + [(m, 100 * m / 12) for m in range(1, months + 1)]
+    data = [target_line] + [[(0, 0)] + [(m, 100 * v / i.target) for m, v in enumerate(i.series, start=1)]
+                            for i in chosen]
+    plot.data = data
+    plot.xValueAxis.valueMin, plot.xValueAxis.valueMax = 0, max(months, 1)
+    plot.xValueAxis.valueSteps = list(range(0, months + 1))
+    plot.xValueAxis.labelTextFormat = lambda v: fmt.MONTHS_SHORT_ID[int(v) - 1] if v >= 1 else ""
+    top = max([100 * months / 12] + [p[1] for line in data for p in line])
+    plot.yValueAxis.valueMin, plot.yValueAxis.valueMax = 0, max(10.0, top * 1.1)
+    plot.yValueAxis.labelTextFormat = lambda v: fmt.number(v) + "%"
+    for axis in (plot.xValueAxis, plot.yValueAxis):
+        axis.labels.fontName, axis.labels.fontSize = FONT, 7
+    plot.lines[0].strokeColor = colors.black
+    plot.lines[0].strokeDashArray = (3, 2)
+    plot.lines[0].strokeWidth = 1
+    for n, _ in enumerate(chosen, start=1):
+        plot.lines[n].strokeColor = CHART_COLOURS[(n - 1) % len(CHART_COLOURS)]
+        plot.lines[n].strokeWidth = 1.4
+        plot.lines[n].symbol = makeMarker("FilledCircle", size=3)
+    d.add(plot)
+    legend = Legend()
+    legend.x, legend.y = plot.x + plot.width + 20, height - 20
+    legend.fontName, legend.fontSize = FONT, 7
+    legend.alignment = "right"
+    legend.columnMaximum = 10
+    legend.colorNamePairs = [(colors.black, "Target (proporsional bulan)")] + [
+        (CHART_COLOURS[n % len(CHART_COLOURS)], f"{i.name[:48]}") for n, i in enumerate(chosen)]
+    d.add(legend)
+    d.add(String(plot.x, 10, "Persentase kumulatif terhadap target tahunan per akhir bulan", fontName=FONT,
+                 fontSize=7))
+    return d
+
+
+def _warnings(st, result: RollupResult) -> list:
+    items = list(result.warnings) or ["Tidak ada peringatan."]
+    out = [Paragraph("F. Catatan dan peringatan", st["h2"])]
+    out += [Paragraph(f"• {_esc(w)}", st["base"]) for w in items]
+    out.append(Paragraph("Tanda \"–\" berarti penyebut kosong (sasaran atau target 0), bukan 0% atau 100%. "
+                         f"Aturan pemenuhan: {_esc(FULFILMENT_RULES.get(result.fulfilment_rule, ''))}.",
+                         st["small"]))
+    return out
+
+
+def _signature(st, settings: AppSettings, signed_on: date, width: float) -> list:
+    city = settings.office_city or ""
+    lines = [f"{_esc(city)}, {fmt.long_date(signed_on)}" if city else fmt.long_date(signed_on),
+             _esc(settings.signatory_title), "<br/><br/><br/><br/>",
+             f"<b><u>{_esc(settings.signatory_name) or '(nama belum diisi)'}</u></b>"]
+    if settings.signatory_rank:
+        lines.append(_esc(settings.signatory_rank))
+    lines.append(f"NIP. {_esc(settings.signatory_nip)}" if settings.signatory_nip else "NIP. –")
+    block = Paragraph("<br/>".join(lines), st["sign"])
+    t = Table([["", block]], colWidths=[width * 0.55, width * 0.45])
+    return [Spacer(1, 8 * mm), KeepTogether(t)]
+
+
+def write_recap_pdf(result: RollupResult, settings: AppSettings, path: str | Path,
+                    signed_on: date | None = None) -> Path:
+    """Write the recap of ``result`` to ``path``; returns the path. Signed on the period's last
+    day unless ``signed_on`` is given."""
+    _register_fonts()
+    path = Path(path)
+    st = _styles()
+    portrait_w = A4[0] - 2 * MARGIN
+    land_w = landscape(A4)[0] - 2 * MARGIN
+    doc = BaseDocTemplate(str(path), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                          bottomMargin=MARGIN + 4 * mm, title=f"Rekapitulasi Capaian SPM — {result.period.label}",
+                          author=settings.office_name, subject="Rekapitulasi Capaian SPM Bidang Sosial")
+    doc.addPageTemplates([
+        PageTemplate("portrait", [Frame(MARGIN, MARGIN + 4 * mm, portrait_w, A4[1] - 2 * MARGIN - 4 * mm,
+                                        id="p")], pagesize=A4),
+        PageTemplate("landscape", [Frame(MARGIN, MARGIN + 4 * mm, land_w, A4[0] - 2 * MARGIN - 4 * mm,
+                                         id="l")], pagesize=landscape(A4)),
+    ])
+    p = result.period
+    story: list = _letterhead(st, settings, portrait_w)
+    story.append(Paragraph(f"Rekapitulasi Capaian SPM Bidang Sosial — {_esc(p.label)}", st["title"]))
+    story.append(Paragraph(f"Periode {fmt.long_date(p.start)} s.d. {fmt.long_date(p.end)} "
+                           "(kumulatif tahun anggaran)", st["subtitle"]))
+    story += _group_sections(st, result, portrait_w)
+    story += _ikk_section(st, result, portrait_w)
+    story += [NextPageTemplate("landscape"), PageBreak()]
+    story += _indicator_table(st, result, land_w)
+    story += [PageBreak()]
+    story += _kecamatan_table(st, result, land_w)
+    story += [Spacer(1, 4 * mm), KeepTogether([
+        Paragraph("E. Tren capaian kumulatif terhadap target (indikator utama)", st["h2"]),
+        trend_chart(result, land_w)])]
+    story += [NextPageTemplate("portrait"), PageBreak()]
+    story += _warnings(st, result)
+    story += _signature(st, settings, signed_on or p.end, portrait_w)
+
+    footer = f"Rekapitulasi Capaian SPM — {p.label} — {settings.office_name}"
+
+    def make_canvas(*args, **kwargs):
+        c = _NumberedCanvas(*args, **kwargs)
+        c._doc_footer = footer
+        return c
+
+    doc.build(story, canvasmaker=make_canvas)
+    return path

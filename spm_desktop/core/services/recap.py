@@ -1,0 +1,79 @@
+"""Use cases of the Rekap page and the CLI: compute a recap, export the PDF, the JSON and the
+quarterly e-SPM workbook. Exports check ``report.export`` and are audited."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.errors import ValidationError
+from spm_desktop.core.reports.espm_xlsx import write_espm_xlsx
+from spm_desktop.core.reports.recap_pdf import write_recap_pdf
+from spm_desktop.core.rollup import DEFAULT_BREAKDOWNS, Period, RollupResult, compute_rollup
+from spm_desktop.core.rollup.quarterly import QuarterResult, compute_quarter
+from spm_desktop.core.security import audit
+from spm_desktop.core.security.permissions import require
+from spm_desktop.core.services.settings import get_settings
+from spm_desktop.core.storage.database import Database
+
+
+def recap(db: Database, actor: Actor, period: Period,
+          breakdowns: tuple[str, ...] = DEFAULT_BREAKDOWNS) -> RollupResult:
+    """The roll-up of a period (read only)."""
+    require(actor, "report.view")
+    return compute_rollup(db, period, breakdowns)
+
+
+def _target(path: str | Path, suffix: str) -> Path:
+    p = Path(path)
+    if p.is_dir():
+        raise ValidationError(f"{p} adalah folder; sebutkan nama berkas {suffix}.", "path")
+    if not p.parent.exists():
+        raise ValidationError(f"Folder {p.parent} tidak ada.", "path")
+    return p
+
+
+def _audit_export(db: Database, actor: Actor, what: str, period: Period, path: Path | None) -> None:
+    with db.transaction(actor) as s:
+        audit.record(s, "export", what, period.label,
+                     after={"year": period.year, "month": period.month, "quarter": period.quarter,
+                            "file": str(path) if path else "-"})
+
+
+def export_recap_pdf(db: Database, actor: Actor, period: Period, path: str | Path,
+                     result: RollupResult | None = None) -> Path:
+    """Write the recap PDF (computing the roll-up unless ``result`` is given)."""
+    require(actor, "report.export")
+    target = _target(path, ".pdf")
+    result = result or compute_rollup(db, period)
+    written = write_recap_pdf(result, get_settings(db), target)
+    _audit_export(db, actor, "recap_pdf", period, written)
+    return written
+
+
+def recap_json(result: RollupResult) -> str:
+    return json.dumps(result.to_json(), ensure_ascii=False, indent=2)
+
+
+def export_recap_json(db: Database, actor: Actor, period: Period, path: str | Path | None,
+                      breakdowns: tuple[str, ...] = DEFAULT_BREAKDOWNS) -> dict[str, Any]:
+    """The recap JSON (architecture §9), also written to ``path`` unless it is None."""
+    require(actor, "report.export")
+    result = compute_rollup(db, period, breakdowns)
+    target = _target(path, ".json") if path is not None else None
+    if target is not None:
+        target.write_text(recap_json(result) + "\n", encoding="utf-8")
+    _audit_export(db, actor, "recap_json", period, target)
+    return result.to_json()
+
+
+def export_espm(db: Database, actor: Actor, year: int, quarter: int, path: str | Path) -> tuple[Path, QuarterResult]:
+    """Write the quarterly e-SPM workbook."""
+    require(actor, "report.export")
+    target = _target(path, ".xlsx")
+    quarter_result, settings = compute_quarter(db, year, quarter)
+    written = write_espm_xlsx(quarter_result, settings, target)
+    _audit_export(db, actor, "espm_xlsx", quarter_result.result.period, written)
+    return written, quarter_result
