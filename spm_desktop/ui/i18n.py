@@ -1,13 +1,22 @@
 """Qt's own texts (standard buttons, context menus, file dialogs) in Bahasa Indonesia.
 
 Qt does not ship ``qtbase_id.qm``; when a file with that name is found among Qt's
-translations it is used, else :class:`IndonesianQtTranslator` answers from the table below.
+translations it is used, and ours (``resources/i18n/qt_id.qm``, compiled from the table
+below by :func:`build_qm`: ``python -m spm_desktop.ui.i18n``) is installed after it so
+it wins for the strings it has.
 Dates and numbers follow ``QLocale(Indonesian, Indonesia)`` (dd/mm/yyyy, 1.234).
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from spm_desktop.core.paths import resource_path
 
 # (context, source) -> Indonesian; the source texts are Qt's, mnemonics kept where Qt has them.
 _TEXTS: dict[str, dict[str, str]] = {
@@ -49,17 +58,35 @@ _TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-class IndonesianQtTranslator(QTranslator):
-    """A translator answering Qt's own strings from :data:`_TEXTS`."""
+QM_FILE = resource_path("i18n", "qt_id.qm")
 
-    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str:
-        table = _TEXTS.get(context)
-        if table is None:
-            return ""
-        return table.get(source, "")
 
-    def isEmpty(self) -> bool:  # noqa: N802 - Qt override
-        return False
+def write_ts(path: Path) -> None:
+    """Write :data:`_TEXTS` as a Qt Linguist ``.ts`` file (compiled with ``pyside6-lrelease``)."""
+    root = ET.Element("TS", version="2.1", language="id_ID")
+    for context, table in _TEXTS.items():
+        ctx_el = ET.SubElement(root, "context")
+        ET.SubElement(ctx_el, "name").text = context
+        for source, translation in table.items():
+            msg = ET.SubElement(ctx_el, "message")
+            ET.SubElement(msg, "source").text = source
+            ET.SubElement(msg, "translation").text = translation
+    ET.indent(root)
+    path.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + ET.tostring(root, "unicode") + "\n",
+                    encoding="utf-8")
+
+
+def build_qm(target: Path = QM_FILE) -> Path:
+    """Regenerate ``resources/i18n/qt_id.qm`` from the table (run after editing :data:`_TEXTS`)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    ts = target.with_suffix(".ts")
+    write_ts(ts)
+    import PySide6.QtCore
+
+    bundled = Path(PySide6.QtCore.__file__).parent / "lrelease"  # next to the Qt modules
+    lrelease = str(bundled) if bundled.exists() else (shutil.which("lrelease") or "lrelease")
+    subprocess.run([lrelease, "-silent", str(ts), "-qm", str(target)], check=True)
+    return target
 
 
 def indonesian_locale() -> QLocale:
@@ -74,7 +101,12 @@ def install_indonesian(app: QCoreApplication) -> list[QTranslator]:
     if shipped.load(indonesian_locale(), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(shipped)
         translators.append(shipped)
-    ours = IndonesianQtTranslator(app)
-    app.installTranslator(ours)
-    translators.append(ours)
+    ours = QTranslator(app)
+    if ours.load(str(QM_FILE)):
+        app.installTranslator(ours)
+        translators.append(ours)
     return translators
+
+
+if __name__ == "__main__":
+    print(build_qm())

@@ -120,7 +120,8 @@ def category_items(categories: list[CategoryItem]) -> list[tuple[str, object]]:
     return [(c.name, c.code) for c in categories]
 
 
-def shortcut(widget: QWidget, keys: QKeySequence | QKeySequence.StandardKey | str, slot: Callable[[], None]) -> QShortcut:
+def shortcut(widget: QWidget, keys: QKeySequence | QKeySequence.StandardKey | str,
+             slot: Callable[[], None]) -> QShortcut:
     """A shortcut active while focus is anywhere inside ``widget`` (a page or a dialog)."""
     sc = QShortcut(QKeySequence(keys), widget)
     sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)

@@ -13,6 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.domain.groups import HOUSEHOLD_RELATIONS, SEXES
 from spm_desktop.core.services.households import MemberInput
+from spm_desktop.ui.models.table import Column, RecordTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 DISPLAY, EDIT, CHECK, ALIGN = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.CheckStateRole,
@@ -31,90 +32,52 @@ def fmt_int(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-@dataclass(frozen=True)
-class Column:
-    header: str
-    text: Callable[[Any], str]
-    sort: Callable[[Any], Any] | None = None  # defaults to the text
-    numeric: bool = False
+class SortedRecordModel(RecordTableModel):
+    """:class:`RecordTableModel` with a sort key per column (``SORT_ROLE``: dates and numbers
+    sort as such behind a proxy) and right-aligned numeric columns."""
 
-
-class ReadOnlyTable(QAbstractTableModel):
-    """Rows of plain values shown through a fixed list of :class:`Column`; ``SORT_ROLE`` gives
-    the proxy a sortable key (dates and numbers sort as such)."""
-
-    def __init__(self, columns: tuple[Column, ...], parent=None) -> None:
-        super().__init__(parent)
-        self._columns = columns
-        self._rows: list = []
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self._columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY):  # noqa: N802
-        if role == DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
-            return self._columns[section].header
-        return None
+    def __init__(self, columns: tuple[Column, ...], sort_keys: dict[int, Callable[[Any], Any]],
+                 numeric: frozenset[int] = frozenset(), parent=None) -> None:
+        super().__init__(columns, parent)
+        self.sort_keys, self.numeric = sort_keys, numeric
 
     def data(self, index: _Index, role: int = DISPLAY):
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        item, column = self._rows[index.row()], self._columns[index.column()]
-        if role == DISPLAY:
-            return column.text(item)
-        if role == SORT_ROLE:
-            return column.sort(item) if column.sort else column.text(item)
-        if role == ALIGN and column.numeric:
-            return RIGHT
-        return None
-
-    def set_rows(self, rows: list) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int):
-        return self._rows[row]
-
-    @property
-    def rows(self) -> list:
-        return list(self._rows)
+        if index.isValid() and 0 <= index.row() < len(self.records):
+            if role == SORT_ROLE:
+                key = self.sort_keys.get(index.column())
+                record = self.records[index.row()]
+                return key(record) if key else self.columns[index.column()].text(record)
+            if role == ALIGN and index.column() in self.numeric:
+                return RIGHT
+        return super().data(index, role)
 
 
-DISASTER_COLUMNS: tuple[Column, ...] = (
-    Column("Tanggal", lambda d: fmt_date(d.start_date), lambda d: d.start_date.isoformat()),
-    Column("Jenis", lambda d: d.name or d.kind_label),
-    Column("Kelurahan", lambda d: d.kelurahan_name),
-    Column("Kecamatan", lambda d: d.kecamatan_name),
-    Column("Fase", lambda d: d.phase_label),
-    Column("KK", lambda d: fmt_int(d.households), lambda d: d.households, numeric=True),
-    Column("Jiwa", lambda d: fmt_int(d.persons), lambda d: d.persons, numeric=True),
-    Column("Status", lambda d: "Ditutup" if d.status == "closed" else "Berjalan"),
-)
-
-MEMBER_NEEDS_COLUMNS: tuple[Column, ...] = (
-    Column("No. KK", lambda m: m.no_kk or "–"),
-    Column("Nama", lambda m: m.name),
-    Column("NIK", lambda m: m.nik or ""),
-    Column("Hubungan", lambda m: HOUSEHOLD_RELATIONS.get(m.relation, m.relation)),
-    Column("Umur", lambda m: "" if m.age is None else str(m.age), lambda m: -1 if m.age is None else m.age,
-           numeric=True),
-    Column("Kelompok rentan", lambda m: ", ".join(SHORT_KINDS[k] for k in m.vulnerable_kinds)),
-    Column("Masih kurang", lambda m: m.missing_text),
-)
+def disaster_model(parent=None) -> SortedRecordModel:
+    """Records: :class:`DisasterInfo`, newest first."""
+    return SortedRecordModel((
+        Column("Tanggal", lambda d: fmt_date(d.start_date)),
+        Column("Jenis", lambda d: d.name or d.kind_label, lambda d: d.kind_label),
+        Column("Kelurahan", lambda d: d.kelurahan_name),
+        Column("Kecamatan", lambda d: d.kecamatan_name),
+        Column("Fase", lambda d: d.phase_label),
+        Column("KK", lambda d: fmt_int(d.households)),
+        Column("Jiwa", lambda d: fmt_int(d.persons)),
+        Column("Status", lambda d: "Ditutup" if d.status == "closed" else "Berjalan"),
+    ), {0: lambda d: d.start_date.isoformat(), 5: lambda d: d.households, 6: lambda d: d.persons},
+        frozenset({5, 6}), parent)
 
 
-def disaster_model(parent=None) -> ReadOnlyTable:
-    """Rows: :class:`DisasterInfo`."""
-    return ReadOnlyTable(DISASTER_COLUMNS, parent)
-
-
-def member_needs_model(parent=None) -> ReadOnlyTable:
-    """Rows: :class:`MemberNeeds` of a disaster summary."""
-    return ReadOnlyTable(MEMBER_NEEDS_COLUMNS, parent)
+def member_needs_model(parent=None) -> SortedRecordModel:
+    """Records: :class:`MemberNeeds` of a disaster summary."""
+    return SortedRecordModel((
+        Column("No. KK", lambda m: m.no_kk or "–"),
+        Column("Nama", lambda m: m.name),
+        Column("NIK", lambda m: m.nik or ""),
+        Column("Hubungan", lambda m: HOUSEHOLD_RELATIONS.get(m.relation, m.relation)),
+        Column("Umur", lambda m: "" if m.age is None else str(m.age)),
+        Column("Kelompok rentan", lambda m: ", ".join(SHORT_KINDS[k] for k in m.vulnerable_kinds)),
+        Column("Masih kurang", lambda m: m.missing_text),
+    ), {4: lambda m: -1 if m.age is None else m.age}, frozenset({4}), parent)
 
 
 # ----- the editable member grid of the family form ------------------------------------

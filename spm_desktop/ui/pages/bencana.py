@@ -171,7 +171,7 @@ class Page(QWidget):
     def _disasters_loaded(self, rows: list[DisasterInfo]) -> None:
         keep = self._want_id or (self.summary.disaster.id if self.summary else None)
         self._want_id = None
-        self.disasters.set_rows(rows)
+        self.disasters.set_records(rows)
         row = next((i for i, d in enumerate(rows) if d.id == keep), 0 if rows else -1)
         if row < 0:
             self._show_summary(None)
@@ -194,7 +194,7 @@ class Page(QWidget):
         index = self.disaster_view.currentIndex()
         if not index.isValid():
             return None
-        return self.disasters.row_at(self.disaster_proxy.mapToSource(index).row())
+        return self.disasters.record(self.disaster_proxy.mapToSource(index).row())
 
     @Slot(object)
     def _show_summary(self, summary: DisasterSummary | None) -> None:
@@ -205,7 +205,7 @@ class Page(QWidget):
         if not has:
             self.heading.setText("Belum ada kejadian bencana pada tahun ini. Pilih “Daftarkan bencana…”.")
             self.figures.clear()
-            self.members.set_rows([])
+            self.members.set_records([])
             return
         d = summary.disaster
         self.close_button.setEnabled(d.status != "closed")
@@ -213,7 +213,7 @@ class Page(QWidget):
         self.heading.setText(f"<b>{d.title}</b>{until} — {d.phase_label}; lokasi: {d.location or '–'}; rumah "
                              f"rusak ringan {d.houses_light}, sedang {d.houses_medium}, berat {d.houses_heavy}")
         self.figures.setText(summary_text(summary))
-        self.members.set_rows(list(summary.members))
+        self.members.set_records(list(summary.members))
 
     # ----- disasters -------------------------------------------------------------------
 
@@ -269,7 +269,7 @@ class Page(QWidget):
 
     def selected_members(self) -> list:
         rows = {self.member_proxy.mapToSource(i).row() for i in self.member_view.selectionModel().selectedRows()}
-        return [self.members.row_at(r) for r in sorted(rows)]
+        return [self.members.record(r) for r in sorted(rows)]
 
     @Slot()
     def record(self, kind: str) -> None:
