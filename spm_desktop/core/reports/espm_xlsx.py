@@ -82,7 +82,8 @@ def _section_a(ws: Worksheet, row: int, q: QuarterResult, group: str) -> int:
     _box(ws, row, 1, MONTH_COL0 + 14)
     row += 1
     if not g.sasaran:
-        ws.cell(row, 2, "Sasaran kosong pada periode ini: persentase tidak dapat dihitung (–).").font = Font(italic=True)
+        note = ws.cell(row, 2, "Sasaran kosong pada periode ini: persentase tidak dapat dihitung (–).")
+        note.font = Font(italic=True)
         row += 1
     return row + 1
 

@@ -137,8 +137,8 @@ def _table(rows, widths, header_rows=1, number_cols=(), zebra=True) -> Table:
 def _letterhead(st: dict, settings: AppSettings, width: float) -> list:
     lines = [Paragraph(_esc(settings.office_government.upper()), st["gov"]) if settings.office_government else None,
              Paragraph(_esc(settings.office_name.upper()), st["office"])]
-    contact = " · ".join(x for x in (settings.office_address, settings.office_phone and f"Telp. {settings.office_phone}",
-                                     settings.office_email) if x)
+    phone = f"Telp. {settings.office_phone}" if settings.office_phone else ""
+    contact = " · ".join(x for x in (settings.office_address, phone, settings.office_email) if x)
     if contact:
         lines.append(Paragraph(_esc(contact), st["address"]))
     text = [x for x in lines if x is not None]
