@@ -244,18 +244,23 @@ def _read_csv(path: Path) -> list[list[Any]]:
             return [row for row in csv.reader(fh, dialect)]
     except UnicodeDecodeError as exc:
         raise ValidationError("Berkas CSV harus disimpan dengan pengodean UTF-8.", "file") from exc
+    except csv.Error as exc:  # e.g. a field longer than the csv module allows
+        raise ValidationError(f"Berkas {path.name} bukan berkas CSV yang bisa dibaca ({exc}).", "file") from exc
 
 
 def _read_xlsx(path: Path) -> list[list[Any]]:
     from openpyxl import load_workbook
 
+    unreadable = f"Berkas {path.name} bukan berkas Excel (.xlsx) yang bisa dibaca."
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for a damaged file
-        raise ValidationError(f"Berkas {path.name} bukan berkas Excel (.xlsx) yang bisa dibaca.", "file") from exc
+        raise ValidationError(unreadable, "file") from exc
     try:
         ws = wb.worksheets[0]
         return [list(r) for r in ws.iter_rows(values_only=True)]
+    except Exception as exc:  # read-only mode parses the sheet lazily: damage shows up here
+        raise ValidationError(unreadable, "file") from exc
     finally:
         wb.close()
 
@@ -357,6 +362,10 @@ def run_import(db: Database, actor: Actor, kind_name: str, path: str | Path, *, 
     kind = get_kind(kind_name)
     require(actor, kind.permission)
     headers, rows = read_table(path)
+    if not dry_run and rows:
+        from spm_desktop.core.storage.backup import backup_before
+
+        backup_before(db, "before-import")  # a copy of the database file before every import
     counts = dict.fromkeys(OUTCOMES, 0)
     errors: list[CellError] = []
     try:

@@ -262,7 +262,9 @@ def backup_before(db, reason: str = "before-import") -> BackupInfo | None:
     path = db.file_path
     if not path:
         return None
-    return make_backup(Path(path), reason if reason in KINDS else "before-import")
+    info = make_backup(Path(path), reason if reason in KINDS else "before-import")
+    rotate(info.path.parent)
+    return info
 
 
 # ----- services (permission-checked, audited) ------------------------------------------
