@@ -185,34 +185,38 @@ def _check_rollup(folder: Path, state: dict) -> str:
         if not 0 <= g.terpenuhi <= g.sasaran:
             raise _Failed(f"kelompok {g.group}: terpenuhi {g.terpenuhi} melebihi sasaran {g.sasaran}")
     sasaran = sum(g.sasaran for g in result.spm)
-    return f"{result.period.label}: {served} layanan kumulatif, sasaran SPM {sasaran} orang"
+    return f"{result.period.label}: jumlah indikator kumulatif {served}, sasaran SPM {sasaran} orang"
 
 
 def _check_pdf(folder: Path, state: dict) -> str:
-    from spm_desktop.core.reports import recap_pdf
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.services.recap import export_recap_pdf
 
-    path = folder / "rekap.pdf"
-    recap_pdf.write_recap_pdf(state["db"], state["rollup"], path)
+    result = state["rollup"]
+    path = export_recap_pdf(state["db"], SYSTEM, result.period, folder / "rekap.pdf", result)
     data = path.read_bytes()
     if not data.startswith(b"%PDF"):
         raise _Failed("berkas tidak diawali %PDF")
     pages = pdf_page_count(data)
     if pages < 1:
         raise _Failed("PDF tidak memiliki halaman")
-    return f"{pages} halaman, {len(data) // 1024} KB"
+    if b"DejaVuSans" not in data:
+        raise _Failed("huruf DejaVu Sans tidak tertanam di PDF")
+    return f"{pages} halaman, {len(data) // 1024} KB, huruf tertanam"
 
 
 def _check_workbook(folder: Path, state: dict) -> str:
-    from spm_desktop.core.reports import espm_workbook
-    from spm_desktop.core.rollup import Period, compute_rollup
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.services.recap import export_espm
 
-    period = Period.for_quarter(SELF_TEST_YEAR, SELF_TEST_QUARTER)
-    result = compute_rollup(state["db"], period)
-    path = folder / "e-spm.xlsx"
-    espm_workbook.write_espm_workbook(state["db"], result, path)
+    path, quarter = export_espm(state["db"], SYSTEM, SELF_TEST_YEAR, SELF_TEST_QUARTER, folder / "e-spm.xlsx")
     sheets, numbers = workbook_numbers(path)
-    wanted = {float(g.sasaran) for g in result.spm if g.sasaran}
-    missing = sorted(int(v) for v in wanted - set(numbers))
-    if not sheets or missing:
-        raise _Failed(f"angka sasaran {missing} tidak ada di lembar kerja")
-    return f"{len(sheets)} lembar, {len(numbers)} angka, sasaran tiap kelompok tercantum"
+    groups = quarter.result.spm
+    if len(sheets) < 1 + len(groups):
+        raise _Failed(f"{len(sheets)} lembar, seharusnya ringkasan dan {len(groups)} lembar kelompok")
+    present = set(numbers)
+    missing = [g.group for g in groups if g.sasaran and float(g.sasaran) not in present]
+    if missing:
+        raise _Failed(f"angka sasaran kelompok {', '.join(missing)} tidak ada di lembar kerja")
+    sasaran = sum(g.sasaran for g in groups)
+    return f"{quarter.result.period.label}: {len(sheets)} lembar, sasaran {sasaran} orang tercantum"
