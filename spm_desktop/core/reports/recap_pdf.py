@@ -358,6 +358,7 @@ def write_recap_pdf(result: RollupResult, settings: AppSettings, path: str | Pat
     footer = f"Rekapitulasi Capaian SPM — {p.label} — {settings.office_name}"
 
     def make_canvas(*args, **kwargs):
+        kwargs["initialFontName"] = FONT  # no unembedded Helvetica anywhere
         c = _NumberedCanvas(*args, **kwargs)
         c._doc_footer = footer
         return c

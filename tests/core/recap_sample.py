@@ -1,0 +1,65 @@
+"""A hand-made roll-up result (no database) for layout tests of the PDF and the workbook."""
+
+from __future__ import annotations
+
+from spm_desktop.core.domain.groups import SPM_GROUP_SHORT
+from spm_desktop.core.rollup import (
+    Breakdown,
+    BreakdownRow,
+    GroupFigure,
+    IkkFigure,
+    IndicatorFigure,
+    Period,
+    RollupResult,
+)
+from spm_desktop.core.rollup.quarterly import QuarterResult
+from spm_desktop.core.services.mutu import MutuItem
+from spm_desktop.core.services.settings import AppSettings
+
+MEALS, CLOTHES, TENT = "1.06.04.2.01.0001", "1.06.04.2.01.0002", "1.06.06.2.01.0007"
+SETTINGS = AppSettings(office_address="Jl. Letjen Sutoyo, Pontianak", signatory_name="Drs. Budi Santoso, M.Si",
+                       signatory_nip="197001011990031001", signatory_title="Kepala Dinas Sosial Kota Pontianak")
+
+
+def indicator(code, name, unit, series, target, budget, program="rehab_dasar", rule="distinct_persons"):
+    from spm_desktop.core.rollup import percent
+
+    return IndicatorFigure(code, name, program, unit, rule, series[-1] - (series[-2] if len(series) > 1 else 0),
+                           series[-1], target, percent(series[-1], target), budget, tuple(series))
+
+
+def group(key, y, x, mutu=None, index=None, status="belum dinilai"):
+    from spm_desktop.core.rollup import percent
+
+    return GroupFigure(key, SPM_GROUP_SHORT[key], y, x, percent(x, y), mutu, index, status)
+
+
+def sample_result(month: int = 3, quarter: int | None = None) -> RollupResult:
+    period = Period(2026, month, quarter)
+    indicators = (
+        indicator(MEALS, "Penyediaan Permakanan", "Orang", [400, 900, 1234][:month] + [1234] * (month - 3), 2000,
+                  550_000_000),
+        indicator(CLOTHES, "Penyediaan Sandang", "Orang", [0, 0, 0][:month] + [0] * (month - 3), 0, 150_000_000),
+        indicator(TENT, "Penyediaan Tempat Penampungan Pengungsi", "Unit", [5, 5, 12][:month] + [12] * (month - 3),
+                  100, 20_000_000, program="bencana", rule="sum_quantity"),
+    )
+    spm = (group("disabilitas", 0, 0), group("anak", 1234, 870, 75.0, 71.4, "Tuntas Muda"),
+           group("lansia", 10, 10), group("gepeng", 6, 3), group("bencana", 0, 0))
+    kec = Breakdown("kecamatan", "Kecamatan", (
+        BreakdownRow("61.71.01", "Pontianak Selatan", ((MEALS, 1000), (CLOTHES, 0), (TENT, 12))),
+        BreakdownRow("61.71.02", "Pontianak Timur", ((MEALS, 234), (CLOTHES, 0), (TENT, 0))),
+    ))
+    ikk = IkkFigure(70.6, None, 883, 1250, 0, 0)
+    warnings = ("Ada 3 pasangan kemungkinan data ganda yang belum ditinjau; angka dapat berubah setelah data "
+                "ganda diperiksa.", "Sasaran Korban Bencana kosong (0 orang) pada periode ini: capaian ditampilkan \"–\".")
+    return RollupResult(period, "all_needed", indicators, spm, ikk, (kec,), warnings, 3)
+
+
+def sample_quarter() -> QuarterResult:
+    result = sample_result(3, 1)
+    monthly = []
+    for x in (300, 700, 870):
+        monthly.append(tuple(g if g.group != "anak" else group("anak", 1234, x) for g in result.spm))
+    items = tuple(MutuItem(f"m{i}", 2026, "anak", "barang_jasa" if i < 3 else "sdm", f"Butir {i}", i != 1, "", i)
+                  for i in range(4))
+    return QuarterResult(result, tuple(monthly), items)

@@ -1,0 +1,91 @@
+"""The recap PDF read back with pdftotext: the right numbers in the right rows."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import date
+
+import pytest
+from recap_sample import MEALS, SETTINGS, TENT, sample_result
+
+from spm_desktop.core.reports.recap_pdf import main_indicators, write_recap_pdf
+
+pytestmark = pytest.mark.skipif(subprocess.run(["which", "pdftotext"], capture_output=True).returncode != 0,
+                                reason="pdftotext (poppler-utils) not installed")
+
+
+def pdf_text(path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def line_with(text: str, needle: str) -> str:
+    lines = [ln for ln in text.splitlines() if needle in ln]
+    assert lines, f"no line with {needle!r}"
+    return lines[0]
+
+
+def numbers(line: str) -> list[str]:
+    return re.findall(r"Rp [\d.]+|\d[\d.]*,\d+%?|\d[\d.]*%|–|\b\d[\d.]*\b", line)
+
+
+@pytest.fixture(scope="module")
+def recap_text(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pdf") / "rekap.pdf"
+    write_recap_pdf(sample_result(), SETTINGS, path)
+    return path, pdf_text(path)
+
+
+def test_title_letterhead_and_pages(recap_text):
+    path, text = recap_text
+    assert "Rekapitulasi Capaian SPM Bidang Sosial — Maret 2026" in text
+    assert "DINAS SOSIAL KOTA PONTIANAK" in text
+    assert "Jl. Letjen Sutoyo, Pontianak" in text
+    pages = re.findall(r"Halaman (\d+) dari (\d+)", text)
+    total = pages[0][1]
+    assert [p for p, _ in pages] == [str(n) for n in range(1, int(total) + 1)]
+    assert all(t == total for _, t in pages)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+    embedded = [ln for ln in fonts.splitlines() if "DejaVuSans" in ln]
+    assert len(embedded) == 2 and all(ln.split()[-5:-2] == ["yes", "yes", "yes"] for ln in embedded)
+
+
+def test_group_rows_and_ikk(recap_text):
+    _, text = recap_text
+    anak = numbers(line_with(text, "dasar anak"))
+    assert anak[-5:] == ["1.234", "870", "70,5%", "75,0%", "71,4"]
+    assert "Tuntas Muda" in line_with(text, "dasar anak")
+    disabilitas = next(ln for ln in text.splitlines() if "Rehabilitasi sosial dasar" in ln and "dinilai" in ln)
+    assert numbers(disabilitas)[-5:] == ["0", "0", "–", "–", "–"]
+    ikk1 = numbers(line_with(text, "IKK 1"))
+    assert ikk1[-4:] == ["883", "1.250", "70,6%", "100%"]
+    assert numbers(line_with(text, "IKK 2"))[-4:] == ["0", "0", "–", "100%"]
+
+
+def test_indicator_rows(recap_text):
+    _, text = recap_text
+    assert numbers(line_with(text, MEALS)) == ["1", "1.06.04.2.01.0001", "334", "1.234", "2.000", "61,7%",
+                                               "Rp 550.000.000"]
+    # empty target: "–" instead of a percentage
+    assert numbers(line_with(text, "1.06.04.2.01.0002"))[-3:] == ["0", "–", "Rp 150.000.000"]
+    tent = line_with(text, TENT)
+    assert "Unit" in tent and numbers(tent)[-5:] == ["7", "12", "100", "12,0%", "Rp 20.000.000"]
+
+
+def test_kecamatan_chart_warnings_and_signature(recap_text):
+    _, text = recap_text
+    kec_rows = [ln for ln in text.splitlines() if MEALS in ln]
+    assert numbers(kec_rows[1])[-3:] == ["1.000", "234", "1.234"]
+    header = line_with(text, "Subkegiatan    ")
+    assert header.count("Pontianak") == 2 and "Jumlah" in header
+    assert "E. Tren capaian kumulatif" in text and "Target (proporsional bulan)" in text
+    assert "Ada 3 pasangan kemungkinan data ganda yang belum ditinjau" in text
+    assert "Pontianak, 31 Maret 2026" in text
+    assert "Drs. Budi Santoso, M.Si" in text and "NIP. 197001011990031001" in text
+
+
+def test_signed_on_date_and_main_indicators(tmp_path):
+    path = write_recap_pdf(sample_result(), SETTINGS, tmp_path / "r.pdf", signed_on=date(2026, 4, 2))
+    assert "Pontianak, 2 April 2026" in pdf_text(path)
+    assert [i.code for i in main_indicators(sample_result())] == [MEALS]

@@ -1,0 +1,77 @@
+"""``spm-desktop recap`` and ``spm-desktop espm`` as a script would use them (architecture §9)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+
+from openpyxl import load_workbook
+from rollup_builders import CLOTHES, MEALS, Rows
+
+from spm_desktop.core.storage.database import Database
+from spm_desktop.core.storage.engine import make_engine
+
+
+def spm(*args, data_dir):
+    env = {k: v for k, v in os.environ.items() if k != "SPM_DATABASE_URL"}
+    return subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(data_dir), *args],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+def fill(data_dir) -> None:
+    db = Database(make_engine(f"sqlite:///{data_dir / 'spm.db'}"))
+    with db.transaction() as s:
+        r = Rows(s)
+        for i in range(4):
+            p = r.person()
+            r.case(p, "lansia", date(2026, 1, 5), needs=[MEALS, CLOTHES])
+            r.event(p, MEALS, date(2026, 1 + i % 3, 10))
+            if i < 3:
+                r.event(p, CLOTHES, date(2026, 2, 1))
+    db.dispose()
+
+
+def test_recap_json_to_stdout_and_pdf(data_dir, tmp_path):
+    fill(data_dir)
+    pdf = tmp_path / "rekap.pdf"
+    out = spm("recap", "--year", "2026", "--month", "3", "--json", "-", "--pdf", str(pdf), data_dir=data_dir)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["period"] == {"year": 2026, "month": 3, "start": "2026-01-01", "end": "2026-03-31"}
+    lansia = next(g for g in data["spm"] if g["group"] == "lansia")
+    assert (lansia["sasaran"], lansia["terpenuhi"], lansia["capaian"]) == (4, 3, 75.0)
+    assert (lansia["mutu"], lansia["index"], lansia["status"]) == (None, None, "belum dinilai")
+    assert data["ikk"]["ikk1"] == 75.0 and data["ikk"]["ikk2"] is None
+    meals = next(i for i in data["indicators"] if i["code"] == MEALS)
+    assert (meals["month"], meals["cumulative"], meals["target"], meals["percent_of_target"]) == (1, 4, 200.0, 2.0)
+    assert pdf.stat().st_size > 10_000
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    row = next(ln for ln in text.splitlines() if "dasar lanjut" in ln)
+    assert "4" in row.split() and "3" in row.split() and "75,0%" in row
+
+
+def test_recap_json_file_is_deterministic(data_dir, tmp_path):
+    fill(data_dir)
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    assert spm("recap", "--year", "2026", "--month", "3", "--json", str(a), data_dir=data_dir).returncode == 0
+    assert spm("recap", "--year", "2026", "--month", "3", "--json", str(b), data_dir=data_dir).returncode == 0
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_espm_workbook_and_refusals(data_dir, tmp_path):
+    fill(data_dir)
+    xlsx = tmp_path / "q1.xlsx"
+    out = spm("espm", "--year", "2026", "--quarter", "1", "--xlsx", str(xlsx), data_dir=data_dir)
+    assert out.returncode == 0, out.stderr
+    ws = load_workbook(xlsx)["Lansia"]
+    row = next(r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 2).value).startswith("Jumlah lanjut usia"))
+    assert ws.cell(row, 4).value == 4
+    # both needs met: nobody in January, persons 0 and 1 in February, person 2 in March
+    assert [ws.cell(row, c).value for c in (5, 6, 7)] == [0, 2, 1]
+    bad = spm("recap", "--year", "2026", "--month", "13", data_dir=data_dir)
+    assert bad.returncode == 1 and "Bulan harus 1 sampai 12" in bad.stderr
+    bad = spm("espm", "--year", "2026", "--quarter", "5", "--xlsx", str(xlsx), data_dir=data_dir)
+    assert bad.returncode == 1 and "Triwulan" in bad.stderr
