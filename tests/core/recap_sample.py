@@ -51,7 +51,8 @@ def sample_result(month: int = 3, quarter: int | None = None) -> RollupResult:
     ))
     ikk = IkkFigure(70.6, None, 883, 1250, 0, 0)
     warnings = ("Ada 3 pasangan kemungkinan data ganda yang belum ditinjau; angka dapat berubah setelah data "
-                "ganda diperiksa.", "Sasaran Korban Bencana kosong (0 orang) pada periode ini: capaian ditampilkan \"–\".")
+                "ganda diperiksa.",
+                "Sasaran Korban Bencana kosong (0 orang) pada periode ini: capaian ditampilkan \"–\".")
     return RollupResult(period, "all_needed", indicators, spm, ikk, (kec,), warnings, 3)
 
 
