@@ -118,6 +118,8 @@ def validate_disaster(s: Session, data: DisasterInput, today: date | None = None
         errors.append(FieldError("start_date", "Tanggal mulai bencana tidak boleh setelah hari ini."))
     if data.start_date and data.end_date and data.end_date < data.start_date:
         errors.append(FieldError("end_date", "Tanggal selesai tidak boleh sebelum tanggal mulai."))
+    elif data.end_date and data.end_date > today:
+        errors.append(FieldError("end_date", "Tanggal selesai tidak boleh setelah hari ini."))
     kecamatan = (data.kecamatan_code or "").strip()
     kelurahan_code = (data.kelurahan_code or "").strip()
     kelurahan = s.scalars(select(Region).where(Region.code == kelurahan_code, Region.level == "kelurahan",
@@ -159,6 +161,7 @@ def _apply(d: Disaster, data: DisasterInput) -> None:
         setattr(d, field, getattr(data, field))
     d.kecamatan_code = data.kecamatan_code or None
     d.kelurahan_code = data.kelurahan_code or None
+    d.status = "closed" if data.end_date else "open"
 
 
 def first_service_date(s: Session, disaster_id: str) -> date | None:
@@ -187,37 +190,51 @@ def disaster_info(s: Session, d: Disaster) -> DisasterInfo:
     return _info(d, names, households, persons)
 
 
+def register_disaster_in(s: Session, actor: Actor, data: DisasterInput, disaster_id: str | None = None) -> Disaster:
+    """Register a disaster inside the caller's transaction (audited); see :func:`register_disaster`."""
+    data = validate_disaster(s, data)
+    check_disaster_scope(actor, data.kelurahan_code)
+    d = Disaster(id=disaster_id) if disaster_id else Disaster()
+    _apply(d, data)
+    s.add(d)
+    s.flush()
+    audit.record(s, "create", "disaster", d.id, after=d)
+    return d
+
+
+def update_disaster_in(s: Session, actor: Actor, disaster_id: str, data: DisasterInput) -> tuple[Disaster, bool]:
+    """Change a disaster inside the caller's transaction; returns (disaster, whether anything changed)."""
+    d = load_disaster(s, disaster_id)
+    check_disaster_scope(actor, d.kelurahan_code)
+    data = validate_disaster(s, data)
+    check_disaster_scope(actor, data.kelurahan_code)
+    first = first_service_date(s, d.id)
+    if first is not None and data.start_date > first:
+        raise ValidationError(
+            f"Tanggal mulai tidak bisa diubah menjadi {data.start_date.strftime('%d/%m/%Y')}: sudah ada "
+            f"layanan tanggal {first.strftime('%d/%m/%Y')} untuk bencana ini.", "start_date")
+    before = audit.snapshot(d)
+    _apply(d, data)
+    if not s.is_modified(d):
+        return d, False
+    s.flush()
+    audit.record(s, "update", "disaster", d.id, before=before, after=d)
+    return d, True
+
+
 def register_disaster(db: Database, actor: Actor, data: DisasterInput) -> DisasterInfo:
-    """Register a disaster (one transaction, audited)."""
+    """Register a disaster (one transaction, audited). With an end date it is registered closed."""
     require(actor, "disaster.write")
     with db.transaction(actor) as s:
-        data = validate_disaster(s, data)
-        check_disaster_scope(actor, data.kelurahan_code)
-        d = Disaster(status="open")
-        _apply(d, data)
-        s.add(d)
-        s.flush()
-        audit.record(s, "create", "disaster", d.id, after=d)
-        return disaster_info(s, d)
+        return disaster_info(s, register_disaster_in(s, actor, data))
 
 
 def update_disaster(db: Database, actor: Actor, disaster_id: str, data: DisasterInput) -> DisasterInfo:
-    """Change a disaster's data. The start date may not move after a service already given."""
+    """Change a disaster's data. The start date may not move after a service already given;
+    setting or clearing the end date closes or reopens it."""
     require(actor, "disaster.write")
     with db.transaction(actor) as s:
-        d = load_disaster(s, disaster_id)
-        check_disaster_scope(actor, d.kelurahan_code)
-        data = validate_disaster(s, data)
-        check_disaster_scope(actor, data.kelurahan_code)
-        first = first_service_date(s, d.id)
-        if first is not None and data.start_date > first:
-            raise ValidationError(
-                f"Tanggal mulai tidak bisa diubah menjadi {data.start_date.strftime('%d/%m/%Y')}: sudah ada "
-                f"layanan tanggal {first.strftime('%d/%m/%Y')} untuk bencana ini.", "start_date")
-        before = audit.snapshot(d)
-        _apply(d, data)
-        s.flush()
-        audit.record(s, "update", "disaster", d.id, before=before, after=d)
+        d, _ = update_disaster_in(s, actor, disaster_id, data)
         return disaster_info(s, d)
 
 

@@ -15,14 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
-from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from spm_desktop.core.domain.errors import ConflictError, DomainError, FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.groups import HOUSEHOLD_RELATIONS, SEXES
-from spm_desktop.core.domain.names import search_key
-from spm_desktop.core.domain.nik import check_nik_agrees, kk_problem, nik_problem, parse_nik
+from spm_desktop.core.domain.nik import check_nik_agrees, check_no_kk, kk_problem, nik_problem, parse_nik
 from spm_desktop.core.domain.vulnerable import age_on, vulnerable_kinds
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
+from spm_desktop.core.services import persons
 from spm_desktop.core.services.disasters import DAMAGE_LEVELS, check_disaster_scope, load_disaster
+from spm_desktop.core.services.persons import PersonDraft
 from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Disaster, Household, HouseholdMember, Person
@@ -183,27 +184,22 @@ def _resolve_person(s: Session, m: MemberInput, i: int) -> Person | None:
     return person
 
 
-def _new_person(s: Session, *, name: str, nik: str, sex: str, birth_date: date | None, age: int | None, on: date,
-                no_kk: str, address: str, kelurahan_code: str | None, disaster_kind: str) -> Person:
-    """A new person for a victim not known before (thin, until the person services land)."""
-    nik = (nik or "").strip() or None
-    birth_year, estimated = (birth_date.year, False) if birth_date else (None, False)
-    if nik:
-        info = parse_nik(nik)
-        sex = sex or info.sex
-        if birth_date is None and age is None:
-            birth_date = info.birth_date(on)
-            birth_year = birth_date.year
-    if birth_date is None and age is not None:
-        birth_year, estimated = on.year - age, True
-    category = "korban_bencana_sosial" if disaster_kind == "bencana_sosial" else "korban_bencana_alam"
-    person = Person(nik=nik, no_kk=no_kk or None, name=" ".join(name.split()), sex=sex, birth_date=birth_date,
-                    birth_year=birth_year, birth_year_estimated=estimated, address=address,
-                    kelurahan_code=kelurahan_code, category_code=category,
-                    search_name=search_key(name))
-    s.add(person)
-    s.flush()
-    return person
+def _new_person(s: Session, actor: Actor, m: MemberInput, i: int, disaster: Disaster, household: Household) -> Person:
+    """Register a victim not known before through the person services (same NIK, name and
+    birth-date rules as everywhere). Similar names do not stop the family form: such pairs
+    go on the duplicate review list."""
+    category = "korban_bencana_sosial" if disaster.kind == "bencana_sosial" else "korban_bencana_alam"
+    draft = PersonDraft(
+        name=m.name, sex=m.sex or (parse_nik(m.nik.strip()).sex if m.nik.strip() else ""), nik=m.nik.strip() or None,
+        no_kk=household.no_kk or None, birth_date=m.birth_date,
+        birth_year=disaster.start_date.year - m.age if m.birth_date is None and m.age is not None else None,
+        address=household.address, kelurahan_code=disaster.kelurahan_code, category_code=category)
+    try:
+        return persons.register_in(s, actor, draft, confirm_duplicates_ok=True)
+    except DomainError as exc:
+        errors = exc.errors if isinstance(exc, ValidationError) else [FieldError(exc.field, exc.message)]
+        raise ValidationError([FieldError(f"members[{i}].{e.field}", f"Anggota ke-{i + 1}: {e.message}")
+                               for e in errors]) from exc
 
 
 def _member_info(p: Person, hm: HouseholdMember, start: date, linked: bool = False) -> MemberInfo:
@@ -225,33 +221,107 @@ def _check_not_member_elsewhere(s: Session, disaster: Disaster, person: Person, 
                HouseholdMember.deleted_at.is_(None))).first()
     if other is not None and other.id != household_id:
         kk = f"KK {other.no_kk}" if other.no_kk else "keluarga lain"
-        raise ConflictError(f"Anggota ke-{i + 1} ({person.name}) sudah terdaftar di {kk} pada bencana ini; "
-                            "satu orang hanya boleh di satu keluarga per bencana.", f"members[{i}]")
+        who = f"Anggota ke-{i + 1} ({person.name})" if i >= 0 else person.name
+        raise ConflictError(f"{who} sudah terdaftar di {kk} pada bencana ini; satu orang hanya boleh di satu "
+                            "keluarga per bencana.", f"members[{i}]" if i >= 0 else "person")
 
 
-def add_members(s: Session, disaster: Disaster, household: Household, members: tuple[MemberInput, ...],
-                kelurahan_code: str | None) -> list[MemberInfo]:
+def _membership(s: Session, disaster_id: str, person_id: str) -> HouseholdMember | None:
+    """The person's membership in the disaster, live or soft-deleted (the pair is unique)."""
+    return s.scalars(select(HouseholdMember).where(HouseholdMember.disaster_id == disaster_id,
+                                                   HouseholdMember.person_id == person_id)).first()
+
+
+def _place_member(s: Session, household: Household, person_id: str, relation: str, pregnant_breastfeeding: bool,
+                  disability: bool, member_id: str | None = None) -> tuple[HouseholdMember, str]:
+    """Create, revive or update the membership; returns it and "created"/"updated"/"unchanged"."""
+    hm = _membership(s, household.disaster_id, person_id)
+    values = dict(household_id=household.id, relation=relation, pregnant_breastfeeding=bool(pregnant_breastfeeding),
+                  disability=bool(disability))
+    if hm is None:
+        hm = HouseholdMember(disaster_id=household.disaster_id, person_id=person_id, **values)
+        if member_id:
+            hm.id = member_id
+        s.add(hm)
+        return hm, "created"
+    revived = hm.deleted_at is not None
+    hm.deleted_at = None
+    for key, value in values.items():
+        setattr(hm, key, value)
+    if revived:
+        return hm, "created"
+    return hm, "updated" if s.is_modified(hm) else "unchanged"
+
+
+def add_members(s: Session, actor: Actor, disaster: Disaster, household: Household,
+                members: tuple[MemberInput, ...]) -> list[MemberInfo]:
     """Create or link the persons of ``members`` and add them to ``household`` (in ``s``)."""
     infos: list[MemberInfo] = []
     for i, m in enumerate(members):
         person = _resolve_person(s, m, i)
         linked = person is not None
         if person is None:
-            person = _new_person(
-                s, name=m.name, nik=m.nik, sex=m.sex, birth_date=m.birth_date, age=m.age, on=disaster.start_date,
-                no_kk=household.no_kk, address=household.address, kelurahan_code=kelurahan_code,
-                disaster_kind=disaster.kind)
+            person = _new_person(s, actor, m, i, disaster, household)
         else:
             _check_not_member_elsewhere(s, disaster, person, i, household.id)
-        hm = HouseholdMember(household_id=household.id, disaster_id=disaster.id, person_id=person.id,
-                             relation=m.relation, pregnant_breastfeeding=bool(m.pregnant_breastfeeding),
-                             disability=bool(m.disability))
-        s.add(hm)
+        hm, _ = _place_member(s, household, person.id, m.relation, m.pregnant_breastfeeding, m.disability)
         if m.relation == "kepala":
             household.head_person_id = person.id
         infos.append(_member_info(person, hm, disaster.start_date, linked))
     s.flush()
     return infos
+
+
+def put_member_in(s: Session, actor: Actor, disaster_id: str, no_kk: str, person_id: str, relation: str,
+                  pregnant_breastfeeding: bool = False, disability: bool = False, *,
+                  household_id: str | None = None, member_id: str | None = None) -> tuple[Household, str]:
+    """One member of a household of a disaster, inside the caller's transaction (the file
+    import: one row per member). The household is found by its No. KK in the disaster, or
+    created with ``household_id``. Returns the household and "created"/"updated"/"unchanged"."""
+    disaster = load_disaster(s, disaster_id)
+    check_disaster_scope(actor, disaster.kelurahan_code)
+    no_kk = check_no_kk(no_kk)
+    if relation not in HOUSEHOLD_RELATIONS:
+        raise ValidationError("Hubungan keluarga harus kepala, istri, suami, anak atau lainnya.", "relation")
+    person = persons.load_person(s, person_id)
+    while person.merged_into:
+        person = persons.load_person(s, person.merged_into)
+    if pregnant_breastfeeding and person.sex == "L":
+        raise ValidationError(f"{person.name} laki-laki: hamil/menyusui hanya untuk perempuan.",
+                              "pregnant_breastfeeding")
+    hh = s.scalars(select(Household).where(Household.disaster_id == disaster.id, Household.no_kk == no_kk,
+                                           Household.deleted_at.is_(None))).first()
+    if hh is None:
+        hh = Household(disaster_id=disaster.id, no_kk=no_kk)
+        if household_id:
+            hh.id = household_id
+        s.add(hh)
+        s.flush()
+        audit.record(s, "create", "household", hh.id, after=hh)
+    _check_not_member_elsewhere(s, disaster, person, -1, hh.id)
+    if relation == "kepala":
+        if hh.head_person_id and hh.head_person_id != person.id:
+            head = s.get(Person, hh.head_person_id)
+            raise ValidationError(f"KK {no_kk} sudah punya kepala keluarga ({head.name if head else '-'}); satu "
+                                  "keluarga hanya boleh satu kepala.", "relation")
+        hh.head_person_id = person.id
+    elif hh.head_person_id == person.id:
+        hh.head_person_id = None
+    before = audit.snapshot(_membership(s, disaster.id, person.id))
+    hm, outcome = _place_member(s, hh, person.id, relation, pregnant_breastfeeding, disability, member_id)
+    s.flush()
+    if outcome != "unchanged":
+        audit.record(s, "create" if outcome == "created" else "update", "household_member", hm.id,
+                     before=before if outcome == "updated" else None, after=hm)
+    return hh, outcome
+
+
+def households_without_head(s: Session, household_ids: list[str]) -> list[Household]:
+    """Those of ``household_ids`` that have no kepala keluarga (the import checks this at the end)."""
+    if not household_ids:
+        return []
+    return list(s.scalars(select(Household).where(Household.id.in_(household_ids),
+                                                  Household.head_person_id.is_(None))))
 
 
 def register_household(db: Database, actor: Actor, data: HouseholdInput) -> HouseholdInfo:
@@ -265,7 +335,7 @@ def register_household(db: Database, actor: Actor, data: HouseholdInput) -> Hous
                        damage_level=data.damage_level, notes=data.notes.strip())
         s.add(hh)
         s.flush()
-        members = add_members(s, disaster, hh, data.members, disaster.kelurahan_code)
+        members = add_members(s, actor, disaster, hh, data.members)
         info = _household_info(hh, members)
         audit.record(s, "create", "household", hh.id, after=_audit_view(info))
         return info

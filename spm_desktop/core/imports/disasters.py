@@ -1,0 +1,88 @@
+"""``import disasters``: id, **jenis**, **tanggal_mulai**, tanggal_selesai, **kelurahan** (code or
+name), lokasi, rumah_rusak_ringan, rumah_rusak_sedang, rumah_rusak_berat (architecture §9).
+
+``jenis`` is a key (``kebakaran_permukiman``) or its label ("Kebakaran permukiman"). A row with
+``tanggal_selesai`` is registered closed, in the pasca bencana phase. Re-importing a row with
+the same ``id`` updates that disaster (its name, description and phase entered in the
+application are kept); without ``id`` a disaster is identified by kind, start, kelurahan and
+location, so re-importing the same file adds nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from spm_desktop.core.domain.groups import DISASTER_KINDS
+from spm_desktop.core.imports.framework import (
+    Column,
+    ImportContext,
+    ImportKind,
+    Row,
+    derived_id,
+    external_id,
+    register_kind,
+)
+from spm_desktop.core.services.disasters import DisasterInput, register_disaster_in, update_disaster_in
+from spm_desktop.core.storage.models import Disaster
+
+COLUMNS = (
+    Column("id"), Column("jenis", required=True), Column("tanggal_mulai", required=True),
+    Column("tanggal_selesai"), Column("kelurahan", required=True), Column("lokasi"),
+    Column("rumah_rusak_ringan"), Column("rumah_rusak_sedang"), Column("rumah_rusak_berat"),
+)
+FIELD_COLUMNS = {
+    "kind": "jenis", "start_date": "tanggal_mulai", "end_date": "tanggal_selesai", "kelurahan_code": "kelurahan",
+    "kecamatan_code": "kelurahan", "location": "lokasi", "houses_light": "rumah_rusak_ringan",
+    "houses_medium": "rumah_rusak_sedang", "houses_heavy": "rumah_rusak_berat", "disaster_id": "id", "phase": "id",
+}
+_KIND_BY_LABEL = {" ".join(label.lower().split()): key for key, label in DISASTER_KINDS.items()}
+
+
+def _kind(row: Row) -> str:
+    text = row.text("jenis", required=True)
+    key = "_".join(text.lower().replace("_", " ").split())
+    kind = key if key in DISASTER_KINDS else _KIND_BY_LABEL.get(" ".join(text.lower().split()))
+    if text and kind is None:
+        row.error("jenis", f"jenis bencana '{text}' tidak dikenal; pilih: {', '.join(DISASTER_KINDS)}.")
+    return kind or ""
+
+
+def _houses(row: Row, column: str) -> int:
+    value = row.int(column, default=0)
+    if value is not None and value < 0:
+        row.error(column, "jumlah rumah tidak boleh negatif.")
+    return value or 0
+
+
+def apply(ctx: ImportContext, row: Row) -> str:
+    s = ctx.session
+    kind = _kind(row)
+    start = row.date("tanggal_mulai", required=True)
+    end = row.date("tanggal_selesai")
+    kel_text = row.text("kelurahan", required=True)
+    kelurahan = ctx.region_code(kel_text, "kelurahan") if kel_text else None
+    if kel_text and kelurahan is None:
+        row.error("kelurahan", f"kelurahan '{kel_text}' tidak dikenal.")
+    houses = [_houses(row, c) for c in ("rumah_rusak_ringan", "rumah_rusak_sedang", "rumah_rusak_berat")]
+    row.check()
+    data = DisasterInput(kind=kind, start_date=start, kelurahan_code=kelurahan or "", end_date=end,
+                         phase="pasca_bencana" if end else "tanggap_darurat", location=row.text("lokasi"),
+                         houses_light=houses[0], houses_medium=houses[1], houses_heavy=houses[2])
+    ref = row.text("id")
+    disaster_id = (external_id("disasters", ref) if ref
+                   else derived_id("disasters", kind, start, kelurahan, " ".join(data.location.lower().split())))
+    existing = s.get(Disaster, disaster_id)
+    if existing is None:
+        register_disaster_in(s, ctx.actor, data, disaster_id=disaster_id)
+        return "created"
+    if existing.deleted_at is not None:
+        row.error("id", "kejadian bencana ini sudah dihapus; tidak bisa diimpor ulang.")
+        row.check()
+    data = replace(data, name=existing.name, description=existing.description,
+                   phase="pasca_bencana" if end else existing.phase)
+    _, changed = update_disaster_in(s, ctx.actor, existing.id, data)
+    return "updated" if changed else "unchanged"
+
+
+KIND = register_kind(ImportKind(name="disasters", title="kejadian bencana", columns=COLUMNS, apply=apply,
+                                field_columns=FIELD_COLUMNS))
