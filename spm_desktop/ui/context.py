@@ -11,7 +11,14 @@ from PySide6.QtCore import QSettings
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.security.permissions import can
 from spm_desktop.core.security.users import UserInfo
-from spm_desktop.core.services.master_lists import CategoryItem, RegionItem, list_categories, list_regions
+from spm_desktop.core.services.master_lists import (
+    CategoryItem,
+    RegionItem,
+    ServiceForm,
+    list_categories,
+    list_regions,
+    list_service_forms,
+)
 from spm_desktop.core.services.settings import AppSettings, ServiceTypeInfo, get_settings, list_service_types
 from spm_desktop.core.storage.database import Database
 from spm_desktop.ui.runner import Runner
@@ -56,6 +63,10 @@ class UiContext:
     def service_types(self) -> list[ServiceTypeInfo]:
         """Active service types of the catalogue, in catalogue order."""
         return self._cached("service_types", lambda: list_service_types(self.db, active_only=True))
+
+    def service_forms(self) -> list[ServiceForm]:
+        """Active service types with their detail fields (entry forms)."""
+        return self._cached("service_forms", lambda: list_service_forms(self.db))
 
     def forget_lists(self) -> None:
         """Call after master data changed (Pengaturan) so pick lists are read again."""

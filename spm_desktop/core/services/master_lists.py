@@ -1,17 +1,19 @@
 """Read-only lists of master data for pick lists: regions and PMKS categories.
 
-Any thread, no transaction; deleted rows are left out. Service types are listed by
-:func:`spm_desktop.core.services.settings.list_service_types`.
+Any thread, no transaction; deleted rows are left out. (The catalogue for editing is
+:func:`spm_desktop.core.services.settings.list_service_types`; :func:`list_service_forms`
+adds what an entry form needs: the detail fields of each type.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
 from spm_desktop.core.storage.database import Database
-from spm_desktop.core.storage.models import PmksCategory, Region
+from spm_desktop.core.storage.models import PmksCategory, Region, ServiceType
 
 
 @dataclass(frozen=True)
@@ -46,3 +48,24 @@ def list_categories(db: Database, active_only: bool = True) -> list[CategoryItem
             q = q.where(PmksCategory.active.is_(True))
         rows = s.scalars(q.order_by(PmksCategory.sort_order, PmksCategory.name))
         return [CategoryItem(c.code, c.name, c.spm_group, c.active) for c in rows]
+
+
+@dataclass(frozen=True)
+class ServiceForm:
+    """An active service type with the detail fields its entry form shows."""
+
+    code: str
+    name: str
+    program: str
+    unit: str
+    standard_per_day: int | None
+    detail_fields: tuple[dict[str, Any], ...]
+
+
+def list_service_forms(db: Database) -> list[ServiceForm]:
+    """Active service types in catalogue order, each with its ``detail_fields`` specs."""
+    with db.reading() as s:
+        rows = s.scalars(select(ServiceType).where(ServiceType.deleted_at.is_(None), ServiceType.active.is_(True))
+                         .order_by(ServiceType.sort_order, ServiceType.code))
+        return [ServiceForm(t.code, t.name, t.program, t.unit, t.standard_per_day,
+                            tuple(dict(f) for f in (t.detail_fields or []))) for t in rows]

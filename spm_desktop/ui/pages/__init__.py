@@ -10,6 +10,9 @@ name here (one small edit).
 
 PAGE_MODULES: list[str] = [
     "penerima",
+    "kasus",
+    "catat_layanan",
+    "makan_harian",
     "bencana",
     "pengguna",
     "audit",

@@ -1,0 +1,225 @@
+"""Opening a case with its needs checklist, changing the needs, closing a case.
+
+``CaseDialog.ask(parent, ctx, person_id, person_name)`` -> the opened ``CaseInfo`` or None;
+``NeedsDialog.ask(parent, ctx, case)`` -> the updated ``CaseInfo`` or None;
+``CloseCaseDialog.ask(parent, ctx, case)`` -> the closed ``CaseInfo`` or None.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from spm_desktop.core.domain.errors import DomainError
+from spm_desktop.core.domain.groups import CASE_GROUPS, EXIT_REASONS, REFERRED_BY, SPM_GROUP_SHORT, UNITS
+from spm_desktop.core.services.cases import (
+    SHELTER_UNITS,
+    TKSK_UNIT,
+    CaseDraft,
+    CaseInfo,
+    change_needs,
+    close_case,
+    open_case,
+)
+from spm_desktop.ui.context import UiContext
+from spm_desktop.ui.errors import show_error, user_message
+from spm_desktop.ui.person_picker import PersonPicker
+from spm_desktop.ui.widgets import DateEdit, MessageLabel, fill_combo, select_data
+
+
+class NeedsChecklist(QListWidget):
+    """One check box per assessable service item (the needs assessment)."""
+
+    def __init__(self, ctx: UiContext, checked: tuple[str, ...] = (), parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("needsChecklist")
+        for st in ctx.service_types():
+            if not st.assessable:
+                continue
+            item = QListWidgetItem(st.name)
+            item.setData(Qt.ItemDataRole.UserRole, st.code)
+            item.setToolTip(f"{st.code} — {st.indicator}" if st.indicator else st.code)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)
+            item.setCheckState(Qt.CheckState.Checked if st.code in checked else Qt.CheckState.Unchecked)
+            self.addItem(item)
+
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())
+                     if self.item(i).checkState() == Qt.CheckState.Checked)
+
+    def set_codes(self, codes: tuple[str, ...]) -> None:
+        for i in range(self.count()):
+            item = self.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in codes
+                               else Qt.CheckState.Unchecked)
+
+
+class _FormDialog(QDialog):
+    """Form + red message + Simpan/Batal; subclasses define ``submit``."""
+
+    def __init__(self, ctx: UiContext, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.result_value: CaseInfo | None = None
+        self.setWindowTitle(title)
+        self.form = QFormLayout()
+        self.message = MessageLabel()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setShortcut(QKeySequence.StandardKey.Save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+    def run(self, fn, *args, **kwargs) -> None:
+        self.buttons.setEnabled(False)
+        self.message.fine("Menyimpan…")
+        self.ctx.runner.submit(fn, *args, on_done=self._done, on_error=self._refused, **kwargs)
+
+    @Slot(object)
+    def _done(self, value: CaseInfo) -> None:
+        self.result_value = value
+        self.accept()
+
+    @Slot(object)
+    def _refused(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        self.message.problem(user_message(error))
+        if not isinstance(error, DomainError):
+            show_error(self, error)
+
+
+class CaseDialog(_FormDialog):
+    def __init__(self, ctx: UiContext, person_id: str | None = None, person_name: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "Buka kasus (asesmen kebutuhan)", parent)
+        self.person = PersonPicker(ctx)
+        if person_id:
+            self.person.choose(person_id, person_name)
+        self.unit = QComboBox()
+        fill_combo(self.unit, [(label, code) for code, label in UNITS.items()])
+        select_data(self.unit, ctx.actor.unit or ctx.recall("case/last_unit", "UPRS"))
+        self.group = QComboBox()
+        fill_combo(self.group, [(SPM_GROUP_SHORT[g], g) for g in CASE_GROUPS])
+        self.intake = DateEdit(date.today())
+        self.referred = QComboBox()
+        fill_combo(self.referred, [(label, key) for key, label in REFERRED_BY.items()], "(tidak diisi)")
+        self.found = QLineEdit()
+        self.found.setPlaceholderText("mis. Jl. Gajah Mada depan pasar")
+        self.shelter = QCheckBox("Tinggal di rumah singgah")
+        self.kecamatan = QComboBox()
+        fill_combo(self.kecamatan, [(r.name, r.code) for r in ctx.regions() if r.level == "kecamatan"],
+                   "(bukan kasus TKSK)")
+        select_data(self.kecamatan, ctx.actor.kecamatan_code)
+        self.needs = NeedsChecklist(ctx)
+        self.notes = QPlainTextEdit()
+        self.notes.setTabChangesFocus(True)
+        self.notes.setMaximumHeight(self.fontMetrics().lineSpacing() * 3)
+        self.form.addRow("&Penerima layanan *:", self.person)
+        self.form.addRow("&Unit *:", self.unit)
+        self.form.addRow("&Kelompok SPM *:", self.group)
+        self.form.addRow("&Tanggal masuk *:", self.intake)
+        self.form.addRow("&Dirujuk oleh:", self.referred)
+        self.form.addRow("Tempat &ditemukan:", self.found)
+        self.form.addRow("", self.shelter)
+        self.form.addRow("Kecamatan (TKSK):", self.kecamatan)
+        self.form.addRow("Ke&butuhan (asesmen):", self.needs)
+        self.form.addRow("&Catatan:", self.notes)
+        self.unit.currentIndexChanged.connect(self._unit_changed)
+        self.buttons.accepted.connect(self.submit)
+        self._unit_changed()
+
+    @Slot()
+    def _unit_changed(self) -> None:
+        in_shelter_unit = self.unit.currentData() in SHELTER_UNITS
+        self.shelter.setEnabled(in_shelter_unit)
+        if not in_shelter_unit:
+            self.shelter.setChecked(False)
+        self.kecamatan.setEnabled(self.unit.currentData() == TKSK_UNIT)
+
+    def draft(self) -> CaseDraft:
+        return CaseDraft(
+            person_id=self.person.person_id or "", unit=self.unit.currentData(), spm_group=self.group.currentData(),
+            intake_date=self.intake.value(), needs=self.needs.codes(), referred_by=self.referred.currentData() or "",
+            found_location=self.found.text(), in_shelter=self.shelter.isChecked(),
+            kecamatan_code=self.kecamatan.currentData() if self.unit.currentData() == TKSK_UNIT else None,
+            notes=self.notes.toPlainText())
+
+    @Slot()
+    def submit(self) -> None:
+        if not self.person.person_id:
+            self.message.problem("Pilih dulu penerima layanan (ketik nama atau NIK).")
+            self.person.setFocus()
+            return
+        self.ctx.remember("case/last_unit", self.unit.currentData())
+        self.run(open_case, self.ctx.db, self.ctx.actor, self.draft())
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, ctx: UiContext, person_id: str | None = None,
+            person_name: str = "") -> CaseInfo | None:
+        dialog = cls(ctx, person_id, person_name, parent)
+        dialog.exec()
+        return dialog.result_value
+
+
+class NeedsDialog(_FormDialog):
+    def __init__(self, ctx: UiContext, case: CaseInfo, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, f"Kebutuhan — {case.person_name}", parent)
+        self.case = case
+        self.needs = NeedsChecklist(ctx, tuple(n.code for n in case.needs))
+        self.form.addRow("Kebutuhan:", self.needs)
+        self.buttons.accepted.connect(self.submit)
+
+    @Slot()
+    def submit(self) -> None:
+        self.run(change_needs, self.ctx.db, self.ctx.actor, self.case.id, self.needs.codes())
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, ctx: UiContext, case: CaseInfo) -> CaseInfo | None:
+        dialog = cls(ctx, case, parent)
+        dialog.exec()
+        return dialog.result_value
+
+
+class CloseCaseDialog(_FormDialog):
+    def __init__(self, ctx: UiContext, case: CaseInfo, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, f"Tutup kasus — {case.person_name}", parent)
+        self.case = case
+        self.exit_date = DateEdit(date.today())
+        self.reason = QComboBox()
+        fill_combo(self.reason, [(label, key) for key, label in EXIT_REASONS.items()])
+        self.notes = QPlainTextEdit()
+        self.notes.setTabChangesFocus(True)
+        self.notes.setMaximumHeight(self.fontMetrics().lineSpacing() * 3)
+        self.form.addRow("&Tanggal keluar *:", self.exit_date)
+        self.form.addRow("&Alasan keluar *:", self.reason)
+        self.form.addRow("&Catatan:", self.notes)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Tutup kasus")
+        self.buttons.accepted.connect(self.submit)
+
+    @Slot()
+    def submit(self) -> None:
+        self.run(close_case, self.ctx.db, self.ctx.actor, self.case.id, self.exit_date.value(),
+                 self.reason.currentData(), self.notes.toPlainText())
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, ctx: UiContext, case: CaseInfo) -> CaseInfo | None:
+        dialog = cls(ctx, case, parent)
+        dialog.exec()
+        return dialog.result_value

@@ -1,0 +1,169 @@
+"""Kasus, Catat Layanan and Makan Harian pages driven through their widgets."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from sqlalchemy import func, select
+
+from spm_desktop.core.services.cases import CaseDraft, open_case
+from spm_desktop.core.services.events import list_events
+from spm_desktop.core.services.meals import record_meals_for
+from spm_desktop.core.services.persons import PersonDraft, register_person
+from spm_desktop.core.storage.models import ServiceEvent
+from spm_desktop.ui.dialogs.case import CaseDialog, CloseCaseDialog
+from spm_desktop.ui.models.table import RecordTableModel
+from spm_desktop.ui.pages.catat_layanan import Page as ServicePage
+from spm_desktop.ui.pages.kasus import Page as CasePage
+from spm_desktop.ui.pages.makan_harian import RESIDENT_COLUMNS
+from spm_desktop.ui.pages.makan_harian import Page as MealsPage
+from spm_desktop.ui.person_panel import PersonPanel
+
+KEL = "61.71.01.1002"
+MEALS = "1.06.04.2.01.0001"
+CLOTHES = "1.06.04.2.01.0002"
+TRACING = "1.06.04.2.01.0011"
+
+
+def _person(ctx, name, sex="L", year=1970):
+    return register_person(ctx.db, ctx.actor, PersonDraft(name=name, sex=sex, birth_year=year, kelurahan_code=KEL),
+                           confirm_duplicates_ok=True)
+
+
+def _events(ctx) -> int:
+    with ctx.db.reading() as s:
+        return s.scalar(select(func.count()).select_from(ServiceEvent))
+
+
+@pytest.fixture
+def intake_day():
+    return date.today() - timedelta(days=3)
+
+
+def test_case_opened_with_needs_and_missing_items_shown(ctx, qtbot, wait_runner, intake_day):
+    person = _person(ctx, "Joko Susilo")
+    dialog = CaseDialog(ctx, person.id, person.name)
+    qtbot.addWidget(dialog)
+    dialog.unit.setCurrentIndex(dialog.unit.findData("UPRS"))
+    dialog.group.setCurrentIndex(dialog.group.findData("gepeng"))
+    dialog.intake.set_value(intake_day)
+    dialog.shelter.setChecked(True)
+    dialog.needs.set_codes((MEALS, CLOTHES, TRACING))
+    dialog.submit()
+    wait_runner()
+    case = dialog.result_value
+    assert case is not None and case.status == "open" and case.in_shelter
+    assert sorted(n.code for n in case.needs) == sorted([MEALS, CLOTHES, TRACING])
+
+    page = CasePage(ctx)
+    qtbot.addWidget(page)
+    wait_runner()
+    assert page.cases.rowCount() == 1
+    assert page.cases.index(0, 7).data() == "3"
+    page.view.selectRow(0)
+    wait_runner()
+    assert page.needs.rowCount() == 3
+    assert {page.needs.index(r, 1).data() for r in range(3)} == {"BELUM"}
+    assert page.missing_label.text().startswith("Belum terpenuhi (3)")
+
+    closing = CloseCaseDialog(ctx, page.detail.case)
+    qtbot.addWidget(closing)
+    closing.exit_date.set_value(intake_day - timedelta(days=1))
+    closing.submit()
+    wait_runner()
+    assert closing.result_value is None and "sebelum tanggal masuk" in closing.message.text()
+    closing.exit_date.set_value(date.today())
+    closing.reason.setCurrentIndex(closing.reason.findData("reunifikasi"))
+    closing.submit()
+    wait_runner()
+    assert closing.result_value.status == "closed"
+
+
+def test_service_recorded_with_enter_and_visible_in_history(ctx, qtbot, wait_runner, intake_day):
+    person = _person(ctx, "Maryati Ningsih", sex="P", year=1950)
+    case = open_case(ctx.db, ctx.actor, CaseDraft(person.id, "UPRS", "lansia", intake_day, needs=(CLOTHES,)))
+    page = ServicePage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    QTest.keyClicks(page.person.edit, "maryati")
+    qtbot.waitUntil(lambda: page.person.results.count() == 1, timeout=5000)
+    QTest.keyClick(page.person.edit, Qt.Key.Key_Return)
+    assert page.person.person_id == person.id
+    qtbot.waitUntil(lambda: page.case.currentData() == case.id, timeout=5000)
+    page.service.setCurrentIndex(page.service.findData(CLOTHES))
+    boxes = page.details.editors["items"]
+    boxes[0].setChecked(True)
+    boxes[2].setChecked(True)
+    QTest.keyClick(page.service, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.recent.rowCount() == 1, timeout=5000)
+    assert page.message.text().startswith("Tersimpan: Penyediaan Sandang untuk Maryati Ningsih")
+    assert page.person.person_id is None  # ready for the next person
+    assert page.service.currentData() == CLOTHES  # the service stays
+    events = list_events(ctx.db, ctx.actor, person.id)
+    assert len(events) == 1 and events[0].details == {"items": ["Pakaian", "Sandal"]}
+    assert events[0].case_id == case.id and events[0].unit == "UPRS"
+    assert ctx.recall("service/last_code") == CLOTHES
+
+    panel = PersonPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.show_person(person.id)
+    wait_runner()
+    titles = [panel.history.index(r, 2).data() for r in range(panel.history.rowCount())]
+    assert titles[0] == "Penyediaan Sandang"
+    assert "Masuk kasus Lanjut Usia Terlantar" in titles
+    assert panel.history.index(0, 0).data() == date.today().strftime("%d/%m/%Y")
+
+
+def test_service_refused_shows_reason(ctx, qtbot, wait_runner):
+    person = _person(ctx, "Andi Wijaya")
+    page = ServicePage(ctx)
+    qtbot.addWidget(page)
+    page.save()
+    assert "Pilih dulu penerima layanan" in page.message.text()
+    page.choose_person(person.id, person.name)
+    page.event_date.set_value(date.today() + timedelta(days=2))
+    page.service.setCurrentIndex(page.service.findData(TRACING))
+    page.save()
+    wait_runner()
+    assert "masa depan" in page.message.text()
+    assert _events(ctx) == 0
+
+
+def test_meals_recorded_once_for_ticked_residents(ctx, qtbot, qtmodeltester, wait_runner, intake_day):
+    people = [_person(ctx, name) for name in ("Agus Salim", "Bambang Irawan", "Cecep Supriadi")]
+    for p in people:
+        open_case(ctx.db, ctx.actor, CaseDraft(p.id, "UPRS", "gepeng", intake_day, needs=(MEALS,), in_shelter=True))
+    page = MealsPage(ctx)
+    qtbot.addWidget(page)
+    wait_runner()
+    assert page.residents.rowCount() == 3
+    standalone = RecordTableModel(RESIDENT_COLUMNS, checkable=True)  # outlives the page for the tester
+    standalone.set_records(page.residents.records, checked=lambda r: not r.meals_recorded)
+    qtmodeltester.check(standalone, force_py=True)
+    page.residents.setData(page.residents.index(2, 0), Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
+    assert page.record_button.text().replace("&", "") == "Catat makan untuk 2 orang yang dicentang"
+    page.record_button.click()
+    wait_runner()
+    assert _events(ctx) == 2
+    assert page.message.text() == f"Makan {date.today().strftime('%d/%m/%Y')} dicatat untuk 2 orang."
+    assert [page.residents.index(r, 2).data() for r in range(3)] == ["sudah dicatat", "sudah dicatat", "belum"]
+    page.tick_unfed()
+    page.record_button.click()
+    wait_runner()
+    assert _events(ctx) == 3
+    again = record_meals_for(ctx.db, ctx.actor, "UPRS", date.today(), [p.id for p in people])
+    assert (again.created, again.already) == (0, 3)
+    assert _events(ctx) == 3
+    assert not page.record_button.isEnabled()
+
+
+def test_record_table_model_passes_modeltester(app, qtmodeltester):
+    from spm_desktop.ui.models.table import Column
+
+    model = RecordTableModel([Column("A", str), Column("B", lambda r: str(r * 2))], checkable=True)
+    model.set_records([1, 2, 3], checked=lambda r: r > 1)
+    qtmodeltester.check(model, force_py=True)
+    assert [r for r in model.checked_records()] == [2, 3]
