@@ -104,7 +104,7 @@ def _raw_tokens(text: str) -> list[tuple[str, bool, bool]]:
 def _drop_titles(tokens: list[tuple[str, bool, bool]]) -> list[tuple[str, bool]]:
     """Remove leading honorifics and trailing degrees; never remove every token."""
     kept = [(t, dotted) for t, dotted, after_comma in tokens
-            if not (t in DEGREES and (dotted or after_comma)) and not after_comma]
+            if not (t in DEGREES and (dotted or after_comma))]
     i = 0
     while i < len(kept) - 1 and kept[i][0] in PREFIX_TITLES:
         i += 1

@@ -47,7 +47,9 @@ def nik_problem(nik: str) -> str | None:
     if len(nik) != 16:
         return f"NIK harus 16 digit angka; yang diisi {len(nik)} digit."
     day_raw, month, year2 = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
-    if day_raw == 0 or 31 < day_raw <= WOMAN_DAY_OFFSET or day_raw > WOMAN_DAY_OFFSET + 31:
+    if day_raw > WOMAN_DAY_OFFSET + 31:
+        return f"Digit 7–8 (tanggal lahir) = {nik[6:8]}: tidak valid, perempuan 41–71."
+    if day_raw == 0 or 31 < day_raw <= WOMAN_DAY_OFFSET:
         return (f"Digit 7–8 (tanggal lahir) = {nik[6:8]}: tidak valid, laki-laki 01–31, "
                 "perempuan 41–71.")
     if not 1 <= month <= 12:

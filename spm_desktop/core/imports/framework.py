@@ -52,7 +52,11 @@ class ImportKind:
     problems with ``row.error(column, message)`` + ``row.check()``; a ``DomainError`` it
     lets escape is reported on the column that ``field_columns`` maps its ``field`` to.
     ``extra_columns(session)`` may allow more header names (e.g. detail fields).
-    ``finish(ctx)`` runs once after every row succeeded, inside the same transaction.
+    ``prepare(ctx, rows)`` runs once before the rows (e.g. to read every referenced record
+    in one query). ``finish(ctx)`` runs once after every row succeeded, in the same
+    transaction. Each row runs in a SAVEPOINT, so a row that fails half-way leaves nothing;
+    a kind whose ``apply`` validates everything before adding anything (and never flushes)
+    may set ``row_savepoints=False`` to let the whole file go out in one flush.
     """
 
     name: str
@@ -62,7 +66,9 @@ class ImportKind:
     field_columns: dict[str, str] = field(default_factory=dict)
     permission: str = "import.run"
     extra_columns: Callable[[Session], set[str]] | None = None
+    prepare: Callable[[ImportContext, list[Row]], None] | None = None
     finish: Callable[[ImportContext], None] | None = None
+    row_savepoints: bool = True
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -377,6 +383,8 @@ def run_import(db: Database, actor: Actor, kind_name: str, path: str | Path, *, 
             if not rows:
                 raise ValidationError("Berkas tidak berisi baris data.", "file")
             ctx = ImportContext(s, actor, kind, headers, dry_run)
+            if kind.prepare is not None:
+                kind.prepare(ctx, rows)
             ids_seen: dict[str, int] = {}
             for done, row in enumerate(rows, start=1):
                 ref = row.text("id") if "id" in headers else ""
@@ -403,7 +411,11 @@ def run_import(db: Database, actor: Actor, kind_name: str, path: str | Path, *, 
 def _run_row(ctx: ImportContext, row: Row, counts: dict[str, int], errors: list[CellError]) -> None:
     kind = ctx.kind
     try:
-        with ctx.session.begin_nested():
+        if kind.row_savepoints:
+            with ctx.session.begin_nested():
+                outcome = kind.apply(ctx, row)
+                row.check()
+        else:
             outcome = kind.apply(ctx, row)
             row.check()
         counts[outcome] += 1

@@ -25,7 +25,9 @@ from spm_desktop.core.imports.framework import (
     external_id,
     register_kind,
 )
+from spm_desktop.core.security.scope import check_region_scope
 from spm_desktop.core.services import persons as persons_svc
+from spm_desktop.core.services.duplicates import record_candidates_bulk
 from spm_desktop.core.storage.models import Person, PmksCategory
 
 COLUMNS = (
@@ -41,6 +43,7 @@ FIELD_COLUMNS = {
     "address": "alamat", "kelurahan_code": "kelurahan", "category_code": "kategori_pmks",
     "disability_type": "jenis_disabilitas", "person_id": "id",
 }
+CHUNK = 500
 SEX_WORDS = {"l": "L", "laki-laki": "L", "laki laki": "L", "lk": "L", "p": "P", "perempuan": "P", "pr": "P"}
 
 
@@ -104,38 +107,96 @@ def _collect_rule_errors(ctx: ImportContext, row: Row, draft: persons_svc.Person
                 row.error(column, e.message)
 
 
-def apply(ctx: ImportContext, row: Row) -> str:
-    s = ctx.session
+def _row_target(row: Row) -> str | None:
     ref = row.text("id")
-    target_id: str | None = external_id("persons", ref) if ref else None
-    existing: Person | None = s.get(Person, target_id) if target_id else None
+    return external_id("persons", ref) if ref else None
+
+
+def prepare(ctx: ImportContext, rows: list[Row]) -> None:
+    """Read every person the file may touch (by id or NIK) in a few queries."""
+    s = ctx.session
+    ids = [i for i in (_row_target(r) for r in rows) if i]
+    niks = [r.text("nik") for r in rows if r.text("nik")]
+    people: dict[str, Person] = {}
+    for chunk in range(0, len(ids), CHUNK):
+        people.update((p.id, p) for p in s.scalars(select(Person).where(Person.id.in_(ids[chunk:chunk + CHUNK]))))
+    by_nik: dict[str, Person] = {}
+    for chunk in range(0, len(niks), CHUNK):
+        by_nik.update((p.nik, p) for p in s.scalars(select(Person).where(Person.nik.in_(niks[chunk:chunk + CHUNK]))))
+    ctx.cache["people"] = people
+    ctx.cache["by_nik"] = by_nik  # NIK -> person, kept up to date as rows claim NIKs
+    ctx.cache["nik_line"] = {}  # NIK -> line of this file that uses it
+    ctx.touched["persons"] = []
+
+
+def _existing(ctx: ImportContext, row: Row, target_id: str | None) -> Person | None:
+    people: dict[str, Person] = ctx.cache["people"]
+    existing = people.get(target_id) if target_id else None
     nik = row.text("nik")
-    if existing is None and not ref and nik:
-        existing = s.scalars(select(Person).where(Person.nik == nik)).first()
+    if existing is None and target_id is None and nik:
+        existing = ctx.cache["by_nik"].get(nik)
     if existing is not None and existing.deleted_at is not None:
-        row.error("id" if ref else "nik", "data penerima layanan ini sudah dihapus; tidak bisa diimpor ulang.")
+        row.error("id" if target_id else "nik", "data penerima layanan ini sudah dihapus; tidak bisa diimpor ulang.")
         row.check()
     if existing is not None and existing.merged_into:
-        target = s.get(Person, existing.merged_into)
-        existing = target if target is not None and target.deleted_at is None else existing
-    base = persons_svc._info(s, existing).to_draft() if existing is not None else None
-    draft = _draft(ctx, row, base)
+        survivor = ctx.session.get(Person, existing.merged_into)
+        if survivor is not None and survivor.deleted_at is None:
+            existing = survivor
+    return existing
+
+
+def _claim_nik(ctx: ImportContext, row: Row, nik: str | None, own_id: str) -> None:
+    """Refuse a NIK another person holds, in the database or on another line of the file."""
+    if not nik:
+        return
+    line = ctx.cache["nik_line"].get(nik)
+    holder = ctx.cache["by_nik"].get(nik)
+    if holder is not None and holder.id != own_id:
+        if line is not None:
+            raise ValidationError(f"NIK {nik} sudah dipakai di baris {line} berkas ini.", "nik")
+        raise persons_svc.nik_taken(nik, holder.id, holder.name, merged=bool(holder.merged_into),
+                                    deleted=holder.deleted_at is not None)
+
+
+def apply(ctx: ImportContext, row: Row) -> str:
+    s = ctx.session
+    target_id = _row_target(row)
+    existing = _existing(ctx, row, target_id)
+    draft = _draft(ctx, row, persons_svc.draft_of(existing) if existing is not None else None)
     if row.errors:  # list the rule problems of the other cells too
         _collect_rule_errors(ctx, row, draft)
     row.check()
+    clean = persons_svc.normalise_draft(s, draft)
+    check_region_scope(ctx.actor, clean.kelurahan_code, "mendaftarkan penerima layanan")
+    if existing is None and target_id is None:
+        target_id = derived_id("persons", normalise_name(clean.name), clean.sex, clean.birth_date, clean.birth_year,
+                               clean.kelurahan_code, clean.nik)
+        existing = ctx.cache["people"].get(target_id) or s.get(Person, target_id)
+    own_id = existing.id if existing is not None else target_id
+    _claim_nik(ctx, row, clean.nik, own_id)
     if existing is not None:
-        _, changed = persons_svc.update_in(s, ctx.actor, existing.id, draft)
-        return "updated" if changed else "unchanged"
-    if target_id is None:
-        target_id = derived_id("persons", normalise_name(draft.name), draft.sex, draft.birth_date, draft.birth_year,
-                               draft.kelurahan_code, draft.nik)
-        found = s.get(Person, target_id)
-        if found is not None:
-            _, changed = persons_svc.update_in(s, ctx.actor, found.id, draft)
-            return "updated" if changed else "unchanged"
-    persons_svc.register_in(s, ctx.actor, draft, person_id=target_id, confirm_duplicates_ok=True)
-    return "created"
+        old_nik = existing.nik
+        changed = persons_svc.update_person_values(s, existing, clean)
+        outcome = "updated" if changed else "unchanged"
+        person = existing
+        if old_nik and old_nik != clean.nik:
+            ctx.cache["by_nik"].pop(old_nik, None)
+    else:
+        person = persons_svc.insert_person(s, clean, target_id)
+        ctx.cache["people"][person.id] = person
+        ctx.touched["persons"].append(person.id)
+        outcome = "created"
+    if clean.nik:
+        ctx.cache["by_nik"][clean.nik] = person
+        ctx.cache["nik_line"][clean.nik] = row.line
+    return outcome
+
+
+def finish(ctx: ImportContext) -> None:
+    """New persons similar to others go on the duplicate review list (they never block)."""
+    ctx.session.flush()
+    record_candidates_bulk(ctx.session, ctx.touched.get("persons", []))
 
 
 KIND = register_kind(ImportKind(name="persons", title="penerima layanan", columns=COLUMNS, apply=apply,
-                                field_columns=FIELD_COLUMNS, permission="import.run"))
+                                field_columns=FIELD_COLUMNS, prepare=prepare, finish=finish, row_savepoints=False))

@@ -26,6 +26,7 @@ from spm_desktop.core.domain.names import name_similarity, names_similar, search
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.services import persons as persons_svc
+from spm_desktop.core.storage.base import new_id
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import (
     Case,
@@ -206,6 +207,69 @@ def scan_for_duplicates(db: Database, actor: Actor, person_ids: list[str] | None
                                             birth_year=p.birth_year, kelurahan_code=p.kelurahan_code)
             added += remember_candidates(s, p, candidates_in(s, draft, (p.id,)))
         return added
+
+
+def record_candidates_bulk(s: Session, person_ids: list[str]) -> int:
+    """Put every candidate pair involving ``person_ids`` on the review list, in one pass.
+
+    For bulk writers (file import): the same criteria as :func:`candidates_in`, but all live
+    persons are read once and compared in blocks (same sex and first letter of the
+    normalised name, birth years sorted) instead of one query per new person.
+    """
+    new = set(person_ids)
+    if not new:
+        return 0
+    parent = dict(s.execute(select(Region.code, Region.parent_code).where(Region.level == "kelurahan")).all())
+    blocks: dict[tuple[str, str], list[tuple]] = {}
+    for r in s.execute(select(Person.id, Person.name, Person.search_name, Person.sex, Person.birth_year,
+                              Person.kelurahan_code, Person.nik)
+                       .where(Person.deleted_at.is_(None), Person.merged_into.is_(None))):
+        key = search_key(r.name)
+        if not key:
+            continue
+        entry = (r.birth_year if r.birth_year is not None else -1, r.id, key, r.search_name or key,
+                 parent.get(r.kelurahan_code), r.nik)
+        blocks.setdefault((r.sex, key.replace(" ", "")[0]), []).append(entry)
+    existing = {(a, b) for a, b in s.execute(select(DuplicateCandidate.person_a_id, DuplicateCandidate.person_b_id))}
+    added = 0
+    for members in blocks.values():
+        if not any(m[1] in new for m in members):
+            continue
+        members.sort()
+        unknown_year = [m for m in members if m[0] < 0]
+        dated = [m for m in members if m[0] >= 0]
+        for i, a in enumerate(dated):
+            window = [b for b in dated[i + 1:] if b[0] - a[0] <= BIRTH_YEAR_TOLERANCE]
+            for b in window + ([] if a[0] < 0 else unknown_year):
+                added += _maybe_pair(s, a, b, new, existing)
+        for i, a in enumerate(unknown_year):
+            for b in unknown_year[i + 1:]:
+                added += _maybe_pair(s, a, b, new, existing)
+    return added
+
+
+def _maybe_pair(s: Session, a: tuple, b: tuple, new: set[str], existing: set[tuple[str, str]]) -> int:
+    _year_a, id_a, key_a, sn_a, kec_a, nik_a = a
+    _year_b, id_b, key_b, sn_b, kec_b, nik_b = b
+    if id_a not in new and id_b not in new:
+        return 0
+    if kec_a and kec_b and kec_a != kec_b:
+        return 0
+    if nik_a and nik_b and nik_a != nik_b:
+        return 0
+    if not (names_similar(key_a, key_b) or names_similar(sn_a, sn_b)):
+        return 0
+    pair = _ordered(id_a, id_b)
+    if pair in existing:
+        return 0
+    existing.add(pair)
+    score = round(100 * max(name_similarity(key_a, key_b), name_similarity(sn_a, sn_b)))
+    row = DuplicateCandidate(id=new_id(), person_a_id=pair[0], person_b_id=pair[1], score=score, status="open",
+                             reason="nama mirip, jenis kelamin sama, tahun lahir berdekatan, kecamatan sama")
+    s.add(row)
+    audit.record(s, "create", "duplicate_candidate", row.id, after={"person_a_id": pair[0], "person_b_id": pair[1],
+                                                                    "score": score, "reason": row.reason})
+    return 1
 
 
 # ----- review list -----------------------------------------------------------------------

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from spm_desktop.core.domain.actor import Actor
@@ -31,7 +31,7 @@ from spm_desktop.core.domain.vulnerable import age_on as _age_on
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.security.scope import check_region_scope
-from spm_desktop.core.storage.base import utcnow
+from spm_desktop.core.storage.base import new_id, utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Case, Person, PmksCategory, Region
 
@@ -179,6 +179,18 @@ def _nik_century_date(info, birth_year_hint: int | None, today: date) -> date:
     return info.birth_date(today)
 
 
+def _master(s: Session) -> tuple[frozenset[str], frozenset[str]]:
+    """(kelurahan codes, active PMKS category codes), read once per transaction."""
+    cached = s.info.get("persons.master")
+    if cached is None:
+        kelurahan = frozenset(s.scalars(select(Region.code).where(Region.level == "kelurahan",
+                                                                  Region.deleted_at.is_(None))))
+        categories = frozenset(s.scalars(select(PmksCategory.code).where(PmksCategory.active.is_(True),
+                                                                         PmksCategory.deleted_at.is_(None))))
+        cached = s.info["persons.master"] = (kelurahan, categories)
+    return cached
+
+
 def normalise_draft(s: Session, draft: PersonDraft, today: date | None = None) -> PersonDraft:
     """Validate ``draft`` against the rules and master data; return it cleaned.
 
@@ -232,16 +244,11 @@ def normalise_draft(s: Session, draft: PersonDraft, today: date | None = None) -
     if no_kk is not None and kk_problem(no_kk):
         errors.append(FieldError("no_kk", kk_problem(no_kk)))
     kelurahan = (draft.kelurahan_code or "").strip() or None
-    if kelurahan is not None:
-        level = s.scalar(select(Region.level).where(Region.code == kelurahan, Region.deleted_at.is_(None)))
-        if level != "kelurahan":
-            errors.append(FieldError("kelurahan_code", f"Kelurahan dengan kode {kelurahan} tidak dikenal."))
+    if kelurahan is not None and kelurahan not in _master(s)[0]:
+        errors.append(FieldError("kelurahan_code", f"Kelurahan dengan kode {kelurahan} tidak dikenal."))
     category = (draft.category_code or "").strip() or None
-    if category is not None:
-        active = s.scalar(select(PmksCategory.active).where(PmksCategory.code == category,
-                                                            PmksCategory.deleted_at.is_(None)))
-        if not active:
-            errors.append(FieldError("category_code", f"Kategori PMKS '{category}' tidak dikenal atau tidak aktif."))
+    if category is not None and category not in _master(s)[1]:
+        errors.append(FieldError("category_code", f"Kategori PMKS '{category}' tidak dikenal atau tidak aktif."))
     if errors:
         raise ValidationError(errors)
     return replace(
@@ -267,15 +274,20 @@ def check_nik_free(s: Session, nik: str | None, own_id: str | None = None) -> No
                       .where(Person.nik == nik, Person.id != (own_id or ""))).first()
     if other is None:
         return
-    if other.merged_into:
+    raise nik_taken(nik, other.id, other.name, merged=bool(other.merged_into), deleted=other.deleted_at is not None)
+
+
+def nik_taken(nik: str, person_id: str, name: str, *, merged: bool = False, deleted: bool = False) -> DuplicateNikError:
+    """The refusal for a NIK another person holds (pointing at that person)."""
+    if merged:
         note = " (data itu sudah digabung ke data lain)"
-    elif other.deleted_at is not None:
+    elif deleted:
         note = " (data itu sudah dihapus; pulihkan atau hubungi supervisor)"
     else:
         note = ""
-    raise DuplicateNikError(
-        f"NIK {nik} sudah terdaftar atas nama {other.name}{note}. Buka data yang sudah ada, "
-        "jangan mendaftarkan orang yang sama dua kali.", other.id)
+    return DuplicateNikError(
+        f"NIK {nik} sudah terdaftar atas nama {name}{note}. Buka data yang sudah ada, "
+        "jangan mendaftarkan orang yang sama dua kali.", person_id)
 
 
 # ----- reading --------------------------------------------------------------------------
@@ -361,6 +373,36 @@ def _changed(p: Person, draft: PersonDraft, estimated: bool) -> bool:
     return current != wanted
 
 
+def insert_person(s: Session, clean: PersonDraft, person_id: str | None = None) -> Person:
+    """Add a person from a *validated* draft with its audit entry (no flush: bulk-friendly)."""
+    p = Person(id=person_id or new_id(), merged_into=None)
+    apply_draft(p, clean, estimated_year=clean.birth_date is None and clean.birth_year is not None)
+    s.add(p)
+    audit.record(s, "create", "person", p.id, after=p)
+    return p
+
+
+def update_person_values(s: Session, p: Person, clean: PersonDraft) -> bool:
+    """Apply a *validated* draft to ``p`` with its audit entry; False (nothing written) when
+    every value is already the same."""
+    estimated = clean.birth_date is None and clean.birth_year is not None
+    if not _changed(p, clean, estimated):
+        return False
+    before = audit.snapshot(p)
+    apply_draft(p, clean, estimated)
+    audit.record(s, "update", "person", p.id, before=before, after=p)
+    return True
+
+
+def draft_of(p: Person) -> PersonDraft:
+    """The current values of an ORM person as a draft (no queries)."""
+    return PersonDraft(
+        name=p.name, sex=p.sex, nik=p.nik, no_kk=p.no_kk, alias=p.alias or "", birth_date=p.birth_date,
+        birth_year=None if p.birth_date else p.birth_year, birth_place=p.birth_place or "",
+        address=p.address or "", kelurahan_code=p.kelurahan_code, category_code=p.category_code,
+        disability_type=p.disability_type or "", phone=p.phone or "", notes=p.notes or "")
+
+
 def register_in(s: Session, actor: Actor, draft: PersonDraft, *, person_id: str | None = None,
                 confirm_duplicates_ok: bool = False, record_candidates: bool = True) -> Person:
     """Register a person inside the caller's transaction (see :func:`register_person`)."""
@@ -372,11 +414,8 @@ def register_in(s: Session, actor: Actor, draft: PersonDraft, *, person_id: str 
     candidates = duplicates.candidates_in(s, clean)
     if candidates and not confirm_duplicates_ok:
         raise duplicates.PossibleDuplicatesError(candidates)
-    p = Person(id=person_id) if person_id else Person()
-    apply_draft(p, clean, estimated_year=clean.birth_date is None and clean.birth_year is not None)
-    s.add(p)
+    p = insert_person(s, clean, person_id)
     s.flush()
-    audit.record(s, "create", "person", p.id, after=p)
     if record_candidates:
         duplicates.remember_candidates(s, p, candidates)
     return p
@@ -406,14 +445,9 @@ def update_in(s: Session, actor: Actor, person_id: str, draft: PersonDraft) -> t
     clean = normalise_draft(s, draft)
     check_region_scope(actor, clean.kelurahan_code, "mengubah data penerima layanan")
     check_nik_free(s, clean.nik, p.id)
-    estimated = clean.birth_date is None and clean.birth_year is not None
-    if not _changed(p, clean, estimated):
-        return p, False
-    before = audit.snapshot(p)
-    apply_draft(p, clean, estimated)
+    changed = update_person_values(s, p, clean)
     s.flush()
-    audit.record(s, "update", "person", p.id, before=before, after=p)
-    return p, True
+    return p, changed
 
 
 def update_person(db: Database, actor: Actor, person_id: str, draft: PersonDraft) -> PersonInfo:
@@ -479,27 +513,100 @@ def _prefix_range(column, prefix: str):
     return and_(column >= prefix, column < prefix + "\uffff")
 
 
-def _match(text: str):
-    """(where clause, rank expression) for a search text, or None when it holds nothing."""
-    text = (text or "").strip()
-    digits = _digits(text)
-    if digits:
-        where = or_(_prefix_range(Person.nik, digits), _prefix_range(Person.no_kk, digits))
-        rank = case((Person.nik == digits, 0), (_prefix_range(Person.nik, digits), 1), else_=2)
-        return where, rank
+def _name_match(text: str):
+    """(where clause, rank expression) for a name text, or None when it holds nothing.
+
+    Runs on the covering index ``ix_person_live_name``: a LIKE scan of the short normalised
+    names, never of the wide person rows. A one-letter text matches names starting with it
+    (in index order), anything longer matches every word anywhere in the name or alias.
+    """
     tokens = name_tokens(text)
     if not tokens:
         return None
     sn = Person.search_name
-    where = and_(*[sn.contains(t, autoescape=True) for t in tokens])
     whole = " ".join(tokens)
-    rank = case(
-        (sn == whole, 0),
-        (sn.startswith(whole, autoescape=True), 1),
-        (and_(*[or_(sn.startswith(t, autoescape=True), sn.contains(" " + t, autoescape=True))
-                for t in tokens]), 2),
-        else_=3)
+    if len(whole) == 1:
+        return _prefix_range(sn, whole), None
+    where = and_(*[sn.contains(t) for t in tokens])
+    rank = case((sn == whole, 0), (_prefix_range(sn, whole), 1), (_token_starts(tokens), 2), else_=3)
     return where, rank
+
+
+def _match(text: str):
+    """(where clause, rank expression or None) for a search text, or None when empty."""
+    text = (text or "").strip()
+    digits = _digits(text)
+    if digits:
+        where = or_(_prefix_range(Person.nik, digits), _prefix_range(Person.no_kk, digits))
+        return where, case((_prefix_range(Person.nik, digits), 0), else_=1)
+    return _name_match(text)
+
+
+def _token_starts(tokens: list[str]):
+    sn = Person.search_name
+    return and_(*[or_(sn.startswith(t), sn.contains(" " + t)) for t in tokens])
+
+
+# How many "contains" matches one scan collects to rank them in Python; a text matching more
+# names than this is common enough that the ordered token-start query stops early instead.
+RANK_SCAN_CAP = 300
+
+
+def _starts_word(search_name: str, tokens: list[str]) -> bool:
+    return all(search_name.startswith(t) or f" {t}" in search_name for t in tokens)
+
+
+def _search_ids(s: Session, text: str, limit: int) -> list[str]:
+    """Ids of the best ``limit`` matches (see :func:`search_persons` for the order).
+
+    Every query walks ``ix_person_live_name`` in (search_name, id) order and stops at its
+    LIMIT instead of sorting all matches: first the names starting with the text (an index
+    range seek); then one scan collecting names that contain every word, ranked here (every
+    word at a word start before words inside a word). Name tokens are plain a–z/0–9, so the
+    LIKE patterns need no escaping.
+    """
+    text = (text or "").strip()
+    digits = _digits(text)
+    if digits:
+        return _number_ids(s, digits, limit)
+    tokens = name_tokens(text)
+    if not tokens:
+        return []
+    sn = Person.search_name
+    whole = " ".join(tokens)
+    starts = _prefix_range(sn, whole)
+    ordered = (Person.search_name, Person.id)
+    ids = list(s.scalars(select(Person.id).where(_live(), starts).order_by(*ordered).limit(limit)))
+    if len(ids) >= limit or len(whole) == 1:
+        return ids
+    taken = set(ids)
+    rows = s.execute(select(Person.id, Person.search_name).where(_live(), *[sn.contains(t) for t in tokens])
+                     .order_by(*ordered).limit(RANK_SCAN_CAP)).all()
+    if len(rows) < RANK_SCAN_CAP:  # every match is here: rank them exactly
+        ranked = sorted((r for r in rows if r.id not in taken),
+                        key=lambda r: (not _starts_word(r.search_name, tokens), r.search_name, r.id))
+        return ids + [r.id for r in ranked][: limit - len(ids)]
+    # Very common text: token-start matches in index order (stops early), then the rest.
+    more = s.scalars(select(Person.id).where(_live(), _token_starts(tokens), ~starts)
+                     .order_by(*ordered).limit(limit - len(ids)))
+    ids.extend(more)
+    taken = set(ids)
+    ids.extend(r.id for r in rows if r.id not in taken and not _starts_word(r.search_name, tokens))
+    return ids[:limit]
+
+
+def _number_ids(s: Session, digits: str, limit: int) -> list[str]:
+    """NIK prefix matches first, then No. KK prefix matches, each in number order.
+
+    Deleted and merged persons are dropped after the range scan (rare; filtering them in
+    SQL would steer the planner away from the NIK / KK index).
+    """
+    out: list[str] = []
+    for column in (Person.nik, Person.no_kk):
+        rows = s.execute(select(Person.id, Person.deleted_at, Person.merged_into)
+                         .where(_prefix_range(column, digits)).order_by(column, Person.id).limit(limit * 2 + 10))
+        out.extend(r.id for r in rows if r.deleted_at is None and r.merged_into is None and r.id not in out)
+    return out[:limit]
 
 
 def _open_cases_col():
@@ -547,14 +654,8 @@ def search_persons(db: Database, actor: Actor, text: str, limit: int = SEARCH_LI
     merged persons are not shown.
     """
     require(actor, "person.view")
-    match = _match(text)
-    if match is None:
-        return []
-    where, rank = match
     with db.reading() as s:
-        ids = s.scalars(select(Person.id).where(where, _live())
-                        .order_by(rank, Person.search_name, Person.id).limit(limit)).all()
-        return _rows_by_id(s, ids)
+        return _rows_by_id(s, _search_ids(s, text, limit))
 
 
 def _query_where(q: PersonQuery) -> list:
@@ -567,17 +668,16 @@ def _query_where(q: PersonQuery) -> list:
         clauses.append(_prefix_range(Person.kelurahan_code, q.kecamatan_code + "."))
     if q.sex:
         clauses.append(Person.sex == q.sex)
-    case_clauses = [Case.person_id == Person.id, Case.deleted_at.is_(None)]
+    # IN (subquery) rather than a correlated EXISTS: the subquery runs once on
+    # ix_cases_open_person, which keeps the count of 100k persons fast.
+    case_clauses = [Case.deleted_at.is_(None)]
     if q.unit:
         case_clauses.append(Case.unit == q.unit)
-    if q.has_open_case is True:
-        clauses.append(exists().where(*case_clauses, Case.status == "open"))
-    elif q.has_open_case is False:
-        clauses.append(~exists().where(*case_clauses, Case.status == "open"))
-        if q.unit:
-            clauses.append(exists().where(*case_clauses))
-    elif q.unit:
-        clauses.append(exists().where(*case_clauses))
+    if q.has_open_case is not None:
+        open_ids = select(Case.person_id).where(Case.status == "open", *case_clauses)
+        clauses.append(Person.id.in_(open_ids) if q.has_open_case else Person.id.not_in(open_ids))
+    if q.unit and q.has_open_case is not True:
+        clauses.append(Person.id.in_(select(Case.person_id).where(*case_clauses)))
     if q.text.strip():
         match = _match(q.text)
         if match is not None:
@@ -615,7 +715,7 @@ def _order(q: PersonQuery) -> list:
     cols = list(_SORT_COLUMNS[q.sort])
     if q.text.strip() and q.sort == "name":
         match = _match(q.text)
-        if match is not None:
+        if match is not None and match[1] is not None:
             cols.insert(0, match[1])
     ordered = [c.desc() if q.descending else c.asc() for c in cols]
     return [*ordered, Person.id.desc() if q.descending else Person.id.asc()]
