@@ -26,7 +26,7 @@ class CodecError(ValueError):
     """A value in a package does not fit its column."""
 
 
-def _enc(kind: str, value: Any) -> Any:
+def enc(kind: str, value: Any) -> Any:
     if value is None:
         return None
     if kind in ("datetime", "date"):
@@ -36,9 +36,15 @@ def _enc(kind: str, value: Any) -> Any:
     return value
 
 
+_PLAIN_TYPES = {"str": str, "int": int, "bool": bool}
+
+
 def _dec(kind: str, value: Any) -> Any:
-    if value is None:
-        return None
+    if value is None or kind == "json":
+        return value
+    plain = _PLAIN_TYPES.get(kind)
+    if plain is not None and type(value) is plain:  # the common case, checked exactly and fast
+        return value
     try:
         if kind == "datetime":
             return datetime.fromisoformat(value)
@@ -91,7 +97,7 @@ class TableCodec:
         return self.table.name
 
     def encode(self, row: Sequence[Any]) -> list[Any]:
-        return [_enc(k, v) for k, v in zip(self.kinds, row, strict=True)]
+        return [enc(k, v) for k, v in zip(self.kinds, row, strict=True)]
 
     def decode(self, row: Sequence[Any]) -> dict[str, Any]:
         return {c: _dec(k, v) for c, k, v in zip(self.columns, self.kinds, row, strict=True)}

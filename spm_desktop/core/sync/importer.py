@@ -38,7 +38,7 @@ from spm_desktop.core.storage.migrate import head_revision
 from spm_desktop.core.storage.models import DuplicateCandidate, SyncConflict, SyncPackage
 from spm_desktop.core.storage.tracking import next_change_seq
 from spm_desktop.core.sync import envelope, payload
-from spm_desktop.core.sync.codec import CODECS, CodecError, TableCodec
+from spm_desktop.core.sync.codec import CODECS, CodecError, TableCodec, enc
 from spm_desktop.core.sync.envelope import PackageRefused
 from spm_desktop.core.sync.identity import find_or_create_peer, stored_passphrase
 
@@ -231,21 +231,40 @@ def _decode_all(codec: TableCodec, table: payload.TableRows) -> list[list[Any]]:
     return rows
 
 
-def _natural_key_owner(session: Session, codec: TableCodec, row: list[Any]) -> tuple[list[Any], int] | None:
-    """A local row with another id holding one of ``row``'s natural keys."""
-    t = codec.table
-    for key in codec.unique_keys:
-        if codec.name == "person":
-            continue  # NIK clashes keep both persons (see _plan_niks)
-        values = [row[codec.index(c)] for c in key]
-        if any(v is None for v in values):
-            continue
-        decoded = codec.decode(row)
-        cond = and_(*[t.c[c] == decoded[c] for c in key], t.c.id != row[codec.index("id")])
-        found = session.execute(select(*[t.c[c] for c in codec.columns], t.c.change_seq).where(cond)).first()
-        if found is not None:
-            return codec.encode(found[:-1]), found[-1]
-    return None
+class _KeyIndex:
+    """Natural keys (UNIQUE columns other than the id) of a table's local rows, loaded once."""
+
+    def __init__(self, session: Session, codec: TableCodec) -> None:
+        self.session, self.codec = session, codec
+        self.keys = [k for k in codec.unique_keys] if codec.name != "person" else []  # persons: see _plan_niks
+        self.maps: list[dict[tuple, str]] | None = None
+
+    def _load(self) -> list[dict[tuple, str]]:
+        t, codec = self.codec.table, self.codec
+        maps = []
+        for key in self.keys:
+            kinds = [codec.kinds[codec.index(c)] for c in key]
+            found: dict[tuple, str] = {}
+            for r in self.session.execute(select(t.c.id, *[t.c[c] for c in key])):
+                found[tuple(enc(k, v) for k, v in zip(kinds, r[1:], strict=True))] = r[0]
+            maps.append(found)
+        return maps
+
+    def owner(self, row: list[Any]) -> tuple[list[Any], int] | None:
+        """A local row with another id holding one of ``row``'s natural keys."""
+        if not self.keys:
+            return None
+        if self.maps is None:
+            self.maps = self._load()
+        codec = self.codec
+        for key, found in zip(self.keys, self.maps, strict=True):
+            values = tuple(row[codec.index(c)] for c in key)
+            if any(v is None for v in values):
+                continue
+            local_id = found.get(values)
+            if local_id is not None and local_id != row[codec.index("id")]:
+                return _local_rows(self.session, codec, [local_id])[local_id]
+        return None
 
 
 def _plan_table(session: Session, codec: TableCodec, rows: list[list[Any]], peer: _PeerState,
@@ -256,13 +275,14 @@ def _plan_table(session: Session, codec: TableCodec, rows: list[list[Any]], peer
     origin_at = codec.index("origin_device")
     is_setting = codec.name == "setting"
     shared_at = codec.index("shared") if is_setting else -1
+    keys = _KeyIndex(session, codec)
     for remote in rows:
         if is_setting and remote[shared_at] is not True:
             plan.kept_local += 1  # a local setting never travels; ignore one that claims to
             continue
         found = local.get(remote[id_at])
-        if found is None and codec.unique_keys and codec.name != "person":
-            owner = _natural_key_owner(session, codec, remote)
+        if found is None:
+            owner = keys.owner(remote)
             if owner is not None:
                 _plan_rekey(plan, codec, owner[0], remote)
                 continue

@@ -1,0 +1,97 @@
+"""Sync package export and import with 50,000 service events (budget: each < 10 s).
+
+The source is a demo database of 10,000 persons and 50,000 events made with the real CLI;
+the package is a full one (master data, persons, cases, needs, events). The import goes
+into a fresh empty database each time (backup copy before the import included).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from common import DATA, BenchCase
+
+PERSONS, EVENTS = 10_000, 50_000
+PASSPHRASE = "bench-frasa-sandi-2026"
+
+
+def _source() -> Path:
+    folder = DATA / "sync-source"
+    path = folder / "spm.db"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(folder), "demo-data", "--persons",
+                        str(PERSONS), "--events", str(EVENTS), "--seed", "7", "--until", "2026-11-28"],
+                       check=True, capture_output=True)
+    return path
+
+
+def _open(path: Path):
+    from spm_desktop.core.storage.open import open_database
+
+    return open_database(f"sqlite:///{path}")
+
+
+def _export_setup():
+    db = _open(_source())
+    out = Path(tempfile.mkdtemp(prefix="bench-sync-")) / "paket.spmsync"
+    return db, out
+
+
+def _export_run(state):
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.sync.exporter import export_package
+
+    db, out = state
+    result = export_package(db, SYSTEM, out, passphrase=PASSPHRASE)
+    assert result.counts["service_event"] == EVENTS, result.counts
+
+
+def _import_setup():
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.sync.exporter import export_package
+
+    db, out = _export_setup()
+    export_package(db, SYSTEM, out, passphrase=PASSPHRASE)
+    db.dispose()
+    empty = out.parent / "empty" / "spm.db"
+    empty.parent.mkdir()
+    _open(empty).dispose()
+    return out, empty
+
+
+def _import_run(state):
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.sync.importer import import_package
+
+    package, empty = state
+    folder = empty.parent.parent / "target"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    shutil.copyfile(empty, folder / "spm.db")
+    db = _open(folder / "spm.db")
+    try:
+        summary = import_package(db, SYSTEM, package, passphrase=PASSPHRASE)
+        assert summary.new >= EVENTS + PERSONS, summary.new
+    finally:
+        db.dispose()
+
+
+def cases():
+    return [
+        BenchCase("sync package export (full)", "50,000 events, 10,000 persons", 10.0, _export_run, _export_setup,
+                  repeat=3),
+        BenchCase("sync package import (one transaction, backup first)", "50,000 events, 10,000 persons", 10.0,
+                  _import_run, _import_setup, repeat=3),
+    ]
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from run import main
+
+    sys.exit(main(["bench_sync"]))
