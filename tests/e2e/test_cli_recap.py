@@ -49,7 +49,7 @@ def test_recap_json_to_stdout_and_pdf(data_dir, tmp_path):
     assert (meals["month"], meals["cumulative"], meals["target"], meals["percent_of_target"]) == (1, 4, 200.0, 2.0)
     assert pdf.stat().st_size > 10_000
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
-    row = next(ln for ln in text.splitlines() if "dasar lanjut" in ln)
+    row = next(ln for ln in text.splitlines() if "Lanjut Usia Terlantar  " in ln)
     assert "4" in row.split() and "3" in row.split() and "75,0%" in row
 
 

@@ -165,10 +165,10 @@ def _group_sections(st, result: RollupResult, width: float) -> list:
              ("No", "Jenis pelayanan dasar", "Sasaran (orang)", "Terpenuhi (orang)", "Capaian (A)",
               "Mutu (B)", "Indeks SPM", "Status")]]
     for n, g in enumerate(result.spm, start=1):
-        rows.append([str(n), Paragraph(_esc(SPM_GROUPS[g.group]), st["cell"]), fmt.number(g.sasaran),
+        rows.append([str(n), Paragraph(_esc(g.label), st["cell"]), fmt.number(g.sasaran),
                      fmt.number(g.terpenuhi), fmt.percent(g.capaian), fmt.percent(g.mutu), fmt.number(g.index, 1),
                      Paragraph(_esc(g.status), st["cell"])])
-    widths = [10 * mm, width - 10 * mm - 5 * 19 * mm - 26 * mm, 19 * mm, 19 * mm, 19 * mm, 19 * mm, 19 * mm, 26 * mm]
+    widths = [10 * mm, width - 10 * mm - 5 * 20 * mm - 26 * mm, 20 * mm, 20 * mm, 20 * mm, 20 * mm, 20 * mm, 26 * mm]
     out.append(_table(rows, widths, number_cols=(2, 3, 4, 5, 6)))
     for n, g in enumerate(result.spm, start=1):
         block = [Paragraph(f"A.{n}. {_esc(SPM_GROUPS[g.group])}", st["h2"])]

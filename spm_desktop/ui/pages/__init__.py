@@ -14,6 +14,7 @@ PAGE_MODULES: list[str] = [
     "catat_layanan",
     "makan_harian",
     "bencana",
+    "rekap",
     "pengguna",
     "audit",
 ]
