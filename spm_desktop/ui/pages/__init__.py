@@ -15,6 +15,7 @@ PAGE_MODULES: list[str] = [
     "makan_harian",
     "bencana",
     "rekap",
+    "sinkronisasi",
     "pengguna",
     "audit",
 ]

@@ -1,0 +1,355 @@
+"""Sinkronisasi: exchange packages with the TKSK laptops / the office, review conflicts.
+
+Device name and passphrase (administrator), export for a peer, import with a preview and a
+confirmation, conflicts to review (supervisor: keep mine / keep theirs), history of packages.
+All database work goes through the one runner; slots only read the form and show results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from spm_desktop.core.reports.formatting import number
+from spm_desktop.core.security.audit_trail import to_local
+from spm_desktop.core.sync import conflicts as conflicts_svc
+from spm_desktop.core.sync import identity
+from spm_desktop.core.sync.envelope import MIN_PASSPHRASE
+from spm_desktop.core.sync.exporter import FILE_SUFFIX, ExportResult, export_package
+from spm_desktop.core.sync.importer import ImportSummary, import_package, preview_import
+from spm_desktop.ui.context import UiContext
+from spm_desktop.ui.errors import show_info
+from spm_desktop.ui.models.table import Column, RecordTableModel, record_view
+
+FILE_FILTER = f"Paket sinkronisasi (*{FILE_SUFFIX})"
+
+
+def _when(at: datetime | None) -> str:
+    return f"{to_local(at):%d/%m/%Y %H:%M}" if at else "—"
+
+
+def _iso_when(iso: str) -> str:
+    try:
+        return _when(datetime.fromisoformat(iso))
+    except ValueError:
+        return iso
+
+
+def _short(value) -> str:
+    text = "—" if value in (None, "") else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _differences(c: conflicts_svc.ConflictInfo) -> str:
+    return "; ".join(f"{d.field}: {_short(d.local)} ↔ {_short(d.remote)}" for d in c.differences) or "—"
+
+
+CONFLICT_COLUMNS = (
+    Column("Jenis data", lambda c: c.entity_label),
+    Column("Data", lambda c: c.title),
+    Column("Dipakai saat impor", lambda c: "milik komputer ini" if c.winner == "local" else "kiriman"),
+    Column("Perbedaan (komputer ini ↔ kiriman)", _differences, tooltip=_differences),
+    Column("Terdeteksi", lambda c: _when(c.detected_at)),
+)
+HISTORY_COLUMNS = (
+    Column("Waktu", lambda p: _when(p.processed_at)),
+    Column("Arah", lambda p: "Dikirim ke" if p.direction == "out" else "Diterima dari"),
+    Column("Mitra", lambda p: p.peer_name or "siapa saja (paket lengkap)"),
+    Column("Jumlah data", lambda p: number(p.total)),
+    Column("Berkas", lambda p: p.file_name),
+)
+
+
+class SyncFileDialog:
+    """File choice for packages (tests replace these)."""
+
+    @classmethod
+    def ask_save(cls, parent: QWidget, suggested: Path) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(parent, "Simpan paket sinkronisasi", str(suggested), FILE_FILTER)
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix == FILE_SUFFIX else path.with_name(path.name + FILE_SUFFIX)
+
+    @classmethod
+    def ask_open(cls, parent: QWidget) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(parent, "Pilih paket sinkronisasi", str(Path.home()), FILE_FILTER)
+        return Path(name) if name else None
+
+
+def preview_text(summary: ImportSummary) -> str:
+    lines = [f"Paket dari {summary.source_device_name}, dibuat {_iso_when(summary.created_at)}"
+             f"{' (paket lengkap)' if summary.full else ''}.",
+             f"Baru: {number(summary.new)} · diperbarui: {number(summary.updated)} · sama: "
+             f"{number(summary.unchanged)} · tetap versi komputer ini: {number(summary.kept_local)}",
+             f"Konflik untuk ditinjau: {number(summary.conflicts)} · dugaan data ganda (NIK sama): "
+             f"{number(summary.duplicates)}"]
+    labels = conflicts_svc.ENTITY_LABELS
+    for t in summary.tables:
+        if t.new or t.updated or t.conflicts:
+            lines.append(f"  {labels.get(t.table, t.table)}: {number(t.new)} baru, {number(t.updated)} diperbarui, "
+                         f"{number(t.conflicts)} konflik")
+    return "\n".join(lines)
+
+
+class ImportConfirm:
+    """Shows the preview and asks to apply it (tests replace this)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget, summary: ImportSummary) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, "Impor paket", preview_text(summary) +
+                          "\n\nTerapkan paket ini? Salinan cadangan dibuat lebih dulu; semua perubahan diterapkan "
+                          "dalam satu transaksi.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                          parent)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    device: identity.DeviceInfo
+    peers: list[identity.PeerInfo]
+    history: list[identity.PackageRecord]
+    conflicts: list[conflicts_svc.ConflictInfo]
+
+
+def _load(db, actor) -> _Loaded:
+    return _Loaded(identity.device_info(db), identity.list_peers(db), identity.package_history(db),
+                   conflicts_svc.list_conflicts(db, actor))
+
+
+class Page(QWidget):
+    TITLE = "Sinkronisasi"
+    PERMISSION = "sync.run"
+    ORDER = 80
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.last_export: ExportResult | None = None
+        self.last_import: ImportSummary | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._identity_box())
+        row = QHBoxLayout()
+        row.addWidget(self._export_box())
+        row.addWidget(self._import_box())
+        layout.addLayout(row)
+        self.conflicts = RecordTableModel(CONFLICT_COLUMNS, self)
+        self.history = RecordTableModel(HISTORY_COLUMNS, self)
+        self.conflict_view = record_view(self.conflicts)
+        self.history_view = record_view(self.history)
+        self.keep_local_button = QPushButton("Pertahankan milik &saya")
+        self.keep_remote_button = QPushButton("Pakai &kiriman")
+        self.keep_local_button.clicked.connect(self.keep_local)
+        self.keep_remote_button.clicked.connect(self.keep_remote)
+        conflict_tab = QWidget()
+        tab_layout = QVBoxLayout(conflict_tab)
+        hint = QLabel("Data yang diubah di dua komputer sejak pertukaran terakhir. Versi terbaru sudah dipakai; "
+                      "supervisor memastikan pilihan. Pilihan Anda menjadi revisi baru dan ikut terkirim.")
+        hint.setWordWrap(True)
+        tab_layout.addWidget(hint)
+        tab_layout.addWidget(self.conflict_view)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.keep_local_button)
+        buttons.addWidget(self.keep_remote_button)
+        buttons.addStretch(1)
+        tab_layout.addLayout(buttons)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(conflict_tab, "Konflik")
+        self.tabs.addTab(self.history_view, "Riwayat paket")
+        layout.addWidget(self.tabs, 1)
+        self.conflict_view.selectionModel().selectionChanged.connect(self._update_buttons)
+        self._update_buttons()
+
+    # --- layout -----------------------------------------------------------------------------
+    def _identity_box(self) -> QGroupBox:
+        box = QGroupBox("Komputer ini")
+        form = QFormLayout(box)
+        self.device_name = QLineEdit()
+        self.device_name.setPlaceholderText("mis. TKSK Pontianak Barat")
+        self.save_name_button = QPushButton("Simpan &nama")
+        self.save_name_button.clicked.connect(self.save_name)
+        name_row = QHBoxLayout()
+        name_row.addWidget(self.device_name, 1)
+        name_row.addWidget(self.save_name_button)
+        form.addRow("Nama komputer:", name_row)
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText(f"frasa sandi kantor, minimal {MIN_PASSPHRASE} karakter")
+        self.save_passphrase_button = QPushButton("Simpan &frasa sandi")
+        self.save_passphrase_button.clicked.connect(self.save_passphrase)
+        pass_row = QHBoxLayout()
+        pass_row.addWidget(self.passphrase, 1)
+        pass_row.addWidget(self.save_passphrase_button)
+        form.addRow("Frasa sandi:", pass_row)
+        self.passphrase_state = QLabel()
+        form.addRow("", self.passphrase_state)
+        editable = self.ctx.can("settings.edit")
+        for w in (self.device_name, self.save_name_button, self.passphrase, self.save_passphrase_button):
+            w.setEnabled(editable)
+        return box
+
+    def _export_box(self) -> QGroupBox:
+        box = QGroupBox("Kirim paket")
+        form = QFormLayout(box)
+        self.peer = QComboBox()
+        self.peer.setEditable(True)
+        self.peer.lineEdit().setPlaceholderText("nama komputer tujuan, mis. Kantor Dinas Sosial")
+        form.addRow("Tujuan:", self.peer)
+        self.full = QCheckBox("Kirim semua data (paket lengkap)")
+        form.addRow("", self.full)
+        self.export_button = QPushButton("&Buat paket…")
+        self.export_button.clicked.connect(self.export)
+        form.addRow("", self.export_button)
+        return box
+
+    def _import_box(self) -> QGroupBox:
+        box = QGroupBox("Terima paket")
+        col = QVBoxLayout(box)
+        text = QLabel("Pilih berkas paket dari flashdisk atau folder bersama. Isi paket ditampilkan dulu; "
+                      "tidak ada yang berubah sebelum Anda setuju.")
+        text.setWordWrap(True)
+        col.addWidget(text)
+        self.import_button = QPushButton("&Impor paket…")
+        self.import_button.clicked.connect(self.import_)
+        col.addWidget(self.import_button)
+        self.import_result = QLabel()
+        self.import_result.setWordWrap(True)
+        col.addWidget(self.import_result)
+        col.addStretch(1)
+        return box
+
+    # --- data -------------------------------------------------------------------------------
+    @Slot()
+    def refresh(self) -> None:
+        self.ctx.runner.submit(_load, self.ctx.db, self.ctx.actor, parent=self, on_done=self._loaded)
+
+    @Slot(object)
+    def _loaded(self, data: _Loaded) -> None:
+        self.device_name.setText(data.device.name)
+        self.passphrase_state.setText("Frasa sandi sudah diatur." if data.device.passphrase_set else
+                                      "Frasa sandi BELUM diatur: paket tidak bisa dibuat atau dibuka.")
+        current = self.peer.currentText()
+        self.peer.clear()
+        self.peer.addItems([p.name for p in data.peers])
+        self.peer.setEditText(current)
+        self.conflicts.set_records(data.conflicts)
+        self.history.set_records(data.history)
+        self.tabs.setTabText(0, f"Konflik ({number(len(data.conflicts))})")
+        self._update_buttons()
+
+    @Slot()
+    def _update_buttons(self, *_args) -> None:
+        can_resolve = self.ctx.can("sync.resolve") and self.selected_conflict() is not None
+        self.keep_local_button.setEnabled(can_resolve)
+        self.keep_remote_button.setEnabled(can_resolve)
+
+    def selected_conflict(self) -> conflicts_svc.ConflictInfo | None:
+        rows = self.conflict_view.selectionModel().selectedRows()
+        return self.conflicts.record(rows[0].row()) if rows else None
+
+    # --- identity ---------------------------------------------------------------------------
+    @Slot()
+    def save_name(self) -> None:
+        self.ctx.runner.submit(identity.set_device_name, self.ctx.db, self.ctx.actor, self.device_name.text(),
+                               parent=self, on_done=self._saved)
+
+    @Slot()
+    def save_passphrase(self) -> None:
+        secret = self.passphrase.text()
+        self.ctx.runner.submit(identity.set_passphrase, self.ctx.db, self.ctx.actor, secret, parent=self,
+                               on_done=self._passphrase_saved)
+
+    @Slot(object)
+    def _passphrase_saved(self, info: identity.DeviceInfo) -> None:
+        self.passphrase.clear()
+        self._saved(info)
+
+    @Slot(object)
+    def _saved(self, _info: identity.DeviceInfo) -> None:
+        self.refresh()
+
+    # --- export -----------------------------------------------------------------------------
+    @Slot()
+    def export(self) -> None:
+        peer = self.peer.currentText().strip()
+        stamp = datetime.now().strftime("%Y%m%d-%H%M")
+        who = "".join(ch if ch.isalnum() else "-" for ch in (peer or "semua")).strip("-").lower()
+        path = SyncFileDialog.ask_save(self, Path.home() / f"spm-{who}-{stamp}{FILE_SUFFIX}")
+        if path is None:
+            return
+        self.ctx.runner.submit(export_package, self.ctx.db, self.ctx.actor, path, peer_name=peer or None,
+                               full=self.full.isChecked(), parent=self, on_done=self._exported)
+
+    @Slot(object)
+    def _exported(self, result: ExportResult) -> None:
+        self.last_export = result
+        scope = "semua data" if result.full else "perubahan sejak paket terakhir"
+        show_info(self, f"Paket dibuat: {result.file}\n{number(result.total)} data ({scope}). Salin berkas ini "
+                        "ke flashdisk atau folder bersama untuk komputer tujuan.", "Paket dibuat")
+        self.refresh()
+
+    # --- import -----------------------------------------------------------------------------
+    @Slot()
+    def import_(self) -> None:
+        path = SyncFileDialog.ask_open(self)
+        if path is None:
+            return
+        self.ctx.runner.submit(preview_import, self.ctx.db, self.ctx.actor, path, parent=self,
+                               on_done=partial(self._previewed, path))
+
+    def _previewed(self, path: Path, summary: ImportSummary) -> None:
+        if summary.already_imported:
+            show_info(self, f"Paket dari {summary.source_device_name} ini sudah pernah diimpor; tidak ada yang "
+                            "berubah.", "Impor paket")
+            return
+        if not ImportConfirm.ask(self, summary):
+            return
+        self.ctx.runner.submit(import_package, self.ctx.db, self.ctx.actor, path, parent=self, on_done=self._imported)
+
+    @Slot(object)
+    def _imported(self, summary: ImportSummary) -> None:
+        self.last_import = summary
+        self.import_result.setText("Terakhir diimpor:\n" + preview_text(summary))
+        if summary.conflicts:
+            self.tabs.setCurrentIndex(0)
+        self.refresh()
+
+    # --- conflicts --------------------------------------------------------------------------
+    @Slot()
+    def keep_local(self) -> None:
+        self._resolve("keep_local")
+
+    @Slot()
+    def keep_remote(self) -> None:
+        self._resolve("keep_remote")
+
+    def _resolve(self, choice: str) -> None:
+        conflict = self.selected_conflict()
+        if conflict is None:
+            return
+        self.ctx.runner.submit(conflicts_svc.resolve_conflict, self.ctx.db, self.ctx.actor, conflict.id, choice,
+                               parent=self, on_done=self._resolved)
+
+    @Slot(object)
+    def _resolved(self, _info: conflicts_svc.ConflictInfo) -> None:
+        self.refresh()
