@@ -1,0 +1,91 @@
+"""``spm-desktop import {persons,cases,events} FILE [--dry-run]`` as a script runs it."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import date, timedelta
+
+D1 = (date.today() - timedelta(days=20)).isoformat()
+PERSONS = ("id,nik,nama,jenis_kelamin,tanggal_lahir,perkiraan_tahun_lahir,kelurahan,kategori_pmks\n"
+           "P1,,Budi Santoso,L,1980-05-17,,61.71.01.1002,gelandangan\n"
+           "P2,6171015708750012,Siti Aminah,P,17/08/1975,,Benua Melayu Laut,pengemis\n")
+CASES = ("id,person,unit,kelompok_spm,tanggal_masuk,dalam_shelter,kebutuhan\n"
+         f"C1,P1,UPRS,gepeng,{D1},ya,1.06.04.2.01.0001;1.06.04.2.01.0002\n")
+EVENTS = ("id,person,case,kode_layanan,tanggal,items\n"
+          f"E1,P1,C1,1.06.04.2.01.0002,{D1},Pakaian;Sandal\n")
+
+
+def spm(*args, data_dir):
+    env = dict(os.environ)
+    env.pop("SPM_DATABASE_URL", None)
+    return subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(data_dir), *args],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+def contents(db_file) -> dict[str, list]:
+    con = sqlite3.connect(db_file)
+    try:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                            "AND name NOT IN ('audit_entry', 'local_device', 'alembic_version')")]
+        return {t: sorted(map(repr, con.execute(f'SELECT * FROM "{t}"'))) for t in tables}
+    finally:
+        con.close()
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_import_files_twice_and_dry_run(data_dir, tmp_path):
+    files = {k: write(tmp_path, f"{k}.csv", t) for k, t in (("persons", PERSONS), ("cases", CASES),
+                                                             ("events", EVENTS))}
+    before = contents(data_dir / "spm.db")
+    dry = spm("import", "persons", str(files["persons"]), "--dry-run", data_dir=data_dir)
+    assert dry.returncode == 0, dry.stderr
+    assert "Uji coba" in dry.stdout and "2 data akan ditambahkan" in dry.stdout
+    assert contents(data_dir / "spm.db") == before
+    for kind in ("persons", "cases", "events"):
+        done = spm("import", kind, str(files[kind]), data_dir=data_dir)
+        assert done.returncode == 0, done.stderr
+        assert "telah ditambahkan" in done.stdout
+    first = contents(data_dir / "spm.db")
+    assert len(first["person"]) == 2 and len(first["cases"]) == 1 and len(first["service_event"]) == 1
+    for kind in ("persons", "cases", "events"):
+        again = spm("import", kind, str(files[kind]), data_dir=data_dir)
+        assert again.returncode == 0 and "0 data telah ditambahkan, 0 telah diperbarui" in again.stdout
+    assert contents(data_dir / "spm.db") == first
+    con = sqlite3.connect(data_dir / "spm.db")
+    try:
+        users = {r[0] for r in con.execute("SELECT DISTINCT username FROM audit_entry WHERE action='import'")}
+    finally:
+        con.close()
+    assert users == {"system"}
+
+
+def test_refused_file_exits_1_with_every_error(data_dir, tmp_path):
+    bad = write(tmp_path, "bad.csv", "id,nama,jenis_kelamin,tanggal_lahir,nik\n"
+                                     "A,,X,31/02/2000,123\n"
+                                     "B,Baik,L,,\n"
+                                     "B,Lagi,L,,\n")
+    before = contents(data_dir / "spm.db")
+    result = spm("import", "persons", str(bad), data_dir=data_dir)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("Ditolak:") and "tidak ada yang disimpan" in lines[0]
+    assert "baris 2, kolom nama: wajib diisi." in lines
+    assert any(line.startswith("baris 2, kolom tanggal_lahir:") for line in lines)
+    assert any(line.startswith("baris 2, kolom jenis_kelamin:") for line in lines)
+    assert any(line.startswith("baris 2, kolom nik:") for line in lines)
+    assert "baris 4, kolom id: id 'B' sudah dipakai di baris 3." in lines
+    assert contents(data_dir / "spm.db") == before
+
+
+def test_usage_errors(data_dir, tmp_path):
+    assert spm("import", "nothing", "x.csv", data_dir=data_dir).returncode == 2
+    missing = spm("import", "persons", str(tmp_path / "none.csv"), data_dir=data_dir)
+    assert missing.returncode == 1 and "tidak ditemukan" in missing.stderr
