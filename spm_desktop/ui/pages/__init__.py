@@ -9,6 +9,7 @@ name here (one small edit).
 """
 
 PAGE_MODULES: list[str] = [
+    "beranda",
     "penerima",
     "kasus",
     "catat_layanan",
@@ -18,4 +19,5 @@ PAGE_MODULES: list[str] = [
     "sinkronisasi",
     "pengguna",
     "audit",
+    "pengaturan",
 ]

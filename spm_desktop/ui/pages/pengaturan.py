@@ -1,0 +1,396 @@
+"""Pengaturan (administrator): office and letterhead logo, signatories, SPM rules (fulfilment
+rule, weights, tuntas table), targets per year, the service catalogue and the yearly mutu
+checklist. Every change goes through the settings/mutu services on the runner."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from spm_desktop.core.domain.groups import SPM_GROUP_SHORT
+from spm_desktop.core.reports import formatting as fmt
+from spm_desktop.core.services import mutu as mutu_svc
+from spm_desktop.core.services import settings as settings_svc
+from spm_desktop.core.services.settings import FULFILMENT_RULES, AppSettings
+from spm_desktop.ui.context import UiContext
+from spm_desktop.ui.errors import show_info
+from spm_desktop.ui.models.table import Column, RecordTableModel
+
+OFFICE_FIELDS = (
+    ("office.government", "office_government", "Pemerintah daerah"),
+    ("office.name", "office_name", "Nama kantor"),
+    ("office.address", "office_address", "Alamat"),
+    ("office.phone", "office_phone", "Telepon"),
+    ("office.email", "office_email", "Surel"),
+    ("office.city", "office_city", "Kota (tempat tanda tangan)"),
+    ("signatory.title", "signatory_title", "Jabatan penanda tangan"),
+    ("signatory.name", "signatory_name", "Nama penanda tangan"),
+    ("signatory.nip", "signatory_nip", "NIP"),
+    ("signatory.rank", "signatory_rank", "Pangkat/golongan"),
+)
+TUNTAS_ROWS = 6
+MET_CHOICES = (("Belum dinilai", None), ("Ya", True), ("Tidak", False))
+
+
+class LogoFileDialog:
+    """Pick the letterhead logo; ``ask`` returns a path or None (patched in tests)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(parent, "Pilih logo kop surat", str(Path.home()),
+                                              "Gambar (*.png *.jpg *.jpeg)")
+        return Path(name) if name else None
+
+
+def _view(model) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def _selected(view: QTableView, model: RecordTableModel):
+    rows = view.selectionModel().selectedRows()
+    return model.record(rows[0].row()) if rows else None
+
+
+class Page(QWidget):
+    TITLE = "Pengaturan"
+    PERMISSION = "settings.edit"
+    ORDER = 95
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._office_tab(), "Kantor dan penanda tangan")
+        self.tabs.addTab(self._rules_tab(), "Aturan SPM")
+        self.tabs.addTab(self._targets_tab(), "Target per tahun")
+        self.tabs.addTab(self._catalogue_tab(), "Katalog layanan")
+        self.tabs.addTab(self._mutu_tab(), "Daftar periksa mutu")
+        self.status = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.status)
+
+    def _submit(self, fn, *args, on_done=None, **kwargs) -> None:
+        self.ctx.runner.submit(fn, self.ctx.db, self.ctx.actor, *args, parent=self, on_done=on_done, **kwargs)
+
+    # --- office and signatories -------------------------------------------------------------
+    def _office_tab(self) -> QWidget:
+        w = QWidget()
+        form = QFormLayout(w)
+        self.office_edits: dict[str, QLineEdit] = {}
+        for key, _attr, label in OFFICE_FIELDS:
+            edit = QLineEdit()
+            self.office_edits[key] = edit
+            form.addRow(label + ":", edit)
+        self.logo_edit = QLineEdit()
+        self.logo_edit.setReadOnly(True)
+        pick = QPushButton("Pilih &logo…")
+        pick.clicked.connect(self.pick_logo)
+        clear = QPushButton("Hapus logo")
+        clear.clicked.connect(self.logo_edit.clear)
+        row = QHBoxLayout()
+        row.addWidget(self.logo_edit, 1)
+        row.addWidget(pick)
+        row.addWidget(clear)
+        form.addRow("Logo kop surat:", row)
+        self.office_save = QPushButton("&Simpan kantor dan penanda tangan")
+        self.office_save.clicked.connect(self.save_office)
+        form.addRow(self.office_save)
+        return w
+
+    @Slot()
+    def pick_logo(self) -> None:
+        path = LogoFileDialog.ask(self)
+        if path is not None:
+            self.logo_edit.setText(str(path))
+
+    @Slot()
+    def save_office(self) -> None:
+        values = {key: edit.text() for key, edit in self.office_edits.items()}
+        values["office.logo_path"] = self.logo_edit.text()
+        self._submit(settings_svc.update_settings, values, on_done=self._settings_saved)
+
+    # --- SPM rules ----------------------------------------------------------------------------
+    def _rules_tab(self) -> QWidget:
+        w = QWidget()
+        form = QFormLayout(w)
+        self.rule_box = QComboBox()
+        for key, label in FULFILMENT_RULES.items():
+            self.rule_box.addItem(label, key)
+        self.weight_a = QDoubleSpinBox()
+        self.weight_b = QDoubleSpinBox()
+        for spin in (self.weight_a, self.weight_b):
+            spin.setRange(0, 1)
+            spin.setSingleStep(0.05)
+            spin.setDecimals(2)
+        form.addRow("Aturan terpenuhi:", self.rule_box)
+        form.addRow("Bobot A (penerima layanan):", self.weight_a)
+        form.addRow("Bobot B (mutu):", self.weight_b)
+        grid = QGridLayout()
+        grid.addWidget(QLabel("Indeks minimal"), 0, 0)
+        grid.addWidget(QLabel("Status"), 0, 1)
+        self.tuntas_rows: list[tuple[QDoubleSpinBox, QLineEdit]] = []
+        for r in range(TUNTAS_ROWS):
+            spin, edit = QDoubleSpinBox(), QLineEdit()
+            spin.setRange(0, 100)
+            spin.setDecimals(1)
+            grid.addWidget(spin, r + 1, 0)
+            grid.addWidget(edit, r + 1, 1)
+            self.tuntas_rows.append((spin, edit))
+        form.addRow("Tabel status tuntas (baris berlabel kosong diabaikan):", grid)
+        self.rules_save = QPushButton("Simpan &aturan SPM")
+        self.rules_save.clicked.connect(self.save_rules)
+        form.addRow(self.rules_save)
+        return w
+
+    @Slot()
+    def save_rules(self) -> None:
+        tuntas = [{"min": spin.value(), "label": edit.text()} for spin, edit in self.tuntas_rows if edit.text().strip()]
+        values = {"spm.fulfilment_rule": self.rule_box.currentData(), "spm.weight_a": self.weight_a.value(),
+                  "spm.weight_b": self.weight_b.value(), "spm.tuntas": tuntas}
+        self._submit(settings_svc.update_settings, values, on_done=self._settings_saved)
+
+    @Slot(object)
+    def _settings_saved(self, st: AppSettings) -> None:
+        self.show_settings(st)
+        self.status.setText("Pengaturan disimpan.")
+
+    def show_settings(self, st: AppSettings) -> None:
+        for key, attr, _label in OFFICE_FIELDS:
+            self.office_edits[key].setText(getattr(st, attr))
+        self.logo_edit.setText(st.office_logo_path)
+        self.rule_box.setCurrentIndex(max(0, self.rule_box.findData(st.fulfilment_rule)))
+        self.weight_a.setValue(st.weight_a)
+        self.weight_b.setValue(st.weight_b)
+        levels = sorted(st.tuntas, key=lambda t: -t.min)
+        for r, (spin, edit) in enumerate(self.tuntas_rows):
+            spin.setValue(levels[r].min if r < len(levels) else 0)
+            edit.setText(levels[r].label if r < len(levels) else "")
+
+    # --- targets ------------------------------------------------------------------------------
+    def _targets_tab(self) -> QWidget:
+        w = QWidget()
+        self.target_year = QSpinBox()
+        self.target_year.setRange(2000, 2100)
+        self.target_year.setValue(date.today().year)
+        self.target_year.valueChanged.connect(self.load_targets)
+        names = {}
+        self.targets = RecordTableModel((
+            Column("Kode / indikator", lambda t: t.key),
+            Column("Subkegiatan", lambda t: names.get(t.key, t.key.upper())),
+            Column("Target", lambda t: fmt.number(t.value)),
+            Column("Pagu", lambda t: fmt.money(t.budget)),
+        ), self)
+        self._target_names = names
+        self.targets_view = _view(self.targets)
+        self.targets_view.selectionModel().selectionChanged.connect(self._target_selected)
+        self.target_value = QDoubleSpinBox()
+        self.target_value.setRange(0, 1e9)
+        self.target_value.setDecimals(0)
+        self.target_budget = QDoubleSpinBox()
+        self.target_budget.setRange(0, 1e15)
+        self.target_budget.setDecimals(0)
+        self.target_save = QPushButton("Simpan &target")
+        self.target_save.clicked.connect(self.save_target)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Tahun:"))
+        top.addWidget(self.target_year)
+        top.addStretch(1)
+        edit = QHBoxLayout()
+        for widget in (QLabel("Target:"), self.target_value, QLabel("Pagu (Rp):"), self.target_budget,
+                       self.target_save):
+            edit.addWidget(widget)
+        layout = QVBoxLayout(w)
+        layout.addLayout(top)
+        layout.addWidget(self.targets_view, 1)
+        layout.addLayout(edit)
+        return w
+
+    @Slot()
+    def load_targets(self, *_args) -> None:
+        self.ctx.runner.submit(settings_svc.list_targets, self.ctx.db, self.target_year.value(), parent=self,
+                               on_done=self.targets.set_records)
+
+    @Slot()
+    def _target_selected(self, *_args) -> None:
+        t = _selected(self.targets_view, self.targets)
+        if t is not None:
+            self.target_value.setValue(t.value)
+            self.target_budget.setValue(t.budget or 0)
+
+    @Slot()
+    def save_target(self) -> None:
+        t = _selected(self.targets_view, self.targets)
+        if t is None:
+            show_info(self, "Pilih dulu baris target yang akan diubah.")
+            return
+        budget = self.target_budget.value() if t.budget is not None or self.target_budget.value() else None
+        self._submit(settings_svc.update_target, t.year, t.key, self.target_value.value(), budget,
+                     on_done=lambda _r: self.load_targets())
+
+    # --- service catalogue --------------------------------------------------------------------
+    def _catalogue_tab(self) -> QWidget:
+        w = QWidget()
+        self.catalogue = RecordTableModel((
+            Column("Kode", lambda t: t.code),
+            Column("Nama", lambda t: t.name),
+            Column("Satuan", lambda t: t.unit),
+            Column("Standar/hari", lambda t: "" if t.standard_per_day is None else str(t.standard_per_day)),
+            Column("Status", lambda t: "Aktif" if t.active else "Nonaktif"),
+        ), self)
+        self.catalogue_view = _view(self.catalogue)
+        self.catalogue_view.selectionModel().selectionChanged.connect(self._service_selected)
+        self.service_name = QLineEdit()
+        self.service_active = QCheckBox("Aktif")
+        self.service_standard = QSpinBox()
+        self.service_standard.setRange(0, 20)
+        self.service_standard.setSpecialValueText("—")
+        self.service_save = QPushButton("Simpan &layanan")
+        self.service_save.clicked.connect(self.save_service)
+        edit = QHBoxLayout()
+        for widget in (QLabel("Nama:"), self.service_name, QLabel("Standar per hari:"), self.service_standard,
+                       self.service_active, self.service_save):
+            edit.addWidget(widget)
+        layout = QVBoxLayout(w)
+        layout.addWidget(self.catalogue_view, 1)
+        layout.addLayout(edit)
+        return w
+
+    @Slot()
+    def load_catalogue(self) -> None:
+        self.ctx.runner.submit(settings_svc.list_service_types, self.ctx.db, parent=self,
+                               on_done=self._catalogue_loaded)
+
+    @Slot(object)
+    def _catalogue_loaded(self, rows) -> None:
+        self._target_names.update({t.code: t.name for t in rows})
+        self.catalogue.set_records(rows)
+        self.targets.layoutChanged.emit()
+
+    @Slot()
+    def _service_selected(self, *_args) -> None:
+        t = _selected(self.catalogue_view, self.catalogue)
+        if t is not None:
+            self.service_name.setText(t.name)
+            self.service_active.setChecked(t.active)
+            self.service_standard.setValue(t.standard_per_day or 0)
+
+    @Slot()
+    def save_service(self) -> None:
+        t = _selected(self.catalogue_view, self.catalogue)
+        if t is None:
+            show_info(self, "Pilih dulu jenis layanan yang akan diubah.")
+            return
+        standard = self.service_standard.value() or None
+
+        def done(_info) -> None:
+            self.ctx.forget_lists()
+            self.load_catalogue()
+
+        self._submit(settings_svc.update_service_type, t.code, name=self.service_name.text(),
+                     active=self.service_active.isChecked(), standard_per_day=standard, on_done=done)
+
+    # --- mutu checklist -----------------------------------------------------------------------
+    def _mutu_tab(self) -> QWidget:
+        w = QWidget()
+        self.mutu_year = QSpinBox()
+        self.mutu_year.setRange(2000, 2100)
+        self.mutu_year.setValue(date.today().year)
+        self.mutu_year.valueChanged.connect(self.load_mutu)
+        self.mutu_create = QPushButton("&Buat daftar periksa tahun ini")
+        self.mutu_create.clicked.connect(self.create_mutu)
+        self.mutu = RecordTableModel((
+            Column("Kelompok", lambda m: SPM_GROUP_SHORT.get(m.group, m.group)),
+            Column("Jenis", lambda m: mutu_svc.KINDS.get(m.kind, m.kind)),
+            Column("Butir", lambda m: m.item, tooltip=lambda m: m.item),
+            Column("Terpenuhi", lambda m: {True: "Ya", False: "Tidak", None: "—"}[m.met]),
+            Column("Catatan", lambda m: m.note),
+        ), self)
+        self.mutu_view = _view(self.mutu)
+        self.mutu_view.selectionModel().selectionChanged.connect(self._mutu_selected)
+        self.mutu_met = QComboBox()
+        for label, value in MET_CHOICES:
+            self.mutu_met.addItem(label, value)
+        self.mutu_note = QLineEdit()
+        self.mutu_save = QPushButton("Simpan &butir")
+        self.mutu_save.clicked.connect(self.save_mutu)
+        top = QHBoxLayout()
+        for widget in (QLabel("Tahun:"), self.mutu_year, self.mutu_create):
+            top.addWidget(widget)
+        top.addStretch(1)
+        edit = QHBoxLayout()
+        for widget in (QLabel("Terpenuhi:"), self.mutu_met, QLabel("Catatan:"), self.mutu_note, self.mutu_save):
+            edit.addWidget(widget)
+        layout = QVBoxLayout(w)
+        layout.addLayout(top)
+        layout.addWidget(self.mutu_view, 1)
+        layout.addLayout(edit)
+        can_edit = self.ctx.can("mutu.edit")
+        for widget in (self.mutu_create, self.mutu_save):
+            widget.setEnabled(can_edit)
+        return w
+
+    @Slot()
+    def load_mutu(self, *_args) -> None:
+        self.ctx.runner.submit(mutu_svc.list_checklist, self.ctx.db, self.mutu_year.value(), parent=self,
+                               on_done=self.mutu.set_records)
+
+    @Slot()
+    def create_mutu(self) -> None:
+        self._submit(mutu_svc.ensure_checklist, self.mutu_year.value(), on_done=self.mutu.set_records)
+
+    @Slot()
+    def _mutu_selected(self, *_args) -> None:
+        m = _selected(self.mutu_view, self.mutu)
+        if m is not None:
+            self.mutu_met.setCurrentIndex([v for _, v in MET_CHOICES].index(m.met))
+            self.mutu_note.setText(m.note)
+
+    @Slot()
+    def save_mutu(self) -> None:
+        m = _selected(self.mutu_view, self.mutu)
+        if m is None:
+            show_info(self, "Pilih dulu butir daftar periksa.")
+            return
+        row = self.mutu_view.selectionModel().selectedRows()[0].row()
+
+        def done(_item) -> None:
+            self.load_mutu()
+            self.ctx.runner.submit(lambda: None, on_done=lambda _r: self.mutu_view.selectRow(row))
+
+        self._submit(mutu_svc.set_item, m.id, self.mutu_met.currentData(), self.mutu_note.text(), on_done=done)
+
+    # --- page ---------------------------------------------------------------------------------
+    @Slot()
+    def refresh(self) -> None:
+        self.ctx.runner.submit(settings_svc.get_settings, self.ctx.db, parent=self, on_done=self.show_settings)
+        self.load_catalogue()
+        self.load_targets()
+        self.load_mutu()

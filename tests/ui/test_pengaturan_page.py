@@ -1,0 +1,92 @@
+"""Pengaturan page: office/signatory form, SPM rules, targets, catalogue and mutu checklist."""
+
+from __future__ import annotations
+
+from spm_desktop.core.services import mutu as mutu_svc
+from spm_desktop.core.services import settings as settings_svc
+from spm_desktop.ui.pages import pengaturan
+
+
+def open_page(qtbot, ctx, wait_runner):
+    page = pengaturan.Page(ctx)
+    qtbot.addWidget(page)
+    page.refresh()
+    wait_runner()
+    return page
+
+
+def test_office_and_signatory_saved(qtbot, ctx, db, wait_runner, tmp_path, monkeypatch):
+    page = open_page(qtbot, ctx, wait_runner)
+    assert page.office_edits["office.name"].text() == "Dinas Sosial Kota Pontianak"
+    page.office_edits["signatory.name"].setText("Drs. Budi Santoso")
+    page.office_edits["signatory.nip"].setText("197001011990031001")
+    logo = tmp_path / "logo.png"
+    monkeypatch.setattr(pengaturan.LogoFileDialog, "ask", classmethod(lambda cls, parent: logo))
+    page.pick_logo()
+    page.save_office()
+    wait_runner()
+    st = settings_svc.get_settings(db)
+    assert (st.signatory_name, st.signatory_nip, st.office_logo_path) == ("Drs. Budi Santoso",
+                                                                          "197001011990031001", str(logo))
+    assert page.status.text() == "Pengaturan disimpan."
+
+
+def test_rules_saved_and_invalid_weights_refused(qtbot, ctx, db, wait_runner, monkeypatch):
+    page = open_page(qtbot, ctx, wait_runner)
+    assert page.tuntas_rows[0][1].text() == "Tuntas Paripurna"
+    page.rule_box.setCurrentIndex(page.rule_box.findData("any_item"))
+    page.weight_a.setValue(0.7)
+    page.weight_b.setValue(0.3)
+    page.save_rules()
+    wait_runner()
+    st = settings_svc.get_settings(db)
+    assert (st.fulfilment_rule, st.weight_a, st.weight_b) == ("any_item", 0.7, 0.3)
+    assert len(st.tuntas) == 6
+    errors = []
+    monkeypatch.setattr("spm_desktop.ui.runner.show_error", lambda parent, error, *a: errors.append(error),
+                        raising=False)
+    page.weight_b.setValue(0.5)
+    page.ctx.runner.submit(settings_svc.update_settings, db, ctx.actor, {"spm.weight_a": 0.7, "spm.weight_b": 0.5},
+                           on_error=errors.append)
+    wait_runner()
+    assert errors and "bobot" in errors[0].message.lower()
+    assert settings_svc.get_settings(db).weight_b == 0.3
+
+
+def test_target_and_catalogue_edits(qtbot, ctx, db, wait_runner):
+    page = open_page(qtbot, ctx, wait_runner)
+    page.target_year.setValue(2026)
+    wait_runner()
+    row = next(r for r in range(page.targets.rowCount()) if page.targets.record(r).key == "1.06.04.2.01.0001")
+    assert page.targets.index(row, 1).data() == "Penyediaan Permakanan"
+    page.targets_view.selectRow(row)
+    assert page.target_value.value() == 200
+    page.target_value.setValue(260)
+    page.save_target()
+    wait_runner()
+    assert {t.key: t.value for t in settings_svc.list_targets(db, 2026)}["1.06.04.2.01.0001"] == 260
+    page.catalogue_view.selectRow(3)
+    code = page.catalogue.record(3).code
+    page.service_active.setChecked(False)
+    page.save_service()
+    wait_runner()
+    assert code not in {t.code for t in settings_svc.list_service_types(db, active_only=True)}
+    assert page.catalogue.index(3, 4).data() == "Nonaktif"
+
+
+def test_mutu_checklist_created_and_answered(qtbot, ctx, db, wait_runner):
+    page = open_page(qtbot, ctx, wait_runner)
+    page.mutu_year.setValue(2026)
+    wait_runner()
+    assert page.mutu.rowCount() == 0
+    page.create_mutu()
+    wait_runner()
+    assert page.mutu.rowCount() == 4 * 15 + 8
+    page.mutu_view.selectRow(0)
+    page.mutu_met.setCurrentIndex(1)  # Ya
+    page.mutu_note.setText("tersedia")
+    page.save_mutu()
+    wait_runner()
+    first = mutu_svc.list_checklist(db, 2026)[0]
+    assert (first.met, first.note) == (True, "tersedia")
+    assert page.mutu.index(0, 3).data() == "Ya"
