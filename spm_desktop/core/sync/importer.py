@@ -179,7 +179,8 @@ class _TablePlan:
     rekeys: list[tuple[str, list[Any]]] = field(default_factory=list)  # (old local id, new row)
     unchanged: int = 0
     kept_local: int = 0
-    conflicts: list[tuple[list[Any] | None, list[Any], str]] = field(default_factory=list)  # local, remote, winner
+    # (id of the record after the import, local version, remote version, winner by the rule)
+    conflicts: list[tuple[str, list[Any], list[Any], str]] = field(default_factory=list)
     incoming: int = 0
     edited_here: set[str] = field(default_factory=set)  # ids written as a new revision made here
 
@@ -300,7 +301,7 @@ def _plan_table(session: Session, codec: TableCodec, rows: list[list[Any]], peer
         same_content = codec.content_of(mine) == codec.content_of(remote)
         if (not same_content and peer.changed_here(seq, mine[origin_at])
                 and remote[origin_at] != this_device):
-            plan.conflicts.append((mine, remote, "remote" if remote_wins else "local"))
+            plan.conflicts.append((mine[id_at], mine, remote, "remote" if remote_wins else "local"))
         if remote_wins:
             plan.updates.append(remote)
         else:
@@ -315,7 +316,7 @@ def _plan_rekey(plan: _TablePlan, codec: TableCodec, mine: list[Any], remote: li
     winner = list(remote if remote_wins else mine)
     winner[id_at] = min(mine[id_at], remote[id_at])
     if codec.content_of(mine) != codec.content_of(remote):
-        plan.conflicts.append((mine, remote, "remote" if remote_wins else "local"))
+        plan.conflicts.append((winner[id_at], mine, remote, "remote" if remote_wins else "local"))
     if winner == mine:
         plan.kept_local += 1
     else:
@@ -545,8 +546,7 @@ def _write_table(s: Session, tp: _TablePlan, seq: int, local_seq: int) -> None:
 def _record_conflicts(s: Session, tp: _TablePlan, package_id: str) -> None:
     codec = tp.codec
     cols = codec.columns
-    for mine, remote, winner in tp.conflicts:
-        entity_id = remote[codec.index("id")]
+    for entity_id, mine, remote, winner in tp.conflicts:
         remote_data = dict(zip(cols, remote, strict=True))
         open_same = s.scalars(select(SyncConflict).where(
             SyncConflict.entity == codec.name, SyncConflict.entity_id == entity_id,

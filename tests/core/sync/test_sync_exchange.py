@@ -259,6 +259,14 @@ def test_natural_key_made_apart_keeps_one_row(office, tksk, tmp_path):
             rows = s.scalars(select(MutuCheck)).all()
             assert len(rows) == 1 and rows[0].id == min(ids) and rows[0].note == "tksk"  # newest content
     assert synced(office, tksk)
+    # The office's own note lost; the supervisor sees it and keeps it after all.
+    [c] = list_conflicts(office, SUPERVISOR)
+    assert c.entity == "mutu_check" and c.entity_id == min(ids) and c.winner == "remote"
+    resolve_conflict(office, SUPERVISOR, c.id, "keep_local")
+    exchange(office, tksk, tmp_path)
+    with tksk.reading() as s:
+        assert s.scalars(select(MutuCheck.note)).all() == ["kantor"]
+    assert synced(office, tksk)
 
 
 def test_local_settings_never_travel(office, tksk, tmp_path):
