@@ -13,6 +13,7 @@ from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import ConflictError, PermissionDenied, ValidationError
 from spm_desktop.core.domain.vulnerable import CLOTHING_CODE, MEALS_CODE, SHELTER_CODE, SPECIAL_CARE_CODE
 from spm_desktop.core.services import disaster_aid as aid
+from spm_desktop.core.services import households
 from spm_desktop.core.services.disaster_summary import disaster_summary
 from spm_desktop.core.services.disasters import (
     close_disaster,
@@ -21,7 +22,7 @@ from spm_desktop.core.services.disasters import (
     update_disaster,
 )
 from spm_desktop.core.services.households import HouseholdInput, MemberInput, register_household
-from spm_desktop.core.storage.models import AuditEntry, HouseholdMember, Person, ServiceEvent
+from spm_desktop.core.storage.models import AuditEntry, DuplicateCandidate, HouseholdMember, Person, ServiceEvent
 
 
 def count(db, model) -> int:
@@ -171,3 +172,24 @@ def test_tksk_records_disasters_of_their_own_kecamatan_only(db):
         register_disaster(db, viewer, fire_input())
     own = Actor("tksk_selatan", "tksk", kecamatan_code="61.71.01")
     assert register_disaster(db, own, fire_input()).kecamatan_code == "61.71.01"
+
+
+def test_many_families_in_one_call_all_or_nothing(db):
+    fire = register_disaster(db, SYSTEM, fire_input())
+    families = [
+        HouseholdInput(fire.id, "6171010203260011", (MemberInput("Rahmat Hidayat", "kepala", "L", age=40),
+                                                     MemberInput("Nur Aini", "istri", "P", age=35))),
+        HouseholdInput(fire.id, "6171010203260012", (MemberInput("Rahmad Hidayat", "kepala", "L", age=41),
+                                                     MemberInput("Ani", "anak", "P", age=3))),
+    ]
+    bad = [*families, HouseholdInput(fire.id, "6171010203260011", (MemberInput("Tono", "kepala", "L", age=30),))]
+    before = (count(db, Person), count(db, HouseholdMember))
+    with pytest.raises(ValidationError, match="Keluarga ke-3: KK 6171010203260011 sudah terdaftar"):
+        households.register_households(db, SYSTEM, fire.id, bad)
+    assert (count(db, Person), count(db, HouseholdMember)) == before
+    infos = households.register_households(db, SYSTEM, fire.id, families)
+    assert [len(h.members) for h in infos] == [2, 2]
+    assert [m.vulnerable_kinds for m in infos[1].members] == [(), ("balita",)]
+    # Rahmat / Rahmad Hidayat, both 40-ish men of the same kecamatan: one pair to review.
+    with db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(DuplicateCandidate)) == 1

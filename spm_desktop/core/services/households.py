@@ -8,6 +8,7 @@ flagged automatically (:mod:`spm_desktop.core.domain.vulnerable`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,6 +24,7 @@ from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.services import persons
 from spm_desktop.core.services.disasters import DAMAGE_LEVELS, check_disaster_scope, load_disaster
+from spm_desktop.core.services.duplicates import record_candidates_bulk
 from spm_desktop.core.services.persons import PersonDraft
 from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.database import Database
@@ -184,10 +186,12 @@ def _resolve_person(s: Session, m: MemberInput, i: int) -> Person | None:
     return person
 
 
-def _new_person(s: Session, actor: Actor, m: MemberInput, i: int, disaster: Disaster, household: Household) -> Person:
+def _new_person(s: Session, actor: Actor, m: MemberInput, i: int, disaster: Disaster, household: Household,
+                bulk: bool = False) -> Person:
     """Register a victim not known before through the person services (same NIK, name and
-    birth-date rules as everywhere). Similar names do not stop the family form: such pairs
-    go on the duplicate review list."""
+    birth-date rules as everywhere). Similar names do not stop the family form: such pairs go
+    on the duplicate review list — per person here, or once for the whole batch (``bulk``,
+    see :func:`register_households`)."""
     category = "korban_bencana_sosial" if disaster.kind == "bencana_sosial" else "korban_bencana_alam"
     draft = PersonDraft(
         name=m.name, sex=m.sex or (parse_nik(m.nik.strip()).sex if m.nik.strip() else ""), nik=m.nik.strip() or None,
@@ -195,7 +199,11 @@ def _new_person(s: Session, actor: Actor, m: MemberInput, i: int, disaster: Disa
         birth_year=disaster.start_date.year - m.age if m.birth_date is None and m.age is not None else None,
         address=household.address, kelurahan_code=disaster.kelurahan_code, category_code=category)
     try:
-        return persons.register_in(s, actor, draft, confirm_duplicates_ok=True)
+        if not bulk:
+            return persons.register_in(s, actor, draft, confirm_duplicates_ok=True)
+        clean = persons.normalise_draft(s, draft)
+        persons.check_nik_free(s, clean.nik)
+        return persons.insert_person(s, clean)
     except DomainError as exc:
         errors = exc.errors if isinstance(exc, ValidationError) else [FieldError(exc.field, exc.message)]
         raise ValidationError([FieldError(f"members[{i}].{e.field}", f"Anggota ke-{i + 1}: {e.message}")
@@ -233,9 +241,10 @@ def _membership(s: Session, disaster_id: str, person_id: str) -> HouseholdMember
 
 
 def _place_member(s: Session, household: Household, person_id: str, relation: str, pregnant_breastfeeding: bool,
-                  disability: bool, member_id: str | None = None) -> tuple[HouseholdMember, str]:
+                  disability: bool, member_id: str | None = None, new_person: bool = False
+                  ) -> tuple[HouseholdMember, str]:
     """Create, revive or update the membership; returns it and "created"/"updated"/"unchanged"."""
-    hm = _membership(s, household.disaster_id, person_id)
+    hm = None if new_person else _membership(s, household.disaster_id, person_id)
     values = dict(household_id=household.id, relation=relation, pregnant_breastfeeding=bool(pregnant_breastfeeding),
                   disability=bool(disability))
     if hm is None:
@@ -254,17 +263,18 @@ def _place_member(s: Session, household: Household, person_id: str, relation: st
 
 
 def add_members(s: Session, actor: Actor, disaster: Disaster, household: Household,
-                members: tuple[MemberInput, ...]) -> list[MemberInfo]:
+                members: tuple[MemberInput, ...], bulk: bool = False) -> list[MemberInfo]:
     """Create or link the persons of ``members`` and add them to ``household`` (in ``s``)."""
     infos: list[MemberInfo] = []
     for i, m in enumerate(members):
         person = _resolve_person(s, m, i)
         linked = person is not None
         if person is None:
-            person = _new_person(s, actor, m, i, disaster, household)
+            person = _new_person(s, actor, m, i, disaster, household, bulk)
         else:
             _check_not_member_elsewhere(s, disaster, person, i, household.id)
-        hm, _ = _place_member(s, household, person.id, m.relation, m.pregnant_breastfeeding, m.disability)
+        hm, _ = _place_member(s, household, person.id, m.relation, m.pregnant_breastfeeding, m.disability,
+                              new_person=not linked)
         if m.relation == "kepala":
             household.head_person_id = person.id
         infos.append(_member_info(person, hm, disaster.start_date, linked))
@@ -324,21 +334,51 @@ def households_without_head(s: Session, household_ids: list[str]) -> list[Househ
                                                   Household.head_person_id.is_(None))))
 
 
+def _create_household(s: Session, actor: Actor, disaster: Disaster, data: HouseholdInput,
+                      bulk: bool = False) -> HouseholdInfo:
+    validate_household(s, data, disaster)
+    hh = Household(disaster_id=disaster.id, no_kk=(data.no_kk or "").strip(), address=data.address.strip(),
+                   damage_level=data.damage_level, notes=data.notes.strip())
+    s.add(hh)
+    s.flush()
+    info = _household_info(hh, add_members(s, actor, disaster, hh, data.members, bulk))
+    audit.record(s, "create", "household", hh.id, after=_audit_view(info))
+    return info
+
+
 def register_household(db: Database, actor: Actor, data: HouseholdInput) -> HouseholdInfo:
     """Register an affected family with all its members (one transaction, audited)."""
     require(actor, "disaster.write")
     with db.transaction(actor) as s:
         disaster = load_disaster(s, data.disaster_id)
         check_disaster_scope(actor, disaster.kelurahan_code)
-        validate_household(s, data, disaster)
-        hh = Household(disaster_id=disaster.id, no_kk=(data.no_kk or "").strip(), address=data.address.strip(),
-                       damage_level=data.damage_level, notes=data.notes.strip())
-        s.add(hh)
+        return _create_household(s, actor, disaster, data)
+
+
+def register_households(db: Database, actor: Actor, disaster_id: str,
+                        families: Sequence[HouseholdInput]) -> list[HouseholdInfo]:
+    """Many families of one disaster at once (the list a kelurahan or a shelter post hands
+    over), in ONE transaction: all of them or none. Errors name the family ("Keluarga ke-3")
+    and the member. New victims are compared with everyone once, at the end, for the duplicate
+    review list (instead of one search per person as the one-family form does)."""
+    require(actor, "disaster.write")
+    with db.transaction(actor) as s:
+        disaster = load_disaster(s, disaster_id)
+        check_disaster_scope(actor, disaster.kelurahan_code)
+        infos: list[HouseholdInfo] = []
+        for n, data in enumerate(families, start=1):
+            if data.disaster_id != disaster.id:
+                raise ValidationError(f"Keluarga ke-{n} tercatat untuk bencana lain.", "disaster_id")
+            try:
+                infos.append(_create_household(s, actor, disaster, data, bulk=True))
+            except ValidationError as exc:
+                raise ValidationError([FieldError(f"families[{n - 1}].{e.field}", f"Keluarga ke-{n}: {e.message}")
+                                       for e in exc.errors]) from exc
+            except DomainError as exc:
+                raise type(exc)(f"Keluarga ke-{n}: {exc.message}", f"families[{n - 1}].{exc.field}") from exc
         s.flush()
-        members = add_members(s, actor, disaster, hh, data.members)
-        info = _household_info(hh, members)
-        audit.record(s, "create", "household", hh.id, after=_audit_view(info))
-        return info
+        record_candidates_bulk(s, [m.person_id for h in infos for m in h.members if not m.linked_existing])
+        return infos
 
 
 def remove_household(db: Database, actor: Actor, household_id: str) -> None:
