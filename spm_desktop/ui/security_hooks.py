@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +68,12 @@ class SessionGuards:
     idle: IdleLock
     timer: QTimer
     menu_actions: dict[str, QAction]
+    slots: QObject
+
+    def wait_for_backup(self, timeout: float = 60.0) -> None:
+        thread = self.slots.backup_thread
+        if thread is not None:
+            thread.join(timeout)
 
 
 class _Actions(QObject):
@@ -77,6 +84,7 @@ class _Actions(QObject):
         self.window = window
         self.ctx = ctx
         self.idle = idle
+        self.backup_thread: threading.Thread | None = None
 
     @Slot()
     def change_password(self) -> None:
@@ -131,10 +139,24 @@ class _Actions(QObject):
 
     @Slot()
     def daily_backup(self) -> None:
-        if not self.ctx.db.file_path:
+        """Start the automatic copy on its own thread: it reads through its own SQLite
+        connection (WAL lets the app keep writing), so the database runner is not held up
+        for the seconds a large file takes."""
+        if not self.ctx.db.file_path or (self.backup_thread is not None and self.backup_thread.is_alive()):
             return
-        self.ctx.runner.submit(backup.daily_backup, Path(self.ctx.db.file_path),
-                               on_error=lambda e: log.warning("automatic backup failed: %s", e))
+        self.backup_thread = threading.Thread(target=_daily_backup_job, args=(Path(self.ctx.db.file_path),),
+                                              name="spm-daily-backup", daemon=True)
+        self.backup_thread.start()
+
+
+def _daily_backup_job(db_file: Path) -> None:
+    try:
+        made = backup.daily_backup(db_file)
+    except Exception:  # noqa: BLE001 - a failed automatic copy must not disturb the user's work
+        log.exception("automatic daily backup failed")
+    else:
+        for info in made:
+            log.info("automatic backup: %s", info.path)
 
 
 def install_session_guards(window: QMainWindow, ctx: UiContext,
@@ -163,4 +185,4 @@ def install_session_guards(window: QMainWindow, ctx: UiContext,
     timer.timeout.connect(slots.daily_backup)
     timer.start()
     slots.daily_backup()
-    return SessionGuards(idle, timer, actions)
+    return SessionGuards(idle, timer, actions, slots)

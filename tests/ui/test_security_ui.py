@@ -199,7 +199,7 @@ def test_session_guards_menu_daily_backup_and_lock_now(ctx, qtbot, wait_runner, 
     window = make_window(ctx, qtbot)
     guards = security_hooks.install_session_guards(window, ctx, idle_timeout_ms=60_000)
     try:
-        wait_runner()
+        guards.wait_for_backup()
         kinds = {b.kind for b in backup.list_backups(db_file.parent / "backups")}
         assert kinds == {"daily", "monthly"}
         assert set(guards.menu_actions) == {"change_password", "lock_now", "backup_now", "restore", "diagnostics"}

@@ -191,14 +191,15 @@ def list_backups(folder: Path) -> list[BackupInfo]:
     return found
 
 
-def newest_good_backup(folder: Path) -> BackupInfo | None:
-    """The newest backup that passes ``integrity_check`` (damaged copies are never offered)."""
+def newest_good_backup(folder: Path, thorough: bool = False) -> BackupInfo | None:
+    """The newest backup that passes ``quick_check`` (``integrity_check`` when ``thorough``;
+    the restore itself always runs the full check). Damaged copies are never offered."""
     for info in list_backups(folder):
         if info.kind == "damaged":
             continue
-        if check_file(info.path).ok:
+        if check_file(info.path, quick=not thorough).ok:
             return info
-        log.warning("Cadangan %s tidak lolos integrity_check", info.path)
+        log.warning("Cadangan %s tidak lolos pemeriksaan", info.path)
     return None
 
 
