@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QProgressDialog, QWidget
 
 from spm_desktop.core import paths
 from spm_desktop.core.domain.actor import SYSTEM
@@ -53,7 +55,8 @@ def check_before_open(folder: Path, parent: QWidget | None = None) -> bool:
     if not RestoreOfferDialog.ask(parent, check) or check.offer is None:
         return False
     try:
-        result = backup.restore_file(db_file, check.offer.path, SYSTEM, reason="quick_check gagal saat mulai")
+        result = run_busy(parent, "Memeriksa dan memulihkan cadangan…", backup.restore_file, db_file,
+                          check.offer.path, SYSTEM, "quick_check gagal saat mulai")
     except Exception as exc:  # noqa: BLE001 - shown as a sentence, detail in the log
         log.exception("restore at start failed")
         errors.show_error(parent, exc, "Pemulihan gagal")
@@ -61,6 +64,41 @@ def check_before_open(folder: Path, parent: QWidget | None = None) -> bool:
     errors.show_info(parent, RESTORED.format(name=check.offer.path.name, kept=result.kept_aside),
                      "Basis data dipulihkan")
     return True
+
+
+def run_busy(parent: QWidget | None, label: str, fn: Callable[..., Any], *args: Any) -> Any:
+    """Run ``fn(*args)`` on a helper thread while a busy dialog keeps the window alive; return
+    its result or raise its error. For the rare long jobs that must finish before anything
+    else may touch the database (a restore: integrity_check of a large file takes seconds)."""
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["value"] = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed back to the GUI thread below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=work, name="spm-busy", daemon=True)
+    thread.start()
+    dialog = QProgressDialog(label, "", 0, 0, parent)
+    dialog.setCancelButton(None)
+    dialog.setWindowTitle("Mohon tunggu")
+    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+    dialog.setMinimumDuration(500)
+    dialog.setValue(0)
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(50)
+    timer.timeout.connect(loop.quit)
+    timer.start()
+    while thread.is_alive():
+        loop.exec()
+    timer.stop()
+    dialog.close()
+    dialog.deleteLater()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 @dataclass
@@ -124,7 +162,8 @@ class _Actions(QObject):
         self.ctx.runner.wait_idle()
         self.ctx.db.dispose()
         try:
-            result = backup.restore_backup(db_file, self.ctx.actor, Path(source), reason="dari menu Keamanan")
+            result = run_busy(self.window, "Memeriksa dan memulihkan cadangan…", backup.restore_backup, db_file,
+                              self.ctx.actor, Path(source), "dari menu Keamanan")
         except Exception as exc:  # noqa: BLE001 - shown as a sentence, detail in the log
             errors.show_error(self.window, exc, "Pemulihan gagal")
             return

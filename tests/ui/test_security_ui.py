@@ -278,3 +278,41 @@ def test_password_rules_shown_in_indonesian(app, qtbot, dialog_cls):
     dialog.new2.setText("abc")
     dialog.submit()
     assert dialog.message.text() == "Kedua kata sandi baru tidak sama; ketik ulang."
+
+
+@SHOWN_WINDOW
+def test_restore_from_the_security_menu(ctx, qtbot, db_file, monkeypatch):
+    with ctx.db.transaction(SYSTEM) as s:
+        audit.record(s, "create", "marker", "sebelum")
+    good = backup.make_backup(db_file, "manual")
+    with ctx.db.transaction(SYSTEM) as s:
+        audit.record(s, "create", "marker", "sesudah")
+    window = make_window(ctx, qtbot)
+    guards = security_hooks.install_session_guards(window, ctx, idle_timeout_ms=60_000)
+    try:
+        guards.wait_for_backup()
+        monkeypatch.setattr(security_hooks.QFileDialog, "getOpenFileName",
+                            staticmethod(lambda *a, **k: (str(good.path), "")))
+        monkeypatch.setattr(security_hooks.errors, "confirm", lambda *a, **k: True)
+        infos = []
+        monkeypatch.setattr(security_hooks.errors, "show_info", lambda parent, text, title="": infos.append(text))
+        guards.menu_actions["restore"].trigger()
+        assert infos and "dipulihkan" in infos[0]
+        assert not window.isVisible()
+        con = sqlite3.connect(db_file)
+        markers = [r[0] for r in con.execute("SELECT entity_id FROM audit_entry WHERE entity='marker'")]
+        restores = con.execute("SELECT username FROM audit_entry WHERE action='restore'").fetchall()
+        con.close()
+        assert markers == ["sebelum"] and restores == [("admin",)]
+    finally:
+        guards.idle.stop()
+        guards.timer.stop()
+
+
+@SHOWN_WINDOW
+def test_run_busy_returns_result_and_raises_errors(app):
+    import time
+
+    assert security_hooks.run_busy(None, "Menunggu…", lambda x: (time.sleep(0.7), x * 2)[1], 21) == 42
+    with pytest.raises(ValueError):
+        security_hooks.run_busy(None, "Menunggu…", int, "bukan angka")
