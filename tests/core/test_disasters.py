@@ -76,7 +76,7 @@ def test_household_form_errors_are_all_listed(db):
 def test_summary_of_the_hand_computed_fire(db):
     fire = build_fire(db)
     serve_fire(db, fire)
-    summary = disaster_summary(db, fire.id)
+    summary = disaster_summary(db, SYSTEM, fire.id)
     assert (summary.households, summary.persons, summary.vulnerable_persons) == (3, 9, 6)
     assert {k: n for k, _, n in summary.vulnerable_by_kind} == {
         "balita": 2, "lansia": 2, "hamil_menyusui": 1, "disabilitas": 1}
@@ -159,8 +159,8 @@ def test_disaster_register_update_close_and_validation(db):
     assert (moved.start_date, moved.houses_light) == (date(2026, 3, 1), 2)
     closed = close_disaster(db, SYSTEM, fire.id, date(2026, 3, 9))
     assert (closed.status, closed.phase, closed.end_date) == ("closed", "pasca_bencana", date(2026, 3, 9))
-    assert [d.id for d in list_disasters(db, year=2026)] == [fire.id]
-    assert list_disasters(db, year=2025) == []
+    assert [d.id for d in list_disasters(db, SYSTEM, year=2026)] == [fire.id]
+    assert list_disasters(db, SYSTEM, year=2025) == []
 
 
 def test_tksk_records_disasters_of_their_own_kecamatan_only(db):

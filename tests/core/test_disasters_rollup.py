@@ -38,7 +38,7 @@ def test_rollup_bencana_and_ikk2_match_the_hand_computed_fire(db):
     assert (bencana.sasaran, bencana.terpenuhi, bencana.capaian) == (SASARAN, TERPENUHI, CAPAIAN)
     assert (result.ikk.ikk2_sasaran, result.ikk.ikk2_terpenuhi, result.ikk.ikk2) == (SASARAN, TERPENUHI, CAPAIAN)
     # The per-disaster summary agrees with the roll-up.
-    summary = disaster_summary(db, fire.id)
+    summary = disaster_summary(db, SYSTEM, fire.id)
     assert (summary.persons, summary.met, summary.share_met) == (SASARAN, TERPENUHI, CAPAIAN)
     # Output indicators count everyone served in 2026, the flood's victims fed in January too.
     assert result.indicator(MEALS_CODE).cumulative == 9 + 2

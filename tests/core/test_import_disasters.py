@@ -62,14 +62,14 @@ def import_all(db, tmp_path):
 def test_fire_and_families_from_files(db, tmp_path):
     persons, disasters, households = import_all(db, tmp_path)
     assert (disasters.created, households.created) == (2, 5)
-    fire = get_disaster(db, external_id("disasters", "K-01"))
+    fire = get_disaster(db, SYSTEM, external_id("disasters", "K-01"))
     assert (fire.kind, fire.kelurahan_code, fire.kecamatan_code, fire.status) == (
         "kebakaran_permukiman", "61.71.01.1002", "61.71.01", "open")
     assert (fire.houses_medium, fire.houses_heavy, fire.households, fire.persons) == (1, 2, 2, 5)
-    flood = get_disaster(db, external_id("disasters", "B-07"))
+    flood = get_disaster(db, SYSTEM, external_id("disasters", "B-07"))
     assert (flood.kind, flood.status, flood.phase, flood.end_date) == (
         "banjir_rob", "closed", "pasca_bencana", date(2025, 12, 28))
-    summary = disaster_summary(db, fire.id)
+    summary = disaster_summary(db, SYSTEM, fire.id)
     kinds = {m.name: m.vulnerable_kinds for m in summary.members}
     assert kinds == {"Budi Santoso": (), "Siti Aminah": ("hamil_menyusui",), "Ahmad": ("balita",),
                      "Hasan": ("lansia", "disabilitas"), "Rina": ()}
@@ -87,12 +87,12 @@ def test_fire_and_families_from_files(db, tmp_path):
     # A changed row updates the member; a changed disaster row updates the disaster.
     run_import(db, SYSTEM, "households", write(tmp_path, "h2.csv", HOUSEHOLDS.replace(
         "p5,anak,tidak,tidak", "p5,anak,tidak,ya")))
-    rina = next(m for m in disaster_summary(db, fire.id).members if m.name == "Rina")
+    rina = next(m for m in disaster_summary(db, SYSTEM, fire.id).members if m.name == "Rina")
     assert rina.vulnerable_kinds == ("disabilitas",)
     result = run_import(db, SYSTEM, "disasters", write(tmp_path, "d2.csv", DISASTERS.replace(
         "Gg. Amal,0,1,2", "Gg. Amal,0,1,3")))
     assert (result.updated, result.unchanged) == (1, 1)
-    assert get_disaster(db, fire.id).houses_heavy == 3
+    assert get_disaster(db, SYSTEM, fire.id).houses_heavy == 3
 
 
 def test_households_from_xlsx(db, tmp_path):

@@ -8,6 +8,7 @@ from datetime import date
 from bencana_scenario import build_fire, serve_fire
 from PySide6.QtCore import Qt
 
+from spm_desktop.core.domain.actor import SYSTEM
 from spm_desktop.core.services.disaster_summary import disaster_summary
 from spm_desktop.core.services.disasters import list_disasters
 from spm_desktop.ui.dialogs import disaster as dialogs
@@ -103,7 +104,7 @@ def test_register_disaster_family_and_meals(ctx, qtbot, wait_runner, monkeypatch
     assert page.status.text() == "0 catatan layanan disimpan untuk 0 orang; 21 sudah tercatat sebelumnya dan dilewati."
 
     disaster_id = page.summary.disaster.id
-    summary = disaster_summary(ctx.db, disaster_id)
+    summary = disaster_summary(ctx.db, ctx.actor, disaster_id)
     assert [m.missing_text for m in summary.members] == ["sandang", "sandang, penanganan khusus",
                                                          "sandang, penanganan khusus"]
     texts = [page.members.data(page.members.index(r, 6)) for r in range(3)]
@@ -131,17 +132,17 @@ def test_register_disaster_family_and_meals(ctx, qtbot, wait_runner, monkeypatch
     wait_runner()
     assert page.status.text() == "2 catatan layanan disimpan untuk 2 orang."
     assert "Kebutuhan dasar terpenuhi: <b>1 dari 3 (33,3%)</b>" in page.figures.text()
-    assert [d.households for d in list_disasters(ctx.db, 2026)] == [1]
+    assert [d.households for d in list_disasters(ctx.db, ctx.actor, 2026)] == [1]
 
 
 def test_models_pass_the_model_tester(db, qtmodeltester, app):
     fire = build_fire(db)
     serve_fire(db, fire)
     model = disaster_model()
-    model.set_records(list_disasters(db, 2026))
+    model.set_records(list_disasters(db, SYSTEM, 2026))
     qtmodeltester.check(model)
     needs = member_needs_model()
-    needs.set_records(list(disaster_summary(db, fire.id).members))
+    needs.set_records(list(disaster_summary(db, SYSTEM, fire.id).members))
     qtmodeltester.check(needs)
     grid = MemberGridModel()
     _fill_grid(grid, [MemberRow("Budi", sex="L", age="40", relation="kepala"), MemberRow("Ani", sex="P", age="3")])

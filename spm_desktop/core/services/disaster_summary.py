@@ -13,7 +13,9 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, func, or_, select
 
+from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.vulnerable import NEED_LABELS, VULNERABLE_KINDS, needed_codes
+from spm_desktop.core.security.permissions import require
 from spm_desktop.core.services.disaster_aid import _chunks, _survivors
 from spm_desktop.core.services.disasters import DisasterInfo, disaster_info, load_disaster
 from spm_desktop.core.services.households import households_of
@@ -71,7 +73,9 @@ class DisasterSummary:
         return round(self.met / self.persons * 100, 1) if self.persons else None
 
 
-def disaster_summary(db: Database, disaster_id: str) -> DisasterSummary:
+def disaster_summary(db: Database, actor: Actor, disaster_id: str) -> DisasterSummary:
+    """The summary of one disaster, read in one session (any thread)."""
+    require(actor, "person.view")
     with db.reading() as s:
         d = load_disaster(s, disaster_id)
         households = households_of(s, d)

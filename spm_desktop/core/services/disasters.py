@@ -273,14 +273,16 @@ def reopen_disaster(db: Database, actor: Actor, disaster_id: str) -> DisasterInf
         return disaster_info(s, d)
 
 
-def get_disaster(db: Database, disaster_id: str) -> DisasterInfo:
+def get_disaster(db: Database, actor: Actor, disaster_id: str) -> DisasterInfo:
+    require(actor, "person.view")
     with db.reading() as s:
         return disaster_info(s, load_disaster(s, disaster_id))
 
 
-def list_disasters(db: Database, year: int | None = None, kecamatan_code: str | None = None,
+def list_disasters(db: Database, actor: Actor, year: int | None = None, kecamatan_code: str | None = None,
                    open_only: bool = False) -> list[DisasterInfo]:
     """Disasters, newest first, with their household and person counts."""
+    require(actor, "person.view")
     with db.reading() as s:
         q = select(Disaster).where(Disaster.deleted_at.is_(None))
         if year is not None:

@@ -439,6 +439,7 @@ def _member_order(m: MemberInfo) -> tuple:
     return (_RELATION_ORDER.get(m.relation, len(_RELATION_ORDER)), -(m.age if m.age is not None else -1), m.name)
 
 
-def list_households(db: Database, disaster_id: str) -> list[HouseholdInfo]:
+def list_households(db: Database, actor: Actor, disaster_id: str) -> list[HouseholdInfo]:
+    require(actor, "person.view")
     with db.reading() as s:
         return households_of(s, load_disaster(s, disaster_id))

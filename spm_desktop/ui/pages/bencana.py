@@ -160,7 +160,8 @@ class Page(QWidget):
     def refresh(self) -> None:
         if self._choices is None:
             self.ctx.runner.submit(aid.aid_choices, self.ctx.db, on_done=self._choices_loaded, parent=self)
-        self.ctx.runner.submit(list_disasters, self.ctx.db, self.year.value(), on_done=self._disasters_loaded,
+        self.ctx.runner.submit(list_disasters, self.ctx.db, self.ctx.actor, self.year.value(),
+                               on_done=self._disasters_loaded,
                                parent=self)
 
     @Slot(object)
@@ -188,7 +189,8 @@ class Page(QWidget):
             self.load_summary(d.id)
 
     def load_summary(self, disaster_id: str) -> None:
-        self.ctx.runner.submit(disaster_summary, self.ctx.db, disaster_id, on_done=self._show_summary, parent=self)
+        self.ctx.runner.submit(disaster_summary, self.ctx.db, self.ctx.actor, disaster_id, on_done=self._show_summary,
+                               parent=self)
 
     def current_disaster(self) -> DisasterInfo | None:
         index = self.disaster_view.currentIndex()
