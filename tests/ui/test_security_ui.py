@@ -316,3 +316,11 @@ def test_run_busy_returns_result_and_raises_errors(app):
     assert security_hooks.run_busy(None, "Menunggu…", lambda x: (time.sleep(0.7), x * 2)[1], 21) == 42
     with pytest.raises(ValueError):
         security_hooks.run_busy(None, "Menunggu…", int, "bukan angka")
+
+
+def test_first_admin_dialog_shows_the_password_rules(app, db, runner, qtbot):
+    from spm_desktop.ui.dialogs.login import FirstAdminDialog
+
+    dialog = FirstAdminDialog(db, runner)
+    qtbot.addWidget(dialog)
+    assert dialog.rules.text() == PASSWORD_RULES

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from spm_desktop import APP_NAME
+from spm_desktop.core.security.passwords import PASSWORD_RULES
 from spm_desktop.core.security.users import UserInfo, authenticate, create_first_admin
 from spm_desktop.core.storage.database import Database
 from spm_desktop.ui.errors import user_message
@@ -81,6 +82,9 @@ class FirstAdminDialog(_CredentialsDialog):
         self.form.addRow("&NIP (boleh kosong):", self.nip)
         self.form.addRow("&Kata sandi:", self.password)
         self.form.addRow("&Ulangi kata sandi:", self.password2)
+        self.rules = QLabel(PASSWORD_RULES)  # the password rules, in Indonesian, before typing
+        self.rules.setWordWrap(True)
+        self.form.addRow(self.rules)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Buat akun")
         self.buttons.accepted.connect(self.submit)
 
