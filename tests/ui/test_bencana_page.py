@@ -13,6 +13,7 @@ from spm_desktop.core.services.disaster_summary import disaster_summary
 from spm_desktop.core.services.disasters import list_disasters
 from spm_desktop.ui.dialogs import disaster as dialogs
 from spm_desktop.ui.models.disasters import MemberGridModel, MemberRow, disaster_model, member_needs_model
+from spm_desktop.ui.pages import bencana
 from spm_desktop.ui.pages.bencana import Page
 
 START = date(2026, 3, 2)
@@ -133,6 +134,15 @@ def test_register_disaster_family_and_meals(ctx, qtbot, wait_runner, monkeypatch
     assert page.status.text() == "2 catatan layanan disimpan untuk 2 orang."
     assert "Kebutuhan dasar terpenuhi: <b>1 dari 3 (33,3%)</b>" in page.figures.text()
     assert [d.households for d in list_disasters(ctx.db, ctx.actor, 2026)] == [1]
+
+    # A family entered by mistake is removed (after confirmation); its services stay recorded.
+    monkeypatch.setattr(bencana, "confirm", lambda parent, text, title="": "KK 6171010203260001" in text)
+    page.member_view.selectRow(0)
+    page.remove_button.click()
+    wait_runner()
+    assert page.status.text() == "Keluarga dihapus dari bencana ini."
+    assert page.members.rowCount() == 0
+    assert [(d.households, d.persons) for d in list_disasters(ctx.db, ctx.actor, 2026)] == [(0, 0)]
 
 
 def test_models_pass_the_model_tester(db, qtmodeltester, app):

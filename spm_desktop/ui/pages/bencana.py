@@ -29,7 +29,7 @@ from spm_desktop.core.services.disasters import (
     register_disaster,
     update_disaster,
 )
-from spm_desktop.core.services.households import register_household
+from spm_desktop.core.services.households import register_household, remove_household
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.disaster import (
     AID_KINDS,
@@ -39,6 +39,7 @@ from spm_desktop.ui.dialogs.disaster import (
     DisasterDialog,
     HouseholdDialog,
 )
+from spm_desktop.ui.errors import confirm
 from spm_desktop.ui.models.disasters import SORT_ROLE, disaster_model, fmt_int, member_needs_model
 
 
@@ -120,9 +121,14 @@ class Page(QWidget):
         self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.household_button = QPushButton("Tambah &keluarga…")
         self.household_button.clicked.connect(self.add_household)
+        self.remove_button = QPushButton("&Hapus keluarga…")
+        self.remove_button.setToolTip("Hapus keluarga dari anggota yang dipilih (salah input); layanan yang "
+                                      "sudah tercatat tetap ada.")
+        self.remove_button.clicked.connect(self.remove_household)
         self.aid_buttons: dict[str, QPushButton] = {}
         actions = QHBoxLayout()
         actions.addWidget(self.household_button)
+        actions.addWidget(self.remove_button)
         for kind, label in AID_KINDS.items():
             button = QPushButton(label + "…")
             button.clicked.connect(lambda _=False, k=kind: self.record(k))
@@ -130,6 +136,7 @@ class Page(QWidget):
             actions.addWidget(button)
         actions.addStretch(1)
         self.household_button.setVisible(writer)
+        self.remove_button.setVisible(writer)
         for b in self.aid_buttons.values():
             b.setVisible(ctx.can("event.write"))
         self.members = member_needs_model(self)
@@ -202,7 +209,8 @@ class Page(QWidget):
     def _show_summary(self, summary: DisasterSummary | None) -> None:
         self.summary = summary
         has = summary is not None
-        for b in (self.edit_button, self.close_button, self.household_button, *self.aid_buttons.values()):
+        for b in (self.edit_button, self.close_button, self.household_button, self.remove_button,
+                  *self.aid_buttons.values()):
             b.setEnabled(has)
         if not has:
             self.heading.setText("Belum ada kejadian bencana pada tahun ini. Pilih “Daftarkan bencana…”.")
@@ -268,6 +276,27 @@ class Page(QWidget):
             self.status.setText(f"Keluarga {saved.head_name} dengan {len(saved.members)} anggota disimpan{note}.")
             self._want_id = d.id
             self.refresh()
+
+    @Slot()
+    def remove_household(self) -> None:
+        chosen = self.selected_members()
+        households = list(dict.fromkeys((m.household_id, m.no_kk) for m in chosen))
+        if len(households) != 1:
+            self.status.setText("Pilih anggota dari satu keluarga di tabel untuk menghapus keluarga itu.")
+            return
+        household_id, no_kk = households[0]
+        if not confirm(self, f"Hapus keluarga KK {no_kk or '(tanpa No. KK)'} dari bencana ini? Data orangnya dan "
+                             "layanan yang sudah tercatat tetap disimpan.", "Hapus keluarga"):
+            return
+        self.ctx.runner.submit(remove_household, self.ctx.db, self.ctx.actor, household_id,
+                               on_done=self._household_removed, parent=self)
+
+    @Slot(object)
+    def _household_removed(self, _result) -> None:
+        self.status.setText("Keluarga dihapus dari bencana ini.")
+        if self.summary is not None:
+            self._want_id = self.summary.disaster.id
+        self.refresh()
 
     def selected_members(self) -> list:
         rows = {self.member_proxy.mapToSource(i).row() for i in self.member_view.selectionModel().selectedRows()}
