@@ -324,3 +324,25 @@ def test_first_admin_dialog_shows_the_password_rules(app, db, runner, qtbot):
     dialog = FirstAdminDialog(db, runner)
     qtbot.addWidget(dialog)
     assert dialog.rules.text() == PASSWORD_RULES
+
+
+def test_person_list_export_button_only_for_supervisors(ctx, db, qtbot, wait_runner, monkeypatch, tmp_path):
+    from spm_desktop.ui.pages import penerima
+
+    page = penerima.Page(ctx)
+    qtbot.addWidget(page)
+    wait_runner()
+    assert not page.export_button.isHidden()
+    target = tmp_path / "daftar.xlsx"
+    monkeypatch.setattr(page, "ask_export_path", lambda: str(target))
+    monkeypatch.setattr(penerima, "show_info", lambda *a, **k: None)
+    page.export_list()
+    wait_runner()
+    assert load_workbook(target).active.max_row == 1  # header only: no persons yet
+    assert audit_actions(db)[-1] == "export"
+    create_user(db, ctx.actor, "pet", "Petugas", "petugas", "awal12345", unit="UPRS")
+    ctx.user = authenticate(db, "pet", "awal12345")
+    other = penerima.Page(ctx)
+    qtbot.addWidget(other)
+    wait_runner()
+    assert other.export_button.isHidden()

@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -23,10 +24,12 @@ from PySide6.QtWidgets import (
 
 from spm_desktop.core.domain.groups import UNITS
 from spm_desktop.core.reports.formatting import number
+from spm_desktop.core.services.person_export import export_person_list
 from spm_desktop.core.services.persons import PersonQuery, get_person
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.duplicates import DuplicatesDialog
 from spm_desktop.ui.dialogs.person import PersonDialog
+from spm_desktop.ui.errors import show_info
 from spm_desktop.ui.models.persons import PersonListModel
 from spm_desktop.ui.person_panel import PersonPanel
 from spm_desktop.ui.widgets import category_items, fill_combo, shortcut
@@ -80,6 +83,11 @@ class Page(QWidget):
         self.dup_button.setToolTip("Periksa dan gabungkan data yang mungkin ganda")
         self.dup_button.clicked.connect(self.review_duplicates)
         self.count_label = QLabel()
+        # Personal data leaving the app: only supervisor/admin, audited (issue 8).
+        self.export_button = QPushButton("&Ekspor Excel…")
+        self.export_button.setToolTip("Ekspor daftar yang tampil ke Excel (dicatat di jejak audit)")
+        self.export_button.clicked.connect(self.export_list)
+        self.export_button.setVisible(self.ctx.can("personal_data.export"))
 
         bar = QHBoxLayout()
         bar.addWidget(self.search, 3)
@@ -89,6 +97,7 @@ class Page(QWidget):
         bar.addWidget(self.open_case, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.count_label, 1)
+        buttons.addWidget(self.export_button)
         buttons.addWidget(self.dup_button)
         buttons.addWidget(self.new_button)
 
@@ -198,6 +207,18 @@ class Page(QWidget):
         self._pending_select = person_id
         self.model.reload()
         self.panel.show_person(person_id)
+
+    def ask_export_path(self) -> str:
+        return QFileDialog.getSaveFileName(self, "Ekspor daftar penerima layanan",
+                                           str(self.ctx.data_dir / "penerima-layanan.xlsx"), "Excel (*.xlsx)")[0]
+
+    @Slot()
+    def export_list(self) -> None:
+        target = self.ask_export_path()
+        if not target:
+            return
+        self.ctx.runner.submit(export_person_list, self.ctx.db, self.ctx.actor, target, self.query(), parent=self,
+                               on_done=lambda n: show_info(self, f"{number(n)} penerima layanan diekspor ke {target}."))
 
     @Slot()
     def review_duplicates(self) -> None:

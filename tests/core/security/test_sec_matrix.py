@@ -31,6 +31,7 @@ from spm_desktop.core.services import (
     duplicates,
     events,
     households,
+    person_export,
     persons,
     settings,
 )
@@ -217,6 +218,8 @@ ROWS += [
     Row("sync.resolve_conflict", "sync.resolve",
         lambda e, a: conflicts.resolve_conflict(e.db, a, "tidak-ada", "keep_local"), gate_only=True),
     Row("sync.set_passphrase", "settings.edit", lambda e, a: identity.set_passphrase(e.db, a, PASSPHRASE)),
+    Row("person_export.export_person_list", "personal_data.export",
+        lambda e, a: person_export.export_person_list(e.db, a, e.tmp / "daftar.xlsx"), _prep_person),
 ]
 
 # Permission keys enforced by services written by other engineers that have no row yet are
