@@ -140,4 +140,10 @@ def find_or_create_peer(session: Session, name: str, device_id: str | None = Non
         session.flush()
     if device_id and peer.device_id is None:
         peer.device_id = device_id
+    if device_id and name and peer.name != name:
+        # The other computer was renamed: follow it unless another peer already has that name.
+        clash = session.scalar(select(SyncPeer.id).where(func.lower(SyncPeer.name) == name.lower(),
+                                                         SyncPeer.id != peer.id))
+        if clash is None:
+            peer.name = name
     return peer

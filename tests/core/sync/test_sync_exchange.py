@@ -23,7 +23,7 @@ from spm_desktop.core.storage.models import (
 )
 from spm_desktop.core.sync.conflicts import list_conflicts, resolve_conflict
 from spm_desktop.core.sync.exporter import export_package
-from spm_desktop.core.sync.identity import list_peers, package_history
+from spm_desktop.core.sync.identity import list_peers, package_history, set_device_name
 from spm_desktop.core.sync.importer import import_package, preview_import
 
 MAKAN = "1.06.04.2.01.0001"
@@ -291,8 +291,14 @@ def test_history_peers_and_audit(office, tksk, tmp_path):
     assert list_peers(office)[0].device_id == tksk.device_id
     with office.reading() as s:
         assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "import")) == 1
+    # The laptop is renamed: the office's peer follows the device, not the old name.
+    set_device_name(tksk, ADMIN, "TKSK Pontianak Barat (baru)")
+    add_person(tksk, "Eka")
+    export_package(tksk, ADMIN, tmp_path / "dua.spmsync", peer_name="Kantor Dinas Sosial")
+    import_package(office, ADMIN, tmp_path / "dua.spmsync")
+    assert [(p.name, p.device_id) for p in list_peers(office)] == [("TKSK Pontianak Barat (baru)", tksk.device_id)]
     with tksk.reading() as s:
-        assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "export")) == 1
+        assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "export")) == 2
 
 
 def test_viewer_may_not_exchange(office, tmp_path):
