@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -45,8 +47,7 @@ class LockDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("Layar terkunci")
-        self.setModal(True)
-        self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
+        self.setModal(True)  # application modal: no other window takes input while locked
         user = ctx.user
         intro = QLabel(f"Layar dikunci karena tidak ada kegiatan selama {IDLE_LOCK_MINUTES} menit.<br>"
                        f"Masukkan kata sandi <b>{user.full_name}</b> ({user.username}) untuk melanjutkan.")
@@ -67,11 +68,25 @@ class LockDialog(QDialog):
         self.buttons.addButton(self.quit_button, QDialogButtonBox.ButtonRole.DestructiveRole)
         self.unlock_button.clicked.connect(self.submit)
         self.quit_button.clicked.connect(self._quit)
+        # The lock covers the whole screen (other open dialogs included) with a small
+        # centred form, like an operating system's lock screen.
+        self.setWindowFlags(Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint
+                            | Qt.WindowType.WindowStaysOnTopHint)
+        box = QFrame()
+        box.setMaximumWidth(520)
+        inner = QVBoxLayout(box)
+        inner.addWidget(intro)
+        inner.addLayout(form)
+        inner.addWidget(self.message)
+        inner.addWidget(self.buttons)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(box, 2)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
+        layout.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(1)
         self.password.setFocus()
 
     @Slot()
@@ -144,7 +159,7 @@ class IdleLock(QObject):
         self.dialog = LockDialog(self.ctx, self.window)
         self.dialog.unlocked.connect(self._unlock)
         self.dialog.quit_requested.connect(self._quit)
-        self.dialog.open()
+        self.dialog.showFullScreen()
         self.locked.emit()
 
     @Slot()

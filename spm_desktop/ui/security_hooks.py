@@ -19,11 +19,11 @@ from typing import Any
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QProgressDialog, QWidget
 
 from spm_desktop.core import paths
 from spm_desktop.core.domain.actor import SYSTEM
-from spm_desktop.core.security.users import change_own_password
+from spm_desktop.core.security.users import change_own_password, record_session_event
 from spm_desktop.core.services.diagnostics import collect
 from spm_desktop.core.storage import backup
 from spm_desktop.core.storage.engine import is_sqlite
@@ -177,6 +177,14 @@ class _Actions(QObject):
                                on_done=lambda d: DiagnosticsDialog.ask(self.window, d.as_text()))
 
     @Slot()
+    def record_logout(self) -> None:
+        """The application is quitting: audit the log-out (directly: the runner is shutting down)."""
+        try:
+            record_session_event(self.ctx.db, self.ctx.actor, "logout")
+        except Exception:  # noqa: BLE001 - never block quitting
+            log.exception("logout not audited")
+
+    @Slot()
     def daily_backup(self) -> None:
         """Start the automatic copy on its own thread: it reads through its own SQLite
         connection (WAL lets the app keep writing), so the database runner is not held up
@@ -219,6 +227,7 @@ def install_session_guards(window: QMainWindow, ctx: UiContext,
         action.triggered.connect(slot)
         menu.addAction(action)
         actions[key] = action
+    QApplication.instance().aboutToQuit.connect(slots.record_logout)
     timer = QTimer(window)
     timer.setInterval(DAILY_BACKUP_CHECK_MS)
     timer.timeout.connect(slots.daily_backup)

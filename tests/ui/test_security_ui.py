@@ -214,8 +214,10 @@ def test_session_guards_menu_daily_backup_and_lock_now(ctx, qtbot, wait_runner, 
         finally:
             sec.DiagnosticsDialog.ask = original
         assert "Cadangan terakhir" in shown[0] and "Ukuran basis data" in shown[0]
+        guards.slots.record_logout()
+        assert audit_actions(ctx.db)[-1] == "logout"
         guards.menu_actions["lock_now"].trigger()
-        assert guards.idle.is_locked
+        assert guards.idle.is_locked and guards.idle.dialog.isFullScreen()
         guards.idle.dialog.password.setText(PW)
         guards.idle.dialog.submit()
         wait_runner()
