@@ -122,8 +122,11 @@ def _write_xlsx(path: Path, rows: int) -> Path:
     from spm_desktop.core.domain.nik import make_nik
 
     rng = random.Random(3)
-    first = ["Budi", "Siti", "Agus", "Dewi", "Ahmad", "Nur", "Rina", "Joko", "Yanti", "Hendra", "Putri", "Wahyu"]
-    last = ["Santoso", "Lestari", "Saputra", "Hidayat", "Pratama", "Siregar", "Halim", "Wijaya", "Nasution"]
+    first = ["Budi", "Siti", "Agus", "Dewi", "Ahmad", "Nur", "Rina", "Joko", "Yanti", "Hendra", "Putri", "Wahyu",
+             "Muhammad", "Rudi", "Fitri", "Andi", "Lina", "Eko", "Sri", "Bayu", "Indah", "Rizki", "Dian", "Hasan"]
+    middle = ["", "", "Nur", "Adi", "Sari", "Dwi", "Eka", "Tri", "Ayu", "Putra", "Budi", "Indra"]
+    last = ["Santoso", "Lestari", "Saputra", "Hidayat", "Pratama", "Siregar", "Halim", "Wijaya", "Nasution",
+            "Kurniawan", "Setiawan", "Gunawan", "Susanto", "Rahayu", "Hartono", "Lubis", "Harahap", "Purba"]
     kelurahan = ["61.71.01.1002", "Benua Melayu Darat", "61.71.02.1001", "61.71.03.1001", "61.71.04.1001"]
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("persons")
@@ -134,7 +137,7 @@ def _write_xlsx(path: Path, rows: int) -> Path:
         birth = date(1940, 1, 1) + timedelta(days=rng.randrange(365 * 80))
         has_nik = i % 3 != 0
         nik = make_nik("6171" + f"{1 + i % 6:02d}", birth, sex, 1 + i // 6 % 9999) if has_nik else ""
-        ws.append([f"IMP-{i}", nik, f"61710{i:011d}" if has_nik else "", f"{rng.choice(first)} {rng.choice(last)} {i}",
+        ws.append([f"IMP-{i}", nik, f"61710{i:011d}" if has_nik else "", " ".join(p for p in (rng.choice(first), rng.choice(middle), rng.choice(last)) if p),
                    "", sex, birth.strftime("%d/%m/%Y") if has_nik else "", "" if has_nik else birth.year,
                    "Pontianak", f"Jl. Contoh No. {i}", rng.choice(kelurahan), "gelandangan" if i % 2 else "pengemis",
                    ""])

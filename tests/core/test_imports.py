@@ -334,3 +334,37 @@ def test_import_needs_permission(db, files):
     with pytest.raises(PermissionDenied):
         run_import(db, Actor(username="p", role="petugas", unit="UPRS"), "persons", files["persons"])
     assert table_counts(db) == before
+
+
+def test_fast_xlsx_reader_agrees_with_openpyxl(tmp_path):
+    from openpyxl import load_workbook
+
+    from spm_desktop.core.imports.framework import _cell_text
+    from spm_desktop.core.imports.xlsx import read_first_sheet
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["id", "nama", "tanggal", "nik", "desimal", "benar"])
+    ws.append(["1", "José Ramírez", date(2001, 2, 3), 6171015708750012, 1.5, True])
+    ws["A4"] = "sesudah baris kosong"
+    ws["C5"] = date(2020, 1, 2)
+    ws["C5"].number_format = "dd/mm/yyyy"
+    ws["E5"] = 44000
+    wb.create_sheet("kedua").append(["tidak dibaca"])
+    path = tmp_path / "w.xlsx"
+    wb.save(path)
+    fast = [[_cell_text(c) for c in row] for row in read_first_sheet(path)]
+    ref = load_workbook(path, read_only=True, data_only=True)
+    slow = [[_cell_text(c) for c in row] for row in ref.worksheets[0].iter_rows(values_only=True)]
+    ref.close()
+    strip = [[c for c in row if c] for row in fast]
+    assert strip == [[c for c in row if c] for row in slow]
+    assert fast[1] == ["1", "José Ramírez", "2001-02-03", "6171015708750012", "1.5", "True"]
+    assert fast[4][2] == "2020-01-02" and fast[4][4] == "44000"
+
+
+def test_damaged_xlsx_is_refused(db, tmp_path):
+    bad = tmp_path / "rusak.xlsx"
+    bad.write_bytes(b"PK\x03\x04 bukan excel")
+    with pytest.raises(ValidationError, match="bukan berkas Excel"):
+        run_import(db, SYSTEM, "persons", bad)

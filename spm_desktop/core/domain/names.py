@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 # Honorifics written before a name (compared without dots).
 PREFIX_TITLES = frozenset({
@@ -118,6 +119,11 @@ def name_tokens(text: str | None) -> list[str]:
     """Canonical tokens of a name (titles removed, spelling variants folded)."""
     if not text:
         return []
+    return list(_name_tokens(text))
+
+
+@lru_cache(maxsize=65536)  # names repeat a lot in imports and duplicate scans
+def _name_tokens(text: str) -> tuple[str, ...]:
     tokens = _drop_titles(_raw_tokens(strip_accents(text)))
     out: list[str] = []
     for index, (token, dotted) in enumerate(tokens):
@@ -125,7 +131,7 @@ def name_tokens(text: str | None) -> list[str]:
             out.append("muhamad")
             continue
         out.append(fold_token(token))
-    return [t for t in out if t]
+    return tuple(t for t in out if t)
 
 
 def normalise_name(text: str | None) -> str:
@@ -147,34 +153,45 @@ def compact(normalised: str) -> str:
     return normalised.replace(" ", "")
 
 
-def name_similarity(a: str, b: str) -> float:
-    """Similarity 0..1 of two *normalised* names, robust to spacing and word order."""
+SIMILAR_NAME_THRESHOLD = 0.85
+
+
+def _ratio_at_least(a: str, b: str, threshold: float) -> float:
+    """SequenceMatcher ratio of ``a`` and ``b`` when it reaches ``threshold``, else 0.0
+    (the cheap upper bounds reject most pairs before the real comparison)."""
+    if 2 * min(len(a), len(b)) / (len(a) + len(b)) < threshold:
+        return 0.0
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+        return 0.0
+    ratio = matcher.ratio()
+    return ratio if ratio >= threshold else 0.0
+
+
+def similarity_at_least(a: str, b: str, threshold: float = SIMILAR_NAME_THRESHOLD) -> float:
+    """Similarity 0..1 of two *normalised* names when it reaches ``threshold``, else 0.0.
+
+    Robust to spacing (compared without spaces) and word order (also compared with the
+    words sorted)."""
     if not a or not b:
         return 0.0
     ca, cb = compact(a), compact(b)
     if ca == cb:
         return 1.0
-    direct = SequenceMatcher(None, ca, cb).ratio()
+    direct = _ratio_at_least(ca, cb, threshold)
     sa, sb = "".join(sorted(a.split())), "".join(sorted(b.split()))
-    ordered = SequenceMatcher(None, sa, sb).ratio()
+    ordered = _ratio_at_least(sa, sb, threshold) if (sa, sb) != (ca, cb) else 0.0
     return max(direct, ordered)
 
 
-SIMILAR_NAME_THRESHOLD = 0.85
+def name_similarity(a: str, b: str) -> float:
+    """Similarity 0..1 of two *normalised* names, robust to spacing and word order."""
+    return similarity_at_least(a, b, 0.0)
 
 
 def names_similar(a: str, b: str, threshold: float = SIMILAR_NAME_THRESHOLD) -> bool:
     """True when two normalised names are close enough to suggest the same person."""
-    if not a or not b:
-        return False
-    ca, cb = compact(a), compact(b)
-    if ca == cb:
-        return True
-    # Cheap upper bound first: most pairs are rejected without the full comparison.
-    longer = max(len(ca), len(cb))
-    if 2 * min(len(ca), len(cb)) / (len(ca) + len(cb)) < threshold and longer > 0:
-        return False
-    return name_similarity(a, b) >= threshold
+    return similarity_at_least(a, b, threshold) > 0.0
 
 
 # The spelling used by the first version of this module (demo data generator).

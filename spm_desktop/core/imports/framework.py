@@ -255,6 +255,17 @@ def _read_csv(path: Path) -> list[list[Any]]:
 
 
 def _read_xlsx(path: Path) -> list[list[Any]]:
+    import zipfile
+
+    from spm_desktop.core.imports.xlsx import XlsxFormatError, read_first_sheet
+
+    try:
+        return read_first_sheet(path)
+    except (XlsxFormatError, zipfile.BadZipFile):
+        return _read_xlsx_openpyxl(path)
+
+
+def _read_xlsx_openpyxl(path: Path) -> list[list[Any]]:
     from openpyxl import load_workbook
 
     unreadable = f"Berkas {path.name} bukan berkas Excel (.xlsx) yang bisa dibaca."

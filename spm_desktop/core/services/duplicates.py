@@ -17,12 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ConflictError, NotFoundError, ValidationError
-from spm_desktop.core.domain.names import name_similarity, names_similar, search_key
+from spm_desktop.core.domain.names import search_key, similarity_at_least
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.services import persons as persons_svc
@@ -123,16 +123,16 @@ def candidates_in(s: Session, draft: persons_svc.PersonDraft, exclude_ids: tuple
     kecamatan = _kecamatan_of(s, draft.kelurahan_code)
     if kecamatan:
         q = q.where(or_(Person.kelurahan_code.is_(None),
-                        and_(Person.kelurahan_code >= kecamatan + ".", Person.kelurahan_code < kecamatan + ".\uffff")))
+                        Person.kelurahan_code.startswith(kecamatan + ".", autoescape=True)))
     if exclude_ids:
         q = q.where(Person.id.not_in(list(exclude_ids)))
     found: list[Candidate] = []
     for r in s.execute(q):
-        own = search_key(r.name, "")
-        if not (names_similar(key, r.search_name or "") or names_similar(search_key(draft.name, ""), own)):
+        similarity = max(similarity_at_least(key, r.search_name or ""),
+                         similarity_at_least(search_key(draft.name), search_key(r.name)))
+        if not similarity:
             continue
-        score = round(100 * max(name_similarity(key, r.search_name or ""),
-                                name_similarity(search_key(draft.name), own)))
+        score = round(100 * similarity)
         reasons = ["nama mirip", "jenis kelamin sama"]
         if draft.birth_year and r.birth_year:
             reasons.append("tahun lahir berdekatan" if r.birth_year != draft.birth_year else "tahun lahir sama")
@@ -209,12 +209,17 @@ def scan_for_duplicates(db: Database, actor: Actor, person_ids: list[str] | None
         return added
 
 
+BLOCK_PREFIX = 2
+
+
 def record_candidates_bulk(s: Session, person_ids: list[str]) -> int:
     """Put every candidate pair involving ``person_ids`` on the review list, in one pass.
 
     For bulk writers (file import): the same criteria as :func:`candidates_in`, but all live
     persons are read once and compared in blocks (same sex and first letter of the
-    normalised name, birth years sorted) instead of one query per new person.
+    normalised name, birth years sorted) instead of one query per new person. Spelling
+    variants fold to the same first letters (:mod:`core.domain.names`), so the blocks lose
+    next to nothing.
     """
     new = set(person_ids)
     if not new:
@@ -229,7 +234,7 @@ def record_candidates_bulk(s: Session, person_ids: list[str]) -> int:
             continue
         entry = (r.birth_year if r.birth_year is not None else -1, r.id, key, r.search_name or key,
                  parent.get(r.kelurahan_code), r.nik)
-        blocks.setdefault((r.sex, key.replace(" ", "")[0]), []).append(entry)
+        blocks.setdefault((r.sex, key.replace(" ", "")[:BLOCK_PREFIX]), []).append(entry)
     existing = {(a, b) for a, b in s.execute(select(DuplicateCandidate.person_a_id, DuplicateCandidate.person_b_id))}
     added = 0
     for members in blocks.values():
@@ -257,13 +262,14 @@ def _maybe_pair(s: Session, a: tuple, b: tuple, new: set[str], existing: set[tup
         return 0
     if nik_a and nik_b and nik_a != nik_b:
         return 0
-    if not (names_similar(key_a, key_b) or names_similar(sn_a, sn_b)):
+    similarity = similarity_at_least(key_a, key_b) or similarity_at_least(sn_a, sn_b)
+    if not similarity:
         return 0
     pair = _ordered(id_a, id_b)
     if pair in existing:
         return 0
     existing.add(pair)
-    score = round(100 * max(name_similarity(key_a, key_b), name_similarity(sn_a, sn_b)))
+    score = round(100 * similarity)
     row = DuplicateCandidate(id=new_id(), person_a_id=pair[0], person_b_id=pair[1], score=score, status="open",
                              reason="nama mirip, jenis kelamin sama, tahun lahir berdekatan, kecamatan sama")
     s.add(row)

@@ -508,9 +508,21 @@ def _digits(text: str) -> str | None:
     return compact if compact.isdigit() else None
 
 
+def _upper_bound(prefix: str) -> str | None:
+    """The smallest string above every string starting with ``prefix`` (a–z/0–9 text), or
+    None when there is none ("zz", "99"). Stays inside the alphabet of the prefix so the
+    bound sorts the same way in SQLite and in PostgreSQL's locale collations."""
+    stripped = prefix.rstrip("z9")
+    if not stripped:
+        return None
+    last = stripped[-1]
+    return stripped[:-1] + ("a" if last == " " else chr(ord(last) + 1))
+
+
 def _prefix_range(column, prefix: str):
-    """``column`` starts with ``prefix`` as an index range (portable, uses the index)."""
-    return and_(column >= prefix, column < prefix + "\uffff")
+    """``column`` starts with ``prefix`` (a–z/0–9 text) as an index range seek."""
+    upper = _upper_bound(prefix)
+    return column >= prefix if upper is None else and_(column >= prefix, column < upper)
 
 
 def _name_match(text: str):
@@ -665,7 +677,7 @@ def _query_where(q: PersonQuery) -> list:
     if q.kelurahan_code:
         clauses.append(Person.kelurahan_code == q.kelurahan_code)
     if q.kecamatan_code:
-        clauses.append(_prefix_range(Person.kelurahan_code, q.kecamatan_code + "."))
+        clauses.append(Person.kelurahan_code.startswith(q.kecamatan_code + ".", autoescape=True))
     if q.sex:
         clauses.append(Person.sex == q.sex)
     # IN (subquery) rather than a correlated EXISTS: the subquery runs once on
