@@ -7,10 +7,9 @@ import sys
 from datetime import date
 
 from spm_desktop.core.domain.actor import SYSTEM
-from spm_desktop.core.security import audit
+from spm_desktop.core.services.events import EventDraft, record_event
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.engine import make_engine
-from spm_desktop.core.storage.models import ServiceEvent
 
 
 def main(db_file: str, person_id: str, service_code: str) -> None:
@@ -18,13 +17,9 @@ def main(db_file: str, person_id: str, service_code: str) -> None:
     n = 0
     while True:
         n += 1
-        with db.transaction(SYSTEM) as s:
-            event = ServiceEvent(person_id=person_id, service_code=service_code, event_date=date(2026, 3, 1),
-                                 quantity=1, details={"n": n}, notes="x" * (n % 500))
-            s.add(event)
-            s.flush()
-            audit.record(s, "create", "service_event", event.id, after=event)
-            event_id = event.id
+        # The real service: validation, one transaction, its audit entry.
+        event_id = record_event(db, SYSTEM, EventDraft(person_id=person_id, service_code=service_code,
+                                                       event_date=date(2026, 3, 1), notes="x" * (n % 500))).id
         sys.stdout.write(event_id + "\n")
         sys.stdout.flush()
 

@@ -25,7 +25,7 @@ ROUNDS = 20
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is POSIX only")
 def test_sigkill_during_writes_loses_nothing_committed(db, db_file):
     with db.transaction(SYSTEM) as s:
-        person = Person(name="Uji Ketahanan", sex="L")
+        person = Person(name="Uji Ketahanan", sex="L", birth_year=1970, kelurahan_code="61.71.01.1002")
         s.add(person)
         s.flush()
         person_id = person.id
