@@ -35,26 +35,27 @@ def _copy() -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists():
         shutil.copyfile(source, target)
-        _current_indexes(target)
+    _current_indexes(target)
     _state["path"] = target
     return target
 
 
 def _current_indexes(path: Path) -> None:
-    """Bring the copy's service_event indexes to the current model definition (the shared demo
-    file may predate the covering roll-up index of 0001)."""
+    """Bring the copy's roll-up indexes to the current model definition (the shared demo file
+    may predate the covering indexes of 0001)."""
     import sqlite3
 
-    from spm_desktop.core.storage.models import ServiceEvent
+    from spm_desktop.core.storage.models import CaseNeed, ServiceEvent
 
     con = sqlite3.connect(path)
     try:
-        for index in ServiceEvent.__table__.indexes:
-            have = [r[2] for r in con.execute(f"PRAGMA index_info({index.name})")]
-            want = [c.name for c in index.columns]
-            if have != want:
-                con.execute(f"DROP INDEX IF EXISTS {index.name}")
-                con.execute(f"CREATE INDEX {index.name} ON service_event ({', '.join(want)})")
+        for table in (ServiceEvent.__table__, CaseNeed.__table__):
+            for index in table.indexes:
+                have = [r[2] for r in con.execute(f"PRAGMA index_info({index.name})")]
+                want = [c.name for c in index.columns]
+                if have != want:
+                    con.execute(f"DROP INDEX IF EXISTS {index.name}")
+                    con.execute(f"CREATE INDEX {index.name} ON {table.name} ({', '.join(want)})")
         con.commit()
     finally:
         con.close()

@@ -444,7 +444,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("case_id", "service_code", name=op.f("uq_case_need_case_id_service_code")),
     )
     with op.batch_alter_table("case_need", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_case_need_case_id"), ["case_id"], unique=False)
+        batch_op.create_index("ix_case_need_case_id", ["case_id", "deleted_at", "service_code"], unique=False)
         batch_op.create_index(batch_op.f("ix_case_need_change_seq"), ["change_seq"], unique=False)
 
     op.create_table(
@@ -554,7 +554,7 @@ def downgrade() -> None:
     op.drop_table("household_member")
     with op.batch_alter_table("case_need", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_case_need_change_seq"))
-        batch_op.drop_index(batch_op.f("ix_case_need_case_id"))
+        batch_op.drop_index("ix_case_need_case_id")
 
     op.drop_table("case_need")
     with op.batch_alter_table("household", schema=None) as batch_op:

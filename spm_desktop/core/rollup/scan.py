@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Integer, String, and_, case, cast, func, literal_column, null, select, union_all
+from sqlalchemy import Integer, String, and_, case, cast, exists, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.groups import AGE_CHILD_BELOW, AGE_ELDERLY_FROM
@@ -95,9 +95,11 @@ def _scan_persons(session, start, end, rule, dims, skip: set[str], out: ScanCoun
     ev = ServiceEvent.__table__
     live = and_(ev.c.deleted_at.is_(None), in_window(ev.c.event_date, start, end))
     with_unit = "unit" in dims
+    # "first" (the date of the first service, for the age group) only when it is needed.
+    first = (func.min(case((live, ev.c.event_date), else_=null())) if set(PERSON_DIMS) & set(dims)
+             else null()).label("first")
     raw = (
-        select(ev.c.person_id.label("pid"), ev.c.service_code.label("code"),
-               func.min(case((live, ev.c.event_date), else_=null())).label("first"),
+        select(ev.c.person_id.label("pid"), ev.c.service_code.label("code"), first,
                func.min(case((live, _first_key(ev, with_unit)), else_=null())).label("fk"))
         .group_by(ev.c.person_id, ev.c.service_code)
         .cte("raw")
@@ -129,7 +131,7 @@ def _scan_persons(session, start, end, rule, dims, skip: set[str], out: ScanCoun
              .group_by(fine.c.code, month, rest)]
     if set(PERSON_DIMS) & set(dims):
         parts.append(_person_part(fine))
-    parts.append(_groups_part(fine, start, end, rule, res))
+    parts.append(_groups_part(start, end, rule, res))
     for kind, code, k1, k2, k3, n, n2 in session.execute(union_all(*parts)):
         if kind != "s" and code in skip:
             continue  # unit-counted: summed by _sum_quantities
@@ -158,12 +160,21 @@ def _person_part(fine):
             .group_by(inner.c.code, inner.c.sex, inner.c.age_group, inner.c.cat))
 
 
-def _groups_part(fine, start, end, rule, res):
+def _groups_part(start, end, rule, res):
+    """Per SPM group: sasaran and terpenuhi. A need is met when the person, or anyone merged
+    into them, has a live event of that code in the window (index seeks on the covering
+    ``ix_service_event_person_code_date``; the second EXISTS only runs for unmet needs)."""
     needs = needs_rows(start, end, res).subquery("needs")
-    met_code = case((fine.c.pk.is_not(None), needs.c.code), else_=null())
+    ev = ServiceEvent.__table__.alias("need_ev")
+    ev_alias = ServiceEvent.__table__.alias("alias_ev")
+    own = exists().where(ev.c.person_id == needs.c.pk, ev.c.service_code == needs.c.code,
+                         in_window(ev.c.event_date, start, end), ev.c.deleted_at.is_(None))
+    merged = (exists().select_from(res.join(ev_alias, ev_alias.c.person_id == res.c.src))
+              .where(res.c.dst == needs.c.pk, ev_alias.c.service_code == needs.c.code,
+                     in_window(ev_alias.c.event_date, start, end), ev_alias.c.deleted_at.is_(None)))
+    met_code = case((or_(own, merged), needs.c.code), else_=null())
     per = (select(needs.c.grp, needs.c.pk, func.count(func.distinct(needs.c.code)).label("needed"),
                   func.count(func.distinct(met_code)).label("met"))
-           .select_from(needs.outerjoin(fine, and_(fine.c.pk == needs.c.pk, fine.c.code == needs.c.code)))
            .group_by(needs.c.grp, needs.c.pk).subquery("per_person"))
     ok = per.c.met == per.c.needed if rule == "all_needed" else per.c.met > _num(0)
     return (select(_const("s"), per.c.grp, _const(""), _const(""), _const(""), func.count(),

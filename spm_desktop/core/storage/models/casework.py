@@ -71,9 +71,13 @@ class CaseNeed(SyncMixin, Base):
     """One service item the intake assessment found the person needs."""
 
     __tablename__ = "case_need"
-    __table_args__ = (UniqueConstraint("case_id", "service_code"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "service_code"),
+        # Covering for the roll-up's needs (case → live needs) without reading the table.
+        Index("ix_case_need_case_id", "case_id", "deleted_at", "service_code"),
+    )
 
-    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"))
     service_code: Mapped[str] = mapped_column(ForeignKey("service_type.code"))
 
 
