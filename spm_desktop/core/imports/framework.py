@@ -255,13 +255,12 @@ def _read_csv(path: Path) -> list[list[Any]]:
 
 
 def _read_xlsx(path: Path) -> list[list[Any]]:
-    import zipfile
-
-    from spm_desktop.core.imports.xlsx import XlsxFormatError, read_first_sheet
+    from spm_desktop.core.imports.xlsx import read_first_sheet
 
     try:
         return read_first_sheet(path)
-    except (XlsxFormatError, zipfile.BadZipFile):
+    except Exception:  # noqa: BLE001 - damaged files raise zlib/zip/XML/EOF errors alike
+        # openpyxl reads what the fast reader does not handle, or refuses the file.
         return _read_xlsx_openpyxl(path)
 
 
