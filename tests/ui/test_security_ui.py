@@ -6,6 +6,7 @@ import sqlite3
 from datetime import timedelta
 
 import pytest
+from backend_support import sqlite_only
 from openpyxl import load_workbook
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QLabel, QMainWindow
@@ -227,6 +228,7 @@ def test_session_guards_menu_daily_backup_and_lock_now(ctx, qtbot, wait_runner, 
         guards.timer.stop()
 
 
+@sqlite_only("the start-up quick_check and restore offer are about the SQLite file")
 def test_damaged_file_at_start_offers_backup_and_brings_data_back(app, data_dir, monkeypatch):
     db_file = data_dir / "spm.db"
     con = sqlite3.connect(db_file)
@@ -254,6 +256,7 @@ def test_damaged_file_at_start_offers_backup_and_brings_data_back(app, data_dir,
     assert [b.kind for b in backup.list_backups(data_dir / "backups")].count("damaged") == 1
 
 
+@sqlite_only("the start-up quick_check and restore offer are about the SQLite file")
 def test_declining_the_restore_offer_stops_the_start(app, data_dir, monkeypatch):
     (data_dir / "spm.db").write_bytes(b"rusak" * 1000)
     monkeypatch.setattr(dialogs.RestoreOfferDialog, "ask", classmethod(lambda cls, parent, check: False))
