@@ -117,6 +117,10 @@ class OpenedPackage:
     manifest: payload.Manifest
     tables: list[tuple[TableCodec, list[list[Any]]]]  # rows in codec column order, values checked
     file_name: str
+    # Decoded values by the identity of a row list above (alive as long as this package), so
+    # the writer does not decode every row a second time. Rows the import changes are new
+    # lists and are decoded afresh.
+    decoded: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 # ----- reading ---------------------------------------------------------------------------
@@ -136,8 +140,10 @@ def open_package(path: str | Path, passphrase: str, this_device_id: str, this_de
         raise PackageRefused(msg.format(rev=manifest.schema_revision))
     if manifest.source_device_id == this_device_id:
         raise PackageRefused(MSG_SAME_DEVICE.format(name=this_device_name or manifest.source_device_name))
-    tables = [(CODECS[t.table], _decode_all(CODECS[t.table], t)) for t in payload.read_tables(plain, manifest, offset)]
-    return OpenedPackage(manifest, tables, Path(path).name)
+    decoded: dict[int, dict[str, Any]] = {}
+    tables = [(CODECS[t.table], _decode_all(CODECS[t.table], t, decoded))
+              for t in payload.read_tables(plain, manifest, offset)]
+    return OpenedPackage(manifest, tables, Path(path).name, decoded)
 
 
 # ----- planning --------------------------------------------------------------------------
@@ -183,6 +189,7 @@ class _TablePlan:
     conflicts: list[tuple[str, list[Any], list[Any], str]] = field(default_factory=list)
     incoming: int = 0
     edited_here: set[str] = field(default_factory=set)  # ids written as a new revision made here
+    decoded: dict[int, dict[str, Any]] = field(default_factory=dict)  # see OpenedPackage.decoded
 
 
 @dataclass
@@ -216,14 +223,14 @@ def _local_rows(session: Session, codec: TableCodec, ids: list[str]) -> dict[str
     return out
 
 
-def _decode_all(codec: TableCodec, table: payload.TableRows) -> list[list[Any]]:
+def _decode_all(codec: TableCodec, table: payload.TableRows, decoded: dict[int, dict[str, Any]]) -> list[list[Any]]:
     """Rows reordered to the codec's column order, every value checked against its column."""
     order = [table.columns.index(c) for c in codec.columns]
     rows = [[r[i] for i in order] for r in table.rows] if list(table.columns) != list(codec.columns) else table.rows
     id_at = codec.index("id")
     try:
         for r in rows:
-            codec.decode(r)
+            decoded[id(r)] = codec.decode(r)
             if not isinstance(r[id_at], str) or not 0 < len(r[id_at]) <= 36:
                 raise CodecError("id tidak sah")
     except CodecError as exc:
@@ -366,6 +373,7 @@ def make_plan(session: Session, package: OpenedPackage, this_device: str) -> _Pl
     plans = []
     for codec, rows in package.tables:
         plans.append(_plan_table(session, codec, rows, peer, this_device))
+        plans[-1].decoded = package.decoded
     person = next((p for p in plans if p.codec.name == "person"), None)
     aside, losers, pairs = _plan_niks(session, person) if person else ({}, [], [])
     return _Plan(plans, aside, losers, pairs)
@@ -506,8 +514,9 @@ def _prepare_person_niks(s, tp: _TablePlan, plan: _Plan, actor, device, now, seq
     tp.edited_here = set(plan.nik_aside)
 
 
-def _params(codec: TableCodec, row: list[Any], seq: int, prefix: str = "") -> dict[str, Any]:
-    values = codec.decode(row)
+def _params(codec: TableCodec, row: list[Any], seq: int, prefix: str = "",
+            decoded: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+    values = (decoded or {}).get(id(row)) or codec.decode(row)
     out = {f"{prefix}{k}": v for k, v in values.items()}
     out[f"{prefix}change_seq"] = seq
     return out
@@ -522,7 +531,7 @@ def _write_table(s: Session, tp: _TablePlan, seq: int, local_seq: int) -> None:
         return local_seq if row[id_at] in tp.edited_here else seq
 
     if tp.inserts:
-        params = [_params(codec, r, seq_of(r)) for r in tp.inserts]
+        params = [_params(codec, r, seq_of(r), "", tp.decoded) for r in tp.inserts]
         deferred = [{c: p[c] for c in ("id", *codec.self_refs)} for p in params
                     if any(p[c] is not None for c in codec.self_refs)]
         for p in params:
@@ -536,7 +545,7 @@ def _write_table(s: Session, tp: _TablePlan, seq: int, local_seq: int) -> None:
     cols = [c for c in codec.columns if c != "id"] + ["change_seq"]
     if tp.updates:
         stmt = update(t).where(t.c.id == bindparam("b_id")).values({c: bindparam(f"b_{c}") for c in cols})
-        conn.execute(stmt, [_params(codec, r, seq_of(r), "b_") for r in tp.updates])
+        conn.execute(stmt, [_params(codec, r, seq_of(r), "b_", tp.decoded) for r in tp.updates])
     for old_id, row in tp.rekeys:
         # A re-keyed row is a version the sender does not hold under this id: it must travel.
         stmt = update(t).where(t.c.id == old_id).values(_params(codec, row, local_seq))
