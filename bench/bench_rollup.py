@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import DATA, BenchCase, median_seconds
+from common import DATA, BenchCase
 
 DEMO = Path(os.environ.get("SPM_ROLLUP_BENCH_DB", "/work/benchdata/demo_100k.db"))
 YEAR, MONTH = 2026, 10  # the last full month of the demo data (Jan–Oct window)
@@ -69,26 +69,26 @@ def _open():
     return _state["db"]
 
 
-def _period():
+def _period(month: int = MONTH):
     from spm_desktop.core.rollup import Period
 
-    return Period.for_month(YEAR, MONTH)
+    return Period.for_month(YEAR, month)
 
 
-def baseline(db) -> None:
+def baseline(db, month: int = MONTH) -> None:
     from sqlalchemy import text
 
-    p = _period()
+    p = _period(month)
     with db.reading() as s:
         s.execute(text("SELECT service_code, COUNT(DISTINCT person_id) FROM service_event "
                        "WHERE event_date BETWEEN :a AND :b GROUP BY service_code"),
                   {"a": p.start.isoformat(), "b": p.end.isoformat()}).all()
 
 
-def full_rollup(db):
+def full_rollup(db, month: int = MONTH):
     from spm_desktop.core.rollup import compute_rollup
 
-    result = compute_rollup(db, _period(), ("kecamatan",))
+    result = compute_rollup(db, _period(month), ("kecamatan",))
     result.to_json()
     return result
 
@@ -107,38 +107,51 @@ def _pdf_setup():
     return full_rollup(db), get_settings(db), tempfile.mkdtemp(prefix="bench-pdf-")
 
 
-def _ratio_run(db) -> None:
-    """Both measured in the same run: the roll-up must stay within 1.5× the baseline."""
-    base = median_seconds(lambda: baseline(db), REPEAT)
-    roll = median_seconds(lambda: full_rollup(db), REPEAT)
-    _state["ratio"] = (base, roll)
-    if roll > 1.5 * base:
-        print(f"  roll-up {roll * 1000:.0f} ms is more than 1.5 × baseline {base * 1000:.0f} ms",
-              file=sys.stderr)
+def _medians(fn, repeat: int = REPEAT) -> tuple[float, float]:
+    """(wall, CPU) medians: on a shared, loaded machine the CPU time of this process (SQLite
+    runs in-process) shows the work done; the wall time adds the waiting for a core."""
+    import statistics
+    import time
+
+    wall, cpu = [], []
+    for _ in range(repeat):
+        w, c = time.perf_counter(), time.process_time()
+        fn()
+        wall.append(time.perf_counter() - w)
+        cpu.append(time.process_time() - c)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def cases():
     size = "100.000 orang, 1.000.000 layanan, Jan–Okt 2026"
+    march = "100.000 orang, 1.000.000 layanan, Jan–Mar 2026"
     return [
         BenchCase("roll-up: raw baseline COUNT(DISTINCT) per service_code", size, 1.0, baseline, _open,
                   repeat=REPEAT),
         BenchCase("roll-up: full monthly (JSON + kecamatan)", size, 1.0, full_rollup, _open, repeat=REPEAT),
+        BenchCase("roll-up: raw baseline COUNT(DISTINCT) per service_code", march, 1.0,
+                  lambda db: baseline(db, 3), _open, repeat=REPEAT),
+        BenchCase("roll-up: full monthly (JSON + kecamatan)", march, 1.0, lambda db: full_rollup(db, 3), _open,
+                  repeat=REPEAT),
         BenchCase("recap PDF written", "1 bulan (hasil roll-up di atas)", 2.0, write_pdf, _pdf_setup, repeat=5),
     ]
 
 
 def main() -> int:
     db = _open()
-    full_rollup(db)  # warm the page cache for both
-    baseline(db)
-    _ratio_run(db)
-    base, roll = _state["ratio"]
-    print(f"baseline median {base * 1000:.1f} ms; full roll-up median {roll * 1000:.1f} ms; "
-          f"ratio {roll / base:.2f} (budget ≤ 1.5 and < 1 s)")
+    ok = True
+    for month in (MONTH, 3):
+        full_rollup(db, month)  # warm the page cache for both
+        baseline(db, month)
+        bw, bc = _medians(lambda m=month: baseline(db, m))
+        rw, rc = _medians(lambda m=month: full_rollup(db, m))
+        print(f"Jan–{month:02d}/{YEAR}: baseline wall {bw * 1000:.0f} ms (CPU {bc * 1000:.0f} ms); full roll-up "
+              f"wall {rw * 1000:.0f} ms (CPU {rc * 1000:.0f} ms); ratio wall {rw / bw:.2f}, CPU {rc / bc:.2f}")
+        ok = ok and rw < 1.0 and rw <= 1.5 * bw
     state = _pdf_setup()
-    pdf = median_seconds(lambda: write_pdf(state), 5)
-    print(f"recap PDF median {pdf * 1000:.1f} ms (budget < 2 s)")
-    return 0 if roll <= 1.5 * base and roll < 1.0 and pdf < 2.0 else 1
+    pw, pc = _medians(lambda: write_pdf(state), 5)
+    print(f"recap PDF wall {pw * 1000:.0f} ms (CPU {pc * 1000:.0f} ms); budget < 2 s")
+    return 0 if ok and pw < 2.0 else 1
 
 
 if __name__ == "__main__":
