@@ -23,7 +23,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Integer, String, and_, case, cast, exists, func, literal_column, null, or_, select, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.groups import AGE_CHILD_BELOW, AGE_ELDERLY_FROM
@@ -97,7 +111,7 @@ def _scan_persons(session, start, end, rule, dims, skip: set[str], out: ScanCoun
     with_unit = "unit" in dims
     # "first" (the date of the first service, for the age group) only when it is needed.
     first = (func.min(case((live, ev.c.event_date), else_=null())) if set(PERSON_DIMS) & set(dims)
-             else null()).label("first")
+             else cast(null(), Date)).label("first")
     raw = (
         select(ev.c.person_id.label("pid"), ev.c.service_code.label("code"), first,
                func.min(case((live, _first_key(ev, with_unit)), else_=null())).label("fk"))
@@ -127,7 +141,7 @@ def _scan_persons(session, start, end, rule, dims, skip: set[str], out: ScanCoun
     month = func.substr(fine.c.fk, _num(6), _num(2))
     rest = func.substr(fine.c.fk, _num(12))
     parts = [select(_const("i").label("kind"), fine.c.code, month.label("k1"), rest.label("k2"),
-                    _const("").label("k3"), func.count().label("n"), null().label("n2"))
+                    _const("").label("k3"), func.count().label("n"), cast(null(), Integer).label("n2"))
              .group_by(fine.c.code, month, rest)]
     if set(PERSON_DIMS) & set(dims):
         parts.append(_person_part(fine))
@@ -156,7 +170,8 @@ def _person_part(fine):
     inner = (select(fine.c.code, pp.c.sex.label("sex"), age_group.label("age_group"),
                     pp.c.category_code.label("cat"))
              .select_from(fine.outerjoin(pp, pp.c.id == fine.c.pk)).subquery("pdims"))
-    return (select(_const("p"), inner.c.code, inner.c.sex, inner.c.age_group, inner.c.cat, func.count(), null())
+    return (select(_const("p"), inner.c.code, inner.c.sex, inner.c.age_group, inner.c.cat, func.count(),
+            cast(null(), Integer))
             .group_by(inner.c.code, inner.c.sex, inner.c.age_group, inner.c.cat))
 
 
