@@ -111,3 +111,16 @@ def test_duplicate_candidates_shown_before_saving(ctx, people, qtbot, wait_runne
     dialog.save()
     qtbot.waitUntil(lambda: dialog.saved is not None, timeout=5000)
     assert asked == ["Kemungkinan data ganda"]
+
+
+def test_index_answers_like_the_database(ctx, people):
+    from spm_desktop.core.services.person_index import PersonIndex
+    from spm_desktop.core.services.persons import list_person_ids
+
+    index = PersonIndex.load(ctx.db, ctx.actor)
+    assert len(index) == 4
+    for text in ("s", "si", "siti", "SANTOSO", "ahmad f", people[0].nik[:6], people[0].nik, "zz"):
+        expected = set(list_person_ids(ctx.db, ctx.actor, PersonQuery(text=text)))
+        assert set(index.match(text)) == expected, text
+    assert index.match("santoso", kecamatan_code="61.71.01") == [people[0].id]
+    assert index.match("santoso", kecamatan_code="61.71.02") == []

@@ -4,6 +4,11 @@
 worker thread); ``fetchMore`` asks for the next page. Sorting clicks on a sortable column
 re-query in the database (``PersonQuery.sort``), so 100,000 persons never come into memory.
 Answers of an older query (the user typed on) are dropped by a generation number.
+
+Search as you type: once the first page is shown, a :class:`PersonIndex` (ids and search
+keys only) loads in the background; text searches in name order (with category/region
+filters) are then answered from it in a few milliseconds, and their rows fetched by id.
+Other queries, and any query before the index is ready, go to the database.
 """
 
 from __future__ import annotations
@@ -16,8 +21,11 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
+from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.reports.formatting import number, short_date
+from spm_desktop.core.services.person_index import PersonIndex, person_rows
 from spm_desktop.core.services.persons import PersonPage, PersonQuery, PersonRow, list_persons
+from spm_desktop.core.storage.database import Database
 from spm_desktop.ui.context import UiContext
 
 PAGE_SIZE = 200
@@ -64,6 +72,24 @@ def person_cell(row: PersonRow, column: int) -> str:
     return number(row.open_cases) if row.open_cases else ""
 
 
+def index_usable(query: PersonQuery) -> bool:
+    """Queries the in-memory index answers exactly like the database."""
+    return bool(query.text.strip()) and query.sort == "name" and not query.descending and not query.unit \
+        and query.has_open_case is None and not query.sex
+
+
+def index_page(db: Database, actor: Actor, index: PersonIndex, query: PersonQuery,
+               size: int) -> tuple[list[str], PersonPage]:
+    """Worker thread: every matching id, and the rows of the first page."""
+    ids = index.match(query.text, query.category_code, query.kecamatan_code, query.kelurahan_code)
+    rows = person_rows(db, actor, ids[:size])
+    return ids, PersonPage(rows=tuple(rows), offset=0, total=len(ids))
+
+
+def ids_page(db: Database, actor: Actor, ids: list[str], offset: int, size: int) -> PersonPage:
+    return PersonPage(rows=tuple(person_rows(db, actor, ids[offset:offset + size])), offset=offset, total=-1)
+
+
 class PersonListModel(QAbstractTableModel):
     """Rows of :class:`PersonRow`, loaded page by page on the background runner."""
 
@@ -77,6 +103,9 @@ class PersonListModel(QAbstractTableModel):
         self.total = 0
         self._generation = 0
         self._fetching = False
+        self.index_: PersonIndex | None = None
+        self._index_loading = False
+        self._ids: list[str] | None = None  # all matching ids when answered from the index
 
     # --- loading ------------------------------------------------------------------------
     def set_query(self, query: PersonQuery) -> None:
@@ -84,21 +113,47 @@ class PersonListModel(QAbstractTableModel):
         self.query = query
         self._generation += 1
         self._fetching = True
+        if self.index_ is not None and index_usable(query):
+            self.ctx.runner.submit(index_page, self.ctx.db, self.ctx.actor, self.index_, query, PAGE_SIZE,
+                                   on_done=partial(self._index_answer, self._generation), on_error=self._failed)
+            return
         self.ctx.runner.submit(list_persons, self.ctx.db, self.ctx.actor, query, 0, PAGE_SIZE,
-                               on_done=partial(self._first_page, self._generation), on_error=self._failed)
+                               on_done=partial(self._first_page, self._generation, None), on_error=self._failed)
 
     def reload(self) -> None:
+        """Query again; the search index is rebuilt too (persons may have changed)."""
+        self.index_ = None
         self.set_query(self.query)
 
-    def _first_page(self, generation: int, page: PersonPage) -> None:
+    def _load_index(self) -> None:
+        if self.index_ is not None or self._index_loading:
+            return
+        self._index_loading = True
+        self.ctx.runner.submit(PersonIndex.load, self.ctx.db, self.ctx.actor, on_done=self._index_loaded,
+                               on_error=self._index_failed)
+
+    def _index_loaded(self, index: PersonIndex) -> None:
+        self._index_loading = False
+        self.index_ = index
+
+    def _index_failed(self, error: BaseException) -> None:
+        # Searching still works through the database; the index only makes it faster.
+        self._index_loading = False
+
+    def _index_answer(self, generation: int, answer: tuple[list[str], PersonPage]) -> None:
+        self._first_page(generation, answer[0], answer[1])
+
+    def _first_page(self, generation: int, ids: list[str] | None, page: PersonPage) -> None:
         if generation != self._generation:
             return
+        self._ids = ids
         self.beginResetModel()
         self.rows = list(page.rows)
         self.total = page.total
         self._fetching = False
         self.endResetModel()
         self.loaded.emit(self.total)
+        self._load_index()
 
     def _more(self, generation: int, page: PersonPage) -> None:
         if generation != self._generation:
@@ -125,6 +180,10 @@ class PersonListModel(QAbstractTableModel):
         if not self.canFetchMore(parent):
             return
         self._fetching = True
+        if self._ids is not None:
+            self.ctx.runner.submit(ids_page, self.ctx.db, self.ctx.actor, self._ids, len(self.rows), PAGE_SIZE,
+                                   on_done=partial(self._more, self._generation), on_error=self._failed)
+            return
         self.ctx.runner.submit(list_persons, self.ctx.db, self.ctx.actor, self.query, len(self.rows), PAGE_SIZE,
                                with_total=False, on_done=partial(self._more, self._generation),
                                on_error=self._failed)
