@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from spm_desktop.core.domain.actor import Actor
-from spm_desktop.core.storage.database import Database
-from spm_desktop.core.storage.engine import make_engine
 from spm_desktop.core.storage.models import Person, SyncConflict
-from spm_desktop.core.storage.open import ensure_device
 from spm_desktop.core.sync.exporter import export_package
 from spm_desktop.core.sync.identity import device_info, set_passphrase
 from spm_desktop.core.sync.importer import import_package
@@ -20,18 +15,13 @@ SECRET = "frasa-sandi-kantor-2026"
 TKSK = Actor(username="tksk1", role="tksk")
 
 
-def laptop(template, tmp_path):
-    path = tmp_path / "tksk.db"
-    shutil.copyfile(template, path)
-    db = Database(make_engine(f"sqlite:///{path}"))
-    with db.sessions.begin() as s:
-        s.execute(text("DELETE FROM local_device"))
-    ensure_device(db, "TKSK Pontianak Barat")
+def laptop(make_database):
+    db = make_database("tksk", "TKSK Pontianak Barat")
     set_passphrase(db, Actor("admin", "admin"), SECRET)
     return db
 
 
-def test_sync_page_round_trip(ctx, qtbot, wait_runner, monkeypatch, qtmodeltester, template_db_file, tmp_path):
+def test_sync_page_round_trip(ctx, qtbot, wait_runner, monkeypatch, qtmodeltester, make_database, tmp_path):
     infos = []
     monkeypatch.setattr(sinkronisasi, "show_info", lambda parent, msg, title="": infos.append(msg))
     page = sinkronisasi.Page(ctx)
@@ -51,7 +41,7 @@ def test_sync_page_round_trip(ctx, qtbot, wait_runner, monkeypatch, qtmodelteste
     assert "sudah diatur" in page.passphrase_state.text()
 
     # A package from the TKSK laptop: preview shown, then applied.
-    tksk = laptop(template_db_file, tmp_path)
+    tksk = laptop(make_database)
     with tksk.transaction(TKSK) as s:
         s.add(Person(id="p-1", name="Budi", sex="L"))
     package = tmp_path / "barat.spmsync"
@@ -111,7 +101,6 @@ def test_sync_page_round_trip(ctx, qtbot, wait_runner, monkeypatch, qtmodelteste
     with ctx.db.reading() as s:
         assert s.get(Person, "p-1").address == "Jl. Ahmad Yani (kantor)"
         assert s.scalars(select(SyncConflict)).one().resolution == "keep_local"
-    tksk.dispose()
 
 
 def test_viewer_cannot_change_identity_or_resolve(ctx, qtbot, monkeypatch):

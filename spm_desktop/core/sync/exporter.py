@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
@@ -21,7 +21,7 @@ from spm_desktop.core.storage.migrate import head_revision
 from spm_desktop.core.storage.models import LocalDevice, SyncPackage
 from spm_desktop.core.sync import envelope, payload
 from spm_desktop.core.sync.codec import CODECS, TABLE_ORDER
-from spm_desktop.core.sync.identity import find_or_create_peer, stored_passphrase
+from spm_desktop.core.sync.identity import find_or_create_peer, heal_counter, stored_passphrase
 
 FILE_SUFFIX = ".spmsync"
 
@@ -67,15 +67,6 @@ def collect_rows(session: Session, since_seq: int, skip_seqs: list[int] = ()) ->
     return out
 
 
-def _heal_counter(session: Session, device: LocalDevice) -> int:
-    """The counter must be at least the highest stamp in the tables (a copied or restored file
-    could hold rows stamped past it); otherwise new changes would hide below a bookmark."""
-    highest = max((session.scalar(select(func.max(CODECS[n].table.c.change_seq))) or 0) for n in TABLE_ORDER)
-    if highest > device.change_seq:
-        device.change_seq = highest
-    return device.change_seq
-
-
 def _write_atomically(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".spmsync-", dir=target.parent)
@@ -117,7 +108,7 @@ def export_package(
         device = s.scalars(select(LocalDevice)).one()
         peer = find_or_create_peer(s, peer_name) if peer_name else None
         since = 0 if peer is None or full else peer.last_sent_seq
-        until = _heal_counter(s, device)
+        until = heal_counter(s, device)
         tables = collect_rows(s, since, received_seqs(s, peer.device_id) if peer is not None and since else [])
         now = utcnow()
         manifest, plain = payload.build(

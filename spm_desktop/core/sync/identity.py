@@ -119,6 +119,20 @@ def package_history(db: Database, limit: int = 200) -> list[PackageRecord]:
                               p.file_name) for p in rows]
 
 
+def heal_counter(session: Session, device: LocalDevice | None = None) -> int:
+    """This database's change counter, raised to the highest stamp in the travelling tables
+    when it lags behind (a copied or restored file, a re-created device row): otherwise new
+    changes would be stamped below an export bookmark and never sent."""
+    from spm_desktop.core.storage.models import SYNCED_MODELS
+
+    device = device or session.scalars(select(LocalDevice)).one()
+    highest = max((session.scalar(select(func.max(m.change_seq))) or 0) for m in SYNCED_MODELS)
+    if highest > device.change_seq:
+        device.change_seq = highest
+        session.flush()
+    return device.change_seq
+
+
 def find_or_create_peer(session: Session, name: str, device_id: str | None = None) -> SyncPeer:
     """The peer with this device id, else with this name (case-insensitive), else a new one."""
     peer = None

@@ -40,7 +40,7 @@ from spm_desktop.core.storage.tracking import next_change_seq
 from spm_desktop.core.sync import envelope, payload
 from spm_desktop.core.sync.codec import CODECS, CodecError, TableCodec, enc
 from spm_desktop.core.sync.envelope import PackageRefused
-from spm_desktop.core.sync.identity import find_or_create_peer, stored_passphrase
+from spm_desktop.core.sync.identity import find_or_create_peer, heal_counter, stored_passphrase
 
 _CHUNK = 500
 NIK_ASIDE_NOTE = "[Sinkronisasi] NIK {nik} juga dipakai data lain; disimpan di sini sampai data ganda diperiksa."
@@ -483,6 +483,7 @@ def apply_plan(s: Session, package: OpenedPackage, plan: _Plan, actor: Actor) ->
     """Write the plan (inside the caller's transaction); returns new duplicate suggestions."""
     # Rows exactly as received get ``seq`` (the exporter never echoes them back to that peer);
     # rows this import had to change itself (NIK set aside, suggestions) get ``local_seq``.
+    heal_counter(s)
     seq = next_change_seq(s)
     local_seq = next_change_seq(s)
     s.info["sync_seq"] = seq

@@ -1,25 +1,30 @@
+"""Databases that exchange packages: on SQLite files or, with SPM_TEST_DATABASE_URL, on
+PostgreSQL databases (each its own device, the office passphrase set)."""
+
 from __future__ import annotations
 
 import pytest
-from sync_helpers import make_db
+from sync_helpers import ADMIN, PASSPHRASE
+
+from spm_desktop.core.sync.identity import set_passphrase
+
+
+def _exchanging(make_database, label, name):
+    db = make_database(label, name)
+    set_passphrase(db, ADMIN, PASSPHRASE)
+    return db
 
 
 @pytest.fixture
-def office(template_db_file, tmp_path):
-    db = make_db(template_db_file, tmp_path / "office", "Kantor Dinas Sosial")
-    yield db
-    db.dispose()
+def office(make_database):
+    return _exchanging(make_database, "office", "Kantor Dinas Sosial")
 
 
 @pytest.fixture
-def tksk(template_db_file, tmp_path):
-    db = make_db(template_db_file, tmp_path / "tksk", "TKSK Pontianak Barat")
-    yield db
-    db.dispose()
+def tksk(make_database):
+    return _exchanging(make_database, "tksk", "TKSK Pontianak Barat")
 
 
 @pytest.fixture
-def third(template_db_file, tmp_path):
-    db = make_db(template_db_file, tmp_path / "third", "TKSK Pontianak Kota")
-    yield db
-    db.dispose()
+def third(make_database):
+    return _exchanging(make_database, "third", "TKSK Pontianak Kota")

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
-from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.storage.database import Database
@@ -20,17 +18,12 @@ ADMIN = Actor(username="admin", role="admin")
 SUPERVISOR = Actor(username="sup", role="supervisor")
 
 
-def make_db(template: Path, folder: Path, name: str) -> Database:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "spm.db"
-    shutil.copyfile(template, path)
-    db = Database(make_engine(f"sqlite:///{path}"))
+def make_db(url: str, name: str) -> Database:
+    """Open a fresh copy of the template at ``url`` as its own device with the passphrase."""
+    db = Database(make_engine(url))
     with db.sessions.begin() as s:
-        seq = s.execute(text("SELECT change_seq FROM local_device")).scalar()
         s.execute(text("DELETE FROM local_device"))
     ensure_device(db, name)
-    with db.sessions.begin() as s:  # a new identity, but the file's counter goes on
-        s.execute(text("UPDATE local_device SET change_seq = :n"), {"n": seq})
     set_passphrase(db, ADMIN, PASSPHRASE)
     return db
 
@@ -52,8 +45,8 @@ def content(db: Database) -> dict[str, dict[str, tuple]]:
 def file_digest(db: Database) -> str:
     """A digest of the whole logical content, local tables included (for "nothing changed")."""
     h = hashlib.sha256()
+    tables = sorted(inspect(db.engine).get_table_names())
     with db.engine.connect() as conn:
-        tables = [r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"))]
         for t in tables:
             for row in conn.execute(text(f'SELECT * FROM "{t}" ORDER BY 1')):
                 h.update(repr(tuple(row)).encode())

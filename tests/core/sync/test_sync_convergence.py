@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 from sync_helpers import content, make_db
 
 from spm_desktop.core.domain.actor import Actor
@@ -34,12 +34,31 @@ NIKS = [make_nik("617101", date(1980 + i, 3, 4), "L", i + 1) for i in range(3)]
 CODES = ["1.06.04.2.01.0002", "1.06.04.2.01.0005", "1.06.04.2.02.0006", "1.06.06.2.01.0002"]
 ADDRESSES = ["Jl. Gajah Mada", "Jl. Tanjungpura", "Gg. Bersama", "Jl. Ahmad Yani"]
 SUPERVISOR = Actor(username="sup", role="supervisor", full_name="Supervisor")
-TEMPLATE: list[Path] = []
+BACKEND: list = []  # [new_url(folder, label), drop(url)], set by the module fixture
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _template(template_db_file):
-    TEMPLATE[:] = [template_db_file]
+def _backend(request, pg_server, pg_template):
+    """How the machine gets fresh databases: template copies (SQLite) or CREATE DATABASE
+    ... TEMPLATE (PostgreSQL runs)."""
+    if pg_server is None:
+        template = request.getfixturevalue("template_db_file")
+
+        def new_url(folder: Path, label: str) -> str:
+            (folder / label).mkdir(parents=True)
+            shutil.copyfile(template, folder / label / "spm.db")
+            return f"sqlite:///{folder / label / 'spm.db'}"
+
+        def drop(_url: str) -> None:
+            return None
+    else:
+        def new_url(folder: Path, label: str) -> str:
+            return pg_server.create(pg_server.new_name(label), template=pg_template)
+
+        def drop(url: str) -> None:
+            pg_server.drop(make_url(url).database)
+
+    BACKEND[:] = [new_url, drop]
     # The cheapest key derivation a reader accepts: this test is about merging, not scrypt.
     cost, envelope.SCRYPT_LOG2_N = envelope.SCRYPT_LOG2_N, 14
     yield
@@ -64,7 +83,9 @@ class Exchange(RuleBasedStateMachine):
     @initialize()
     def setup(self):
         self.folder = Path(tempfile.mkdtemp(prefix="spm-sync-"))
-        self.dbs = [make_db(TEMPLATE[0], self.folder / f"d{i}", f"Perangkat {i}") for i in range(self.N)]
+        new_url, _drop = BACKEND
+        self.urls = [new_url(self.folder, f"d{i}") for i in range(self.N)]
+        self.dbs = [make_db(url, f"Perangkat {i}") for i, url in enumerate(self.urls)]
         self.names = [device_info(db).name for db in self.dbs]
         self.packages = 0
 
@@ -74,8 +95,9 @@ class Exchange(RuleBasedStateMachine):
         try:
             self._final_exchange_and_check()
         finally:
-            for db in self.dbs:
+            for db, url in zip(self.dbs, self.urls, strict=True):
                 db.dispose()
+                BACKEND[1](url)
             shutil.rmtree(self.folder, ignore_errors=True)
 
     which = st.integers(min_value=0, max_value=9)
