@@ -11,18 +11,19 @@ from datetime import date
 from openpyxl import load_workbook
 from rollup_builders import CLOTHES, MEALS, Rows
 
+from spm_desktop.core.paths import database_url
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.engine import make_engine
 
 
 def spm(*args, data_dir):
-    env = {k: v for k, v in os.environ.items() if k != "SPM_DATABASE_URL"}
+    env = dict(os.environ)  # SPM_DATABASE_URL (set by the fixture on PostgreSQL) selects the server
     return subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(data_dir), *args],
                           capture_output=True, text=True, env=env, timeout=300)
 
 
 def fill(data_dir) -> None:
-    db = Database(make_engine(f"sqlite:///{data_dir / 'spm.db'}"))
+    db = Database(make_engine(database_url(data_dir)))
     with db.transaction() as s:
         r = Rows(s)
         for i in range(4):
