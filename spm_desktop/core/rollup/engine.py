@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.domain.groups import CASE_GROUPS, SEXES, SPM_GROUP_SHORT, SPM_GROUPS, UNITS
 from spm_desktop.core.reports.formatting import number
 from spm_desktop.core.rollup.period import Period
@@ -46,8 +47,6 @@ def compute_rollup(
     """The roll-up of ``period``, read in one session (consistent snapshot on PostgreSQL)."""
     unknown = [d for d in breakdowns if d not in DIMENSIONS]
     if unknown:
-        from spm_desktop.core.domain.errors import ValidationError
-
         raise ValidationError(f"Rincian '{unknown[0]}' tidak dikenal; pilih: {', '.join(DIMENSIONS)}.", "breakdown")
     with db.reading() as s:
         return rollup_in_session(s, period, load_settings(s), breakdowns)
