@@ -120,11 +120,14 @@ def _table(rows, widths, header_rows=1, number_cols=(), zebra=True) -> Table:
     style = [
         ("FONT", (0, 0), (-1, -1), FONT, 7.5),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9a9a9a")),
-        ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#dfe7f1")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
+    if header_rows:
+        style.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#dfe7f1")))
+    else:
+        style.append(("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f5f7fa")))
     for col in number_cols:
         style.append(("ALIGN", (col, header_rows), (col, -1), "RIGHT"))
     if zebra:
