@@ -22,7 +22,7 @@ def fill(db) -> None:
                 r.event(p, CLOTHES, date(2026, 3, 9))
 
 
-def test_figures_shown_and_pdf_exported(qtbot, ctx, db, wait_runner, tmp_path, monkeypatch):
+def test_figures_shown_and_pdf_exported(qtbot, qtmodeltester, ctx, db, wait_runner, tmp_path, monkeypatch):
     fill(db)
     page = rekap.Page(ctx, today=date(2026, 3, 20))
     qtbot.addWidget(page)
@@ -35,6 +35,9 @@ def test_figures_shown_and_pdf_exported(qtbot, ctx, db, wait_runner, tmp_path, m
     assert page.indicators.index(0, 4).data() == "5"  # permakanan, cumulative
     assert "IKK 1: 60,0%" in page.ikk_label.text()
     assert "Maret 2026" in page.title.text()
+    assert page.kecamatan.columnCount() == 1 + 6 and page.kecamatan.index(0, 1).data() == "5"
+    for model in (page.groups, page.indicators, page.kecamatan):
+        qtmodeltester.check(model)
     target = tmp_path / "rekap-maret.pdf"
     monkeypatch.setattr(rekap.ExportFileDialog, "ask", classmethod(lambda cls, *a: target))
     qtbot.mouseClick(page.pdf_button, __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.MouseButton.LeftButton)
