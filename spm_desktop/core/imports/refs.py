@@ -13,8 +13,9 @@ from spm_desktop.core.storage.models import Case, Disaster, Person
 
 
 def _live_id(ctx: ImportContext, model, candidate: str) -> str | None:
-    row = ctx.session.execute(select(model.id, model.deleted_at).where(model.id == candidate)).first()
-    return row.id if row is not None and row.deleted_at is None else None
+    # session.get: the service validating the row next finds the record in the identity map.
+    found = ctx.session.get(model, candidate)
+    return found.id if found is not None and found.deleted_at is None else None
 
 
 def resolve_person(ctx: ImportContext, row: Row, column: str, required: bool = True) -> str | None:

@@ -236,6 +236,7 @@ def record_candidates_bulk(s: Session, person_ids: list[str]) -> int:
                  parent.get(r.kelurahan_code), r.nik)
         blocks.setdefault((r.sex, key.replace(" ", "")[:BLOCK_PREFIX]), []).append(entry)
     existing = {(a, b) for a, b in s.execute(select(DuplicateCandidate.person_a_id, DuplicateCandidate.person_b_id))}
+    per_person: dict[str, int] = {}
     added = 0
     for members in blocks.values():
         if not any(m[1] in new for m in members):
@@ -246,17 +247,22 @@ def record_candidates_bulk(s: Session, person_ids: list[str]) -> int:
         for i, a in enumerate(dated):
             window = [b for b in dated[i + 1:] if b[0] - a[0] <= BIRTH_YEAR_TOLERANCE]
             for b in window + ([] if a[0] < 0 else unknown_year):
-                added += _maybe_pair(s, a, b, new, existing)
+                added += _maybe_pair(s, a, b, new, existing, per_person)
         for i, a in enumerate(unknown_year):
             for b in unknown_year[i + 1:]:
-                added += _maybe_pair(s, a, b, new, existing)
+                added += _maybe_pair(s, a, b, new, existing, per_person)
     return added
 
 
-def _maybe_pair(s: Session, a: tuple, b: tuple, new: set[str], existing: set[tuple[str, str]]) -> int:
+def _maybe_pair(s: Session, a: tuple, b: tuple, new: set[str], existing: set[tuple[str, str]],
+                per_person: dict[str, int]) -> int:
     _year_a, id_a, key_a, sn_a, kec_a, nik_a = a
     _year_b, id_b, key_b, sn_b, kec_b, nik_b = b
     if id_a not in new and id_b not in new:
+        return 0
+    # Like the form's warning, at most MAX_CANDIDATES suggestions per new person: a very
+    # common name must not flood the review list.
+    if per_person.get(id_a, 0) >= MAX_CANDIDATES or per_person.get(id_b, 0) >= MAX_CANDIDATES:
         return 0
     if kec_a and kec_b and kec_a != kec_b:
         return 0
@@ -269,6 +275,8 @@ def _maybe_pair(s: Session, a: tuple, b: tuple, new: set[str], existing: set[tup
     if pair in existing:
         return 0
     existing.add(pair)
+    per_person[id_a] = per_person.get(id_a, 0) + 1
+    per_person[id_b] = per_person.get(id_b, 0) + 1
     score = round(100 * similarity)
     row = DuplicateCandidate(id=new_id(), person_a_id=pair[0], person_b_id=pair[1], score=score, status="open",
                              reason="nama mirip, jenis kelamin sama, tahun lahir berdekatan, kecamatan sama")

@@ -195,7 +195,19 @@ class _Checked:
 
 
 def _service_type(s: Session, code: str) -> ServiceType | None:
-    return s.scalars(select(ServiceType).where(ServiceType.code == code, ServiceType.deleted_at.is_(None))).first()
+    """The service type of ``code`` (read once per transaction: imports record thousands)."""
+    types = s.info.get("events.types")
+    if types is None:
+        types = s.info["events.types"] = {t.code: t for t in s.scalars(
+            select(ServiceType).where(ServiceType.deleted_at.is_(None)))}
+    return types.get(code)
+
+
+def _settings(s: Session):
+    cached = s.info.get("events.settings")
+    if cached is None:
+        cached = s.info["events.settings"] = load_settings(s)
+    return cached
 
 
 def validate_event(s: Session, actor: Actor, draft: EventDraft, today: date | None = None) -> _Checked:
@@ -277,7 +289,7 @@ def validate_event(s: Session, actor: Actor, draft: EventDraft, today: date | No
 def _meal_rule_errors(s: Session, st: ServiceType, details: dict[str, Any], case: Case | None) -> list[FieldError]:
     if MEALS_PER_DAY_KEY not in details:
         return []
-    settings = load_settings(s)
+    settings = _settings(s)
     limit = settings.meals_max_per_day or st.standard_per_day
     errors = []
     if limit and details[MEALS_PER_DAY_KEY] > limit:
