@@ -100,7 +100,7 @@ def test_sync_page_round_trip(ctx, qtbot, wait_runner, monkeypatch, qtmodelteste
     assert page.conflicts.rowCount() == 0
     with ctx.db.reading() as s:
         assert s.get(Person, "p-1").address == "Jl. Ahmad Yani (kantor)"
-        assert s.scalars(select(SyncConflict)).one().resolution == "keep_local"
+        assert s.scalars(select(SyncConflict)).one().resolution == "local"
 
 
 def test_viewer_cannot_change_identity_or_resolve(ctx, qtbot, monkeypatch):

@@ -48,7 +48,7 @@ class ConflictInfo:
     winner: str  # local | remote, applied by the rule at import
     detected_at: datetime
     resolved_at: datetime | None
-    resolution: str
+    resolution: str  # "" while open; then the side kept: local | remote
     resolved_by: str
     differences: tuple[FieldDifference, ...]
     local_updated: str  # "who, when" of each version
@@ -108,7 +108,7 @@ def resolve_conflict(db: Database, actor: Actor, conflict_id: str, choice: str, 
                 setattr(obj, col, value)
         s.flush()  # a changed record gets a new revision (tracking listener)
         conflict.resolved_at = utcnow()
-        conflict.resolution = choice
+        conflict.resolution = CHOICES[choice]  # the column holds the side kept (local | remote)
         conflict.resolved_by = actor.username
         conflict.note = note.strip()
         audit.record(s, "resolve_conflict", conflict.entity, conflict.entity_id, before=before, after=obj)
