@@ -45,11 +45,11 @@ def _current_indexes(path: Path) -> None:
     may predate the covering indexes of 0001)."""
     import sqlite3
 
-    from spm_desktop.core.storage.models import CaseNeed, ServiceEvent
+    from spm_desktop.core.storage.models import Case, CaseNeed, ServiceEvent
 
     con = sqlite3.connect(path)
     try:
-        for table in (ServiceEvent.__table__, CaseNeed.__table__):
+        for table in (ServiceEvent.__table__, CaseNeed.__table__, Case.__table__):
             for index in table.indexes:
                 have = [r[2] for r in con.execute(f"PRAGMA index_info({index.name})")]
                 want = [c.name for c in index.columns]

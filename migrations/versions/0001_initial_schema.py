@@ -360,7 +360,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_cases_change_seq"), ["change_seq"], unique=False)
-        batch_op.create_index("ix_cases_group_span", ["spm_group", "intake_date", "exit_date"], unique=False)
+        batch_op.create_index(
+            "ix_cases_group_span",
+            ["spm_group", "intake_date", "exit_date", "deleted_at", "person_id", "id"],
+            unique=False,
+        )
         batch_op.create_index("ix_cases_open_person", ["status", "deleted_at", "person_id", "unit"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_person_id"), ["person_id"], unique=False)
 

@@ -48,7 +48,8 @@ class Case(SyncMixin, Base):
 
     __tablename__ = "cases"
     __table_args__ = (
-        Index("ix_cases_group_span", "spm_group", "intake_date", "exit_date"),
+        # Covering for the roll-up's sasaran (group, span, live, person, id → needs).
+        Index("ix_cases_group_span", "spm_group", "intake_date", "exit_date", "deleted_at", "person_id", "id"),
         # "has an open case (at unit X)" filters of the person list, shelter residents.
         Index("ix_cases_open_person", "status", "deleted_at", "person_id", "unit"),
     )
