@@ -6,6 +6,12 @@ reference to it. Every emit from Python then drops one reference to the ``True``
 and after a few thousand emits the interpreter aborts ("bool_dealloc: deallocating True or
 False"). (CPython 3.12+ makes ``True`` immortal, which hides the defect.) The fix wraps
 ``emit`` so the returned object gets the reference it should have had.
+
+Same versions: every Qt method returning ``void`` called from Python (``QLabel.setText``,
+``QWidget.setEnabled``, ...) drops one reference to ``None`` — a GUI session aborts
+("none_dealloc: deallocating None") after some 50,000 such calls. No wrapper can cover every
+method, so the fix gives ``None``, ``True`` and ``False`` a reserve of references large enough
+never to run out, which is what CPython 3.12+ does by making them immortal.
 """
 
 from __future__ import annotations
@@ -54,7 +60,36 @@ def _patch_emit() -> None:
     SignalInstance.emit = emit
 
 
+SINGLETON_RESERVE = 1 << 40
+
+
+def void_call_loses_none() -> bool:
+    """True when calling a void Qt method from Python drops a reference to ``None``."""
+    probe = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(PROBE_EMITS):
+        probe.setObjectName("probe")
+    lost = before - sys.getrefcount(None)
+    for _ in range(max(lost, 0)):
+        _incref(None)
+    return lost >= PROBE_EMITS
+
+
+def _pin_singletons() -> None:
+    # CPython 3.11 keeps the reference count in the first field of every object.
+    for obj in (None, True, False):
+        ctypes.c_ssize_t.from_address(id(obj)).value += SINGLETON_RESERVE
+
+
+_pinned = False
+
+
 def apply() -> None:
+    global _pinned
+    if not _pinned and void_call_loses_none():
+        _pin_singletons()
+        _pinned = True
+        log.info("applied the PySide6 void-call None reference fix")
     if getattr(SignalInstance.emit, "_spm_fixed", False):
         return
     if emit_loses_reference():
