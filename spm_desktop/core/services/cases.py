@@ -26,7 +26,7 @@ from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.security.scope import check_case_scope
 from spm_desktop.core.services.persons import load_person
-from spm_desktop.core.storage.base import utcnow
+from spm_desktop.core.storage.base import new_id, utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Case, CaseNeed, Region, ServiceEvent, ServiceType
 
@@ -97,8 +97,20 @@ class NeedStatus:
 
 
 def _assessable_codes(s: Session) -> dict[str, str]:
-    return dict(s.execute(select(ServiceType.code, ServiceType.name).where(
-        ServiceType.assessable.is_(True), ServiceType.active.is_(True), ServiceType.deleted_at.is_(None))).all())
+    """Codes and names of the active assessable service types (read once per transaction)."""
+    cached = s.info.get("cases.assessable")
+    if cached is None:
+        cached = s.info["cases.assessable"] = dict(s.execute(select(ServiceType.code, ServiceType.name).where(
+            ServiceType.assessable.is_(True), ServiceType.active.is_(True), ServiceType.deleted_at.is_(None))).all())
+    return cached
+
+
+def _kecamatan_codes(s: Session) -> frozenset[str]:
+    cached = s.info.get("cases.kecamatan")
+    if cached is None:
+        cached = s.info["cases.kecamatan"] = frozenset(s.scalars(select(Region.code).where(
+            Region.level == "kecamatan", Region.deleted_at.is_(None))))
+    return cached
 
 
 def check_needs(s: Session, needs: Iterable[str], field: str = "needs") -> tuple[str, ...]:
@@ -145,8 +157,7 @@ def validate_case(s: Session, actor: Actor, draft: CaseDraft, today: date | None
     if unit == TKSK_UNIT and kecamatan is None:
         errors.append(FieldError("kecamatan_code", "Kasus TKSK memerlukan kecamatan TKSK-nya."))
     if kecamatan is not None:
-        level = s.scalar(select(Region.level).where(Region.code == kecamatan, Region.deleted_at.is_(None)))
-        if level != "kecamatan":
+        if kecamatan not in _kecamatan_codes(s):
             errors.append(FieldError("kecamatan_code", f"Kecamatan dengan kode {kecamatan} tidak dikenal."))
     needs: tuple[str, ...] = ()
     try:
@@ -263,9 +274,9 @@ def missing_needs(db: Database, actor: Actor, case_id: str, on: date | None = No
 # ----- writing --------------------------------------------------------------------------
 
 
-def _set_needs(s: Session, c: Case, needs: tuple[str, ...]) -> bool:
+def _set_needs(s: Session, c: Case, needs: tuple[str, ...], *, new_case: bool = False) -> bool:
     """Make the case's needs exactly ``needs``; True when anything changed."""
-    rows = {n.service_code: n for n in s.scalars(select(CaseNeed).where(CaseNeed.case_id == c.id))}
+    rows = {} if new_case else {n.service_code: n for n in s.scalars(select(CaseNeed).where(CaseNeed.case_id == c.id))}
     changed = False
     for code, row in rows.items():
         if code not in needs and row.deleted_at is None:
@@ -303,10 +314,13 @@ def open_case_in(s: Session, actor: Actor, draft: CaseDraft, *, case_id: str | N
     c.spm_group = clean.spm_group
     c.intake_date, c.referred_by, c.found_location = clean.intake_date, clean.referred_by, clean.found_location
     c.in_shelter, c.status, c.notes = bool(clean.in_shelter), "open", clean.notes
+    c.exit_date, c.exit_reason = None, ""
+    if c.id is None:
+        c.id = new_id()
     s.add(c)
+    _set_needs(s, c, clean.needs, new_case=True)
+    audit.record(s, "create", "case", c.id, after={**audit.snapshot(c), "needs": sorted(clean.needs)})
     s.flush()
-    _set_needs(s, c, clean.needs)
-    audit.record(s, "create", "case", c.id, after=_snapshot(s, c))
     return c
 
 
