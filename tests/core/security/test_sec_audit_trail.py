@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -35,9 +35,10 @@ def trail(db):
         ("admin", "delete", "service_event", "E1", {"person_id": "P1"}, None, date(2026, 4, 1)),
     ]
     with db.transaction() as s:
-        for user, action, entity, eid, before, after, day in rows:
+        for i, (user, action, entity, eid, before, after, day) in enumerate(rows):
+            # distinct times (a minute apart) so the export order is the list order
             s.add(AuditEntry(username=user, action=action, entity=entity, entity_id=eid, before=before,
-                             after=after, at=local_noon_utc(day)))
+                             after=after, at=local_noon_utc(day) + timedelta(minutes=i)))
     return db
 
 
@@ -60,7 +61,7 @@ def test_filters(trail):
     assert q(text="E").total == 2
     page = at.query_audit(trail, SUP, at.AuditFilter(), offset=5, limit=5)
     assert (page.total, len(page.rows)) == (7, 2)
-    assert page.rows[0].action_label == "Tambah" and page.rows[0].entity_label == "Kasus"
+    assert page.rows[0].action_label == "Ubah" and page.rows[0].entity_label == "Penerima layanan"
     assert page.rows[0].at.hour == 12  # shown in local time
     with pytest.raises(ValidationError):
         q(date_from=date(2026, 4, 1), date_to=date(2026, 3, 1))
