@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from bencana_scenario import CAPAIAN, KELURAHAN, TERPENUHI, build_fire, fire_input, serve_fire
+from bencana_scenario import CAPAIAN, KELURAHAN, KK, TERPENUHI, build_fire, fire_input, serve_fire
 from sqlalchemy import func, select
 
 from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import ConflictError, PermissionDenied, ValidationError
 from spm_desktop.core.domain.vulnerable import CLOTHING_CODE, MEALS_CODE, SHELTER_CODE, SPECIAL_CARE_CODE
 from spm_desktop.core.services import disaster_aid as aid
-from spm_desktop.core.services import households
+from spm_desktop.core.services import household_changes, households
 from spm_desktop.core.services.disaster_summary import disaster_summary
 from spm_desktop.core.services.disasters import (
     close_disaster,
@@ -193,3 +193,30 @@ def test_many_families_in_one_call_all_or_nothing(db):
     # Rahmat / Rahmad Hidayat, both 40-ish men of the same kecamatan: one pair to review.
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(DuplicateCandidate)) == 1
+
+
+def test_edit_a_family_keeps_changes_adds_and_takes_out_members(db):
+    fire = build_fire(db)
+    h1 = fire.households[0]
+    budi, siti, ahmad = (next(m for m in h1.members if m.name == n) for n in ("Budi", "Siti", "Ahmad"))
+    persons_before = count(db, Person)
+    edited = household_changes.update_household(db, SYSTEM, h1.id, HouseholdInput(fire.id, h1.no_kk, (
+        MemberInput(budi.name, "kepala", "L", person_id=budi.person_id),
+        MemberInput(siti.name, "istri", "P", person_id=siti.person_id, pregnant_breastfeeding=False),
+        MemberInput("Putri", "anak", "P", birth_date=date(2026, 1, 5)),
+    ), address="Posko Masjid Al-Amin", damage_level="berat"))
+    assert [(m.name, m.vulnerable_kinds) for m in edited.members] == [
+        ("Budi", ()), ("Siti", ()), ("Putri", ("balita",))]
+    assert (edited.head_name, edited.address, count(db, Person)) == ("Budi", "Posko Masjid Al-Amin", persons_before + 1)
+    summary = disaster_summary(db, SYSTEM, fire.id)
+    assert (summary.households, summary.persons) == (3, 9)  # Ahmad out, Putri in
+    assert ahmad.person_id not in {m.person_id for m in summary.members}
+    with pytest.raises(ValidationError, match="KK 6171010203260002 sudah terdaftar"):
+        household_changes.update_household(db, SYSTEM, h1.id, HouseholdInput(fire.id, KK[1], (
+            MemberInput(budi.name, "kepala", "L", person_id=budi.person_id),)))
+    # Ahmad can be entered again in another family of the same disaster (his membership is revived).
+    again = register_household(db, SYSTEM, HouseholdInput(fire.id, "6171010203260009", (
+        MemberInput("Ahmad", "kepala", "L", person_id=ahmad.person_id),)))
+    assert again.members[0].person_id == ahmad.person_id
+    household_changes.remove_household(db, SYSTEM, again.id)
+    assert disaster_summary(db, SYSTEM, fire.id).persons == 9

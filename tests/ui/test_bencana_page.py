@@ -135,6 +135,27 @@ def test_register_disaster_family_and_meals(ctx, qtbot, wait_runner, monkeypatch
     assert "Kebutuhan dasar terpenuhi: <b>1 dari 3 (33,3%)</b>" in page.figures.text()
     assert [d.households for d in list_disasters(ctx.db, ctx.actor, 2026)] == [1]
 
+    # Edit the family: a baby born in the shelter is added; the known members keep their person.
+    def edit_family(parent, disaster, runner, submit, initial=None):
+        dialog = dialogs.HouseholdDialog(disaster, runner, submit, parent, initial)
+        qtbot.addWidget(dialog)
+        qtmodeltester.check(dialog.members)
+        assert [r.name for r in dialog.members.rows] == ["Budi", "Siti", "Ahmad"]
+        name_cell = dialog.members.index(0, 0)
+        assert not dialog.members.flags(name_cell) & Qt.ItemFlag.ItemIsEditable
+        dialog.add_member()
+        _fill_grid(dialog.members, [*dialog.members.rows[:3], MemberRow("Putri", sex="P", age="0")])
+        dialog.save()
+        qtbot.waitUntil(lambda: dialog.result_value is not None)
+        return dialog.result_value
+
+    monkeypatch.setattr(dialogs.HouseholdDialog, "ask", edit_family)
+    page.member_view.selectRow(0)
+    page.edit_household_button.click()
+    wait_runner()
+    assert page.status.text() == "Keluarga Budi diubah: 4 anggota."
+    assert page.members.rowCount() == 4
+
     # A family entered by mistake is removed (after confirmation); its services stay recorded.
     monkeypatch.setattr(bencana, "confirm", lambda parent, text, title="": "KK 6171010203260001" in text)
     page.member_view.selectRow(0)

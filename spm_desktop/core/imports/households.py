@@ -23,7 +23,7 @@ from spm_desktop.core.imports.framework import (
     register_kind,
 )
 from spm_desktop.core.imports.refs import resolve_disaster, resolve_person
-from spm_desktop.core.services.households import households_without_head, put_member_in
+from spm_desktop.core.services.household_changes import households_without_head, put_member_in
 
 COLUMNS = (
     Column("disaster", required=True), Column("no_kk", required=True), Column("person", required=True),

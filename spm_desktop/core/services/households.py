@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ConflictError, DomainError, FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.groups import HOUSEHOLD_RELATIONS, SEXES
-from spm_desktop.core.domain.nik import check_nik_agrees, check_no_kk, kk_problem, nik_problem, parse_nik
+from spm_desktop.core.domain.nik import check_nik_agrees, kk_problem, nik_problem, parse_nik
 from spm_desktop.core.domain.vulnerable import age_on, vulnerable_kinds
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
@@ -26,7 +26,6 @@ from spm_desktop.core.services import persons
 from spm_desktop.core.services.disasters import DAMAGE_LEVELS, check_disaster_scope, load_disaster
 from spm_desktop.core.services.duplicates import record_candidates_bulk
 from spm_desktop.core.services.persons import PersonDraft
-from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Disaster, Household, HouseholdMember, Person
 
@@ -282,58 +281,6 @@ def add_members(s: Session, actor: Actor, disaster: Disaster, household: Househo
     return infos
 
 
-def put_member_in(s: Session, actor: Actor, disaster_id: str, no_kk: str, person_id: str, relation: str,
-                  pregnant_breastfeeding: bool = False, disability: bool = False, *,
-                  household_id: str | None = None, member_id: str | None = None) -> tuple[Household, str]:
-    """One member of a household of a disaster, inside the caller's transaction (the file
-    import: one row per member). The household is found by its No. KK in the disaster, or
-    created with ``household_id``. Returns the household and "created"/"updated"/"unchanged"."""
-    disaster = load_disaster(s, disaster_id)
-    check_disaster_scope(actor, disaster.kelurahan_code)
-    no_kk = check_no_kk(no_kk)
-    if relation not in HOUSEHOLD_RELATIONS:
-        raise ValidationError("Hubungan keluarga harus kepala, istri, suami, anak atau lainnya.", "relation")
-    person = persons.load_person(s, person_id)
-    while person.merged_into:
-        person = persons.load_person(s, person.merged_into)
-    if pregnant_breastfeeding and person.sex == "L":
-        raise ValidationError(f"{person.name} laki-laki: hamil/menyusui hanya untuk perempuan.",
-                              "pregnant_breastfeeding")
-    hh = s.scalars(select(Household).where(Household.disaster_id == disaster.id, Household.no_kk == no_kk,
-                                           Household.deleted_at.is_(None))).first()
-    if hh is None:
-        hh = Household(disaster_id=disaster.id, no_kk=no_kk)
-        if household_id:
-            hh.id = household_id
-        s.add(hh)
-        s.flush()
-        audit.record(s, "create", "household", hh.id, after=hh)
-    _check_not_member_elsewhere(s, disaster, person, -1, hh.id)
-    if relation == "kepala":
-        if hh.head_person_id and hh.head_person_id != person.id:
-            head = s.get(Person, hh.head_person_id)
-            raise ValidationError(f"KK {no_kk} sudah punya kepala keluarga ({head.name if head else '-'}); satu "
-                                  "keluarga hanya boleh satu kepala.", "relation")
-        hh.head_person_id = person.id
-    elif hh.head_person_id == person.id:
-        hh.head_person_id = None
-    before = audit.snapshot(_membership(s, disaster.id, person.id))
-    hm, outcome = _place_member(s, hh, person.id, relation, pregnant_breastfeeding, disability, member_id)
-    s.flush()
-    if outcome != "unchanged":
-        audit.record(s, "create" if outcome == "created" else "update", "household_member", hm.id,
-                     before=before if outcome == "updated" else None, after=hm)
-    return hh, outcome
-
-
-def households_without_head(s: Session, household_ids: list[str]) -> list[Household]:
-    """Those of ``household_ids`` that have no kepala keluarga (the import checks this at the end)."""
-    if not household_ids:
-        return []
-    return list(s.scalars(select(Household).where(Household.id.in_(household_ids),
-                                                  Household.head_person_id.is_(None))))
-
-
 def _create_household(s: Session, actor: Actor, disaster: Disaster, data: HouseholdInput,
                       bulk: bool = False) -> HouseholdInfo:
     validate_household(s, data, disaster)
@@ -379,26 +326,6 @@ def register_households(db: Database, actor: Actor, disaster_id: str,
         s.flush()
         record_candidates_bulk(s, [m.person_id for h in infos for m in h.members if not m.linked_existing])
         return infos
-
-
-def remove_household(db: Database, actor: Actor, household_id: str) -> None:
-    """Delete a family entered by mistake (soft delete of the household and its memberships;
-    the persons and any services already given stay)."""
-    require(actor, "disaster.write")
-    with db.transaction(actor) as s:
-        hh = s.get(Household, household_id)
-        if hh is None or hh.deleted_at is not None:
-            raise NotFoundError("Data keluarga tidak ditemukan (mungkin sudah dihapus).", "household_id")
-        disaster = load_disaster(s, hh.disaster_id)
-        check_disaster_scope(actor, disaster.kelurahan_code)
-        now = utcnow()
-        before = audit.snapshot(hh)
-        for hm in s.scalars(select(HouseholdMember).where(HouseholdMember.household_id == hh.id,
-                                                          HouseholdMember.deleted_at.is_(None))):
-            hm.deleted_at = now
-        hh.deleted_at = now
-        s.flush()
-        audit.record(s, "delete", "household", hh.id, before=before)
 
 
 def _household_info(hh: Household, members: list[MemberInfo]) -> HouseholdInfo:

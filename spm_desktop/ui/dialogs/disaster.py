@@ -37,10 +37,10 @@ from PySide6.QtWidgets import (
 from spm_desktop.core.domain.errors import DomainError
 from spm_desktop.core.domain.groups import DISASTER_KINDS, DISASTER_PHASES, HOUSEHOLD_RELATIONS, SEXES
 from spm_desktop.core.services.disasters import DAMAGE_LEVELS, DisasterInfo, DisasterInput
-from spm_desktop.core.services.households import HouseholdInput
+from spm_desktop.core.services.households import HouseholdInfo, HouseholdInput
 from spm_desktop.core.services.master_lists import RegionItem
 from spm_desktop.ui.errors import user_message
-from spm_desktop.ui.models.disasters import MemberGridModel
+from spm_desktop.ui.models.disasters import MemberGridModel, MemberRow
 from spm_desktop.ui.runner import Runner
 from spm_desktop.ui.widgets import DateEdit, MessageLabel, RegionPicker, fill_combo, select_data
 
@@ -231,10 +231,11 @@ class HouseholdDialog(SubmitDialog):
     Pressing Simpan runs ``submit(value)`` (a core service call) on the background runner;
     when the core refuses, the dialog stays open with the message so the user can correct."""
 
-    def __init__(self, disaster: DisasterInfo, runner: Runner, submit, parent: QWidget | None = None) -> None:
+    def __init__(self, disaster: DisasterInfo, runner: Runner, submit, parent: QWidget | None = None,
+                 initial: HouseholdInfo | None = None) -> None:
         super().__init__(runner, submit, parent)
         self.disaster = disaster
-        self.setWindowTitle(f"Keluarga terdampak — {disaster.title}")
+        self.setWindowTitle(f"{'Ubah keluarga' if initial else 'Keluarga terdampak'} — {disaster.title}")
         self.resize(980, 460)
         self.no_kk = QLineEdit()
         self.no_kk.setMaxLength(16)
@@ -272,6 +273,19 @@ class HouseholdDialog(SubmitDialog):
         layout.addWidget(self.grid, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+        if initial is not None:
+            self._load(initial)
+
+    def _load(self, h: HouseholdInfo) -> None:
+        self.no_kk.setText(h.no_kk)
+        self.address.setText(h.address)
+        select_data(self.damage, h.damage_level or None)
+        self.members.set_rows([MemberRow(
+            name=m.name, nik=m.nik or "", sex=m.sex,
+            birth_date=m.birth_date.strftime("%d/%m/%Y") if m.birth_date else "",
+            age="" if m.birth_date or m.age is None else str(m.age), relation=m.relation,
+            pregnant_breastfeeding=m.pregnant_breastfeeding, disability=m.disability,
+            extra={"person_id": m.person_id}) for m in h.members])
 
     @Slot()
     def add_member(self) -> None:
@@ -288,9 +302,11 @@ class HouseholdDialog(SubmitDialog):
                               damage_level=self.damage.currentData() or "")
 
     @classmethod
-    def ask(cls, parent: QWidget | None, disaster: DisasterInfo, runner: Runner, submit):
-        """Until ``submit(HouseholdInput)`` accepts the family: its result, or None when cancelled."""
-        return cls(disaster, runner, submit, parent).run()
+    def ask(cls, parent: QWidget | None, disaster: DisasterInfo, runner: Runner, submit,
+            initial: HouseholdInfo | None = None):
+        """Until ``submit(HouseholdInput)`` accepts the family: its result, or None when cancelled.
+        With ``initial`` the form edits that family (its members keep their person)."""
+        return cls(disaster, runner, submit, parent, initial).run()
 
 
 # ----- bulk services -------------------------------------------------------------------

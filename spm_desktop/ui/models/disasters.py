@@ -112,7 +112,7 @@ class MemberRow:
             age = int(self.age.strip())
         return MemberInput(name=self.name.strip(), relation=self.relation, sex=self.sex, nik=self.nik.strip(),
                            birth_date=birth, age=age, pregnant_breastfeeding=self.pregnant_breastfeeding,
-                           disability=self.disability)
+                           disability=self.disability, person_id=self.extra.get("person_id"))
 
 
 class MemberGridModel(QAbstractTableModel):
@@ -146,6 +146,9 @@ class MemberGridModel(QAbstractTableModel):
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if index.column() in self.CHECK_FIELDS:
             return base | Qt.ItemFlag.ItemIsUserCheckable
+        known = index.row() < len(self._rows) and self._rows[index.row()].extra.get("person_id")
+        if known and index.column() != self.RELATION_COLUMN:
+            return base  # a registered person's own data is changed on the person page
         return base | Qt.ItemFlag.ItemIsEditable
 
     def data(self, index: _Index, role: int = DISPLAY):
@@ -214,6 +217,6 @@ class MemberGridModel(QAbstractTableModel):
 
     def inputs(self) -> tuple[MemberInput, ...]:
         """Rows that hold anything, as service inputs (empty trailing rows are ignored)."""
-        filled = [r for r in self._rows if r.name.strip() or r.nik.strip()]
+        filled = [r for r in self._rows if r.name.strip() or r.nik.strip() or r.extra.get("person_id")]
         return tuple(r.to_input(i + 1) for i, r in enumerate(filled))
 

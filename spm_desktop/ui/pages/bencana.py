@@ -29,7 +29,8 @@ from spm_desktop.core.services.disasters import (
     register_disaster,
     update_disaster,
 )
-from spm_desktop.core.services.households import register_household, remove_household
+from spm_desktop.core.services.household_changes import get_household, remove_household, update_household
+from spm_desktop.core.services.households import HouseholdInfo, register_household
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.disaster import (
     AID_KINDS,
@@ -121,6 +122,10 @@ class Page(QWidget):
         self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.household_button = QPushButton("Tambah &keluarga…")
         self.household_button.clicked.connect(self.add_household)
+        self.edit_household_button = QPushButton("Ubah ke&luarga…")
+        self.edit_household_button.setToolTip("Ubah keluarga dari anggota yang dipilih: tambah, ubah atau "
+                                               "keluarkan anggota.")
+        self.edit_household_button.clicked.connect(self.edit_household)
         self.remove_button = QPushButton("&Hapus keluarga…")
         self.remove_button.setToolTip("Hapus keluarga dari anggota yang dipilih (salah input); layanan yang "
                                       "sudah tercatat tetap ada.")
@@ -128,6 +133,7 @@ class Page(QWidget):
         self.aid_buttons: dict[str, QPushButton] = {}
         actions = QHBoxLayout()
         actions.addWidget(self.household_button)
+        actions.addWidget(self.edit_household_button)
         actions.addWidget(self.remove_button)
         for kind, label in AID_KINDS.items():
             button = QPushButton(label + "…")
@@ -137,6 +143,7 @@ class Page(QWidget):
         actions.addStretch(1)
         self.household_button.setVisible(writer)
         self.remove_button.setVisible(writer)
+        self.edit_household_button.setVisible(writer)
         for b in self.aid_buttons.values():
             b.setVisible(ctx.can("event.write"))
         self.members = member_needs_model(self)
@@ -210,6 +217,7 @@ class Page(QWidget):
         self.summary = summary
         has = summary is not None
         for b in (self.edit_button, self.close_button, self.household_button, self.remove_button,
+                  self.edit_household_button,
                   *self.aid_buttons.values()):
             b.setEnabled(has)
         if not has:
@@ -277,14 +285,39 @@ class Page(QWidget):
             self._want_id = d.id
             self.refresh()
 
+    def _chosen_household(self, what: str) -> tuple[str, str] | None:
+        """(household id, No. KK) of the members selected in the table, when they are of one family."""
+        households = list(dict.fromkeys((m.household_id, m.no_kk) for m in self.selected_members()))
+        if len(households) != 1:
+            self.status.setText(f"Pilih anggota dari satu keluarga di tabel untuk {what} keluarga itu.")
+            return None
+        return households[0]
+
+    @Slot()
+    def edit_household(self) -> None:
+        chosen = self._chosen_household("mengubah")
+        if chosen is not None:
+            self.ctx.runner.submit(get_household, self.ctx.db, self.ctx.actor, chosen[0],
+                                   on_done=self._household_loaded, parent=self)
+
+    @Slot(object)
+    def _household_loaded(self, household: HouseholdInfo) -> None:
+        if self.summary is None:
+            return
+        d = self.summary.disaster
+        saved = HouseholdDialog.ask(self, d, self.ctx.runner, lambda value: update_household(
+            self.ctx.db, self.ctx.actor, household.id, value), initial=household)
+        if saved is not None:
+            self.status.setText(f"Keluarga {saved.head_name} diubah: {len(saved.members)} anggota.")
+            self._want_id = d.id
+            self.refresh()
+
     @Slot()
     def remove_household(self) -> None:
-        chosen = self.selected_members()
-        households = list(dict.fromkeys((m.household_id, m.no_kk) for m in chosen))
-        if len(households) != 1:
-            self.status.setText("Pilih anggota dari satu keluarga di tabel untuk menghapus keluarga itu.")
+        chosen = self._chosen_household("menghapus")
+        if chosen is None:
             return
-        household_id, no_kk = households[0]
+        household_id, no_kk = chosen
         if not confirm(self, f"Hapus keluarga KK {no_kk or '(tanpa No. KK)'} dari bencana ini? Data orangnya dan "
                              "layanan yang sudah tercatat tetap disimpan.", "Hapus keluarga"):
             return
