@@ -74,12 +74,12 @@ class _Member:
     name: str
 
 
-def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
+def id_chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
     for i in range(0, len(ids), _CHUNK):
         yield ids[i:i + _CHUNK]
 
 
-def _survivors(s: Session, person_ids: set[str]) -> dict[str, str]:
+def survivors_of(s: Session, person_ids: set[str]) -> dict[str, str]:
     """person id -> id of the person it was merged into (itself when not merged)."""
     result = {p: p for p in person_ids}
     pending = set(person_ids)
@@ -87,7 +87,7 @@ def _survivors(s: Session, person_ids: set[str]) -> dict[str, str]:
         if not pending:
             break
         merged: dict[str, str] = {}
-        for chunk in _chunks(sorted(pending)):
+        for chunk in id_chunks(sorted(pending)):
             merged.update(s.execute(select(Person.id, Person.merged_into)
                                     .where(Person.id.in_(chunk), Person.merged_into.is_not(None))).all())
         for original, current in result.items():
@@ -121,7 +121,7 @@ def _members(s: Session, disaster: Disaster, household_ids: Sequence[str],
     if absent:
         raise NotFoundError(f"{len(absent)} orang yang dipilih bukan anggota keluarga terdampak bencana ini.",
                             "persons")
-    survivor = _survivors(s, {r.person_id for r in chosen})
+    survivor = survivors_of(s, {r.person_id for r in chosen})
     return [_Member(survivor[r.person_id], r.household_id, r.person_id == r.head_person_id,
                     vulnerable_kinds(disaster.start_date, r.birth_date, r.birth_year, r.pregnant_breastfeeding,
                                      r.disability), r.name) for r in chosen]
@@ -170,7 +170,7 @@ def _officer_unit(actor: Actor) -> tuple[str, str]:
 
 def _existing(s: Session, code: str, person_ids: Sequence[str], start: date, end: date) -> set[tuple[str, date]]:
     found: set[tuple[str, date]] = set()
-    for chunk in _chunks(sorted(set(person_ids))):
+    for chunk in id_chunks(sorted(set(person_ids))):
         found.update(s.execute(select(ServiceEvent.person_id, ServiceEvent.event_date).where(
             ServiceEvent.service_code == code, ServiceEvent.person_id.in_(chunk),
             ServiceEvent.event_date >= start, ServiceEvent.event_date <= end,

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, or_, select
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.vulnerable import NEED_LABELS, VULNERABLE_KINDS, needed_codes
 from spm_desktop.core.security.permissions import require
-from spm_desktop.core.services.disaster_aid import _chunks, _survivors
+from spm_desktop.core.services.disaster_aid import id_chunks, survivors_of
 from spm_desktop.core.services.disasters import DisasterInfo, disaster_info, load_disaster
 from spm_desktop.core.services.households import households_of
 from spm_desktop.core.storage.database import Database
@@ -79,7 +79,7 @@ def disaster_summary(db: Database, actor: Actor, disaster_id: str) -> DisasterSu
     with db.reading() as s:
         d = load_disaster(s, disaster_id)
         households = households_of(s, d)
-        survivor = _survivors(s, {m.person_id for h in households for m in h.members})
+        survivor = survivors_of(s, {m.person_id for h in households for m in h.members})
         rows: dict[str, tuple] = {}
         for h in households:
             for m in h.members:
@@ -92,7 +92,7 @@ def disaster_summary(db: Database, actor: Actor, disaster_id: str) -> DisasterSu
         for_disaster = or_(ServiceEvent.disaster_id == d.id,
                            and_(ServiceEvent.disaster_id.is_(None), ServiceEvent.event_date >= d.start_date))
         received: set[tuple[str, str]] = set()
-        for chunk in _chunks(sorted(rows)):
+        for chunk in id_chunks(sorted(rows)):
             received.update(s.execute(select(ServiceEvent.person_id, ServiceEvent.service_code).distinct().where(
                 ServiceEvent.person_id.in_(chunk), ServiceEvent.deleted_at.is_(None), for_disaster,
                 ServiceEvent.service_code.in_(tuple(NEED_LABELS)))).all())

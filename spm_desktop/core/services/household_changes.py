@@ -20,14 +20,14 @@ from spm_desktop.core.services.disasters import check_disaster_scope, load_disas
 from spm_desktop.core.services.households import (
     HouseholdInfo,
     HouseholdInput,
-    _audit_view,
-    _check_not_member_elsewhere,
-    _household_info,
-    _member_order,
-    _membership,
-    _place_member,
     add_members,
+    audit_view,
+    check_not_member_elsewhere,
+    household_info,
     households_of,
+    member_order,
+    membership_of,
+    place_member,
     validate_household,
 )
 from spm_desktop.core.storage.base import utcnow
@@ -48,7 +48,7 @@ def get_household(db: Database, actor: Actor, household_id: str) -> HouseholdInf
     with db.reading() as s:
         hh = load_household(s, household_id)
         found = next((h for h in households_of(s, load_disaster(s, hh.disaster_id)) if h.id == hh.id), None)
-        return found or _household_info(hh, [])
+        return found or household_info(hh, [])
 
 
 def update_household(db: Database, actor: Actor, household_id: str, data: HouseholdInput) -> HouseholdInfo:
@@ -65,7 +65,7 @@ def update_household(db: Database, actor: Actor, household_id: str, data: Househ
             raise ValidationError("Keluarga tidak bisa dipindah ke bencana lain; hapus lalu daftarkan lagi.",
                                   "disaster_id")
         validate_household(s, data, disaster, exclude_household_id=hh.id)
-        before = next((_audit_view(h) for h in households_of(s, disaster) if h.id == hh.id), None)
+        before = next((audit_view(h) for h in households_of(s, disaster) if h.id == hh.id), None)
         kept = {persons.load_person(s, m.person_id).id for m in data.members if m.person_id}
         now = utcnow()
         for hm in s.scalars(select(HouseholdMember).where(HouseholdMember.household_id == hh.id,
@@ -75,9 +75,9 @@ def update_household(db: Database, actor: Actor, household_id: str, data: Househ
         hh.no_kk, hh.address = (data.no_kk or "").strip(), data.address.strip()
         hh.damage_level, hh.notes, hh.head_person_id = data.damage_level, data.notes.strip(), None
         s.flush()
-        members = sorted(add_members(s, actor, disaster, hh, data.members), key=_member_order)
-        info = _household_info(hh, members)
-        audit.record(s, "update", "household", hh.id, before=before, after=_audit_view(info))
+        members = sorted(add_members(s, actor, disaster, hh, data.members), key=member_order)
+        info = household_info(hh, members)
+        audit.record(s, "update", "household", hh.id, before=before, after=audit_view(info))
         return info
 
 
@@ -125,7 +125,7 @@ def put_member_in(s: Session, actor: Actor, disaster_id: str, no_kk: str, person
         s.add(hh)
         s.flush()
         audit.record(s, "create", "household", hh.id, after=hh)
-    _check_not_member_elsewhere(s, disaster, person, -1, hh.id)
+    check_not_member_elsewhere(s, disaster, person, -1, hh.id)
     if relation == "kepala":
         if hh.head_person_id and hh.head_person_id != person.id:
             head = s.get(Person, hh.head_person_id)
@@ -134,8 +134,8 @@ def put_member_in(s: Session, actor: Actor, disaster_id: str, no_kk: str, person
         hh.head_person_id = person.id
     elif hh.head_person_id == person.id:
         hh.head_person_id = None
-    before = audit.snapshot(_membership(s, disaster.id, person.id))
-    hm, outcome = _place_member(s, hh, person.id, relation, pregnant_breastfeeding, disability, member_id)
+    before = audit.snapshot(membership_of(s, disaster.id, person.id))
+    hm, outcome = place_member(s, hh, person.id, relation, pregnant_breastfeeding, disability, member_id)
     s.flush()
     if outcome != "unchanged":
         audit.record(s, "create" if outcome == "created" else "update", "household_member", hm.id,

@@ -219,7 +219,7 @@ def _member_info(p: Person, hm: HouseholdMember, start: date, linked: bool = Fal
         linked_existing=linked)
 
 
-def _check_not_member_elsewhere(s: Session, disaster: Disaster, person: Person, i: int,
+def check_not_member_elsewhere(s: Session, disaster: Disaster, person: Person, i: int,
                                 household_id: str | None) -> None:
     other = s.execute(
         select(Household.no_kk, Household.id)
@@ -233,17 +233,17 @@ def _check_not_member_elsewhere(s: Session, disaster: Disaster, person: Person, 
                             "keluarga per bencana.", f"members[{i}]" if i >= 0 else "person")
 
 
-def _membership(s: Session, disaster_id: str, person_id: str) -> HouseholdMember | None:
+def membership_of(s: Session, disaster_id: str, person_id: str) -> HouseholdMember | None:
     """The person's membership in the disaster, live or soft-deleted (the pair is unique)."""
     return s.scalars(select(HouseholdMember).where(HouseholdMember.disaster_id == disaster_id,
                                                    HouseholdMember.person_id == person_id)).first()
 
 
-def _place_member(s: Session, household: Household, person_id: str, relation: str, pregnant_breastfeeding: bool,
+def place_member(s: Session, household: Household, person_id: str, relation: str, pregnant_breastfeeding: bool,
                   disability: bool, member_id: str | None = None, new_person: bool = False
                   ) -> tuple[HouseholdMember, str]:
     """Create, revive or update the membership; returns it and "created"/"updated"/"unchanged"."""
-    hm = None if new_person else _membership(s, household.disaster_id, person_id)
+    hm = None if new_person else membership_of(s, household.disaster_id, person_id)
     values = dict(household_id=household.id, relation=relation, pregnant_breastfeeding=bool(pregnant_breastfeeding),
                   disability=bool(disability))
     if hm is None:
@@ -271,8 +271,8 @@ def add_members(s: Session, actor: Actor, disaster: Disaster, household: Househo
         if person is None:
             person = _new_person(s, actor, m, i, disaster, household, bulk)
         else:
-            _check_not_member_elsewhere(s, disaster, person, i, household.id)
-        hm, _ = _place_member(s, household, person.id, m.relation, m.pregnant_breastfeeding, m.disability,
+            check_not_member_elsewhere(s, disaster, person, i, household.id)
+        hm, _ = place_member(s, household, person.id, m.relation, m.pregnant_breastfeeding, m.disability,
                               new_person=not linked)
         if m.relation == "kepala":
             household.head_person_id = person.id
@@ -288,8 +288,8 @@ def _create_household(s: Session, actor: Actor, disaster: Disaster, data: Househ
                    damage_level=data.damage_level, notes=data.notes.strip())
     s.add(hh)
     s.flush()
-    info = _household_info(hh, add_members(s, actor, disaster, hh, data.members, bulk))
-    audit.record(s, "create", "household", hh.id, after=_audit_view(info))
+    info = household_info(hh, add_members(s, actor, disaster, hh, data.members, bulk))
+    audit.record(s, "create", "household", hh.id, after=audit_view(info))
     return info
 
 
@@ -328,14 +328,14 @@ def register_households(db: Database, actor: Actor, disaster_id: str,
         return infos
 
 
-def _household_info(hh: Household, members: list[MemberInfo]) -> HouseholdInfo:
+def household_info(hh: Household, members: list[MemberInfo]) -> HouseholdInfo:
     head = next((m for m in members if m.person_id == hh.head_person_id), None)
     return HouseholdInfo(id=hh.id, disaster_id=hh.disaster_id, no_kk=hh.no_kk, head_person_id=hh.head_person_id,
                          head_name=head.name if head else "", address=hh.address, damage_level=hh.damage_level,
                          notes=hh.notes, members=tuple(members))
 
 
-def _audit_view(info: HouseholdInfo) -> dict:
+def audit_view(info: HouseholdInfo) -> dict:
     return {"disaster_id": info.disaster_id, "no_kk": info.no_kk, "head_person_id": info.head_person_id,
             "address": info.address, "damage_level": info.damage_level,
             "members": [{"person_id": m.person_id, "relation": m.relation, "linked_existing": m.linked_existing,
@@ -355,13 +355,13 @@ def households_of(s: Session, disaster: Disaster) -> list[HouseholdInfo]:
     grouped: dict[str, tuple[Household, list[MemberInfo]]] = {}
     for hh, hm, p in rows:
         grouped.setdefault(hh.id, (hh, []))[1].append(_member_info(p, hm, disaster.start_date))
-    return [_household_info(hh, sorted(members, key=_member_order)) for hh, members in grouped.values()]
+    return [household_info(hh, sorted(members, key=member_order)) for hh, members in grouped.values()]
 
 
 _RELATION_ORDER = {key: i for i, key in enumerate(HOUSEHOLD_RELATIONS)}
 
 
-def _member_order(m: MemberInfo) -> tuple:
+def member_order(m: MemberInfo) -> tuple:
     """Kepala keluarga first, then spouse, children (oldest first), others."""
     return (_RELATION_ORDER.get(m.relation, len(_RELATION_ORDER)), -(m.age if m.age is not None else -1), m.name)
 
