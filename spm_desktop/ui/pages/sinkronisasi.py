@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -157,6 +158,8 @@ class Page(QWidget):
         self.history = RecordTableModel(HISTORY_COLUMNS, self)
         self.conflict_view = record_view(self.conflicts)
         self.history_view = record_view(self.history)
+        for view in (self.conflict_view, self.history_view):
+            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.keep_local_button = QPushButton("Pertahankan milik &saya")
         self.keep_remote_button = QPushButton("Pakai &kiriman")
         self.keep_local_button.clicked.connect(self.keep_local)
