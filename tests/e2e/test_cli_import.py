@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from datetime import date, timedelta
+
+from sqlalchemy import inspect, text
+
+from spm_desktop.core.paths import database_url
+from spm_desktop.core.storage.engine import make_engine
 
 D1 = (date.today() - timedelta(days=20)).isoformat()
 PERSONS = ("id,nik,nama,jenis_kelamin,tanggal_lahir,perkiraan_tahun_lahir,kelurahan,kategori_pmks\n"
@@ -19,20 +23,30 @@ EVENTS = ("id,person,case,kode_layanan,tanggal,items\n"
 
 
 def spm(*args, data_dir):
-    env = dict(os.environ)
-    env.pop("SPM_DATABASE_URL", None)
+    env = dict(os.environ)  # the data_dir fixture chose the database (SPM_DATABASE_URL on PostgreSQL)
     return subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(data_dir), *args],
                           capture_output=True, text=True, env=env, timeout=300)
 
 
-def contents(db_file) -> dict[str, list]:
-    con = sqlite3.connect(db_file)
+def query(data_dir, sql: str) -> list:
+    """Rows of ``sql`` on the data folder's database (SQLite file or PostgreSQL server)."""
+    engine = make_engine(database_url(data_dir))
     try:
-        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' "
-                                            "AND name NOT IN ('audit_entry', 'local_device', 'alembic_version')")]
-        return {t: sorted(map(repr, con.execute(f'SELECT * FROM "{t}"'))) for t in tables}
+        with engine.connect() as conn:
+            return list(conn.execute(text(sql)))
     finally:
-        con.close()
+        engine.dispose()
+
+
+def contents(data_dir) -> dict[str, list]:
+    engine = make_engine(database_url(data_dir))
+    try:
+        with engine.connect() as conn:
+            tables = [t for t in inspect(conn).get_table_names()
+                      if t not in ("audit_entry", "local_device", "alembic_version")]
+            return {t: sorted(map(repr, conn.execute(text(f'SELECT * FROM "{t}"')))) for t in tables}
+    finally:
+        engine.dispose()
 
 
 def write(tmp_path, name, text):
@@ -44,26 +58,22 @@ def write(tmp_path, name, text):
 def test_import_files_twice_and_dry_run(data_dir, tmp_path):
     files = {k: write(tmp_path, f"{k}.csv", t) for k, t in (("persons", PERSONS), ("cases", CASES),
                                                              ("events", EVENTS))}
-    before = contents(data_dir / "spm.db")
+    before = contents(data_dir)
     dry = spm("import", "persons", str(files["persons"]), "--dry-run", data_dir=data_dir)
     assert dry.returncode == 0, dry.stderr
     assert "Uji coba" in dry.stdout and "2 data akan ditambahkan" in dry.stdout
-    assert contents(data_dir / "spm.db") == before
+    assert contents(data_dir) == before
     for kind in ("persons", "cases", "events"):
         done = spm("import", kind, str(files[kind]), data_dir=data_dir)
         assert done.returncode == 0, done.stderr
         assert "telah ditambahkan" in done.stdout
-    first = contents(data_dir / "spm.db")
+    first = contents(data_dir)
     assert len(first["person"]) == 2 and len(first["cases"]) == 1 and len(first["service_event"]) == 1
     for kind in ("persons", "cases", "events"):
         again = spm("import", kind, str(files[kind]), data_dir=data_dir)
         assert again.returncode == 0 and "0 data telah ditambahkan, 0 telah diperbarui" in again.stdout
-    assert contents(data_dir / "spm.db") == first
-    con = sqlite3.connect(data_dir / "spm.db")
-    try:
-        users = {r[0] for r in con.execute("SELECT DISTINCT username FROM audit_entry WHERE action='import'")}
-    finally:
-        con.close()
+    assert contents(data_dir) == first
+    users = {r[0] for r in query(data_dir, "SELECT DISTINCT username FROM audit_entry WHERE action='import'")}
     assert users == {"system"}
 
 
@@ -72,7 +82,7 @@ def test_refused_file_exits_1_with_every_error(data_dir, tmp_path):
                                      "A,,X,31/02/2000,123\n"
                                      "B,Baik,L,,\n"
                                      "B,Lagi,L,,\n")
-    before = contents(data_dir / "spm.db")
+    before = contents(data_dir)
     result = spm("import", "persons", str(bad), data_dir=data_dir)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
@@ -82,7 +92,7 @@ def test_refused_file_exits_1_with_every_error(data_dir, tmp_path):
     assert any(line.startswith("baris 2, kolom jenis_kelamin:") for line in lines)
     assert any(line.startswith("baris 2, kolom nik:") for line in lines)
     assert "baris 4, kolom id: id 'B' sudah dipakai di baris 3." in lines
-    assert contents(data_dir / "spm.db") == before
+    assert contents(data_dir) == before
 
 
 def test_usage_errors(data_dir, tmp_path):
