@@ -77,6 +77,7 @@ def pg_template(pg_server) -> str | None:
     name = pg_server.new_name("tmpl")
     db = open_database(pg_server.create(name))
     db.dispose()
+    pg_server.start_pool(name)
     return name
 
 
@@ -104,6 +105,17 @@ def new_database_url(request, tmp_path, pg_server, pg_template) -> Callable[[str
     yield make
     for name in made:
         pg_server.drop(name)
+
+
+@pytest.fixture
+def empty_database_url(tmp_path, pg_server) -> Iterator[str]:
+    """The URL of an empty database (no tables) on the current backend, removed after the test."""
+    if pg_server is None:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = pg_server.new_name("empty")
+    yield pg_server.create(name)
+    pg_server.drop(name)
 
 
 @pytest.fixture

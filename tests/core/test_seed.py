@@ -65,10 +65,10 @@ def test_edited_target_survives_a_reseed(db):
         assert s.get(Target, seed_id("target", "2026:1.06.04.2.01.0001")).value == Decimal(999)
 
 
-def test_seeded_ids_are_deterministic(db, tmp_path):
+def test_seeded_ids_are_deterministic(db, empty_database_url):
     from spm_desktop.core.storage.open import open_database
 
-    other = open_database(f"sqlite:///{tmp_path / 'other.db'}")
+    other = open_database(empty_database_url)
     try:
         with db.reading() as a, other.reading() as b:
             for model in (Region, ServiceType, Target, PmksCategory):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from backend_support import sqlite_only
 from sqlalchemy import select, text
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.storage.models import LocalDevice, Person
 
 
+@sqlite_only("SQLite pragmas of every connection")
 def test_pragmas_on_a_live_connection(db):
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1

@@ -1,4 +1,5 @@
-"""Migrations: empty -> head creates every table; down and up again; models never drift."""
+"""Migrations: empty -> head creates every table; down and up again; models never drift.
+On the current backend (SQLite file, or PostgreSQL with SPM_TEST_DATABASE_URL)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import sqlite3
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from backend_support import sqlite_only
 from sqlalchemy import inspect
 
 from spm_desktop.core.storage.engine import make_engine
@@ -21,14 +23,14 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
-def test_empty_to_head_creates_every_table(tmp_path):
-    url = f"sqlite:///{tmp_path / 'm.db'}"
+def test_empty_to_head_creates_every_table(empty_database_url):
+    url = empty_database_url
     assert upgrade_to_head(url) == head_revision()
     assert set(Base.metadata.tables) <= _tables(url)
 
 
-def test_down_to_base_and_up_again(tmp_path):
-    url = f"sqlite:///{tmp_path / 'm.db'}"
+def test_down_to_base_and_up_again(empty_database_url):
+    url = empty_database_url
     upgrade_to_head(url)
     downgrade(url, "base")
     assert _tables(url) <= {"alembic_version"}
@@ -36,8 +38,8 @@ def test_down_to_base_and_up_again(tmp_path):
     assert set(Base.metadata.tables) <= _tables(url)
 
 
-def test_autogenerate_finds_no_difference(tmp_path):
-    url = f"sqlite:///{tmp_path / 'm.db'}"
+def test_autogenerate_finds_no_difference(empty_database_url):
+    url = empty_database_url
     upgrade_to_head(url)
     engine = make_engine(url)
     with engine.connect() as conn:
@@ -47,6 +49,7 @@ def test_autogenerate_finds_no_difference(tmp_path):
     assert diff == []
 
 
+@sqlite_only("the copy made before migrating is a copy of the SQLite file")
 def test_existing_file_is_copied_aside_before_migrating(tmp_path):
     path = tmp_path / "spm.db"
     url = f"sqlite:///{path}"
@@ -66,6 +69,7 @@ def test_existing_file_is_copied_aside_before_migrating(tmp_path):
     con.close()
 
 
+@sqlite_only("PRAGMA foreign_key_check (PostgreSQL enforces foreign keys while migrating)")
 def test_foreign_keys_hold_after_migration(db):
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
