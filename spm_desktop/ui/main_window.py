@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setFrameShape(QListWidget.Shape.NoFrame)
+        self.nav.setStyleSheet("QListWidget#navigation::item { padding: 0.35em 0.8em; }")
         self.stack = QStackedWidget()
         for entry in self.pages:
             self.nav.addItem(QListWidgetItem(entry.cls.TITLE))
@@ -75,9 +76,11 @@ class MainWindow(QMainWindow):
         splitter = QSplitter()
         splitter.addWidget(self.nav)
         splitter.addWidget(self.stack)
+        self.nav.setMinimumWidth(self.nav.sizeHintForColumn(0) + self.fontMetrics().horizontalAdvance("M") * 3)
         splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(0, False)
         splitter.setCollapsible(1, False)
-        splitter.setSizes([self.nav.sizeHintForColumn(0) + 40, 900])
+        splitter.setSizes([self.nav.minimumWidth(), 900])
         self.setCentralWidget(splitter if self.pages else QLabel("Akun ini tidak memiliki halaman yang bisa dibuka."))
         self._current = -1
         self._build_menu()

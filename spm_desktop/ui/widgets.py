@@ -62,15 +62,23 @@ class MessageLabel(QLabel):
 def fill_combo(combo: QComboBox, items: list[tuple[str, object]], empty: str | None = None) -> None:
     """Replace the entries of ``combo`` with (label, data) pairs, optionally an empty first one."""
     combo.blockSignals(True)
+    had_items = combo.count() > 0
     current = combo.currentData()
     combo.clear()
     if empty is not None:
         combo.addItem(empty, None)
     for label, data in items:
         combo.addItem(label, data)
-    index = combo.findData(current)
+    index = combo.findData(current) if had_items else 0
     combo.setCurrentIndex(max(index, 0))
     combo.blockSignals(False)
+
+
+def compact_combo(combo: QComboBox, characters: int = 18) -> QComboBox:
+    """Keep a drop-down with long entries (service names) from widening the whole page."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(characters)
+    return combo
 
 
 def select_data(combo: QComboBox, data: object) -> None:

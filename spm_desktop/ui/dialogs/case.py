@@ -39,7 +39,7 @@ from spm_desktop.core.services.cases import (
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.errors import show_error, user_message
 from spm_desktop.ui.person_picker import PersonPicker
-from spm_desktop.ui.widgets import DateEdit, MessageLabel, fill_combo, select_data
+from spm_desktop.ui.widgets import DateEdit, MessageLabel, compact_combo, fill_combo, select_data
 
 
 class NeedsChecklist(QListWidget):
@@ -131,6 +131,8 @@ class CaseDialog(_FormDialog):
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
         self.notes.setMaximumHeight(self.fontMetrics().lineSpacing() * 3)
+        for combo in (self.unit, self.group, self.referred, self.kecamatan):
+            compact_combo(combo, 24)
         self.form.addRow("&Penerima layanan *:", self.person)
         self.form.addRow("&Unit *:", self.unit)
         self.form.addRow("&Kelompok SPM *:", self.group)

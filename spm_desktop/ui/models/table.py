@@ -102,9 +102,10 @@ class RecordTableModel(QAbstractTableModel):
         return None
 
 
-def record_view(model: RecordTableModel, parent=None):
-    """A read-only, row-selecting table view suited to these models."""
-    from PySide6.QtWidgets import QAbstractItemView, QTableView
+def record_view(model: RecordTableModel, parent=None, stretch: int | None = None):
+    """A read-only, row-selecting table view suited to these models; ``stretch``: the column
+    that takes the remaining width (the others fit their contents)."""
+    from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
     view = QTableView(parent)
     view.setModel(model)
@@ -115,4 +116,10 @@ def record_view(model: RecordTableModel, parent=None):
     view.horizontalHeader().setStretchLastSection(True)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
+    if stretch is not None:
+        header = view.horizontalHeader()
+        header.setStretchLastSection(False)
+        for column in range(model.columnCount()):
+            mode = QHeaderView.ResizeMode.Stretch if column == stretch else QHeaderView.ResizeMode.ResizeToContents
+            header.setSectionResizeMode(column, mode)
     return view

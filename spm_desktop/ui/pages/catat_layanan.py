@@ -35,7 +35,7 @@ from spm_desktop.ui.detail_fields import DetailFieldsForm
 from spm_desktop.ui.errors import user_message
 from spm_desktop.ui.models.table import Column, RecordTableModel, record_view
 from spm_desktop.ui.person_picker import PersonPicker
-from spm_desktop.ui.widgets import DateEdit, MessageLabel, fill_combo, select_data, shortcut
+from spm_desktop.ui.widgets import DateEdit, MessageLabel, compact_combo, fill_combo, select_data, shortcut
 
 RECENT_COLUMNS = (
     Column("Dicatat", lambda r: r[0]),
@@ -58,15 +58,15 @@ class Page(QWidget):
         self._saving = False
         self.person = PersonPicker(ctx)
         self.person.chosen.connect(self._person_chosen)
-        self.service = QComboBox()
+        self.service = compact_combo(QComboBox(), 40)
         self.service.setObjectName("serviceType")
         fill_combo(self.service, [(f"{f.name} ({f.code})", f.code) for f in ctx.service_forms()])
         select_data(self.service, ctx.recall("service/last_code"))
         self.event_date = DateEdit()
-        self.unit = QComboBox()
+        self.unit = compact_combo(QComboBox())
         fill_combo(self.unit, [(label, code) for code, label in UNITS.items()])
         select_data(self.unit, ctx.recall("service/last_unit", ctx.actor.unit or "UPRS"))
-        self.case = QComboBox()
+        self.case = compact_combo(QComboBox(), 30)
         self.case.addItem(NO_CASE, None)
         self.quantity = QSpinBox()
         self.quantity.setRange(1, 100_000)

@@ -108,7 +108,7 @@ class Page(QWidget):
         self.case_label.setWordWrap(True)
         self.case_label.setTextFormat(Qt.TextFormat.RichText)
         self.needs = RecordTableModel(NEED_COLUMNS, self)
-        self.needs_view = record_view(self.needs)
+        self.needs_view = record_view(self.needs, stretch=0)
         self.needs_view.setObjectName("needStatus")
         self.missing_label = QLabel()
         self.missing_label.setWordWrap(True)
@@ -203,7 +203,6 @@ class Page(QWidget):
         else:
             self.case_label.setText(case_html(detail.case))
             self.needs.set_records(detail.needs)
-            self.needs_view.resizeColumnsToContents()
             missing = [n.name for n in detail.needs if not n.delivered]
             if not detail.needs:
                 self.missing_label.setText("Kebutuhan belum diases: klik \"Ubah kebutuhan\".")

@@ -32,7 +32,7 @@ from spm_desktop.ui.dialogs.person import PersonDialog
 from spm_desktop.ui.errors import show_info
 from spm_desktop.ui.models.persons import PersonListModel
 from spm_desktop.ui.person_panel import PersonPanel
-from spm_desktop.ui.widgets import category_items, fill_combo, shortcut
+from spm_desktop.ui.widgets import category_items, compact_combo, fill_combo, shortcut
 
 SEARCH_DELAY_MS = 150
 OPEN_CASE_CHOICES = (("Semua", None), ("Ada kasus terbuka", True), ("Tanpa kasus terbuka", False))
@@ -71,6 +71,8 @@ class Page(QWidget):
         fill_combo(self.unit, [(code, code) for code in UNITS], "Semua unit")
         self.open_case = QComboBox()
         fill_combo(self.open_case, [(label, value) for label, value in OPEN_CASE_CHOICES])
+        for combo in (self.category, self.kecamatan, self.unit, self.open_case):
+            compact_combo(combo, 12)
         for combo, name in ((self.category, "Kategori PMKS"), (self.kecamatan, "Kecamatan"), (self.unit, "Unit"),
                             (self.open_case, "Kasus")):
             combo.setAccessibleName(name)
