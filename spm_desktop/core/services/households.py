@@ -263,20 +263,25 @@ def place_member(s: Session, household: Household, person_id: str, relation: str
 
 def add_members(s: Session, actor: Actor, disaster: Disaster, household: Household,
                 members: tuple[MemberInput, ...], bulk: bool = False) -> list[MemberInfo]:
-    """Create or link the persons of ``members`` and add them to ``household`` (in ``s``)."""
+    """Create or link the persons of ``members`` and add them to ``household`` (in ``s``).
+
+    One flush for the family: the members of one form cannot clash with each other
+    (:func:`validate_household` refuses a NIK or a person twice), so the look-ups in between
+    need not see the rows still pending."""
     infos: list[MemberInfo] = []
-    for i, m in enumerate(members):
-        person = _resolve_person(s, m, i)
-        linked = person is not None
-        if person is None:
-            person = _new_person(s, actor, m, i, disaster, household, bulk)
-        else:
-            check_not_member_elsewhere(s, disaster, person, i, household.id)
-        hm, _ = place_member(s, household, person.id, m.relation, m.pregnant_breastfeeding, m.disability,
-                              new_person=not linked)
-        if m.relation == "kepala":
-            household.head_person_id = person.id
-        infos.append(_member_info(person, hm, disaster.start_date, linked))
+    with s.no_autoflush:
+        for i, m in enumerate(members):
+            person = _resolve_person(s, m, i)
+            linked = person is not None
+            if person is None:
+                person = _new_person(s, actor, m, i, disaster, household, bulk)
+            else:
+                check_not_member_elsewhere(s, disaster, person, i, household.id)
+            hm, _ = place_member(s, household, person.id, m.relation, m.pregnant_breastfeeding, m.disability,
+                                 new_person=not linked)
+            if m.relation == "kepala":
+                household.head_person_id = person.id
+            infos.append(_member_info(person, hm, disaster.start_date, linked))
     s.flush()
     return infos
 
