@@ -152,3 +152,30 @@ def test_run_opens_database_and_stops_when_login_cancelled(app, data_dir, monkey
     monkeypatch.setattr(FirstAdminDialog, "ask", lambda *a, **k: None)
     assert app_module.run(data_dir) == 0
     assert (data_dir / "logs").is_dir()
+
+
+def test_pages_follow_permissions_and_unsaved_work_is_guarded(ctx, db, qtbot, monkeypatch):
+    from dataclasses import replace
+
+    from spm_desktop.core.services.persons import PersonDraft, register_person
+    from spm_desktop.ui.context import UiContext
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    names = [e.name for e in window.pages]
+    assert {"penerima", "kasus", "catat_layanan", "makan_harian"} <= set(names)
+    viewer = UiContext(db=db, user=replace(ctx.user, role="viewer"), runner=ctx.runner, data_dir=ctx.data_dir)
+    viewer_window = MainWindow(viewer)
+    qtbot.addWidget(viewer_window)
+    viewer_names = [e.name for e in viewer_window.pages]
+    assert "penerima" in viewer_names and "catat_layanan" not in viewer_names and "makan_harian" not in viewer_names
+
+    person = register_person(db, ctx.actor, PersonDraft(name="Hasan Basri", sex="L", birth_year=1965))
+    entry = window.show_page("catat_layanan")
+    entry.choose_person(person.id, person.name)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[1]) or QMessageBox.StandardButton.Cancel)
+    window.show_page("penerima")
+    assert asked == ["Perubahan belum disimpan"]
+    assert window.current_page() is entry  # stayed on the page with unsaved work
