@@ -143,6 +143,7 @@ def test_shelter_is_counted_by_units(db):
     fire = build_fire(db)
     result = aid.record_shelter(db, SYSTEM, fire.id, date(2026, 3, 2), [h.id for h in fire.households], 2, "Terpal")
     assert (result.created, result.quantity, result.persons) == (3, 6, 3)
+    assert result.message == "6 unit tempat penampungan dicatat untuk 3 keluarga."
     with pytest.raises(ValidationError, match="Jenis tempat"):
         aid.record_shelter(db, SYSTEM, fire.id, date(2026, 3, 2), [fire.households[0].id], 1, "Gedung")
 

@@ -55,6 +55,8 @@ class AidResult:
     @property
     def message(self) -> str:
         """One Indonesian sentence for the status bar."""
+        if self.service_code == SHELTER_CODE:
+            return f"{_fmt(self.quantity)} unit tempat penampungan dicatat untuk {_fmt(self.created)} keluarga."
         text = f"{_fmt(self.created)} catatan layanan disimpan untuk {_fmt(self.persons)} orang"
         if self.skipped:
             text += f"; {_fmt(self.skipped)} sudah tercatat sebelumnya dan dilewati"
