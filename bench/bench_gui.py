@@ -89,9 +89,22 @@ def _wait_loaded(model, start) -> None:
 
 
 def _open_page(ctx) -> None:
-    from PySide6.QtCore import QEventLoop, QTimer
+    """Build the page and wait for its first rows. The search index that loads afterwards is
+    switched off here: it would otherwise queue before the next repetition's first page."""
 
+    from spm_desktop.ui.models.persons import PersonListModel
     from spm_desktop.ui.pages.penerima import Page
+
+    original = PersonListModel._load_index
+    PersonListModel._load_index = lambda self: None
+    try:
+        _first_rows(ctx, Page)
+    finally:
+        PersonListModel._load_index = original
+
+
+def _first_rows(ctx, Page) -> None:  # noqa: N803 - the page class
+    from PySide6.QtCore import QEventLoop, QTimer
 
     loop = QEventLoop()
     page_holder = []

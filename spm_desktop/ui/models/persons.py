@@ -29,6 +29,8 @@ from spm_desktop.core.storage.database import Database
 from spm_desktop.ui.context import UiContext
 
 PAGE_SIZE = 200
+# Rows fetched with an index answer: a screenful or two; scrolling fetches the rest by pages.
+INDEX_FIRST_ROWS = 80
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 NO_NIK = "belum diketahui"
 
@@ -114,7 +116,7 @@ class PersonListModel(QAbstractTableModel):
         self._generation += 1
         self._fetching = True
         if self.index_ is not None and index_usable(query):
-            self.ctx.runner.submit(index_page, self.ctx.db, self.ctx.actor, self.index_, query, PAGE_SIZE,
+            self.ctx.runner.submit(index_page, self.ctx.db, self.ctx.actor, self.index_, query, INDEX_FIRST_ROWS,
                                    on_done=partial(self._index_answer, self._generation), on_error=self._failed)
             return
         self.ctx.runner.submit(list_persons, self.ctx.db, self.ctx.actor, query, 0, PAGE_SIZE,
