@@ -42,8 +42,11 @@ class PersonIndex:
     categories: list[str | None]
     kelurahan: list[str | None]
     _last: tuple[tuple[str, ...], list[int]] | None = field(default=None, repr=False)
-    _sorted_nik: list[tuple[str, int]] | None = field(default=None, repr=False)
-    _sorted_kk: list[tuple[str, int]] | None = field(default=None, repr=False)
+    _position: dict[str, int] = field(default_factory=dict, repr=False)
+    _nik_keys: list[str] = field(default_factory=list, repr=False)
+    _nik_ids: list[str] = field(default_factory=list, repr=False)
+    _kk_keys: list[str] = field(default_factory=list, repr=False)
+    _kk_ids: list[str] = field(default_factory=list, repr=False)
 
     @classmethod
     def load(cls, db: Database, actor: Actor) -> PersonIndex:
@@ -66,7 +69,14 @@ class PersonIndex:
     def match(self, text: str, category_code: str | None = None, kecamatan_code: str | None = None,
               kelurahan_code: str | None = None) -> list[str]:
         """Ids matching ``text`` (and the region/category filters), best matches first."""
-        positions = self._text_positions(text)
+        digits = _digits(text.strip()) if text.strip() else None
+        if digits:
+            ids = self._digit_ids(digits)
+            if not (category_code or kelurahan_code or kecamatan_code):
+                return ids
+            positions = [self._position[i] for i in ids]
+        else:
+            positions = self._text_positions(text)
         if category_code:
             positions = [i for i in positions if self.categories[i] == category_code]
         if kelurahan_code:
@@ -77,9 +87,6 @@ class PersonIndex:
         return [self.ids[i] for i in positions]
 
     def _text_positions(self, text: str) -> list[int]:
-        digits = _digits(text.strip()) if text.strip() else None
-        if digits:
-            return self._digit_positions(digits)
         tokens = tuple(name_tokens(text))
         if not tokens:
             return list(range(len(self.ids)))
@@ -97,17 +104,19 @@ class PersonIndex:
         self._last = (tokens, found)
         return _ranked(found, names, tokens)
 
-    def _digit_positions(self, digits: str) -> list[int]:
-        """NIK prefix matches in NIK order (an exact NIK comes first), then No. KK prefix matches."""
-        if self._sorted_nik is None:
-            self._sort_numbers()
-        niks = self.niks
-        by_kk = [i for i in _prefix_positions(self._sorted_kk, digits) if not niks[i].startswith(digits)]
-        return _prefix_positions(self._sorted_nik, digits) + by_kk
+    def _digit_ids(self, digits: str) -> list[str]:
+        """NIK prefix matches in NIK order (an exact NIK comes first), then the other No. KK
+        prefix matches in KK order. Slices of presorted lists: no per-person Python work."""
+        by_nik = _prefix_slice(self._nik_keys, self._nik_ids, digits)
+        by_kk = _prefix_slice(self._kk_keys, self._kk_ids, digits)
+        return list(dict.fromkeys(by_nik + by_kk)) if by_kk else by_nik
 
     def _sort_numbers(self) -> None:
-        self._sorted_nik = sorted((n, i) for i, n in enumerate(self.niks) if n)
-        self._sorted_kk = sorted((k, i) for i, k in enumerate(self.kks) if k)
+        self._position = {pid: i for i, pid in enumerate(self.ids)}
+        for numbers, keys_attr, ids_attr in ((self.niks, "_nik_keys", "_nik_ids"), (self.kks, "_kk_keys", "_kk_ids")):
+            order = sorted((i for i, n in enumerate(numbers) if n), key=numbers.__getitem__)
+            setattr(self, keys_attr, [numbers[i] for i in order])
+            setattr(self, ids_attr, [self.ids[i] for i in order])
 
     def _narrowed_pool(self, tokens: tuple[str, ...]) -> Sequence[int]:
         """The previous answer when every earlier word is part of the word now typed there."""
@@ -137,10 +146,8 @@ def _ranked(found: list[int], names: list[str], tokens: tuple[str, ...]) -> list
     return exact + starts + words + rest
 
 
-def _prefix_positions(pairs: list[tuple[str, int]], prefix: str) -> list[int]:
-    start = bisect_left(pairs, (prefix, -1))
-    end = bisect_left(pairs, (prefix + "\uffff", -1))
-    return [i for _, i in pairs[start:end]]
+def _prefix_slice(keys: list[str], values: list[str], prefix: str) -> list[str]:
+    return values[bisect_left(keys, prefix):bisect_left(keys, prefix + "\uffff")]
 
 
 def person_rows(db: Database, actor: Actor, ids: Sequence[str]) -> list[persons_svc.PersonRow]:
