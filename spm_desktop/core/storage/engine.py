@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -29,6 +29,20 @@ def _begin_sqlite(conn) -> None:
 def is_sqlite(url_or_engine) -> bool:
     url = url_or_engine.url if isinstance(url_or_engine, Engine) else str(url_or_engine)
     return str(url).startswith("sqlite")
+
+
+# Several front-desk seats may start at the same moment against one PostgreSQL server: the
+# schema upgrade, the seeding and the creation of the database's device identity take this
+# transaction-scoped advisory lock so they run one seat after the other. (SQLite writers are
+# already serialised by BEGIN IMMEDIATE.)
+SETUP_LOCK_KEY = 0x53504D31  # "SPM1"
+
+
+def lock_for_setup(conn_or_session) -> None:
+    """Wait for, then hold until commit, the database-wide set-up lock (PostgreSQL only)."""
+    bind = conn_or_session.get_bind() if hasattr(conn_or_session, "get_bind") else conn_or_session
+    if bind.dialect.name == "postgresql":
+        conn_or_session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK_KEY})
 
 
 def make_engine(url: str, **kwargs) -> Engine:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, text
 
 from spm_desktop.core.domain.errors import DomainError
 from spm_desktop.core.paths import migrations_path
-from spm_desktop.core.storage.engine import is_sqlite, make_engine
+from spm_desktop.core.storage.engine import is_sqlite, lock_for_setup, make_engine
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ def _run(engine: Engine, fn, *args) -> None:
         if is_sqlite(engine):
             # Batch mode re-creates tables; foreign keys must be off while it does.
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        lock_for_setup(conn)  # a second seat starting now waits, then finds the schema at head
         cfg.attributes["connection"] = conn
         fn(cfg, *args)
 

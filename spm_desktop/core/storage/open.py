@@ -7,7 +7,7 @@ import socket
 from sqlalchemy import select
 
 from spm_desktop.core.storage.database import Database
-from spm_desktop.core.storage.engine import make_engine
+from spm_desktop.core.storage.engine import lock_for_setup, make_engine
 from spm_desktop.core.storage.migrate import upgrade_to_head
 from spm_desktop.core.storage.models import LocalDevice
 from spm_desktop.core.storage.seed import seed_master_data
@@ -16,6 +16,7 @@ from spm_desktop.core.storage.seed import seed_master_data
 def ensure_device(db: Database, name: str | None = None) -> str:
     """Create this database's device identity on first run; returns its id."""
     with db.sessions.begin() as s:
+        lock_for_setup(s)  # two seats opening a new server database make one device, not two
         device = s.scalars(select(LocalDevice)).first()
         if device is None:
             device = LocalDevice(name=name or f"Komputer {socket.gethostname()}")
@@ -33,6 +34,7 @@ def open_database(url: str, *, migrate: bool = True, seed: bool = True) -> Datab
     ensure_device(db)
     if seed:
         with db.transaction() as s:
+            lock_for_setup(s)
             seed_master_data(s)
     return db
 
