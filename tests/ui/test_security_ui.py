@@ -93,12 +93,16 @@ def test_user_dialog_enables_unit_or_kecamatan_by_role(app, qtbot):
     qtbot.addWidget(dialog)
     dialog.role.setCurrentIndex(dialog.role.findData("tksk"))
     assert dialog.kecamatan.isEnabled() and not dialog.unit.isEnabled()
+    assert "mencatat layanan" in dialog.role_rights.text() and "kecamatannya sendiri" in dialog.role_rights.text()
+    assert "mengelola pengguna" not in dialog.role_rights.text()
     dialog.username.setText("tk")
     dialog.password.setText("abc12345")
     dialog.password2.setText("abc12346")
     dialog.submit()
     assert "tidak sama" in dialog.message.text()
     assert dialog.value().kecamatan_code == "61.71.01" and dialog.value().unit == ""
+    dialog.role.setCurrentIndex(dialog.role.findData("admin"))
+    assert "mengelola pengguna" in dialog.role_rights.text()
 
 
 def test_audit_page_filters_and_exports(ctx, qtbot, wait_runner, monkeypatch, qtmodeltester, tmp_path):

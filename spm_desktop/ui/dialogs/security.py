@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from spm_desktop.core.domain.groups import ROLES, UNITS
 from spm_desktop.core.security.passwords import PASSWORD_RULES
+from spm_desktop.core.security.permissions import PERMISSION_LABELS, permissions_of
 from spm_desktop.core.security.users import UserInfo
 from spm_desktop.core.storage.backup import StartupCheck, describe_backup
 
@@ -154,6 +155,14 @@ class ResetPasswordDialog(_FormDialog):
 # ----- user form ---------------------------------------------------------------------------
 
 
+def role_rights_text(role: str) -> str:
+    """What a role may do, from the one permission table, as an Indonesian sentence."""
+    rights = [PERMISSION_LABELS.get(key, key) for key in permissions_of(role)]
+    scope = {"petugas": " (kasus dan layanan hanya untuk unitnya sendiri)",
+             "tksk": " (data hanya untuk kecamatannya sendiri)"}.get(role, "")
+    return ("Boleh " + ", ".join(rights) + scope + ".") if rights else "Tidak memiliki hak apa pun."
+
+
 @dataclass(frozen=True)
 class UserForm:
     username: str
@@ -189,6 +198,9 @@ class UserDialog(_FormDialog):
         self.form.addRow("Nama &lengkap:", self.full_name)
         self.form.addRow("&NIP (boleh kosong):", self.nip)
         self.form.addRow("&Peran:", self.role)
+        self.role_rights = QLabel()
+        self.role_rights.setWordWrap(True)
+        self.form.addRow("Hak peran:", self.role_rights)
         self.form.addRow("&Unit:", self.unit)
         self.form.addRow("&Kecamatan:", self.kecamatan)
         self.password = _password_field()
@@ -211,6 +223,7 @@ class UserDialog(_FormDialog):
         role = self.role.currentData()
         self.unit.setEnabled(role == "petugas")
         self.kecamatan.setEnabled(role == "tksk")
+        self.role_rights.setText(role_rights_text(role))
 
     def problem(self) -> str:
         if self.editing is None and self.password.text() != self.password2.text():
