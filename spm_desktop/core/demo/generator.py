@@ -116,6 +116,21 @@ class _Gen:
             age = rng.randint(18, 59)
         return on - timedelta(days=age * 365 + rng.randint(0, 364))
 
+    def name(self, sex: str) -> str:
+        """A given name, often a second given name, usually a family name (never repeated)."""
+        rng = self.rng
+        given_names = names.FEMALE if sex == "P" else names.MALE
+        parts = [rng.choice(given_names)]
+        if rng.random() < 0.3:
+            second = rng.choice(given_names + (names.FEMALE_SECOND if sex == "P" else []))
+            if second not in parts:
+                parts.append(second)
+        if rng.random() < 0.85:
+            family = rng.choice(names.FAMILY + (names.FEMALE_SECOND if sex == "P" else []))
+            if family not in parts:
+                parts.append(family)
+        return " ".join(parts)
+
     def nik(self, birth: date, sex: str, kecamatan: str) -> str | None:
         for _ in range(20):
             region = ("6171" + kecamatan[-2:]) if self.rng.random() < 0.8 else self.rng.choice(OTHER_REGIONS)
@@ -128,10 +143,7 @@ class _Gen:
     def person(self, group: str, first_seen: date) -> dict:
         rng = self.rng
         sex = "P" if rng.random() < 0.48 else "L"
-        given = rng.choice(names.FEMALE if sex == "P" else names.MALE)
-        name = given if rng.random() < 0.15 else f"{given} {rng.choice(names.FAMILY)}"
-        if rng.random() < 0.3:
-            name = f"{name.split()[0]} {rng.choice(names.FEMALE if sex == 'P' else names.MALE)} {name.split()[-1]}"
+        name = self.name(sex)
         kel, kec = rng.choice(self.master.kelurahan)
         birth = self.birth_date(group, first_seen)
         # Street people and found children often have no papers at intake.

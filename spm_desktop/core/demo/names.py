@@ -19,8 +19,10 @@ FAMILY = (
     "Syahputra Hidayat Saputra Pratama Kurniawan Setiawan Wijaya Gunawan Santoso Halim Tan Lim "
     "Wong Lie Nasution Siregar Lubis Harahap Ginting Sinaga Daeng Rasyid Alkadrie Assegaf Bakar "
     "Hamid Usman Rahman Hasibuan Kusuma Purnama Sanjaya Hartono Susilo Lumban Manurung Tambunan "
-    "Purba Sembiring Ningsih Rahayu Wulandari Anggraini Maharani Kristiani Oktaviani Apriyani"
+    "Purba Sembiring"
 ).split()
+# Second names only women carry (Javanese and Malay usage: "Sri Wulandari").
+FEMALE_SECOND = "Ningsih Rahayu Wulandari Anggraini Maharani Kristiani Oktaviani Apriyani Lestari Handayani".split()
 ALIASES = ("Pak Tua", "Mbah", "Acong", "Udin", "Ucok", "Mak Cik", "Bang Jago", "Nenek", "Kakek", "Si Kecil")
 BIRTH_PLACES = ("Pontianak", "Kubu Raya", "Mempawah", "Singkawang", "Sambas", "Ketapang", "Sanggau",
                 "Sintang", "Landak", "Jakarta", "Surabaya", "Madura", "Makassar", "Medan")
