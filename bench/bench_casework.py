@@ -116,6 +116,10 @@ def _event_run(state):
 # ----- import ---------------------------------------------------------------------------
 
 
+def _name(rng: random.Random, *parts: list[str]) -> str:
+    return " ".join(p for p in (rng.choice(options) for options in parts) if p)
+
+
 def _write_xlsx(path: Path, rows: int) -> Path:
     from openpyxl import Workbook
 
@@ -137,7 +141,7 @@ def _write_xlsx(path: Path, rows: int) -> Path:
         birth = date(1940, 1, 1) + timedelta(days=rng.randrange(365 * 80))
         has_nik = i % 3 != 0
         nik = make_nik("6171" + f"{1 + i % 6:02d}", birth, sex, 1 + i // 6 % 9999) if has_nik else ""
-        ws.append([f"IMP-{i}", nik, f"61710{i:011d}" if has_nik else "", " ".join(p for p in (rng.choice(first), rng.choice(middle), rng.choice(last)) if p),
+        ws.append([f"IMP-{i}", nik, f"61710{i:011d}" if has_nik else "", _name(rng, first, middle, last),
                    "", sex, birth.strftime("%d/%m/%Y") if has_nik else "", "" if has_nik else birth.year,
                    "Pontianak", f"Jl. Contoh No. {i}", rng.choice(kelurahan), "gelandangan" if i % 2 else "pengemis",
                    ""])

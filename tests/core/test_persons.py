@@ -6,15 +6,14 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from casework_helpers import table_counts
 
 from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import NotFoundError, PermissionDenied, ValidationError
 from spm_desktop.core.domain.nik import make_nik
-from spm_desktop.core.security.audit import snapshot  # noqa: F401  (import check)
 from spm_desktop.core.services import persons as P
 from spm_desktop.core.services.cases import CaseDraft, open_case
 from spm_desktop.core.storage.models import AuditEntry, Person
-from casework_helpers import table_counts
 
 KEL = "61.71.01.1002"  # Benua Melayu Laut, kecamatan 61.71.01
 KEL_OTHER_KEC = "61.71.02.1001"
