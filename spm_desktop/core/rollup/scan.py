@@ -1,17 +1,19 @@
-"""The roll-up's one pass over the events (architecture §4), shared by every figure.
+"""The roll-up's one statement over the events and needs (architecture §4).
 
 ``raw`` groups ALL live events by (person id, service code) — the order of the covering
 index ``ix_service_event_person_code_date``, so the database streams it without sorting —
 keeping, for the window only, the first date and a "first key" ``date|kelurahan[|unit]``
 (the person is attributed to where they were first served that year). ``fine`` then
-resolves merged and deleted persons (only the few persons concerned are regrouped). From
-``fine`` one UNION ALL statement derives:
+resolves merged and deleted persons (only the few persons concerned are regrouped). One
+UNION ALL statement derives:
 
 * ``i`` rows — (code, first month, kelurahan[|unit]) → persons: the monthly and cumulative
   output indicators and the location breakdowns (cells add up to the totals);
 * ``p`` rows — (code, sex, age group on the first service date, PMKS category) → persons,
   only when such breakdowns are asked for;
-* ``s`` rows — per SPM group: sasaran and terpenuhi (needs of :mod:`spm` joined to ``fine``).
+* ``s`` rows — per SPM group: sasaran and terpenuhi — the needs of :mod:`spm`, each checked
+  by an index seek for a live event of that code in the window (covering indexes on
+  ``service_event``, ``case_need`` and ``cases`` keep every step inside the indexes).
 
 Unit-counted types are summed by a second, small statement restricted to their codes.
 Only aggregated rows leave the database; no Python loop runs over events or persons.

@@ -1,4 +1,5 @@
-"""Sasaran (Y) and terpenuhi (X) of the five SPM groups, as one SQL statement (architecture §4).
+"""The needs behind sasaran (Y) and terpenuhi (X) of the five SPM groups (architecture §4);
+:mod:`scan` counts them in the roll-up's statement.
 
 needs(group, person, code):
   * case groups — the union of the needs of the person's live group-g cases whose span
@@ -7,8 +8,8 @@ needs(group, person, code):
     needs makanan + sandang, and penanganan khusus when vulnerable (under 5, 60 or over on
     the disaster's start date, pregnant/breastfeeding, or with a disability).
 A need is met when the person — or anyone merged into them — has a live event of that code
-in the window, on whichever case. X counts persons with every need met (``all_needed``) or
-at least one (``any_item``).
+in the window, on whichever case (checked in :func:`scan._groups_part`). X counts persons
+with every need met (``all_needed``) or at least one (``any_item``).
 """
 
 from __future__ import annotations
