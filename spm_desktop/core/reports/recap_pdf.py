@@ -41,6 +41,7 @@ from spm_desktop.core.domain.groups import SPM_GROUPS
 from spm_desktop.core.paths import resource_path
 from spm_desktop.core.reports import formatting as fmt
 from spm_desktop.core.rollup.result import IndicatorFigure, RollupResult
+from spm_desktop.core.rollup.result import main_indicators as rollup_main_indicators
 from spm_desktop.core.services.settings import FULFILMENT_RULES, AppSettings
 
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -253,9 +254,8 @@ def _kecamatan_table(st, result: RollupResult, width: float) -> list:
 
 
 def main_indicators(result: RollupResult) -> list[IndicatorFigure]:
-    """Indicators drawn in the trend chart: person-counted ones with the largest targets."""
-    eligible = [i for i in result.indicators if i.target and i.counting_rule != "sum_quantity"]
-    return sorted(eligible, key=lambda i: (-(i.target or 0), i.code))[:CHART_LINES]
+    """Indicators drawn in the trend chart."""
+    return rollup_main_indicators(result, CHART_LINES)
 
 
 def trend_chart(result: RollupResult, width: float, height: float = 70 * mm) -> Drawing:

@@ -128,3 +128,9 @@ class RollupResult:
             "open_duplicates": self.open_duplicates,
             "warnings": list(self.warnings),
         }
+
+
+def main_indicators(result: RollupResult, count: int = 5) -> list[IndicatorFigure]:
+    """The indicators a chart shows first: person-counted ones with the largest yearly targets."""
+    eligible = [i for i in result.indicators if i.target and i.counting_rule != "sum_quantity"]
+    return sorted(eligible, key=lambda i: (-(i.target or 0), i.code))[:count]

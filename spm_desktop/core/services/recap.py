@@ -9,8 +9,6 @@ from typing import Any
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ValidationError
-from spm_desktop.core.reports.espm_xlsx import write_espm_xlsx
-from spm_desktop.core.reports.recap_pdf import write_recap_pdf
 from spm_desktop.core.rollup import DEFAULT_BREAKDOWNS, Period, RollupResult, compute_rollup
 from spm_desktop.core.rollup.quarterly import QuarterResult, compute_quarter
 from spm_desktop.core.security import audit
@@ -45,6 +43,8 @@ def _audit_export(db: Database, actor: Actor, what: str, period: Period, path: P
 def export_recap_pdf(db: Database, actor: Actor, period: Period, path: str | Path,
                      result: RollupResult | None = None) -> Path:
     """Write the recap PDF (computing the roll-up unless ``result`` is given)."""
+    from spm_desktop.core.reports.recap_pdf import write_recap_pdf  # ReportLab only when exporting
+
     require(actor, "report.export")
     target = _target(path, ".pdf")
     result = result or compute_rollup(db, period)
@@ -71,6 +71,8 @@ def export_recap_json(db: Database, actor: Actor, period: Period, path: str | Pa
 
 def export_espm(db: Database, actor: Actor, year: int, quarter: int, path: str | Path) -> tuple[Path, QuarterResult]:
     """Write the quarterly e-SPM workbook."""
+    from spm_desktop.core.reports.espm_xlsx import write_espm_xlsx  # openpyxl only when exporting
+
     require(actor, "report.export")
     target = _target(path, ".xlsx")
     quarter_result, settings = compute_quarter(db, year, quarter)

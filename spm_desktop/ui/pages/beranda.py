@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from spm_desktop.core.reports import formatting as fmt
-from spm_desktop.core.reports.recap_pdf import main_indicators
+from spm_desktop.core.rollup.result import main_indicators
 from spm_desktop.core.services.dashboard import Dashboard, dashboard
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.trend_chart import TrendChart
