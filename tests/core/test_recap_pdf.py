@@ -89,3 +89,21 @@ def test_signed_on_date_and_main_indicators(tmp_path):
     path = write_recap_pdf(sample_result(), SETTINGS, tmp_path / "r.pdf", signed_on=date(2026, 4, 2))
     assert "Pontianak, 2 April 2026" in pdf_text(path)
     assert [i.code for i in main_indicators(sample_result())] == [MEALS]
+
+
+def test_logo_from_settings_is_drawn(tmp_path):
+    from dataclasses import replace
+
+    from PIL import Image
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (40, 40), (200, 30, 30)).save(logo)
+    path = write_recap_pdf(sample_result(), replace(SETTINGS, office_logo_path=str(logo)), tmp_path / "r.pdf")
+    images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True).stdout
+    assert len(images.strip().splitlines()) == 3  # header, rule, one image
+    # a missing or broken logo file leaves the space empty instead of failing
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    for bad in (tmp_path / "gone.png", broken):
+        out = write_recap_pdf(sample_result(), replace(SETTINGS, office_logo_path=str(bad)), tmp_path / "r2.pdf")
+        assert "DINAS SOSIAL KOTA PONTIANAK" in pdf_text(out)

@@ -90,3 +90,19 @@ def test_service_catalogue_edit(db):
         svc.update_service_type(db, ADMIN, "0.0", active=True)
     with pytest.raises(PermissionDenied):
         svc.update_service_type(db, SUPERVISOR, code, active=True)
+
+
+def test_logo_copied_into_the_data_folder(db, tmp_path):
+    src = tmp_path / "kop.jpg"
+    src.write_bytes(b"\xff\xd8\xff\xe0jpeg")
+    data = tmp_path / "data"
+    data.mkdir()
+    st = svc.set_logo(db, ADMIN, src, data)
+    assert st.office_logo_path == str(data / "logo.jpg") and (data / "logo.jpg").read_bytes() == src.read_bytes()
+    with pytest.raises(ValidationError):
+        svc.set_logo(db, ADMIN, tmp_path / "kop.gif", data)
+    with pytest.raises(ValidationError):
+        svc.set_logo(db, ADMIN, tmp_path / "missing.png", data)
+    with pytest.raises(PermissionDenied):
+        svc.set_logo(db, SUPERVISOR, src, data)
+    assert svc.set_logo(db, ADMIN, None, data).office_logo_path == ""

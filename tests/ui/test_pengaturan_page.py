@@ -6,6 +6,10 @@ from spm_desktop.core.services import mutu as mutu_svc
 from spm_desktop.core.services import settings as settings_svc
 from spm_desktop.ui.pages import pengaturan
 
+# a 1×1 PNG
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360"
+                    "00000000050001a5f645400000000049454e44ae426082")
+
 
 def open_page(qtbot, ctx, wait_runner):
     page = pengaturan.Page(ctx)
@@ -20,14 +24,21 @@ def test_office_and_signatory_saved(qtbot, ctx, db, wait_runner, tmp_path, monke
     assert page.office_edits["office.name"].text() == "Dinas Sosial Kota Pontianak"
     page.office_edits["signatory.name"].setText("Drs. Budi Santoso")
     page.office_edits["signatory.nip"].setText("197001011990031001")
-    logo = tmp_path / "logo.png"
+    logo = tmp_path / "usb" / "Logo Pemkot.PNG"
+    logo.parent.mkdir()
+    logo.write_bytes(PNG)
     monkeypatch.setattr(pengaturan.LogoFileDialog, "ask", classmethod(lambda cls, parent: logo))
     page.pick_logo()
     page.save_office()
     wait_runner()
     st = settings_svc.get_settings(db)
+    copied = ctx.data_dir / "logo.png"
     assert (st.signatory_name, st.signatory_nip, st.office_logo_path) == ("Drs. Budi Santoso",
-                                                                          "197001011990031001", str(logo))
+                                                                          "197001011990031001", str(copied))
+    assert copied.read_bytes() == PNG and page.logo_edit.text() == str(copied)
+    page.clear_logo()
+    wait_runner()
+    assert settings_svc.get_settings(db).office_logo_path == ""
     assert page.status.text() == "Pengaturan disimpan."
 
 

@@ -20,6 +20,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -149,8 +150,9 @@ def _letterhead(st: dict, settings: AppSettings, width: float) -> list:
     logo_path = Path(settings.office_logo_path) if settings.office_logo_path else None
     if logo_path and logo_path.is_file():
         try:
+            ImageReader(str(logo_path)).getRGBData()  # decode now: a broken file must not stop the report
             logo = Image(str(logo_path), width=20 * mm, height=20 * mm, kind="proportional")
-        except Exception:  # an unreadable logo must not stop the report
+        except Exception:
             logo = Spacer(20 * mm, 20 * mm)
     else:
         logo = Spacer(20 * mm, 20 * mm)

@@ -6,8 +6,10 @@ transaction with their audit entry; results are frozen dataclasses, never ORM ob
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -395,3 +397,28 @@ def update_service_type(
         s.flush()
         audit.record(s, "update", "service_type", row.id, before=before, after=row)
         return _service_info(row)
+
+
+# ---- letterhead logo ---------------------------------------------------------------------
+
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")
+LOGO_MAX_BYTES = 2_000_000
+
+
+def set_logo(db: Database, actor: Actor, source: str | Path | None, data_dir: str | Path) -> AppSettings:
+    """Copy the letterhead logo into the data folder (so it survives a removed USB stick) and
+    point ``office.logo_path`` at the copy; ``None`` removes the logo."""
+    require(actor, "settings.edit")
+    if source is None:
+        return update_setting(db, actor, "office.logo_path", "")
+    src = Path(source)
+    if src.suffix.lower() not in LOGO_SUFFIXES:
+        raise ValidationError("Logo harus berkas gambar PNG atau JPG.", "office.logo_path")
+    if not src.is_file():
+        raise ValidationError(f"Berkas logo {src} tidak ditemukan.", "office.logo_path")
+    if src.stat().st_size > LOGO_MAX_BYTES:
+        raise ValidationError("Berkas logo terlalu besar (paling besar 2 MB).", "office.logo_path")
+    target = Path(data_dir) / f"logo{src.suffix.lower()}"
+    if src.resolve() != target.resolve():
+        shutil.copyfile(src, target)
+    return update_setting(db, actor, "office.logo_path", str(target))

@@ -114,7 +114,7 @@ class Page(QWidget):
         pick = QPushButton("Pilih &logo…")
         pick.clicked.connect(self.pick_logo)
         clear = QPushButton("Hapus logo")
-        clear.clicked.connect(self.logo_edit.clear)
+        clear.clicked.connect(self.clear_logo)
         row = QHBoxLayout()
         row.addWidget(self.logo_edit, 1)
         row.addWidget(pick)
@@ -129,12 +129,16 @@ class Page(QWidget):
     def pick_logo(self) -> None:
         path = LogoFileDialog.ask(self)
         if path is not None:
-            self.logo_edit.setText(str(path))
+            self._submit(settings_svc.set_logo, path, self.ctx.data_dir,
+                         on_done=lambda st: self.logo_edit.setText(st.office_logo_path))
+
+    @Slot()
+    def clear_logo(self) -> None:
+        self._submit(settings_svc.set_logo, None, self.ctx.data_dir, on_done=lambda st: self.logo_edit.clear())
 
     @Slot()
     def save_office(self) -> None:
         values = {key: edit.text() for key, edit in self.office_edits.items()}
-        values["office.logo_path"] = self.logo_edit.text()
         self._submit(settings_svc.update_settings, values, on_done=self._settings_saved)
 
     # --- SPM rules ----------------------------------------------------------------------------
