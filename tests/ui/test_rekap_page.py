@@ -6,6 +6,7 @@ import subprocess
 from datetime import date
 
 from openpyxl import load_workbook
+from PySide6.QtCore import Qt
 from rollup_builders import CLOTHES, MEALS, Rows
 
 from spm_desktop.ui.pages import rekap
@@ -35,12 +36,18 @@ def test_figures_shown_and_pdf_exported(qtbot, qtmodeltester, ctx, db, wait_runn
     assert page.indicators.index(0, 4).data() == "5"  # permakanan, cumulative
     assert "IKK 1: 60,0%" in page.ikk_label.text()
     assert "Maret 2026" in page.title.text()
-    assert page.kecamatan.columnCount() == 1 + 6 and page.kecamatan.index(0, 1).data() == "5"
-    for model in (page.groups, page.indicators, page.kecamatan):
+    assert page.breakdown_model.columnCount() == 1 + 6 and page.breakdown_model.index(0, 1).data() == "5"
+    for model in (page.groups, page.indicators, page.breakdown_model):
         qtmodeltester.check(model)
+    page.dimension_box.setCurrentIndex(page.dimension_box.findData("sex"))
+    wait_runner()
+    assert [page.breakdown_model.headerData(c, Qt.Orientation.Horizontal) for c in (1, 2)] == ["Laki-laki",
+                                                                                                "Perempuan"]
+    assert page.breakdown_model.index(0, 1).data() == "5"  # the builder's persons are all L
+    qtmodeltester.check(page.breakdown_model)
     target = tmp_path / "rekap-maret.pdf"
     monkeypatch.setattr(rekap.ExportFileDialog, "ask", classmethod(lambda cls, *a: target))
-    qtbot.mouseClick(page.pdf_button, __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.pdf_button, Qt.MouseButton.LeftButton)
     wait_runner()
     assert page.last_file == target and target.exists()
     assert page.open_button.isEnabled()

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from spm_desktop.core.domain.groups import SPM_GROUPS
 from spm_desktop.core.reports import formatting as fmt
-from spm_desktop.core.rollup import Period, RollupResult
+from spm_desktop.core.rollup import DIMENSIONS, Period, RollupResult
 from spm_desktop.core.services import recap as recap_svc
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.models.table import Column, RecordTableModel
@@ -102,13 +102,25 @@ class Page(QWidget):
         self.status_label.setWordWrap(True)
         self.groups = RecordTableModel(GROUP_COLUMNS, self)
         self.indicators = RecordTableModel(INDICATOR_COLUMNS, self)
-        self.kecamatan = RecordTableModel((), self)
+        self.breakdown_model = RecordTableModel((), self)
+        self.dimension_box = QComboBox()
+        for key, label in DIMENSIONS.items():
+            self.dimension_box.addItem(label, key)
+        self.dimension_box.currentIndexChanged.connect(self._dimension_changed)
+        breakdown_tab = QWidget()
+        breakdown_layout = QVBoxLayout(breakdown_tab)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Rincian menurut:"))
+        row.addWidget(self.dimension_box)
+        row.addStretch(1)
+        breakdown_layout.addLayout(row)
+        breakdown_layout.addWidget(self._table(self.breakdown_model, stretch=1))
         self.warnings = QLabel()
         self.warnings.setWordWrap(True)
         tabs = QTabWidget()
         tabs.addTab(self._table(self.groups), "Capaian SPM")
         tabs.addTab(self._table(self.indicators, stretch=1), "Indikator keluaran")
-        tabs.addTab(self._table(self.kecamatan, stretch=1), "Per kecamatan")
+        tabs.addTab(breakdown_tab, "Rincian")
         tabs.addTab(self.warnings, "Peringatan")
         self.tabs = tabs
         layout = QVBoxLayout(self)
@@ -159,8 +171,14 @@ class Page(QWidget):
     @Slot()
     def compute(self) -> None:
         self.status_label.setText("Menghitung…")
-        self.ctx.runner.submit(recap_svc.recap, self.ctx.db, self.ctx.actor, self.period(), parent=self,
+        dims = tuple(dict.fromkeys(("kecamatan", self.dimension_box.currentData())))
+        self.ctx.runner.submit(recap_svc.recap, self.ctx.db, self.ctx.actor, self.period(), dims, parent=self,
                                on_done=self.show_result)
+
+    @Slot()
+    def _dimension_changed(self, *_args) -> None:
+        if self.result is not None:
+            self.compute()
 
     @Slot(object)
     def show_result(self, result: RollupResult) -> None:
@@ -173,12 +191,14 @@ class Page(QWidget):
                                f"({fmt.number(k.ikk2_terpenuhi)} dari {fmt.number(k.ikk2_sasaran)})")
         self.groups.set_records(result.spm)
         self.indicators.set_records(result.indicators)
-        kec = result.breakdown("kecamatan")
-        rows = kec.rows if kec else ()
+        chosen = result.breakdown(self.dimension_box.currentData()) or result.breakdown("kecamatan")
+        rows = chosen.rows if chosen else ()
         columns = [Column("Subkegiatan", lambda i: i.name)] + [
             Column(r.label, lambda i, r=r: fmt.number(r.value(i.code))) for r in rows]
-        self.kecamatan.columns = tuple(columns)
-        self.kecamatan.set_records(result.indicators)
+        self.breakdown_model.beginResetModel()
+        self.breakdown_model.columns = tuple(columns)
+        self.breakdown_model.endResetModel()
+        self.breakdown_model.set_records(result.indicators)
         self.warnings.setText("\n".join(f"• {w}" for w in result.warnings) or "Tidak ada peringatan.")
         self.status_label.setText("")
 
