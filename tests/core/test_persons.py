@@ -191,3 +191,28 @@ def test_rebuild_search_names(db):
         s.get(Person, info.id).search_name = "stale"
     assert P.rebuild_search_names(db, SYSTEM) == 1
     assert [r.id for r in P.search_persons(db, SYSTEM, "muhammad nur")] == [info.id]
+
+
+def test_counts_agree_with_the_listed_rows(db):
+    from spm_desktop.core.services.cases import close_case
+
+    made = [P.register_person(db, SYSTEM, draft(name=f"Orang {n}", sex="P" if i % 2 else "L",
+                                                kelurahan_code=KEL if i % 3 else KEL_OTHER_KEC))
+            for i, n in enumerate(["Ani", "Budi", "Cici", "Dodi", "Eka", "Fani", "Gita"])]
+    start = date(2026, 1, 5)
+    plan = [(0, "UPRS", "gepeng", True), (0, "PLAT", "anak", True), (1, "UPRS", "gepeng", False),
+            (2, "TKSK", "lansia", True), (3, "PLAT", "gepeng", False), (3, "PLAT", "anak", True)]
+    for index, unit, group, stays_open in plan:
+        info = open_case(db, SYSTEM, CaseDraft(person_id=made[index].id, unit=unit, spm_group=group, intake_date=start,
+                                               kecamatan_code="61.71.01" if unit == "TKSK" else None))
+        if not stays_open:
+            close_case(db, SYSTEM, info.id, start, "lainnya")
+    for unit in (None, "UPRS", "PLAT", "TKSK", "BIDANG"):
+        for has_open in (None, True, False):
+            for extra in ({}, {"sex": "P"}, {"kecamatan_code": "61.71.01"}):
+                q = P.PersonQuery(unit=unit, has_open_case=has_open, **extra)
+                ids = P.list_person_ids(db, SYSTEM, q)
+                assert P.count_persons(db, SYSTEM, q) == len(ids) == P.list_persons(db, SYSTEM, q).total, q
+    assert P.count_persons(db, SYSTEM, P.PersonQuery(has_open_case=True)) == 3
+    assert P.count_persons(db, SYSTEM, P.PersonQuery(unit="PLAT", has_open_case=False)) == 0
+    assert P.count_persons(db, SYSTEM, P.PersonQuery(unit="UPRS", has_open_case=False)) == 1

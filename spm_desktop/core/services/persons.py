@@ -670,7 +670,8 @@ def search_persons(db: Database, actor: Actor, text: str, limit: int = SEARCH_LI
         return _rows_by_id(s, _search_ids(s, text, limit))
 
 
-def _query_where(q: PersonQuery) -> list:
+def _person_where(q: PersonQuery) -> list:
+    """The filters of ``q`` on the person row itself (not the case filters)."""
     clauses = [_live()]
     if q.category_code:
         clauses.append(Person.category_code == q.category_code)
@@ -680,6 +681,15 @@ def _query_where(q: PersonQuery) -> list:
         clauses.append(Person.kelurahan_code.startswith(q.kecamatan_code + ".", autoescape=True))
     if q.sex:
         clauses.append(Person.sex == q.sex)
+    if q.text.strip():
+        match = _match(q.text)
+        if match is not None:
+            clauses.append(match[0])
+    return clauses
+
+
+def _query_where(q: PersonQuery) -> list:
+    clauses = _person_where(q)
     # IN (subquery) rather than a correlated EXISTS: the subquery runs once on
     # ix_cases_open_person, which keeps the count of 100k persons fast.
     case_clauses = [Case.deleted_at.is_(None)]
@@ -690,11 +700,22 @@ def _query_where(q: PersonQuery) -> list:
         clauses.append(Person.id.in_(open_ids) if q.has_open_case else Person.id.not_in(open_ids))
     if q.unit and q.has_open_case is not True:
         clauses.append(Person.id.in_(select(Case.person_id).where(*case_clauses)))
-    if q.text.strip():
-        match = _match(q.text)
-        if match is not None:
-            clauses.append(match[0])
     return clauses
+
+
+def _count(s: Session, q: PersonQuery) -> int:
+    """``count(*)`` of the list. With the open-case filter the persons with an open case are
+    counted from the (much smaller) set of open cases, and "without an open case" is the
+    rest: a fraction of the cost of testing 100k persons against the case list."""
+    if q.has_open_case is None:
+        return int(s.scalar(select(func.count()).select_from(Person).where(*_query_where(q))) or 0)
+    unit = [Case.unit == q.unit] if q.unit else []
+    with_open = int(s.scalar(
+        select(func.count(func.distinct(Case.person_id))).select_from(Case).join(Person, Person.id == Case.person_id)
+        .where(Case.status == "open", Case.deleted_at.is_(None), *unit, *_person_where(q))) or 0)
+    if q.has_open_case:
+        return with_open
+    return _count(s, replace(q, has_open_case=None)) - with_open
 
 
 _SORT_COLUMNS = {
@@ -711,7 +732,7 @@ def count_persons(db: Database, actor: Actor, query: PersonQuery = PersonQuery()
     """How many persons the list shows for ``query``."""
     require(actor, "person.view")
     with db.reading() as s:
-        return int(s.scalar(select(func.count()).select_from(Person).where(*_query_where(query))) or 0)
+        return _count(s, query)
 
 
 def list_person_ids(db: Database, actor: Actor, query: PersonQuery = PersonQuery()) -> list[str]:
@@ -752,7 +773,7 @@ def list_persons(db: Database, actor: Actor, query: PersonQuery = PersonQuery(),
     with db.reading() as s:
         ids = list(s.scalars(select(Person.id).where(*where).order_by(*order).offset(offset).limit(limit)))
         rows = tuple(_rows_by_id(s, ids))
-        total = int(s.scalar(select(func.count()).select_from(Person).where(*where)) or 0) if with_total else -1
+        total = _count(s, query) if with_total else -1
     return PersonPage(rows=rows, offset=offset, total=total)
 
 
