@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from backend_support import sqlite_only
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
@@ -212,6 +213,7 @@ def test_mutated_xlsx_never_crashes(loaded, tmp_path, data):
     attempt(loaded, kind, path)
 
 
+@sqlite_only()
 def test_refused_file_leaves_no_backup_but_an_import_does(loaded, tmp_path):
     backups = Path(loaded.file_path).parent / "backups"
     before = sorted(backups.glob("*before-import*"))
@@ -256,7 +258,7 @@ def package(template_db_file, tmp_path, db):
 
 def sync_attempt(db: Database, path: Path) -> str:
     before = footprint(db)
-    backups = Path(db.file_path).parent / "backups"
+    backups = Path(db.file_path).parent / "backups" if db.file_path else Path(path).parent / "no-backups"
     copies = sorted(backups.glob("*")) if backups.exists() else []
     for call in (preview_import, import_package):
         try:
