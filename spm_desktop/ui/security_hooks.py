@@ -160,6 +160,8 @@ class _Actions(QObject):
                 "disimpan dulu di folder backups). Aplikasi akan ditutup sesudahnya. Lanjutkan?"):
             return
         self.ctx.runner.wait_idle()
+        if self.backup_thread is not None:
+            self.backup_thread.join()  # its connection must be closed before the file is replaced
         self.ctx.db.dispose()
         try:
             result = run_busy(self.window, "Memeriksa dan memulihkan cadangan…", backup.restore_backup, db_file,
