@@ -48,6 +48,8 @@ def test_users_page_create_deactivate_reset_unlock(ctx, qtbot, wait_runner, monk
     page.add_user()
     wait_runner()
     assert [u.username for u in page.model.rows] == ["admin", "sari"]
+    assert page.model.data(page.model.index(1, 6)) == "belum pernah"
+    assert page.model.data(page.model.index(0, 6)) != "belum pernah"  # the admin logged in
     page.select_username("sari")
     assert page.selected().unit == "PLAT"
     assert page.model.data(page.model.index(1, 4)) == "PLAT"

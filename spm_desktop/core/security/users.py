@@ -44,6 +44,7 @@ class UserInfo:
     kecamatan_code: str | None
     active: bool
     locked_until: datetime | None
+    last_login_at: datetime | None = None
 
     def actor(self) -> Actor:
         return Actor(username=self.username, role=self.role, user_id=self.id, full_name=self.full_name,
@@ -52,7 +53,7 @@ class UserInfo:
 
 def _info(user: User) -> UserInfo:
     return UserInfo(user.id, user.username, user.full_name, user.nip, user.role, user.unit,
-                    user.kecamatan_code, user.active, user.locked_until)
+                    user.kecamatan_code, user.active, user.locked_until, user.last_login_at)
 
 
 def _user_snapshot(user: User) -> dict:

@@ -25,7 +25,7 @@ from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.security import ResetPasswordDialog, UserDialog
 from spm_desktop.ui.errors import confirm, show_info
 
-COLUMNS = ("Nama pengguna", "Nama lengkap", "NIP", "Peran", "Unit / kecamatan", "Status")
+COLUMNS = ("Nama pengguna", "Nama lengkap", "NIP", "Peran", "Unit / kecamatan", "Status", "Terakhir masuk")
 
 
 def status_text(user: users.UserInfo) -> str:
@@ -73,6 +73,8 @@ class UsersModel(QAbstractTableModel):
             if user.role == "tksk":
                 return f"Kec. {self.kecamatan_names.get(user.kecamatan_code or '', user.kecamatan_code or '')}"
             return UNITS.get(user.unit, user.unit) if user.unit else "—"
+        if col == 6:
+            return f"{to_local(user.last_login_at):%d/%m/%Y %H:%M}" if user.last_login_at else "belum pernah"
         return (user.username, user.full_name, user.nip, ROLES.get(user.role, user.role), None,
                 status_text(user))[col]
 
