@@ -252,6 +252,7 @@ def test_damaged_file_at_start_offers_backup_and_brings_data_back(app, data_dir,
                         classmethod(lambda cls, parent, check: offers.append(check) or True))
     monkeypatch.setattr(security_hooks.errors, "show_info", lambda *a, **k: None)
     monkeypatch.setattr(app_module, "sign_in", lambda db, runner: None)  # stop after opening
+    monkeypatch.setattr(app_module.errors, "install_excepthook", lambda *a: None)  # keep pytest's hook
     assert app_module.run(data_dir) == 0
     assert len(offers) == 1 and offers[0].offer.path == good.path and not offers[0].ok
     con = sqlite3.connect(db_file)
@@ -266,6 +267,7 @@ def test_damaged_file_at_start_offers_backup_and_brings_data_back(app, data_dir,
 def test_declining_the_restore_offer_stops_the_start(app, data_dir, monkeypatch):
     (data_dir / "spm.db").write_bytes(b"rusak" * 1000)
     monkeypatch.setattr(dialogs.RestoreOfferDialog, "ask", classmethod(lambda cls, parent, check: False))
+    monkeypatch.setattr(app_module.errors, "install_excepthook", lambda *a: None)
     assert app_module.run(data_dir) == 1
 
 
