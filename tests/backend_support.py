@@ -14,10 +14,12 @@ from __future__ import annotations
 import os
 import queue
 import threading
+import time
 import uuid
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 PG_URL = os.environ.get("SPM_TEST_DATABASE_URL", "").strip()
@@ -74,7 +76,20 @@ class PgServer:
             self._created.add(name)
 
     def _drop_now(self, name: str) -> None:
-        self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # A plain DROP waits for an autovacuum worker to leave; WITH (FORCE) would refuse to
+        # terminate it for a non-superuser role. FORCE is only the fallback for a connection a
+        # test left open ("being accessed by other users").
+        last: Exception | None = None
+        for attempt in range(20):
+            try:
+                force = " WITH (FORCE)" if attempt % 2 else ""
+                self._execute(f'DROP DATABASE IF EXISTS "{name}"{force}')
+                break
+            except DBAPIError as exc:
+                last = exc
+                time.sleep(0.1 * (attempt + 1))
+        else:
+            raise RuntimeError(f"could not drop test database {name}") from last
         with self._lock:
             self._created.discard(name)
 
@@ -148,10 +163,15 @@ class PgServer:
         try:
             while not self._stop.is_set():
                 try:
-                    self._drop_now(self._to_drop.get_nowait())
-                    continue
+                    name = self._to_drop.get_nowait()
                 except queue.Empty:
-                    pass
+                    name = None
+                if name is not None:
+                    try:
+                        self._drop_now(name)
+                    except RuntimeError:
+                        pass  # still listed in _created: drop_all tries again at the end
+                    continue
                 if self._ready.qsize() < POOL_DEPTH:
                     n += 1
                     name = f"{self.prefix}_pool{n}"
