@@ -179,6 +179,7 @@ def _import_run(state):
         assert result.created == IMPORT_ROWS, result
     finally:
         db.dispose()
+        shutil.rmtree(target.parent, ignore_errors=True)
 
 
 def cases():
