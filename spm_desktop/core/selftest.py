@@ -190,8 +190,12 @@ def _check_rollup(folder: Path, state: dict) -> str:
 
 def _check_pdf(folder: Path, state: dict) -> str:
     from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.paths import resource_path
     from spm_desktop.core.services.recap import export_recap_pdf
+    from spm_desktop.core.services.settings import set_logo
 
+    # The application icon as letterhead logo: proves the bundle can decode a PNG (Pillow).
+    set_logo(state["db"], SYSTEM, resource_path("icons", "spm-desktop.png"), folder)
     result = state["rollup"]
     path = export_recap_pdf(state["db"], SYSTEM, result.period, folder / "rekap.pdf", result)
     data = path.read_bytes()
@@ -202,7 +206,9 @@ def _check_pdf(folder: Path, state: dict) -> str:
         raise _Failed("PDF tidak memiliki halaman")
     if b"DejaVuSans" not in data:
         raise _Failed("huruf DejaVu Sans tidak tertanam di PDF")
-    return f"{pages} halaman, {len(data) // 1024} KB, huruf tertanam"
+    if not re.search(rb"/Subtype\s*/Image", data):
+        raise _Failed("logo kop surat tidak ada di PDF")
+    return f"{pages} halaman, {len(data) // 1024} KB, huruf dan logo tertanam"
 
 
 def _check_workbook(folder: Path, state: dict) -> str:
