@@ -124,3 +124,34 @@ def test_index_answers_like_the_database(ctx, people):
         assert set(index.match(text)) == expected, text
     assert index.match("santoso", kecamatan_code="61.71.01") == [people[0].id]
     assert index.match("santoso", kecamatan_code="61.71.02") == []
+
+
+def test_edit_person_and_merge_from_duplicates_list(ctx, people, qtbot, wait_runner, monkeypatch):
+    from spm_desktop.core.services.persons import get_person
+    from spm_desktop.ui.dialogs.duplicates import DuplicatesDialog
+
+    siti = people[1]
+    twin = _register(ctx, "Siti Rahmawaty", sex="P", year=1961, confirm=True)  # confirmed: goes on the review list
+    edit = PersonDialog(ctx, get_person(ctx.db, ctx.actor, twin.id))
+    qtbot.addWidget(edit)
+    assert not edit.has_unsaved_changes()
+    edit.alias.setText("Bu Siti")
+    assert edit.has_unsaved_changes()
+    edit.save()
+    wait_runner()
+    assert edit.saved is not None and edit.saved.alias == "Bu Siti"
+
+    monkeypatch.setattr("spm_desktop.ui.dialogs.duplicates.confirm", lambda *a, **k: True)
+    dialog = DuplicatesDialog(ctx)
+    qtbot.addWidget(dialog)
+    wait_runner()
+    assert dialog.model.rowCount() == 1
+    dialog.view.selectRow(0)
+    pair = dialog.current()
+    keep = pair.a
+    dialog.merge(keep_first=True)
+    wait_runner()
+    assert dialog.chosen == keep.id
+    assert dialog.model.rowCount() == 0
+    gone = twin.id if keep.id == siti.id else siti.id
+    assert get_person(ctx.db, ctx.actor, gone).merged_into == keep.id
