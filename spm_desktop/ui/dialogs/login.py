@@ -27,6 +27,7 @@ class _CredentialsDialog(QDialog):
         self.db, self.runner = db, runner
         self.user: UserInfo | None = None
         self.setWindowIcon(app_icon())
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
         self.form = QFormLayout()
         self.message = QLabel()
         self.message.setObjectName("errorMessage")
