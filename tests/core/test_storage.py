@@ -42,3 +42,17 @@ def test_sync_columns_are_stamped_on_create_and_update(db):
         assert q.revision == 2 and q.updated_by == "andi" and q.change_seq > first_seq
         assert q.updated_at >= q.created_at
         assert s.scalar(select(LocalDevice.change_seq)) == q.change_seq
+
+
+def test_reads_do_not_wait_for_a_writer_and_may_nest(db):
+    """A read inside another read, and a read while a write transaction is open, both work."""
+    with db.reading() as outer:
+        outer.execute(select(Person.id)).all()
+        with db.reading() as inner:
+            assert inner.scalar(select(LocalDevice.id)) == db.device_id
+    with db.transaction() as w:
+        w.add(Person(name="Sedang ditulis", sex="P"))
+        w.flush()
+        with db.reading() as r:  # sees the last committed state, without waiting
+            names = set(r.scalars(select(Person.name)))
+        assert "Sedang ditulis" not in names

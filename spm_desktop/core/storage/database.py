@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import spm_desktop.core.storage.tracking  # noqa: F401  (registers the flush listener)
 from spm_desktop.core.domain.actor import SYSTEM, Actor
-from spm_desktop.core.storage.engine import is_sqlite
+from spm_desktop.core.storage.engine import READ_ONLY_OPTION, is_sqlite
 from spm_desktop.core.storage.models import LocalDevice
 
 
@@ -62,9 +62,12 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session for queries only; it never commits. Loaded objects stay readable after
-        the block (closing detaches without expiring), but return dataclasses, not ORM objects."""
-        with self.sessions() as session:
-            yield session
+        the block (closing detaches without expiring), but return dataclasses, not ORM objects.
+        On SQLite it begins a deferred transaction, so it never waits for a writer."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{READ_ONLY_OPTION: True})
+            with Session(bind=conn) as session:
+                yield session
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -20,10 +20,18 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+READ_ONLY_OPTION = "spm_read_only"
+
+
 def _begin_sqlite(conn) -> None:
-    # IMMEDIATE takes the write lock at the start, so two writers wait (busy_timeout)
-    # instead of failing half-way with "database is locked" on upgrade from a read lock.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writer's IMMEDIATE takes the write lock at the start, so two writers wait
+    # (busy_timeout) instead of failing half-way with "database is locked" on upgrade from a
+    # read lock. Read-only connections (Database.reading) begin DEFERRED: under WAL they
+    # neither wait for writers nor block them.
+    if conn.get_execution_options().get(READ_ONLY_OPTION):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def is_sqlite(url_or_engine) -> bool:
