@@ -169,7 +169,10 @@ class _Gen:
     def case(self, person: dict, group: str, kecamatan: str, intake: date) -> tuple[dict, list[dict]]:
         rng = self.rng
         unit = _weighted(rng, UNITS)
-        closed = rng.random() < 0.8
+        # Rehabilitation outside institutions is short: most cases close within months; a few
+        # (long-term residents, people still waiting for a referral) stay open for years.
+        recent = (self.until - intake).days < 150
+        closed = rng.random() < (0.5 if recent else 0.97)
         exit_date = min(self.until, intake + timedelta(days=rng.randint(3, 150))) if closed else None
         case = dict(
             id=self.uid(), **self.sync_cols(), person_id=person["id"], unit=unit,
