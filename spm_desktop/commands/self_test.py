@@ -1,5 +1,5 @@
 """``spm-desktop --self-test`` (a flag of the top-level parser, not a subcommand): runs
-:func:`spm_desktop.core.selftest.run_self_test` and prints its Indonesian report.
+:func:`spm_desktop.selftest.run_self_test` and prints its Indonesian report.
 
 Exit code 0 when every check passed, 1 otherwise. Needs no display and never touches the
 user's data folder or ``SPM_DATABASE_URL``.
@@ -13,7 +13,7 @@ from spm_desktop import __version__
 
 
 def run_self_test_command() -> int:
-    from spm_desktop.core.selftest import run_self_test
+    from spm_desktop.selftest import run_self_test
 
     print(f"Uji mandiri SPM Desktop {__version__} (Python {sys.version.split()[0]}, {sys.platform})", flush=True)
     report = run_self_test(progress=lambda line: print(line, flush=True))

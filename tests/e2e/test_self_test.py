@@ -7,8 +7,7 @@ import os
 import subprocess
 import sys
 
-from spm_desktop import cli
-from spm_desktop.core import selftest
+from spm_desktop import cli, selftest
 
 
 def test_self_test_passes_without_display_and_leaves_user_data_alone(tmp_path):
@@ -38,6 +37,8 @@ def test_self_test_reports_a_failed_check_and_exits_1(monkeypatch, capsys):
         raise selftest._Failed("berkas tidak diawali %PDF")
 
     monkeypatch.setattr(selftest, "_check_pdf", broken)
+    # In this process pytest-qt owns the Qt application; the Qt check runs in the test above.
+    monkeypatch.setattr(selftest, "_check_libraries", lambda folder, state: "dilewati")
     assert cli.main(["--self-test"]) == 1
     out = capsys.readouterr().out
     assert "[GAGAL] Rekap PDF: berkas tidak diawali %PDF" in out
@@ -46,6 +47,7 @@ def test_self_test_reports_a_failed_check_and_exits_1(monkeypatch, capsys):
 
 
 def test_self_test_can_keep_its_folder_for_inspection(tmp_path, monkeypatch):
+    monkeypatch.setattr(selftest, "_check_libraries", lambda folder, state: "dilewati")
     monkeypatch.setattr(selftest, "_check_rollup", lambda folder, state: "dilewati")
     monkeypatch.setattr(selftest, "_check_pdf", lambda folder, state: "dilewati")
     monkeypatch.setattr(selftest, "_check_workbook", lambda folder, state: "dilewati")

@@ -1,5 +1,7 @@
 """``spm-desktop --self-test``: a built bundle proves itself on a machine without a display.
 
+Not part of ``core``: it also checks that Qt loads (offscreen), which core must never do.
+
 In a temporary data folder (never the user's data, never ``SPM_DATABASE_URL``): migrate a
 new SQLite database to head, seed it, load a little demo data, compute a recap, write the
 recap PDF and the e-SPM workbook, and check both files. Each step gives one line of an
@@ -9,6 +11,7 @@ Indonesian report; the run passes when every step passed.
 from __future__ import annotations
 
 import re
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -132,10 +135,18 @@ def _check_libraries(folder: Path, state: dict) -> str:
     nonce = b"\x00" * 12
     if AESGCM(key).decrypt(nonce, AESGCM(key).encrypt(nonce, b"spm", None), None) != b"spm":
         raise _Failed("enkripsi AES-GCM tidak kembali utuh")
-    # Importing the Qt modules loads their shared libraries without opening a window.
-    from PySide6 import QtCore, QtGui, QtWidgets  # noqa: F401
+    # Qt without a window: the offscreen platform plugin and the SVG image plugin (the
+    # application icon) are the parts a frozen bundle most often misses.
+    from PySide6 import QtCore, QtWidgets  # noqa: F401  (loads the widget library too)
+    from PySide6.QtGui import QGuiApplication, QIcon
 
-    return f"SQLite {sqlite3.sqlite_version}, argon2, AES-GCM, Qt {QtCore.qVersion()}"
+    from spm_desktop.core.paths import resource_path
+
+    app = QGuiApplication.instance() or QGuiApplication([sys.argv[0] or "spm-desktop", "-platform", "offscreen"])
+    state["qt_app"] = app
+    if QIcon(str(resource_path("icons", "spm-desktop.svg"))).pixmap(64, 64).isNull():
+        raise _Failed("ikon SVG tidak dapat digambar (plugin gambar Qt tidak ada)")
+    return f"SQLite {sqlite3.sqlite_version}, argon2, AES-GCM, Qt {QtCore.qVersion()} ({app.platformName()})"
 
 
 def _check_migrate(folder: Path, state: dict) -> str:
