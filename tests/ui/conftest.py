@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from spm_desktop.core.security.users import authenticate, create_first_admin
@@ -9,6 +11,16 @@ from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.runner import Runner
 
 ADMIN_PASSWORD = "Rahasia-Kuat-2026"
+
+
+@pytest.fixture(autouse=True)
+def _collect_qt_garbage_on_the_gui_thread():
+    """Widgets of earlier tests caught in reference cycles must be freed here, on the GUI
+    thread: left to the cyclic collector they may be finalised on the runner's worker thread,
+    which crashes Qt (seen as a segfault in CI, "Garbage-collecting" in the worker)."""
+    gc.collect()
+    yield
+    gc.collect()
 
 
 @pytest.fixture
