@@ -2,7 +2,8 @@
 
 The source is a demo database of 10,000 persons and 50,000 events made with the real CLI;
 the package is a full one (master data, persons, cases, needs, events). The import goes
-into a fresh empty database each time (backup copy before the import included).
+into a fresh empty database each time, and once into a copy of the 100k/1M demo database
+(the office), backup copy before the import included.
 """
 
 from __future__ import annotations
@@ -87,12 +88,28 @@ def _import_run(state):
         db.dispose()
 
 
+def _office_setup():
+    """The package, and a copy of the 100k-person / 1M-event demo database (the office)."""
+    from common import big_demo_db, copy_of
+
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.sync.exporter import export_package
+
+    db, out = _export_setup()
+    export_package(db, SYSTEM, out, passphrase=PASSPHRASE)
+    db.dispose()
+    return out, [_open(copy_of(big_demo_db(), "sync-office"))]
+
+
 def cases():
     return [
         BenchCase("sync package export (full)", "50,000 events, 10,000 persons", 10.0, _export_run, _export_setup,
                   repeat=3),
         BenchCase("sync package import (one transaction, backup first)", "50,000 events, 10,000 persons", 10.0,
                   _import_run, _import_setup, repeat=IMPORT_REPEAT),
+        BenchCase("sync package import into the office database (backup copy of the big file first)",
+                  "50,000 events, 10,000 persons into 100k persons / 1M events", 10.0, _import_run, _office_setup,
+                  repeat=1),
     ]
 
 

@@ -102,6 +102,9 @@ class TableCodec:
     def decode(self, row: Sequence[Any]) -> dict[str, Any]:
         return {c: _dec(k, v) for c, k, v in zip(self.columns, self.kinds, row, strict=True)}
 
+    def decode_value(self, column: str, value: Any) -> Any:
+        return _dec(self.kinds[self.index(column)], value)
+
     def index(self, column: str) -> int:
         return self.columns.index(column)
 

@@ -242,19 +242,26 @@ def _decode_all(codec: TableCodec, table: payload.TableRows, decoded: dict[int, 
 class _KeyIndex:
     """Natural keys (UNIQUE columns other than the id) of a table's local rows, loaded once."""
 
-    def __init__(self, session: Session, codec: TableCodec) -> None:
-        self.session, self.codec = session, codec
+    def __init__(self, session: Session, codec: TableCodec, rows: list[list[Any]]) -> None:
+        self.session, self.codec, self.rows = session, codec, rows
         self.keys = [k for k in codec.unique_keys] if codec.name != "person" else []  # persons: see _plan_niks
         self.maps: list[dict[tuple, str]] | None = None
 
     def _load(self) -> list[dict[tuple, str]]:
+        """Local keys of the rows that share the first key column's value with an incoming
+        row (so a big table is not read whole: case needs of the incoming cases only)."""
         t, codec = self.codec.table, self.codec
         maps = []
         for key in self.keys:
             kinds = [codec.kinds[codec.index(c)] for c in key]
+            first = codec.index(key[0])
+            wanted = sorted({r[first] for r in self.rows if r[first] is not None}, key=str)
+            values = [codec.decode_value(key[0], v) for v in wanted]
             found: dict[tuple, str] = {}
-            for r in self.session.execute(select(t.c.id, *[t.c[c] for c in key])):
-                found[tuple(enc(k, v) for k, v in zip(kinds, r[1:], strict=True))] = r[0]
+            for start in range(0, len(values), _CHUNK):
+                stmt = select(t.c.id, *[t.c[c] for c in key]).where(t.c[key[0]].in_(values[start:start + _CHUNK]))
+                for r in self.session.execute(stmt):
+                    found[tuple(enc(k, v) for k, v in zip(kinds, r[1:], strict=True))] = r[0]
             maps.append(found)
         return maps
 
@@ -283,7 +290,7 @@ def _plan_table(session: Session, codec: TableCodec, rows: list[list[Any]], peer
     origin_at = codec.index("origin_device")
     is_setting = codec.name == "setting"
     shared_at = codec.index("shared") if is_setting else -1
-    keys = _KeyIndex(session, codec)
+    keys = _KeyIndex(session, codec, rows)
     for remote in rows:
         if is_setting and remote[shared_at] is not True:
             plan.kept_local += 1  # a local setting never travels; ignore one that claims to
