@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 from sync_helpers import ADMIN, PASSPHRASE, file_digest
 
 from spm_desktop.core.storage.models import Person, ServiceEvent
-from spm_desktop.core.sync import envelope, exporter, importer, payload
+from spm_desktop.core.sync import envelope, exporter, payload, writing
 from spm_desktop.core.sync.envelope import HEADER, PackageRefused
 from spm_desktop.core.sync.exporter import export_package
 from spm_desktop.core.sync.importer import import_package, preview_import
@@ -189,14 +189,14 @@ def test_missing_parent_refused_and_full_package_repairs(office, tksk, tmp_path)
 
 
 def test_exception_at_the_last_table_applies_nothing(office, tksk, package, monkeypatch):
-    real = importer._write_table
+    real = writing._write_table
 
     def failing(s, tp, seq, local_seq):
         real(s, tp, seq, local_seq)
         if tp.codec.name == "service_event":
             raise OSError("disk penuh")
 
-    monkeypatch.setattr(importer, "_write_table", failing)
+    monkeypatch.setattr(writing, "_write_table", failing)
     before = file_digest(office)
     with pytest.raises(OSError):
         import_package(office, ADMIN, package)
@@ -210,11 +210,11 @@ CHILD = textwrap.dedent("""
     from pathlib import Path
     from spm_desktop.core.storage.database import Database
     from spm_desktop.core.storage.engine import make_engine
-    from spm_desktop.core.sync import importer
+    from spm_desktop.core.sync import importer, writing
     from spm_desktop.core.domain.actor import SYSTEM
 
     url, package, marker = sys.argv[1:4]
-    real = importer._write_table
+    real = writing._write_table
 
     def slow(s, tp, seq, local_seq):
         real(s, tp, seq, local_seq)
@@ -223,7 +223,7 @@ CHILD = textwrap.dedent("""
             Path(marker).write_text("half-way")
             time.sleep(120)
 
-    importer._write_table = slow
+    writing._write_table = slow
     importer.import_package(Database(make_engine(url)), SYSTEM, package)
 """)
 

@@ -1,0 +1,270 @@
+"""Planning an import: what each incoming record does to this database (no writes).
+
+The rules are in :mod:`spm_desktop.core.sync.importer`; this module decides, per record,
+insert / update / keep / re-key, which records are conflicts and who keeps a shared NIK.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from spm_desktop.core.storage.models import SyncPackage, SyncPeer
+from spm_desktop.core.sync import envelope, payload
+from spm_desktop.core.sync.codec import CodecError, TableCodec, enc
+from spm_desktop.core.sync.envelope import PackageRefused
+
+CHUNK = 500
+
+
+@dataclass
+class OpenedPackage:
+    manifest: payload.Manifest
+    tables: list[tuple[TableCodec, list[list[Any]]]]  # rows in codec column order, values checked
+    file_name: str
+    # Decoded values by the identity of a row list above (alive as long as this package), so
+    # the writer does not decode every row a second time. Rows the import changes are new
+    # lists and are decoded afresh.
+    decoded: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+def _key(codec: TableCodec, row: list[Any]) -> tuple:
+    i = codec.index
+    return (row[i("updated_at")] or "", row[i("revision")] or 0, row[i("origin_device")] or "",
+            codec.content_hash(row))
+
+
+def _newer(codec: TableCodec, a: list[Any], b: list[Any]) -> bool:
+    """True when version ``a`` beats version ``b`` by the rule."""
+    ka, kb = _key(codec, a), _key(codec, b)
+    return (_when(ka[0]), *ka[1:]) > (_when(kb[0]), *kb[1:])
+
+
+def _when(iso: str) -> datetime:
+    return datetime.fromisoformat(iso) if iso else datetime.min
+
+
+@dataclass
+class _PeerState:
+    device_id: str
+    last_sent_seq: int
+    received: list[tuple[int, int]]
+
+    def changed_here(self, seq: int, origin: str) -> bool:
+        if seq <= self.last_sent_seq or origin == self.device_id:
+            return False
+        return not any(lo < seq <= hi for lo, hi in self.received)
+
+
+@dataclass
+class TablePlan:
+    codec: TableCodec
+    inserts: list[list[Any]] = field(default_factory=list)
+    updates: list[list[Any]] = field(default_factory=list)
+    rekeys: list[tuple[str, list[Any]]] = field(default_factory=list)  # (old local id, new row)
+    unchanged: int = 0
+    kept_local: int = 0
+    # (id of the record after the import, local version, remote version, winner by the rule)
+    conflicts: list[tuple[str, list[Any], list[Any], str]] = field(default_factory=list)
+    incoming: int = 0
+    edited_here: set[str] = field(default_factory=set)  # ids written as a new revision made here
+    decoded: dict[int, dict[str, Any]] = field(default_factory=dict)  # see OpenedPackage.decoded
+
+
+@dataclass
+class Plan:
+    tables: list[TablePlan]
+    nik_aside: dict[str, str]  # person id -> NIK set aside
+    local_nik_losers: list[list[Any]]  # local person rows (encoded) that lose their NIK
+    duplicate_pairs: list[tuple[str, str, str]]  # (person a, person b, nik)
+
+
+def _peer_state(session: Session, manifest: payload.Manifest) -> _PeerState:
+    peer = session.scalars(select(SyncPeer).where(SyncPeer.device_id == manifest.source_device_id)).first()
+    received = []
+    for counts in session.scalars(select(SyncPackage.counts).where(
+            SyncPackage.direction == "in", SyncPackage.peer_device_id == manifest.source_device_id)):
+        if isinstance(counts, dict) and isinstance(counts.get("seq"), int):
+            received.append((counts["seq"] - 1, counts["seq"]))
+    return _PeerState(manifest.source_device_id, peer.last_sent_seq if peer else 0, received)
+
+
+def _local_rows(session: Session, codec: TableCodec, ids: list[str]) -> dict[str, tuple[list[Any], int]]:
+    t = codec.table
+    cols = [t.c[c] for c in codec.columns] + [t.c.change_seq]
+    out: dict[str, tuple[list[Any], int]] = {}
+    id_at = codec.index("id")
+    for start in range(0, len(ids), CHUNK):
+        for r in session.execute(select(*cols).where(t.c.id.in_(ids[start:start + CHUNK]))):
+            out[r[id_at]] = (codec.encode(r[:-1]), r[-1])
+    return out
+
+
+def decode_rows(codec: TableCodec, table: payload.TableRows, decoded: dict[int, dict[str, Any]]) -> list[list[Any]]:
+    """Rows reordered to the codec's column order, every value checked against its column."""
+    order = [table.columns.index(c) for c in codec.columns]
+    rows = [[r[i] for i in order] for r in table.rows] if list(table.columns) != list(codec.columns) else table.rows
+    id_at = codec.index("id")
+    try:
+        for r in rows:
+            decoded[id(r)] = codec.decode(r)
+            if not isinstance(r[id_at], str) or not 0 < len(r[id_at]) <= 36:
+                raise CodecError("id tidak sah")
+    except CodecError as exc:
+        detail = f"nilai tidak sah di tabel '{codec.name}' ({exc})"
+        raise PackageRefused(envelope.MSG_MALFORMED.format(detail=detail)) from None
+    return rows
+
+
+class _KeyIndex:
+    """Natural keys (UNIQUE columns other than the id) of a table's local rows, loaded once."""
+
+    def __init__(self, session: Session, codec: TableCodec, rows: list[list[Any]]) -> None:
+        self.session, self.codec, self.rows = session, codec, rows
+        self.keys = [k for k in codec.unique_keys] if codec.name != "person" else []  # persons: see _plan_niks
+        self.maps: list[dict[tuple, str]] | None = None
+
+    def _load(self) -> list[dict[tuple, str]]:
+        """Local keys of the rows that share the first key column's value with an incoming
+        row (so a big table is not read whole: case needs of the incoming cases only)."""
+        t, codec = self.codec.table, self.codec
+        maps = []
+        for key in self.keys:
+            kinds = [codec.kinds[codec.index(c)] for c in key]
+            first = codec.index(key[0])
+            wanted = sorted({r[first] for r in self.rows if r[first] is not None}, key=str)
+            values = [codec.decode_value(key[0], v) for v in wanted]
+            found: dict[tuple, str] = {}
+            for start in range(0, len(values), CHUNK):
+                stmt = select(t.c.id, *[t.c[c] for c in key]).where(t.c[key[0]].in_(values[start:start + CHUNK]))
+                for r in self.session.execute(stmt):
+                    found[tuple(enc(k, v) for k, v in zip(kinds, r[1:], strict=True))] = r[0]
+            maps.append(found)
+        return maps
+
+    def owner(self, row: list[Any]) -> tuple[list[Any], int] | None:
+        """A local row with another id holding one of ``row``'s natural keys."""
+        if not self.keys:
+            return None
+        if self.maps is None:
+            self.maps = self._load()
+        codec = self.codec
+        for key, found in zip(self.keys, self.maps, strict=True):
+            values = tuple(row[codec.index(c)] for c in key)
+            if any(v is None for v in values):
+                continue
+            local_id = found.get(values)
+            if local_id is not None and local_id != row[codec.index("id")]:
+                return _local_rows(self.session, codec, [local_id])[local_id]
+        return None
+
+
+def _plan_table(session: Session, codec: TableCodec, rows: list[list[Any]], peer: _PeerState,
+                this_device: str) -> TablePlan:
+    plan = TablePlan(codec, incoming=len(rows))
+    id_at = codec.index("id")
+    local = _local_rows(session, codec, [r[id_at] for r in rows])
+    origin_at = codec.index("origin_device")
+    is_setting = codec.name == "setting"
+    shared_at = codec.index("shared") if is_setting else -1
+    keys = _KeyIndex(session, codec, rows)
+    for remote in rows:
+        if is_setting and remote[shared_at] is not True:
+            plan.kept_local += 1  # a local setting never travels; ignore one that claims to
+            continue
+        found = local.get(remote[id_at])
+        if found is None:
+            owner = keys.owner(remote)
+            if owner is not None:
+                _plan_rekey(plan, codec, owner[0], remote)
+                continue
+        if found is None:
+            plan.inserts.append(remote)
+            continue
+        mine, seq = found
+        if is_setting and mine[shared_at] is not True:
+            plan.kept_local += 1
+            continue
+        if mine == remote:
+            plan.unchanged += 1
+            continue
+        remote_wins = _newer(codec, remote, mine)
+        same_content = codec.content_of(mine) == codec.content_of(remote)
+        if (not same_content and peer.changed_here(seq, mine[origin_at])
+                and remote[origin_at] != this_device):
+            plan.conflicts.append((mine[id_at], mine, remote, "remote" if remote_wins else "local"))
+        if remote_wins:
+            plan.updates.append(remote)
+        else:
+            plan.kept_local += 1
+    return plan
+
+
+def _plan_rekey(plan: TablePlan, codec: TableCodec, mine: list[Any], remote: list[Any]) -> None:
+    """Same natural key, different ids: the smaller id survives holding the winning version."""
+    id_at = codec.index("id")
+    remote_wins = _newer(codec, remote, mine)
+    winner = list(remote if remote_wins else mine)
+    winner[id_at] = min(mine[id_at], remote[id_at])
+    if codec.content_of(mine) != codec.content_of(remote):
+        plan.conflicts.append((winner[id_at], mine, remote, "remote" if remote_wins else "local"))
+    if winner == mine:
+        plan.kept_local += 1
+    else:
+        plan.rekeys.append((mine[id_at], winner))
+
+
+def _plan_niks(session: Session, person: TablePlan) -> tuple[dict[str, str], list[list[Any]], list]:
+    """Decide who keeps each NIK claimed by more than one person after the import."""
+    codec = person.codec
+    id_at, nik_at, created_at = codec.index("id"), codec.index("nik"), codec.index("created_at")
+    written = {r[id_at]: r for r in person.inserts + person.updates}
+    niks = {r[nik_at] for r in written.values() if r[nik_at]}
+    if not niks:
+        return {}, [], []
+    t = codec.table
+    claims: dict[str, dict[str, list[Any]]] = defaultdict(dict)
+    nik_list = sorted(niks)
+    for start in range(0, len(nik_list), CHUNK):
+        stmt = select(*[t.c[c] for c in codec.columns]).where(t.c.nik.in_(nik_list[start:start + CHUNK]))
+        for r in session.execute(stmt):
+            row = codec.encode(r)
+            if row[id_at] not in written:
+                claims[row[nik_at]][row[id_at]] = row
+    for pid, row in written.items():
+        if row[nik_at]:
+            claims[row[nik_at]][pid] = row
+    aside: dict[str, str] = {}
+    local_losers: list[list[Any]] = []
+    pairs: list[tuple[str, str, str]] = []
+    for nik, holders in claims.items():
+        if len(holders) < 2:
+            continue
+        keeper = min(holders.values(), key=lambda r: (r[created_at] or "", r[id_at]))
+        for pid, row in holders.items():
+            if pid == keeper[id_at]:
+                continue
+            aside[pid] = nik
+            if pid not in written:
+                local_losers.append(row)
+            a, b = sorted((keeper[id_at], pid))
+            pairs.append((a, b, nik))
+    return aside, local_losers, pairs
+
+
+def make_plan(session: Session, package: OpenedPackage, this_device: str) -> Plan:
+    peer = _peer_state(session, package.manifest)
+    plans = []
+    for codec, rows in package.tables:
+        plans.append(_plan_table(session, codec, rows, peer, this_device))
+        plans[-1].decoded = package.decoded
+    person = next((p for p in plans if p.codec.name == "person"), None)
+    aside, losers, pairs = _plan_niks(session, person) if person else ({}, [], [])
+    return Plan(plans, aside, losers, pairs)
+
+

@@ -1,0 +1,161 @@
+"""Writing a planned import inside the caller's transaction (Core statements in bulk).
+
+Rows exactly as received are stamped with one change counter value (the exporter never
+echoes them back to that peer); rows the import itself changes (a NIK set aside, a duplicate
+suggestion, a re-keyed natural key) get a second value and travel on as new revisions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.storage.base import seed_id, utcnow
+from spm_desktop.core.storage.models import DuplicateCandidate, SyncConflict
+from spm_desktop.core.storage.tracking import next_change_seq
+from spm_desktop.core.sync.codec import TableCodec
+from spm_desktop.core.sync.identity import heal_counter
+from spm_desktop.core.sync.planning import CHUNK, OpenedPackage, Plan, TablePlan
+
+NIK_ASIDE_NOTE = "[Sinkronisasi] NIK {nik} juga dipakai data lain; disimpan di sini sampai data ganda diperiksa."
+
+
+def _local_stamp(codec: TableCodec, row: list[Any], actor: Actor, device: str, now: datetime) -> list[Any]:
+    """``row`` as a new revision made here (so that it travels and wins elsewhere)."""
+    row = list(row)
+    row[codec.index("revision")] = (row[codec.index("revision")] or 0) + 1
+    row[codec.index("updated_at")] = now.isoformat()
+    row[codec.index("updated_by")] = actor.username
+    row[codec.index("origin_device")] = device
+    return row
+
+
+def _set_aside(codec: TableCodec, row: list[Any], nik: str) -> list[Any]:
+    row = list(row)
+    row[codec.index("nik")] = None
+    note = NIK_ASIDE_NOTE.format(nik=nik)
+    notes = row[codec.index("notes")] or ""
+    if note not in notes:
+        row[codec.index("notes")] = f"{notes}\n{note}".strip()
+    return row
+
+
+def apply_plan(s: Session, package: OpenedPackage, plan: Plan, actor: Actor) -> int:
+    """Write the plan (inside the caller's transaction); returns new duplicate suggestions."""
+    # Rows exactly as received get ``seq`` (the exporter never echoes them back to that peer);
+    # rows this import had to change itself (NIK set aside, suggestions) get ``local_seq``.
+    heal_counter(s)
+    seq = next_change_seq(s)
+    local_seq = next_change_seq(s)
+    s.info["sync_seq"] = seq
+    device, now = s.info.get("device_id", ""), utcnow()
+    for tp in plan.tables:
+        codec = tp.codec
+        if codec.name == "person":
+            _prepare_person_niks(s, tp, plan, actor, device, now, seq)
+        _write_table(s, tp, seq, local_seq)
+        _record_conflicts(s, tp, package.manifest.package_id)
+    return _add_duplicate_candidates(s, plan.duplicate_pairs, actor, device, now, local_seq)
+
+
+def _prepare_person_niks(s, tp: TablePlan, plan: Plan, actor, device, now, seq) -> None:
+    codec = tp.codec
+    id_at = codec.index("id")
+    tp.inserts = [_local_stamp(codec, _set_aside(codec, r, plan.nik_aside[r[id_at]]), actor, device, now)
+                  if r[id_at] in plan.nik_aside else r for r in tp.inserts]
+    tp.updates = [_local_stamp(codec, _set_aside(codec, r, plan.nik_aside[r[id_at]]), actor, device, now)
+                  if r[id_at] in plan.nik_aside else r for r in tp.updates]
+    losers = [_local_stamp(codec, _set_aside(codec, r, plan.nik_aside[r[id_at]]), actor, device, now)
+              for r in plan.local_nik_losers]
+    # Free every NIK that moves before writing, so no intermediate state breaks UNIQUE(nik).
+    t = codec.table
+    moving = [r[id_at] for r in tp.updates] + [r[id_at] for r in losers]
+    for start in range(0, len(moving), CHUNK):
+        s.connection().execute(update(t).where(t.c.id.in_(moving[start:start + CHUNK])).values(nik=None))
+    tp.updates.extend(losers)
+    tp.edited_here = set(plan.nik_aside)
+
+
+def _params(codec: TableCodec, row: list[Any], seq: int, prefix: str = "",
+            decoded: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+    values = (decoded or {}).get(id(row)) or codec.decode(row)
+    out = {f"{prefix}{k}": v for k, v in values.items()}
+    out[f"{prefix}change_seq"] = seq
+    return out
+
+
+def _write_table(s: Session, tp: TablePlan, seq: int, local_seq: int) -> None:
+    codec, t = tp.codec, tp.codec.table
+    conn = s.connection()
+    id_at = codec.index("id")
+
+    def seq_of(row: list[Any]) -> int:
+        return local_seq if row[id_at] in tp.edited_here else seq
+
+    if tp.inserts:
+        params = [_params(codec, r, seq_of(r), "", tp.decoded) for r in tp.inserts]
+        deferred = [{c: p[c] for c in ("id", *codec.self_refs)} for p in params
+                    if any(p[c] is not None for c in codec.self_refs)]
+        for p in params:
+            for c in codec.self_refs:
+                p[c] = None
+        conn.execute(insert(t), params)
+        if deferred:
+            stmt = update(t).where(t.c.id == bindparam("b_id")).values(
+                {c: bindparam(f"b_{c}") for c in codec.self_refs})
+            conn.execute(stmt, [{f"b_{k}": v for k, v in d.items()} for d in deferred])
+    cols = [c for c in codec.columns if c != "id"] + ["change_seq"]
+    if tp.updates:
+        stmt = update(t).where(t.c.id == bindparam("b_id")).values({c: bindparam(f"b_{c}") for c in cols})
+        conn.execute(stmt, [_params(codec, r, seq_of(r), "b_", tp.decoded) for r in tp.updates])
+    for old_id, row in tp.rekeys:
+        # A re-keyed row is a version the sender does not hold under this id: it must travel.
+        stmt = update(t).where(t.c.id == old_id).values(_params(codec, row, local_seq))
+        conn.execute(stmt)
+
+
+def _record_conflicts(s: Session, tp: TablePlan, package_id: str) -> None:
+    codec = tp.codec
+    cols = codec.columns
+    for entity_id, mine, remote, winner in tp.conflicts:
+        remote_data = dict(zip(cols, remote, strict=True))
+        open_same = s.scalars(select(SyncConflict).where(
+            SyncConflict.entity == codec.name, SyncConflict.entity_id == entity_id,
+            SyncConflict.resolved_at.is_(None))).all()
+        if any(c.remote_data == remote_data for c in open_same):
+            continue
+        s.add(SyncConflict(entity=codec.name, entity_id=entity_id, package_id=package_id,
+                           local_data=dict(zip(cols, mine, strict=True)) if mine else None,
+                           remote_data=remote_data, winner=winner))
+    s.flush()
+
+
+def new_duplicate_pairs(s: Session, pairs: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    out = []
+    for a, b, nik in pairs:
+        exists = s.scalar(select(DuplicateCandidate.id).where(or_(
+            DuplicateCandidate.id == seed_id("duplicate_candidate", f"{a}:{b}"),
+            and_(DuplicateCandidate.person_a_id == a, DuplicateCandidate.person_b_id == b),
+            and_(DuplicateCandidate.person_a_id == b, DuplicateCandidate.person_b_id == a))))
+        if exists is None:
+            out.append((a, b, nik))
+    return out
+
+
+def _add_duplicate_candidates(s: Session, pairs, actor: Actor, device: str, now: datetime, seq: int) -> int:
+    """One suggestion per pair sharing a NIK; its id depends only on the pair, so the
+    suggestion made on each side of an exchange is the same record."""
+    new = new_duplicate_pairs(s, pairs)
+    if not new:
+        return 0
+    rows = [dict(id=seed_id("duplicate_candidate", f"{a}:{b}"), person_a_id=a, person_b_id=b,
+                 reason=f"NIK sama ({nik}) dari sinkronisasi", score=100, status="open", reviewed_by="",
+                 created_at=now, updated_at=now, updated_by=actor.username, origin_device=device, revision=1,
+                 deleted_at=None, change_seq=seq) for a, b, nik in new]
+    s.connection().execute(insert(DuplicateCandidate.__table__), rows)
+    return len(rows)
+
