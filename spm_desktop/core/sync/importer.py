@@ -48,6 +48,8 @@ MSG_NEWER_SCHEMA = ("Paket dibuat dengan struktur basis data yang lebih baru (re
                     "di komputer ini, lalu impor ulang.")
 MSG_OLDER_SCHEMA = ("Paket dibuat dengan struktur basis data versi lama (revisi {rev}). Perbarui SPM Desktop di "
                     "komputer pengirim, lalu buat paket baru.")
+MSG_UNIQUE_CLASH = ("Paket tidak bisa diterapkan karena bertentangan dengan data di komputer ini ({detail}). "
+                    "Tidak ada data yang diubah; laporkan pesan ini kepada administrator.")
 MSG_MISSING_PARENT = ("Paket merujuk data yang belum ada di komputer ini (mis. penerima layanan atau kasus yang "
                       "belum pernah dikirim). Minta pengirim membuat paket lengkap (tanpa nama tujuan), lalu impor "
                       "paket itu. Tidak ada data yang diubah.")
@@ -192,7 +194,9 @@ def import_package(db: Database, actor: Actor, path: str | Path, passphrase: str
             _record(s, package, summary)
             return summary
     except IntegrityError as exc:
-        raise PackageRefused(MSG_MISSING_PARENT) from exc
+        missing_parent = "foreign key" in str(exc.orig).lower()
+        raise PackageRefused(MSG_MISSING_PARENT if missing_parent else MSG_UNIQUE_CLASH.format(
+            detail=str(exc.orig).splitlines()[0][:200])) from exc
 
 
 def _record(s: Session, package: OpenedPackage, summary: ImportSummary) -> None:
