@@ -22,6 +22,7 @@ from spm_desktop.core.storage.open import open_database
 from spm_desktop.ui import errors
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.login import FirstAdminDialog, LoginDialog
+from spm_desktop.ui.gui_gc import GuiThreadCollector
 from spm_desktop.ui.i18n import install_indonesian
 from spm_desktop.ui.icons import app_icon
 from spm_desktop.ui.runner import Runner
@@ -89,6 +90,7 @@ def run(data_dir: str | Path | None) -> int:
         log.exception("opening the database failed")
         errors.show_error(None, OPEN_FAILED.format(folder=folder, log=log_file(folder)), "Basis data")
         return 1
+    collector = GuiThreadCollector(app)  # Qt objects must never be freed on the worker thread
     runner = Runner()
     window = None
     errors.install_excepthook(lambda: window)
@@ -102,4 +104,5 @@ def run(data_dir: str | Path | None) -> int:
         return app.exec()
     finally:
         runner.shutdown()
+        collector.stop()
         db.dispose()
