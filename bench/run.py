@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
     for module in load_modules(pattern):
         for case in module.cases():
             state = case.setup()
-            median = median_seconds(lambda: case.run(state), case.repeat)
+            median = median_seconds(lambda c=case, s=state: c.run(s), case.repeat)
             ok = median <= case.budget_s
             failed += not ok
             mark = "" if ok else " **over budget**"
