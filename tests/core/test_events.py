@@ -208,3 +208,19 @@ def test_shelter_meals_in_one_action_idempotent_per_day(db):
         assert stored.details == {"meals_per_day": 3, "days": 1} and stored.case_id is not None
     with pytest.raises(ValidationError):
         E.record_shelter_meals(db, SYSTEM, "TKSK", TODAY)
+
+
+def test_shelter_meals_for_ticked_residents_only(db):
+    a, _ = _resident(db, "Andi")
+    b, _ = _resident(db, "Bayu")
+    outsider, _ = _resident(db, "Cici", in_shelter=False)
+    day = TODAY - timedelta(days=1)
+    ticked = E.record_shelter_meals(db, SYSTEM, "UPRS", day, person_ids=[a.id])
+    assert (ticked.residents, ticked.created, ticked.already) == (1, 1, 0)
+    fed = {r.person_id: r.meals_recorded for r in E.shelter_residents(db, SYSTEM, "UPRS", day)}
+    assert fed == {a.id: True, b.id: False}
+    before = table_counts(db)
+    for bad in ([], [outsider.id], [b.id, outsider.id]):
+        with pytest.raises(ValidationError):
+            E.record_shelter_meals(db, SYSTEM, "UPRS", day, person_ids=bad)
+        assert table_counts(db) == before

@@ -10,8 +10,7 @@ from PySide6.QtTest import QTest
 from sqlalchemy import func, select
 
 from spm_desktop.core.services.cases import CaseDraft, open_case
-from spm_desktop.core.services.events import list_events
-from spm_desktop.core.services.meals import record_meals_for
+from spm_desktop.core.services.events import list_events, record_shelter_meals
 from spm_desktop.core.services.persons import PersonDraft, register_person
 from spm_desktop.core.storage.models import ServiceEvent
 from spm_desktop.ui.dialogs.case import CaseDialog, CloseCaseDialog
@@ -154,7 +153,7 @@ def test_meals_recorded_once_for_ticked_residents(ctx, qtbot, qtmodeltester, wai
     page.record_button.click()
     wait_runner()
     assert _events(ctx) == 3
-    again = record_meals_for(ctx.db, ctx.actor, "UPRS", date.today(), [p.id for p in people])
+    again = record_shelter_meals(ctx.db, ctx.actor, "UPRS", date.today(), person_ids=[p.id for p in people])
     assert (again.created, again.already) == (0, 3)
     assert _events(ctx) == 3
     assert not page.record_button.isEnabled()

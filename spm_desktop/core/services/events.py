@@ -15,6 +15,7 @@ setting ``meals.max_per_day`` allows (and, outside a shelter, more days than
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -496,17 +497,27 @@ def shelter_residents(db: Database, actor: Actor, unit: str, on: date) -> list[R
 
 
 def record_shelter_meals(db: Database, actor: Actor, unit: str, on: date, meals_per_day: int | None = None,
-                         notes: str = "") -> MealsResult:
-    """Record the day's meals for everyone staying in the shelter of ``unit``: one event per
-    resident (on their in-shelter case). Residents whose meals of that day are already
-    recorded are skipped, so doing it twice for the same day adds nothing. All or nothing."""
+                         notes: str = "", person_ids: Collection[str] | None = None) -> MealsResult:
+    """Record the day's meals for the residents of the shelter of ``unit``: everyone staying,
+    or only ``person_ids`` (the ones a clerk ticked; a person not staying that day is refused).
+    One event per resident on their in-shelter case; residents whose meals of that day are
+    already recorded are skipped, so doing it twice for the same day adds nothing. All or nothing."""
     require(actor, "event.write")
     unit = _check_unit(unit)
     check_case_scope(actor, unit, None)
+    wanted = None if person_ids is None else set(person_ids)
+    if wanted is not None and not wanted:
+        raise ValidationError("Centang dulu penghuni yang makannya akan dicatat.", "person_ids")
     with db.transaction(actor) as s:
         st = meals_service_type(s)
         per_day = meals_per_day if meals_per_day is not None else load_settings(s).meals_max_per_day
         residents = _residents(s, unit, on, st.code)
+        if wanted is not None:
+            residents = [r for r in residents if r[0].person_id in wanted]
+            missing = wanted - {c.person_id for c, _name, _fed in residents}
+            if missing:
+                raise ValidationError(f"{len(missing)} orang yang dicentang tidak tinggal di rumah singgah {unit} "
+                                      f"pada {on.strftime('%d/%m/%Y')}; muat ulang daftar penghuni.", "person_ids")
         created: list[str] = []
         already = 0
         for c, _name, fed in residents:

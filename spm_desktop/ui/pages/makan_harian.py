@@ -12,8 +12,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSpin
 
 from spm_desktop.core.reports.formatting import short_date
 from spm_desktop.core.services.cases import SHELTER_UNITS
-from spm_desktop.core.services.events import MealsResult, Resident, shelter_residents
-from spm_desktop.core.services.meals import record_meals_for
+from spm_desktop.core.services.events import MealsResult, Resident, record_shelter_meals, shelter_residents
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.errors import user_message
 from spm_desktop.ui.models.table import Column, RecordTableModel, record_view
@@ -125,8 +124,8 @@ class Page(QWidget):
             self.message.problem("Tidak ada penghuni yang dicentang dan belum dicatat makannya.")
             return
         self.record_button.setEnabled(False)
-        self.ctx.runner.submit(record_meals_for, self.ctx.db, self.ctx.actor, self.unit.currentData(),
-                               self.day.value(), ids, self.per_day.value(),
+        self.ctx.runner.submit(record_shelter_meals, self.ctx.db, self.ctx.actor, self.unit.currentData(),
+                               self.day.value(), self.per_day.value(), person_ids=ids,
                                on_done=self._recorded, on_error=self._refused)
 
     @Slot(object)
