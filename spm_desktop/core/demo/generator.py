@@ -308,7 +308,9 @@ def _disasters(gen: _Gen, n_victims: int):
     remaining = n_victims
     while remaining > 0:
         kel, kec = rng.choice(gen.master.kelurahan)
-        start = gen.day_between(gen.start, gen.until - timedelta(days=1))
+        # Fires and storms strike every year: the first disaster falls in the current year.
+        earliest = date(gen.until.year, 1, 1) if not disasters else gen.start
+        start = gen.day_between(earliest, gen.until - timedelta(days=1))
         end = min(gen.until, start + timedelta(days=rng.randint(3, 14)))
         disaster = dict(id=gen.uid(), **gen.sync_cols(), kind=rng.choice(kinds), name="", start_date=start,
                         end_date=end if end < gen.until else None,
@@ -319,7 +321,7 @@ def _disasters(gen: _Gen, n_victims: int):
                         status="closed" if end < gen.until else "open")
         disaster["name"] = f"{disaster['kind'].replace('_', ' ').title()} {start.strftime('%d/%m/%Y')}"
         disasters.append(disaster)
-        for _ in range(rng.randint(3, 25)):
+        for _ in range(rng.randint(2, 12)):
             if remaining <= 0:
                 break
             size = min(remaining, rng.randint(1, 6))

@@ -111,7 +111,8 @@ class Page(QWidget):
                   f"{fmt.number(total)}" for unit, missing, total in a.residents_without_meals]
         lines += [f"• {w}" for w in r.warnings if "mutu" in w]
         self.attention_label.setText("\n".join(lines))
-        chosen = main_indicators(r) or [i for i in r.indicators if i.target][:1]
+        main = main_indicators(r) or [i for i in r.indicators if i.target][:1]
+        chosen = [i for i in main if i.cumulative] or main  # open on a line that has data
         current = self.indicator_box.currentData()
         self.indicator_box.blockSignals(True)
         self.indicator_box.clear()
