@@ -40,14 +40,14 @@ def test_users_page_create_deactivate_reset_unlock(ctx, qtbot, wait_runner, monk
     page.refresh()
     wait_runner()
     qtmodeltester.check(page.model)
-    assert [u.username for u in page.model.rows] == ["admin"]
+    assert [u.username for u in page.model.records] == ["admin"]
     assert PASSWORD_RULES in page.findChildren(QLabel)[-1].text()
 
     form = dialogs.UserForm("sari", "Sari Petugas", "1987", "petugas", "PLAT", None, "awal12345")
     monkeypatch.setattr(dialogs.UserDialog, "ask", classmethod(lambda cls, parent, kec, user=None: form))
     page.add_user()
     wait_runner()
-    assert [u.username for u in page.model.rows] == ["admin", "sari"]
+    assert [u.username for u in page.model.records] == ["admin", "sari"]
     assert page.model.data(page.model.index(1, 6)) == "belum pernah"
     assert page.model.data(page.model.index(0, 6)) != "belum pernah"  # the admin logged in
     page.select_username("sari")
@@ -58,7 +58,7 @@ def test_users_page_create_deactivate_reset_unlock(ctx, qtbot, wait_runner, monk
     monkeypatch.setattr(dialogs.UserDialog, "ask", classmethod(lambda cls, parent, kec, user=None: edit))
     page.edit_user()
     wait_runner()
-    sari = next(u for u in page.model.rows if u.username == "sari")
+    sari = next(u for u in page.model.records if u.username == "sari")
     assert (sari.role, sari.kecamatan_code, sari.full_name) == ("tksk", "61.71.01", "Sari T.")
     assert page.model.data(page.model.index(1, 4)) == "Kec. Pontianak Selatan"
 

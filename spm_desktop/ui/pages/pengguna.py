@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Slot
+from PySide6.QtCore import QSortFilterProxyModel, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -24,8 +22,7 @@ from spm_desktop.core.storage.base import utcnow
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.security import ResetPasswordDialog, UserDialog
 from spm_desktop.ui.errors import confirm, show_info
-
-COLUMNS = ("Nama pengguna", "Nama lengkap", "NIP", "Peran", "Unit / kecamatan", "Status", "Terakhir masuk")
+from spm_desktop.ui.models.table import Column, RecordTableModel
 
 
 def status_text(user: users.UserInfo) -> str:
@@ -36,50 +33,26 @@ def status_text(user: users.UserInfo) -> str:
     return "Aktif"
 
 
-class UsersModel(QAbstractTableModel):
-    def __init__(self, kecamatan_names: dict[str, str] | None = None, parent=None) -> None:
-        super().__init__(parent)
-        self.rows: list[users.UserInfo] = []
-        self.kecamatan_names = kecamatan_names or {}
+def users_model(kecamatan_names: dict[str, str], parent=None) -> RecordTableModel:
+    """The users table: one row per account (a short list, so the plain record model)."""
 
-    def set_rows(self, rows: list[users.UserInfo]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
+    def place(user: users.UserInfo) -> str:
+        if user.role == "tksk":
+            return f"Kec. {kecamatan_names.get(user.kecamatan_code or '', user.kecamatan_code or '')}"
+        return UNITS.get(user.unit, user.unit) if user.unit else "—"
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
+    def last_login(user: users.UserInfo) -> str:
+        return f"{to_local(user.last_login_at):%d/%m/%Y %H:%M}" if user.last_login_at else "belum pernah"
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(
-                COLUMNS):
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        user = self.rows[index.row()]
-        if role == Qt.ItemDataRole.UserRole:
-            return user.id
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        col = index.column()
-        if col == 4:
-            if user.role == "tksk":
-                return f"Kec. {self.kecamatan_names.get(user.kecamatan_code or '', user.kecamatan_code or '')}"
-            return UNITS.get(user.unit, user.unit) if user.unit else "—"
-        if col == 6:
-            return f"{to_local(user.last_login_at):%d/%m/%Y %H:%M}" if user.last_login_at else "belum pernah"
-        return (user.username, user.full_name, user.nip, ROLES.get(user.role, user.role), None,
-                status_text(user))[col]
-
-    def user_at(self, row: int) -> users.UserInfo | None:
-        return self.rows[row] if 0 <= row < len(self.rows) else None
+    return RecordTableModel([
+        Column("Nama pengguna", lambda u: u.username),
+        Column("Nama lengkap", lambda u: u.full_name),
+        Column("NIP", lambda u: u.nip),
+        Column("Peran", lambda u: ROLES.get(u.role, u.role)),
+        Column("Unit / kecamatan", place),
+        Column("Status", status_text),
+        Column("Terakhir masuk", last_login),
+    ], parent)
 
 
 class Page(QWidget):
@@ -92,7 +65,7 @@ class Page(QWidget):
         self.ctx = ctx
         kecamatan = [(r.code, r.name) for r in ctx.regions() if r.level == "kecamatan"]
         self.kecamatan = kecamatan
-        self.model = UsersModel(dict(kecamatan), self)
+        self.model = users_model(dict(kecamatan), self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.table = QTableView()
@@ -133,14 +106,14 @@ class Page(QWidget):
 
     @Slot(object)
     def _loaded(self, rows: list[users.UserInfo]) -> None:
-        self.model.set_rows(rows)
+        self.model.set_records(rows)
         self._selection_changed()
 
     def selected(self) -> users.UserInfo | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             return None
-        return self.model.user_at(self.proxy.mapToSource(rows[0]).row())
+        return self.model.record(self.proxy.mapToSource(rows[0]).row())
 
     def select_username(self, username: str) -> None:
         for row in range(self.proxy.rowCount()):
