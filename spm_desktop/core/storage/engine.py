@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
+
 from sqlalchemy import Engine, create_engine, event, text
 
 BUSY_TIMEOUT_MS = 10_000
@@ -12,12 +15,28 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
     # SQLAlchemy (see "Serializable isolation / Savepoints / Transactional DDL" in the docs).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _ensure_wal(cursor)
     # Laptops lose power: a committed record must survive, so FULL, not NORMAL.
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _ensure_wal(cursor) -> None:
+    """Switch a new file to WAL. Changing the journal mode needs the file to itself and SQLite
+    answers "database is locked" at once (no busy wait) while another process holds it — two
+    seats opening a new file together — so retry until the busy timeout has passed."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 READ_ONLY_OPTION = "spm_read_only"
