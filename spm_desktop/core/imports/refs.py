@@ -35,25 +35,22 @@ def resolve_person(ctx: ImportContext, row: Row, column: str, required: bool = T
     return None
 
 
-def resolve_case(ctx: ImportContext, row: Row, column: str) -> str | None:
+def _resolve_by_id(ctx: ImportContext, row: Row, column: str, model, kind: str, label: str) -> str | None:
+    """A record named by its import id (from an earlier ``kind`` file) or its record id."""
     value = row.text(column)
     if not value:
         return None
-    for candidate in (external_id("cases", value), value):
-        found = _live_id(ctx, Case, candidate)
+    for candidate in (external_id(kind, value), value):
+        found = _live_id(ctx, model, candidate)
         if found:
             return found
-    row.error(column, f"kasus '{value}' tidak ditemukan (isi id dari berkas cases).")
+    row.error(column, f"{label} '{value}' tidak ditemukan (isi id dari berkas {kind}).")
     return None
+
+
+def resolve_case(ctx: ImportContext, row: Row, column: str) -> str | None:
+    return _resolve_by_id(ctx, row, column, Case, "cases", "kasus")
 
 
 def resolve_disaster(ctx: ImportContext, row: Row, column: str) -> str | None:
-    value = row.text(column)
-    if not value:
-        return None
-    for candidate in (external_id("disasters", value), value):
-        found = _live_id(ctx, Disaster, candidate)
-        if found:
-            return found
-    row.error(column, f"kejadian bencana '{value}' tidak ditemukan (isi id dari berkas disasters).")
-    return None
+    return _resolve_by_id(ctx, row, column, Disaster, "disasters", "kejadian bencana")
