@@ -13,12 +13,11 @@ from spm_desktop.core.storage import backup as bk
 SIZE = "100k persons, 1M events"
 
 
-SHARED_DEMO = Path("/work/benchdata/demo_100k.db")
 
 
 def _live() -> Path:
     """A private copy of the big demo file (the shared one is read-only)."""
-    return copy_of(SHARED_DEMO if SHARED_DEMO.exists() else big_demo_db(), "backup")
+    return copy_of(big_demo_db(), "backup")
 
 
 def _backup_setup() -> Path:

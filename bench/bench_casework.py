@@ -2,8 +2,8 @@
 persons XLSX (< 10 s), recording one service event (< 20 ms).
 
 Search and event recording run on a private copy of the 100k-person / 1M-event demo
-database (``/work/benchdata/demo_100k.db``, or ``SPM_CASEWORK_BENCH_DB``, or the one
-``common.big_demo_db()`` builds). The copy gets the indexes of the current schema that an
+database (``common.big_demo_db()``: ``SPM_BENCH_DB`` when set, else built once under
+``bench/.data/``). The copy gets the indexes of the current schema that an
 older demo file may lack, and its ``search_name`` values are recomputed with the current
 normalisation rules (what :func:`persons.rebuild_search_names` does after an upgrade).
 The import runs into a fresh migrated database each time.
@@ -12,16 +12,14 @@ The import runs into a fresh migrated database each time.
 from __future__ import annotations
 
 import itertools
-import os
 import random
 import shutil
 import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from common import DATA, BenchCase
+from common import DATA, BenchCase, big_demo_db
 
-DEMO = Path(os.environ.get("SPM_CASEWORK_BENCH_DB", "/work/benchdata/demo_100k.db"))
 IMPORT_ROWS = 10_000
 # A mix of what the front desk types: name parts, two words, spelling variants, NIK/KK prefixes.
 QUERIES = ["budi", "siti nur", "santoso", "mohamad rizki", "yanti", "agus s", "nur hajati", "6171", "617104",
@@ -32,11 +30,7 @@ _state: dict = {}
 def _demo_copy() -> Path:
     if "path" in _state:
         return _state["path"]
-    source = DEMO
-    if not source.exists():
-        from common import big_demo_db
-
-        source = big_demo_db()
+    source = big_demo_db()
     target = DATA / "work" / "casework" / "spm.db"
     target.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("-wal", "-shm"):

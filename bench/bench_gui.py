@@ -13,7 +13,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from common import DATA, BenchCase, big_demo_db, copy_of  # noqa: E402
 
-SHARED_DEMO = Path("/work/benchdata/demo_100k.db")
 PASSWORD = "Bench-Sandi-2026"
 KEYSTROKES = ("s", "si", "sit", "siti", "siti r", "617", "6171", "61710", "617103")
 
@@ -64,7 +63,7 @@ def _cold_start(folder: Path) -> float:
 
 
 def _big_copy() -> Path:
-    source = SHARED_DEMO if SHARED_DEMO.exists() else big_demo_db()
+    source = big_demo_db()
     target = DATA / "work" / "gui-big" / source.name
     if not target.exists() or target.stat().st_size != source.stat().st_size:
         target = copy_of(source, "gui-big")

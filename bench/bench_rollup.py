@@ -9,15 +9,13 @@ copied first (never written to).
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from common import DATA, BenchCase
+from common import DATA, BenchCase, big_demo_db
 
-DEMO = Path(os.environ.get("SPM_ROLLUP_BENCH_DB", "/work/benchdata/demo_100k.db"))
 YEAR, MONTH = 2026, 10  # the last full month of the demo data (Jan–Oct window)
 REPEAT = 7
 _state: dict = {}
@@ -26,11 +24,7 @@ _state: dict = {}
 def _copy() -> Path:
     if "path" in _state:
         return _state["path"]
-    source = DEMO
-    if not source.exists():
-        from common import big_demo_db
-
-        source = big_demo_db()
+    source = big_demo_db()
     target = DATA / "work" / "rollup" / "spm.db"
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists():
