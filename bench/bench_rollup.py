@@ -9,12 +9,11 @@ copied first (never written to).
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from common import DATA, BenchCase, big_demo_db
+from common import BenchCase, big_demo_db, copy_of
 
 YEAR, MONTH = 2026, 10  # the last full month of the demo data (Jan–Oct window)
 REPEAT = 7
@@ -22,37 +21,9 @@ _state: dict = {}
 
 
 def _copy() -> Path:
-    if "path" in _state:
-        return _state["path"]
-    source = big_demo_db()
-    target = DATA / "work" / "rollup" / "spm.db"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        shutil.copyfile(source, target)
-    _current_indexes(target)
-    _state["path"] = target
-    return target
-
-
-def _current_indexes(path: Path) -> None:
-    """Bring the copy's roll-up indexes to the current model definition (the shared demo file
-    may predate the covering indexes of 0001)."""
-    import sqlite3
-
-    from spm_desktop.core.storage.models import Case, CaseNeed, ServiceEvent
-
-    con = sqlite3.connect(path)
-    try:
-        for table in (ServiceEvent.__table__, CaseNeed.__table__, Case.__table__):
-            for index in table.indexes:
-                have = [r[2] for r in con.execute(f"PRAGMA index_info({index.name})")]
-                want = [c.name for c in index.columns]
-                if have != want:
-                    con.execute(f"DROP INDEX IF EXISTS {index.name}")
-                    con.execute(f"CREATE INDEX {index.name} ON {table.name} ({', '.join(want)})")
-        con.commit()
-    finally:
-        con.close()
+    if "path" not in _state:
+        _state["path"] = copy_of(big_demo_db(), "rollup")
+    return _state["path"]
 
 
 def _open():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sqlite3
@@ -39,15 +40,20 @@ def median_seconds(fn: Callable[[], Any], repeat: int) -> float:
 
 
 def big_demo_db() -> Path:
-    """Path of the 100k/1M demo database (built once with the real CLI, then reused read-only).
+    """Path of the 100k/1M demo database (built once with the real CLI, then reused read-only;
+    built again when the migrations changed since, so its indexes are always the current ones).
 
-    ``SPM_BENCH_DB`` may point at an existing copy.
+    ``SPM_BENCH_DB`` may point at an existing copy (it must have the current schema).
     """
     override = os.environ.get("SPM_BENCH_DB")
     if override:
         return Path(override)
     folder = DATA / "big"
     path = folder / "spm.db"
+    stamp = folder / "schema.sha256"
+    schema = _schema_fingerprint()
+    if path.exists() and (not stamp.exists() or stamp.read_text() != schema):
+        shutil.rmtree(folder)
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(folder), "demo-data",
@@ -56,7 +62,15 @@ def big_demo_db() -> Path:
         con = sqlite3.connect(path)
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         con.close()
+        stamp.write_text(schema)
     return path
+
+
+def _schema_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for f in sorted((ROOT.parent / "migrations" / "versions").glob("*.py")):
+        digest.update(f.read_bytes())
+    return digest.hexdigest()
 
 
 def copy_of(path: Path, name: str) -> Path:

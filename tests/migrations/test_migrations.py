@@ -8,7 +8,7 @@ import sqlite3
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from backend_support import sqlite_only
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from spm_desktop.core.storage.engine import make_engine
 from spm_desktop.core.storage.migrate import downgrade, head_revision, upgrade_to_head
@@ -73,3 +73,18 @@ def test_existing_file_is_copied_aside_before_migrating(tmp_path):
 def test_foreign_keys_hold_after_migration(db):
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_live_event_index_is_partial_on_both_backends(empty_database_url):
+    """The roll-up's window pass reads ``ix_service_event_live_date``: live events only."""
+    url = empty_database_url
+    upgrade_to_head(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            sql = conn.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'ix_service_event_live_date'"))
+        else:
+            sql = conn.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_service_event_live_date'"))
+    engine.dispose()
+    assert sql is not None
+    assert "deleted_at IS NULL" in sql.replace("(", "").replace(")", "")

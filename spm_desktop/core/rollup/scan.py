@@ -1,22 +1,22 @@
 """The roll-up's one statement over the events and needs (architecture §4).
 
-``raw`` groups ALL live events by (person id, service code) — the order of the covering
-index ``ix_service_event_person_code_date``, so the database streams it without sorting —
-keeping, for the window only, the first date and a "first key" ``date|kelurahan[|unit]``
-(the person is attributed to where they were first served that year). ``fine`` then
-resolves merged and deleted persons (only the few persons concerned are regrouped). One
-UNION ALL statement derives:
+``raw`` reads the live events of the window from the partial covering index
+``ix_service_event_live_date`` and groups them by (person id, service code), keeping the
+first date and a "first key" ``date|kelurahan[|unit]`` (the person is attributed to where
+they were first served that year). ``fine`` then resolves merged and deleted persons (only
+the few persons concerned are regrouped). One UNION ALL statement derives:
 
 * ``i`` rows — (code, first month, kelurahan[|unit]) → persons: the monthly and cumulative
   output indicators and the location breakdowns (cells add up to the totals);
 * ``p`` rows — (code, sex, age group on the first service date, PMKS category) → persons,
   only when such breakdowns are asked for;
-* ``s`` rows — per SPM group: sasaran and terpenuhi — the needs of :mod:`spm`, each checked
-  by an index seek for a live event of that code in the window (covering indexes on
-  ``service_event``, ``case_need`` and ``cases`` keep every step inside the indexes).
+* ``s`` rows — per SPM group: sasaran and terpenuhi from the needs of :mod:`spm`, each need
+  looked up in ``fine``.
 
 Unit-counted types are summed by a second, small statement restricted to their codes.
-Only aggregated rows leave the database; no Python loop runs over events or persons.
+Both statements are built once per shape (fulfilment rule, breakdowns, codes) with the
+window as bound parameters, so a roll-up only executes them. Only aggregated rows leave
+the database; no Python loop runs over events or persons.
 """
 
 from __future__ import annotations
@@ -24,12 +24,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import (
     Date,
     Integer,
     String,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -43,7 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.groups import AGE_CHILD_BELOW, AGE_ELDERLY_FROM
-from spm_desktop.core.rollup.spm import needs_rows
+from spm_desktop.core.rollup.spm import bencana_needs, case_needs
 from spm_desktop.core.rollup.sql import age_on, in_window, month_of, person_key, resolved_persons
 from spm_desktop.core.storage.models import Case, Person, ServiceEvent
 
@@ -56,6 +58,7 @@ DIMENSIONS: dict[str, str] = {
     "pmks_category": "Kategori PPKS",
 }
 PERSON_DIMS = ("sex", "age_group", "pmks_category")
+QUANTITY_DIMS = ("kelurahan", "unit", *PERSON_DIMS)
 SEP = "|"
 
 
@@ -83,12 +86,20 @@ def _add(counter: dict, key, n: int) -> None:
     counter[key] = counter.get(key, 0) + n
 
 
+# The window of every statement: bound at execution, so the built statements are reused.
+START = bindparam("start", type_=Date)
+END = bindparam("end", type_=Date)
+
+
 def scan(session: Session, start: date, end: date, quantity_codes: list[str], rule: str,
          dims: tuple[str, ...] = ()) -> ScanCounts:
     out = ScanCounts()
-    _scan_persons(session, start, end, rule, dims, set(quantity_codes), out)
+    window = {"start": start, "end": end}
+    with_unit, with_person = "unit" in dims, bool(set(PERSON_DIMS) & set(dims))
+    rows = session.execute(_persons_statement(rule, with_unit, with_person), window)
+    _read_persons(rows, with_unit, set(quantity_codes), out)
     if quantity_codes:
-        _sum_quantities(session, start, end, quantity_codes, dims, out)
+        _read_quantities(session.execute(_quantities_statement(tuple(quantity_codes)), window), out)
     return out
 
 
@@ -107,22 +118,22 @@ def _first_key(ev, with_unit: bool):
     return key
 
 
-def _scan_persons(session, start, end, rule, dims, skip: set[str], out: ScanCounts) -> None:
+@lru_cache(maxsize=16)
+def _persons_statement(rule: str, with_unit: bool, with_person: bool):
+    start, end = START, END
     ev = ServiceEvent.__table__
-    live = and_(ev.c.deleted_at.is_(None), in_window(ev.c.event_date, start, end))
-    with_unit = "unit" in dims
     # "first" (the date of the first service, for the age group) only when it is needed.
-    first = (func.min(case((live, ev.c.event_date), else_=null())) if set(PERSON_DIMS) & set(dims)
-             else cast(null(), Date)).label("first")
+    first = (func.min(ev.c.event_date) if with_person else cast(null(), Date)).label("first")
     raw = (
         select(ev.c.person_id.label("pid"), ev.c.service_code.label("code"), first,
-               func.min(case((live, _first_key(ev, with_unit)), else_=null())).label("fk"))
+               func.min(_first_key(ev, with_unit)).label("fk"))
+        .where(ev.c.deleted_at.is_(None), in_window(ev.c.event_date, start, end))
         .group_by(ev.c.person_id, ev.c.service_code)
         .cte("raw")
     )
     res = resolved_persons()
     touched = union_all(select(res.c.src.label("pid")),
-                        select(res.c.dst).where(res.c.dst.is_not(None))).subquery("touched")
+                        select(res.c.dst).where(res.c.dst.is_not(None))).cte("touched")
     # The few merged/deleted persons and their survivors are regrouped from their own events.
     ev2 = ServiceEvent.__table__.alias("ev2")
     live2 = and_(ev2.c.deleted_at.is_(None), in_window(ev2.c.event_date, start, end))
@@ -135,7 +146,7 @@ def _scan_persons(session, start, end, rule, dims, skip: set[str], out: ScanCoun
     )
     fine = union_all(
         select(raw.c.code, raw.c.pid.label("pk"), raw.c.first, raw.c.fk)
-        .where(raw.c.fk.is_not(None), raw.c.pid.not_in(select(touched.c.pid))),
+        .where(raw.c.pid.not_in(select(touched.c.pid))),
         regrouped,
     ).cte("fine")
 
@@ -145,12 +156,16 @@ def _scan_persons(session, start, end, rule, dims, skip: set[str], out: ScanCoun
     parts = [select(_const("i").label("kind"), fine.c.code, month.label("k1"), rest.label("k2"),
                     _const("").label("k3"), func.count().label("n"), cast(null(), Integer).label("n2"))
              .group_by(fine.c.code, month, rest)]
-    if set(PERSON_DIMS) & set(dims):
+    if with_person:
         parts.append(_person_part(fine))
-    parts.append(_groups_part(start, end, rule, res))
-    for kind, code, k1, k2, k3, n, n2 in session.execute(union_all(*parts)):
+    parts.append(_groups_part(start, end, rule, res, touched, fine))
+    return union_all(*parts)
+
+
+def _read_persons(rows, with_unit: bool, skip: set[str], out: ScanCounts) -> None:
+    for kind, code, k1, k2, k3, n, n2 in rows:
         if kind != "s" and code in skip:
-            continue  # unit-counted: summed by _sum_quantities
+            continue  # unit-counted: summed by the quantities statement
         if kind == "i":
             _add(out.monthly[code], int(k1), int(n))
             loc, _, unit = (k2 or "").partition(SEP)
@@ -177,29 +192,47 @@ def _person_part(fine):
             .group_by(inner.c.code, inner.c.sex, inner.c.age_group, inner.c.cat))
 
 
-def _groups_part(start, end, rule, res):
-    """Per SPM group: sasaran and terpenuhi. A need is met when the person, or anyone merged
-    into them, has a live event of that code in the window (index seeks on the covering
-    ``ix_service_event_person_code_date``; the second EXISTS only runs for unmet needs)."""
-    needs = needs_rows(start, end, res).subquery("needs")
-    ev = ServiceEvent.__table__.alias("need_ev")
-    ev_alias = ServiceEvent.__table__.alias("alias_ev")
-    own = exists().where(ev.c.person_id == needs.c.pk, ev.c.service_code == needs.c.code,
-                         in_window(ev.c.event_date, start, end), ev.c.deleted_at.is_(None))
-    merged = (exists().select_from(res.join(ev_alias, ev_alias.c.person_id == res.c.src))
-              .where(res.c.dst == needs.c.pk, ev_alias.c.service_code == needs.c.code,
-                     in_window(ev_alias.c.event_date, start, end), ev_alias.c.deleted_at.is_(None)))
-    met_code = case((or_(own, merged), needs.c.code), else_=null())
-    per = (select(needs.c.grp, needs.c.pk, func.count(func.distinct(needs.c.code)).label("needed"),
-                  func.count(func.distinct(met_code)).label("met"))
-           .group_by(needs.c.grp, needs.c.pk).subquery("per_person"))
+def _groups_part(start, end, rule, res, touched, fine):
+    """Per SPM group: sasaran and terpenuhi. A person's needs are met when every need row is
+    served (``all_needed``) or any is (``any_item``) — a need listed in two cases counts twice
+    on both sides, so no DISTINCT is needed. The many ordinary persons are read in (group,
+    person) order from the case index and each need is looked up in ``fine`` (one automatic
+    index); the few merged/deleted persons and the disaster victims, by resolved person, are
+    checked by index seeks on ``ix_service_event_person_code_date``."""
+    cases = case_needs(start, end).subquery("case_needs")
+    served = fine.alias("served")
+    ordinary = (select(cases.c.grp, cases.c.pid, func.count().label("needed"), func.count(served.c.pk).label("met"))
+                .select_from(cases.outerjoin(served, and_(served.c.pk == cases.c.pid, served.c.code == cases.c.code)))
+                .where(cases.c.pid.not_in(select(touched.c.pid)))
+                .group_by(cases.c.grp, cases.c.pid))
+    moved = select(cases.c.grp, person_key(cases.c.pid, res).label("pk"), cases.c.code).select_from(
+        cases.outerjoin(res, res.c.src == cases.c.pid)).where(cases.c.pid.in_(select(touched.c.pid)))
+    others = union_all(moved, *bencana_needs(start, end, res)).subquery("other_needs")
+    met = case((_served_exists(others.c.pk, others.c.code, start, end, res), _num(1)), else_=null())
+    resolved = (select(others.c.grp, others.c.pk, func.count(), func.count(met))
+                .where(others.c.pk.is_not(None)).group_by(others.c.grp, others.c.pk))
+    per = union_all(ordinary, resolved).subquery("per_person")
     ok = per.c.met == per.c.needed if rule == "all_needed" else per.c.met > _num(0)
     return (select(_const("s"), per.c.grp, _const(""), _const(""), _const(""), func.count(),
                    func.sum(case((ok, _num(1)), else_=_num(0))))
             .group_by(per.c.grp))
 
 
-def _sum_quantities(session, start, end, codes, dims, out: ScanCounts) -> None:
+def _served_exists(pk, code, start, end, res):
+    """The person ``pk`` — or anyone merged into them — has a live event of ``code`` in the window."""
+    ev = ServiceEvent.__table__.alias("need_ev")
+    ev_alias = ServiceEvent.__table__.alias("alias_ev")
+    own = exists().where(ev.c.person_id == pk, ev.c.service_code == code,
+                         in_window(ev.c.event_date, start, end), ev.c.deleted_at.is_(None))
+    merged = (exists().select_from(res.join(ev_alias, ev_alias.c.person_id == res.c.src))
+              .where(res.c.dst == pk, ev_alias.c.service_code == code,
+                     in_window(ev_alias.c.event_date, start, end), ev_alias.c.deleted_at.is_(None)))
+    return or_(own, merged)
+
+
+@lru_cache(maxsize=16)
+def _quantities_statement(codes: tuple[str, ...]):
+    start, end = START, END
     ev = ServiceEvent.__table__
     res = resolved_persons()
     key = person_key(ev.c.person_id, res)
@@ -219,11 +252,14 @@ def _sum_quantities(session, start, end, codes, dims, out: ScanCounts) -> None:
                ev.c.service_code.in_(codes), key.is_not(None))
         .subquery("w")
     )
-    names = ("kelurahan", "unit", *PERSON_DIMS)
-    cols = [w.c[n] for n in names]
-    q = select(w.c.code, w.c.m, *cols, func.sum(w.c.qty)).group_by(w.c.code, w.c.m, *cols)
-    for row in session.execute(q):
+    cols = [w.c[n] for n in QUANTITY_DIMS]
+    return select(w.c.code, w.c.m, *cols, func.sum(w.c.qty)).group_by(w.c.code, w.c.m, *cols)
+
+
+
+def _read_quantities(rows, out: ScanCounts) -> None:
+    for row in rows:
         code, month, values, total = row[0], int(row[1]), row[2:-1], int(row[-1] or 0)
         _add(out.monthly[code], month, total)
-        for d, value in zip(names, values, strict=True):
+        for d, value in zip(QUANTITY_DIMS, values, strict=True):
             _add(out.by_dim[d], (value or "", code), total)

@@ -8,15 +8,19 @@ needs(group, person, code):
     needs makanan + sandang, and penanganan khusus when vulnerable (under 5, 60 or over on
     the disaster's start date, pregnant/breastfeeding, or with a disability).
 A need is met when the person — or anyone merged into them — has a live event of that code
-in the window, on whichever case (checked in :func:`scan._groups_part`). X counts persons
+in the window, on whichever case (counted in :func:`scan._groups_part`). X counts persons
 with every need met (``all_needed``) or at least one (``any_item``).
+
+Case needs are given by the case's own ``person_id`` (:func:`case_needs`): the roll-up counts
+the many ordinary persons straight from the index ``ix_cases_group_person`` and resolves only
+the few merged or deleted ones itself.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import String, and_, literal_column, or_, select, union_all
+from sqlalchemy import String, and_, literal_column, or_, select
 
 from spm_desktop.core.domain.groups import AGE_ELDERLY_FROM, AGE_TODDLER_BELOW, CASE_GROUPS
 from spm_desktop.core.domain.vulnerable import BASIC_NEEDS, SPECIAL_CARE_CODE
@@ -32,18 +36,22 @@ def _const(text: str):
     return literal_column(f"'{text}'", String)
 
 
-def _case_needs(start: date, end: date, res):
+def case_needs(start: date, end: date):
+    """SELECT of (grp, pid, code): every live need of every live group case whose span
+    [intake, exit or open] overlaps the window, by the case's own person id (not resolved).
+    Ordered reads of ``ix_cases_group_person`` give the rows grouped by (group, person)."""
     c, n = Case.__table__, CaseNeed.__table__
-    key = person_key(c.c.person_id, res)
     return (
-        select(c.c.spm_group.label("grp"), key.label("pk"), n.c.service_code.label("code"))
-        .select_from(c.join(n, n.c.case_id == c.c.id).outerjoin(res, res.c.src == c.c.person_id))
+        select(c.c.spm_group.label("grp"), c.c.person_id.label("pid"), n.c.service_code.label("code"))
+        .select_from(c.join(n, n.c.case_id == c.c.id))
         .where(c.c.deleted_at.is_(None), n.c.deleted_at.is_(None), c.c.spm_group.in_(CASE_GROUPS),
-               c.c.intake_date <= end, or_(c.c.exit_date.is_(None), c.c.exit_date >= start), key.is_not(None))
+               c.c.intake_date <= end, or_(c.c.exit_date.is_(None), c.c.exit_date >= start))
     )
 
 
-def _bencana_needs(start: date, end: date, res):
+def bencana_needs(start: date, end: date, res) -> list:
+    """SELECTs of (grp, pk, code) rows of the disaster victims, persons resolved (one per
+    need; the caller unions them: SQLite does not nest compound SELECTs)."""
     d, h, m = Disaster.__table__, Household.__table__, HouseholdMember.__table__
     pp = Person.__table__.alias("victim")
     key = person_key(m.c.person_id, res)
@@ -59,8 +67,3 @@ def _bencana_needs(start: date, end: date, res):
     parts.append(select(_const(BENCANA), key, _const(BENCANA_VULNERABLE_NEED)).select_from(src)
                  .where(live, vulnerable))
     return parts
-
-
-def needs_rows(start: date, end: date, res):
-    """SELECT of (grp, pk, code) rows: every need of every sasaran person (duplicates possible)."""
-    return union_all(_case_needs(start, end, res), *_bencana_needs(start, end, res))

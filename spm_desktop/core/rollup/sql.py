@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CTE, Integer, and_, case, cast, extract, func, literal, or_, select
+from sqlalchemy import CTE, Integer, and_, case, cast, extract, func, literal, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from spm_desktop.core.storage.models import Person
@@ -26,9 +26,14 @@ def resolved_persons(name: str = "resolved") -> CTE:
     Persons not in the CTE count as themselves.
     """
     p = Person.__table__
+    # Two ranges of ix_person_live_name (deleted; merged and not deleted) instead of an OR,
+    # which would read the whole index.
+    seed = union_all(
+        select(p.c.id.label("src"), p.c.merged_into.label("dst")).where(p.c.deleted_at.is_not(None)),
+        select(p.c.id, p.c.merged_into).where(p.c.deleted_at.is_(None), p.c.merged_into.is_not(None)),
+    ).cte(f"{name}_seed")
     chain = (
-        select(p.c.id.label("src"), p.c.merged_into.label("dst"), literal(0, Integer).label("depth"))
-        .where(or_(p.c.merged_into.is_not(None), p.c.deleted_at.is_not(None)))
+        select(seed.c.src, seed.c.dst, literal(0, Integer).label("depth"))
         .cte(f"{name}_chain", recursive=True)
     )
     nxt = p.alias(f"{name}_next")
