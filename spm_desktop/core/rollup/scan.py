@@ -256,7 +256,6 @@ def _quantities_statement(codes: tuple[str, ...]):
     return select(w.c.code, w.c.m, *cols, func.sum(w.c.qty)).group_by(w.c.code, w.c.m, *cols)
 
 
-
 def _read_quantities(rows, out: ScanCounts) -> None:
     for row in rows:
         code, month, values, total = row[0], int(row[1]), row[2:-1], int(row[-1] or 0)
