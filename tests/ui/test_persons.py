@@ -148,6 +148,14 @@ def test_edit_person_and_merge_from_duplicates_list(ctx, people, qtbot, wait_run
     assert dialog.model.rowCount() == 1
     dialog.view.selectRow(0)
     pair = dialog.current()
+    assert dialog.open_a.isEnabled() and dialog.open_b.isEnabled()
+    dialog.open_b.click()
+    assert dialog.chosen == pair.b.id and dialog.result() == dialog.DialogCode.Accepted
+    dialog = DuplicatesDialog(ctx)
+    qtbot.addWidget(dialog)
+    wait_runner()
+    dialog.view.selectRow(0)
+    pair = dialog.current()
     keep = pair.a
     dialog.merge(keep_first=True)
     wait_runner()

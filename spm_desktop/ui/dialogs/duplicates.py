@@ -48,13 +48,15 @@ class DuplicatesDialog(QDialog):
         self.keep_b = QPushButton("Gabungkan, pertahankan &B")
         self.different = QPushButton("&Bukan orang yang sama")
         self.open_a = QPushButton("Buka data A")
+        self.open_b = QPushButton("Buka data B")
         self.keep_a.clicked.connect(lambda: self.merge(keep_first=True))
         self.keep_b.clicked.connect(lambda: self.merge(keep_first=False))
         self.different.clicked.connect(self.not_duplicate)
-        self.open_a.clicked.connect(self._open_a)
+        self.open_a.clicked.connect(lambda: self.open_person(first=True))
+        self.open_b.clicked.connect(lambda: self.open_person(first=False))
         may_merge = ctx.can("person.merge")
         actions = QHBoxLayout()
-        for button in (self.keep_a, self.keep_b, self.different, self.open_a):
+        for button in (self.keep_a, self.keep_b, self.different, self.open_a, self.open_b):
             actions.addWidget(button)
             button.setEnabled(False)
         self._may_merge = may_merge
@@ -90,6 +92,7 @@ class DuplicatesDialog(QDialog):
         for button in (self.keep_a, self.keep_b, self.different):
             button.setEnabled(has and self._may_merge)
         self.open_a.setEnabled(has)
+        self.open_b.setEnabled(has)
 
     @Slot()
     def merge(self, keep_first: bool) -> None:
@@ -116,11 +119,11 @@ class DuplicatesDialog(QDialog):
             self.ctx.runner.submit(mark_not_duplicate, self.ctx.db, self.ctx.actor, pair.id,
                                    on_done=lambda _: self.reload(), parent=self)
 
-    @Slot()
-    def _open_a(self) -> None:
+    def open_person(self, first: bool) -> None:
+        """Close the list and show person A or B of the selected pair."""
         pair = self.current()
         if pair is not None:
-            self.chosen = pair.a.id
+            self.chosen = (pair.a if first else pair.b).id
             self.accept()
 
     @classmethod
