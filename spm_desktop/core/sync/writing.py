@@ -88,6 +88,25 @@ def _params(codec: TableCodec, row: list[Any], seq: int, prefix: str = "",
     return out
 
 
+def _executemany(conn, stmt, params: list[dict[str, Any]]) -> None:
+    """``conn.execute(stmt, params)`` for many rows that share their keys, without
+    SQLAlchemy's per-row parameter bookkeeping (≈ 1.5 s for a 110k-row package): the
+    statement is compiled once, and each value goes through its column type's bind
+    processor, the same function SQLAlchemy would apply, before one DBAPI executemany."""
+    if not params:
+        return
+    dialect = conn.dialect
+    compiled = stmt.compile(dialect=dialect, column_keys=list(params[0]))
+    names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
+    procs = [compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    plan = list(zip(names, procs, strict=True))
+    if compiled.positional:
+        rows: list[Any] = [tuple(p[n] if f is None or p[n] is None else f(p[n]) for n, f in plan) for p in params]
+    else:
+        rows = [{n: p[n] if f is None or p[n] is None else f(p[n]) for n, f in plan} for p in params]
+    conn.exec_driver_sql(compiled.string, rows)
+
+
 def _write_table(s: Session, tp: TablePlan, seq: int, local_seq: int) -> None:
     codec, t = tp.codec, tp.codec.table
     conn = s.connection()
@@ -103,7 +122,7 @@ def _write_table(s: Session, tp: TablePlan, seq: int, local_seq: int) -> None:
         for p in params:
             for c in codec.self_refs:
                 p[c] = None
-        conn.execute(insert(t), params)
+        _executemany(conn, insert(t), params)
         if deferred:
             stmt = update(t).where(t.c.id == bindparam("b_id")).values(
                 {c: bindparam(f"b_{c}") for c in codec.self_refs})
@@ -111,7 +130,7 @@ def _write_table(s: Session, tp: TablePlan, seq: int, local_seq: int) -> None:
     cols = [c for c in codec.columns if c != "id"] + ["change_seq"]
     if tp.updates:
         stmt = update(t).where(t.c.id == bindparam("b_id")).values({c: bindparam(f"b_{c}") for c in cols})
-        conn.execute(stmt, [_params(codec, r, seq_of(r), "b_", tp.decoded) for r in tp.updates])
+        _executemany(conn, stmt, [_params(codec, r, seq_of(r), "b_", tp.decoded) for r in tp.updates])
     for old_id, row in tp.rekeys:
         # A re-keyed row is a version the sender does not hold under this id: it must travel.
         stmt = update(t).where(t.c.id == old_id).values(_params(codec, row, local_seq))

@@ -3,7 +3,7 @@ persons sharing a NIK, natural-key clashes, history and audit."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -305,3 +305,39 @@ def test_history_peers_and_audit(office, tksk, tmp_path):
 def test_viewer_may_not_exchange(office, tmp_path):
     with pytest.raises(PermissionDenied):
         export_package(office, Actor("v", "viewer"), tmp_path / "x.spmsync")
+
+
+DEMO_TABLES = ("person", "cases", "case_need", "disaster", "household", "household_member", "service_event")
+
+
+def _stored(db) -> dict[str, dict]:
+    """The values as the database holds them (DBAPI values, no type processing), by id."""
+    from spm_desktop.core.sync.codec import CODECS
+
+    out = {}
+    with db.engine.connect() as conn:
+        for name in DEMO_TABLES:
+            cols = CODECS[name].columns
+            at = cols.index("id")
+            sql = f"SELECT {', '.join(cols)} FROM {name}"
+            out[name] = {row[at]: tuple(row) for row in conn.exec_driver_sql(sql)}
+    return out
+
+
+def test_imported_rows_are_stored_exactly_as_in_the_source(office, tksk, tmp_path):
+    """The import writes packages in bulk (``writing._executemany``): every value, inserted or
+    updated, must be stored exactly as the sender's database stores it."""
+    from spm_desktop.core.demo.generator import generate
+
+    generate(tksk, 40, 300, seed=5, until=date(2026, 3, 31))
+    exchange(tksk, office, tmp_path)
+    assert _stored(office) == _stored(tksk)
+    with tksk.transaction(ADMIN) as s:
+        for p in s.scalars(select(Person).order_by(Person.id).limit(5)):
+            p.name, p.birth_date, p.notes = p.name + " Jr", date(1990, 2, 28), "catatan ✓"
+        for e in s.scalars(select(ServiceEvent).order_by(ServiceEvent.id).limit(5)):
+            e.quantity, e.details = e.quantity + 1, {"keterangan": "diubah", "porsi": 2}
+        s.scalars(select(ServiceEvent).order_by(ServiceEvent.id.desc()).limit(1)).one().deleted_at = \
+            datetime(2026, 4, 1, 8, 30, 15, 123456)
+    assert exchange(tksk, office, tmp_path).updated >= 10
+    assert _stored(office) == _stored(tksk)
