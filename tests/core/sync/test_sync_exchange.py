@@ -335,9 +335,11 @@ def test_imported_rows_are_stored_exactly_as_in_the_source(office, tksk, tmp_pat
     with tksk.transaction(ADMIN) as s:
         for p in s.scalars(select(Person).order_by(Person.id).limit(5)):
             p.name, p.birth_date, p.notes = p.name + " Jr", date(1990, 2, 28), "catatan ✓"
-        for e in s.scalars(select(ServiceEvent).order_by(ServiceEvent.id).limit(5)):
+        events = s.scalars(select(ServiceEvent).order_by(ServiceEvent.id).limit(6)).all()
+        for e in events[:5]:
             e.quantity, e.details = e.quantity + 1, {"keterangan": "diubah", "porsi": 2}
+        events[5].details = None  # a JSON column stores None as JSON null, not SQL NULL
         s.scalars(select(ServiceEvent).order_by(ServiceEvent.id.desc()).limit(1)).one().deleted_at = \
             datetime(2026, 4, 1, 8, 30, 15, 123456)
-    assert exchange(tksk, office, tmp_path).updated >= 10
+    assert exchange(tksk, office, tmp_path).updated >= 11
     assert _stored(office) == _stored(tksk)
