@@ -31,7 +31,7 @@ event = st.tuples(st.integers(0, PERSONS - 1), st.sampled_from(CODES), DAYS, st.
 merge = st.tuples(st.integers(1, PERSONS - 1), st.integers(0, PERSONS - 2)).filter(lambda m: m[1] < m[0])
 
 
-def _expected(people, merged_into, deleted, cases, events, start, end, rule):
+def _expected(merged_into, deleted, cases, events, start, end, rule):
     def final(i):
         seen = 0
         while i in merged_into and seen <= PERSONS:
@@ -94,6 +94,6 @@ def test_sasaran_and_terpenuhi_match_a_row_by_row_reading(db, cases, events, mer
     for rule in ("all_needed", "any_item"):
         settings_svc.update_setting(db, ADMIN, "spm.fulfilment_rule", rule)
         result = compute_rollup(db, period)
-        want = _expected(people, merged_into, deleted_final, cases, events, period.start, period.end, rule)
+        want = _expected(merged_into, deleted_final, cases, events, period.start, period.end, rule)
         got = {g: (result.group(g).sasaran, result.group(g).terpenuhi) for g in GROUPS}
         assert got == want, (rule, month)

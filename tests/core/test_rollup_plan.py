@@ -19,7 +19,7 @@ def _plan(db) -> str:
     seen: list[tuple[str, tuple]] = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):
-        if "ix_" not in statement and "raw" in statement:
+        if "raw AS" in statement:  # the main statement (the quantities one has no ``raw``)
             seen.append((statement, parameters))
 
     event.listen(db.engine, "before_cursor_execute", capture)

@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.groups import AGE_CHILD_BELOW, AGE_ELDERLY_FROM
 from spm_desktop.core.rollup.spm import bencana_needs, case_needs
-from spm_desktop.core.rollup.sql import age_on, in_window, month_of, person_key, resolved_persons
+from spm_desktop.core.rollup.sql import age_on, const, in_window, month_of, person_key, resolved_persons
 from spm_desktop.core.storage.models import Case, Person, ServiceEvent
 
 DIMENSIONS: dict[str, str] = {
@@ -71,11 +71,6 @@ class ScanCounts:
     monthly: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
     by_dim: dict[str, dict[tuple[str, str], int]] = field(default_factory=lambda: defaultdict(dict))
     groups: dict[str, tuple[int, int]] = field(default_factory=dict)
-
-
-def _const(text: str):
-    """An inlined constant (no bound parameter: PostgreSQL can match it in GROUP BY)."""
-    return literal_column(f"'{text}'", String)
 
 
 def _num(n: int):
@@ -104,14 +99,14 @@ def scan(session: Session, start: date, end: date, quantity_codes: list[str], ru
 
 
 def _first_key(ev, with_unit: bool):
-    parts = [cast(ev.c.event_date, String), _const(SEP), func.coalesce(ev.c.kelurahan_code, _const(""))]
+    parts = [cast(ev.c.event_date, String), const(SEP), func.coalesce(ev.c.kelurahan_code, const(""))]
     if with_unit:
         cs = Case.__table__
         unit = func.coalesce(
-            func.nullif(ev.c.unit, _const("")),
+            func.nullif(ev.c.unit, const("")),
             select(cs.c.unit).where(cs.c.id == ev.c.case_id).scalar_subquery(),
-            _const(""))
-        parts += [_const(SEP), unit]
+            const(""))
+        parts += [const(SEP), unit]
     key = parts[0]
     for p in parts[1:]:
         key = key.concat(p)
@@ -153,8 +148,8 @@ def _persons_statement(rule: str, with_unit: bool, with_person: bool):
     # month (2 chars after "YYYY-") and everything after "YYYY-MM-DD|"
     month = func.substr(fine.c.fk, _num(6), _num(2))
     rest = func.substr(fine.c.fk, _num(12))
-    parts = [select(_const("i").label("kind"), fine.c.code, month.label("k1"), rest.label("k2"),
-                    _const("").label("k3"), func.count().label("n"), cast(null(), Integer).label("n2"))
+    parts = [select(const("i").label("kind"), fine.c.code, month.label("k1"), rest.label("k2"),
+                    const("").label("k3"), func.count().label("n"), cast(null(), Integer).label("n2"))
              .group_by(fine.c.code, month, rest)]
     if with_person:
         parts.append(_person_part(fine))
@@ -187,7 +182,7 @@ def _person_part(fine):
     inner = (select(fine.c.code, pp.c.sex.label("sex"), age_group.label("age_group"),
                     pp.c.category_code.label("cat"))
              .select_from(fine.outerjoin(pp, pp.c.id == fine.c.pk)).subquery("pdims"))
-    return (select(_const("p"), inner.c.code, inner.c.sex, inner.c.age_group, inner.c.cat, func.count(),
+    return (select(const("p"), inner.c.code, inner.c.sex, inner.c.age_group, inner.c.cat, func.count(),
             cast(null(), Integer))
             .group_by(inner.c.code, inner.c.sex, inner.c.age_group, inner.c.cat))
 
@@ -213,7 +208,7 @@ def _groups_part(start, end, rule, res, touched, fine):
                 .where(others.c.pk.is_not(None)).group_by(others.c.grp, others.c.pk))
     per = union_all(ordinary, resolved).subquery("per_person")
     ok = per.c.met == per.c.needed if rule == "all_needed" else per.c.met > _num(0)
-    return (select(_const("s"), per.c.grp, _const(""), _const(""), _const(""), func.count(),
+    return (select(const("s"), per.c.grp, const(""), const(""), const(""), func.count(),
                    func.sum(case((ok, _num(1)), else_=_num(0))))
             .group_by(per.c.grp))
 
@@ -241,8 +236,8 @@ def _quantities_statement(codes: tuple[str, ...]):
     age = age_on(pp.c.birth_date, pp.c.birth_year, ev.c.event_date)
     w = (
         select(ev.c.service_code.label("code"), month_of(ev.c.event_date).label("m"), ev.c.quantity.label("qty"),
-               func.coalesce(ev.c.kelurahan_code, _const("")).label("kelurahan"),
-               func.coalesce(func.nullif(ev.c.unit, _const("")), cs.c.unit, _const("")).label("unit"),
+               func.coalesce(ev.c.kelurahan_code, const("")).label("kelurahan"),
+               func.coalesce(func.nullif(ev.c.unit, const("")), cs.c.unit, const("")).label("unit"),
                pp.c.sex.label("sex"), pp.c.category_code.label("pmks_category"),
                case((age < AGE_CHILD_BELOW, "anak"), (age >= AGE_ELDERLY_FROM, "lansia"),
                     (age.is_not(None), "dewasa"), else_=null()).label("age_group"))

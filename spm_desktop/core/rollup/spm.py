@@ -20,20 +20,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import String, and_, literal_column, or_, select
+from sqlalchemy import and_, or_, select
 
 from spm_desktop.core.domain.groups import AGE_ELDERLY_FROM, AGE_TODDLER_BELOW, CASE_GROUPS
 from spm_desktop.core.domain.vulnerable import BASIC_NEEDS, SPECIAL_CARE_CODE
-from spm_desktop.core.rollup.sql import age_on, in_window, person_key
+from spm_desktop.core.rollup.sql import age_on, const, in_window, person_key
 from spm_desktop.core.storage.models import Case, CaseNeed, Disaster, Household, HouseholdMember, Person
 
 BENCANA = "bencana"
 BENCANA_BASIC_NEEDS = BASIC_NEEDS
 BENCANA_VULNERABLE_NEED = SPECIAL_CARE_CODE
-
-
-def _const(text: str):
-    return literal_column(f"'{text}'", String)
 
 
 def case_needs(start: date, end: date):
@@ -62,8 +58,8 @@ def bencana_needs(start: date, end: date, res) -> list:
            .outerjoin(res, res.c.src == m.c.person_id).outerjoin(pp, pp.c.id == key))
     live = and_(m.c.deleted_at.is_(None), h.c.deleted_at.is_(None), d.c.deleted_at.is_(None),
                 in_window(d.c.start_date, start, end), key.is_not(None))
-    parts = [select(_const(BENCANA).label("grp"), key.label("pk"), _const(code).label("code"))
+    parts = [select(const(BENCANA).label("grp"), key.label("pk"), const(code).label("code"))
              .select_from(src).where(live) for code in BENCANA_BASIC_NEEDS]
-    parts.append(select(_const(BENCANA), key, _const(BENCANA_VULNERABLE_NEED)).select_from(src)
+    parts.append(select(const(BENCANA), key, const(BENCANA_VULNERABLE_NEED)).select_from(src)
                  .where(live, vulnerable))
     return parts

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CTE, Integer, and_, case, cast, extract, func, literal, select, union_all
+from sqlalchemy import CTE, Integer, String, and_, case, cast, extract, func, literal, literal_column, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from spm_desktop.core.storage.models import Person
@@ -58,6 +58,11 @@ def resolved_persons(name: str = "resolved") -> CTE:
 def person_key(person_id: ColumnElement, resolved: CTE) -> ColumnElement:
     """The person an id counts as (use with ``outerjoin(resolved, resolved.c.src == person_id)``)."""
     return case((resolved.c.src.is_(None), person_id), else_=resolved.c.dst)
+
+
+def const(text: str) -> ColumnElement:
+    """An inlined string constant (no bound parameter: PostgreSQL can match it in GROUP BY)."""
+    return literal_column(f"'{text}'", String)
 
 
 def in_window(column: ColumnElement, start: date, end: date) -> ColumnElement:
