@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
+from summaries import assert_summaries_consistent
 
 from spm_desktop.core.demo.generator import generate
 from spm_desktop.core.domain.errors import ConflictError
@@ -57,6 +58,7 @@ def test_counts_and_valid_niks(demo_db):
         check_nik_agrees(p.nik, p.sex, p.birth_date)
     assert all(p.birth_date is None and p.birth_year_estimated for p in people if not p.nik)
     assert any(not p.nik.startswith("6171") for p in with_nik)  # some from elsewhere
+    assert_summaries_consistent(demo_db)  # bulk inserts keep the roll-up's summaries too
 
 
 def test_ages_fit_the_group_and_events_follow_dates(demo_db):

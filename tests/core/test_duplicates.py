@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from casework_helpers import table_counts
 from sqlalchemy import func, select
+from summaries import assert_summaries_consistent
 
 from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import ConflictError, PermissionDenied, ValidationError
@@ -155,6 +156,7 @@ def test_merge_moves_every_case_event_and_membership(db):
     assert table_counts(db) == before
     with db.reading() as s:
         assert D.resolve_person_id(s, other.id) == survivor.id
+    assert_summaries_consistent(db)  # the moved events' first services follow the survivor
 
 
 def test_merge_takes_the_nik_of_the_other(db):

@@ -1,6 +1,8 @@
 """The roll-up's statements read the indexes the performance budget rests on (issue 4): the
-window of live events from the partial covering index, the needs in (group, person) order.
-A plan check, not a timing: the figures are in BENCHMARKS.md (``bench/bench_rollup.py``)."""
+year's first services from ``service_first``, the cases of the window from two ranges of
+``ix_cases_live_exit``, never a scan of the events or the cases; with the unit breakdown,
+the window of live events from the partial covering index. A plan check, not a timing: the
+figures are in BENCHMARKS.md (``bench/bench_rollup.py``)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from spm_desktop.core.rollup import scan
 pytestmark = sqlite_only("EXPLAIN QUERY PLAN is SQLite's")
 
 
-def _plan(db) -> str:
+def _plan(db, dims=("kecamatan",)) -> str:
     """The plan of the roll-up's main statement, captured as it is executed."""
     seen: list[tuple[str, tuple]] = []
 
@@ -25,7 +27,7 @@ def _plan(db) -> str:
     event.listen(db.engine, "before_cursor_execute", capture)
     try:
         with db.reading() as s:
-            scan.scan(s, date(2026, 1, 1), date(2026, 3, 31), [], "all_needed", ("kecamatan",))
+            scan.scan(s, date(2026, 1, 1), date(2026, 3, 31), [], "all_needed", dims)
             statement, parameters = seen[0]
             rows = s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
     finally:
@@ -33,13 +35,23 @@ def _plan(db) -> str:
     return "\n".join(row[-1] for row in rows)
 
 
-def test_window_pass_reads_only_the_live_covering_index(db):
+def test_output_indicators_read_the_first_services_not_the_events(db):
     plan = _plan(db)
-    assert "SEARCH service_event USING COVERING INDEX ix_service_event_live_date" in plan
+    assert "SEARCH service_first USING COVERING INDEX ix_service_first_window (year=? AND first_date<?)" in plan
+    assert "SCAN service_event" not in plan
+    assert "ix_service_event_live_date" not in plan
+
+
+def test_with_the_unit_breakdown_the_window_pass_reads_only_the_live_events_of_the_window(db):
+    """The unit of an event may come from its case: these events are grouped from the
+    partial index of live events (a range of the window), with table look-ups for the unit."""
+    plan = _plan(db, ("kecamatan", "unit"))
+    assert "SEARCH service_event USING INDEX ix_service_event_live_date (event_date>? AND event_date<?)" in plan
     assert "SCAN service_event" not in plan
 
 
-def test_needs_are_read_in_group_and_person_order(db):
+def test_cases_are_read_as_two_ranges_of_the_exit_date_index(db):
     plan = _plan(db)
-    assert "USING COVERING INDEX ix_cases_group_person" in plan
-    assert "ix_case_need_case_id" in plan
+    assert "SEARCH cases USING COVERING INDEX ix_cases_live_exit (exit_date=? AND intake_date<?)" in plan
+    assert "SEARCH cases USING COVERING INDEX ix_cases_live_exit (exit_date>?)" in plan
+    assert "SCAN cases" not in plan

@@ -88,3 +88,59 @@ def test_live_event_index_is_partial_on_both_backends(empty_database_url):
     engine.dispose()
     assert sql is not None
     assert "deleted_at IS NULL" in sql.replace("(", "").replace(")", "")
+
+
+SUMMARY_TRIGGERS = {
+    "sqlite": {"service_type_need_bit", "cases_need_mask_insert", "case_need_mask_insert", "case_need_mask_update",
+               "case_need_mask_delete", "service_first_insert", "service_first_update", "service_first_delete"},
+    "postgresql": {"service_type_need_bit", "cases_need_mask", "case_need_mask", "service_first_track"},
+}
+
+
+def test_the_rollup_summaries_triggers_exist_at_head(empty_database_url):
+    """Migration 0002's triggers keep the roll-up's summaries; a later migration that
+    re-creates one of their tables (SQLite batch mode) must create them again."""
+    url = empty_database_url
+    upgrade_to_head(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            names = set(conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+        else:
+            names = set(conn.scalars(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")))
+        dialect = engine.dialect.name
+    engine.dispose()
+    assert SUMMARY_TRIGGERS[dialect] <= names
+
+
+def test_upgrading_an_older_database_fills_the_rollup_summaries(db):
+    """Data written before revision 0002 gets its summaries when the database is upgraded."""
+    from datetime import date
+
+    from rollup_builders import CLOTHES, MEALS, Rows
+    from summaries import assert_summaries_consistent
+
+    with db.transaction() as s:
+        r = Rows(s)
+        a, b = r.person(), r.person()
+        r.case(a, "lansia", date(2025, 12, 1), needs=[MEALS, CLOTHES])
+        r.case(b, "anak", date(2026, 1, 5), needs=[CLOTHES])
+        r.event(a, MEALS, date(2025, 12, 30))
+        r.event(a, MEALS, date(2026, 1, 2), kelurahan="61.71.01.1003")
+        r.event(a, MEALS, date(2026, 1, 1), deleted=True)
+        r.event(b, CLOTHES, date(2026, 2, 1))
+    url = db.engine.url.render_as_string(hide_password=False)
+    db.dispose()
+    downgrade(url, "0001")
+    assert upgrade_to_head(url) == head_revision()
+    engine = make_engine(url)
+    try:
+        from spm_desktop.core.storage.database import Database
+
+        again = Database(engine)
+        assert_summaries_consistent(again)
+        with again.reading() as s:
+            rows = s.execute(text("SELECT year, first_date FROM service_first ORDER BY year, first_date")).all()
+        assert [(y, str(d)[:10]) for y, d in rows] == [(2025, "2025-12-30"), (2026, "2026-01-02"), (2026, "2026-02-01")]
+    finally:
+        engine.dispose()

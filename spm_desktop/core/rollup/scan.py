@@ -1,17 +1,22 @@
 """The roll-up's one statement over the events and needs (architecture §4).
 
-``raw`` reads the live events of the window from the partial covering index
-``ix_service_event_live_date`` and groups them by (person id, service code), keeping the
-first date and a "first key" ``date|kelurahan[|unit]`` (the person is attributed to where
-they were first served that year). ``fine`` then resolves merged and deleted persons (only
-the few persons concerned are regrouped). One UNION ALL statement derives:
+``raw`` gives, per (person id, service code) served in the window, the first date and a
+"first key" ``date|kelurahan[|unit]`` (the person is attributed to where they were first
+served that year). It reads ``service_first``, the per-year first services the database's
+triggers keep (migration 0002): one index range, no grouping of events. With the unit
+breakdown it groups the live events of the window instead (from the partial covering index
+``ix_service_event_live_date``), as the unit can come from the case. ``fine`` then resolves
+merged and deleted persons (only the few persons concerned are regrouped from their events).
+One UNION ALL statement derives:
 
 * ``i`` rows — (code, first month, kelurahan[|unit]) → persons: the monthly and cumulative
   output indicators and the location breakdowns (cells add up to the totals);
 * ``p`` rows — (code, sex, age group on the first service date, PMKS category) → persons,
   only when such breakdowns are asked for;
-* ``s`` rows — per SPM group: sasaran and terpenuhi from the needs of :mod:`spm`, each need
-  looked up in ``fine``.
+* ``s`` rows — per SPM group: sasaran and terpenuhi. The cases of ordinary persons are judged
+  by one bitmask test (``cases.need_mask`` against the codes the person was served); the
+  few merged or deleted persons, cases with a need that has no bit, and the disaster victims
+  are judged need by need with index seeks.
 
 Unit-counted types are summed by a second, small statement restricted to their codes.
 Both statements are built once per shape (fulfilment rule, breakdowns, codes) with the
@@ -27,6 +32,7 @@ from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     Integer,
     String,
@@ -45,9 +51,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.groups import AGE_CHILD_BELOW, AGE_ELDERLY_FROM
-from spm_desktop.core.rollup.spm import bencana_needs, case_needs
+from spm_desktop.core.rollup.spm import bencana_needs, case_spans
 from spm_desktop.core.rollup.sql import age_on, const, in_window, month_of, person_key, resolved_persons
-from spm_desktop.core.storage.models import Case, Person, ServiceEvent
+from spm_desktop.core.storage.models import Case, CaseNeed, Person, ServiceEvent, ServiceFirst, ServiceType
 
 DIMENSIONS: dict[str, str] = {
     "kecamatan": "Kecamatan",
@@ -84,12 +90,13 @@ def _add(counter: dict, key, n: int) -> None:
 # The window of every statement: bound at execution, so the built statements are reused.
 START = bindparam("start", type_=Date)
 END = bindparam("end", type_=Date)
+YEAR = bindparam("year", type_=Integer)
 
 
 def scan(session: Session, start: date, end: date, quantity_codes: list[str], rule: str,
          dims: tuple[str, ...] = ()) -> ScanCounts:
     out = ScanCounts()
-    window = {"start": start, "end": end}
+    window = {"start": start, "end": end, "year": start.year}
     with_unit, with_person = "unit" in dims, bool(set(PERSON_DIMS) & set(dims))
     rows = session.execute(_persons_statement(rule, with_unit, with_person), window)
     _read_persons(rows, with_unit, set(quantity_codes), out)
@@ -116,16 +123,7 @@ def _first_key(ev, with_unit: bool):
 @lru_cache(maxsize=16)
 def _persons_statement(rule: str, with_unit: bool, with_person: bool):
     start, end = START, END
-    ev = ServiceEvent.__table__
-    # "first" (the date of the first service, for the age group) only when it is needed.
-    first = (func.min(ev.c.event_date) if with_person else cast(null(), Date)).label("first")
-    raw = (
-        select(ev.c.person_id.label("pid"), ev.c.service_code.label("code"), first,
-               func.min(_first_key(ev, with_unit)).label("fk"))
-        .where(ev.c.deleted_at.is_(None), in_window(ev.c.event_date, start, end))
-        .group_by(ev.c.person_id, ev.c.service_code)
-        .cte("raw")
-    )
+    raw = _firsts(with_unit, with_person).cte("raw")
     res = resolved_persons()
     touched = union_all(select(res.c.src.label("pid")),
                         select(res.c.dst).where(res.c.dst.is_not(None))).cte("touched")
@@ -153,8 +151,25 @@ def _persons_statement(rule: str, with_unit: bool, with_person: bool):
              .group_by(fine.c.code, month, rest)]
     if with_person:
         parts.append(_person_part(fine))
-    parts.append(_groups_part(start, end, rule, res, touched, fine))
+    parts.append(_groups_part(rule, res, touched, fine))
     return union_all(*parts)
+
+
+def _firsts(with_unit: bool, with_person: bool):
+    """(pid, code, first, fk) of every person id and code served in the window ("first", the
+    date of the first service, only when the age group needs it)."""
+    if not with_unit:
+        sf = ServiceFirst.__table__
+        first = sf.c.first_date if with_person else cast(null(), Date)
+        return (select(sf.c.person_id.label("pid"), sf.c.service_code.label("code"), first.label("first"),
+                       sf.c.first_key.label("fk"))
+                .where(sf.c.year == YEAR, sf.c.first_date <= END))
+    ev = ServiceEvent.__table__
+    first = (func.min(ev.c.event_date) if with_person else cast(null(), Date)).label("first")
+    return (select(ev.c.person_id.label("pid"), ev.c.service_code.label("code"), first,
+                   func.min(_first_key(ev, with_unit)).label("fk"))
+            .where(ev.c.deleted_at.is_(None), in_window(ev.c.event_date, START, END))
+            .group_by(ev.c.person_id, ev.c.service_code))
 
 
 def _read_persons(rows, with_unit: bool, skip: set[str], out: ScanCounts) -> None:
@@ -187,29 +202,45 @@ def _person_part(fine):
             .group_by(inner.c.code, inner.c.sex, inner.c.age_group, inner.c.cat))
 
 
-def _groups_part(start, end, rule, res, touched, fine):
-    """Per SPM group: sasaran and terpenuhi. A person's needs are met when every need row is
-    served (``all_needed``) or any is (``any_item``) — a need listed in two cases counts twice
-    on both sides, so no DISTINCT is needed. The many ordinary persons are read in (group,
-    person) order from the case index and each need is looked up in ``fine`` (one automatic
-    index); the few merged/deleted persons and the disaster victims, by resolved person, are
-    checked by index seeks on ``ix_service_event_person_code_date``."""
-    cases = case_needs(start, end).subquery("case_needs")
-    served = fine.alias("served")
-    ordinary = (select(cases.c.grp, cases.c.pid, func.count().label("needed"), func.count(served.c.pk).label("met"))
-                .select_from(cases.outerjoin(served, and_(served.c.pk == cases.c.pid, served.c.code == cases.c.code)))
-                .where(cases.c.pid.not_in(select(touched.c.pid)))
-                .group_by(cases.c.grp, cases.c.pid))
-    moved = select(cases.c.grp, person_key(cases.c.pid, res).label("pk"), cases.c.code).select_from(
-        cases.outerjoin(res, res.c.src == cases.c.pid)).where(cases.c.pid.in_(select(touched.c.pid)))
-    others = union_all(moved, *bencana_needs(start, end, res)).subquery("other_needs")
-    met = case((_served_exists(others.c.pk, others.c.code, start, end, res), _num(1)), else_=null())
-    resolved = (select(others.c.grp, others.c.pk, func.count(), func.count(met))
-                .where(others.c.pk.is_not(None)).group_by(others.c.grp, others.c.pk))
-    per = union_all(ordinary, resolved).subquery("per_person")
-    ok = per.c.met == per.c.needed if rule == "all_needed" else per.c.met > _num(0)
-    return (select(const("s"), per.c.grp, const(""), const(""), const(""), func.count(),
-                   func.sum(case((ok, _num(1)), else_=_num(0))))
+def _groups_part(rule, res, touched, fine):
+    """Per SPM group: sasaran and terpenuhi. Each person's needs are judged in parts, every
+    part giving ``ok`` (all its needs met for ``all_needed``, any for ``any_item``); a person
+    counts as met when every part is ok (``all_needed``) or one is (``any_item``):
+
+    * a case of an ordinary person (not merged, not deleted, no survivor of a merge) with a
+      need mask — one bitmask test against the codes served to the person (``fine``);
+    * every other case's needs, by resolved person, and the disaster victims' needs — one
+      index seek per need (:func:`_served_exists`); these are few.
+    """
+    spans = case_spans(START, END).cte("spans")
+    st = ServiceType.__table__
+    bit = cast(literal_column("1"), BigInteger).op("<<")(st.c.need_bit)
+    served = (select(fine.c.pk, cast(func.sum(bit), BigInteger).label("mask"))
+              .select_from(fine.join(st, st.c.code == fine.c.code))
+              .group_by(fine.c.pk).cte("served_mask"))
+    hit = spans.c.mask.op("&")(func.coalesce(served.c.mask, _num(0)))
+    case_ok = hit == spans.c.mask if rule == "all_needed" else hit != _num(0)
+    by_mask = (select(spans.c.grp, spans.c.pid.label("pk"), case((case_ok, _num(1)), else_=_num(0)).label("ok"))
+               .select_from(spans.outerjoin(served, served.c.pk == spans.c.pid))
+               .where(spans.c.mask != _num(0), spans.c.pid.not_in(select(touched.c.pid))))
+
+    n = CaseNeed.__table__
+    key = person_key(spans.c.pid, res)
+    by_need = (select(spans.c.grp, key.label("pk"), n.c.service_code.label("code"))
+               .select_from(spans.join(n, and_(n.c.case_id == spans.c.cid, n.c.deleted_at.is_(None)))
+                            .outerjoin(res, res.c.src == spans.c.pid))
+               .where(or_(spans.c.mask.is_(None), spans.c.pid.in_(select(touched.c.pid))), key.is_not(None)))
+    others = union_all(by_need, *bencana_needs(START, END, res)).subquery("other_needs")
+    met = func.count(case((_served_exists(others.c.pk, others.c.code, START, END, res), _num(1)), else_=null()))
+    need_ok = met == func.count() if rule == "all_needed" else met > _num(0)
+    by_seek = (select(others.c.grp, others.c.pk, case((need_ok, _num(1)), else_=_num(0)))
+               .where(others.c.pk.is_not(None)).group_by(others.c.grp, others.c.pk))
+
+    parts = union_all(by_mask, by_seek).subquery("parts")
+    combine = func.min if rule == "all_needed" else func.max
+    per = (select(parts.c.grp, parts.c.pk, combine(parts.c.ok).label("ok"))
+           .group_by(parts.c.grp, parts.c.pk).subquery("per_person"))
+    return (select(const("s"), per.c.grp, const(""), const(""), const(""), func.count(), func.sum(per.c.ok))
             .group_by(per.c.grp))
 
 

@@ -8,41 +8,38 @@ needs(group, person, code):
     needs makanan + sandang, and penanganan khusus when vulnerable (under 5, 60 or over on
     the disaster's start date, pregnant/breastfeeding, or with a disability).
 A need is met when the person — or anyone merged into them — has a live event of that code
-in the window, on whichever case (counted in :func:`scan._groups_part`). X counts persons
-with every need met (``all_needed``) or at least one (``any_item``).
-
-Case needs are given by the case's own ``person_id`` (:func:`case_needs`): the roll-up counts
-the many ordinary persons straight from the index ``ix_cases_group_person`` and resolves only
-the few merged or deleted ones itself.
+in the window, on whichever case. X counts persons with every need met (``all_needed``) or
+at least one (``any_item``). A person's needs are all met exactly when the needs of each of
+their cases are, and one is met exactly when one of some case is: so cases can be judged
+one by one (by ``cases.need_mask``) and the judgements combined per person.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, union_all
 
 from spm_desktop.core.domain.groups import AGE_ELDERLY_FROM, AGE_TODDLER_BELOW, CASE_GROUPS
 from spm_desktop.core.domain.vulnerable import BASIC_NEEDS, SPECIAL_CARE_CODE
 from spm_desktop.core.rollup.sql import age_on, const, in_window, person_key
-from spm_desktop.core.storage.models import Case, CaseNeed, Disaster, Household, HouseholdMember, Person
+from spm_desktop.core.storage.models import Case, Disaster, Household, HouseholdMember, Person
 
 BENCANA = "bencana"
 BENCANA_BASIC_NEEDS = BASIC_NEEDS
 BENCANA_VULNERABLE_NEED = SPECIAL_CARE_CODE
 
 
-def case_needs(start: date, end: date):
-    """SELECT of (grp, pid, code): every live need of every live group case whose span
+def case_spans(start, end):
+    """SELECT of (grp, pid, cid, mask): every live case of the four case groups whose span
     [intake, exit or open] overlaps the window, by the case's own person id (not resolved).
-    Ordered reads of ``ix_cases_group_person`` give the rows grouped by (group, person)."""
-    c, n = Case.__table__, CaseNeed.__table__
-    return (
-        select(c.c.spm_group.label("grp"), c.c.person_id.label("pid"), n.c.service_code.label("code"))
-        .select_from(c.join(n, n.c.case_id == c.c.id))
-        .where(c.c.deleted_at.is_(None), n.c.deleted_at.is_(None), c.c.spm_group.in_(CASE_GROUPS),
-               c.c.intake_date <= end, or_(c.c.exit_date.is_(None), c.c.exit_date >= start))
-    )
+    Two ranges of ``ix_cases_live_exit`` (open cases; cases closed on or after ``start``)."""
+    c = Case.__table__
+    cols = (c.c.spm_group.label("grp"), c.c.person_id.label("pid"), c.c.id.label("cid"),
+            c.c.need_mask.label("mask"))
+    live = and_(c.c.deleted_at.is_(None), c.c.intake_date <= end, c.c.spm_group.in_(CASE_GROUPS))
+    return union_all(select(*cols).where(live, c.c.exit_date.is_(None)),
+                     select(*cols).where(live, c.c.exit_date >= start))
 
 
 def bencana_needs(start: date, end: date, res) -> list:

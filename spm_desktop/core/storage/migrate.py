@@ -38,13 +38,21 @@ def current_revision(engine: Engine) -> str | None:
 
 def _run(engine: Engine, fn, *args) -> None:
     cfg = alembic_config(engine)
-    with engine.begin() as conn:
-        if is_sqlite(engine):
-            # Batch mode re-creates tables; foreign keys must be off while it does.
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        lock_for_setup(conn)  # a second seat starting now waits, then finds the schema at head
-        cfg.attributes["connection"] = conn
-        fn(cfg, *args)
+    with engine.connect() as conn:
+        sqlite = is_sqlite(engine)
+        if sqlite:
+            # Batch mode re-creates tables (DROP TABLE of a parent would check its children's
+            # rows): foreign keys must be off while it does. SQLite ignores this pragma inside
+            # a transaction, so it is set on the driver's connection before BEGIN.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                lock_for_setup(conn)  # a second seat starting now waits, then finds the schema at head
+                cfg.attributes["connection"] = conn
+                fn(cfg, *args)
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def backup_before_migration(db_file: Path, revision: str | None) -> Path | None:

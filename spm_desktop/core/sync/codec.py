@@ -19,7 +19,9 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Numeric, String, 
 from spm_desktop.core.storage.models import SYNCED_MODELS
 
 STAMP_COLUMNS = ("created_at", "updated_at", "updated_by", "origin_device", "revision")
-LOCAL_COLUMNS = ("change_seq",)
+# Columns that never travel: this database's change counter, and the derived bits the
+# database's own triggers keep (migration 0002).
+LOCAL_COLUMNS = ("change_seq", "need_mask", "need_bit")
 
 
 class CodecError(ValueError):

@@ -343,3 +343,39 @@ def test_imported_rows_are_stored_exactly_as_in_the_source(office, tksk, tmp_pat
             datetime(2026, 4, 1, 8, 30, 15, 123456)
     assert exchange(tksk, office, tmp_path).updated >= 11
     assert _stored(office) == _stored(tksk)
+
+
+def test_rollup_summaries_follow_imports(office, tksk, tmp_path):
+    """The roll-up's summaries (migration 0002) never travel: the importing database's own
+    triggers rebuild them, for new rows and for edits and deletions arriving later."""
+    from rollup_builders import CLOTHES, MEALS, Rows
+    from summaries import assert_summaries_consistent
+
+    from spm_desktop.core.rollup import Period, compute_rollup
+    from spm_desktop.core.storage.models import CaseNeed
+
+    with tksk.transaction(ADMIN) as s:
+        r = Rows(s)
+        pid = r.person()
+        r.case(pid, "gepeng", date(2026, 2, 1), needs=[MEALS, CLOTHES])
+        r.event(pid, MEALS, date(2026, 2, 3))
+        eid = r.event(pid, CLOTHES, date(2026, 2, 4))
+    exchange(tksk, office, tmp_path)
+    assert_summaries_consistent(office)
+    march = Period.for_month(2026, 3)
+
+    def figures(db):
+        result = compute_rollup(db, march)
+        return result.group("gepeng"), [(i.code, i.cumulative) for i in result.indicators]
+
+    assert figures(office) == figures(tksk)
+    assert (figures(office)[0].sasaran, figures(office)[0].terpenuhi) == (1, 1)
+    exchange(office, tksk, tmp_path)
+    with tksk.transaction(ADMIN) as s:
+        s.get(ServiceEvent, eid).deleted_at = datetime(2026, 3, 2)
+        need = s.scalars(select(CaseNeed).where(CaseNeed.service_code == MEALS)).one()
+        need.deleted_at = datetime(2026, 3, 2)
+    exchange(tksk, office, tmp_path)
+    assert_summaries_consistent(office)
+    assert figures(office) == figures(tksk)
+    assert (figures(office)[0].sasaran, figures(office)[0].terpenuhi) == (1, 0)

@@ -1,7 +1,14 @@
 """All ORM models. Import from here: ``from spm_desktop.core.storage.models import Person``."""
 
 from spm_desktop.core.storage.base import SYNCED_TABLES, Base, SyncMixin
-from spm_desktop.core.storage.models.casework import Case, CaseNeed, DuplicateCandidate, Person, ServiceEvent
+from spm_desktop.core.storage.models.casework import (
+    Case,
+    CaseNeed,
+    DuplicateCandidate,
+    Person,
+    ServiceEvent,
+    ServiceFirst,
+)
 from spm_desktop.core.storage.models.disaster import Disaster, Household, HouseholdMember
 from spm_desktop.core.storage.models.master import (
     MutuCheck,
@@ -53,6 +60,7 @@ __all__ = [
     "Case",
     "CaseNeed",
     "ServiceEvent",
+    "ServiceFirst",
     "DuplicateCandidate",
     "Disaster",
     "Household",

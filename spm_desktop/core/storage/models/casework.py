@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from spm_desktop.core.storage.base import Base, SyncMixin
@@ -48,9 +61,11 @@ class Case(SyncMixin, Base):
 
     __tablename__ = "cases"
     __table_args__ = (
-        # Covering for the roll-up's sasaran: read in (group, person) order, so the needs of a
-        # person are counted without sorting (span and live filters from the index, id → needs).
-        Index("ix_cases_group_person", "spm_group", "person_id", "intake_date", "exit_date", "deleted_at", "id"),
+        # The roll-up's sasaran: the live cases whose span overlaps the window, as two ranges
+        # (open cases; cases closed on or after 1 January), covering every column it reads.
+        # deleted_at is listed for the same SQLite reason as ix_service_event_live_date.
+        Index("ix_cases_live_exit", "exit_date", "intake_date", "spm_group", "person_id", "need_mask", "id",
+              "deleted_at", sqlite_where=text("deleted_at IS NULL"), postgresql_where=text("deleted_at IS NULL")),
         # "has an open case (at unit X)" filters of the person list, shelter residents.
         Index("ix_cases_open_person", "status", "deleted_at", "person_id", "unit"),
     )
@@ -67,6 +82,10 @@ class Case(SyncMixin, Base):
     exit_date: Mapped[date | None] = mapped_column(Date)
     exit_reason: Mapped[str] = mapped_column(String(40), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Derived, local (never synced, never set by the application): the bits
+    # (``service_type.need_bit``) of the case's live needs; NULL when a need's type has no
+    # bit. Kept by the database's triggers on case_need and cases (migration 0002).
+    need_mask: Mapped[int | None] = mapped_column(BigInteger, server_default=text("0"), nullable=True)
 
 
 class CaseNeed(SyncMixin, Base):
@@ -120,3 +139,28 @@ class DuplicateCandidate(SyncMixin, Base):
     score: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | not_duplicate | merged
     reviewed_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ServiceFirst(Base):
+    """Derived, local: the first live service of each (year, person, service code) — the
+    roll-up's output indicators read one row per person and code instead of grouping the
+    year's events. Kept by the database's triggers on service_event (migration 0002); the
+    application never writes it and it never travels in sync packages.
+
+    ``first_key`` is ``event_date|kelurahan`` of that first service (the smallest such string:
+    on a tie of dates, the smallest kelurahan code), as the roll-up attributes a person to the
+    place where they were first served that year.
+    """
+
+    __tablename__ = "service_first"
+    __table_args__ = (
+        PrimaryKeyConstraint("year", "person_id", "service_code"),
+        # The roll-up: the year's rows up to the window's end, covering what it reads.
+        Index("ix_service_first_window", "year", "first_date", "service_code", "person_id", "first_key"),
+    )
+
+    year: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[str] = mapped_column(String(36))
+    service_code: Mapped[str] = mapped_column(String(30))
+    first_date: Mapped[date] = mapped_column(Date)
+    first_key: Mapped[str] = mapped_column(String(60))

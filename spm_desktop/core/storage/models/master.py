@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from spm_desktop.core.storage.base import Base, SyncMixin
@@ -34,6 +34,7 @@ class PmksCategory(SyncMixin, Base):
 
 class ServiceType(SyncMixin, Base):
     __tablename__ = "service_type"
+    __table_args__ = (Index("ix_service_type_need_bit", "need_bit", unique=True),)
 
     code: Mapped[str] = mapped_column(String(30), unique=True)  # Kepmendagri subkegiatan code
     name: Mapped[str] = mapped_column(String(255))
@@ -47,6 +48,9 @@ class ServiceType(SyncMixin, Base):
     assessable: Mapped[bool] = mapped_column(Boolean, default=False)  # may appear in a needs list
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # Derived, local: this type's bit in ``cases.need_mask`` (0–62), given by a database
+    # trigger when the row is inserted; NULL once 63 types have one (migration 0002).
+    need_bit: Mapped[int | None] = mapped_column(Integer)
 
 
 class Target(SyncMixin, Base):

@@ -1,0 +1,143 @@
+"""The summaries the roll-up reads (migration 0002) are kept by the database's triggers, on
+SQLite and PostgreSQL, through every kind of write: new, edited, soft-deleted, restored and
+removed events and needs, events moved to another person (a merge), another year or another
+code, and more service types than there are bits."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rollup_builders import CLOTHES, MEALS, REUNI, Rows, d
+from sqlalchemy import delete, select, update
+from summaries import assert_summaries_consistent, expected_masks, stored_masks
+
+from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.rollup import Period, compute_rollup
+from spm_desktop.core.storage.models import Case, CaseNeed, Person, ServiceEvent, ServiceType
+
+ADMIN = Actor("admin", "admin")
+CODES = (MEALS, CLOTHES, REUNI)
+KELS = ("61.71.01.1003", "61.71.01.1002", None)
+DAYS = st.dates(date(2025, 11, 1), date(2026, 2, 28))
+GONE = datetime(2026, 3, 1)
+
+new_event = st.tuples(st.just("event"), st.integers(0, 2), st.sampled_from(CODES), DAYS, st.sampled_from(KELS),
+                      st.booleans())
+edit_event = st.tuples(st.just("edit"), st.integers(0, 30),
+                       st.sampled_from(("person", "code", "date", "kelurahan", "delete", "restore", "remove")),
+                       st.integers(0, 2), st.sampled_from(CODES), DAYS, st.sampled_from(KELS))
+new_need = st.tuples(st.just("need"), st.integers(0, 3), st.sampled_from(CODES), st.booleans())
+edit_need = st.tuples(st.just("edit_need"), st.integers(0, 30), st.sampled_from(("delete", "restore", "remove")))
+operation = st.one_of(new_event, edit_event, new_need, edit_need)
+
+
+def _apply(s, people, cases, op) -> None:
+    kind = op[0]
+    if kind == "event":
+        _, who, code, day, kel, gone = op
+        s.add(ServiceEvent(person_id=people[who], service_code=code, event_date=day, kelurahan_code=kel,
+                           deleted_at=GONE if gone else None))
+    elif kind == "need":
+        _, which, code, gone = op
+        exists = s.scalar(select(CaseNeed.id).where(CaseNeed.case_id == cases[which], CaseNeed.service_code == code))
+        if exists is None:
+            s.add(CaseNeed(case_id=cases[which], service_code=code, deleted_at=GONE if gone else None))
+    elif kind == "edit":
+        _, pick, what, who, code, day, kel = op
+        ids = s.scalars(select(ServiceEvent.id).order_by(ServiceEvent.id)).all()
+        if not ids:
+            return
+        target = ids[pick % len(ids)]
+        values = {"person": {"person_id": people[who]}, "code": {"service_code": code}, "date": {"event_date": day},
+                  "kelurahan": {"kelurahan_code": kel}, "delete": {"deleted_at": GONE},
+                  "restore": {"deleted_at": None}}.get(what)
+        if values is None:
+            s.execute(delete(ServiceEvent).where(ServiceEvent.id == target))
+        else:
+            s.execute(update(ServiceEvent).where(ServiceEvent.id == target).values(**values))
+    else:
+        _, pick, what = op
+        ids = s.scalars(select(CaseNeed.id).order_by(CaseNeed.id)).all()
+        if not ids:
+            return
+        target = ids[pick % len(ids)]
+        if what == "remove":
+            s.execute(delete(CaseNeed).where(CaseNeed.id == target))
+        else:
+            s.execute(update(CaseNeed).where(CaseNeed.id == target)
+                      .values(deleted_at=GONE if what == "delete" else None))
+    s.flush()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(operation, max_size=25))
+def test_summaries_follow_every_write(db, ops):
+    with db.transaction() as s:
+        for table in (ServiceEvent, CaseNeed, Case):
+            s.execute(delete(table))
+        s.execute(delete(Person))
+        r = Rows(s)
+        people = [r.person() for _ in range(3)]
+        cases = [r.case(people[i % 3], "lansia", d(2025, 12, 1)) for i in range(4)]
+        for op in ops:
+            _apply(s, people, cases, op)
+    assert_summaries_consistent(db)
+
+
+def test_a_rolled_back_write_leaves_the_summaries_as_they_were(db):
+    with db.transaction() as s:
+        r = Rows(s)
+        person = r.person()
+        r.case(person, "lansia", d(2026, 1, 2), needs=[MEALS])
+        r.event(person, MEALS, d(2026, 1, 5))
+    try:
+        with db.transaction() as s:
+            s.execute(update(ServiceEvent).where(ServiceEvent.person_id == person).values(event_date=d(2025, 1, 5)))
+            s.execute(update(CaseNeed).values(deleted_at=GONE))
+            raise RuntimeError("abandoned")
+    except RuntimeError:
+        pass
+    assert_summaries_consistent(db)
+
+
+def test_types_beyond_the_last_bit_are_judged_need_by_need(db):
+    """Bits 0–62 go to the first 63 service types; a case needing a later type has no mask
+    (NULL) and the roll-up still counts it exactly (need by need)."""
+    with db.transaction() as s:
+        template = s.scalar(select(ServiceType).where(ServiceType.code == MEALS))
+        have = s.scalar(select(ServiceType.id).where(ServiceType.need_bit.is_not(None)).limit(1))
+        assert have is not None
+        count = len(s.scalars(select(ServiceType.id)).all())
+        extra = [f"9.99.99.9.99.{i:04d}" for i in range(70 - count)]
+        for code in extra:
+            s.add(ServiceType(code=code, name=f"Layanan uji {code}", program=template.program, assessable=True))
+        s.flush()
+        late = extra[-1]
+        assert s.scalar(select(ServiceType.need_bit).where(ServiceType.code == late)) is None
+        r = Rows(s)
+        served, unserved, ordinary = r.person(), r.person(), r.person()
+        for who in (served, unserved):
+            r.case(who, "gepeng", d(2026, 1, 3), needs=[MEALS, late])
+            r.event(who, MEALS, d(2026, 1, 4))
+        r.event(served, late, d(2026, 1, 9))
+        r.case(ordinary, "gepeng", d(2026, 1, 3), needs=[MEALS])
+        r.event(ordinary, MEALS, d(2026, 1, 4))
+        masks = stored_masks(s)
+        assert sorted(v is None for v in masks.values()) == [False, True, True]
+    assert_summaries_consistent(db)
+    group = compute_rollup(db, Period.for_month(2026, 1)).group("gepeng")
+    assert (group.sasaran, group.terpenuhi) == (3, 2)
+
+
+def test_masks_are_refreshed_when_a_case_gets_needs_and_loses_them(db):
+    with db.transaction() as s:
+        r = Rows(s)
+        cid = r.case(r.person(), "anak", d(2026, 1, 3), needs=[MEALS, REUNI])
+        assert stored_masks(s)[cid] == expected_masks(s)[cid] != 0
+        s.execute(update(CaseNeed).where(CaseNeed.case_id == cid).values(deleted_at=GONE))
+        assert stored_masks(s)[cid] == 0
+        s.execute(update(CaseNeed).where(CaseNeed.case_id == cid, CaseNeed.service_code == REUNI)
+                  .values(deleted_at=None))
+        assert stored_masks(s)[cid] == expected_masks(s)[cid] != 0
