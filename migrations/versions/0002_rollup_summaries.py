@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.Column("first_date", sa.Date(), nullable=False),
         sa.Column("first_key", sa.String(length=60), nullable=False),
         sa.PrimaryKeyConstraint("year", "person_id", "service_code", name=op.f("pk_service_first")),
+        sqlite_with_rowid=False,
     )
     _backfill(dialect)
     op.create_index("ix_service_type_need_bit", "service_type", ["need_bit"], unique=True)
@@ -151,6 +152,17 @@ def _sqlite_first_refresh(row: str) -> str:
     )
 
 
+def _cases_insert_needs_refresh(row: str) -> str:
+    """A new case has no needs yet (the usual case: its mask stays the default 0)."""
+    return f"({row}.need_mask IS NOT 0 OR EXISTS (SELECT 1 FROM case_need WHERE case_id = {row}.id))"
+
+
+def _add_need_bit(row: str, dialect: str) -> str:
+    """A new live need adds its bit (NULL when its type has none: the mask becomes NULL)."""
+    return (f"UPDATE cases SET need_mask = need_mask | (SELECT {_one(dialect)} << need_bit FROM service_type "
+            f"WHERE code = {row}.service_code) WHERE id = {row}.case_id;")
+
+
 def _sqlite_mask_refresh(case_id: str) -> str:
     return f"UPDATE cases SET need_mask = {_mask_of(case_id, 'sqlite')} WHERE id = {case_id};"
 
@@ -159,8 +171,10 @@ def _sqlite_triggers() -> None:
     statements = {
         "service_type_need_bit": "AFTER INSERT ON service_type WHEN NEW.need_bit IS NULL BEGIN "
         f"UPDATE service_type SET need_bit = {_next_bit()} WHERE id = NEW.id; END",
-        "cases_need_mask_insert": f"AFTER INSERT ON cases BEGIN {_sqlite_mask_refresh('NEW.id')} END",
-        "case_need_mask_insert": f"AFTER INSERT ON case_need BEGIN {_sqlite_mask_refresh('NEW.case_id')} END",
+        "cases_need_mask_insert": f"AFTER INSERT ON cases WHEN {_cases_insert_needs_refresh('NEW')} "
+        f"BEGIN {_sqlite_mask_refresh('NEW.id')} END",
+        "case_need_mask_insert": "AFTER INSERT ON case_need WHEN NEW.deleted_at IS NULL BEGIN "
+        f"{_add_need_bit('NEW', 'sqlite')} END",
         "case_need_mask_update": "AFTER UPDATE OF case_id, service_code, deleted_at ON case_need BEGIN "
         f"{_sqlite_mask_refresh('OLD.case_id')} {_sqlite_mask_refresh('NEW.case_id')} END",
         "case_need_mask_delete": f"AFTER DELETE ON case_need BEGIN {_sqlite_mask_refresh('OLD.case_id')} END",
@@ -168,7 +182,8 @@ def _sqlite_triggers() -> None:
         "INSERT INTO service_first (year, person_id, service_code, first_date, first_key) "
         f"VALUES ({_year('NEW.event_date', 'sqlite')}, NEW.person_id, NEW.service_code, NEW.event_date, "
         f"{_key('NEW', 'sqlite')}) ON CONFLICT (year, person_id, service_code) DO UPDATE SET "
-        "first_date = min(first_date, excluded.first_date), first_key = min(first_key, excluded.first_key); END",
+        "first_date = min(first_date, excluded.first_date), first_key = min(first_key, excluded.first_key) "
+        "WHERE excluded.first_key < first_key; END",
         "service_first_update": "AFTER UPDATE OF person_id, service_code, event_date, kelurahan_code, deleted_at "
         f"ON service_event BEGIN {_sqlite_first_refresh('OLD')} {_sqlite_first_refresh('NEW')} END",
         "service_first_delete": f"AFTER DELETE ON service_event BEGIN {_sqlite_first_refresh('OLD')} END",
@@ -204,7 +219,8 @@ def _postgresql_triggers() -> None:
         f"VALUES ({_year('NEW.event_date', 'postgresql')}, NEW.person_id, NEW.service_code, NEW.event_date, "
         f"{key_new}) ON CONFLICT (year, person_id, service_code) DO UPDATE SET "
         "first_date = least(service_first.first_date, excluded.first_date), "
-        "first_key = least(service_first.first_key, excluded.first_key); "
+        "first_key = least(service_first.first_key, excluded.first_key) "
+        "WHERE excluded.first_key < service_first.first_key; "
         "END IF; RETURN NULL; END IF; "
         f"PERFORM service_first_refresh({_year('OLD.event_date', 'postgresql')}, OLD.person_id, OLD.service_code); "
         "IF TG_OP = 'UPDATE' THEN "
@@ -221,8 +237,10 @@ def _postgresql_triggers() -> None:
     )
     op.execute(
         "CREATE FUNCTION case_need_mask() RETURNS trigger AS $$ BEGIN "
-        "IF TG_OP <> 'INSERT' THEN PERFORM case_need_mask_refresh(OLD.case_id); END IF; "
-        "IF TG_OP <> 'DELETE' THEN PERFORM case_need_mask_refresh(NEW.case_id); END IF; "
+        "IF TG_OP = 'INSERT' THEN "
+        f"IF NEW.deleted_at IS NULL THEN {_add_need_bit('NEW', 'postgresql')} END IF; RETURN NULL; END IF; "
+        "PERFORM case_need_mask_refresh(OLD.case_id); "
+        "IF TG_OP = 'UPDATE' THEN PERFORM case_need_mask_refresh(NEW.case_id); END IF; "
         "RETURN NULL; END $$ LANGUAGE plpgsql"
     )
     op.execute(
@@ -231,7 +249,8 @@ def _postgresql_triggers() -> None:
     )
     op.execute(
         "CREATE FUNCTION cases_need_mask() RETURNS trigger AS $$ BEGIN "
-        "PERFORM case_need_mask_refresh(NEW.id); RETURN NULL; END $$ LANGUAGE plpgsql"
+        f"IF {_cases_insert_needs_refresh('NEW').replace('IS NOT 0', 'IS DISTINCT FROM 0')} THEN "
+        "PERFORM case_need_mask_refresh(NEW.id); END IF; RETURN NULL; END $$ LANGUAGE plpgsql"
     )
     op.execute("CREATE TRIGGER cases_need_mask AFTER INSERT ON cases FOR EACH ROW EXECUTE FUNCTION cases_need_mask()")
     # A concurrent insert that takes the same bit fails on ix_service_type_need_bit (unique)

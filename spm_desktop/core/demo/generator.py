@@ -37,9 +37,11 @@ from spm_desktop.core.storage.models import (
     ServiceEvent,
     ServiceType,
 )
+from spm_desktop.core.storage.summaries import bulk_inserts
 
 BATCH = 20_000
 YEARS_BACK = 3
+DEMO_CHANGE_SEQ = 1  # every demo row carries it; the roll-up summaries are refreshed for it
 
 # Share of persons per SPM group; the rest are "PMKS lainnya" or disaster victims.
 GROUP_SHARES = (("disabilitas", 0.24), ("anak", 0.24), ("lansia", 0.22), ("gepeng", 0.20), ("lainnya", 0.05),
@@ -98,7 +100,7 @@ class _Gen:
 
     def sync_cols(self) -> dict:
         return dict(created_at=self.stamp, updated_at=self.stamp, updated_by="demo", origin_device=self.device,
-                    revision=1, deleted_at=None, change_seq=1)
+                    revision=1, deleted_at=None, change_seq=DEMO_CHANGE_SEQ)
 
     def day_between(self, a: date, b: date) -> date:
         span = max(0, (b - a).days)
@@ -291,10 +293,12 @@ def _build(gen: _Gen, s, n_persons: int, n_events: int, say) -> DemoResult:
     say("Membuat catatan layanan...")
     event_rows = _events(gen, plans, victims, n_events)
 
-    for model, rows in ((Person, person_rows), (Case, case_rows), (CaseNeed, need_rows), (Disaster, disaster_rows),
-                        (Household, household_rows), (HouseholdMember, member_rows), (ServiceEvent, event_rows)):
-        say(f"Menulis {len(rows)} baris {model.__tablename__}...")
-        _insert(s, model, rows)
+    tables = ((Person, person_rows), (Case, case_rows), (CaseNeed, need_rows), (Disaster, disaster_rows),
+              (Household, household_rows), (HouseholdMember, member_rows), (ServiceEvent, event_rows))
+    with bulk_inserts(s, (DEMO_CHANGE_SEQ,)):
+        for model, rows in tables:
+            say(f"Menulis {len(rows)} baris {model.__tablename__}...")
+            _insert(s, model, rows)
     counts = {"person": len(person_rows), "cases": len(case_rows), "case_need": len(need_rows),
               "disaster": len(disaster_rows), "household": len(household_rows),
               "household_member": len(member_rows), "service_event": len(event_rows)}

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.storage.base import seed_id, utcnow
 from spm_desktop.core.storage.models import DuplicateCandidate, SyncConflict
+from spm_desktop.core.storage.summaries import bulk_inserts
 from spm_desktop.core.storage.tracking import next_change_seq
 from spm_desktop.core.sync.codec import TableCodec
 from spm_desktop.core.sync.identity import heal_counter
@@ -53,13 +54,14 @@ def apply_plan(s: Session, package: OpenedPackage, plan: Plan, actor: Actor) -> 
     local_seq = next_change_seq(s)
     s.info["sync_seq"] = seq
     device, now = s.info.get("device_id", ""), utcnow()
-    for tp in plan.tables:
-        codec = tp.codec
-        if codec.name == "person":
-            _prepare_person_niks(s, tp, plan, actor, device, now, seq)
-        _write_table(s, tp, seq, local_seq)
-        _record_conflicts(s, tp, package.manifest.package_id)
-    return _add_duplicate_candidates(s, plan.duplicate_pairs, actor, device, now, local_seq)
+    with bulk_inserts(s, (seq, local_seq)):
+        for tp in plan.tables:
+            codec = tp.codec
+            if codec.name == "person":
+                _prepare_person_niks(s, tp, plan, actor, device, now, seq)
+            _write_table(s, tp, seq, local_seq)
+            _record_conflicts(s, tp, package.manifest.package_id)
+        return _add_duplicate_candidates(s, plan.duplicate_pairs, actor, device, now, local_seq)
 
 
 def _prepare_person_niks(s, tp: TablePlan, plan: Plan, actor, device, now, seq) -> None:
