@@ -9,13 +9,14 @@ from datetime import date, datetime
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rollup_builders import CLOTHES, MEALS, REUNI, Rows, d
-from sqlalchemy import delete, select, update
-from summaries import assert_summaries_consistent, expected_masks, stored_masks
+from rollup_builders import B_FOOD, CLOTHES, MEALS, REUNI, Rows, d
+from sqlalchemy import delete, insert, select, update
+from summaries import assert_summaries_consistent, expected_masks, stored_firsts, stored_masks
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.rollup import Period, compute_rollup
 from spm_desktop.core.storage.models import Case, CaseNeed, Person, ServiceEvent, ServiceType
+from spm_desktop.core.storage.summaries import bulk_inserts
 
 ADMIN = Actor("admin", "admin")
 CODES = (MEALS, CLOTHES, REUNI)
@@ -141,3 +142,45 @@ def test_masks_are_refreshed_when_a_case_gets_needs_and_loses_them(db):
         s.execute(update(CaseNeed).where(CaseNeed.case_id == cid, CaseNeed.service_code == REUNI)
                   .values(deleted_at=None))
         assert stored_masks(s)[cid] == expected_masks(s)[cid] != 0
+
+
+def test_bulk_inserts_refresh_the_summaries_and_bring_the_triggers_back(db):
+    """Demo data and sync imports insert through ``bulk_inserts``: the per-row insert
+    triggers are set aside (SQLite) and the summaries refreshed set-wise afterwards."""
+    seq = 777
+    with db.transaction() as s:
+        r = Rows(s)
+        early, late = r.person(), r.person()
+        cid = r.case(early, "lansia", d(2025, 12, 1), needs=[REUNI])
+        r.event(early, MEALS, d(2026, 1, 20))  # through the trigger, before the bulk rows
+        with bulk_inserts(s, (seq,)):
+            s.execute(insert(CaseNeed), [{"case_id": cid, "service_code": c, "change_seq": seq}
+                                         for c in (MEALS, CLOTHES)])
+            s.execute(insert(ServiceEvent), [
+                {"person_id": early, "service_code": MEALS, "event_date": d(2026, 1, 5), "change_seq": seq},
+                {"person_id": early, "service_code": MEALS, "event_date": d(2026, 2, 5), "change_seq": seq},
+                {"person_id": late, "service_code": CLOTHES, "event_date": d(2025, 12, 31), "change_seq": seq},
+                {"person_id": late, "service_code": CLOTHES, "event_date": d(2026, 1, 1), "change_seq": seq,
+                 "deleted_at": GONE},
+            ])
+    assert_summaries_consistent(db)
+    with db.transaction() as s:  # the insert triggers are back: an ordinary write keeps them right
+        Rows(s).event(late, REUNI, d(2026, 3, 1))
+        s.add(CaseNeed(case_id=s.scalar(select(Case.id).where(Case.person_id == early)), service_code=B_FOOD))
+    assert_summaries_consistent(db)
+
+
+def test_a_failed_bulk_insert_leaves_the_triggers_in_place(db):
+    with db.transaction() as s:
+        person = Rows(s).person()
+    try:
+        with db.transaction() as s, bulk_inserts(s, (1,)):
+            s.execute(insert(ServiceEvent), [{"person_id": person, "service_code": MEALS, "event_date": d(2026, 1, 5)}])
+            raise RuntimeError("stopped half-way")
+    except RuntimeError:
+        pass
+    with db.transaction() as s:
+        Rows(s).event(person, MEALS, d(2026, 1, 9))
+    assert_summaries_consistent(db)
+    with db.reading() as s:
+        assert len(stored_firsts(s)) == 1
