@@ -51,13 +51,13 @@ def upgrade() -> None:
         sa.Column("service_code", sa.String(length=30), nullable=False),
         sa.Column("first_date", sa.Date(), nullable=False),
         sa.Column("first_key", sa.String(length=60), nullable=False),
-        sa.PrimaryKeyConstraint("year", "person_id", "service_code", name=op.f("pk_service_first")),
+        sa.PrimaryKeyConstraint("year", "first_date", "service_code", "person_id", name=op.f("pk_service_first")),
         sqlite_with_rowid=False,
     )
     _backfill(dialect)
     op.create_index("ix_service_type_need_bit", "service_type", ["need_bit"], unique=True)
-    op.create_index("ix_service_first_window", "service_first",
-                    ["year", "first_date", "service_code", "person_id", "first_key"])
+    op.create_index("ux_service_first_person_code", "service_first", ["year", "person_id", "service_code"],
+                    unique=True)
     op.drop_index("ix_cases_group_person", table_name="cases")
     op.create_index("ix_cases_live_exit", "cases",
                     ["exit_date", "intake_date", "spm_group", "person_id", "need_mask", "id", "deleted_at"],
@@ -81,7 +81,7 @@ def downgrade() -> None:
     op.drop_index("ix_cases_live_exit", table_name="cases")
     op.create_index("ix_cases_group_person", "cases",
                     ["spm_group", "person_id", "intake_date", "exit_date", "deleted_at", "id"])
-    op.drop_index("ix_service_first_window", table_name="service_first")
+    op.drop_index("ux_service_first_person_code", table_name="service_first")
     op.drop_table("service_first")
     op.drop_index("ix_service_type_need_bit", table_name="service_type")
     with op.batch_alter_table("cases") as batch_op:

@@ -154,10 +154,13 @@ class ServiceFirst(Base):
 
     __tablename__ = "service_first"
     __table_args__ = (
-        PrimaryKeyConstraint("year", "person_id", "service_code"),
-        # The roll-up: the year's rows up to the window's end, covering what it reads.
-        Index("ix_service_first_window", "year", "first_date", "service_code", "person_id", "first_key"),
-        {"sqlite_with_rowid": False},  # the primary key is the table: one B-tree less to write
+        # The roll-up reads the year's rows up to the window's end: one range of the table
+        # itself (SQLite: WITHOUT ROWID, so the table is this B-tree), in date order — new
+        # rows, mostly recent dates, land together at the end of their year.
+        PrimaryKeyConstraint("year", "first_date", "service_code", "person_id"),
+        # One row per (year, person, code): the triggers find it by this narrow index.
+        Index("ux_service_first_person_code", "year", "person_id", "service_code", unique=True),
+        {"sqlite_with_rowid": False},
     )
 
     year: Mapped[int] = mapped_column(Integer)
