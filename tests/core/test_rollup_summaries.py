@@ -5,8 +5,12 @@ code, and more service types than there are bits."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, datetime
 
+import pytest
+from backend_support import ON_POSTGRES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rollup_builders import B_FOOD, CLOTHES, MEALS, REUNI, Rows, d
@@ -184,3 +188,47 @@ def test_a_failed_bulk_insert_leaves_the_triggers_in_place(db):
     assert_summaries_consistent(db)
     with db.reading() as s:
         assert len(stored_firsts(s)) == 1
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has one writer at a time (BEGIN IMMEDIATE): no interleaving")
+def test_two_desks_editing_one_persons_events_at_once_leave_the_right_summary(db):
+    """PostgreSQL, two transactions at once: each removes one of the two events of the same
+    (year, person, code). The second waits in its trigger for the first (the person's row
+    lock) and then sees its commit; without that lock the row the first recomputed, which
+    still counts the second's event, would stay."""
+    with db.transaction() as s:
+        r = Rows(s)
+        person = r.person()
+        first, second = r.event(person, MEALS, d(2026, 1, 5)), r.event(person, MEALS, d(2026, 1, 9))
+    t2_started, failures = threading.Event(), []
+
+    def remove(event_id, before_commit):
+        try:
+            with db.transaction() as s:
+                # One recomputation of the key each: the first as a soft deletion (the update
+                # trigger recomputes the event's key before and after, here the same key
+                # twice), the second as a removal (once).
+                if before_commit is wait_for_second:
+                    s.execute(update(ServiceEvent).where(ServiceEvent.id == event_id).values(deleted_at=GONE))
+                else:
+                    s.execute(delete(ServiceEvent).where(ServiceEvent.id == event_id))
+                before_commit()
+        except Exception as exc:  # reported below, on the test's thread
+            failures.append(exc)
+
+    def wait_for_second():
+        t2_started.wait(10)
+        time.sleep(0.5)  # the second is inside its trigger now, waiting
+
+    one = threading.Thread(target=remove, args=(first, wait_for_second))
+    one.start()
+    time.sleep(0.5)  # the first holds its row locks now
+    two = threading.Thread(target=remove, args=(second, lambda: None))
+    two.start()
+    t2_started.set()
+    one.join(20)
+    two.join(20)
+    assert not failures
+    assert_summaries_consistent(db)
+    with db.reading() as s:
+        assert stored_firsts(s) == {}
