@@ -117,10 +117,9 @@ def _year(date_sql: str, dialect: str) -> str:
     return f"CAST(substr({date_sql}, 1, 4) AS INTEGER)"
 
 
-def _key(alias: str, dialect: str) -> str:
-    """``event_date|kelurahan`` exactly as the roll-up's event pass builds it."""
-    day = f"CAST({alias}.event_date AS VARCHAR)"
-    return f"{day} || '|' || coalesce({alias}.kelurahan_code, '')"
+def _key(alias: str) -> str:
+    """``event_date|kelurahan`` exactly as the roll-up's event pass builds it (both backends)."""
+    return f"CAST({alias}.event_date AS VARCHAR) || '|' || coalesce({alias}.kelurahan_code, '')"
 
 
 def _backfill(dialect: str) -> None:
@@ -130,7 +129,7 @@ def _backfill(dialect: str) -> None:
     op.execute(f"UPDATE cases SET need_mask = {_mask_of('cases.id', dialect)}")
     op.execute(f"INSERT INTO service_first (year, person_id, service_code, first_date, first_key) "
                f"SELECT {_year('e.event_date', dialect)}, e.person_id, e.service_code, min(e.event_date), "
-               f"min({_key('e', dialect)}) FROM service_event e WHERE e.deleted_at IS NULL "
+               f"min({_key('e')}) FROM service_event e WHERE e.deleted_at IS NULL "
                f"GROUP BY {_year('e.event_date', dialect)}, e.person_id, e.service_code")
 
 
@@ -145,16 +144,17 @@ def _sqlite_first_refresh(row: str) -> str:
         f"AND service_code = {row}.service_code; "
         f"INSERT INTO service_first (year, person_id, service_code, first_date, first_key) "
         f"SELECT {year}, {row}.person_id, {row}.service_code, d, k FROM ("
-        f"SELECT min(e.event_date) AS d, min({_key('e', 'sqlite')}) AS k FROM service_event e "
+        f"SELECT min(e.event_date) AS d, min({_key('e')}) AS k FROM service_event e "
         f"WHERE e.person_id = {row}.person_id AND e.service_code = {row}.service_code "
         f"AND e.event_date >= {y} || '-01-01' AND e.event_date <= {y} || '-12-31' "
         f"AND e.deleted_at IS NULL) WHERE d IS NOT NULL;"
     )
 
 
-def _cases_insert_needs_refresh(row: str) -> str:
+def _cases_insert_needs_refresh(row: str, dialect: str) -> str:
     """A new case has no needs yet (the usual case: its mask stays the default 0)."""
-    return f"({row}.need_mask IS NOT 0 OR EXISTS (SELECT 1 FROM case_need WHERE case_id = {row}.id))"
+    differs = "IS DISTINCT FROM" if dialect == "postgresql" else "IS NOT"
+    return f"({row}.need_mask {differs} 0 OR EXISTS (SELECT 1 FROM case_need WHERE case_id = {row}.id))"
 
 
 def _add_need_bit(row: str, dialect: str) -> str:
@@ -171,7 +171,7 @@ def _sqlite_triggers() -> None:
     statements = {
         "service_type_need_bit": "AFTER INSERT ON service_type WHEN NEW.need_bit IS NULL BEGIN "
         f"UPDATE service_type SET need_bit = {_next_bit()} WHERE id = NEW.id; END",
-        "cases_need_mask_insert": f"AFTER INSERT ON cases WHEN {_cases_insert_needs_refresh('NEW')} "
+        "cases_need_mask_insert": f"AFTER INSERT ON cases WHEN {_cases_insert_needs_refresh('NEW', 'sqlite')} "
         f"BEGIN {_sqlite_mask_refresh('NEW.id')} END",
         "case_need_mask_insert": "AFTER INSERT ON case_need WHEN NEW.deleted_at IS NULL BEGIN "
         f"{_add_need_bit('NEW', 'sqlite')} END",
@@ -181,7 +181,7 @@ def _sqlite_triggers() -> None:
         "service_first_insert": "AFTER INSERT ON service_event WHEN NEW.deleted_at IS NULL BEGIN "
         "INSERT INTO service_first (year, person_id, service_code, first_date, first_key) "
         f"VALUES ({_year('NEW.event_date', 'sqlite')}, NEW.person_id, NEW.service_code, NEW.event_date, "
-        f"{_key('NEW', 'sqlite')}) ON CONFLICT (year, person_id, service_code) DO UPDATE SET "
+        f"{_key('NEW')}) ON CONFLICT (year, person_id, service_code) DO UPDATE SET "
         "first_date = min(first_date, excluded.first_date), first_key = min(first_key, excluded.first_key) "
         "WHERE excluded.first_key < first_key; END",
         "service_first_update": "AFTER UPDATE OF person_id, service_code, event_date, kelurahan_code, deleted_at "
@@ -196,7 +196,7 @@ def _sqlite_triggers() -> None:
 # --- PostgreSQL --------------------------------------------------------------------------------
 
 def _postgresql_triggers() -> None:
-    key_new = _key("NEW", "postgresql")
+    key_new = _key("NEW")
     # Concurrent writers of one (year, person, code): an insert is one atomic upsert (it waits
     # for, then merges with, whatever another transaction wrote). A refresh (an event edited,
     # deleted or moved) first locks the person's row, so two refreshes of one person run one
@@ -209,7 +209,7 @@ def _postgresql_triggers() -> None:
         "PERFORM 1 FROM person WHERE id = pid FOR NO KEY UPDATE; "
         "DELETE FROM service_first WHERE year = y AND person_id = pid AND service_code = code; "
         "INSERT INTO service_first (year, person_id, service_code, first_date, first_key) "
-        f"SELECT y, pid, code, d, k FROM (SELECT min(e.event_date) AS d, min({_key('e', 'postgresql')}) AS k "
+        f"SELECT y, pid, code, d, k FROM (SELECT min(e.event_date) AS d, min({_key('e')}) AS k "
         "FROM service_event e WHERE e.person_id = pid AND e.service_code = code "
         "AND e.event_date >= make_date(y, 1, 1) AND e.event_date <= make_date(y, 12, 31) "
         "AND e.deleted_at IS NULL) m WHERE d IS NOT NULL "
@@ -254,7 +254,7 @@ def _postgresql_triggers() -> None:
     )
     op.execute(
         "CREATE FUNCTION cases_need_mask() RETURNS trigger AS $$ BEGIN "
-        f"IF {_cases_insert_needs_refresh('NEW').replace('IS NOT 0', 'IS DISTINCT FROM 0')} THEN "
+        f"IF {_cases_insert_needs_refresh('NEW', 'postgresql')} THEN "
         "PERFORM case_need_mask_refresh(NEW.id); END IF; RETURN NULL; END $$ LANGUAGE plpgsql"
     )
     op.execute("CREATE TRIGGER cases_need_mask AFTER INSERT ON cases FOR EACH ROW EXECUTE FUNCTION cases_need_mask()")

@@ -200,32 +200,31 @@ def test_two_desks_editing_one_persons_events_at_once_leave_the_right_summary(db
         r = Rows(s)
         person = r.person()
         first, second = r.event(person, MEALS, d(2026, 1, 5)), r.event(person, MEALS, d(2026, 1, 9))
-    t2_started, failures = threading.Event(), []
+    # The first soft-deletes its event (the update trigger recomputes the key, before and
+    # after: here the same key twice) and holds its transaction open; the second removes the
+    # other event (the delete trigger recomputes the key once) meanwhile.
+    soft_delete = update(ServiceEvent).where(ServiceEvent.id == first).values(deleted_at=GONE)
+    removal = delete(ServiceEvent).where(ServiceEvent.id == second)
+    second_started, failures = threading.Event(), []
 
-    def remove(event_id, before_commit):
+    def run(statement, before_commit):
         try:
             with db.transaction() as s:
-                # One recomputation of the key each: the first as a soft deletion (the update
-                # trigger recomputes the event's key before and after, here the same key
-                # twice), the second as a removal (once).
-                if before_commit is wait_for_second:
-                    s.execute(update(ServiceEvent).where(ServiceEvent.id == event_id).values(deleted_at=GONE))
-                else:
-                    s.execute(delete(ServiceEvent).where(ServiceEvent.id == event_id))
+                s.execute(statement)
                 before_commit()
         except Exception as exc:  # reported below, on the test's thread
             failures.append(exc)
 
-    def wait_for_second():
-        t2_started.wait(10)
+    def hold_until_second_waits():
+        second_started.wait(10)
         time.sleep(0.5)  # the second is inside its trigger now, waiting
 
-    one = threading.Thread(target=remove, args=(first, wait_for_second))
+    one = threading.Thread(target=run, args=(soft_delete, hold_until_second_waits))
     one.start()
     time.sleep(0.5)  # the first holds its row locks now
-    two = threading.Thread(target=remove, args=(second, lambda: None))
+    two = threading.Thread(target=run, args=(removal, lambda: None))
     two.start()
-    t2_started.set()
+    second_started.set()
     one.join(20)
     two.join(20)
     assert not failures
