@@ -1,7 +1,8 @@
 """Choosing a person by typing: part of the name or a NIK, results below, Enter picks.
 
 Keyboard-first: type, press Down to move into the results, Enter (or double click) to
-choose. The search runs on the runner (``search_persons``, best matches first).
+choose. Choosing only chooses: the Enter that picks a person never reaches the page. The
+search runs on the runner (``search_persons``, best matches first).
 """
 
 from __future__ import annotations
@@ -55,9 +56,18 @@ class PersonPicker(QWidget):
         self._timer.timeout.connect(self.search_now)
         self.edit.textEdited.connect(self._timer.start)
         self.edit.installEventFilter(self)
+        self.results.installEventFilter(self)
         self.results.itemActivated.connect(self._activated)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        # Enter in the results only picks the person: the key must not travel on to the page
+        # (a list view passes Enter on after activating, and a page may save on Enter).
+        if watched is self.results and event.type() == QEvent.Type.KeyPress and \
+                event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            item = self.results.currentItem() or self.results.item(0)
+            if item is not None:
+                self._activated(item)
+            return True
         if watched is self.edit and event.type() == QEvent.Type.KeyPress:
             if event.key() == Qt.Key.Key_Down and self.results.count():
                 self.results.setFocus()

@@ -123,12 +123,64 @@ def test_service_refused_shows_reason(ctx, qtbot, wait_runner):
     page.save()
     assert "Pilih dulu penerima layanan" in page.message.text()
     page.choose_person(person.id, person.name)
+    wait_runner()  # the person's cases have loaded
     page.event_date.set_value(date.today() + timedelta(days=2))
     page.service.setCurrentIndex(page.service.findData(TRACING))
     page.save()
     wait_runner()
     assert "masa depan" in page.message.text()
     assert _events(ctx) == 0
+
+
+def _key(widget, key) -> None:
+    QTest.keyClick(widget, key)
+
+
+def test_keyboard_only_pick_never_saves_and_enter_saves_once_with_the_case(ctx, qtbot, wait_runner, intake_day):
+    """Issue 14: type a name, ↓, Enter picks the person and writes nothing; Enter before the
+    person's cases have loaded writes nothing; choosing the service and pressing Enter writes
+    exactly one event, on the person's open case."""
+    person = _person(ctx, "Sutarno Wijaya")
+    case = open_case(ctx.db, ctx.actor, CaseDraft(person.id, "UPRS", "gepeng", intake_day, needs=(MEALS,)))
+    ctx.remember("service/last_code", CLOTHES)  # another service preselected, as after an earlier save
+    page = ServicePage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.activateWindow()
+    page.focus_person()
+    QTest.keyClicks(page.person.edit, "sutarno")
+    qtbot.waitUntil(lambda: page.person.results.count() == 1, timeout=5000)
+    _key(page.person.edit, Qt.Key.Key_Down)
+    assert page.person.results.hasFocus()
+    _key(page.person.results, Qt.Key.Key_Return)
+    assert page.person.person_id == person.id
+    assert page.service.hasFocus()
+    _key(page.service, Qt.Key.Key_Return)  # at once: the case list has not loaded yet
+    assert "kasus orang ini sedang dimuat" in page.message.text()
+    wait_runner()
+    assert _events(ctx) == 0 and page.recent.rowCount() == 0
+    assert page.case.currentData() == case.id
+    assert [page.case.itemText(i) for i in range(page.case.count())][0] == "(tanpa kasus)"
+    for _ in range(page.service.count()):  # choose the service with the arrow keys
+        if page.service.currentData() == MEALS:
+            break
+        _key(page.service, Qt.Key.Key_Up)
+    assert page.service.currentData() == MEALS
+    assert _events(ctx) == 0
+    _key(page.service, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.recent.rowCount() == 1, timeout=5000)
+    wait_runner()
+    events = list_events(ctx.db, ctx.actor, person.id)
+    assert len(events) == 1
+    assert (events[0].service_code, events[0].case_id, events[0].event_date) == (MEALS, case.id, date.today())
+
+    # the next person: Enter in the name field picks the first match and saves nothing
+    QTest.keyClicks(page.person.edit, "sutarno")
+    qtbot.waitUntil(lambda: page.person.results.count() == 1, timeout=5000)
+    _key(page.person.edit, Qt.Key.Key_Return)
+    _key(page.person.edit, Qt.Key.Key_Return)
+    wait_runner()
+    assert page.person.person_id == person.id and _events(ctx) == 1
 
 
 def test_meals_recorded_once_for_ticked_residents(ctx, qtbot, qtmodeltester, wait_runner, intake_day):

@@ -6,11 +6,13 @@ See :mod:`spm_desktop.core.imports` for the file contract and how to add a kind.
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +204,23 @@ def parse_date(text: str) -> date | None:
     return None
 
 
+# Columns holding identity numbers: a numeric spreadsheet cell has already lost digits there
+# (Excel keeps 15 significant digits; a NIK has 16), so such a cell is refused, never converted.
+IDENTITY_COLUMNS = frozenset({"nik", "no_kk", "nik_pelapor"})
+# Columns that name a person by id or NIK: a numeric cell of NIK length is refused the same way.
+PERSON_REF_COLUMNS = frozenset({"person"})
+NIK_LIKE_DIGITS = 15
+# Phone columns: Excel drops the leading 0 of a number typed into a numeric cell.
+PHONE_COLUMNS = frozenset({"telepon", "no_hp", "phone"})
+NUMERIC_IDENTITY = ("{label} tersimpan sebagai angka, sehingga digit terakhirnya bisa sudah berubah; "
+                    "format kolom sebagai Teks lalu ketik ulang")
+CSV_DELIMITERS = (";", ",", "\t")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
@@ -211,13 +230,57 @@ def _cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, Decimal):
+        return str(int(value)) if value == value.to_integral_value() else str(value)
     return str(value).strip()
+
+
+def _number_problem(column: str, value: Any) -> str | None:
+    """Why a numeric cell cannot be taken in ``column`` (None: it can)."""
+    if column in IDENTITY_COLUMNS:
+        label = "NIK" if column.startswith("nik") else "No. KK"
+        return NUMERIC_IDENTITY.format(label=label) + "."
+    if column in PERSON_REF_COLUMNS and len(_cell_text(value).lstrip("-")) >= NIK_LIKE_DIGITS:
+        return NUMERIC_IDENTITY.format(label="NIK") + "."
+    return None
+
+
+def _row_from_cells(line: int, headers: list[str], cells: list[Any]) -> Row:
+    """One data row; a numeric identity cell or a filled cell beyond the header is an error of
+    the row (reported like any cell error; the row is not applied)."""
+    row = Row(line, {})
+    for index, value in enumerate(cells):
+        header = headers[index] if index < len(headers) else ""
+        if index >= len(headers):
+            text = _cell_text(value)
+            if text:
+                row.error(f"ke-{index + 1}", f"sel di luar kolom baris judul berisi '{text[:40]}'; tambahkan nama "
+                                             "kolomnya di baris judul atau hapus isinya (tidak ada yang disimpan).")
+            continue
+        if not header:
+            continue
+        if _is_number(value):
+            problem = _number_problem(header, value)
+            if problem:
+                row.error(header, problem)
+                row.values[header] = ""
+                continue
+            if header in PHONE_COLUMNS:
+                digits = _cell_text(value)
+                row.values[header] = digits if digits.startswith("0") else f"0{digits}"
+                continue
+        row.values[header] = _cell_text(value)
+    for header in headers[len(cells):]:
+        if header:
+            row.values.setdefault(header, "")
+    return row
 
 
 def read_table(path: str | Path) -> tuple[list[str], list[Row]]:
     """Header keys and data rows of a ``.csv`` (UTF-8) or ``.xlsx`` (first sheet) file.
 
-    Completely empty rows are skipped (their line numbers are still counted).
+    Completely empty rows are skipped (their line numbers are still counted). A row may come
+    back with errors already (see :func:`_row_from_cells`); the importer reports them.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -234,28 +297,87 @@ def read_table(path: str | Path) -> tuple[list[str], list[Row]]:
     headers = [header_key(h) for h in raw[0]]
     rows: list[Row] = []
     for offset, cells in enumerate(raw[1:], start=HEADER_LINE + 1):
-        texts = [_cell_text(c) for c in cells]
-        if not any(texts):
+        if not any(_cell_text(c) for c in cells):
             continue
-        values = {h: (texts[i] if i < len(texts) else "") for i, h in enumerate(headers) if h}
-        rows.append(Row(offset, values))
+        rows.append(_row_from_cells(offset, headers, list(cells)))
     return headers, rows
+
+
+def csv_delimiter(header_line: str) -> str:
+    """The delimiter of a CSV file, decided from its header line alone: the most frequent of
+    ``;``, ``,`` and tab (comma when none). Column names hold no quotes or apostrophes, so
+    nothing in the data can mislead it (``csv.Sniffer`` took ``'`` as the quote character
+    when addresses held apostrophes and silently merged rows)."""
+    counts = {d: header_line.count(d) for d in CSV_DELIMITERS}
+    best = max(CSV_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def count_csv_records(text: str) -> int:
+    """Records in CSV ``text`` with ``"`` as the quote character: line breaks outside quotes,
+    plus a last line without a line break. Every ``"`` toggles quoting (a doubled ``""`` inside
+    a quoted field toggles twice), so a stray quote makes this disagree with the parser and
+    the file is refused rather than read with rows merged."""
+    records = 0
+    quoted = False
+    pending = False  # characters since the last record break
+    previous = ""
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+            pending = True
+        elif ch in "\r\n" and not quoted:
+            if not (ch == "\n" and previous == "\r"):
+                records += 1
+            pending = False
+        else:
+            pending = True
+        previous = ch
+    return records + (1 if pending else 0)
 
 
 def _read_csv(path: Path) -> list[list[Any]]:
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            sample = fh.read(4096)
-            fh.seek(0)
-            try:
-                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-            except csv.Error:
-                dialect = csv.excel
-            return [row for row in csv.reader(fh, dialect)]
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError("Berkas CSV harus disimpan dengan pengodean UTF-8.", "file") from exc
-    except csv.Error as exc:  # e.g. a field longer than the csv module allows
-        raise ValidationError(f"Berkas {path.name} bukan berkas CSV yang bisa dibaca ({exc}).", "file") from exc
+    header_line = text.splitlines()[0] if text else ""
+    delimiter = csv_delimiter(header_line)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
+                               doublequote=True, strict=True))
+    except csv.Error as exc:  # a badly quoted field, or one longer than the csv module allows
+        raise ValidationError(f"Berkas {path.name} bukan berkas CSV yang bisa dibaca ({exc}); periksa tanda "
+                              'kutip (") yang tidak berpasangan. Tidak ada yang disimpan.', "file") from exc
+    if len(rows) != count_csv_records(text):
+        where = stray_quote_line(text, delimiter)
+        place = f" di baris {where}" if where else ""
+        raise ValidationError(
+            f'Berkas {path.name} tidak dapat dibaca dengan pasti: ada tanda kutip (") yang tidak berpasangan{place}, '
+            "sehingga batas antarbaris tidak jelas dan sebuah baris bisa hilang. Hapus tanda kutip itu atau apit "
+            'seluruh isi selnya dengan tanda kutip (tanda kutip di dalamnya ditulis dua kali: ""), lalu impor lagi. '
+            "Tidak ada yang disimpan.", "file")
+    return rows
+
+
+def stray_quote_line(text: str, delimiter: str) -> int | None:
+    """Line number (1-based) of the first ``"`` standing inside an unquoted cell."""
+    line, quoted, at_field_start, previous = 1, False, True, ""
+    for ch in text:
+        if quoted:
+            if ch == '"':
+                quoted = False
+            elif ch == "\n":
+                line += 1
+        elif ch == '"':
+            if not at_field_start and previous != '"':
+                return line
+            quoted = True
+        elif ch == "\n":
+            line += 1
+        at_field_start = not quoted and ch in (delimiter, "\n", "\r")
+        previous = ch
+    return None
 
 
 def _read_xlsx(path: Path) -> list[list[Any]]:
@@ -430,6 +552,9 @@ def run_import(db: Database, actor: Actor, kind_name: str, path: str | Path, *, 
 
 def _run_row(ctx: ImportContext, row: Row, counts: dict[str, int], errors: list[CellError]) -> None:
     kind = ctx.kind
+    if row.errors:  # refused while reading (a numeric NIK, a cell beyond the header): never applied
+        errors.extend(row.errors)
+        return
     try:
         if kind.row_savepoints:
             with ctx.session.begin_nested():

@@ -3,8 +3,8 @@
 openpyxl builds a cell object per cell, which made reading a 10,000-row import file the
 slowest part of the import (issue 3 budget: 10 s). This reader streams the sheet XML with
 ``iterparse`` and turns cells into plain values the way openpyxl's ``values_only`` does:
-shared and inline strings, numbers (``int`` when whole), booleans, and numbers whose cell
-style is a date format as :class:`datetime.datetime`. :func:`read_first_sheet` raises
+shared and inline strings, numbers (``int`` when whole, read exactly without ``float``),
+booleans, and numbers whose cell style is a date format as :class:`datetime.datetime`. :func:`read_first_sheet` raises
 :class:`XlsxFormatError` for anything it does not understand; the caller then falls back to
 openpyxl.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import zipfile
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree.ElementTree import iterparse
@@ -136,10 +137,14 @@ def _value(cell, strings: list[str], date_styles: set[int], epoch: datetime) -> 
         return raw == "1"
     if kind == "d":
         return datetime.fromisoformat(raw)
-    number = float(raw)
     if int(cell.get("s", "0")) in date_styles:
-        return epoch + timedelta(days=number)
-    return int(number) if number.is_integer() else number
+        return epoch + timedelta(days=float(raw))
+    # Exact: a 16-digit value must not pass through float() (2^53 < 10^16). Identity columns
+    # refuse numeric cells anyway (imports.framework); ids and quantities stay exact.
+    number = Decimal(raw)
+    if not number.is_finite():
+        raise XlsxFormatError(f"not a number: {raw}")
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def read_first_sheet(path: str | Path) -> list[list[Any]]:
@@ -169,5 +174,5 @@ def read_first_sheet(path: str | Path) -> list[list[Any]]:
                     rows.append(values)
                     el.clear()
             return rows
-    except (KeyError, ValueError, IndexError, SyntaxError) as exc:  # malformed or unexpected parts
+    except (KeyError, ValueError, IndexError, SyntaxError, InvalidOperation) as exc:  # malformed or unexpected parts
         raise XlsxFormatError(str(exc)) from exc

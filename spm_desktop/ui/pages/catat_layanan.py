@@ -1,8 +1,10 @@
 """Catat Layanan: quick, keyboard-first entry of services.
 
-Type a name or NIK, Down + Enter picks the person; the service type, date (today by
-default), unit and the type's detail fields follow in tab order; Enter (or Ctrl+S) saves and
-the form stays for the next person with the same service, date and unit. The last unit and
+Type a name or NIK, Down + Enter picks the person (and only picks: nothing is saved); the
+service type, date (today by default), unit, the person's case (loaded in the background;
+"(tanpa kasus)" is an explicit choice) and the type's detail fields follow in tab order.
+Enter (or Ctrl+S) outside the person field saves a complete form, once the person's cases
+have loaded; the form stays for the next person with the same service, date and unit. The last unit and
 service are remembered on this computer.
 """
 
@@ -45,6 +47,7 @@ RECENT_COLUMNS = (
     Column("Rincian", lambda r: r[1].summary),
 )
 NO_CASE = "(tanpa kasus)"
+LOADING_CASES = "(memuat kasus…)"
 
 
 class Page(QWidget):
@@ -56,6 +59,7 @@ class Page(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self._saving = False
+        self._cases_for: str | None = None  # the person whose cases the case list shows
         self.person = PersonPicker(ctx)
         self.person.chosen.connect(self._person_chosen)
         self.service = compact_combo(QComboBox(), 40)
@@ -135,13 +139,19 @@ class Page(QWidget):
 
     @Slot(str, str)
     def _person_chosen(self, person_id: str, name: str) -> None:
+        self._cases_for = None
+        self.case.clear()
+        self.case.addItem(LOADING_CASES, None)
+        self.case.setEnabled(False)
         self.service.setFocus()
         self.ctx.runner.submit(list_cases, self.ctx.db, self.ctx.actor, person_id, False,
-                               on_done=partial(self._cases_loaded, person_id))
+                               on_done=partial(self._cases_loaded, person_id), on_error=self._refused)
 
     def _cases_loaded(self, person_id: str, cases: list[CaseInfo]) -> None:
         if person_id != self.person.person_id:
             return
+        self._cases_for = person_id
+        self.case.setEnabled(True)
         self.case.clear()
         self.case.addItem(NO_CASE, None)
         for c in cases:
@@ -157,6 +167,11 @@ class Page(QWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.notes.hasFocus():
+            if self.person.isAncestorOf(self.focusWidget()):
+                # Enter in the person field chooses a person, never saves: move on instead.
+                if self.person.person_id:
+                    self.service.setFocus()
+                return
             self.save()
             return
         super().keyPressEvent(event)
@@ -169,6 +184,9 @@ class Page(QWidget):
         if not self.person.person_id:
             self.message.problem("Pilih dulu penerima layanan: ketik nama atau NIK, tekan ↓ lalu Enter.")
             self.focus_person()
+            return
+        if self._cases_for != self.person.person_id:
+            self.message.problem("Tunggu sebentar: kasus orang ini sedang dimuat, lalu periksa pilihan Kasus.")
             return
         self._saving = True
         self.message.fine("Menyimpan…")
@@ -184,6 +202,7 @@ class Page(QWidget):
                           f"{short_date(event.event_date)}. Lanjut ke orang berikutnya.")
         self.recent.set_records([(datetime.now().strftime("%H:%M"), event), *self.recent.records])
         self.person.clear()
+        self._cases_for = None
         self.case.clear()
         self.case.addItem(NO_CASE, None)
         self.quantity.setValue(1)
