@@ -23,6 +23,8 @@ TENT = "1.06.06.2.01.0007"
 B_FOOD = "1.06.06.2.01.0001"
 B_CLOTHES = "1.06.06.2.01.0002"
 B_SPECIAL = "1.06.06.2.01.0004"
+B_PSYCHO = "1.06.06.2.01.0005"
+B_SHELTER = "1.06.06.2.01.0007"
 KEL_SELATAN = "61.71.01.1002"  # kecamatan 61.71.01 Pontianak Selatan
 KEC_SELATAN = "61.71.01"
 DELETED = datetime(2026, 2, 1)
@@ -63,13 +65,16 @@ class Rows:
                                       case_id=case, kelurahan_code=kelurahan, unit=unit, disaster_id=disaster,
                                       deleted_at=DELETED if deleted else None))
 
-    def disaster(self, start, kind="kebakaran_permukiman", deleted=False):
-        return self._add(Disaster(kind=kind, start_date=start, kelurahan_code=KEL_SELATAN,
+    def disaster(self, start, kind="kebakaran_permukiman", deleted=False, end=None, closed=None,
+                 scale="kabupaten_kota"):
+        return self._add(Disaster(kind=kind, start_date=start, kelurahan_code=KEL_SELATAN, end_date=end,
+                                  closed_on=closed, status="closed" if closed else "open", scale=scale,
                                   kecamatan_code=KEC_SELATAN, deleted_at=DELETED if deleted else None))
 
-    def household(self, disaster, members, deleted=False):
-        """``members``: list of (person_id, dict(pregnant_breastfeeding=..., disability=...))."""
-        hid = self._add(Household(disaster_id=disaster, no_kk="6171010101010001",
+    def household(self, disaster, members, deleted=False, displaced=False):
+        """``members``: list of (person_id, dict(pregnant_breastfeeding=..., disability=...,
+        needs_psychosocial=..., waived_codes=..., waiver_reason=...))."""
+        hid = self._add(Household(disaster_id=disaster, no_kk="6171010101010001", displaced=displaced,
                                   deleted_at=DELETED if deleted else None))
         for person, flags in members:
             self._add(HouseholdMember(household_id=hid, disaster_id=disaster, person_id=person, **flags))

@@ -11,7 +11,13 @@ from sqlalchemy import func, select
 
 from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import ConflictError, PermissionDenied, ValidationError
-from spm_desktop.core.domain.vulnerable import CLOTHING_CODE, MEALS_CODE, SHELTER_CODE, SPECIAL_CARE_CODE
+from spm_desktop.core.domain.vulnerable import (
+    CLOTHING_CODE,
+    MEALS_CODE,
+    PSYCHOSOCIAL_CODE,
+    SHELTER_CODE,
+    SPECIAL_CARE_CODE,
+)
 from spm_desktop.core.services import disaster_aid as aid
 from spm_desktop.core.services import household_changes, households
 from spm_desktop.core.services.disaster_summary import disaster_summary
@@ -81,14 +87,18 @@ def test_summary_of_the_hand_computed_fire(db):
     assert {k: n for k, _, n in summary.vulnerable_by_kind} == {
         "balita": 2, "lansia": 2, "hamil_menyusui": 1, "disabilitas": 1}
     missing = {m.name.split()[0]: m.missing_text for m in summary.members}
-    assert missing == {"Budi": "–", "Siti": "–", "Ahmad": "–", "Hasan": "sandang, penanganan khusus",
+    assert missing == {"Budi": "–", "Siti": "–", "Ahmad": "–", "Hasan": "penanganan khusus",
                        "Joko": "penanganan khusus", "Dewi": "–", "Rina": "sandang", "Andi": "–", "Sarni": "–"}
-    assert {c: n for c, _, n in summary.lacking_by_need} == {MEALS_CODE: 0, CLOTHING_CODE: 2,
-                                                             SPECIAL_CARE_CODE: 2}
+    assert {c: n for c, _, n in summary.lacking_by_need} == {MEALS_CODE: 0, CLOTHING_CODE: 1, SHELTER_CODE: 0,
+                                                             SPECIAL_CARE_CODE: 2, PSYCHOSOCIAL_CODE: 0}
+    needed = {m.name.split()[0]: len(m.needed) for m in summary.members}
+    assert needed == {"Budi": 3, "Siti": 4, "Ahmad": 4, "Hasan": 1, "Joko": 1, "Dewi": 3, "Rina": 4, "Andi": 4,
+                      "Sarni": 4}
+    assert summary.with_needs == 9
     assert (summary.met, summary.share_met) == (TERPENUHI, CAPAIAN)
     totals = {t.code: (t.persons, t.quantity) for t in summary.services}
     assert totals == {MEALS_CODE: (9, 27), CLOTHING_CODE: (7, 7), SPECIAL_CARE_CODE: (4, 4),
-                      "1.06.06.2.01.0005": (4, 4), SHELTER_CODE: (1, 2)}
+                      PSYCHOSOCIAL_CODE: (4, 4), SHELTER_CODE: (2, 3)}
 
 
 def test_bulk_meals_are_idempotent(db):

@@ -67,8 +67,9 @@ def test_fire_and_families_from_files(db, tmp_path):
         "kebakaran_permukiman", "61.71.01.1002", "61.71.01", "open")
     assert (fire.houses_medium, fire.houses_heavy, fire.households, fire.persons) == (1, 2, 2, 5)
     flood = get_disaster(db, SYSTEM, external_id("disasters", "B-07"))
-    assert (flood.kind, flood.status, flood.phase, flood.end_date) == (
-        "banjir_rob", "closed", "pasca_bencana", date(2025, 12, 28))
+    # tanggal_selesai ends the emergency period; the handling stays open (no tanggal_ditutup).
+    assert (flood.kind, flood.status, flood.phase, flood.end_date, flood.closed_on, flood.scale) == (
+        "banjir_rob", "open", "pasca_bencana", date(2025, 12, 28), None, "kabupaten_kota")
     summary = disaster_summary(db, SYSTEM, fire.id)
     kinds = {m.name: m.vulnerable_kinds for m in summary.members}
     assert kinds == {"Budi Santoso": (), "Siti Aminah": ("hamil_menyusui",), "Ahmad": ("balita",),

@@ -8,6 +8,7 @@ import pytest
 from rollup_builders import (
     B_CLOTHES,
     B_FOOD,
+    B_SHELTER,
     B_SPECIAL,
     CLOTHES,
     KEC_SELATAN,
@@ -215,7 +216,8 @@ def test_bencana_members_and_vulnerable_needs(db):
         adult = r.person(birth_date=d(1980, 1, 1))
         elder = r.person(birth_date=d(1966, 2, 10))  # turns 60 exactly on the start date
         r.household(dis, [(adult, {}), (toddler, {}), (pregnant, {"pregnant_breastfeeding": True}),
-                          (elder, {})])
+                          (elder, {})], displaced=True)
+        r.event(adult, B_SHELTER, d(2026, 2, 10), disaster=dis)  # shelters the whole household
         for p in (toddler, pregnant, adult, elder):
             r.event(p, B_FOOD, d(2026, 2, 10), disaster=dis)
             r.event(p, B_CLOTHES, d(2026, 2, 11), disaster=dis)

@@ -74,6 +74,13 @@ DISASTER_PHASES: dict[str, str] = {
     "tanggap_darurat": "Tanggap darurat",
     "pasca_bencana": "Pasca bencana",
 }
+# Scale of a disaster: only kabupaten/kota disasters count in SPM group bencana (architecture §4).
+DISASTER_SCALES: dict[str, str] = {
+    "kabupaten_kota": "Kabupaten/kota",
+    "provinsi": "Provinsi",
+    "nasional": "Nasional",
+}
+LOCAL_SCALE = "kabupaten_kota"
 HOUSEHOLD_RELATIONS: dict[str, str] = {
     "kepala": "Kepala keluarga",
     "istri": "Istri",
@@ -93,4 +100,5 @@ ROLES: dict[str, str] = {
 # Age groups on the service date.
 AGE_CHILD_BELOW = 18
 AGE_ELDERLY_FROM = 60
-AGE_TODDLER_BELOW = 5
+AGE_TODDLER_BELOW = 5  # default of the setting disaster.usia_rentan_anak (kelompok rentan)
+AGE_VULNERABLE_CHILD_MAX = 18  # UU 24/2007 art. 55 "anak-anak": the setting's largest value

@@ -1,8 +1,11 @@
-"""``import disasters``: id, **jenis**, **tanggal_mulai**, tanggal_selesai, **kelurahan** (code or
-name), lokasi, rumah_rusak_ringan, rumah_rusak_sedang, rumah_rusak_berat (architecture §9).
+"""``import disasters``: id, **jenis**, **tanggal_mulai**, tanggal_selesai (end of the emergency
+period), tanggal_ditutup (handling closed), skala (kabupaten/kota — default —, provinsi,
+nasional), **kelurahan** (code or name), lokasi, rumah_rusak_ringan, rumah_rusak_sedang,
+rumah_rusak_berat (architecture §9).
 
 ``jenis`` is a key (``kebakaran_permukiman``) or its label ("Kebakaran permukiman"). A row with
-``tanggal_selesai`` is registered closed, in the pasca bencana phase. Re-importing a row with
+``tanggal_selesai`` is in the pasca bencana phase; one with ``tanggal_ditutup`` is closed (its
+emergency period then ends that day at the latest). Re-importing a row with
 the same ``id`` updates that disaster (its name, description and phase entered in the
 application are kept); without ``id`` a disaster is identified by kind, start, kelurahan and
 location, so re-importing the same file adds nothing.
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from spm_desktop.core.domain.groups import DISASTER_KINDS
+from spm_desktop.core.domain.groups import DISASTER_KINDS, DISASTER_SCALES, LOCAL_SCALE
 from spm_desktop.core.imports.framework import (
     Column,
     ImportContext,
@@ -27,11 +30,13 @@ from spm_desktop.core.storage.models import Disaster
 
 COLUMNS = (
     Column("id"), Column("jenis", required=True), Column("tanggal_mulai", required=True),
-    Column("tanggal_selesai"), Column("kelurahan", required=True), Column("lokasi"),
+    Column("tanggal_selesai"), Column("tanggal_ditutup"), Column("skala"), Column("kelurahan", required=True),
+    Column("lokasi"),
     Column("rumah_rusak_ringan"), Column("rumah_rusak_sedang"), Column("rumah_rusak_berat"),
 )
 FIELD_COLUMNS = {
-    "kind": "jenis", "start_date": "tanggal_mulai", "end_date": "tanggal_selesai", "kelurahan_code": "kelurahan",
+    "kind": "jenis", "start_date": "tanggal_mulai", "end_date": "tanggal_selesai", "closed_on": "tanggal_ditutup",
+    "scale": "skala", "kelurahan_code": "kelurahan",
     "kecamatan_code": "kelurahan", "location": "lokasi", "houses_light": "rumah_rusak_ringan",
     "houses_medium": "rumah_rusak_sedang", "houses_heavy": "rumah_rusak_berat", "disaster_id": "id", "phase": "id",
 }
@@ -47,6 +52,19 @@ def _kind(row: Row) -> str:
     return kind or ""
 
 
+def _scale(row: Row) -> str:
+    text = row.text("skala")
+    if not text:
+        return LOCAL_SCALE
+    key = "_".join(text.lower().replace("/", " ").replace("_", " ").split())
+    if key in ("kabupaten", "kota", "kabupaten_kota", "kab_kota"):
+        key = LOCAL_SCALE
+    if key not in DISASTER_SCALES:
+        row.error("skala", f"skala '{text}' tidak dikenal; pilih: kabupaten/kota, provinsi, nasional.")
+        return LOCAL_SCALE
+    return key
+
+
 def _houses(row: Row, column: str) -> int:
     value = row.int(column, default=0)
     if value is not None and value < 0:
@@ -59,6 +77,8 @@ def apply(ctx: ImportContext, row: Row) -> str:
     kind = _kind(row)
     start = row.date("tanggal_mulai", required=True)
     end = row.date("tanggal_selesai")
+    closed = row.date("tanggal_ditutup")
+    scale = _scale(row)
     kel_text = row.text("kelurahan", required=True)
     kelurahan = ctx.region_code(kel_text, "kelurahan") if kel_text else None
     if kel_text and kelurahan is None:
@@ -66,7 +86,8 @@ def apply(ctx: ImportContext, row: Row) -> str:
     houses = [_houses(row, c) for c in ("rumah_rusak_ringan", "rumah_rusak_sedang", "rumah_rusak_berat")]
     row.check()
     data = DisasterInput(kind=kind, start_date=start, kelurahan_code=kelurahan or "", end_date=end,
-                         phase="pasca_bencana" if end else "tanggap_darurat", location=row.text("lokasi"),
+                         closed_on=closed, scale=scale,
+                         phase="pasca_bencana" if end or closed else "tanggap_darurat", location=row.text("lokasi"),
                          houses_light=houses[0], houses_medium=houses[1], houses_heavy=houses[2])
     ref = row.text("id")
     disaster_id = (external_id("disasters", ref) if ref
@@ -79,7 +100,7 @@ def apply(ctx: ImportContext, row: Row) -> str:
         row.error("id", "kejadian bencana ini sudah dihapus; tidak bisa diimpor ulang.")
         row.check()
     data = replace(data, name=existing.name, description=existing.description,
-                   phase="pasca_bencana" if end else existing.phase)
+                   phase="pasca_bencana" if end or closed else existing.phase)
     _, changed = update_disaster_in(s, ctx.actor, existing.id, data)
     return "updated" if changed else "unchanged"
 

@@ -60,7 +60,8 @@ def rollup_in_session(
         .where(ServiceType.active.is_(True), ServiceType.deleted_at.is_(None))
         .order_by(ServiceType.sort_order, ServiceType.code)))
     quantity_codes = [t.code for t in types if t.counting_rule == "sum_quantity"]
-    counts = scan(s, period.start, period.end, quantity_codes, settings.fulfilment_rule, breakdowns)
+    counts = scan(s, period.start, period.end, quantity_codes, settings.fulfilment_rule, breakdowns,
+                  settings.usia_rentan_anak)
     targets = {t.key: t for t in s.scalars(select(Target).where(Target.year == period.year,
                                                                 Target.deleted_at.is_(None)))}
     indicators = tuple(_indicator(t, counts, targets.get(t.code), period.month) for t in types)

@@ -51,8 +51,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.groups import AGE_CHILD_BELOW, AGE_ELDERLY_FROM
-from spm_desktop.core.rollup.spm import bencana_needs, case_spans
+from spm_desktop.core.rollup.spm import BENCANA, case_spans
 from spm_desktop.core.rollup.sql import age_on, const, in_window, month_of, person_key, resolved_persons
+from spm_desktop.core.rollup.victims import due_needs, met_dates
 from spm_desktop.core.storage.models import Case, CaseNeed, Person, ServiceEvent, ServiceFirst, ServiceType
 
 DIMENSIONS: dict[str, str] = {
@@ -94,9 +95,10 @@ YEAR = bindparam("year", type_=Integer)
 
 
 def scan(session: Session, start: date, end: date, quantity_codes: list[str], rule: str,
-         dims: tuple[str, ...] = ()) -> ScanCounts:
+         dims: tuple[str, ...] = (), child_below: int = 5) -> ScanCounts:
+    """``child_below``: the setting ``disaster.usia_rentan_anak`` (kelompok rentan)."""
     out = ScanCounts()
-    window = {"start": start, "end": end, "year": start.year}
+    window = {"start": start, "end": end, "year": start.year, "child_below": child_below}
     with_unit, with_person = "unit" in dims, bool(set(PERSON_DIMS) & set(dims))
     rows = session.execute(_persons_statement(rule, with_unit, with_person), window)
     _read_persons(rows, with_unit, set(quantity_codes), out)
@@ -209,8 +211,10 @@ def _groups_part(rule, res, touched, fine):
 
     * a case of an ordinary person (not merged, not deleted, no survivor of a merge) with a
       need mask — one bitmask test against the codes served to the person (``fine``);
-    * every other case's needs, by resolved person, and the disaster victims' needs — one
-      index seek per need (:func:`_served_exists`); these are few.
+    * every other case's needs, by resolved person — one index seek per need
+      (:func:`_served_exists`); these are few;
+    * the disaster victims — the victim-needs rule (:mod:`.victims`): a victim is ok when
+      they have a met date in the window.
     """
     spans = case_spans(START, END).cte("spans")
     st = ServiceType.__table__
@@ -230,13 +234,16 @@ def _groups_part(rule, res, touched, fine):
                .select_from(spans.join(n, and_(n.c.case_id == spans.c.cid, n.c.deleted_at.is_(None)))
                             .outerjoin(res, res.c.src == spans.c.pid))
                .where(or_(spans.c.mask.is_(None), spans.c.pid.in_(select(touched.c.pid))), key.is_not(None)))
-    others = union_all(by_need, *bencana_needs(START, END, res)).subquery("other_needs")
+    others = by_need.subquery("other_needs")
     met = func.count(case((_served_exists(others.c.pk, others.c.code, START, END, res), _num(1)), else_=null()))
     need_ok = met == func.count() if rule == "all_needed" else met > _num(0)
     by_seek = (select(others.c.grp, others.c.pk, case((need_ok, _num(1)), else_=_num(0)))
                .where(others.c.pk.is_not(None)).group_by(others.c.grp, others.c.pk))
 
-    parts = union_all(by_mask, by_seek).subquery("parts")
+    victims = met_dates(due_needs(START, END, res), rule).subquery("victim_met")
+    by_victim = select(const(BENCANA), victims.c.pk, case((victims.c.met.is_not(None), _num(1)), else_=_num(0)))
+
+    parts = union_all(by_mask, by_seek, by_victim).subquery("parts")
     combine = func.min if rule == "all_needed" else func.max
     per = (select(parts.c.grp, parts.c.pk, combine(parts.c.ok).label("ok"))
            .group_by(parts.c.grp, parts.c.pk).subquery("per_person"))

@@ -124,9 +124,10 @@ def _members(s: Session, disaster: Disaster, household_ids: Sequence[str],
         raise NotFoundError(f"{len(absent)} orang yang dipilih bukan anggota keluarga terdampak bencana ini.",
                             "persons")
     survivor = survivors_of(s, {r.person_id for r in chosen})
+    child_below = load_settings(s).usia_rentan_anak
     return [_Member(survivor[r.person_id], r.household_id, r.person_id == r.head_person_id,
                     vulnerable_kinds(disaster.start_date, r.birth_date, r.birth_year, r.pregnant_breastfeeding,
-                                     r.disability), r.name) for r in chosen]
+                                     r.disability, child_below), r.name) for r in chosen]
 
 
 def _service_type(s: Session, code: str) -> ServiceType:
@@ -227,7 +228,8 @@ def _per_person(db: Database, actor: Actor, disaster_id: str, code: str, start: 
 def _vulnerable_only(members: list[_Member], picked: set[str]) -> list[_Member]:
     not_vulnerable = [m.name for m in members if not m.vulnerable and m.person_id in picked]
     if not_vulnerable:
-        raise ValidationError("Penanganan khusus hanya untuk kelompok rentan (balita, lansia, ibu hamil/menyusui, "
+        raise ValidationError("Penanganan khusus hanya untuk kelompok rentan (anak di bawah batas usia rentan, lansia, "
+                              "ibu hamil/menyusui, "
                               f"penyandang disabilitas); bukan kelompok rentan: {', '.join(not_vulnerable)}.",
                               "persons")
     chosen = [m for m in members if m.vulnerable]

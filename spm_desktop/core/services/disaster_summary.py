@@ -1,24 +1,30 @@
 """Per-disaster summary: who was affected, who is vulnerable, what each still lacks.
 
-A victim's basic needs are makanan (1.06.06.2.01.0001) and sandang (…0002), plus penanganan
-khusus (…0004) for a vulnerable member (architecture §4). A service counts for this disaster
-when it was recorded on it, or recorded without a disaster on or after its start date.
-The yearly IKK 2 is the roll-up's business (:mod:`spm_desktop.core.rollup`); this is the
-working view of one disaster for the people on site.
+A victim's needs and when each is met are decided by the victim-needs rule of the roll-up
+(:mod:`spm_desktop.core.rollup.victims`, architecture §4 v2): permakanan, sandang and tempat
+penampungan for displaced families, penanganan khusus for the vulnerable, dukungan
+psikososial for those marked, less the waived needs; only services linked to this disaster
+meet them (meals only inside its emergency period). The yearly IKK 2 is the roll-up's
+business; this is the working view of one disaster for the people on site, as of a date
+(today by default).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from spm_desktop.core.domain.actor import Actor
-from spm_desktop.core.domain.vulnerable import NEED_LABELS, VULNERABLE_KINDS, needed_codes
+from spm_desktop.core.domain.vulnerable import NEED_LABELS, VICTIM_NEED_CODES, VULNERABLE_KINDS
+from spm_desktop.core.rollup.sql import resolved_persons
+from spm_desktop.core.rollup.victims import victim_needs
 from spm_desktop.core.security.permissions import require
-from spm_desktop.core.services.disaster_aid import id_chunks, survivors_of
+from spm_desktop.core.services.disaster_aid import survivors_of
 from spm_desktop.core.services.disasters import DisasterInfo, disaster_info, load_disaster
 from spm_desktop.core.services.households import households_of
+from spm_desktop.core.services.settings import load_settings
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import ServiceEvent, ServiceType
 
@@ -33,16 +39,27 @@ class MemberNeeds:
     relation: str
     age: int | None
     vulnerable_kinds: tuple[str, ...]
-    needed: tuple[str, ...]  # service codes
-    missing: tuple[str, ...]  # service codes still not given
+    needed: tuple[str, ...]  # service codes (waived ones left out)
+    missing: tuple[str, ...]  # service codes still not met
+    displaced: bool = False
+    needs_psychosocial: bool = False
+    waived: tuple[str, ...] = ()
+    waiver_reason: str = ""
 
     @property
     def met(self) -> bool:
-        return not self.missing
+        """Every need met (a victim with no need counts nowhere: see ``has_needs``)."""
+        return bool(self.needed) and not self.missing
+
+    @property
+    def has_needs(self) -> bool:
+        return bool(self.needed)
 
     @property
     def missing_text(self) -> str:
-        """"sandang, penanganan khusus" or "–" (what the summary table shows)."""
+        """"sandang, penanganan khusus", "–" when all met, "tidak ada kebutuhan" without needs."""
+        if not self.needed:
+            return "tidak ada kebutuhan"
         return ", ".join(NEED_LABELS[c] for c in self.missing) or "–"
 
 
@@ -66,19 +83,45 @@ class DisasterSummary:
     met: int
     services: tuple[ServiceTotal, ...]
     members: tuple[MemberNeeds, ...]
+    with_needs: int = 0  # members with at least one need (the sasaran of this disaster)
+    on: date | None = None  # the date the needs are judged at
 
     @property
     def share_met(self) -> float | None:
-        """Percent of members whose basic needs are met, one decimal; None without members."""
-        return round(self.met / self.persons * 100, 1) if self.persons else None
+        """Percent of the members with needs whose needs are all met, one decimal (half up);
+        None when no member has a need."""
+        if not self.with_needs:
+            return None
+        return int(self.met * 1000 / self.with_needs + 0.5) / 10
 
 
-def disaster_summary(db: Database, actor: Actor, disaster_id: str) -> DisasterSummary:
-    """The summary of one disaster, read in one session (any thread)."""
+def victim_need_state(s, disaster_id: str, on: date) -> dict[str, dict[str, date | None]]:
+    """{resolved person id: {code: met date or None}} of the victims of one disaster as of
+    ``on`` — the roll-up's own rule (:func:`spm_desktop.core.rollup.victims.victim_needs`)."""
+    res = resolved_persons()
+    vn = victim_needs(on, res, disaster_id)
+    rows = s.execute(select(vn.c.pk, vn.c.code, vn.c.met),
+                     {"child_below": load_settings(s).usia_rentan_anak}).all()
+    state: dict[str, dict[str, date | None]] = {}
+    for pk, code, met in rows:
+        state.setdefault(pk, {})[code] = _as_date(met)
+    return state
+
+
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def disaster_summary(db: Database, actor: Actor, disaster_id: str, on: date | None = None) -> DisasterSummary:
+    """The summary of one disaster as of ``on`` (default today), read in one session (any thread)."""
     require(actor, "person.view")
+    on = on or date.today()
     with db.reading() as s:
         d = load_disaster(s, disaster_id)
         households = households_of(s, d)
+        displaced = {h.id: h.displaced for h in households}
         survivor = survivors_of(s, {m.person_id for h in households for m in h.members})
         rows: dict[str, tuple] = {}
         for h in households:
@@ -89,18 +132,14 @@ def disaster_summary(db: Database, actor: Actor, disaster_id: str) -> DisasterSu
                     rows[pid] = (rows[pid][0], replace(rows[pid][1], vulnerable_kinds=kinds))
                 else:
                     rows[pid] = (h, m)
-        for_disaster = or_(ServiceEvent.disaster_id == d.id,
-                           and_(ServiceEvent.disaster_id.is_(None), ServiceEvent.event_date >= d.start_date))
-        received: set[tuple[str, str]] = set()
-        for chunk in id_chunks(sorted(rows)):
-            received.update(s.execute(select(ServiceEvent.person_id, ServiceEvent.service_code).distinct().where(
-                ServiceEvent.person_id.in_(chunk), ServiceEvent.deleted_at.is_(None), for_disaster,
-                ServiceEvent.service_code.in_(tuple(NEED_LABELS)))).all())
+        state = victim_need_state(s, d.id, on)
         members = []
         for pid, (h, m) in rows.items():
-            needed = needed_codes(bool(m.vulnerable_kinds))
+            needs = state.get(pid, {})
+            needed = tuple(c for c in VICTIM_NEED_CODES if c in needs)
             members.append(MemberNeeds(pid, m.name, m.nik, h.id, h.no_kk, m.relation, m.age, m.vulnerable_kinds,
-                                       needed, tuple(c for c in needed if (pid, c) not in received)))
+                                       needed, tuple(c for c in needed if needs[c] is None), displaced[h.id],
+                                       m.needs_psychosocial, m.waived, m.waiver_reason))
         totals = s.execute(
             select(ServiceEvent.service_code, ServiceType.name, ServiceType.unit,
                    func.count(func.distinct(ServiceEvent.person_id)), func.sum(ServiceEvent.quantity),
@@ -123,4 +162,6 @@ def disaster_summary(db: Database, actor: Actor, disaster_id: str) -> DisasterSu
                                         int(qty or 0) if unit != "Orang" else int(events))
                            for code, name, unit, persons, qty, events in totals),
             members=tuple(members),
+            with_needs=sum(1 for m in members if m.has_needs),
+            on=on,
         )

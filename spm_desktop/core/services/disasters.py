@@ -1,4 +1,10 @@
-"""Disasters (kejadian bencana): register, change, close, list (domain.md §4).
+"""Disasters (kejadian bencana): register, change, end the emergency, close, list (domain.md §4).
+
+A disaster has a start, the end of its emergency period (``end_date``, masa tanggap darurat:
+disaster meals count only inside it), the date its handling was closed (``closed_on``,
+penanganan ditutup: needs still open then no longer carry into a new year; the disaster's
+``status`` is "closed" exactly when it is set) and a scale (kabupaten/kota — the default —,
+provinsi, nasional: only kabupaten/kota disasters count in SPM group bencana).
 
 Every public function takes a :class:`Database`, an :class:`Actor` and plain input; a write
 runs in one transaction with its audit entry; results are frozen dataclasses. Households and
@@ -15,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import FieldError, NotFoundError, ValidationError
-from spm_desktop.core.domain.groups import DISASTER_KINDS, DISASTER_PHASES
+from spm_desktop.core.domain.groups import DISASTER_KINDS, DISASTER_PHASES, DISASTER_SCALES, LOCAL_SCALE
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.security.scope import check_region_scope
@@ -28,12 +34,15 @@ DAMAGE_LEVELS: dict[str, str] = {"ringan": "Rusak ringan", "sedang": "Rusak seda
 @dataclass(frozen=True)
 class DisasterInput:
     """What the user enters for a disaster. ``kecamatan_code`` may be left empty: it follows
-    from the kelurahan."""
+    from the kelurahan. ``end_date``: end of the emergency period; ``closed_on``: handling
+    closed (the emergency then ends at the latest that day)."""
 
     kind: str
     start_date: date | None
     kelurahan_code: str
     end_date: date | None = None
+    closed_on: date | None = None
+    scale: str = LOCAL_SCALE
     phase: str = "tanggap_darurat"
     kecamatan_code: str = ""
     name: str = ""
@@ -64,8 +73,19 @@ class DisasterInfo:
     houses_heavy: int
     description: str
     status: str
+    closed_on: date | None = None
+    scale: str = LOCAL_SCALE
     households: int = 0
     persons: int = 0
+
+    @property
+    def scale_label(self) -> str:
+        return DISASTER_SCALES.get(self.scale, self.scale)
+
+    @property
+    def counts_in_spm(self) -> bool:
+        """Only kabupaten/kota disasters count in SPM group bencana (IKK 2)."""
+        return self.scale == LOCAL_SCALE
 
     @property
     def title(self) -> str:
@@ -89,7 +109,8 @@ def _info(d: Disaster, names: dict[str, str], households: int = 0, persons: int 
         kecamatan_name=names.get(d.kecamatan_code or "", ""), kelurahan_code=d.kelurahan_code,
         kelurahan_name=names.get(d.kelurahan_code or "", ""), location=d.location,
         houses_light=d.houses_light, houses_medium=d.houses_medium, houses_heavy=d.houses_heavy,
-        description=d.description, status=d.status, households=households, persons=persons,
+        description=d.description, status=d.status, closed_on=d.closed_on, scale=d.scale or LOCAL_SCALE,
+        households=households, persons=persons,
     )
 
 
@@ -116,10 +137,22 @@ def validate_disaster(s: Session, data: DisasterInput, today: date | None = None
         errors.append(FieldError("start_date", "Tanggal mulai bencana wajib diisi."))
     elif data.start_date > today:
         errors.append(FieldError("start_date", "Tanggal mulai bencana tidak boleh setelah hari ini."))
+    if data.scale not in DISASTER_SCALES:
+        errors.append(FieldError("scale", "Skala bencana harus kabupaten/kota, provinsi atau nasional."))
     if data.start_date and data.end_date and data.end_date < data.start_date:
-        errors.append(FieldError("end_date", "Tanggal selesai tidak boleh sebelum tanggal mulai."))
+        errors.append(FieldError("end_date", "Akhir masa tanggap darurat tidak boleh sebelum tanggal mulai."))
     elif data.end_date and data.end_date > today:
-        errors.append(FieldError("end_date", "Tanggal selesai tidak boleh setelah hari ini."))
+        errors.append(FieldError("end_date", "Akhir masa tanggap darurat tidak boleh setelah hari ini."))
+    end_date = data.end_date
+    if data.closed_on is not None:
+        if data.start_date and data.closed_on < data.start_date:
+            errors.append(FieldError("closed_on", "Tanggal penanganan ditutup tidak boleh sebelum tanggal mulai."))
+        elif data.closed_on > today:
+            errors.append(FieldError("closed_on", "Tanggal penanganan ditutup tidak boleh setelah hari ini."))
+        elif end_date and data.closed_on < end_date:
+            errors.append(FieldError("closed_on", "Tanggal penanganan ditutup tidak boleh sebelum akhir masa "
+                                                  "tanggap darurat."))
+        end_date = end_date or data.closed_on
     kecamatan = (data.kecamatan_code or "").strip()
     kelurahan_code = (data.kelurahan_code or "").strip()
     kelurahan = s.scalars(select(Region).where(Region.code == kelurahan_code, Region.level == "kelurahan",
@@ -138,7 +171,8 @@ def validate_disaster(s: Session, data: DisasterInput, today: date | None = None
         ("houses_heavy", "Jumlah rumah rusak berat"))]
     if errors:
         raise ValidationError(errors)
-    return replace(data, kecamatan_code=kecamatan, kelurahan_code=kelurahan_code, name=data.name.strip(),
+    return replace(data, end_date=end_date, kecamatan_code=kecamatan, kelurahan_code=kelurahan_code,
+                   name=data.name.strip(),
                    location=data.location.strip(), description=data.description.strip(),
                    houses_light=houses[0], houses_medium=houses[1], houses_heavy=houses[2])
 
@@ -156,12 +190,12 @@ def load_disaster(s: Session, disaster_id: str) -> Disaster:
 
 
 def _apply(d: Disaster, data: DisasterInput) -> None:
-    for field in ("kind", "name", "start_date", "end_date", "phase", "location", "houses_light",
-                  "houses_medium", "houses_heavy", "description"):
+    for field in ("kind", "name", "start_date", "end_date", "closed_on", "scale", "phase", "location",
+                  "houses_light", "houses_medium", "houses_heavy", "description"):
         setattr(d, field, getattr(data, field))
     d.kecamatan_code = data.kecamatan_code or None
     d.kelurahan_code = data.kelurahan_code or None
-    d.status = "closed" if data.end_date else "open"
+    d.status = "closed" if data.closed_on else "open"
 
 
 def first_service_date(s: Session, disaster_id: str) -> date | None:
@@ -238,36 +272,67 @@ def update_disaster(db: Database, actor: Actor, disaster_id: str, data: Disaster
         return disaster_info(s, d)
 
 
-def close_disaster(db: Database, actor: Actor, disaster_id: str, end_date: date,
-                   phase: str = "pasca_bencana") -> DisasterInfo:
-    """Close a disaster: its end date is set, the phase becomes pasca bencana (by default).
-    Services may still be recorded afterwards (post-disaster services are normal)."""
+def end_emergency(db: Database, actor: Actor, disaster_id: str, end_date: date,
+                  phase: str = "pasca_bencana") -> DisasterInfo:
+    """End the emergency period (masa tanggap darurat) on ``end_date``: disaster meals after it
+    no longer count; the phase becomes pasca bencana (by default). Handling stays open."""
     require(actor, "disaster.write")
     with db.transaction(actor) as s:
         d = load_disaster(s, disaster_id)
         check_disaster_scope(actor, d.kelurahan_code)
-        if end_date is None or end_date < d.start_date:
-            raise ValidationError("Tanggal selesai wajib diisi dan tidak boleh sebelum tanggal mulai "
-                                  f"({d.start_date.strftime('%d/%m/%Y')}).", "end_date")
-        if end_date > date.today():
-            raise ValidationError("Tanggal selesai tidak boleh setelah hari ini.", "end_date")
+        _check_closing_date(d, end_date, "end_date", "Akhir masa tanggap darurat")
+        if d.closed_on is not None and end_date > d.closed_on:
+            raise ValidationError("Akhir masa tanggap darurat tidak boleh setelah tanggal penanganan ditutup "
+                                  f"({d.closed_on.strftime('%d/%m/%Y')}).", "end_date")
         if phase not in DISASTER_PHASES:
             raise ValidationError("Fase bencana harus tanggap darurat atau pasca bencana.", "phase")
         before = audit.snapshot(d)
-        d.end_date, d.phase, d.status = end_date, phase, "closed"
+        d.end_date, d.phase = end_date, phase
+        s.flush()
+        audit.record(s, "end_emergency", "disaster", d.id, before=before, after=d)
+        return disaster_info(s, d)
+
+
+def _check_closing_date(d: Disaster, when: date | None, field: str, label: str) -> None:
+    if when is None or when < d.start_date:
+        raise ValidationError(f"{label} wajib diisi dan tidak boleh sebelum tanggal mulai "
+                              f"({d.start_date.strftime('%d/%m/%Y')}).", field)
+    if when > date.today():
+        raise ValidationError(f"{label} tidak boleh setelah hari ini.", field)
+
+
+def close_disaster(db: Database, actor: Actor, disaster_id: str, closed_on: date,
+                   phase: str = "pasca_bencana") -> DisasterInfo:
+    """Close the handling of a disaster (penanganan ditutup) on ``closed_on``: its victims' needs
+    still open then no longer carry into a later year. An emergency period still running ends
+    that day too; the phase becomes pasca bencana (by default). Services may still be recorded
+    afterwards."""
+    require(actor, "disaster.write")
+    with db.transaction(actor) as s:
+        d = load_disaster(s, disaster_id)
+        check_disaster_scope(actor, d.kelurahan_code)
+        _check_closing_date(d, closed_on, "closed_on", "Tanggal penanganan ditutup")
+        if d.end_date is not None and closed_on < d.end_date:
+            raise ValidationError("Tanggal penanganan ditutup tidak boleh sebelum akhir masa tanggap darurat "
+                                  f"({d.end_date.strftime('%d/%m/%Y')}).", "closed_on")
+        if phase not in DISASTER_PHASES:
+            raise ValidationError("Fase bencana harus tanggap darurat atau pasca bencana.", "phase")
+        before = audit.snapshot(d)
+        d.closed_on, d.end_date, d.phase, d.status = closed_on, d.end_date or closed_on, phase, "closed"
         s.flush()
         audit.record(s, "close", "disaster", d.id, before=before, after=d)
         return disaster_info(s, d)
 
 
 def reopen_disaster(db: Database, actor: Actor, disaster_id: str) -> DisasterInfo:
-    """Undo a close (wrong end date): the end date is cleared, the phase is left as it is."""
+    """Undo a close (wrong date): the handling-closed date is cleared; the end of the emergency
+    period and the phase stay as they are."""
     require(actor, "disaster.write")
     with db.transaction(actor) as s:
         d = load_disaster(s, disaster_id)
         check_disaster_scope(actor, d.kelurahan_code)
         before = audit.snapshot(d)
-        d.end_date, d.status = None, "open"
+        d.closed_on, d.status = None, "open"
         s.flush()
         audit.record(s, "reopen", "disaster", d.id, before=before, after=d)
         return disaster_info(s, d)

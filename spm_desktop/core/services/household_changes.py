@@ -13,6 +13,7 @@ from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import NotFoundError, ValidationError
 from spm_desktop.core.domain.groups import HOUSEHOLD_RELATIONS
 from spm_desktop.core.domain.nik import check_no_kk
+from spm_desktop.core.domain.vulnerable import vulnerable_kinds
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.services import persons
@@ -23,13 +24,16 @@ from spm_desktop.core.services.households import (
     add_members,
     audit_view,
     check_not_member_elsewhere,
+    check_waiver_fits,
     household_info,
     households_of,
     member_order,
     membership_of,
     place_member,
     validate_household,
+    waiver_problems,
 )
+from spm_desktop.core.services.settings import load_settings
 from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Household, HouseholdMember, Person
@@ -74,6 +78,7 @@ def update_household(db: Database, actor: Actor, household_id: str, data: Househ
                 hm.deleted_at = now
         hh.no_kk, hh.address = (data.no_kk or "").strip(), data.address.strip()
         hh.damage_level, hh.notes, hh.head_person_id = data.damage_level, data.notes.strip(), None
+        hh.displaced = bool(data.displaced)
         s.flush()
         members = sorted(add_members(s, actor, disaster, hh, data.members), key=member_order)
         info = household_info(hh, members)
@@ -101,15 +106,21 @@ def remove_household(db: Database, actor: Actor, household_id: str) -> None:
 
 def put_member_in(s: Session, actor: Actor, disaster_id: str, no_kk: str, person_id: str, relation: str,
                   pregnant_breastfeeding: bool = False, disability: bool = False, *,
-                  household_id: str | None = None, member_id: str | None = None) -> tuple[Household, str]:
+                  household_id: str | None = None, member_id: str | None = None, displaced: bool = False,
+                  needs_psychosocial: bool = False, waived: tuple[str, ...] = (),
+                  waiver_reason: str = "") -> tuple[Household, str]:
     """One member of a household of a disaster, inside the caller's transaction (the file
     import: one row per member). The household is found by its No. KK in the disaster, or
-    created with ``household_id``. Returns the household and "created"/"updated"/"unchanged"."""
+    created with ``household_id``; ``displaced`` is the family's (the caller keeps it the same
+    for every row of a family). Returns the household and "created"/"updated"/"unchanged"."""
     disaster = load_disaster(s, disaster_id)
     check_disaster_scope(actor, disaster.kelurahan_code)
     no_kk = check_no_kk(no_kk)
     if relation not in HOUSEHOLD_RELATIONS:
         raise ValidationError("Hubungan keluarga harus kepala, istri, suami, anak atau lainnya.", "relation")
+    problems = waiver_problems(waived, waiver_reason)
+    if problems:
+        raise ValidationError(" ".join(p[0].upper() + p[1:] for p in problems), "waived")
     person = persons.load_person(s, person_id)
     while person.merged_into:
         person = persons.load_person(s, person.merged_into)
@@ -119,12 +130,20 @@ def put_member_in(s: Session, actor: Actor, disaster_id: str, no_kk: str, person
     hh = s.scalars(select(Household).where(Household.disaster_id == disaster.id, Household.no_kk == no_kk,
                                            Household.deleted_at.is_(None))).first()
     if hh is None:
-        hh = Household(disaster_id=disaster.id, no_kk=no_kk)
+        hh = Household(disaster_id=disaster.id, no_kk=no_kk, displaced=bool(displaced))
         if household_id:
             hh.id = household_id
         s.add(hh)
         s.flush()
         audit.record(s, "create", "household", hh.id, after=hh)
+    elif bool(hh.displaced) != bool(displaced):
+        before_hh = audit.snapshot(hh)
+        hh.displaced = bool(displaced)
+        s.flush()
+        audit.record(s, "update", "household", hh.id, before=before_hh, after=hh)
+    kinds = vulnerable_kinds(disaster.start_date, person.birth_date, person.birth_year, pregnant_breastfeeding,
+                             disability, load_settings(s).usia_rentan_anak)
+    check_waiver_fits(person.name, "waived", waived, bool(displaced), kinds, needs_psychosocial)
     check_not_member_elsewhere(s, disaster, person, -1, hh.id)
     if relation == "kepala":
         if hh.head_person_id and hh.head_person_id != person.id:
@@ -135,7 +154,8 @@ def put_member_in(s: Session, actor: Actor, disaster_id: str, no_kk: str, person
     elif hh.head_person_id == person.id:
         hh.head_person_id = None
     before = audit.snapshot(membership_of(s, disaster.id, person.id))
-    hm, outcome = place_member(s, hh, person.id, relation, pregnant_breastfeeding, disability, member_id)
+    hm, outcome = place_member(s, hh, person.id, relation, pregnant_breastfeeding, disability, member_id,
+                               needs_psychosocial=needs_psychosocial, waived=waived, waiver_reason=waiver_reason)
     s.flush()
     if outcome != "unchanged":
         audit.record(s, "create" if outcome == "created" else "update", "household_member", hm.id,

@@ -1,9 +1,12 @@
 """Households (KK) affected by a disaster and their members, entered in one form.
 
 A member already known by NIK is linked to the existing person, never registered a second
-time; a person belongs to at most one household per disaster. Vulnerable members (under 5
-or 60 and over on the disaster's start date, pregnant or breastfeeding, disability) are
-flagged automatically (:mod:`spm_desktop.core.domain.vulnerable`).
+time; a person belongs to at most one household per disaster. Vulnerable members (under the
+setting ``disaster.usia_rentan_anak`` — default 5 — or 60 and over on the disaster's start
+date, pregnant or breastfeeding, disability) are flagged automatically. A household may be
+displaced (mengungsi, the same for the whole family); a member may need psychosocial support;
+each member's default needs may be waived per service code with a reason (audited). What a
+victim needs follows from these (:mod:`spm_desktop.core.domain.vulnerable`).
 """
 
 from __future__ import annotations
@@ -19,13 +22,22 @@ from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ConflictError, DomainError, FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.groups import HOUSEHOLD_RELATIONS, SEXES
 from spm_desktop.core.domain.nik import check_nik_agrees, kk_problem, nik_problem, parse_nik
-from spm_desktop.core.domain.vulnerable import age_on, vulnerable_kinds
+from spm_desktop.core.domain.vulnerable import (
+    NEED_LABELS,
+    VICTIM_NEED_CODES,
+    age_on,
+    default_needs,
+    join_codes,
+    split_codes,
+    vulnerable_kinds,
+)
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.services import persons
 from spm_desktop.core.services.disasters import DAMAGE_LEVELS, check_disaster_scope, load_disaster
 from spm_desktop.core.services.duplicates import record_candidates_bulk
 from spm_desktop.core.services.persons import PersonDraft
+from spm_desktop.core.services.settings import load_settings
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Disaster, Household, HouseholdMember, Person
 
@@ -46,6 +58,9 @@ class MemberInput:
     pregnant_breastfeeding: bool = False
     disability: bool = False
     person_id: str | None = None
+    needs_psychosocial: bool = False
+    waived: tuple[str, ...] = ()  # service codes of default needs waived for this member
+    waiver_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,7 @@ class HouseholdInput:
     address: str = ""
     damage_level: str = ""
     notes: str = ""
+    displaced: bool = False  # mengungsi: the whole family
 
 
 @dataclass(frozen=True)
@@ -72,6 +88,10 @@ class MemberInfo:
     disability: bool
     vulnerable_kinds: tuple[str, ...]
     linked_existing: bool = False  # the person was already known (by NIK or picked)
+    needs_psychosocial: bool = False
+    waived: tuple[str, ...] = ()
+    waiver_reason: str = ""
+    needs: tuple[str, ...] = ()  # the needs that count: default needs less the waived ones
 
     @property
     def vulnerable(self) -> bool:
@@ -89,6 +109,7 @@ class HouseholdInfo:
     damage_level: str
     notes: str
     members: tuple[MemberInfo, ...]
+    displaced: bool = False
 
 
 def _member_errors(i: int, m: MemberInput, start: date, today: date) -> list[FieldError]:
@@ -119,12 +140,39 @@ def _member_errors(i: int, m: MemberInput, start: date, today: date) -> list[Fie
         err("birth_date", "isi tanggal lahir, atau perkiraan umur bila tanggal lahir tidak diketahui.")
     if m.pregnant_breastfeeding and m.sex == "L":
         err("pregnant_breastfeeding", "hamil/menyusui hanya untuk perempuan.")
+    for problem in waiver_problems(m.waived, m.waiver_reason):
+        err("waived", problem)
     if nik and not errors and (m.sex or m.birth_date):
         try:
             check_nik_agrees(nik, m.sex or None, m.birth_date)
         except ValidationError as exc:
             err("nik", exc.message)
     return errors
+
+
+def waiver_problems(waived, reason: str) -> list[str]:
+    """What is wrong with a member's waived codes and reason (unknown code, reason missing)."""
+    problems = []
+    unknown = [c for c in waived if c not in VICTIM_NEED_CODES]
+    if unknown:
+        problems.append(f"kebutuhan yang dikecualikan harus kode kebutuhan korban bencana "
+                        f"({', '.join(VICTIM_NEED_CODES)}); tidak dikenal: {', '.join(unknown)}.")
+    if waived and not (reason or "").strip():
+        problems.append("alasan pengecualian kebutuhan wajib diisi.")
+    if (reason or "").strip() and not waived:
+        problems.append("alasan pengecualian diisi, tetapi tidak ada kebutuhan yang dikecualikan.")
+    return problems
+
+
+def check_waiver_fits(who: str, field: str, waived, displaced: bool, kinds: tuple[str, ...],
+                      needs_psychosocial: bool) -> None:
+    """Only a default need of the member can be waived (raises :class:`ValidationError`)."""
+    defaults = default_needs(displaced, bool(kinds), needs_psychosocial)
+    extra = [c for c in waived if c not in defaults]
+    if extra:
+        has = ", ".join(NEED_LABELS[c] for c in defaults) or "tidak ada"
+        raise ValidationError(f"{who}: {', '.join(NEED_LABELS.get(c, c) for c in extra)} bukan kebutuhan bawaan "
+                              f"anggota ini, jadi tidak bisa dikecualikan (kebutuhan bawaannya: {has}).", field)
 
 
 def validate_household(s: Session, data: HouseholdInput, disaster: Disaster,
@@ -209,14 +257,18 @@ def _new_person(s: Session, actor: Actor, m: MemberInput, i: int, disaster: Disa
                                for e in errors]) from exc
 
 
-def _member_info(p: Person, hm: HouseholdMember, start: date, linked: bool = False) -> MemberInfo:
+def _member_info(p: Person, hm: HouseholdMember, start: date, displaced: bool, child_below: int,
+                 linked: bool = False) -> MemberInfo:
+    kinds = vulnerable_kinds(start, p.birth_date, p.birth_year, hm.pregnant_breastfeeding, hm.disability,
+                             child_below)
+    waived = split_codes(hm.waived_codes)
+    needs = tuple(c for c in default_needs(displaced, bool(kinds), hm.needs_psychosocial) if c not in waived)
     return MemberInfo(
         person_id=p.id, name=p.name, nik=p.nik, sex=p.sex, birth_date=p.birth_date, birth_year=p.birth_year,
         age=age_on(start, p.birth_date, p.birth_year), relation=hm.relation,
-        pregnant_breastfeeding=hm.pregnant_breastfeeding, disability=hm.disability,
-        vulnerable_kinds=vulnerable_kinds(start, p.birth_date, p.birth_year, hm.pregnant_breastfeeding,
-                                          hm.disability),
-        linked_existing=linked)
+        pregnant_breastfeeding=hm.pregnant_breastfeeding, disability=hm.disability, vulnerable_kinds=kinds,
+        linked_existing=linked, needs_psychosocial=bool(hm.needs_psychosocial), waived=waived,
+        waiver_reason=hm.waiver_reason or "", needs=needs)
 
 
 def check_not_member_elsewhere(s: Session, disaster: Disaster, person: Person, i: int,
@@ -240,12 +292,14 @@ def membership_of(s: Session, disaster_id: str, person_id: str) -> HouseholdMemb
 
 
 def place_member(s: Session, household: Household, person_id: str, relation: str, pregnant_breastfeeding: bool,
-                  disability: bool, member_id: str | None = None, new_person: bool = False
+                  disability: bool, member_id: str | None = None, new_person: bool = False, *,
+                  needs_psychosocial: bool = False, waived=(), waiver_reason: str = ""
                   ) -> tuple[HouseholdMember, str]:
     """Create, revive or update the membership; returns it and "created"/"updated"/"unchanged"."""
     hm = None if new_person else membership_of(s, household.disaster_id, person_id)
     values = dict(household_id=household.id, relation=relation, pregnant_breastfeeding=bool(pregnant_breastfeeding),
-                  disability=bool(disability))
+                  disability=bool(disability), needs_psychosocial=bool(needs_psychosocial),
+                  waived_codes=join_codes(waived), waiver_reason=(waiver_reason or "").strip() if waived else "")
     if hm is None:
         hm = HouseholdMember(disaster_id=household.disaster_id, person_id=person_id, **values)
         if member_id:
@@ -269,6 +323,7 @@ def add_members(s: Session, actor: Actor, disaster: Disaster, household: Househo
     (:func:`validate_household` refuses a NIK or a person twice), so the look-ups in between
     need not see the rows still pending."""
     infos: list[MemberInfo] = []
+    child_below = load_settings(s).usia_rentan_anak
     with s.no_autoflush:
         for i, m in enumerate(members):
             person = _resolve_person(s, m, i)
@@ -277,11 +332,16 @@ def add_members(s: Session, actor: Actor, disaster: Disaster, household: Househo
                 person = _new_person(s, actor, m, i, disaster, household, bulk)
             else:
                 check_not_member_elsewhere(s, disaster, person, i, household.id)
+            kinds = vulnerable_kinds(disaster.start_date, person.birth_date, person.birth_year,
+                                     m.pregnant_breastfeeding, m.disability, child_below)
+            check_waiver_fits(f"Anggota ke-{i + 1} ({person.name})", f"members[{i}].waived", m.waived,
+                              household.displaced, kinds, m.needs_psychosocial)
             hm, _ = place_member(s, household, person.id, m.relation, m.pregnant_breastfeeding, m.disability,
-                                 new_person=not linked)
+                                 new_person=not linked, needs_psychosocial=m.needs_psychosocial, waived=m.waived,
+                                 waiver_reason=m.waiver_reason)
             if m.relation == "kepala":
                 household.head_person_id = person.id
-            infos.append(_member_info(person, hm, disaster.start_date, linked))
+            infos.append(_member_info(person, hm, disaster.start_date, household.displaced, child_below, linked))
     s.flush()
     return infos
 
@@ -290,7 +350,7 @@ def _create_household(s: Session, actor: Actor, disaster: Disaster, data: Househ
                       bulk: bool = False) -> HouseholdInfo:
     validate_household(s, data, disaster)
     hh = Household(disaster_id=disaster.id, no_kk=(data.no_kk or "").strip(), address=data.address.strip(),
-                   damage_level=data.damage_level, notes=data.notes.strip())
+                   damage_level=data.damage_level, notes=data.notes.strip(), displaced=bool(data.displaced))
     s.add(hh)
     s.flush()
     info = household_info(hh, add_members(s, actor, disaster, hh, data.members, bulk))
@@ -337,15 +397,17 @@ def household_info(hh: Household, members: list[MemberInfo]) -> HouseholdInfo:
     head = next((m for m in members if m.person_id == hh.head_person_id), None)
     return HouseholdInfo(id=hh.id, disaster_id=hh.disaster_id, no_kk=hh.no_kk, head_person_id=hh.head_person_id,
                          head_name=head.name if head else "", address=hh.address, damage_level=hh.damage_level,
-                         notes=hh.notes, members=tuple(members))
+                         notes=hh.notes, members=tuple(members), displaced=bool(hh.displaced))
 
 
 def audit_view(info: HouseholdInfo) -> dict:
     return {"disaster_id": info.disaster_id, "no_kk": info.no_kk, "head_person_id": info.head_person_id,
-            "address": info.address, "damage_level": info.damage_level,
+            "address": info.address, "damage_level": info.damage_level, "displaced": info.displaced,
             "members": [{"person_id": m.person_id, "relation": m.relation, "linked_existing": m.linked_existing,
                          "pregnant_breastfeeding": m.pregnant_breastfeeding, "disability": m.disability,
-                         "vulnerable": list(m.vulnerable_kinds)} for m in info.members]}
+                         "vulnerable": list(m.vulnerable_kinds), "needs_psychosocial": m.needs_psychosocial,
+                         "waived": list(m.waived), "waiver_reason": m.waiver_reason, "needs": list(m.needs)}
+                        for m in info.members]}
 
 
 def households_of(s: Session, disaster: Disaster) -> list[HouseholdInfo]:
@@ -358,8 +420,10 @@ def households_of(s: Session, disaster: Disaster) -> list[HouseholdInfo]:
                HouseholdMember.deleted_at.is_(None))
         .order_by(Household.created_at, Household.id, HouseholdMember.created_at, HouseholdMember.id)).all()
     grouped: dict[str, tuple[Household, list[MemberInfo]]] = {}
+    child_below = load_settings(s).usia_rentan_anak
     for hh, hm, p in rows:
-        grouped.setdefault(hh.id, (hh, []))[1].append(_member_info(p, hm, disaster.start_date))
+        grouped.setdefault(hh.id, (hh, []))[1].append(_member_info(p, hm, disaster.start_date, bool(hh.displaced),
+                                                                   child_below))
     return [household_info(hh, sorted(members, key=member_order)) for hh, members in grouped.values()]
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import FieldError, NotFoundError, ValidationError
+from spm_desktop.core.domain.groups import AGE_VULNERABLE_CHILD_MAX
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.storage.base import seed_id
@@ -63,6 +64,9 @@ class AppSettings:
     )
     meals_max_per_day: int = 3
     meals_max_days_outside: int = 7
+    # Kelompok rentan among disaster victims: children under this age on the disaster's start
+    # (5: bayi dan balita, as the Renstra; up to 18: "anak-anak" of UU 24/2007 art. 55).
+    usia_rentan_anak: int = 5
 
     def tuntas_label(self, index: float | None) -> str:
         """Status label of an SPM index (highest level whose minimum it reaches)."""
@@ -93,9 +97,11 @@ _FIELDS: dict[str, str] = {
     "spm.tuntas": "tuntas",
     "meals.max_per_day": "meals_max_per_day",
     "meals.max_days_outside": "meals_max_days_outside",
+    "disaster.usia_rentan_anak": "usia_rentan_anak",
 }
 _TEXT_KEYS = {k for k, f in _FIELDS.items() if k.startswith(("office.", "signatory."))}
 _LOCAL_KEYS = {"office.logo_path", "sync.passphrase"}
+_INT_KEYS = {"disaster.usia_rentan_anak"}
 
 
 def _tuntas_tuple(value: Any) -> tuple[TuntasLevel, ...]:
@@ -113,7 +119,7 @@ def settings_from_rows(values: dict[str, Any]) -> AppSettings:
             value = _tuntas_tuple(value)
         elif key in ("spm.weight_a", "spm.weight_b"):
             value = float(value)
-        elif key.startswith("meals."):
+        elif key.startswith("meals.") or key in _INT_KEYS:
             value = int(value)
         else:
             value = str(value)
@@ -161,6 +167,11 @@ def _validate(key: str, value: Any) -> Any:
     if key.startswith("meals."):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValidationError("Isian harus bilangan bulat minimal 1.", key)
+        return value
+    if key == "disaster.usia_rentan_anak":
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= AGE_VULNERABLE_CHILD_MAX:
+            raise ValidationError("Batas usia anak kelompok rentan harus bilangan bulat 1–18 tahun (5: bayi dan "
+                                  "balita, seperti Renstra; 18: anak-anak menurut UU 24/2007 pasal 55).", key)
         return value
     return _validate_tuntas(value)
 

@@ -169,6 +169,14 @@ class Page(QWidget):
             grid.addWidget(edit, r + 1, 1)
             self.tuntas_rows.append((spin, edit))
         form.addRow("Tabel status tuntas (baris berlabel kosong diabaikan):", grid)
+        self.child_age = QSpinBox()
+        self.child_age.setRange(1, 18)
+        self.child_age.setPrefix("di bawah ")
+        self.child_age.setSuffix(" tahun")
+        self.child_age.setToolTip("Korban bencana yang lebih muda dari batas ini pada tanggal mulai bencana termasuk "
+                                  "kelompok rentan (butuh penanganan khusus). 5 = bayi dan balita (Renstra); "
+                                  "18 = anak-anak (UU 24/2007 pasal 55).")
+        form.addRow("Usia anak kelompok rentan (bencana):", self.child_age)
         self.rules_save = QPushButton("Simpan &aturan SPM")
         self.rules_save.clicked.connect(self.save_rules)
         form.addRow(self.rules_save)
@@ -178,7 +186,8 @@ class Page(QWidget):
     def save_rules(self) -> None:
         tuntas = [{"min": spin.value(), "label": edit.text()} for spin, edit in self.tuntas_rows if edit.text().strip()]
         values = {"spm.fulfilment_rule": self.rule_box.currentData(), "spm.weight_a": self.weight_a.value(),
-                  "spm.weight_b": self.weight_b.value(), "spm.tuntas": tuntas}
+                  "spm.weight_b": self.weight_b.value(), "spm.tuntas": tuntas,
+                  "disaster.usia_rentan_anak": self.child_age.value()}
         self._submit(settings_svc.update_settings, values, on_done=self._settings_saved)
 
     @Slot(object)
@@ -193,6 +202,7 @@ class Page(QWidget):
         self.rule_box.setCurrentIndex(max(0, self.rule_box.findData(st.fulfilment_rule)))
         self.weight_a.setValue(st.weight_a)
         self.weight_b.setValue(st.weight_b)
+        self.child_age.setValue(st.usia_rentan_anak)
         levels = sorted(st.tuntas, key=lambda t: -t.min)
         for r, (spin, edit) in enumerate(self.tuntas_rows):
             spin.setValue(levels[r].min if r < len(levels) else 0)
