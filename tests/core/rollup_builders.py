@@ -60,10 +60,10 @@ class Rows:
         return cid
 
     def event(self, person, code, day, qty=1, case=None, kelurahan=KEL_SELATAN, unit="", deleted=False,
-              disaster=None):
+              disaster=None, details=None):
         return self._add(ServiceEvent(person_id=person, service_code=code, event_date=day, quantity=qty,
                                       case_id=case, kelurahan_code=kelurahan, unit=unit, disaster_id=disaster,
-                                      deleted_at=DELETED if deleted else None))
+                                      details=details or {}, deleted_at=DELETED if deleted else None))
 
     def disaster(self, start, kind="kebakaran_permukiman", deleted=False, end=None, closed=None,
                  scale="kabupaten_kota"):

@@ -127,7 +127,7 @@ def test_refused_files_leave_every_table_unchanged(db, tmp_path):
         "baris 4, kolom tanggal_mulai: '2026-13-01' bukan tanggal; tulis YYYY-MM-DD atau DD/MM/YYYY.",
         "baris 4, kolom kelurahan: kelurahan 'Kampung Entah' tidak dikenal.",
         "baris 4, kolom rumah_rusak_ringan: jumlah rumah tidak boleh negatif.",
-        "baris 5, kolom tanggal_selesai: Tanggal selesai tidak boleh sebelum tanggal mulai.",
+        "baris 5, kolom tanggal_selesai: Akhir masa tanggap darurat tidak boleh sebelum tanggal mulai.",
         "baris 6, kolom id: id 'K-01' sudah dipakai di baris 2.",
     ]
     assert table_counts(db) == counts
