@@ -23,8 +23,10 @@ from spm_desktop.core.services import household_changes, households
 from spm_desktop.core.services.disaster_summary import disaster_summary
 from spm_desktop.core.services.disasters import (
     close_disaster,
+    end_emergency,
     list_disasters,
     register_disaster,
+    reopen_disaster,
     update_disaster,
 )
 from spm_desktop.core.services.households import HouseholdInput, MemberInput, register_household
@@ -231,3 +233,74 @@ def test_edit_a_family_keeps_changes_adds_and_takes_out_members(db):
     assert again.members[0].person_id == ahmad.person_id
     household_changes.remove_household(db, SYSTEM, again.id)
     assert disaster_summary(db, SYSTEM, fire.id).persons == 9
+
+
+def test_emergency_end_handling_closed_and_scale(db):
+    with pytest.raises(ValidationError) as err:
+        register_disaster(db, SYSTEM, fire_input(scale="kecamatan", end_date=date(2026, 3, 6),
+                                                 closed_on=date(2026, 3, 5)))
+    assert [(e.field, e.message) for e in err.value.errors] == [
+        ("scale", "Skala bencana harus kabupaten/kota, provinsi atau nasional."),
+        ("closed_on", "Tanggal penanganan ditutup tidak boleh sebelum akhir masa tanggap darurat.")]
+    fire = register_disaster(db, SYSTEM, fire_input(scale="provinsi"))
+    assert (fire.scale, fire.scale_label, fire.counts_in_spm, fire.end_date, fire.closed_on, fire.status) == (
+        "provinsi", "Provinsi", False, None, None, "open")
+    ended = end_emergency(db, SYSTEM, fire.id, date(2026, 3, 8))
+    assert (ended.end_date, ended.phase, ended.closed_on, ended.status) == (
+        date(2026, 3, 8), "pasca_bencana", None, "open")
+    with pytest.raises(ValidationError, match="tidak boleh sebelum akhir masa tanggap darurat"):
+        close_disaster(db, SYSTEM, fire.id, date(2026, 3, 7))
+    closed = close_disaster(db, SYSTEM, fire.id, date(2026, 4, 30))
+    assert (closed.end_date, closed.closed_on, closed.status) == (date(2026, 3, 8), date(2026, 4, 30), "closed")
+    with pytest.raises(ValidationError, match="setelah tanggal penanganan ditutup"):
+        end_emergency(db, SYSTEM, fire.id, date(2026, 5, 1))
+    reopened = reopen_disaster(db, SYSTEM, fire.id)
+    assert (reopened.end_date, reopened.closed_on, reopened.status) == (date(2026, 3, 8), None, "open")
+    # Closing the handling ends an emergency still running on the same day.
+    storm = register_disaster(db, SYSTEM, fire_input(kind="puting_beliung", closed_on=date(2026, 3, 20)))
+    assert (storm.end_date, storm.closed_on, storm.status, storm.scale) == (
+        date(2026, 3, 20), date(2026, 3, 20), "closed", "kabupaten_kota")
+    with db.reading() as s:
+        actions = sorted(a for (a,) in s.execute(select(AuditEntry.action).where(AuditEntry.entity == "disaster")))
+    assert actions == ["close", "create", "create", "end_emergency", "reopen"]
+
+
+def test_family_form_displaced_psychosocial_and_waived_needs(db):
+    fire = register_disaster(db, SYSTEM, fire_input())
+    members = (MemberInput("Rudi", "kepala", "L", age=40, waived=(CLOTHING_CODE,), waiver_reason="Pakaian selamat"),
+               MemberInput("Nia", "istri", "P", age=38, needs_psychosocial=True),
+               MemberInput("Oki", "anak", "L", age=3))
+    with pytest.raises(ValidationError) as err:
+        register_household(db, SYSTEM, HouseholdInput(fire.id, KK[0], (
+            MemberInput("Rudi", "kepala", "L", age=40, waived=(CLOTHING_CODE, "1.06.04.2.01.0001")),
+            MemberInput("Nia", "istri", "P", age=38, waiver_reason="lupa"))))
+    assert [e.field for e in err.value.errors] == ["members[0].waived", "members[0].waived", "members[1].waived"]
+    assert "alasan pengecualian kebutuhan wajib diisi" in err.value.errors[1].message
+    # Not displaced: sandang is not Rudi's need, so it cannot be waived.
+    with pytest.raises(ValidationError, match="sandang bukan kebutuhan bawaan anggota ini"):
+        register_household(db, SYSTEM, HouseholdInput(fire.id, KK[0], members))
+    family = register_household(db, SYSTEM, HouseholdInput(fire.id, KK[0], members, displaced=True))
+    assert family.displaced
+    needs = {m.name: m.needs for m in family.members}
+    assert needs == {"Rudi": (MEALS_CODE, SHELTER_CODE),
+                     "Nia": (MEALS_CODE, CLOTHING_CODE, SHELTER_CODE, PSYCHOSOCIAL_CODE),
+                     "Oki": (MEALS_CODE, CLOTHING_CODE, SHELTER_CODE, SPECIAL_CARE_CODE)}
+    with db.reading() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.entity == "household")).one()
+    rudi = next(m for m in entry.after["members"] if m["waived"])
+    assert (entry.after["displaced"], rudi["waived"], rudi["waiver_reason"]) == (
+        True, [CLOTHING_CODE], "Pakaian selamat")
+    # The summary lists the same needs (the roll-up's rule) and what is still missing.
+    summary = disaster_summary(db, SYSTEM, fire.id)
+    assert {m.name: m.needed for m in summary.members} == needs
+    assert {m.name: m.missing_text for m in summary.members}["Rudi"] == "permakanan, tempat penampungan"
+    # Edit: the family goes home (not displaced): only Nia's and Oki's own needs remain.
+    edited = household_changes.update_household(db, SYSTEM, family.id, HouseholdInput(fire.id, KK[0], tuple(
+        MemberInput(m.name, m.relation, person_id=m.person_id, needs_psychosocial=m.needs_psychosocial)
+        for m in family.members)))
+    assert {m.name: m.needs for m in edited.members} == {"Rudi": (), "Nia": (PSYCHOSOCIAL_CODE,),
+                                                         "Oki": (SPECIAL_CARE_CODE,)}
+    assert not edited.displaced
+    summary = disaster_summary(db, SYSTEM, fire.id)
+    assert (summary.with_needs, summary.met, summary.share_met) == (2, 0, 0.0)
+    assert {m.name: m.missing_text for m in summary.members}["Rudi"] == "tidak ada kebutuhan"

@@ -173,3 +173,59 @@ def test_cli_import_disasters_and_households(data_dir, tmp_path, capsys):
     assert main(["import", "disasters", str(write(tmp_path, "bad.csv", BAD_DISASTERS))]) == 1
     err = capsys.readouterr().err
     assert "baris 3, kolom jenis: jenis bencana 'gempa bumi' tidak dikenal" in err
+
+
+V2_DISASTERS = """id,jenis,tanggal_mulai,tanggal_selesai,tanggal_ditutup,skala,kelurahan
+K-01,kebakaran_permukiman,2026-03-02,2026-03-09,2026-04-30,Kabupaten/Kota,Benua Melayu Laut
+P-01,banjir,2026-01-10,,,provinsi,61.71.04.1001
+"""
+V2_HOUSEHOLDS = """disaster,no_kk,person,hubungan,mengungsi,butuh_psikososial,dikecualikan,alasan_dikecualikan
+K-01,6171010203260001,p1,kepala,ya,tidak,1.06.06.2.01.0002,Pakaian selamat
+K-01,6171010203260001,p3,anak,ya,ya,,
+K-01,6171010203260002,p4,kepala,tidak,,,
+"""
+
+
+def test_v2_columns_of_disasters_and_households(db, tmp_path):
+    run_import(db, SYSTEM, "persons", write(tmp_path, "persons.csv", PERSONS))
+    run_import(db, SYSTEM, "disasters", write(tmp_path, "d.csv", V2_DISASTERS))
+    fire = get_disaster(db, SYSTEM, external_id("disasters", "K-01"))
+    assert (fire.end_date, fire.closed_on, fire.status, fire.scale) == (
+        date(2026, 3, 9), date(2026, 4, 30), "closed", "kabupaten_kota")
+    assert get_disaster(db, SYSTEM, external_id("disasters", "P-01")).scale == "provinsi"
+    run_import(db, SYSTEM, "households", write(tmp_path, "h.csv", V2_HOUSEHOLDS))
+    members = {m.name: m for m in disaster_summary(db, SYSTEM, fire.id).members}
+    assert (members["Budi Santoso"].displaced, members["Budi Santoso"].waived,
+            members["Budi Santoso"].waiver_reason) == (True, ("1.06.06.2.01.0002",), "Pakaian selamat")
+    assert members["Budi Santoso"].needed == ("1.06.06.2.01.0001", "1.06.06.2.01.0007")
+    assert members["Ahmad"].needed == ("1.06.06.2.01.0001", "1.06.06.2.01.0002", "1.06.06.2.01.0007",
+                                       "1.06.06.2.01.0004", "1.06.06.2.01.0005")
+    assert members["Hasan"].needed == ("1.06.06.2.01.0004",)  # 68, stays home
+    again = run_import(db, SYSTEM, "households", write(tmp_path, "h.csv", V2_HOUSEHOLDS))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_v2_household_columns_are_checked(db, tmp_path):
+    run_import(db, SYSTEM, "persons", write(tmp_path, "persons.csv", PERSONS))
+    run_import(db, SYSTEM, "disasters", write(tmp_path, "d.csv", V2_DISASTERS))
+    counts = table_counts(db)
+    bad = """disaster,no_kk,person,hubungan,mengungsi,butuh_psikososial,dikecualikan,alasan_dikecualikan
+K-01,6171010203260001,p1,kepala,ya,tidak,1.06.06.2.01.0002,
+K-01,6171010203260001,p3,anak,tidak,,9.99,Salah
+K-01,6171010203260002,p4,kepala,tidak,,1.06.06.2.01.0001,Tidak mengungsi
+"""
+    with pytest.raises(ImportRefused) as err:
+        run_import(db, SYSTEM, "households", write(tmp_path, "bad_h.csv", bad))
+    assert err.value.lines == [
+        "baris 2, kolom alasan_dikecualikan: wajib diisi bila ada kebutuhan yang dikecualikan.",
+        "baris 3, kolom dikecualikan: kode 9.99 bukan kebutuhan korban bencana; pilih dari: 1.06.06.2.01.0001, "
+        "1.06.06.2.01.0002, 1.06.06.2.01.0007, 1.06.06.2.01.0004, 1.06.06.2.01.0005.",
+        "baris 3, kolom mengungsi: harus sama untuk semua anggota KK 6171010203260001 (baris 2: ya).",
+        "baris 4, kolom dikecualikan: Hasan: permakanan bukan kebutuhan bawaan anggota ini, jadi tidak bisa "
+        "dikecualikan (kebutuhan bawaannya: penanganan khusus).",
+    ]
+    assert table_counts(db) == counts
+    with pytest.raises(ImportRefused) as err:
+        run_import(db, SYSTEM, "disasters", write(tmp_path, "bad_d.csv", V2_DISASTERS.replace("provinsi", "desa")))
+    assert err.value.lines == ["baris 3, kolom skala: skala 'desa' tidak dikenal; pilih: kabupaten/kota, provinsi, "
+                               "nasional."]

@@ -144,3 +144,33 @@ def test_upgrading_an_older_database_fills_the_rollup_summaries(db):
         assert [(y, str(d)[:10]) for y, d in rows] == [(2025, "2025-12-30"), (2026, "2026-01-02"), (2026, "2026-02-01")]
     finally:
         engine.dispose()
+
+
+def test_upgrading_gives_existing_disasters_their_v2_fields(db):
+    """Revision 0003: existing disasters are kabupaten/kota scale and their handling closed on
+    their end date; households are not displaced, members need no psychosocial support and
+    have nothing waived."""
+    from datetime import date
+
+    from rollup_builders import Rows
+
+    with db.transaction() as s:
+        r = Rows(s)
+        ended = r.disaster(date(2025, 12, 1), end=date(2025, 12, 20), closed=date(2025, 12, 20))
+        running = r.disaster(date(2026, 2, 1))
+        r.household(ended, [(r.person(), {})], displaced=True)
+    url = db.engine.url.render_as_string(hide_password=False)
+    db.dispose()
+    downgrade(url, "0002")
+    assert upgrade_to_head(url) == head_revision()
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = {i: (str(c)[:10] if c else None, sc, st) for i, c, sc, st in conn.execute(
+                text("SELECT id, closed_on, scale, status FROM disaster"))}
+            flags = conn.execute(text("SELECT h.displaced, m.needs_psychosocial, m.waived_codes, m.waiver_reason "
+                                      "FROM household h JOIN household_member m ON m.household_id = h.id")).all()
+    finally:
+        engine.dispose()
+    assert rows == {ended: ("2025-12-20", "kabupaten_kota", "closed"), running: (None, "kabupaten_kota", "open")}
+    assert [tuple(f) for f in flags] == [(False, False, "", "")]
