@@ -12,7 +12,13 @@ from spm_desktop.core.domain.actor import SYSTEM
 from spm_desktop.core.services.disaster_summary import disaster_summary
 from spm_desktop.core.services.disasters import list_disasters
 from spm_desktop.ui.dialogs import disaster as dialogs
-from spm_desktop.ui.models.disasters import MemberGridModel, MemberRow, disaster_model, member_needs_model
+from spm_desktop.ui.models.disasters import (
+    MISSING_COLUMN,
+    MemberGridModel,
+    MemberRow,
+    disaster_model,
+    member_needs_model,
+)
 from spm_desktop.ui.pages import bencana
 from spm_desktop.ui.pages.bencana import Page
 
@@ -58,6 +64,7 @@ def test_register_disaster_family_and_meals(ctx, qtbot, wait_runner, monkeypatch
     assert page.disasters.rowCount() == 1
     assert page.summary is not None and page.summary.disaster.name == "Kebakaran Gg. Amal"
     assert "02/03/2026" in page.heading.text()
+    assert "masa tanggap darurat berjalan; penanganan berjalan; skala kabupaten/kota" in page.heading.text()
 
     refused = []
 
@@ -66,6 +73,7 @@ def test_register_disaster_family_and_meals(ctx, qtbot, wait_runner, monkeypatch
         qtbot.addWidget(dialog)
         qtmodeltester.check(dialog.members)
         dialog.no_kk.setText("6171010203260001")
+        dialog.displaced.setChecked(True)
         # First without a head of family: the core refuses, the dialog stays open with the reason.
         _fill_grid(dialog.members, [MemberRow("Budi", sex="L", birth_date="10/05/1980", relation="anak")])
         dialog.save()
@@ -106,9 +114,11 @@ def test_register_disaster_family_and_meals(ctx, qtbot, wait_runner, monkeypatch
 
     disaster_id = page.summary.disaster.id
     summary = disaster_summary(ctx.db, ctx.actor, disaster_id)
-    assert [m.missing_text for m in summary.members] == ["sandang", "sandang, penanganan khusus",
-                                                         "sandang, penanganan khusus"]
-    texts = [page.members.data(page.members.index(r, 6)) for r in range(3)]
+    assert [m.missing_text for m in summary.members] == [
+        "sandang, tempat penampungan", "sandang, tempat penampungan, penanganan khusus",
+        "sandang, tempat penampungan, penanganan khusus"]
+    assert page.members.headerData(MISSING_COLUMN, Qt.Orientation.Horizontal) == "Masih kurang"
+    texts = [page.members.data(page.members.index(r, MISSING_COLUMN)) for r in range(3)]
     assert sorted(texts) == sorted(m.missing_text for m in summary.members)
 
     # Clothing for the selected members only (Budi and Siti, picked in the table).
@@ -132,6 +142,20 @@ def test_register_disaster_family_and_meals(ctx, qtbot, wait_runner, monkeypatch
     page.aid_buttons["clothing"].click()
     wait_runner()
     assert page.status.text() == "2 catatan layanan disimpan untuk 2 orang."
+    assert "Kebutuhan dasar terpenuhi: <b>0 dari 3 (0,0%)</b>" in page.figures.text()
+
+    def shelter(parent, kind, disaster, selected, choices):
+        dialog = dialogs.AidDialog(kind, disaster, selected, choices, parent)
+        qtbot.addWidget(dialog)
+        dialog.start.set_value(date(2026, 3, 3))
+        dialog.everyone.setChecked(True)
+        return dialog.value()
+
+    monkeypatch.setattr(dialogs.AidDialog, "ask", shelter)
+    page.aid_buttons["shelter"].click()
+    wait_runner()
+    assert page.status.text() == "1 unit tempat penampungan dicatat untuk 1 keluarga."
+    # One tent on the head shelters the family: Budi is served; Siti and Ahmad lack more.
     assert "Kebutuhan dasar terpenuhi: <b>1 dari 3 (33,3%)</b>" in page.figures.text()
     assert [d.households for d in list_disasters(ctx.db, ctx.actor, 2026)] == [1]
 
@@ -141,8 +165,16 @@ def test_register_disaster_family_and_meals(ctx, qtbot, wait_runner, monkeypatch
         qtbot.addWidget(dialog)
         qtmodeltester.check(dialog.members)
         assert [r.name for r in dialog.members.rows] == ["Budi", "Siti", "Ahmad"]
+        assert dialog.displaced.isChecked()
         name_cell = dialog.members.index(0, 0)
         assert not dialog.members.flags(name_cell) & Qt.ItemFlag.ItemIsEditable
+        # Ahmad's clothing is waived (baby clothes from relatives), with the reason.
+        dialog.grid.setCurrentIndex(dialog.members.index(2, 0))
+        monkeypatch.setattr(dialogs.WaiverDialog, "ask", lambda parent, name, waived, reason: (
+            ("1.06.06.2.01.0002",), "Pakaian bayi dari kerabat") if name == "Ahmad" else None)
+        dialog.waive()
+        waived_cell = dialog.members.index(2, MemberGridModel.WAIVED_COLUMN)
+        assert waived_cell.data() == "sandang — Pakaian bayi dari kerabat"
         dialog.add_member()
         _fill_grid(dialog.members, [*dialog.members.rows[:3], MemberRow("Putri", sex="P", age="0")])
         dialog.save()
@@ -155,6 +187,8 @@ def test_register_disaster_family_and_meals(ctx, qtbot, wait_runner, monkeypatch
     wait_runner()
     assert page.status.text() == "Keluarga Budi diubah: 4 anggota."
     assert page.members.rowCount() == 4
+    ahmad = next(m for m in page.summary.members if m.name == "Ahmad")
+    assert (ahmad.missing_text, ahmad.waiver_reason) == ("penanganan khusus", "Pakaian bayi dari kerabat")
 
     # A family entered by mistake is removed (after confirmation); its services stay recorded.
     monkeypatch.setattr(bencana, "confirm", lambda parent, text, title="": "KK 6171010203260001" in text)
@@ -179,3 +213,37 @@ def test_models_pass_the_model_tester(db, qtmodeltester, app):
     _fill_grid(grid, [MemberRow("Budi", sex="L", age="40", relation="kepala"), MemberRow("Ani", sex="P", age="3")])
     qtmodeltester.check(grid)
     assert [m.age for m in grid.inputs()] == [40, 3]
+
+
+def test_end_the_emergency_then_close_the_handling(ctx, qtbot, wait_runner, monkeypatch):
+    fire = build_fire(ctx.db)
+    page = Page(ctx)
+    qtbot.addWidget(page)
+    page.year.setValue(2026)
+    page.refresh()
+    wait_runner()
+    assert page.summary is not None and page.summary.disaster.id == fire.id
+
+    def answer(day):
+        def ask(parent, disaster, runner, submit, emergency=False):
+            dialog = dialogs.CloseDisasterDialog(disaster, runner, submit, parent, emergency)
+            qtbot.addWidget(dialog)
+            dialog.end.set_value(day)
+            dialog.save()
+            qtbot.waitUntil(lambda: dialog.result_value is not None or "tidak boleh" in dialog.message.text())
+            return dialog.result_value
+        return ask
+
+    monkeypatch.setattr(dialogs.CloseDisasterDialog, "ask", answer(date(2026, 3, 9)))
+    page.emergency_button.click()
+    wait_runner()
+    assert page.status.text() == "Masa tanggap darurat diakhiri."
+    assert "tanggap darurat s.d. 09/03/2026; penanganan berjalan" in page.heading.text()
+    assert not page.emergency_button.isEnabled() and page.close_button.isEnabled()
+    monkeypatch.setattr(dialogs.CloseDisasterDialog, "ask", answer(date(2026, 4, 30)))
+    page.close_button.click()
+    wait_runner()
+    assert page.status.text() == "Penanganan bencana ditutup."
+    assert "penanganan ditutup 30/04/2026" in page.heading.text()
+    assert page.disasters.data(page.disasters.index(0, 7)) == "Ditutup 30/04/2026"
+    assert not page.close_button.isEnabled()

@@ -288,7 +288,7 @@ def _build(gen: _Gen, s, n_persons: int, n_events: int, say) -> DemoResult:
 
     say("Membuat kejadian bencana dan keluarga terdampak...")
     disaster_rows, household_rows, member_rows, victims = _disasters(gen, n_victims)
-    person_rows.extend(v for v, _d, _h in victims)
+    person_rows.extend(v[0] for v in victims)
 
     say("Membuat catatan layanan...")
     event_rows = _events(gen, plans, victims, n_events)
@@ -322,7 +322,8 @@ def _disasters(gen: _Gen, n_victims: int):
                         kecamatan_code=kec, kelurahan_code=kel, location=f"{rng.choice(names.STREETS)}",
                         houses_light=rng.randint(0, 10), houses_medium=rng.randint(0, 6),
                         houses_heavy=rng.randint(1, 8), description="",
-                        status="closed" if end < gen.until else "open")
+                        status="closed" if end < gen.until else "open",
+                        closed_on=end if end < gen.until else None, scale="kabupaten_kota")
         disaster["name"] = f"{disaster['kind'].replace('_', ' ').title()} {start.strftime('%d/%m/%Y')}"
         disasters.append(disaster)
         for _ in range(rng.randint(2, 12)):
@@ -332,17 +333,20 @@ def _disasters(gen: _Gen, n_victims: int):
             hh_id = gen.uid()
             family = [gen.person("bencana", start) for _ in range(size)]
             no_kk = f"6171{kec[-2:]}{rng.randint(10**9, 10**10 - 1)}"
+            damage = rng.choice(("ringan", "sedang", "berat"))
+            displaced = damage != "ringan"  # a badly damaged house: the family is displaced
             for i, p in enumerate(family):
                 p["kelurahan_code"], p["no_kk"] = kel, no_kk
                 relation = "kepala" if i == 0 else ("istri" if i == 1 else "anak")
                 members.append(dict(id=gen.uid(), **gen.sync_cols(), household_id=hh_id,
                                     disaster_id=disaster["id"], person_id=p["id"], relation=relation,
                                     pregnant_breastfeeding=relation == "istri" and rng.random() < 0.2,
-                                    disability=rng.random() < 0.04))
-                victims.append((p, disaster, hh_id))
+                                    disability=rng.random() < 0.04, needs_psychosocial=False,
+                                    waived_codes="", waiver_reason=""))
+                victims.append((p, disaster, hh_id, i == 0 and displaced))
             households.append(dict(id=hh_id, **gen.sync_cols(), disaster_id=disaster["id"], no_kk=no_kk,
                                    head_person_id=family[0]["id"], address=disaster["location"],
-                                   damage_level=rng.choice(("ringan", "sedang", "berat")), notes=""))
+                                   damage_level=damage, notes="", displaced=displaced))
             remaining -= size
     return disasters, households, members, victims
 
@@ -350,11 +354,14 @@ def _disasters(gen: _Gen, n_victims: int):
 def _events(gen: _Gen, plans, victims, n_events: int) -> list[dict]:
     rng = gen.rng
     rows: list[dict] = []
-    # Disaster victims first: meals for most, clothing for many, special care for some.
-    for person, disaster, _hh in victims:
+    # Disaster victims first: meals for most, clothing for many, special care for some; a tent
+    # for each displaced family (on its head).
+    for person, disaster, _hh, sheltered_head in victims:
         if len(rows) >= n_events:
             break
         start = disaster["start_date"]
+        if sheltered_head:
+            rows.append(gen.event(person, "1.06.06.2.01.0007", start, None, disaster["id"], "BIDANG"))
         for code in DISASTER_EVENT_CODES:
             if rng.random() < {"1.06.06.2.01.0001": 0.95, "1.06.06.2.01.0002": 0.8,
                                "1.06.06.2.01.0004": 0.15, "1.06.06.2.01.0005": 0.1}[code]:

@@ -35,7 +35,15 @@ from PySide6.QtWidgets import (
 )
 
 from spm_desktop.core.domain.errors import DomainError
-from spm_desktop.core.domain.groups import DISASTER_KINDS, DISASTER_PHASES, HOUSEHOLD_RELATIONS, SEXES
+from spm_desktop.core.domain.groups import (
+    DISASTER_KINDS,
+    DISASTER_PHASES,
+    DISASTER_SCALES,
+    HOUSEHOLD_RELATIONS,
+    LOCAL_SCALE,
+    SEXES,
+)
+from spm_desktop.core.domain.vulnerable import NEED_LABELS, VICTIM_NEED_CODES
 from spm_desktop.core.services.disasters import DAMAGE_LEVELS, DisasterInfo, DisasterInput
 from spm_desktop.core.services.households import HouseholdInfo, HouseholdInput
 from spm_desktop.core.services.master_lists import RegionItem
@@ -99,7 +107,8 @@ class SubmitDialog(QDialog):
 
 
 class DisasterDialog(SubmitDialog):
-    """Register or change a disaster (type, dates, phase, place, damaged houses)."""
+    """Register or change a disaster (type, start, end of the emergency period, handling
+    closed, scale, phase, place, damaged houses)."""
 
     def __init__(self, regions: list[RegionItem], runner: Runner, submit, initial: DisasterInfo | None = None,
                  parent: QWidget | None = None) -> None:
@@ -110,10 +119,19 @@ class DisasterDialog(SubmitDialog):
         self.name = QLineEdit()
         self.name.setPlaceholderText("mis. Kebakaran Gg. Amal")
         self.start = DateEdit()
-        self.has_end = QCheckBox("sudah selesai, pada")
+        self.has_end = QCheckBox("sudah berakhir, pada")
         self.end = DateEdit()
         self.end.setEnabled(False)
         self.has_end.toggled.connect(self.end.setEnabled)
+        self.has_closed = QCheckBox("sudah ditutup, pada")
+        self.closed = DateEdit()
+        self.closed.setEnabled(False)
+        self.has_closed.toggled.connect(self.closed.setEnabled)
+        self.scale = QComboBox()
+        fill_combo(self.scale, [(label, key) for key, label in DISASTER_SCALES.items()])
+        select_data(self.scale, LOCAL_SCALE)
+        self.scale.setToolTip("Hanya bencana skala kabupaten/kota yang dihitung dalam SPM bencana (IKK 2); "
+                              "layanan untuk korban bencana lain tetap dihitung pada indikator keluaran.")
         self.phase = QComboBox()
         fill_combo(self.phase, [(label, key) for key, label in DISASTER_PHASES.items()])
         self.region = RegionPicker(regions)
@@ -130,7 +148,12 @@ class DisasterDialog(SubmitDialog):
         end_row = QHBoxLayout()
         end_row.addWidget(self.has_end)
         end_row.addWidget(self.end, 1)
-        form.addRow("Tanggal selesai:", end_row)
+        form.addRow("Masa tanggap darurat:", end_row)
+        closed_row = QHBoxLayout()
+        closed_row.addWidget(self.has_closed)
+        closed_row.addWidget(self.closed, 1)
+        form.addRow("Penanganan:", closed_row)
+        form.addRow("S&kala:", self.scale)
         form.addRow("&Fase:", self.phase)
         form.addRow("Kecamatan / kelurahan:", self.region)
         form.addRow("&Lokasi (jalan, gang, RT/RW):", self.location)
@@ -154,6 +177,10 @@ class DisasterDialog(SubmitDialog):
         self.has_end.setChecked(d.end_date is not None)
         if d.end_date:
             self.end.set_value(d.end_date)
+        self.has_closed.setChecked(d.closed_on is not None)
+        if d.closed_on:
+            self.closed.set_value(d.closed_on)
+        select_data(self.scale, d.scale)
         select_data(self.phase, d.phase)
         self.region.set_kelurahan(d.kelurahan_code)
         self.location.setText(d.location)
@@ -165,7 +192,9 @@ class DisasterDialog(SubmitDialog):
         return DisasterInput(
             kind=self.kind.currentData(), start_date=self.start.value(),
             kelurahan_code=self.region.kelurahan_code() or "",
-            end_date=self.end.value() if self.has_end.isChecked() else None, phase=self.phase.currentData(),
+            end_date=self.end.value() if self.has_end.isChecked() else None,
+            closed_on=self.closed.value() if self.has_closed.isChecked() else None,
+            scale=self.scale.currentData() or LOCAL_SCALE, phase=self.phase.currentData(),
             name=self.name.text(), location=self.location.text(), houses_light=self.houses["ringan"].value(),
             houses_medium=self.houses["sedang"].value(), houses_heavy=self.houses["berat"].value(),
             description=self.description.toPlainText())
@@ -178,20 +207,32 @@ class DisasterDialog(SubmitDialog):
 
 
 class CloseDisasterDialog(SubmitDialog):
-    """Close a disaster: its end date and the phase that follows."""
+    """End a disaster's emergency period (``emergency``) or close its handling: the date and the
+    phase that follows."""
 
-    def __init__(self, disaster: DisasterInfo, runner: Runner, submit, parent: QWidget | None = None) -> None:
+    def __init__(self, disaster: DisasterInfo, runner: Runner, submit, parent: QWidget | None = None,
+                 emergency: bool = False) -> None:
         super().__init__(runner, submit, parent)
-        self.setWindowTitle(f"Tutup bencana — {disaster.title}")
-        self.end = DateEdit(min(date.today(), max(disaster.start_date, disaster.end_date or date.today())))
+        what = "Akhiri masa tanggap darurat" if emergency else "Tutup penanganan bencana"
+        self.setWindowTitle(f"{what} — {disaster.title}")
+        known = disaster.end_date if emergency else (disaster.closed_on or disaster.end_date)
+        self.end = DateEdit(min(date.today(), max(disaster.start_date, known or date.today())))
         self.phase = QComboBox()
         fill_combo(self.phase, [(label, key) for key, label in DISASTER_PHASES.items()])
         select_data(self.phase, "pasca_bencana")
         form = QFormLayout()
-        form.addRow("Tanggal &selesai:", self.end)
+        form.addRow("Tanggal &berakhir:" if emergency else "Tanggal &ditutup:", self.end)
         form.addRow("&Fase sesudahnya:", self.phase)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Layanan sesudah tanggal selesai (pasca bencana) tetap boleh dicatat."))
+        if emergency:
+            note = ("Makan korban bencana hanya dihitung sampai akhir masa tanggap darurat. Layanan lain sesudahnya "
+                    "(pasca bencana) tetap boleh dicatat dan dihitung.")
+        else:
+            note = ("Kebutuhan korban yang belum terpenuhi saat penanganan ditutup tidak dibawa ke tahun berikutnya. "
+                    "Masa tanggap darurat yang masih berjalan ikut berakhir pada tanggal ini.")
+        label = QLabel(note)
+        label.setWordWrap(True)
+        layout.addWidget(label)
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
@@ -200,9 +241,42 @@ class CloseDisasterDialog(SubmitDialog):
         return self.end.value(), self.phase.currentData()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, disaster: DisasterInfo, runner: Runner, submit):
-        """Until ``submit((end_date, phase))`` accepts: its result, or None when cancelled."""
-        return cls(disaster, runner, submit, parent).run()
+    def ask(cls, parent: QWidget | None, disaster: DisasterInfo, runner: Runner, submit, emergency: bool = False):
+        """Until ``submit((date, phase))`` accepts: its result, or None when cancelled."""
+        return cls(disaster, runner, submit, parent, emergency).run()
+
+
+class WaiverDialog(QDialog):
+    """The default needs waived for one member, and why (the reason is kept in the audit)."""
+
+    def __init__(self, name: str, waived: tuple[str, ...], reason: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Kecualikan kebutuhan — {name or 'anggota'}")
+        self.boxes = {code: QCheckBox(f"{NEED_LABELS[code]} ({code})") for code in VICTIM_NEED_CODES}
+        for code, box in self.boxes.items():
+            box.setChecked(code in waived)
+        self.reason = QLineEdit(reason)
+        self.reason.setPlaceholderText("mis. menumpang di rumah kerabat, pakaian selamat")
+        layout = QVBoxLayout(self)
+        intro = QLabel("Kebutuhan bawaan yang dicentang tidak dihitung untuk anggota ini. Hanya kebutuhan bawaannya "
+                       "(dari status mengungsi, kelompok rentan, butuh psikososial) yang bisa dikecualikan.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        for box in self.boxes.values():
+            layout.addWidget(box)
+        form = QFormLayout()
+        form.addRow("&Alasan:", self.reason)
+        layout.addLayout(form)
+        layout.addWidget(_buttons(self, "OK"))
+
+    def value(self) -> tuple[tuple[str, ...], str]:
+        return tuple(c for c, box in self.boxes.items() if box.isChecked()), self.reason.text().strip()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, name: str, waived: tuple[str, ...], reason: str):
+        """(waived codes, reason), or None when cancelled."""
+        dialog = cls(name, waived, reason, parent)
+        return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 class _ChoiceDelegate(QStyledItemDelegate):
@@ -244,10 +318,12 @@ class HouseholdDialog(SubmitDialog):
         self.damage = QComboBox()
         fill_combo(self.damage, [(label, key) for key, label in DAMAGE_LEVELS.items()],
                    empty="(tidak ada / belum dinilai)")
+        self.displaced = QCheckBox("keluarga &mengungsi (butuh permakanan, sandang dan tempat penampungan)")
         form = QFormLayout()
         form.addRow("No. &KK:", self.no_kk)
         form.addRow("&Alamat:", self.address)
         form.addRow("Kerusakan &rumah:", self.damage)
+        form.addRow("Pengungsian:", self.displaced)
         self.members = MemberGridModel(self)
         self.grid = QTableView()
         self.grid.setModel(self.members)
@@ -262,11 +338,18 @@ class HouseholdDialog(SubmitDialog):
         add.clicked.connect(self.add_member)
         remove = QPushButton("&Hapus anggota")
         remove.clicked.connect(self.remove_member)
+        self.waive_button = QPushButton("&Kecualikan kebutuhan…")
+        self.waive_button.setToolTip("Kebutuhan bawaan anggota yang dipilih yang tidak perlu dipenuhi, dengan "
+                                     "alasannya.")
+        self.waive_button.clicked.connect(self.waive)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Anggota keluarga (isi tanggal lahir dd/mm/yyyy, atau umur bila tidak diketahui; "
-                             "NIK yang sudah terdaftar akan dihubungkan ke data yang ada):"), 1)
+        hint = QLabel("Anggota keluarga (isi tanggal lahir dd/mm/yyyy, atau umur bila tidak diketahui; NIK yang sudah "
+                      "terdaftar akan dihubungkan ke data yang ada):")
+        hint.setWordWrap(True)
+        row.addWidget(hint, 1)
         row.addWidget(add)
         row.addWidget(remove)
+        row.addWidget(self.waive_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(row)
@@ -280,12 +363,14 @@ class HouseholdDialog(SubmitDialog):
         self.no_kk.setText(h.no_kk)
         self.address.setText(h.address)
         select_data(self.damage, h.damage_level or None)
+        self.displaced.setChecked(h.displaced)
         self.members.set_rows([MemberRow(
             name=m.name, nik=m.nik or "", sex=m.sex,
             birth_date=m.birth_date.strftime("%d/%m/%Y") if m.birth_date else "",
             age="" if m.birth_date or m.age is None else str(m.age), relation=m.relation,
             pregnant_breastfeeding=m.pregnant_breastfeeding, disability=m.disability,
-            extra={"person_id": m.person_id}) for m in h.members])
+            extra={"person_id": m.person_id}, needs_psychosocial=m.needs_psychosocial, waived=m.waived,
+            waiver_reason=m.waiver_reason) for m in h.members])
 
     @Slot()
     def add_member(self) -> None:
@@ -296,10 +381,21 @@ class HouseholdDialog(SubmitDialog):
     def remove_member(self) -> None:
         self.members.remove_row(self.grid.currentIndex().row())
 
+    @Slot()
+    def waive(self) -> None:
+        row = self.grid.currentIndex().row()
+        if not 0 <= row < self.members.rowCount():
+            self.message.problem("Pilih dulu anggota yang kebutuhannya dikecualikan.")
+            return
+        member = self.members.rows[row]
+        chosen = WaiverDialog.ask(self, member.name, member.waived, member.waiver_reason)
+        if chosen is not None:
+            self.members.set_waiver(row, *chosen)
+
     def value(self) -> HouseholdInput:
         return HouseholdInput(disaster_id=self.disaster.id, no_kk=self.no_kk.text().strip(),
                               members=self.members.inputs(), address=self.address.text(),
-                              damage_level=self.damage.currentData() or "")
+                              damage_level=self.damage.currentData() or "", displaced=self.displaced.isChecked())
 
     @classmethod
     def ask(cls, parent: QWidget | None, disaster: DisasterInfo, runner: Runner, submit,

@@ -12,6 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.domain.groups import HOUSEHOLD_RELATIONS, SEXES
+from spm_desktop.core.domain.vulnerable import NEED_LABELS
 from spm_desktop.core.services.households import MemberInput
 from spm_desktop.ui.models.table import Column, RecordTableModel
 
@@ -62,9 +63,16 @@ def disaster_model(parent=None) -> SortedRecordModel:
         Column("Fase", lambda d: d.phase_label),
         Column("KK", lambda d: fmt_int(d.households)),
         Column("Jiwa", lambda d: fmt_int(d.persons)),
-        Column("Status", lambda d: "Ditutup" if d.status == "closed" else "Berjalan"),
-    ), {0: lambda d: d.start_date.isoformat(), 5: lambda d: d.households, 6: lambda d: d.persons},
+        Column("Status", lambda d: f"Ditutup {fmt_date(d.closed_on)}" if d.status == "closed" else "Berjalan"),
+        Column("Skala", lambda d: d.scale_label),
+    ), {0: lambda d: d.start_date.isoformat(), 5: lambda d: d.households, 6: lambda d: d.persons,
+        7: lambda d: d.closed_on.isoformat() if d.closed_on else ""},
         frozenset({5, 6}), parent)
+
+
+def need_text(codes) -> str:
+    """"permakanan, sandang" or "–"."""
+    return ", ".join(NEED_LABELS.get(c, c) for c in codes) or "–"
 
 
 def member_needs_model(parent=None) -> SortedRecordModel:
@@ -76,8 +84,13 @@ def member_needs_model(parent=None) -> SortedRecordModel:
         Column("Hubungan", lambda m: HOUSEHOLD_RELATIONS.get(m.relation, m.relation)),
         Column("Umur", lambda m: "" if m.age is None else str(m.age)),
         Column("Kelompok rentan", lambda m: ", ".join(SHORT_KINDS[k] for k in m.vulnerable_kinds)),
+        Column("Kebutuhan", lambda m: need_text(m.needed)
+               + (f" (dikecualikan: {need_text(m.waived)} — {m.waiver_reason})" if m.waived else "")),
         Column("Masih kurang", lambda m: m.missing_text),
     ), {4: lambda m: -1 if m.age is None else m.age}, frozenset({4}), parent)
+
+
+MISSING_COLUMN = 7
 
 
 # ----- the editable member grid of the family form ------------------------------------
@@ -96,6 +109,9 @@ class MemberRow:
     pregnant_breastfeeding: bool = False
     disability: bool = False
     extra: dict = field(default_factory=dict)
+    needs_psychosocial: bool = False
+    waived: tuple[str, ...] = ()
+    waiver_reason: str = ""
 
     def to_input(self, number: int) -> MemberInput:
         birth = None
@@ -112,16 +128,19 @@ class MemberRow:
             age = int(self.age.strip())
         return MemberInput(name=self.name.strip(), relation=self.relation, sex=self.sex, nik=self.nik.strip(),
                            birth_date=birth, age=age, pregnant_breastfeeding=self.pregnant_breastfeeding,
-                           disability=self.disability, person_id=self.extra.get("person_id"))
+                           disability=self.disability, person_id=self.extra.get("person_id"),
+                           needs_psychosocial=self.needs_psychosocial, waived=tuple(self.waived),
+                           waiver_reason=self.waiver_reason.strip())
 
 
 class MemberGridModel(QAbstractTableModel):
     """Editable rows of the family form. Sex and relation hold keys; the view shows labels."""
 
-    HEADERS = ("Nama", "NIK", "L/P", "Tanggal lahir", "Umur", "Hubungan", "Hamil/menyusui", "Disabilitas")
+    HEADERS = ("Nama", "NIK", "L/P", "Tanggal lahir", "Umur", "Hubungan", "Hamil/menyusui", "Disabilitas",
+               "Butuh psikososial", "Kebutuhan dikecualikan")
     TEXT_FIELDS = ("name", "nik", "sex", "birth_date", "age", "relation")
-    CHECK_FIELDS = {6: "pregnant_breastfeeding", 7: "disability"}
-    SEX_COLUMN, RELATION_COLUMN = 2, 5
+    CHECK_FIELDS = {6: "pregnant_breastfeeding", 7: "disability", 8: "needs_psychosocial"}
+    SEX_COLUMN, RELATION_COLUMN, WAIVED_COLUMN = 2, 5, 9
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -146,6 +165,8 @@ class MemberGridModel(QAbstractTableModel):
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if index.column() in self.CHECK_FIELDS:
             return base | Qt.ItemFlag.ItemIsUserCheckable
+        if index.column() == self.WAIVED_COLUMN:
+            return base  # set with "Kecualikan kebutuhan…"
         known = index.row() < len(self._rows) and self._rows[index.row()].extra.get("person_id")
         if known and index.column() != self.RELATION_COLUMN:
             return base  # a registered person's own data is changed on the person page
@@ -159,6 +180,10 @@ class MemberGridModel(QAbstractTableModel):
             if role == CHECK:
                 return (Qt.CheckState.Checked if getattr(row, self.CHECK_FIELDS[col])
                         else Qt.CheckState.Unchecked).value
+            return None
+        if col == self.WAIVED_COLUMN:
+            if role in (DISPLAY, Qt.ItemDataRole.ToolTipRole):
+                return f"{need_text(row.waived)} — {row.waiver_reason}" if row.waived else ""
             return None
         value = getattr(row, self.TEXT_FIELDS[col])
         if role == EDIT:
@@ -179,7 +204,7 @@ class MemberGridModel(QAbstractTableModel):
         if col in self.CHECK_FIELDS and role == CHECK:
             checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2, True)
             self._rows[index.row()] = replace(row, **{self.CHECK_FIELDS[col]: checked})
-        elif col not in self.CHECK_FIELDS and role == EDIT:
+        elif col not in self.CHECK_FIELDS and col != self.WAIVED_COLUMN and role == EDIT:
             text = "" if value is None else str(value)
             if col == self.SEX_COLUMN:
                 text = text.strip().upper()[:1]
@@ -205,6 +230,13 @@ class MemberGridModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._rows[row]
             self.endRemoveRows()
+
+    def set_waiver(self, row: int, waived: tuple[str, ...], reason: str) -> None:
+        """Set the needs waived for the member of ``row`` and why."""
+        if 0 <= row < len(self._rows):
+            self._rows[row] = replace(self._rows[row], waived=tuple(waived), waiver_reason=reason)
+            index = self.index(row, self.WAIVED_COLUMN)
+            self.dataChanged.emit(index, index, [DISPLAY])
 
     def set_rows(self, rows: list[MemberRow]) -> None:
         self.beginResetModel()

@@ -1,6 +1,7 @@
-"""Page "Bencana": the disasters of a year, and for the chosen one its families, what each
-member still lacks of the basic needs, and the bulk services (meals, clothing, special care,
-psychosocial support, shelter). All database work goes through the runner."""
+"""Page "Bencana": the disasters of a year, and for the chosen one its families, each member's
+needs and what they still lack ("Masih kurang", by the roll-up's own victim-needs rule), and
+the bulk services (meals, clothing, special care, psychosocial support, shelter). All
+database work goes through the runner."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from spm_desktop.core.services.disaster_summary import DisasterSummary, disaster
 from spm_desktop.core.services.disasters import (
     DisasterInfo,
     close_disaster,
+    end_emergency,
     list_disasters,
     register_disaster,
     update_disaster,
@@ -99,15 +101,17 @@ class Page(QWidget):
         self.year.valueChanged.connect(self.refresh)
         self.new_button = QPushButton("&Daftarkan bencana…")
         self.edit_button = QPushButton("&Ubah…")
-        self.close_button = QPushButton("T&utup bencana…")
+        self.emergency_button = QPushButton("Akhiri tanggap &darurat…")
+        self.close_button = QPushButton("T&utup penanganan…")
         self.new_button.clicked.connect(self.register_disaster)
         self.edit_button.clicked.connect(self.edit_disaster)
+        self.emergency_button.clicked.connect(self.end_emergency)
         self.close_button.clicked.connect(self.close_disaster)
         top = QHBoxLayout()
         top.addWidget(QLabel("<b>Kejadian bencana</b>"))
         top.addWidget(self.year)
         top.addStretch(1)
-        for b in (self.new_button, self.edit_button, self.close_button):
+        for b in (self.new_button, self.edit_button, self.emergency_button, self.close_button):
             b.setVisible(writer)
             top.addWidget(b)
         self.disasters = disaster_model(self)
@@ -216,7 +220,8 @@ class Page(QWidget):
     def _show_summary(self, summary: DisasterSummary | None) -> None:
         self.summary = summary
         has = summary is not None
-        for b in (self.edit_button, self.close_button, self.household_button, self.remove_button,
+        for b in (self.edit_button, self.emergency_button, self.close_button, self.household_button,
+                  self.remove_button,
                   self.edit_household_button,
                   *self.aid_buttons.values()):
             b.setEnabled(has)
@@ -227,9 +232,8 @@ class Page(QWidget):
             return
         d = summary.disaster
         self.close_button.setEnabled(d.status != "closed")
-        until = f" s.d. {d.end_date.strftime('%d/%m/%Y')}" if d.end_date else ""
-        self.heading.setText(f"<b>{d.title}</b>{until} — {d.phase_label}; lokasi: {d.location or '–'}; rumah "
-                             f"rusak ringan {d.houses_light}, sedang {d.houses_medium}, berat {d.houses_heavy}")
+        self.emergency_button.setEnabled(d.end_date is None)
+        self.heading.setText(heading_text(d))
         self.figures.setText(summary_text(summary))
         self.members.set_records(list(summary.members))
 
@@ -251,13 +255,22 @@ class Page(QWidget):
         self._after_disaster_saved(saved, "Data bencana diubah.")
 
     @Slot()
+    def end_emergency(self) -> None:
+        d = self.summary.disaster if self.summary else None
+        if d is None:
+            return
+        saved = CloseDisasterDialog.ask(self, d, self.ctx.runner, lambda value: end_emergency(
+            self.ctx.db, self.ctx.actor, d.id, value[0], value[1]), emergency=True)
+        self._after_disaster_saved(saved, "Masa tanggap darurat diakhiri.")
+
+    @Slot()
     def close_disaster(self) -> None:
         d = self.summary.disaster if self.summary else None
         if d is None:
             return
         saved = CloseDisasterDialog.ask(self, d, self.ctx.runner, lambda value: close_disaster(
             self.ctx.db, self.ctx.actor, d.id, value[0], value[1]))
-        self._after_disaster_saved(saved, "Bencana ditutup.")
+        self._after_disaster_saved(saved, "Penanganan bencana ditutup.")
 
     def _after_disaster_saved(self, saved: DisasterInfo | None, text: str) -> None:
         if saved is None:
@@ -359,13 +372,25 @@ class Page(QWidget):
         self.refresh()
 
 
+def heading_text(d: DisasterInfo) -> str:
+    """Title, dates (emergency period, handling), scale, phase, place and damage of a disaster."""
+    emergency = (f"tanggap darurat s.d. {d.end_date.strftime('%d/%m/%Y')}" if d.end_date
+                 else "masa tanggap darurat berjalan")
+    handling = f"penanganan ditutup {d.closed_on.strftime('%d/%m/%Y')}" if d.closed_on else "penanganan berjalan"
+    scale = f"skala {d.scale_label.lower()}" + ("" if d.counts_in_spm else " (tidak dihitung dalam SPM bencana)")
+    return (f"<b>{d.title}</b> — {emergency}; {handling}; {scale}; {d.phase_label}; lokasi: {d.location or '–'}; "
+            f"rumah rusak ringan {d.houses_light}, sedang {d.houses_medium}, berat {d.houses_heavy}")
+
+
 def summary_text(s: DisasterSummary) -> str:
     """The figures line under the heading (Indonesian, numbers 1.234)."""
     kinds = ", ".join(f"{label.split(' (')[0].lower()} {fmt_int(n)}" for _, label, n in s.vulnerable_by_kind)
     lacking = ", ".join(f"{label} {fmt_int(n)}" for _, label, n in s.lacking_by_need)
     share = "–" if s.share_met is None else f"{s.share_met:.1f}".replace(".", ",") + "%"
+    without = s.persons - s.with_needs
     services = "; ".join(f"{t.name} {fmt_int(t.quantity)} {'unit' if t.unit != 'Orang' else 'catatan'}"
                          f"{'' if t.unit != 'Orang' else f' ({fmt_int(t.persons)} orang)'}" for t in s.services)
     return (f"{fmt_int(s.households)} KK, {fmt_int(s.persons)} jiwa; kelompok rentan {fmt_int(s.vulnerable_persons)} "
-            f"orang ({kinds}).<br>Kebutuhan dasar terpenuhi: <b>{fmt_int(s.met)} dari {fmt_int(s.persons)} "
-            f"({share})</b>. Masih kurang — {lacking}.<br>Layanan tercatat: {services or 'belum ada'}.")
+            f"orang ({kinds}).<br>Kebutuhan dasar terpenuhi: <b>{fmt_int(s.met)} dari {fmt_int(s.with_needs)} "
+            f"({share})</b>{f' ({fmt_int(without)} jiwa tanpa kebutuhan)' if without else ''}. "
+            f"Masih kurang — {lacking}.<br>Layanan tercatat: {services or 'belum ada'}.")
