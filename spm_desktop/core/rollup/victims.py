@@ -122,8 +122,11 @@ def victim_needs(end, res, disaster_id=None, name: str = "victim_needs"):
                                             ve.c.code == needs.c.code)))
            .where(needs.c.code != const(SHELTER_CODE), ve.c.day >= needs.c.s, meals_ok)
            .group_by(needs.c.pk, needs.c.did, needs.c.code))
-    # Tempat penampungan: an event linked to the disaster for any member of the household.
-    mates = (select(needs.c.hid, needs.c.pk).distinct()).cte(f"{name}_mates")
+    # Tempat penampungan: an event linked to the disaster for any member of the household
+    # (whatever that member's own needs).
+    src, key, live, _vulnerable, (_d, h, _m) = _members(end, res, disaster_id)
+    mates = select(h.c.id.label("hid"), key.label("pk")).select_from(src).where(live).distinct().cte(
+        f"{name}_mates")
     sheltered = (select(mates.c.hid, ve.c.did, func.min(ve.c.day).label("met"))
                  .select_from(mates.join(ve, and_(ve.c.pk == mates.c.pk, ve.c.code == const(SHELTER_CODE))))
                  .group_by(mates.c.hid, ve.c.did)).cte(f"{name}_sheltered")
