@@ -50,9 +50,20 @@ def meal_standard() -> ColumnElement:
     return func.coalesce(std, literal_column(str(DEFAULT_MEAL_STANDARD), Integer))
 
 
-def _members(end, res, disaster_id=None):
-    """(pk, did, hid, s, e, c, scale, m, vulnerable) of every live victim of a live disaster
-    started by ``end``."""
+def _disasters(end, disaster_id=None, open_since=None) -> list:
+    """Conditions on ``Disaster`` of the disasters that matter: live, started by ``end``; only
+    ``disaster_id``; with ``open_since``: not closed before it (or started since)."""
+    d = Disaster.__table__
+    where = [d.c.deleted_at.is_(None), d.c.start_date <= end]
+    if disaster_id is not None:
+        where.append(d.c.id == disaster_id)
+    if open_since is not None:
+        where.append(or_(d.c.closed_on.is_(None), d.c.closed_on >= open_since, d.c.start_date >= open_since))
+    return where
+
+
+def _members(end, res, disaster_id=None, open_since=None):
+    """(src, key, live, vulnerable, tables) of every live victim of the disasters that matter."""
     d, h, m = Disaster.__table__, Household.__table__, HouseholdMember.__table__
     pp = Person.__table__.alias("victim")
     key = person_key(m.c.person_id, res)
@@ -61,16 +72,14 @@ def _members(end, res, disaster_id=None):
                      age >= AGE_ELDERLY_FROM)
     src = (m.join(h, h.c.id == m.c.household_id).join(d, d.c.id == h.c.disaster_id)
            .outerjoin(res, res.c.src == m.c.person_id).outerjoin(pp, pp.c.id == key))
-    live = [m.c.deleted_at.is_(None), h.c.deleted_at.is_(None), d.c.deleted_at.is_(None), d.c.start_date <= end,
-            key.is_not(None)]
-    if disaster_id is not None:
-        live.append(d.c.id == disaster_id)
-    return src, key, and_(*live), vulnerable, (d, h, m)
+    live = and_(m.c.deleted_at.is_(None), h.c.deleted_at.is_(None), key.is_not(None),
+                *_disasters(end, disaster_id, open_since))
+    return src, key, live, vulnerable, (d, h, m)
 
 
-def _need_rows(end, res, disaster_id=None):
+def _need_rows(end, res, disaster_id=None, open_since=None):
     """One SELECT per code of (pk, did, hid, code, s, e, c, scale) of the needs not waived."""
-    src, key, live, vulnerable, (d, h, m) = _members(end, res, disaster_id)
+    src, key, live, vulnerable, (d, h, m) = _members(end, res, disaster_id, open_since)
     wanted = {
         MEALS_CODE: h.c.displaced.is_(True),
         CLOTHING_CODE: h.c.displaced.is_(True),
@@ -88,31 +97,35 @@ def _need_rows(end, res, disaster_id=None):
     return parts
 
 
-def _victim_events(end, res, disaster_id=None):
-    """(pk, did, code, day, meals) — the live events of the victims' codes linked to a disaster,
+def _victim_events(end, res, disaster_id=None, open_since=None):
+    """(pk, did, code, day, meals) — the live events of the victims' codes linked to the
+    disasters that matter (read disaster by disaster through ``ix_service_event_disaster_id``),
     by resolved person and day; ``meals`` is the day's sum of ``meals_per_day``."""
+    d = Disaster.__table__
     ev = ServiceEvent.__table__.alias("vev")
     key = person_key(ev.c.person_id, res)
     std = meal_standard()
     per_event = func.coalesce(cast(ev.c.details["meals_per_day"].as_integer(), Integer), std)
-    where = [ev.c.deleted_at.is_(None), ev.c.disaster_id.is_not(None), ev.c.event_date <= end,
-             ev.c.service_code.in_(VICTIM_NEED_CODES), key.is_not(None)]
-    if disaster_id is not None:
-        where.append(ev.c.disaster_id == disaster_id)
+    # The dates are tested inside a CASE so that no planner reads the events by date (the
+    # window's range of every event) instead of by disaster.
+    dated = case((and_(ev.c.event_date >= d.c.start_date, ev.c.event_date <= end), 1), else_=0) == 1
+    wanted = select(d.c.id).where(*_disasters(end, disaster_id, open_since))
     return (select(key.label("pk"), ev.c.disaster_id.label("did"), ev.c.service_code.label("code"),
                    ev.c.event_date.label("day"), func.sum(per_event).label("meals"))
-            .select_from(ev.outerjoin(res, res.c.src == ev.c.person_id))
-            .where(*where)
+            .select_from(ev.join(d, d.c.id == ev.c.disaster_id).outerjoin(res, res.c.src == ev.c.person_id))
+            .where(ev.c.disaster_id.in_(wanted), ev.c.deleted_at.is_(None), dated,
+                   ev.c.service_code.in_(VICTIM_NEED_CODES), key.is_not(None))
             .group_by(key, ev.c.disaster_id, ev.c.service_code, ev.c.event_date))
 
 
-def victim_needs(end, res, disaster_id=None, name: str = "victim_needs"):
+def victim_needs(end, res, disaster_id=None, name: str = "victim_needs", open_since=None):
     """CTE (pk, did, hid, code, s, e, c, scale, met): every need of every victim of a live
-    disaster started by ``end`` (``disaster_id``: of that disaster only), with its met date up
-    to ``end`` (NULL: not met). A person in two households of one disaster (merged records)
-    has each need once, met when met for either household."""
-    needs = union_all(*_need_rows(end, res, disaster_id)).cte(f"{name}_rows")
-    ve = _victim_events(end, res, disaster_id).cte(f"{name}_events")
+    disaster started by ``end`` (``disaster_id``: of that disaster only; ``open_since``: not
+    closed before that date), with its met date up to ``end`` (NULL: not met). A person in two
+    households of one disaster (merged records) has each need once, met when met for either
+    household."""
+    needs = union_all(*_need_rows(end, res, disaster_id, open_since)).cte(f"{name}_rows")
+    ve = _victim_events(end, res, disaster_id, open_since).cte(f"{name}_events")
     std = meal_standard()
     # Person-counted needs: the victim's own events linked to the disaster.
     meals_ok = or_(needs.c.code != const(MEALS_CODE),
@@ -124,7 +137,7 @@ def victim_needs(end, res, disaster_id=None, name: str = "victim_needs"):
            .group_by(needs.c.pk, needs.c.did, needs.c.code))
     # Tempat penampungan: an event linked to the disaster for any member of the household
     # (whatever that member's own needs).
-    src, key, live, _vulnerable, (_d, h, _m) = _members(end, res, disaster_id)
+    src, key, live, _vulnerable, (_d, h, _m) = _members(end, res, disaster_id, open_since)
     mates = select(h.c.id.label("hid"), key.label("pk")).select_from(src).where(live).distinct().cte(
         f"{name}_mates")
     sheltered = (select(mates.c.hid, ve.c.did, func.min(ve.c.day).label("met"))
@@ -149,7 +162,7 @@ def due_needs(start, end, res, name: str = "victim_due"):
     window ``[start, end]`` (start = 1 January): needs of kabupaten/kota disasters started in
     the window, and of those started earlier whose handling was not closed before ``start``,
     the needs not met before ``start``."""
-    vn = victim_needs(end, res, name=f"{name}_all")
+    vn = victim_needs(end, res, name=f"{name}_all", open_since=start)
     carried = and_(vn.c.s < start, or_(vn.c.c.is_(None), vn.c.c >= start),
                    or_(vn.c.met.is_(None), vn.c.met >= start))
     return (select(vn.c.pk, vn.c.did, vn.c.code, vn.c.s.label("assessed"), vn.c.met)
