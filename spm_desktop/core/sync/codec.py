@@ -22,6 +22,8 @@ STAMP_COLUMNS = ("created_at", "updated_at", "updated_by", "origin_device", "rev
 # Columns that never travel: this database's change counter, and the derived bits the
 # database's own triggers keep (migration 0002).
 LOCAL_COLUMNS = ("change_seq", "need_mask", "need_bit")
+# Longest text accepted in a column without a declared length (notes, addresses, ...).
+MAX_TEXT = 20_000
 
 
 class CodecError(ValueError):
@@ -93,6 +95,7 @@ class TableCodec:
     content: tuple[int, ...]  # positions of the columns that are content (not id, not stamps)
     self_refs: tuple[str, ...]  # columns with a foreign key into the same table
     unique_keys: tuple[tuple[str, ...], ...]  # natural keys (UNIQUE constraints other than the id)
+    text_limits: tuple[tuple[int, int], ...] = ()  # (position, longest length) of each text column
 
     @property
     def name(self) -> str:
@@ -103,6 +106,14 @@ class TableCodec:
 
     def decode(self, row: Sequence[Any]) -> dict[str, Any]:
         return {c: _dec(k, v) for c, k, v in zip(self.columns, self.kinds, row, strict=True)}
+
+    def check_lengths(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Refuse a text longer than its column allows (a record has a size limit)."""
+        for at, limit in self.text_limits:
+            for r in rows:
+                value = r[at]
+                if value is not None and len(value) > limit:
+                    raise CodecError(f"kolom {self.columns[at]}: teks lebih dari {limit} karakter")
 
     def decode_value(self, column: str, value: Any) -> Any:
         return _dec(self.kinds[self.index(column)], value)
@@ -137,7 +148,9 @@ def _codec(model) -> TableCodec:
         key = tuple(c.name for c in cons.columns)
         if isinstance(cons, UniqueConstraint) and key not in uniques:
             uniques.append(key)
-    return TableCodec(model, table, names, tuple(_kind(c) for c in cols), content, self_refs, tuple(uniques))
+    kinds = tuple(_kind(c) for c in cols)
+    limits = tuple((i, getattr(c.type, "length", None) or MAX_TEXT) for i, c in enumerate(cols) if kinds[i] == "str")
+    return TableCodec(model, table, names, kinds, content, self_refs, tuple(uniques), limits)
 
 
 CODECS: dict[str, TableCodec] = {m.__tablename__: _codec(m) for m in SYNCED_MODELS}

@@ -115,6 +115,7 @@ def decode_rows(codec: TableCodec, table: payload.TableRows, decoded: dict[int, 
             decoded[id(r)] = codec.decode(r)
             if not isinstance(r[id_at], str) or not 0 < len(r[id_at]) <= 36:
                 raise CodecError("id tidak sah")
+        codec.check_lengths(rows)  # after decoding: every text value is a str by now
     except CodecError as exc:
         detail = f"nilai tidak sah di tabel '{codec.name}' ({exc})"
         raise PackageRefused(envelope.MSG_MALFORMED.format(detail=detail)) from None

@@ -59,14 +59,16 @@ def test_wrong_passphrase(office, tksk, package):
     refused(office, tksk, package, "Frasa sandi sinkronisasi salah", passphrase="bukan-frasa-kantor")
 
 
-@pytest.mark.parametrize("where", ["format", "salt", "nonce", "length", "body_start", "body_middle", "tag"])
+@pytest.mark.parametrize("where", ["format", "salt", "nonce", "plain_length", "length", "body_start", "body_middle",
+                                   "tag"])
 def test_any_modified_byte(office, tksk, package, where):
     data = bytearray(package.read_bytes())
-    offset = {"format": 9, "salt": 15, "nonce": 33, "length": HEADER.size - 1, "body_start": HEADER.size,
+    offset = {"format": 9, "salt": 15, "nonce": 33, "plain_length": HEADER.size - 9, "length": HEADER.size - 1,
+              "body_start": HEADER.size,
               "body_middle": (HEADER.size + len(data)) // 2, "tag": len(data) - 1}[where]
     data[offset] ^= 0x01
     package.write_bytes(bytes(data))
-    refused(office, tksk, package, "berubah atau rusak|terpotong|tidak dikenali|lebih baru|telah berubah")
+    refused(office, tksk, package, "berubah atau rusak|terpotong|tidak dikenali|lebih baru|telah berubah|terlalu besar")
 
 
 def test_modified_byte_in_the_body_says_modified(office, tksk, package):

@@ -1,0 +1,131 @@
+"""Work before authentication is bounded (issue 17): the scrypt and zlib bombs of the
+adversarial test are refused in under a second and under 100 MB, measured in a fresh
+process (wall time of the call, growth of the peak resident memory)."""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import subprocess
+import sys
+import textwrap
+import zlib
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sync_helpers import PASSPHRASE
+
+from spm_desktop.core.sync import envelope
+from spm_desktop.core.sync.envelope import HEADER, MAGIC, PackageRefused
+
+ROOT = Path(__file__).resolve().parents[3]
+MB = 1024 * 1024
+
+MEASURE = textwrap.dedent("""
+    import json, resource, sys, time
+    from spm_desktop.core.sync import envelope
+
+    path, passphrase = sys.argv[1:3]
+    data = envelope.read_file_guarded(path)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    try:
+        envelope.unseal(data, passphrase)
+        message = ""
+    except envelope.PackageRefused as exc:
+        message = str(exc)
+    elapsed = time.perf_counter() - start
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    print(json.dumps({"seconds": elapsed, "grown_mb": grown / 1024, "message": message}))
+""")
+
+
+def measure(path: Path, passphrase: str = PASSPHRASE) -> dict:
+    out = subprocess.run([sys.executable, "-c", MEASURE, str(path), passphrase], cwd=ROOT, check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def zero_bomb(repeats: int) -> bytes:
+    """A zlib stream of ``repeats`` × 64 MB of zeros, made without compressing them all: after
+    a full flush the compressor's output for the same input repeats byte for byte. (The
+    stream's checksum is never reached: a bomb is refused long before its end.)"""
+    chunk = bytes(64 * MB)
+    c = zlib.compressobj(9)
+    first = c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)
+    steady = c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)
+    return first + steady * (repeats - 1) + c.flush()
+
+
+def seal_raw(compressed: bytes, plain_len: int, passphrase: str = PASSPHRASE) -> bytes:
+    """A package an attacker who knows the passphrase could craft: authentic, any content."""
+    salt, nonce = os.urandom(16), os.urandom(12)
+    key, check = envelope._derive(passphrase, salt)
+    header = HEADER.pack(MAGIC, envelope.FORMAT_VERSION, salt, nonce, check, plain_len, len(compressed) + 16)
+    return header + AESGCM(key).encrypt(nonce, compressed, header)
+
+
+@pytest.fixture(scope="module")
+def bomb_stream() -> bytes:
+    stream = zero_bomb(64)  # 4.3 GB of zeros in about 4 MB
+    assert len(stream) < 5 * MB
+    return stream
+
+
+def test_zlib_bomb_that_says_its_size_is_refused_before_inflating(tmp_path, bomb_stream):
+    path = tmp_path / "bomb.spmsync"
+    path.write_bytes(seal_raw(bomb_stream, 64 * 64 * MB))
+    got = measure(path)
+    assert "terlalu besar" in got["message"]
+    assert got["seconds"] < 1.0 and got["grown_mb"] < 100, got
+
+
+def test_zlib_bomb_that_lies_about_its_size_stops_at_the_size(tmp_path, bomb_stream):
+    # It claims the most a body of its size may inflate to: inflating stops right there.
+    body_len = len(bomb_stream) + 16
+    path = tmp_path / "liar.spmsync"
+    path.write_bytes(seal_raw(bomb_stream, envelope.plain_limit(body_len)))
+    got = measure(path)
+    assert "bom kompresi" in got["message"]
+    assert got["seconds"] < 1.0 and got["grown_mb"] < 100, got
+
+
+def test_scrypt_cost_in_a_crafted_header_is_never_used(tmp_path):
+    # Format 1 read the scrypt cost from the header: 2**20, r=16, p=4 cost 2.1 GB and 36 s.
+    old = struct.pack(">8sHBBB16s12s16sQ", MAGIC, 1, 20, 16, 4, os.urandom(16), os.urandom(12), os.urandom(16), 64)
+    path = tmp_path / "scrypt.spmsync"
+    path.write_bytes(old + os.urandom(64))
+    got = measure(path)
+    assert "versi SPM Desktop yang lebih lama" in got["message"]
+    assert got["seconds"] < 1.0 and got["grown_mb"] < 100, got
+
+
+def test_a_random_package_costs_one_fixed_derivation(tmp_path):
+    # Whatever the header says, a wrong key costs the format's fixed scrypt (32 MB) and no more.
+    fake = HEADER.pack(MAGIC, envelope.FORMAT_VERSION, os.urandom(16), os.urandom(12), os.urandom(16), 1000, 1016)
+    path = tmp_path / "random.spmsync"
+    path.write_bytes(fake + os.urandom(1016))
+    got = measure(path)
+    assert "Frasa sandi sinkronisasi salah" in got["message"]
+    assert got["seconds"] < 1.0 and got["grown_mb"] < 100, got
+
+
+def test_inflate_checks_the_size_exactly():
+    data = zlib.compress(b"x" * 1000)
+    assert envelope.inflate(data, 1000) == b"x" * 1000
+    with pytest.raises(PackageRefused, match="bom kompresi"):
+        envelope.inflate(data, 999)
+    with pytest.raises(PackageRefused, match="tidak cocok"):
+        envelope.inflate(data, 1001)
+    with pytest.raises(PackageRefused, match="sesudah akhir"):
+        envelope.inflate(data + b"extra", 1000)
+    with pytest.raises(PackageRefused, match="tidak lengkap"):
+        envelope.inflate(data[:-6], 1000)
+
+
+def test_plain_size_is_bounded_by_the_body():
+    assert envelope.plain_limit(1000) == envelope.FLOOR_PLAIN_BYTES
+    assert envelope.plain_limit(10 * MB) == envelope.MAX_RATIO * 10 * MB
+    assert envelope.plain_limit(envelope.MAX_PACKAGE_BYTES) == envelope.MAX_PLAIN_BYTES
