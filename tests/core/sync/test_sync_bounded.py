@@ -1,6 +1,7 @@
 """Work before authentication is bounded (issue 17): the scrypt and zlib bombs of the
 adversarial test are refused in under a second and under 100 MB, measured in a fresh
-process (wall time of the call, growth of the peak resident memory)."""
+process: the CPU time of the call (the machine running the tests is shared, so its wall time
+is reported but not asserted) and the growth of the peak resident memory."""
 
 from __future__ import annotations
 
@@ -30,15 +31,15 @@ MEASURE = textwrap.dedent("""
     path, passphrase = sys.argv[1:3]
     data = envelope.read_file_guarded(path)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         envelope.unseal(data, passphrase)
         message = ""
     except envelope.PackageRefused as exc:
         message = str(exc)
-    elapsed = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
-    print(json.dumps({"seconds": elapsed, "grown_mb": grown / 1024, "message": message}))
+    print(json.dumps({"seconds": cpu, "wall_seconds": wall, "grown_mb": grown / 1024, "message": message}))
 """)
 
 
