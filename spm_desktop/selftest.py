@@ -203,10 +203,13 @@ def _check_pdf(folder: Path, state: dict) -> str:
     from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.paths import resource_path
     from spm_desktop.core.services.recap import export_recap_pdf
-    from spm_desktop.core.services.settings import set_logo
+    from spm_desktop.core.services.settings import set_logo, update_settings
 
     # The application icon as letterhead logo: proves the bundle can decode a PNG (Pillow).
     set_logo(state["db"], SYSTEM, resource_path("icons", "spm-desktop.png"), folder)
+    # Exports are refused without a signatory: the temporary database gets its own.
+    update_settings(state["db"], SYSTEM, {"signatory.name": "Penanda Tangan Uji Mandiri",
+                                          "signatory.nip": "000000000000000000"})
     result = state["rollup"]
     path = export_recap_pdf(state["db"], SYSTEM, result.period, folder / "rekap.pdf", result)
     data = path.read_bytes()

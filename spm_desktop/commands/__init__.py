@@ -22,6 +22,7 @@ COMMAND_MODULES: list[str] = [
     "import_cmd",
     "recap",
     "espm",
+    "mutu",
     "sync",
 ]
 

@@ -1,4 +1,5 @@
-"""``spm-desktop espm --year Y --quarter Q --xlsx OUT``: the quarterly e-SPM workbook."""
+"""``spm-desktop espm --year Y --quarter Q --xlsx OUT [--signed-on D --prepared-by N --prepared-by-nip NIP]``:
+the quarterly e-SPM workbook."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ def register(sub) -> None:
     p.add_argument("--year", type=int, required=True, help="tahun anggaran, mis. 2026")
     p.add_argument("--quarter", type=int, required=True, help="triwulan (1–4)")
     p.add_argument("--xlsx", required=True, metavar="OUT", help="berkas .xlsx tujuan")
+    from spm_desktop.commands.recap import add_signing_arguments
+
+    add_signing_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -18,6 +22,9 @@ def run(args, ctx) -> int:
 
     if not 1 <= args.quarter <= 4:
         raise ValidationError("Triwulan harus 1 sampai 4.", "quarter")
-    written, q = export_espm(ctx.database(), SYSTEM, args.year, args.quarter, args.xlsx)
+    from spm_desktop.commands.recap import signing_from_args
+
+    db = ctx.database()
+    written, q = export_espm(db, SYSTEM, args.year, args.quarter, args.xlsx, signing_from_args(args, db, SYSTEM))
     print(f"Buku kerja e-SPM {q.result.period.label} ditulis: {written}")
     return 0

@@ -1,4 +1,5 @@
-"""``spm-desktop init --admin USER --password-file F``: first run without the GUI."""
+"""``spm-desktop init --admin USER --password-file F [--signatory-name N --signatory-nip NIP]``:
+first run without the GUI."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ def register(sub) -> None:
     p.add_argument("--full-name", default="Administrator", help="nama lengkap administrator")
     p.add_argument("--nip", default="", help="NIP administrator")
     p.add_argument("--device-name", default=None, help='nama komputer ini, mis. "TKSK Pontianak Barat"')
+    p.add_argument("--signatory-name", default=None,
+                   help="nama Kepala Dinas yang menandatangani rekap (\"Mengetahui\"); wajib sebelum ekspor")
+    p.add_argument("--signatory-nip", default=None, help="NIP Kepala Dinas penanda tangan; wajib sebelum ekspor")
     p.set_defaults(func=run)
 
 
@@ -28,12 +32,18 @@ def read_secret_file(path: str, field: str) -> str:
 
 
 def run(args, ctx) -> int:
+    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.security.users import create_first_admin
+    from spm_desktop.core.services.settings import update_settings
     from spm_desktop.core.storage.open import rename_device
 
     password = read_secret_file(args.password_file, "password")
     db = ctx.database()
     user = create_first_admin(db, args.admin, args.full_name, password, nip=args.nip)
+    signatory = {key: value for key, value in (("signatory.name", args.signatory_name),
+                                               ("signatory.nip", args.signatory_nip)) if value is not None}
+    if signatory:
+        update_settings(db, SYSTEM, signatory)
     if args.device_name:
         rename_device(db, args.device_name)
     print(f"Basis data siap di {ctx.data_dir}. Administrator '{user.username}' dibuat.")

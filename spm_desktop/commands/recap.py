@@ -1,8 +1,34 @@
-"""``spm-desktop recap --year Y --month M [--json OUT|-] [--pdf OUT]`` (architecture §9)."""
+"""``spm-desktop recap --year Y --month M [--json OUT|-] [--pdf OUT [--signed-on D] [--prepared-by N
+--prepared-by-nip NIP]]`` (architecture §9)."""
 
 from __future__ import annotations
 
 import sys
+from datetime import date
+
+from spm_desktop.core.domain.errors import ValidationError
+
+
+def add_signing_arguments(p) -> None:
+    """Options of a signed export (recap PDF, e-SPM workbook)."""
+    p.add_argument("--signed-on", default=None, metavar="YYYY-MM-DD",
+                   help="tanggal tanda tangan (bawaan: hari ini)")
+    p.add_argument("--prepared-by", default=None, metavar="NAMA",
+                   help="nama \"Yang membuat\" (bawaan: nama lengkap pengguna; kosong: garis untuk ditulis tangan)")
+    p.add_argument("--prepared-by-nip", default=None, metavar="NIP", help="NIP \"Yang membuat\"")
+
+
+def signing_from_args(args, db, actor):
+    from spm_desktop.core.services.recap import signing_for
+
+    signed_on = None
+    if args.signed_on:
+        try:
+            signed_on = date.fromisoformat(args.signed_on)
+        except ValueError:
+            raise ValidationError(f"Tanggal tanda tangan '{args.signed_on}' tidak valid; tulis YYYY-MM-DD.",
+                                  "signed_on") from None
+    return signing_for(db, actor, signed_on, args.prepared_by, args.prepared_by_nip)
 
 
 def register(sub) -> None:
@@ -15,6 +41,7 @@ def register(sub) -> None:
     p.add_argument("--breakdown", action="append", default=None, metavar="DIM",
                    help="rincian tambahan di JSON: kecamatan, kelurahan, sex, age_group, unit, pmks_category "
                         "(boleh diulang; bawaan: kecamatan)")
+    add_signing_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -35,7 +62,8 @@ def run(args, ctx) -> int:
         svc.export_recap_json(db, SYSTEM, period, args.json_out, breakdowns)
         print(f"JSON ditulis: {args.json_out}", file=sys.stderr)
     if args.pdf_out:
-        written = svc.export_recap_pdf(db, SYSTEM, period, args.pdf_out, result=result)
+        written = svc.export_recap_pdf(db, SYSTEM, period, args.pdf_out, result=result,
+                                       signing=signing_from_args(args, db, SYSTEM))
         print(f"PDF ditulis: {written}", file=sys.stderr)
     if not args.json_out and not args.pdf_out:
         print(f"Rekap {period.label}:")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from spm_desktop.core.domain.groups import SPM_GROUP_SHORT
 from spm_desktop.core.rollup import (
     Breakdown,
@@ -13,9 +15,14 @@ from spm_desktop.core.rollup import (
     RollupResult,
 )
 from spm_desktop.core.rollup.quarterly import QuarterResult
-from spm_desktop.core.services.mutu import MutuItem
+from spm_desktop.core.services.mutu import MutuRow, standard_items
 from spm_desktop.core.services.settings import AppSettings
 
+# 2026 standards 250, 2, 3, 2, 3, 11, 1, 24, 1: scores 0.5, 1, 1, 1, 1 (capped), 1, 0, 0.5, 1 → B = 77.8;
+# the bencana items tempat_penampungan, paket_rentan, tagana are not filled in.
+REHAB_AVAILABLE = {"layanan_pengaduan": 125, "tim_reaksi_cepat": 2, "kendaraan_kedaruratan": 3, "rumah_singgah": 2,
+                   "alat_bantu": 6, "perbekalan_kesehatan": 11, "tenaga_kesehatan": 0, "pekerja_sosial": 12,
+                   "bimbingan_sosial": 1}
 MEALS, CLOTHES, TENT = "1.06.04.2.01.0001", "1.06.04.2.01.0002", "1.06.06.2.01.0007"
 SETTINGS = AppSettings(office_address="Jl. Letjen Sutoyo, Pontianak", signatory_name="Drs. Budi Santoso, M.Si",
                        signatory_nip="197001011990031001", signatory_title="Kepala Dinas Sosial Kota Pontianak")
@@ -43,7 +50,8 @@ def sample_result(month: int = 3, quarter: int | None = None) -> RollupResult:
         indicator(TENT, "Penyediaan Tempat Penampungan Pengungsi", "Unit", [5, 5, 12][:month] + [12] * (month - 3),
                   100, 20_000_000, program="bencana", rule="sum_quantity"),
     )
-    spm = (group("disabilitas", 0, 0), group("anak", 1234, 870, 75.0, 71.4, "Tuntas Muda"),
+    # anak: B = 7 / 9 × 100 = 77.8 (REHAB_AVAILABLE); index 0.8 × 870 / 1234 × 100 + 0.2 × 77.78 = 72.0
+    spm = (group("disabilitas", 0, 0), group("anak", 1234, 870, 77.8, 72.0, "Tuntas Muda"),
            group("lansia", 10, 10), group("gepeng", 6, 3), group("bencana", 0, 0))
     kec = Breakdown("kecamatan", "Kecamatan", (
         BreakdownRow("61.71.01", "Pontianak Selatan", ((MEALS, 1000), (CLOTHES, 0), (TENT, 12))),
@@ -61,6 +69,8 @@ def sample_quarter() -> QuarterResult:
     monthly = []
     for x in (300, 700, 870):
         monthly.append(tuple(g if g.group != "anak" else group("anak", 1234, x) for g in result.spm))
-    items = tuple(MutuItem(f"m{i}", 2026, "anak", "barang_jasa" if i < 3 else "sdm", f"Butir {i}", i != 1, "", i)
-                  for i in range(4))
+    items = tuple(MutuRow(2026, it.key, it.kind, it.groups, it.item, it.unit, it.standard(2026), it.standard(2026),
+                          None if REHAB_AVAILABLE.get(it.key) is None else Decimal(REHAB_AVAILABLE[it.key]), "",
+                          it.seed_line)
+                  for it in standard_items())
     return QuarterResult(result, tuple(monthly), items)

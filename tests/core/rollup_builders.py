@@ -11,7 +11,7 @@ from spm_desktop.core.storage.models import (
     DuplicateCandidate,
     Household,
     HouseholdMember,
-    MutuCheck,
+    MutuQuantity,
     Person,
     ServiceEvent,
 )
@@ -80,10 +80,10 @@ class Rows:
             self._add(HouseholdMember(household_id=hid, disaster_id=disaster, person_id=person, **flags))
         return hid
 
-    def mutu(self, year, group, met_flags):
-        for i, met in enumerate(met_flags):
-            self._add(MutuCheck(year=year, spm_group=group, kind="barang_jasa", item=f"Item {i}", met=met,
-                                sort_order=i))
+    def mutu(self, year, available):
+        """``available``: {item key of resources/mutu_standards.csv: quantity (None: not filled in)}."""
+        for key, qty in available.items():
+            self._add(MutuQuantity(year=year, item_key=key, available=qty, note=""))
 
     def duplicate(self, a, b, status="open"):
         return self._add(DuplicateCandidate(person_a_id=a, person_b_id=b, status=status))

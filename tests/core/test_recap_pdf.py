@@ -10,6 +10,9 @@ import pytest
 from recap_sample import MEALS, SETTINGS, TENT, sample_result
 
 from spm_desktop.core.reports.recap_pdf import main_indicators, write_recap_pdf
+from spm_desktop.core.reports.signing import Signing
+
+SIGNING = Signing(date(2026, 4, 2), "Siti Aminah, S.Sos", "198501012010012001")
 
 pytestmark = pytest.mark.skipif(subprocess.run(["which", "pdftotext"], capture_output=True).returncode != 0,
                                 reason="pdftotext (poppler-utils) not installed")
@@ -33,7 +36,7 @@ def numbers(line: str) -> list[str]:
 @pytest.fixture(scope="module")
 def recap_text(tmp_path_factory):
     path = tmp_path_factory.mktemp("pdf") / "rekap.pdf"
-    write_recap_pdf(sample_result(), SETTINGS, path)
+    write_recap_pdf(sample_result(), SETTINGS, path, SIGNING)
     return path, pdf_text(path)
 
 
@@ -54,10 +57,11 @@ def test_title_letterhead_and_pages(recap_text):
 def test_group_rows_and_ikk(recap_text):
     _, text = recap_text
     anak = numbers(line_with(text, "Anak Terlantar  "))
-    assert anak[-5:] == ["1.234", "870", "70,5%", "75,0%", "71,4"]
+    assert anak[-5:] == ["1.234", "870", "70,5%", "77,8%", "72,0"]
     assert "Tuntas Muda" in line_with(text, "Anak Terlantar  ")
     disabilitas = line_with(text, "Penyandang Disabilitas  ")
-    assert numbers(disabilitas)[-5:] == ["0", "0", "–", "–", "–"]
+    assert numbers(disabilitas)[-4:] == ["0", "0", "–", "–"]
+    assert "belum diisi" in disabilitas and "belum dinilai" in disabilitas
     ikk1 = numbers(line_with(text, "IKK 1"))
     assert ikk1[-4:] == ["883", "1.250", "70,6%", "100%"]
     assert numbers(line_with(text, "IKK 2"))[-4:] == ["0", "0", "–", "100%"]
@@ -79,15 +83,67 @@ def test_kecamatan_chart_warnings_and_signature(recap_text):
     assert numbers(kec_rows[1])[-3:] == ["1.000", "234", "1.234"]
     header = line_with(text, "Subkegiatan    ")
     assert header.count("Pontianak") == 2 and "Jumlah" in header
-    assert "E. Tren capaian kumulatif" in text and "Target (proporsional bulan)" in text
+    assert "E. Tren capaian kumulatif" in text
+    # the chart's key: code and full name with its program, never cut
+    key = line_with(text, "Penyediaan Permakanan (rehabilitasi sosial dasar di luar panti)")
+    assert MEALS in key
+    assert "Target proporsional bulan" in text
     assert "Ada 3 pasangan kemungkinan data ganda yang belum ditinjau" in text
-    assert "Pontianak, 31 Maret 2026" in text
-    assert "Drs. Budi Santoso, M.Si" in text and "NIP. 197001011990031001" in text
+    assert "Pontianak, 2 April 2026" in text
+    assert "Mengetahui," in line_with(text, "Yang membuat,")
+    assert "Kepala Dinas Sosial Kota Pontianak" in text
+    names = line_with(text, "Drs. Budi Santoso, M.Si")
+    assert "Siti Aminah, S.Sos" in names
+    nips = line_with(text, "NIP. 197001011990031001")
+    assert "NIP. 198501012010012001" in nips
 
 
-def test_signed_on_date_and_main_indicators(tmp_path):
-    path = write_recap_pdf(sample_result(), SETTINGS, tmp_path / "r.pdf", signed_on=date(2026, 4, 2))
-    assert "Pontianak, 2 April 2026" in pdf_text(path)
+def test_no_english_and_rule_by_its_indonesian_name(recap_text):
+    _, text = recap_text
+    for english in ("all_needed", "any_item", "distinct_persons", "sum_quantity", "participants", "None"):
+        assert english not in text
+    assert "semua kebutuhan dasar hasil asesmen telah terlayani" in text
+
+
+def test_pages_are_not_near_empty(tmp_path):
+    """Every page but the last is at least half used; the last at least a quarter (demo-like data)."""
+    from PIL import Image
+
+    result = sample_result(6)
+    path = write_recap_pdf(result, SETTINGS, tmp_path / "r.pdf", SIGNING)
+    subprocess.run(["pdftoppm", "-png", "-r", "30", str(path), str(tmp_path / "p")], check=True)
+    pngs = sorted(tmp_path.glob("p-*.png"))
+    used = []
+    for png in pngs:
+        img = Image.open(png).convert("L")
+        w, h = img.size
+        footer = int(h * 0.93)  # the page footer is always there
+        rows = [y for y in range(footer) if min(img.getpixel((x, y)) for x in range(0, w, 2)) < 200]
+        used.append((max(rows) if rows else 0) / footer)
+    assert all(u >= 0.5 for u in used[:-1]) and used[-1] >= 0.25, used
+
+
+def test_attendance_indicators_are_labelled(tmp_path):
+    from dataclasses import replace
+
+    result = sample_result()
+    bimbingan = replace(result.indicators[1], code="1.06.04.2.01.0006", name="Pemberian Bimbingan Sosial kepada "
+                        "Keluarga dan Masyarakat", counting_rule="participants")
+    path = write_recap_pdf(replace(result, indicators=(result.indicators[0], bimbingan, result.indicators[2])),
+                           SETTINGS, tmp_path / "r.pdf", SIGNING)
+    lines = pdf_text(path).splitlines()
+    at = next(n for n, ln in enumerate(lines) if "1.06.04.2.01.0006" in ln)
+    assert "orang" in lines[at].split("Masyarakat")[1] and lines[at + 1].strip().startswith("(kehadiran)")
+
+
+def test_signed_today_by_default_and_main_indicators(tmp_path):
+    path = write_recap_pdf(sample_result(), SETTINGS, tmp_path / "r.pdf")
+    today = date.today()
+    from spm_desktop.core.reports.formatting import long_date
+
+    text = pdf_text(path)
+    assert f"Pontianak, {long_date(today)}" in text
+    assert "(.........................................)" in text  # no maker given: a line to sign by hand
     assert [i.code for i in main_indicators(sample_result())] == [MEALS]
 
 

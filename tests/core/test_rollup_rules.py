@@ -238,24 +238,34 @@ def test_bencana_members_and_vulnerable_needs(db):
     assert jan.sasaran == 0 and jan.capaian is None
 
 
+REHAB_MUTU = {"layanan_pengaduan": 125, "tim_reaksi_cepat": 2, "kendaraan_kedaruratan": 3, "rumah_singgah": 2,
+              "alat_bantu": 6, "perbekalan_kesehatan": 11, "tenaga_kesehatan": 0, "pekerja_sosial": 12,
+              "bimbingan_sosial": 1}
+
+
 def test_mutu_index_and_tuntas_label(db):
+    # 2026 standards 250, 2, 3, 2, 3, 11, 1, 24, 1: scores 0.5, 1, 1, 1, 1 (6 of 3 capped), 1, 0, 0.5, 1
     def rows(r):
         p = r.person()
         r.case(p, "lansia", d(2026, 1, 1), needs=[MEALS])
         r.event(p, MEALS, d(2026, 1, 2))
-        r.mutu(2026, "lansia", [True, True, True, False])
-        r.mutu(2026, "anak", [True, None])  # not filled in completely
-        r.mutu(2025, "gepeng", [True])  # another year
+        r.mutu(2026, REHAB_MUTU)
+        r.mutu(2026, {"tagana": 62, "tempat_penampungan": None})  # bencana: not every item filled in
+        r.mutu(2025, {"paket_rentan": 31})  # another year
     build(db, rows)
     res = rollup(db)
     lansia = res.group("lansia")
-    assert (lansia.capaian, lansia.mutu, lansia.index, lansia.status) == (100.0, 75.0, 95.0, "Tuntas Utama")
-    anak = res.group("anak")
-    assert (anak.mutu, anak.index, anak.status) == (None, None, "belum dinilai")
-    assert res.group("gepeng").mutu is None
-    assert any("mutu tahun 2026 belum diisi" in w and "Anak Terlantar" in w for w in res.warnings)
+    # B = 7 / 9 × 100 = 77.78; index = 0.8 × 100 + 0.2 × 77.78 = 95.56
+    assert (lansia.capaian, lansia.mutu, lansia.index, lansia.status) == (100.0, 77.8, 95.6, "Tuntas Utama")
+    assert (lansia.mutu_items, lansia.mutu_filled) == (9, 9)
+    anak = res.group("anak")  # the rehabilitation items are shared: B is there, A is not (no sasaran)
+    assert (anak.mutu, anak.index, anak.status) == (77.8, None, "belum dinilai")
+    bencana = res.group("bencana")  # Tim Reaksi Cepat, kendaraan and tagana of 5 items
+    assert (bencana.mutu, bencana.mutu_items, bencana.mutu_filled, bencana.status) == (None, 5, 3, "belum dinilai")
+    assert any("Mutu (B) tahun 2026 belum diisi lengkap untuk: Korban Bencana" in w and "Pengaturan" in w
+               for w in res.warnings)
     settings_svc.update_settings(db, ADMIN, {"spm.weight_a": 0.5, "spm.weight_b": 0.5})
-    assert rollup(db).group("lansia").index == 87.5  # Tuntas Madya
+    assert rollup(db).group("lansia").index == 88.9  # 50 + 38.89
     assert rollup(db).group("lansia").status == "Tuntas Madya"
 
 

@@ -26,9 +26,17 @@ def test_init_then_check(folder, tmp_path):
     pw = tmp_path / "pw.txt"
     pw.write_text("rahasia123\n", encoding="utf-8")
     first = spm("init", "--admin", "admin", "--password-file", str(pw), "--device-name", "Kantor Dinsos",
+                "--signatory-name", "Drs. Budi Santoso, M.Si", "--signatory-nip", "19700101 199003 1 001",
                 data_dir=folder)
     assert first.returncode == 0, first.stderr
     assert (folder / "spm.db").exists()
+    import json
+    import sqlite3
+
+    with sqlite3.connect(folder / "spm.db") as conn:
+        stored = dict(conn.execute("SELECT key, value FROM setting WHERE key LIKE 'signatory.%'").fetchall())
+    assert json.loads(stored["signatory.name"]) == "Drs. Budi Santoso, M.Si"
+    assert json.loads(stored["signatory.nip"]) == "19700101 199003 1 001"
     again = spm("init", "--admin", "admin2", "--password-file", str(pw), data_dir=folder)
     assert again.returncode == 1
     assert "Administrator sudah dibuat" in again.stderr

@@ -22,7 +22,18 @@ def spm(*args, data_dir):
                           capture_output=True, text=True, env=env, timeout=300)
 
 
-def fill(data_dir) -> None:
+def set_signatory(data_dir, name="Drs. Budi Santoso, M.Si", nip="197001011990031001") -> None:
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.services.settings import update_settings
+
+    db = Database(make_engine(database_url(data_dir)))
+    update_settings(db, SYSTEM, {"signatory.name": name, "signatory.nip": nip})
+    db.dispose()
+
+
+def fill(data_dir, signatory: bool = True) -> None:
+    if signatory:
+        set_signatory(data_dir)
     db = Database(make_engine(database_url(data_dir)))
     with db.transaction() as s:
         r = Rows(s)
@@ -38,7 +49,9 @@ def fill(data_dir) -> None:
 def test_recap_json_to_stdout_and_pdf(data_dir, tmp_path):
     fill(data_dir)
     pdf = tmp_path / "rekap.pdf"
-    out = spm("recap", "--year", "2026", "--month", "3", "--json", "-", "--pdf", str(pdf), data_dir=data_dir)
+    out = spm("recap", "--year", "2026", "--month", "3", "--json", "-", "--pdf", str(pdf), "--signed-on",
+              "2026-04-03", "--prepared-by", "Rina Wulandari", "--prepared-by-nip", "199001012015032002",
+              data_dir=data_dir)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["period"] == {"year": 2026, "month": 3, "start": "2026-01-01", "end": "2026-03-31"}
@@ -52,6 +65,7 @@ def test_recap_json_to_stdout_and_pdf(data_dir, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     row = next(ln for ln in text.splitlines() if "Lanjut Usia Terlantar  " in ln)
     assert "4" in row.split() and "3" in row.split() and "75,0%" in row
+    assert "Pontianak, 3 April 2026" in text and "Rina Wulandari" in text and "NIP. 199001012015032002" in text
 
 
 def test_recap_json_file_is_deterministic(data_dir, tmp_path):
@@ -76,3 +90,62 @@ def test_espm_workbook_and_refusals(data_dir, tmp_path):
     assert bad.returncode == 1 and "Bulan harus 1 sampai 12" in bad.stderr
     bad = spm("espm", "--year", "2026", "--quarter", "5", "--xlsx", str(xlsx), data_dir=data_dir)
     assert bad.returncode == 1 and "Triwulan" in bad.stderr
+
+
+def test_exports_are_refused_while_the_signatory_is_empty(data_dir, tmp_path):
+    fill(data_dir, signatory=False)
+    pdf, xlsx = tmp_path / "rekap.pdf", tmp_path / "q1.xlsx"
+    out = spm("recap", "--year", "2026", "--month", "3", "--pdf", str(pdf), data_dir=data_dir)
+    assert out.returncode == 1 and "Nama dan NIP Kepala Dinas" in out.stderr and "--signatory-name" in out.stderr
+    assert not pdf.exists()
+    out = spm("espm", "--year", "2026", "--quarter", "1", "--xlsx", str(xlsx), data_dir=data_dir)
+    assert out.returncode == 1 and "Kepala Dinas" in out.stderr and not xlsx.exists()
+    set_signatory(data_dir, nip="")
+    out = spm("recap", "--year", "2026", "--month", "3", "--pdf", str(pdf), data_dir=data_dir)
+    assert out.returncode == 1 and "Ditolak: NIP Kepala Dinas" in out.stderr
+    set_signatory(data_dir)
+    out = spm("recap", "--year", "2026", "--month", "3", "--pdf", str(pdf), "--signed-on", "3/4/2026",
+              data_dir=data_dir)
+    assert out.returncode == 1 and "YYYY-MM-DD" in out.stderr
+    assert spm("recap", "--year", "2026", "--month", "3", "--pdf", str(pdf), data_dir=data_dir).returncode == 0
+
+
+def test_mutu_export_fill_in_import_and_the_workbook(data_dir, tmp_path):
+    import csv
+
+    fill(data_dir)
+    path = tmp_path / "mutu-2026.csv"
+    out = spm("mutu", "export", str(path), "--year", "2026", data_dir=data_dir)
+    assert out.returncode == 0, out.stderr
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        r["tersedia"] = r["standar"]
+    next(r for r in rows if r["kode"] == "pekerja_sosial")["tersedia"] = "12"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    out = spm("mutu", "import", str(path), data_dir=data_dir)
+    assert out.returncode == 0 and "12 butir mutu berubah" in out.stdout, out.stderr
+    data = json.loads(spm("recap", "--year", "2026", "--month", "3", "--json", "-", data_dir=data_dir).stdout)
+    lansia = next(g for g in data["spm"] if g["group"] == "lansia")
+    # B = (8 × 100 + 50) / 9 = 94.4; index = 0.8 × 75 + 0.2 × 94.44 = 78.9
+    assert (lansia["mutu"], lansia["index"]) == (94.4, 78.9)
+    bencana = next(g for g in data["spm"] if g["group"] == "bencana")
+    assert bencana["mutu"] == 100.0 and bencana["status"] == "belum dinilai"  # no victims: no A
+    xlsx = tmp_path / "q1.xlsx"
+    assert spm("espm", "--year", "2026", "--quarter", "1", "--xlsx", str(xlsx), data_dir=data_dir).returncode == 0
+    budget = load_workbook(xlsx)["Anggaran"]
+    codes = [budget.cell(r, 2).value for r in range(1, budget.max_row + 1)]
+    assert codes.count("1.06.04.2.02.0006") == 1 and codes.count("1.06.04.2.01.0001") == 1
+    row = codes.index("1.06.04.2.02.0006") + 1
+    assert budget.cell(row, 4).value == 15_000_000  # perbekalan kesehatan (PMKS lainnya)
+    lansia_ws = load_workbook(xlsx)["Disabilitas"]
+    found = [r for r in range(1, lansia_ws.max_row + 1) if lansia_ws.cell(r, 2).value and
+             str(lansia_ws.cell(r, 2).value).startswith("Pekerja sosial profesional")]
+    assert lansia_ws.cell(found[0], 13).value == 12
+    bad = tmp_path / "bad.csv"
+    bad.write_text("tahun,kode,tersedia\n2026,kursi_roda,3\n", encoding="utf-8")
+    out = spm("mutu", "import", str(bad), data_dir=data_dir)
+    assert out.returncode == 1 and "baris 2, kolom kode" in out.stderr

@@ -174,3 +174,34 @@ def test_upgrading_gives_existing_disasters_their_v2_fields(db):
         engine.dispose()
     assert rows == {ended: ("2025-12-20", "kabupaten_kota", "closed"), running: (None, "kabupaten_kota", "open")}
     assert [tuple(f) for f in flags] == [(False, False, "", "")]
+
+
+def test_kedaruratan_2026_target_is_corrected_only_where_still_seeded(db):
+    """Migration 0004: the Renstra prints 20 (seed line 9473); a seeded 12 becomes 20, an edit stays."""
+    query = text("SELECT value, revision FROM target WHERE year = 2026 AND key = '1.06.04.2.01.0010'")
+    url = db.engine.url.render_as_string(hide_password=False)
+    with db.reading() as s:
+        assert float(s.execute(query).one()[0]) == 20  # seeded from the corrected resources
+    db.dispose()
+
+    def stored():
+        engine = make_engine(url)
+        try:
+            with engine.connect() as conn:
+                value, revision = conn.execute(query).one()
+                return float(value), revision
+        finally:
+            engine.dispose()
+
+    downgrade(url, "0003_disaster_victims")
+    assert stored() == (12, 1)  # as an older database seeded with 12 holds it
+    upgrade_to_head(url)
+    assert stored() == (20, 1)
+    downgrade(url, "0003_disaster_victims")
+    engine = make_engine(url)
+    with engine.begin() as conn:  # the office set 12 itself
+        conn.execute(text("UPDATE target SET revision = 2, updated_by = 'admin' "
+                          "WHERE year = 2026 AND key = '1.06.04.2.01.0010'"))
+    engine.dispose()
+    upgrade_to_head(url)
+    assert stored() == (12, 2)

@@ -1,4 +1,4 @@
-"""Pengaturan page: office/signatory form, SPM rules, targets, catalogue and mutu checklist."""
+"""Pengaturan page: office/signatory form, SPM rules, targets, catalogue and mutu quantities."""
 
 from __future__ import annotations
 
@@ -85,19 +85,26 @@ def test_target_and_catalogue_edits(qtbot, ctx, db, wait_runner):
     assert page.catalogue.index(3, 4).data() == "Nonaktif"
 
 
-def test_mutu_checklist_created_and_answered(qtbot, ctx, db, wait_runner):
+def test_mutu_quantities_entered_per_year(qtbot, ctx, db, wait_runner):
     page = open_page(qtbot, ctx, wait_runner)
     page.mutu_year.setValue(2026)
     wait_runner()
-    assert page.mutu.rowCount() == 0
-    page.create_mutu()
-    wait_runner()
-    assert page.mutu.rowCount() == 4 * 15 + 8
-    page.mutu_view.selectRow(0)
-    page.mutu_met.setCurrentIndex(1)  # Ya
-    page.mutu_note.setText("tersedia")
+    assert page.mutu.rowCount() == 12  # every standard item of resources/mutu_standards.csv
+    keys = [page.mutu.record(r).key for r in range(page.mutu.rowCount())]
+    row = keys.index("tagana")
+    assert page.mutu.index(row, 4).data() == "62" and page.mutu.index(row, 5).data() == "belum diisi"
+    assert "Korban Bencana: B = belum dinilai (0 dari 5 butir terisi)" in page.mutu_scores.text()
+    page.mutu_view.selectRow(row)
+    page.mutu_available.setText("31")
+    page.mutu_note.setText("31 aktif")
     page.save_mutu()
     wait_runner()
-    first = mutu_svc.list_checklist(db, 2026)[0]
-    assert (first.met, first.note) == (True, "tersedia")
-    assert page.mutu.index(0, 3).data() == "Ya"
+    stored = next(m for m in mutu_svc.list_items(db, 2026) if m.key == "tagana")
+    assert (stored.available, stored.note) == (31, "31 aktif")
+    assert page.mutu.index(row, 5).data() == "31" and page.mutu.index(row, 6).data() == "50,0%"
+    assert "(1 dari 5 butir terisi)" in page.mutu_scores.text()
+    page.mutu_view.selectRow(row)
+    page.mutu_available.setText("2,5")
+    page.save_mutu()
+    wait_runner()
+    assert page.mutu.index(row, 5).data() == "2,50"

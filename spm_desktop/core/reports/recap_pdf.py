@@ -1,9 +1,11 @@
 """The monthly recap PDF (architecture §5): pure layout of a finished roll-up and the settings.
 
-A4 portrait for the letterhead, the SPM sections and the IKK; A4 landscape for the wide
-tables (output indicators, kecamatan breakdown) and the trend chart. DejaVu Sans from
-``resources/fonts`` is embedded. Numbers in Indonesian format; "–" where a denominator is 0.
-This module never queries the database.
+A4 portrait for the letterhead, the SPM achievement and the IKK; A4 landscape, flowing
+without forced page breaks, for the wide tables (output indicators, kecamatan breakdown), the
+trend chart with its key (code and full name of every line), the warnings and the signatures
+("Mengetahui, Kepala Dinas Sosial" and "Yang membuat"). DejaVu Sans from ``resources/fonts``
+is embedded. Numbers in Indonesian format; "–" where a denominator is 0. No English: the
+fulfilment rule is printed by its Indonesian name. This module never queries the database.
 """
 
 from __future__ import annotations
@@ -11,9 +13,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.lineplots import LinePlot
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -38,12 +39,12 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from spm_desktop.core.domain.groups import SPM_GROUPS
 from spm_desktop.core.paths import resource_path
 from spm_desktop.core.reports import formatting as fmt
+from spm_desktop.core.reports.signing import Signing
 from spm_desktop.core.rollup.result import IndicatorFigure, RollupResult
 from spm_desktop.core.rollup.result import main_indicators as rollup_main_indicators
-from spm_desktop.core.services.settings import FULFILMENT_RULES, AppSettings
+from spm_desktop.core.services.settings import FULFILMENT_RULE_NAMES, AppSettings
 
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 MARGIN = 15 * mm
@@ -57,6 +58,12 @@ PROGRAM_LABELS = {
     "tagana": "Taruna Siaga Bencana",
     "migran": "Pemulangan warga negara migran",
 }
+ATTENDANCE_UNIT = "orang (kehadiran)"  # counting rule "participants": attendances, not distinct persons
+
+
+def unit_label(i: IndicatorFigure) -> str:
+    """The unit as printed: attendance indicators say so."""
+    return ATTENDANCE_UNIT if i.counting_rule == "participants" else i.unit
 
 
 def _register_fonts() -> None:
@@ -165,33 +172,34 @@ def _letterhead(st: dict, settings: AppSettings, width: float) -> list:
     return [head, Spacer(1, 4 * mm)]
 
 
-def _group_sections(st, result: RollupResult, width: float) -> list:
+def _group_sections(st, result: RollupResult, settings: AppSettings, width: float) -> list:
     out = [Paragraph("A. Capaian SPM per jenis pelayanan dasar", st["h2"])]
     rows = [[Paragraph(h, st["head"]) for h in
-             ("No", "Jenis pelayanan dasar", "Sasaran (orang)", "Terpenuhi (orang)", "Capaian (A)",
+             ("No", "Jenis pelayanan dasar", "Sasaran (Y)", "Terpenuhi (X)", "Capaian (A)",
               "Mutu (B)", "Indeks SPM", "Status")]]
     for n, g in enumerate(result.spm, start=1):
+        mutu = fmt.percent(g.mutu) if g.mutu is not None else "belum diisi"
         rows.append([str(n), Paragraph(_esc(g.label), st["cell"]), fmt.number(g.sasaran),
-                     fmt.number(g.terpenuhi), fmt.percent(g.capaian), fmt.percent(g.mutu), fmt.number(g.index, 1),
+                     fmt.number(g.terpenuhi), fmt.percent(g.capaian), mutu, fmt.number(g.index, 1),
                      Paragraph(_esc(g.status), st["cell"])])
-    widths = [10 * mm, width - 10 * mm - 5 * 20 * mm - 26 * mm, 20 * mm, 20 * mm, 20 * mm, 20 * mm, 20 * mm, 26 * mm]
+    widths = [10 * mm, width - 10 * mm - 5 * 21 * mm - 24 * mm, 21 * mm, 21 * mm, 21 * mm, 21 * mm, 21 * mm, 24 * mm]
     out.append(_table(rows, widths, number_cols=(2, 3, 4, 5, 6)))
-    for n, g in enumerate(result.spm, start=1):
-        block = [Paragraph(f"A.{n}. {_esc(SPM_GROUPS[g.group])}", st["h2"])]
-        detail = [
-            ["Sasaran: orang yang membutuhkan layanan (Y)", fmt.number(g.sasaran)],
-            ["Terpenuhi kebutuhan dasarnya (X)", fmt.number(g.terpenuhi)],
-            ["Capaian penerima layanan dasar (A = X / Y × 100)", fmt.percent(g.capaian)],
-            ["Mutu minimal barang/jasa dan SDM (B)",
-             fmt.percent(g.mutu) if g.mutu is not None else "– (daftar periksa mutu belum diisi)"],
-            ["Indeks SPM (bobot A dan B)", fmt.number(g.index, 1)],
-            ["Status", g.status],
-        ]
-        block.append(_table(detail, [width * 0.62, width * 0.38], header_rows=0, number_cols=(1,), zebra=False))
-        if not g.sasaran:
-            block.append(Paragraph("Catatan: sasaran kosong pada periode ini, sehingga capaian tidak dapat dihitung "
-                                   "dan ditampilkan \"–\" (bukan 0% dan bukan 100%).", st["small"]))
-        out.append(KeepTogether(block))
+    wa, wb = fmt.number(settings.weight_a * 100), fmt.number(settings.weight_b * 100)
+    notes = [
+        "Y = orang (sasaran) yang membutuhkan layanan dasar pada tahun anggaran sampai akhir periode; X = mereka yang "
+        f"kebutuhan dasarnya terpenuhi ({_esc(FULFILMENT_RULE_NAMES.get(result.fulfilment_rule, ''))}); "
+        "A = X / Y × 100.",
+        "B = rata-rata min(jumlah tersedia / standar, 1) × 100 atas butir mutu (barang/jasa dan SDM) standar "
+        "Renstra tahun ini; \"belum diisi\" sampai jumlah tersedia setiap butir diisi.",
+        f"Indeks SPM = {wa}% × A + {wb}% × B; status menurut tabel tuntas di Pengaturan; \"belum dinilai\" bila "
+        "A atau B belum ada.",
+    ]
+    empty = [g.label for g in result.spm if not g.sasaran]
+    if empty:
+        notes.append("Sasaran kosong pada periode ini untuk " + _esc(", ".join(empty)) + ": capaian ditulis "
+                     "\"–\" (bukan 0% dan bukan 100%).")
+    out.append(Spacer(1, 1.5 * mm))
+    out += [Paragraph(f"• {n}", st["small"]) for n in notes]
     return out
 
 
@@ -222,17 +230,19 @@ def _indicator_table(st, result: RollupResult, width: float) -> list:
             program = i.program
             rows.append([Paragraph(f"<b>{_esc(PROGRAM_LABELS.get(program, program))}</b>", st["cell"])] + [""] * 8)
             spans.append(len(rows) - 1)
-        rows.append([str(n), i.code, Paragraph(_esc(i.name), st["cell"]), i.unit, fmt.number(i.month),
+        rows.append([str(n), i.code, Paragraph(_esc(i.name), st["cell"]), Paragraph(_esc(unit_label(i)), st["cell"]),
+                     fmt.number(i.month),
                      fmt.number(i.cumulative), fmt.number(i.target), fmt.percent(i.percent_of_target),
                      fmt.money(i.budget)])
-    fixed = [10 * mm, 28 * mm, None, 15 * mm, 20 * mm, 20 * mm, 18 * mm, 17 * mm, 32 * mm]
+    fixed = [10 * mm, 28 * mm, None, 28 * mm, 20 * mm, 20 * mm, 18 * mm, 17 * mm, 32 * mm]
     fixed[2] = width - sum(w for w in fixed if w)
     t = _table(rows, fixed, number_cols=(4, 5, 6, 7, 8), zebra=False)
     t.setStyle(TableStyle([("SPAN", (0, r), (-1, r)) for r in spans]
                           + [("BACKGROUND", (0, r), (-1, r), colors.HexColor("#eef2e6")) for r in spans]))
     return [Paragraph("C. Indikator keluaran (output) per subkegiatan", st["h2"]),
             Paragraph(f"Bulan ini = penerima baru pada bulan {month}; kumulatif = 1 Januari s.d. akhir periode; "
-                      "satuan Orang dihitung per orang (sekali setahun), satuan Unit dijumlahkan.", st["small"]),
+                      "satuan Orang dihitung per orang (sekali setahun), satuan Unit dijumlahkan, "
+                      f"{ATTENDANCE_UNIT} = jumlah kehadiran peserta kegiatan kelompok.", st["small"]),
             Spacer(1, 2 * mm), t]
 
 
@@ -260,14 +270,15 @@ def main_indicators(result: RollupResult) -> list[IndicatorFigure]:
     return rollup_main_indicators(result, CHART_LINES)
 
 
-def trend_chart(result: RollupResult, width: float, height: float = 70 * mm) -> Drawing:
-    """Cumulative % of the yearly target per month, with the straight target line."""
+def trend_chart(result: RollupResult, width: float, height: float = 52 * mm) -> Drawing:
+    """Cumulative % of the yearly target per month, with the straight target line. The lines
+    are explained by :func:`chart_key` (code and full name), never by a cut legend."""
     d = Drawing(width, height)
     months = result.period.month
     chosen = main_indicators(result)
     plot = LinePlot()
-    plot.x, plot.y = 30, 45
-    plot.width, plot.height = width * 0.62, height - 60
+    plot.x, plot.y = 34, 28
+    plot.width, plot.height = width - 50, height - 36
     target_line = [(0, 0)] + [(m, 100 * m / 12) for m in range(1, months + 1)]
     data = [target_line] + [[(0, 0)] + [(m, 100 * v / i.target) for m, v in enumerate(i.series, start=1)]
                             for i in chosen]
@@ -288,49 +299,72 @@ def trend_chart(result: RollupResult, width: float, height: float = 70 * mm) -> 
         plot.lines[n].strokeWidth = 1.4
         plot.lines[n].symbol = makeMarker("FilledCircle", size=3)
     d.add(plot)
-    legend = Legend()
-    legend.x, legend.y = plot.x + plot.width + 20, height - 20
-    legend.fontName, legend.fontSize = FONT, 7
-    legend.alignment = "right"
-    legend.columnMaximum = 10
-    legend.colorNamePairs = [(colors.black, "Target (proporsional bulan)")] + [
-        (CHART_COLOURS[n % len(CHART_COLOURS)], f"{i.name[:48]}") for n, i in enumerate(chosen)]
-    d.add(legend)
-    d.add(String(plot.x, 10, "Persentase kumulatif terhadap target tahunan per akhir bulan", fontName=FONT,
+    d.add(String(plot.x, 4, "Persentase kumulatif terhadap target tahunan per akhir bulan", fontName=FONT,
                  fontSize=7))
     return d
+
+
+def _swatch(colour, dashed: bool = False) -> Drawing:
+    d = Drawing(12 * mm, 3 * mm)
+    line = Line(0, 1.5 * mm, 12 * mm, 1.5 * mm, strokeColor=colour, strokeWidth=1.6)
+    if dashed:
+        line.strokeDashArray = (3, 2)
+    d.add(line)
+    return d
+
+
+def chart_key(st, result: RollupResult, width: float) -> Table:
+    """Key of the trend chart: line, code, full name and program of every indicator drawn."""
+    rows = [[Paragraph(h, st["head"]) for h in ("Garis", "Kode", "Subkegiatan (program)")],
+            [_swatch(colors.black, dashed=True), "", Paragraph("Target proporsional bulan (target tahunan × bulan "
+                                                               "/ 12)", st["cell"])]]
+    for n, i in enumerate(main_indicators(result)):
+        program = PROGRAM_LABELS.get(i.program, i.program)
+        rows.append([_swatch(CHART_COLOURS[n % len(CHART_COLOURS)]), i.code,
+                     Paragraph(f"{_esc(i.name)} ({_esc(program.lower())})", st["cell"])])
+    t = _table(rows, [18 * mm, 30 * mm, width - 48 * mm], zebra=False)
+    t.setStyle(TableStyle([("VALIGN", (0, 1), (0, -1), "MIDDLE")]))
+    return t
 
 
 def _warnings(st, result: RollupResult) -> list:
     items = list(result.warnings) or ["Tidak ada peringatan."]
     out = [Paragraph("F. Catatan dan peringatan", st["h2"])]
     out += [Paragraph(f"• {_esc(w)}", st["base"]) for w in items]
-    out.append(Paragraph("Tanda \"–\" berarti penyebut kosong (sasaran atau target 0), bukan 0% atau 100%. "
-                         f"Aturan pemenuhan: {_esc(FULFILMENT_RULES.get(result.fulfilment_rule, ''))}.",
+    out.append(Paragraph("Tanda \"–\" berarti penyebut kosong (sasaran atau target 0), bukan 0% atau 100%.",
                          st["small"]))
     return out
 
 
-def _signature(st, settings: AppSettings, signed_on: date, width: float) -> list:
+def _signature(st, settings: AppSettings, signing: Signing, width: float) -> list:
+    """"Mengetahui, Kepala Dinas Sosial" on the left, place/date and "Yang membuat" on the right."""
     city = settings.office_city or ""
-    lines = [f"{_esc(city)}, {fmt.long_date(signed_on)}" if city else fmt.long_date(signed_on),
-             _esc(settings.signatory_title), "<br/><br/><br/><br/>",
-             f"<b><u>{_esc(settings.signatory_name) or '(nama belum diisi)'}</u></b>"]
+    when = f"{_esc(city)}, {fmt.long_date(signing.signed_on)}" if city else fmt.long_date(signing.signed_on)
+    blank = "<br/><br/><br/><br/>"
+    head = [f"<b><u>{_esc(settings.signatory_name)}</u></b>"]
     if settings.signatory_rank:
-        lines.append(_esc(settings.signatory_rank))
-    lines.append(f"NIP. {_esc(settings.signatory_nip)}" if settings.signatory_nip else "NIP. –")
-    block = Paragraph("<br/>".join(lines), st["sign"])
-    t = Table([["", block]], colWidths=[width * 0.55, width * 0.45])
-    return [Spacer(1, 8 * mm), KeepTogether(t)]
+        head.append(_esc(settings.signatory_rank))
+    head.append(f"NIP. {_esc(settings.signatory_nip)}")
+    left = ["", "Mengetahui,", _esc(settings.signatory_title or "Kepala Dinas Sosial"), blank, *head]
+    maker = [f"<b><u>{_esc(signing.maker_name)}</u></b>" if signing.maker_name
+             else "(.........................................)"]
+    if signing.maker_nip:
+        maker.append(f"NIP. {_esc(signing.maker_nip)}")
+    right = [when, "Yang membuat,", "", blank, *maker]
+    t = Table([[Paragraph("<br/>".join(left), st["sign"]), "", Paragraph("<br/>".join(right), st["sign"])]],
+              colWidths=[width * 0.42, width * 0.16, width * 0.42])
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return [Spacer(1, 6 * mm), KeepTogether([Paragraph("G. Pengesahan", st["h2"]), t])]
 
 
 def write_recap_pdf(result: RollupResult, settings: AppSettings, path: str | Path,
-                    signed_on: date | None = None) -> Path:
-    """Write the recap of ``result`` to ``path``; returns the path. Signed on the period's last
-    day unless ``signed_on`` is given."""
+                    signing: Signing | None = None) -> Path:
+    """Write the recap of ``result`` to ``path``; returns the path. Signed on ``signing``'s
+    date (default today) by its maker and the settings' Kepala Dinas."""
     _register_fonts()
     path = Path(path)
     st = _styles()
+    signing = signing or Signing(date.today())
     portrait_w = A4[0] - 2 * MARGIN
     land_w = landscape(A4)[0] - 2 * MARGIN
     doc = BaseDocTemplate(str(path), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
@@ -347,18 +381,17 @@ def write_recap_pdf(result: RollupResult, settings: AppSettings, path: str | Pat
     story.append(Paragraph(f"Rekapitulasi Capaian SPM Bidang Sosial — {_esc(p.label)}", st["title"]))
     story.append(Paragraph(f"Periode {fmt.long_date(p.start)} s.d. {fmt.long_date(p.end)} "
                            "(kumulatif tahun anggaran)", st["subtitle"]))
-    story += _group_sections(st, result, portrait_w)
+    story += _group_sections(st, result, settings, portrait_w)
     story += _ikk_section(st, result, portrait_w)
     story += [NextPageTemplate("landscape"), PageBreak()]
     story += _indicator_table(st, result, land_w)
-    story += [PageBreak()]
+    story += [Spacer(1, 4 * mm)]
     story += _kecamatan_table(st, result, land_w)
     story += [Spacer(1, 4 * mm), KeepTogether([
         Paragraph("E. Tren capaian kumulatif terhadap target (indikator utama)", st["h2"]),
-        trend_chart(result, land_w)])]
-    story += [NextPageTemplate("portrait"), PageBreak()]
+        trend_chart(result, land_w), chart_key(st, result, land_w)])]
     story += _warnings(st, result)
-    story += _signature(st, settings, signed_on or p.end, portrait_w)
+    story += _signature(st, settings, signing, land_w)
 
     footer = f"Rekapitulasi Capaian SPM — {p.label} — {settings.office_name}"
 

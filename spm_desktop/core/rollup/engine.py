@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.errors import ValidationError
@@ -24,9 +24,10 @@ from spm_desktop.core.rollup.result import (
     RollupResult,
 )
 from spm_desktop.core.rollup.scan import DIMENSIONS, ScanCounts, scan
+from spm_desktop.core.services.mutu import MutuScore, scores_in_session
 from spm_desktop.core.services.settings import AppSettings, load_settings
 from spm_desktop.core.storage.database import Database
-from spm_desktop.core.storage.models import DuplicateCandidate, MutuCheck, PmksCategory, Region, ServiceType, Target
+from spm_desktop.core.storage.models import DuplicateCandidate, PmksCategory, Region, ServiceType, Target
 
 DEFAULT_BREAKDOWNS: tuple[str, ...] = ("kecamatan",)
 AGE_GROUP_LABELS = {"anak": "Anak (< 18 tahun)", "dewasa": "Dewasa (18–59 tahun)", "lansia": "Lansia (≥ 60 tahun)"}
@@ -65,7 +66,7 @@ def rollup_in_session(
     targets = {t.key: t for t in s.scalars(select(Target).where(Target.year == period.year,
                                                                 Target.deleted_at.is_(None)))}
     indicators = tuple(_indicator(t, counts, targets.get(t.code), period.month) for t in types)
-    mutu = _mutu(s, period.year)
+    mutu = scores_in_session(s, period.year)
     groups = tuple(_group(g, counts.groups, mutu, settings) for g in SPM_GROUPS)
     ikk = _ikk(groups)
     duplicates = s.scalar(select(func.count()).select_from(DuplicateCandidate).where(
@@ -91,26 +92,16 @@ def _indicator(t, served: ScanCounts, target: Target | None, last_month: int) ->
         percent_of_target=percent(running, value), budget=budget, series=tuple(series))
 
 
-def _mutu(s: Session, year: int) -> dict[str, tuple[int, int, int]]:
-    """``{group: (items, filled, met)}`` of the year's checklist."""
-    q = (select(MutuCheck.spm_group, func.count(), func.count(MutuCheck.met),
-                func.sum(case((MutuCheck.met.is_(True), 1), else_=0)))
-         .where(MutuCheck.year == year, MutuCheck.deleted_at.is_(None))
-         .group_by(MutuCheck.spm_group))
-    return {g: (int(items), int(filled), int(met or 0)) for g, items, filled, met in s.execute(q)}
-
-
-def _group(g: str, counts, mutu, st: AppSettings) -> GroupFigure:
+def _group(g: str, counts, mutu: dict[str, MutuScore], st: AppSettings) -> GroupFigure:
     y, x = counts.get(g, (0, 0))
     capaian = percent(x, y)
-    items, filled, met = mutu.get(g, (0, 0, 0))
-    mutu_pct = percent(met, items) if items and filled == items else None
+    b = mutu[g]
     index = None
-    if y and mutu_pct is not None:
-        exact = (Decimal(str(st.weight_a)) * Decimal(x) * 100 / Decimal(y)
-                 + Decimal(str(st.weight_b)) * Decimal(met) * 100 / Decimal(items))
+    if y and b.exact is not None:
+        exact = (Decimal(str(st.weight_a)) * Decimal(x) * 100 / Decimal(y) + Decimal(str(st.weight_b)) * b.exact)
         index = float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-    return GroupFigure(g, SPM_GROUP_SHORT[g], y, x, capaian, mutu_pct, index, st.tuntas_label(index), items, met)
+    return GroupFigure(g, SPM_GROUP_SHORT[g], y, x, capaian, b.value, index, st.tuntas_label(index), b.items,
+                       b.filled)
 
 
 def _ikk(groups: tuple[GroupFigure, ...]) -> IkkFigure:
@@ -171,8 +162,9 @@ def _warnings(period, groups, ikk, mutu, duplicates, indicators) -> tuple[str, .
                    "angka dapat berubah setelah data ganda diperiksa.")
     unfilled = [g.label for g in groups if g.mutu is None]
     if unfilled:
-        out.append(f"Daftar periksa mutu tahun {period.year} belum diisi lengkap untuk: {', '.join(unfilled)}; "
-                   "indeks SPM kelompok tersebut belum dapat dihitung.")
+        out.append(f"Mutu (B) tahun {period.year} belum diisi lengkap untuk: {', '.join(unfilled)}; indeks dan "
+                   "status kelompok tersebut belum dinilai. Isi jumlah tersedia setiap butir mutu di Pengaturan → "
+                   "Mutu (jumlah tersedia) atau dengan perintah spm-desktop mutu import.")
     for g in groups:
         if not g.sasaran:
             out.append(f"Sasaran {g.label} kosong (0 orang) pada periode ini: capaian ditampilkan \"–\".")

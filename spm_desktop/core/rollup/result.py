@@ -40,11 +40,11 @@ class GroupFigure:
     sasaran: int  # Y_g
     terpenuhi: int  # X_g
     capaian: float | None  # X/Y × 100 with one decimal; None when Y = 0
-    mutu: float | None  # % of the year's mutu items met; None until the checklist is filled in
+    mutu: float | None  # B: mean of min(available / standard, 1) × 100; None until every item is filled in
     index: float | None  # wA × A + wB × B; None when either part is missing
     status: str  # tuntas label or "belum dinilai"
-    mutu_items: int = 0
-    mutu_met: int = 0
+    mutu_items: int = 0  # standard mutu items of the group this year
+    mutu_filled: int = 0  # of which the office entered the available quantity
 
 
 @dataclass(frozen=True)

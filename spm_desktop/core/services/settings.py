@@ -28,6 +28,11 @@ FULFILMENT_RULES: dict[str, str] = {
     "all_needed": "Semua kebutuhan terlayani (all_needed)",
     "any_item": "Minimal satu kebutuhan terlayani (any_item)",
 }
+# The rule by its Indonesian name only, for printed reports.
+FULFILMENT_RULE_NAMES: dict[str, str] = {
+    "all_needed": "terpenuhi bila semua kebutuhan dasar hasil asesmen telah terlayani",
+    "any_item": "terpenuhi bila minimal satu kebutuhan dasar hasil asesmen telah terlayani",
+}
 
 
 @dataclass(frozen=True)

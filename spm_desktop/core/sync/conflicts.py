@@ -24,7 +24,8 @@ from spm_desktop.core.sync.codec import CODECS, STAMP_COLUMNS
 
 ENTITY_LABELS = {
     "region": "Wilayah", "pmks_category": "Kategori PMKS", "service_type": "Jenis layanan", "target": "Target",
-    "setting": "Pengaturan", "mutu_check": "Daftar periksa mutu", "person": "Penerima layanan", "cases": "Kasus",
+    "setting": "Pengaturan", "mutu_check": "Daftar periksa mutu (lama)", "mutu_quantity": "Jumlah tersedia (mutu)",
+    "person": "Penerima layanan", "cases": "Kasus",
     "case_need": "Kebutuhan kasus", "disaster": "Bencana", "household": "Keluarga terdampak",
     "household_member": "Anggota keluarga terdampak", "service_event": "Layanan", "duplicate_candidate": "Data ganda",
 }

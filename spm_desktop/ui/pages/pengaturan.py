@@ -1,6 +1,7 @@
 """Pengaturan (administrator): office and letterhead logo, signatories, SPM rules (fulfilment
 rule, weights, tuntas table), targets per year, the service catalogue and the yearly mutu
-checklist. Every change goes through the settings/mutu services on the runner."""
+quantities (available per standard item). Every change goes through the settings/mutu services
+on the runner."""
 
 from __future__ import annotations
 
@@ -50,7 +51,11 @@ OFFICE_FIELDS = (
     ("signatory.rank", "signatory_rank", "Pangkat/golongan"),
 )
 TUNTAS_ROWS = 6
-MET_CHOICES = (("Belum dinilai", None), ("Ya", True), ("Tidak", False))
+
+
+def _decimals(value) -> int:
+    """0 for whole quantities, else 2 (mutu quantities have at most two decimals)."""
+    return 0 if value == int(value) else 2
 
 
 class LogoFileDialog:
@@ -91,7 +96,7 @@ class Page(QWidget):
         self.tabs.addTab(self._rules_tab(), "Aturan SPM")
         self.tabs.addTab(self._targets_tab(), "Target per tahun")
         self.tabs.addTab(self._catalogue_tab(), "Katalog layanan")
-        self.tabs.addTab(self._mutu_tab(), "Daftar periksa mutu")
+        self.tabs.addTab(self._mutu_tab(), "Mutu (jumlah tersedia)")
         self.status = QLabel()
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
@@ -331,75 +336,95 @@ class Page(QWidget):
         self._submit(settings_svc.update_service_type, t.code, name=self.service_name.text(),
                      active=self.service_active.isChecked(), standard_per_day=standard, on_done=done)
 
-    # --- mutu checklist -----------------------------------------------------------------------
+    # --- mutu (B): available quantities per year ---------------------------------------------
     def _mutu_tab(self) -> QWidget:
         w = QWidget()
         self.mutu_year = QSpinBox()
         self.mutu_year.setRange(2000, 2100)
         self.mutu_year.setValue(date.today().year)
         self.mutu_year.valueChanged.connect(self.load_mutu)
-        self.mutu_create = QPushButton("&Buat daftar periksa tahun ini")
-        self.mutu_create.clicked.connect(self.create_mutu)
         self.mutu = RecordTableModel((
-            Column("Kelompok", lambda m: SPM_GROUP_SHORT.get(m.group, m.group)),
             Column("Jenis", lambda m: mutu_svc.KINDS.get(m.kind, m.kind)),
-            Column("Butir", lambda m: m.item, tooltip=lambda m: m.item),
-            Column("Terpenuhi", lambda m: {True: "Ya", False: "Tidak", None: "—"}[m.met]),
+            Column("Butir standar", lambda m: m.item, tooltip=lambda m: f"{m.item} (Renstra baris {m.seed_line})"),
+            Column("Kelompok", lambda m: ", ".join(SPM_GROUP_SHORT.get(g, g) for g in m.groups)),
+            Column("Satuan", lambda m: m.unit),
+            Column("Standar", lambda m: fmt.number(m.standard, _decimals(m.standard)) if m.standard is not None
+                   else "tidak terbaca"),
+            Column("Tersedia", lambda m: "belum diisi" if m.available is None
+                   else fmt.number(m.available, _decimals(m.available))),
+            Column("Skor", lambda m: fmt.percent(None if m.score is None else float(m.score))
+                   if m.counted else "tidak dihitung"),
             Column("Catatan", lambda m: m.note),
         ), self)
         self.mutu_view = _view(self.mutu)
         self.mutu_view.selectionModel().selectionChanged.connect(self._mutu_selected)
-        self.mutu_met = QComboBox()
-        for label, value in MET_CHOICES:
-            self.mutu_met.addItem(label, value)
+        self.mutu_available = QLineEdit()
+        self.mutu_available.setPlaceholderText("kosong = belum diisi")
         self.mutu_note = QLineEdit()
-        self.mutu_save = QPushButton("Simpan &butir")
+        self.mutu_save = QPushButton("Simpan &jumlah tersedia")
         self.mutu_save.clicked.connect(self.save_mutu)
+        self.mutu_available.returnPressed.connect(self.save_mutu)
+        self.mutu_scores = QLabel()
+        self.mutu_scores.setWordWrap(True)
         top = QHBoxLayout()
-        for widget in (QLabel("Tahun:"), self.mutu_year, self.mutu_create):
+        for widget in (QLabel("Tahun:"), self.mutu_year):
             top.addWidget(widget)
         top.addStretch(1)
         edit = QHBoxLayout()
-        for widget in (QLabel("Terpenuhi:"), self.mutu_met, QLabel("Catatan:"), self.mutu_note, self.mutu_save):
+        for widget in (QLabel("Jumlah tersedia:"), self.mutu_available, QLabel("Catatan:"), self.mutu_note,
+                       self.mutu_save):
             edit.addWidget(widget)
         layout = QVBoxLayout(w)
         layout.addLayout(top)
+        layout.addWidget(QLabel("Isi jumlah yang dimiliki kantor tahun ini untuk setiap butir standar Renstra. "
+                                "B = rata-rata min(tersedia / standar, 1) × 100; sebuah kelompok \"belum dinilai\" "
+                                "sampai semua butirnya terisi. Butir bersama dipakai oleh keempat kelompok "
+                                "rehabilitasi (dan bencana bila tercantum)."))
         layout.addWidget(self.mutu_view, 1)
         layout.addLayout(edit)
-        can_edit = self.ctx.can("mutu.edit")
-        for widget in (self.mutu_create, self.mutu_save):
-            widget.setEnabled(can_edit)
+        layout.addWidget(self.mutu_scores)
+        self.mutu_save.setEnabled(self.ctx.can("mutu.edit"))
         return w
 
     @Slot()
     def load_mutu(self, *_args) -> None:
-        self.ctx.runner.submit(mutu_svc.list_checklist, self.ctx.db, self.mutu_year.value(), parent=self,
-                               on_done=self.mutu.set_records)
+        year = self.mutu_year.value()
+        self.ctx.runner.submit(lambda: (mutu_svc.list_items(self.ctx.db, year), mutu_svc.scores(self.ctx.db, year)),
+                               parent=self, on_done=self._show_mutu)
 
-    @Slot()
-    def create_mutu(self) -> None:
-        self._submit(mutu_svc.ensure_checklist, self.mutu_year.value(), on_done=self.mutu.set_records)
+    def _show_mutu(self, loaded) -> None:
+        rows, scores = loaded
+        self.mutu.set_records(rows)
+        parts = []
+        for g, score in scores.items():
+            value = fmt.percent(score.value) if score.value is not None else \
+                f"belum dinilai ({score.filled} dari {score.items} butir terisi)"
+            parts.append(f"{SPM_GROUP_SHORT[g]}: B = {value}")
+        self.mutu_scores.setText("; ".join(parts))
 
     @Slot()
     def _mutu_selected(self, *_args) -> None:
         m = _selected(self.mutu_view, self.mutu)
         if m is not None:
-            self.mutu_met.setCurrentIndex([v for _, v in MET_CHOICES].index(m.met))
+            self.mutu_available.setText("" if m.available is None else fmt.number(m.available,
+                                                                                   _decimals(m.available)))
             self.mutu_note.setText(m.note)
 
     @Slot()
     def save_mutu(self) -> None:
         m = _selected(self.mutu_view, self.mutu)
         if m is None:
-            show_info(self, "Pilih dulu butir daftar periksa.")
+            show_info(self, "Pilih dulu butir mutu.")
             return
         row = self.mutu_view.selectionModel().selectedRows()[0].row()
+        text = self.mutu_available.text().strip().replace(".", "").replace(",", ".")
 
         def done(_item) -> None:
             self.load_mutu()
             self.ctx.runner.submit(lambda: None, on_done=lambda _r: self.mutu_view.selectRow(row))
 
-        self._submit(mutu_svc.set_item, m.id, self.mutu_met.currentData(), self.mutu_note.text(), on_done=done)
+        self._submit(mutu_svc.set_available, self.mutu_year.value(), m.key, text or None, self.mutu_note.text(),
+                     on_done=done)
 
     # --- page ---------------------------------------------------------------------------------
     @Slot()

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Slot
+from PySide6.QtCore import QDate, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -80,6 +81,10 @@ class Page(QWidget):
         for q, roman in enumerate(QUARTERS, start=1):
             self.period_box.addItem(f"Triwulan {roman}", ("quarter", q))
         self.period_box.setCurrentIndex(today.month - 1)
+        self.signed_on = QDateEdit(QDate(today.year, today.month, today.day))
+        self.signed_on.setCalendarPopup(True)
+        self.signed_on.setDisplayFormat("dd/MM/yyyy")
+        self.signed_on.setToolTip("Tanggal tanda tangan pada PDF dan buku kerja e-SPM (bawaan: hari ini)")
         self.show_button = QPushButton("&Tampilkan")
         self.pdf_button = QPushButton("Ekspor &PDF…")
         self.xlsx_button = QPushButton("Ekspor &e-SPM (xlsx)…")
@@ -93,7 +98,7 @@ class Page(QWidget):
         for w in (QLabel("Tahun:"), self.year, QLabel("Periode:"), self.period_box, self.show_button):
             top.addWidget(w)
         top.addStretch(1)
-        for w in (self.pdf_button, self.xlsx_button, self.open_button):
+        for w in (QLabel("Tanggal tanda tangan:"), self.signed_on, self.pdf_button, self.xlsx_button, self.open_button):
             top.addWidget(w)
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: bold; font-size: 14px;")
@@ -212,8 +217,13 @@ class Page(QWidget):
             return
         result = self.result if self.result is not None and self.result.period == period else None
         self.status_label.setText("Membuat PDF…")
-        self.ctx.runner.submit(recap_svc.export_recap_pdf, self.ctx.db, self.ctx.actor, period, path, result,
-                               parent=self, on_done=self._exported)
+        signed_on = self.signed_on.date().toPython()
+
+        def job():
+            signing = recap_svc.signing_for(self.ctx.db, self.ctx.actor, signed_on)
+            return recap_svc.export_recap_pdf(self.ctx.db, self.ctx.actor, period, path, result, signing)
+
+        self.ctx.runner.submit(job, parent=self, on_done=self._exported, on_error=self._export_failed)
 
     @Slot()
     def export_xlsx(self) -> None:
@@ -226,8 +236,13 @@ class Page(QWidget):
         if path is None:
             return
         self.status_label.setText("Membuat buku kerja e-SPM…")
-        self.ctx.runner.submit(recap_svc.export_espm, self.ctx.db, self.ctx.actor, year, quarter, path,
-                               parent=self, on_done=self._exported)
+        signed_on = self.signed_on.date().toPython()
+
+        def job():
+            signing = recap_svc.signing_for(self.ctx.db, self.ctx.actor, signed_on)
+            return recap_svc.export_espm(self.ctx.db, self.ctx.actor, year, quarter, path, signing)
+
+        self.ctx.runner.submit(job, parent=self, on_done=self._exported, on_error=self._export_failed)
 
     @Slot(object)
     def _exported(self, written) -> None:
@@ -235,6 +250,10 @@ class Page(QWidget):
         self.last_file = Path(path)
         self.status_label.setText(f"Berkas disimpan: {self.last_file}")
         self._update_buttons()
+
+    def _export_failed(self, exc: BaseException) -> None:
+        """The refusal (e.g. the Kepala Dinas's name or NIP still empty) stays readable on the page."""
+        self.status_label.setText(f"Ekspor ditolak: {getattr(exc, 'message', exc)}")
 
     @Slot()
     def open_last_file(self) -> None:

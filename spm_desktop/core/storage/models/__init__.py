@@ -12,6 +12,7 @@ from spm_desktop.core.storage.models.casework import (
 from spm_desktop.core.storage.models.disaster import Disaster, Household, HouseholdMember
 from spm_desktop.core.storage.models.master import (
     MutuCheck,
+    MutuQuantity,
     PmksCategory,
     Region,
     ServiceType,
@@ -35,6 +36,7 @@ SYNCED_MODELS = [
     Target,
     Setting,
     MutuCheck,
+    MutuQuantity,
     Person,
     Case,
     CaseNeed,
@@ -56,6 +58,7 @@ __all__ = [
     "Target",
     "Setting",
     "MutuCheck",
+    "MutuQuantity",
     "Person",
     "Case",
     "CaseNeed",

@@ -1,4 +1,4 @@
-"""Master data: regions, PMKS categories, service catalogue, targets, settings, mutu checklist.
+"""Master data: regions, PMKS categories, service catalogue, targets, settings, mutu quantities.
 
 Seeded from ``resources/`` with deterministic ids and editable afterwards.
 """
@@ -77,7 +77,9 @@ class Setting(SyncMixin, Base):
 
 
 class MutuCheck(SyncMixin, Base):
-    """One item of the yearly quality checklist (B.1 goods/services, B.2 human resources)."""
+    """One answer of the earlier yes/no quality checklist. Superseded by :class:`MutuQuantity`
+    (mutu by quantity, issue 16): nothing reads it any more; the rows stay so answers entered
+    before the upgrade are not lost."""
 
     __tablename__ = "mutu_check"
     __table_args__ = (UniqueConstraint("year", "spm_group", "kind", "item"),)
@@ -89,3 +91,22 @@ class MutuCheck(SyncMixin, Base):
     met: Mapped[bool | None] = mapped_column(Boolean)
     note: Mapped[str] = mapped_column(Text, default="")
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MutuQuantity(SyncMixin, Base):
+    """The quantity of one standard mutu item the office has in a year (architecture §4, B).
+
+    The items and their Renstra standard quantities are ``resources/mutu_standards.csv``;
+    ``available`` is what the office entered (NULL: not filled in yet); ``standard`` is an
+    office override of the Renstra standard for that year (NULL: the Renstra's). The id is
+    derived from (year, item), so two databases that fill in the same item agree.
+    """
+
+    __tablename__ = "mutu_quantity"
+    __table_args__ = (UniqueConstraint("year", "item_key"),)
+
+    year: Mapped[int] = mapped_column(Integer)
+    item_key: Mapped[str] = mapped_column(String(40))
+    available: Mapped[float | None] = mapped_column(Numeric(12, 2))
+    standard: Mapped[float | None] = mapped_column(Numeric(12, 2))
+    note: Mapped[str] = mapped_column(Text, default="")
