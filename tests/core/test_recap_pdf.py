@@ -85,7 +85,7 @@ def test_kecamatan_chart_warnings_and_signature(recap_text):
     assert header.count("Pontianak") == 2 and "Jumlah" in header
     assert "E. Tren capaian kumulatif" in text
     # the chart's key: code and full name with its program, never cut
-    key = line_with(text, "Penyediaan Permakanan (rehabilitasi sosial dasar di luar panti)")
+    key = line_with(text, "Penyediaan Permakanan (Rehabilitasi sosial dasar di luar panti)")
     assert MEALS in key
     assert "Target proporsional bulan" in text
     assert "Ada 3 pasangan kemungkinan data ganda yang belum ditinjau" in text

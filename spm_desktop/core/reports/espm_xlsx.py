@@ -28,6 +28,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import absolute_coordinate
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -72,6 +73,7 @@ LAST_GROUP_COL = 19
 PROBLEM_ROWS = 3
 CHARS_PER_UNIT = 1.3  # characters of a 10-point font per column-width unit (conservative)
 LINE_POINTS = 13.0
+
 
 
 @dataclass
@@ -419,21 +421,22 @@ def _fill_summary(sh: _Sheet, q: QuarterResult, settings: AppSettings, signing: 
     sh.put(row, 1, "BOBOT DAN TABEL STATUS (dipakai rumus indeks dan status di setiap lembar)", span=8, bold=True,
            box=False)
     row += 1
-    sh.header(row, [(2, 1, "Bobot / batas bawah indeks"), (3, 1, "Nilai"), (4, 2, "Status")])
-    row += 1
-    sh.put(row, 2, "Bobot A (penerima layanan dasar)")
+    sh.put(row, 2, "Bobot A (penerima layanan dasar)", bold=True, fill=HEAD_FILL)
     sh.put(row, 3, settings.weight_a, number="0.00")
-    sh.put(row, 4, None, span=2)
+    sh.put(row, 4, "Bobot B (mutu minimal)", span=2, bold=True, fill=HEAD_FILL)
+    sh.put(row, 6, settings.weight_b, number="0.00")
     row += 1
-    sh.put(row, 2, "Bobot B (mutu minimal)")
-    sh.put(row, 3, settings.weight_b, number="0.00")
-    sh.put(row, 4, None, span=2)
+    levels = sorted(settings.tuntas, key=lambda t: t.min)
+    sh.put(row, 2, "Indeks paling rendah", bold=True, fill=HEAD_FILL)
+    for n, level in enumerate(levels):
+        sh.put(row, 3 + n, level.min, number="0.0")
     row += 1
-    for level in sorted(settings.tuntas, key=lambda t: t.min):
-        sh.put(row, 2, "Indeks paling rendah")
-        sh.put(row, 3, level.min, number="0.0")
-        sh.put(row, 4, level.label, span=2)
-        row += 1
+    sh.put(row, 2, "Status", bold=True, fill=HEAD_FILL)
+    for n, level in enumerate(levels):
+        sh.put(row, 3 + n, level.label)
+    # The notes and the signatures start a printed page of their own: a signature block is
+    # never split, whatever the viewer's fonts (Excel and LibreOffice paginate differently).
+    sh.ws.row_breaks.append(Break(id=row))
     row += 1
     sh.put(row, 1, "CATATAN DAN PERINGATAN", span=8, bold=True, box=False)
     row += 1
@@ -474,18 +477,18 @@ def write_espm_xlsx(q: QuarterResult, settings: AppSettings, path: str | Path,
     path = Path(path)
     signing = signing or Signing(date.today())
     wb = Workbook()
-    summary = _Sheet(wb.active, list(SUMMARY_WIDTHS))
+    # the tuntas table lies across columns C…: one more column per level beyond six
+    summary = _Sheet(wb.active, SUMMARY_WIDTHS + [13] * max(0, len(settings.tuntas) - 6))
     wb.active.title = SUMMARY_SHEET
     title_rows = _title(summary, q, settings, "Ringkasan capaian per jenis pelayanan dasar")
     # fixed places on "Ringkasan": groups table, IKK, then the weights and the tuntas table
     groups_header = title_rows + 2
     settings_row = groups_header + 1 + len(q.result.spm) + 2 + 1 + 2 + 1
-    weights = settings_row + 2
-    tuntas_first = weights + 2
-    tuntas_last = tuntas_first + len(settings.tuntas) - 1
+    weights, tuntas = settings_row + 1, settings_row + 2
+    last = get_column_letter(2 + len(settings.tuntas))
     s = f"'{SUMMARY_SHEET}'!"
-    names = _Names(f"{s}$C${weights}", f"{s}$C${weights + 1}", f"{s}$C${tuntas_first}:$C${tuntas_last}",
-                   f"{s}$D${tuntas_first}:$D${tuntas_last}")
+    names = _Names(f"{s}$C${weights}", f"{s}$F${weights}", f"{s}$C${tuntas}:${last}${tuntas}",
+                   f"{s}$C${tuntas + 1}:${last}${tuntas + 1}")
     inputs: dict[str, str] = {}
     cells = {g: _group_sheet(wb, q, settings, g, names, inputs) for g in SPM_GROUPS}
     _budget_sheet(wb, q, settings)

@@ -321,7 +321,7 @@ def chart_key(st, result: RollupResult, width: float) -> Table:
     for n, i in enumerate(main_indicators(result)):
         program = PROGRAM_LABELS.get(i.program, i.program)
         rows.append([_swatch(CHART_COLOURS[n % len(CHART_COLOURS)]), i.code,
-                     Paragraph(f"{_esc(i.name)} ({_esc(program.lower())})", st["cell"])])
+                     Paragraph(f"{_esc(i.name)} ({_esc(program)})", st["cell"])])
     t = _table(rows, [18 * mm, 30 * mm, width - 48 * mm], zebra=False)
     t.setStyle(TableStyle([("VALIGN", (0, 1), (0, -1), "MIDDLE")]))
     return t

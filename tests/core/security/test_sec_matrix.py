@@ -160,6 +160,11 @@ def _prep_case(env: Env, actor: Actor) -> None:
         intake_date=date(2026, 3, 1), needs=(MAKAN,))).id
 
 
+def _prep_signatory(env: Env, actor: Actor) -> None:
+    settings.update_settings(env.db, SYSTEM, {"signatory.name": "Drs. Budi Santoso, M.Si",
+                                               "signatory.nip": "197001011990031001"})
+
+
 def _prep_event(env: Env, actor: Actor) -> None:
     _prep_case(env, actor)
     env.ids["event"] = events.record_event(env.db, SYSTEM, events.EventDraft(
@@ -231,10 +236,14 @@ ROWS += [
     Row("recap.export_recap_json", "report.export",
         lambda e, a: recap.export_recap_json(e.db, a, Period.for_month(2026, 3), e.tmp / "rekap.json")),
     Row("recap.export_espm", "report.export",
-        lambda e, a: recap.export_espm(e.db, a, 2026, 1, e.tmp / "espm.xlsx")),
-    Row("mutu.ensure_checklist", "mutu.edit", lambda e, a: mutu.ensure_checklist(e.db, a, 2026)),
-    Row("mutu.set_item", "mutu.edit", lambda e, a: mutu.set_item(e.db, a, e.ids["mutu"], True, "ada"),
-        lambda e, a: e.ids.__setitem__("mutu", mutu.ensure_checklist(e.db, SYSTEM, 2026)[0].id)),
+        lambda e, a: recap.export_espm(e.db, a, 2026, 1, e.tmp / "espm.xlsx"), _prep_signatory),
+    Row("recap.export_recap_pdf", "report.export",
+        lambda e, a: recap.export_recap_pdf(e.db, a, Period.for_month(2026, 3), e.tmp / "rekap.pdf"),
+        _prep_signatory),
+    Row("mutu.set_available", "mutu.edit", lambda e, a: mutu.set_available(e.db, a, 2026, "tagana", 62, "ada")),
+    Row("mutu.export_file", "report.view", lambda e, a: mutu.export_file(e.db, a, 2026, e.tmp / "mutu.csv")),
+    Row("mutu.import_file", "mutu.edit", lambda e, a: mutu.import_file(e.db, a, e.tmp / "mutu.csv"),
+        lambda e, a: mutu.export_file(e.db, SYSTEM, 2026, e.tmp / "mutu.csv")),
 ]
 
 # Permission keys enforced by services written by other engineers that have no row yet are
