@@ -27,7 +27,7 @@ def test_self_test_passes_without_display_and_leaves_user_data_alone(tmp_path):
         "Pustaka aplikasi", "Migrasi basis data", "Data contoh", "Rekap SPM", "Rekap PDF", "Lembar kerja e-SPM"]
     assert f"Data contoh: {selftest.DEMO_PERSONS} orang, {selftest.DEMO_EVENTS} catatan layanan" in run.stdout
     assert "Rekap SPM: Juni 2026:" in run.stdout
-    assert "Lembar kerja e-SPM: Triwulan II 2026: 6 lembar" in run.stdout
+    assert "Lembar kerja e-SPM: Triwulan II 2026: 7 lembar" in run.stdout
     assert lines[-1] == "Uji mandiri BERHASIL: 6 dari 6 pemeriksaan lulus."
     assert list(data.iterdir()) == []
 
