@@ -219,3 +219,27 @@ def test_date_judges_missing_too(db):
     fire, m = build(db, rows)
     assert missing(db, fire, date(2026, 3, 8)) == {m: (B_PSYCHO,)}
     assert missing(db, fire, date(2026, 3, 9)) == {m: ()}
+
+
+def test_victim_facts_give_the_needs_and_met_dates_the_judgement_reads(db):
+    """:func:`victim_facts` (the roll-up's facts of group bencana): local disasters not closed
+    before the window, every need with its met date."""
+    from spm_desktop.core.rollup.victims import victim_facts
+
+    def rows(r):
+        fire = r.disaster(d(2025, 12, 30))
+        closed = r.disaster(d(2025, 12, 1), closed=d(2025, 12, 20))
+        big = r.disaster(d(2026, 1, 4), scale="nasional")
+        a = r.person()
+        r.household(fire, [(a, {})], displaced=True)
+        r.household(closed, [(a, {"needs_psychosocial": True})])
+        r.household(big, [(a, {"needs_psychosocial": True})])
+        r.event(a, B_SHELTER, d(2025, 12, 30), disaster=fire)
+        r.event(a, B_FOOD, d(2026, 1, 2), disaster=fire, details={"meals_per_day": 2, "days": 1})
+        r.event(a, B_FOOD, d(2026, 1, 3), disaster=fire, details=THREE)
+        return fire, a
+    fire, a = build(db, rows)
+    with db.reading() as s:
+        facts = victim_facts(s, d(2026, 1, 1), d(2026, 1, 31), 5)
+    assert facts == {(fire, a): (d(2025, 12, 30), ((B_FOOD, d(2026, 1, 3)), (B_CLOTHES, None),
+                                                   (B_SHELTER, d(2025, 12, 30))))}

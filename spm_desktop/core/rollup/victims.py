@@ -181,3 +181,30 @@ def met_dates(due, rule: str):
                              or_(other.c.met.is_(None), other.c.met > due.c.met))
     candidate = case((and_(due.c.met.is_not(None), not_(blocked)), due.c.met), else_=None)
     return select(due.c.pk, func.min(candidate).label("met")).group_by(due.c.pk)
+
+
+def victim_facts(session, start, end, child_below: int) -> dict[tuple[str, str], tuple]:
+    """{(disaster id, victim): (disaster start, ((code, met date or None), …))} of the needs
+    that can place victims in the sasaran of ``[start, end]``: kabupaten/kota disasters
+    started by ``end`` and not closed before ``start`` (or started since), met dates up to
+    ``end``. The caller keeps, of a disaster started before ``start``, the needs not met
+    before it (:func:`due_needs` does the same in SQL)."""
+    from spm_desktop.core.rollup.sql import resolved_persons
+
+    vn = victim_needs(end, resolved_persons(), name="victim_facts", open_since=start)
+    rows = session.execute(select(vn.c.did, vn.c.pk, vn.c.s, vn.c.code, vn.c.met)
+                           .where(vn.c.scale == const(LOCAL_SCALE)), {"child_below": child_below})
+    out: dict[tuple[str, str], list] = {}
+    for did, pk, s, code, met in rows:
+        out.setdefault((did, pk), [_day(s), []])[1].append((code, _day(met)))
+    order = {c: i for i, c in enumerate(VICTIM_NEED_CODES)}
+    return {k: (s, tuple(sorted(needs, key=lambda n: order[n[0]]))) for k, (s, needs) in out.items()}
+
+
+def _day(value):
+    """A date from the driver (SQLite may hand back text for computed dates)."""
+    from datetime import date
+
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
