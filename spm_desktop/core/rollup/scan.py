@@ -53,7 +53,7 @@ from sqlalchemy.orm import Session
 from spm_desktop.core.domain.groups import AGE_CHILD_BELOW, AGE_ELDERLY_FROM
 from spm_desktop.core.rollup.spm import BENCANA, case_spans
 from spm_desktop.core.rollup.sql import age_on, const, in_window, month_of, person_key, resolved_persons
-from spm_desktop.core.rollup.victims import due_needs, met_dates
+from spm_desktop.core.rollup.victims import bencana_tally
 from spm_desktop.core.storage.models import Case, CaseNeed, Person, ServiceEvent, ServiceFirst, ServiceType
 
 DIMENSIONS: dict[str, str] = {
@@ -98,12 +98,14 @@ def scan(session: Session, start: date, end: date, quantity_codes: list[str], ru
          dims: tuple[str, ...] = (), child_below: int = 5) -> ScanCounts:
     """``child_below``: the setting ``disaster.usia_rentan_anak`` (kelompok rentan)."""
     out = ScanCounts()
-    window = {"start": start, "end": end, "year": start.year, "child_below": child_below}
+    window = {"start": start, "end": end, "year": start.year}
     with_unit, with_person = "unit" in dims, bool(set(PERSON_DIMS) & set(dims))
     rows = session.execute(_persons_statement(rule, with_unit, with_person), window)
     _read_persons(rows, with_unit, set(quantity_codes), out)
     if quantity_codes:
         _read_quantities(session.execute(_quantities_statement(tuple(quantity_codes)), window), out)
+    victims = bencana_tally(session, start, end, rule, child_below)
+    out.groups[BENCANA] = (len(victims), sum(1 for met in victims.values() if met is not None))
     return out
 
 
@@ -213,8 +215,7 @@ def _groups_part(rule, res, touched, fine):
       need mask — one bitmask test against the codes served to the person (``fine``);
     * every other case's needs, by resolved person — one index seek per need
       (:func:`_served_exists`); these are few;
-    * the disaster victims — the victim-needs rule (:mod:`.victims`): a victim is ok when
-      they have a met date in the window.
+    The disaster victims are judged apart (:func:`spm_desktop.core.rollup.victims.bencana_tally`).
     """
     spans = case_spans(START, END).cte("spans")
     st = ServiceType.__table__
@@ -240,10 +241,7 @@ def _groups_part(rule, res, touched, fine):
     by_seek = (select(others.c.grp, others.c.pk, case((need_ok, _num(1)), else_=_num(0)))
                .where(others.c.pk.is_not(None)).group_by(others.c.grp, others.c.pk))
 
-    victims = met_dates(due_needs(START, END, res), rule).subquery("victim_met")
-    by_victim = select(const(BENCANA), victims.c.pk, case((victims.c.met.is_not(None), _num(1)), else_=_num(0)))
-
-    parts = union_all(by_mask, by_seek, by_victim).subquery("parts")
+    parts = union_all(by_mask, by_seek).subquery("parts")
     combine = func.min if rule == "all_needed" else func.max
     per = (select(parts.c.grp, parts.c.pk, combine(parts.c.ok).label("ok"))
            .group_by(parts.c.grp, parts.c.pk).subquery("per_person"))

@@ -1,7 +1,7 @@
-"""The disaster victims' needs and when each is met, in SQL (architecture §4 v2 "Disaster
-victims") — the one rule the roll-up (group ``bencana``, IKK 2), the Bencana page's "Masih
-kurang" and the family form all use. :mod:`spm_desktop.core.domain.vulnerable` states the
-same rule for plain values.
+"""The disaster victims' needs and when each is met (architecture §4 v2 "Disaster victims") —
+the one rule the roll-up (group ``bencana``, IKK 2), the Bencana page's "Masih kurang" and
+the family form all use. :mod:`spm_desktop.core.domain.vulnerable` states what a victim needs
+for plain values; this module reads the facts and decides when each need is met.
 
 A victim ``v`` of disaster ``D`` (start ``s``, emergency end ``e``, handling closed ``c``) is a
 live member of a live household of ``D``; persons resolve to their merge survivor. Their
@@ -14,40 +14,56 @@ whose meals of ``v`` for ``D`` add up to the catalogue's standard (``meals_per_d
 default the standard; ``days`` plays no part); tempat penampungan is met for every member of
 the household when an event linked to ``D`` exists for any of them.
 
-:func:`victim_needs` gives one row per (victim, disaster, code) with the need's met date (the
-first such date up to the window's end, or NULL); :func:`due_needs` keeps those that place a
-victim in year Y's sasaran; :func:`met_dates` gives each such victim's met date ("once
-served, counted for the year"). Statements take the window as SQL expressions (bound
-parameters of the caller) and :data:`CHILD_BELOW` as a bound parameter ``child_below``.
+Two SQL reads (the victims of the disasters that matter, and their events linked to those
+disasters, by person, code and day — read disaster by disaster through
+``ix_service_event_disaster_id``) and the rule in Python over those few thousand rows:
+:func:`load_victim_needs` gives every need with its met date; :func:`due_needs` keeps those
+that place a victim in year Y's sasaran; :func:`met_date` is a victim's met date ("once
+served, counted for the year").
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, and_, bindparam, case, cast, exists, func, literal_column, not_, or_, select, union_all
-from sqlalchemy.sql.elements import ColumnElement
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Integer, and_, case, cast, func, literal_column, or_, select
+from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.groups import AGE_ELDERLY_FROM, LOCAL_SCALE
-from spm_desktop.core.domain.vulnerable import (
-    CLOTHING_CODE,
-    MEALS_CODE,
-    PSYCHOSOCIAL_CODE,
-    SHELTER_CODE,
-    SPECIAL_CARE_CODE,
-    VICTIM_NEED_CODES,
-)
-from spm_desktop.core.rollup.sql import age_on, const, person_key
+from spm_desktop.core.domain.vulnerable import MEALS_CODE, SHELTER_CODE, VICTIM_NEED_CODES, split_codes, victim_needs
+from spm_desktop.core.rollup.sql import age_on, person_key, resolved_persons
 from spm_desktop.core.storage.models import Disaster, Household, HouseholdMember, Person, ServiceEvent, ServiceType
 
-CHILD_BELOW = bindparam("child_below", type_=Integer)
 DEFAULT_MEAL_STANDARD = 3
+_ORDER = {c: i for i, c in enumerate(VICTIM_NEED_CODES)}
 
 
-def meal_standard() -> ColumnElement:
-    """The daily standard of disaster permakanan (catalogue ``standard_per_day``, default 3)."""
-    st = ServiceType.__table__
-    std = (select(st.c.standard_per_day).where(st.c.code == MEALS_CODE, st.c.deleted_at.is_(None))
-           .limit(1).scalar_subquery())
-    return func.coalesce(std, literal_column(str(DEFAULT_MEAL_STANDARD), Integer))
+@dataclass(frozen=True)
+class VictimNeed:
+    """One need of one victim (resolved person) for one disaster."""
+
+    disaster_id: str
+    person_id: str
+    household_id: str
+    code: str
+    start: date  # the disaster's start: the need's assessment date
+    emergency_end: date | None
+    closed_on: date | None
+    scale: str
+    met_on: date | None  # first date it is met, up to the end asked for; None: not met
+
+    def met_by(self, t: date) -> bool:
+        return self.met_on is not None and self.met_on <= t
+
+
+def _day(value) -> date | None:
+    """A date from the driver (SQLite may hand back text for computed dates)."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 def _disasters(end, disaster_id=None, open_since=None) -> list:
@@ -62,149 +78,140 @@ def _disasters(end, disaster_id=None, open_since=None) -> list:
     return where
 
 
-def _members(end, res, disaster_id=None, open_since=None):
-    """(src, key, live, vulnerable, tables) of every live victim of the disasters that matter."""
+def _members_query(end, child_below: int, disaster_id=None, open_since=None):
     d, h, m = Disaster.__table__, Household.__table__, HouseholdMember.__table__
+    res = resolved_persons("victim_res")
     pp = Person.__table__.alias("victim")
     key = person_key(m.c.person_id, res)
     age = age_on(pp.c.birth_date, pp.c.birth_year, d.c.start_date)
-    vulnerable = or_(m.c.pregnant_breastfeeding.is_(True), m.c.disability.is_(True), age < CHILD_BELOW,
-                     age >= AGE_ELDERLY_FROM)
-    src = (m.join(h, h.c.id == m.c.household_id).join(d, d.c.id == h.c.disaster_id)
-           .outerjoin(res, res.c.src == m.c.person_id).outerjoin(pp, pp.c.id == key))
-    live = and_(m.c.deleted_at.is_(None), h.c.deleted_at.is_(None), key.is_not(None),
-                *_disasters(end, disaster_id, open_since))
-    return src, key, live, vulnerable, (d, h, m)
+    vulnerable = case((or_(m.c.pregnant_breastfeeding.is_(True), m.c.disability.is_(True),
+                           age < literal_column(str(int(child_below)), Integer), age >= AGE_ELDERLY_FROM), 1),
+                      else_=0)
+    return (select(key, d.c.id, h.c.id, d.c.start_date, d.c.end_date, d.c.closed_on, d.c.scale, h.c.displaced,
+                   vulnerable, m.c.needs_psychosocial, m.c.waived_codes)
+            .select_from(m.join(h, h.c.id == m.c.household_id).join(d, d.c.id == h.c.disaster_id)
+                         .outerjoin(res, res.c.src == m.c.person_id).outerjoin(pp, pp.c.id == key))
+            .where(m.c.deleted_at.is_(None), h.c.deleted_at.is_(None), key.is_not(None),
+                   *_disasters(end, disaster_id, open_since)))
 
 
-def _need_rows(end, res, disaster_id=None, open_since=None):
-    """One SELECT per code of (pk, did, hid, code, s, e, c, scale) of the needs not waived."""
-    src, key, live, vulnerable, (d, h, m) = _members(end, res, disaster_id, open_since)
-    wanted = {
-        MEALS_CODE: h.c.displaced.is_(True),
-        CLOTHING_CODE: h.c.displaced.is_(True),
-        SHELTER_CODE: h.c.displaced.is_(True),
-        SPECIAL_CARE_CODE: vulnerable,
-        PSYCHOSOCIAL_CODE: m.c.needs_psychosocial.is_(True),
-    }
-    parts = []
-    for code in VICTIM_NEED_CODES:
-        waived = func.coalesce(m.c.waived_codes, const("")).like(const(f"%{code}%"))
-        parts.append(select(key.label("pk"), d.c.id.label("did"), h.c.id.label("hid"), const(code).label("code"),
-                            d.c.start_date.label("s"), d.c.end_date.label("e"), d.c.closed_on.label("c"),
-                            d.c.scale.label("scale"))
-                     .select_from(src).where(live, wanted[code], not_(waived)))
-    return parts
-
-
-def _victim_events(end, res, disaster_id=None, open_since=None):
+def _events_query(end, disaster_id=None, open_since=None):
     """(pk, did, code, day, meals) — the live events of the victims' codes linked to the
-    disasters that matter (read disaster by disaster through ``ix_service_event_disaster_id``),
-    by resolved person and day; ``meals`` is the day's sum of ``meals_per_day``."""
+    disasters that matter, in ``[start of the disaster, end]``, by resolved person and day;
+    ``meals`` is the day's sum of ``meals_per_day`` (an event without it: the standard)."""
     d = Disaster.__table__
     ev = ServiceEvent.__table__.alias("vev")
+    res = resolved_persons("victim_ev_res")
     key = person_key(ev.c.person_id, res)
-    std = meal_standard()
-    per_event = func.coalesce(cast(ev.c.details["meals_per_day"].as_integer(), Integer), std)
+    per_event = func.coalesce(cast(ev.c.details["meals_per_day"].as_integer(), Integer), meal_standard())
     # The dates are tested inside a CASE so that no planner reads the events by date (the
     # window's range of every event) instead of by disaster.
     dated = case((and_(ev.c.event_date >= d.c.start_date, ev.c.event_date <= end), 1), else_=0) == 1
     wanted = select(d.c.id).where(*_disasters(end, disaster_id, open_since))
-    return (select(key.label("pk"), ev.c.disaster_id.label("did"), ev.c.service_code.label("code"),
-                   ev.c.event_date.label("day"), func.sum(per_event).label("meals"))
+    return (select(key, ev.c.disaster_id, ev.c.service_code, ev.c.event_date, func.sum(per_event))
             .select_from(ev.join(d, d.c.id == ev.c.disaster_id).outerjoin(res, res.c.src == ev.c.person_id))
             .where(ev.c.disaster_id.in_(wanted), ev.c.deleted_at.is_(None), dated,
                    ev.c.service_code.in_(VICTIM_NEED_CODES), key.is_not(None))
             .group_by(key, ev.c.disaster_id, ev.c.service_code, ev.c.event_date))
 
 
-def victim_needs(end, res, disaster_id=None, name: str = "victim_needs", open_since=None):
-    """CTE (pk, did, hid, code, s, e, c, scale, met): every need of every victim of a live
-    disaster started by ``end`` (``disaster_id``: of that disaster only; ``open_since``: not
-    closed before that date), with its met date up to ``end`` (NULL: not met). A person in two
-    households of one disaster (merged records) has each need once, met when met for either
-    household."""
-    needs = union_all(*_need_rows(end, res, disaster_id, open_since)).cte(f"{name}_rows")
-    ve = _victim_events(end, res, disaster_id, open_since).cte(f"{name}_events")
-    std = meal_standard()
-    # Person-counted needs: the victim's own events linked to the disaster.
-    meals_ok = or_(needs.c.code != const(MEALS_CODE),
-                   and_(or_(needs.c.e.is_(None), ve.c.day <= needs.c.e), ve.c.meals >= std))
-    own = (select(needs.c.pk, needs.c.did, needs.c.code, func.min(ve.c.day).label("met"))
-           .select_from(needs.join(ve, and_(ve.c.pk == needs.c.pk, ve.c.did == needs.c.did,
-                                            ve.c.code == needs.c.code)))
-           .where(needs.c.code != const(SHELTER_CODE), ve.c.day >= needs.c.s, meals_ok)
-           .group_by(needs.c.pk, needs.c.did, needs.c.code))
-    # Tempat penampungan: an event linked to the disaster for any member of the household
-    # (whatever that member's own needs).
-    src, key, live, _vulnerable, (_d, h, _m) = _members(end, res, disaster_id, open_since)
-    mates = select(h.c.id.label("hid"), key.label("pk")).select_from(src).where(live).distinct().cte(
-        f"{name}_mates")
-    sheltered = (select(mates.c.hid, ve.c.did, func.min(ve.c.day).label("met"))
-                 .select_from(mates.join(ve, and_(ve.c.pk == mates.c.pk, ve.c.code == const(SHELTER_CODE))))
-                 .group_by(mates.c.hid, ve.c.did)).cte(f"{name}_sheltered")
-    shelter = (select(needs.c.pk, needs.c.did, needs.c.code, func.min(sheltered.c.met).label("met"))
-               .select_from(needs.join(sheltered, and_(sheltered.c.hid == needs.c.hid,
-                                                       sheltered.c.did == needs.c.did)))
-               .where(needs.c.code == const(SHELTER_CODE), sheltered.c.met >= needs.c.s)
-               .group_by(needs.c.pk, needs.c.did, needs.c.code))
-    met = union_all(own, shelter).cte(f"{name}_met")
-    return (select(needs.c.pk, needs.c.did, func.min(needs.c.hid).label("hid"), needs.c.code, needs.c.s,
-                   needs.c.e, needs.c.c, needs.c.scale, func.min(met.c.met).label("met"))
-            .select_from(needs.outerjoin(met, and_(met.c.pk == needs.c.pk, met.c.did == needs.c.did,
-                                                   met.c.code == needs.c.code)))
-            .group_by(needs.c.pk, needs.c.did, needs.c.code, needs.c.s, needs.c.e, needs.c.c, needs.c.scale)
-            .cte(name))
+def meal_standard():
+    """The daily standard of disaster permakanan (catalogue ``standard_per_day``, default 3)."""
+    st = ServiceType.__table__
+    std = (select(st.c.standard_per_day).where(st.c.code == MEALS_CODE, st.c.deleted_at.is_(None))
+           .limit(1).scalar_subquery())
+    return func.coalesce(std, literal_column(str(DEFAULT_MEAL_STANDARD), Integer))
 
 
-def due_needs(start, end, res, name: str = "victim_due"):
-    """CTE (pk, did, code, assessed, met) of the needs that place victims in the sasaran of the
-    window ``[start, end]`` (start = 1 January): needs of kabupaten/kota disasters started in
-    the window, and of those started earlier whose handling was not closed before ``start``,
-    the needs not met before ``start``."""
-    vn = victim_needs(end, res, name=f"{name}_all", open_since=start)
-    carried = and_(vn.c.s < start, or_(vn.c.c.is_(None), vn.c.c >= start),
-                   or_(vn.c.met.is_(None), vn.c.met >= start))
-    return (select(vn.c.pk, vn.c.did, vn.c.code, vn.c.s.label("assessed"), vn.c.met)
-            .where(vn.c.scale == const(LOCAL_SCALE), or_(vn.c.s >= start, carried))
-            .cte(name))
+def load_victim_needs(session: Session, end: date, child_below: int, *, disaster_id: str | None = None,
+                      open_since: date | None = None) -> list[VictimNeed]:
+    """Every need of every victim of the live disasters started by ``end`` (``disaster_id``: of
+    that disaster only; ``open_since``: not closed before that date, or started since), each
+    with its met date up to ``end``. A person in two households of one disaster (merged
+    records) has each need once, met when met for either household."""
+    members = session.execute(_members_query(end, child_below, disaster_id, open_since)).all()
+    if not members:
+        return []
+    standard = session.scalar(select(meal_standard()))
+    # (pk, did, code) -> [(day, meals)] in date order
+    events: dict[tuple[str, str, str], list[tuple[date, int]]] = defaultdict(list)
+    for pk, did, code, day, meals in session.execute(_events_query(end, disaster_id, open_since)):
+        events[(pk, did, code)].append((_day(day), int(meals or 0)))
+    for v in events.values():
+        v.sort()
+    mates: dict[str, set[str]] = defaultdict(set)  # household -> its members (resolved)
+    for pk, _did, hid, *_ in members:
+        mates[hid].add(pk)
+
+    def first(pk: str, did: str, code: str, s: date, e: date | None) -> date | None:
+        for day, meals in events.get((pk, did, code), ()):
+            if day < s:
+                continue
+            if code == MEALS_CODE and ((e is not None and day > e) or meals < standard):
+                continue
+            return day
+        return None
+
+    found: dict[tuple[str, str, str], VictimNeed] = {}
+    for pk, did, hid, s, e, c, scale, displaced, vulnerable, psychosocial, waived in members:
+        s, e, c = _day(s), _day(e), _day(c)
+        for code in victim_needs(bool(displaced), bool(vulnerable), bool(psychosocial), split_codes(waived)):
+            if code == SHELTER_CODE:
+                dates = [d for d in (first(mate, did, code, s, e) for mate in mates[hid]) if d is not None]
+                met = min(dates, default=None)
+            else:
+                met = first(pk, did, code, s, e)
+            need = VictimNeed(did, pk, hid, code, s, e, c, scale or LOCAL_SCALE, met)
+            old = found.get((pk, did, code))
+            if old is None or (met is not None and (old.met_on is None or met < old.met_on)):
+                found[(pk, did, code)] = need if old is None else VictimNeed(
+                    did, pk, min(old.household_id, hid), code, s, e, c, need.scale, met)
+    return sorted(found.values(), key=lambda n: (n.disaster_id, n.person_id, _ORDER[n.code]))
 
 
-def met_dates(due, rule: str):
-    """SELECT (pk, met) — every victim with a due need and their met date (NULL: not
-    terpenuhi in the window): the first date ``t`` at which every due need assessed by ``t``
-    is met (``all_needed``; needs of victims are never cancelled), or one is (``any_item``)."""
+def due_needs(needs: Iterable[VictimNeed], start: date) -> list[VictimNeed]:
+    """The needs that place victims in the sasaran of a window beginning ``start`` (1 January):
+    needs of kabupaten/kota disasters started in the window, and of those started earlier
+    whose handling was not closed before ``start``, the needs not met before ``start``."""
+    return [n for n in needs if n.scale == LOCAL_SCALE and (
+        n.start >= start or ((n.closed_on is None or n.closed_on >= start)
+                             and (n.met_on is None or n.met_on >= start)))]
+
+
+def met_date(due: Iterable[VictimNeed], rule: str = "all_needed") -> date | None:
+    """A victim's met date over their due needs: the first date ``t`` at which every due need
+    assessed by ``t`` is met (``all_needed``; needs of victims are never cancelled), or one is
+    (``any_item``); None when there is none."""
+    due = list(due)
+    points = sorted({n.met_on for n in due if n.met_on is not None})
     if rule == "any_item":
-        return select(due.c.pk, func.min(due.c.met).label("met")).group_by(due.c.pk)
-    other = due.alias("due_other")
-    blocked = exists().where(other.c.pk == due.c.pk, other.c.assessed <= due.c.met,
-                             or_(other.c.met.is_(None), other.c.met > due.c.met))
-    candidate = case((and_(due.c.met.is_not(None), not_(blocked)), due.c.met), else_=None)
-    return select(due.c.pk, func.min(candidate).label("met")).group_by(due.c.pk)
+        return points[0] if points else None
+    for t in points:
+        if all(n.met_by(t) for n in due if n.start <= t):
+            return t
+    return None
 
 
-def victim_facts(session, start, end, child_below: int) -> dict[tuple[str, str], tuple]:
+def bencana_tally(session: Session, start: date, end: date, rule: str, child_below: int) -> dict[str, date | None]:
+    """{victim: met date or None} of every victim in group bencana's sasaran of ``[start, end]``
+    (a victim counts once whatever the number of disasters)."""
+    per_person: dict[str, list[VictimNeed]] = defaultdict(list)
+    needs = load_victim_needs(session, end, child_below, open_since=start)
+    for n in due_needs(needs, start):
+        per_person[n.person_id].append(n)
+    return {pk: met_date(own, rule) for pk, own in per_person.items()}
+
+
+def victim_facts(session: Session, start: date, end: date, child_below: int) -> dict[tuple[str, str], tuple]:
     """{(disaster id, victim): (disaster start, ((code, met date or None), …))} of the needs
     that can place victims in the sasaran of ``[start, end]``: kabupaten/kota disasters
     started by ``end`` and not closed before ``start`` (or started since), met dates up to
     ``end``. The caller keeps, of a disaster started before ``start``, the needs not met
-    before it (:func:`due_needs` does the same in SQL)."""
-    from spm_desktop.core.rollup.sql import resolved_persons
-
-    vn = victim_needs(end, resolved_persons(), name="victim_facts", open_since=start)
-    rows = session.execute(select(vn.c.did, vn.c.pk, vn.c.s, vn.c.code, vn.c.met)
-                           .where(vn.c.scale == const(LOCAL_SCALE)), {"child_below": child_below})
-    out: dict[tuple[str, str], list] = {}
-    for did, pk, s, code, met in rows:
-        out.setdefault((did, pk), [_day(s), []])[1].append((code, _day(met)))
-    order = {c: i for i, c in enumerate(VICTIM_NEED_CODES)}
-    return {k: (s, tuple(sorted(needs, key=lambda n: order[n[0]]))) for k, (s, needs) in out.items()}
-
-
-def _day(value):
-    """A date from the driver (SQLite may hand back text for computed dates)."""
-    from datetime import date
-
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
+    before it (as :func:`due_needs` does)."""
+    out: dict[tuple[str, str], tuple] = {}
+    for n in load_victim_needs(session, end, child_below, open_since=start):
+        if n.scale != LOCAL_SCALE:
+            continue
+        s, needs = out.get((n.disaster_id, n.person_id), (n.start, ()))
+        out[(n.disaster_id, n.person_id)] = (s, (*needs, (n.code, n.met_on)))
+    return out

@@ -18,8 +18,7 @@ from sqlalchemy import func, select
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.vulnerable import NEED_LABELS, VICTIM_NEED_CODES, VULNERABLE_KINDS
-from spm_desktop.core.rollup.sql import resolved_persons
-from spm_desktop.core.rollup.victims import victim_needs
+from spm_desktop.core.rollup.victims import load_victim_needs
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.services.disaster_aid import survivors_of
 from spm_desktop.core.services.disasters import DisasterInfo, disaster_info, load_disaster
@@ -97,21 +96,11 @@ class DisasterSummary:
 
 def victim_need_state(s, disaster_id: str, on: date) -> dict[str, dict[str, date | None]]:
     """{resolved person id: {code: met date or None}} of the victims of one disaster as of
-    ``on`` — the roll-up's own rule (:func:`spm_desktop.core.rollup.victims.victim_needs`)."""
-    res = resolved_persons()
-    vn = victim_needs(on, res, disaster_id)
-    rows = s.execute(select(vn.c.pk, vn.c.code, vn.c.met),
-                     {"child_below": load_settings(s).usia_rentan_anak}).all()
+    ``on`` — the roll-up's own rule (:func:`spm_desktop.core.rollup.victims.load_victim_needs`)."""
     state: dict[str, dict[str, date | None]] = {}
-    for pk, code, met in rows:
-        state.setdefault(pk, {})[code] = _as_date(met)
+    for n in load_victim_needs(s, on, load_settings(s).usia_rentan_anak, disaster_id=disaster_id):
+        state.setdefault(n.person_id, {})[n.code] = n.met_on
     return state
-
-
-def _as_date(value) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def disaster_summary(db: Database, actor: Actor, disaster_id: str, on: date | None = None) -> DisasterSummary:
