@@ -243,3 +243,25 @@ def test_victim_facts_give_the_needs_and_met_dates_the_judgement_reads(db):
         facts = victim_facts(s, d(2026, 1, 1), d(2026, 1, 31), 5)
     assert facts == {(fire, a): (d(2025, 12, 30), ((B_FOOD, d(2026, 1, 3)), (B_CLOTHES, None),
                                                    (B_SHELTER, d(2025, 12, 30))))}
+
+
+def test_waived_needs_by_reason_for_the_recap_warning(db):
+    from spm_desktop.core.rollup.victims import waived_needs
+
+    def rows(r):
+        fire = r.disaster(d(2026, 3, 2))
+        old = r.disaster(d(2025, 6, 1), closed=d(2025, 7, 1))
+        big = r.disaster(d(2026, 3, 5), scale="provinsi")
+        a, b, c = r.person(), r.person(), r.person()
+        r.household(fire, [(a, {"waived_codes": f"{B_CLOTHES};{B_SHELTER}", "waiver_reason": "Menumpang"}),
+                           (b, {"waived_codes": B_SHELTER, "waiver_reason": "Menumpang"})], displaced=True)
+        r.household(old, [(c, {"waived_codes": B_CLOTHES, "waiver_reason": "Lama"})], displaced=True)
+        r.household(big, [(c, {"waived_codes": B_CLOTHES, "waiver_reason": "Provinsi"})], displaced=True)
+    build(db, rows)
+    with db.reading() as s:
+        assert waived_needs(s, d(2026, 1, 1), d(2026, 3, 31)) == {"Menumpang": 3}
+        assert waived_needs(s, d(2025, 1, 1), d(2025, 12, 31)) == {"Lama": 1}
+    warnings = compute_rollup(db, MAR_2026).warnings
+    assert ("3 kebutuhan korban bencana dikecualikan dan tidak dihitung (alasan — Menumpang: 3); periksa "
+            "pengecualiannya di halaman Bencana bila ada yang keliru.") in warnings
+    assert not any("dikecualikan" in w for w in compute_rollup(db, Period.for_month(2026, 2)).warnings)

@@ -24,6 +24,7 @@ from spm_desktop.core.rollup.result import (
     RollupResult,
 )
 from spm_desktop.core.rollup.scan import DIMENSIONS, ScanCounts, scan
+from spm_desktop.core.rollup.victims import waived_needs
 from spm_desktop.core.services.mutu import MutuScore, scores_in_session
 from spm_desktop.core.services.settings import AppSettings, load_settings
 from spm_desktop.core.storage.database import Database
@@ -74,7 +75,8 @@ def rollup_in_session(
     labels = _labels(s)
     _kecamatan_from_kelurahan(counts, labels["parent"])
     built = tuple(_breakdown(d, counts, [t.code for t in types], labels) for d in breakdowns)
-    warnings = _warnings(period, groups, ikk, mutu, duplicates, indicators)
+    warnings = _warnings(period, groups, ikk, mutu, duplicates, indicators) + _waiver_warnings(
+        waived_needs(s, period.start, period.end))
     return RollupResult(period, settings.fulfilment_rule, indicators, groups, ikk, built, warnings, duplicates)
 
 
@@ -153,6 +155,15 @@ def _breakdown(dim: str, counts: ScanCounts, codes: list[str], labels) -> Breakd
         for k in keys
     )
     return Breakdown(dim, DIMENSIONS[dim], rows)
+
+
+def _waiver_warnings(waived: dict[str, int]) -> tuple[str, ...]:
+    """Needs of disaster victims waived, with their reasons (architecture §4 v2, warnings)."""
+    if not waived:
+        return ()
+    reasons = "; ".join(f"{reason}: {number(n)}" for reason, n in waived.items())
+    return (f"{number(sum(waived.values()))} kebutuhan korban bencana dikecualikan dan tidak dihitung (alasan — "
+            f"{reasons}); periksa pengecualiannya di halaman Bencana bila ada yang keliru.",)
 
 
 def _warnings(period, groups, ikk, mutu, duplicates, indicators) -> tuple[str, ...]:

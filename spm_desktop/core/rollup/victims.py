@@ -215,3 +215,22 @@ def victim_facts(session: Session, start: date, end: date, child_below: int) -> 
         s, needs = out.get((n.disaster_id, n.person_id), (n.start, ()))
         out[(n.disaster_id, n.person_id)] = (s, (*needs, (n.code, n.met_on)))
     return out
+
+
+def waived_needs(session: Session, start: date, end: date) -> dict[str, int]:
+    """{reason: needs waived} over the victims of the kabupaten/kota disasters that matter for
+    the window ``[start, end]`` (started by ``end``, not closed before ``start``) — what the
+    recap's warning about waived needs reports."""
+    d, h, m = Disaster.__table__, Household.__table__, HouseholdMember.__table__
+    rows = session.execute(
+        select(m.c.waived_codes, m.c.waiver_reason)
+        .select_from(m.join(h, h.c.id == m.c.household_id).join(d, d.c.id == h.c.disaster_id))
+        .where(m.c.deleted_at.is_(None), h.c.deleted_at.is_(None), m.c.waived_codes != "",
+               d.c.scale == LOCAL_SCALE, *_disasters(end, open_since=start)))
+    out: dict[str, int] = {}
+    for codes, reason in rows:
+        n = len(split_codes(codes))
+        if n:
+            key = (reason or "").strip() or "(tanpa alasan)"
+            out[key] = out.get(key, 0) + n
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
