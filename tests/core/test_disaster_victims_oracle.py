@@ -14,6 +14,8 @@ from sqlalchemy import delete
 from spm_desktop.core.domain.actor import SYSTEM
 from spm_desktop.core.domain.vulnerable import age_on, victim_needs
 from spm_desktop.core.rollup import Period, compute_rollup
+from spm_desktop.core.rollup.sql import resolved_persons
+from spm_desktop.core.rollup.victims_sql import due_needs, met_dates
 from spm_desktop.core.services.disaster_summary import disaster_summary
 from spm_desktop.core.storage.models import Disaster, Household, HouseholdMember, Person, ServiceEvent
 
@@ -132,6 +134,11 @@ def test_bencana_rollup_and_summary_agree_with_the_oracle(db, disasters, househo
     expected, missing = oracle(plain, households_plain, events, period.end, period.start)
     group = compute_rollup(db, period).group("bencana")
     assert (group.sasaran, group.terpenuhi) == expected
+    # The SQL form of the same rule agrees.
+    with db.reading() as s:
+        rows = s.execute(met_dates(due_needs(period.start, period.end, resolved_persons()), "all_needed"),
+                         {"child_below": 5}).all()
+    assert (len(rows), sum(1 for _pk, met in rows if met is not None)) == expected
     on = period.end
     for di, did in enumerate(ids):
         if plain[di][0] > on:

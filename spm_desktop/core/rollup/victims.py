@@ -17,9 +17,10 @@ the household when an event linked to ``D`` exists for any of them.
 Two SQL reads (the victims of the disasters that matter, and their events linked to those
 disasters, by person, code and day — read disaster by disaster through
 ``ix_service_event_disaster_id``) and the rule in Python over those few thousand rows:
-:func:`load_victim_needs` gives every need with its met date; :func:`due_needs` keeps those
-that place a victim in year Y's sasaran; :func:`met_date` is a victim's met date ("once
-served, counted for the year").
+:func:`load_victim_needs` gives every need with its met date; :func:`due_victim_needs` keeps
+those that place a victim in year Y's sasaran; :func:`victim_met_date` is a victim's met date
+("once served, counted for the year"); :func:`bencana_tally` all of it for a window, per
+victim. :mod:`.victims_sql` is the same rule as SQL statement builders.
 """
 
 from __future__ import annotations
@@ -33,8 +34,13 @@ from sqlalchemy import Integer, and_, case, cast, func, literal_column, or_, sel
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.groups import AGE_ELDERLY_FROM, LOCAL_SCALE
-from spm_desktop.core.domain.vulnerable import MEALS_CODE, SHELTER_CODE, VICTIM_NEED_CODES, split_codes, victim_needs
+from spm_desktop.core.domain.vulnerable import MEALS_CODE, SHELTER_CODE, VICTIM_NEED_CODES, split_codes
+from spm_desktop.core.domain.vulnerable import victim_needs as needs_of
 from spm_desktop.core.rollup.sql import age_on, person_key, resolved_persons
+
+# The same rule as SQL statement builders (one statement; slower): due_needs(start, end, res),
+# met_dates(due, rule), victim_needs(end, res, …) with the bound parameter child_below.
+from spm_desktop.core.rollup.victims_sql import CHILD_BELOW, due_needs, met_dates, victim_needs  # noqa: F401
 from spm_desktop.core.storage.models import Disaster, Household, HouseholdMember, Person, ServiceEvent, ServiceType
 
 DEFAULT_MEAL_STANDARD = 3
@@ -155,7 +161,7 @@ def load_victim_needs(session: Session, end: date, child_below: int, *, disaster
     found: dict[tuple[str, str, str], VictimNeed] = {}
     for pk, did, hid, s, e, c, scale, displaced, vulnerable, psychosocial, waived in members:
         s, e, c = _day(s), _day(e), _day(c)
-        for code in victim_needs(bool(displaced), bool(vulnerable), bool(psychosocial), split_codes(waived)):
+        for code in needs_of(bool(displaced), bool(vulnerable), bool(psychosocial), split_codes(waived)):
             if code == SHELTER_CODE:
                 dates = [d for d in (first(mate, did, code, s, e) for mate in mates[hid]) if d is not None]
                 met = min(dates, default=None)
@@ -169,7 +175,7 @@ def load_victim_needs(session: Session, end: date, child_below: int, *, disaster
     return sorted(found.values(), key=lambda n: (n.disaster_id, n.person_id, _ORDER[n.code]))
 
 
-def due_needs(needs: Iterable[VictimNeed], start: date) -> list[VictimNeed]:
+def due_victim_needs(needs: Iterable[VictimNeed], start: date) -> list[VictimNeed]:
     """The needs that place victims in the sasaran of a window beginning ``start`` (1 January):
     needs of kabupaten/kota disasters started in the window, and of those started earlier
     whose handling was not closed before ``start``, the needs not met before ``start``."""
@@ -178,7 +184,7 @@ def due_needs(needs: Iterable[VictimNeed], start: date) -> list[VictimNeed]:
                              and (n.met_on is None or n.met_on >= start)))]
 
 
-def met_date(due: Iterable[VictimNeed], rule: str = "all_needed") -> date | None:
+def victim_met_date(due: Iterable[VictimNeed], rule: str = "all_needed") -> date | None:
     """A victim's met date over their due needs: the first date ``t`` at which every due need
     assessed by ``t`` is met (``all_needed``; needs of victims are never cancelled), or one is
     (``any_item``); None when there is none."""
@@ -197,9 +203,9 @@ def bencana_tally(session: Session, start: date, end: date, rule: str, child_bel
     (a victim counts once whatever the number of disasters)."""
     per_person: dict[str, list[VictimNeed]] = defaultdict(list)
     needs = load_victim_needs(session, end, child_below, open_since=start)
-    for n in due_needs(needs, start):
+    for n in due_victim_needs(needs, start):
         per_person[n.person_id].append(n)
-    return {pk: met_date(own, rule) for pk, own in per_person.items()}
+    return {pk: victim_met_date(own, rule) for pk, own in per_person.items()}
 
 
 def victim_facts(session: Session, start: date, end: date, child_below: int) -> dict[tuple[str, str], tuple]:
@@ -207,7 +213,7 @@ def victim_facts(session: Session, start: date, end: date, child_below: int) -> 
     that can place victims in the sasaran of ``[start, end]``: kabupaten/kota disasters
     started by ``end`` and not closed before ``start`` (or started since), met dates up to
     ``end``. The caller keeps, of a disaster started before ``start``, the needs not met
-    before it (as :func:`due_needs` does)."""
+    before it (as :func:`due_victim_needs` does)."""
     out: dict[tuple[str, str], tuple] = {}
     for n in load_victim_needs(session, end, child_below, open_since=start):
         if n.scale != LOCAL_SCALE:
