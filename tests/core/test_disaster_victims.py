@@ -265,3 +265,19 @@ def test_waived_needs_by_reason_for_the_recap_warning(db):
     assert ("3 kebutuhan korban bencana dikecualikan dan tidak dihitung (alasan — Menumpang: 3); periksa "
             "pengecualiannya di halaman Bencana bila ada yang keliru.") in warnings
     assert not any("dikecualikan" in w for w in compute_rollup(db, Period.for_month(2026, 2)).warnings)
+
+
+def test_recap_warns_about_victims_served_without_household_data(db):
+    def rows(r):
+        fire = r.disaster(d(2026, 3, 2))
+        member, stranger = r.person(), r.person()
+        r.household(fire, [(member, {})])
+        r.event(member, B_CLOTHES, d(2026, 3, 3), disaster=fire)
+        r.event(stranger, B_CLOTHES, d(2026, 3, 3), disaster=fire)
+        r.event(stranger, B_FOOD, d(2026, 3, 4), disaster=fire, details=THREE)
+    build(db, rows)
+    assert ("1 orang menerima layanan yang dicatat untuk suatu bencana tetapi tidak terdaftar sebagai anggota "
+            "keluarga terdampak bencana itu; daftarkan keluarganya di halaman Bencana agar kebutuhannya dihitung."
+            ) in compute_rollup(db, MAR_2026).warnings
+    february = compute_rollup(db, Period.for_month(2026, 2)).warnings
+    assert not any("tidak terdaftar sebagai anggota" in w for w in february)

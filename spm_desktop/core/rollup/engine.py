@@ -24,7 +24,7 @@ from spm_desktop.core.rollup.result import (
     RollupResult,
 )
 from spm_desktop.core.rollup.scan import DIMENSIONS, ScanCounts, scan
-from spm_desktop.core.rollup.victims import waived_needs
+from spm_desktop.core.rollup.victims import victims_without_household, waived_needs
 from spm_desktop.core.services.mutu import MutuScore, scores_in_session
 from spm_desktop.core.services.settings import AppSettings, load_settings
 from spm_desktop.core.storage.database import Database
@@ -76,7 +76,8 @@ def rollup_in_session(
     _kecamatan_from_kelurahan(counts, labels["parent"])
     built = tuple(_breakdown(d, counts, [t.code for t in types], labels) for d in breakdowns)
     warnings = _warnings(period, groups, ikk, mutu, duplicates, indicators) + _waiver_warnings(
-        waived_needs(s, period.start, period.end))
+        waived_needs(s, period.start, period.end)) + _unregistered_victims(
+        victims_without_household(s, period.start, period.end))
     return RollupResult(period, settings.fulfilment_rule, indicators, groups, ikk, built, warnings, duplicates)
 
 
@@ -155,6 +156,15 @@ def _breakdown(dim: str, counts: ScanCounts, codes: list[str], labels) -> Breakd
         for k in keys
     )
     return Breakdown(dim, DIMENSIONS[dim], rows)
+
+
+def _unregistered_victims(n: int) -> tuple[str, ...]:
+    """Persons given disaster services without household data (architecture §4 v2, warnings)."""
+    if not n:
+        return ()
+    return (f"{number(n)} orang menerima layanan yang dicatat untuk suatu bencana tetapi tidak terdaftar sebagai "
+            "anggota keluarga terdampak bencana itu; daftarkan keluarganya di halaman Bencana agar kebutuhannya "
+            "dihitung.",)
 
 
 def _waiver_warnings(waived: dict[str, int]) -> tuple[str, ...]:

@@ -240,3 +240,18 @@ def waived_needs(session: Session, start: date, end: date) -> dict[str, int]:
             key = (reason or "").strip() or "(tanpa alasan)"
             out[key] = out.get(key, 0) + n
     return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def victims_without_household(session: Session, start: date, end: date) -> int:
+    """Persons served in ``[start, end]`` with an event linked to a disaster who are not a live
+    member of a live household of that disaster: their needs count nowhere until their family
+    is registered (the recap warns)."""
+    from sqlalchemy import exists
+
+    ev, h, m = ServiceEvent.__table__, Household.__table__, HouseholdMember.__table__
+    member = exists().where(m.c.disaster_id == ev.c.disaster_id, m.c.person_id == ev.c.person_id,
+                            m.c.deleted_at.is_(None), h.c.id == m.c.household_id, h.c.deleted_at.is_(None))
+    return int(session.scalar(
+        select(func.count(func.distinct(ev.c.person_id)))
+        .where(ev.c.disaster_id.is_not(None), ev.c.deleted_at.is_(None), ev.c.event_date >= start,
+               ev.c.event_date <= end, ~member)) or 0)
