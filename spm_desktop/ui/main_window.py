@@ -29,6 +29,7 @@ from spm_desktop.core.domain.groups import ROLES
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.icons import app_icon
 from spm_desktop.ui.pages import PAGE_MODULES
+from spm_desktop.ui.window_fit import default_window_size
 
 log = logging.getLogger(__name__)
 
@@ -119,10 +120,12 @@ class MainWindow(QMainWindow):
 
     def _restore_state(self) -> None:
         geometry = self.ctx.recall("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1200, 760)
+        if not (isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry)):
+            available = self.screen().availableGeometry()
+            self.resize(default_window_size(available))
+            frame = self.frameGeometry()
+            frame.moveCenter(available.center())
+            self.move(frame.topLeft())
         last = self.ctx.recall("window/last_page", "")
         names = [e.name for e in self.pages]
         if self.pages:
@@ -146,6 +149,9 @@ class MainWindow(QMainWindow):
         entry = self.pages[row]
         if entry.widget is None:
             entry.widget = entry.cls(self.ctx, self)
+            for splitter in entry.widget.findChildren(QSplitter):
+                # a panel dragged to nothing looks like a missing panel: never collapse one
+                splitter.setChildrenCollapsible(False)
             old = self.stack.widget(row)
             self.stack.insertWidget(row, entry.widget)
             self.stack.removeWidget(old)

@@ -1,14 +1,14 @@
 """Small widgets shared by the pages: dates shown dd/mm/yyyy, region and category pickers,
-a red message label placed beside a field, and page shortcuts."""
+a red message label placed beside a field, page shortcuts, and a button row that wraps."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal, Slot
+from PySide6.QtCore import QDate, QPoint, QRect, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLayout, QLayoutItem, QStyle, QWidget
 
 from spm_desktop.core.services.master_lists import CategoryItem, RegionItem
 
@@ -135,3 +135,71 @@ def shortcut(widget: QWidget, keys: QKeySequence | QKeySequence.StandardKey | st
     sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     sc.activated.connect(slot)
     return sc
+
+
+class FlowLayout(QLayout):
+    """A row of buttons that wraps onto the next line when the page is narrow, so no button
+    is ever pushed off the window (Qt's "flow layout" example, left-aligned)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt override
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 - Qt override
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 - Qt override
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 - Qt override
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt override
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        width = sum(i.sizeHint().width() for i in self._visible()) + self._gap() * max(len(self._visible()) - 1, 0)
+        height = max((i.sizeHint().height() for i in self._visible()), default=0)
+        return QSize(width, height)
+
+    def minimumSize(self) -> QSize:  # noqa: N802 - Qt override
+        size = QSize()
+        for item in self._visible():
+            size = size.expandedTo(item.minimumSize())
+        return size
+
+    def _visible(self) -> list[QLayoutItem]:
+        return [i for i in self._items if not (i.widget() and i.widget().isHidden())]
+
+    def _gap(self) -> int:
+        spacing = self.spacing()
+        if spacing >= 0:
+            return spacing
+        parent = self.parentWidget()
+        return parent.style().pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing) if parent else 6
+
+    def _arrange(self, rect: QRect, move: bool) -> int:
+        x, y, line_height, gap = rect.x(), rect.y(), 0, max(self._gap(), 6)
+        for item in self._visible():
+            hint = item.sizeHint()
+            if x > rect.x() and x + hint.width() > rect.right() + 1:
+                x, y, line_height = rect.x(), y + line_height + gap, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + gap
+            line_height = max(line_height, hint.height())
+        return y + line_height - rect.y()

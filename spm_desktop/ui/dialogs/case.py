@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QRect, QSize, Qt, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -21,6 +22,9 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -42,12 +46,31 @@ from spm_desktop.ui.person_picker import PersonPicker
 from spm_desktop.ui.widgets import DateEdit, MessageLabel, compact_combo, fill_combo, select_data
 
 
+class _CheckRowDelegate(QStyledItemDelegate):
+    """Rows at least as tall as the check box itself: at 125 % scaling a one-line row is lower
+    than the indicator, which was drawn clipped."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:  # noqa: N802 - Qt override
+        hint = super().sizeHint(option, index)
+        style = option.widget.style() if option.widget else QApplication.style()
+        indicator = style.pixelMetric(QStyle.PixelMetric.PM_IndicatorHeight, option, option.widget)
+        return QSize(hint.width(), max(hint.height(), indicator + 6))
+
+
 class NeedsChecklist(QListWidget):
-    """One check box per assessable service item (the needs assessment)."""
+    """One check box per assessable service item (the needs assessment). Long names wrap onto
+    a second line instead of being cut or needing a sideways scroll bar."""
 
     def __init__(self, ctx: UiContext, checked: tuple[str, ...] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("needsChecklist")
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
+        self.setMinimumHeight(self.fontMetrics().lineSpacing() * 12)
+        self.setItemDelegate(_CheckRowDelegate(self))
         for st in ctx.service_types():
             if not st.assessable:
                 continue
@@ -57,6 +80,17 @@ class NeedsChecklist(QListWidget):
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)
             item.setCheckState(Qt.CheckState.Checked if st.code in checked else Qt.CheckState.Unchecked)
             self.addItem(item)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        """Tall enough for every need at the minimum width, so a large screen shows the whole
+        list without scrolling (the dialog fitter keeps the dialog within a small screen)."""
+        metrics = self.fontMetrics()
+        text_width = self.minimumWidth() - metrics.averageCharWidth() * 8  # indicator, margins, scroll bar
+        height = 2 * self.frameWidth()
+        for i in range(self.count()):
+            text = metrics.boundingRect(QRect(0, 0, text_width, 100_000), Qt.TextFlag.TextWordWrap, self.item(i).text())
+            height += max(text.height() + 4, self.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorHeight) + 6)
+        return QSize(self.minimumWidth(), height)
 
     def codes(self) -> tuple[str, ...]:
         return tuple(self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())

@@ -44,6 +44,7 @@ from spm_desktop.ui.dialogs.disaster import (
 )
 from spm_desktop.ui.errors import confirm
 from spm_desktop.ui.models.disasters import SORT_ROLE, disaster_model, fmt_int, member_needs_model
+from spm_desktop.ui.widgets import FlowLayout
 
 
 def record_aid(db, actor, disaster_id: str, request: AidRequest, household_ids: list[str],
@@ -135,7 +136,7 @@ class Page(QWidget):
                                       "sudah tercatat tetap ada.")
         self.remove_button.clicked.connect(self.remove_household)
         self.aid_buttons: dict[str, QPushButton] = {}
-        actions = QHBoxLayout()
+        actions = FlowLayout()  # eight buttons: they wrap on a narrow window instead of widening it
         actions.addWidget(self.household_button)
         actions.addWidget(self.edit_household_button)
         actions.addWidget(self.remove_button)
@@ -144,7 +145,6 @@ class Page(QWidget):
             button.clicked.connect(lambda _=False, k=kind: self.record(k))
             self.aid_buttons[kind] = button
             actions.addWidget(button)
-        actions.addStretch(1)
         self.household_button.setVisible(writer)
         self.remove_button.setVisible(writer)
         self.edit_household_button.setVisible(writer)
