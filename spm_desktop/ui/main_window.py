@@ -29,6 +29,7 @@ from spm_desktop.core.domain.groups import ROLES
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.icons import app_icon
 from spm_desktop.ui.pages import PAGE_MODULES
+from spm_desktop.ui.tab_order import set_tab_order
 from spm_desktop.ui.window_fit import default_window_size
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,12 @@ class PageEntry:
     widget: QWidget | None = None
 
 
-def available_pages(ctx: UiContext) -> list[PageEntry]:
-    """The page classes this user may see, in navigation order."""
+# Ctrl+1…5 as staff learned them; every other page takes the next free number in navigation
+# order, whatever pages a role sees (so Ctrl+5 is Makan Harian for everyone who has it).
+FIXED_PAGE_NUMBERS = {"beranda": 1, "penerima": 2, "kasus": 3, "catat_layanan": 4, "makan_harian": 5}
+
+
+def _all_pages() -> list[PageEntry]:
     entries = []
     for name in PAGE_MODULES:
         try:
@@ -52,11 +57,27 @@ def available_pages(ctx: UiContext) -> list[PageEntry]:
         except ImportError:
             log.exception("page %s could not be loaded", name)
             continue
-        cls = module.Page
-        if ctx.can(getattr(cls, "PERMISSION", None)):
-            entries.append(PageEntry(name, cls))
+        entries.append(PageEntry(name, module.Page))
     entries.sort(key=lambda e: getattr(e.cls, "ORDER", 100))
     return entries
+
+
+def available_pages(ctx: UiContext) -> list[PageEntry]:
+    """The page classes this user may see, in navigation order."""
+    return [e for e in _all_pages() if ctx.can(getattr(e.cls, "PERMISSION", None))]
+
+
+def page_numbers() -> dict[str, int]:
+    """Page name -> its Ctrl+number (1…9), the same for every role."""
+    numbers = dict(FIXED_PAGE_NUMBERS)
+    free = (n for n in range(1, 10) if n not in numbers.values())
+    for entry in _all_pages():
+        if entry.name not in numbers:
+            number = next(free, None)
+            if number is None:
+                break
+            numbers[entry.name] = number
+    return numbers
 
 
 class MainWindow(QMainWindow):
@@ -91,20 +112,23 @@ class MainWindow(QMainWindow):
 
     # --- building ---------------------------------------------------------------------
     def _build_menu(self) -> None:
-        file_menu = self.menuBar().addMenu("&Berkas")
+        file_menu = self.menuBar().addMenu("Be&rkas")
         quit_action = QAction("&Keluar", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         go_menu = self.menuBar().addMenu("&Halaman")
+        self.page_actions = []
+        numbers = page_numbers()
         for row, entry in enumerate(self.pages):
             action = QAction(entry.cls.TITLE, self)
-            if row < 9:
-                action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
+            if entry.name in numbers:
+                action.setShortcut(QKeySequence(f"Ctrl+{numbers[entry.name]}"))
             action.setData(row)
             action.triggered.connect(self._go_action)
             go_menu.addAction(action)
-        help_menu = self.menuBar().addMenu("Ban&tuan")
+            self.page_actions.append(action)
+        help_menu = self.menuBar().addMenu("B&antuan")
         about = QAction("&Tentang SPM Desktop", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
@@ -152,6 +176,7 @@ class MainWindow(QMainWindow):
             for splitter in entry.widget.findChildren(QSplitter):
                 # a panel dragged to nothing looks like a missing panel: never collapse one
                 splitter.setChildrenCollapsible(False)
+            set_tab_order(entry.widget)
             old = self.stack.widget(row)
             self.stack.insertWidget(row, entry.widget)
             self.stack.removeWidget(old)

@@ -213,7 +213,7 @@ def install_session_guards(window: QMainWindow, ctx: UiContext,
     """Idle lock, automatic daily backup and the "Keamanan" menu on the logged-in window."""
     idle = IdleLock(window, ctx) if idle_timeout_ms is None else IdleLock(window, ctx, idle_timeout_ms)
     slots = _Actions(window, ctx, idle)
-    menu = window.menuBar().addMenu("&Keamanan")
+    menu = window.menuBar().addMenu("Kea&manan")
     entries = [("change_password", "Ganti &kata sandi…", None, slots.change_password),
                ("lock_now", "Kunci &layar sekarang", None, slots.lock_now),
                ("backup_now", "Buat &cadangan…", "backup.run", slots.backup_now),

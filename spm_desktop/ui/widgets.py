@@ -130,9 +130,11 @@ def category_items(categories: list[CategoryItem]) -> list[tuple[str, object]]:
 
 def shortcut(widget: QWidget, keys: QKeySequence | QKeySequence.StandardKey | str,
              slot: Callable[[], None]) -> QShortcut:
-    """A shortcut active while focus is anywhere inside ``widget`` (a page or a dialog)."""
+    """A shortcut active while ``widget`` (a page or a dialog) is shown in the active window,
+    wherever the focus is: right after a page was chosen in the navigation, the menu or with
+    Ctrl+1…9, Ctrl+N already works. Hidden pages' shortcuts never fire."""
     sc = QShortcut(QKeySequence(keys), widget)
-    sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    sc.setContext(Qt.ShortcutContext.WindowShortcut)
     sc.activated.connect(slot)
     return sc
 

@@ -4,7 +4,7 @@ Qt sizes a dialog from its layout's size hint before it is shown, which ignores 
 labels' height for the final width (a wrapped description is then cut) and can exceed a small
 screen. :class:`DialogFitter`, installed once on the application, corrects each dialog as it is
 first shown: tall enough for its wrapped text at its width, and never larger than the available
-screen area (the taskbar excluded).
+screen area (the taskbar excluded), with Tab in layout order and the focus on its first field.
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QRect, QSize
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
+from spm_desktop.ui.tab_order import focus_first_field, is_field, set_tab_order
+
+ORDERED = "spmTabOrdered"
 WINDOW_FRAME = QSize(8, 32)  # what a window manager adds around a window: borders, title bar
 
 
@@ -39,10 +42,18 @@ def fitted_size(dialog: QWidget, available: QSize) -> QSize:
 
 
 class DialogFitter(QObject):
-    """Application event filter: fits every dialog when it is shown (see module doc)."""
+    """Application event filter: fits every dialog when it is shown (see module doc); the
+    first time, chains Tab in layout order and focuses the first field unless the dialog chose
+    a field itself (never OK or Batal)."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.Show and isinstance(watched, QDialog) and watched.isWindow():
+            if not watched.property(ORDERED):
+                watched.setProperty(ORDERED, True)
+                set_tab_order(watched)
+                chosen = watched.focusWidget()
+                if chosen is None or not is_field(chosen):
+                    focus_first_field(watched)
             screen = watched.screen() or QApplication.primaryScreen()
             if screen is not None:
                 size = fitted_size(watched, screen.availableGeometry().size())

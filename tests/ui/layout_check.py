@@ -6,12 +6,15 @@ Used by ``test_layout_fits``; kept apart so any GUI test can call :func:`layout_
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
     QAbstractSpinBox,
     QComboBox,
+    QGroupBox,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -93,3 +96,22 @@ def layout_problems(window: QWidget) -> list[str]:
             problems.append(f"{_name(widget)}: at {full.x()},{full.y()} {full.width()}×{full.height()}, "
                             f"only {seen.width()}×{seen.height()} visible in {window.width()}×{window.height()}")
     return problems
+
+
+MNEMONIC = re.compile(r"&([^&\s])")
+
+
+def mnemonics(widget: QWidget) -> list[tuple[str, str]]:
+    """(Alt letter, text) of the visible buttons, labels with a buddy and group boxes."""
+    letters = []
+    for child in widget.findChildren(QWidget):
+        if not child.isVisibleTo(widget):
+            continue
+        if isinstance(child, QAbstractButton) or isinstance(child, QLabel) and child.buddy() is not None:
+            text = child.text()
+        elif isinstance(child, QGroupBox):
+            text = child.title()
+        else:
+            continue
+        letters += [(m.lower(), text) for m in MNEMONIC.findall(text)]
+    return letters

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from layout_check import layout_problems
+from layout_check import layout_problems, mnemonics
 from PySide6.QtCore import QItemSelectionModel, QRect, QSize
 from PySide6.QtGui import QDesktopServices, QScreen
 from PySide6.QtWidgets import (
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from spm_desktop.core.services.cases import CaseDraft, open_case
 from spm_desktop.core.services.events import EventDraft, record_event
 from spm_desktop.ui.main_window import MainWindow
+from spm_desktop.ui.tab_order import is_field
 from spm_desktop.ui.window_fit import default_window_size
 
 AREAS = [QSize(1366, 728), QSize(1536, 824), QSize(1280, 680)]
@@ -60,6 +61,14 @@ class DialogWatch:
         if dialog.width() > self.area.width() or dialog.height() > self.area.height():
             self.problems.append(f"{where}: {dialog.width()}×{dialog.height()} is larger than the screen")
         self.problems.extend(f"{where}: {p}" for p in layout_problems(dialog))
+        found = mnemonics(dialog)
+        letters = [letter for letter, _ in found]
+        twice = sorted({letter for letter in letters if letters.count(letter) > 1})
+        if twice:
+            self.problems.append(f"{where}: Alt letters used twice: {[t for x, t in found if x in twice]}")
+        focused = dialog.focusWidget()
+        if not isinstance(dialog, QMessageBox) and focused is not None and not is_field(focused):
+            self.problems.append(f"{where}: opens with the focus on the button {focused.text()!r}, not a field")
 
     def exec_(self, dialog: QDialog) -> int:
         self.check(dialog)

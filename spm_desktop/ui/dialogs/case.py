@@ -172,7 +172,7 @@ class CaseDialog(_FormDialog):
         self.form.addRow("&Kelompok SPM *:", self.group)
         self.form.addRow("&Tanggal masuk *:", self.intake)
         self.form.addRow("&Dirujuk oleh:", self.referred)
-        self.form.addRow("Tempat &ditemukan:", self.found)
+        self.form.addRow("Tempat dit&emukan:", self.found)
         self.form.addRow("", self.shelter)
         self.form.addRow("Kecamatan (TKSK):", self.kecamatan)
         self.form.addRow("Ke&butuhan (asesmen):", self.needs)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -50,7 +51,7 @@ from spm_desktop.core.services.master_lists import RegionItem
 from spm_desktop.ui.errors import user_message
 from spm_desktop.ui.models.disasters import MemberGridModel, MemberRow
 from spm_desktop.ui.runner import Runner
-from spm_desktop.ui.widgets import DateEdit, MessageLabel, RegionPicker, fill_combo, select_data
+from spm_desktop.ui.widgets import DateEdit, MessageLabel, RegionPicker, fill_combo, select_data, shortcut
 
 
 def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
@@ -75,6 +76,12 @@ class SubmitDialog(QDialog):
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        shortcut(self, QKeySequence.StandardKey.Save, self._save_shortcut)
+
+    @Slot()
+    def _save_shortcut(self) -> None:
+        if self.buttons.isEnabled():  # not while a save is under way
+            self.save()
 
     def value(self):
         """The form's content as the service's input (subclasses)."""
@@ -468,7 +475,7 @@ class AidDialog(QDialog):
             self.units.setRange(1, 10_000)
             form.addRow("&Jumlah unit per keluarga:", self.units)
             fill_combo(self.shelter_kind, [(c, c) for c in choices.get("kind", [])])
-            form.addRow("Jenis &tempat:", self.shelter_kind)
+            form.addRow("Jenis tem&pat:", self.shelter_kind)
         self.notes = QLineEdit()
         form.addRow("Catatan:", self.notes)
         self.selected = QRadioButton(f"hanya anggota yang dipilih di tabel ({selected} orang)")

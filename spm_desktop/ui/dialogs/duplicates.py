@@ -46,7 +46,7 @@ class DuplicatesDialog(QDialog):
         self.info = QLabel("Memuat…")
         self.keep_a = QPushButton("Gabungkan, pertahankan &A")
         self.keep_b = QPushButton("Gabungkan, pertahankan &B")
-        self.different = QPushButton("&Bukan orang yang sama")
+        self.different = QPushButton("Bukan orang yang &sama")
         self.open_a = QPushButton("Buka data A")
         self.open_b = QPushButton("Buka data B")
         self.keep_a.clicked.connect(lambda: self.merge(keep_first=True))

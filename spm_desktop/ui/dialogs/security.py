@@ -197,7 +197,7 @@ class UserDialog(_FormDialog):
         self.form.addRow("Nama &pengguna:", self.username)
         self.form.addRow("Nama &lengkap:", self.full_name)
         self.form.addRow("&NIP (boleh kosong):", self.nip)
-        self.form.addRow("&Peran:", self.role)
+        self.form.addRow("Pe&ran:", self.role)
         self.role_rights = QLabel()
         self.role_rights.setWordWrap(True)
         self.form.addRow("Hak peran:", self.role_rights)
@@ -207,7 +207,7 @@ class UserDialog(_FormDialog):
         self.password2 = _password_field()
         if user is None:
             self.form.addRow("Kata &sandi:", self.password)
-            self.form.addRow("U&langi kata sandi:", self.password2)
+            self.form.addRow("Ulan&gi kata sandi:", self.password2)
             self.layout_.insertWidget(1, _rules_label())
         if user is not None:
             self.role.setCurrentIndex(max(0, self.role.findData(user.role)))

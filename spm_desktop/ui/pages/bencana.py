@@ -102,8 +102,8 @@ class Page(QWidget):
         self.year.valueChanged.connect(self.refresh)
         self.new_button = QPushButton("&Daftarkan bencana…")
         self.edit_button = QPushButton("&Ubah…")
-        self.emergency_button = QPushButton("Akhiri tanggap &darurat…")
-        self.close_button = QPushButton("T&utup penanganan…")
+        self.emergency_button = QPushButton("Akhiri tanggap darura&t…")
+        self.close_button = QPushButton("Tutu&p penanganan…")
         self.new_button.clicked.connect(self.register_disaster)
         self.edit_button.clicked.connect(self.edit_disaster)
         self.emergency_button.clicked.connect(self.end_emergency)
@@ -131,7 +131,7 @@ class Page(QWidget):
         self.edit_household_button.setToolTip("Ubah keluarga dari anggota yang dipilih: tambah, ubah atau "
                                                "keluarkan anggota.")
         self.edit_household_button.clicked.connect(self.edit_household)
-        self.remove_button = QPushButton("&Hapus keluarga…")
+        self.remove_button = QPushButton("Hapus keluar&ga…")
         self.remove_button.setToolTip("Hapus keluarga dari anggota yang dipilih (salah input); layanan yang "
                                       "sudah tercatat tetap ada.")
         self.remove_button.clicked.connect(self.remove_household)

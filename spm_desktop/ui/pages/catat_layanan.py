@@ -37,6 +37,7 @@ from spm_desktop.ui.detail_fields import DetailFieldsForm
 from spm_desktop.ui.errors import user_message
 from spm_desktop.ui.models.table import Column, RecordTableModel, record_view
 from spm_desktop.ui.person_picker import PersonPicker
+from spm_desktop.ui.tab_order import set_tab_order
 from spm_desktop.ui.widgets import DateEdit, MessageLabel, compact_combo, fill_combo, select_data, shortcut
 
 RECENT_COLUMNS = (
@@ -92,7 +93,7 @@ class Page(QWidget):
         form.addRow("&Tanggal:", self.event_date)
         form.addRow("&Unit:", self.unit)
         form.addRow("&Kasus:", self.case)
-        form.addRow("Ju&mlah:", self.quantity)
+        form.addRow("Jum&lah:", self.quantity)
         detail_box = QGroupBox("Rincian layanan")
         QVBoxLayout(detail_box).addWidget(self.details)
         form.addRow(detail_box)
@@ -123,6 +124,7 @@ class Page(QWidget):
     def _service_changed(self) -> None:
         form = self.form_for(self.service.currentData())
         self.details.set_fields(form.detail_fields if form else ())
+        set_tab_order(self)  # the new detail fields come right after Jumlah, before Catatan
 
     def refresh(self) -> None:
         if not self.person.person_id:

@@ -79,7 +79,7 @@ class Page(QWidget):
         self.add_button = QPushButton("&Tambah pengguna…")
         self.edit_button = QPushButton("&Ubah…")
         self.active_button = QPushButton("&Nonaktifkan")
-        self.reset_button = QPushButton("&Atur ulang kata sandi…")
+        self.reset_button = QPushButton("Atur ulan&g kata sandi…")
         self.unlock_button = QPushButton("&Buka kunci")
         buttons = QHBoxLayout()
         for button, slot in ((self.add_button, self.add_user), (self.edit_button, self.edit_user),

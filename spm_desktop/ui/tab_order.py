@@ -1,0 +1,125 @@
+"""Tab order that follows the form as it is laid out, not the order widgets were created in.
+
+Qt chains widgets for Tab in creation order: a dialog base class that makes its OK/Batal
+buttons before the subclass adds its fields starts with the focus on OK, and detail fields
+built when a service type is chosen come after the page's Save button. :func:`set_tab_order`
+walks the layouts (form rows top to bottom, label then field; box layouts in their
+direction; grids row by row; splitters, tab and stacked pages, scroll areas in order) and
+chains the focusable widgets explicitly in that order. :func:`focus_first_field` puts the
+focus on the first field, never on a button.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QBoxLayout,
+    QCheckBox,
+    QFormLayout,
+    QGridLayout,
+    QLayout,
+    QRadioButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
+
+
+def _takes_tab(widget: QWidget) -> bool:
+    target = widget.focusProxy() or widget
+    return bool(target.focusPolicy() & Qt.FocusPolicy.TabFocus)
+
+
+def _layout_items(layout: QLayout) -> list:
+    if isinstance(layout, QFormLayout):
+        items = []
+        for row in range(layout.rowCount()):
+            for role in (QFormLayout.ItemRole.LabelRole, QFormLayout.ItemRole.FieldRole,
+                         QFormLayout.ItemRole.SpanningRole):
+                item = layout.itemAt(row, role)
+                if item is not None:
+                    items.append(item)
+        return items
+    items = [layout.itemAt(i) for i in range(layout.count())]
+    if isinstance(layout, QGridLayout):
+        position = {id(layout.itemAt(i)): layout.getItemPosition(i)[:2] for i in range(layout.count())}
+        return sorted(items, key=lambda item: position[id(item)])
+    if isinstance(layout, QBoxLayout) and layout.direction() in (QBoxLayout.Direction.RightToLeft,
+                                                                 QBoxLayout.Direction.BottomToTop):
+        return items[::-1]
+    return items
+
+
+def _from_layout(layout: QLayout, out: list[QWidget]) -> None:
+    for item in _layout_items(layout):
+        if item.widget() is not None:
+            _from_widget(item.widget(), out)
+        elif item.layout() is not None:
+            _from_layout(item.layout(), out)
+
+
+def _from_widget(widget: QWidget, out: list[QWidget]) -> None:
+    explicitly_hidden = widget.isHidden() and widget.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide)
+    if widget.isWindow() or explicitly_hidden:
+        return  # a separate window, or hidden on purpose (a role's button; not one just added)
+    if isinstance(widget, QTabWidget):
+        out.append(widget.tabBar())
+        for i in range(widget.count()):
+            _from_widget(widget.widget(i), out)
+        return
+    if isinstance(widget, QScrollArea) and widget.widget() is not None:
+        _from_widget(widget.widget(), out)
+        return
+    if isinstance(widget, (QSplitter, QStackedWidget)):
+        for i in range(widget.count()):
+            _from_widget(widget.widget(i), out)
+        return
+    if _takes_tab(widget) and (widget.focusProxy() is None or widget.layout() is None):
+        out.append(widget)
+        if isinstance(widget, QAbstractScrollArea) or widget.layout() is None:
+            return
+    if widget.layout() is not None:
+        _from_layout(widget.layout(), out)
+    elif widget.focusProxy() is not None and widget.focusProxy() not in out:
+        out.append(widget.focusProxy())
+
+
+def tab_chain(root: QWidget) -> list[QWidget]:
+    """The focusable widgets of ``root`` in layout order (what Tab should visit)."""
+    out: list[QWidget] = []
+    if root.layout() is not None:
+        _from_layout(root.layout(), out)
+    seen, chain = set(), []
+    for widget in out:
+        target = widget.focusProxy() or widget
+        if id(target) not in seen and target.window() is root.window():
+            seen.add(id(target))
+            chain.append(target)
+    return chain
+
+
+def set_tab_order(root: QWidget) -> list[QWidget]:
+    """Chain Tab through ``root``'s focusable widgets in layout order; returns the chain."""
+    chain = tab_chain(root)
+    for first, second in zip(chain, chain[1:], strict=False):
+        QWidget.setTabOrder(first, second)
+    return chain
+
+
+def is_field(widget: QWidget) -> bool:
+    """Something a person fills in (a check box or option counts; a push button does not)."""
+    return not isinstance(widget, QAbstractButton) or isinstance(widget, (QCheckBox, QRadioButton))
+
+
+def focus_first_field(root: QWidget) -> QWidget | None:
+    """Focus the first enabled, editable field of ``root`` in layout order (never OK/Batal)."""
+    for widget in tab_chain(root):
+        read_only = getattr(widget, "isReadOnly", lambda: False)()
+        if is_field(widget) and widget.isEnabled() and widget.isVisibleTo(root) and not read_only:
+            widget.setFocus(Qt.FocusReason.TabFocusReason)
+            return widget
+    return None
