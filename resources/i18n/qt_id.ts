@@ -333,6 +333,83 @@
       <source>Files</source>
       <translation>Berkas</translation>
     </message>
+    <message>
+      <source>&amp;Look in:</source>
+      <translation>&amp;Lihat di:</translation>
+    </message>
+    <message>
+      <source>Files of &amp;type:</source>
+      <translation>&amp;Jenis berkas:</translation>
+    </message>
+    <message>
+      <source>&amp;New Folder</source>
+      <translation>Folder &amp;Baru</translation>
+    </message>
+    <message>
+      <source>%1 already exists.
+Do you want to replace it?</source>
+      <translation>%1 sudah ada.
+Ganti berkas itu?</translation>
+    </message>
+    <message>
+      <source>Are you sure you want to delete '%1'?</source>
+      <translation>Yakin akan menghapus '%1'?</translation>
+    </message>
+    <message>
+      <source>Could not delete directory.</source>
+      <translation>Folder tidak bisa dihapus.</translation>
+    </message>
+    <message>
+      <source>%1
+File not found.
+Please verify the correct file name was given.</source>
+      <translation>%1
+Berkas tidak ditemukan.
+Periksa nama berkasnya.</translation>
+    </message>
+    <message>
+      <source>%1
+Directory not found.
+Please verify the correct directory name was given.</source>
+      <translation>%1
+Folder tidak ditemukan.
+Periksa nama foldernya.</translation>
+    </message>
+  </context>
+  <context>
+    <name>QAbstractFileIconProvider</name>
+    <message>
+      <source>Drive</source>
+      <translation>Drive</translation>
+    </message>
+    <message>
+      <source>File Folder</source>
+      <translation>Folder</translation>
+    </message>
+    <message>
+      <source>Folder</source>
+      <translation>Folder</translation>
+    </message>
+    <message>
+      <source>Alias</source>
+      <translation>Alias</translation>
+    </message>
+    <message>
+      <source>Shortcut</source>
+      <translation>Pintasan</translation>
+    </message>
+    <message>
+      <source>%1 File</source>
+      <translation>Berkas %1</translation>
+    </message>
+    <message>
+      <source>File</source>
+      <translation>Berkas</translation>
+    </message>
+    <message>
+      <source>Unknown</source>
+      <translation>Tidak dikenal</translation>
+    </message>
   </context>
   <context>
     <name>QFileSystemModel</name>

@@ -28,8 +28,10 @@ GUI_SETTINGS_FILE = "gui.ini"
 
 @dataclass
 class UiContext:
-    """Passed to every ``Page(ctx)``. ``ui_settings`` is per-computer window state (QSettings,
-    an ini file in the data folder); ``settings()`` reads the application's settings table."""
+    """Passed to every ``Page(ctx)``. ``ui_settings`` is window state on this computer (QSettings,
+    an ini file in the data folder), kept per user by ``remember``/``recall``: the last unit and
+    service, window size and page of one user never become another's; ``settings()`` reads the
+    application's settings table."""
 
     db: Database
     user: UserInfo
@@ -78,10 +80,14 @@ class UiContext:
         return self._lists[key]
 
     def remember(self, key: str, value: Any) -> None:
-        self.ui_settings.setValue(key, value)
+        """Keep ``value`` for this user on this computer (the next user starts with their own)."""
+        self.ui_settings.setValue(self._mine(key), value)
 
     def recall(self, key: str, default: Any = None) -> Any:
-        return self.ui_settings.value(key, default)
+        return self.ui_settings.value(self._mine(key), default)
+
+    def _mine(self, key: str) -> str:
+        return f"users/{self.user.username}/{key}"
 
 
 def gui_settings(data_dir: Path) -> QSettings:

@@ -48,7 +48,19 @@ _TEXTS: dict[str, dict[str, str]] = {
         "Show &hidden files": "Tampilkan berkas &tersembunyi", "All Files (*)": "Semua Berkas (*)",
         "Directory:": "Folder:", "Find Directory": "Cari Folder", "My Computer": "Komputer Saya",
         "Recent Places": "Tempat Terakhir", "Sidebar": "Bilah Samping", "Files": "Berkas",
+        # Qt 6 spells these with mnemonics
+        "&Look in:": "&Lihat di:", "Files of &type:": "&Jenis berkas:", "&New Folder": "Folder &Baru",
+        "%1 already exists.\nDo you want to replace it?": "%1 sudah ada.\nGanti berkas itu?",
+        "Are you sure you want to delete '%1'?": "Yakin akan menghapus '%1'?",
+        "Could not delete directory.": "Folder tidak bisa dihapus.",
+        "%1\nFile not found.\nPlease verify the correct file name was given.":
+            "%1\nBerkas tidak ditemukan.\nPeriksa nama berkasnya.",
+        "%1\nDirectory not found.\nPlease verify the correct directory name was given.":
+            "%1\nFolder tidak ditemukan.\nPeriksa nama foldernya.",
     },
+    "QAbstractFileIconProvider": {"Drive": "Drive", "File Folder": "Folder", "Folder": "Folder",
+                                  "Alias": "Alias", "Shortcut": "Pintasan", "%1 File": "Berkas %1",
+                                  "File": "Berkas", "Unknown": "Tidak dikenal"},
     "QFileSystemModel": {"Name": "Nama", "Size": "Ukuran", "Type": "Jenis", "Date Modified": "Tanggal Diubah",
                          "Kind": "Jenis"},
     "QProgressDialog": {"Cancel": "Batal"},

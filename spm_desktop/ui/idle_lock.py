@@ -43,13 +43,15 @@ class LockDialog(QDialog):
     unlocked = Signal()
     quit_requested = Signal()
 
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None, idle: bool = True) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("Layar terkunci")
         self.setModal(True)  # application modal: no other window takes input while locked
         user = ctx.user
-        intro = QLabel(f"Layar dikunci karena tidak ada kegiatan selama {IDLE_LOCK_MINUTES} menit.<br>"
+        why = (f"Layar dikunci karena tidak ada kegiatan selama {IDLE_LOCK_MINUTES} menit." if idle
+               else "Layar dikunci atas permintaan Anda (menu Keamanan → Kunci layar sekarang).")
+        intro = QLabel(f"{why}<br>"
                        f"Masukkan kata sandi <b>{user.full_name}</b> ({user.username}) untuk melanjutkan.")
         intro.setTextFormat(Qt.TextFormat.RichText)
         intro.setWordWrap(True)
@@ -144,7 +146,12 @@ class IdleLock(QObject):
         return False
 
     @Slot()
-    def lock(self) -> None:
+    def lock_now(self) -> None:
+        """Lock at the user's request (the lock screen says so, not "after 15 idle minutes")."""
+        self.lock(idle=False)
+
+    @Slot()
+    def lock(self, idle: bool = True) -> None:
         if self.is_locked:
             return
         self.is_locked = True
@@ -156,7 +163,7 @@ class IdleLock(QObject):
             widget.setVisible(False)
         self.ctx.runner.submit(record_session_event, self.ctx.db, self.ctx.actor, "idle_lock",
                                on_error=lambda e: log.warning("idle lock not audited: %s", e))
-        self.dialog = LockDialog(self.ctx, self.window)
+        self.dialog = LockDialog(self.ctx, self.window, idle)
         self.dialog.unlocked.connect(self._unlock)
         self.dialog.quit_requested.connect(self._quit)
         self.dialog.showFullScreen()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.groups import SEXES
 from spm_desktop.core.reports.formatting import short_date
+from spm_desktop.core.security.scope import in_region_scope
 from spm_desktop.core.services.cases import CaseInfo, list_cases
 from spm_desktop.core.services.events import TimelineEntry, person_history
 from spm_desktop.core.services.persons import PersonInfo, age_on, get_person
@@ -148,7 +149,12 @@ class PersonPanel(QWidget):
         self.cases.set_records(data.cases)
         self.history.set_records(data.history)
         self.history_view.resizeColumnsToContents()
-        self.edit_button.setEnabled(self.ctx.can("person.write"))
+        # enabled only where saving would be accepted: a TKSK edits persons of its own kecamatan
+        editable = self.ctx.can("person.write") and in_region_scope(self.ctx.actor, data.person.kelurahan_code)
+        self.edit_button.setEnabled(editable)
+        self.edit_button.setToolTip("" if editable or not self.ctx.can("person.write") else
+                                    "Orang ini tidak tinggal di kecamatan Anda; datanya hanya bisa diubah "
+                                    "oleh petugas kantor atau TKSK kecamatannya.")
         self.case_button.setEnabled(self.ctx.can("case.write"))
         self.service_button.setEnabled(self.ctx.can("event.write"))
 

@@ -135,7 +135,7 @@ class _Actions(QObject):
 
     @Slot()
     def lock_now(self) -> None:
-        self.idle.lock()
+        self.idle.lock_now()
 
     @Slot()
     def backup_now(self) -> None:

@@ -46,8 +46,8 @@ def _layout_items(layout: QLayout) -> list:
         return items
     items = [layout.itemAt(i) for i in range(layout.count())]
     if isinstance(layout, QGridLayout):
-        position = {id(layout.itemAt(i)): layout.getItemPosition(i)[:2] for i in range(layout.count())}
-        return sorted(items, key=lambda item: position[id(item)])
+        order = sorted(range(layout.count()), key=lambda i: layout.getItemPosition(i)[:2])
+        return [items[i] for i in order]
     if isinstance(layout, QBoxLayout) and layout.direction() in (QBoxLayout.Direction.RightToLeft,
                                                                  QBoxLayout.Direction.BottomToTop):
         return items[::-1]

@@ -74,6 +74,28 @@ def fill_combo(combo: QComboBox, items: list[tuple[str, object]], empty: str | N
     combo.blockSignals(False)
 
 
+def fill_grouped_combo(combo: QComboBox, groups: list[tuple[str, list[tuple[str, object]]]]) -> None:
+    """Entries under bold group headings that cannot be chosen (the arrow keys skip them);
+    the first real entry is selected."""
+    combo.blockSignals(True)
+    combo.clear()
+    model = combo.model()
+    for heading, items in groups:
+        if not items:
+            continue
+        combo.addItem(heading, None)
+        header = model.item(combo.count() - 1)
+        header.setEnabled(False)
+        font = header.font()
+        font.setBold(True)
+        header.setFont(font)
+        for label, data in items:
+            combo.addItem("    " + label, data)
+    first = next((i for i in range(combo.count()) if combo.itemData(i) is not None), -1)
+    combo.setCurrentIndex(first)
+    combo.blockSignals(False)
+
+
 def compact_combo(combo: QComboBox, characters: int = 18) -> QComboBox:
     """Keep a drop-down with long entries (service names) from widening the whole page."""
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)

@@ -43,12 +43,12 @@ def fitted_size(dialog: QWidget, available: QSize) -> QSize:
 
 class DialogFitter(QObject):
     """Application event filter: fits every dialog when it is shown (see module doc); the
-    first time, chains Tab in layout order and focuses the first field unless the dialog chose
-    a field itself (never OK or Batal)."""
+    first time one of ours is shown, chains Tab in layout order and focuses the first field
+    unless the dialog chose a field itself (never OK or Batal)."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.Show and isinstance(watched, QDialog) and watched.isWindow():
-            if not watched.property(ORDERED):
+            if not watched.property(ORDERED) and type(watched).__module__.startswith("spm_desktop."):
                 watched.setProperty(ORDERED, True)
                 set_tab_order(watched)
                 chosen = watched.focusWidget()

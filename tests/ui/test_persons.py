@@ -86,6 +86,7 @@ def test_bad_nik_refused_with_message_and_good_person_saved(ctx, qtbot, wait_run
     good = make_nik("617102", date(1988, 3, 12), "L", 42)
     dialog.nik.setText(good)
     assert dialog.nik_message.text().startswith("NIK sah")
+    assert dialog.message.text() == ""  # the refusal of the old NIK does not stay
     dialog.birth_known.setChecked(True)
     dialog.birth_date.set_value(date(1988, 3, 13))
     assert "tidak cocok dengan tanggal lahir 13/03/1988" in dialog.nik_message.text()

@@ -9,7 +9,7 @@ import pytest
 from backend_support import sqlite_only
 from openpyxl import load_workbook
 from PySide6.QtCore import QPoint
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow
 from sqlalchemy import select
 
 from spm_desktop import app as app_module
@@ -44,7 +44,8 @@ def test_users_page_create_deactivate_reset_unlock(ctx, qtbot, wait_runner, monk
     assert PASSWORD_RULES in page.findChildren(QLabel)[-1].text()
 
     form = dialogs.UserForm("sari", "Sari Petugas", "1987", "petugas", "PLAT", None, "awal12345")
-    monkeypatch.setattr(dialogs.UserDialog, "ask", classmethod(lambda cls, parent, kec, user=None: form))
+    monkeypatch.setattr(dialogs.UserDialog, "ask",
+                        classmethod(lambda cls, parent, kec, user=None, runner=None, submit=None: submit(form)))
     page.add_user()
     wait_runner()
     assert [u.username for u in page.model.records] == ["admin", "sari"]
@@ -55,7 +56,8 @@ def test_users_page_create_deactivate_reset_unlock(ctx, qtbot, wait_runner, monk
     assert page.model.data(page.model.index(1, 4)) == "PLAT"
 
     edit = dialogs.UserForm("sari", "Sari T.", "1987", "tksk", "", "61.71.01", "")
-    monkeypatch.setattr(dialogs.UserDialog, "ask", classmethod(lambda cls, parent, kec, user=None: edit))
+    monkeypatch.setattr(dialogs.UserDialog, "ask",
+                        classmethod(lambda cls, parent, kec, user=None, runner=None, submit=None: submit(edit)))
     page.edit_user()
     wait_runner()
     sari = next(u for u in page.model.records if u.username == "sari")
@@ -88,6 +90,34 @@ def test_users_page_create_deactivate_reset_unlock(ctx, qtbot, wait_runner, monk
     wait_runner()
     assert authenticate(ctx.db, "sari", "baru98765").role == "tksk"
     assert {"create", "update", "deactivate", "activate", "unlock", "reset_password"} <= set(audit_actions(ctx.db))
+
+
+def test_refused_weak_password_keeps_the_new_user_dialog_open_with_what_was_typed(ctx, qtbot, wait_runner):
+    from spm_desktop.core.security.users import create_user, list_users
+
+    kecamatan = [("61.71.01", "Pontianak Selatan")]
+    dialog = dialogs.UserDialog(kecamatan, runner=ctx.runner, submit=lambda form: create_user(
+        ctx.db, ctx.actor, form.username, form.full_name, form.role, form.password, unit=form.unit))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.role.currentData() == "petugas"  # never Administrator by default
+    assert dialog.focusWidget() is dialog.username
+    dialog.username.setText("rina")
+    dialog.full_name.setText("Rina Wulandari")
+    dialog.password.setText("pendek")
+    dialog.password2.setText("pendek")
+    dialog.submit()
+    wait_runner()
+    assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
+    assert "kata sandi" in dialog.message.text().lower()
+    assert (dialog.username.text(), dialog.full_name.text(), dialog.password.text()) == ("rina", "Rina Wulandari",
+                                                                                         "pendek")
+    dialog.password.setText("Sandi-Rina-2026")
+    dialog.password2.setText("Sandi-Rina-2026")
+    dialog.submit()
+    wait_runner()
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.result_value.username == "rina"
+    assert [u.role for u in list_users(ctx.db, ctx.actor) if u.username == "rina"] == ["petugas"]
 
 
 def test_user_dialog_enables_unit_or_kecamatan_by_role(app, qtbot):
@@ -184,6 +214,7 @@ def test_idle_lock_after_timeout_and_unlock_with_password(ctx, qtbot, wait_runne
         assert not window.centralWidget().isVisible() and not window.menuBar().isVisible()
         dialog = idle.dialog
         assert dialog is not None and dialog.isVisible()
+        assert any("tidak ada kegiatan selama 15 menit" in label.text() for label in dialog.findChildren(QLabel))
         dialog.password.setText("salah-sekali")
         dialog.submit()
         wait_runner()
@@ -225,6 +256,8 @@ def test_session_guards_menu_daily_backup_and_lock_now(ctx, qtbot, wait_runner, 
         assert audit_actions(ctx.db)[-1] == "logout"
         guards.menu_actions["lock_now"].trigger()
         assert guards.idle.is_locked and guards.idle.dialog.isFullScreen()
+        said = " ".join(label.text() for label in guards.idle.dialog.findChildren(QLabel))
+        assert "atas permintaan Anda" in said and "tidak ada kegiatan" not in said  # the truth, not "15 idle minutes"
         guards.idle.dialog.password.setText(PW)
         guards.idle.dialog.submit()
         wait_runner()

@@ -180,3 +180,27 @@ def test_pages_follow_permissions_and_unsaved_work_is_guarded(ctx, db, qtbot, mo
     assert asked == ["Perubahan belum disimpan"]
     assert window.current_page() is entry  # stayed on the page with unsaved work
     entry.person.clear()  # nothing unsaved left for the window's own close at teardown
+
+
+def test_file_dialogs_are_indonesian(app, qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractButton, QFileDialog, QLabel, QTreeView
+
+    english = {"Look in", "Files of type", "File name", "Open", "Save", "Cancel", "Back", "Forward",
+               "Parent Directory", "Create New Folder", "List View", "Detail View", "Name", "Size", "Type",
+               "Date Modified"}
+    for mode in (QFileDialog.AcceptMode.AcceptOpen, QFileDialog.AcceptMode.AcceptSave):
+        dialog = QFileDialog(None, "Pilih berkas", str(tmp_path), "Berkas PDF (*.pdf)")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        dialog.setAcceptMode(mode)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        texts = [w.text() for w in dialog.findChildren(QLabel)]
+        texts += [t for b in dialog.findChildren(QAbstractButton) for t in (b.text(), b.toolTip())]
+        for view in dialog.findChildren(QTreeView):
+            model = view.model()
+            texts += [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]
+        shown = {str(t).replace("&", "").rstrip(":").strip() for t in texts if t}
+        assert not shown & english, shown & english
+        assert {"Lihat di", "Jenis berkas", "Nama berkas"} <= shown
+        dialog.reject()

@@ -42,6 +42,13 @@ ACTION_LABELS: dict[str, str] = {
     "unlock": "Buka kunci akun",
     "backup": "Cadangan",
     "settings": "Ubah pengaturan",
+    "close": "Tutup",
+    "reopen": "Buka kembali",
+    "create_bulk": "Tambah sekaligus",
+    "record_meals": "Catat makan harian",
+    "resolve_conflict": "Selesaikan konflik",
+    "demo_data": "Isi data contoh",
+    "rebuild_search_names": "Perbarui indeks nama",
 }
 
 ENTITY_LABELS: dict[str, str] = {
@@ -55,6 +62,22 @@ ENTITY_LABELS: dict[str, str] = {
     "audit_entry": "Jejak audit",
     "backup": "Cadangan",
     "sync_package": "Paket sinkronisasi",
+    "duplicate_candidate": "Data ganda",
+    "mutu_check": "Daftar periksa mutu",
+    "household_member": "Anggota keluarga",
+    "service_type": "Jenis layanan",
+    "local_device": "Perangkat ini",
+    "database": "Basis data",
+    "target": "Target",
+    "shelter": "Rumah singgah",
+    "recap_pdf": "Rekap PDF",
+    "recap_json": "Rekap JSON",
+    "espm_xlsx": "Lembar kerja e-SPM",
+    "persons": "Berkas penerima layanan",
+    "cases": "Berkas kasus",
+    "events": "Berkas layanan",
+    "disasters": "Berkas bencana",
+    "households": "Berkas keluarga",
 }
 
 EXPORT_FORMATS = ("csv", "xlsx")

@@ -13,6 +13,7 @@ Kelurahan codes nest inside their kecamatan's code (``61.71.01`` → ``61.71.01.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
@@ -51,11 +52,21 @@ def kelurahan_in_kecamatan(kelurahan_code: str | None, kecamatan_code: str | Non
     return kelurahan_code == kecamatan_code or kelurahan_code.startswith(kecamatan_code + ".")
 
 
+@lru_cache(maxsize=1)
+def _kecamatan_names() -> dict[str, str]:
+    """Kecamatan code -> name, from the seeded master list (no session needed for a message)."""
+    from spm_desktop.core.paths import resource_path
+    from spm_desktop.core.storage.seed import region_rows
+
+    return {r["code"]: r["name"] for r in region_rows(resource_path("regions.csv")) if r["level"] == "kecamatan"}
+
+
 def _refuse(actor: Actor, what: str) -> PermissionDenied:
     if actor.role == "petugas":
         where = f"unit {actor.unit}" if actor.unit else "unit yang belum ditetapkan"
     else:
-        where = f"kecamatan {actor.kecamatan_code}" if actor.kecamatan_code else "kecamatan yang belum ditetapkan"
+        code = actor.kecamatan_code
+        where = f"kecamatan {_kecamatan_names().get(code, code)}" if code else "kecamatan yang belum ditetapkan"
     return PermissionDenied(f"Anda hanya berhak {what} untuk {where} Anda sendiri.")
 
 
@@ -96,10 +107,13 @@ def check_region_scope(actor: Actor, kelurahan_code: str | None, what: str = "me
 def in_event_scope(actor: Actor, unit: str | None, kelurahan_code: str | None,
                    case_unit: str | None = None, case_kecamatan_code: str | None = None) -> bool:
     """A service event is in scope when recorded on an in-scope case, or (without a case) when
-    its delivering unit is the petugas' unit / its kelurahan lies in the tksk's kecamatan."""
+    its delivering unit is the petugas' unit / its kelurahan lies in the tksk's kecamatan. A
+    restricted role never records for another unit (a TKSK not under UPRS)."""
     scope = scope_of(actor)
     if scope.unrestricted:
         return True
+    if unit and unit != scope.unit:
+        return False
     if case_unit is not None:
         return in_case_scope(actor, case_unit, case_kecamatan_code)
     if actor.role == "tksk":

@@ -27,7 +27,7 @@ from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
-from spm_desktop.core.security.scope import check_case_scope, check_event_scope
+from spm_desktop.core.security.scope import TKSK_UNIT, check_case_scope, check_event_scope
 from spm_desktop.core.services.cases import SHELTER_UNITS, load_case
 from spm_desktop.core.services.persons import load_person
 from spm_desktop.core.services.settings import load_settings
@@ -279,7 +279,8 @@ def validate_event(s: Session, actor: Actor, draft: EventDraft, today: date | No
     if errors:
         raise ValidationError(errors)
     assert person is not None and st is not None
-    unit = (draft.unit or "").strip().upper() or (case.unit if case else "") or (actor.unit or "")
+    unit = (draft.unit or "").strip().upper() or (case.unit if case else "") or (actor.unit or "") or \
+        (TKSK_UNIT if actor.role == "tksk" else "")
     clean = replace(draft, service_code=code, details=details, kelurahan_code=kelurahan or person.kelurahan_code,
                     unit=unit, officer=(draft.officer or "").strip() or actor.full_name or actor.username,
                     notes=(draft.notes or "").strip(), disaster_id=draft.disaster_id or None,

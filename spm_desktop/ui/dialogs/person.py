@@ -218,6 +218,8 @@ class PersonDialog(QDialog):
     @Slot()
     def _form_changed(self) -> None:
         self._confirmed_duplicates = False
+        if self.buttons.isEnabled():
+            self.message.fine("")  # a refusal was about the form as it was; it has changed since
         self._check_nik()
         self._check_kk()
         self._dup_timer.start()

@@ -26,6 +26,8 @@ from spm_desktop.core.security.passwords import PASSWORD_RULES
 from spm_desktop.core.security.permissions import PERMISSION_LABELS, permissions_of
 from spm_desktop.core.security.users import UserInfo
 from spm_desktop.core.storage.backup import StartupCheck, describe_backup
+from spm_desktop.ui.errors import user_message
+from spm_desktop.ui.runner import Runner
 
 
 def _rules_label() -> QLabel:
@@ -175,12 +177,19 @@ class UserForm:
 
 
 class UserDialog(_FormDialog):
-    """Create (with password) or edit (without) an account."""
+    """Create (with password) or edit (without) an account. With ``runner`` and ``submit``,
+    OK runs ``submit(form)`` in the background and the dialog closes only when it succeeds: a
+    refusal (a weak password, a username in use) is shown in the dialog with everything typed
+    kept. A new account starts as "Petugas layanan", never as Administrator."""
+
+    DEFAULT_ROLE = "petugas"
 
     def __init__(self, kecamatan: list[tuple[str, str]], user: UserInfo | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, runner: Runner | None = None, submit=None) -> None:
         super().__init__("Ubah pengguna" if user else "Tambah pengguna", parent)
         self.editing = user
+        self.runner, self.submit_form = runner, submit
+        self.result_value = None
         self.username = QLineEdit(user.username if user else "")
         self.username.setReadOnly(user is not None)
         self.full_name = QLineEdit(user.full_name if user else "")
@@ -209,8 +218,8 @@ class UserDialog(_FormDialog):
             self.form.addRow("Kata &sandi:", self.password)
             self.form.addRow("Ulan&gi kata sandi:", self.password2)
             self.layout_.insertWidget(1, _rules_label())
+        self.role.setCurrentIndex(max(0, self.role.findData(user.role if user else self.DEFAULT_ROLE)))
         if user is not None:
-            self.role.setCurrentIndex(max(0, self.role.findData(user.role)))
             if user.unit:
                 self.unit.setCurrentIndex(max(0, self.unit.findData(user.unit)))
             if user.kecamatan_code:
@@ -237,11 +246,38 @@ class UserDialog(_FormDialog):
                         self.kecamatan.currentData() if role == "tksk" else None,
                         self.password.text())
 
+    @Slot()
+    def submit(self) -> None:
+        problem = self.problem()
+        if problem:
+            self.message.setText(problem)
+            return
+        if self.submit_form is None:
+            self.accept()
+            return
+        self.buttons.setEnabled(False)
+        self.message.setText("")
+        self.runner.submit(self.submit_form, self.value(), parent=self, on_done=self._saved, on_error=self._refused)
+
+    @Slot(object)
+    def _saved(self, result) -> None:
+        self.result_value = result
+        self.accept()
+
+    @Slot(object)
+    def _refused(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        self.message.setText(user_message(error))
+
     @classmethod
-    def ask(cls, parent: QWidget | None, kecamatan: list[tuple[str, str]],
-            user: UserInfo | None = None) -> UserForm | None:
-        dialog = cls(kecamatan, user, parent)
-        return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
+    def ask(cls, parent: QWidget | None, kecamatan: list[tuple[str, str]], user: UserInfo | None = None,
+            runner: Runner | None = None, submit=None):
+        """Without ``submit``: the filled-in ``UserForm`` or None. With it: what ``submit``
+        returned once it succeeded, or None when cancelled."""
+        dialog = cls(kecamatan, user, parent, runner, submit)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.result_value if submit is not None else dialog.value()
 
 
 # ----- diagnostics -------------------------------------------------------------------------

@@ -30,15 +30,25 @@ from PySide6.QtWidgets import (
 
 from spm_desktop.core.domain.groups import UNITS
 from spm_desktop.core.reports.formatting import short_date
+from spm_desktop.core.security.scope import scope_of
 from spm_desktop.core.services.cases import CaseInfo, list_cases
 from spm_desktop.core.services.events import EventDraft, EventInfo, record_event
+from spm_desktop.core.services.master_lists import ServiceForm
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.detail_fields import DetailFieldsForm
 from spm_desktop.ui.errors import user_message
 from spm_desktop.ui.models.table import Column, RecordTableModel, record_view
 from spm_desktop.ui.person_picker import PersonPicker
 from spm_desktop.ui.tab_order import set_tab_order
-from spm_desktop.ui.widgets import DateEdit, MessageLabel, compact_combo, fill_combo, select_data, shortcut
+from spm_desktop.ui.widgets import (
+    DateEdit,
+    MessageLabel,
+    compact_combo,
+    fill_combo,
+    fill_grouped_combo,
+    select_data,
+    shortcut,
+)
 
 RECENT_COLUMNS = (
     Column("Dicatat", lambda r: r[0]),
@@ -48,6 +58,19 @@ RECENT_COLUMNS = (
     Column("Rincian", lambda r: r[1].summary),
 )
 NO_CASE = "(tanpa kasus)"
+# Headings of the service list: the programs staff know, in this order (catalogue order within).
+SERVICE_GROUPS = (("Rehabilitasi sosial", ("rehab_dasar", "pmks_lainnya")), ("Bencana", ("bencana", "tagana")))
+OTHER_SERVICES = "Lainnya"
+
+
+def service_groups(forms: list[ServiceForm]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The service types under their program's heading, each with its code visible."""
+    def entries(keep) -> list[tuple[str, str]]:
+        return [(f"{f.name} ({f.code})", f.code) for f in forms if keep(f.program)]
+
+    known = {p for _, programs in SERVICE_GROUPS for p in programs}
+    return [(title, entries(lambda p, ps=programs: p in ps)) for title, programs in SERVICE_GROUPS] + \
+        [(OTHER_SERVICES, entries(lambda p: p not in known))]
 LOADING_CASES = "(memuat kasus…)"
 
 
@@ -65,11 +88,14 @@ class Page(QWidget):
         self.person.chosen.connect(self._person_chosen)
         self.service = compact_combo(QComboBox(), 40)
         self.service.setObjectName("serviceType")
-        fill_combo(self.service, [(f"{f.name} ({f.code})", f.code) for f in ctx.service_forms()])
-        select_data(self.service, ctx.recall("service/last_code"))
+        fill_grouped_combo(self.service, service_groups(ctx.service_forms()))
+        last_code = ctx.recall("service/last_code")
+        if last_code and self.service.findData(last_code) >= 0:
+            select_data(self.service, last_code)
         self.event_date = DateEdit()
         self.unit = compact_combo(QComboBox())
-        fill_combo(self.unit, [(label, code) for code, label in UNITS.items()])
+        own_unit = scope_of(ctx.actor).unit  # a petugas or TKSK records for its own unit only
+        fill_combo(self.unit, [(label, code) for code, label in UNITS.items() if not own_unit or code == own_unit])
         select_data(self.unit, ctx.recall("service/last_unit", ctx.actor.unit or "UPRS"))
         self.case = compact_combo(QComboBox(), 30)
         self.case.addItem(NO_CASE, None)

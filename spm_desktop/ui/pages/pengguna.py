@@ -20,7 +20,7 @@ from spm_desktop.core.security.audit_trail import to_local
 from spm_desktop.core.security.passwords import PASSWORD_RULES
 from spm_desktop.core.storage.base import utcnow
 from spm_desktop.ui.context import UiContext
-from spm_desktop.ui.dialogs.security import ResetPasswordDialog, UserDialog
+from spm_desktop.ui.dialogs.security import ResetPasswordDialog, UserDialog, UserForm
 from spm_desktop.ui.errors import confirm, show_info
 from spm_desktop.ui.models.table import Column, RecordTableModel
 
@@ -141,22 +141,28 @@ class Page(QWidget):
     # --- actions ----------------------------------------------------------------------------
     @Slot()
     def add_user(self) -> None:
-        form = UserDialog.ask(self, self.kecamatan)
-        if form is None:
-            return
-        self._submit(users.create_user, form.username, form.full_name, form.role, form.password,
-                     unit=form.unit, kecamatan_code=form.kecamatan_code, nip=form.nip)
+        db, actor = self.ctx.db, self.ctx.actor
+
+        def create(form: UserForm) -> users.UserInfo:  # on the runner; a refusal keeps the dialog open
+            return users.create_user(db, actor, form.username, form.full_name, form.role, form.password,
+                                     unit=form.unit, kecamatan_code=form.kecamatan_code, nip=form.nip)
+
+        if UserDialog.ask(self, self.kecamatan, runner=self.ctx.runner, submit=create) is not None:
+            self.refresh()
 
     @Slot()
     def edit_user(self, *_args) -> None:
         user = self.selected()
         if user is None:
             return
-        form = UserDialog.ask(self, self.kecamatan, user)
-        if form is None:
-            return
-        self._submit(users.update_user, user.id, full_name=form.full_name, nip=form.nip, role=form.role,
-                     unit=form.unit, kecamatan_code=form.kecamatan_code or "")
+        db, actor = self.ctx.db, self.ctx.actor
+
+        def update(form: UserForm) -> users.UserInfo:
+            return users.update_user(db, actor, user.id, full_name=form.full_name, nip=form.nip, role=form.role,
+                                     unit=form.unit, kecamatan_code=form.kecamatan_code or "")
+
+        if UserDialog.ask(self, self.kecamatan, user, runner=self.ctx.runner, submit=update) is not None:
+            self.refresh()
 
     @Slot()
     def toggle_active(self) -> None:

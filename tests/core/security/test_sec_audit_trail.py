@@ -112,3 +112,31 @@ def test_entries_cannot_be_changed_or_deleted(trail):
 def test_no_service_changes_the_trail():
     public = [n for n in dir(at) if not n.startswith("_")]
     assert not [n for n in public if any(w in n for w in ("delete", "update", "edit", "purge", "remove"))]
+
+
+def test_every_audited_action_and_entity_has_an_indonesian_label():
+    """Jejak Audit shows labels, never raw keys (``close``, ``create_bulk``, ``recap_pdf``): every
+    action and entity key written by ``audit.record`` (and the export helpers) in the code, and
+    every import kind, has a label."""
+    import ast
+    from pathlib import Path
+
+    import spm_desktop
+    from spm_desktop.core.imports import registered_kinds
+    from spm_desktop.core.security.audit_trail import ACTION_LABELS, ENTITY_LABELS
+
+    actions, entities = {"idle_lock", "logout"}, set(registered_kinds())
+    for path in Path(spm_desktop.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            texts = {i: a.value for i, a in enumerate(node.args) if isinstance(a, ast.Constant) and a.value}
+            if name == "record" and 1 in texts:
+                actions.add(texts[1])
+                entities.update(v for i, v in texts.items() if i == 2)
+            elif name in ("_audit_export", "audited_file_export") and 2 in texts:
+                entities.add(texts[2])
+    assert {"close", "create_bulk"} <= actions and "recap_pdf" in entities  # the scan sees them
+    assert sorted(actions - set(ACTION_LABELS)) == []
+    assert sorted(entities - set(ENTITY_LABELS)) == []

@@ -42,7 +42,7 @@ def test_region_and_event_scope():
     assert not scope.in_region_scope(tk, None)
     assert scope.in_region_scope(pet, OUT_KEL)  # petugas are not limited by region
     assert not scope.kelurahan_in_kecamatan("61.71.011.1002", "61.71.01")  # prefix must end at a dot
-    with pytest.raises(PermissionDenied, match="kecamatan 61.71.01"):
+    with pytest.raises(PermissionDenied, match="kecamatan Pontianak Selatan Anda"):  # the name, not 61.71.01
         scope.check_region_scope(tk, OUT_KEL)
     assert scope.in_event_scope(pet, "UPRS", OUT_KEL)
     assert not scope.in_event_scope(pet, "PLAT", OUT_KEL)
@@ -51,6 +51,10 @@ def test_region_and_event_scope():
     assert scope.in_event_scope(tk, "", OUT_KEL, case_unit="TKSK", case_kecamatan_code=KEC)
     with pytest.raises(PermissionDenied, match="mencatat layanan"):
         scope.check_event_scope(pet, "PLAT", None)
+    # a TKSK never records under another unit, in its kecamatan or on its own case
+    assert scope.in_event_scope(tk, "TKSK", IN_KEL)
+    assert not scope.in_event_scope(tk, "UPRS", IN_KEL)
+    assert not scope.in_event_scope(tk, "UPRS", IN_KEL, case_unit="TKSK", case_kecamatan_code=KEC)
 
 
 def test_unassigned_scoped_users_see_nothing():
