@@ -78,6 +78,13 @@ def build_main_window(db: Database, user: UserInfo, runner: Runner, folder: Path
     return MainWindow(UiContext(db=db, user=user, runner=runner, data_dir=folder))
 
 
+def end_session(app: QApplication, guards) -> None:
+    """Stop what watched the closed session (idle lock, backup timer, its log-out audit)."""
+    guards.idle.stop()
+    guards.timer.stop()
+    app.aboutToQuit.disconnect(guards.slots.record_logout)
+
+
 def run(data_dir: str | Path | None) -> int:
     """Start the desktop application; returns the process exit code."""
     folder = paths.data_dir(data_dir)
@@ -98,13 +105,18 @@ def run(data_dir: str | Path | None) -> int:
     window = None
     errors.install_excepthook(lambda: window)
     try:
-        user = sign_in(db, runner)
-        if user is None:
-            return 0
-        window = build_main_window(db, user, runner, folder)
-        install_session_guards(window, window.ctx)  # security hook: idle lock, daily backup, menu
-        window.show()
-        return app.exec()
+        while True:  # one pass per session; "Keluar / ganti pengguna" starts the next
+            user = sign_in(db, runner)
+            if user is None:
+                return 0
+            window = build_main_window(db, user, runner, folder)
+            guards = install_session_guards(window, window.ctx)  # security hook: idle lock, daily backup, menu
+            window.show()
+            code = app.exec()  # its end (aboutToQuit) audits the session's log-out
+            if not window.switching_user:
+                return code
+            end_session(app, guards)
+            window.deleteLater()
     finally:
         runner.shutdown()
         collector.stop()

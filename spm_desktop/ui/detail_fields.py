@@ -1,7 +1,7 @@
 """Entry widgets generated from a service type's ``detail_fields`` (resources/service_types.json).
 
-Kinds: ``int`` (spin box with min/default), ``choice`` (drop-down; empty entry unless
-required), ``multi`` (a check box per choice), ``date`` (dd/mm/yyyy, optional), ``text``.
+Kinds: ``int`` (spin box with min/default), ``choice`` (drop-down starting empty: "(pilih)"
+when required), ``multi`` (a check box per choice), ``date`` (dd/mm/yyyy, optional), ``text``.
 :meth:`DetailFieldsForm.values` returns the dict the core's ``check_details`` validates.
 """
 
@@ -66,8 +66,8 @@ class DetailFieldsForm(QWidget):
             return box
         if kind == "choice":
             combo = QComboBox()
-            if not spec.get("required"):
-                combo.addItem("(tidak diisi)", None)
+            # a required choice starts empty too: a preselected first choice would be saved unread
+            combo.addItem("(pilih)" if spec.get("required") else "(tidak diisi)", None)
             for choice in spec.get("choices", []):
                 combo.addItem(choice, choice)
             combo.currentIndexChanged.connect(self.changed)

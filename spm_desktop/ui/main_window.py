@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         splitter.setSizes([self.nav.minimumWidth(), 900])
         self.setCentralWidget(splitter if self.pages else QLabel("Akun ini tidak memiliki halaman yang bisa dibuka."))
         self._current = -1
+        self.switching_user = False
         self._build_menu()
         self._build_status()
         self.nav.currentRowChanged.connect(self._nav_changed)
@@ -113,7 +114,12 @@ class MainWindow(QMainWindow):
     # --- building ---------------------------------------------------------------------
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu("Be&rkas")
-        quit_action = QAction("&Keluar", self)
+        self.switch_user_action = QAction("Keluar / &ganti pengguna…", self)
+        self.switch_user_action.setShortcut(QKeySequence("Ctrl+Shift+Q"))
+        self.switch_user_action.setStatusTip("Tutup sesi ini dan kembali ke jendela Masuk")
+        self.switch_user_action.triggered.connect(self.switch_user)
+        file_menu.addAction(self.switch_user_action)
+        quit_action = QAction("&Tutup aplikasi", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
@@ -213,6 +219,14 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Discard
 
     # --- window -------------------------------------------------------------------------
+    @Slot()
+    def switch_user(self) -> None:
+        """Close this session (its window state is kept for this user) and go back to the
+        login; ``app.run`` sees ``switching_user`` once the window has closed."""
+        self.switching_user = True
+        if not self.close():
+            self.switching_user = False  # unsaved work kept the window open
+
     @Slot(bool)
     def _busy_changed(self, busy: bool) -> None:
         self.busy_label.setText("Sedang memproses…" if busy else "")

@@ -38,6 +38,8 @@ def case(db, person):
 
 
 def ev(person, code=CLOTHES, on=START, **kw):
+    if code == CLOTHES:  # the package's items define the service (required)
+        kw.setdefault("details", {"items": ["Pakaian"]})
     return E.EventDraft(person_id=person.id, service_code=code, event_date=on, **kw)
 
 
@@ -70,6 +72,7 @@ def _deactivate(db, code):
     "future", "before_birth", "before_intake", "after_exit", "quantity_zero", "quantity_negative", "inactive_type",
     "unknown_type", "too_many_meals", "too_many_days_outside", "bad_choice", "missing_required", "unknown_detail",
     "bad_int", "other_persons_case", "merged_person", "deleted_person", "unknown_kelurahan",
+    "clothing_without_items", "device_without_kind",
 ])
 def test_refusals_write_nothing(db, person, case, name):
     other = register_person(db, SYSTEM, PersonDraft(name="Siti", sex="P", birth_year=1990))
@@ -115,6 +118,10 @@ def test_refusals_write_nothing(db, person, case, name):
         draft = replace(draft, person_id=other.id, case_id=None)
     elif name == "unknown_kelurahan":
         draft = replace(draft, kelurahan_code="61.71.99.0000")
+    elif name == "clothing_without_items":  # the details that define the service are required
+        draft = replace(draft, details={})
+    elif name == "device_without_kind":
+        draft = replace(draft, service_code=DEVICE, details={"serial": "INV-7"})
     before = table_counts(db)
     with pytest.raises(ValidationError):
         E.record_event(db, SYSTEM, draft)
@@ -224,3 +231,23 @@ def test_shelter_meals_for_ticked_residents_only(db):
         with pytest.raises(ValidationError):
             E.record_shelter_meals(db, SYSTEM, "UPRS", day, person_ids=bad)
         assert table_counts(db) == before
+
+
+def test_a_second_identical_service_on_one_day_is_asked_about(db, person, case):
+    """Clothing twice on one day is asked about; meals only once the day's total would exceed
+    the standard of 3 (breakfast, then lunch and dinner, is normal)."""
+    E.record_event(db, SYSTEM, ev(person, CLOTHES, case_id=case.id), ask_on_repeat=True)
+    before = table_counts(db)
+    with pytest.raises(E.RepeatedServiceError, match="sudah tercatat menerima Penyediaan Sandang"):
+        E.record_event(db, SYSTEM, ev(person, CLOTHES, case_id=case.id), ask_on_repeat=True)
+    assert table_counts(db) == before
+    E.record_event(db, SYSTEM, ev(person, CLOTHES, case_id=case.id))  # confirmed: saved
+    E.record_event(db, SYSTEM, ev(person, CLOTHES, START + timedelta(days=1), case_id=case.id), ask_on_repeat=True)
+
+    E.record_event(db, SYSTEM, ev(person, MEALS, case_id=case.id, details={"meals_per_day": 1}), ask_on_repeat=True)
+    E.record_event(db, SYSTEM, ev(person, MEALS, case_id=case.id, details={"meals_per_day": 2}), ask_on_repeat=True)
+    with pytest.raises(E.RepeatedServiceError, match="4 kali makan, melebihi standar 3"):
+        E.record_event(db, SYSTEM, ev(person, MEALS, case_id=case.id, details={"meals_per_day": 1}),
+                       ask_on_repeat=True)
+    with db.reading() as s:
+        assert len(s.scalars(select(ServiceEvent).where(ServiceEvent.person_id == person.id)).all()) == 5

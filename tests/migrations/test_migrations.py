@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from backend_support import sqlite_only
 from sqlalchemy import inspect, text
 
+from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.engine import make_engine
 from spm_desktop.core.storage.migrate import downgrade, head_revision, upgrade_to_head
 from spm_desktop.core.storage.models import Base
@@ -205,3 +206,38 @@ def test_kedaruratan_2026_target_is_corrected_only_where_still_seeded(db):
     engine.dispose()
     upgrade_to_head(url)
     assert stored() == (12, 2)
+
+def test_upgrading_makes_the_defining_detail_fields_required(db):
+    """Revision 0005: on an existing catalogue the clothing items and the assistive device's kind
+    become required, as resources/service_types.json has them for new databases."""
+    import json
+
+    url = db.engine.url.render_as_string(hide_password=False)
+    db.dispose()
+    downgrade(url, "0004_mutu_quantities")
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            before = dict(conn.execute(text("SELECT code, detail_fields FROM service_type")).all())
+    finally:
+        engine.dispose()
+
+    def required(fields) -> set[str]:
+        fields = json.loads(fields) if isinstance(fields, str) else fields
+        return {f["key"] for f in fields or [] if f.get("required")}
+
+    assert required(before["1.06.04.2.01.0002"]) == set() and required(before["1.06.04.2.01.0003"]) == set()
+    assert upgrade_to_head(url) == head_revision()
+    again = Database(make_engine(url))
+    try:
+        with again.reading() as s:
+            after = dict(s.execute(text("SELECT code, detail_fields FROM service_type")).all())
+        assert required(after["1.06.04.2.01.0002"]) == {"items"} == required(after["1.06.06.2.01.0002"])
+        assert required(after["1.06.04.2.01.0003"]) == {"device"}
+        assert {c: required(f) for c, f in after.items() if c not in REQUIRED_NOW} == \
+            {c: required(f) for c, f in before.items() if c not in REQUIRED_NOW}  # nothing else changed
+    finally:
+        again.dispose()
+
+
+REQUIRED_NOW = ("1.06.04.2.01.0002", "1.06.06.2.01.0002", "1.06.04.2.01.0003")

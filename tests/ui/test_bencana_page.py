@@ -96,7 +96,7 @@ def test_register_disaster_family_and_meals(ctx, qtbot, wait_runner, monkeypatch
     assert page.members.rowCount() == 3
     assert "Kebutuhan dasar terpenuhi: <b>0 dari 3 (0,0%)</b>" in page.figures.text()
 
-    def meals(parent, kind, disaster, selected, choices):
+    def meals(parent, kind, disaster, selected, choices, families=0):
         dialog = dialogs.AidDialog(kind, disaster, selected, choices, parent)
         qtbot.addWidget(dialog)
         dialog.start.set_value(START)
@@ -131,7 +131,7 @@ def test_register_disaster_family_and_meals(ctx, qtbot, wait_runner, monkeypatch
                              | selection.SelectionFlag.Rows)
     assert sorted(m.name for m in page.selected_members()) == ["Budi", "Siti"]
 
-    def clothing(parent, kind, disaster, selected, choices):
+    def clothing(parent, kind, disaster, selected, choices, families=0):
         dialog = dialogs.AidDialog(kind, disaster, selected, choices, parent)
         qtbot.addWidget(dialog)
         assert selected == 2 and dialog.selected.isChecked() and dialog.items.count() == 6
@@ -144,7 +144,7 @@ def test_register_disaster_family_and_meals(ctx, qtbot, wait_runner, monkeypatch
     assert page.status.text() == "2 catatan layanan disimpan untuk 2 orang."
     assert "Kebutuhan dasar terpenuhi: <b>0 dari 3 (0,0%)</b>" in page.figures.text()
 
-    def shelter(parent, kind, disaster, selected, choices):
+    def shelter(parent, kind, disaster, selected, choices, families=0):
         dialog = dialogs.AidDialog(kind, disaster, selected, choices, parent)
         qtbot.addWidget(dialog)
         dialog.start.set_value(date(2026, 3, 3))

@@ -42,7 +42,7 @@ def intake_day():
     return date.today() - timedelta(days=3)
 
 
-def test_case_opened_with_needs_and_missing_items_shown(ctx, qtbot, wait_runner, intake_day):
+def test_case_opened_with_needs_and_missing_items_shown(ctx, qtbot, wait_runner, intake_day, monkeypatch):
     person = _person(ctx, "Joko Susilo")
     dialog = CaseDialog(ctx, person.id, person.name)
     qtbot.addWidget(dialog)
@@ -68,6 +68,8 @@ def test_case_opened_with_needs_and_missing_items_shown(ctx, qtbot, wait_runner,
     assert {page.needs.index(r, 1).data() for r in range(3)} == {"BELUM"}
     assert page.missing_label.text().startswith("Belum terpenuhi (3)")
 
+    asked = []  # closing with unmet needs asks first (issue 19)
+    monkeypatch.setattr("spm_desktop.ui.dialogs.case.confirm", lambda parent, text, title: asked.append(text) or True)
     closing = CloseCaseDialog(ctx, page.detail.case)
     qtbot.addWidget(closing)
     closing.exit_date.set_value(intake_day - timedelta(days=1))
@@ -79,6 +81,7 @@ def test_case_opened_with_needs_and_missing_items_shown(ctx, qtbot, wait_runner,
     closing.submit()
     wait_runner()
     assert closing.result_value.status == "closed"
+    assert len(asked) == 2 and asked[-1].startswith("3 kebutuhan kasus ini belum terpenuhi")
 
 
 def test_service_recorded_with_enter_and_visible_in_history(ctx, qtbot, wait_runner, intake_day):

@@ -64,3 +64,96 @@ def test_ubah_data_disabled_for_a_person_outside_the_tksk_kecamatan(ctx, qtbot, 
     panel.show_person(outside.id)
     wait_runner()
     assert not panel.edit_button.isEnabled() and "kecamatan" in panel.edit_button.toolTip()
+
+
+def test_the_same_service_twice_on_one_day_asks_first(ctx, qtbot, wait_runner, monkeypatch):
+    from datetime import date
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from spm_desktop.core.services.events import EventDraft, list_events, record_event
+    from spm_desktop.ui.widgets import select_data
+
+    clothing = "1.06.04.2.01.0002"
+    person = register_person(ctx.db, ctx.actor, PersonDraft(name="Hasan Basri", sex="L", birth_year=1960,
+                                                            kelurahan_code=KEC + ".1002"))
+    record_event(ctx.db, ctx.actor, EventDraft(person.id, clothing, date.today(), details={"items": ["Pakaian"]},
+                                               unit="UPRS"))
+    answers, asked = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes], []
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *a: asked.append(text) or answers.pop(0))
+    page = ServicePage(ctx)
+    qtbot.addWidget(page)
+    for expected in (1, 2):
+        page.choose_person(person.id, person.name)
+        wait_runner()
+        select_data(page.service, clothing)
+        page.details.editors["items"][1].setChecked(True)
+        page.save()
+        wait_runner()
+        assert len(list_events(ctx.db, ctx.actor, person.id)) == expected
+    assert len(asked) == 2 and "sudah tercatat menerima Penyediaan Sandang" in asked[0]
+
+
+def test_makan_3x1_for_this_family_over_the_disasters_days(ctx, qtbot, wait_runner, monkeypatch):
+    from datetime import date
+
+    from bencana_scenario import FIRE_DAY, build_fire
+    from PySide6.QtCore import QItemSelectionModel
+
+    from spm_desktop.core.services.events import list_events
+    from spm_desktop.ui.dialogs import disaster as dialogs
+    from spm_desktop.ui.pages.bencana import Page as DisasterPage
+
+    fire = build_fire(ctx.db)
+    page = DisasterPage(ctx)
+    qtbot.addWidget(page)
+    page.year.setValue(FIRE_DAY.year)
+    page.refresh()
+    wait_runner()
+    budi = next(r for r in range(page.member_proxy.rowCount()) if page.member_proxy.index(r, 1).data() == "Budi")
+    page.member_view.selectionModel().select(page.member_proxy.index(budi, 0),
+                                             QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                             | QItemSelectionModel.SelectionFlag.Rows)
+    seen = {}
+
+    def meals(parent, kind, disaster, selected, choices, families=0):
+        dialog = dialogs.AidDialog(kind, disaster, selected, choices, parent, families)
+        qtbot.addWidget(dialog)
+        seen.update(family=dialog.family.text(), start=dialog.start.value(), end=dialog.end.value())
+        dialog.end.set_value(date(2026, 3, 3))
+        dialog.family.setChecked(True)
+        return dialog.value()
+
+    monkeypatch.setattr(dialogs.AidDialog, "ask", meals)
+    page.aid_buttons["meals"].click()
+    wait_runner()
+    assert seen["family"] == "keluarga ini (semua anggotanya)"
+    assert seen["start"] == FIRE_DAY  # the disaster's first day, not today
+    assert seen["end"] == min(date.today(), page.summary.disaster.end_date or date.today())
+    served = {p for name in ("Budi", "Siti", "Ahmad") for p in [fire.person[name]]
+              if len(list_events(ctx.db, ctx.actor, p)) == 2}
+    assert served == {fire.person["Budi"], fire.person["Siti"], fire.person["Ahmad"]}  # 02 and 03/03
+    assert list_events(ctx.db, ctx.actor, fire.person["Dewi"]) == []  # another family: nothing
+
+
+def test_a_woman_entered_as_suami_is_asked_about(ctx, qtbot, wait_runner, monkeypatch):
+    from bencana_scenario import fire_input
+
+    from spm_desktop.core.services.disasters import register_disaster
+    from spm_desktop.ui.dialogs import disaster as dialogs
+    from spm_desktop.ui.models.disasters import MemberRow
+
+    fire = register_disaster(ctx.db, ctx.actor, fire_input())
+    saved, asked, answers = [], [], [False, True]
+    monkeypatch.setattr(dialogs, "confirm", lambda parent, text, title: asked.append(text) or answers.pop(0))
+    dialog = dialogs.HouseholdDialog(fire, ctx.runner, lambda value: saved.append(value) or value)
+    qtbot.addWidget(dialog)
+    dialog.no_kk.setText("6171010203260009")
+    dialog.members.set_rows([MemberRow("Rahmat", sex="L", age="40", relation="kepala"),
+                             MemberRow("Sri", sex="P", age="38", relation="suami")])
+    dialog.save()
+    wait_runner()
+    assert saved == [] and "Sri dicatat sebagai Suami tetapi jenis kelaminnya Perempuan" in asked[0]
+    dialog.save()  # confirmed: saved as typed
+    wait_runner()
+    assert len(saved) == 1 and len(asked) == 2

@@ -185,4 +185,4 @@ def test_keyboard_only_clothing_device_and_referral_each_saved_once_with_the_cas
     choices = {f.code: f.detail_fields for f in ctx.service_forms()}
     assert events[0].details == {"items": choices[clothing][0]["choices"][:2]}
     assert events[1].details["device"] == choices[device][0]["choices"][0]
-    assert events[2].details == {"destination": choices[referral][0]["choices"][1]}
+    assert events[2].details == {"destination": choices[referral][0]["choices"][0]}

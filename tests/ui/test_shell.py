@@ -204,3 +204,52 @@ def test_file_dialogs_are_indonesian(app, qtbot, tmp_path):
         assert not shown & english, shown & english
         assert {"Lihat di", "Jenis berkas", "Nama berkas"} <= shown
         dialog.reject()
+
+
+def test_keluar_ganti_pengguna_goes_back_to_login_and_keeps_each_users_window(app, data_dir, monkeypatch):
+    """Berkas → Keluar / ganti pengguna closes the session (its log-out audited), the login comes
+    back, the next user works in their own window state; closing the window ends the program."""
+    from PySide6.QtWidgets import QApplication
+
+    from sqlalchemy import select
+
+    from spm_desktop.core.security.users import authenticate, create_first_admin, create_user
+    from spm_desktop.core.storage.models import AuditEntry
+    from spm_desktop.ui.main_window import MainWindow
+
+    db = app_module.open_data(data_dir)
+    admin = create_first_admin(db, "admin", "Admin", ADMIN_PASSWORD)
+    create_user(db, admin.actor(), "rina", "Rina Petugas", "petugas", "Sandi-Rina-2026", unit="UPRS")
+    db.dispose()
+    logins = iter([("admin", ADMIN_PASSWORD), ("rina", "Sandi-Rina-2026"), None])
+
+    def login(parent, db_, runner_, office="", username=""):
+        pair = next(logins)
+        return authenticate(db_, *pair) if pair else None
+
+    sessions = []
+
+    def exec_session():
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        sessions.append((window.ctx.user.username, window.width()))
+        if len(sessions) == 1:
+            window.resize(900, 600)
+            window.switch_user_action.trigger()
+        else:
+            window.close()
+        app.aboutToQuit.emit()
+        return 0
+
+    monkeypatch.setattr(LoginDialog, "ask", login)
+    monkeypatch.setattr(app, "exec", exec_session)
+    monkeypatch.setattr(app_module, "make_application", lambda: app)
+    assert app_module.run(data_dir) == 0
+    assert [name for name, _ in sessions] == ["admin", "rina"]
+    assert sessions[1][1] != 900  # rina's window is not the size admin left
+    db = app_module.open_data(data_dir)
+    try:
+        with db.reading() as s:
+            names = s.scalars(select(AuditEntry.username).where(AuditEntry.action == "logout")).all()
+        assert sorted(names) == ["admin", "rina"]  # one log-out per session
+    finally:
+        db.dispose()

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from spm_desktop.core.reports.formatting import short_date
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.security.scope import TKSK_UNIT, check_case_scope, check_event_scope
@@ -394,10 +395,50 @@ def record_event_in(s: Session, actor: Actor, draft: EventDraft, *, event_id: st
     return e
 
 
-def record_event(db: Database, actor: Actor, draft: EventDraft) -> EventInfo:
-    """Record one service event (see the module docstring for what is refused)."""
+class RepeatedServiceError(ConflictError):
+    """The person already has this service on this day; the front desk asks before saving a
+    second one (``record_event(..., ask_on_repeat=True)`` raises it, nothing is written)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "service_code")
+
+
+def repeated_service_question(s: Session, checked: _Checked) -> str | None:
+    """The question to ask before a second identical service for a person on one day, or None.
+
+    For a type with a daily standard (meals: 3 a day) a second record is normal until the
+    day's total would exceed the standard (breakfast, then lunch and dinner); for any other
+    type the same service twice on one day is asked about."""
+    d, st = checked.draft, checked.st
+    earlier = s.scalars(select(ServiceEvent).where(
+        ServiceEvent.person_id == d.person_id, ServiceEvent.service_code == d.service_code,
+        ServiceEvent.event_date == d.event_date, ServiceEvent.deleted_at.is_(None))).all()
+    if not earlier:
+        return None
+    day = short_date(d.event_date)
+    if st.standard_per_day and MEALS_PER_DAY_KEY in d.details:
+        total = sum(int((e.details or {}).get(MEALS_PER_DAY_KEY, 0)) for e in earlier) + d.details[MEALS_PER_DAY_KEY]
+        if total <= st.standard_per_day:
+            return None
+        return (f"{checked.person.name} sudah tercatat menerima {st.name} pada {day}; dengan catatan ini jumlahnya "
+                f"{total} kali makan, melebihi standar {st.standard_per_day} kali sehari. Tetap simpan?")
+    return (f"{checked.person.name} sudah tercatat menerima {st.name} pada {day} ({len(earlier)} kali). "
+            "Catat sekali lagi?")
+
+
+def record_event(db: Database, actor: Actor, draft: EventDraft, *, ask_on_repeat: bool = False) -> EventInfo:
+    """Record one service event (see the module docstring for what is refused). With
+    ``ask_on_repeat`` a second identical service on the same day (see
+    :func:`repeated_service_question`) raises :class:`RepeatedServiceError` instead; the caller
+    asks the user and calls again without it."""
     require(actor, "event.write")
     with db.transaction(actor) as s:
+        if ask_on_repeat:
+            checked = validate_event(s, actor, draft)
+            _check_scope(actor, checked)
+            question = repeated_service_question(s, checked)
+            if question:
+                raise RepeatedServiceError(question)
         e = record_event_in(s, actor, draft)
         return _info(s, e)
 

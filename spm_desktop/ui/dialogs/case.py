@@ -36,12 +36,14 @@ from spm_desktop.core.services.cases import (
     TKSK_UNIT,
     CaseDraft,
     CaseInfo,
+    NeedStatus,
     change_needs,
     close_case,
+    need_status,
     open_case,
 )
 from spm_desktop.ui.context import UiContext
-from spm_desktop.ui.errors import show_error, user_message
+from spm_desktop.ui.errors import confirm, show_error, user_message
 from spm_desktop.ui.person_picker import PersonPicker
 from spm_desktop.ui.widgets import DateEdit, MessageLabel, compact_combo, fill_combo, select_data
 
@@ -251,6 +253,19 @@ class CloseCaseDialog(_FormDialog):
 
     @Slot()
     def submit(self) -> None:
+        """First look for needs still unmet on the exit date: closing such a case is asked."""
+        self.buttons.setEnabled(False)
+        self.ctx.runner.submit(need_status, self.ctx.db, self.ctx.actor, self.case.id, self.exit_date.value(),
+                               on_done=self._needs_checked, on_error=self._refused)
+
+    @Slot(object)
+    def _needs_checked(self, needs: list[NeedStatus]) -> None:
+        unmet = [n.name for n in needs if not n.delivered]
+        if unmet and not confirm(self, f"{len(unmet)} kebutuhan kasus ini belum terpenuhi: {'; '.join(unmet)}. "
+                                       "Tetap tutup kasus?", "Kebutuhan belum terpenuhi"):
+            self.buttons.setEnabled(True)
+            self.message.problem("Kasus belum ditutup: masih ada kebutuhan yang belum terpenuhi.")
+            return
         self.run(close_case, self.ctx.db, self.ctx.actor, self.case.id, self.exit_date.value(),
                  self.reason.currentData(), self.notes.toPlainText())
 

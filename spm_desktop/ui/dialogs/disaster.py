@@ -48,7 +48,7 @@ from spm_desktop.core.domain.vulnerable import NEED_LABELS, VICTIM_NEED_CODES
 from spm_desktop.core.services.disasters import DAMAGE_LEVELS, DisasterInfo, DisasterInput
 from spm_desktop.core.services.households import HouseholdInfo, HouseholdInput
 from spm_desktop.core.services.master_lists import RegionItem
-from spm_desktop.ui.errors import user_message
+from spm_desktop.ui.errors import confirm, user_message
 from spm_desktop.ui.models.disasters import MemberGridModel, MemberRow
 from spm_desktop.ui.runner import Runner
 from spm_desktop.ui.widgets import DateEdit, MessageLabel, RegionPicker, fill_combo, select_data, shortcut
@@ -160,7 +160,7 @@ class DisasterDialog(SubmitDialog):
         closed_row.addWidget(self.has_closed)
         closed_row.addWidget(self.closed, 1)
         form.addRow("Penanganan:", closed_row)
-        form.addRow("S&kala:", self.scale)
+        form.addRow("Sk&ala:", self.scale)
         form.addRow("&Fase:", self.phase)
         form.addRow("Kecamatan / kelurahan:", self.region)
         form.addRow("&Lokasi (jalan, gang, RT/RW):", self.location)
@@ -306,6 +306,9 @@ class _ChoiceDelegate(QStyledItemDelegate):
         model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
 
 
+RELATION_SEX = {"suami": "L", "istri": "P"}  # relations that name a sex
+
+
 class HouseholdDialog(SubmitDialog):
     """One affected family: No. KK, address, damage, and the members in a grid.
 
@@ -345,7 +348,7 @@ class HouseholdDialog(SubmitDialog):
         add.clicked.connect(self.add_member)
         remove = QPushButton("&Hapus anggota")
         remove.clicked.connect(self.remove_member)
-        self.waive_button = QPushButton("&Kecualikan kebutuhan…")
+        self.waive_button = QPushButton("Ke&cualikan kebutuhan…")
         self.waive_button.setToolTip("Kebutuhan bawaan anggota yang dipilih yang tidak perlu dipenuhi, dengan "
                                      "alasannya.")
         self.waive_button.clicked.connect(self.waive)
@@ -399,6 +402,17 @@ class HouseholdDialog(SubmitDialog):
         if chosen is not None:
             self.members.set_waiver(row, *chosen)
 
+    @Slot()
+    def save(self) -> None:
+        """A relation that contradicts the sex (a woman as Suami) is asked about, then saved."""
+        odd = [f"{r.name or 'baris ' + str(i + 1)} dicatat sebagai {HOUSEHOLD_RELATIONS.get(r.relation, r.relation)} "
+               f"tetapi jenis kelaminnya {SEXES.get(r.sex, r.sex)}"
+               for i, r in enumerate(self.members.rows) if RELATION_SEX.get(r.relation, r.sex) != r.sex and r.sex]
+        if odd and not confirm(self, "; ".join(odd) + ". Tetap simpan?", "Periksa hubungan keluarga"):
+            self.message.problem("Periksa kolom hubungan dan jenis kelamin, lalu simpan lagi.")
+            return
+        super().save()
+
     def value(self) -> HouseholdInput:
         return HouseholdInput(disaster_id=self.disaster.id, no_kk=self.no_kk.text().strip(),
                               members=self.members.inputs(), address=self.address.text(),
@@ -426,12 +440,14 @@ AID_KINDS: dict[str, str] = {
 @dataclass(frozen=True)
 class AidRequest:
     """What the bulk-service dialog asks for; ``selected_only``: the members chosen in the
-    table, else every member of every household of the disaster."""
+    table; ``whole_families``: every member of the families of the chosen members; neither:
+    every member of every household of the disaster."""
 
     kind: str
     start: date
     end: date
     selected_only: bool
+    whole_families: bool = False
     meals_per_day: int = 3
     items: tuple[str, ...] = ()
     session_type: str = ""
@@ -444,13 +460,17 @@ class AidDialog(QDialog):
     """Dates and details of one bulk service; the page does the writing."""
 
     def __init__(self, kind: str, disaster: DisasterInfo, selected: int, choices: dict[str, list[str]],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, families: int = 0) -> None:
         super().__init__(parent)
         self.kind = kind
         self.setWindowTitle(f"{AID_KINDS[kind]} — {disaster.title}")
         form = QFormLayout()
-        self.start = DateEdit(max(disaster.start_date, min(date.today(), disaster.end_date or date.today())))
-        self.end = DateEdit(self.start.value())
+        last_day = min(date.today(), disaster.end_date or date.today())
+        if kind == "meals":  # meals run over the emergency: from its first day to its end (or today)
+            self.start, self.end = DateEdit(disaster.start_date), DateEdit(max(disaster.start_date, last_day))
+        else:
+            self.start = DateEdit(max(disaster.start_date, last_day))
+            self.end = DateEdit(self.start.value())
         form.addRow("Tanggal &awal:" if kind == "meals" else "&Tanggal:", self.start)
         if kind == "meals":
             form.addRow("Tanggal a&khir:", self.end)
@@ -479,14 +499,19 @@ class AidDialog(QDialog):
         self.notes = QLineEdit()
         form.addRow("Catatan:", self.notes)
         self.selected = QRadioButton(f"hanya anggota yang dipilih di tabel ({selected} orang)")
+        self.family = QRadioButton("keluarga ini (semua anggotanya)" if families == 1 else
+                                   f"seluruh keluarga dari anggota yang dipilih ({families} keluarga)")
         self.everyone = QRadioButton("semua keluarga terdampak bencana ini")
         group = QButtonGroup(self)
-        group.addButton(self.selected)
-        group.addButton(self.everyone)
+        for button in (self.selected, self.family, self.everyone):
+            group.addButton(button)
         (self.selected if selected else self.everyone).setChecked(True)
         self.selected.setEnabled(bool(selected))
+        self.family.setEnabled(bool(families))
         who = QVBoxLayout()
         who.addWidget(self.selected)
+        if kind != "shelter":  # shelter is recorded per family anyway
+            who.addWidget(self.family)
         who.addWidget(self.everyone)
         if kind == "special_care":
             who.addWidget(QLabel("Hanya anggota kelompok rentan yang dicatat."))
@@ -503,12 +528,13 @@ class AidDialog(QDialog):
         items = tuple(self.items.item(i).text() for i in range(self.items.count())
                       if self.items.item(i).checkState() == Qt.CheckState.Checked)
         return AidRequest(kind=self.kind, start=start, end=end, selected_only=self.selected.isChecked(),
+                          whole_families=self.family.isChecked() and self.kind != "shelter",
                           meals_per_day=self.per_day.value() if self.kind == "meals" else 3, items=items,
                           session_type=self.session_type.text(), units=self.units.value(),
                           shelter_kind=self.shelter_kind.currentData() or "", notes=self.notes.text())
 
     @classmethod
     def ask(cls, parent: QWidget | None, kind: str, disaster: DisasterInfo, selected: int,
-            choices: dict[str, list[str]]) -> AidRequest | None:
-        dialog = cls(kind, disaster, selected, choices, parent)
+            choices: dict[str, list[str]], families: int = 0) -> AidRequest | None:
+        dialog = cls(kind, disaster, selected, choices, parent, families)
         return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None

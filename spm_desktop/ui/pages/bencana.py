@@ -353,10 +353,15 @@ class Page(QWidget):
         if self.summary is None:
             return
         selected = self.selected_members()
-        request = AidDialog.ask(self, kind, self.summary.disaster, len(selected), self._choices or {})
+        families = {m.household_id for m in selected}
+        request = AidDialog.ask(self, kind, self.summary.disaster, len(selected), self._choices or {},
+                                families=len(families))
         if request is None:
             return
-        chosen = selected if request.selected_only else list(self.summary.members)
+        if request.whole_families:
+            chosen = [m for m in self.summary.members if m.household_id in families]
+        else:
+            chosen = selected if request.selected_only else list(self.summary.members)
         household_ids = list(dict.fromkeys(m.household_id for m in chosen))
         person_ids = [m.person_id for m in chosen] if request.selected_only and kind != "shelter" else []
         if person_ids:

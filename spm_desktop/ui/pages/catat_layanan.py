@@ -32,11 +32,11 @@ from spm_desktop.core.domain.groups import UNITS
 from spm_desktop.core.reports.formatting import short_date
 from spm_desktop.core.security.scope import scope_of
 from spm_desktop.core.services.cases import CaseInfo, list_cases
-from spm_desktop.core.services.events import EventDraft, EventInfo, record_event
+from spm_desktop.core.services.events import EventDraft, EventInfo, RepeatedServiceError, record_event
 from spm_desktop.core.services.master_lists import ServiceForm
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.detail_fields import DetailFieldsForm
-from spm_desktop.ui.errors import user_message
+from spm_desktop.ui.errors import confirm, user_message
 from spm_desktop.ui.models.table import Column, RecordTableModel, record_view
 from spm_desktop.ui.person_picker import PersonPicker
 from spm_desktop.ui.tab_order import set_tab_order
@@ -173,7 +173,11 @@ class Page(QWidget):
         self.case.setEnabled(False)
         self.service.setFocus()
         self.ctx.runner.submit(list_cases, self.ctx.db, self.ctx.actor, person_id, False,
-                               on_done=partial(self._cases_loaded, person_id), on_error=self._refused)
+                               on_done=partial(self._cases_loaded, person_id), on_error=self._cases_refused)
+
+    @Slot(object)
+    def _cases_refused(self, error: BaseException) -> None:
+        self.message.problem(user_message(error))
 
     def _cases_loaded(self, person_id: str, cases: list[CaseInfo]) -> None:
         if person_id != self.person.person_id:
@@ -220,8 +224,11 @@ class Page(QWidget):
         self.message.fine("Menyimpan…")
         self.ctx.remember("service/last_code", self.service.currentData())
         self.ctx.remember("service/last_unit", self.unit.currentData())
-        self.ctx.runner.submit(record_event, self.ctx.db, self.ctx.actor, self.draft(),
-                               on_done=self._saved, on_error=self._refused)
+        self._submit(self.draft(), ask_on_repeat=True)
+
+    def _submit(self, draft: EventDraft, ask_on_repeat: bool) -> None:
+        self.ctx.runner.submit(record_event, self.ctx.db, self.ctx.actor, draft, ask_on_repeat=ask_on_repeat,
+                               on_done=self._saved, on_error=partial(self._refused, draft))
 
     @Slot(object)
     def _saved(self, event: EventInfo) -> None:
@@ -237,8 +244,14 @@ class Page(QWidget):
         self.notes.clear()
         self.focus_person()
 
-    @Slot(object)
-    def _refused(self, error: BaseException) -> None:
+    def _refused(self, draft: EventDraft, error: BaseException) -> None:
+        if isinstance(error, RepeatedServiceError):
+            if confirm(self, error.message, "Layanan yang sama hari ini"):
+                self._submit(draft, ask_on_repeat=False)
+                return
+            self._saving = False
+            self.message.problem("Tidak disimpan: layanan ini sudah tercatat untuk orang ini pada hari itu.")
+            return
         self._saving = False
         self.message.problem(user_message(error))
 
