@@ -1,10 +1,14 @@
-"""Screenshots of the real window for the README, under a real X server:
+"""Screenshots of the real window for the README, on the office laptop's screen (1366×768)
+under a real X server with a window manager:
 
-    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python docs/screenshots/take_screenshots.py
+    Xvfb :99 -screen 0 1366x768x24 & DISPLAY=:99 openbox &
+    DISPLAY=:99 .venv/bin/python docs/screenshots/take_screenshots.py
 
 Builds a demo data folder (``spm-desktop init`` + ``demo-data``), logs in, shows every page
-the administrator can open and saves ``docs/screenshots/<page>.png`` (pages in ``SPM_SHOTS_ONLY``) plus the login and
-first-run dialogs. ``--scale 1.5`` (QT_SCALE_FACTOR) checks readability at 150%.
+the administrator can open (or those in ``SPM_SHOTS_ONLY=name,name``) in the window at the size
+it takes on first start (from the available screen), and saves the whole screen as
+``docs/screenshots/<page>.png``, plus the login and first-run dialogs. ``--scale 1.5``
+(QT_SCALE_FACTOR) checks readability at 150%.
 """
 
 from __future__ import annotations
@@ -20,9 +24,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PASSWORD = "Contoh-Sandi-2026"
-SIZE = (1280, 800)
-# The GUI engineer's pages; SPM_SHOTS_ONLY=name,name (e.g. "beranda,rekap,bencana") for others.
-DEFAULT_PAGES = "penerima,kasus,catat_layanan,makan_harian"
+# SPM_SHOTS_ONLY=name,name (e.g. "beranda,rekap,bencana") for some pages only; all by default.
+DEFAULT_PAGES = ""
 
 
 def prepare(folder: Path) -> None:
@@ -58,6 +61,13 @@ def stage(name: str, page, ctx) -> None:
         boxes = page.details.editors.get("items") or []
         for box in boxes[:3]:
             box.setChecked(True)
+
+
+def screen_shot(app, window):
+    """The whole screen, window frame and all, as a person sees it (on X11); else the window."""
+    if app.platformName() == "xcb":
+        return window.screen().grabWindow(0)
+    return window.grab()
 
 
 def main() -> int:
@@ -97,10 +107,9 @@ def main() -> int:
 
         user = authenticate(db, "admin", PASSWORD)
         window = app_module.build_main_window(db, user, runner, folder)
-        window.resize(*SIZE)
-        window.show()
+        window.show()  # first start: the size comes from the available screen
         settle(qt, runner, 800)
-        only = os.environ.get("SPM_SHOTS_ONLY", DEFAULT_PAGES).split(",")
+        only = [n for n in os.environ.get("SPM_SHOTS_ONLY", DEFAULT_PAGES).split(",") if n]
         for entry in window.pages:
             if only and entry.name not in only:
                 continue
@@ -108,7 +117,7 @@ def main() -> int:
             settle(qt, runner, 600)
             stage(entry.name, page, window.ctx)
             settle(qt, runner, 600)
-            window.grab().save(str(out / f"{entry.name}{suffix}.png"))
+            screen_shot(qt, window).save(str(out / f"{entry.name}{suffix}.png"))
             print(out / f"{entry.name}{suffix}.png")
             if entry.name == "catat_layanan":
                 page.person.clear()  # nothing unsaved: leaving the page asks no question

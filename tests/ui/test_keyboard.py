@@ -49,6 +49,13 @@ def _show_active(qtbot, window: QWidget) -> None:
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
 
 
+def _focus(qtbot, widget: QWidget) -> None:
+    """Put the keyboard focus on ``widget`` (as a click or the menu leaves it) and wait for it."""
+    widget.activateWindow()
+    widget.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget, timeout=5000)
+
+
 def test_ctrl_n_and_ctrl_f_work_right_after_choosing_a_page(ctx, qtbot, monkeypatch):
     from spm_desktop.ui.dialogs.case import CaseDialog
     from spm_desktop.ui.dialogs.person import PersonDialog
@@ -59,18 +66,18 @@ def test_ctrl_n_and_ctrl_f_work_right_after_choosing_a_page(ctx, qtbot, monkeypa
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     _show_active(qtbot, window)
-    window.nav.setFocus()
+    _focus(qtbot, window.nav)
     _press(Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # Penerima Layanan, focus stays in the menu bar's window
     assert window.current_page() is window.page("penerima")
-    window.nav.setFocus()  # as after choosing from the Halaman menu or the navigation list
+    _focus(qtbot, window.nav)  # as after choosing from the Halaman menu or the navigation list
     _press(Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert opened == ["person"]
-    window.nav.setFocus()
+    _focus(qtbot, window.nav)
     _press(Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.focusWidget() is window.page("penerima").search
     _press(Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert window.current_page() is window.page("kasus")
-    window.nav.setFocus()
+    _focus(qtbot, window.nav)
     _press(Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert opened == ["person", "case"]  # the hidden Penerima page's Ctrl+N no longer answers
 

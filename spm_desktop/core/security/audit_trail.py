@@ -44,6 +44,7 @@ ACTION_LABELS: dict[str, str] = {
     "settings": "Ubah pengaturan",
     "close": "Tutup",
     "reopen": "Buka kembali",
+    "end_emergency": "Akhiri tanggap darurat",
     "create_bulk": "Tambah sekaligus",
     "record_meals": "Catat makan harian",
     "resolve_conflict": "Selesaikan konflik",
