@@ -210,7 +210,6 @@ def test_keluar_ganti_pengguna_goes_back_to_login_and_keeps_each_users_window(ap
     """Berkas → Keluar / ganti pengguna closes the session (its log-out audited), the login comes
     back, the next user works in their own window state; closing the window ends the program."""
     from PySide6.QtWidgets import QApplication
-
     from sqlalchemy import select
 
     from spm_desktop.core.security.users import authenticate, create_first_admin, create_user
