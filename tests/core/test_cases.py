@@ -106,7 +106,7 @@ def test_close_case_rules(db, person):
         with pytest.raises(ValidationError):
             C.close_case(db, SYSTEM, case.id, bad_date, bad_reason)
     record_event(db, SYSTEM, EventDraft(person_id=person.id, service_code=CLOTHES, event_date=START + timedelta(days=5),
-                                        case_id=case.id))
+                                        case_id=case.id, details={"items": ["Pakaian"]}))
     before = table_counts(db)
     with pytest.raises(ValidationError, match="sesudah tanggal keluar"):
         C.close_case(db, SYSTEM, case.id, START + timedelta(days=4), "reunifikasi")

@@ -130,7 +130,8 @@ def test_merge_moves_every_case_event_and_membership(db):
                                              intake_date=start, kecamatan_code="61.71.01"))
     for pid, cid in ((survivor.id, case_a.id), (other.id, case_b.id), (other.id, None)):
         record_event(db, SYSTEM, EventDraft(person_id=pid, service_code="1.06.04.2.01.0002",
-                                            event_date=start + timedelta(days=1), case_id=cid))
+                                            event_date=start + timedelta(days=1), case_id=cid,
+                                            details={"items": ["Pakaian"]}))
     disaster_id, household_id = _household(db, start, [other.id])
     result = D.merge_persons(db, SYSTEM, survivor.id, other.id)
     assert (result.cases_moved, result.events_moved, result.memberships_moved) == (1, 2, 1)

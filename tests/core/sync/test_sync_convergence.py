@@ -131,8 +131,9 @@ class Exchange(RuleBasedStateMachine):
         if pid is None:
             return
         try:
-            events.record_event(db, SUPERVISOR, events.EventDraft(person_id=pid, service_code=code,
-                                                                  event_date=date(2026, month, day)))
+            events.record_event(db, SUPERVISOR, events.EventDraft(
+                person_id=pid, service_code=code, event_date=date(2026, month, day),
+                details={"items": ["Pakaian"]} if code.endswith(".0002") else {}))  # clothing: items required
         except DomainError:
             pass
 
