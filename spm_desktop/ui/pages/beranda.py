@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -54,7 +55,9 @@ class Page(QWidget):
         chart_layout = QVBoxLayout(chart_box)
         chart_layout.addWidget(self.indicator_box)
         chart_layout.addWidget(self.chart, 1)
-        side = QVBoxLayout()
+        side_panel = QWidget()
+        side = QVBoxLayout(side_panel)
+        side.setContentsMargins(0, 0, 0, 0)
         behind_box = QGroupBox("Indikator paling tertinggal dari target")
         QVBoxLayout(behind_box).addWidget(self.behind_label)
         attention_box = QGroupBox("Perlu perhatian")
@@ -64,7 +67,12 @@ class Page(QWidget):
         side.addStretch(1)
         lower = QHBoxLayout()
         lower.addWidget(chart_box, 3)
-        lower.addLayout(side, 2)
+        side_scroll = QScrollArea()  # a small screen scrolls the lists instead of cutting them
+        side_scroll.setWidget(side_panel)
+        side_scroll.setWidgetResizable(True)
+        side_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        lower.addWidget(side_scroll, 2)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
         layout = QVBoxLayout(self)

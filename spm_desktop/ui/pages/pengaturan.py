@@ -376,10 +376,12 @@ class Page(QWidget):
             edit.addWidget(widget)
         layout = QVBoxLayout(w)
         layout.addLayout(top)
-        layout.addWidget(QLabel("Isi jumlah yang dimiliki kantor tahun ini untuk setiap butir standar Renstra. "
-                                "B = rata-rata min(tersedia / standar, 1) × 100; sebuah kelompok \"belum dinilai\" "
-                                "sampai semua butirnya terisi. Butir bersama dipakai oleh keempat kelompok "
-                                "rehabilitasi (dan bencana bila tercantum)."))
+        explanation = QLabel("Isi jumlah yang dimiliki kantor tahun ini untuk setiap butir standar Renstra. "
+                             "B = rata-rata min(tersedia / standar, 1) × 100; sebuah kelompok \"belum dinilai\" "
+                             "sampai semua butirnya terisi. Butir bersama dipakai oleh keempat kelompok "
+                             "rehabilitasi (dan bencana bila tercantum).")
+        explanation.setWordWrap(True)  # one long line made the window 1.874 px wide
+        layout.addWidget(explanation)
         layout.addWidget(self.mutu_view, 1)
         layout.addLayout(edit)
         layout.addWidget(self.mutu_scores)
