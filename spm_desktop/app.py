@@ -113,9 +113,9 @@ def run(data_dir: str | Path | None) -> int:
             guards = install_session_guards(window, window.ctx)  # security hook: idle lock, daily backup, menu
             window.show()
             code = app.exec()  # its end (aboutToQuit) audits the session's log-out
+            end_session(app, guards)
             if not window.switching_user:
                 return code
-            end_session(app, guards)
             window.deleteLater()
     finally:
         runner.shutdown()
