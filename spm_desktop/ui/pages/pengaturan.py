@@ -53,6 +53,11 @@ OFFICE_FIELDS = (
 TUNTAS_ROWS = 6
 
 
+def _mutu_year(db, year: int):
+    """The year's mutu items and the groups' B (worker thread: captures no widget)."""
+    return mutu_svc.list_items(db, year), mutu_svc.scores(db, year)
+
+
 def _decimals(value) -> int:
     """0 for whole quantities, else 2 (mutu quantities have at most two decimals)."""
     return 0 if value == int(value) else 2
@@ -390,9 +395,7 @@ class Page(QWidget):
 
     @Slot()
     def load_mutu(self, *_args) -> None:
-        year = self.mutu_year.value()
-        self.ctx.runner.submit(lambda: (mutu_svc.list_items(self.ctx.db, year), mutu_svc.scores(self.ctx.db, year)),
-                               parent=self, on_done=self._show_mutu)
+        self.ctx.runner.submit(_mutu_year, self.ctx.db, self.mutu_year.value(), parent=self, on_done=self._show_mutu)
 
     def _show_mutu(self, loaded) -> None:
         rows, scores = loaded

@@ -52,6 +52,17 @@ INDICATOR_COLUMNS = (
 QUARTERS = ("I", "II", "III", "IV")
 
 
+# Worker-thread jobs are module functions: a closure over the page would let the worker drop
+# the last reference to a widget (destroying it off the GUI thread).
+def _export_pdf(db, actor, period: Period, path: Path, result: RollupResult | None, signed_on: date):
+    signing = recap_svc.signing_for(db, actor, signed_on)
+    return recap_svc.export_recap_pdf(db, actor, period, path, result, signing)
+
+
+def _export_espm(db, actor, year: int, quarter: int, path: Path, signed_on: date):
+    return recap_svc.export_espm(db, actor, year, quarter, path, recap_svc.signing_for(db, actor, signed_on))
+
+
 class ExportFileDialog:
     """Where to save an export; ``ask`` returns the chosen path or None (patched in tests)."""
 
@@ -217,13 +228,9 @@ class Page(QWidget):
             return
         result = self.result if self.result is not None and self.result.period == period else None
         self.status_label.setText("Membuat PDF…")
-        signed_on = self.signed_on.date().toPython()
-
-        def job():
-            signing = recap_svc.signing_for(self.ctx.db, self.ctx.actor, signed_on)
-            return recap_svc.export_recap_pdf(self.ctx.db, self.ctx.actor, period, path, result, signing)
-
-        self.ctx.runner.submit(job, parent=self, on_done=self._exported, on_error=self._export_failed)
+        self.ctx.runner.submit(_export_pdf, self.ctx.db, self.ctx.actor, period, path, result,
+                               self.signed_on.date().toPython(), parent=self, on_done=self._exported,
+                               on_error=self._export_failed)
 
     @Slot()
     def export_xlsx(self) -> None:
@@ -236,13 +243,9 @@ class Page(QWidget):
         if path is None:
             return
         self.status_label.setText("Membuat buku kerja e-SPM…")
-        signed_on = self.signed_on.date().toPython()
-
-        def job():
-            signing = recap_svc.signing_for(self.ctx.db, self.ctx.actor, signed_on)
-            return recap_svc.export_espm(self.ctx.db, self.ctx.actor, year, quarter, path, signing)
-
-        self.ctx.runner.submit(job, parent=self, on_done=self._exported, on_error=self._export_failed)
+        self.ctx.runner.submit(_export_espm, self.ctx.db, self.ctx.actor, year, quarter, path,
+                               self.signed_on.date().toPython(), parent=self, on_done=self._exported,
+                               on_error=self._export_failed)
 
     @Slot(object)
     def _exported(self, written) -> None:
