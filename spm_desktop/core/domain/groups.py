@@ -102,3 +102,16 @@ AGE_CHILD_BELOW = 18
 AGE_ELDERLY_FROM = 60
 AGE_TODDLER_BELOW = 5  # default of the setting disaster.usia_rentan_anak (kelompok rentan)
 AGE_VULNERABLE_CHILD_MAX = 18  # UU 24/2007 art. 55 "anak-anak": the setting's largest value
+
+# Counting rules of the catalogue (architecture §4). Types of the last two are recorded as
+# group activities (kegiatan kelompok), never as a person's service event.
+COUNTING_RULES: dict[str, str] = {
+    "distinct_persons": "Orang berbeda yang dilayani",
+    "sum_quantity": "Jumlah satuan",
+    "participants": "Jumlah kehadiran peserta kegiatan kelompok",
+    "named_participants": "Relawan berbeda dari daftar relawan",
+}
+ACTIVITY_RULES: tuple[str, ...] = ("participants", "named_participants")
+# How a report names the unit of an indicator counted by these rules.
+RULE_UNIT_LABELS: dict[str, str] = {"participants": "orang (kehadiran)"}
+VOLUNTEER_DEFAULT_ORGANISATION = "Tagana"

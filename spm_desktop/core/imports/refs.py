@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from spm_desktop.core.imports.framework import ImportContext, Row, external_id
-from spm_desktop.core.storage.models import Case, Disaster, Person
+from spm_desktop.core.storage.models import Case, Disaster, Person, Volunteer
 
 
 def _live_id(ctx: ImportContext, model, candidate: str) -> str | None:
@@ -18,11 +18,9 @@ def _live_id(ctx: ImportContext, model, candidate: str) -> str | None:
     return found.id if found is not None and found.deleted_at is None else None
 
 
-def resolve_person(ctx: ImportContext, row: Row, column: str, required: bool = True) -> str | None:
-    """The person a cell refers to (earlier ``id``, NIK, or record id); records a cell error."""
-    value = row.text(column, required)
-    if not value:
-        return None
+def find_person(ctx: ImportContext, value: str) -> str | None:
+    """The live person a reference names (earlier ``id``, NIK, or record id), or None."""
+    value = value.strip()
     if value.isdigit() and len(value) == 16:
         found = ctx.session.scalar(select(Person.id).where(Person.nik == value, Person.deleted_at.is_(None)))
         if found:
@@ -31,8 +29,37 @@ def resolve_person(ctx: ImportContext, row: Row, column: str, required: bool = T
         found = _live_id(ctx, Person, candidate)
         if found:
             return found
-    row.error(column, f"penerima layanan '{value}' tidak ditemukan (isi id dari berkas persons atau NIK).")
     return None
+
+
+def resolve_person(ctx: ImportContext, row: Row, column: str, required: bool = True) -> str | None:
+    """The person a cell refers to (earlier ``id``, NIK, or record id); records a cell error."""
+    value = row.text(column, required)
+    if not value:
+        return None
+    found = find_person(ctx, value)
+    if found is None:
+        row.error(column, f"penerima layanan '{value}' tidak ditemukan (isi id dari berkas persons atau NIK).")
+    return found
+
+
+def find_volunteer(ctx: ImportContext, value: str) -> str | None:
+    """The live roster volunteer a reference names (``id`` of a relawan file, NIK, or record id)."""
+    value = value.strip()
+    if value.isdigit() and len(value) == 16:
+        found = ctx.session.scalar(select(Volunteer.id).where(Volunteer.nik == value, Volunteer.deleted_at.is_(None)))
+        if found:
+            return found
+    for candidate in (external_id("relawan", value), value):
+        found = _live_id(ctx, Volunteer, candidate)
+        if found:
+            return found
+    return None
+
+
+def split_list(text: str) -> list[str]:
+    """A cell listing several references separated by ``;``."""
+    return [part.strip() for part in text.split(";") if part.strip()]
 
 
 def _resolve_by_id(ctx: ImportContext, row: Row, column: str, model, kind: str, label: str) -> str | None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.domain.groups import CASE_GROUPS, SEXES, SPM_GROUP_SHORT, SPM_GROUPS, UNITS
 from spm_desktop.core.reports.formatting import number
+from spm_desktop.core.rollup.activities import apply_activity_counts
 from spm_desktop.core.rollup.period import Period
 from spm_desktop.core.rollup.result import (
     Breakdown,
@@ -64,6 +65,7 @@ def rollup_in_session(
     quantity_codes = [t.code for t in types if t.counting_rule == "sum_quantity"]
     counts = scan(s, period.start, period.end, quantity_codes, settings.fulfilment_rule, breakdowns,
                   settings.usia_rentan_anak)
+    apply_activity_counts(s, counts, period.start, period.end, {t.code: t.counting_rule for t in types}, breakdowns)
     targets = {t.key: t for t in s.scalars(select(Target).where(Target.year == period.year,
                                                                 Target.deleted_at.is_(None)))}
     indicators = tuple(_indicator(t, counts, targets.get(t.code), period.month) for t in types)

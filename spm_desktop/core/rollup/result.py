@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from spm_desktop.core.domain.groups import RULE_UNIT_LABELS
 from spm_desktop.core.rollup.period import Period
 
 
@@ -17,13 +18,18 @@ class IndicatorFigure:
     name: str
     program: str
     unit: str
-    counting_rule: str  # distinct_persons | sum_quantity
+    counting_rule: str  # distinct_persons | sum_quantity | participants | named_participants
     month: int  # in the period's last month
     cumulative: int  # 1 January to the end of the period
     target: float | None
     percent_of_target: float | None  # None when there is no (or a zero) target
     budget: float | None
     series: tuple[int, ...]  # cumulative at the end of each month 1..M
+
+    @property
+    def unit_label(self) -> str:
+        """The unit a report shows: "orang (kehadiran)" for attendances (rule ``participants``)."""
+        return RULE_UNIT_LABELS.get(self.counting_rule, self.unit)
 
     @property
     def monthly(self) -> tuple[int, ...]:

@@ -26,6 +26,7 @@ from spm_desktop.core.domain.names import search_key, similarity_at_least
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.services import persons as persons_svc
+from spm_desktop.core.services.activities import move_person_links
 from spm_desktop.core.storage.base import new_id
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import (
@@ -399,6 +400,7 @@ def merge_persons(db: Database, actor: Actor, survivor_id: str, other_id: str) -
             events_moved += 1
         for h in s.scalars(select(Household).where(Household.head_person_id == other.id)).all():
             h.head_person_id = survivor.id
+        move_person_links(s, survivor.id, other.id)
         nik = other.nik
         if nik and not survivor.nik:
             other.nik = None

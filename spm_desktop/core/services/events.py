@@ -6,11 +6,12 @@ day, optionally on a case or for a disaster. Its ``details`` follow the service 
 (``int`` with optional ``min``/``default``, ``text``, ``date`` as YYYY-MM-DD, ``choice``
 from ``choices``, ``multi`` = a list of ``choices``) and may be ``required``.
 
-Refused (nothing written): a date in the future, before the person's birth, before the
-case's intake or after its exit; quantity ≤ 0; an inactive or unknown service type; a
-deleted or merged person; details that do not fit the type; more meals a day than the
-setting ``meals.max_per_day`` allows (and, outside a shelter, more days than
-``meals.max_days_outside``).
+Refused (nothing written): a service type recorded as a group activity (counting rules
+``participants``/``named_participants``: see :mod:`.activities`), a date in the future,
+before the person's birth, before the case's intake or after its exit; quantity ≤ 0; an
+inactive or unknown service type; a deleted or merged person; details that do not fit the
+type; more meals a day than the setting ``meals.max_per_day`` allows (and, outside a
+shelter, more days than ``meals.max_days_outside``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from spm_desktop.core.domain.groups import ACTIVITY_RULES
 from spm_desktop.core.reports.formatting import short_date
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
@@ -227,6 +229,10 @@ def validate_event(s: Session, actor: Actor, draft: EventDraft, today: date | No
     st = _service_type(s, code)
     if st is None:
         errors.append(FieldError("service_code", f"Kode layanan {code or '(kosong)'} tidak dikenal."))
+    elif st.counting_rule in ACTIVITY_RULES:
+        errors.append(FieldError("service_code", f"Layanan {st.name} dicatat sebagai kegiatan kelompok di halaman "
+                                                 "Kegiatan Kelompok (jumlah peserta, PPKS dan relawan yang ikut), "
+                                                 "bukan sebagai layanan per orang."))
     elif not st.active:
         errors.append(FieldError("service_code", f"Layanan {st.name} tidak aktif lagi; tidak bisa dicatat."))
     on = draft.event_date

@@ -1,6 +1,12 @@
 """All ORM models. Import from here: ``from spm_desktop.core.storage.models import Person``."""
 
 from spm_desktop.core.storage.base import SYNCED_TABLES, Base, SyncMixin
+from spm_desktop.core.storage.models.activity import (
+    GroupActivity,
+    GroupActivityPerson,
+    GroupActivityVolunteer,
+    Volunteer,
+)
 from spm_desktop.core.storage.models.casework import (
     Case,
     CaseNeed,
@@ -45,6 +51,10 @@ SYNCED_MODELS = [
     HouseholdMember,
     ServiceEvent,
     DuplicateCandidate,
+    Volunteer,
+    GroupActivity,
+    GroupActivityPerson,
+    GroupActivityVolunteer,
 ]
 SYNCED_TABLES.extend(m.__tablename__ for m in SYNCED_MODELS)
 
@@ -68,6 +78,10 @@ __all__ = [
     "Disaster",
     "Household",
     "HouseholdMember",
+    "Volunteer",
+    "GroupActivity",
+    "GroupActivityPerson",
+    "GroupActivityVolunteer",
     "User",
     "AuditEntry",
     "LocalDevice",
