@@ -17,7 +17,7 @@ from spm_desktop.core.services.persons import PersonDraft, register_person
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.engine import make_engine
 
-SERVICE = "1.06.04.2.02.0008"  # bimbingan sosial (pmks lainnya): one optional text detail
+SERVICE = "1.06.04.2.01.0009"  # layanan data dan pengaduan: no required detail
 
 
 def main(url: str, n: int, label: str, go: Path) -> int:
@@ -37,7 +37,7 @@ def main(url: str, n: int, label: str, go: Path) -> int:
         for i in range(n):
             record_event(db, actor, EventDraft(person_id=person.id, service_code=SERVICE,
                                                event_date=date(2026, 3, 1 + i % 28),
-                                               details={"participants": f"{label} {i}"}))
+                                               notes=f"{label} {i}"))
         return 0
     finally:
         db.dispose()

@@ -15,6 +15,7 @@ PAGE_MODULES: list[str] = [
     "catat_layanan",
     "makan_harian",
     "bencana",
+    "kegiatan",
     "rekap",
     "sinkronisasi",
     "pengguna",
