@@ -22,7 +22,8 @@ from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.models.persons import birth_text
 from spm_desktop.ui.models.table import Column, RecordTableModel, record_view
 
-KIND_LABELS = {"event": "Layanan", "case_opened": "Kasus dibuka", "case_closed": "Kasus ditutup"}
+KIND_LABELS = {"event": "Layanan", "activity": "Kegiatan kelompok", "case_opened": "Kasus dibuka",
+               "case_closed": "Kasus ditutup"}
 
 CASE_COLUMNS = (
     Column("Kelompok SPM", lambda c: c.spm_group_label),

@@ -26,7 +26,7 @@ from spm_desktop.core.services.activities import (
     update_activity,
 )
 from spm_desktop.core.services.duplicates import merge_persons
-from spm_desktop.core.services.events import EventDraft, record_event
+from spm_desktop.core.services.events import EventDraft, person_history, record_event
 from spm_desktop.core.services.volunteers import (
     VolunteerInput,
     delete_volunteer,
@@ -153,6 +153,9 @@ def test_activity_lists_are_kept_audited_and_removed(db):
     with db.reading() as s:
         assert s.scalars(select(AuditEntry.action).where(AuditEntry.entity == "group_activity")).all() == audits
     assert [x.id for x in list_activities(db, VIEWER, person_id=a)] == [aid]
+    history = person_history(db, VIEWER, a)
+    assert [(t.on, t.kind, t.title[:38]) for t in history] == [
+        (date(2026, 2, 3), "activity", "Pemberian Bimbingan Sosial kepada Kelu")]
     assert [x.id for x in list_activities(db, VIEWER, volunteer_id=v2)] == [aid]
     # A volunteer listed on a live activity cannot be removed, only made inactive.
     with pytest.raises(ConflictError, match="tidak aktif"):

@@ -81,3 +81,23 @@ def test_ages_fit_the_group_and_events_follow_dates(demo_db):
 def test_refuses_a_database_that_holds_data(demo_db):
     with pytest.raises(ConflictError):
         generate(demo_db, 5, 5, seed=1, until=UNTIL)
+
+
+def test_participant_counted_types_come_as_group_activities(demo_db):
+    from spm_desktop.core.storage.models import GroupActivity, GroupActivityPerson, GroupActivityVolunteer, Volunteer
+
+    group_codes = ("1.06.04.2.01.0006", "1.06.04.2.02.0008", "1.06.06.2.02.0002")
+    with demo_db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(ServiceEvent)
+                        .where(ServiceEvent.service_code.in_(group_codes))) == 0
+        assert s.scalar(select(func.count()).select_from(Volunteer)) == 62
+        family = s.scalar(select(func.count()).select_from(GroupActivity)
+                          .where(GroupActivity.service_code == "1.06.04.2.01.0006"))
+        listed = s.scalar(select(func.count()).select_from(GroupActivityPerson))
+        tagana = s.scalar(select(func.count()).select_from(GroupActivityVolunteer))
+        too_many = s.scalar(select(func.count()).select_from(GroupActivity).where(
+            GroupActivity.participants_male + GroupActivity.participants_female
+            < select(func.count()).select_from(GroupActivityPerson)
+            .where(GroupActivityPerson.activity_id == GroupActivity.id).scalar_subquery()))
+    assert family > 0 and listed >= family and tagana > 0
+    assert too_many == 0  # never more PPKS listed than participants

@@ -3,7 +3,9 @@
 Persons with Indonesian names and valid NIKs (mostly Pontianak, some from elsewhere, some
 without NIK and with an estimated age), cases with needs assessments at the shelters and the
 TKSK, service events that mostly follow the needs with realistic gaps, over several years,
-and a few disasters with households. The same seed and end date give the same rows.
+a few disasters with households, and the group activities of the participant-counted types
+(family guidance sessions listing the PPKS whose families attended; Tagana activities of a
+roster of volunteers) instead of individual events of those types. The same seed and end date give the same rows.
 
 Rows are written with bulk INSERTs in batches (no ORM objects), inside one transaction.
 """
@@ -20,6 +22,7 @@ from sqlalchemy import func, insert, select, text, update
 
 from spm_desktop.core.demo import names
 from spm_desktop.core.domain.errors import ConflictError, ValidationError
+from spm_desktop.core.domain.groups import ACTIVITY_RULES
 from spm_desktop.core.domain.names import search_key
 from spm_desktop.core.domain.nik import make_nik
 from spm_desktop.core.security import audit
@@ -28,6 +31,9 @@ from spm_desktop.core.storage.models import (
     Case,
     CaseNeed,
     Disaster,
+    GroupActivity,
+    GroupActivityPerson,
+    GroupActivityVolunteer,
     Household,
     HouseholdMember,
     LocalDevice,
@@ -36,6 +42,7 @@ from spm_desktop.core.storage.models import (
     Region,
     ServiceEvent,
     ServiceType,
+    Volunteer,
 )
 from spm_desktop.core.storage.summaries import bulk_inserts
 
@@ -61,6 +68,7 @@ REFERRED = ("satpol_pp", "kepolisian", "masyarakat", "keluarga", "rumah_sakit", 
 EXIT_REASONS = ("reunifikasi", "rujukan", "pulang", "kabur", "meninggal", "lainnya")
 OTHER_REGIONS = ("610101", "610401", "611201", "617201", "610301", "317101", "357801", "737101")
 DISASTER_EVENT_CODES = ("1.06.06.2.01.0001", "1.06.06.2.01.0002", "1.06.06.2.01.0004", "1.06.06.2.01.0005")
+ROSTER_SIZE = 62  # Tagana volunteers of the office (Renstra 2025)
 
 
 @dataclass
@@ -74,6 +82,7 @@ class _Master:
     assessable: list[str]
     pmks_codes: list[str]
     details: dict[str, dict]
+    activity_rules: dict[str, str] = field(default_factory=dict)  # group-activity code -> counting rule
 
 
 def _weighted(rng: random.Random, pairs) -> str:
@@ -222,7 +231,8 @@ def _load_master(db: Database) -> _Master:
         cats = [c for c in s.scalars(select(PmksCategory.code).order_by(PmksCategory.code))]
     if not kel:
         raise ValidationError("Daftar kelurahan kosong; isi data wilayah terlebih dahulu.", "region")
-    return _Master(kel, [t.code for t in types if t.assessable], cats, {t.code: t.detail_fields for t in types})
+    return _Master(kel, [t.code for t in types if t.assessable], cats, {t.code: t.detail_fields for t in types},
+                   {t.code: t.counting_rule for t in types if t.counting_rule in ACTIVITY_RULES})
 
 
 def _insert(session, model, rows: list[dict]) -> None:
@@ -291,17 +301,23 @@ def _build(gen: _Gen, s, n_persons: int, n_events: int, say) -> DemoResult:
     person_rows.extend(v[0] for v in victims)
 
     say("Membuat catatan layanan...")
-    event_rows = _events(gen, plans, victims, n_events)
+    listings: list[tuple[str, dict, date]] = []  # (activity code, person, date) of family guidance
+    event_rows = _events(gen, plans, victims, n_events, listings)
+    say("Membuat kegiatan kelompok dan daftar relawan...")
+    volunteer_rows, activity_rows, listed_rows, took_part_rows = _activities(gen, listings)
 
     tables = ((Person, person_rows), (Case, case_rows), (CaseNeed, need_rows), (Disaster, disaster_rows),
-              (Household, household_rows), (HouseholdMember, member_rows), (ServiceEvent, event_rows))
+              (Household, household_rows), (HouseholdMember, member_rows), (ServiceEvent, event_rows),
+              (Volunteer, volunteer_rows), (GroupActivity, activity_rows), (GroupActivityPerson, listed_rows),
+              (GroupActivityVolunteer, took_part_rows))
     with bulk_inserts(s, (DEMO_CHANGE_SEQ,)):
         for model, rows in tables:
             say(f"Menulis {len(rows)} baris {model.__tablename__}...")
             _insert(s, model, rows)
     counts = {"person": len(person_rows), "cases": len(case_rows), "case_need": len(need_rows),
               "disaster": len(disaster_rows), "household": len(household_rows),
-              "household_member": len(member_rows), "service_event": len(event_rows)}
+              "household_member": len(member_rows), "service_event": len(event_rows),
+              "volunteer": len(volunteer_rows), "group_activity": len(activity_rows)}
     return DemoResult(counts)
 
 
@@ -351,8 +367,11 @@ def _disasters(gen: _Gen, n_victims: int):
     return disasters, households, members, victims
 
 
-def _events(gen: _Gen, plans, victims, n_events: int) -> list[dict]:
+def _events(gen: _Gen, plans, victims, n_events: int, listings: list) -> list[dict]:
+    """Exactly ``n_events`` individual events. A need of a group-activity type is served by an
+    activity instead: the (code, person, date) goes to ``listings`` and another code is drawn."""
     rng = gen.rng
+    group_codes = set(gen.master.activity_rules)
     rows: list[dict] = []
     # Disaster victims first: meals for most, clothing for many, special care for some; a tent
     # for each displaced family (on its head).
@@ -380,14 +399,63 @@ def _events(gen: _Gen, plans, victims, n_events: int) -> list[dict]:
             continue
         begin, end = case["intake_date"], case["exit_date"] or gen.until
         skipped = {c for c in needs if rng.random() < 0.25}  # realistic gaps: some needs never met
-        wanted = [c for c in needs if c not in skipped] or list(extra_codes[:1])
+        for code in needs:
+            if code in group_codes and code not in skipped:
+                listings.append((code, person, gen.day_between(begin, end)))
+        wanted = [c for c in needs if c not in skipped and c not in group_codes] or list(extra_codes[:1])
         for _ in range(count):
             code = rng.choice(wanted) if rng.random() < 0.9 else rng.choice(extra_codes)
             rows.append(gen.event(person, code, gen.day_between(begin, end), case["id"], None, case["unit"]))
     # Top up or trim to exactly n_events.
     while len(rows) < n_events:
         person, case, needs = rng.choice(plans)
-        code = rng.choice(needs or list(extra_codes))
+        code = rng.choice([c for c in needs if c not in group_codes] or list(extra_codes))
         day = gen.day_between(case["intake_date"], case["exit_date"] or gen.until)
         rows.append(gen.event(person, code, day, case["id"], None, case["unit"]))
     return rows[:n_events]
+
+
+def _activities(gen: _Gen, listings: list[tuple[str, dict, date]]):
+    """The volunteer roster and the group activities: family guidance sessions per code, month
+    and kelurahan listing the PPKS whose families attended (plus community members), and two
+    Tagana activities a month with some of the roster."""
+    rng = gen.rng
+    stamp = gen.sync_cols()
+    volunteers, activities, listed, took_part = [], [], [], []
+    sessions: dict[tuple[str, int, int, str], list[tuple[dict, date]]] = {}
+    for code, person, day in listings:
+        sessions.setdefault((code, day.year, day.month, person["kelurahan_code"]), []).append((person, day))
+    for (code, _y, _m, kel), people in sorted(sessions.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0],
+                                                                                 kv[0][3])):
+        activity_id = gen.uid()
+        male = sum(1 for p, _d in people if p["sex"] == "L") + rng.randint(0, 6)
+        female = sum(1 for p, _d in people if p["sex"] == "P") + rng.randint(0, 8)
+        activities.append(dict(id=activity_id, **stamp, service_code=code, activity_date=max(d for _p, d in people),
+                               kelurahan_code=kel, participants_male=male, participants_female=female,
+                               facilitator="Pekerja sosial", notes=""))
+        seen: set[str] = set()
+        for person, _day in people:
+            if person["id"] not in seen:
+                seen.add(person["id"])
+                listed.append(dict(id=gen.uid(), **stamp, activity_id=activity_id, person_id=person["id"]))
+    tagana = [c for c, r in gen.master.activity_rules.items() if r == "named_participants"]
+    if not tagana:
+        return volunteers, activities, listed, took_part
+    for i in range(ROSTER_SIZE):
+        sex = "L" if rng.random() < 0.7 else "P"
+        volunteers.append(dict(id=gen.uid(), **stamp, name=gen.name(sex), sex=sex, nik=None, organisation="Tagana",
+                               phone="", active=rng.random() < 0.9 or i < 10, notes=""))
+    month = date(gen.start.year, gen.start.month, 1)
+    while month <= gen.until:
+        for _ in range(2):
+            day = min(gen.until, month + timedelta(days=rng.randint(0, 27)))
+            crew = rng.sample(volunteers, rng.randint(5, 25))
+            activity_id = gen.uid()
+            male = sum(1 for v in crew if v["sex"] == "L")
+            activities.append(dict(id=activity_id, **stamp, service_code=tagana[0], activity_date=day,
+                                   kelurahan_code=rng.choice(gen.master.kelurahan)[0], participants_male=male,
+                                   participants_female=len(crew) - male, facilitator="Koordinator Tagana",
+                                   notes="Apel dan simulasi siaga bencana"))
+            took_part.extend(dict(id=gen.uid(), **stamp, activity_id=activity_id, volunteer_id=v["id"]) for v in crew)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return volunteers, activities, listed, took_part

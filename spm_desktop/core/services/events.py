@@ -36,7 +36,16 @@ from spm_desktop.core.services.persons import load_person
 from spm_desktop.core.services.settings import load_settings
 from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.database import Database
-from spm_desktop.core.storage.models import Case, Disaster, Person, Region, ServiceEvent, ServiceType
+from spm_desktop.core.storage.models import (
+    Case,
+    Disaster,
+    GroupActivity,
+    GroupActivityPerson,
+    Person,
+    Region,
+    ServiceEvent,
+    ServiceType,
+)
 
 MEALS_PER_DAY_KEY = "meals_per_day"
 DAYS_KEY = "days"
@@ -353,7 +362,8 @@ def list_events(db: Database, actor: Actor, person_id: str) -> list[EventInfo]:
 
 
 def person_history(db: Database, actor: Actor, person_id: str) -> list[TimelineEntry]:
-    """The person's service history: events, case intakes and exits, newest first."""
+    """The person's service history: events, group activities their family took part in, case
+    intakes and exits, newest first."""
     from spm_desktop.core.domain.groups import EXIT_REASONS, SPM_GROUP_SHORT
 
     events = list_events(db, actor, person_id)
@@ -370,7 +380,17 @@ def person_history(db: Database, actor: Actor, person_id: str) -> list[TimelineE
             if c.exit_date is not None:
                 out.append(TimelineEntry(on=c.exit_date, kind="case_closed", title=f"Keluar kasus {group}",
                                          detail=EXIT_REASONS.get(c.exit_reason, c.exit_reason), case_id=c.id))
-    order = {"case_closed": 0, "event": 1, "case_opened": 2}
+        listed = s.execute(
+            select(GroupActivity.id, GroupActivity.activity_date, GroupActivity.service_code,
+                   GroupActivity.participants_male + GroupActivity.participants_female)
+            .join(GroupActivityPerson, GroupActivityPerson.activity_id == GroupActivity.id)
+            .where(GroupActivityPerson.person_id == person_id, GroupActivityPerson.deleted_at.is_(None),
+                   GroupActivity.deleted_at.is_(None))).all()
+        names = dict(s.execute(select(ServiceType.code, ServiceType.name)).all()) if listed else {}
+        for _aid, on, code, total in listed:
+            out.append(TimelineEntry(on=on, kind="activity", title=names.get(code, code),
+                                     detail=f"kegiatan kelompok yang diikuti keluarganya, {total} peserta"))
+    order = {"case_closed": 0, "event": 1, "activity": 1, "case_opened": 2}
     out.sort(key=lambda t: (t.on, -order[t.kind]), reverse=True)
     return out
 

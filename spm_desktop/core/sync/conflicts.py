@@ -28,6 +28,8 @@ ENTITY_LABELS = {
     "person": "Penerima layanan", "cases": "Kasus",
     "case_need": "Kebutuhan kasus", "disaster": "Bencana", "household": "Keluarga terdampak",
     "household_member": "Anggota keluarga terdampak", "service_event": "Layanan", "duplicate_candidate": "Data ganda",
+    "volunteer": "Relawan", "group_activity": "Kegiatan kelompok", "group_activity_person": "PPKS pada kegiatan",
+    "group_activity_volunteer": "Relawan pada kegiatan",
 }
 CHOICES = {"keep_local": "local", "keep_remote": "remote"}
 

@@ -25,6 +25,7 @@ from spm_desktop.core.rollup.period import Period
 from spm_desktop.core.security import audit_trail, personal_data, users
 from spm_desktop.core.security.permissions import PERMISSIONS
 from spm_desktop.core.services import (
+    activities,
     case_list,
     cases,
     dashboard,
@@ -39,6 +40,7 @@ from spm_desktop.core.services import (
     persons,
     recap,
     settings,
+    volunteers,
 )
 from spm_desktop.core.storage import backup
 from spm_desktop.core.storage.models import AuditEntry, LocalDevice
@@ -251,6 +253,37 @@ ROWS += [
     Row("mutu.import_file", "mutu.edit", lambda e, a: mutu.import_file(e.db, a, e.tmp / "mutu.csv"),
         lambda e, a: mutu.export_file(e.db, SYSTEM, 2026, e.tmp / "mutu.csv")),
 ]
+
+def _prep_activity(env: Env, actor: Actor) -> None:
+    _prep_person(env, actor)
+    env.ids["volunteer"] = volunteers.register_volunteer(env.db, SYSTEM, volunteers.VolunteerInput(
+        name="Rudi Tagana", sex="L")).id
+    env.ids["activity"] = activities.record_activity(env.db, SYSTEM, activities.ActivityInput(
+        "1.06.04.2.01.0006", date(2026, 3, 4), KELURAHAN, 2, 1, person_ids=(env.ids["person"],))).id
+
+
+ROWS += [
+    Row("activities.record_activity", "activity.write",
+        lambda e, a: activities.record_activity(e.db, a, activities.ActivityInput(
+            "1.06.06.2.02.0002", date(2026, 3, 5), KELURAHAN, 1, 0, volunteer_ids=(e.ids["volunteer"],))),
+        _prep_activity),
+    Row("activities.update_activity", "activity.write",
+        lambda e, a: activities.update_activity(e.db, a, e.ids["activity"], activities.ActivityInput(
+            "1.06.04.2.01.0006", date(2026, 3, 4), KELURAHAN, 3, 1, person_ids=(e.ids["person"],))),
+        _prep_activity),
+    Row("activities.delete_activity", "activity.write",
+        lambda e, a: activities.delete_activity(e.db, a, e.ids["activity"]), _prep_activity),
+    Row("activities.list_activities", "person.view", lambda e, a: activities.list_activities(e.db, a),
+        _prep_activity),
+    Row("volunteers.register_volunteer", "volunteer.write",
+        lambda e, a: volunteers.register_volunteer(e.db, a, volunteers.VolunteerInput(name="Sari", sex="P"))),
+    Row("volunteers.update_volunteer", "volunteer.write",
+        lambda e, a: volunteers.update_volunteer(e.db, a, e.ids["volunteer"], volunteers.VolunteerInput(
+            name="Rudi Tagana", sex="L", active=False)), _prep_activity),
+    Row("volunteers.list_volunteers", "person.view", lambda e, a: volunteers.list_volunteers(e.db, a),
+        _prep_activity),
+]
+
 
 # Permission keys enforced by services written by other engineers that have no row yet are
 # listed here so the coverage test below shows what is still missing.
