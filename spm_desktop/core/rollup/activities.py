@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.groups import ACTIVITY_RULES
 from spm_desktop.core.rollup.sql import const, in_window, month_of
-from spm_desktop.core.storage.models import GroupActivity, GroupActivityVolunteer, Volunteer
+from spm_desktop.core.storage.models import GroupActivity, GroupActivityPerson, GroupActivityVolunteer, Volunteer
 
 SEP = "|"
 UNKNOWN_DIMS = ("age_group", "unit", "pmks_category")
@@ -93,3 +93,29 @@ def apply_activity_counts(session: Session, counts, start: date, end: date, rule
             _add(counts.by_dim["sex"], (sex or "", code), n)
             for d in unknown:
                 _add(counts.by_dim[d], ("", code), n)
+
+
+# ----- met needs (§4: a ``participants`` need is met by an activity listing the person) -----
+
+
+def activity_met_source(pid, code, assessed_on):
+    """First date on or after ``assessed_on`` of a live group activity of ``code`` that lists
+    ``pid`` (a scalar SELECT; NULL when none) — a need of a ``participants`` type is met by it."""
+    a = GroupActivity.__table__.alias("met_act")
+    link = GroupActivityPerson.__table__.alias("met_act_person")
+    return (select(a.c.activity_date)
+            .select_from(link.join(a, a.c.id == link.c.activity_id))
+            .where(link.c.person_id == pid, link.c.deleted_at.is_(None), a.c.deleted_at.is_(None),
+                   a.c.service_code == code, a.c.activity_date >= assessed_on)
+            .order_by(a.c.activity_date).limit(1).scalar_subquery())
+
+
+def activity_alias_rows(session: Session, person_ids: list[str], codes: set[str]):
+    """(person id, code, date) of every live activity listing one of ``person_ids`` (merged
+    persons' aliases)."""
+    a, link = GroupActivity.__table__, GroupActivityPerson.__table__
+    return session.execute(
+        select(link.c.person_id, a.c.service_code, a.c.activity_date)
+        .select_from(link.join(a, a.c.id == link.c.activity_id))
+        .where(link.c.person_id.in_(person_ids), link.c.deleted_at.is_(None), a.c.deleted_at.is_(None),
+               a.c.service_code.in_(sorted(codes))))
