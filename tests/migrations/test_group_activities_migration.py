@@ -29,8 +29,17 @@ ADMIN = Actor(username="admin", role="admin")
 PASSPHRASE = "kopi-susu-pontianak-2026"
 FAMILY = "1.06.04.2.01.0006"
 TAGANA = "1.06.06.2.02.0002"
+MIGRATION = "0003_group_activities"
 NEW_TABLES = ("volunteer", "group_activity", "group_activity_person", "group_activity_volunteer")
 COMPARED = (*NEW_TABLES, "service_event", "service_type")
+
+
+def _before_this_migration() -> str:
+    from alembic.script import ScriptDirectory
+
+    from spm_desktop.core.storage.migrate import alembic_config
+
+    return ScriptDirectory.from_config(alembic_config()).get_revision(MIGRATION).down_revision
 
 
 def _url(db: Database) -> str:
@@ -45,7 +54,7 @@ def _rows(db: Database, table: str) -> dict[str, tuple]:
 
 
 def _old_data(db: Database) -> dict[str, str]:
-    """At revision 0002: a PPKS with a family guidance event, a Tagana volunteer recorded as a
+    """Before the migration: a PPKS with a family guidance event, a Tagana volunteer recorded as a
     person with two Tagana events, a meals event, and a deleted family event."""
     nik = make_nik("617101", date(1991, 6, 9), "P", 31)
     with db.transaction() as s:
@@ -78,8 +87,9 @@ def test_two_databases_migrated_apart_agree_and_do_not_double_after_sync(make_da
     urls = [_url(office), _url(laptop)]
     for db in (office, laptop):
         db.dispose()
+    before = _before_this_migration()
     for url in urls:
-        downgrade(url, "0002")
+        downgrade(url, before)
     old = [Database(make_engine(url)) for url in urls]
     ids = _old_data(old[0])
     _copy_rows(old[0], old[1])
@@ -133,7 +143,7 @@ def test_two_databases_migrated_apart_agree_and_do_not_double_after_sync(make_da
                 march.indicator(TAGANA).monthly) == (1, 1, (0, 1, 0))
         # And back down: the events are individual events again, the tables gone.
         office.dispose()
-        downgrade(urls[0], "0002")
+        downgrade(urls[0], before)
         again = Database(make_engine(urls[0]))
         with again.reading() as s:
             live = set(s.scalars(select(ServiceEvent.id).where(ServiceEvent.deleted_at.is_(None))))
