@@ -29,7 +29,7 @@ ADMIN = Actor(username="admin", role="admin")
 PASSPHRASE = "kopi-susu-pontianak-2026"
 FAMILY = "1.06.04.2.01.0006"
 TAGANA = "1.06.06.2.02.0002"
-MIGRATION = "0003_group_activities"
+MIGRATION = "0004_group_activities"
 NEW_TABLES = ("volunteer", "group_activity", "group_activity_person", "group_activity_volunteer")
 COMPARED = (*NEW_TABLES, "service_event", "service_type")
 
@@ -107,10 +107,11 @@ def test_two_databases_migrated_apart_agree_and_do_not_double_after_sync(make_da
                       r[codec.index("participants_male")], r[codec.index("participants_female")],
                       r[codec.index("facilitator")], r[codec.index("notes")], r[codec.index("origin_device")])
                      for r in activities.values())
+        origin = "migrasi-kegiatan-kelompok"
         assert got == [
-            (FAMILY, "2026-01-10", KEL_SELATAN, 1, 0, "Bu Lina", "Peserta: istri dan anak", "migrasi-0003"),
-            (TAGANA, "2026-02-01", KEL_SELATAN, 0, 1, "", "", "migrasi-0003"),  # the person's kelurahan
-            (TAGANA, "2026-03-01", KEL_SELATAN, 0, 1, "", "", "migrasi-0003"),
+            (FAMILY, "2026-01-10", KEL_SELATAN, 1, 0, "Bu Lina", "Peserta: istri dan anak", origin),
+            (TAGANA, "2026-02-01", KEL_SELATAN, 0, 1, "", "", origin),  # the person's kelurahan
+            (TAGANA, "2026-03-01", KEL_SELATAN, 0, 1, "", "", origin),
         ]
         volunteers = _rows(office, "volunteer")
         vc = CODECS["volunteer"]
