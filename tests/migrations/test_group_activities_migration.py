@@ -29,7 +29,7 @@ ADMIN = Actor(username="admin", role="admin")
 PASSPHRASE = "kopi-susu-pontianak-2026"
 FAMILY = "1.06.04.2.01.0006"
 TAGANA = "1.06.06.2.02.0002"
-MIGRATION = "0005_group_activities"
+MIGRATION = "0006_group_activities"
 NEW_TABLES = ("volunteer", "group_activity", "group_activity_person", "group_activity_volunteer")
 COMPARED = (*NEW_TABLES, "service_event", "service_type")
 

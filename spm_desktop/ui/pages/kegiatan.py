@@ -596,7 +596,7 @@ class RosterTab(QWidget):
 class Page(QWidget):
     TITLE = "Kegiatan Kelompok"
     PERMISSION = "person.view"
-    ORDER = 65
+    ORDER = 85
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

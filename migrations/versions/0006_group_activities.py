@@ -1,7 +1,7 @@
 """group activities (kegiatan kelompok) and the volunteer roster (relawan/Tagana)
 
-Revision ID: 0005_group_activities
-Revises: 0004_mutu_quantities
+Revision ID: 0006_group_activities
+Revises: 0005_required_detail_fields
 Create Date: 2026-12-06 08:06:51
 
 New synced tables ``volunteer``, ``group_activity``, ``group_activity_person`` and
@@ -29,8 +29,8 @@ import uuid
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_group_activities"
-down_revision = "0004_mutu_quantities"
+revision = "0006_group_activities"
+down_revision = "0005_required_detail_fields"
 branch_labels = None
 depends_on = None
 
