@@ -118,7 +118,7 @@ def test_activity_rules_refuse_with_indonesian_messages_and_write_nothing(db):
     assert errors == {"volunteer_ids": "Relawan tidak-ada tidak ada di daftar relawan."}
     with pytest.raises(PermissionDenied):
         record_activity(db, VIEWER, ActivityInput(FAMILY, date(2026, 3, 2), KEL_SELATAN, 1, 0))
-    with pytest.raises(PermissionDenied, match="kecamatan 61.71.01"):
+    with pytest.raises(PermissionDenied, match="kecamatan Pontianak Selatan"):
         record_activity(db, TKSK_SELATAN, ActivityInput(TAGANA, date(2026, 3, 2), KEL_BARAT, 1, 0,
                                                         volunteer_ids=(v,)))
     assert table_counts(db) == before
