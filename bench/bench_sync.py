@@ -17,7 +17,6 @@ from pathlib import Path
 from common import DATA, BenchCase
 
 PERSONS, EVENTS = 10_000, 50_000
-PASSPHRASE = "bench-frasa-sandi-2026"
 
 
 def _source() -> Path:
@@ -37,6 +36,22 @@ def _open(path: Path):
     return open_database(f"sqlite:///{path}")
 
 
+def _enrol(here, there, folder: Path, name: str) -> str:
+    """Enrol ``there``'s identity at ``here`` as an office device called ``name``."""
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.sync.identity import enrol_device, write_identity
+
+    path = folder / f"{there.device_id}.spmid"
+    write_identity(there, SYSTEM, path)
+    return enrol_device(here, SYSTEM, path, name, "office").name
+
+
+def _enrol_both(source, target, folder: Path) -> str:
+    """Source and target enrolled at each other; returns the target's name at the source."""
+    _enrol(target, source, folder, "Sumber")
+    return _enrol(source, target, folder, f"Tujuan {target.device_id[:8]}")
+
+
 def _export_setup():
     db = _open(_source())
     out = Path(tempfile.mkdtemp(prefix="bench-sync-")) / "paket.spmsync"
@@ -47,9 +62,18 @@ def _export_run(state):
     from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.sync.exporter import export_package
 
-    db, out = state
-    result = export_package(db, SYSTEM, out, passphrase=PASSPHRASE)
+    db, out, peer = state
+    result = export_package(db, SYSTEM, out, peer_name=peer, full=True)
     assert result.counts["service_event"] == EVENTS, result.counts
+
+
+def _export_state():
+    db, out = _export_setup()
+    (out.parent / "peer").mkdir()
+    peer = _open(out.parent / "peer" / "spm.db")  # an enrolled recipient (the export encrypts for it)
+    name = _enrol_both(db, peer, out.parent)
+    peer.dispose()
+    return db, out, name
 
 
 IMPORT_REPEAT = 3
@@ -61,11 +85,12 @@ def _import_setup():
     from spm_desktop.core.sync.exporter import export_package
 
     db, out = _export_setup()
-    export_package(db, SYSTEM, out, passphrase=PASSPHRASE)
-    db.dispose()
     empty = out.parent / "empty" / "spm.db"
     empty.parent.mkdir()
-    _open(empty).dispose()
+    target = _open(empty)  # every target is a copy of this one: the same identity
+    export_package(db, SYSTEM, out, peer_name=_enrol_both(db, target, out.parent), full=True)
+    target.dispose()
+    db.dispose()
     targets = []
     for n in range(IMPORT_REPEAT):
         folder = out.parent / f"target{n}"
@@ -82,7 +107,7 @@ def _import_run(state):
     package, targets = state
     db = targets.pop(0)
     try:
-        summary = import_package(db, SYSTEM, package, passphrase=PASSPHRASE)
+        summary = import_package(db, SYSTEM, package)
         assert summary.new >= EVENTS + PERSONS, summary.new
     finally:
         db.dispose()
@@ -96,14 +121,15 @@ def _office_setup():
     from spm_desktop.core.sync.exporter import export_package
 
     db, out = _export_setup()
-    export_package(db, SYSTEM, out, passphrase=PASSPHRASE)
+    office = _open(copy_of(big_demo_db(), "sync-office"))
+    export_package(db, SYSTEM, out, peer_name=_enrol_both(db, office, out.parent), full=True)
     db.dispose()
-    return out, [_open(copy_of(big_demo_db(), "sync-office"))]
+    return out, [office]
 
 
 def cases():
     return [
-        BenchCase("sync package export (full)", "50,000 events, 10,000 persons", 10.0, _export_run, _export_setup,
+        BenchCase("sync package export (full)", "50,000 events, 10,000 persons", 10.0, _export_run, _export_state,
                   repeat=3),
         BenchCase("sync package import (one transaction, backup first)", "50,000 events, 10,000 persons", 10.0,
                   _import_run, _import_setup, repeat=IMPORT_REPEAT),

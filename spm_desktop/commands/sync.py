@@ -1,51 +1,79 @@
-"""``spm-desktop sync ...``: exchange packages between databases without a server.
+"""``spm-desktop sync ...``: exchange packages between enrolled databases without a server.
 
-    sync export --to FILE [--peer NAME] [--full] [--passphrase-file F]
-    sync import FILE [--preview] [--passphrase-file F]
-    sync setup [--device-name NAME] [--passphrase-file F]
+    sync identity --out FILE [--device-name NAME]   this computer's public identity + fingerprint
+    sync enrol FILE --name NAME --role office|tksk|unit [--kecamatan K | --unit U]
+    sync devices                                      enrolled devices
+    sync revoke NAME                                  a lost laptop: its packages are refused
+    sync export --to FILE --peer NAME [--full]
+    sync import FILE [--preview]
     sync status
 
-The passphrase comes from this database's settings unless ``--passphrase-file`` is given
-(its first line). The command line acts as the recorded system user.
+``sync setup`` and ``--passphrase-file`` (the shared office passphrase) are gone: they exit
+with code 2 and a message pointing to enrolment. The command line acts as the recorded system
+user.
 """
 
 from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_USAGE = 2
 
 
 def register(sub) -> None:
     p = sub.add_parser("sync", help="tukar paket data dengan komputer lain (TKSK/kantor) tanpa server")
     ss = p.add_subparsers(dest="sync_command", metavar="AKSI", required=True)
 
-    e = ss.add_parser("export", help="buat paket perubahan terenkripsi (.spmsync)")
+    ident = ss.add_parser("identity", help="simpan identitas publik komputer ini (untuk didaftarkan di komputer lain)")
+    ident.add_argument("--out", required=True, metavar="FILE", help="berkas identitas yang dibuat (.spmid)")
+    ident.add_argument("--device-name", default=None, metavar="NAME", help='ganti dulu nama komputer ini, mis. '
+                                                                          '"TKSK Pontianak Barat"')
+    ident.set_defaults(func=run_identity)
+
+    en = ss.add_parser("enrol", help="daftarkan identitas komputer lain dengan peran dan wilayahnya")
+    en.add_argument("file", metavar="FILE", help="berkas identitas dari komputer itu")
+    en.add_argument("--name", required=True, metavar="NAME", help='nama perangkat, mis. "TKSK Pontianak Barat"')
+    en.add_argument("--role", required=True, choices=["office", "tksk", "unit"], help="peran perangkat")
+    en.add_argument("--kecamatan", default=None, metavar="KODE", help="kecamatan perangkat TKSK, mis. 61.71.03")
+    en.add_argument("--unit", default=None, choices=["UPRS", "PLAT"], help="unit layanan (peran unit)")
+    en.set_defaults(func=run_enrol)
+
+    dv = ss.add_parser("devices", help="daftar perangkat terdaftar")
+    dv.set_defaults(func=run_devices)
+
+    rv = ss.add_parser("revoke", help="cabut pendaftaran perangkat (mis. laptop hilang)")
+    rv.add_argument("name", metavar="NAME", help="nama perangkat terdaftar")
+    rv.set_defaults(func=run_revoke)
+
+    e = ss.add_parser("export", help="buat paket perubahan bertanda tangan dan terenkripsi (.spmsync)")
     e.add_argument("--to", required=True, metavar="FILE", help="berkas paket yang dibuat")
-    e.add_argument("--peer", default=None, metavar="NAME",
-                   help="nama komputer tujuan; hanya perubahan sejak paket terakhir ke tujuan itu")
-    e.add_argument("--full", action="store_true", help="kirim semua data walaupun --peer diberikan")
-    e.add_argument("--passphrase-file", default=None, metavar="F", help="berkas berisi frasa sandi (baris pertama)")
+    e.add_argument("--peer", required=True, metavar="NAME", help="nama perangkat tujuan yang sudah didaftarkan")
+    e.add_argument("--full", action="store_true", help="kirim semua data, bukan hanya perubahan sejak paket terakhir")
+    e.add_argument("--passphrase-file", default=None, help=argparse.SUPPRESS)
     e.set_defaults(func=run_export)
 
-    i = ss.add_parser("import", help="impor paket dari komputer lain (satu transaksi, cadangan dibuat dulu)")
+    i = ss.add_parser("import", help="impor paket dari komputer terdaftar (satu transaksi, cadangan dibuat dulu)")
     i.add_argument("file", metavar="FILE", help="berkas paket .spmsync")
     i.add_argument("--preview", "--dry-run", action="store_true", dest="preview",
                    help="hanya tampilkan apa yang akan berubah, tanpa menulis")
-    i.add_argument("--passphrase-file", default=None, metavar="F", help="berkas berisi frasa sandi (baris pertama)")
+    i.add_argument("--passphrase-file", default=None, help=argparse.SUPPRESS)
     i.set_defaults(func=run_import)
 
-    s = ss.add_parser("setup", help="atur nama komputer ini dan frasa sandi sinkronisasi")
-    s.add_argument("--device-name", default=None, metavar="NAME", help='mis. "TKSK Pontianak Barat"')
-    s.add_argument("--passphrase-file", default=None, metavar="F", help="berkas berisi frasa sandi kantor")
+    s = ss.add_parser("setup", help=argparse.SUPPRESS)
+    s.add_argument("--device-name", default=None, help=argparse.SUPPRESS)
+    s.add_argument("--passphrase-file", default=None, help=argparse.SUPPRESS)
     s.set_defaults(func=run_setup)
 
     st = ss.add_parser("status", help="nama komputer, mitra, riwayat paket dan konflik terbuka")
     st.set_defaults(func=run_status)
 
 
-def _secret(args) -> str | None:
-    if not args.passphrase_file:
-        return None
-    from spm_desktop.commands.init import read_secret_file
+def _no_passphrase() -> int:
+    from spm_desktop.core.sync.identity import MSG_NO_PASSPHRASE
 
-    return read_secret_file(args.passphrase_file, "passphrase")
+    print(f"Tidak dipakai lagi: {MSG_NO_PASSPHRASE}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _n(value: int) -> str:
@@ -58,10 +86,11 @@ def run_export(args, ctx) -> int:
     from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.sync.exporter import export_package
 
-    result = export_package(ctx.database(), SYSTEM, args.to, peer_name=args.peer, passphrase=_secret(args),
-                            full=args.full)
+    if args.passphrase_file:
+        return _no_passphrase()
+    result = export_package(ctx.database(), SYSTEM, args.to, peer_name=args.peer, full=args.full)
     scope = "semua data" if result.full else "perubahan sejak paket terakhir"
-    target = f" untuk {result.peer_name}" if result.peer_name else ""
+    target = f" untuk {result.peer_name}"
     print(f"Paket dibuat: {result.file}{target} ({scope}, {_n(result.total)} data, {_n(result.size_bytes)} bita).")
     for table, count in result.counts.items():
         print(f"  {_label(table)}: {_n(count)}")
@@ -78,8 +107,10 @@ def run_import(args, ctx) -> int:
     from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.sync.importer import import_package, preview_import
 
+    if args.passphrase_file:
+        return _no_passphrase()
     fn = preview_import if args.preview else import_package
-    summary = fn(ctx.database(), SYSTEM, args.file, passphrase=_secret(args))
+    summary = fn(ctx.database(), SYSTEM, args.file)
     source = f"{summary.source_device_name} ({summary.created_at[:16].replace('T', ' ')} UTC)"
     if summary.already_imported:
         print(f"Paket dari {source} sudah pernah diimpor; tidak ada yang berubah.")
@@ -99,19 +130,52 @@ def run_import(args, ctx) -> int:
 
 
 def run_setup(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
-    from spm_desktop.core.domain.errors import ValidationError
-    from spm_desktop.core.sync.identity import device_info, set_device_name, set_passphrase
+    return _no_passphrase()
 
-    if not args.device_name and not args.passphrase_file:
-        raise ValidationError("Berikan --device-name dan/atau --passphrase-file.", "args")
+
+def run_identity(args, ctx) -> int:
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.sync.identity import set_device_name, write_identity
+
     db = ctx.database()
     if args.device_name:
         set_device_name(db, SYSTEM, args.device_name)
-    if args.passphrase_file:
-        set_passphrase(db, SYSTEM, _secret(args))
-    info = device_info(db)
-    print(f"Komputer ini: {info.name}. Frasa sandi sinkronisasi {'sudah' if info.passphrase_set else 'belum'} diatur.")
+    ident = write_identity(db, SYSTEM, args.out)
+    print(f"Identitas komputer ini ({ident.name}) disimpan di {args.out}.")
+    print(f"Sidik: {ident.fingerprint}")
+    print("Bawa berkas ini ke komputer mitra untuk didaftarkan (sync enrol); bacakan sidiknya agar dicocokkan.")
+    return 0
+
+
+def run_enrol(args, ctx) -> int:
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.sync.identity import enrol_device
+
+    peer = enrol_device(ctx.database(), SYSTEM, args.file, args.name, args.role, kecamatan=args.kecamatan,
+                        unit=args.unit)
+    print(f"Terdaftar: {peer.name} ({peer.scope_label}), sidik {peer.fingerprint}.")
+    print("Cocokkan sidik ini dengan yang tampil di komputer itu sebelum bertukar paket.")
+    return 0
+
+
+def run_devices(args, ctx) -> int:
+    from spm_desktop.core.sync.identity import list_peers
+
+    peers = [p for p in list_peers(ctx.database()) if p.role]
+    if not peers:
+        print("Belum ada perangkat terdaftar. Daftarkan dengan 'sync enrol BERKAS --name NAMA --role PERAN'.")
+    for p in peers:
+        state = f"DICABUT {p.revoked_at:%d/%m/%Y}" if p.revoked_at else "aktif"
+        print(f"{p.name}\t{p.scope_label}\t{p.fingerprint}\t{state}")
+    return 0
+
+
+def run_revoke(args, ctx) -> int:
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.sync.identity import revoke_device
+
+    peer = revoke_device(ctx.database(), SYSTEM, args.name)
+    print(f"Pendaftaran {peer.name} dicabut: paket darinya ditolak dan tidak ada paket dibuat untuknya.")
     return 0
 
 
@@ -123,8 +187,8 @@ def run_status(args, ctx) -> int:
 
     db = ctx.database()
     info = device_info(db)
-    print(f"Komputer ini: {info.name} (id {info.id}). Frasa sandi "
-          f"{'sudah' if info.passphrase_set else 'BELUM'} diatur.")
+    print(f"Komputer ini: {info.name} (id {info.id}), sidik {info.fingerprint}. Perangkat terdaftar: "
+          f"{_n(info.enrolled_peers)}.")
     for peer in list_peers(db):
         sent = short_date(peer.last_sent_at.date()) if peer.last_sent_at else "-"
         got = short_date(peer.last_received_at.date()) if peer.last_received_at else "-"

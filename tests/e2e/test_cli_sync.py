@@ -1,4 +1,5 @@
-"""``spm-desktop sync setup/export/import/status`` as a TKSK and the office would script them."""
+"""``spm-desktop sync identity/enrol/devices/revoke/export/import/status`` as a TKSK and the
+office would script them."""
 
 from __future__ import annotations
 
@@ -35,18 +36,24 @@ def count(folder, sql):
         con.close()
 
 
+def enrol(here, there, tmp_path, name, *role):
+    ident = tmp_path / f"{there.name}.spmid"
+    out = spm("sync", "identity", "--out", str(ident), data_dir=there)
+    assert out.returncode == 0, out.stderr
+    fingerprint = out.stdout.split("Sidik: ")[1].split()[0]
+    done = spm("sync", "enrol", str(ident), "--name", name, "--role", *role, data_dir=here)
+    assert done.returncode == 0, done.stderr
+    assert f"sidik {fingerprint}" in done.stdout  # the same fingerprint on both screens
+    return done
+
+
 @pytest.fixture
 def pair(template_db_file, tmp_path):
     office = folder_from(template_db_file, tmp_path / "kantor")
     tksk = folder_from(template_db_file, tmp_path / "tksk")
-    secret = tmp_path / "frasa.txt"
-    secret.write_text("garam-dan-gula-2026\n", encoding="utf-8")
-    assert spm("sync", "setup", "--device-name", "Kantor Dinsos", "--passphrase-file", str(secret),
-               data_dir=office).returncode == 0
-    done = spm("sync", "setup", "--device-name", "TKSK Pontianak Barat", "--passphrase-file", str(secret),
-               data_dir=tksk)
-    assert done.returncode == 0, done.stderr
-    assert "TKSK Pontianak Barat" in done.stdout and "sudah diatur" in done.stdout
+    done = enrol(office, tksk, tmp_path, "TKSK Pontianak Barat", "tksk", "--kecamatan", "61.71.03")
+    assert "Terdaftar: TKSK Pontianak Barat (TKSK, kecamatan 61.71.03)" in done.stdout
+    enrol(tksk, office, tmp_path, "Kantor Dinsos", "office")
     con = sqlite3.connect(tksk / "spm.db")
     con.execute("INSERT INTO person (id, created_at, updated_at, updated_by, origin_device, revision, change_seq, "
                 "name, alias, sex, birth_year_estimated, birth_place, address, disability_type, phone, notes, "
@@ -55,11 +62,11 @@ def pair(template_db_file, tmp_path):
     con.execute("UPDATE local_device SET change_seq = 999")
     con.commit()
     con.close()
-    return office, tksk, secret
+    return office, tksk
 
 
 def test_export_then_import_with_preview(pair, tmp_path):
-    office, tksk, _secret = pair
+    office, tksk = pair
     package = tmp_path / "barat.spmsync"
     out = spm("sync", "export", "--to", str(package), "--peer", "Kantor Dinsos", data_dir=tksk)
     assert out.returncode == 0, out.stderr
@@ -78,14 +85,18 @@ def test_export_then_import_with_preview(pair, tmp_path):
     assert "Mitra TKSK Pontianak Barat" in status.stdout and "Konflik terbuka: 0" in status.stdout
 
 
-def test_refusals_exit_1_with_indonesian_message(pair, tmp_path):
-    office, tksk, _secret = pair
+def test_refusals_exit_1_with_indonesian_message(pair, template_db_file, tmp_path):
+    office, tksk = pair
     package = tmp_path / "barat.spmsync"
-    assert spm("sync", "export", "--to", str(package), data_dir=tksk).returncode == 0
-    wrong = tmp_path / "salah.txt"
-    wrong.write_text("bukan-frasa-kantor\n", encoding="utf-8")
-    refused = spm("sync", "import", str(package), "--passphrase-file", str(wrong), data_dir=office)
-    assert refused.returncode == 1 and refused.stderr.startswith("Ditolak: Frasa sandi sinkronisasi salah")
+    assert spm("sync", "export", "--to", str(package), "--peer", "Kantor Dinsos", data_dir=tksk).returncode == 0
+    # A computer the office never enrolled (it enrolled the office, though).
+    stranger = folder_from(template_db_file, tmp_path / "asing")
+    enrol(stranger, office, tmp_path, "Kantor Dinsos", "office")
+    forged = tmp_path / "asing.spmsync"
+    assert spm("sync", "export", "--to", str(forged), "--peer", "Kantor Dinsos", data_dir=stranger).returncode == 0
+    refused = spm("sync", "import", str(forged), data_dir=office)
+    assert refused.returncode == 1 and refused.stderr.startswith("Ditolak: Paket berasal dari komputer yang tidak "
+                                                                 "terdaftar")
     data = bytearray(package.read_bytes())
     data[-20] ^= 0xFF
     package.write_bytes(bytes(data))
@@ -94,3 +105,35 @@ def test_refusals_exit_1_with_indonesian_message(pair, tmp_path):
     assert count(office, "SELECT COUNT(*) FROM person") == 0
     usage = spm("sync", "export", data_dir=office)
     assert usage.returncode == 2
+    unknown = spm("sync", "export", "--to", str(tmp_path / "x.spmsync"), "--peer", "Siapa", data_dir=office)
+    assert unknown.returncode == 1 and "belum didaftarkan" in unknown.stderr
+
+
+def test_revoked_laptop_is_refused(pair, tmp_path):
+    office, tksk = pair
+    package = tmp_path / "barat.spmsync"
+    assert spm("sync", "export", "--to", str(package), "--peer", "Kantor Dinsos", data_dir=tksk).returncode == 0
+    listed = spm("sync", "devices", data_dir=office)
+    assert listed.returncode == 0 and "TKSK Pontianak Barat\tTKSK, kecamatan 61.71.03" in listed.stdout
+    assert "aktif" in listed.stdout
+    revoked = spm("sync", "revoke", "TKSK Pontianak Barat", data_dir=office)
+    assert revoked.returncode == 0 and "dicabut" in revoked.stdout
+    assert "DICABUT" in spm("sync", "devices", data_dir=office).stdout
+    refused = spm("sync", "import", str(package), data_dir=office)
+    assert refused.returncode == 1 and "sudah dicabut" in refused.stderr
+    assert count(office, "SELECT COUNT(*) FROM person") == 0
+
+
+def test_passphrase_commands_are_gone(pair, tmp_path):
+    office, _tksk = pair
+    secret = tmp_path / "frasa.txt"
+    secret.write_text("garam-dan-gula-2026\n", encoding="utf-8")
+    for args in (("sync", "setup", "--passphrase-file", str(secret)),
+                 ("sync", "setup", "--device-name", "Kantor"),
+                 ("sync", "export", "--to", str(tmp_path / "x.spmsync"), "--peer", "TKSK Pontianak Barat",
+                  "--passphrase-file", str(secret)),
+                 ("sync", "import", str(tmp_path / "x.spmsync"), "--passphrase-file", str(secret))):
+        out = spm(*args, data_dir=office)
+        assert out.returncode == 2, args
+        assert "tidak dipakai lagi" in out.stderr and "sync enrol" in out.stderr
+    assert not (tmp_path / "x.spmsync").exists()

@@ -1,4 +1,5 @@
-"""Sinkronisasi page: identity, export for a peer, import with preview, conflicts, history."""
+"""Sinkronisasi page: identity and enrolment, export for a peer, import with preview,
+conflicts, history."""
 
 from __future__ import annotations
 
@@ -7,18 +8,12 @@ from sqlalchemy import select
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.storage.models import Person, SyncConflict
 from spm_desktop.core.sync.exporter import export_package
-from spm_desktop.core.sync.identity import device_info, set_passphrase
+from spm_desktop.core.sync.identity import device_info, enrol_device, list_peers, read_identity, write_identity
 from spm_desktop.core.sync.importer import import_package
 from spm_desktop.ui.pages import sinkronisasi
 
-SECRET = "frasa-sandi-kantor-2026"
 TKSK = Actor(username="tksk1", role="tksk")
-
-
-def laptop(make_database):
-    db = make_database("tksk", "TKSK Pontianak Barat")
-    set_passphrase(db, Actor("admin", "admin"), SECRET)
-    return db
+ADMIN = Actor("admin", "admin")
 
 
 def test_sync_page_round_trip(ctx, qtbot, wait_runner, monkeypatch, qtmodeltester, make_database, tmp_path):
@@ -28,20 +23,39 @@ def test_sync_page_round_trip(ctx, qtbot, wait_runner, monkeypatch, qtmodelteste
     qtbot.addWidget(page)
     page.refresh()
     wait_runner()
-    assert "BELUM" in page.passphrase_state.text()
+    assert not page.guide.isHidden() and "Belum ada komputer terdaftar" in page.guide.text()
+    assert page.fingerprint.text() == device_info(ctx.db).fingerprint
 
     page.device_name.setText("Kantor Dinas Sosial")
     page.save_name_button.click()
-    page.passphrase.setText(SECRET)
-    page.save_passphrase_button.click()
     wait_runner()
     wait_runner()
-    assert device_info(ctx.db).name == "Kantor Dinas Sosial" and device_info(ctx.db).passphrase_set
-    assert page.device_name.text() == "Kantor Dinas Sosial" and page.passphrase.text() == ""
-    assert "sudah diatur" in page.passphrase_state.text()
+    assert device_info(ctx.db).name == "Kantor Dinas Sosial"
+
+    # The walk-through: the office saves its identity, enrols the laptop's; the laptop enrols the office's.
+    own = tmp_path / "kantor.spmid"
+    monkeypatch.setattr(sinkronisasi.SyncFileDialog, "ask_save_identity",
+                        classmethod(lambda cls, parent, suggested: own))
+    page.identity_button.click()
+    wait_runner()
+    assert read_identity(own).fingerprint == page.fingerprint.text() and page.fingerprint.text() in infos[-1]
+    tksk = make_database("tksk", "TKSK Pontianak Barat")
+    enrol_device(tksk, ADMIN, own, "Kantor Dinas Sosial", "office")
+    laptop_id = tmp_path / "barat.spmid"
+    write_identity(tksk, ADMIN, laptop_id)
+    monkeypatch.setattr(sinkronisasi.EnrolDialog, "ask", classmethod(
+        lambda cls, parent, kecamatans: sinkronisasi.Enrolment(laptop_id, "TKSK Pontianak Barat", "tksk",
+                                                                dict(kecamatans) and "61.71.03", None)))
+    page.enrol_button.click()
+    wait_runner()
+    wait_runner()
+    assert "Terdaftar: TKSK Pontianak Barat (TKSK, kecamatan 61.71.03)" in infos[-1]
+    assert device_info(tksk).fingerprint in infos[-1]
+    qtmodeltester.check(page.devices)
+    assert page.devices.rowCount() == 1 and page.devices.data(page.devices.index(0, 3)) == "aktif"
+    assert page.guide.isHidden()
 
     # A package from the TKSK laptop: preview shown, then applied.
-    tksk = laptop(make_database)
     with tksk.transaction(TKSK) as s:
         s.add(Person(id="p-1", name="Budi", sex="L"))
     package = tmp_path / "barat.spmsync"
@@ -67,7 +81,7 @@ def test_sync_page_round_trip(ctx, qtbot, wait_runner, monkeypatch, qtmodelteste
     # Export for that peer.
     out = tmp_path / "ke-barat.spmsync"
     monkeypatch.setattr(sinkronisasi.SyncFileDialog, "ask_save", classmethod(lambda cls, parent, suggested: out))
-    page.peer.setEditText("TKSK Pontianak Barat")
+    page.peer.setCurrentText("TKSK Pontianak Barat")
     page.export_button.click()
     wait_runner()
     wait_runner()
@@ -102,12 +116,25 @@ def test_sync_page_round_trip(ctx, qtbot, wait_runner, monkeypatch, qtmodelteste
         assert s.get(Person, "p-1").address == "Jl. Ahmad Yani (kantor)"
         assert s.scalars(select(SyncConflict)).one().resolution == "local"
 
+    # The laptop is lost: revoke it.
+    assert not page.revoke_button.isEnabled()
+    page.device_view.selectRow(0)
+    monkeypatch.setattr(sinkronisasi.RevokeConfirm, "ask", classmethod(lambda cls, parent, peer: True))
+    page.revoke_button.click()
+    wait_runner()
+    wait_runner()
+    assert [p.revoked_at is not None for p in list_peers(ctx.db)] == [True]
+    assert page.devices.data(page.devices.index(0, 3)).startswith("dicabut")
+    assert page.peer.count() == 0 and not page.guide.isHidden()
 
-def test_viewer_cannot_change_identity_or_resolve(ctx, qtbot, monkeypatch):
+
+def test_tksk_cannot_change_identity_enrol_or_resolve(ctx, qtbot, monkeypatch):
     from dataclasses import replace
 
     ctx.user = replace(ctx.user, role="tksk")
     page = sinkronisasi.Page(ctx)
     qtbot.addWidget(page)
-    assert not page.save_passphrase_button.isEnabled() and not page.device_name.isEnabled()
+    assert not page.save_name_button.isEnabled() and not page.device_name.isEnabled()
+    assert not page.enrol_button.isEnabled() and not page.revoke_button.isEnabled()
+    assert page.identity_button.isEnabled()
     assert page.export_button.isEnabled() and not page.keep_remote_button.isEnabled()

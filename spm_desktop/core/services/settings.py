@@ -105,7 +105,7 @@ _FIELDS: dict[str, str] = {
     "disaster.usia_rentan_anak": "usia_rentan_anak",
 }
 _TEXT_KEYS = {k for k, f in _FIELDS.items() if k.startswith(("office.", "signatory."))}
-_LOCAL_KEYS = {"office.logo_path", "sync.passphrase"}
+_LOCAL_KEYS = {"office.logo_path"}
 _INT_KEYS = {"disaster.usia_rentan_anak"}
 
 

@@ -16,7 +16,10 @@ from spm_desktop.core.storage.seed import seed_master_data
 
 
 def ensure_device(db: Database, name: str | None = None) -> str:
-    """Create this database's device identity on first run; returns its id."""
+    """Create this database's device identity (id, name, sync key pairs) on first run, and
+    the key pairs of a device from before enrolment; returns its id."""
+    from spm_desktop.core.sync.identity import ensure_keys
+
     with db.sessions.begin() as s:
         lock_for_setup(s)  # two seats opening a new server database make one device, not two
         device = s.scalars(select(LocalDevice)).first()
@@ -24,6 +27,8 @@ def ensure_device(db: Database, name: str | None = None) -> str:
             device = LocalDevice(name=name or f"Komputer {socket.gethostname()}")
             s.add(device)
             s.flush()
+        if not device.sign_key or not device.box_key:
+            ensure_keys(s, device)
     db.refresh_device()
     return db.device_id
 

@@ -1,49 +1,55 @@
-"""The encrypted envelope of a ``.spmsync`` file.
+"""The signed and encrypted envelope of a ``.spmsync`` file (format 3).
 
-Layout of format 2 (all integers big-endian)::
+Each installation has two key pairs (made at ``init`` or first start, kept in its own
+database): Ed25519 to sign the packages it sends, X25519 to open the packages sent to it. An
+administrator enrols the other side's public keys with a role and a scope; there is no shared
+passphrase any more. Layout (all integers big-endian)::
 
     magic      8 bytes   b"SPMSYNC\\0"
-    format     u16       envelope/package format version
-    salt       16 bytes  random per package
+    format     u16       envelope/package format version (3)
+    sender     32 bytes  the sender's Ed25519 public key (who signed)
+    recipient  32 bytes  the recipient's X25519 public key (for whom)
+    ephemeral  32 bytes  a fresh X25519 public key per package
     nonce      12 bytes  random per package
-    key_check  16 bytes  proves the passphrase before decrypting (tells "wrong passphrase"
-                         apart from "modified file")
     plain_len  u64       length of the plaintext once inflated
     body_len   u64       length of the AES-GCM body (ciphertext + 16-byte tag)
-    body       body_len bytes
+    signature  64 bytes  Ed25519 by ``sender`` over the header above and SHA-256 of the body
+    body       body_len bytes: AES-256-GCM (header as associated data) of the zlib-compressed
+               plaintext, under HKDF-SHA256 of X25519(ephemeral, recipient)
 
-Work before authentication is bounded (issue 17): the key-derivation cost is a constant of
-the format version and never read from the file (format 1 carried it in the header, so a
-crafted header could make scrypt take gigabytes); the sizes in the header are checked
-against the file and against :data:`MAX_PLAIN_BYTES` and :data:`MAX_RATIO` before the key is
-derived. The whole header is the AES-GCM associated data, so changing any byte of the file -
-header or body - fails authentication before anything is inflated. Inflating is streamed, one
-input chunk at a time with a bounded output per step, and stops as soon as the output passes
-the authenticated ``plain_len``: a decompression bomb never allocates more than that.
+Work before authentication is bounded (issue 17): there is no key-derivation cost to read from
+the file; the header's sizes are checked against the file and against
+:data:`MAX_PLAIN_BYTES` and :data:`MAX_RATIO`; the sender must be an enrolled, not revoked
+device (a look-up) before the body is hashed and the signature verified; only an authentic
+package is decrypted, and inflating is streamed, one input chunk at a time into one buffer of
+the authenticated size, stopping as soon as the output would pass it: a decompression bomb
+never allocates more than that.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import hmac
 import os
 import struct
-import unicodedata
 import zlib
+from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from spm_desktop.core.domain.errors import DomainError
 
 MAGIC = b"SPMSYNC\x00"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 PREFIX = struct.Struct(">8sH")
-HEADER = struct.Struct(">8sH16s12s16sQQ")
-# The key-derivation cost of format 2 (32 MB, about 0.1 s); a constant, never from the file.
-SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P = 15, 8, 1
+HEADER = struct.Struct(">8sH32s32s32s12sQQ")
+SIGNATURE_SIZE = 64
+PREAMBLE = HEADER.size + SIGNATURE_SIZE  # header and signature: where the body starts
 # A package of the whole city (100,000 persons, 1,000,000 events) compresses to well under this.
 MAX_PACKAGE_BYTES = 512 * 1024 * 1024
 MAX_PLAIN_BYTES = 2 * 1024 * 1024 * 1024
@@ -54,7 +60,8 @@ MAX_RATIO = 16
 FLOOR_PLAIN_BYTES = 8 * 1024 * 1024
 INFLATE_IN_CHUNK = 1024 * 1024
 INFLATE_OUT_STEP = 16 * 1024 * 1024
-MIN_PASSPHRASE = 8
+_SIGNED = b"spmsync v3 signature"
+_KEY_INFO = b"spmsync v3 key"
 
 
 class PackageRefused(DomainError):
@@ -66,36 +73,62 @@ MSG_NEWER_FORMAT = ("Paket dibuat oleh versi SPM Desktop yang lebih baru. Perbar
                     "terlebih dahulu, lalu impor ulang.")
 MSG_OLDER_FORMAT = ("Paket dibuat oleh versi SPM Desktop yang lebih lama (format {fmt}). Perbarui SPM Desktop di "
                     "komputer pengirim, lalu buat paket baru.")
-# The key check depends on the salt, so a changed salt byte reads as a wrong passphrase: say both.
-MSG_WRONG_PASSPHRASE = ("Frasa sandi sinkronisasi salah (atau bagian awal berkas paket telah berubah): paket tidak "
-                        "bisa dibuka. Pastikan frasa sandi di halaman Sinkronisasi sama dengan frasa sandi kantor.")
 MSG_TAMPERED = ("Paket telah berubah atau rusak (isi tidak cocok dengan tanda keasliannya). Jangan dipakai; "
                 "minta pengirim membuat paket baru.")
 MSG_TRUNCATED = ("Berkas paket terpotong (tidak lengkap), mungkin penyalinan ke flashdisk belum selesai. "
                  "Salin ulang berkasnya atau minta paket baru.")
 MSG_TOO_LARGE = "Berkas paket terlalu besar ({size}); batasnya {limit}. Berkas ini ditolak."
 MSG_MALFORMED = "Isi paket tidak dikenali atau rusak: {detail}. Minta pengirim membuat paket baru."
+MSG_NOT_FOR_ME = ("Paket ini dibuat untuk komputer lain, bukan untuk komputer ini. Minta pengirim membuat paket "
+                  "dengan tujuan komputer ini (nama seperti terdaftar di komputer pengirim).")
 
 
 def _mib(n: int) -> str:
     return f"{n / (1024 * 1024):.0f} MB"
 
 
-@functools.lru_cache(maxsize=8)  # preview then import of one file derives once
-def _derive(passphrase: str, salt: bytes) -> tuple[bytes, bytes]:
-    material = unicodedata.normalize("NFC", passphrase).encode("utf-8")
-    derived = Scrypt(salt=salt, length=64, n=2**SCRYPT_LOG2_N, r=SCRYPT_R, p=SCRYPT_P).derive(material)
-    check = hmac.new(derived[32:], b"spmsync key check", hashlib.sha256).digest()[:16]
-    return derived[:32], check
+@dataclass(frozen=True)
+class DeviceKeys:
+    """This installation's private keys."""
+
+    sign: Ed25519PrivateKey
+    box: X25519PrivateKey
+
+    @classmethod
+    def generate(cls) -> DeviceKeys:
+        return cls(Ed25519PrivateKey.generate(), X25519PrivateKey.generate())
+
+    @classmethod
+    def from_raw(cls, sign: bytes, box: bytes) -> DeviceKeys:
+        return cls(Ed25519PrivateKey.from_private_bytes(sign), X25519PrivateKey.from_private_bytes(box))
+
+    @property
+    def sign_public(self) -> bytes:
+        return self.sign.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+    @property
+    def box_public(self) -> bytes:
+        return self.box.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
-def check_passphrase(passphrase: str) -> str:
-    if not passphrase:
-        raise PackageRefused("Frasa sandi sinkronisasi belum diatur. Isi frasa sandi kantor di halaman "
-                             "Sinkronisasi (atau berikan --passphrase-file).", "passphrase")
-    if len(passphrase) < MIN_PASSPHRASE:
-        raise PackageRefused(f"Frasa sandi sinkronisasi minimal {MIN_PASSPHRASE} karakter.", "passphrase")
-    return passphrase
+@dataclass(frozen=True)
+class Header:
+    sender: bytes  # Ed25519 public key
+    recipient: bytes  # X25519 public key
+    ephemeral: bytes
+    nonce: bytes
+    plain_len: int
+    body_len: int
+    raw: bytes
+
+
+def fingerprint(sign_public: bytes, box_public: bytes) -> str:
+    """A short text to read aloud when enrolling: 20 base-32 characters in groups of four."""
+    import base64
+
+    digest = hashlib.sha256(b"spm-desktop identity" + sign_public + box_public).digest()
+    text = base64.b32encode(digest).decode()[:20]
+    return "-".join(text[i:i + 4] for i in range(0, 20, 4))
 
 
 def plain_limit(body_len: int) -> int:
@@ -108,19 +141,32 @@ def _too_large_plain(plain_len: int, body_len: int) -> PackageRefused:
                                                limit=_mib(plain_limit(body_len))))
 
 
-def seal(plaintext: bytes, passphrase: str) -> bytes:
-    """Compress and encrypt ``plaintext``; returns the whole file content."""
-    check_passphrase(passphrase)
-    salt, nonce = os.urandom(16), os.urandom(12)
-    key, key_check = _derive(passphrase, salt)
+def _key(shared: bytes, header: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_KEY_INFO + header).derive(shared)
+
+
+def _signed_message(header: bytes, body: bytes | memoryview) -> bytes:
+    return _SIGNED + header + hashlib.sha256(body).digest()
+
+
+def seal(plaintext: bytes, sender: DeviceKeys, recipient_box_public: bytes) -> bytes:
+    """Compress, encrypt for ``recipient_box_public`` and sign with ``sender``'s key; returns
+    the whole file content."""
+    ephemeral = X25519PrivateKey.generate()
+    nonce = os.urandom(12)
     body_plain = zlib.compress(plaintext, 6)
     body_len = len(body_plain) + 16
-    if HEADER.size + body_len > MAX_PACKAGE_BYTES:
-        raise PackageRefused(MSG_TOO_LARGE.format(size=_mib(HEADER.size + body_len), limit=_mib(MAX_PACKAGE_BYTES)))
+    if PREAMBLE + body_len > MAX_PACKAGE_BYTES:
+        raise PackageRefused(MSG_TOO_LARGE.format(size=_mib(PREAMBLE + body_len), limit=_mib(MAX_PACKAGE_BYTES)))
     if len(plaintext) > plain_limit(body_len):
         raise _too_large_plain(len(plaintext), body_len)
-    header = HEADER.pack(MAGIC, FORMAT_VERSION, salt, nonce, key_check, len(plaintext), body_len)
-    return header + AESGCM(key).encrypt(nonce, body_plain, header)
+    ephemeral_public = ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    header = HEADER.pack(MAGIC, FORMAT_VERSION, sender.sign_public, recipient_box_public, ephemeral_public, nonce,
+                         len(plaintext), body_len)
+    key = _key(ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient_box_public)), header)
+    body = AESGCM(key).encrypt(nonce, body_plain, header)
+    signature = sender.sign.sign(_signed_message(header, body))
+    return header + signature + body
 
 
 def read_file_guarded(path: os.PathLike | str) -> bytes:
@@ -135,11 +181,8 @@ def read_file_guarded(path: os.PathLike | str) -> bytes:
         raise PackageRefused(f"Berkas paket {path} tidak bisa dibaca: {exc.strerror}.", "file") from exc
 
 
-def unseal(data: bytes, passphrase: str) -> bytes:
-    """Authenticate, decrypt and inflate a package; refuses with an Indonesian message.
-
-    Everything before the key derivation is a few comparisons on the header; the derivation
-    costs the same for every file of a format version."""
+def read_header(data: bytes) -> Header:
+    """The header after the checks that cost nothing (magic, format, sizes against the file)."""
     if len(data) > MAX_PACKAGE_BYTES:
         raise PackageRefused(MSG_TOO_LARGE.format(size=_mib(len(data)), limit=_mib(MAX_PACKAGE_BYTES)))
     if len(data) < len(MAGIC) or data[: len(MAGIC)] != MAGIC:
@@ -151,28 +194,42 @@ def unseal(data: bytes, passphrase: str) -> bytes:
         raise PackageRefused(MSG_NEWER_FORMAT)
     if fmt < FORMAT_VERSION:
         raise PackageRefused(MSG_OLDER_FORMAT.format(fmt=fmt))
-    if len(data) < HEADER.size:
+    if len(data) < PREAMBLE:
         raise PackageRefused(MSG_TRUNCATED)
-    header = data[: HEADER.size]
-    _magic, _fmt, salt, nonce, key_check, plain_len, body_len = HEADER.unpack(header)
+    raw = data[: HEADER.size]
+    _magic, _fmt, sender, recipient, ephemeral, nonce, plain_len, body_len = HEADER.unpack(raw)
     if body_len > MAX_PACKAGE_BYTES or body_len < 16:
         raise PackageRefused(MSG_MALFORMED.format(detail="ukuran isi tidak masuk akal"))
-    actual = len(data) - HEADER.size
+    actual = len(data) - PREAMBLE
     if actual < body_len:
         raise PackageRefused(MSG_TRUNCATED)
     if actual > body_len:
         raise PackageRefused(MSG_TAMPERED)
     if plain_len > plain_limit(body_len):
         raise _too_large_plain(plain_len, body_len)
-    check_passphrase(passphrase)
-    key, expected_check = _derive(passphrase, salt)
-    if not hmac.compare_digest(key_check, expected_check):
-        raise PackageRefused(MSG_WRONG_PASSPHRASE, "passphrase")
+    return Header(sender, recipient, ephemeral, nonce, plain_len, body_len, raw)
+
+
+def unseal(data: bytes, header: Header, keys: DeviceKeys) -> bytearray:
+    """Verify the signature of the sender named in ``header`` (the caller has checked that it
+    is an enrolled device), decrypt with this device's key and inflate; refuses with an
+    Indonesian message. ``header`` comes from :func:`read_header` of the same ``data``."""
+    body = memoryview(data)[PREAMBLE:]
+    signature = data[HEADER.size:PREAMBLE]
     try:
-        compressed = AESGCM(key).decrypt(nonce, data[HEADER.size:], header)
-    except InvalidTag:
+        Ed25519PublicKey.from_public_bytes(header.sender).verify(signature, _signed_message(header.raw, body))
+    except (InvalidSignature, ValueError):
         raise PackageRefused(MSG_TAMPERED) from None
-    return inflate(compressed, plain_len)
+    if header.recipient != keys.box_public:
+        raise PackageRefused(MSG_NOT_FOR_ME)
+    try:
+        shared = keys.box.exchange(X25519PublicKey.from_public_bytes(header.ephemeral))
+        compressed = AESGCM(_key(shared, header.raw)).decrypt(header.nonce, bytes(body), header.raw)
+    except (InvalidTag, ValueError):
+        raise PackageRefused(MSG_TAMPERED) from None
+    finally:
+        body.release()
+    return inflate(compressed, header.plain_len)
 
 
 def inflate(compressed: bytes, plain_len: int) -> bytearray:

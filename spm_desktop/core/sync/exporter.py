@@ -1,8 +1,9 @@
-"""Export: every record changed since the last package to a peer (or everything) into one
-encrypted ``.spmsync`` file."""
+"""Export: every record changed since the last package to an enrolled peer (or everything)
+into one ``.spmsync`` file signed by this device and encrypted for that peer."""
 
 from __future__ import annotations
 
+import base64
 import os
 import tempfile
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from spm_desktop.core.storage.migrate import head_revision
 from spm_desktop.core.storage.models import LocalDevice, SyncPackage
 from spm_desktop.core.sync import envelope, payload
 from spm_desktop.core.sync.codec import CODECS, TABLE_ORDER
-from spm_desktop.core.sync.identity import find_or_create_peer, heal_counter, stored_passphrase
+from spm_desktop.core.sync.identity import enrolled_peer, ensure_keys, heal_counter
 
 FILE_SUFFIX = ".spmsync"
 
@@ -30,7 +31,7 @@ FILE_SUFFIX = ".spmsync"
 class ExportResult:
     package_id: str
     file: str
-    peer_name: str  # "" for a full package to anyone
+    peer_name: str
     full: bool
     counts: dict[str, int]
     size_bytes: int
@@ -87,48 +88,40 @@ def export_package(
     actor: Actor,
     target: str | os.PathLike,
     peer_name: str | None = None,
-    passphrase: str | None = None,
     full: bool = False,
 ) -> ExportResult:
-    """Write a package to ``target``.
-
-    With ``peer_name``: the records changed since the last package to that peer (all of them
-    with ``full=True``), and the peer's bookmark moves on. Without: every record, no bookmark.
-    The passphrase comes from the local settings unless given. One transaction; the file is
-    complete on disk before the bookmark is committed.
-    """
+    """Write a package for the enrolled peer ``peer_name`` to ``target``: the records changed
+    since the last package to that peer (all of them with ``full=True``), and the peer's
+    bookmark moves on. Signed with this device's key, encrypted for the peer's. One
+    transaction; the file is complete on disk before the bookmark is committed."""
     require(actor, "sync.run")
     target = Path(target)
     if target.is_dir():
         raise ValidationError("Tujuan ekspor harus nama berkas, bukan folder.", "file")
-    peer_name = (peer_name or "").strip() or None
     with db.transaction(actor) as s:
-        secret = passphrase if passphrase is not None else stored_passphrase(s)
-        envelope.check_passphrase(secret)
+        peer = enrolled_peer(s, peer_name or "")
         device = s.scalars(select(LocalDevice)).one()
-        peer = find_or_create_peer(s, peer_name) if peer_name else None
-        since = 0 if peer is None or full else peer.last_sent_seq
+        keys = ensure_keys(s, device)
+        since = 0 if full else peer.last_sent_seq
         until = heal_counter(s, device)
-        tables = collect_rows(s, since, received_seqs(s, peer.device_id) if peer is not None and since else [])
+        tables = collect_rows(s, since, received_seqs(s, peer.device_id) if since else [])
         now = utcnow()
         manifest, plain = payload.build(
             dict(package_id=new_id(), schema_revision=head_revision(), source_device_id=device.id,
-                 source_device_name=device.name, created_at=now.isoformat(), to_peer=peer.name if peer else "",
+                 source_device_name=device.name, created_at=now.isoformat(), to_peer=peer.name,
                  full=since == 0),
             tables,
         )
-        data = envelope.seal(plain, secret)
+        data = envelope.seal(plain, keys, base64.b64decode(peer.box_public))
         _write_atomically(target, data)
-        if peer is not None:
-            peer.last_sent_seq = until
-            peer.last_sent_at = now
-        s.add(SyncPackage(id=manifest.package_id, direction="out",
-                          peer_device_id=(peer.device_id or "") if peer else "",
-                          peer_name=peer.name if peer else "", created_at=now, processed_at=now,
+        peer.last_sent_seq = until
+        peer.last_sent_at = now
+        s.add(SyncPackage(id=manifest.package_id, direction="out", peer_device_id=peer.device_id or "",
+                          peer_name=peer.name, created_at=now, processed_at=now,
                           counts={"tables": manifest.counts, "since_seq": since, "until_seq": until},
                           content_hash=manifest.content_hash, file_name=target.name))
         audit.record(s, "export", "sync_package", manifest.package_id,
-                     after={"peer": peer.name if peer else "", "file": target.name, "tables": manifest.counts,
+                     after={"peer": peer.name, "file": target.name, "tables": manifest.counts,
                             "full": manifest.full})
-        return ExportResult(manifest.package_id, str(target), peer.name if peer else "", manifest.full,
+        return ExportResult(manifest.package_id, str(target), peer.name, manifest.full,
                             dict(manifest.counts), len(data))

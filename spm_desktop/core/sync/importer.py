@@ -2,6 +2,9 @@
 
 Rules (architecture §6):
 
+- Only a package signed by an enrolled, not revoked device and encrypted for this one is
+  opened (:mod:`~spm_desktop.core.sync.envelope`); the manifest must name that same device.
+
 - Upsert by id. Of two versions of a record the higher ``(updated_at, revision,
   origin_device)`` wins (then a hash of the content, so equal stamps still decide the same
   way everywhere).
@@ -20,11 +23,13 @@ Rules (architecture §6):
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,11 +39,11 @@ from spm_desktop.core.security.permissions import require
 from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.migrate import head_revision
-from spm_desktop.core.storage.models import SyncPackage
+from spm_desktop.core.storage.models import SyncPackage, SyncPeer
 from spm_desktop.core.sync import envelope, payload
 from spm_desktop.core.sync.codec import CODECS
 from spm_desktop.core.sync.envelope import PackageRefused
-from spm_desktop.core.sync.identity import find_or_create_peer, stored_passphrase
+from spm_desktop.core.sync.identity import ensure_keys
 from spm_desktop.core.sync.planning import OpenedPackage, Plan, decode_rows, make_plan
 from spm_desktop.core.sync.writing import apply_plan, new_duplicate_pairs
 
@@ -51,8 +56,15 @@ MSG_OLDER_SCHEMA = ("Paket dibuat dengan struktur basis data versi lama (revisi 
 MSG_UNIQUE_CLASH = ("Paket tidak bisa diterapkan karena bertentangan dengan data di komputer ini ({detail}). "
                     "Tidak ada data yang diubah; laporkan pesan ini kepada administrator.")
 MSG_MISSING_PARENT = ("Paket merujuk data yang belum ada di komputer ini (mis. penerima layanan atau kasus yang "
-                      "belum pernah dikirim). Minta pengirim membuat paket lengkap (tanpa nama tujuan), lalu impor "
+                      "belum pernah dikirim). Minta pengirim membuat paket lengkap (sync export --full), lalu impor "
                       "paket itu. Tidak ada data yang diubah.")
+MSG_UNENROLLED = ("Paket berasal dari komputer yang tidak terdaftar di komputer ini (kunci tanda tangan {fp}…). "
+                  "Daftarkan dulu identitas komputer itu (sync enrol, atau halaman Sinkronisasi); tidak ada data yang "
+                  "diubah.")
+MSG_REVOKED = ("Paket berasal dari komputer {name} yang pendaftarannya sudah dicabut ({when}). Paket ditolak; tidak "
+               "ada data yang diubah.")
+MSG_WRONG_SENDER = ("Paket ditandatangani oleh {name}, tetapi isinya mengaku dari komputer lain. Paket ditolak; tidak "
+                    "ada data yang diubah.")
 
 
 @dataclass(frozen=True)
@@ -115,10 +127,27 @@ class ImportSummary:
 # ----- reading ---------------------------------------------------------------------------
 
 
-def open_package(path: str | Path, passphrase: str, this_device_id: str, this_device_name: str = "") -> OpenedPackage:
-    """Decrypt and check a package; refuses (``PackageRefused``) before anything is applied."""
-    plain = envelope.unseal(envelope.read_file_guarded(path), passphrase)
+def open_package(session: Session, path: str | Path, this_device_id: str,
+                 this_device_name: str = "") -> OpenedPackage:
+    """Authenticate, decrypt and check a package; refuses (``PackageRefused``) before anything
+    is applied. The sender's key is looked up among the enrolled devices before the body is
+    even hashed."""
+    data = envelope.read_file_guarded(path)
+    header = envelope.read_header(data)
+    sender = session.scalars(select(SyncPeer).where(SyncPeer.sign_public == base64.b64encode(header.sender).decode())
+                             ).first()
+    keys = ensure_keys(session)
+    if sender is None or not sender.role:
+        if header.sender == keys.sign_public:
+            raise PackageRefused(MSG_SAME_DEVICE.format(name=this_device_name))
+        raise PackageRefused(MSG_UNENROLLED.format(fp=_sender_fp(header)))
+    if sender.revoked_at is not None:
+        raise PackageRefused(MSG_REVOKED.format(name=sender.name, when=f"{sender.revoked_at:%d/%m/%Y %H:%M} UTC"))
+    plain = envelope.unseal(data, header, keys)
+    del data
     manifest, offset = payload.read_manifest(plain)
+    if manifest.source_device_id != sender.device_id:
+        raise PackageRefused(MSG_WRONG_SENDER.format(name=sender.name))
     if manifest.schema_revision != head_revision():
         from alembic.script import ScriptDirectory
 
@@ -132,7 +161,12 @@ def open_package(path: str | Path, passphrase: str, this_device_id: str, this_de
     decoded: dict[int, dict[str, Any]] = {}
     tables = [(CODECS[t.table], decode_rows(CODECS[t.table], t, decoded))
               for t in payload.read_tables(plain, manifest, offset)]
-    return OpenedPackage(manifest, tables, Path(path).name, decoded)
+    return OpenedPackage(manifest, tables, Path(path).name, decoded, sender.id, sender.name)
+
+
+def _sender_fp(header: envelope.Header) -> str:
+    """The first characters of the unknown sender's signing key, to tell the user which one."""
+    return base64.b32encode(header.sender).decode()[:8]
 
 
 def _summary(package: OpenedPackage, plan: Plan | None, duplicates: int = 0, **extra) -> ImportSummary:
@@ -142,30 +176,29 @@ def _summary(package: OpenedPackage, plan: Plan | None, duplicates: int = 0, **e
                     p.kept_local, len(p.conflicts))
         for p in (plan.tables if plan else [])
     )
-    return ImportSummary(m.package_id, m.source_device_id, m.source_device_name, m.created_at, m.full, tables,
-                         duplicates, **extra)
+    return ImportSummary(m.package_id, m.source_device_id, package.peer_name or m.source_device_name, m.created_at,
+                         m.full, tables, duplicates, **extra)
 
 
 # ----- public entry points ---------------------------------------------------------------
 
 
-def _open(db: Database, path: str | Path, passphrase: str | None) -> OpenedPackage:
-    from spm_desktop.core.sync.identity import device_info
+def _open(db: Database, path: str | Path) -> OpenedPackage:
+    from spm_desktop.core.storage.models import LocalDevice
 
-    with db.reading() as s:
-        secret = passphrase if passphrase is not None else stored_passphrase(s)
-    info = device_info(db)
-    return open_package(path, secret, info.id, info.name)
+    with db.sessions.begin() as s:  # begin: a device from before enrolment gets its keys here
+        device = s.scalars(select(LocalDevice)).one()
+        return open_package(s, path, device.id, device.name)
 
 
 def _already_imported(session: Session, package_id: str) -> bool:
     return session.get(SyncPackage, package_id) is not None
 
 
-def preview_import(db: Database, actor: Actor, path: str | Path, passphrase: str | None = None) -> ImportSummary:
+def preview_import(db: Database, actor: Actor, path: str | Path) -> ImportSummary:
     """What importing ``path`` would do, without writing anything."""
     require(actor, "sync.run")
-    package = _open(db, path, passphrase)
+    package = _open(db, path)
     with db.reading() as s:
         if _already_imported(s, package.manifest.package_id):
             return _summary(package, None, already_imported=True)
@@ -173,10 +206,10 @@ def preview_import(db: Database, actor: Actor, path: str | Path, passphrase: str
         return _summary(package, plan, duplicates=len(new_duplicate_pairs(s, plan.duplicate_pairs)))
 
 
-def import_package(db: Database, actor: Actor, path: str | Path, passphrase: str | None = None) -> ImportSummary:
+def import_package(db: Database, actor: Actor, path: str | Path) -> ImportSummary:
     """Apply a package in one transaction, after a backup copy of the database file."""
     require(actor, "sync.run")
-    package = _open(db, path, passphrase)
+    package = _open(db, path)
     with db.reading() as s:
         if _already_imported(s, package.manifest.package_id):
             return _summary(package, None, already_imported=True)
@@ -201,7 +234,7 @@ def import_package(db: Database, actor: Actor, path: str | Path, passphrase: str
 
 def _record(s: Session, package: OpenedPackage, summary: ImportSummary) -> None:
     m = package.manifest
-    peer = find_or_create_peer(s, m.source_device_name, m.source_device_id)
+    peer = s.get(SyncPeer, package.peer_id)
     now = utcnow()
     peer.last_received_at = now
     counts = {"tables": dict(m.counts), "new": summary.new, "updated": summary.updated,

@@ -31,6 +31,8 @@ class OpenedPackage:
     # the writer does not decode every row a second time. Rows the import changes are new
     # lists and are decoded afresh.
     decoded: dict[int, dict[str, Any]] = field(default_factory=dict)
+    peer_id: str = ""  # the enrolled sender (sync_peer.id)
+    peer_name: str = ""  # and its name as enrolled here
 
 
 def _key(codec: TableCodec, row: list[Any]) -> tuple:

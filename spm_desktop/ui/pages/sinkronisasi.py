@@ -1,8 +1,10 @@
 """Sinkronisasi: exchange packages with the TKSK laptops / the office, review conflicts.
 
-Device name and passphrase (administrator), export for a peer, import with a preview and a
-confirmation, conflicts to review (supervisor: keep mine / keep theirs), history of packages.
-All database work goes through the one runner; slots only read the form and show results.
+This computer's name and identity (fingerprint, identity file), the enrolled devices
+(administrator: enrol with role and scope, revoke), a guide to enrolment while no device is
+enrolled, export for an enrolled peer, import with a preview and a confirmation, conflicts to
+review (supervisor: keep mine / keep theirs), history of packages. All database work goes
+through the one runner; slots only read the form and show results.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -34,7 +38,6 @@ from spm_desktop.core.reports.formatting import number
 from spm_desktop.core.security.audit_trail import to_local
 from spm_desktop.core.sync import conflicts as conflicts_svc
 from spm_desktop.core.sync import identity
-from spm_desktop.core.sync.envelope import MIN_PASSPHRASE
 from spm_desktop.core.sync.exporter import FILE_SUFFIX, ExportResult, export_package
 from spm_desktop.core.sync.importer import ImportSummary, import_package, preview_import
 from spm_desktop.ui.context import UiContext
@@ -42,6 +45,15 @@ from spm_desktop.ui.errors import show_info
 from spm_desktop.ui.models.table import Column, RecordTableModel, record_view
 
 FILE_FILTER = f"Paket sinkronisasi (*{FILE_SUFFIX})"
+IDENTITY_FILTER = f"Identitas komputer (*{identity.IDENTITY_SUFFIX})"
+GUIDE = ("<b>Belum ada komputer terdaftar.</b> Paket hanya bisa ditukar dengan komputer yang saling "
+         "mendaftarkan identitasnya (sekali saja):<ol>"
+         "<li>Di setiap laptop TKSK: <i>Simpan identitas komputer ini…</i>, salin berkasnya ke flashdisk.</li>"
+         "<li>Di kantor (administrator): <i>Daftarkan perangkat…</i>, pilih berkas laptop itu, beri nama, peran "
+         "<b>TKSK</b> dan kecamatannya. Cocokkan sidik yang tampil dengan sidik di layar laptop.</li>"
+         "<li>Di kantor: <i>Simpan identitas komputer ini…</i>; di laptop: <i>Daftarkan perangkat…</i> dengan "
+         "berkas kantor dan peran <b>Kantor</b>.</li>"
+         "<li>Setelah itu: <i>Buat paket…</i> untuk komputer tujuan, dan <i>Impor paket…</i> di sana.</li></ol>")
 
 
 def _when(at: datetime | None) -> str:
@@ -71,10 +83,17 @@ CONFLICT_COLUMNS = (
     Column("Perbedaan (komputer ini ↔ kiriman)", _differences, tooltip=_differences),
     Column("Terdeteksi", lambda c: _when(c.detected_at)),
 )
+DEVICE_COLUMNS = (
+    Column("Nama", lambda p: p.name),
+    Column("Peran dan wilayah", lambda p: p.scope_label),
+    Column("Sidik", lambda p: p.fingerprint or "—"),
+    Column("Status", lambda p: f"dicabut {_when(p.revoked_at)}" if p.revoked_at else "aktif"),
+    Column("Terakhir terima", lambda p: _when(p.last_received_at)),
+)
 HISTORY_COLUMNS = (
     Column("Waktu", lambda p: _when(p.processed_at)),
     Column("Arah", lambda p: "Dikirim ke" if p.direction == "out" else "Diterima dari"),
-    Column("Mitra", lambda p: p.peer_name or "siapa saja (paket lengkap)"),
+    Column("Mitra", lambda p: p.peer_name or "—"),
     Column("Jumlah data", lambda p: number(p.total)),
     Column("Berkas", lambda p: p.file_name),
 )
@@ -95,6 +114,97 @@ class SyncFileDialog:
     def ask_open(cls, parent: QWidget) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(parent, "Pilih paket sinkronisasi", str(Path.home()), FILE_FILTER)
         return Path(name) if name else None
+
+    @classmethod
+    def ask_save_identity(cls, parent: QWidget, suggested: Path) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(parent, "Simpan identitas komputer ini", str(suggested),
+                                              IDENTITY_FILTER)
+        if not name:
+            return None
+        path = Path(name)
+        suffix = identity.IDENTITY_SUFFIX
+        return path if path.suffix == suffix else path.with_name(path.name + suffix)
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    path: Path
+    name: str
+    role: str
+    kecamatan: str | None
+    unit: str | None
+
+
+class EnrolDialog(QDialog):
+    """The identity file of another computer, its name, role and scope (tests replace ``ask``)."""
+
+    def __init__(self, parent: QWidget | None, kecamatans: list[tuple[str, str]]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Daftarkan perangkat")
+        form = QFormLayout(self)
+        self.path = QLineEdit()
+        browse = QPushButton("Pilih berkas…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        form.addRow("Berkas identitas:", row)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("mis. TKSK Pontianak Barat")
+        form.addRow("Nama perangkat:", self.name)
+        self.role = QComboBox()
+        for key, label in identity.ROLES.items():
+            self.role.addItem(label, key)
+        form.addRow("Peran:", self.role)
+        self.kecamatan = QComboBox()
+        for code, name in kecamatans:
+            self.kecamatan.addItem(f"{name} ({code})", code)
+        form.addRow("Kecamatan (TKSK):", self.kecamatan)
+        self.unit = QComboBox()
+        self.unit.addItems(identity.UNITS)
+        form.addRow("Unit (unit layanan):", self.unit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.role.currentIndexChanged.connect(self._scope)
+        self._scope()
+
+    @Slot()
+    def _scope(self) -> None:
+        role = self.role.currentData()
+        self.kecamatan.setEnabled(role == "tksk")
+        self.unit.setEnabled(role == "unit")
+
+    @Slot()
+    def _browse(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Pilih berkas identitas", str(Path.home()), IDENTITY_FILTER)
+        if name:
+            self.path.setText(name)
+
+    def value(self) -> Enrolment:
+        role = self.role.currentData()
+        return Enrolment(Path(self.path.text().strip()), self.name.text(), role,
+                         self.kecamatan.currentData() if role == "tksk" else None,
+                         self.unit.currentText() if role == "unit" else None)
+
+    @classmethod
+    def ask(cls, parent: QWidget, kecamatans: list[tuple[str, str]]) -> Enrolment | None:
+        dialog = cls(parent, kecamatans)
+        return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+class RevokeConfirm:
+    """Asks before revoking a device (tests replace this)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget, peer: identity.PeerInfo) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Cabut pendaftaran",
+                          f"Cabut pendaftaran {peer.name}? Paket darinya akan ditolak dan tidak ada paket dibuat "
+                          "untuknya. Perangkat yang dicabut tidak bisa didaftarkan lagi dengan identitas yang sama.",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
 
 def preview_text(summary: ImportSummary) -> str:
@@ -131,11 +241,12 @@ class _Loaded:
     peers: list[identity.PeerInfo]
     history: list[identity.PackageRecord]
     conflicts: list[conflicts_svc.ConflictInfo]
+    kecamatans: list[tuple[str, str]]
 
 
 def _load(db, actor) -> _Loaded:
     return _Loaded(identity.device_info(db), identity.list_peers(db), identity.package_history(db),
-                   conflicts_svc.list_conflicts(db, actor))
+                   conflicts_svc.list_conflicts(db, actor), identity.kecamatan_choices(db))
 
 
 class Page(QWidget):
@@ -148,7 +259,12 @@ class Page(QWidget):
         self.ctx = ctx
         self.last_export: ExportResult | None = None
         self.last_import: ImportSummary | None = None
+        self.kecamatans: list[tuple[str, str]] = []
         layout = QVBoxLayout(self)
+        self.guide = QLabel(GUIDE)
+        self.guide.setWordWrap(True)
+        self.guide.setVisible(False)
+        layout.addWidget(self.guide)
         layout.addWidget(self._identity_box())
         row = QHBoxLayout()
         row.addWidget(self._export_box())
@@ -176,11 +292,28 @@ class Page(QWidget):
         buttons.addWidget(self.keep_remote_button)
         buttons.addStretch(1)
         tab_layout.addLayout(buttons)
+        self.devices = RecordTableModel(DEVICE_COLUMNS, self)
+        self.device_view = record_view(self.devices)
+        self.device_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.enrol_button = QPushButton("&Daftarkan perangkat…")
+        self.revoke_button = QPushButton("&Cabut pendaftaran…")
+        self.enrol_button.clicked.connect(self.enrol)
+        self.revoke_button.clicked.connect(self.revoke)
+        device_tab = QWidget()
+        device_layout = QVBoxLayout(device_tab)
+        device_layout.addWidget(self.device_view)
+        device_buttons = QHBoxLayout()
+        device_buttons.addWidget(self.enrol_button)
+        device_buttons.addWidget(self.revoke_button)
+        device_buttons.addStretch(1)
+        device_layout.addLayout(device_buttons)
         self.tabs = QTabWidget()
         self.tabs.addTab(conflict_tab, "Konflik")
         self.tabs.addTab(self.history_view, "Riwayat paket")
+        self.tabs.addTab(device_tab, "Perangkat terdaftar")
         layout.addWidget(self.tabs, 1)
         self.conflict_view.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.device_view.selectionModel().selectionChanged.connect(self._update_buttons)
         self._update_buttons()
 
     # --- layout -----------------------------------------------------------------------------
@@ -195,28 +328,25 @@ class Page(QWidget):
         name_row.addWidget(self.device_name, 1)
         name_row.addWidget(self.save_name_button)
         form.addRow("Nama komputer:", name_row)
-        self.passphrase = QLineEdit()
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setPlaceholderText(f"frasa sandi kantor, minimal {MIN_PASSPHRASE} karakter")
-        self.save_passphrase_button = QPushButton("Simpan &frasa sandi")
-        self.save_passphrase_button.clicked.connect(self.save_passphrase)
-        pass_row = QHBoxLayout()
-        pass_row.addWidget(self.passphrase, 1)
-        pass_row.addWidget(self.save_passphrase_button)
-        form.addRow("Frasa sandi:", pass_row)
-        self.passphrase_state = QLabel()
-        form.addRow("", self.passphrase_state)
+        self.fingerprint = QLabel()
+        self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.identity_button = QPushButton("Simpan &identitas komputer ini…")
+        self.identity_button.clicked.connect(self.save_identity)
+        id_row = QHBoxLayout()
+        id_row.addWidget(self.fingerprint, 1)
+        id_row.addWidget(self.identity_button)
+        form.addRow("Sidik identitas:", id_row)
         editable = self.ctx.can("settings.edit")
-        for w in (self.device_name, self.save_name_button, self.passphrase, self.save_passphrase_button):
+        for w in (self.device_name, self.save_name_button):
             w.setEnabled(editable)
+        self.identity_button.setEnabled(self.ctx.can("sync.run"))
         return box
 
     def _export_box(self) -> QGroupBox:
         box = QGroupBox("Kirim paket")
         form = QFormLayout(box)
         self.peer = QComboBox()
-        self.peer.setEditable(True)
-        self.peer.lineEdit().setPlaceholderText("nama komputer tujuan, mis. Kantor Dinas Sosial")
+        self.peer.setPlaceholderText("komputer tujuan yang terdaftar")
         form.addRow("Tujuan:", self.peer)
         self.full = QCheckBox("Kirim semua data (paket lengkap)")
         form.addRow("", self.full)
@@ -249,12 +379,15 @@ class Page(QWidget):
     @Slot(object)
     def _loaded(self, data: _Loaded) -> None:
         self.device_name.setText(data.device.name)
-        self.passphrase_state.setText("Frasa sandi sudah diatur." if data.device.passphrase_set else
-                                      "Frasa sandi BELUM diatur: paket tidak bisa dibuat atau dibuka.")
+        self.fingerprint.setText(data.device.fingerprint)
+        self.kecamatans = data.kecamatans
+        self.guide.setVisible(data.device.enrolled_peers == 0)
         current = self.peer.currentText()
         self.peer.clear()
-        self.peer.addItems([p.name for p in data.peers])
-        self.peer.setEditText(current)
+        self.peer.addItems([p.name for p in data.peers if p.enrolled])
+        if current:
+            self.peer.setCurrentText(current)
+        self.devices.set_records([p for p in data.peers if p.role])
         self.conflicts.set_records(data.conflicts)
         self.history.set_records(data.history)
         self.tabs.setTabText(0, f"Konflik ({number(len(data.conflicts))})")
@@ -265,6 +398,14 @@ class Page(QWidget):
         can_resolve = self.ctx.can("sync.resolve") and self.selected_conflict() is not None
         self.keep_local_button.setEnabled(can_resolve)
         self.keep_remote_button.setEnabled(can_resolve)
+        admin = self.ctx.can("settings.edit")
+        self.enrol_button.setEnabled(admin)
+        device = self.selected_device()
+        self.revoke_button.setEnabled(admin and device is not None and device.revoked_at is None)
+
+    def selected_device(self) -> identity.PeerInfo | None:
+        rows = self.device_view.selectionModel().selectedRows()
+        return self.devices.record(rows[0].row()) if rows else None
 
     def selected_conflict(self) -> conflicts_svc.ConflictInfo | None:
         rows = self.conflict_view.selectionModel().selectedRows()
@@ -277,18 +418,46 @@ class Page(QWidget):
                                parent=self, on_done=self._saved)
 
     @Slot()
-    def save_passphrase(self) -> None:
-        secret = self.passphrase.text()
-        self.ctx.runner.submit(identity.set_passphrase, self.ctx.db, self.ctx.actor, secret, parent=self,
-                               on_done=self._passphrase_saved)
+    def save_identity(self) -> None:
+        who = "".join(ch if ch.isalnum() else "-" for ch in self.device_name.text()).strip("-").lower()
+        path = SyncFileDialog.ask_save_identity(self, Path.home() / f"identitas-{who or 'komputer'}"
+                                                                    f"{identity.IDENTITY_SUFFIX}")
+        if path is None:
+            return
+        self.ctx.runner.submit(identity.write_identity, self.ctx.db, self.ctx.actor, path, parent=self,
+                               on_done=self._identity_saved)
 
     @Slot(object)
-    def _passphrase_saved(self, info: identity.DeviceInfo) -> None:
-        self.passphrase.clear()
-        self._saved(info)
+    def _identity_saved(self, ident: identity.Identity) -> None:
+        show_info(self, f"Identitas {ident.name} disimpan.\nSidik: {ident.fingerprint}\n\nBawa berkas ini ke "
+                        "komputer mitra dan daftarkan di sana (Daftarkan perangkat…); bacakan sidiknya agar "
+                        "dicocokkan.", "Identitas komputer ini")
+
+    @Slot()
+    def enrol(self) -> None:
+        answer = EnrolDialog.ask(self, self.kecamatans)
+        if answer is None:
+            return
+        self.ctx.runner.submit(identity.enrol_device, self.ctx.db, self.ctx.actor, answer.path, answer.name,
+                               answer.role, kecamatan=answer.kecamatan, unit=answer.unit, parent=self,
+                               on_done=self._enrolled)
 
     @Slot(object)
-    def _saved(self, _info: identity.DeviceInfo) -> None:
+    def _enrolled(self, peer: identity.PeerInfo) -> None:
+        show_info(self, f"Terdaftar: {peer.name} ({peer.scope_label}).\nSidik: {peer.fingerprint}\n\nCocokkan "
+                        "sidik ini dengan yang tampil di komputer itu sebelum bertukar paket.", "Perangkat terdaftar")
+        self.refresh()
+
+    @Slot()
+    def revoke(self) -> None:
+        device = self.selected_device()
+        if device is None or not RevokeConfirm.ask(self, device):
+            return
+        self.ctx.runner.submit(identity.revoke_device, self.ctx.db, self.ctx.actor, device.name, parent=self,
+                               on_done=self._saved)
+
+    @Slot(object)
+    def _saved(self, _info) -> None:
         self.refresh()
 
     # --- export -----------------------------------------------------------------------------
@@ -300,7 +469,7 @@ class Page(QWidget):
         path = SyncFileDialog.ask_save(self, Path.home() / f"spm-{who}-{stamp}{FILE_SUFFIX}")
         if path is None:
             return
-        self.ctx.runner.submit(export_package, self.ctx.db, self.ctx.actor, path, peer_name=peer or None,
+        self.ctx.runner.submit(export_package, self.ctx.db, self.ctx.actor, path, peer_name=peer,
                                full=self.full.isChecked(), parent=self, on_done=self._exported)
 
     @Slot(object)

@@ -27,7 +27,7 @@ from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.engine import make_engine
 from spm_desktop.core.storage.open import ensure_device
 from spm_desktop.core.sync.exporter import export_package
-from spm_desktop.core.sync.identity import set_passphrase
+from spm_desktop.core.sync.identity import enrol_device, write_identity
 from spm_desktop.core.sync.importer import import_package, preview_import
 
 ADMIN = Actor("admin", "admin", user_id="u-admin")
@@ -226,9 +226,6 @@ def test_refused_file_leaves_no_backup_but_an_import_does(loaded, tmp_path):
 
 # ----- sync importer --------------------------------------------------------------------
 
-PASSPHRASE = "kopi-susu-pontianak-2026"
-
-
 def other_database(template: Path, folder: Path, name: str) -> Database:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, folder / "spm.db")
@@ -236,16 +233,22 @@ def other_database(template: Path, folder: Path, name: str) -> Database:
     with db.sessions.begin() as s:
         s.execute(text("DELETE FROM local_device"))
     ensure_device(db, name)
-    set_passphrase(db, ADMIN, PASSPHRASE)
     return db
+
+
+def enrol_both(office: Database, laptop: Database, folder: Path) -> None:
+    write_identity(laptop, ADMIN, folder / "laptop.spmid")
+    enrol_device(office, ADMIN, folder / "laptop.spmid", "TKSK Pontianak Barat", "tksk", kecamatan="61.71.03")
+    write_identity(office, ADMIN, folder / "kantor.spmid")
+    enrol_device(laptop, ADMIN, folder / "kantor.spmid", "Kantor", "office")
 
 
 @pytest.fixture
 def package(template_db_file, tmp_path, db):
     """A valid package from a TKSK laptop (with persons, a case and an event), and the office
     database ``db`` that will be fed broken versions of it."""
-    set_passphrase(db, ADMIN, PASSPHRASE)
     laptop = other_database(template_db_file, tmp_path / "laptop", "TKSK Pontianak Barat")
+    enrol_both(db, laptop, tmp_path)
     for kind, content in SEEDS.items():
         path = tmp_path / f"laptop-{kind}.csv"
         path.write_text(content, encoding="utf-8")
@@ -262,7 +265,7 @@ def sync_attempt(db: Database, path: Path) -> str:
     copies = sorted(backups.glob("*")) if backups.exists() else []
     for call in (preview_import, import_package):
         try:
-            call(db, ADMIN, path, PASSPHRASE)
+            call(db, ADMIN, path)
         except DomainError as exc:
             assert exc.message.strip()
             assert footprint(db) == before, "a refused package wrote something"

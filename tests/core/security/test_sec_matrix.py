@@ -43,8 +43,10 @@ from spm_desktop.core.services import (
     volunteers,
 )
 from spm_desktop.core.storage import backup
+from spm_desktop.core.storage.base import new_id
 from spm_desktop.core.storage.models import AuditEntry, LocalDevice
 from spm_desktop.core.sync import conflicts, exporter, identity
+from spm_desktop.core.sync.envelope import DeviceKeys
 
 KELURAHAN = KEC + ".1002"  # inside the tksk actor's kecamatan
 
@@ -187,12 +189,19 @@ def _prep_import(env: Env, actor: Actor) -> None:
     env.ids["csv"] = str(path)
 
 
-def _prep_sync(env: Env, actor: Actor) -> None:
-    identity.set_passphrase(env.db, SYSTEM, PASSPHRASE)
+def _prep_identity(env: Env, actor: Actor | None = None) -> None:
+    """An identity file of another installation (real keys, self-signed)."""
+    path = env.tmp / "mitra.spmid"
+    path.write_text(identity.identity_document(new_id(), "Mitra", DeviceKeys.generate()), encoding="utf-8")
+    env.ids["identity"] = str(path)
+
+
+def _prep_sync(env: Env, actor: Actor | None = None) -> None:
+    _prep_identity(env)
+    identity.enrol_device(env.db, SYSTEM, env.ids["identity"], "Mitra", "office")
 
 
 MAKAN = "1.06.04.2.01.0001"
-PASSPHRASE = "kopi-susu-pontianak-2026"
 
 ROWS += [
     Row("persons.register_person", "person.write",
@@ -230,12 +239,14 @@ ROWS += [
     Row("imports.run_import", "import.run",
         lambda e, a: run_import(e.db, a, "persons", e.ids["csv"]), _prep_import),
     Row("sync.export_package", "sync.run",
-        lambda e, a: exporter.export_package(e.db, a, e.tmp / "paket.spmsync", passphrase=PASSPHRASE),
-        _prep_sync),
+        lambda e, a: exporter.export_package(e.db, a, e.tmp / "paket.spmsync", peer_name="Mitra"), _prep_sync),
+    Row("sync.write_identity", "sync.run", lambda e, a: identity.write_identity(e.db, a, e.tmp / "saya.spmid")),
     Row("sync.list_conflicts", "sync.run", lambda e, a: conflicts.list_conflicts(e.db, a)),
     Row("sync.resolve_conflict", "sync.resolve",
         lambda e, a: conflicts.resolve_conflict(e.db, a, "tidak-ada", "keep_local"), gate_only=True),
-    Row("sync.set_passphrase", "settings.edit", lambda e, a: identity.set_passphrase(e.db, a, PASSPHRASE)),
+    Row("sync.enrol_device", "settings.edit",
+        lambda e, a: identity.enrol_device(e.db, a, e.ids["identity"], "Mitra", "office"), _prep_identity),
+    Row("sync.revoke_device", "settings.edit", lambda e, a: identity.revoke_device(e.db, a, "Mitra"), _prep_sync),
     Row("person_export.export_person_list", "personal_data.export",
         lambda e, a: person_export.export_person_list(e.db, a, e.tmp / "daftar.xlsx"), _prep_person),
     Row("case_list.list_case_rows", "person.view", lambda e, a: case_list.list_case_rows(e.db, a), _prep_case),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from sqlalchemy import inspect, select, text
 
@@ -11,21 +12,43 @@ from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.engine import make_engine
 from spm_desktop.core.storage.open import ensure_device
 from spm_desktop.core.sync.codec import CODECS, TABLE_ORDER
-from spm_desktop.core.sync.identity import set_passphrase
+from spm_desktop.core.sync.identity import device_info, enrol_device, write_identity
 
-PASSPHRASE = "kopi-susu-pontianak-2026"
 ADMIN = Actor(username="admin", role="admin")
 SUPERVISOR = Actor(username="sup", role="supervisor")
 
 
 def make_db(url: str, name: str) -> Database:
-    """Open a fresh copy of the template at ``url`` as its own device with the passphrase."""
+    """Open a fresh copy of the template at ``url`` as its own device (new key pairs)."""
     db = Database(make_engine(url))
     with db.sessions.begin() as s:
         s.execute(text("DELETE FROM local_device"))
     ensure_device(db, name)
-    set_passphrase(db, ADMIN, PASSPHRASE)
     return db
+
+
+def enrol(here: Database, other: Database, folder: Path, role: str = "office", kecamatan: str | None = None,
+          unit: str | None = None, name: str | None = None):
+    """Enrol ``other``'s identity at ``here`` (under ``other``'s own device name)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{other.device_id}.spmid"
+    write_identity(other, ADMIN, path)
+    return enrol_device(here, ADMIN, path, name or device_info(other).name, role, kecamatan=kecamatan, unit=unit)
+
+
+def enrol_each_other(office: Database, other: Database, folder: Path, role: str = "tksk",
+                     kecamatan: str | None = None, here_role: str = "office", here_kecamatan: str | None = None):
+    """The enrolment both ways: ``other`` at ``office`` with ``role``, ``office`` at ``other``."""
+    enrol(office, other, folder / "ids", role, kecamatan if role == "tksk" else None,
+          "UPRS" if role == "unit" else None)
+    enrol(other, office, folder / "ids", here_role, here_kecamatan if here_role == "tksk" else None)
+
+
+def enrol_all(dbs: list[Database], folder: Path) -> None:
+    """Every database enrolled at every other (as office devices: no scope)."""
+    for i, a in enumerate(dbs):
+        for b in dbs[i + 1:]:
+            enrol_each_other(a, b, folder, role="office")
 
 
 def content(db: Database) -> dict[str, dict[str, tuple]]:

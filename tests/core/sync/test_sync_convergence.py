@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 from sqlalchemy import make_url, select
-from sync_helpers import content, make_db
+from sync_helpers import content, enrol_all, make_db
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import DomainError
@@ -24,7 +24,6 @@ from spm_desktop.core.rollup.engine import compute_rollup
 from spm_desktop.core.rollup.period import Period
 from spm_desktop.core.services import duplicates, events, persons
 from spm_desktop.core.storage.models import Person, ServiceEvent
-from spm_desktop.core.sync import envelope
 from spm_desktop.core.sync.exporter import export_package
 from spm_desktop.core.sync.identity import device_info
 from spm_desktop.core.sync.importer import import_package
@@ -59,10 +58,7 @@ def _backend(request, pg_server, pg_template):
             pg_server.drop(make_url(url).database)
 
     BACKEND[:] = [new_url, drop]
-    # The cheapest key derivation a reader accepts: this test is about merging, not scrypt.
-    cost, envelope.SCRYPT_LOG2_N = envelope.SCRYPT_LOG2_N, 14
     yield
-    envelope.SCRYPT_LOG2_N = cost
 
 
 def _live_ids(db, model) -> list[str]:
@@ -86,6 +82,7 @@ class Exchange(RuleBasedStateMachine):
         new_url, _drop = BACKEND
         self.urls = [new_url(self.folder, f"d{i}") for i in range(self.N)]
         self.dbs = [make_db(url, f"Perangkat {i}") for i, url in enumerate(self.urls)]
+        enrol_all(self.dbs, self.folder)
         self.names = [device_info(db).name for db in self.dbs]
         self.packages = 0
 

@@ -108,7 +108,7 @@ def test_importing_the_same_package_twice_changes_nothing(office, tksk, tmp_path
     assert file_digest(office) == before
     # The same content in a new package (another id) changes no record either.
     path2 = tmp_path / "p2.spmsync"
-    export_package(tksk, ADMIN, path2)  # everything, no peer
+    export_package(tksk, ADMIN, path2, peer_name="Kantor Dinas Sosial", full=True)  # everything
     before_content = content(office)
     third = import_package(office, ADMIN, path2)
     assert (third.new, third.updated, third.conflicts) == (0, 0, 0)
@@ -190,8 +190,8 @@ def test_conflict_is_listed_winner_applied_and_resolvable(office, tksk, tmp_path
 def test_same_conflict_is_not_listed_twice(office, tksk, tmp_path):
     pid = add_person(tksk, "Yohanes")
     _edit_both_sides(office, tksk, tmp_path, pid)
-    export_package(tksk, ADMIN, tmp_path / "a.spmsync")
-    export_package(tksk, ADMIN, tmp_path / "b.spmsync")
+    export_package(tksk, ADMIN, tmp_path / "a.spmsync", peer_name="Kantor Dinas Sosial", full=True)
+    export_package(tksk, ADMIN, tmp_path / "b.spmsync", peer_name="Kantor Dinas Sosial", full=True)
     import_package(office, ADMIN, tmp_path / "a.spmsync")
     import_package(office, ADMIN, tmp_path / "b.spmsync")
     with office.reading() as s:
@@ -278,7 +278,6 @@ def test_local_settings_never_travel(office, tksk, tmp_path):
     with office.reading() as s:
         values = dict(s.execute(select(Setting.key, Setting.value)).all())
     assert values["office.logo_path"] == "" and values["office.phone"] == "0561-123"
-    assert values["sync.passphrase"]  # its own passphrase, untouched
 
 
 def test_history_peers_and_audit(office, tksk, tmp_path):
@@ -292,19 +291,20 @@ def test_history_peers_and_audit(office, tksk, tmp_path):
     assert list_peers(office)[0].device_id == tksk.device_id
     with office.reading() as s:
         assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "import")) == 1
-    # The laptop is renamed: the office's peer follows the device, not the old name.
+    # The laptop renames itself: the office keeps the name its administrator enrolled.
     set_device_name(tksk, ADMIN, "TKSK Pontianak Barat (baru)")
     add_person(tksk, "Eka")
     export_package(tksk, ADMIN, tmp_path / "dua.spmsync", peer_name="Kantor Dinas Sosial")
     import_package(office, ADMIN, tmp_path / "dua.spmsync")
-    assert [(p.name, p.device_id) for p in list_peers(office)] == [("TKSK Pontianak Barat (baru)", tksk.device_id)]
+    assert [(p.name, p.device_id) for p in list_peers(office)] == [("TKSK Pontianak Barat", tksk.device_id)]
     with tksk.reading() as s:
-        assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "export")) == 2
+        assert s.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "export", AuditEntry.entity == "sync_package")) == 2
 
 
 def test_viewer_may_not_exchange(office, tmp_path):
     with pytest.raises(PermissionDenied):
-        export_package(office, Actor("v", "viewer"), tmp_path / "x.spmsync")
+        export_package(office, Actor("v", "viewer"), tmp_path / "x.spmsync", peer_name="TKSK Pontianak Barat")
 
 
 DEMO_TABLES = ("person", "cases", "case_need", "disaster", "household", "household_member", "service_event")

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
-from sync_helpers import ADMIN, PASSPHRASE, file_digest
+from sync_helpers import ADMIN, enrol, file_digest
 
+from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.storage.models import Person, ServiceEvent
-from spm_desktop.core.sync import envelope, exporter, payload, writing
-from spm_desktop.core.sync.envelope import HEADER, PackageRefused
+from spm_desktop.core.sync import envelope, exporter, identity, payload, writing
+from spm_desktop.core.sync.envelope import HEADER, PREAMBLE, PackageRefused
 from spm_desktop.core.sync.exporter import export_package
 from spm_desktop.core.sync.importer import import_package, preview_import
 
@@ -44,41 +45,74 @@ def package(tksk, office, tmp_path):
     return path
 
 
-def refused(office, tksk, path, match, passphrase=None):
+def refused(office, tksk, path, match):
     before = file_digest(office), file_digest(tksk)
     with pytest.raises(PackageRefused, match=match):
-        preview_import(office, ADMIN, path, passphrase)
+        preview_import(office, ADMIN, path)
     with pytest.raises(PackageRefused, match=match):
-        import_package(office, ADMIN, path, passphrase)
+        import_package(office, ADMIN, path)
     assert (file_digest(office), file_digest(tksk)) == before
     if office.file_path:
         assert not list((Path(office.file_path).parent / "backups").glob("*before-import*"))
 
 
-def test_wrong_passphrase(office, tksk, package):
-    refused(office, tksk, package, "Frasa sandi sinkronisasi salah", passphrase="bukan-frasa-kantor")
+def test_package_from_an_unenrolled_device(office, tksk, make_database, tmp_path):
+    # A computer that is not enrolled at the office, though it enrolled the office itself.
+    stranger = make_database("stranger", "Laptop tak dikenal")
+    enrol(stranger, office, tmp_path / "ids", "office")
+    _fill(stranger)
+    path = tmp_path / "stranger.spmsync"
+    export_package(stranger, ADMIN, path, peer_name="Kantor Dinas Sosial")
+    refused(office, tksk, path, "tidak terdaftar di komputer ini")
 
 
-@pytest.mark.parametrize("where", ["format", "salt", "nonce", "plain_length", "length", "body_start", "body_middle",
-                                   "tag"])
+def test_package_from_a_revoked_device(office, tksk, package):
+    identity.revoke_device(office, ADMIN, "TKSK Pontianak Barat")
+    refused(office, tksk, package, "sudah dicabut")
+    with pytest.raises(ValidationError, match="sudah dicabut"):
+        export_package(office, ADMIN, package.with_name("back.spmsync"), peer_name="TKSK Pontianak Barat")
+
+
+def test_package_for_another_device(office, tksk, third, tmp_path):
+    _fill(tksk)
+    path = tmp_path / "for-third.spmsync"
+    export_package(tksk, ADMIN, path, peer_name="TKSK Pontianak Kota")
+    refused(office, tksk, path, "untuk komputer lain")
+
+
+def test_signed_by_one_device_claiming_another(office, tksk, third, tmp_path):
+    # An enrolled TKSK laptop signs a package whose manifest names the other laptop.
+    _fill(tksk)
+    fields, tables = _valid_plain(tksk)
+    fields["source_device_id"] = third.device_id
+    _manifest, plain = payload.build(fields, tables)
+    path = tmp_path / "claims.spmsync"
+    _seal_raw(path, plain, tksk, office)
+    refused(office, tksk, path, "mengaku dari komputer lain")
+
+
+@pytest.mark.parametrize("where", ["format", "sender", "recipient", "ephemeral", "nonce", "plain_length", "length",
+                                   "signature", "body_start", "body_middle", "tag"])
 def test_any_modified_byte(office, tksk, package, where):
     data = bytearray(package.read_bytes())
-    offset = {"format": 9, "salt": 15, "nonce": 33, "plain_length": HEADER.size - 9, "length": HEADER.size - 1,
-              "body_start": HEADER.size,
+    offset = {"format": 9, "sender": 20, "recipient": 50, "ephemeral": 80, "nonce": 110,
+              "plain_length": HEADER.size - 9, "length": HEADER.size - 1, "signature": HEADER.size + 5,
+              "body_start": PREAMBLE,
               "body_middle": (HEADER.size + len(data)) // 2, "tag": len(data) - 1}[where]
     data[offset] ^= 0x01
     package.write_bytes(bytes(data))
-    refused(office, tksk, package, "berubah atau rusak|terpotong|tidak dikenali|lebih baru|telah berubah|terlalu besar")
+    refused(office, tksk, package,
+            "berubah atau rusak|terpotong|tidak dikenali|lebih (baru|lama)|telah berubah|terlalu besar|tidak terdaftar")
 
 
 def test_modified_byte_in_the_body_says_modified(office, tksk, package):
     data = bytearray(package.read_bytes())
-    data[HEADER.size + 40] ^= 0x80
+    data[PREAMBLE + 40] ^= 0x80
     package.write_bytes(bytes(data))
     refused(office, tksk, package, "Paket telah berubah atau rusak")
 
 
-@pytest.mark.parametrize("keep", [0, 5, HEADER.size - 1, HEADER.size + 10, -1])
+@pytest.mark.parametrize("keep", [0, 5, HEADER.size - 1, PREAMBLE - 1, PREAMBLE + 10, -1])
 def test_truncated_file(office, tksk, package, keep):
     data = package.read_bytes()
     package.write_bytes(data[: keep if keep >= 0 else len(data) + keep])
@@ -95,7 +129,7 @@ def test_newer_schema(office, tksk, tmp_path, monkeypatch):
     _fill(tksk)
     monkeypatch.setattr(exporter, "head_revision", lambda: "0099_from_the_future")
     path = tmp_path / "future.spmsync"
-    export_package(tksk, ADMIN, path)
+    export_package(tksk, ADMIN, path, peer_name="Kantor Dinas Sosial")
     monkeypatch.undo()
     refused(office, tksk, path, "struktur basis data yang lebih baru")
 
@@ -103,7 +137,7 @@ def test_newer_schema(office, tksk, tmp_path, monkeypatch):
 def test_package_from_this_same_device(office, tksk, tmp_path):
     _fill(office)
     path = tmp_path / "own.spmsync"
-    export_package(office, ADMIN, path)
+    export_package(office, ADMIN, path, peer_name="TKSK Pontianak Barat")
     refused(office, tksk, path, "dibuat oleh komputer ini sendiri")
 
 
@@ -112,8 +146,32 @@ def test_oversized_file_refused_before_reading(office, tksk, package, monkeypatc
     refused(office, tksk, package, "terlalu besar")
 
 
-def _seal_raw(path, plain: bytes):
-    path.write_bytes(envelope.seal(plain, PASSPHRASE))
+def _keys(db):
+    with db.sessions.begin() as s:
+        return identity.ensure_keys(s)
+
+
+def _seal_raw(path, plain: bytes, sender=None, recipient=None):
+    """A package made by hand with real keys (tksk for the office unless told)."""
+    if sender is None:
+        sender, recipient = _find_pair()
+    path.write_bytes(envelope.seal(plain, _keys(sender), _keys(recipient).box_public))
+
+
+_PAIR: list = []
+
+
+def _find_pair():
+    return _PAIR[0], _PAIR[1]
+
+
+@pytest.fixture(autouse=True)
+def _pair(request):
+    """tksk → office for packages made by hand, when the test has both."""
+    if "tksk" in request.fixturenames and "office" in request.fixturenames:
+        _PAIR[:] = [request.getfixturevalue("tksk"), request.getfixturevalue("office")]
+    yield
+    _PAIR.clear()
 
 
 def test_decompression_bomb_refused(office, tksk, tmp_path, monkeypatch):
@@ -186,7 +244,7 @@ def test_missing_parent_refused_and_full_package_repairs(office, tksk, tmp_path)
         import_package(office, ADMIN, path)
     assert file_digest(office) == before
     full = tmp_path / "full.spmsync"
-    export_package(tksk, ADMIN, full)
+    export_package(tksk, ADMIN, full, peer_name="Kantor Dinas Sosial", full=True)
     assert import_package(office, ADMIN, full).new == 2
 
 

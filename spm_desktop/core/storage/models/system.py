@@ -52,7 +52,8 @@ class AuditEntry(Base):
 
 
 class LocalDevice(Base):
-    """This database's identity (exactly one row) and its change counter."""
+    """This database's identity (exactly one row), its change counter and its key pairs
+    (raw private keys, base64: Ed25519 signs packages, X25519 opens packages sent to it)."""
 
     __tablename__ = "local_device"
 
@@ -60,10 +61,13 @@ class LocalDevice(Base):
     name: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     change_seq: Mapped[int] = mapped_column(Integer, default=0)
+    sign_key: Mapped[str | None] = mapped_column(String(64))
+    box_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class SyncPeer(Base):
-    """Another database this one exchanges packages with."""
+    """Another database this one exchanges packages with: an enrolled device (its public
+    keys, role and scope, set by an administrator) or, before enrolment, a name only."""
 
     __tablename__ = "sync_peer"
 
@@ -73,6 +77,15 @@ class SyncPeer(Base):
     last_sent_seq: Mapped[int] = mapped_column(Integer, default=0)
     last_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_received_at: Mapped[datetime | None] = mapped_column(DateTime)
+    role: Mapped[str] = mapped_column(String(10), default="")  # office | tksk | unit ("" = not enrolled)
+    kecamatan_code: Mapped[str | None] = mapped_column(String(20))  # tksk: its kecamatan
+    unit: Mapped[str] = mapped_column(String(20), default="")  # unit: UPRS | PLAT
+    sign_public: Mapped[str | None] = mapped_column(String(64), unique=True)  # Ed25519, base64
+    box_public: Mapped[str | None] = mapped_column(String(64))  # X25519, base64
+    enrolled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    enrolled_by: Mapped[str] = mapped_column(String(64), default="")
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[str] = mapped_column(String(64), default="")
 
 
 class SyncPackage(Base):
