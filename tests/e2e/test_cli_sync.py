@@ -57,8 +57,9 @@ def pair(template_db_file, tmp_path):
     con = sqlite3.connect(tksk / "spm.db")
     con.execute("INSERT INTO person (id, created_at, updated_at, updated_by, origin_device, revision, change_seq, "
                 "name, alias, sex, birth_year_estimated, birth_place, address, disability_type, phone, notes, "
-                "search_name) VALUES ('p-1', '2026-03-01 08:00:00', '2026-03-01 08:00:00', 'tksk', "
-                "(SELECT id FROM local_device), 1, 999, 'Budi', '', 'L', 0, '', '', '', '', '', 'budi')")
+                "search_name, kelurahan_code) VALUES ('p-1', '2026-03-01 08:00:00', '2026-03-01 08:00:00', 'tksk', "
+                "(SELECT id FROM local_device), 1, 999, 'Budi', '', 'L', 0, '', '', '', '', '', 'budi', "
+                "'61.71.03.1001')")
     con.execute("UPDATE local_device SET change_seq = 999")
     con.commit()
     con.close()

@@ -57,7 +57,7 @@ def test_sync_page_round_trip(ctx, qtbot, wait_runner, monkeypatch, qtmodelteste
 
     # A package from the TKSK laptop: preview shown, then applied.
     with tksk.transaction(TKSK) as s:
-        s.add(Person(id="p-1", name="Budi", sex="L"))
+        s.add(Person(id="p-1", name="Budi", sex="L", kelurahan_code="61.71.03.1001"))
     package = tmp_path / "barat.spmsync"
     export_package(tksk, TKSK, package, peer_name="Kantor Dinas Sosial")
     previews = []

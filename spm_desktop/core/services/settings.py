@@ -181,6 +181,15 @@ def _validate(key: str, value: Any) -> Any:
     return _validate_tuntas(value)
 
 
+def validate_setting(key: str, value: Any) -> Any:
+    """The rule of a local change, for a value arriving in a sync package: refused unless it
+    is valid and already in its stored (normalised) form."""
+    clean = _validate(key, value)
+    if clean != value:
+        raise ValidationError("Nilai tidak dalam bentuk baku (mis. angka yang dikirim sebagai teks).", key)
+    return clean
+
+
 def _validate_tuntas(value: Any) -> list[dict[str, Any]]:
     key = "spm.tuntas"
     if not isinstance(value, (list, tuple)) or not value:

@@ -191,6 +191,31 @@ def _open(db: Database, path: str | Path) -> OpenedPackage:
         return open_package(s, path, device.id, device.name)
 
 
+def check_rules(session: Session, package: OpenedPackage, plan: Plan) -> None:
+    """Refuse the package (:class:`~spm_desktop.core.sync.validation.PackageInvalid`, every
+    reason listed) when a row it would write breaks the rules of a local write under the
+    sender's enrolled role and scope."""
+    from spm_desktop.core.sync import validation
+
+    sender = session.get(SyncPeer, package.peer_id)
+    changes: dict[str, list[validation.Change]] = {}
+    for tp in plan.tables:
+        codec = tp.codec
+        id_at = codec.index("id")
+        rows = [*tp.inserts, *tp.updates, *(row for _old, row in tp.rekeys)]
+        out = []
+        for row in rows:
+            new = (tp.decoded or {}).get(id(row)) or codec.decode(row)
+            before = tp.before.get(row[id_at])
+            out.append(validation.Change(row[id_at], new, codec.decode(before) if before is not None else None))
+        changes[codec.name] = out
+    ctx = validation.Context(session, sender.name, sender.role, sender.kecamatan_code, sender.unit,
+                             validation.package_day(package.manifest.created_at), changes)
+    reasons = validation.validate(ctx)
+    if reasons:
+        raise validation.PackageInvalid(sender.name, reasons)
+
+
 def _already_imported(session: Session, package_id: str) -> bool:
     return session.get(SyncPackage, package_id) is not None
 
@@ -203,6 +228,7 @@ def preview_import(db: Database, actor: Actor, path: str | Path) -> ImportSummar
         if _already_imported(s, package.manifest.package_id):
             return _summary(package, None, already_imported=True)
         plan = make_plan(s, package, db.device_id)
+        check_rules(s, package, plan)
         return _summary(package, plan, duplicates=len(new_duplicate_pairs(s, plan.duplicate_pairs)))
 
 
@@ -221,6 +247,7 @@ def import_package(db: Database, actor: Actor, path: str | Path) -> ImportSummar
             if _already_imported(s, package.manifest.package_id):
                 return _summary(package, None, already_imported=True)
             plan = make_plan(s, package, db.device_id)
+            check_rules(s, package, plan)
             duplicates = apply_plan(s, package, plan, actor)
             summary = _summary(package, plan, duplicates=duplicates,
                                backup_file=str(backup.path) if backup else "")

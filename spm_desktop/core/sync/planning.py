@@ -75,6 +75,7 @@ class TablePlan:
     conflicts: list[tuple[str, list[Any], list[Any], str]] = field(default_factory=list)
     incoming: int = 0
     edited_here: set[str] = field(default_factory=set)  # ids written as a new revision made here
+    before: dict[str, list[Any]] = field(default_factory=dict)  # id -> this database's version (updates)
     decoded: dict[int, dict[str, Any]] = field(default_factory=dict)  # see OpenedPackage.decoded
 
 
@@ -203,6 +204,7 @@ def _plan_table(session: Session, codec: TableCodec, rows: list[list[Any]], peer
             plan.conflicts.append((mine[id_at], mine, remote, "remote" if remote_wins else "local"))
         if remote_wins:
             plan.updates.append(remote)
+            plan.before[remote[id_at]] = mine
         else:
             plan.kept_local += 1
     return plan
@@ -220,6 +222,7 @@ def _plan_rekey(plan: TablePlan, codec: TableCodec, mine: list[Any], remote: lis
         plan.kept_local += 1
     else:
         plan.rekeys.append((mine[id_at], winner))
+        plan.before[winner[id_at]] = mine
 
 
 def _plan_niks(session: Session, person: TablePlan) -> tuple[dict[str, str], list[list[Any]], list]:

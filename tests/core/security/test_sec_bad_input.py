@@ -238,7 +238,7 @@ def other_database(template: Path, folder: Path, name: str) -> Database:
 
 def enrol_both(office: Database, laptop: Database, folder: Path) -> None:
     write_identity(laptop, ADMIN, folder / "laptop.spmid")
-    enrol_device(office, ADMIN, folder / "laptop.spmid", "TKSK Pontianak Barat", "tksk", kecamatan="61.71.03")
+    enrol_device(office, ADMIN, folder / "laptop.spmid", "Laptop kantor", "office")  # unscoped: fuzzing, not scope
     write_identity(office, ADMIN, folder / "kantor.spmid")
     enrol_device(laptop, ADMIN, folder / "kantor.spmid", "Kantor", "office")
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
-from sync_helpers import ADMIN, SUPERVISOR, content, file_digest
+from sync_helpers import ADMIN, SUPERVISOR, content, enrol_each_other, file_digest
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import PermissionDenied
@@ -29,9 +29,19 @@ from spm_desktop.core.sync.importer import import_package, preview_import
 MAKAN = "1.06.04.2.01.0001"
 
 
+@pytest.fixture
+def tksk(make_database, office, tmp_path):
+    """The second device, enrolled both ways as an office device: this module is about how
+    two databases merge, not about a TKSK's scope (``test_sync_validation`` is)."""
+    db = make_database("tksk", "TKSK Pontianak Barat")
+    enrol_each_other(office, db, tmp_path, role="office")
+    return db
+
+
 def add_person(db, name, nik=None, actor=ADMIN):
+    sex = "P" if nik and int(nik[6:8]) > 40 else "L"  # as the NIK says (digits 7-8: day + 40 for women)
     with db.transaction(actor) as s:
-        p = Person(name=name, sex="L", nik=nik)
+        p = Person(name=name, sex=sex, nik=nik)
         s.add(p)
         s.flush()
         return p.id
@@ -337,7 +347,7 @@ def test_imported_rows_are_stored_exactly_as_in_the_source(office, tksk, tmp_pat
             p.name, p.birth_date, p.notes = p.name + " Jr", date(1990, 2, 28), "catatan ✓"
         events = s.scalars(select(ServiceEvent).order_by(ServiceEvent.id).limit(6)).all()
         for e in events[:5]:
-            e.quantity, e.details = e.quantity + 1, {"keterangan": "diubah", "porsi": 2}
+            e.quantity, e.notes = e.quantity + 1, "diubah ✓"  # details must stay valid for the type
         events[5].details = None  # a JSON column stores None as JSON null, not SQL NULL
         s.scalars(select(ServiceEvent).order_by(ServiceEvent.id.desc()).limit(1)).one().deleted_at = \
             datetime(2026, 4, 1, 8, 30, 15, 123456)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
-from sync_helpers import ADMIN, enrol, file_digest
+from sync_helpers import ADMIN, enrol, enrol_each_other, file_digest
 
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.storage.models import Person, ServiceEvent
@@ -27,10 +27,19 @@ from spm_desktop.core.sync.importer import import_package, preview_import
 MAKAN = "1.06.04.2.01.0001"
 
 
+@pytest.fixture
+def tksk(make_database, office, tmp_path):
+    """The second device, enrolled both ways as an office device: this module is about how
+    two databases merge, not about a TKSK's scope (``test_sync_validation`` is)."""
+    db = make_database("tksk", "TKSK Pontianak Barat")
+    enrol_each_other(office, db, tmp_path, role="office")
+    return db
+
+
 def _fill(db, persons=3, events_each=2):
     with db.transaction(ADMIN) as s:
         for i in range(persons):
-            p = Person(name=f"Orang {i}", sex="P", nik=f"61710141019000{i:02d}")
+            p = Person(name=f"Orang {i}", sex="P", nik=f"617101410190{i + 1:04d}")
             s.add(p)
             s.flush()
             for d in range(events_each):

@@ -1,0 +1,407 @@
+"""Every incoming row goes through the rules of a local write, under the sender's enrolled
+role and scope (issue 17, part 3).
+
+What is checked: the rows an import would write (new, changed, re-keyed) — an unchanged row
+or a stale one this database keeps its own version of is not a change, so rules added later
+never make old records unsyncable. For a changed row only the fields that changed are held to
+the value rules; the scope rules look at both the version here and the new one (a TKSK laptop
+can neither move a person into its kecamatan nor touch one outside it, deletion included).
+
+- Permissions by role: an ``office`` device may send every table; a ``tksk`` device only
+  persons, cases, needs, events, disasters and households of its kecamatan (and duplicate
+  suggestions); a ``unit`` device only persons, its own unit's cases, their needs and events.
+  Master data, settings, targets and mutu checklists come from the office only.
+- Row rules, with the services' own rule code where it is a pure function: persons through
+  :func:`~spm_desktop.core.services.persons.normalise_draft` (NIK, sex, dates, codes), event
+  details through :func:`~spm_desktop.core.services.events.check_details`, settings through
+  :func:`~spm_desktop.core.services.settings.validate_setting` (type and range). "Not in the
+  future" means not after the package's time plus one day.
+
+One refused row refuses the whole package: :class:`PackageInvalid` lists every reason as
+(table, record, field, reason); nothing is applied. Rules about other records the receiver
+changed meanwhile (a NIK taken here, a second open case) stay with the planner: they become
+duplicate suggestions or conflicts, never a refusal.
+
+The dispatch is a registry: :func:`table_rules` adds the rules of a table (new synced tables
+register theirs next to their model's service); a table without registered rules is accepted
+from an office device only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.errors import ValidationError
+from spm_desktop.core.security.scope import in_case_scope, in_region_scope
+from spm_desktop.core.storage.models import Case, Disaster, Person, Region, ServiceType
+from spm_desktop.core.sync.envelope import PackageRefused
+
+MAX_LISTED = 50
+OFFICE_ONLY = ("region", "pmks_category", "service_type", "target", "setting", "mutu_check")
+
+
+@dataclass(frozen=True)
+class Reason:
+    table: str
+    record: str
+    field: str
+    reason: str
+
+    def line(self) -> str:
+        from spm_desktop.core.sync.conflicts import ENTITY_LABELS
+
+        return f"{ENTITY_LABELS.get(self.table, self.table)} {self.record[:8]}, {self.field or '-'}: {self.reason}"
+
+
+class PackageInvalid(PackageRefused):
+    """A package with rows that break the rules; ``reasons`` lists every one."""
+
+    def __init__(self, sender: str, reasons: list[Reason]) -> None:
+        self.reasons = reasons
+        lines = [r.line() for r in reasons[:MAX_LISTED]]
+        more = f"\n… dan {len(reasons) - MAX_LISTED} alasan lain." if len(reasons) > MAX_LISTED else ""
+        super().__init__(f"Paket dari {sender} ditolak: {len(reasons)} data tidak memenuhi aturan pencatatan atau "
+                         "wilayah perangkat pengirim. Tidak ada data yang diubah. Perbaiki di komputer pengirim lalu "
+                         "buat paket lagi.\n" + "\n".join(lines) + more, "package")
+
+
+@dataclass
+class Change:
+    """One row the import would write: its new values and, when it exists here, this
+    database's version (both decoded)."""
+
+    id: str
+    new: dict[str, Any]
+    old: dict[str, Any] | None
+
+    def changed(self, column: str) -> bool:
+        return self.old is None or self.old.get(column) != self.new.get(column)
+
+
+@dataclass
+class Context:
+    session: Session
+    sender_name: str
+    role: str  # office | tksk | unit
+    kecamatan_code: str | None
+    unit: str
+    latest_day: date  # "not in the future": the package's day plus one
+    changes: dict[str, list[Change]]
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def actor(self) -> Actor:
+        """The sender as the services' scope rules see a user of that device."""
+        if self.role == "tksk":
+            return Actor(username=self.sender_name, role="tksk", kecamatan_code=self.kecamatan_code or "")
+        if self.role == "unit":
+            return Actor(username=self.sender_name, role="petugas", unit=self.unit)
+        return Actor(username=self.sender_name, role="supervisor")
+
+    @property
+    def scoped(self) -> bool:
+        return self.role != "office"
+
+    def incoming(self, table: str) -> dict[str, dict[str, Any]]:
+        key = f"incoming:{table}"
+        if key not in self._cache:
+            self._cache[key] = {c.id: c.new for c in self.changes.get(table, [])}
+        return self._cache[key]
+
+    def rows_of(self, model, ids: Iterable[str]) -> dict[str, Any]:
+        """This database's rows of ``model`` by id (ORM-free named tuples), loaded once per id."""
+        key = f"local:{model.__tablename__}"
+        cache = self._cache.setdefault(key, {})
+        wanted = sorted({i for i in ids if i and i not in cache})
+        t = model.__table__
+        for start in range(0, len(wanted), 500):
+            for r in self.session.execute(select(t).where(t.c.id.in_(wanted[start:start + 500]))):
+                cache[r.id] = r._asdict()
+        return cache
+
+    def record(self, table: str, model, record_id: str | None) -> dict[str, Any] | None:
+        """The version of a record after the import: from the package, else from here."""
+        if not record_id:
+            return None
+        found = self.incoming(table).get(record_id)
+        return found if found is not None else self.rows_of(model, [record_id]).get(record_id)
+
+    def region_levels(self) -> dict[str, str]:
+        if "regions" not in self._cache:
+            self._cache["regions"] = dict(self.session.execute(
+                select(Region.code, Region.level).where(Region.deleted_at.is_(None))).all())
+        return self._cache["regions"]
+
+    def service_types(self) -> dict[str, ServiceType]:
+        if "service_types" not in self._cache:
+            self._cache["service_types"] = {st.code: st for st in self.session.scalars(select(ServiceType))}
+        return self._cache["service_types"]
+
+
+Rule = Callable[[Context, list[Change]], Iterator[Reason]]
+
+
+@dataclass(frozen=True)
+class TableRules:
+    roles: frozenset[str]  # roles of devices that may send changes of this table
+    check: Rule | None = None
+
+
+RULES: dict[str, TableRules] = {}
+
+
+def table_rules(table: str, roles: Iterable[str] = ("office",)) -> Callable[[Rule | None], Rule | None]:
+    """Register the rules of ``table`` (a decorator; ``roles`` may send it)."""
+
+    def register(check: Rule | None) -> Rule | None:
+        RULES[table] = TableRules(frozenset(roles), check)
+        return check
+
+    return register
+
+
+for _name in OFFICE_ONLY:
+    RULES[_name] = TableRules(frozenset({"office"}))
+
+ROLE_LABELS = {"office": "kantor", "tksk": "TKSK", "unit": "unit layanan"}
+
+
+def validate(ctx: Context) -> list[Reason]:
+    """Every reason to refuse the changes in ``ctx`` (empty: the package may be applied)."""
+    reasons: list[Reason] = []
+    for table, changes in ctx.changes.items():
+        if not changes:
+            continue
+        rules = RULES.get(table, TableRules(frozenset({"office"})))
+        if ctx.role not in rules.roles:
+            who = ROLE_LABELS.get(ctx.role, ctx.role)
+            reasons.extend(Reason(table, c.id, "", f"perangkat {who} tidak boleh mengubah data ini; hanya kantor "
+                                                   "yang mengirimnya") for c in changes)
+            continue
+        if rules.check is not None:
+            reasons.extend(rules.check(ctx, changes))
+    return reasons
+
+
+def _field_reasons(table: str, change: Change, exc: ValidationError, columns: dict[str, str] | None = None,
+                   all_fields: bool = False) -> Iterator[Reason]:
+    for err in exc.errors:
+        column = (columns or {}).get(err.field, err.field)
+        if all_fields or change.changed(column):
+            yield Reason(table, change.id, column, err.message)
+
+
+def _future(ctx: Context, table: str, change: Change, column: str) -> Iterator[Reason]:
+    value = change.new.get(column)
+    if isinstance(value, datetime):
+        value = value.date()
+    if value is not None and change.changed(column) and value > ctx.latest_day:
+        yield Reason(table, change.id, column, f"tanggal {value:%d/%m/%Y} sesudah waktu paket dibuat")
+
+
+# ----- persons ------------------------------------------------------------------------------
+
+
+def _person_in_scope(ctx: Context, person: dict[str, Any] | None) -> bool:
+    if person is None:
+        return False
+    if in_region_scope(ctx.actor, person.get("kelurahan_code")):
+        return True
+    return ctx.role == "unit"  # a shelter registers persons from anywhere; its cases are scoped
+
+
+@table_rules("person", roles=("office", "tksk", "unit"))
+def _persons(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
+    from spm_desktop.core.services.persons import PersonDraft, normalise_draft
+
+    for c in changes:
+        v = c.new
+        if v.get("deleted_at") is None and v.get("merged_into") is None:
+            draft = PersonDraft(
+                name=v.get("name") or "", sex=v.get("sex") or "", nik=v.get("nik"), no_kk=v.get("no_kk"),
+                alias=v.get("alias") or "", birth_date=v.get("birth_date"),
+                birth_year=None if v.get("birth_date") else v.get("birth_year"), birth_place=v.get("birth_place") or "",
+                address=v.get("address") or "", kelurahan_code=v.get("kelurahan_code"),
+                category_code=v.get("category_code"), disability_type=v.get("disability_type") or "",
+                phone=v.get("phone") or "", notes=v.get("notes") or "")
+            try:
+                normalise_draft(ctx.session, draft, today=ctx.latest_day)
+            except ValidationError as exc:
+                yield from _field_reasons("person", c, exc, {"birth_year": "birth_year"})
+        if ctx.role == "tksk":
+            for version, when in ((c.old, "sebelum"), (c.new, "sesudah")):
+                if version is not None and not _person_in_scope(ctx, version):
+                    yield Reason("person", c.id, "kelurahan_code",
+                                 f"di luar kecamatan {ctx.kecamatan_code} perangkat pengirim ({when} perubahan)")
+                    break
+
+
+# ----- cases, needs, events -----------------------------------------------------------------
+
+
+@table_rules("cases", roles=("office", "tksk", "unit"))
+def _cases(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
+    from spm_desktop.core.services.cases import CASE_GROUPS, UNITS
+
+    kecamatans = {code for code, level in ctx.region_levels().items() if level == "kecamatan"}
+    for c in changes:
+        v = c.new
+        if c.changed("unit") and v.get("unit") not in UNITS:
+            yield Reason("cases", c.id, "unit", f"unit layanan harus salah satu dari: {', '.join(UNITS)}")
+        if c.changed("spm_group") and v.get("spm_group") not in CASE_GROUPS:
+            yield Reason("cases", c.id, "spm_group", "kelompok SPM tidak dikenal")
+        if c.changed("kecamatan_code") and v.get("kecamatan_code") and v["kecamatan_code"] not in kecamatans:
+            yield Reason("cases", c.id, "kecamatan_code", f"kecamatan {v['kecamatan_code']} tidak dikenal")
+        yield from _future(ctx, "cases", c, "intake_date")
+        yield from _future(ctx, "cases", c, "exit_date")
+        if ctx.scoped:
+            for version, when in ((c.old, "sebelum"), (c.new, "sesudah")):
+                if version is not None and not in_case_scope(ctx.actor, version.get("unit"),
+                                                             version.get("kecamatan_code")):
+                    yield Reason("cases", c.id, "unit", f"kasus di luar wilayah/unit perangkat pengirim ({when} "
+                                                        "perubahan)")
+                    break
+
+
+def _case_in_scope(ctx: Context, case_id: str | None) -> bool:
+    case = ctx.record("cases", Case, case_id)
+    return case is not None and in_case_scope(ctx.actor, case.get("unit"), case.get("kecamatan_code"))
+
+
+@table_rules("case_need", roles=("office", "tksk", "unit"))
+def _needs(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
+    types = ctx.service_types()
+    if ctx.scoped:
+        ctx.rows_of(Case, [v for c in changes for v in (c.new.get("case_id"), (c.old or {}).get("case_id"))])
+    for c in changes:
+        if c.changed("service_code") and c.new.get("service_code") not in types:
+            yield Reason("case_need", c.id, "service_code", f"kode layanan {c.new.get('service_code')} tidak dikenal")
+        for col in ("assessed_on",):
+            if col in c.new:
+                yield from _future(ctx, "case_need", c, col)
+        if ctx.scoped:
+            for version in (c.old, c.new):
+                if version is not None and not _case_in_scope(ctx, version.get("case_id")):
+                    yield Reason("case_need", c.id, "case_id", "kebutuhan kasus di luar wilayah/unit perangkat "
+                                                               "pengirim")
+                    break
+
+
+@table_rules("service_event", roles=("office", "tksk", "unit"))
+def _events(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
+    from spm_desktop.core.security.scope import in_event_scope
+    from spm_desktop.core.services.events import check_details
+
+    types = ctx.service_types()
+    if ctx.scoped:
+        ctx.rows_of(Case, [v for c in changes for v in (c.new.get("case_id"), (c.old or {}).get("case_id"))])
+    for c in changes:
+        v = c.new
+        st = types.get(v.get("service_code"))
+        if st is None:
+            if c.changed("service_code"):
+                yield Reason("service_event", c.id, "service_code", f"kode layanan {v.get('service_code')} tidak "
+                                                                    "dikenal")
+        elif v.get("deleted_at") is None and (c.changed("details") or c.changed("service_code")):
+            try:
+                check_details(st, v.get("details"))
+            except ValidationError as exc:
+                yield from _field_reasons("service_event", c, exc, all_fields=True)
+        quantity = v.get("quantity")
+        if c.changed("quantity") and (not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0):
+            yield Reason("service_event", c.id, "quantity", "jumlah harus bilangan bulat lebih dari 0")
+        yield from _future(ctx, "service_event", c, "event_date")
+        if ctx.scoped:
+            for version, when in ((c.old, "sebelum"), (c.new, "sesudah")):
+                if version is None:
+                    continue
+                case = ctx.record("cases", Case, version.get("case_id"))
+                if not in_event_scope(ctx.actor, version.get("unit"), version.get("kelurahan_code"),
+                                      case.get("unit") if case else None,
+                                      case.get("kecamatan_code") if case else None):
+                    yield Reason("service_event", c.id, "kelurahan_code",
+                                 f"layanan di luar wilayah/unit perangkat pengirim ({when} perubahan)")
+                    break
+
+
+@table_rules("duplicate_candidate", roles=("office", "tksk", "unit"))
+def _duplicates(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
+    if ctx.role != "tksk":
+        return
+    for c in changes:
+        for col in ("person_a_id", "person_b_id"):
+            if not _person_in_scope(ctx, ctx.record("person", Person, c.new.get(col))):
+                yield Reason("duplicate_candidate", c.id, col, "data ganda dengan orang di luar kecamatan perangkat "
+                                                              "pengirim")
+                break
+
+
+# ----- disasters and households (TKSK: in its kecamatan) -----------------------------------
+
+
+def _disaster_in_scope(ctx: Context, disaster: dict[str, Any] | None) -> bool:
+    return disaster is not None and in_region_scope(ctx.actor, disaster.get("kelurahan_code"))
+
+
+@table_rules("disaster", roles=("office", "tksk"))
+def _disasters(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
+    for c in changes:
+        yield from _future(ctx, "disaster", c, "start_date")
+        if ctx.scoped:
+            for version in (c.old, c.new):
+                if version is not None and not _disaster_in_scope(ctx, version):
+                    yield Reason("disaster", c.id, "kelurahan_code",
+                                 f"bencana di luar kecamatan {ctx.kecamatan_code} perangkat pengirim")
+                    break
+
+
+def _households(table: str) -> Rule:
+    def check(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
+        if not ctx.scoped:
+            return
+        for c in changes:
+            for version in (c.old, c.new):
+                if version is not None and not _disaster_in_scope(
+                        ctx, ctx.record("disaster", Disaster, version.get("disaster_id"))):
+                    yield Reason(table, c.id, "disaster_id", f"keluarga terdampak bencana di luar kecamatan "
+                                                             f"{ctx.kecamatan_code} perangkat pengirim")
+                    break
+
+    return check
+
+
+table_rules("household", roles=("office", "tksk"))(_households("household"))
+table_rules("household_member", roles=("office", "tksk"))(_households("household_member"))
+
+
+# ----- settings (from the office only, by type and range) --------------------------------
+
+
+@table_rules("setting", roles=("office",))
+def _settings(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
+    from spm_desktop.core.services.settings import validate_setting
+
+    for c in changes:
+        if c.new.get("deleted_at") is not None or not c.changed("value"):
+            continue
+        try:
+            validate_setting(c.new.get("key") or "", c.new.get("value"))
+        except ValidationError as exc:
+            for err in exc.errors:
+                yield Reason("setting", c.id, c.new.get("key") or "value", err.message)
+
+
+def package_day(created_at: str) -> date:
+    """The last day a package's records may carry: its creation day plus one."""
+    try:
+        made = datetime.fromisoformat(created_at)
+    except ValueError:
+        made = datetime.min
+    return (made + timedelta(days=1)).date()
