@@ -130,6 +130,7 @@ class TableCodec:
 
 
 def _freeze(value: Any) -> Any:
+    """A hashable form of a JSON value (dicts and lists as sorted tuples)."""
     if isinstance(value, dict):
         return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
     if isinstance(value, list):

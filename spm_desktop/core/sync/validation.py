@@ -41,6 +41,7 @@ from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.security.scope import in_case_scope, in_region_scope
 from spm_desktop.core.storage.models import Case, Disaster, Person, Region, ServiceType
+from spm_desktop.core.sync.codec import _freeze
 from spm_desktop.core.sync.envelope import PackageRefused
 
 MAX_LISTED = 50
@@ -300,6 +301,7 @@ def _events(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
     from spm_desktop.core.services.events import check_details
 
     types = ctx.service_types()
+    checked: dict[tuple, ValidationError | None] = {}
     if ctx.scoped:
         ctx.rows_of(Case, [v for c in changes for v in (c.new.get("case_id"), (c.old or {}).get("case_id"))])
     for c in changes:
@@ -310,10 +312,16 @@ def _events(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
                 yield Reason("service_event", c.id, "service_code", f"kode layanan {v.get('service_code')} tidak "
                                                                     "dikenal")
         elif v.get("deleted_at") is None and (c.changed("details") or c.changed("service_code")):
-            try:
-                check_details(st, v.get("details"))
-            except ValidationError as exc:
-                yield from _field_reasons("service_event", c, exc, all_fields=True)
+            # Many events share their details ({"meals_per_day": 3}): check each distinct one once.
+            key = (st.code, _freeze(v.get("details")))
+            if key not in checked:
+                try:
+                    check_details(st, v.get("details"))
+                    checked[key] = None
+                except ValidationError as exc:
+                    checked[key] = exc
+            if checked[key] is not None:
+                yield from _field_reasons("service_event", c, checked[key], all_fields=True)
         quantity = v.get("quantity")
         if c.changed("quantity") and (not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0):
             yield Reason("service_event", c.id, "quantity", "jumlah harus bilangan bulat lebih dari 0")
