@@ -183,7 +183,7 @@ def run_status(args, ctx) -> int:
     from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.reports.formatting import short_date
     from spm_desktop.core.sync.conflicts import list_conflicts
-    from spm_desktop.core.sync.identity import device_info, list_peers, package_history
+    from spm_desktop.core.sync.identity import clock_warning, device_info, list_peers, package_history
 
     db = ctx.database()
     info = device_info(db)
@@ -198,4 +198,7 @@ def run_status(args, ctx) -> int:
         print(f"  {short_date(pkg.processed_at.date())} {arrow} {pkg.peer_name or 'siapa saja'}: "
               f"{_n(pkg.total)} data ({pkg.file_name})")
     print(f"Konflik terbuka: {_n(len(list_conflicts(db, SYSTEM)))}")
+    warning = clock_warning(db)
+    if warning:
+        print(f"Peringatan: {warning}")
     return 0

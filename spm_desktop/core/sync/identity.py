@@ -349,6 +349,21 @@ def kecamatan_choices(db: Database) -> list[tuple[str, str]]:
             Region.level == "kecamatan", Region.deleted_at.is_(None)).order_by(Region.code))]
 
 
+def clock_warning(db: Database) -> str:
+    """A warning when this computer's clock is behind the newest package it received (its
+    clock was set back, or the battery of its clock failed): new edits would be stamped
+    earlier than what it already holds. "" when the clock looks right."""
+    from spm_desktop.core.storage.base import utcnow
+
+    with db.reading() as s:
+        newest = s.scalar(select(func.max(SyncPackage.created_at)).where(SyncPackage.direction == "in"))
+    now = utcnow()
+    if newest is None or newest <= now:
+        return ""
+    return (f"Tanggal/jam komputer ini ({now:%d/%m/%Y %H:%M} UTC) lebih awal dari paket sinkronisasi terakhir yang "
+            f"diterima ({newest:%d/%m/%Y %H:%M} UTC). Perbaiki tanggal dan jam komputer ini sebelum mencatat data.")
+
+
 def list_peers(db: Database) -> list[PeerInfo]:
     """Every device this one knows: enrolled, revoked, and (from before enrolment) named only."""
     with db.reading() as s:

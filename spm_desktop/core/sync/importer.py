@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,9 @@ MSG_UNENROLLED = ("Paket berasal dari komputer yang tidak terdaftar di komputer 
                   "diubah.")
 MSG_REVOKED = ("Paket berasal dari komputer {name} yang pendaftarannya sudah dicabut ({when}). Paket ditolak; tidak "
                "ada data yang diubah.")
+MSG_CLOCK_AHEAD = ("Tanggal/jam komputer pengirim ({sent} UTC) lebih maju lebih dari satu hari dari komputer ini "
+                   "({here} UTC); perbaiki jam komputer itu lalu buat paket lagi. Tidak ada data yang diubah.")
+MAX_CLOCK_AHEAD = timedelta(days=1)
 MSG_WRONG_SENDER = ("Paket ditandatangani oleh {name}, tetapi isinya mengaku dari komputer lain. Paket ditolak; tidak "
                     "ada data yang diubah.")
 
@@ -148,6 +151,7 @@ def open_package(session: Session, path: str | Path, this_device_id: str,
     manifest, offset = payload.read_manifest(plain)
     if manifest.source_device_id != sender.device_id:
         raise PackageRefused(MSG_WRONG_SENDER.format(name=sender.name))
+    _check_sender_clock(manifest.created_at)
     if manifest.schema_revision != head_revision():
         from alembic.script import ScriptDirectory
 
@@ -162,6 +166,18 @@ def open_package(session: Session, path: str | Path, this_device_id: str,
     tables = [(CODECS[t.table], decode_rows(CODECS[t.table], t, decoded))
               for t in payload.read_tables(plain, manifest, offset)]
     return OpenedPackage(manifest, tables, Path(path).name, decoded, sender.id, sender.name)
+
+
+def _check_sender_clock(created_at: str) -> None:
+    """A package made "more than a day in the future" comes from a computer whose clock is
+    wrong: its records' stamps would win everywhere. Refused before anything is planned."""
+    try:
+        made = datetime.fromisoformat(created_at)
+    except ValueError:
+        raise PackageRefused(envelope.MSG_MALFORMED.format(detail="waktu pembuatan paket tidak sah")) from None
+    here = utcnow()
+    if made > here + MAX_CLOCK_AHEAD:
+        raise PackageRefused(MSG_CLOCK_AHEAD.format(sent=f"{made:%d/%m/%Y %H:%M}", here=f"{here:%d/%m/%Y %H:%M}"))
 
 
 def _sender_fp(header: envelope.Header) -> str:

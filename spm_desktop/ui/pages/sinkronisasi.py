@@ -242,11 +242,12 @@ class _Loaded:
     history: list[identity.PackageRecord]
     conflicts: list[conflicts_svc.ConflictInfo]
     kecamatans: list[tuple[str, str]]
+    clock_warning: str
 
 
 def _load(db, actor) -> _Loaded:
     return _Loaded(identity.device_info(db), identity.list_peers(db), identity.package_history(db),
-                   conflicts_svc.list_conflicts(db, actor), identity.kecamatan_choices(db))
+                   conflicts_svc.list_conflicts(db, actor), identity.kecamatan_choices(db), identity.clock_warning(db))
 
 
 class Page(QWidget):
@@ -265,6 +266,11 @@ class Page(QWidget):
         self.guide.setWordWrap(True)
         self.guide.setVisible(False)
         layout.addWidget(self.guide)
+        self.clock_warning = QLabel()
+        self.clock_warning.setWordWrap(True)
+        self.clock_warning.setStyleSheet("color: #a33;")
+        self.clock_warning.setVisible(False)
+        layout.addWidget(self.clock_warning)
         layout.addWidget(self._identity_box())
         row = QHBoxLayout()
         row.addWidget(self._export_box())
@@ -382,6 +388,8 @@ class Page(QWidget):
         self.fingerprint.setText(data.device.fingerprint)
         self.kecamatans = data.kecamatans
         self.guide.setVisible(data.device.enrolled_peers == 0)
+        self.clock_warning.setText(data.clock_warning)
+        self.clock_warning.setVisible(bool(data.clock_warning))
         current = self.peer.currentText()
         self.peer.clear()
         self.peer.addItems([p.name for p in data.peers if p.enrolled])

@@ -131,3 +131,45 @@ def test_old_records_stay_syncable(office, tksk, tmp_path):
     assert import_package(office, ADMIN, back).new == 0
     with office.reading() as s:
         assert s.get(Person, pid).deleted_at is None
+
+
+# ----- clocks ---------------------------------------------------------------------------------
+
+
+def test_a_sender_clock_a_year_ahead_is_refused(office, tksk, tmp_path, monkeypatch):
+    from spm_desktop.core.sync import exporter
+    from spm_desktop.core.sync.envelope import PackageRefused
+
+    person(tksk, "Jam Salah", BARAT)
+    ahead = datetime.utcnow() + timedelta(days=365)
+    monkeypatch.setattr(exporter, "utcnow", lambda: ahead)  # the laptop's clock says next year
+    path = send(tksk, office, tmp_path, OFFICE, "ahead")
+    monkeypatch.undo()
+    before = file_digest(office)
+    for call in (preview_import, import_package):
+        with pytest.raises(PackageRefused, match="Tanggal/jam komputer pengirim .* lebih maju") as refused_:
+            call(office, ADMIN, path)
+        assert "perbaiki jam komputer itu lalu buat paket lagi" in refused_.value.message
+    assert file_digest(office) == before
+
+
+def test_a_sender_clock_years_behind_is_not_refused(office, tksk, tmp_path, monkeypatch):
+    from spm_desktop.core.sync import exporter
+
+    person(tksk, "Jam Lama", BARAT)
+    monkeypatch.setattr(exporter, "utcnow", lambda: datetime(2021, 6, 1))
+    path = send(tksk, office, tmp_path, OFFICE, "behind")
+    monkeypatch.undo()
+    assert import_package(office, ADMIN, path).new == 1
+
+
+def test_a_receiver_clock_behind_its_last_package_warns(office, tksk, tmp_path, monkeypatch):
+    from spm_desktop.core.storage import base
+    from spm_desktop.core.sync.identity import clock_warning
+
+    assert clock_warning(office) == ""
+    person(tksk, "Siti", BARAT)
+    import_package(office, ADMIN, send(tksk, office, tmp_path, OFFICE, "now"))
+    assert clock_warning(office) == ""
+    monkeypatch.setattr(base, "utcnow", lambda: datetime(2020, 1, 1))  # the office clock was set back
+    assert "lebih awal dari paket sinkronisasi terakhir" in clock_warning(office)
