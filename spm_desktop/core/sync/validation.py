@@ -45,7 +45,7 @@ from spm_desktop.core.sync.codec import _freeze
 from spm_desktop.core.sync.envelope import PackageRefused
 
 MAX_LISTED = 50
-OFFICE_ONLY = ("region", "pmks_category", "service_type", "target", "setting", "mutu_check")
+OFFICE_ONLY = ("region", "pmks_category", "service_type", "target", "setting", "mutu_check", "mutu_quantity")
 
 
 @dataclass(frozen=True)
