@@ -311,7 +311,11 @@ def _events(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
             if c.changed("service_code"):
                 yield Reason("service_event", c.id, "service_code", f"kode layanan {v.get('service_code')} tidak "
                                                                     "dikenal")
-        elif v.get("deleted_at") is None and (c.changed("details") or c.changed("service_code")):
+        elif v.get("deleted_at") is None and c.old is not None and (c.changed("details") or
+                                                                     c.changed("service_code")):
+            # Only a change made to a record here is held to the catalogue's detail rules: an
+            # event new to this database may predate a rule (clothing items became required
+            # later) and the package does not say when it was made under which rules.
             # Many events share their details ({"meals_per_day": 3}): check each distinct one once.
             key = (st.code, _freeze(v.get("details")))
             if key not in checked:
