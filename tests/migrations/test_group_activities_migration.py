@@ -22,11 +22,10 @@ from spm_desktop.core.storage.migrate import downgrade, upgrade_to_head
 from spm_desktop.core.storage.models import Person, ServiceEvent
 from spm_desktop.core.sync.codec import CODECS
 from spm_desktop.core.sync.exporter import export_package
-from spm_desktop.core.sync.identity import device_info, set_passphrase
+from spm_desktop.core.sync.identity import device_info, enrol_device, write_identity
 from spm_desktop.core.sync.importer import import_package
 
 ADMIN = Actor(username="admin", role="admin")
-PASSPHRASE = "kopi-susu-pontianak-2026"
 FAMILY = "1.06.04.2.01.0006"
 TAGANA = "1.06.06.2.02.0002"
 MIGRATION = "0006_group_activities"
@@ -128,11 +127,12 @@ def test_two_databases_migrated_apart_agree_and_do_not_double_after_sync(make_da
         assert live == {ids["meals"]}
         assert rules == {FAMILY: "participants", TAGANA: "named_participants"}
         # An exchange after the upgrade: nothing new, nothing doubled, nothing in conflict.
-        for db in (office, laptop):
-            set_passphrase(db, ADMIN, PASSPHRASE)
+        for here, there in ((office, laptop), (laptop, office)):  # enrolled both ways (sync format 3)
+            write_identity(there, ADMIN, tmp_path / "id.spmid")
+            enrol_device(here, ADMIN, tmp_path / "id.spmid", device_info(there).name, "office")
         package = tmp_path / "after.spmsync"
-        export_package(office, ADMIN, package, peer_name=device_info(laptop).name, passphrase=PASSPHRASE)
-        summary = import_package(laptop, ADMIN, package, passphrase=PASSPHRASE)
+        export_package(office, ADMIN, package, peer_name=device_info(laptop).name)
+        summary = import_package(laptop, ADMIN, package)
         changes = {t.table: t for t in summary.tables}
         for table in (*NEW_TABLES, "service_event"):
             assert (changes[table].new, changes[table].updated, changes[table].conflicts) == (0, 0, 0), table

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sync_helpers import ADMIN, content
+import pytest
+from sync_helpers import ADMIN, content, enrol_each_other
 
 from spm_desktop.core.rollup.engine import compute_rollup
 from spm_desktop.core.rollup.period import Period
@@ -25,6 +26,15 @@ from spm_desktop.core.sync.identity import device_info
 from spm_desktop.core.sync.importer import import_package
 
 KEL = "61.71.01.1002"
+
+
+@pytest.fixture
+def tksk(make_database, office, tmp_path):
+    """The second device enrolled as an office device: group activities and the roster have no
+    sync scope rules yet (core/sync/validation.py accepts them from office devices only)."""
+    db = make_database("tksk", "TKSK Pontianak Barat")
+    enrol_each_other(office, db, tmp_path, role="office")
+    return db
 FAMILY = "1.06.04.2.01.0006"
 TAGANA = "1.06.06.2.02.0002"
 TABLES = ("volunteer", "group_activity", "group_activity_person", "group_activity_volunteer")
