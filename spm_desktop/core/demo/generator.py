@@ -167,7 +167,8 @@ class _Gen:
             no_kk=None if no_papers or rng.random() < 0.3 else f"6171{kec[-2:]}{rng.randint(10**9, 10**10 - 1)}",
             name=name, alias=alias, sex=sex,
             birth_date=None if no_papers else birth,
-            birth_year=birth.year + (rng.randint(-2, 2) if no_papers else 0),
+            # An estimate made at intake is never a year after it (the person service refuses it).
+            birth_year=min(birth.year + (rng.randint(-2, 2) if no_papers else 0), first_seen.year),
             birth_year_estimated=no_papers,
             birth_place="" if no_papers else rng.choice(names.BIRTH_PLACES),
             address="" if group == "gepeng" else f"{rng.choice(names.STREETS)} No. {rng.randint(1, 250)}",
