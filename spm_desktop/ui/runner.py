@@ -41,6 +41,10 @@ class Job:
     parent: QWidget | None
     cancelled: threading.Event = field(default_factory=threading.Event)
     dialog: QProgressDialog | None = None
+    # (fn, args, kwargs), held here on the GUI thread until the result is delivered, so the
+    # last reference to anything they hold (a page's bound method, a widget) is dropped on
+    # the GUI thread, never on the worker (a Qt object freed on another thread crashes).
+    call: tuple[Callable[..., Any], tuple, dict] | None = None
 
     def cancel(self) -> None:
         self.cancelled.set()
@@ -49,7 +53,7 @@ class Job:
 class Runner(QObject):
     """Single-worker executor whose results come back on the GUI thread."""
 
-    _finished = Signal(int, object, object)  # job id, result, error
+    _finished = Signal(int, object)  # job id, [result, error] (emptied on the GUI thread)
     _progressed = Signal(int, int, int, str)  # job id, done, total, message
     busy_changed = Signal(bool)
 
@@ -77,22 +81,28 @@ class Runner(QObject):
             job.dialog = self._progress_dialog(job, parent, label)
         if len(self._jobs) == 1:
             self.busy_changed.emit(True)
-        self._executor.submit(self._work, job, fn, args, kwargs)
+        job.call = (fn, args, kwargs)
+        # The worker gets the call in a list it empties, and never the Job (which holds the
+        # callbacks and the parent widget): see Job.call.
+        self._executor.submit(self._work, job.id, job.name, [job.call])
         return job
 
-    def _work(self, job: Job, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
-        # Worker thread: only plain data leaves this function.
+    def _work(self, job_id: int, name: str, parcel: list) -> None:
+        # Worker thread: only plain data leaves this function, and no reference the GUI may
+        # hold last is released here: the locals go before the result is signalled.
+        fn, args, kwargs = parcel.pop()
+        outcome: list = []  # [result, error]; the GUI thread takes them out
         try:
-            result = fn(*args, **kwargs)
+            outcome.extend((fn(*args, **kwargs), None))
         except DomainError as exc:
             # The message may quote a NIK or a name: the log keeps ids and kinds only.
-            log.info("job %s refused: %s (field %s)", job.name, type(exc).__name__, exc.field or "-")
-            self._finished.emit(job.id, None, exc)
+            log.info("job %s refused: %s (field %s)", name, type(exc).__name__, exc.field or "-")
+            outcome.extend((None, exc))  # an error's traceback holds the job's frames
         except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI
-            log.exception("job %s failed", job.name)
-            self._finished.emit(job.id, None, exc)
-        else:
-            self._finished.emit(job.id, result, None)
+            log.exception("job %s failed", name)
+            outcome.extend((None, exc))
+        del fn, args, kwargs
+        self._finished.emit(job_id, outcome)
 
     def _progress_callback(self, job: Job) -> Callable[..., bool]:
         def report(done: int, total: int, message: str = "") -> bool:
@@ -121,13 +131,16 @@ class Runner(QObject):
         if message:
             job.dialog.setLabelText(message)
 
-    @Slot(int, object, object)
-    def _deliver(self, job_id: int, result: Any, error: BaseException | None) -> None:
+    @Slot(int, object)
+    def _deliver(self, job_id: int, outcome: list) -> None:
+        result, error = outcome
+        outcome.clear()  # the worker may still hold the list: it must not hold what was in it
         job = self._jobs.pop(job_id, None)
         if not self._jobs:
             self.busy_changed.emit(False)
         if job is None:
             return
+        job.call = None  # released here, on the GUI thread
         if job.dialog is not None:
             job.dialog.close()
             job.dialog.deleteLater()

@@ -336,7 +336,7 @@ class Page(QWidget):
         form.addRow("Nama komputer:", name_row)
         self.fingerprint = QLabel()
         self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.identity_button = QPushButton("Simpan &identitas komputer ini…")
+        self.identity_button = QPushButton("Simpan iden&titas komputer ini…")
         self.identity_button.clicked.connect(self.save_identity)
         id_row = QHBoxLayout()
         id_row.addWidget(self.fingerprint, 1)
