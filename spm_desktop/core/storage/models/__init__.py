@@ -8,6 +8,7 @@ from spm_desktop.core.storage.models.casework import (
     Person,
     ServiceEvent,
     ServiceFirst,
+    UncountedEvent,
 )
 from spm_desktop.core.storage.models.disaster import Disaster, Household, HouseholdMember
 from spm_desktop.core.storage.models.master import (
@@ -64,6 +65,7 @@ __all__ = [
     "CaseNeed",
     "ServiceEvent",
     "ServiceFirst",
+    "UncountedEvent",
     "DuplicateCandidate",
     "Disaster",
     "Household",
