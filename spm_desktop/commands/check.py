@@ -1,4 +1,6 @@
-"""``spm-desktop check``: integrity of the database file and that its schema is current."""
+"""``spm-desktop check [--json OUT|-]``: integrity of the database file, that its schema is
+current, and the stored records that fail a rule added since they were written (an anak
+case of an adult, a need after its case's exit, …) so staff can correct them."""
 
 from __future__ import annotations
 
@@ -6,7 +8,8 @@ from sqlalchemy import func, select, text
 
 
 def register(sub) -> None:
-    p = sub.add_parser("check", help="periksa keutuhan basis data dan versi skemanya")
+    p = sub.add_parser("check", help="periksa keutuhan basis data, versi skemanya, dan data yang melanggar aturan")
+    p.add_argument("--json", metavar="OUT", help="tulis hasil pemeriksaan aturan sebagai JSON ke berkas (- = stdout)")
     p.set_defaults(func=run)
 
 
@@ -29,8 +32,32 @@ def run(args, ctx) -> int:
     revision, head = current_revision(db.engine), head_revision()
     if revision != head:
         raise DomainError(f"Versi skema {revision} berbeda dengan versi aplikasi {head}.")
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.services.rule_check import stored_rule_problems
+
+    problems = stored_rule_problems(db, SYSTEM)
+    if getattr(args, "json", None):
+        import json
+        import sys
+
+        payload = json.dumps({"schema": revision, "persons": persons, "events": events,
+                              "rule_problems": [p.to_json() for p in problems]}, ensure_ascii=False, indent=1)
+        if args.json == "-":
+            sys.stdout.write(payload + "\n")
+            return 0
+        from pathlib import Path
+
+        Path(args.json).write_text(payload, encoding="utf-8")
     print(f"Basis data baik ({db.url}).")
     print(f"Versi skema: {revision}. Penerima layanan: {persons}. Layanan tercatat: {events}.")
+    if problems:
+        print(f"{len(problems)} data melanggar aturan yang ditambahkan sesudah data itu dicatat; perbaiki:")
+        for p in problems[:200]:
+            print(f"- {p.message}")
+        if len(problems) > 200:
+            print(f"… dan {len(problems) - 200} lagi (lihat --json).")
+    else:
+        print("Tidak ada data yang melanggar aturan.")
     _print_backups(db)
     return 0
 
