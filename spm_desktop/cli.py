@@ -7,6 +7,8 @@ Exit codes (architecture §9): 0 success, 1 refused input (Indonesian message on
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import logging
 import os
 import sys
@@ -72,16 +74,55 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             return run_gui(ctx)
         ctx.setup_logging()
-        return int(args.func(args, ctx) or EXIT_OK)
+        code = int(args.func(args, ctx) or EXIT_OK)
+        sys.stdout.flush()  # a closed pipe shows here, after the work is done
+        return code
+    except BrokenPipeError:
+        return _closed_pipe()
     except DomainError as exc:
         print(f"Ditolak: {exc.message}", file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:
         print("Dibatalkan.", file=sys.stderr)
         return EXIT_REFUSED
+    except Exception as exc:  # noqa: BLE001 — every fault ends in an Indonesian sentence, never a traceback
+        message = explain_fault(exc)
+        logging.getLogger("spm_desktop.cli").error("Perintah %s gagal: %s", args.command, type(exc).__name__,
+                                                   exc_info=message is None)
+        print(message or f"Terjadi kesalahan tak terduga ({type(exc).__name__}); tidak ada yang disimpan setengah "
+                         "jadi. Rinciannya ada di berkas catatan logs/spm-desktop.log di folder data.",
+              file=sys.stderr)
+        return EXIT_REFUSED
     finally:
         ctx.close()
         logging.shutdown()
+
+
+def _closed_pipe() -> int:
+    """The reader of our output went away (``| head``): the work is done, exit 0 quietly.
+    Further writes to the dead stdout (at interpreter exit) go to /dev/null."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_OK
+
+
+def explain_fault(exc: BaseException) -> str | None:
+    """An Indonesian explanation of a fault of the machine (not of the input): a database
+    locked by another program, a full disk, a read-only data folder. None when unknown."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    err = getattr(exc, "errno", None) or getattr(getattr(exc, "orig", None), "errno", None)
+    if "database is locked" in text or "database table is locked" in text:
+        return ("Basis data sedang dipakai program lain (terkunci) dan tidak dapat ditulis sekarang. "
+                "Tunggu sampai pekerjaan lain selesai atau tutup aplikasi SPM Desktop yang terbuka, lalu ulangi. "
+                "Tidak ada yang disimpan.")
+    if err == errno.ENOSPC or "disk is full" in text or "no space left" in text:
+        return ("Disk penuh: tidak ada ruang untuk menulis. Kosongkan sebagian ruang disk (mis. pindahkan cadangan "
+                "lama ke diska lain), lalu ulangi. Tidak ada yang disimpan setengah jadi.")
+    if err in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly database" in text or "read-only" in text:
+        return ("Folder data atau berkasnya hanya bisa dibaca (read-only); perintah ini perlu menulis. Perintah "
+                "yang hanya membaca (check, recap --json) tetap bisa dipakai. Periksa izin folder data.")
+    return None
 
 
 __all__ = ["main", "build_parser", "COMMAND_MODULES"]

@@ -23,6 +23,7 @@ COMMAND_MODULES: list[str] = [
     "recap",
     "espm",
     "sync",
+    "export",
 ]
 
 
@@ -51,13 +52,23 @@ class CliContext:
     def database(self):
         """The migrated, seeded database (opened once per command)."""
         if self._db is None:
-            from spm_desktop.core.storage.open import open_database
+            from spm_desktop.core.storage.open import open_database, open_read_only, read_only_file
 
-            self._db = open_database(self.database_url)
+            read_only = read_only_file(self.database_url)
+            self._db = open_read_only(read_only) if read_only else open_database(self.database_url)
         return self._db
 
+    def actor(self):
+        """Who the command acts as."""
+        from spm_desktop.core.domain.actor import SYSTEM
+
+        return SYSTEM
+
     def setup_logging(self) -> None:
-        setup_file_logging(self.data_dir)
+        try:
+            setup_file_logging(self.data_dir)
+        except OSError:  # a read-only data folder: the read-only commands still run, without a log file
+            pass
 
     def close(self) -> None:
         if self._db is not None:

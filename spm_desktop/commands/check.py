@@ -1,38 +1,125 @@
-"""``spm-desktop check``: integrity of the database file and that its schema is current."""
+"""``spm-desktop check [--json OUT|-]``: integrity of the database file, its schema revision,
+the row count of every table, the last backup, and values stored before today's text rules
+(control or direction-override characters in names)."""
 
 from __future__ import annotations
+
+import json
+import sys
 
 from sqlalchemy import func, select, text
 
 
 def register(sub) -> None:
     p = sub.add_parser("check", help="periksa keutuhan basis data dan versi skemanya")
+    p.add_argument("--json", dest="json_out", default=None, metavar="OUT",
+                   help="tulis hasil pemeriksaan sebagai JSON ke berkas OUT, atau '-' untuk layar")
     p.set_defaults(func=run)
+
+
+# Text columns of people-facing records checked for control/bidi characters (core/domain/text):
+# (table model name, column, may span lines).
+TEXT_COLUMNS = (
+    ("Person", "name", False), ("Person", "alias", False), ("Person", "birth_place", False),
+    ("Person", "address", True), ("Person", "notes", True), ("User", "full_name", False),
+)
 
 
 def run(args, ctx) -> int:
     from spm_desktop.core.domain.errors import DomainError
-    from spm_desktop.core.storage.migrate import current_revision, head_revision
-    from spm_desktop.core.storage.models import Person, ServiceEvent
 
     _check_file_before_opening(ctx)
     db = ctx.database()
+    report = collect(db)
+    if args.json_out:
+        data = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+        if args.json_out == "-":
+            sys.stdout.write(data)
+        else:
+            with open(args.json_out, "w", encoding="utf-8") as fh:
+                fh.write(data)
+    if not report["integrity"]["ok"]:
+        raise DomainError(f"Basis data rusak: {report['integrity']['message']}. Pulihkan dari cadangan "
+                          "(spm-desktop restore).")
+    if report["schema"]["revision"] != report["schema"]["head"]:
+        raise DomainError(f"Versi skema {report['schema']['revision']} berbeda dengan versi aplikasi "
+                          f"{report['schema']['head']}.")
+    if args.json_out != "-":
+        _print_human(report)
+    return 0
+
+
+def collect(db) -> dict:
+    """Everything ``check`` finds, as JSON-safe data."""
+    from spm_desktop.core.storage.base import Base
+    from spm_desktop.core.storage.migrate import current_revision, head_revision
+
+    integrity = {"ok": True, "message": "ok", "foreign_key_problems": 0}
+    counts: dict[str, int] = {}
     with db.reading() as s:
         if db.is_sqlite:
             result = s.execute(text("PRAGMA integrity_check")).scalar()
             fk = s.execute(text("PRAGMA foreign_key_check")).fetchall()
-            if result != "ok" or fk:
-                raise DomainError(f"Basis data rusak: integrity_check={result}, foreign_key_check={len(fk)} "
-                                  "masalah. Pulihkan dari cadangan (spm-desktop restore).")
-        persons = s.scalar(select(func.count()).select_from(Person))
-        events = s.scalar(select(func.count()).select_from(ServiceEvent))
-    revision, head = current_revision(db.engine), head_revision()
-    if revision != head:
-        raise DomainError(f"Versi skema {revision} berbeda dengan versi aplikasi {head}.")
-    print(f"Basis data baik ({db.url}).")
-    print(f"Versi skema: {revision}. Penerima layanan: {persons}. Layanan tercatat: {events}.")
-    _print_backups(db)
-    return 0
+            integrity = {"ok": result == "ok" and not fk, "message": str(result),
+                         "foreign_key_problems": len(fk)}
+        for table in Base.metadata.sorted_tables:
+            counts[table.name] = int(s.scalar(select(func.count()).select_from(table)) or 0)
+        bad_text = _bad_text(s)
+    backup = _last_backup(db)
+    return {
+        "database": db.url,
+        "integrity": integrity,
+        "schema": {"revision": current_revision(db.engine), "head": head_revision()},
+        "tables": dict(sorted(counts.items())),
+        "bad_text": bad_text,
+        "last_backup": backup,
+    }
+
+
+def _bad_text(s) -> list[dict]:
+    """Stored values with control or direction-override characters (kept from before the rule):
+    table, id, column and the characters, never the value itself."""
+    from spm_desktop.core.domain.text import bad_characters
+    from spm_desktop.core.storage import models
+
+    found = []
+    for model_name, column, multiline in TEXT_COLUMNS:
+        model = getattr(models, model_name)
+        col = getattr(model, column)
+        for row_id, value in s.execute(select(model.id, col).where(col.is_not(None)).order_by(model.id)):
+            chars = bad_characters(value, multiline)
+            if chars:
+                found.append({"table": model.__tablename__, "id": row_id, "column": column, "characters": chars})
+    return found
+
+
+def _last_backup(db) -> dict | None:
+    from pathlib import Path
+
+    from spm_desktop.core.storage.backup import backups_dir_for, describe_backup, last_backup
+
+    if not db.file_path:
+        return None
+    folder = Path(db.file_path).parent / "backups"
+    latest = last_backup(folder if db.read_only else backups_dir_for(Path(db.file_path)))
+    if latest is None:
+        return None
+    return {"file": str(latest.path), "kind": latest.kind, "description": describe_backup(latest)}
+
+
+def _print_human(report: dict) -> None:
+    tables = report["tables"]
+    print(f"Basis data baik ({report['database']}).")
+    print(f"Versi skema: {report['schema']['revision']}. Penerima layanan: {tables.get('person', 0)}. "
+          f"Layanan tercatat: {tables.get('service_event', 0)}.")
+    backup = report["last_backup"]
+    if report["database"].startswith("sqlite"):
+        print(f"Cadangan terakhir: {backup['description']} — {backup['file']}" if backup else "Belum ada cadangan.")
+    if report["bad_text"]:
+        print(f"Perhatian: {len(report['bad_text'])} isian tersimpan berisi karakter kendali atau pembalik arah "
+              "tulisan (dari sebelum aturan ini); perbaiki lewat formulirnya:")
+        for item in report["bad_text"]:
+            print(f"  {item['table']} {item['id']} kolom {item['column']}: {', '.join(item['characters'])}")
 
 
 def _check_file_before_opening(ctx) -> None:
@@ -56,15 +143,3 @@ def _check_file_before_opening(ctx) -> None:
     advice = (f"Cadangan baik terbaru: {good.path} ({describe_backup(good)}); pulihkan dengan "
               f"'spm-desktop restore {good.path}'." if good else "Tidak ada cadangan yang lolos pemeriksaan.")
     raise DomainError(f"Basis data rusak: {result.message}. {advice}")
-
-
-def _print_backups(db) -> None:
-    from pathlib import Path
-
-    from spm_desktop.core.storage.backup import backups_dir_for, describe_backup, last_backup
-
-    if not db.file_path:
-        return
-    latest = last_backup(backups_dir_for(Path(db.file_path)))
-    print(f"Cadangan terakhir: {describe_backup(latest)} — {latest.path}" if latest else
-          "Belum ada cadangan.")

@@ -25,12 +25,9 @@ def register(sub) -> None:
 def run(args, ctx) -> int:
     from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.imports import ImportRefused, run_import
-    from spm_desktop.core.storage.backup import backup_before
 
     db = ctx.database()
-    if not args.dry_run:
-        backup_before(db, "before-import")
-    try:
+    try:  # run_import makes the one backup copy before it writes (core/imports/framework)
         result = run_import(db, SYSTEM, args.kind, args.file, dry_run=args.dry_run)
     except ImportRefused as exc:
         print(f"Ditolak: berkas {args.file} tidak diimpor, tidak ada yang disimpan "

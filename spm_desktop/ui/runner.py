@@ -85,7 +85,8 @@ class Runner(QObject):
         try:
             result = fn(*args, **kwargs)
         except DomainError as exc:
-            log.info("job %s refused: %s", job.name, exc.message)
+            # The message may quote a NIK or a name: the log keeps ids and kinds only.
+            log.info("job %s refused: %s (field %s)", job.name, type(exc).__name__, exc.field or "-")
             self._finished.emit(job.id, None, exc)
         except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI
             log.exception("job %s failed", job.name)

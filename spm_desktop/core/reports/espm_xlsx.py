@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from spm_desktop.core.domain.groups import CASE_GROUPS, SPM_GROUP_SHORT, SPM_GROUPS
 from spm_desktop.core.reports import formatting as fmt
 from spm_desktop.core.rollup.quarterly import QuarterResult
+from spm_desktop.core.security.safe_export import set_text
 from spm_desktop.core.services.mutu import KINDS
 from spm_desktop.core.services.settings import AppSettings
 
@@ -40,6 +41,14 @@ def _header(ws: Worksheet, row: int, values: list[str]) -> None:
         cell = ws.cell(row, col, value)
         cell.font, cell.fill, cell.border = BOLD, HEAD_FILL, BOX
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+
+
+def _text(ws: Worksheet, row: int, col: int, value):
+    """A cell of text typed by users (mutu items and notes, catalogue names): text, never a
+    formula (core/security/safe_export)."""
+    cell = ws.cell(row, col)
+    set_text(cell, value)
+    return cell
 
 
 def _box(ws: Worksheet, row: int, first: int, last: int) -> None:
@@ -98,9 +107,9 @@ def _section_b(ws: Worksheet, row: int, q: QuarterResult, group: str) -> int:
     for n, m in enumerate(items, start=1):
         ws.cell(row, 1, n)
         ws.cell(row, 2, KINDS.get(m.kind, m.kind))
-        ws.cell(row, 3, m.item).alignment = WRAP
+        _text(ws, row, 3, m.item).alignment = WRAP
         ws.cell(row, 4, {True: "Ya", False: "Tidak", None: ""}[m.met])
-        ws.cell(row, 5, m.note).alignment = WRAP
+        _text(ws, row, 5, m.note).alignment = WRAP
         _box(ws, row, 1, 5)
         row += 1
     if not items:
@@ -124,7 +133,7 @@ def _section_c(ws: Worksheet, row: int, q: QuarterResult, group: str) -> int:
     for n, i in enumerate(indicators, start=1):
         ws.cell(row, 1, n)
         ws.cell(row, 2, i.code)
-        ws.cell(row, 3, i.name).alignment = WRAP
+        _text(ws, row, 3, i.name).alignment = WRAP
         ws.cell(row, 4, i.budget).number_format = MONEY
         ws.cell(row, 5).number_format = MONEY
         ws.cell(row, 6, f'=IF(OR(D{row}="",D{row}=0),"",E{row}/D{row})').number_format = PCT

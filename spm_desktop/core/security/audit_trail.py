@@ -20,6 +20,7 @@ from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.security.personal_data import audited_file_export
+from spm_desktop.core.security.safe_export import csv_row, xlsx_row
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import AuditEntry
 
@@ -189,7 +190,7 @@ def _write_csv(path: Path, rows) -> int:
         writer = csv.writer(fh, delimiter=";")
         writer.writerow(EXPORT_HEADER)
         for r in rows:
-            writer.writerow(_cells(r))
+            writer.writerow(csv_row(_cells(r)))
             count += 1
     return count
 
@@ -214,7 +215,7 @@ def _write_xlsx(path: Path, rows) -> int:
         cells = _cells(r)
         time_cell = WriteOnlyCell(ws, value=r.at)
         time_cell.number_format = "DD/MM/YYYY HH:MM:SS"
-        ws.append([time_cell, *cells[1:]])
+        ws.append([time_cell, *xlsx_row(ws, cells[1:])])
         count += 1
     wb.save(path)
     return count

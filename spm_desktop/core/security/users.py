@@ -19,6 +19,7 @@ from spm_desktop.core.domain.errors import (
     ValidationError,
 )
 from spm_desktop.core.domain.groups import ROLES, UNITS
+from spm_desktop.core.domain.text import text_problem
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.passwords import check_password_rules, hash_password, verify_password
 from spm_desktop.core.security.permissions import require
@@ -72,8 +73,7 @@ def create_first_admin(db: Database, username: str, full_name: str, password: st
     username = username.strip().lower()
     if not username or not username.replace(".", "").replace("_", "").isalnum():
         raise ValidationError("Nama pengguna hanya boleh huruf, angka, titik dan garis bawah.", "username")
-    if not full_name.strip():
-        raise ValidationError("Nama lengkap wajib diisi.", "full_name")
+    _check_full_name(full_name)
     check_password_rules(password, username)
     with db.transaction(SYSTEM) as s:
         if s.scalar(select(func.count()).select_from(User)):
@@ -86,17 +86,32 @@ def create_first_admin(db: Database, username: str, full_name: str, password: st
         return _info(user)
 
 
+UNKNOWN_USER = "pengguna tidak dikenal"
+# Verified when the username is unknown or inactive, so a refusal takes as long as a wrong
+# password and the timing does not tell which usernames exist.
+_DUMMY_HASH = hash_password("tidak-dipakai-0")
+
+
 def authenticate(db: Database, username: str, password: str, now: datetime | None = None) -> UserInfo:
-    """Check a login. Five failures in a row lock the account for 15 minutes."""
+    """Check a login. Five failures in a row lock the account for 15 minutes.
+
+    A username that is unknown (or inactive) costs the same password verification as a wrong
+    password and is recorded as "pengguna tidak dikenal": what was typed — perhaps the
+    password itself, typed into the wrong box — is never stored."""
     now = now or utcnow()
     username = username.strip().lower()
     refused = DomainError("Nama pengguna atau kata sandi salah.", "password")
-    with db.transaction(Actor(username=username or "?", role="anonymous")) as s:
-        user = s.scalars(select(User).where(User.username == username)).first()
+    with db.reading() as s:
+        known = s.scalars(select(User.username).where(User.username == username, User.active.is_(True),
+                                                      User.role != "system")).first()
+    with db.transaction(Actor(username=known or "", role="anonymous")) as s:
+        user = s.scalars(select(User).where(User.username == known)).first() if known else None
         if user is None or not user.active or user.role == "system":
-            audit.record(s, "login_failed", "user", user.id if user else "", after={"username": username})
+            verify_password(_DUMMY_HASH, password)
+            audit.record(s, "login_failed", "user", "", after={"reason": UNKNOWN_USER})
             failure = refused
         elif user.locked_until and user.locked_until > now:
+            verify_password(_DUMMY_HASH, password)
             minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
             audit.record(s, "login_failed", "user", user.id, after={"reason": "locked"})
             failure = DomainError(
@@ -122,6 +137,14 @@ def authenticate(db: Database, username: str, password: str, now: datetime | Non
 # ----- user management (admin) ---------------------------------------------------------
 
 MANAGED_ROLES = tuple(ROLES)  # admin, supervisor, petugas, tksk, viewer (never "system")
+
+
+def _check_full_name(full_name: str) -> None:
+    if not full_name.strip():
+        raise ValidationError("Nama lengkap wajib diisi.", "full_name")
+    problem = text_problem(full_name, "Nama lengkap")
+    if problem:
+        raise ValidationError(problem, "full_name")
 
 
 def _clean_username(username: str) -> str:
@@ -184,8 +207,7 @@ def create_user(db: Database, actor: Actor, username: str, full_name: str, role:
     """A new account (admin only). petugas need a unit, tksk a kecamatan."""
     require(actor, "users.manage")
     username = _clean_username(username)
-    if not full_name.strip():
-        raise ValidationError("Nama lengkap wajib diisi.", "full_name")
+    _check_full_name(full_name)
     check_password_rules(password, username)
     with db.transaction(actor) as s:
         unit, kecamatan_code = _check_role_scope(s, role, unit, kecamatan_code)
@@ -214,8 +236,7 @@ def update_user(db: Database, actor: Actor, user_id: str, *, full_name: str | No
         if user.role == "admin" and new_role != "admin" and user.active and _active_admins(s) <= 1:
             raise ConflictError("Administrator aktif terakhir tidak boleh diubah perannya.", "role")
         if full_name is not None:
-            if not full_name.strip():
-                raise ValidationError("Nama lengkap wajib diisi.", "full_name")
+            _check_full_name(full_name)
             user.full_name = full_name.strip()
         if nip is not None:
             user.nip = nip.strip()

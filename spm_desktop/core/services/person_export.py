@@ -11,6 +11,7 @@ from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.domain.groups import SEXES
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.security.personal_data import audited_file_export
+from spm_desktop.core.security.safe_export import xlsx_row
 from spm_desktop.core.services.persons import PersonQuery, PersonRow, list_persons
 from spm_desktop.core.storage.database import Database
 
@@ -55,11 +56,10 @@ def export_person_list(db: Database, actor: Actor, target: str | Path, query: Pe
                 cells = _cells(person)
                 born = WriteOnlyCell(ws, value=person.birth_date)
                 born.number_format = "DD/MM/YYYY"
-                nik = WriteOnlyCell(ws, value=cells[0])
-                nik.number_format = "@"  # keep the 16 digits as text
-                kk = WriteOnlyCell(ws, value=cells[1])
-                kk.number_format = "@"
-                ws.append([nik, kk, *cells[2:5], born, *cells[6:]])
+                row = xlsx_row(ws, [*cells[:5], born, *cells[6:]])  # text as text, never a formula
+                for cell in row[:2]:
+                    cell.number_format = "@"  # NIK and KK: the 16 digits stay text
+                ws.append(row)
             count += len(page.rows)
             if len(page.rows) < _BATCH:
                 break

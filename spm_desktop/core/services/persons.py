@@ -23,17 +23,18 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from spm_desktop.core.domain.actor import Actor
-from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, PermissionDenied, ValidationError
 from spm_desktop.core.domain.groups import SEXES
 from spm_desktop.core.domain.names import name_tokens, search_key
 from spm_desktop.core.domain.nik import kk_problem, nik_problem, parse_nik
+from spm_desktop.core.domain.text import text_problem
 from spm_desktop.core.domain.vulnerable import age_on as _age_on
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
-from spm_desktop.core.security.scope import check_region_scope
+from spm_desktop.core.security.scope import check_region_scope, scope_of
 from spm_desktop.core.storage.base import new_id, utcnow
 from spm_desktop.core.storage.database import Database
-from spm_desktop.core.storage.models import Case, Person, PmksCategory, Region
+from spm_desktop.core.storage.models import Case, HouseholdMember, Person, PmksCategory, Region, ServiceEvent
 
 MAX_NAME = 160
 EARLIEST_BIRTH_YEAR = 1900
@@ -162,6 +163,13 @@ class PersonPage:
 # ----- validation -----------------------------------------------------------------------
 
 
+# Text fields of a person checked for control and direction-override characters
+# (core/domain/text): (field, label, may span lines).
+TEXT_FIELDS = (("name", "Nama", False), ("alias", "Alias", False), ("birth_place", "Tempat lahir", False),
+               ("address", "Alamat", True), ("disability_type", "Jenis disabilitas", False),
+               ("phone", "Telepon", False), ("notes", "Catatan", True))
+
+
 def _clean(text: str | None) -> str:
     return " ".join((text or "").split())
 
@@ -198,6 +206,10 @@ def normalise_draft(s: Session, draft: PersonDraft, today: date | None = None) -
     """
     today = today or date.today()
     errors: list[FieldError] = []
+    for fld, label, multiline in TEXT_FIELDS:
+        problem = text_problem(getattr(draft, fld), label, multiline)
+        if problem:
+            errors.append(FieldError(fld, problem))
     name = _clean(draft.name)
     alias = _clean(draft.alias)
     if not name:
@@ -470,10 +482,30 @@ def delete_person(db: Database, actor: Actor, person_id: str) -> None:
         if open_count:
             raise ConflictError(f"{p.name} masih memiliki {open_count} kasus terbuka; tutup kasusnya dulu.",
                                 "person_id")
+        _check_delete_scope(s, actor, p)
         before = audit.snapshot(p)
         p.deleted_at = utcnow()
         s.flush()
         audit.record(s, "delete", "person", p.id, before=before, after=p)
+
+
+def _check_delete_scope(s: Session, actor: Actor, p: Person) -> None:
+    """A petugas deletes only a person its unit owns: one with a live case or service event
+    of that unit and none of another unit, and no household membership of a disaster (the
+    Bidang's). Supervisors and administrators are not restricted."""
+    scope = scope_of(actor)
+    if scope.unrestricted:
+        return
+    unit = scope.unit or ""
+    live_cases = select(Case.unit).where(Case.person_id == p.id, Case.deleted_at.is_(None))
+    live_events = select(ServiceEvent.unit).where(ServiceEvent.person_id == p.id, ServiceEvent.deleted_at.is_(None))
+    units = set(s.scalars(live_cases.distinct())) | set(s.scalars(live_events.distinct()))
+    in_household = s.scalar(select(func.count()).select_from(HouseholdMember).where(
+        HouseholdMember.person_id == p.id, HouseholdMember.deleted_at.is_(None)))
+    if not unit or units != {unit} or in_household:
+        where = f"unit {unit}" if unit else "unit yang belum ditetapkan"
+        raise PermissionDenied(f"Anda hanya berhak menghapus penerima layanan milik {where} Anda sendiri "
+                               "(kasus dan layanannya hanya dari unit itu); minta supervisor untuk menghapusnya.")
 
 
 def rebuild_search_names(db: Database, actor: Actor, batch: int = 5000) -> int:

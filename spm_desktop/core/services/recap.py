@@ -34,6 +34,10 @@ def _target(path: str | Path, suffix: str) -> Path:
 
 
 def _audit_export(db: Database, actor: Actor, what: str, period: Period, path: Path | None) -> None:
+    if db.read_only:
+        # A database in a read-only folder cannot take the entry; these are aggregate figures
+        # (no personal data), so the read-only recap still works.
+        return
     with db.transaction(actor) as s:
         audit.record(s, "export", what, period.label,
                      after={"year": period.year, "month": period.month, "quarter": period.quarter,

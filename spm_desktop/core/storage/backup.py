@@ -6,7 +6,7 @@
 - Kinds: ``daily`` and ``monthly`` (automatic, rotated: 14 daily + 12 monthly), ``manual``,
   ``before-import``, ``before-migration``, ``before-restore`` (the file a restore replaced)
   and ``damaged`` (a live file that failed its check, kept for inspection).
-- A restore first proves the backup with ``PRAGMA integrity_check`` and keeps the current
+- A restore first proves the backup (integrity, SPM schema, a known revision) and keeps the current
   file aside; the caller must have closed every connection to the live file.
 - ``PRAGMA quick_check`` at every start (:func:`startup_check`); on failure the newest
   backup that passes ``integrity_check`` is offered.
@@ -92,7 +92,11 @@ def backups_dir_for(db_file: Path) -> Path:
 
 
 def _connect_ro(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    """A read-only connection (immutable in a folder this process cannot write)."""
+    from spm_desktop.core.storage.engine import read_only_url
+
+    return sqlite3.connect(read_only_url(path).removeprefix("sqlite:///").removesuffix("&uri=true"), uri=True,
+                           timeout=30)
 
 
 def copy_database(source: Path, target: Path) -> Path:
@@ -146,7 +150,7 @@ def check_file(path: Path, quick: bool = False) -> CheckResult:
         return CheckResult(False, "berkas kosong")
     pragma = "quick_check" if quick else "integrity_check"
     try:
-        con = sqlite3.connect(str(path), timeout=30)
+        con = _connect_ro(path)
         try:
             rows = [r[0] for r in con.execute(f"PRAGMA {pragma}").fetchall()]
             if rows != ["ok"]:
@@ -317,45 +321,106 @@ def _keep_aside(db_file: Path, folder: Path, kind: str) -> Path | None:
     return target
 
 
-def _remove_live(db_file: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(db_file) + suffix).unlink(missing_ok=True)
+# Tables every SPM Desktop database has had since the first revision.
+SPM_TABLES = frozenset({"alembic_version", "person", "service_event", "cases", "audit_entry", "app_user",
+                        "local_device"})
+
+
+def check_backup_file(path: Path) -> CheckResult:
+    """Everything a restore needs to know before it touches the live file: the file passes
+    ``integrity_check``, is an SPM Desktop database, and its schema revision is one this
+    program knows (a file from a newer version is refused: it cannot be migrated back)."""
+    from spm_desktop.core.storage.migrate import known_revisions
+
+    result = check_file(path)
+    if not result.ok:
+        return result
+    try:
+        con = _connect_ro(Path(path))
+        try:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            missing = sorted(SPM_TABLES - tables)
+            if missing:
+                return CheckResult(False, "bukan basis data SPM Desktop (tabel " + ", ".join(missing) + " tidak ada)")
+            revisions = [r[0] for r in con.execute("SELECT version_num FROM alembic_version")]
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        return CheckResult(False, str(exc))
+    if len(revisions) != 1:
+        return CheckResult(False, "versi skema tidak terbaca")
+    if revisions[0] not in known_revisions():
+        return CheckResult(False, f"versi skema {revisions[0]} tidak dikenal program ini (dibuat oleh versi "
+                                  "SPM Desktop yang lebih baru?)")
+    return CheckResult(True, "ok")
+
+
+def _checkpoint_and_drop_wal(db_file: Path) -> None:
+    """Fold the live file's WAL into it and remove ``-wal``/``-shm``, so the file renamed over
+    it can never be mixed with a stale WAL. A file SQLite cannot read keeps its WAL (the copy
+    kept aside already has both); the WAL is then moved aside with it."""
+    wal, shm = Path(str(db_file) + "-wal"), Path(str(db_file) + "-shm")
+    if db_file.exists() and (wal.exists() or shm.exists()):
+        try:
+            con = sqlite3.connect(str(db_file), timeout=30)
+            try:
+                con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                con.close()
+        except sqlite3.DatabaseError:
+            log.warning("WAL berkas lama tidak bisa digabungkan; disingkirkan bersama salinannya")
+    for extra in (wal, shm, Path(str(db_file) + "-journal")):
+        extra.unlink(missing_ok=True)
 
 
 def restore_file(db_file: Path, backup_file: Path, actor: Actor = SYSTEM, reason: str = "") -> RestoreResult:
-    """Replace the live file by ``backup_file`` after it passes ``integrity_check``.
+    """Replace the live file by ``backup_file``.
 
-    Every connection to ``db_file`` must be closed. The current file is kept aside in the
-    backups folder first (as ``before-restore``, or ``damaged`` when it fails quick_check).
-    The restored database is migrated to the current schema and gets a ``restore`` audit
-    entry."""
+    Every connection to ``db_file`` must be closed. Nothing happens to the live file until the
+    backup has passed :func:`check_backup_file` and a copy of it, migrated to the current
+    schema and carrying the ``restore`` audit entry, is ready beside the live file; the current
+    file is copied aside in the backups folder first (``before-restore``, or ``damaged`` when
+    it fails quick_check). Then the prepared copy is renamed over it (atomic; the live file is
+    never deleted first)."""
     db_file, backup_file = Path(db_file), Path(backup_file)
-    check = check_file(backup_file)
+    check = check_backup_file(backup_file)
     if not check.ok:
         raise ValidationError(f"Cadangan {backup_file.name} tidak lolos pemeriksaan keutuhan ({check.message}); "
-                              "tidak dipulihkan.", "backup")
+                              "tidak dipulihkan, basis data yang sekarang tidak diubah.", "backup")
     if db_file.exists() and backup_file.resolve() == db_file.resolve():
         raise ValidationError("Cadangan tidak boleh berkas basis data itu sendiri.", "backup")
     folder = backups_dir_for(db_file)
-    current_ok = check_file(db_file, quick=True).ok if db_file.exists() else False
-    kept = _keep_aside(db_file, folder, "before-restore" if current_ok else "damaged")
     staged = db_file.with_name(db_file.name + ".restore")
-    copy_database(backup_file, staged)
-    _remove_live(db_file)
-    os.replace(staged, db_file)
-    _record_restore(db_file, actor, backup_file, kept, reason)
-    log.info("Dipulihkan dari %s; berkas lama disimpan di %s", backup_file, kept)
+    _remove_staged(staged)
+    try:
+        current_ok = check_file(db_file, quick=True).ok if db_file.exists() else False
+        kept = _keep_aside(db_file, folder, "before-restore" if current_ok else "damaged")
+        copy_database(backup_file, staged)
+        _prepare_restored(staged, actor, backup_file, kept, reason)
+        _checkpoint_and_drop_wal(db_file)
+        os.replace(staged, db_file)
+    except BaseException:
+        _remove_staged(staged)
+        raise
+    log.info("Dipulihkan dari %s; berkas lama disimpan di %s", backup_file.name, kept.name if kept else "-")
     return RestoreResult(backup_file, kept)
 
 
-def _record_restore(db_file: Path, actor: Actor, backup_file: Path, kept: Path | None, reason: str) -> None:
+def _remove_staged(staged: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(staged) + suffix).unlink(missing_ok=True)
+
+
+def _prepare_restored(staged: Path, actor: Actor, backup_file: Path, kept: Path | None, reason: str) -> None:
+    """Migrate the staged copy to the current schema and add the ``restore`` audit entry; it
+    ends as one self-contained file (journal mode DELETE), ready to be renamed into place."""
     from spm_desktop.core.security import audit
     from spm_desktop.core.storage.database import Database
     from spm_desktop.core.storage.engine import make_engine
     from spm_desktop.core.storage.migrate import upgrade_to_head
 
-    url = f"sqlite:///{db_file}"
-    upgrade_to_head(url)
+    url = f"sqlite:///{staged}"
+    upgrade_to_head(url, copy_aside=False)
     db = Database(make_engine(url))
     try:
         with db.transaction(actor) as s:
@@ -364,6 +429,12 @@ def _record_restore(db_file: Path, actor: Actor, backup_file: Path, kept: Path |
                                                             "reason": reason})
     finally:
         db.dispose()
+    con = sqlite3.connect(str(staged))
+    try:
+        con.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        con.close()
+    _fsync(staged)
 
 
 def restore_backup(db_file: Path, actor: Actor, backup_file: Path, reason: str = "") -> RestoreResult:

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import spm_desktop.core.storage.tracking  # noqa: F401  (registers the flush listener)
 from spm_desktop.core.domain.actor import SYSTEM, Actor
+from spm_desktop.core.domain.errors import DomainError
 from spm_desktop.core.storage.engine import READ_ONLY_OPTION, is_sqlite
 from spm_desktop.core.storage.models import LocalDevice
 
@@ -41,7 +43,15 @@ class Database:
     @property
     def file_path(self) -> str | None:
         """The SQLite file, or None for a server database."""
-        return self.engine.url.database if self.is_sqlite else None
+        if not self.is_sqlite:
+            return None
+        name = self.engine.url.database or ""
+        return unquote(name.removeprefix("file:")) if name.startswith("file:") else name
+
+    @property
+    def read_only(self) -> bool:
+        """Opened for reading only (a data folder the process cannot write, storage.engine.read_only_url)."""
+        return self.is_sqlite and self.engine.url.query.get("mode") == "ro"
 
     def refresh_device(self) -> None:
         with self.sessions() as s:
@@ -54,6 +64,9 @@ class Database:
     @contextmanager
     def transaction(self, actor: Actor = SYSTEM) -> Iterator[Session]:
         """One unit of work: commits on success, rolls back on any exception."""
+        if self.read_only:
+            raise DomainError("Folder data atau berkas basis data hanya bisa dibaca (read-only); perubahan tidak "
+                              "dapat disimpan. Perintah yang hanya membaca (check, recap --json) tetap bisa dipakai.")
         with self.sessions.begin() as session:
             session.info["actor"] = actor
             session.info["device_id"] = self.device_id

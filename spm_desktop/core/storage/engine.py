@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
+from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, text
 
@@ -72,12 +75,38 @@ def lock_for_setup(conn_or_session) -> None:
         conn_or_session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK_KEY})
 
 
-def make_engine(url: str, **kwargs) -> Engine:
-    """A new engine for ``url``; SQLite connections get the pragmas above."""
+def _set_read_only_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _begin_read_only(conn) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def read_only_url(db_file: str | Path) -> str:
+    """A URL that opens ``db_file`` for reading only. In a folder the process cannot write,
+    SQLite could not create the WAL index (``-shm``): then the file is opened as immutable —
+    nobody can change it there anyway."""
+    db_file = Path(db_file)
+    params = "mode=ro"
+    if not os.access(db_file.parent, os.W_OK) and not Path(f"{db_file}-wal").exists():
+        params += "&immutable=1"
+    return f"sqlite:///file:{quote(str(db_file.resolve()))}?{params}&uri=true"
+
+
+def make_engine(url: str, *, read_only: bool = False, **kwargs) -> Engine:
+    """A new engine for ``url``; SQLite connections get the pragmas above. Statement
+    parameters are never rendered into error messages (they hold NIKs and names, and error
+    messages reach logs and screens). ``read_only``: ``url`` is a SQLite file opened with
+    :func:`read_only_url` (no journal change, deferred transactions)."""
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         engine = create_engine(url, **kwargs)
-        event.listen(engine, "connect", _set_sqlite_pragmas)
-        event.listen(engine, "begin", _begin_sqlite)
+        event.listen(engine, "connect", _set_read_only_pragmas if read_only else _set_sqlite_pragmas)
+        event.listen(engine, "begin", _begin_read_only if read_only else _begin_sqlite)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     # No JIT compilation: the application's statements are short, and the server's JIT

@@ -31,6 +31,11 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+def known_revisions() -> frozenset[str]:
+    """Every revision of this program's migration history (all at or below head)."""
+    return frozenset(r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions())
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
@@ -74,10 +79,11 @@ def _has_tables(engine: Engine) -> bool:
         return bool(conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type='table'").scalar())
 
 
-def upgrade_to_head(url: str) -> str:
+def upgrade_to_head(url: str, copy_aside: bool = True) -> str:
     """Bring the database at ``url`` to the newest schema on a separate engine; returns head.
 
-    An existing SQLite file that holds tables and is behind is copied aside first. After migrating,
+    An existing SQLite file that holds tables and is behind is copied aside first (unless
+    ``copy_aside`` is False: a staged copy of a backup being restored). After migrating,
     ``PRAGMA foreign_key_check`` must come back empty.
     """
     engine = make_engine(url)
@@ -86,7 +92,7 @@ def upgrade_to_head(url: str) -> str:
         head = head_revision()
         if current == head:
             return head
-        if is_sqlite(engine) and engine.url.database and _has_tables(engine):
+        if copy_aside and is_sqlite(engine) and engine.url.database and _has_tables(engine):
             backup_before_migration(Path(engine.url.database), current)
         _run(engine, command.upgrade, "head")
         if is_sqlite(engine):

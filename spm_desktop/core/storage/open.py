@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import socket
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from spm_desktop.core.storage.database import Database
-from spm_desktop.core.storage.engine import lock_for_setup, make_engine
+from spm_desktop.core.storage.engine import is_sqlite, lock_for_setup, make_engine, read_only_url
 from spm_desktop.core.storage.migrate import upgrade_to_head
 from spm_desktop.core.storage.models import LocalDevice
 from spm_desktop.core.storage.seed import seed_master_data
@@ -49,3 +51,31 @@ def rename_device(db: Database, name: str) -> None:
     with db.sessions.begin() as s:
         device = s.scalars(select(LocalDevice)).one()
         device.name = name
+
+
+def read_only_file(url: str) -> Path | None:
+    """The SQLite file of ``url`` when it exists but this process cannot write it or its folder
+    (a read-only data folder, a write-protected USB stick); None otherwise."""
+    if not is_sqlite(url):
+        return None
+    db_file = Path(make_url(url).database or "")
+    if not db_file.is_file():
+        return None
+    if os.access(db_file, os.W_OK) and os.access(db_file.parent, os.W_OK):
+        return None
+    return db_file
+
+
+def open_read_only(db_file: Path) -> Database:
+    """Open a file that cannot be written, for the commands that only read. It is not migrated
+    (that would write): a file whose schema is not this program's is refused."""
+    from spm_desktop.core.domain.errors import DomainError
+    from spm_desktop.core.storage.migrate import current_revision, head_revision
+
+    engine = make_engine(read_only_url(db_file), read_only=True)
+    revision = current_revision(engine)
+    if revision != head_revision():
+        engine.dispose()
+        raise DomainError(f"Basis data di folder hanya-baca memakai versi skema {revision}, bukan {head_revision()}; "
+                          "skemanya tidak dapat dinaikkan tanpa izin menulis. Periksa izin folder data.")
+    return Database(engine)

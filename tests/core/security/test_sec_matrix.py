@@ -147,6 +147,12 @@ def _prep_person(env: Env, actor: Actor) -> None:
     env.ids["person"] = _person(env)
 
 
+def _prep_owned_person(env: Env, actor: Actor) -> None:
+    """A person whose only (closed) case is at the actor's unit: one a petugas may delete."""
+    _prep_case(env, actor)
+    cases.close_case(env.db, SYSTEM, env.ids["case"], date(2026, 3, 5), "pulang")
+
+
 def _prep_pair(env: Env, actor: Actor) -> None:
     env.ids["person"] = _person(env)
     env.ids["other"] = _person(env, "Budi Santosa")
@@ -189,7 +195,7 @@ ROWS += [
         lambda e, a: persons.update_person(e.db, a, e.ids["person"], persons.PersonDraft(
             name="Budi Santoso", sex="L", birth_year=1971, kelurahan_code=KELURAHAN)), _prep_person),
     Row("persons.delete_person", "person.delete",
-        lambda e, a: persons.delete_person(e.db, a, e.ids["person"]), _prep_person),
+        lambda e, a: persons.delete_person(e.db, a, e.ids["person"]), _prep_owned_person),
     Row("persons.search_persons", "person.view", lambda e, a: persons.search_persons(e.db, a, "budi"),
         _prep_person),
     Row("persons.list_persons", "person.view", lambda e, a: persons.list_persons(e.db, a)),
