@@ -21,7 +21,9 @@ def register(sub) -> None:
 
 def run(args, ctx) -> int:
     from spm_desktop.core.demo.generator import generate
+    from spm_desktop.core.security.permissions import require
 
+    require(ctx.actor(), "import.run")  # synthetic data written in bulk, like an import
     try:
         until = date.fromisoformat(args.until) if args.until else None
     except ValueError as exc:

@@ -12,12 +12,11 @@ def register(sub) -> None:
 
 
 def run(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.domain.errors import ValidationError
     from spm_desktop.core.services.recap import export_espm
 
     if not 1 <= args.quarter <= 4:
         raise ValidationError("Triwulan harus 1 sampai 4.", "quarter")
-    written, q = export_espm(ctx.database(), SYSTEM, args.year, args.quarter, args.xlsx)
+    written, q = export_espm(ctx.database(), ctx.actor(), args.year, args.quarter, args.xlsx)
     print(f"Buku kerja e-SPM {q.result.period.label} ditulis: {written}")
     return 0

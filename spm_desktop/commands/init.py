@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from spm_desktop.core.domain.errors import ValidationError
+from spm_desktop.commands import read_secret_file
 
 
 def register(sub) -> None:
@@ -15,16 +13,6 @@ def register(sub) -> None:
     p.add_argument("--nip", default="", help="NIP administrator")
     p.add_argument("--device-name", default=None, help='nama komputer ini, mis. "TKSK Pontianak Barat"')
     p.set_defaults(func=run)
-
-
-def read_secret_file(path: str, field: str) -> str:
-    """First line of a file holding a password or passphrase."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ValidationError(f"Berkas {path} tidak bisa dibaca: {exc.strerror}.", field) from exc
-    lines = text.splitlines()
-    return lines[0] if lines else ""
 
 
 def run(args, ctx) -> int:

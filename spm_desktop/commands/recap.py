@@ -19,7 +19,6 @@ def register(sub) -> None:
 
 
 def run(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.reports import formatting as fmt
     from spm_desktop.core.rollup import DEFAULT_BREAKDOWNS, Period
     from spm_desktop.core.services import recap as svc
@@ -27,15 +26,15 @@ def run(args, ctx) -> int:
     period = Period.for_month(args.year, args.month)
     db = ctx.database()
     breakdowns = tuple(args.breakdown) if args.breakdown else DEFAULT_BREAKDOWNS
-    result = svc.recap(db, SYSTEM, period, breakdowns)
+    result = svc.recap(db, ctx.actor(), period, breakdowns)
     if args.json_out == "-":
-        svc.export_recap_json(db, SYSTEM, period, None, breakdowns)
+        svc.export_recap_json(db, ctx.actor(), period, None, breakdowns)
         sys.stdout.write(svc.recap_json(result) + "\n")
     elif args.json_out:
-        svc.export_recap_json(db, SYSTEM, period, args.json_out, breakdowns)
+        svc.export_recap_json(db, ctx.actor(), period, args.json_out, breakdowns)
         print(f"JSON ditulis: {args.json_out}", file=sys.stderr)
     if args.pdf_out:
-        written = svc.export_recap_pdf(db, SYSTEM, period, args.pdf_out, result=result)
+        written = svc.export_recap_pdf(db, ctx.actor(), period, args.pdf_out, result=result)
         print(f"PDF ditulis: {written}", file=sys.stderr)
     if not args.json_out and not args.pdf_out:
         print(f"Rekap {period.label}:")

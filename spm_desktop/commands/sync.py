@@ -55,10 +55,9 @@ def _n(value: int) -> str:
 
 
 def run_export(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.sync.exporter import export_package
 
-    result = export_package(ctx.database(), SYSTEM, args.to, peer_name=args.peer, passphrase=_secret(args),
+    result = export_package(ctx.database(), ctx.actor(), args.to, peer_name=args.peer, passphrase=_secret(args),
                             full=args.full)
     scope = "semua data" if result.full else "perubahan sejak paket terakhir"
     target = f" untuk {result.peer_name}" if result.peer_name else ""
@@ -75,11 +74,10 @@ def _label(table: str) -> str:
 
 
 def run_import(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.sync.importer import import_package, preview_import
 
     fn = preview_import if args.preview else import_package
-    summary = fn(ctx.database(), SYSTEM, args.file, passphrase=_secret(args))
+    summary = fn(ctx.database(), ctx.actor(), args.file, passphrase=_secret(args))
     source = f"{summary.source_device_name} ({summary.created_at[:16].replace('T', ' ')} UTC)"
     if summary.already_imported:
         print(f"Paket dari {source} sudah pernah diimpor; tidak ada yang berubah.")
@@ -99,7 +97,6 @@ def run_import(args, ctx) -> int:
 
 
 def run_setup(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.domain.errors import ValidationError
     from spm_desktop.core.sync.identity import device_info, set_device_name, set_passphrase
 
@@ -107,16 +104,15 @@ def run_setup(args, ctx) -> int:
         raise ValidationError("Berikan --device-name dan/atau --passphrase-file.", "args")
     db = ctx.database()
     if args.device_name:
-        set_device_name(db, SYSTEM, args.device_name)
+        set_device_name(db, ctx.actor(), args.device_name)
     if args.passphrase_file:
-        set_passphrase(db, SYSTEM, _secret(args))
+        set_passphrase(db, ctx.actor(), _secret(args))
     info = device_info(db)
     print(f"Komputer ini: {info.name}. Frasa sandi sinkronisasi {'sudah' if info.passphrase_set else 'belum'} diatur.")
     return 0
 
 
 def run_status(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.reports.formatting import short_date
     from spm_desktop.core.sync.conflicts import list_conflicts
     from spm_desktop.core.sync.identity import device_info, list_peers, package_history
@@ -133,5 +129,5 @@ def run_status(args, ctx) -> int:
         arrow = "kirim ke" if pkg.direction == "out" else "terima dari"
         print(f"  {short_date(pkg.processed_at.date())} {arrow} {pkg.peer_name or 'siapa saja'}: "
               f"{_n(pkg.total)} data ({pkg.file_name})")
-    print(f"Konflik terbuka: {_n(len(list_conflicts(db, SYSTEM)))}")
+    print(f"Konflik terbuka: {_n(len(list_conflicts(db, ctx.actor())))}")
     return 0

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 from backend_support import sqlite_only
-from cli_helpers import PASSWORD, cli_env, spm
+from cli_helpers import ADMIN, cli_env, ensure_admin, password_file, spm
 from openpyxl import load_workbook
 
 from spm_desktop import cli
@@ -25,10 +25,7 @@ PERSONS = ("nama,jenis_kelamin,perkiraan_tahun_lahir,kelurahan\n"
 @pytest.fixture
 def folder(tmp_path):
     folder = tmp_path / "data"
-    pw = tmp_path / "pw.txt"
-    pw.write_text(PASSWORD + "\n", encoding="utf-8")
-    made = spm("init", "--admin", "admin", "--password-file", str(pw), data_dir=folder, sqlite=True)
-    assert made.returncode == 0, made.stderr
+    ensure_admin(folder, sqlite=True)
     return folder
 
 
@@ -104,8 +101,9 @@ def test_locked_database_is_explained(folder, tmp_path):
 
 
 def test_closed_pipe_after_the_work_exits_0_quietly(folder):
-    proc = subprocess.Popen([sys.executable, "-m", "spm_desktop", "--data-dir", str(folder), "check", "--json", "-"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env(sqlite=True))
+    login = ["--user", ADMIN, "--password-file", str(password_file(folder))]
+    proc = subprocess.Popen([sys.executable, "-m", "spm_desktop", "--data-dir", str(folder), *login, "check", "--json",
+                             "-"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env(sqlite=True))
     proc.stdout.close()  # the reader went away (| head)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
@@ -120,13 +118,24 @@ def test_read_only_folder_check_and_recap_work_writes_are_explained(folder, monk
     monkeypatch.setattr(storage_open.os, "access",
                         lambda path, mode: False if mode == storage_open.os.W_OK else real_access(path, mode))
     monkeypatch.delenv("SPM_DATABASE_URL", raising=False)
-    assert cli.main(["--data-dir", str(folder), "check"]) == 0
+    base = ["--data-dir", str(folder), "--user", ADMIN, "--password-file", str(password_file(folder))]
+    logins = _count_logins(folder)
+    assert cli.main([*base, "check"]) == 0
     assert "Basis data baik" in capsys.readouterr().out
-    assert cli.main(["--data-dir", str(folder), "recap", "--year", "2026", "--month", "3", "--json", "-"]) == 0
+    assert cli.main([*base, "recap", "--year", "2026", "--month", "3", "--json", "-"]) == 0
     assert json.loads(capsys.readouterr().out)["period"]["year"] == 2026
-    assert cli.main(["--data-dir", str(folder), "backup"]) == 1
+    assert _count_logins(folder) == logins  # verified, nothing written
+    assert cli.main([*base, "backup"]) == 1
     err = capsys.readouterr().err
     assert "hanya bisa dibaca" in err and "Traceback" not in err
+
+
+def _count_logins(folder):
+    con = sqlite3.connect(folder / "spm.db")
+    try:
+        return con.execute("SELECT count(*) FROM audit_entry WHERE action='login'").fetchone()[0]
+    finally:
+        con.close()
 
 
 @pytest.mark.parametrize("exc, words", [

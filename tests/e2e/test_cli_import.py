@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date, timedelta
 
+from cli_helpers import spm
 from sqlalchemy import inspect, text
 
 from spm_desktop.core.paths import database_url
@@ -21,11 +19,6 @@ CASES = ("id,person,unit,kelompok_spm,tanggal_masuk,dalam_shelter,kebutuhan\n"
 EVENTS = ("id,person,case,kode_layanan,tanggal,items\n"
           f"E1,P1,C1,1.06.04.2.01.0002,{D1},Pakaian;Sandal\n")
 
-
-def spm(*args, data_dir):
-    env = dict(os.environ)  # the data_dir fixture chose the database (SPM_DATABASE_URL on PostgreSQL)
-    return subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, env=env, timeout=300)
 
 
 def query(data_dir, sql: str) -> list:

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import date
 
+from cli_helpers import spm
 from openpyxl import load_workbook
 from rollup_builders import CLOTHES, MEALS, Rows
 
 from spm_desktop.core.paths import database_url
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.engine import make_engine
-
-
-def spm(*args, data_dir):
-    env = dict(os.environ)  # SPM_DATABASE_URL (set by the fixture on PostgreSQL) selects the server
-    return subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, env=env, timeout=300)
 
 
 def fill(data_dir) -> None:
