@@ -146,3 +146,19 @@ def _count_logins(folder):
 ])
 def test_faults_are_explained_in_indonesian(exc, words):
     assert words in cli.explain_fault(exc)
+
+
+def test_check_reports_a_row_deleted_from_the_audit_trail(folder):
+    assert spm("backup", data_dir=folder, sqlite=True).returncode == 0  # more entries
+    good = spm("check", "--json", "-", data_dir=folder, sqlite=True)
+    assert good.returncode == 0 and json.loads(good.stdout)["audit_chain"]["ok"]
+    con = sqlite3.connect(folder / "spm.db")
+    con.execute("DROP TRIGGER audit_entry_no_delete")
+    con.execute("DELETE FROM audit_entry WHERE seq = 2")
+    con.commit()
+    con.close()
+    bad = spm("check", "--json", "-", data_dir=folder, sqlite=True)
+    assert bad.returncode == 1
+    report = json.loads(bad.stdout)["audit_chain"]
+    assert report["first_broken"]["seq"] == 3 and "hilang" in report["first_broken"]["reason"]
+    assert "Jejak audit rusak mulai entri #3" in bad.stderr

@@ -45,6 +45,10 @@ def test_recap_json_to_stdout_and_pdf(data_dir, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     row = next(ln for ln in text.splitlines() if "Lanjut Usia Terlantar  " in ln)
     assert "4" in row.split() and "3" in row.split() and "75,0%" in row
+    check = json.loads(spm("check", "--json", "-", data_dir=data_dir).stdout)["audit_chain"]
+    assert "Jejak audit #" in text  # the audit trail's chain head as it was when the recap was made
+    seq = int(text.split("Jejak audit #")[1].split()[0])
+    assert seq < check["head_seq"]  # later entries: the PDF's own export entry, the logins
 
 
 def test_recap_json_file_is_deterministic(data_dir, tmp_path):

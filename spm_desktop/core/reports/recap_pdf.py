@@ -325,9 +325,10 @@ def _signature(st, settings: AppSettings, signed_on: date, width: float) -> list
 
 
 def write_recap_pdf(result: RollupResult, settings: AppSettings, path: str | Path,
-                    signed_on: date | None = None) -> Path:
+                    signed_on: date | None = None, audit_head: tuple[int, str] | None = None) -> Path:
     """Write the recap of ``result`` to ``path``; returns the path. Signed on the period's last
-    day unless ``signed_on`` is given."""
+    day unless ``signed_on`` is given. ``audit_head`` (seq, hash) of the audit trail's hash
+    chain is printed in every page's footer: the signed paper fixes the trail as it was."""
     _register_fonts()
     path = Path(path)
     st = _styles()
@@ -361,6 +362,8 @@ def write_recap_pdf(result: RollupResult, settings: AppSettings, path: str | Pat
     story += _signature(st, settings, signed_on or p.end, portrait_w)
 
     footer = f"Rekapitulasi Capaian SPM — {p.label} — {settings.office_name}"
+    if audit_head is not None:
+        footer += f" — Jejak audit #{audit_head[0]} {audit_head[1][:16]}"
 
     def make_canvas(*args, **kwargs):
         kwargs["initialFontName"] = FONT  # no unembedded Helvetica anywhere

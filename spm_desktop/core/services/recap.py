@@ -12,6 +12,7 @@ from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.rollup import DEFAULT_BREAKDOWNS, Period, RollupResult, compute_rollup
 from spm_desktop.core.rollup.quarterly import QuarterResult, compute_quarter
 from spm_desktop.core.security import audit
+from spm_desktop.core.security.audit_chain import chain_head
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.services.settings import get_settings
 from spm_desktop.core.storage.database import Database
@@ -52,7 +53,9 @@ def export_recap_pdf(db: Database, actor: Actor, period: Period, path: str | Pat
     require(actor, "report.export")
     target = _target(path, ".pdf")
     result = result or compute_rollup(db, period)
-    written = write_recap_pdf(result, get_settings(db), target)
+    with db.reading() as s:
+        head = chain_head(s)
+    written = write_recap_pdf(result, get_settings(db), target, audit_head=head)
     _audit_export(db, actor, "recap_pdf", period, written)
     return written
 

@@ -412,7 +412,8 @@ def _remove_staged(staged: Path) -> None:
 
 
 def _prepare_restored(staged: Path, actor: Actor, backup_file: Path, kept: Path | None, reason: str) -> None:
-    """Migrate the staged copy to the current schema and add the ``restore`` audit entry; it
+    """Migrate the staged copy to the current schema, carry over the audit entries written
+    since the backup (:func:`_carry_audit_entries`) and add the ``restore`` audit entry; it
     ends as one self-contained file (journal mode DELETE), ready to be renamed into place."""
     from spm_desktop.core.security import audit
     from spm_desktop.core.storage.database import Database
@@ -424,9 +425,10 @@ def _prepare_restored(staged: Path, actor: Actor, backup_file: Path, kept: Path 
     db = Database(make_engine(url))
     try:
         with db.transaction(actor) as s:
+            carried = _carry_audit_entries(s, kept)
             audit.record(s, "restore", "backup", "", after={"file": str(backup_file),
                                                             "kept_aside": str(kept) if kept else "",
-                                                            "reason": reason})
+                                                            "reason": reason, **carried})
     finally:
         db.dispose()
     con = sqlite3.connect(str(staged))
@@ -437,10 +439,61 @@ def _prepare_restored(staged: Path, actor: Actor, backup_file: Path, kept: Path 
     _fsync(staged)
 
 
-def restore_backup(db_file: Path, actor: Actor, backup_file: Path, reason: str = "") -> RestoreResult:
-    """The permission-checked restore (admin): see :func:`restore_file`."""
-    require(actor, "backup.restore")
-    return restore_file(db_file, backup_file, actor, reason)
+def _carry_audit_entries(s, kept: Path | None) -> dict:
+    """A restore never loses the audit trail written after the backup. When the replaced
+    file's chain continues the backup's (same entry at the backup's head), its later entries
+    are appended unchanged — the chain stays valid. Otherwise (another database's backup, a
+    damaged file) they stay in the copy kept aside, and the restore entry says how many."""
+    from sqlalchemy import insert, select
+
+    from spm_desktop.core.security.audit_chain import chain_head
+    from spm_desktop.core.storage.models import AuditEntry
+
+    if kept is None or not kept.exists():
+        return {}
+    head_seq, head_hash = chain_head(s)
+    columns = [c.name for c in AuditEntry.__table__.columns]
+    try:
+        con = _connect_ro(kept)
+        try:
+            match = con.execute("SELECT entry_hash FROM audit_entry WHERE seq = ?", (head_seq,)).fetchone()
+            if head_seq == 0 or (match is not None and match[0] == head_hash):
+                cursor = con.execute(f"SELECT {', '.join(columns)} FROM audit_entry WHERE seq > ? ORDER BY seq",
+                                     (head_seq,))
+                later = [dict(zip(columns, row, strict=True)) for row in cursor]
+                outcome = "appended"
+            else:
+                known = set(s.scalars(select(AuditEntry.id)))
+                later = [r[0] for r in con.execute("SELECT id FROM audit_entry") if r[0] not in known]
+                outcome = "archived"
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        log.warning("Jejak audit berkas lama tidak terbaca: %s", type(exc).__name__)
+        return {"audit_entries_archived": "tidak terbaca", "audit_archive": str(kept)}
+    if outcome == "archived":
+        return {"audit_entries_archived": len(later), "audit_archive": str(kept)} if later else {}
+    if later:
+        table = AuditEntry.__table__
+        types = {c.name: c.type for c in table.columns}
+        rows = [{k: _from_sqlite(types[k], v) for k, v in row.items()} for row in later]
+        s.execute(insert(table), rows)
+    return {"audit_entries_appended": len(later)}
+
+
+def _from_sqlite(column_type, value):
+    """A raw SQLite value back to what the column type binds (JSON text, date-time text)."""
+    import json
+
+    from sqlalchemy import JSON, DateTime
+
+    if value is None:
+        return None
+    if isinstance(column_type, JSON):
+        return json.loads(value)
+    if isinstance(column_type, DateTime):
+        return datetime.fromisoformat(value)
+    return value
 
 
 # ----- start-up -------------------------------------------------------------------------
