@@ -496,6 +496,12 @@ def _from_sqlite(column_type, value):
     return value
 
 
+def restore_backup(db_file: Path, actor: Actor, backup_file: Path, reason: str = "") -> RestoreResult:
+    """The permission-checked restore (admin): see :func:`restore_file`."""
+    require(actor, "backup.restore")
+    return restore_file(db_file, backup_file, actor, reason)
+
+
 # ----- start-up -------------------------------------------------------------------------
 
 
