@@ -93,6 +93,16 @@ def run_gui(ctx: CliContext) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Everything this process creates — the database and its WAL, backups, logs, exports — is
+    # the user's alone (0600 files, 0700 folders). On Windows the user's profile ACL does this.
+    old_umask = os.umask(0o077)
+    try:
+        return _main(argv)
+    finally:
+        os.umask(old_umask)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:

@@ -20,6 +20,7 @@ branch_labels = None
 depends_on = None
 
 _MESSAGE = "audit_entry is append-only"
+_BATCH = 5000
 _KEEP = ("id", "at", "username", "action", "entity", "entity_id", "device_id", "seq", "prev_hash", "entry_hash",
          "snapshot_hash")
 
@@ -58,19 +59,29 @@ def _link_existing() -> None:
                      sa.column("before", sa.JSON), sa.column("after", sa.JSON), sa.column("seq", sa.Integer),
                      sa.column("prev_hash", sa.String), sa.column("entry_hash", sa.String),
                      sa.column("snapshot_hash", sa.String))
-    rows = bind.execute(sa.select(table).order_by(table.c.at, table.c.id)).fetchall()
-    prev, updates = GENESIS, []
-    for seq, r in enumerate(rows, start=1):
-        before = json.loads(r.before) if isinstance(r.before, str) else r.before
-        after = json.loads(r.after) if isinstance(r.after, str) else r.after
-        snap = snapshot_hash(before, after)
-        prev = entry_hash(seq, prev_hash := prev, r.id, r.at, r.username, r.action, r.entity, r.entity_id,
-                          r.device_id, snap)
-        updates.append({"b_id": r.id, "seq": seq, "prev_hash": prev_hash, "entry_hash": prev, "snapshot_hash": snap})
-    if updates:
-        bind.execute(table.update().where(table.c.id == sa.bindparam("b_id")).values(
-            seq=sa.bindparam("seq"), prev_hash=sa.bindparam("prev_hash"), entry_hash=sa.bindparam("entry_hash"),
-            snapshot_hash=sa.bindparam("snapshot_hash")), updates)
+    statement = table.update().where(table.c.id == sa.bindparam("b_id")).values(
+        seq=sa.bindparam("seq"), prev_hash=sa.bindparam("prev_hash"), entry_hash=sa.bindparam("entry_hash"),
+        snapshot_hash=sa.bindparam("snapshot_hash"))
+    prev, seq, last = GENESIS, 0, None
+    while True:  # keyset pages of (at, id): a long trail is never held in memory at once
+        query = sa.select(table).order_by(table.c.at, table.c.id).limit(_BATCH)
+        if last is not None:
+            query = query.where(sa.tuple_(table.c.at, table.c.id) > sa.tuple_(sa.literal(last[0], sa.DateTime),
+                                                                               sa.literal(last[1])))
+        rows = bind.execute(query).fetchall()
+        if not rows:
+            break
+        updates = []
+        for r in rows:
+            seq += 1
+            before = json.loads(r.before) if isinstance(r.before, str) else r.before
+            after = json.loads(r.after) if isinstance(r.after, str) else r.after
+            snap = snapshot_hash(before, after)
+            entry = entry_hash(seq, prev, r.id, r.at, r.username, r.action, r.entity, r.entity_id, r.device_id, snap)
+            updates.append({"b_id": r.id, "seq": seq, "prev_hash": prev, "entry_hash": entry, "snapshot_hash": snap})
+            prev = entry
+        bind.execute(statement, updates)
+        last = (rows[-1].at, rows[-1].id)
 
 
 def _drop_triggers(dialect: str) -> None:

@@ -120,6 +120,8 @@ class CliContext:
             from spm_desktop.core.storage.open import open_database, open_read_only, read_only_file
 
             read_only = read_only_file(self.database_url)
+            if not read_only:
+                self._remove_leftovers()
             try:
                 self._db = open_read_only(read_only) if read_only else open_database(self.database_url)
             except DomainError:
@@ -130,6 +132,13 @@ class CliContext:
                     raise DomainError(damaged) from exc
                 raise
         return self._db
+
+    def _remove_leftovers(self) -> None:
+        from spm_desktop.core.storage.backup import remove_leftovers
+        from spm_desktop.core.storage.engine import is_sqlite
+
+        if is_sqlite(self.database_url):
+            remove_leftovers(Path(self.database_url.removeprefix("sqlite:///")))
 
     def _damage_report(self) -> str | None:
         """When the SQLite file fails its check: what is wrong and the newest good backup."""

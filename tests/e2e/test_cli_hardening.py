@@ -162,3 +162,25 @@ def test_check_reports_a_row_deleted_from_the_audit_trail(folder):
     report = json.loads(bad.stdout)["audit_chain"]
     assert report["first_broken"]["seq"] == 3 and "hilang" in report["first_broken"]["reason"]
     assert "Jejak audit rusak mulai entri #3" in bad.stderr
+
+
+def test_files_and_folders_are_owner_only_and_leftovers_go(folder):
+    import os
+    import stat
+    import time
+
+    assert spm("backup", data_dir=folder, sqlite=True).returncode == 0
+    copy = next((folder / "backups").glob("*-manual.db"))
+    for path in (folder, folder / "backups", folder / "logs"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+    for path in (folder / "spm.db", copy, folder / "logs" / "spm-desktop.log"):
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+    old, fresh = folder / "backups" / "spm-1-manual.db.part", folder / "backups" / "spm-2-manual.db.part"
+    staged = folder / "spm.db.restore"
+    for path in (old, fresh, staged):
+        path.write_bytes(b"NIK 6171010101800001")
+    hour_ago = time.time() - 2 * 3600
+    os.utime(old, (hour_ago, hour_ago))
+    os.utime(staged, (hour_ago, hour_ago))
+    assert spm("check", data_dir=folder, sqlite=True).returncode == 0
+    assert not old.exists() and not staged.exists() and fresh.exists()  # a copy maybe still being written

@@ -505,10 +505,39 @@ def restore_backup(db_file: Path, actor: Actor, backup_file: Path, reason: str =
 # ----- start-up -------------------------------------------------------------------------
 
 
-def startup_check(db_file: Path) -> StartupCheck:
-    """``PRAGMA quick_check`` of the live file at start. A missing file (first run) is fine.
-    On failure the newest good backup is offered (or None when there is none)."""
+LEFTOVER_AGE_S = 3600  # a copy still being written by another process is younger than this
+
+
+def remove_leftovers(db_file: Path, now: float | None = None) -> list[Path]:
+    """Remove what an interrupted backup or restore left behind — ``backups/*.part`` and the
+    staged ``<db>.restore`` — once older than an hour (they hold personal data and are of no
+    use). Called at every start; returns what was removed."""
+    import time
+
     db_file = Path(db_file)
+    now = time.time() if now is None else now
+    candidates = list((db_file.parent / BACKUP_DIRNAME).glob("*.part"))
+    candidates += list(db_file.parent.glob(f"{db_file.name}.restore*"))
+    candidates += list(db_file.parent.glob(f"{db_file.stem}.before-*.db.part"))
+    removed = []
+    for path in candidates:
+        try:
+            if now - path.stat().st_mtime >= LEFTOVER_AGE_S:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    if removed:
+        log.info("%d berkas sisa cadangan/pemulihan yang terputus dihapus", len(removed))
+    return removed
+
+
+def startup_check(db_file: Path) -> StartupCheck:
+    """``PRAGMA quick_check`` of the live file at start (after removing the leftovers of an
+    interrupted backup). A missing file (first run) is fine. On failure the newest good backup
+    is offered (or None when there is none)."""
+    db_file = Path(db_file)
+    remove_leftovers(db_file)
     if not db_file.exists() or db_file.stat().st_size == 0:
         return StartupCheck(True, "ok", None)
     result = check_file(db_file, quick=True)
