@@ -76,3 +76,14 @@ def spm(*args, data_dir, user: str | None = ADMIN, password: str = PASSWORD, sql
         env["SPM_USER"] = user
         env["SPM_PASSWORD_FILE"] = str(password_file(data_dir, password))
     return _run(args, data_dir, env, timeout, run_kwargs)
+
+
+def cli_main(*args, data_dir, user: str = ADMIN, password: str = PASSWORD) -> int:
+    """``spm_desktop.cli.main`` in this process (capsys sees its output), logged in like
+    :func:`spm` (the administrator made first with ``init`` when needed)."""
+    from spm_desktop.cli import main
+
+    if user == ADMIN and password == PASSWORD:
+        ensure_admin(data_dir)
+    return main(["--data-dir", str(data_dir), "--user", user, "--password-file", str(password_file(data_dir, password)),
+                 *args])
