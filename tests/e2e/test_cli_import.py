@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from cli_helpers import spm
+from cli_helpers import ensure_admin, spm
 from sqlalchemy import inspect, text
 
 from spm_desktop.core.paths import database_url
@@ -35,8 +35,9 @@ def contents(data_dir) -> dict[str, list]:
     engine = make_engine(database_url(data_dir))
     try:
         with engine.connect() as conn:
+            # app_user: every command's login stamps last_login_at
             tables = [t for t in inspect(conn).get_table_names()
-                      if t not in ("audit_entry", "local_device", "alembic_version")]
+                      if t not in ("audit_entry", "local_device", "alembic_version", "app_user")]
             return {t: sorted(map(repr, conn.execute(text(f'SELECT * FROM "{t}"')))) for t in tables}
     finally:
         engine.dispose()
@@ -51,6 +52,7 @@ def write(tmp_path, name, text):
 def test_import_files_twice_and_dry_run(data_dir, tmp_path):
     files = {k: write(tmp_path, f"{k}.csv", t) for k, t in (("persons", PERSONS), ("cases", CASES),
                                                              ("events", EVENTS))}
+    ensure_admin(data_dir)
     before = contents(data_dir)
     dry = spm("import", "persons", str(files["persons"]), "--dry-run", data_dir=data_dir)
     assert dry.returncode == 0, dry.stderr
@@ -67,7 +69,7 @@ def test_import_files_twice_and_dry_run(data_dir, tmp_path):
         assert again.returncode == 0 and "0 data telah ditambahkan, 0 telah diperbarui" in again.stdout
     assert contents(data_dir) == first
     users = {r[0] for r in query(data_dir, "SELECT DISTINCT username FROM audit_entry WHERE action='import'")}
-    assert users == {"system"}
+    assert users == {"admin"}  # the logged-in user, never "system"
 
 
 def test_refused_file_exits_1_with_every_error(data_dir, tmp_path):
