@@ -65,7 +65,11 @@ def _import_setup():
     db.dispose()
     empty = out.parent / "empty" / "spm.db"
     empty.parent.mkdir()
-    _open(empty).dispose()
+    from spm_desktop.core.services.area import AreaChoice, adopt_area
+
+    made = _open(empty)
+    adopt_area(made, SYSTEM, AreaChoice("61.71"))  # a laptop set up for the same kabupaten/kota
+    made.dispose()
     targets = []
     for n in range(IMPORT_REPEAT):
         folder = out.parent / f"target{n}"
