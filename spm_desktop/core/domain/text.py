@@ -16,7 +16,7 @@ MULTILINE_ALLOWED = frozenset("\n\t")
 
 
 def bad_characters(text: str | None, multiline: bool = False) -> list[str]:
-    """The forbidden characters of ``text`` in order of first appearance, as ``U+XXXX``."""
+    """The forbidden characters of ``text`` in order of first appearance, as code points such as ``U+202E``."""
     found: list[str] = []
     for ch in text or "":
         if multiline and ch in MULTILINE_ALLOWED:
