@@ -1,5 +1,6 @@
-"""Case work (issue 3): person search over 100,000 persons (< 30 ms), import of a 10,000-row
-persons XLSX (< 10 s), recording one service event (< 20 ms).
+"""Case work (issue 3): person search over 100,000 persons (< 30 ms), the duplicate candidate
+search of the registration form (issue 20, < 30 ms), import of a 10,000-row persons XLSX
+(< 10 s), recording one service event (< 20 ms).
 
 Search and event recording run on a private copy of the 100k-person / 1M-event demo
 database (``common.big_demo_db()``: ``SPM_BENCH_DB`` when set, else built once under
@@ -117,7 +118,7 @@ def _name(rng: random.Random, *parts: list[str]) -> str:
 def _write_xlsx(path: Path, rows: int) -> Path:
     from openpyxl import Workbook
 
-    from spm_desktop.core.domain.nik import make_nik
+    from spm_desktop.core.domain.nik import make_kk, make_nik
 
     rng = random.Random(3)
     first = ["Budi", "Siti", "Agus", "Dewi", "Ahmad", "Nur", "Rina", "Joko", "Yanti", "Hendra", "Putri", "Wahyu",
@@ -135,7 +136,8 @@ def _write_xlsx(path: Path, rows: int) -> Path:
         birth = date(1940, 1, 1) + timedelta(days=rng.randrange(365 * 80))
         has_nik = i % 3 != 0
         nik = make_nik("6171" + f"{1 + i % 6:02d}", birth, sex, 1 + i // 6 % 9999) if has_nik else ""
-        ws.append([f"IMP-{i}", nik, f"61710{i:011d}" if has_nik else "", _name(rng, first, middle, last),
+        kk = make_kk("6171" + f"{1 + i % 6:02d}", date(2010, 1, 1) + timedelta(days=i % 4000), 1 + i % 9999)
+        ws.append([f"IMP-{i}", nik, kk if has_nik else "", _name(rng, first, middle, last),
                    "", sex, birth.strftime("%d/%m/%Y") if has_nik else "", "" if has_nik else birth.year,
                    "Pontianak", f"Jl. Contoh No. {i}", rng.choice(kelurahan), "gelandangan" if i % 2 else "pengemis",
                    ""])
@@ -165,7 +167,11 @@ def _import_run(state):
     target.parent.mkdir(parents=True, exist_ok=True)
     template = folder / "template.db"
     if not template.exists():
-        open_database(f"sqlite:///{template}").dispose()
+        from spm_desktop.core.services.area import AreaChoice, adopt_area
+
+        made = open_database(f"sqlite:///{template}")
+        adopt_area(made, SYSTEM, AreaChoice("61.71"))  # the persons' kelurahan are Pontianak's
+        made.dispose()
     shutil.copyfile(template, target)
     db = open_database(f"sqlite:///{target}", migrate=False, seed=False)
     try:
@@ -176,8 +182,38 @@ def _import_run(state):
         shutil.rmtree(target.parent, ignore_errors=True)
 
 
+# ----- duplicate candidate search (issue 20) ----------------------------------------------
+
+# What the registration form sends while a name is typed: common Kalimantan Barat names with the
+# variants the search must fold (titles, prefixes, bin/binti, old spellings, word order).
+CANDIDATE_PROBES = [("Siti Nurhaliza", "P", 1980), ("Muhammad Rizki", "L", 1990), ("Hj. Fatimah binti Umar", "P", 1955),
+                    ("Budi Santoso", "L", None), ("Sri Wahyuni", "P", 1975), ("Lim Mei Ling", "P", 1968),
+                    ("I Made Sudarta", "L", 1972), ("Djoko Susilo", "L", 1960), ("Nur Hayati", "P", 1985),
+                    ("Ahmad Fauzi", "L", 2001), ("Agus", "L", 1978), ("Dewi Lestari", "P", None)]
+_probe_cycle = itertools.cycle(CANDIDATE_PROBES)
+
+
+def _candidate_setup():
+    db = _demo_db()
+    for _ in CANDIDATE_PROBES:  # warm the page cache as a running application has it
+        _candidate_run(db)
+    return db
+
+
+def _candidate_run(db):
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.services.duplicates import find_duplicate_candidates
+    from spm_desktop.core.services.persons import PersonDraft
+
+    name, sex, year = next(_probe_cycle)
+    find_duplicate_candidates(db, SYSTEM, PersonDraft(name=name, sex=sex, birth_year=year,
+                                                      kelurahan_code="61.71.01.1002"))
+
+
 def cases():
     return [
+        BenchCase("duplicate candidate search (registration form)", "100.000 orang", 0.030,
+                  _candidate_run, _candidate_setup, repeat=36),
         BenchCase("person search (name part, spelling variant, NIK/KK prefix)", "100.000 orang", 0.030,
                   _search_run, _search_setup, repeat=45),
         BenchCase("record one service event (service layer, committed)", "100.000 orang, 1.000.000 layanan", 0.020,

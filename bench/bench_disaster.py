@@ -24,7 +24,12 @@ def _setup():
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     template = folder / "template.db"
-    open_database(f"sqlite:///{template}").dispose()
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.services.area import AreaChoice, adopt_area
+
+    made = open_database(f"sqlite:///{template}")
+    adopt_area(made, SYSTEM, AreaChoice("61.71"))
+    made.dispose()
     return folder
 
 

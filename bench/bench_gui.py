@@ -42,7 +42,7 @@ def _prepared_folder() -> Path:
         secret = folder / "password.txt"
         secret.write_text(PASSWORD, encoding="utf-8")
         subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(folder), "init", "--admin", "admin",
-                        "--password-file", str(secret)], check=True, capture_output=True)
+                        "--password-file", str(secret), "--wilayah", "61.71"], check=True, capture_output=True)
     return folder
 
 

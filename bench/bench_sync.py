@@ -87,7 +87,10 @@ def _import_setup():
     db, out = _export_setup()
     empty = out.parent / "empty" / "spm.db"
     empty.parent.mkdir()
+    from spm_desktop.core.services.area import AreaChoice, adopt_area
+
     target = _open(empty)  # every target is a copy of this one: the same identity
+    adopt_area(target, SYSTEM, AreaChoice("61.71"))  # a laptop set up for the same kabupaten/kota
     export_package(db, SYSTEM, out, peer_name=_enrol_both(db, target, out.parent), full=True)
     target.dispose()
     db.dispose()

@@ -16,11 +16,13 @@ from spm_desktop import APP_NAME, __version__
 from spm_desktop.commands import setup_file_logging
 from spm_desktop.core import paths
 from spm_desktop.core.security.users import UserInfo, has_users
+from spm_desktop.core.services.area import needs_area
 from spm_desktop.core.services.settings import get_settings
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.open import open_database
 from spm_desktop.ui import errors
 from spm_desktop.ui.context import UiContext
+from spm_desktop.ui.dialogs.area import AreaDialog
 from spm_desktop.ui.dialogs.login import FirstAdminDialog, LoginDialog
 from spm_desktop.ui.gui_gc import GuiThreadCollector
 from spm_desktop.ui.i18n import install_indonesian
@@ -62,14 +64,22 @@ def open_data(folder: Path) -> Database:
 
 
 def sign_in(db: Database, runner: Runner) -> UserInfo | None:
-    """First run: create the administrator; then the login dialog. None when cancelled."""
+    """First run: create the administrator, then choose the office's area (provinsi →
+    kabupaten/kota, office name, address, signatory); then the login dialog. A database
+    without an area asks its administrator for one after login. None when cancelled."""
     username = ""
     if not has_users(db):
         admin = FirstAdminDialog.ask(None, db, runner)
         if admin is None:
             return None
         username = admin.username
-    return LoginDialog.ask(None, db, runner, office=get_settings(db).office_name, username=username)
+        if needs_area(db) and AreaDialog.ask(None, db, admin.actor(), runner) is None:
+            return None
+    user = LoginDialog.ask(None, db, runner, office=get_settings(db).office_name, username=username)
+    if user is not None and user.role == "admin" and needs_area(db):
+        if AreaDialog.ask(None, db, user.actor(), runner) is None:
+            return None
+    return user
 
 
 def build_main_window(db: Database, user: UserInfo, runner: Runner, folder: Path):
@@ -102,6 +112,11 @@ def run(data_dir: str | Path | None) -> int:
     errors.set_log_file(log_file(folder))
     app = make_application()
     log.info("starting %s %s, data folder %s", APP_NAME, __version__, folder)
+    if paths.moved_notice:  # an old "DinsosPontianak" data folder was moved: say where the data is now
+        log.info(paths.moved_notice)
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.information(None, "Folder data dipindahkan", paths.moved_notice)
     if not check_before_open(folder):  # security hook: quick_check, restore offer
         return 1
     try:

@@ -158,6 +158,10 @@ def _check_migrate(folder: Path, state: dict) -> str:
 
     db = open_database(f"sqlite:///{folder / 'spm.db'}")
     state["db"] = db
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.services.area import DEMO_AREA, AreaChoice, adopt_area
+
+    adopt_area(db, SYSTEM, AreaChoice(DEMO_AREA))  # the shipped national region list is readable
     head = head_revision()
     current = current_revision(db.engine)
     if current != head:

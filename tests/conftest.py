@@ -46,10 +46,29 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(pytest.mark.skip(reason=f"PostgreSQL run: {reason}"))
 
 
+def open_pontianak_database(url: str) -> Database:
+    """A migrated, seeded database of Kota Pontianak (61.71), the area most tests use: the area
+    setting and office texts as ``adopt_area`` writes them, the regions and targets seeded — but
+    as seed data, without the audit entries of an administrator's adoption (tests count those)."""
+    from sqlalchemy import update
+
+    from spm_desktop.core.services.area import AreaChoice, find_area, office_texts
+    from spm_desktop.core.storage.models import Setting
+    from spm_desktop.core.storage.seed import AREA_KEY, seed_master_data
+
+    db = open_database(url)
+    values = {AREA_KEY: "61.71", **office_texts(find_area("61.71"), AreaChoice("61.71"))}
+    with db.transaction() as s:
+        for key, value in values.items():
+            s.execute(update(Setting).where(Setting.key == key).values(value=value))
+        seed_master_data(s)
+    return db
+
+
 @pytest.fixture(scope="session")
 def template_db_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
-    db = open_database(f"sqlite:///{path}")
+    db = open_pontianak_database(f"sqlite:///{path}")
     db.dispose()
     # Fold the WAL into the main file so a plain copy is complete.
     con = sqlite3.connect(path)
@@ -75,7 +94,7 @@ def pg_template(pg_server) -> str | None:
     if pg_server is None:
         return None
     name = pg_server.new_name("tmpl")
-    db = open_database(pg_server.create(name))
+    db = open_pontianak_database(pg_server.create(name))
     db.dispose()
     pg_server.start_pool(name)
     return name

@@ -16,10 +16,13 @@ from spm_desktop.core import paths
 
 COMMAND_MODULES: list[str] = [
     "init",
+    "wilayah",
     "demo_data",
     "check",
     "backup",
     "import_cmd",
+    "targets",
+    "duplicates",
     "recap",
     "espm",
     "mutu",
@@ -44,6 +47,10 @@ class CliContext:
     def data_dir(self) -> Path:
         if self._data_dir is None:
             self._data_dir = paths.data_dir(self._data_dir_arg)
+            if paths.moved_notice:
+                import sys
+
+                print(paths.moved_notice, file=sys.stderr)
         return self._data_dir
 
     @property

@@ -65,6 +65,10 @@ def collect(db) -> dict:
         for table in Base.metadata.sorted_tables:
             counts[table.name] = int(s.scalar(select(func.count()).select_from(table)) or 0)
         bad_text = _bad_text(s)
+        from spm_desktop.core.services.data_checks import identity_rule_failures
+
+        identity = [{"entity": f.entity, "id": f.id, "field": f.field, "message": f.message}
+                    for f in identity_rule_failures(s)]
     backup = _last_backup(db)
     return {
         "database": db.url,
@@ -72,6 +76,7 @@ def collect(db) -> dict:
         "schema": {"revision": current_revision(db.engine), "head": head_revision()},
         "tables": dict(sorted(counts.items())),
         "bad_text": bad_text,
+        "identity_rules": identity,
         "last_backup": backup,
     }
 
@@ -115,6 +120,13 @@ def _print_human(report: dict) -> None:
     backup = report["last_backup"]
     if report["database"].startswith("sqlite"):
         print(f"Cadangan terakhir: {backup['description']} — {backup['file']}" if backup else "Belum ada cadangan.")
+    if report["identity_rules"]:
+        print(f"Data lama yang tidak memenuhi aturan NIK/No. KK sekarang ({len(report['identity_rules'])}; tetap "
+              "tersimpan, mohon diperbaiki):")
+        for item in report["identity_rules"]:
+            print(f"- {item['entity']} {item['id']}, {item['field']}: {item['message']}")
+    else:
+        print("Semua NIK dan No. KK tersimpan memenuhi aturan sekarang.")
     if report["bad_text"]:
         print(f"Perhatian: {len(report['bad_text'])} isian tersimpan berisi karakter kendali atau pembalik arah "
               "tulisan (dari sebelum aturan ini); perbaiki lewat formulirnya:")

@@ -1,5 +1,7 @@
-"""``spm-desktop init --admin USER --password-file F [--signatory-name N --signatory-nip NIP]``:
-first run without the GUI."""
+"""``spm-desktop init --admin USER --password-file F --wilayah KODE [--office-name TEXT]
+[--signatory-name N --signatory-nip NIP]``: first run without the GUI. ``--wilayah`` (the
+kabupaten/kota the office serves) is required: without it the command is a usage error
+(exit 2) that says how to find the code."""
 
 from __future__ import annotations
 
@@ -18,6 +20,11 @@ def register(sub) -> None:
     p.add_argument("--signatory-name", default=None,
                    help="nama Kepala Dinas yang menandatangani rekap (\"Mengetahui\"); wajib sebelum ekspor")
     p.add_argument("--signatory-nip", default=None, help="NIP Kepala Dinas penanda tangan; wajib sebelum ekspor")
+    p.add_argument("--wilayah", default=None, metavar="KODE",
+                   help="kode kabupaten/kota wilayah kerja kantor (Kepmendagri), mis. 61.12 untuk Kabupaten Kubu "
+                        "Raya; cari dengan: spm-desktop wilayah --cari NAMA")
+    p.add_argument("--office-name", default="", help='nama kantor, mis. "Dinas Sosial Kabupaten Kubu Raya"')
+    p.add_argument("--office-address", default="", help="alamat kantor (kop surat)")
     p.set_defaults(func=run)
 
 
@@ -31,20 +38,34 @@ def read_secret_file(path: str, field: str) -> str:
     return lines[0] if lines else ""
 
 
+MISSING_AREA = ("spm-desktop init: --wilayah KODE wajib diisi: kode kabupaten/kota Kepmendagri wilayah kerja "
+                "kantor, mis. --wilayah 61.71 (Kota Pontianak) atau --wilayah 61.12 (Kabupaten Kubu Raya).\n"
+                "Cari kodenya dengan: spm-desktop wilayah --cari NAMA (mis. spm-desktop wilayah --cari \"kubu raya\").")
+
+
 def run(args, ctx) -> int:
+    import sys
+
     from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.security.users import create_first_admin
+    from spm_desktop.core.services.area import AreaChoice, adopt_area, find_area
     from spm_desktop.core.services.settings import update_settings
     from spm_desktop.core.storage.open import rename_device
 
+    if not args.wilayah:
+        print(MISSING_AREA, file=sys.stderr)
+        return 2
+    area = find_area(args.wilayah)  # an unknown code refuses before anything is written
     password = read_secret_file(args.password_file, "password")
     db = ctx.database()
     user = create_first_admin(db, args.admin, args.full_name, password, nip=args.nip)
+    adopt_area(db, SYSTEM, AreaChoice(area.code, office_name=args.office_name, office_address=args.office_address))
     signatory = {key: value for key, value in (("signatory.name", args.signatory_name),
                                                ("signatory.nip", args.signatory_nip)) if value is not None}
     if signatory:
         update_settings(db, SYSTEM, signatory)
     if args.device_name:
         rename_device(db, args.device_name)
-    print(f"Basis data siap di {ctx.data_dir}. Administrator '{user.username}' dibuat.")
+    print(f"Basis data siap di {ctx.data_dir}. Administrator '{user.username}' dibuat. Wilayah kerja: "
+          f"{area.name} ({area.code}), {area.province_name}.")
     return 0

@@ -62,7 +62,7 @@ def identity_html(p: PersonInfo, today: date | None = None) -> str:
         ("Lahir", f"{escape(p.birth_place) + ', ' if p.birth_place else ''}{born}"
                   + (f" (umur {age} tahun)" if age is not None else "")),
         ("Alamat", p.address or "–"),
-        ("Kelurahan", ", ".join(x for x in (p.kelurahan_name, p.kecamatan_name) if x) or "–"),
+        ("Desa/kelurahan", ", ".join(x for x in (p.kelurahan_name, p.kecamatan_name) if x) or "–"),
         ("Kategori PMKS", p.category_name or "–"),
     ]
     if p.disability_type:

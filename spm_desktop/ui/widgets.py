@@ -119,7 +119,7 @@ class RegionPicker(QWidget):
         self.kecamatan = QComboBox()
         self.kelurahan = QComboBox()
         self.kecamatan.setAccessibleName("Kecamatan")
-        self.kelurahan.setAccessibleName("Kelurahan")
+        self.kelurahan.setAccessibleName("Desa/kelurahan")
         self._empty = empty
         fill_combo(self.kecamatan, [(r.name, r.code) for r in regions if r.level == "kecamatan"], empty)
         layout = QHBoxLayout(self)
@@ -133,7 +133,7 @@ class RegionPicker(QWidget):
     @Slot()
     def _kecamatan_changed(self) -> None:
         code = self.kecamatan.currentData()
-        items = [(r.name, r.code) for r in self.regions if r.level == "kelurahan" and r.parent_code == code]
+        items = [(r.name, r.code) for r in self.regions if r.level in ("kelurahan", "desa") and r.parent_code == code]
         fill_combo(self.kelurahan, items, self._empty)
         self.changed.emit()
 

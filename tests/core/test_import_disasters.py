@@ -125,7 +125,8 @@ def test_refused_files_leave_every_table_unchanged(db, tmp_path):
         "baris 3, kolom jenis: jenis bencana 'gempa bumi' tidak dikenal; pilih: kebakaran_permukiman, puting_beliung, "
         "banjir_rob, angin_kencang, banjir, tanah_longsor, bencana_sosial, lainnya.",
         "baris 4, kolom tanggal_mulai: '2026-13-01' bukan tanggal; tulis YYYY-MM-DD atau DD/MM/YYYY.",
-        "baris 4, kolom kelurahan: kelurahan 'Kampung Entah' tidak dikenal.",
+        "baris 4, kolom kelurahan: desa/kelurahan 'Kampung Entah' tidak dikenal (isi kode atau nama "
+        "desa/kelurahan di wilayah kerja).",
         "baris 4, kolom rumah_rusak_ringan: jumlah rumah tidak boleh negatif.",
         "baris 5, kolom tanggal_selesai: Akhir masa tanggap darurat tidak boleh sebelum tanggal mulai.",
         "baris 6, kolom id: id 'K-01' sudah dipakai di baris 2.",

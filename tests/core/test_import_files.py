@@ -166,3 +166,69 @@ def test_numbers_are_read_exactly_and_phones_get_their_zero(tmp_path):
     _headers, rows = read_table(path)
     assert rows[0].values == {"id": NIK_A, "telepon": "081234567890", "jumlah": "3"}
     assert rows[0].errors == []
+
+
+# ----- files as offices make them: limits checked before loading (issue 20) ----------------
+
+
+def test_a_file_over_100_mb_is_refused_before_reading(db, tmp_path):
+    path = tmp_path / "besar.csv"
+    with path.open("wb") as fh:  # 101 MB, sparse: refused on its size, never read
+        fh.write(b"nama,jenis_kelamin\n")
+        fh.truncate(101 * 1000 * 1000)
+    with pytest.raises(ValidationError) as exc:
+        run_import(db, SYSTEM, "persons", path)
+    assert "berukuran 101,0 MB, lebih dari batas 100 MB untuk sekali impor" in exc.value.message
+    assert "Bagi berkas menjadi beberapa berkas" in exc.value.message
+    assert _person_count(db) == 0
+
+
+def test_more_than_500000_rows_is_refused_while_streaming(db, tmp_path):
+    path = tmp_path / "banyak.csv"
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("nama;jenis_kelamin\n")
+        fh.writelines(f"Orang {i};L\n" for i in range(500_001))
+    with pytest.raises(ValidationError) as exc:
+        read_table(path)
+    assert "lebih dari 500.000 baris data, batas sekali impor" in exc.value.message
+    with pytest.raises(ValidationError, match="500.000 baris"):
+        run_import(db, SYSTEM, "persons", path, dry_run=True)
+
+
+def test_row_limit_counts_data_rows_exactly(tmp_path, monkeypatch):
+    from spm_desktop.core.imports import framework
+
+    monkeypatch.setattr(framework, "MAX_DATA_ROWS", 3)
+    ok = _write(tmp_path / "tiga.csv", "nama,jenis_kelamin\nA,L\nB,P\nC,L\n")
+    assert len(read_table(ok)[1]) == 3
+    over = _write(tmp_path / "empat.csv", "nama,jenis_kelamin\nA,L\nB,P\nC,L\nD,P\n")
+    with pytest.raises(ValidationError, match="lebih dari 3 baris data"):
+        read_table(over)
+    wb = _workbook(tmp_path / "empat.xlsx", ["nama", "jenis_kelamin"], [["A", "L"], ["B", "P"], ["C", "L"], ["D", "P"]])
+    with pytest.raises(ValidationError, match="lebih dari 3 baris data"):
+        read_table(wb)
+
+
+def test_an_xlsx_bomb_is_refused_before_unpacking(db, tmp_path):
+    path = tmp_path / "bom.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        with zf.open("xl/worksheets/sheet1.xml", "w") as fh:
+            chunk = b" " * (1 << 20)
+            for _ in range(201):  # 210 MB of nothing, a few hundred KB packed
+                fh.write(chunk)
+    assert path.stat().st_size < 1_100_000
+    with pytest.raises(ValidationError) as exc:
+        run_import(db, SYSTEM, "persons", path)
+    assert "membengkak menjadi 210,8 MB saat dibuka, lebih dari batas 200 MB" in exc.value.message
+
+
+def test_a_row_far_down_the_sheet_is_refused_without_padding(tmp_path):
+    path = _workbook(tmp_path / "jauh.xlsx", ["nama", "jenis_kelamin"], [["A", "L"]])
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    wb.active.cell(row=1_000_000, column=1, value="Z")
+    wb.save(path)
+    with pytest.raises(ValidationError, match="lebih dari 500.000 baris data"):
+        read_table(path)

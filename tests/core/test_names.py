@@ -48,3 +48,46 @@ def test_different_names_are_not_similar():
     assert not names_similar(normalise_name("Budi Santoso"), normalise_name("Agus Santoso"))
     assert not names_similar(normalise_name("Siti"), normalise_name("Siti Rahmawati Purba"))
     assert not names_similar("", "budi")
+
+
+# ----- duplicate matching (issue 20) -------------------------------------------------------
+
+from spm_desktop.core.domain.names import match_names, name_form  # noqa: E402
+
+SAME_PERSON = [
+    ("Hj. Fatimah", "Fatimah binti Umar"),
+    ("Siti Nurhaliza", "Nurhaliza"),
+    ("Sri Wahyuni", "Wahyuni"),
+    ("Andi Baso Amir", "Baso Amir"),
+    ("Teuku Iskandar", "T. Iskandar"),
+    ("Lim Mei Ling", "Mei Ling Lim"),
+    ("I Made Sudarta", "Made Sudarta"),
+    ("Ni Luh Ketut Sari", "Ketut Sari"),
+    ("Supriyadi", "Supriadi"),
+    ("Syamsul Bahri", "Samsul Bahri"),
+    ("Budi Santoso", "Budi Santosa"),
+]
+OTHER_PERSON = [
+    ("Fauzi", "Fauzan"), ("Salim", "Halim"), ("Rahman", "Rahim"), ("Irwan", "Irawan"),
+    ("Siti Aminah", "Nur Aminah"), ("Ahmad Fauzi", "Ahmad Fauzan"), ("Nur Hidayat", "Nur Hidayah"),
+]
+
+
+@pytest.mark.parametrize("a, b", SAME_PERSON)
+def test_indonesian_name_patterns_match(a, b):
+    match = match_names(name_form(a), name_form(b))
+    assert match.similarity >= 0.9 and not match.other_father
+    assert name_form(a).keys() & name_form(b).keys()  # the candidate search looks in the same block
+
+
+@pytest.mark.parametrize("a, b", OTHER_PERSON)
+def test_one_letter_apart_names_are_other_people(a, b):
+    assert match_names(name_form(a), name_form(b)).similarity == 0
+
+
+def test_patronymic_and_keys():
+    form = name_form("Fatimah binti Umar")
+    assert (form.tokens, form.patronymic) == (("fatimah",), ("umar",))
+    assert match_names(form, name_form("Fatimah binti Ali")).other_father
+    assert name_form("I Made Sudarta").keys() == {"sud", "mad", "ima"}  # no one- or two-letter keys
+    assert name_form("Syamsul").keys() == {"sja"}  # keys in search_name spelling

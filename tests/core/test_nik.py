@@ -10,9 +10,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spm_desktop.core.domain.errors import ValidationError
-from spm_desktop.core.domain.nik import check_nik_agrees, check_no_kk, make_nik, nik_problem, parse_nik
+from spm_desktop.core.domain.nik import (
+    check_nik_agrees,
+    check_no_kk,
+    clean_identity,
+    identity_problems,
+    kk_problem,
+    kk_warning,
+    make_nik,
+    nik_problem,
+    nik_warning,
+    parse_nik,
+)
+from spm_desktop.core.wilayah import region_codes
 
-regions = st.text(alphabet="0123456789", min_size=6, max_size=6)  # any region: never rejected
+# Any kecamatan of the national list, current or retired: a NIK from any region is valid.
+regions = st.sampled_from(sorted(region_codes().kecamatan))
 births = st.dates(min_value=date(1901, 1, 1), max_value=date(2026, 11, 28))
 sexes = st.sampled_from(["L", "P"])
 serials = st.integers(min_value=1, max_value=9999)
@@ -101,7 +114,109 @@ def test_leap_day_in_a_two_digit_year():
 
 
 def test_no_kk():
-    assert check_no_kk(" 6171010101010001 ") == "6171010101010001"
+    assert check_no_kk(" 6171010101100001 ") == "6171010101100001"
     for bad in ("617101010101000", "61710101010100011", "61710101010100A1"):
         with pytest.raises(ValidationError, match="No. KK harus 16 digit"):
             check_no_kk(bad)
+
+
+# ----- region digits (issue 20) -----------------------------------------------------------
+
+IMPOSSIBLE_REGIONS = {
+    # 12 impossible regions: provinces never in the list, and 00 as kabupaten or kecamatan
+    "990101": "kode provinsi 99 tidak ada",
+    "000101": "kode provinsi 00 tidak ada",
+    "200101": "kode provinsi 20 tidak ada",
+    "370101": "kode provinsi 37 tidak ada",
+    "100101": "kode provinsi 10 tidak ada",
+    "300101": "kode provinsi 30 tidak ada",
+    "450101": "kode provinsi 45 tidak ada",
+    "980101": "kode provinsi 98 tidak ada",
+    "610001": "Digit 3–4 NIK = 00: kode kabupaten/kota tidak boleh 00",
+    "617100": "Digit 5–6 NIK = 00: kode kecamatan tidak boleh 00",
+    "320000": "Digit 3–4 NIK = 00",
+    "960100": "Digit 5–6 NIK = 00",
+}
+
+
+@pytest.mark.parametrize("region", list(IMPOSSIBLE_REGIONS))
+def test_impossible_region_refused_with_the_reason(region):
+    nik = make_nik(region, date(1985, 2, 14), "L", 12)
+    with pytest.raises(ValidationError) as exc:
+        parse_nik(nik)
+    assert IMPOSSIBLE_REGIONS[region] in exc.value.message and exc.value.field == "nik"
+    assert nik_warning(nik) is None  # refused, not warned
+
+
+def test_unknown_kabupaten_or_kecamatan_only_warns():
+    unknown_regency = make_nik("619901", date(1985, 2, 14), "L", 12)
+    unknown_kecamatan = make_nik("617199", date(1985, 2, 14), "L", 12)
+    assert nik_problem(unknown_regency) is None and nik_problem(unknown_kecamatan) is None
+    assert "kabupaten/kota 61.99 tidak ada" in nik_warning(unknown_regency)
+    assert "mungkin lebih tua" in nik_warning(unknown_regency)
+    assert "kecamatan 61.71.99 tidak ada" in nik_warning(unknown_kecamatan)
+    assert nik_warning(VALID) is None
+
+
+def test_retired_codes_and_papua_are_valid_without_warning():
+    retired = sorted(region_codes().retired)
+    assert "9101" in retired  # Kabupaten Merauke moved to Papua Selatan (2022)
+    nik = make_nik("910101", date(1970, 5, 5), "L", 3)
+    assert nik_problem(nik) is None and nik_warning(nik) is None
+    papua = "9671011303030005"
+    assert nik_problem(papua) is None and nik_warning(papua) is None
+
+
+def test_identity_numbers_cleaned_of_spaces_dots_and_apostrophe():
+    assert clean_identity("'6171 0114.0285\u00a00012") == VALID
+    assert clean_identity(" 6171.01.140285.0012 ") == VALID
+    assert parse_nik("'6171011402850012").nik == VALID
+    assert check_no_kk("'6171 0101 1000 0001") == "6171010110000001"
+
+
+def test_birth_century_latest_not_in_future_and_lansia():
+    nik = make_nik("617101", date(2025, 1, 13), "L", 1)  # year digits 25
+    today = date(2026, 12, 6)
+    assert parse_nik(nik).birth_date(today) == date(2025, 1, 13)
+    assert parse_nik(nik).birth_date(today, min_age=60) == date(1925, 1, 13)  # 101 years old, not an infant
+    later = make_nik("617101", date(2026, 12, 31), "L", 1)  # later this year: the century before
+    assert parse_nik(later).birth_date(today) == date(1926, 12, 31)
+    leap = make_nik("617101", date(2000, 2, 29), "L", 1)
+    assert parse_nik(leap).birth_date(today) == date(2000, 2, 29)
+    # 29 February exists in 2000 only (1900 and 1800 were no leap years): it stays there
+    assert parse_nik(leap).birth_date(today, min_age=60) == date(2000, 2, 29)
+
+
+KK_CASES = {
+    "0000000000000000": "kode provinsi 00 tidak ada",
+    "9900010101100001": "kode provinsi 99 tidak ada",
+    "6100010101100001": "kode kabupaten/kota tidak boleh 00",
+    "6171000101100001": "kode kecamatan tidak boleh 00",
+    "6171013102200001": "tanggal 31 bulan 02 tidak ada di kalender",
+    "6171010013200001": "tidak ada di kalender",
+    "6171013112300001": "31/12/2030 di masa depan",
+    "6171010101200000": "nomor urut) tidak boleh 0000",
+}
+
+
+@pytest.mark.parametrize("kk", list(KK_CASES))
+def test_no_kk_rules(kk):
+    problem = kk_problem(kk, date(2026, 12, 6))
+    assert problem is not None and KK_CASES[kk] in problem
+    with pytest.raises(ValidationError):
+        check_no_kk(kk)
+
+
+def test_no_kk_valid_dates_and_warning():
+    today = date(2026, 12, 6)
+    assert kk_problem("6171011512150003", today) is None  # 15/12/2015
+    assert kk_problem("6171010105990003", today) is None  # 01/05/1999
+    assert kk_problem("6171010612260003", today) is None  # today
+    assert "31/12/2026 di masa depan" in kk_problem("6171013112260003", today)  # 1926 is before any KK
+    assert "kecamatan 61.71.99" in kk_warning("6171990105990003")
+
+
+def test_identity_problems_lists_both_fields():
+    assert identity_problems("9971011402850012", "0000000000000000") == [
+        ("nik", nik_problem("9971011402850012")), ("no_kk", kk_problem("0000000000000000"))]
+    assert identity_problems(VALID, None) == []

@@ -66,9 +66,12 @@ def test_edited_target_survives_a_reseed(db):
 
 
 def test_seeded_ids_are_deterministic(db, empty_database_url):
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.services.area import AreaChoice, adopt_area
     from spm_desktop.core.storage.open import open_database
 
     other = open_database(empty_database_url)
+    adopt_area(other, SYSTEM, AreaChoice("61.71"))
     try:
         with db.reading() as a, other.reading() as b:
             for model in (Region, ServiceType, Target, PmksCategory):

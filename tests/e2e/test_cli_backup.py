@@ -36,7 +36,8 @@ def folder(tmp_path):
     folder = tmp_path / "data"
     pw = tmp_path / "pw.txt"
     pw.write_text("rahasia123\n", encoding="utf-8")
-    result = spm("init", "--admin", "admin", "--password-file", str(pw), "--device-name", "Kantor", data_dir=folder)
+    result = spm("init", "--admin", "admin", "--password-file", str(pw), "--device-name", "Kantor",
+                 "--wilayah", "61.71", data_dir=folder)
     assert result.returncode == 0, result.stderr
     return folder
 

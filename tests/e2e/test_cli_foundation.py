@@ -27,7 +27,7 @@ def test_init_then_check(folder, tmp_path):
     pw.write_text("rahasia123\n", encoding="utf-8")
     first = spm("init", "--admin", "admin", "--password-file", str(pw), "--device-name", "Kantor Dinsos",
                 "--signatory-name", "Drs. Budi Santoso, M.Si", "--signatory-nip", "19700101 199003 1 001",
-                data_dir=folder)
+                "--wilayah", "61.71", data_dir=folder)
     assert first.returncode == 0, first.stderr
     assert (folder / "spm.db").exists()
     import json
@@ -37,20 +37,33 @@ def test_init_then_check(folder, tmp_path):
         stored = dict(conn.execute("SELECT key, value FROM setting WHERE key LIKE 'signatory.%'").fetchall())
     assert json.loads(stored["signatory.name"]) == "Drs. Budi Santoso, M.Si"
     assert json.loads(stored["signatory.nip"]) == "19700101 199003 1 001"
-    again = spm("init", "--admin", "admin2", "--password-file", str(pw), data_dir=folder)
+    again = spm("init", "--admin", "admin2", "--password-file", str(pw), "--wilayah", "61.71", data_dir=folder)
     assert again.returncode == 1
     assert "Administrator sudah dibuat" in again.stderr
     check = spm("check", data_dir=folder)
     assert check.returncode == 0, check.stderr
     assert "Basis data baik" in check.stdout
+    assert "Semua NIK dan No. KK tersimpan memenuhi aturan sekarang." in check.stdout
 
 
 def test_init_refuses_a_weak_password(folder, tmp_path):
     pw = tmp_path / "pw.txt"
     pw.write_text("abc\n", encoding="utf-8")
-    result = spm("init", "--admin", "admin", "--password-file", str(pw), data_dir=folder)
+    result = spm("init", "--admin", "admin", "--password-file", str(pw), "--wilayah", "61.71", data_dir=folder)
     assert result.returncode == 1
     assert "Kata sandi minimal 8 karakter" in result.stderr
+
+
+def test_init_without_wilayah_is_a_usage_error_saying_how_to_find_the_code(folder, tmp_path):
+    pw = tmp_path / "pw.txt"
+    pw.write_text("rahasia123\n", encoding="utf-8")
+    result = spm("init", "--admin", "admin", "--password-file", str(pw), data_dir=folder)
+    assert result.returncode == 2
+    assert "--wilayah KODE wajib diisi" in result.stderr and "spm-desktop wilayah --cari" in result.stderr
+    found = spm("wilayah", "--cari", "kubu raya", data_dir=folder)
+    assert found.returncode == 0 and found.stdout.splitlines() == ["61.12\tKabupaten Kubu Raya\tKalimantan Barat"]
+    unknown = spm("init", "--admin", "admin", "--password-file", str(pw), "--wilayah", "61.99", data_dir=folder)
+    assert unknown.returncode == 1 and "61.99" in unknown.stderr
 
 
 def test_usage_error_exits_2(folder):

@@ -99,3 +99,22 @@ def test_usage_errors(data_dir, tmp_path):
     assert spm("import", "nothing", "x.csv", data_dir=data_dir).returncode == 2
     missing = spm("import", "persons", str(tmp_path / "none.csv"), data_dir=data_dir)
     assert missing.returncode == 1 and "tidak ditemukan" in missing.stderr
+
+
+def test_duplicates_command_lists_open_pairs_with_the_file_ids(data_dir, tmp_path):
+    """``spm-desktop duplicates --json -`` (issue 20): ``ref`` is the id the person had in the file."""
+    import json
+
+    path = tmp_path / "p.csv"
+    path.write_text("id;nama;jenis_kelamin;perkiraan_tahun_lahir;kelurahan\n"
+                    "DS-001;Siti Nurhaliza;P;1980;Parit Tokaya\nDS-002;Nurhaliza;P;1981;Parittokaya\n"
+                    "DS-003;Budi Santoso;L;1970;Kota Baru\n", encoding="utf-8")
+    imported = spm("import", "persons", str(path), data_dir=data_dir)
+    assert imported.returncode == 0, imported.stderr
+    listed = spm("duplicates", "--json", "-", data_dir=data_dir)
+    assert listed.returncode == 0, listed.stderr
+    pairs = json.loads(listed.stdout)
+    assert len(pairs) == 1 and pairs[0]["score"] >= 85
+    assert {pairs[0]["a"]["ref"], pairs[0]["b"]["ref"]} == {"DS-001", "DS-002"}
+    assert {pairs[0]["a"]["nama"], pairs[0]["b"]["nama"]} == {"Siti Nurhaliza", "Nurhaliza"}
+    assert set(pairs[0]["a"]) == {"id", "ref", "nama"}

@@ -108,3 +108,25 @@ def test_mutu_quantities_entered_per_year(qtbot, ctx, db, wait_runner):
     page.save_mutu()
     wait_runner()
     assert page.mutu.index(row, 5).data() == "2,50"
+
+
+def test_targets_imported_and_exported_from_the_page(qtbot, ctx, db, wait_runner, tmp_path, monkeypatch):
+    from spm_desktop.ui import errors as ui_errors
+
+    monkeypatch.setattr(pengaturan, "show_info", lambda *a, **k: None)
+    monkeypatch.setattr(ui_errors, "show_info", lambda *a, **k: None)
+    page = open_page(qtbot, ctx, wait_runner)
+    path = tmp_path / "target.csv"
+    path.write_text("code,target_2031,budget_2031\n1.06.04.2.01.0001,260,900000000\n", encoding="utf-8")
+    monkeypatch.setattr(pengaturan.TargetsFileDialog, "ask_open", classmethod(lambda cls, parent: path))
+    page.import_targets()
+    wait_runner()
+    assert page.status.text().startswith("1 baris dibaca; 1 data telah ditambahkan")
+    assert {t.key: t.value for t in settings_svc.list_targets(db, 2031)} == {
+        "1.06.04.2.01.0001": 260.0, "ikk1": 100.0, "ikk2": 100.0}
+    out = tmp_path / "ekspor.csv"
+    monkeypatch.setattr(pengaturan.TargetsFileDialog, "ask_save", classmethod(lambda cls, parent: out))
+    page.export_targets()
+    wait_runner()
+    assert page.status.text() == f"22 kode layanan dengan target ditulis ke {out}."
+    assert "target_2031" in out.read_text(encoding="utf-8").splitlines()[0]

@@ -1,6 +1,6 @@
 """Realistic, deterministic demo data in bulk (``spm-desktop demo-data``).
 
-Persons with Indonesian names and valid NIKs (mostly Pontianak, some from elsewhere, some
+Persons with Indonesian names and valid NIKs (mostly of the adopted area, some from elsewhere, some
 without NIK and with an estimated age), cases with needs assessments at the shelters and the
 TKSK, service events that mostly follow the needs with realistic gaps, over several years,
 a few disasters with households, and the group activities of the participant-counted types
@@ -24,7 +24,7 @@ from spm_desktop.core.demo import names
 from spm_desktop.core.domain.errors import ConflictError, ValidationError
 from spm_desktop.core.domain.groups import ACTIVITY_RULES
 from spm_desktop.core.domain.names import search_key
-from spm_desktop.core.domain.nik import make_nik
+from spm_desktop.core.domain.nik import make_kk, make_nik
 from spm_desktop.core.security import audit
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import (
@@ -144,12 +144,18 @@ class _Gen:
 
     def nik(self, birth: date, sex: str, kecamatan: str) -> str | None:
         for _ in range(20):
-            region = ("6171" + kecamatan[-2:]) if self.rng.random() < 0.8 else self.rng.choice(OTHER_REGIONS)
+            region = kecamatan.replace(".", "") if self.rng.random() < 0.8 else self.rng.choice(OTHER_REGIONS)
             nik = make_nik(region, birth, sex, self.rng.randint(1, 9999))
             if nik not in self.niks:
                 self.niks.add(nik)
                 return nik
         return None
+
+    def no_kk(self, kecamatan: str) -> str:
+        """A No. KK of the kecamatan, issued on a day between 2005 and the end of the data."""
+        first = date(2005, 1, 1).toordinal()
+        issued = date.fromordinal(self.rng.randint(first, max(first, self.until.toordinal())))
+        return make_kk(kecamatan.replace(".", ""), issued, self.rng.randint(1, 9999))
 
     def person(self, group: str, first_seen: date) -> dict:
         rng = self.rng
@@ -164,7 +170,7 @@ class _Gen:
         return dict(
             id=self.uid(), **self.sync_cols(),
             nik=None if no_papers else self.nik(birth, sex, kec),
-            no_kk=None if no_papers or rng.random() < 0.3 else f"6171{kec[-2:]}{rng.randint(10**9, 10**10 - 1)}",
+            no_kk=None if no_papers or rng.random() < 0.3 else self.no_kk(kec),
             name=name, alias=alias, sex=sex,
             birth_date=None if no_papers else birth,
             # An estimate made at intake is never a year after it (the person service refuses it).
@@ -226,12 +232,12 @@ class _Gen:
 
 def _load_master(db: Database) -> _Master:
     with db.reading() as s:
-        kel = [(r.code, r.parent_code) for r in s.scalars(select(Region).where(Region.level == "kelurahan")
+        kel = [(r.code, r.parent_code) for r in s.scalars(select(Region).where(Region.level.in_(("kelurahan", "desa")))
                                                             .order_by(Region.code))]
         types = s.scalars(select(ServiceType).where(ServiceType.active.is_(True)).order_by(ServiceType.code)).all()
         cats = [c for c in s.scalars(select(PmksCategory.code).order_by(PmksCategory.code))]
     if not kel:
-        raise ValidationError("Daftar kelurahan kosong; isi data wilayah terlebih dahulu.", "region")
+        raise ValidationError("Daftar desa/kelurahan kosong; pilih wilayah kerja terlebih dahulu.", "region")
     return _Master(kel, [t.code for t in types if t.assessable], cats, {t.code: t.detail_fields for t in types},
                    {t.code: t.counting_rule for t in types if t.counting_rule in ACTIVITY_RULES})
 
@@ -255,6 +261,11 @@ def generate(
         raise ValidationError("Jumlah penerima layanan minimal 1 dan jumlah layanan tidak boleh negatif.", "persons")
     say = progress or (lambda _m: None)
     until = until or date.today()
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.services.area import DEMO_AREA, AreaChoice, adopt_area, needs_area
+
+    if needs_area(db):  # a new data folder: the demo office is Kota Pontianak
+        adopt_area(db, SYSTEM, AreaChoice(DEMO_AREA))
     master = _load_master(db)
     with db.transaction() as s:
         existing = s.scalar(select(func.count()).select_from(Person))
@@ -349,7 +360,7 @@ def _disasters(gen: _Gen, n_victims: int):
             size = min(remaining, rng.randint(1, 6))
             hh_id = gen.uid()
             family = [gen.person("bencana", start) for _ in range(size)]
-            no_kk = f"6171{kec[-2:]}{rng.randint(10**9, 10**10 - 1)}"
+            no_kk = gen.no_kk(kec)
             damage = rng.choice(("ringan", "sedang", "berat"))
             displaced = damage != "ringan"  # a badly damaged house: the family is displaced
             for i, p in enumerate(family):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -51,8 +52,8 @@ _SPELLING_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"oo", "u"),          # Noor -> Nur
         (r"dj", "j"),          # Djoko -> Joko
         (r"tj", "c"),          # Tjahjo -> Cahjo
-        (r"sj", "sj"),         # Sjahrir -> Sjahrir (y folds to j below: Syahrir -> Sjahrir)
         (r"nj", "nj"),         # Njoman = Nyoman after the y fold
+        (r"sj", "sj"),         # Sjahrir -> Sjahrir (y folds to j below: Syahrir -> Sjahrir)
         (r"y(?=[aeiou])", "j"),  # Jusuf = Yusuf, Cahyo = Cahjo (old j = new y before a vowel)
         (r"y", "i"),           # Rizky = Rizki
         (r"(?<=\w)ch", "h"),   # Achmad -> Ahmad (inside a word)
@@ -192,6 +193,148 @@ def name_similarity(a: str, b: str) -> float:
 def names_similar(a: str, b: str, threshold: float = SIMILAR_NAME_THRESHOLD) -> bool:
     """True when two normalised names are close enough to suggest the same person."""
     return similarity_at_least(a, b, threshold) > 0.0
+
+
+# ----- name variants for duplicate matching (issue 20) -------------------------------------
+
+# Further folds for matching only (``search_name`` keeps the folds above, so stored keys stay
+# valid): Supriyadi = Supriadi, Rukiyah = Rukiah; Syahrul = Sahrul, Marsyidi = Marsidi.
+_MATCH_FOLDS = ((re.compile(r"(?<=i)j(?=[aeiou])"), ""), (re.compile(r"sj"), "s"))
+
+
+def _match_fold(token: str) -> str:
+    for pattern, repl in _MATCH_FOLDS:
+        token = pattern.sub(repl, token)
+    return token
+
+# "Fatimah binti Umar": what follows is the father's name, not the person's own.
+PATRONYMIC_MARKERS = frozenset({"bin", "binti", "bte", "bt", "binte", "bint", "ibn", "ibnu"})
+# Given-name prefixes that people often leave out ("Siti Nurhaliza" = "Nurhaliza").
+DROPPABLE_PREFIXES = frozenset({"siti", "sri", "nur", "andi", "teuku", "cut", "muhamad", "i", "ni", "raden",
+                                "ade", "daeng", "puang", "tengku", "teungku", "wan", "abang", "encik",
+                                "sitti"})
+# Balinese birth-order names, dropped together with I/Ni ("I Made Sudarta" = "Made Sudarta" = "Sudarta").
+BALINESE_ORDER = frozenset({"wajan", "wayan", "made", "nioman", "njoman", "nyoman", "ketut", "putu", "kadek",
+                            "komang", "gede", "luh", "nengah", "gusti", "ngurah", "ajik", "ida", "bagus",
+                            "ajoe", "aju", "ayu", "dewa", "desak"})
+ABBREVIATED_PREFIXES = {"t": "teuku", "a": "andi", "r": "raden", "st": "siti"}
+
+
+@dataclass(frozen=True)
+class NameForm:
+    """A person's name as duplicate matching sees it.
+
+    ``tokens``: the canonical tokens without the patronymic; ``patronymic``: the father's name
+    after bin/binti (empty when none); ``cores``: the token tuples left after dropping leading
+    given-name prefixes one at a time (the first is ``tokens`` itself)."""
+
+    tokens: tuple[str, ...]
+    patronymic: tuple[str, ...]
+    cores: tuple[tuple[str, ...], ...]
+    search_cores: tuple[tuple[str, ...], ...]  # the cores in ``search_name`` spelling (for keys)
+
+    def keys(self) -> frozenset[str]:
+        """Blocking keys: the first three letters of every token and of every core written
+        without spaces (Nur Hayati / Nurhayati share "nur"; Siti Nurhaliza / Nurhaliza "nur").
+        Two names :func:`match_names` finds similar share a key unless a spelling variant
+        changes all their first letters."""
+        out = {t[:3] for core in self.search_cores for t in core}
+        out |= {"".join(core)[:3] for core in self.search_cores}
+        return frozenset(k for k in out if len(k) == 3)  # "i", "ni" would match half the city
+
+
+@lru_cache(maxsize=65536)
+def name_form(text: str | None) -> NameForm:
+    raw = _drop_titles(_raw_tokens(strip_accents(text or "")))
+    tokens: list[str] = []
+    for index, (token, dotted) in enumerate(raw):
+        if token == ABBREVIATED_MUHAMMAD and (dotted or (index == 0 and len(raw) > 1)):
+            tokens.append("muhamad")
+        elif dotted and index == 0 and token in ABBREVIATED_PREFIXES and len(raw) > 1:
+            tokens.append(ABBREVIATED_PREFIXES[token])
+        else:
+            tokens.append(fold_token(token))
+    tokens = [t for t in tokens if t]
+    patronymic: list[str] = []
+    for i, t in enumerate(tokens):
+        if t in PATRONYMIC_MARKERS and 0 < i < len(tokens) - 1:
+            tokens, patronymic = tokens[:i], tokens[i + 1:]
+            break
+    cores = [tuple(tokens)]
+    rest = list(tokens)
+    while len(rest) > 1 and rest[0] in DROPPABLE_PREFIXES:
+        rest = rest[1:]
+        cores.append(tuple(rest))
+    while len(rest) > 1 and rest[0] in BALINESE_ORDER:
+        rest = rest[1:]
+        cores.append(tuple(rest))
+
+    def matching(core: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_match_fold(t) for t in core)
+
+    return NameForm(matching(tuple(tokens)), matching(tuple(patronymic)), tuple(matching(c) for c in cores),
+                    tuple(cores))
+
+
+SHORT_NAME = 7  # compact length up to which a name must match more closely (Irwan ≠ Irawan)
+SHORT_NAME_THRESHOLD = 0.92
+
+
+def _short_variant(x: str, y: str) -> bool:
+    """Two short name words that are the same name: equal, equal without their h
+    (Dahlia/Dahliah), or a Javanese final a/o (Santoso/Santosa, Susilo/Susila)."""
+    if x.replace("h", "") == y.replace("h", ""):
+        return True
+    return len(x) > 3 and x[:-1] == y[:-1] and {x[-1], y[-1]} == {"a", "o"}
+
+
+def _token_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    sa, sb = " ".join(a), " ".join(b)
+    if compact(sa) == compact(sb):
+        return 1.0
+    only_a = [t for t in a if t not in b]
+    only_b = [t for t in b if t not in a]
+    if len(only_a) == 1 and len(only_b) == 1 and min(len(only_a[0]), len(only_b[0])) <= SHORT_NAME:
+        # One short word apart: another given name (Fauzi/Fauzan, Hidayat/Hidayah, Adi/Andi)
+        return 1.0 if _short_variant(only_a[0], only_b[0]) else 0.0
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    if len(shorter) >= 2 and not only_a or not only_b and len(shorter) >= 2:
+        if _in_order(shorter, longer):
+            return 0.9  # a name written without its last part: Rina Marlina / Rina Marlina Sari
+    sim = similarity_at_least(sa, sb)
+    if 0 < sim < 1 and min(len(compact(sa)), len(compact(sb))) <= SHORT_NAME and sim < SHORT_NAME_THRESHOLD:
+        return 0.0  # one letter apart in a short name: Fauzi/Fauzan, Salim/Halim, Irwan/Irawan
+    return sim
+
+
+def _in_order(shorter: tuple[str, ...], longer: tuple[str, ...]) -> bool:
+    it = iter(longer)
+    return all(any(t == u for u in it) for t in shorter)
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    similarity: float  # 0..1 (0: not similar)
+    dropped_prefix: bool  # matched only after leaving out a given-name prefix
+    other_father: bool  # both names give a father (bin/binti) and the fathers differ
+
+
+def match_names(a: NameForm, b: NameForm) -> NameMatch:
+    """How alike two names are: the full names, or one name against the other without its
+    given-name prefixes (never both stripped of different prefixes: Siti Aminah ≠ Nur Aminah)."""
+    best, dropped = _token_similarity(a.tokens, b.tokens), False
+    if best < 1:
+        for core in a.cores[1:]:
+            sim = _token_similarity(core, b.tokens)
+            if sim > best:
+                best, dropped = sim, True
+        for core in b.cores[1:]:
+            sim = _token_similarity(a.tokens, core)
+            if sim > best:
+                best, dropped = sim, True
+    father = bool(a.patronymic and b.patronymic) and not similarity_at_least(" ".join(a.patronymic),
+                                                                             " ".join(b.patronymic))
+    return NameMatch(best, dropped and best > 0, father)
 
 
 # The spelling used by the first version of this module (demo data generator).

@@ -58,7 +58,8 @@ from spm_desktop.core.imports.framework import (
 )
 
 # Modules of this package that register a kind (order = order shown in the CLI help).
-KIND_MODULES: list[str] = ["persons", "cases", "events", "relawan", "activities", "disasters", "households"]
+KIND_MODULES: list[str] = ["persons", "cases", "events", "relawan", "activities", "disasters", "households",
+                          "targets"]
 
 _loaded = False
 

@@ -63,12 +63,7 @@ def apply(ctx: ImportContext, row: Row) -> str:
     if reason and exit_date is None:
         row.error("tanggal_keluar", "wajib diisi bila alasan_keluar diisi.")
     needs = tuple(code.strip() for code in row.text("kebutuhan", required=True).split(";") if code.strip())
-    kecamatan = None
-    kec_text = row.text("kecamatan")
-    if kec_text:
-        kecamatan = ctx.region_code(kec_text, "kecamatan")
-        if kecamatan is None:
-            row.error("kecamatan", f"kecamatan '{kec_text}' tidak dikenal.")
+    kecamatan = ctx.place(row, "kecamatan", "kecamatan")
     in_shelter = row.bool("dalam_shelter")
     group = row.text("kelompok_spm", required=True).lower()
     row.check()

@@ -79,10 +79,7 @@ def apply(ctx: ImportContext, row: Row) -> str:
     end = row.date("tanggal_selesai")
     closed = row.date("tanggal_ditutup")
     scale = _scale(row)
-    kel_text = row.text("kelurahan", required=True)
-    kelurahan = ctx.region_code(kel_text, "kelurahan") if kel_text else None
-    if kel_text and kelurahan is None:
-        row.error("kelurahan", f"kelurahan '{kel_text}' tidak dikenal.")
+    kelurahan = ctx.place(row, "kelurahan", "kelurahan", required=True)
     houses = [_houses(row, c) for c in ("rumah_rusak_ringan", "rumah_rusak_sedang", "rumah_rusak_berat")]
     row.check()
     data = DisasterInput(kind=kind, start_date=start, kelurahan_code=kelurahan or "", end_date=end,

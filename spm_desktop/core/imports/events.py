@@ -54,12 +54,7 @@ def apply(ctx: ImportContext, row: Row) -> str:
     on = row.date("tanggal", required=True)
     quantity = row.int("jumlah", default=1)
     code = row.text("kode_layanan", required=True)
-    kelurahan = None
-    kel_text = row.text("kelurahan")
-    if kel_text:
-        kelurahan = ctx.region_code(kel_text, "kelurahan")
-        if kelurahan is None:
-            row.error("kelurahan", f"kelurahan '{kel_text}' tidak dikenal.")
+    kelurahan = ctx.place(row, "kelurahan", "kelurahan")
     if "detail_keys" not in ctx.cache:
         ctx.cache["detail_keys"] = detail_columns(s)
     details = {k: row.text(k) for k in ctx.headers if k in ctx.cache["detail_keys"] and row.text(k)}

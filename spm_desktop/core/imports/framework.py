@@ -22,10 +22,13 @@ from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import DomainError, ValidationError
+from spm_desktop.core.domain.names import strip_accents
+from spm_desktop.core.domain.nik import clean_identity
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Region
+from spm_desktop.core.wilayah import normalise_code
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,7 @@ HEADER_LINE = 1
 MAX_ERRORS_SHOWN = 200
 
 OUTCOMES = ("created", "updated", "unchanged")
+VILLAGE_LEVELS = ("kelurahan", "desa")
 TRUE_WORDS = {"ya", "y", "true", "1", "benar", "yes"}
 FALSE_WORDS = {"tidak", "t", "false", "0", "salah", "no", "tdk", ""}
 
@@ -259,6 +263,11 @@ def _row_from_cells(line: int, headers: list[str], cells: list[Any]) -> Row:
             continue
         if not header:
             continue
+        if isinstance(value, str) and header in IDENTITY_COLUMNS | PERSON_REF_COLUMNS:
+            cleaned = clean_identity(value)  # '6171 0114.0285 0012 as pasted from a spreadsheet
+            if header in IDENTITY_COLUMNS or cleaned.isdigit():
+                row.values[header] = cleaned
+                continue
         if _is_number(value):
             problem = _number_problem(header, value)
             if problem:
@@ -276,30 +285,98 @@ def _row_from_cells(line: int, headers: list[str], cells: list[Any]) -> Row:
     return row
 
 
+# Limits of one import file, checked before anything is loaded: a bigger file is refused with
+# a message saying how to split it, instead of running out of memory half-way.
+MAX_FILE_BYTES = 100 * 1000 * 1000
+MAX_DATA_ROWS = 500_000
+MAX_XLSX_UNPACKED_BYTES = 200 * 1000 * 1000
+SPLIT_ADVICE = ("Bagi berkas menjadi beberapa berkas yang lebih kecil (mis. per kecamatan atau per tahun), lalu "
+                "impor satu per satu. Tidak ada yang disimpan.")
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1e6:.1f}".replace(".", ",") + " MB"
+
+
+def check_file_limits(path: Path) -> None:
+    """Refuse a file over :data:`MAX_FILE_BYTES`, or an ``.xlsx`` whose parts unpack to more
+    than :data:`MAX_XLSX_UNPACKED_BYTES`, before reading any of it."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ValidationError(f"Berkas {path.name} berukuran {_megabytes(size)}, lebih dari batas "
+                              f"{MAX_FILE_BYTES // 10**6} MB untuk sekali impor. {SPLIT_ADVICE}", "file")
+    if path.suffix.lower() == ".csv":
+        # Count the records first (bytes, line by line: '"' and line breaks are single bytes in
+        # UTF-8), so a file with too many rows is refused before any row is built.
+        counter = _RecordCounter(None)
+        with path.open("rb") as fh:
+            for line in fh:
+                counter.feed(line.decode("latin-1"))
+                if counter.records > MAX_DATA_ROWS + HEADER_LINE:
+                    raise too_many_rows(path)
+    if path.suffix.lower() == ".xlsx":
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as zf:
+                unpacked = sum(info.file_size for info in zf.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise ValidationError(f"Berkas {path.name} bukan berkas Excel (.xlsx) yang bisa dibaca.", "file") from exc
+        # zipfile never unpacks more than a part's declared size, so the sum bounds the reading.
+        if unpacked > MAX_XLSX_UNPACKED_BYTES:
+            raise ValidationError(
+                f"Berkas {path.name} ({_megabytes(size)}) membengkak menjadi {_megabytes(unpacked)} saat dibuka, "
+                f"lebih dari batas {MAX_XLSX_UNPACKED_BYTES // 10**6} MB; berkas seperti ini tidak dibaca. Salin "
+                f"lembar datanya saja ke buku kerja baru atau simpan sebagai .csv. {SPLIT_ADVICE}", "file")
+
+
+def too_many_rows(path: Path) -> ValidationError:
+    limit = f"{MAX_DATA_ROWS:,}".replace(",", ".")
+    return ValidationError(f"Berkas {path.name} berisi lebih dari {limit} baris data, batas sekali impor. "
+                           f"{SPLIT_ADVICE}", "file")
+
+
 def read_table(path: str | Path) -> tuple[list[str], list[Row]]:
     """Header keys and data rows of a ``.csv`` (UTF-8) or ``.xlsx`` (first sheet) file.
 
-    Completely empty rows are skipped (their line numbers are still counted). A row may come
-    back with errors already (see :func:`_row_from_cells`); the importer reports them.
+    The file is read as a stream, one record at a time, after :func:`check_file_limits`; more
+    than :data:`MAX_DATA_ROWS` data rows refuse it. Completely empty rows are skipped (their
+    line numbers are still counted). A row may come back with errors already (see
+    :func:`_row_from_cells`); the importer reports them.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.is_file():
         raise ValidationError(f"Berkas {path} tidak ditemukan.", "file")
-    if suffix == ".csv":
-        raw = _read_csv(path)
-    elif suffix == ".xlsx":
-        raw = _read_xlsx(path)
-    else:
+    if suffix not in (".csv", ".xlsx"):
         raise ValidationError("Berkas impor harus .csv (UTF-8) atau .xlsx.", "file")
-    if not raw:
-        raise ValidationError("Berkas kosong: baris pertama harus berisi nama kolom.", "file")
-    headers = [header_key(h) for h in raw[0]]
+    check_file_limits(path)
+    if suffix == ".csv":
+        return _table(path, _csv_records(path))
+    try:
+        return _table(path, _xlsx_records(path))
+    except ValidationError:
+        raise
+    except Exception:  # noqa: BLE001 - damaged files raise zlib/zip/XML/EOF errors alike
+        # openpyxl reads what the fast reader does not handle, or refuses the file.
+        return _table(path, _xlsx_records_openpyxl(path))
+
+
+def _table(path: Path, records) -> tuple[list[str], list[Row]]:
+    """Header and rows from ``records``: an iterator of (line number, cells)."""
+    headers: list[str] | None = None
     rows: list[Row] = []
-    for offset, cells in enumerate(raw[1:], start=HEADER_LINE + 1):
+    for line, cells in records:
+        if headers is None:
+            headers = [header_key(h) for h in cells]
+            continue
+        if line - HEADER_LINE > MAX_DATA_ROWS:
+            raise too_many_rows(path)
         if not any(_cell_text(c) for c in cells):
             continue
-        rows.append(_row_from_cells(offset, headers, list(cells)))
+        rows.append(_row_from_cells(line, headers, list(cells)))
+    if headers is None:
+        raise ValidationError("Berkas kosong: baris pertama harus berisi nama kolom.", "file")
     return headers, rows
 
 
@@ -313,84 +390,108 @@ def csv_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
+class _RecordCounter:
+    """Passes the physical lines of a CSV file to ``csv.reader`` and counts the records they
+    hold with ``"`` as the quote character: line breaks outside quotes, plus a last line
+    without one. Every ``"`` toggles quoting (a doubled ``""`` toggles twice), so a stray quote
+    makes this disagree with the parser and the file is refused rather than read with rows
+    merged. Works line by line (``str.count``), so a large file streams."""
+
+    def __init__(self, lines) -> None:
+        self.lines = lines
+        self.records = 0
+        self.quoted = False
+        self.pending = False
+
+    def __iter__(self):
+        for line in self.lines:
+            self.feed(line)
+            yield line
+
+    def feed(self, line: str) -> None:
+        body = line.rstrip("\r\n")
+        if line.count('"') % 2:
+            self.quoted = not self.quoted
+        ends = len(body) != len(line)
+        if ends and not self.quoted:
+            self.records += 1
+            self.pending = False
+        elif body or ends:
+            self.pending = True
+
+    def total(self) -> int:
+        return self.records + (1 if self.pending else 0)
+
+
 def count_csv_records(text: str) -> int:
-    """Records in CSV ``text`` with ``"`` as the quote character: line breaks outside quotes,
-    plus a last line without a line break. Every ``"`` toggles quoting (a doubled ``""`` inside
-    a quoted field toggles twice), so a stray quote makes this disagree with the parser and
-    the file is refused rather than read with rows merged."""
-    records = 0
-    quoted = False
-    pending = False  # characters since the last record break
-    previous = ""
-    for ch in text:
-        if ch == '"':
-            quoted = not quoted
-            pending = True
-        elif ch in "\r\n" and not quoted:
-            if not (ch == "\n" and previous == "\r"):
-                records += 1
-            pending = False
-        else:
-            pending = True
-        previous = ch
-    return records + (1 if pending else 0)
+    """Records in CSV ``text`` (see :class:`_RecordCounter`)."""
+    counter = _RecordCounter(io.StringIO(text, newline=""))
+    for _ in counter:
+        pass
+    return counter.total()
 
 
-def _read_csv(path: Path) -> list[list[Any]]:
+def _csv_records(path: Path):
+    """(line number, cells) of each CSV record, read as a stream."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # Universal newlines: Windows line ends (also inside quoted cells) read as "\n".
+        with path.open(encoding="utf-8-sig") as fh:
+            header_line = fh.readline()
+            delimiter = csv_delimiter(header_line)
+            fh.seek(0)
+            counter = _RecordCounter(fh)
+            reader = csv.reader(counter, delimiter=delimiter, quotechar='"', doublequote=True, strict=True)
+            read = 0
+            try:
+                for cells in reader:
+                    read += 1
+                    yield read, cells  # _table stops at MAX_DATA_ROWS
+            except csv.Error as exc:  # a badly quoted field, or one longer than the csv module allows
+                raise ValidationError(f"Berkas {path.name} bukan berkas CSV yang bisa dibaca ({exc}); periksa tanda "
+                                      'kutip (") yang tidak berpasangan. Tidak ada yang disimpan.', "file") from exc
+            if read != counter.total():
+                fh.seek(0)
+                where = stray_quote_line(fh, delimiter)
+                place = f" di baris {where}" if where else ""
+                raise ValidationError(
+                    f'Berkas {path.name} tidak dapat dibaca dengan pasti: ada tanda kutip (") yang tidak berpasangan'
+                    f"{place}, sehingga batas antarbaris tidak jelas dan sebuah baris bisa hilang. Hapus tanda kutip "
+                    'itu atau apit seluruh isi selnya dengan tanda kutip (tanda kutip di dalamnya ditulis dua kali: '
+                    '""), lalu impor lagi. Tidak ada yang disimpan.', "file")
     except UnicodeDecodeError as exc:
         raise ValidationError("Berkas CSV harus disimpan dengan pengodean UTF-8.", "file") from exc
-    header_line = text.splitlines()[0] if text else ""
-    delimiter = csv_delimiter(header_line)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
-                               doublequote=True, strict=True))
-    except csv.Error as exc:  # a badly quoted field, or one longer than the csv module allows
-        raise ValidationError(f"Berkas {path.name} bukan berkas CSV yang bisa dibaca ({exc}); periksa tanda "
-                              'kutip (") yang tidak berpasangan. Tidak ada yang disimpan.', "file") from exc
-    if len(rows) != count_csv_records(text):
-        where = stray_quote_line(text, delimiter)
-        place = f" di baris {where}" if where else ""
-        raise ValidationError(
-            f'Berkas {path.name} tidak dapat dibaca dengan pasti: ada tanda kutip (") yang tidak berpasangan{place}, '
-            "sehingga batas antarbaris tidak jelas dan sebuah baris bisa hilang. Hapus tanda kutip itu atau apit "
-            'seluruh isi selnya dengan tanda kutip (tanda kutip di dalamnya ditulis dua kali: ""), lalu impor lagi. '
-            "Tidak ada yang disimpan.", "file")
-    return rows
 
 
-def stray_quote_line(text: str, delimiter: str) -> int | None:
-    """Line number (1-based) of the first ``"`` standing inside an unquoted cell."""
+def stray_quote_line(text, delimiter: str) -> int | None:
+    """Line number (1-based) of the first ``"`` standing inside an unquoted cell (``text``: a
+    string or an open file)."""
     line, quoted, at_field_start, previous = 1, False, True, ""
-    for ch in text:
-        if quoted:
-            if ch == '"':
-                quoted = False
+    chunks = [text] if isinstance(text, str) else iter(lambda: text.read(1 << 16), "")
+    for chunk in chunks:
+        for ch in chunk:
+            if quoted:
+                if ch == '"':
+                    quoted = False
+                elif ch == "\n":
+                    line += 1
+            elif ch == '"':
+                if not at_field_start and previous != '"':
+                    return line
+                quoted = True
             elif ch == "\n":
                 line += 1
-        elif ch == '"':
-            if not at_field_start and previous != '"':
-                return line
-            quoted = True
-        elif ch == "\n":
-            line += 1
-        at_field_start = not quoted and ch in (delimiter, "\n", "\r")
-        previous = ch
+            at_field_start = not quoted and ch in (delimiter, "\n", "\r")
+            previous = ch
     return None
 
 
-def _read_xlsx(path: Path) -> list[list[Any]]:
-    from spm_desktop.core.imports.xlsx import read_first_sheet
+def _xlsx_records(path: Path):
+    from spm_desktop.core.imports.xlsx import iter_first_sheet
 
-    try:
-        return read_first_sheet(path)
-    except Exception:  # noqa: BLE001 - damaged files raise zlib/zip/XML/EOF errors alike
-        # openpyxl reads what the fast reader does not handle, or refuses the file.
-        return _read_xlsx_openpyxl(path)
+    yield from iter_first_sheet(path)  # _table stops at MAX_DATA_ROWS
 
 
-def _read_xlsx_openpyxl(path: Path) -> list[list[Any]]:
+def _xlsx_records_openpyxl(path: Path):
     from openpyxl import load_workbook
 
     unreadable = f"Berkas {path.name} bukan berkas Excel (.xlsx) yang bisa dibaca."
@@ -400,7 +501,10 @@ def _read_xlsx_openpyxl(path: Path) -> list[list[Any]]:
         raise ValidationError(unreadable, "file") from exc
     try:
         ws = wb.worksheets[0]
-        return [list(r) for r in ws.iter_rows(values_only=True)]
+        for line, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            yield line, list(values)  # _table stops at MAX_DATA_ROWS
+    except ValidationError:
+        raise
     except Exception as exc:  # read-only mode parses the sheet lazily: damage shows up here
         raise ValidationError(unreadable, "file") from exc
     finally:
@@ -421,18 +525,61 @@ class ImportContext:
     dry_run: bool
     cache: dict[str, Any] = field(default_factory=dict)
     touched: dict[str, list[str]] = field(default_factory=dict)  # free use by kinds (e.g. new ids)
+    warnings: list[str] = field(default_factory=list)  # "baris N, kolom X: pesan" that do not refuse
 
-    def region_code(self, text: str, level: str) -> str | None:
-        """A region code from a code or a name (case-insensitive); None when unknown."""
+    def warn(self, row: Row, column: str, message: str) -> None:
+        self.warnings.append(str(CellError(row.line, column, message)))
+
+    def _places(self, level: str) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
+        """(code -> code, name key -> [(code, name)]) of the live regions of ``level``
+        (``kelurahan`` means every desa/kelurahan), read once per import."""
         key = f"regions:{level}"
         if key not in self.cache:
-            table: dict[str, str] = {}
+            levels = VILLAGE_LEVELS if level in VILLAGE_LEVELS else (level,)
+            codes: dict[str, str] = {}
+            names: dict[str, list[tuple[str, str]]] = {}
             for code, name in self.session.execute(select(Region.code, Region.name).where(
-                    Region.level == level, Region.deleted_at.is_(None))):
-                table[code.lower()] = code
-                table[" ".join(name.lower().split())] = code
-            self.cache[key] = table
-        return self.cache[key].get(" ".join(text.lower().split()))
+                    Region.level.in_(levels), Region.deleted_at.is_(None)).order_by(Region.code)):
+                codes[code] = code
+                names.setdefault(place_key(name), []).append((code, name))
+            self.cache[key] = (codes, names)
+        return self.cache[key]
+
+    def region_code(self, text: str, level: str) -> str | None:
+        """A region code from a code (dotted or not) or a name matched ignoring case, spaces
+        and punctuation; None when unknown or when several places have that name."""
+        codes, names = self._places(level)
+        found = codes.get(normalise_code(text))
+        if found is None:
+            matches = names.get(place_key(text), [])
+            found = matches[0][0] if len(matches) == 1 else None
+        return found
+
+    def place(self, row: Row, column: str, level: str, required: bool = False) -> str | None:
+        """The region a cell names (see :meth:`region_code`), recording the cell error when it
+        is unknown or when its name belongs to several places (never guessed)."""
+        text = row.text(column, required)
+        if not text:
+            return None
+        codes, names = self._places(level)
+        found = codes.get(normalise_code(text))
+        if found is not None:
+            return found
+        matches = names.get(place_key(text), [])
+        label = "desa/kelurahan" if level in VILLAGE_LEVELS else level
+        if len(matches) == 1:
+            return matches[0][0]
+        if matches:
+            listed = ", ".join(code for code, _ in matches)
+            row.error(column, f"ada {len(matches)} {label} bernama {matches[0][1]}; tulis kodenya ({listed}).")
+        else:
+            row.error(column, f"{label} '{text}' tidak dikenal (isi kode atau nama {label} di wilayah kerja).")
+        return None
+
+
+def place_key(text: str) -> str:
+    """A place name compared ignoring case, spaces and punctuation ("Parit Tokaya" = "Parittokaya")."""
+    return "".join(ch for ch in strip_accents(text) if ch.isalnum())
 
 
 @dataclass(frozen=True)
@@ -444,12 +591,19 @@ class ImportResult:
     updated: int
     unchanged: int
     dry_run: bool
+    warnings: tuple[str, ...] = ()  # accepted, but worth a look (e.g. a NIK region missing from the lists)
 
     def summary(self) -> str:
         verb = "akan" if self.dry_run else "telah"
         head = "Uji coba (tidak ada yang disimpan): " if self.dry_run else ""
-        return (f"{head}{self.rows} baris dibaca; {self.created} data {verb} ditambahkan, {self.updated} "
+        text = (f"{head}{self.rows} baris dibaca; {self.created} data {verb} ditambahkan, {self.updated} "
                 f"{verb} diperbarui, {self.unchanged} tidak berubah.")
+        if self.warnings:
+            shown = self.warnings[:MAX_ERRORS_SHOWN]
+            text += f"\nPeringatan ({len(self.warnings)}, tetap diimpor):\n" + "\n".join(shown)
+            if len(self.warnings) > len(shown):
+                text += f"\n… dan {len(self.warnings) - len(shown)} peringatan lainnya."
+        return text
 
 
 class ImportRefused(ValidationError):
@@ -483,7 +637,7 @@ def _check_header(kind: ImportKind, headers: list[str], extra: set[str]) -> list
         if h in seen:
             errors.append(CellError(HEADER_LINE, h, "kolom ini muncul dua kali."))
         seen.add(h)
-        if h not in allowed:
+        if h not in allowed and h not in extra:  # ``extra`` may be a rule (e.g. any target_YYYY)
             errors.append(CellError(HEADER_LINE, h, f"kolom tidak dikenal untuk impor {kind.title}; kolom yang "
                                                     f"boleh: {', '.join(kind.column_names)}."))
     for c in kind.columns:
@@ -510,6 +664,7 @@ def run_import(db: Database, actor: Actor, kind_name: str, path: str | Path, *, 
         backup_before(db, "before-import")  # a copy of the database file before every import
     counts = dict.fromkeys(OUTCOMES, 0)
     errors: list[CellError] = []
+    warnings: list[str] = []
     try:
         with db.transaction(actor) as s:
             extra = kind.extra_columns(s) if kind.extra_columns else set()
@@ -518,7 +673,7 @@ def run_import(db: Database, actor: Actor, kind_name: str, path: str | Path, *, 
                 raise ImportRefused(errors)
             if not rows:
                 raise ValidationError("Berkas tidak berisi baris data.", "file")
-            ctx = ImportContext(s, actor, kind, headers, dry_run)
+            ctx = ImportContext(s, actor, kind, headers, dry_run, warnings=warnings)
             if kind.prepare is not None:
                 kind.prepare(ctx, rows)
             ids_seen: dict[str, int] = {}
@@ -547,7 +702,8 @@ def run_import(db: Database, actor: Actor, kind_name: str, path: str | Path, *, 
         clash = CellError(HEADER_LINE, "-", "data berkas bertabrakan dengan data yang sudah ada (mis. NIK atau id "
                                             "ganda); tidak ada yang disimpan.")
         raise ImportRefused([clash]) from exc
-    return ImportResult(kind=kind.name, file=str(path), rows=len(rows), dry_run=dry_run, **counts)
+    return ImportResult(kind=kind.name, file=str(path), rows=len(rows), dry_run=dry_run, warnings=tuple(warnings),
+                        **counts)
 
 
 def _run_row(ctx: ImportContext, row: Row, counts: dict[str, int], errors: list[CellError]) -> None:

@@ -4,8 +4,9 @@ or name), jenis_disabilitas.
 
 A row updates the person with the same ``id`` (earlier import) or, without ``id``, the
 person holding its NIK; otherwise it registers a new person. Columns left out of the file
-keep their values on update. Possible duplicates (similar name, same sex, birth year ±2,
-same kecamatan) do not stop the import: they go on the duplicate review list.
+keep their values on update. The row's ``id`` is stored as the person's ``import_ref``.
+Possible duplicates (the search of the registration form, in bulk:
+:func:`duplicates.record_candidates_bulk`) do not stop the import: they go on the review list.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import select
 
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.domain.names import normalise_name
+from spm_desktop.core.domain.nik import kk_warning, nik_warning
 from spm_desktop.core.imports.framework import (
     Column,
     ImportContext,
@@ -78,11 +80,7 @@ def _draft(ctx: ImportContext, row: Row, base: persons_svc.PersonDraft | None) -
         if row.has(column):
             values[name] = row.text(column)
     if row.has("kelurahan"):
-        text = row.text("kelurahan")
-        code = ctx.region_code(text, "kelurahan") if text else None
-        if text and code is None:
-            row.error("kelurahan", f"kelurahan '{text}' tidak dikenal (isi kode atau nama kelurahan).")
-        values["kelurahan_code"] = code
+        values["kelurahan_code"] = ctx.place(row, "kelurahan", "kelurahan")
     if row.has("kategori_pmks"):
         text = row.text("kategori_pmks")
         code = _category(ctx, text) if text else None
@@ -96,10 +94,11 @@ def _draft(ctx: ImportContext, row: Row, base: persons_svc.PersonDraft | None) -
     return replace(base, **values)
 
 
-def _collect_rule_errors(ctx: ImportContext, row: Row, draft: persons_svc.PersonDraft) -> None:
+def _collect_rule_errors(ctx: ImportContext, row: Row, draft: persons_svc.PersonDraft,
+                         previous: persons_svc.PersonDraft | None) -> None:
     bad_columns = {e.column for e in row.errors}
     try:
-        persons_svc.normalise_draft(ctx.session, draft)
+        persons_svc.normalise_draft(ctx.session, draft, previous=previous)
     except ValidationError as exc:
         for e in exc.errors:
             column = FIELD_COLUMNS.get(e.field, e.field)
@@ -162,11 +161,12 @@ def apply(ctx: ImportContext, row: Row) -> str:
     s = ctx.session
     target_id = _row_target(row)
     existing = _existing(ctx, row, target_id)
-    draft = _draft(ctx, row, persons_svc.draft_of(existing) if existing is not None else None)
+    previous = persons_svc.draft_of(existing) if existing is not None else None
+    draft = _draft(ctx, row, previous)
     if row.errors:  # list the rule problems of the other cells too
-        _collect_rule_errors(ctx, row, draft)
+        _collect_rule_errors(ctx, row, draft, previous)
     row.check()
-    clean = persons_svc.normalise_draft(s, draft)
+    clean = persons_svc.normalise_draft(s, draft, previous=previous)
     check_region_scope(ctx.actor, clean.kelurahan_code, "mendaftarkan penerima layanan")
     if existing is None and target_id is None:
         target_id = derived_id("persons", normalise_name(clean.name), clean.sex, clean.birth_date, clean.birth_year,
@@ -174,15 +174,24 @@ def apply(ctx: ImportContext, row: Row) -> str:
         existing = ctx.cache["people"].get(target_id) or s.get(Person, target_id)
     own_id = existing.id if existing is not None else target_id
     _claim_nik(ctx, row, clean.nik, own_id)
+    if clean.nik and (previous is None or previous.nik != clean.nik) and nik_warning(clean.nik):
+        ctx.warn(row, "nik", nik_warning(clean.nik))
+    if clean.no_kk and (previous is None or previous.no_kk != clean.no_kk) and kk_warning(clean.no_kk):
+        ctx.warn(row, "no_kk", kk_warning(clean.no_kk))
+    ref = row.text("id") or None  # the person's id in the file (the record id is a one-way uuid5 of it)
     if existing is not None:
         old_nik = existing.nik
         changed = persons_svc.update_person_values(s, existing, clean)
+        if ref and existing.import_ref != ref:
+            existing.import_ref = ref
+            changed = True
         outcome = "updated" if changed else "unchanged"
         person = existing
         if old_nik and old_nik != clean.nik:
             ctx.cache["by_nik"].pop(old_nik, None)
     else:
         person = persons_svc.insert_person(s, clean, target_id)
+        person.import_ref = ref
         ctx.cache["people"][person.id] = person
         ctx.touched["persons"].append(person.id)
         outcome = "created"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
@@ -26,6 +27,7 @@ PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 BUILTIN_DATE_FORMATS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47}
 EPOCH_1900 = datetime(1899, 12, 30)
 EPOCH_1904 = datetime(1904, 1, 1)
+MAX_COLUMNS = 16384  # XFD, the last column Excel has
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 
@@ -150,29 +152,40 @@ def _value(cell, strings: list[str], date_styles: set[int], epoch: datetime) -> 
 def read_first_sheet(path: str | Path) -> list[list[Any]]:
     """Rows of the first sheet as lists of values; list index = line number - 1 (gaps are
     empty lists). Raises :class:`XlsxFormatError` (or ``zipfile.BadZipFile``)."""
+    rows: list[list[Any]] = []
+    for line, values in iter_first_sheet(path):
+        while len(rows) < line - 1:
+            rows.append([])
+        rows.append(values)
+    return rows
+
+
+def iter_first_sheet(path: str | Path) -> Iterator[tuple[int, list[Any]]]:
+    """(line number, values) of each row element of the first sheet, streamed (rows that are
+    not in the file are not produced). Raises :class:`XlsxFormatError` (or ``zipfile.BadZipFile``)."""
     try:
         with zipfile.ZipFile(path) as zf:
             sheet, shared, styles, date1904 = _parts(zf)
             strings = _shared_strings(zf, shared)
             date_styles = _date_styles(zf, styles)
             epoch = EPOCH_1904 if date1904 else EPOCH_1900
-            rows: list[list[Any]] = []
+            previous = 0
             with zf.open(sheet) as fh:
                 for _event, el in iterparse(fh):
                     if el.tag != f"{NS}row":
                         continue
-                    line = int(el.get("r", len(rows) + 1))
+                    line = int(el.get("r", previous + 1))
+                    previous = line
                     values: list[Any] = []
                     for position, cell in enumerate(el.findall(f"{NS}c")):
                         ref = _CELL_REF.match(cell.get("r", ""))
                         column = _column_index(ref.group(1)) if ref else position
+                        if column >= MAX_COLUMNS:
+                            raise XlsxFormatError(f"column {column} beyond the sheet")
                         if column >= len(values):
                             values.extend([None] * (column + 1 - len(values)))
                         values[column] = _value(cell, strings, date_styles, epoch)
-                    while len(rows) < line - 1:
-                        rows.append([])
-                    rows.append(values)
                     el.clear()
-            return rows
+                    yield line, values
     except (KeyError, ValueError, IndexError, SyntaxError, InvalidOperation) as exc:  # malformed or unexpected parts
         raise XlsxFormatError(str(exc)) from exc

@@ -122,7 +122,7 @@ def _labels(s: Session) -> dict[str, dict[str, str]]:
     cats = s.execute(select(PmksCategory.code, PmksCategory.name).order_by(PmksCategory.sort_order))
     return {
         "kecamatan": {c: n for c, n, lv, _ in regions if lv == "kecamatan"},
-        "kelurahan": {c: n for c, n, lv, _ in regions if lv == "kelurahan"},
+        "kelurahan": {c: n for c, n, lv, _ in regions if lv in ("kelurahan", "desa")},
         "parent": {c: (parent or c) for c, _, _, parent in regions},
         "sex": dict(SEXES),
         "age_group": dict(AGE_GROUP_LABELS),

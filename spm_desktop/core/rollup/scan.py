@@ -58,7 +58,7 @@ from spm_desktop.core.storage.models import Case, CaseNeed, Person, ServiceEvent
 
 DIMENSIONS: dict[str, str] = {
     "kecamatan": "Kecamatan",
-    "kelurahan": "Kelurahan",
+    "kelurahan": "Desa/kelurahan",
     "sex": "Jenis kelamin",
     "age_group": "Kelompok umur",
     "unit": "Unit layanan",

@@ -301,6 +301,27 @@ def _snapshot(s: Session, c: Case) -> dict:
     return snap
 
 
+def _lansia_century(s: Session, person_id: str, on: date) -> None:
+    """A lansia case for a person whose birth date is the NIK's in a century that makes them
+    younger than 60 (a NIK with year "25" read as 2025): the NIK's birth in the century that
+    makes them 60 or over (domain.md §3: the century of a NIK is ambiguous)."""
+    from spm_desktop.core.domain.nik import LANSIA_AGE, nik_format_problem, parse_nik
+    from spm_desktop.core.domain.vulnerable import age_on
+    from spm_desktop.core.storage.models import Person
+
+    p = s.get(Person, person_id)
+    if p is None or not p.nik or p.birth_date is None or nik_format_problem(p.nik):
+        return
+    info = parse_nik(p.nik, check_region=False)
+    if not info.birth_date_matches(p.birth_date) or (age_on(on, p.birth_date, None) or 0) >= LANSIA_AGE:
+        return
+    older = info.birth_date(on, min_age=LANSIA_AGE)
+    if older != p.birth_date and (age_on(on, older, None) or 0) >= LANSIA_AGE:
+        before = audit.snapshot(p)
+        p.birth_date, p.birth_year = older, older.year
+        audit.record(s, "update", "person", p.id, before=before, after=p)
+
+
 def open_case_in(s: Session, actor: Actor, draft: CaseDraft, *, case_id: str | None = None,
                  check_open: bool = True) -> Case:
     """Open a case inside the caller's transaction. ``check_open`` False is for a historical
@@ -317,6 +338,8 @@ def open_case_in(s: Session, actor: Actor, draft: CaseDraft, *, case_id: str | N
     c.exit_date, c.exit_reason = None, ""
     if c.id is None:
         c.id = new_id()
+    if clean.spm_group == "lansia":
+        _lansia_century(s, clean.person_id, clean.intake_date)
     s.add(c)
     _set_needs(s, c, clean.needs, new_case=True)
     audit.record(s, "create", "case", c.id, after={**audit.snapshot(c), "needs": sorted(clean.needs)})

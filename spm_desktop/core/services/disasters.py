@@ -155,14 +155,14 @@ def validate_disaster(s: Session, data: DisasterInput, today: date | None = None
         end_date = end_date or data.closed_on
     kecamatan = (data.kecamatan_code or "").strip()
     kelurahan_code = (data.kelurahan_code or "").strip()
-    kelurahan = s.scalars(select(Region).where(Region.code == kelurahan_code, Region.level == "kelurahan",
+    kelurahan = s.scalars(select(Region).where(Region.code == kelurahan_code, Region.level.in_(("kelurahan", "desa")),
                                                Region.deleted_at.is_(None))).first() if kelurahan_code else None
     if not kelurahan_code:
-        errors.append(FieldError("kelurahan_code", "Kelurahan lokasi bencana wajib dipilih."))
+        errors.append(FieldError("kelurahan_code", "Desa/kelurahan lokasi bencana wajib dipilih."))
     elif kelurahan is None:
-        errors.append(FieldError("kelurahan_code", f"Kelurahan {kelurahan_code} tidak ada di daftar wilayah."))
+        errors.append(FieldError("kelurahan_code", f"Desa/kelurahan {kelurahan_code} tidak ada di daftar wilayah."))
     elif kecamatan and kecamatan != kelurahan.parent_code:
-        errors.append(FieldError("kecamatan_code", f"Kelurahan {kelurahan.name} tidak berada di kecamatan yang "
+        errors.append(FieldError("kecamatan_code", f"Desa/kelurahan {kelurahan.name} tidak berada di kecamatan yang "
                                                    "dipilih."))
     else:
         kecamatan = kelurahan.parent_code or ""

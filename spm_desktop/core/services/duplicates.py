@@ -2,8 +2,11 @@
 
 The same human is often registered twice (at a shelter and by a TKSK). With a NIK the
 database refuses the second registration outright (:class:`persons.DuplicateNikError`).
-Without one, a person with a similar normalised name (:mod:`core.domain.names`), the same
-sex, a birth year within ±:data:`BIRTH_YEAR_TOLERANCE` and the same kecamatan is a *candidate*:
+Without one, a person of the same sex whose name is similar (:func:`core.domain.names.match_names`:
+titles, bin/binti, given-name prefixes such as Siti/Sri/Andi/Teuku/I Made, old spellings,
+Chinese word order), born within ±:data:`BIRTH_YEAR_TOLERANCE` years and scoring at least
+:data:`CANDIDATE_THRESHOLD` in :func:`pair_score` (birth date, NIK digits, No. KK and
+desa/kelurahan agreeing or not) is a *candidate* — one search for the form and the import:
 the form shows the candidates before saving (:func:`find_duplicate_candidates`, or the
 :class:`PossibleDuplicatesError` that ``register_person`` raises), and a registration the
 user confirms anyway puts the pairs on the review list (``DuplicateCandidate`` rows:
@@ -22,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ConflictError, NotFoundError, ValidationError
-from spm_desktop.core.domain.names import search_key, similarity_at_least
+from spm_desktop.core.domain.names import NameForm, match_names, name_form, search_key
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.services import persons as persons_svc
@@ -97,48 +100,174 @@ class MergeResult:
 # ----- finding candidates ----------------------------------------------------------------
 
 
-def _kecamatan_of(s: Session, kelurahan_code: str | None) -> str | None:
-    if not kelurahan_code:
+# ----- the one candidate search (form, scan and file import) ------------------------------
+
+CANDIDATE_THRESHOLD = 85  # pair score from which two persons are put before a person to decide
+VILLAGE_LEVELS = ("kelurahan", "desa")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the candidate search compares of one person."""
+
+    id: str
+    name: str
+    alias: str
+    sex: str
+    nik: str | None
+    no_kk: str | None
+    birth_date: date | None
+    birth_year: int | None
+    kelurahan_code: str | None
+    kecamatan_code: str | None
+
+    def forms(self) -> tuple[NameForm, ...]:
+        return tuple(name_form(n) for n in (self.name, self.alias) if n)
+
+    def keys(self) -> frozenset[str]:
+        return frozenset(k for f in self.forms() for k in f.keys())
+
+
+def _nik_agrees_with_birth(nik: str, sex: str, birth: date) -> bool | None:
+    """Digits 7–12 of a NIK against a birth date entered elsewhere (None: the NIK is unreadable)."""
+    if len(nik) != 16 or not nik.isdigit():
         return None
-    return s.scalar(select(Region.parent_code).where(Region.code == kelurahan_code))
+    day = birth.day + (40 if sex == "P" else 0)
+    return nik[6:12] == f"{day:02d}{birth.month:02d}{birth.year % 100:02d}"
+
+
+def pair_score(a: Facts, b: Facts) -> tuple[int, list[str]] | None:
+    """Whether ``b`` may be the same human as ``a``: (score, reasons) from
+    :data:`CANDIDATE_THRESHOLD` up, else None.
+
+    Name similarity (0–100, :func:`match_names`: titles, bin/binti, given-name prefixes, old
+    spellings, word order) is the base; agreement on birth date, NIK digits, No. KK and
+    desa/kelurahan raises it, a different birth date, kecamatan or father's name lowers it.
+    Different sex, two different NIKs (two valid NIKs are two people) or birth years more than
+    :data:`BIRTH_YEAR_TOLERANCE` apart exclude the pair.
+    """
+    if a.sex and b.sex and a.sex != b.sex:
+        return None
+    if a.nik and b.nik:
+        return (100, ["NIK sama"]) if a.nik == b.nik else None
+    if a.birth_year and b.birth_year and abs(a.birth_year - b.birth_year) > BIRTH_YEAR_TOLERANCE:
+        return None
+    best = None
+    for fa in a.forms():
+        for fb in b.forms():
+            m = match_names(fa, fb)
+            if best is None or (m.similarity, not m.other_father) > (best.similarity, not best.other_father):
+                best = m
+    if best is None or not best.similarity:
+        return None
+    score = 100 * best.similarity
+    reasons = ["nama sama" if best.similarity == 1 else "nama mirip"]
+    if best.dropped_prefix:
+        score -= 5
+        reasons[0] += " (tanpa nama depan seperti Siti/Sri/Andi/I Made)"
+    if best.other_father:
+        score -= 40
+        reasons.append("nama ayah (bin/binti) berbeda")
+    other_birth = bool(a.birth_date and b.birth_date and a.birth_date != b.birth_date)
+    if a.birth_date and b.birth_date:
+        if a.birth_date == b.birth_date:
+            score += 15
+            reasons.append("tanggal lahir sama")
+        else:  # two exact dates that differ: two people far more often than a typing slip
+            score -= 30
+            reasons.append("tanggal lahir berbeda")
+    elif a.birth_year and b.birth_year:
+        score += 5 if a.birth_year == b.birth_year else 0
+        reasons.append("tahun lahir sama" if a.birth_year == b.birth_year else "tahun lahir berdekatan")
+    for x, y in ((a, b), (b, a)):
+        if x.nik and not y.nik and y.birth_date:
+            agrees = _nik_agrees_with_birth(x.nik, x.sex or y.sex, y.birth_date)
+            if agrees is not None:
+                score += 10 if agrees else -10
+                reasons.append("tanggal lahir cocok dengan NIK" if agrees else "tanggal lahir tidak cocok dengan NIK")
+    if a.no_kk and b.no_kk:
+        if a.no_kk == b.no_kk and not other_birth:
+            score += 15
+            reasons.append("No. KK sama")
+        elif a.no_kk == b.no_kk:  # one family card, two birth dates: brothers and sisters
+            score -= 20
+            reasons.append("No. KK sama, tanggal lahir berbeda (anggota keluarga lain)")
+        else:
+            score -= 5
+    if a.kelurahan_code and b.kelurahan_code:
+        if a.kelurahan_code == b.kelurahan_code:
+            score += 10
+            reasons.append("desa/kelurahan sama")
+        elif a.kecamatan_code and a.kecamatan_code == b.kecamatan_code:
+            score += 5
+            reasons.append("kecamatan sama")
+        else:
+            score -= 25
+            reasons.append("kecamatan berbeda")
+    if score < CANDIDATE_THRESHOLD:
+        return None
+    return min(100, round(score)), reasons
+
+
+def _parents(s: Session) -> dict[str, str | None]:
+    """desa/kelurahan code -> kecamatan code, read once per session."""
+    cached = s.info.get("duplicates.parents")
+    if cached is None:
+        cached = s.info["duplicates.parents"] = dict(s.execute(
+            select(Region.code, Region.parent_code).where(Region.level.in_(VILLAGE_LEVELS))).all())
+    return cached
+
+
+_FACT_COLUMNS = (Person.id, Person.name, Person.alias, Person.sex, Person.nik, Person.no_kk, Person.birth_date,
+                 Person.birth_year, Person.kelurahan_code)
+
+
+def _facts(r, parents: dict[str, str | None]) -> Facts:
+    return Facts(r.id, r.name, r.alias or "", r.sex, r.nik, r.no_kk, r.birth_date, r.birth_year, r.kelurahan_code,
+                 parents.get(r.kelurahan_code) if r.kelurahan_code else None)
+
+
+def draft_facts(s: Session, draft: persons_svc.PersonDraft, person_id: str = "") -> Facts:
+    birth_year = draft.birth_date.year if draft.birth_date else draft.birth_year
+    kelurahan = draft.kelurahan_code or None
+    return Facts(person_id, draft.name or "", draft.alias or "", draft.sex or "", draft.nik or None,
+                 draft.no_kk or None, draft.birth_date, birth_year, kelurahan,
+                 _parents(s).get(kelurahan) if kelurahan else None)
+
+
+def _key_condition(keys: frozenset[str]):
+    """search_name has a word starting with one of ``keys`` (three letters, a–z/0–9)."""
+    return or_(*[or_(Person.search_name.like(f"{k}%"), Person.search_name.like(f"% {k}%")) for k in sorted(keys)])
 
 
 def candidates_in(s: Session, draft: persons_svc.PersonDraft, exclude_ids: tuple[str, ...] = ()) -> list[Candidate]:
-    """Candidates for a *validated* draft (see module docstring), best first.
+    """Candidates for a *validated* draft, best first (at most :data:`MAX_CANDIDATES`).
 
-    A person with another NIK is never a candidate (two valid NIKs are two people). An
-    unknown birth year or kelurahan on either side does not exclude a candidate.
+    The one candidate search of the form, the scan and (in bulk) the file import: persons of
+    the same sex sharing a name key (:meth:`NameForm.keys`) with a birth year within the
+    tolerance (or unknown), scored by :func:`pair_score`.
     """
-    key = search_key(draft.name, draft.alias)
-    if not key or draft.sex not in ("L", "P"):
+    probe = draft_facts(s, draft)
+    keys = probe.keys()
+    if not keys or probe.sex not in ("L", "P"):
         return []
-    q = select(Person.id, Person.name, Person.alias, Person.sex, Person.nik, Person.birth_date, Person.birth_year,
-               Person.kelurahan_code, Person.search_name).where(
-        Person.sex == draft.sex, Person.deleted_at.is_(None), Person.merged_into.is_(None))
-    if draft.nik:
-        q = q.where(or_(Person.nik.is_(None), Person.nik == draft.nik))
-    if draft.birth_year:
+    q = select(*_FACT_COLUMNS).where(Person.sex == probe.sex, Person.deleted_at.is_(None),
+                                     Person.merged_into.is_(None), _key_condition(keys))
+    if probe.nik:
+        q = q.where(or_(Person.nik.is_(None), Person.nik == probe.nik))
+    if probe.birth_year:
         q = q.where(or_(Person.birth_year.is_(None),
-                        Person.birth_year.between(draft.birth_year - BIRTH_YEAR_TOLERANCE,
-                                                  draft.birth_year + BIRTH_YEAR_TOLERANCE)))
-    kecamatan = _kecamatan_of(s, draft.kelurahan_code)
-    if kecamatan:
-        q = q.where(or_(Person.kelurahan_code.is_(None),
-                        Person.kelurahan_code.startswith(kecamatan + ".", autoescape=True)))
+                        Person.birth_year.between(probe.birth_year - BIRTH_YEAR_TOLERANCE,
+                                                  probe.birth_year + BIRTH_YEAR_TOLERANCE)))
     if exclude_ids:
         q = q.where(Person.id.not_in(list(exclude_ids)))
+    parents = _parents(s)
     found: list[Candidate] = []
     for r in s.execute(q):
-        similarity = max(similarity_at_least(key, r.search_name or ""),
-                         similarity_at_least(search_key(draft.name), search_key(r.name)))
-        if not similarity:
+        scored = pair_score(probe, _facts(r, parents))
+        if scored is None:
             continue
-        score = round(100 * similarity)
-        reasons = ["nama mirip", "jenis kelamin sama"]
-        if draft.birth_year and r.birth_year:
-            reasons.append("tahun lahir berdekatan" if r.birth_year != draft.birth_year else "tahun lahir sama")
-        if kecamatan and r.kelurahan_code:
-            reasons.append("kecamatan sama")
+        score, reasons = scored
         found.append(Candidate(person_id=r.id, name=r.name, alias=r.alias or "", sex=r.sex, nik=r.nik,
                                birth_date=r.birth_date, birth_year=r.birth_year, kelurahan_code=r.kelurahan_code,
                                score=score, reason=", ".join(reasons)))
@@ -158,6 +287,7 @@ def find_duplicate_candidates(db: Database, actor: Actor, draft: persons_svc.Per
     nik = (draft.nik or "").strip() or None
     kelurahan = (draft.kelurahan_code or "").strip() or None
     probe = persons_svc.PersonDraft(name=draft.name or "", alias=draft.alias or "", sex=sex, nik=nik,
+                                    no_kk=(draft.no_kk or "").strip() or None, birth_date=draft.birth_date,
                                     birth_year=birth_year, kelurahan_code=kelurahan)
     exclude = (exclude_person_id,) if exclude_person_id else ()
     with db.reading() as s:
@@ -204,87 +334,79 @@ def scan_for_duplicates(db: Database, actor: Actor, person_ids: list[str] | None
             q = q.where(Person.id.in_(person_ids))
         added = 0
         for p in s.scalars(q).all():
-            draft = persons_svc.PersonDraft(name=p.name, alias=p.alias or "", sex=p.sex, nik=p.nik,
-                                            birth_year=p.birth_year, kelurahan_code=p.kelurahan_code)
+            draft = persons_svc.PersonDraft(name=p.name, alias=p.alias or "", sex=p.sex, nik=p.nik, no_kk=p.no_kk,
+                                            birth_date=p.birth_date, birth_year=p.birth_year,
+                                            kelurahan_code=p.kelurahan_code)
             added += remember_candidates(s, p, candidates_in(s, draft, (p.id,)))
         return added
-
-
-BLOCK_PREFIX = 2
 
 
 def record_candidates_bulk(s: Session, person_ids: list[str]) -> int:
     """Put every candidate pair involving ``person_ids`` on the review list, in one pass.
 
-    For bulk writers (file import): the same criteria as :func:`candidates_in`, but all live
-    persons are read once and compared in blocks (same sex and first letter of the
-    normalised name, birth years sorted) instead of one query per new person. Spelling
-    variants fold to the same first letters (:mod:`core.domain.names`), so the blocks lose
-    next to nothing.
+    For bulk writers (file import): the same search as :func:`candidates_in` — same name keys,
+    same sex, birth year within the tolerance, scored by :func:`pair_score` — but every live
+    person is read once and grouped by (sex, name key) in memory instead of one query per new
+    person. At most :data:`MAX_CANDIDATES` pairs per new person, best first.
     """
+    import bisect
+
     new = set(person_ids)
     if not new:
         return 0
-    parent = dict(s.execute(select(Region.code, Region.parent_code).where(Region.level == "kelurahan")).all())
-    blocks: dict[tuple[str, str], list[tuple]] = {}
-    for r in s.execute(select(Person.id, Person.name, Person.search_name, Person.sex, Person.birth_year,
-                              Person.kelurahan_code, Person.nik)
-                       .where(Person.deleted_at.is_(None), Person.merged_into.is_(None))):
-        key = search_key(r.name)
-        if not key:
-            continue
-        entry = (r.birth_year if r.birth_year is not None else -1, r.id, key, r.search_name or key,
-                 parent.get(r.kelurahan_code), r.nik)
-        blocks.setdefault((r.sex, key.replace(" ", "")[:BLOCK_PREFIX]), []).append(entry)
+    parents = _parents(s)
+    people: dict[str, Facts] = {}
+    blocks: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for r in s.execute(select(*_FACT_COLUMNS).where(Person.deleted_at.is_(None), Person.merged_into.is_(None))):
+        facts = _facts(r, parents)
+        people[r.id] = facts
+        for key in facts.keys():
+            blocks.setdefault((facts.sex, key), []).append((facts.birth_year or -1, r.id))
+    for members in blocks.values():
+        members.sort()
     existing = {(a, b) for a, b in s.execute(select(DuplicateCandidate.person_a_id, DuplicateCandidate.person_b_id))}
     per_person: dict[str, int] = {}
     added = 0
-    for members in blocks.values():
-        if not any(m[1] in new for m in members):
+    for pid in sorted(new):
+        probe = people.get(pid)
+        if probe is None:
             continue
-        members.sort()
-        unknown_year = [m for m in members if m[0] < 0]
-        dated = [m for m in members if m[0] >= 0]
-        for i, a in enumerate(dated):
-            window = [b for b in dated[i + 1:] if b[0] - a[0] <= BIRTH_YEAR_TOLERANCE]
-            for b in window + ([] if a[0] < 0 else unknown_year):
-                added += _maybe_pair(s, a, b, new, existing, per_person)
-        for i, a in enumerate(unknown_year):
-            for b in unknown_year[i + 1:]:
-                added += _maybe_pair(s, a, b, new, existing, per_person)
+        others: set[str] = set()
+        for key in probe.keys():
+            members = blocks.get((probe.sex, key), [])
+            unknown_end = bisect.bisect_left(members, (0, ""))
+            others.update(i for _, i in members[:unknown_end])  # unknown birth year
+            if probe.birth_year:
+                lo = bisect.bisect_left(members, (probe.birth_year - BIRTH_YEAR_TOLERANCE, ""))
+                hi = bisect.bisect_right(members, (probe.birth_year + BIRTH_YEAR_TOLERANCE, "\uffff"))
+                others.update(i for _, i in members[lo:hi])
+            else:
+                others.update(i for _, i in members[unknown_end:])
+        others.discard(pid)
+        scored = []
+        for other in others:
+            pair = _ordered(pid, other)
+            if pair in existing:
+                continue
+            result = pair_score(probe, people[other])
+            if result is not None:
+                scored.append((-result[0], other, result))
+        for _neg, other, (score, reasons) in sorted(scored):
+            if per_person.get(pid, 0) >= MAX_CANDIDATES or per_person.get(other, 0) >= MAX_CANDIDATES:
+                continue
+            pair = _ordered(pid, other)
+            if pair in existing:
+                continue
+            existing.add(pair)
+            per_person[pid] = per_person.get(pid, 0) + 1
+            per_person[other] = per_person.get(other, 0) + 1
+            row = DuplicateCandidate(id=new_id(), person_a_id=pair[0], person_b_id=pair[1], score=score,
+                                     status="open", reason=", ".join(reasons))
+            s.add(row)
+            audit.record(s, "create", "duplicate_candidate", row.id, after={
+                "person_a_id": pair[0], "person_b_id": pair[1], "score": score, "reason": row.reason})
+            added += 1
     return added
-
-
-def _maybe_pair(s: Session, a: tuple, b: tuple, new: set[str], existing: set[tuple[str, str]],
-                per_person: dict[str, int]) -> int:
-    _year_a, id_a, key_a, sn_a, kec_a, nik_a = a
-    _year_b, id_b, key_b, sn_b, kec_b, nik_b = b
-    if id_a not in new and id_b not in new:
-        return 0
-    # Like the form's warning, at most MAX_CANDIDATES suggestions per new person: a very
-    # common name must not flood the review list.
-    if per_person.get(id_a, 0) >= MAX_CANDIDATES or per_person.get(id_b, 0) >= MAX_CANDIDATES:
-        return 0
-    if kec_a and kec_b and kec_a != kec_b:
-        return 0
-    if nik_a and nik_b and nik_a != nik_b:
-        return 0
-    similarity = similarity_at_least(key_a, key_b) or similarity_at_least(sn_a, sn_b)
-    if not similarity:
-        return 0
-    pair = _ordered(id_a, id_b)
-    if pair in existing:
-        return 0
-    existing.add(pair)
-    per_person[id_a] = per_person.get(id_a, 0) + 1
-    per_person[id_b] = per_person.get(id_b, 0) + 1
-    score = round(100 * similarity)
-    row = DuplicateCandidate(id=new_id(), person_a_id=pair[0], person_b_id=pair[1], score=score, status="open",
-                             reason="nama mirip, jenis kelamin sama, tahun lahir berdekatan, kecamatan sama")
-    s.add(row)
-    audit.record(s, "create", "duplicate_candidate", row.id, after={"person_a_id": pair[0], "person_b_id": pair[1],
-                                                                    "score": score, "reason": row.reason})
-    return 1
 
 
 # ----- review list -----------------------------------------------------------------------
@@ -305,6 +427,25 @@ def list_duplicate_pairs(db: Database, actor: Actor, status: str | None = "open"
         return [DuplicatePair(id=p.id, status=p.status, score=p.score, reason=p.reason, reviewed_by=p.reviewed_by,
                               a=rows[p.person_a_id], b=rows[p.person_b_id])
                 for p in pairs if p.person_a_id in rows and p.person_b_id in rows]
+
+
+def open_pairs_for_export(db: Database, actor: Actor) -> list[dict]:
+    """The open pairs as plain data for ``spm-desktop duplicates --json``, highest score first:
+    ``{"a": {"id", "ref", "nama"}, "b": {…}, "score", "alasan"}`` (``ref``: the id in the import file)."""
+    require(actor, "person.view")
+    with db.reading() as s:
+        pairs = s.execute(select(DuplicateCandidate.person_a_id, DuplicateCandidate.person_b_id,
+                                 DuplicateCandidate.score, DuplicateCandidate.reason)
+                          .where(DuplicateCandidate.status == "open", DuplicateCandidate.deleted_at.is_(None))
+                          .order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.person_a_id,
+                                    DuplicateCandidate.person_b_id)).all()
+        ids = sorted({i for p in pairs for i in (p.person_a_id, p.person_b_id)})
+        people = {}
+        for chunk in range(0, len(ids), 500):
+            people.update((r.id, {"id": r.id, "ref": r.import_ref, "nama": r.name}) for r in s.execute(
+                select(Person.id, Person.import_ref, Person.name).where(Person.id.in_(ids[chunk:chunk + 500]))))
+    return [{"a": people[p.person_a_id], "b": people[p.person_b_id], "score": p.score, "alasan": p.reason}
+            for p in pairs if p.person_a_id in people and p.person_b_id in people]
 
 
 def count_open_pairs(db: Database, actor: Actor) -> int:
@@ -475,5 +616,6 @@ def resolve_person_id(s: Session, person_id: str) -> str:
 __all__ = [
     "Candidate", "PossibleDuplicatesError", "DuplicatePair", "MergeResult", "BIRTH_YEAR_TOLERANCE",
     "candidates_in", "find_duplicate_candidates", "remember_candidates", "scan_for_duplicates",
-    "list_duplicate_pairs", "count_open_pairs", "mark_not_duplicate", "merge_persons", "resolve_person_id",
+    "list_duplicate_pairs", "open_pairs_for_export", "count_open_pairs", "mark_not_duplicate", "merge_persons",
+    "resolve_person_id", "pair_score", "record_candidates_bulk", "CANDIDATE_THRESHOLD",
 ]

@@ -282,8 +282,8 @@ def validate_event(s: Session, actor: Actor, draft: EventDraft, today: date | No
     kelurahan = (draft.kelurahan_code or "").strip() or None
     if kelurahan is not None:
         level = s.scalar(select(Region.level).where(Region.code == kelurahan, Region.deleted_at.is_(None)))
-        if level != "kelurahan":
-            errors.append(FieldError("kelurahan_code", f"Kelurahan dengan kode {kelurahan} tidak dikenal."))
+        if level not in ("kelurahan", "desa"):
+            errors.append(FieldError("kelurahan_code", f"Desa/kelurahan dengan kode {kelurahan} tidak dikenal."))
     details: dict[str, Any] = {}
     if st is not None:
         try:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import NotFoundError, ValidationError
 from spm_desktop.core.domain.groups import HOUSEHOLD_RELATIONS
-from spm_desktop.core.domain.nik import check_no_kk
+from spm_desktop.core.domain.nik import check_no_kk, clean_identity
 from spm_desktop.core.domain.vulnerable import vulnerable_kinds
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
@@ -76,7 +76,7 @@ def update_household(db: Database, actor: Actor, household_id: str, data: Househ
                                                           HouseholdMember.deleted_at.is_(None))):
             if hm.person_id not in kept:
                 hm.deleted_at = now
-        hh.no_kk, hh.address = (data.no_kk or "").strip(), data.address.strip()
+        hh.no_kk, hh.address = clean_identity(data.no_kk), data.address.strip()
         hh.damage_level, hh.notes, hh.head_person_id = data.damage_level, data.notes.strip(), None
         hh.displaced = bool(data.displaced)
         s.flush()

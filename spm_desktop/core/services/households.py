@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ConflictError, DomainError, FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.groups import HOUSEHOLD_RELATIONS, SEXES
-from spm_desktop.core.domain.nik import check_nik_agrees, kk_problem, nik_problem, parse_nik
+from spm_desktop.core.domain.nik import (
+    check_nik_agrees,
+    clean_identity,
+    kk_format_problem,
+    kk_problem,
+    nik_problem,
+    parse_nik,
+)
 from spm_desktop.core.domain.vulnerable import (
     NEED_LABELS,
     VICTIM_NEED_CODES,
@@ -123,7 +130,7 @@ def _member_errors(i: int, m: MemberInput, start: date, today: date) -> list[Fie
         err("name", "nama wajib diisi.")
     if m.relation not in HOUSEHOLD_RELATIONS:
         err("relation", "hubungan keluarga harus kepala, istri, suami, anak atau lainnya.")
-    nik = (m.nik or "").strip()
+    nik = clean_identity(m.nik)
     if nik:
         problem = nik_problem(nik)
         if problem:
@@ -180,9 +187,13 @@ def validate_household(s: Session, data: HouseholdInput, disaster: Disaster,
     """Every problem of the form at once, as one :class:`ValidationError`."""
     today = date.today()
     errors: list[FieldError] = []
-    no_kk = (data.no_kk or "").strip()
-    if no_kk and kk_problem(no_kk):
-        errors.append(FieldError("no_kk", kk_problem(no_kk)))
+    no_kk = clean_identity(data.no_kk)
+    stored = (s.scalar(select(Household.no_kk).where(Household.id == exclude_household_id))
+              if exclude_household_id else None)
+    # A No. KK that is not changed is held to the digit rules it was saved under.
+    problem = (kk_format_problem(no_kk) if no_kk == stored else kk_problem(no_kk)) if no_kk else None
+    if problem:
+        errors.append(FieldError("no_kk", problem))
     if data.damage_level and data.damage_level not in DAMAGE_LEVELS:
         errors.append(FieldError("damage_level", "Tingkat kerusakan rumah harus ringan, sedang atau berat."))
     if not data.members:
@@ -195,7 +206,7 @@ def validate_household(s: Session, data: HouseholdInput, disaster: Disaster,
     seen_person: set[str] = set()
     for i, m in enumerate(data.members):
         errors.extend(_member_errors(i, m, disaster.start_date, today))
-        nik = (m.nik or "").strip()
+        nik = clean_identity(m.nik)
         if nik and nik in seen_nik:
             errors.append(FieldError(f"members[{i}].nik", f"Anggota ke-{i + 1}: NIK {nik} sama dengan anggota "
                                                            f"ke-{seen_nik[nik] + 1}."))
@@ -225,7 +236,8 @@ def _resolve_person(s: Session, m: MemberInput, i: int) -> Person | None:
             raise NotFoundError(f"Anggota ke-{i + 1}: penerima layanan yang dipilih tidak ditemukan.",
                                 f"members[{i}].person_id")
     elif m.nik:
-        person = s.scalars(select(Person).where(Person.nik == m.nik.strip(), Person.deleted_at.is_(None))).first()
+        person = s.scalars(select(Person).where(Person.nik == clean_identity(m.nik),
+                                                Person.deleted_at.is_(None))).first()
     seen: set[str] = set()
     while person is not None and person.merged_into and person.id not in seen:
         seen.add(person.id)
@@ -241,7 +253,8 @@ def _new_person(s: Session, actor: Actor, m: MemberInput, i: int, disaster: Disa
     see :func:`register_households`)."""
     category = "korban_bencana_sosial" if disaster.kind == "bencana_sosial" else "korban_bencana_alam"
     draft = PersonDraft(
-        name=m.name, sex=m.sex or (parse_nik(m.nik.strip()).sex if m.nik.strip() else ""), nik=m.nik.strip() or None,
+        name=m.name, sex=m.sex or (parse_nik(m.nik).sex if clean_identity(m.nik) else ""),
+        nik=clean_identity(m.nik) or None,
         no_kk=household.no_kk or None, birth_date=m.birth_date,
         birth_year=disaster.start_date.year - m.age if m.birth_date is None and m.age is not None else None,
         address=household.address, kelurahan_code=disaster.kelurahan_code, category_code=category)
@@ -349,7 +362,7 @@ def add_members(s: Session, actor: Actor, disaster: Disaster, household: Househo
 def _create_household(s: Session, actor: Actor, disaster: Disaster, data: HouseholdInput,
                       bulk: bool = False) -> HouseholdInfo:
     validate_household(s, data, disaster)
-    hh = Household(disaster_id=disaster.id, no_kk=(data.no_kk or "").strip(), address=data.address.strip(),
+    hh = Household(disaster_id=disaster.id, no_kk=clean_identity(data.no_kk), address=data.address.strip(),
                    damage_level=data.damage_level, notes=data.notes.strip(), displaced=bool(data.displaced))
     s.add(hh)
     s.flush()

@@ -15,7 +15,7 @@ from spm_desktop.core.security.safe_export import xlsx_row
 from spm_desktop.core.services.persons import PersonQuery, PersonRow, list_persons
 from spm_desktop.core.storage.database import Database
 
-HEADER = ("NIK", "No. KK", "Nama", "Alias", "Jenis kelamin", "Tanggal lahir", "Tahun lahir", "Kelurahan",
+HEADER = ("NIK", "No. KK", "Nama", "Alias", "Jenis kelamin", "Tanggal lahir", "Tahun lahir", "Desa/kelurahan",
           "Kecamatan", "Kategori PMKS", "Kasus terbuka")
 WIDTHS = (19, 19, 30, 18, 14, 14, 11, 24, 22, 34, 13)
 _BATCH = 2000

@@ -26,7 +26,15 @@ from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, PermissionDenied, ValidationError
 from spm_desktop.core.domain.groups import SEXES
 from spm_desktop.core.domain.names import name_tokens, search_key
-from spm_desktop.core.domain.nik import kk_problem, nik_problem, parse_nik
+from spm_desktop.core.domain.nik import (
+    LANSIA_AGE,
+    clean_identity,
+    kk_format_problem,
+    kk_problem,
+    nik_format_problem,
+    nik_problem,
+    parse_nik,
+)
 from spm_desktop.core.domain.text import text_problem
 from spm_desktop.core.domain.vulnerable import age_on as _age_on
 from spm_desktop.core.security import audit
@@ -36,6 +44,7 @@ from spm_desktop.core.storage.base import new_id, utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Case, HouseholdMember, Person, PmksCategory, Region, ServiceEvent
 
+VILLAGE_LEVELS = ("kelurahan", "desa")
 MAX_NAME = 160
 EARLIEST_BIRTH_YEAR = 1900
 SEARCH_LIMIT = 50
@@ -174,8 +183,9 @@ def _clean(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def _nik_century_date(info, birth_year_hint: int | None, today: date) -> date:
-    """Birth date from a NIK: the century nearest the estimate, never in the future."""
+def _nik_century_date(info, birth_year_hint: int | None, today: date, min_age: int | None = None) -> date:
+    """Birth date from a NIK: the century nearest the estimate, else the latest century that is
+    not in the future (and, for a lansia, makes them ``min_age`` or older)."""
     if birth_year_hint:
         candidates = [c + info.year2 for c in (1900, 2000)]
         year = min(candidates, key=lambda y: abs(y - birth_year_hint))
@@ -184,25 +194,30 @@ def _nik_century_date(info, birth_year_hint: int | None, today: date) -> date:
                 return date(year, info.month, info.day)
             except ValueError:
                 pass
-    return info.birth_date(today)
+    return info.birth_date(today, min_age=min_age)
 
 
-def _master(s: Session) -> tuple[frozenset[str], frozenset[str]]:
-    """(kelurahan codes, active PMKS category codes), read once per transaction."""
+def _master(s: Session) -> tuple[frozenset[str], dict[str, str | None]]:
+    """(desa/kelurahan codes, active PMKS category code -> SPM group), read once per transaction."""
     cached = s.info.get("persons.master")
     if cached is None:
-        kelurahan = frozenset(s.scalars(select(Region.code).where(Region.level == "kelurahan",
+        kelurahan = frozenset(s.scalars(select(Region.code).where(Region.level.in_(VILLAGE_LEVELS),
                                                                   Region.deleted_at.is_(None))))
-        categories = frozenset(s.scalars(select(PmksCategory.code).where(PmksCategory.active.is_(True),
-                                                                         PmksCategory.deleted_at.is_(None))))
+        categories = dict(s.execute(select(PmksCategory.code, PmksCategory.spm_group).where(
+            PmksCategory.active.is_(True), PmksCategory.deleted_at.is_(None))).all())
         cached = s.info["persons.master"] = (kelurahan, categories)
     return cached
 
 
-def normalise_draft(s: Session, draft: PersonDraft, today: date | None = None) -> PersonDraft:
+def normalise_draft(s: Session, draft: PersonDraft, today: date | None = None,
+                    previous: PersonDraft | None = None) -> PersonDraft:
     """Validate ``draft`` against the rules and master data; return it cleaned.
 
     Raises ValidationError listing every problem (field names are the draft's fields).
+    ``previous``: the stored values of the person being updated. A NIK or No. KK that is
+    not changed is held only to the rules of its digits, so a rule added later (region
+    codes, the KK issue date) applies to new and changed numbers; ``spm-desktop check``
+    lists the stored ones failing it.
     """
     today = today or date.today()
     errors: list[FieldError] = []
@@ -232,13 +247,15 @@ def normalise_draft(s: Session, draft: PersonDraft, today: date | None = None) -
     elif birth_year is not None and not EARLIEST_BIRTH_YEAR <= birth_year <= today.year:
         errors.append(FieldError("birth_year",
                                  f"Perkiraan tahun lahir harus antara {EARLIEST_BIRTH_YEAR} dan {today.year}."))
-    nik = (draft.nik or "").strip() or None
+    category = (draft.category_code or "").strip() or None
+    nik = clean_identity(draft.nik) or None
     if nik is not None:
-        problem = nik_problem(nik)
+        unchanged = previous is not None and previous.nik == nik
+        problem = nik_format_problem(nik) if unchanged else nik_problem(nik)
         if problem:
             errors.append(FieldError("nik", problem))
         else:
-            info = parse_nik(nik)
+            info = parse_nik(nik, check_region=False)
             if sex in SEXES and sex != info.sex:
                 wanted = "41–71 untuk perempuan" if sex == "P" else "01–31 untuk laki-laki"
                 errors.append(FieldError(
@@ -249,16 +266,19 @@ def normalise_draft(s: Session, draft: PersonDraft, today: date | None = None) -
                     "nik", f"Digit 7–12 NIK ({nik[6:12]}) tidak cocok dengan tanggal lahir "
                            f"{birth_date.strftime('%d/%m/%Y')}; periksa kembali NIK atau tanggal lahir."))
             if birth_date is None:
-                derived = _nik_century_date(info, birth_year, today)
+                lansia = category is not None and _master(s)[1].get(category) == "lansia"
+                derived = _nik_century_date(info, birth_year, today, LANSIA_AGE if lansia else None)
                 if derived <= today:
                     birth_date, birth_year = derived, derived.year
-    no_kk = (draft.no_kk or "").strip() or None
-    if no_kk is not None and kk_problem(no_kk):
-        errors.append(FieldError("no_kk", kk_problem(no_kk)))
+    no_kk = clean_identity(draft.no_kk) or None
+    if no_kk is not None:
+        unchanged = previous is not None and previous.no_kk == no_kk
+        problem = kk_format_problem(no_kk) if unchanged else kk_problem(no_kk, today)
+        if problem:
+            errors.append(FieldError("no_kk", problem))
     kelurahan = (draft.kelurahan_code or "").strip() or None
     if kelurahan is not None and kelurahan not in _master(s)[0]:
-        errors.append(FieldError("kelurahan_code", f"Kelurahan dengan kode {kelurahan} tidak dikenal."))
-    category = (draft.category_code or "").strip() or None
+        errors.append(FieldError("kelurahan_code", f"Desa/kelurahan dengan kode {kelurahan} tidak dikenal."))
     if category is not None and category not in _master(s)[1]:
         errors.append(FieldError("category_code", f"Kategori PMKS '{category}' tidak dikenal atau tidak aktif."))
     if errors:
@@ -454,7 +474,7 @@ def register_person(db: Database, actor: Actor, draft: PersonDraft, *,
 def update_in(s: Session, actor: Actor, person_id: str, draft: PersonDraft) -> tuple[Person, bool]:
     """Update inside the caller's transaction; returns (person, whether anything changed)."""
     p = load_person(s, person_id, for_write=True)
-    clean = normalise_draft(s, draft)
+    clean = normalise_draft(s, draft, previous=draft_of(p))
     check_region_scope(actor, clean.kelurahan_code, "mengubah data penerima layanan")
     check_nik_free(s, clean.nik, p.id)
     changed = update_person_values(s, p, clean)

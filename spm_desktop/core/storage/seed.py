@@ -3,6 +3,14 @@
 A seeded record gets a deterministic id (:func:`seed_id`) and fixed sync columns, so two
 databases seeded apart hold identical master records. Seeding inserts what is missing and
 never touches a row that exists: what an administrator edited stays as it is.
+
+Regions belong to the office's adopted area (setting ``wilayah.kode``, a kabupaten/kota code;
+see :mod:`spm_desktop.core.services.area`): only that kabupaten/kota's kecamatan and
+desa/kelurahan are seeded, from the national list ``resources/wilayah_indonesia.csv.gz``
+(with the office's own spellings of ``resources/regions.csv`` for Kota Pontianak, which
+existing Pontianak databases hold). A database without an adopted area gets no regions, and
+no upgrade ever adds another area's rows. The Renstra targets of ``renstra_targets.csv`` are
+Kota Pontianak's: seeded only there; another area imports its own (``targets import``).
 """
 
 from __future__ import annotations
@@ -60,6 +68,31 @@ def _insert_missing(session: Session, model, rows: list[dict]) -> int:
         added += 1
     session.flush()
     return added
+
+
+AREA_KEY = "wilayah.kode"
+PONTIANAK = "61.71"
+LOCAL_SPELLINGS = "regions.csv"
+
+
+def adopted_area_code(session: Session) -> str | None:
+    """The adopted kabupaten/kota code (``61.71``), or None before an area is chosen."""
+    value = session.scalar(select(Setting.value).where(Setting.key == AREA_KEY, Setting.deleted_at.is_(None)))
+    return str(value) if value else None
+
+
+def area_region_rows(area_code: str) -> list[dict]:
+    """Region rows of one kabupaten/kota: its current kecamatan (level ``kecamatan``) and
+    desa/kelurahan (level ``desa`` or ``kelurahan``), kecamatan first."""
+    from spm_desktop.core.wilayah import KECAMATAN, area_regions
+
+    spelled = {r["code"]: r["name"] for r in region_rows(resource_path(LOCAL_SPELLINGS))}
+    rows: list[dict] = []
+    for r in sorted(area_regions(area_code), key=lambda r: (r.level != KECAMATAN, r.code)):
+        level = "kecamatan" if r.level == KECAMATAN else r.village_level
+        rows.append(dict(id=seed_id("region", r.code), code=r.code, name=spelled.get(r.code, r.name), level=level,
+                         parent_code=None if level == "kecamatan" else r.parent))
+    return rows
 
 
 def region_rows(path: Path) -> list[dict]:
@@ -125,15 +158,16 @@ def seed_master_data(session: Session) -> SeedResult:
     session.info["sync_apply"] = True  # keep the fixed seed stamps
     try:
         result = SeedResult()
-        result.inserted["region"] = _insert_missing(session, Region, region_rows(resource_path("regions.csv")))
+        result.inserted["setting"] = _insert_missing(
+            session, Setting, setting_rows(resource_path("settings_default.json")))
+        area = adopted_area_code(session)
+        result.inserted["region"] = _insert_missing(session, Region, area_region_rows(area)) if area else 0
         result.inserted["pmks_category"] = _insert_missing(
             session, PmksCategory, category_rows(resource_path("pmks_categories.csv")))
         result.inserted["service_type"] = _insert_missing(
             session, ServiceType, service_type_rows(resource_path("service_types.json")))
-        result.inserted["target"] = _insert_missing(
-            session, Target, target_rows(resource_path("renstra_targets.csv")))
-        result.inserted["setting"] = _insert_missing(
-            session, Setting, setting_rows(resource_path("settings_default.json")))
+        result.inserted["target"] = (_insert_missing(session, Target, target_rows(resource_path("renstra_targets.csv")))
+                                     if area == PONTIANAK else 0)
         return result
     finally:
         session.info["sync_apply"] = applying

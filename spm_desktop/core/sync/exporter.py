@@ -62,6 +62,11 @@ def collect_rows(session: Session, since_seq: int, skip_seqs: list[int] = ()) ->
             stmt = stmt.where(t.c.change_seq.not_in(skip_seqs))
         if name == "setting":
             stmt = stmt.where(t.c.shared.is_(True))
+        if name == "region":  # only the adopted area's places travel (issue 20)
+            from spm_desktop.core.storage.seed import adopted_area_code
+
+            area = adopted_area_code(session)
+            stmt = stmt.where(t.c.code.startswith(f"{area}.", autoescape=True) if area else t.c.code.is_(None))
         rows = [codec.encode(r) for r in session.execute(stmt)]
         if rows:
             out.append(payload.TableRows(name, codec.columns, rows))

@@ -263,10 +263,22 @@ def _plan_niks(session: Session, person: TablePlan) -> tuple[dict[str, str], lis
     return aside, local_losers, pairs
 
 
+def _own_area(session: Session, codec: TableCodec, rows: list[list[Any]]) -> list[list[Any]]:
+    """Only regions of this database's adopted area are taken (issue 20): a package from a
+    database of another kabupaten/kota never adds its places here."""
+    from spm_desktop.core.storage.seed import adopted_area_code
+
+    area = adopted_area_code(session)
+    at = codec.columns.index("code")
+    return [r for r in rows if area is not None and str(r[at]).startswith(area + ".")]
+
+
 def make_plan(session: Session, package: OpenedPackage, this_device: str) -> Plan:
     peer = _peer_state(session, package.manifest)
     plans = []
     for codec, rows in package.tables:
+        if codec.name == "region":
+            rows = _own_area(session, codec, rows)
         plans.append(_plan_table(session, codec, rows, peer, this_device))
         plans[-1].decoded = package.decoded
     person = next((p for p in plans if p.codec.name == "person"), None)

@@ -162,7 +162,7 @@ class DisasterDialog(SubmitDialog):
         form.addRow("Penanganan:", closed_row)
         form.addRow("Sk&ala:", self.scale)
         form.addRow("&Fase:", self.phase)
-        form.addRow("Kecamatan / kelurahan:", self.region)
+        form.addRow("Kecamatan / desa/kelurahan:", self.region)
         form.addRow("&Lokasi (jalan, gang, RT/RW):", self.location)
         houses = QHBoxLayout()
         for key, label in DAMAGE_LEVELS.items():

@@ -23,7 +23,7 @@ from spm_desktop.ui.models.table import Column, RecordTableModel, record_view
 
 def _who(p: PersonRow) -> str:
     born = birth_text(p.birth_date, p.birth_year, p.birth_year_estimated) or "?"
-    return f"{p.name} ({p.sex}, {born}, NIK {p.nik or '–'}, {p.kelurahan_name or 'kelurahan ?'})"
+    return f"{p.name} ({p.sex}, {born}, NIK {p.nik or '–'}, {p.kelurahan_name or 'desa/kelurahan ?'})"
 
 
 PAIR_COLUMNS = (

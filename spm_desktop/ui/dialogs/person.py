@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from spm_desktop.core.domain.errors import DomainError, ValidationError
 from spm_desktop.core.domain.groups import SEXES
-from spm_desktop.core.domain.nik import kk_problem, nik_problem, parse_nik
+from spm_desktop.core.domain.nik import kk_problem, kk_warning, nik_problem, nik_warning, parse_nik
 from spm_desktop.core.reports.formatting import short_date
 from spm_desktop.core.services.duplicates import Candidate, PossibleDuplicatesError, find_duplicate_candidates
 from spm_desktop.core.services.persons import DuplicateNikError, PersonDraft, PersonInfo, register_person, update_person
@@ -60,7 +60,9 @@ def nik_feedback(nik: str, sex: str, birth: date | None) -> tuple[bool, str]:
         return False, f"Digit 7–8 ({nik[6:8]}) tidak cocok dengan jenis kelamin: harus {wanted}."
     if birth is not None and not info.birth_date_matches(birth):
         return False, (f"Digit 7–12 ({nik[6:12]}) tidak cocok dengan tanggal lahir {short_date(birth)}.")
-    return True, f"NIK sah: lahir {info.day:02d}/{info.month:02d}/..{info.year2:02d}, {SEXES[info.sex].lower()}."
+    text = f"NIK sah: lahir {info.day:02d}/{info.month:02d}/..{info.year2:02d}, {SEXES[info.sex].lower()}."
+    warning = nik_warning(nik)
+    return True, f"{text} Peringatan: {warning}" if warning else text
 
 
 class PersonDialog(QDialog):
@@ -135,7 +137,7 @@ class PersonDialog(QDialog):
         form.addRow("Lahir:", birth)
         form.addRow("&Tempat lahir:", self.birth_place)
         form.addRow("A&lamat:", self.address)
-        form.addRow("Kecamatan / kelurahan:", self.region)
+        form.addRow("Kecamatan / desa/kelurahan:", self.region)
         form.addRow("Kategori &PMKS:", self.category)
         form.addRow("Jenis &disabilitas:", self.disability)
         form.addRow("Tel&epon:", self.phone)
@@ -234,7 +236,8 @@ class PersonDialog(QDialog):
         if problem:
             self.kk_message.problem(problem)
         else:
-            self.kk_message.fine("")
+            warning = kk_warning(kk) if kk else None
+            self.kk_message.fine(f"Peringatan: {warning}" if warning else "")
 
     @Slot()
     def _look_for_duplicates(self) -> None:

@@ -58,7 +58,7 @@ def disaster_model(parent=None) -> SortedRecordModel:
     return SortedRecordModel((
         Column("Tanggal", lambda d: fmt_date(d.start_date)),
         Column("Jenis", lambda d: d.name or d.kind_label, lambda d: d.kind_label),
-        Column("Kelurahan", lambda d: d.kelurahan_name),
+        Column("Desa/kelurahan", lambda d: d.kelurahan_name),
         Column("Kecamatan", lambda d: d.kecamatan_name),
         Column("Fase", lambda d: d.phase_label),
         Column("KK", lambda d: fmt_int(d.households)),

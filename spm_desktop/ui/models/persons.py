@@ -41,7 +41,7 @@ COLUMNS: tuple[tuple[str, str | None], ...] = (
     ("No. KK", None),
     ("L/P", None),
     ("Lahir", "birth_year"),
-    ("Kelurahan", "kelurahan"),
+    ("Desa/kelurahan", "kelurahan"),
     ("Kategori PMKS", None),
     ("Kasus terbuka", None),
 )

@@ -73,6 +73,23 @@ class LogoFileDialog:
         return Path(name) if name else None
 
 
+class TargetsFileDialog:
+    """Pick the targets file to import or the file to export to (patched in tests)."""
+
+    FILTER = "Target Renstra (*.csv *.xlsx)"
+
+    @classmethod
+    def ask_open(cls, parent: QWidget) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(parent, "Impor target Renstra", str(Path.home()), cls.FILTER)
+        return Path(name) if name else None
+
+    @classmethod
+    def ask_save(cls, parent: QWidget) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(parent, "Ekspor target Renstra", str(Path.home() / "target.csv"),
+                                              "CSV (*.csv)")
+        return Path(name) if name else None
+
+
 def _view(model) -> QTableView:
     view = QTableView()
     view.setModel(model)
@@ -133,7 +150,29 @@ class Page(QWidget):
         self.office_save = QPushButton("&Simpan kantor dan penanda tangan")
         self.office_save.clicked.connect(self.save_office)
         form.addRow(self.office_save)
+        self.area_label = QLabel()
+        self.area_change = QPushButton("Ganti &wilayah kerja…")
+        self.area_change.setToolTip("Hanya selama basis data belum berisi penerima layanan.")
+        self.area_change.clicked.connect(self.change_area)
+        area_row = QHBoxLayout()
+        area_row.addWidget(self.area_label, 1)
+        area_row.addWidget(self.area_change)
+        form.addRow("Wilayah kerja:", area_row)
         return w
+
+    @Slot()
+    def change_area(self) -> None:
+        from spm_desktop.core.services.area import current_area
+        from spm_desktop.ui.dialogs.area import AreaDialog
+
+        area = AreaDialog.ask(self, self.ctx.db, self.ctx.actor, self.ctx.runner, current=current_area(self.ctx.db))
+        if area is not None:
+            self.ctx.forget_lists()  # kecamatan and desa/kelurahan of the new area
+            self.status.setText(f"Wilayah kerja: {area.name} ({area.code}).")
+            self.refresh()
+
+    def _show_area(self, area) -> None:
+        self.area_label.setText(f"{area.name} ({area.code}), {area.province_name}" if area else "belum dipilih")
 
     @Slot()
     def pick_logo(self) -> None:
@@ -243,10 +282,18 @@ class Page(QWidget):
         self.target_budget.setDecimals(0)
         self.target_save = QPushButton("Simpan &target")
         self.target_save.clicked.connect(self.save_target)
+        self.target_import = QPushButton("&Impor target dari berkas…")
+        self.target_import.setToolTip("Berkas dengan kolom renstra_targets.csv: code, baseline_TAHUN, "
+                                      "target_TAHUN…, budget_TAHUN…")
+        self.target_import.clicked.connect(self.import_targets)
+        self.target_export = QPushButton("&Ekspor target ke berkas…")
+        self.target_export.clicked.connect(self.export_targets)
         top = QHBoxLayout()
         top.addWidget(QLabel("Tahun:"))
         top.addWidget(self.target_year)
         top.addStretch(1)
+        top.addWidget(self.target_import)
+        top.addWidget(self.target_export)
         edit = QHBoxLayout()
         for widget in (QLabel("Target:"), self.target_value, QLabel("Pagu (Rp):"), self.target_budget,
                        self.target_save):
@@ -278,6 +325,31 @@ class Page(QWidget):
         budget = self.target_budget.value() if t.budget is not None or self.target_budget.value() else None
         self._submit(settings_svc.update_target, t.year, t.key, self.target_value.value(), budget,
                      on_done=lambda _r: self.load_targets())
+
+    @Slot()
+    def import_targets(self) -> None:
+        from spm_desktop.core.imports import run_import
+
+        path = TargetsFileDialog.ask_open(self)
+        if path is None:
+            return
+
+        def done(result) -> None:
+            self.status.setText(result.summary())
+            show_info(self, result.summary(), "Impor target")
+            self.load_targets()
+
+        self._submit(run_import, "targets", path, on_done=done)
+
+    @Slot()
+    def export_targets(self) -> None:
+        from spm_desktop.core.imports.targets import export_targets
+
+        path = TargetsFileDialog.ask_save(self)
+        if path is None:
+            return
+        self._submit(export_targets, path,
+                     on_done=lambda n: self.status.setText(f"{n} kode layanan dengan target ditulis ke {path}."))
 
     # --- service catalogue --------------------------------------------------------------------
     def _catalogue_tab(self) -> QWidget:
@@ -434,7 +506,10 @@ class Page(QWidget):
     # --- page ---------------------------------------------------------------------------------
     @Slot()
     def refresh(self) -> None:
+        from spm_desktop.core.services.area import current_area
+
         self.ctx.runner.submit(settings_svc.get_settings, self.ctx.db, parent=self, on_done=self.show_settings)
+        self.ctx.runner.submit(current_area, self.ctx.db, parent=self, on_done=self._show_area)
         self.load_catalogue()
         self.load_targets()
         self.load_mutu()

@@ -53,6 +53,8 @@ class Person(SyncMixin, Base):
     # Normalised "name alias" (lower case, no accents, spelling variants folded) for search
     # and duplicate matching; maintained by the person services.
     search_name: Mapped[str] = mapped_column(String(400), default="")
+    # The ``id`` the person had in the import file that created or last updated them.
+    import_ref: Mapped[str | None] = mapped_column(String(200))
     merged_into: Mapped[str | None] = mapped_column(ForeignKey("person.id"), index=True)
 
 
