@@ -66,6 +66,7 @@ SAME_PERSON = [
     ("Supriyadi", "Supriadi"),
     ("Syamsul Bahri", "Samsul Bahri"),
     ("Budi Santoso", "Budi Santosa"),
+    ("Rahmat Hidayat", "Rahmad Hidayat"),
 ]
 OTHER_PERSON = [
     ("Fauzi", "Fauzan"), ("Salim", "Halim"), ("Rahman", "Rahim"), ("Irwan", "Irawan"),

@@ -282,10 +282,10 @@ SHORT_NAME_THRESHOLD = 0.92
 
 def _short_variant(x: str, y: str) -> bool:
     """Two short name words that are the same name: equal, equal without their h
-    (Dahlia/Dahliah), or a Javanese final a/o (Santoso/Santosa, Susilo/Susila)."""
+    (Dahlia/Dahliah), a Javanese final a/o (Santoso/Santosa) or a final t/d (Rahmat/Rahmad)."""
     if x.replace("h", "") == y.replace("h", ""):
         return True
-    return len(x) > 3 and x[:-1] == y[:-1] and {x[-1], y[-1]} == {"a", "o"}
+    return len(x) > 3 and x[:-1] == y[:-1] and {x[-1], y[-1]} in ({"a", "o"}, {"t", "d"})
 
 
 def _token_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
