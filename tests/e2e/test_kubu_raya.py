@@ -44,7 +44,8 @@ def test_kubu_raya_from_first_start_to_recap_and_upgrade(tmp_path):
     pw.write_text("rahasia123\n", encoding="utf-8")
     init = spm("init", "--admin", "admin", "--password-file", str(pw), "--wilayah", "61.12",
                "--office-name", "Dinas Sosial Kabupaten Kubu Raya", "--office-address",
-               "Jl. Arteri Supadio, Sungai Raya", data_dir=folder)
+               "Jl. Arteri Supadio, Sungai Raya", "--signatory-name", "Drs. H. Marijan",
+               "--signatory-nip", "196801011990031001", data_dir=folder)
     assert init.returncode == 0, init.stderr
     assert "Kabupaten Kubu Raya (61.12)" in init.stdout
     targets = spm("targets", "import", str(resource_path("renstra_targets.csv")), data_dir=folder)
