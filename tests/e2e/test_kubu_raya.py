@@ -66,8 +66,8 @@ def test_kubu_raya_from_first_start_to_recap_and_upgrade(tmp_path):
             "format kolom sebagai Teks lalu ketik ulang") in numeric.stderr
     day = (date.today() - timedelta(days=3)).isoformat()
     events = tmp_path / "layanan.csv"
-    events.write_text(f"person,kode_layanan,tanggal,kelurahan\nKR-1,1.06.04.2.01.0002,{day},Rasau Jaya Umum\n",
-                      encoding="utf-8")
+    events.write_text(f"person,kode_layanan,tanggal,kelurahan,items\n"
+                      f"KR-1,1.06.04.2.01.0002,{day},Rasau Jaya Umum,Pakaian;Sandal\n", encoding="utf-8")
     assert spm("import", "events", str(events), data_dir=folder).returncode == 0
     today = date.today() - timedelta(days=3)
     pdf = tmp_path / "rekap.pdf"
