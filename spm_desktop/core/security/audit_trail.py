@@ -31,6 +31,7 @@ ACTION_LABELS: dict[str, str] = {
     "restore": "Pulihkan",
     "merge": "Gabung",
     "import": "Impor",
+    "adopt_area": "Pilih wilayah kerja",
     "export": "Ekspor",
     "login": "Masuk",
     "login_failed": "Gagal masuk",
@@ -88,6 +89,7 @@ ENTITY_LABELS: dict[str, str] = {
     "events": "Berkas layanan",
     "disasters": "Berkas bencana",
     "households": "Berkas keluarga",
+    "targets": "Berkas target Renstra",
 }
 
 EXPORT_FORMATS = ("csv", "xlsx")
