@@ -83,7 +83,7 @@ def test_kubu_raya_from_first_start_to_recap_and_upgrade(tmp_path):
     # A newer build over the same folder: migrations and seeding run again, nothing of Pontianak appears.
     engine = make_engine(f"sqlite:///{folder / 'spm.db'}")
     with engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '0005_required_detail_fields'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0006_group_activities'"))
         conn.execute(text("ALTER TABLE person DROP COLUMN import_ref"))
     engine.dispose()
     check = spm("check", data_dir=folder)
