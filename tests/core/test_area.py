@@ -5,6 +5,7 @@ databases made before are marked as Kota Pontianak."""
 from __future__ import annotations
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 
 from spm_desktop.core.domain.actor import SYSTEM
@@ -12,9 +13,16 @@ from spm_desktop.core.domain.errors import ConflictError, ValidationError
 from spm_desktop.core.services import persons as P
 from spm_desktop.core.services.area import AreaChoice, adopt_area, current_area, needs_area, search_areas
 from spm_desktop.core.services.settings import get_settings
-from spm_desktop.core.storage.migrate import downgrade, head_revision, upgrade_to_head
+from spm_desktop.core.storage.migrate import alembic_config, downgrade, head_revision, upgrade_to_head
 from spm_desktop.core.storage.models import Region, Setting, Target
 from spm_desktop.core.storage.open import open_database
+
+WILAYAH_MIGRATION = "0008_wilayah_kerja"  # the area, person.import_ref, the name keys
+
+
+def _before_wilayah() -> str:
+    """The revision an installation of the program before issue 20 is at."""
+    return ScriptDirectory.from_config(alembic_config()).get_revision(WILAYAH_MIGRATION).down_revision
 
 
 def _regions(db) -> dict[str, int]:
@@ -61,7 +69,7 @@ def test_adopt_kubu_raya_then_upgrade_adds_nothing_of_pontianak(fresh, empty_dat
     fresh.dispose()
     # A newer build installed over it: migrations run again from an older revision, master data
     # is seeded again — and nothing of Pontianak appears.
-    downgrade(empty_database_url, "0006_group_activities")
+    downgrade(empty_database_url, _before_wilayah())
     assert upgrade_to_head(empty_database_url) == head_revision()
     again = open_database(empty_database_url)
     try:
@@ -104,7 +112,7 @@ def test_existing_database_is_marked_as_pontianak(db):
     with db.transaction() as s:
         s.execute(text("DELETE FROM setting WHERE key = 'wilayah.kode'"))
     db.dispose()
-    downgrade(url, "0006_group_activities")
+    downgrade(url, _before_wilayah())
     upgrade_to_head(url)
     again = open_database(url)
     try:

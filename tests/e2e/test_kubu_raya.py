@@ -12,12 +12,20 @@ import subprocess
 import sys
 from datetime import date, timedelta
 
+from alembic.script import ScriptDirectory
 from openpyxl import Workbook
 from sqlalchemy import text
 
 from spm_desktop.core.domain.nik import make_nik
 from spm_desktop.core.paths import resource_path
 from spm_desktop.core.storage.engine import make_engine
+from spm_desktop.core.storage.migrate import alembic_config, downgrade
+
+WILAYAH_MIGRATION = "0008_wilayah_kerja"  # the area, person.import_ref, the name keys
+
+
+def _before_wilayah() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_revision(WILAYAH_MIGRATION).down_revision
 
 
 def spm(*args, data_dir):
@@ -81,17 +89,15 @@ def test_kubu_raya_from_first_start_to_recap_and_upgrade(tmp_path):
     assert "Dinas Sosial Kabupaten Kubu Raya" in pdf_text and "Pontianak" not in pdf_text
     assert "Rasau" in pdf_text and "Terentan" in pdf_text  # its kecamatan (Rasau Jaya, Terentang) in the breakdown
     # A newer build over the same folder: migrations and seeding run again, nothing of Pontianak appears.
-    engine = make_engine(f"sqlite:///{folder / 'spm.db'}")
-    with engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '0006_group_activities'"))
-        conn.execute(text("ALTER TABLE person DROP COLUMN import_ref"))
-    engine.dispose()
+    downgrade(f"sqlite:///{folder / 'spm.db'}", _before_wilayah())  # the build before issue 20
     check = spm("check", data_dir=folder)
     assert check.returncode == 0, check.stderr
     engine = make_engine(f"sqlite:///{folder / 'spm.db'}")
     with engine.connect() as conn:
         codes = list(conn.scalars(text("SELECT code FROM region")))
         refs = sorted(conn.scalars(text("SELECT name FROM person")))
+        keyed = conn.scalar(text("SELECT COUNT(DISTINCT person_id) FROM person_name_key"))
     engine.dispose()
     assert codes and all(c.startswith("61.12.") for c in codes)
     assert refs == ["Andi Baso Amir", "Maria Kogoya", "Yohanes Wenda"]
+    assert keyed == 3  # the duplicate search's name keys, built by the newer build

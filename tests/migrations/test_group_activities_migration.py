@@ -7,10 +7,10 @@ events), so a package between them afterwards adds nothing and nothing is double
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from rollup_builders import KEL_SELATAN, MEALS, Rows
-from sqlalchemy import insert, select, text
+from rollup_builders import KEL_SELATAN, MEALS
+from sqlalchemy import MetaData, Table, insert, select, text
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.nik import make_nik
@@ -19,7 +19,7 @@ from spm_desktop.core.rollup.period import Period
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.engine import make_engine
 from spm_desktop.core.storage.migrate import downgrade, upgrade_to_head
-from spm_desktop.core.storage.models import Person, ServiceEvent
+from spm_desktop.core.storage.models import Base, ServiceEvent
 from spm_desktop.core.sync.codec import CODECS
 from spm_desktop.core.sync.exporter import export_package
 from spm_desktop.core.sync.identity import device_info, enrol_device, write_identity
@@ -52,33 +52,57 @@ def _rows(db: Database, table: str) -> dict[str, tuple]:
         return {r.id: tuple(codec.encode(r)) for r in s.execute(select(*[t.c[c] for c in codec.columns]))}
 
 
+def _insert(conn, table_name: str, **values) -> str:
+    """One row written with the columns the table has at the database's revision (reflected):
+    today's models may have columns that revision does not know. Values not given take the
+    model's Python-side defaults (ids, stamps), as the ORM would have filled them in."""
+    table = Table(table_name, MetaData(), autoload_with=conn)
+    model = Base.metadata.tables[table_name]
+    row = {}
+    for column in table.columns:
+        if column.name in values:
+            row[column.name] = values[column.name]
+        elif column.name in model.c and model.c[column.name].default is not None:
+            default = model.c[column.name].default
+            row[column.name] = default.arg(None) if default.is_callable else default.arg
+    conn.execute(insert(table), [row])
+    return row["id"]
+
+
 def _old_data(db: Database) -> dict[str, str]:
     """Before the migration: a PPKS with a family guidance event, a Tagana volunteer recorded as a
-    person with two Tagana events, a meals event, and a deleted family event."""
+    person with two Tagana events, a meals event, and a deleted family event (written with SQL of
+    the old revision's columns)."""
     nik = make_nik("617101", date(1991, 6, 9), "P", 31)
-    with db.transaction() as s:
-        r = Rows(s)
-        ppks, tagana = r.person(name="Pak Ahmad", sex="L"), r.person(name="Sri Relawan", sex="P")
-        s.get(Person, tagana).nik = nik
+    deleted_at = datetime(2026, 1, 20, 8, 0)
+
+    def event(conn, person, code, day, kelurahan=KEL_SELATAN, details=None, **more):
+        return _insert(conn, "service_event", person_id=person, service_code=code, event_date=day, quantity=1,
+                       kelurahan_code=kelurahan, details=details or {}, revision=1, **more)
+
+    with db.engine.begin() as conn:
+        ppks = _insert(conn, "person", name="Pak Ahmad 1", sex="L", kelurahan_code=KEL_SELATAN, revision=1)
+        tagana = _insert(conn, "person", name="Sri Relawan 2", sex="P", kelurahan_code=KEL_SELATAN, nik=nik,
+                         revision=1)
         ids = dict(ppks=ppks, tagana=tagana,
-                   family=r.event(ppks, FAMILY, date(2026, 1, 10)),
-                   tagana1=r.event(tagana, TAGANA, date(2026, 2, 1), kelurahan=None),
-                   tagana2=r.event(tagana, TAGANA, date(2026, 3, 1)),
-                   meals=r.event(ppks, MEALS, date(2026, 1, 11)),
-                   deleted=r.event(ppks, FAMILY, date(2026, 1, 12), deleted=True))
-        s.get(ServiceEvent, ids["family"]).details = {"participants": "istri dan anak"}
-        s.get(ServiceEvent, ids["family"]).officer = "Bu Lina"
+                   family=event(conn, ppks, FAMILY, date(2026, 1, 10), officer="Bu Lina",
+                                details={"participants": "istri dan anak"}),
+                   tagana1=event(conn, tagana, TAGANA, date(2026, 2, 1), kelurahan=None),
+                   tagana2=event(conn, tagana, TAGANA, date(2026, 3, 1)),
+                   meals=event(conn, ppks, MEALS, date(2026, 1, 11)),
+                   deleted=event(conn, ppks, FAMILY, date(2026, 1, 12), deleted_at=deleted_at))
     return ids
 
 
 def _copy_rows(src: Database, dst: Database) -> None:
-    """What an exchange before the upgrade did: the same rows, stamps included, in ``dst``."""
-    with src.reading() as s:
-        people = [dict(r._mapping) for r in s.execute(select(Person.__table__))]
-        events = [dict(r._mapping) for r in s.execute(select(ServiceEvent.__table__))]
-    with dst.transaction() as s:
-        s.execute(insert(Person.__table__), people)
-        s.execute(insert(ServiceEvent.__table__), events)
+    """What an exchange before the upgrade did: the same rows, stamps included, in ``dst``
+    (the tables as they are at the old revision)."""
+    with src.engine.connect() as conn:
+        tables = [Table(name, MetaData(), autoload_with=conn) for name in ("person", "service_event")]
+        rows = [[dict(r._mapping) for r in conn.execute(select(t))] for t in tables]
+    with dst.engine.begin() as conn:
+        for table, table_rows in zip(tables, rows, strict=True):
+            conn.execute(insert(table), table_rows)
 
 
 def test_two_databases_migrated_apart_agree_and_do_not_double_after_sync(make_database, tmp_path):

@@ -44,6 +44,7 @@ from spm_desktop.core.storage.models import (
     ServiceType,
     Volunteer,
 )
+from spm_desktop.core.storage.name_keys import refresh_name_keys
 from spm_desktop.core.storage.summaries import bulk_inserts
 
 BATCH = 20_000
@@ -326,6 +327,7 @@ def _build(gen: _Gen, s, n_persons: int, n_events: int, say) -> DemoResult:
         for model, rows in tables:
             say(f"Menulis {len(rows)} baris {model.__tablename__}...")
             _insert(s, model, rows)
+        refresh_name_keys(s.connection(), [p["id"] for p in person_rows])  # the duplicate search's index
     counts = {"person": len(person_rows), "cases": len(case_rows), "case_need": len(need_rows),
               "disaster": len(disaster_rows), "household": len(household_rows),
               "household_member": len(member_rows), "service_event": len(event_rows),

@@ -38,6 +38,7 @@ from spm_desktop.core.storage.models import (
     Household,
     HouseholdMember,
     Person,
+    PersonNameKey,
     Region,
     ServiceEvent,
 )
@@ -236,8 +237,9 @@ def draft_facts(s: Session, draft: persons_svc.PersonDraft, person_id: str = "")
 
 
 def _key_condition(keys: frozenset[str]):
-    """search_name has a word starting with one of ``keys`` (three letters, a–z/0–9)."""
-    return or_(*[or_(Person.search_name.like(f"{k}%"), Person.search_name.like(f"% {k}%")) for k in sorted(keys)])
+    """The person shares one of ``keys`` (:meth:`NameForm.keys`): looked up in
+    ``person_name_key`` (:mod:`storage.name_keys`), the same keys the bulk pass compares."""
+    return Person.id.in_(select(PersonNameKey.person_id).where(PersonNameKey.key.in_(sorted(keys))))
 
 
 def candidates_in(s: Session, draft: persons_svc.PersonDraft, exclude_ids: tuple[str, ...] = ()) -> list[Candidate]:

@@ -43,6 +43,7 @@ from spm_desktop.core.security.scope import check_region_scope, scope_of
 from spm_desktop.core.storage.base import new_id, utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Case, HouseholdMember, Person, PmksCategory, Region, ServiceEvent
+from spm_desktop.core.storage.name_keys import rebuild_name_keys
 
 VILLAGE_LEVELS = ("kelurahan", "desa")
 MAX_NAME = 160
@@ -529,7 +530,8 @@ def _check_delete_scope(s: Session, actor: Actor, p: Person) -> None:
 
 
 def rebuild_search_names(db: Database, actor: Actor, batch: int = 5000) -> int:
-    """Recompute ``search_name`` of every person; returns how many rows changed."""
+    """Recompute ``search_name`` (and the name keys of the duplicate search) of every person;
+    returns how many search names changed."""
     require(actor, "master.edit")
     changed = 0
     with db.transaction(actor) as s:
@@ -546,6 +548,7 @@ def rebuild_search_names(db: Database, actor: Actor, batch: int = 5000) -> int:
                     changed += 1
             s.flush()
             last = rows[-1].id
+        rebuild_name_keys(s.connection())  # the duplicate search's keys, with the same rules
         if changed:
             audit.record(s, "rebuild_search_names", "person", "", after={"changed": changed})
     return changed

@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+import spm_desktop.core.storage.name_keys  # noqa: F401  (registers the name-key listener)
 import spm_desktop.core.storage.tracking  # noqa: F401  (registers the flush listener)
 from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import DomainError

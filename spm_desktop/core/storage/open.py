@@ -12,6 +12,7 @@ from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.engine import is_sqlite, lock_for_setup, make_engine, read_only_url
 from spm_desktop.core.storage.migrate import upgrade_to_head
 from spm_desktop.core.storage.models import LocalDevice
+from spm_desktop.core.storage.name_keys import ensure_name_keys
 from spm_desktop.core.storage.seed import seed_master_data
 
 
@@ -34,7 +35,8 @@ def ensure_device(db: Database, name: str | None = None) -> str:
 
 
 def open_database(url: str, *, migrate: bool = True, seed: bool = True) -> Database:
-    """Open ``url``: upgrade the schema to head (with a copy aside first), seed master data."""
+    """Open ``url``: upgrade the schema to head (with a copy aside first), seed master data,
+    build the name keys of the duplicate search when they are missing or made with older rules."""
     if migrate:
         upgrade_to_head(url)
     db = Database(make_engine(url))
@@ -43,6 +45,7 @@ def open_database(url: str, *, migrate: bool = True, seed: bool = True) -> Datab
         with db.transaction() as s:
             lock_for_setup(s)
             seed_master_data(s)
+            ensure_name_keys(s)
     return db
 
 

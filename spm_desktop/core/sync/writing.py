@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.storage.base import seed_id, utcnow
 from spm_desktop.core.storage.models import DuplicateCandidate, SyncConflict
+from spm_desktop.core.storage.name_keys import refresh_name_keys
 from spm_desktop.core.storage.summaries import bulk_inserts
 from spm_desktop.core.storage.tracking import next_change_seq
 from spm_desktop.core.sync.codec import TableCodec
@@ -60,6 +61,10 @@ def apply_plan(s: Session, package: OpenedPackage, plan: Plan, actor: Actor) -> 
             if codec.name == "person":
                 _prepare_person_niks(s, tp, plan, actor, device, now, seq)
             _write_table(s, tp, seq, local_seq)
+            if codec.name == "person":  # the duplicate search's index follows the names written
+                id_at = codec.index("id")
+                refresh_name_keys(s.connection(), [r[id_at] for r in (*tp.inserts, *tp.updates)]
+                                  + [i for old, row in tp.rekeys for i in (old, row[id_at])])
             _record_conflicts(s, tp, package.manifest.package_id)
         return _add_duplicate_candidates(s, plan.duplicate_pairs, actor, device, now, local_seq)
 

@@ -12,6 +12,7 @@ from spm_desktop.core.storage.models.casework import (
     CaseNeed,
     DuplicateCandidate,
     Person,
+    PersonNameKey,
     ServiceEvent,
     ServiceFirst,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "CaseNeed",
     "ServiceEvent",
     "ServiceFirst",
+    "PersonNameKey",
     "DuplicateCandidate",
     "Disaster",
     "Household",

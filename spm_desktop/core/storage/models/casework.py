@@ -143,6 +143,27 @@ class DuplicateCandidate(SyncMixin, Base):
     reviewed_by: Mapped[str] = mapped_column(String(64), default="")
 
 
+class PersonNameKey(Base):
+    """Derived, local: one row per blocking key of a person's name and alias (the first three
+    letters of each name word, :meth:`NameForm.keys`) — the index the duplicate candidate
+    search looks its keys up in instead of reading every person of one sex. Kept by
+    :mod:`spm_desktop.core.storage.name_keys`; never travels in sync packages.
+    """
+
+    __tablename__ = "person_name_key"
+    __table_args__ = (
+        # The candidate search reads the persons of a few keys: one range of this B-tree each
+        # (SQLite: WITHOUT ROWID, so the table is the index).
+        PrimaryKeyConstraint("key", "person_id"),
+        # A person's keys are replaced when their name changes.
+        Index("ix_person_name_key_person", "person_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    key: Mapped[str] = mapped_column(String(8))
+    person_id: Mapped[str] = mapped_column(String(36))
+
+
 class ServiceFirst(Base):
     """Derived, local: the first live service of each (year, person, service code) — the
     roll-up's output indicators read one row per person and code instead of grouping the

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from spm_desktop.core.storage.base import Base, new_id, utcnow
@@ -63,6 +63,9 @@ class LocalDevice(Base):
     change_seq: Mapped[int] = mapped_column(Integer, default=0)
     sign_key: Mapped[str | None] = mapped_column(String(64))
     box_key: Mapped[str | None] = mapped_column(String(64))
+    # The rules version person_name_key was built with (storage.name_keys.NAME_KEYS_VERSION;
+    # 0: not built yet, rebuilt at the next open).
+    name_keys: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class SyncPeer(Base):
