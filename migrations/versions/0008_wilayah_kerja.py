@@ -15,7 +15,7 @@ updated them (the record id derived from it is a one-way uuid5), for ``spm-deskt
 and the office's data-quality checks.
 
 ``person_name_key`` (derived, local, never travels) holds the blocking keys of every person's
-name, the index of the duplicate candidate search (a scan of every person of one sex with LIKE
+name (with their sex and birth year), the index of the duplicate candidate search (a scan of every person of one sex with LIKE
 patterns before). The application fills it (``storage.name_keys.ensure_name_keys``: the keys
 come from the name rules of the program, which a migration must not copy) when
 ``local_device.name_keys`` is not its rules version: 0 here, so at the first open after this
@@ -49,6 +49,8 @@ def upgrade() -> None:
         "person_name_key",
         sa.Column("key", sa.String(length=8), nullable=False),
         sa.Column("person_id", sa.String(length=36), nullable=False),
+        sa.Column("sex", sa.String(length=1), nullable=False),
+        sa.Column("birth_year", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("key", "person_id", name=op.f("pk_person_name_key")),
         sqlite_with_rowid=False,
     )

@@ -236,10 +236,19 @@ def draft_facts(s: Session, draft: persons_svc.PersonDraft, person_id: str = "")
                  _parents(s).get(kelurahan) if kelurahan else None)
 
 
-def _key_condition(keys: frozenset[str]):
-    """The person shares one of ``keys`` (:meth:`NameForm.keys`): looked up in
-    ``person_name_key`` (:mod:`storage.name_keys`), the same keys the bulk pass compares."""
-    return Person.id.in_(select(PersonNameKey.person_id).where(PersonNameKey.key.in_(sorted(keys))))
+def _keyed_ids(s: Session, probe: Facts, keys: frozenset[str]) -> list[str]:
+    """Persons of the probe's sex sharing one of ``keys`` (:meth:`NameForm.keys`, the same keys
+    the bulk pass compares) with a birth year within the tolerance or unknown: looked up in
+    ``person_name_key`` (:mod:`storage.name_keys`) without reading any person row."""
+    k = PersonNameKey
+    q = select(k.person_id).where(k.key.in_(sorted(keys)), k.sex == probe.sex).distinct()
+    if probe.birth_year:
+        q = q.where(or_(k.birth_year.is_(None), k.birth_year.between(probe.birth_year - BIRTH_YEAR_TOLERANCE,
+                                                                       probe.birth_year + BIRTH_YEAR_TOLERANCE)))
+    return sorted(s.scalars(q))
+
+
+KEYED_CHUNK = 500
 
 
 def candidates_in(s: Session, draft: persons_svc.PersonDraft, exclude_ids: tuple[str, ...] = ()) -> list[Candidate]:
@@ -253,26 +262,26 @@ def candidates_in(s: Session, draft: persons_svc.PersonDraft, exclude_ids: tuple
     keys = probe.keys()
     if not keys or probe.sex not in ("L", "P"):
         return []
-    q = select(*_FACT_COLUMNS).where(Person.sex == probe.sex, Person.deleted_at.is_(None),
-                                     Person.merged_into.is_(None), _key_condition(keys))
-    if probe.nik:
-        q = q.where(or_(Person.nik.is_(None), Person.nik == probe.nik))
-    if probe.birth_year:
-        q = q.where(or_(Person.birth_year.is_(None),
-                        Person.birth_year.between(probe.birth_year - BIRTH_YEAR_TOLERANCE,
-                                                  probe.birth_year + BIRTH_YEAR_TOLERANCE)))
-    if exclude_ids:
-        q = q.where(Person.id.not_in(list(exclude_ids)))
+    excluded = set(exclude_ids)
+    ids = [i for i in _keyed_ids(s, probe, keys) if i not in excluded]
     parents = _parents(s)
     found: list[Candidate] = []
-    for r in s.execute(q):
-        scored = pair_score(probe, _facts(r, parents))
-        if scored is None:
-            continue
-        score, reasons = scored
-        found.append(Candidate(person_id=r.id, name=r.name, alias=r.alias or "", sex=r.sex, nik=r.nik,
-                               birth_date=r.birth_date, birth_year=r.birth_year, kelurahan_code=r.kelurahan_code,
-                               score=score, reason=", ".join(reasons)))
+    for start in range(0, len(ids), KEYED_CHUNK):
+        # Only the ids in the query: with "deleted_at IS NULL" in it, SQLite walks the live-name
+        # index over every person instead of fetching these rows by id. Deleted and merged
+        # persons are skipped here; a different NIK is excluded by pair_score.
+        q = select(*_FACT_COLUMNS, Person.deleted_at, Person.merged_into).where(
+            Person.id.in_(ids[start:start + KEYED_CHUNK]))
+        for r in s.execute(q):
+            if r.deleted_at is not None or r.merged_into is not None:
+                continue
+            scored = pair_score(probe, _facts(r, parents))
+            if scored is None:
+                continue
+            score, reasons = scored
+            found.append(Candidate(person_id=r.id, name=r.name, alias=r.alias or "", sex=r.sex, nik=r.nik,
+                                   birth_date=r.birth_date, birth_year=r.birth_year, kelurahan_code=r.kelurahan_code,
+                                   score=score, reason=", ".join(reasons)))
     found.sort(key=lambda c: (-c.score, c.name))
     return found[:MAX_CANDIDATES]
 

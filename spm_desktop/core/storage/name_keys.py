@@ -8,7 +8,9 @@ prefixes are set aside). Looking those keys up in this table replaces a scan of 
 of one sex with ``LIKE`` patterns (issue 20: 293 ms → see BENCHMARKS.md, budget 30 ms).
 
 The table is derived and local, like ``service_first``: it never travels and has no foreign
-key. It is kept here, on every write of a person's name or alias:
+key. Each row also holds the person's sex and birth year, which the search filters on before
+reading any person row. It is kept here, on every write of a person's name, alias, sex or
+birth year:
 
 - ORM writes (services, file import, merge): the ``after_flush`` listener below;
 - Core writes (sync import, demo data): :func:`refresh_name_keys` with the written ids;
@@ -38,8 +40,12 @@ def name_keys(name: str | None, alias: str | None) -> frozenset[str]:
     return frozenset(k for n in (name, alias) if n for k in name_form(n).keys())
 
 
-def _write(conn: Connection, people: Iterable[tuple[str, str | None, str | None]]) -> int:
-    rows = [{"key": k, "person_id": pid} for pid, name, alias in people for k in sorted(name_keys(name, alias))]
+Stored = tuple[str, str | None, str | None, str | None, int | None]  # id, name, alias, sex, birth_year
+
+
+def _write(conn: Connection, people: Iterable[Stored]) -> int:
+    rows = [{"key": k, "person_id": pid, "sex": sex or "", "birth_year": year}
+            for pid, name, alias, sex, year in people for k in sorted(name_keys(name, alias))]
     if rows:
         conn.execute(insert(PersonNameKey.__table__), rows)
     return len(rows)
@@ -51,6 +57,10 @@ def _delete(conn: Connection, person_ids: list[str]) -> None:
         conn.execute(delete(t).where(t.c.person_id.in_(person_ids[start:start + CHUNK])))
 
 
+def _stored(p):
+    return p.c.id, p.c.name, p.c.alias, p.c.sex, p.c.birth_year
+
+
 def refresh_name_keys(conn: Connection, person_ids: Iterable[str]) -> None:
     """Make the keys of ``person_ids`` match their stored name and alias (ids no longer in
     the person table lose their keys)."""
@@ -60,7 +70,7 @@ def refresh_name_keys(conn: Connection, person_ids: Iterable[str]) -> None:
     _delete(conn, ids)
     p = Person.__table__
     for start in range(0, len(ids), CHUNK):
-        _write(conn, conn.execute(select(p.c.id, p.c.name, p.c.alias).where(p.c.id.in_(ids[start:start + CHUNK]))))
+        _write(conn, conn.execute(select(*_stored(p)).where(p.c.id.in_(ids[start:start + CHUNK]))))
 
 
 def rebuild_name_keys(conn: Connection) -> int:
@@ -68,8 +78,8 @@ def rebuild_name_keys(conn: Connection) -> int:
     conn.execute(delete(PersonNameKey.__table__))
     p = Person.__table__
     written = 0
-    batch: list[tuple[str, str | None, str | None]] = []
-    for row in conn.execute(select(p.c.id, p.c.name, p.c.alias)).all():
+    batch: list[Stored] = []
+    for row in conn.execute(select(*_stored(p))).all():
         batch.append(tuple(row))
         if len(batch) >= 5000:
             written += _write(conn, batch)
@@ -89,14 +99,14 @@ def ensure_name_keys(session: Session) -> bool:
     return True
 
 
-_NAME_ATTRIBUTES = ("name", "alias")
+_KEYED_ATTRIBUTES = ("name", "alias", "sex", "birth_year")
 
 
 @event.listens_for(Session, "after_flush")
 def _keep_name_keys(session: Session, _flush_context) -> None:
     changed = [o.id for o in session.new if isinstance(o, Person)]
     for obj in session.dirty:
-        if isinstance(obj, Person) and any(_changed(obj, a) for a in _NAME_ATTRIBUTES):
+        if isinstance(obj, Person) and any(_changed(obj, a) for a in _KEYED_ATTRIBUTES):
             changed.append(obj.id)
     gone = [o.id for o in session.deleted if isinstance(o, Person)]
     if not changed and not gone:

@@ -145,15 +145,16 @@ class DuplicateCandidate(SyncMixin, Base):
 
 class PersonNameKey(Base):
     """Derived, local: one row per blocking key of a person's name and alias (the first three
-    letters of each name word, :meth:`NameForm.keys`) — the index the duplicate candidate
-    search looks its keys up in instead of reading every person of one sex. Kept by
+    letters of each name word, :meth:`NameForm.keys`), with the person's sex and birth year —
+    the index the duplicate candidate search looks its keys up in instead of reading every
+    person of one sex. Kept by
     :mod:`spm_desktop.core.storage.name_keys`; never travels in sync packages.
     """
 
     __tablename__ = "person_name_key"
     __table_args__ = (
-        # The candidate search reads the persons of a few keys: one range of this B-tree each
-        # (SQLite: WITHOUT ROWID, so the table is the index).
+        # The candidate search reads the entries of a few keys: one range of this B-tree each
+        # (SQLite: WITHOUT ROWID, so the table is the index), sex and birth year in the entries.
         PrimaryKeyConstraint("key", "person_id"),
         # A person's keys are replaced when their name changes.
         Index("ix_person_name_key_person", "person_id"),
@@ -162,6 +163,9 @@ class PersonNameKey(Base):
 
     key: Mapped[str] = mapped_column(String(8))
     person_id: Mapped[str] = mapped_column(String(36))
+    # The person's, copied: the search keeps only the same sex and nearby birth years here.
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
 
 
 class ServiceFirst(Base):
