@@ -27,7 +27,8 @@ def folder(tmp_path):
     folder = tmp_path / "data"
     pw = tmp_path / "pw.txt"
     pw.write_text(PASSWORD + "\n", encoding="utf-8")
-    made = spm("init", "--admin", "admin", "--password-file", str(pw), data_dir=folder, sqlite=True)
+    made = spm("init", "--admin", "admin", "--password-file", str(pw), "--wilayah", "61.71", data_dir=folder,
+               sqlite=True)
     assert made.returncode == 0, made.stderr
     return folder
 

@@ -57,7 +57,7 @@ class AreaDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Provinsi:", self.province)
         form.addRow("&Kabupaten/kota:", self.regency)
-        form.addRow("Nama &kantor:", self.office_name)
+        form.addRow("Na&ma kantor:", self.office_name)
         form.addRow("&Alamat kantor:", self.office_address)
         form.addRow("Nama penanda &tangan:", self.signatory_name)
         form.addRow("&NIP penanda tangan:", self.signatory_nip)
