@@ -62,8 +62,8 @@ def _stored(p):
 
 
 def refresh_name_keys(conn: Connection, person_ids: Iterable[str]) -> None:
-    """Make the keys of ``person_ids`` match their stored name and alias (ids no longer in
-    the person table lose their keys)."""
+    """Make the keys of ``person_ids`` match their stored name, alias, sex and birth year (ids
+    no longer in the person table lose their keys)."""
     ids = sorted(set(person_ids))
     if not ids:
         return
