@@ -26,6 +26,7 @@ from spm_desktop.core.domain.groups import ACTIVITY_RULES
 from spm_desktop.core.domain.names import search_key
 from spm_desktop.core.domain.nik import make_kk, make_nik
 from spm_desktop.core.security import audit
+from spm_desktop.core.storage import hlc
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import (
     Case,
@@ -110,7 +111,7 @@ class _Gen:
 
     def sync_cols(self) -> dict:
         return dict(created_at=self.stamp, updated_at=self.stamp, updated_by="demo", origin_device=self.device,
-                    revision=1, deleted_at=None, change_seq=DEMO_CHANGE_SEQ)
+                    revision=1, hlc=hlc.from_datetime(self.stamp), deleted_at=None, change_seq=DEMO_CHANGE_SEQ)
 
     def day_between(self, a: date, b: date) -> date:
         span = max(0, (b - a).days)
@@ -169,7 +170,7 @@ class _Gen:
         alias = rng.choice(names.ALIASES) if no_papers and rng.random() < 0.4 else ""
         category = rng.choice(CATEGORY_BY_GROUP[group])
         return dict(
-            id=self.uid(), **self.sync_cols(),
+            id=self.uid(), **self.sync_cols(), created_device=self.device,
             nik=None if no_papers else self.nik(birth, sex, kec),
             no_kk=None if no_papers or rng.random() < 0.3 else self.no_kk(kec),
             name=name, alias=alias, sex=sex,
@@ -278,6 +279,7 @@ def generate(
         gen = _Gen(seed, until, db.device_id, master, taken)
         result = _build(gen, s, persons, events, say)
         s.execute(update(LocalDevice).values(change_seq=LocalDevice.change_seq + 1))
+        hlc.observe(s, hlc.from_datetime(gen.stamp))  # later edits order after the demo records
         s.execute(text("SELECT 1"))
         audit.record(s, "demo_data", "database", "", after=result.counts)
     return result

@@ -52,6 +52,7 @@ ACTION_LABELS: dict[str, str] = {
     "create_bulk": "Tambah sekaligus",
     "record_meals": "Catat makan harian",
     "resolve_conflict": "Selesaikan konflik",
+    "refuse_import": "Tolak paket sinkronisasi",
     "demo_data": "Isi data contoh",
     "rebuild_search_names": "Perbarui indeks nama",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Integer, MetaData, String
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -45,6 +45,10 @@ class SyncMixin:
     maintained by the flush listener in :mod:`spm_desktop.core.storage.tracking`; services
     never set them by hand. ``change_seq`` is this database's own change counter: the sync
     exporter sends what changed since the last package to a peer.
+
+    ``hlc`` orders the versions of a record between databases: a hybrid logical clock
+    (:mod:`spm_desktop.core.storage.hlc`), never behind the version it was derived from,
+    whatever the computer's wall clock says.
     """
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -53,6 +57,7 @@ class SyncMixin:
     updated_by: Mapped[str] = mapped_column(String(64), default="")
     origin_device: Mapped[str] = mapped_column(String(36), default="")
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    hlc: Mapped[int] = mapped_column(BigInteger, default=0)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     change_seq: Mapped[int] = mapped_column(Integer, default=0, index=True)
 

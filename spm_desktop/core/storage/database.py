@@ -7,9 +7,10 @@ listener and the audit trail know who did what, where.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import unquote
 
 from sqlalchemy import Engine, select
@@ -28,6 +29,8 @@ class Database:
     engine: Engine
     sessions: sessionmaker = field(init=False)
     device_id: str = field(init=False, default="")
+    # The wall clock (naive UTC) stamped on records and packages; tests inject a wrong one.
+    clock: Callable[[], datetime] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -54,6 +57,11 @@ class Database:
         """Opened for reading only (a data folder the process cannot write, storage.engine.read_only_url)."""
         return self.is_sqlite and self.engine.url.query.get("mode") == "ro"
 
+    def now(self) -> datetime:
+        from spm_desktop.core.storage import base
+
+        return (self.clock or base.utcnow)()
+
     def refresh_device(self) -> None:
         with self.sessions() as s:
             try:
@@ -71,6 +79,8 @@ class Database:
         with self.sessions.begin() as session:
             session.info["actor"] = actor
             session.info["device_id"] = self.device_id
+            if self.clock is not None:
+                session.info["clock"] = self.clock
             yield session
 
     @contextmanager

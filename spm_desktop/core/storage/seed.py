@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from spm_desktop.core.paths import resource_path
 from spm_desktop.core.storage.base import seed_id
+from spm_desktop.core.storage.hlc import from_datetime
 from spm_desktop.core.storage.models import PmksCategory, Region, ServiceType, Setting, Target
 
 SEED_TIME = datetime(2026, 1, 1)
@@ -54,6 +55,7 @@ def _stamp(obj):
     obj.updated_by = SEED_ORIGIN
     obj.origin_device = SEED_ORIGIN
     obj.revision = 1
+    obj.hlc = from_datetime(SEED_TIME)
     return obj
 
 

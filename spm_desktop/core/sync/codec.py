@@ -18,7 +18,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Numeric, String, 
 
 from spm_desktop.core.storage.models import SYNCED_MODELS
 
-STAMP_COLUMNS = ("created_at", "updated_at", "updated_by", "origin_device", "revision")
+STAMP_COLUMNS = ("created_at", "updated_at", "updated_by", "origin_device", "revision", "hlc", "created_device")
 # Columns that never travel: this database's change counter, and the derived bits the
 # database's own triggers keep (migration 0002).
 LOCAL_COLUMNS = ("change_seq", "need_mask", "need_bit")

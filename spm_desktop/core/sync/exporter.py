@@ -16,10 +16,11 @@ from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
-from spm_desktop.core.storage.base import new_id, utcnow
+from spm_desktop.core.storage.base import new_id
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.migrate import head_revision
-from spm_desktop.core.storage.models import LocalDevice, SyncPackage
+from spm_desktop.core.storage import hlc
+from spm_desktop.core.storage.models import LocalDevice, SyncPackage, SyncPeer
 from spm_desktop.core.sync import envelope, payload
 from spm_desktop.core.sync.codec import CODECS, TABLE_ORDER
 from spm_desktop.core.sync.identity import enrolled_peer, ensure_keys, heal_counter
@@ -73,6 +74,23 @@ def collect_rows(session: Session, since_seq: int, skip_seqs: list[int] = ()) ->
     return out
 
 
+def _highest_hlc(table: payload.TableRows) -> int:
+    at = list(table.columns).index("hlc")
+    return max((r[at] or 0 for r in table.rows), default=0)
+
+
+def answers_for(session: Session, peer: SyncPeer) -> payload.Ack:
+    """This database's answer to ``peer``: its changes applied here up to ``received_seq``,
+    and what became of its latest packages (refused ones with their reasons)."""
+    rows = session.scalars(select(SyncPackage).where(
+        SyncPackage.direction == "in", SyncPackage.peer_device_id == (peer.device_id or ""),
+        SyncPackage.status.in_(("applied", "refused"))).order_by(SyncPackage.processed_at.desc())
+        .limit(payload.MAX_ANSWERS))
+    answers = tuple(payload.Answer(p.id, p.status, tuple(tuple(r) for r in (p.reasons or [])[:payload.MAX_REASONS]))
+                    for p in rows)
+    return payload.Ack(peer.received_seq, answers)
+
+
 def _write_atomically(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".spmsync-", dir=target.parent)
@@ -96,9 +114,11 @@ def export_package(
     full: bool = False,
 ) -> ExportResult:
     """Write a package for the enrolled peer ``peer_name`` to ``target``: the records changed
-    since the last package to that peer (all of them with ``full=True``), and the peer's
-    bookmark moves on. Signed with this device's key, encrypted for the peer's. One
-    transaction; the file is complete on disk before the bookmark is committed."""
+    since the last change the peer acknowledged (all of them with ``full=True``), so a
+    package it refused or never imported is carried again by the next one; and this
+    database's answers to the peer's packages (applied up to which change, refusals with their
+    reasons). Signed with this device's key, encrypted for the peer's. One transaction; the
+    file is complete on disk before it commits."""
     require(actor, "sync.run")
     target = Path(target)
     if target.is_dir():
@@ -107,14 +127,16 @@ def export_package(
         peer = enrolled_peer(s, peer_name or "")
         device = s.scalars(select(LocalDevice)).one()
         keys = ensure_keys(s, device)
-        since = 0 if full else peer.last_sent_seq
+        since = 0 if full else peer.acked_seq
         until = heal_counter(s, device)
         tables = collect_rows(s, since, received_seqs(s, peer.device_id) if since else [])
-        now = utcnow()
+        now = db.now()
+        clock = max([hlc.current(s), hlc.from_datetime(now)] + [_highest_hlc(t) for t in tables])
+        hlc.observe(s, clock)
         manifest, plain = payload.build(
             dict(package_id=new_id(), schema_revision=head_revision(), source_device_id=device.id,
                  source_device_name=device.name, created_at=now.isoformat(), to_peer=peer.name,
-                 full=since == 0),
+                 full=since == 0, until_seq=until, hlc=clock, ack=answers_for(s, peer)),
             tables,
         )
         data = envelope.seal(plain, keys, base64.b64decode(peer.box_public))
@@ -124,7 +146,7 @@ def export_package(
         s.add(SyncPackage(id=manifest.package_id, direction="out", peer_device_id=peer.device_id or "",
                           peer_name=peer.name, created_at=now, processed_at=now,
                           counts={"tables": manifest.counts, "since_seq": since, "until_seq": until},
-                          content_hash=manifest.content_hash, file_name=target.name))
+                          content_hash=manifest.content_hash, file_name=target.name, status="sent"))
         audit.record(s, "export", "sync_package", manifest.package_id,
                      after={"peer": peer.name, "file": target.name, "tables": manifest.counts,
                             "full": manifest.full})

@@ -131,7 +131,7 @@ class ImportSummary:
 
 
 def open_package(session: Session, path: str | Path, this_device_id: str,
-                 this_device_name: str = "") -> OpenedPackage:
+                 this_device_name: str = "", now: datetime | None = None) -> OpenedPackage:
     """Authenticate, decrypt and check a package; refuses (``PackageRefused``) before anything
     is applied. The sender's key is looked up among the enrolled devices before the body is
     even hashed."""
@@ -151,7 +151,17 @@ def open_package(session: Session, path: str | Path, this_device_id: str,
     manifest, offset = payload.read_manifest(plain)
     if manifest.source_device_id != sender.device_id:
         raise PackageRefused(MSG_WRONG_SENDER.format(name=sender.name))
-    _check_sender_clock(manifest.created_at)
+    try:
+        return _checked(session, manifest, plain, offset, sender, path, this_device_id, this_device_name, now)
+    except PackageRefused as exc:
+        # Signed by an enrolled sender: the refusal is answered in the next package to it.
+        exc.refused = (manifest, sender.id)
+        raise
+
+
+def _checked(session: Session, manifest: payload.Manifest, plain: bytes, offset: int, sender: SyncPeer,
+             path: str | Path, this_device_id: str, this_device_name: str, now: datetime | None) -> OpenedPackage:
+    _check_sender_clock(manifest.created_at, now)
     if manifest.schema_revision != head_revision():
         from alembic.script import ScriptDirectory
 
@@ -168,14 +178,14 @@ def open_package(session: Session, path: str | Path, this_device_id: str,
     return OpenedPackage(manifest, tables, Path(path).name, decoded, sender.id, sender.name)
 
 
-def _check_sender_clock(created_at: str) -> None:
+def _check_sender_clock(created_at: str, now: datetime | None = None) -> None:
     """A package made "more than a day in the future" comes from a computer whose clock is
     wrong: its records' stamps would win everywhere. Refused before anything is planned."""
     try:
         made = datetime.fromisoformat(created_at)
     except ValueError:
         raise PackageRefused(envelope.MSG_MALFORMED.format(detail="waktu pembuatan paket tidak sah")) from None
-    here = utcnow()
+    here = now or utcnow()
     if made > here + MAX_CLOCK_AHEAD:
         raise PackageRefused(MSG_CLOCK_AHEAD.format(sent=f"{made:%d/%m/%Y %H:%M}", here=f"{here:%d/%m/%Y %H:%M}"))
 
@@ -204,7 +214,7 @@ def _open(db: Database, path: str | Path) -> OpenedPackage:
 
     with db.sessions.begin() as s:  # begin: a device from before enrolment gets its keys here
         device = s.scalars(select(LocalDevice)).one()
-        return open_package(s, path, device.id, device.name)
+        return open_package(s, path, device.id, device.name, db.now())
 
 
 def check_rules(session: Session, package: OpenedPackage, plan: Plan) -> None:
@@ -233,7 +243,8 @@ def check_rules(session: Session, package: OpenedPackage, plan: Plan) -> None:
 
 
 def _already_imported(session: Session, package_id: str) -> bool:
-    return session.get(SyncPackage, package_id) is not None
+    found = session.get(SyncPackage, package_id)
+    return found is not None and found.status != "refused"  # a refused package may be tried again
 
 
 def preview_import(db: Database, actor: Actor, path: str | Path) -> ImportSummary:
@@ -249,9 +260,16 @@ def preview_import(db: Database, actor: Actor, path: str | Path) -> ImportSummar
 
 
 def import_package(db: Database, actor: Actor, path: str | Path) -> ImportSummary:
-    """Apply a package in one transaction, after a backup copy of the database file."""
+    """Apply a package in one transaction, after a backup copy of the database file. A package
+    from an enrolled sender that is refused is recorded with its reasons (and the answers it
+    carried are taken), so the next package to that sender tells it: it then sends the same
+    changes again."""
     require(actor, "sync.run")
-    package = _open(db, path)
+    try:
+        package = _open(db, path)
+    except PackageRefused as exc:
+        _note_refusal(db, actor, exc, Path(path).name)
+        raise
     with db.reading() as s:
         if _already_imported(s, package.manifest.package_id):
             return _summary(package, None, already_imported=True)
@@ -262,6 +280,7 @@ def import_package(db: Database, actor: Actor, path: str | Path) -> ImportSummar
         with db.transaction(actor) as s:
             if _already_imported(s, package.manifest.package_id):
                 return _summary(package, None, already_imported=True)
+            take_answers(s, package.peer_id, package.manifest)
             plan = make_plan(s, package, db.device_id)
             check_rules(s, package, plan)
             duplicates = apply_plan(s, package, plan, actor)
@@ -269,10 +288,77 @@ def import_package(db: Database, actor: Actor, path: str | Path) -> ImportSummar
                                backup_file=str(backup.path) if backup else "")
             _record(s, package, summary)
             return summary
+    except PackageRefused as exc:
+        exc.refused = (package.manifest, package.peer_id)
+        _note_refusal(db, actor, exc, package.file_name)
+        raise
     except IntegrityError as exc:
         missing_parent = "foreign key" in str(exc.orig).lower()
-        raise PackageRefused(MSG_MISSING_PARENT if missing_parent else MSG_UNIQUE_CLASH.format(
-            detail=str(exc.orig).splitlines()[0][:200])) from exc
+        refused = PackageRefused(MSG_MISSING_PARENT if missing_parent else MSG_UNIQUE_CLASH.format(
+            detail=str(exc.orig).splitlines()[0][:200]))
+        refused.refused = (package.manifest, package.peer_id)
+        _note_refusal(db, actor, refused, package.file_name)
+        raise refused from exc
+
+
+def take_answers(s: Session, peer_id: str, manifest: payload.Manifest) -> None:
+    """The sender's answer to this database's packages: changes up to ``applied_until`` are
+    applied there (never more than was sent), so the next package starts after them; the
+    packages it answered are marked acknowledged or refused (with the reasons)."""
+    peer = s.get(SyncPeer, peer_id)
+    ack = manifest.ack
+    applied = min(ack.applied_until, peer.last_sent_seq)
+    if applied > peer.acked_seq:
+        peer.acked_seq = applied
+    now = utcnow()
+    answers = {a.package_id: a for a in ack.answers}
+    for out in s.scalars(select(SyncPackage).where(SyncPackage.direction == "out",
+                                                  SyncPackage.peer_device_id == (peer.device_id or ""),
+                                                  SyncPackage.status.in_(("sent", "refused")))):
+        answer = answers.get(out.id)
+        until = (out.counts or {}).get("until_seq")
+        if answer is not None and answer.status == "refused":
+            if out.status != "refused":
+                out.status, out.reasons, out.answered_at = "refused", [list(r) for r in answer.reasons], now
+        elif answer is not None or (isinstance(until, int) and until <= peer.acked_seq):
+            out.status, out.answered_at = "acknowledged", now
+
+
+def _reasons_of(exc: PackageRefused) -> list[list[str]]:
+    from spm_desktop.core.sync.validation import PackageInvalid
+
+    if isinstance(exc, PackageInvalid):
+        return [[r.table, r.record, r.field, r.reason[:2000]] for r in exc.reasons[:payload.MAX_REASONS]]
+    return [["", "", "", str(exc)[:2000]]]
+
+
+def _note_refusal(db: Database, actor: Actor, exc: PackageRefused, file_name: str) -> None:
+    """Record a refused package of an enrolled sender (its reasons travel back in the next
+    package to it) and take the answers it carried; nothing of its content is applied."""
+    refused = getattr(exc, "refused", None)
+    if refused is None or db.read_only:
+        return
+    manifest, peer_id = refused
+    with db.transaction(actor) as s:
+        take_answers(s, peer_id, manifest)
+        peer = s.get(SyncPeer, peer_id)
+        record = s.get(SyncPackage, manifest.package_id)
+        if record is not None and record.status != "refused":
+            return  # applied before: a second import of it changes nothing
+        if record is None:
+            record = SyncPackage(id=manifest.package_id, direction="in")
+            s.add(record)
+        try:
+            made = datetime.fromisoformat(manifest.created_at)
+        except ValueError:
+            made = utcnow()
+        record.peer_device_id, record.peer_name = manifest.source_device_id, peer.name
+        record.created_at, record.processed_at = made, utcnow()
+        record.counts = {"tables": dict(manifest.counts), "until_seq": manifest.until_seq}
+        record.content_hash, record.file_name = manifest.content_hash, file_name
+        record.status, record.reasons = "refused", _reasons_of(exc)
+        audit.record(s, "refuse_import", "sync_package", manifest.package_id,
+                     after={"from": peer.name, "file": file_name, "reasons": len(record.reasons)})
 
 
 def _record(s: Session, package: OpenedPackage, summary: ImportSummary) -> None:
@@ -280,15 +366,19 @@ def _record(s: Session, package: OpenedPackage, summary: ImportSummary) -> None:
     peer = s.get(SyncPeer, package.peer_id)
     now = utcnow()
     peer.last_received_at = now
+    peer.received_seq = max(peer.received_seq or 0, m.until_seq)
     counts = {"tables": dict(m.counts), "new": summary.new, "updated": summary.updated,
               "conflicts": summary.conflicts, "duplicates": summary.duplicates,
-              "seq": s.info.get("sync_seq", 0)}
+              "seq": s.info.get("sync_seq", 0), "until_seq": m.until_seq}
+    earlier = s.get(SyncPackage, m.package_id)  # refused before, applied now
+    if earlier is not None:
+        s.delete(earlier)
+        s.flush()
     s.add(SyncPackage(id=m.package_id, direction="in", peer_device_id=m.source_device_id, peer_name=peer.name,
                       created_at=datetime.fromisoformat(m.created_at), processed_at=now, counts=counts,
-                      content_hash=m.content_hash, file_name=package.file_name))
+                      content_hash=m.content_hash, file_name=package.file_name, status="applied"))
     audit.record(s, "import", "sync_package", m.package_id,
                  after={"from": m.source_device_name, "file": package.file_name, **counts})
-
 
 
 __all__ = ["ImportSummary", "TableChange", "OpenedPackage", "preview_import", "import_package", "open_package"]

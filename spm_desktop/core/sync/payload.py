@@ -18,7 +18,37 @@ from spm_desktop.core.sync.envelope import MSG_MALFORMED, PackageRefused
 PAYLOAD_VERSION = 1
 _LEN = struct.Struct(">I")
 _MANIFEST_KEYS = {"format", "package_id", "schema_revision", "source_device_id", "source_device_name",
-                  "created_at", "to_peer", "full", "counts", "content_hash"}
+                  "created_at", "to_peer", "full", "counts", "content_hash", "until_seq", "hlc", "ack"}
+# Read without the keys added later, so a package of another schema revision is refused by
+# its revision (with the message saying which side to update), not as malformed.
+_LATER_KEYS = {"until_seq", "hlc", "ack"}
+MAX_ANSWERS = 20  # answers to the peer's latest packages carried back
+MAX_REASONS = 200  # refusal reasons kept per answer
+
+
+@dataclass(frozen=True)
+class Answer:
+    """This database's answer to one package it received from the peer."""
+
+    package_id: str
+    status: str  # applied | refused
+    reasons: tuple[tuple[str, str, str, str], ...] = ()  # (table, record, field, reason)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"package_id": self.package_id, "status": self.status, "reasons": [list(r) for r in self.reasons]}
+
+
+@dataclass(frozen=True)
+class Ack:
+    """What the sender of a package says about the packages it received from its recipient:
+    every change up to ``applied_until`` of the recipient's counter is applied there, and the
+    answers to the latest packages (a refusal with its reasons)."""
+
+    applied_until: int = 0
+    answers: tuple[Answer, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"applied_until": self.applied_until, "answers": [a.as_json() for a in self.answers]}
 
 
 @dataclass(frozen=True)
@@ -33,9 +63,14 @@ class Manifest:
     full: bool
     counts: dict[str, int]
     content_hash: str
+    until_seq: int = 0  # the sender's change counter this package carries changes up to
+    hlc: int = 0  # the sender's hybrid logical clock when it made the package
+    ack: Ack = Ack()
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        d = dict(self.__dict__)
+        d["ack"] = self.ack.as_json()
+        return d
 
 
 @dataclass(frozen=True)
@@ -76,13 +111,45 @@ def read_manifest(plain: bytes) -> tuple[Manifest, int]:
         raw = json.loads(plain[_LEN.size:_LEN.size + n])
     except (UnicodeDecodeError, ValueError):
         raise _bad("manifes bukan JSON") from None
-    if not isinstance(raw, dict) or set(raw) != _MANIFEST_KEYS:
+    if not isinstance(raw, dict) or not _MANIFEST_KEYS - _LATER_KEYS <= set(raw) <= _MANIFEST_KEYS:
         raise _bad("isian manifes tidak lengkap")
     if raw["format"] != PAYLOAD_VERSION or not isinstance(raw["counts"], dict):
         raise _bad("versi isi paket tidak dikenal")
-    if not all(isinstance(raw[k], str) for k in _MANIFEST_KEYS - {"format", "full", "counts"}):
+    if not all(isinstance(raw[k], str) for k in _MANIFEST_KEYS - _LATER_KEYS - {"format", "full", "counts"}):
         raise _bad("isian manifes tidak sah")
+    for key in ("until_seq", "hlc"):
+        if key in raw and not _natural(raw[key]):
+            raise _bad("isian manifes tidak sah")
+    raw["ack"] = _read_ack(raw.get("ack", {"applied_until": 0, "answers": []}))
     return Manifest(**raw), _LEN.size + n
+
+
+def _natural(value: Any) -> bool:
+    from spm_desktop.core.storage.hlc import LIMIT
+
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < LIMIT
+
+
+def _read_ack(raw: Any) -> Ack:
+    if not isinstance(raw, dict) or set(raw) != {"applied_until", "answers"} or not _natural(raw["applied_until"]):
+        raise _bad("jawaban paket tidak sah")
+    answers = raw["answers"]
+    if not isinstance(answers, list) or len(answers) > MAX_ANSWERS:
+        raise _bad("jawaban paket tidak sah")
+    out = []
+    for a in answers:
+        if (not isinstance(a, dict) or set(a) != {"package_id", "status", "reasons"}
+                or not isinstance(a["package_id"], str) or len(a["package_id"]) > 36
+                or a["status"] not in ("applied", "refused") or not isinstance(a["reasons"], list)
+                or len(a["reasons"]) > MAX_REASONS):
+            raise _bad("jawaban paket tidak sah")
+        reasons = []
+        for r in a["reasons"]:
+            if not isinstance(r, list) or len(r) != 4 or not all(isinstance(x, str) and len(x) <= 2000 for x in r):
+                raise _bad("jawaban paket tidak sah")
+            reasons.append(tuple(r))
+        out.append(Answer(a["package_id"], a["status"], tuple(reasons)))
+    return Ack(raw["applied_until"], tuple(out))
 
 
 def read_tables(plain: bytes, manifest: Manifest, offset: int) -> list[TableRows]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -35,30 +34,27 @@ class OpenedPackage:
     peer_name: str = ""  # and its name as enrolled here
 
 
-def _key(codec: TableCodec, row: list[Any]) -> tuple:
-    i = codec.index
-    return (row[i("updated_at")] or "", row[i("revision")] or 0, row[i("origin_device")] or "",
-            codec.content_hash(row))
-
-
 def _newer(codec: TableCodec, a: list[Any], b: list[Any]) -> bool:
-    """True when version ``a`` beats version ``b`` by the rule."""
-    ka, kb = _key(codec, a), _key(codec, b)
-    return (_when(ka[0]), *ka[1:]) > (_when(kb[0]), *kb[1:])
-
-
-def _when(iso: str) -> datetime:
-    return datetime.fromisoformat(iso) if iso else datetime.min
+    """True when version ``a`` beats version ``b`` by the rule: the higher hybrid logical clock
+    (:mod:`~spm_desktop.core.storage.hlc`; never the wall clock), then the device id, then a
+    hash of the content, so every database decides the same way."""
+    h, o = codec.index("hlc"), codec.index("origin_device")
+    ka, kb = (a[h] or 0, a[o] or ""), (b[h] or 0, b[o] or "")
+    if ka != kb:
+        return ka > kb
+    return codec.content_hash(a) > codec.content_hash(b)
 
 
 @dataclass
 class _PeerState:
     device_id: str
-    last_sent_seq: int
+    acked_seq: int  # the peer holds every change of this database up to here
     received: list[tuple[int, int]]
 
     def changed_here(self, seq: int, origin: str) -> bool:
-        if seq <= self.last_sent_seq or origin == self.device_id:
+        """Changed here since the peer last acknowledged this database's changes (counted by
+        this database's change counter, never by a clock), and not as received from it."""
+        if seq <= self.acked_seq or origin == self.device_id:
             return False
         return not any(lo < seq <= hi for lo, hi in self.received)
 
@@ -94,7 +90,10 @@ def _peer_state(session: Session, manifest: payload.Manifest) -> _PeerState:
             SyncPackage.direction == "in", SyncPackage.peer_device_id == manifest.source_device_id)):
         if isinstance(counts, dict) and isinstance(counts.get("seq"), int):
             received.append((counts["seq"] - 1, counts["seq"]))
-    return _PeerState(manifest.source_device_id, peer.last_sent_seq if peer else 0, received)
+    acked = 0
+    if peer is not None:  # the answer this package carries counts already (preview and import alike)
+        acked = max(peer.acked_seq, min(manifest.ack.applied_until, peer.last_sent_seq))
+    return _PeerState(manifest.source_device_id, acked, received)
 
 
 def _local_rows(session: Session, codec: TableCodec, ids: list[str]) -> dict[str, tuple[list[Any], int]]:

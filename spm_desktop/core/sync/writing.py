@@ -14,6 +14,7 @@ from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.storage import hlc
 from spm_desktop.core.storage.base import seed_id, utcnow
 from spm_desktop.core.storage.models import DuplicateCandidate, SyncConflict
 from spm_desktop.core.storage.name_keys import refresh_name_keys
@@ -26,10 +27,12 @@ from spm_desktop.core.sync.planning import CHUNK, OpenedPackage, Plan, TablePlan
 NIK_ASIDE_NOTE = "[Sinkronisasi] NIK {nik} juga dipakai data lain; disimpan di sini sampai data ganda diperiksa."
 
 
-def _local_stamp(codec: TableCodec, row: list[Any], actor: Actor, device: str, now: datetime) -> list[Any]:
+def _local_stamp(codec: TableCodec, row: list[Any], actor: Actor, device: str, now: datetime,
+                 tick: int) -> list[Any]:
     """``row`` as a new revision made here (so that it travels and wins elsewhere)."""
     row = list(row)
     row[codec.index("revision")] = (row[codec.index("revision")] or 0) + 1
+    row[codec.index("hlc")] = max(tick, (row[codec.index("hlc")] or 0) + 1)
     row[codec.index("updated_at")] = now.isoformat()
     row[codec.index("updated_by")] = actor.username
     row[codec.index("origin_device")] = device
@@ -51,32 +54,51 @@ def apply_plan(s: Session, package: OpenedPackage, plan: Plan, actor: Actor) -> 
     # Rows exactly as received get ``seq`` (the exporter never echoes them back to that peer);
     # rows this import had to change itself (NIK set aside, suggestions) get ``local_seq``.
     heal_counter(s)
+    # This clock moves up to the sender's: what is edited here afterwards orders after all of it.
+    hlc.observe(s, max([package.manifest.hlc] + [_highest_hlc(codec, rows) for codec, rows in package.tables]))
+    device, now = s.info.get("device_id", ""), (s.info.get("clock") or utcnow)()
     seq = next_change_seq(s)
-    local_seq = next_change_seq(s)
+    local_seq, tick = hlc.advance(s, now)
     s.info["sync_seq"] = seq
-    device, now = s.info.get("device_id", ""), utcnow()
     with bulk_inserts(s, (seq, local_seq)):
         for tp in plan.tables:
             codec = tp.codec
             if codec.name == "person":
-                _prepare_person_niks(s, tp, plan, actor, device, now, seq)
+                _prepare_person_niks(s, tp, plan, actor, device, now, tick)
             _write_table(s, tp, seq, local_seq)
             if codec.name == "person":  # the duplicate search's index follows the names written
                 id_at = codec.index("id")
                 refresh_name_keys(s.connection(), [r[id_at] for r in (*tp.inserts, *tp.updates)]
                                   + [i for old, row in tp.rekeys for i in (old, row[id_at])])
             _record_conflicts(s, tp, package.manifest.package_id)
-        return _add_duplicate_candidates(s, plan.duplicate_pairs, actor, device, now, local_seq)
+        count = _add_duplicate_candidates(s, plan.duplicate_pairs, actor, device, now, local_seq, tick)
+        _observe_local_stamps(s, plan)
+        return count
 
 
-def _prepare_person_niks(s, tp: TablePlan, plan: Plan, actor, device, now, seq) -> None:
+def _highest_hlc(codec: TableCodec, rows: list[list[Any]]) -> int:
+    at = codec.index("hlc")
+    return max((r[at] or 0 for r in rows), default=0)
+
+
+def _observe_local_stamps(s: Session, plan: Plan) -> None:
+    """A row stamped here above the tick (its version was ahead) moves the clock too."""
+    highest = 0
+    for tp in plan.tables:
+        if tp.edited_here:
+            at, id_at = tp.codec.index("hlc"), tp.codec.index("id")
+            highest = max([highest] + [r[at] or 0 for r in tp.updates + tp.inserts if r[id_at] in tp.edited_here])
+    hlc.observe(s, highest)
+
+
+def _prepare_person_niks(s, tp: TablePlan, plan: Plan, actor, device, now, tick) -> None:
     codec = tp.codec
     id_at = codec.index("id")
-    tp.inserts = [_local_stamp(codec, _set_aside(codec, r, plan.nik_aside[r[id_at]]), actor, device, now)
-                  if r[id_at] in plan.nik_aside else r for r in tp.inserts]
-    tp.updates = [_local_stamp(codec, _set_aside(codec, r, plan.nik_aside[r[id_at]]), actor, device, now)
-                  if r[id_at] in plan.nik_aside else r for r in tp.updates]
-    losers = [_local_stamp(codec, _set_aside(codec, r, plan.nik_aside[r[id_at]]), actor, device, now)
+    tp.inserts = [_local_stamp(codec, _set_aside(codec, r, plan.nik_aside[r[id_at]]), actor, device, now,
+                               tick) if r[id_at] in plan.nik_aside else r for r in tp.inserts]
+    tp.updates = [_local_stamp(codec, _set_aside(codec, r, plan.nik_aside[r[id_at]]), actor, device, now,
+                               tick) if r[id_at] in plan.nik_aside else r for r in tp.updates]
+    losers = [_local_stamp(codec, _set_aside(codec, r, plan.nik_aside[r[id_at]]), actor, device, now, tick)
               for r in plan.local_nik_losers]
     # Free every NIK that moves before writing, so no intermediate state breaks UNIQUE(nik).
     t = codec.table
@@ -173,7 +195,8 @@ def new_duplicate_pairs(s: Session, pairs: list[tuple[str, str, str]]) -> list[t
     return out
 
 
-def _add_duplicate_candidates(s: Session, pairs, actor: Actor, device: str, now: datetime, seq: int) -> int:
+def _add_duplicate_candidates(s: Session, pairs, actor: Actor, device: str, now: datetime, seq: int,
+                              tick: int) -> int:
     """One suggestion per pair sharing a NIK; its id depends only on the pair, so the
     suggestion made on each side of an exchange is the same record."""
     new = new_duplicate_pairs(s, pairs)
@@ -182,7 +205,7 @@ def _add_duplicate_candidates(s: Session, pairs, actor: Actor, device: str, now:
     rows = [dict(id=seed_id("duplicate_candidate", f"{a}:{b}"), person_a_id=a, person_b_id=b,
                  reason=f"NIK sama ({nik}) dari sinkronisasi", score=100, status="open", reviewed_by="",
                  created_at=now, updated_at=now, updated_by=actor.username, origin_device=device, revision=1,
-                 deleted_at=None, change_seq=seq) for a, b, nik in new]
+                 hlc=tick, deleted_at=None, change_seq=seq) for a, b, nik in new]
     s.connection().execute(insert(DuplicateCandidate.__table__), rows)
     return len(rows)
 

@@ -65,12 +65,31 @@ def content(db: Database) -> dict[str, dict[str, tuple]]:
     return out
 
 
-def file_digest(db: Database) -> str:
-    """A digest of the whole logical content, local tables included (for "nothing changed")."""
+# What a refused package leaves: its refusal and reasons (answered in the next package to its
+# sender), the audit entry, and the acknowledgement it carried.
+BOOKKEEPING = ("sync_package", "audit_entry", "sync_peer")
+
+
+def file_digest(db: Database, bookkeeping: bool = True) -> str:
+    """A digest of the whole logical content, local tables included (for "nothing changed");
+    ``bookkeeping=False``: without the sync bookkeeping a refusal writes."""
     h = hashlib.sha256()
-    tables = sorted(inspect(db.engine).get_table_names())
+    tables = sorted(t for t in inspect(db.engine).get_table_names() if bookkeeping or t not in BOOKKEEPING)
     with db.engine.connect() as conn:
         for t in tables:
             for row in conn.execute(text(f'SELECT * FROM "{t}" ORDER BY 1')):
                 h.update(repr(tuple(row)).encode())
     return h.hexdigest()
+
+
+def data_digest(db: Database) -> str:
+    return file_digest(db, bookkeeping=False)
+
+
+def refusals(db: Database) -> list[tuple[str, list]]:
+    """(status, reasons) of the packages recorded as refused here."""
+    from spm_desktop.core.storage.models import SyncPackage
+
+    with db.reading() as s:
+        return [(p.status, p.reasons) for p in s.scalars(select(SyncPackage).where(SyncPackage.direction == "in",
+                                                                                   SyncPackage.status == "refused"))]

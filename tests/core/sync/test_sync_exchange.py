@@ -103,8 +103,15 @@ def test_records_arrive_and_both_sides_converge(office, tksk, tmp_path):
     again = export_package(office, ADMIN, back, peer_name="TKSK Pontianak Barat")
     assert again.counts.get("person", 0) == 1  # first package to that peer: everything
     assert import_package(tksk, ADMIN, back).new == 0
+    # Until the TKSK acknowledges it, the office's next package carries the same changes again.
     third = export_package(office, ADMIN, tmp_path / "third.spmsync", peer_name="TKSK Pontianak Barat")
-    assert third.total == 0
+    assert third.total == again.total
+    # The TKSK's next package carries its acknowledgement (and nothing the office sent it).
+    answer = export_package(tksk, ADMIN, tmp_path / "answer.spmsync", peer_name="Kantor Dinas Sosial")
+    assert answer.total == 0
+    import_package(office, ADMIN, tmp_path / "answer.spmsync")
+    fourth = export_package(office, ADMIN, tmp_path / "fourth.spmsync", peer_name="TKSK Pontianak Barat")
+    assert fourth.total == 0
 
 
 def test_importing_the_same_package_twice_changes_nothing(office, tksk, tmp_path):

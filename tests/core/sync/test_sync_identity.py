@@ -13,6 +13,7 @@ from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from spm_desktop.core.storage.models import AuditEntry, LocalDevice, Person
 from spm_desktop.core.sync.exporter import export_package
+from spm_desktop.core.sync.importer import import_package
 from spm_desktop.core.sync.identity import (
     device_info,
     enrol_device,
@@ -119,6 +120,9 @@ def test_a_counter_behind_the_stamps_is_raised_before_a_bookmark(office, tksk, t
     with office.sessions.begin() as s:
         s.execute(text("UPDATE local_device SET change_seq = 0"))
     export_package(office, ADMIN, tmp_path / "a.spmsync", peer_name="TKSK Pontianak Barat")
+    import_package(tksk, ADMIN, tmp_path / "a.spmsync")  # and the laptop acknowledges it
+    export_package(tksk, ADMIN, tmp_path / "ack.spmsync", peer_name="Kantor Dinas Sosial")
+    import_package(office, ADMIN, tmp_path / "ack.spmsync")
     with office.transaction(ADMIN) as s:
         s.add(Person(name="Baru setelah ekspor", sex="P"))
     again = export_package(office, ADMIN, tmp_path / "b.spmsync", peer_name="TKSK Pontianak Barat")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
-from sync_helpers import ADMIN, enrol, enrol_each_other, file_digest
+from sync_helpers import ADMIN, data_digest, enrol, enrol_each_other, file_digest, refusals
 
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.storage.models import Person, ServiceEvent
@@ -55,12 +55,14 @@ def package(tksk, office, tmp_path):
 
 
 def refused(office, tksk, path, match):
-    before = file_digest(office), file_digest(tksk)
+    """Preview and import refuse; no record changes (a package signed by an enrolled sender
+    leaves its refusal, answered in the next package to it); the sender is untouched."""
+    before = data_digest(office), file_digest(tksk)
     with pytest.raises(PackageRefused, match=match):
         preview_import(office, ADMIN, path)
     with pytest.raises(PackageRefused, match=match):
         import_package(office, ADMIN, path)
-    assert (file_digest(office), file_digest(tksk)) == before
+    assert (data_digest(office), file_digest(tksk)) == before
     if office.file_path:
         assert not list((Path(office.file_path).parent / "backups").glob("*before-import*"))
 
@@ -240,18 +242,35 @@ def test_not_a_package(office, tksk, tmp_path):
     refused(office, tksk, path, "bukan paket sinkronisasi")
 
 
-def test_missing_parent_refused_and_full_package_repairs(office, tksk, tmp_path):
+def test_a_lost_package_is_carried_again_by_the_next(office, tksk, tmp_path):
     _fill(tksk, persons=1, events_each=0)
     export_package(tksk, ADMIN, tmp_path / "lost.spmsync", peer_name="Kantor Dinas Sosial")  # never arrives
     with tksk.transaction(ADMIN) as s:
         pid = s.scalars(select(Person.id)).one()
         s.add(ServiceEvent(person_id=pid, service_code=MAKAN, event_date=date(2026, 5, 1)))
     path = tmp_path / "second.spmsync"
+    export_package(tksk, ADMIN, path, peer_name="Kantor Dinas Sosial")  # not acknowledged: both again
+    assert import_package(office, ADMIN, path).new == 2
+
+
+def test_missing_parent_refused_and_full_package_repairs(office, tksk, tmp_path):
+    _fill(tksk, persons=1, events_each=0)
+    export_package(tksk, ADMIN, tmp_path / "first.spmsync", peer_name="Kantor Dinas Sosial")
+    import_package(office, ADMIN, tmp_path / "first.spmsync")
+    export_package(office, ADMIN, tmp_path / "answer.spmsync", peer_name="TKSK Pontianak Barat")
+    import_package(tksk, ADMIN, tmp_path / "answer.spmsync")  # the laptop's person is acknowledged
+    with office.transaction(ADMIN) as s:  # then the office went back to a backup from before it
+        s.execute(text("DELETE FROM person"))
+    with tksk.transaction(ADMIN) as s:
+        pid = s.scalars(select(Person.id)).one()
+        s.add(ServiceEvent(person_id=pid, service_code=MAKAN, event_date=date(2026, 5, 1)))
+    path = tmp_path / "second.spmsync"
     export_package(tksk, ADMIN, path, peer_name="Kantor Dinas Sosial")
-    before = file_digest(office)
+    before = data_digest(office)
     with pytest.raises(PackageRefused, match="belum ada di komputer ini"):
         import_package(office, ADMIN, path)
-    assert file_digest(office) == before
+    assert data_digest(office) == before
+    assert [status for status, _reasons in refusals(office)] == ["refused"]
     full = tmp_path / "full.spmsync"
     export_package(tksk, ADMIN, full, peer_name="Kantor Dinas Sosial", full=True)
     assert import_package(office, ADMIN, full).new == 2

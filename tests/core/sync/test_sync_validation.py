@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
-from sync_helpers import ADMIN, file_digest
+from sync_helpers import ADMIN, data_digest, file_digest, refusals
 
 from spm_desktop.core.storage.models import Person, ServiceEvent, Setting, Target
 from spm_desktop.core.sync.exporter import export_package
@@ -37,13 +37,15 @@ def send(src, dst, tmp_path, peer, name):
 
 
 def refused(src, dst, path) -> list:
-    """Preview and import both refuse; neither database changes; every reason comes back."""
-    before = file_digest(dst), file_digest(src)
+    """Preview and import both refuse; no record changes in either database (the receiver
+    keeps the refusal and its reasons, to answer the sender); every reason comes back."""
+    before = data_digest(dst), file_digest(src)
     with pytest.raises(PackageInvalid) as previewed:
         preview_import(dst, ADMIN, path)
     with pytest.raises(PackageInvalid) as imported:
         import_package(dst, ADMIN, path)
-    assert (file_digest(dst), file_digest(src)) == before
+    assert (data_digest(dst), file_digest(src)) == before
+    assert refusals(dst)[-1] == ("refused", [[r.table, r.record, r.field, r.reason] for r in imported.value.reasons])
     assert [r.line() for r in previewed.value.reasons] == [r.line() for r in imported.value.reasons]
     assert "Tidak ada data yang diubah" in imported.value.message
     return imported.value.reasons
@@ -136,30 +138,29 @@ def test_old_records_stay_syncable(office, tksk, tmp_path):
 # ----- clocks ---------------------------------------------------------------------------------
 
 
-def test_a_sender_clock_a_year_ahead_is_refused(office, tksk, tmp_path, monkeypatch):
-    from spm_desktop.core.sync import exporter
+def test_a_sender_clock_a_year_ahead_is_refused(office, tksk, tmp_path):
     from spm_desktop.core.sync.envelope import PackageRefused
 
     person(tksk, "Jam Salah", BARAT)
     ahead = datetime.utcnow() + timedelta(days=365)
-    monkeypatch.setattr(exporter, "utcnow", lambda: ahead)  # the laptop's clock says next year
+    tksk.clock = lambda: ahead  # the laptop's clock says next year
     path = send(tksk, office, tmp_path, OFFICE, "ahead")
-    monkeypatch.undo()
-    before = file_digest(office)
+    tksk.clock = None
+    before = data_digest(office)
     for call in (preview_import, import_package):
         with pytest.raises(PackageRefused, match="Tanggal/jam komputer pengirim .* lebih maju") as refused_:
             call(office, ADMIN, path)
         assert "perbaiki jam komputer itu lalu buat paket lagi" in refused_.value.message
-    assert file_digest(office) == before
+    assert data_digest(office) == before
+    [(status, reasons)] = refusals(office)  # answered in the office's next package to the laptop
+    assert status == "refused" and "lebih maju" in reasons[0][3]
 
 
-def test_a_sender_clock_years_behind_is_not_refused(office, tksk, tmp_path, monkeypatch):
-    from spm_desktop.core.sync import exporter
-
+def test_a_sender_clock_years_behind_is_not_refused(office, tksk, tmp_path):
     person(tksk, "Jam Lama", BARAT)
-    monkeypatch.setattr(exporter, "utcnow", lambda: datetime(2021, 6, 1))
+    tksk.clock = lambda: datetime(2021, 6, 1)
     path = send(tksk, office, tmp_path, OFFICE, "behind")
-    monkeypatch.undo()
+    tksk.clock = None
     assert import_package(office, ADMIN, path).new == 1
 
 

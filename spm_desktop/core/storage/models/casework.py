@@ -56,6 +56,9 @@ class Person(SyncMixin, Base):
     # The ``id`` the person had in the import file that created or last updated them.
     import_ref: Mapped[str | None] = mapped_column(String(200))
     merged_into: Mapped[str | None] = mapped_column(ForeignKey("person.id"), index=True)
+    # The device that registered the person (set by the flush listener, travels unchanged):
+    # a TKSK laptop keeps the persons it registered in its scope.
+    created_device: Mapped[str] = mapped_column(String(36), default="")
 
 
 class Case(SyncMixin, Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from spm_desktop.core.storage.base import Base, new_id, utcnow
@@ -66,6 +66,7 @@ class LocalDevice(Base):
     # The rules version person_name_key was built with (storage.name_keys.NAME_KEYS_VERSION;
     # 0: not built yet, rebuilt at the next open).
     name_keys: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    hlc: Mapped[int] = mapped_column(BigInteger, default=0)  # the last hybrid logical clock value issued
 
 
 class SyncPeer(Base):
@@ -78,6 +79,11 @@ class SyncPeer(Base):
     device_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     last_sent_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # This database's change counter up to which the peer acknowledged applying our packages:
+    # the next package carries every change after it (a refused package is sent again).
+    acked_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # The peer's change counter up to which its packages were applied here (our acknowledgement).
+    received_seq: Mapped[int] = mapped_column(Integer, default=0)
     last_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_received_at: Mapped[datetime | None] = mapped_column(DateTime)
     role: Mapped[str] = mapped_column(String(10), default="")  # office | tksk | unit ("" = not enrolled)
@@ -105,6 +111,10 @@ class SyncPackage(Base):
     counts: Mapped[Any] = mapped_column(JSON, nullable=True)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     file_name: Mapped[str] = mapped_column(Text, default="")
+    # in: applied | refused (here); out: sent | acknowledged | refused (answered by the peer)
+    status: Mapped[str] = mapped_column(String(12), default="")
+    reasons: Mapped[Any] = mapped_column(JSON, nullable=True)  # refusal: [[table, record, field, reason], ...]
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)  # out: when the peer's answer arrived
 
 
 class SyncConflict(Base):
