@@ -183,7 +183,13 @@ def run_status(args, ctx) -> int:
     from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.reports.formatting import short_date
     from spm_desktop.core.sync.conflicts import list_conflicts
-    from spm_desktop.core.sync.identity import clock_warning, device_info, list_peers, package_history
+    from spm_desktop.core.sync.identity import (
+        clock_warning,
+        device_info,
+        list_peers,
+        open_refusals,
+        package_history,
+    )
 
     db = ctx.database()
     info = device_info(db)
@@ -196,7 +202,12 @@ def run_status(args, ctx) -> int:
     for pkg in package_history(db, limit=10):
         arrow = "kirim ke" if pkg.direction == "out" else "terima dari"
         print(f"  {short_date(pkg.processed_at.date())} {arrow} {pkg.peer_name or 'siapa saja'}: "
-              f"{_n(pkg.total)} data ({pkg.file_name})")
+              f"{_n(pkg.total)} data ({pkg.file_name}): {pkg.status_label}")
+    for pkg in open_refusals(db):
+        print(f"Paket ke {pkg.peer_name} ({pkg.file_name}) DITOLAK di sana; perbaiki lalu buat paket lagi (perubahan "
+              "yang sama ikut lagi):")
+        for line in pkg.reason_lines():
+            print(f"  - {line}")
     print(f"Konflik terbuka: {_n(len(list_conflicts(db, SYSTEM)))}")
     warning = clock_warning(db)
     if warning:

@@ -138,3 +138,40 @@ def test_tksk_cannot_change_identity_enrol_or_resolve(ctx, qtbot, monkeypatch):
     assert not page.enrol_button.isEnabled() and not page.revoke_button.isEnabled()
     assert page.identity_button.isEnabled()
     assert page.export_button.isEnabled() and not page.keep_remote_button.isEnabled()
+
+
+def test_a_refusal_by_the_peer_is_shown_with_its_reasons(ctx, qtbot, wait_runner, make_database, tmp_path):
+    """The laptop refused the office's package; its next package says why, and the page shows it."""
+    import pytest
+
+    from spm_desktop.core.storage.models import Setting
+    from spm_desktop.core.sync.identity import set_device_name
+    from spm_desktop.core.sync.validation import PackageInvalid
+
+    set_device_name(ctx.db, ADMIN, "Kantor Dinas Sosial")
+    tksk = make_database("tksk", "TKSK Pontianak Barat")
+    for here, there, role, kec in ((ctx.db, tksk, "tksk", "61.71.03"), (tksk, ctx.db, "office", None)):
+        write_identity(there, ADMIN, tmp_path / "id.spmid")
+        enrol_device(here, ADMIN, tmp_path / "id.spmid", device_info(there).name, role, kecamatan=kec)
+    with ctx.db.transaction(ADMIN) as s:
+        s.scalars(select(Setting).where(Setting.key == "spm.weight_a")).one().value = "abc"
+    export_package(ctx.db, ADMIN, tmp_path / "ke-barat.spmsync", peer_name="TKSK Pontianak Barat")
+    with pytest.raises(PackageInvalid):
+        import_package(tksk, ADMIN, tmp_path / "ke-barat.spmsync")
+    export_package(tksk, ADMIN, tmp_path / "jawaban.spmsync", peer_name="Kantor Dinas Sosial")
+    import_package(ctx.db, ADMIN, tmp_path / "jawaban.spmsync")
+
+    page = sinkronisasi.Page(ctx)
+    qtbot.addWidget(page)
+    page.refresh()
+    wait_runner()
+    assert not page.refusal_notice.isHidden()
+    notice = page.refusal_notice.text()
+    assert "Paket ke TKSK Pontianak Barat (ke-barat.spmsync" in notice and "DITOLAK" in notice
+    assert "Pengaturan" in notice and "spm.weight_a" in notice and "ikut terkirim lagi" in notice
+    statuses = [page.history.data(page.history.index(r, 4)) for r in range(page.history.rowCount())]
+    assert "DITOLAK mitra (1 alasan)" in statuses and "diterapkan" in statuses
+    refused_row = statuses.index("DITOLAK mitra (1 alasan)")
+    from PySide6.QtCore import Qt
+
+    assert "spm.weight_a" in page.history.data(page.history.index(refused_row, 4), Qt.ItemDataRole.ToolTipRole)

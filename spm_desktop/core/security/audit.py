@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from spm_desktop.core.storage.models import AuditEntry
 
 # Columns that say nothing about the content and would only bloat the trail.
-_SKIP = {"change_seq", "created_at", "updated_at", "updated_by", "origin_device", "revision", "hlc", "need_mask", "need_bit"}
+_SKIP = {"change_seq", "created_at", "updated_at", "updated_by", "origin_device", "revision", "hlc", "need_mask",
+         "need_bit"}
 
 
 def _plain(value: Any) -> Any:

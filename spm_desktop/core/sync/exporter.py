@@ -16,10 +16,10 @@ from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
+from spm_desktop.core.storage import hlc
 from spm_desktop.core.storage.base import new_id
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.migrate import head_revision
-from spm_desktop.core.storage import hlc
 from spm_desktop.core.storage.models import LocalDevice, SyncPackage, SyncPeer
 from spm_desktop.core.sync import envelope, payload
 from spm_desktop.core.sync.codec import CODECS, TABLE_ORDER

@@ -104,11 +104,31 @@ class PackageRecord:
     processed_at: datetime
     counts: dict
     file_name: str
+    # in: applied | refused here; out: sent | acknowledged | refused (the peer's answer)
+    status: str = ""
+    reasons: tuple[tuple[str, str, str, str], ...] = ()  # (table, record, field, reason) of a refusal
+    answered_at: datetime | None = None
 
     @property
     def total(self) -> int:
         """Records the package carried."""
         return sum((self.counts or {}).get("tables", {}).values())
+
+    @property
+    def status_label(self) -> str:
+        if self.direction == "in":
+            return {"refused": "ditolak di sini", "applied": "diterapkan"}.get(self.status, "diterapkan")
+        return {"acknowledged": "diterima mitra", "refused": "DITOLAK mitra"}.get(self.status,
+                                                                                    "terkirim, belum dijawab")
+
+    def reason_lines(self) -> list[str]:
+        from spm_desktop.core.sync.conflicts import ENTITY_LABELS
+
+        out = []
+        for table, record, field, reason in self.reasons:
+            where = " ".join(x for x in (ENTITY_LABELS.get(table, table), record[:8]) if x)
+            out.append(f"{where}, {field}: {reason}" if where or field else reason)
+        return out
 
 
 def _b64(raw: bytes) -> str:
@@ -374,8 +394,27 @@ def package_history(db: Database, limit: int = 200) -> list[PackageRecord]:
     """Packages sent and received, newest first."""
     with db.reading() as s:
         rows = s.scalars(select(SyncPackage).order_by(SyncPackage.processed_at.desc()).limit(limit))
-        return [PackageRecord(p.id, p.direction, p.peer_name, p.created_at, p.processed_at, dict(p.counts or {}),
-                              p.file_name) for p in rows]
+        return [_package_record(p) for p in rows]
+
+
+def _package_record(p: SyncPackage) -> PackageRecord:
+    return PackageRecord(p.id, p.direction, p.peer_name, p.created_at, p.processed_at, dict(p.counts or {}),
+                         p.file_name, p.status or "", tuple(tuple(r) for r in (p.reasons or [])), p.answered_at)
+
+
+def open_refusals(db: Database) -> list[PackageRecord]:
+    """Packages sent from here that their peer refused, not yet followed by one it accepted:
+    their changes travel again in the next package, once corrected here."""
+    with db.reading() as s:
+        out: list[PackageRecord] = []
+        for p in s.scalars(select(SyncPackage).where(SyncPackage.direction == "out", SyncPackage.status == "refused")
+                           .order_by(SyncPackage.processed_at.desc())):
+            accepted_later = s.scalar(select(func.count()).select_from(SyncPackage).where(
+                SyncPackage.direction == "out", SyncPackage.peer_device_id == p.peer_device_id,
+                SyncPackage.status == "acknowledged", SyncPackage.processed_at > p.processed_at))
+            if not accepted_later and not any(o.peer_name == p.peer_name for o in out):
+                out.append(_package_record(p))
+        return out
 
 
 def heal_counter(session: Session, device: LocalDevice | None = None) -> int:

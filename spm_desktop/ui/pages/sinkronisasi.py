@@ -95,8 +95,24 @@ HISTORY_COLUMNS = (
     Column("Arah", lambda p: "Dikirim ke" if p.direction == "out" else "Diterima dari"),
     Column("Mitra", lambda p: p.peer_name or "—"),
     Column("Jumlah data", lambda p: number(p.total)),
+    Column("Status", lambda p: p.status_label + (f" ({number(len(p.reasons))} alasan)" if p.reasons else ""),
+           tooltip=lambda p: "\n".join(p.reason_lines()) or p.status_label),
     Column("Berkas", lambda p: p.file_name),
 )
+
+
+def refusal_text(refusals: list[identity.PackageRecord]) -> str:
+    """What the peers refused, for the page: the reasons, and that the same changes go again."""
+    parts = []
+    for p in refusals:
+        lines = p.reason_lines()
+        shown = "\n".join(f"• {line}" for line in lines[:5])
+        more = f"\n… dan {number(len(lines) - 5)} alasan lain (lihat Riwayat paket)." if len(lines) > 5 else ""
+        parts.append(f"Paket ke {p.peer_name} ({p.file_name}, {_when(p.created_at)}) DITOLAK di sana:\n{shown}{more}")
+    if not parts:
+        return ""
+    return ("\n\n".join(parts) + "\n\nPerbaiki data itu di komputer ini, lalu buat paket lagi: perubahan yang sama "
+            "ikut terkirim lagi sampai diterima.")
 
 
 class SyncFileDialog:
@@ -243,11 +259,13 @@ class _Loaded:
     conflicts: list[conflicts_svc.ConflictInfo]
     kecamatans: list[tuple[str, str]]
     clock_warning: str
+    refusals: list[identity.PackageRecord]
 
 
 def _load(db, actor) -> _Loaded:
     return _Loaded(identity.device_info(db), identity.list_peers(db), identity.package_history(db),
-                   conflicts_svc.list_conflicts(db, actor), identity.kecamatan_choices(db), identity.clock_warning(db))
+                   conflicts_svc.list_conflicts(db, actor), identity.kecamatan_choices(db), identity.clock_warning(db),
+                   identity.open_refusals(db))
 
 
 class Page(QWidget):
@@ -271,6 +289,12 @@ class Page(QWidget):
         self.clock_warning.setStyleSheet("color: #a33;")
         self.clock_warning.setVisible(False)
         layout.addWidget(self.clock_warning)
+        self.refusal_notice = QLabel()
+        self.refusal_notice.setWordWrap(True)
+        self.refusal_notice.setStyleSheet("color: #a33;")
+        self.refusal_notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.refusal_notice.setVisible(False)
+        layout.addWidget(self.refusal_notice)
         layout.addWidget(self._identity_box())
         row = QHBoxLayout()
         row.addWidget(self._export_box())
@@ -390,6 +414,8 @@ class Page(QWidget):
         self.guide.setVisible(data.device.enrolled_peers == 0)
         self.clock_warning.setText(data.clock_warning)
         self.clock_warning.setVisible(bool(data.clock_warning))
+        self.refusal_notice.setText(refusal_text(data.refusals))
+        self.refusal_notice.setVisible(bool(data.refusals))
         current = self.peer.currentText()
         self.peer.clear()
         self.peer.addItems([p.name for p in data.peers if p.enrolled])

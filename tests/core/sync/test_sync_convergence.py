@@ -1,13 +1,16 @@
 """Convergence: databases doing random case work while exchanging packages in random
-directions end up, after a final exchange in every direction, with the same records and the
-same recap JSON."""
+directions, their clocks set wrong now and then (five years behind or ahead, an hour behind,
+half a day ahead: an injected clock), end up, after their clocks are put right and a final
+exchange in every direction, with the same records and the same recap JSON. A package whose
+sender clock is more than a day ahead of the receiver's is refused on the way (and its changes
+travel again in a later package)."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +26,9 @@ from spm_desktop.core.domain.nik import make_nik
 from spm_desktop.core.rollup.engine import compute_rollup
 from spm_desktop.core.rollup.period import Period
 from spm_desktop.core.services import duplicates, events, persons
+from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.models import Person, ServiceEvent
+from spm_desktop.core.sync.envelope import PackageRefused
 from spm_desktop.core.sync.exporter import export_package
 from spm_desktop.core.sync.identity import device_info
 from spm_desktop.core.sync.importer import import_package
@@ -32,6 +37,8 @@ NAMES = ["Budi Santoso", "Budi Santosa", "Siti Aminah", "Ahmad Fauzi", "Maria Ul
 NIKS = [make_nik("617101", date(1980 + i, 3, 4), "L", i + 1) for i in range(3)]
 CODES = ["1.06.04.2.01.0002", "1.06.04.2.01.0005", "1.06.04.2.02.0006", "1.06.06.2.01.0002"]
 ADDRESSES = ["Jl. Gajah Mada", "Jl. Tanjungpura", "Gg. Bersama", "Jl. Ahmad Yani"]
+SKEWS = [timedelta(0), timedelta(days=-5 * 365), timedelta(days=5 * 365), timedelta(hours=-1),
+         timedelta(hours=12)]
 SUPERVISOR = Actor(username="sup", role="supervisor", full_name="Supervisor")
 BACKEND: list = []  # [new_url(folder, label), drop(url)], set by the module fixture
 
@@ -160,6 +167,11 @@ class Exchange(RuleBasedStateMachine):
             except DomainError:
                 pass
 
+    @rule(i=which, skew=st.sampled_from(SKEWS))
+    def set_clock(self, i, skew):
+        db = self.dbs[i % self.N]
+        db.clock = (lambda: utcnow() + skew) if skew else None
+
     @rule(i=which, j=which)
     def exchange(self, i, j):
         src, dst = i % self.N, j % self.N
@@ -170,10 +182,16 @@ class Exchange(RuleBasedStateMachine):
         self.packages += 1
         path = self.folder / f"p{self.packages}.spmsync"
         export_package(self.dbs[src], SUPERVISOR, path, peer_name=self.names[dst])
-        import_package(self.dbs[dst], SUPERVISOR, path)
-        path.unlink()
+        try:
+            import_package(self.dbs[dst], SUPERVISOR, path)
+        except PackageRefused as exc:
+            assert "lebih maju" in exc.message, exc.message  # only a sender clock ahead is refused
+        finally:
+            path.unlink()
 
     def _final_exchange_and_check(self):
+        for db in self.dbs:
+            db.clock = None  # the clocks put right, as the refusal asks
         for _round in range(2):
             for src in range(self.N):
                 for dst in range(self.N):

@@ -13,7 +13,6 @@ from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from spm_desktop.core.storage.models import AuditEntry, LocalDevice, Person
 from spm_desktop.core.sync.exporter import export_package
-from spm_desktop.core.sync.importer import import_package
 from spm_desktop.core.sync.identity import (
     device_info,
     enrol_device,
@@ -23,6 +22,7 @@ from spm_desktop.core.sync.identity import (
     set_device_name,
     write_identity,
 )
+from spm_desktop.core.sync.importer import import_package
 
 
 def test_device_name_rules(office):
