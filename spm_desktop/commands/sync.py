@@ -122,6 +122,10 @@ def run_import(args, ctx) -> int:
     for t in summary.tables:
         if t.new or t.updated or t.conflicts:
             print(f"  {_label(t.table)}: {_n(t.new)} baru, {_n(t.updated)} diperbarui, {_n(t.conflicts)} konflik")
+    if summary.removed:
+        print("  Di luar wilayah perangkat ini, dihapus dari komputer ini (tetap ada di kantor): "
+              f"{_n(summary.removed)} "
+              "penerima layanan beserta kasus dan layanannya")
     if summary.backup_file:
         print(f"Cadangan sebelum impor: {summary.backup_file}")
     if summary.conflicts:

@@ -24,6 +24,14 @@ from spm_desktop.core.storage.models import LocalDevice, SyncPackage, SyncPeer
 from spm_desktop.core.sync import envelope, payload
 from spm_desktop.core.sync.codec import CODECS, TABLE_ORDER
 from spm_desktop.core.sync.identity import enrolled_peer, ensure_keys, heal_counter
+from spm_desktop.core.sync.scope import (
+    TkskScope,
+    _chunks,
+    scoped_filter,
+    tksk_scope,
+    whole_disaster_query,
+    whole_rows_query,
+)
 
 FILE_SUFFIX = ".spmsync"
 
@@ -51,14 +59,19 @@ def received_seqs(session: Session, peer_device_id: str | None) -> list[int]:
     return [c["seq"] for c in seqs if isinstance(c, dict) and isinstance(c.get("seq"), int)]
 
 
-def collect_rows(session: Session, since_seq: int, skip_seqs: list[int] = ()) -> list[payload.TableRows]:
+def collect_rows(session: Session, since_seq: int, skip_seqs: list[int] = (), scope: TkskScope | None = None,
+                 own_device: str | None = None) -> list[payload.TableRows]:
     """Rows of every travelling table with ``change_seq > since_seq`` (local settings excluded),
-    leaving out rows stamped with one of ``skip_seqs`` (what the peer itself sent, unchanged)."""
+    leaving out rows stamped with one of ``skip_seqs`` (what the peer itself sent, unchanged).
+    ``scope``: a TKSK peer's — only its persons' records, those touched sent whole
+    (:mod:`~spm_desktop.core.sync.scope`). ``own_device``: only the rows this device changed
+    (a TKSK user's export)."""
     out: list[payload.TableRows] = []
     for name in TABLE_ORDER:
         codec = CODECS[name]
         t = codec.table
-        stmt = select(*[t.c[c] for c in codec.columns]).where(t.c.change_seq > since_seq).order_by(t.c.id)
+        cols = [t.c[c] for c in codec.columns]
+        stmt = select(*cols).where(t.c.change_seq > since_seq).order_by(t.c.id)
         if skip_seqs:
             stmt = stmt.where(t.c.change_seq.not_in(skip_seqs))
         if name == "setting":
@@ -68,10 +81,42 @@ def collect_rows(session: Session, since_seq: int, skip_seqs: list[int] = ()) ->
 
             area = adopted_area_code(session)
             stmt = stmt.where(t.c.code.startswith(f"{area}.", autoescape=True) if area else t.c.code.is_(None))
+        if own_device is not None:
+            stmt = stmt.where(t.c.origin_device == own_device)
         rows = [codec.encode(r) for r in session.execute(stmt)]
+        if scope is not None:
+            rows = _scoped(session, scope, name, codec, rows)
         if rows:
             out.append(payload.TableRows(name, codec.columns, rows))
     return out
+
+
+def _scoped(session: Session, scope: TkskScope, name: str, codec, rows: list[list]) -> list[list]:
+    """``rows`` narrowed to the scope, plus the records sent whole (persons touched in scope,
+    disasters that changed in the kecamatan, disasters their events refer to)."""
+    rows = scoped_filter(session, scope, name, rows, codec.columns)
+    t = codec.table
+    cols = [t.c[c] for c in codec.columns]
+    extra: list[list] = []
+    for chunk in _chunks(scope.whole):
+        where = whole_rows_query(scope, name, chunk)
+        if where is not None:
+            extra.extend(codec.encode(r) for r in session.execute(select(*cols).where(where)))
+    whole_disasters = scope.changed_disasters & scope.disasters
+    if name == "disaster":
+        whole_disasters |= scope.whole_event_disasters
+    for chunk in _chunks(whole_disasters):
+        where = whole_disaster_query(name, chunk)
+        if where is not None:
+            extra.extend(codec.encode(r) for r in session.execute(select(*cols).where(where)))
+    if not extra:
+        return rows
+    extra = scoped_filter(session, scope, name, extra, codec.columns)
+    id_at = codec.index("id")
+    merged = {r[id_at]: r for r in rows}
+    for r in extra:
+        merged.setdefault(r[id_at], r)
+    return [merged[k] for k in sorted(merged)]
 
 
 def _highest_hlc(table: payload.TableRows) -> int:
@@ -127,16 +172,21 @@ def export_package(
         peer = enrolled_peer(s, peer_name or "")
         device = s.scalars(select(LocalDevice)).one()
         keys = ensure_keys(s, device)
+        if actor.role == "tksk" and peer.role != "office":
+            raise ValidationError("Pengguna TKSK hanya bisa mengirim paket ke kantor.", "peer")
         since = 0 if full else peer.acked_seq
         until = heal_counter(s, device)
-        tables = collect_rows(s, since, received_seqs(s, peer.device_id) if since else [])
+        scope = tksk_scope(s, peer.kecamatan_code or "", peer.device_id or "", since) if peer.role == "tksk" else None
+        own = device.id if actor.role == "tksk" else None  # a TKSK user sends only this laptop's own changes
+        tables = collect_rows(s, since, received_seqs(s, peer.device_id) if since else [], scope, own)
+        evict = sorted(scope.evicted) if scope is not None else []
         now = db.now()
         clock = max([hlc.current(s), hlc.from_datetime(now)] + [_highest_hlc(t) for t in tables])
         hlc.observe(s, clock)
         manifest, plain = payload.build(
             dict(package_id=new_id(), schema_revision=head_revision(), source_device_id=device.id,
                  source_device_name=device.name, created_at=now.isoformat(), to_peer=peer.name,
-                 full=since == 0, until_seq=until, hlc=clock, ack=answers_for(s, peer)),
+                 full=since == 0, until_seq=until, hlc=clock, ack=answers_for(s, peer), evict=evict),
             tables,
         )
         data = envelope.seal(plain, keys, base64.b64decode(peer.box_public))
@@ -145,7 +195,8 @@ def export_package(
         peer.last_sent_at = now
         s.add(SyncPackage(id=manifest.package_id, direction="out", peer_device_id=peer.device_id or "",
                           peer_name=peer.name, created_at=now, processed_at=now,
-                          counts={"tables": manifest.counts, "since_seq": since, "until_seq": until},
+                          counts={"tables": manifest.counts, "since_seq": since, "until_seq": until,
+                                  "evict": len(evict)},
                           content_hash=manifest.content_hash, file_name=target.name, status="sent"))
         audit.record(s, "export", "sync_package", manifest.package_id,
                      after={"peer": peer.name, "file": target.name, "tables": manifest.counts,

@@ -45,7 +45,7 @@ from spm_desktop.core.sync.codec import CODECS
 from spm_desktop.core.sync.envelope import PackageRefused
 from spm_desktop.core.sync.identity import ensure_keys
 from spm_desktop.core.sync.planning import OpenedPackage, Plan, decode_rows, make_plan
-from spm_desktop.core.sync.writing import apply_plan, new_duplicate_pairs
+from spm_desktop.core.sync.writing import apply_plan, new_duplicate_pairs, out_of_scope, remove_persons
 
 MSG_SAME_DEVICE = ("Paket ini dibuat oleh komputer ini sendiri ({name}); paket hanya bisa diimpor di komputer "
                    "lain.")
@@ -94,6 +94,7 @@ class ImportSummary:
     duplicates: int  # new duplicate suggestions from persons sharing a NIK
     already_imported: bool = False
     backup_file: str = ""
+    removed: int = 0  # persons removed from this (TKSK) device: they left its scope
 
     def _sum(self, attr: str) -> int:
         return sum(getattr(t, attr) for t in self.tables)
@@ -124,7 +125,7 @@ class ImportSummary:
 
     @property
     def changes_anything(self) -> bool:
-        return bool(self.new or self.updated or self.duplicates)
+        return bool(self.new or self.updated or self.duplicates or self.removed)
 
 
 # ----- reading ---------------------------------------------------------------------------
@@ -256,7 +257,8 @@ def preview_import(db: Database, actor: Actor, path: str | Path) -> ImportSummar
             return _summary(package, None, already_imported=True)
         plan = make_plan(s, package, db.device_id)
         check_rules(s, package, plan)
-        return _summary(package, plan, duplicates=len(new_duplicate_pairs(s, plan.duplicate_pairs)))
+        return _summary(package, plan, duplicates=len(new_duplicate_pairs(s, plan.duplicate_pairs)),
+                        removed=len(_leaving(s, package)))
 
 
 def import_package(db: Database, actor: Actor, path: str | Path) -> ImportSummary:
@@ -284,7 +286,8 @@ def import_package(db: Database, actor: Actor, path: str | Path) -> ImportSummar
             plan = make_plan(s, package, db.device_id)
             check_rules(s, package, plan)
             duplicates = apply_plan(s, package, plan, actor)
-            summary = _summary(package, plan, duplicates=duplicates,
+            removed = remove_persons(s, _leaving(s, package))
+            summary = _summary(package, plan, duplicates=duplicates, removed=removed,
                                backup_file=str(backup.path) if backup else "")
             _record(s, package, summary)
             return summary
@@ -299,6 +302,14 @@ def import_package(db: Database, actor: Actor, path: str | Path) -> ImportSummar
         refused.refused = (package.manifest, package.peer_id)
         _note_refusal(db, actor, refused, package.file_name)
         raise refused from exc
+
+
+def _leaving(s: Session, package: OpenedPackage) -> list[str]:
+    """Persons the office says left this device's scope (honoured from an office device only)."""
+    sender = s.get(SyncPeer, package.peer_id)
+    if sender is None or sender.role != "office" or not package.manifest.evict:
+        return []
+    return out_of_scope(s, package, package.peer_id)
 
 
 def take_answers(s: Session, peer_id: str, manifest: payload.Manifest) -> None:
@@ -367,7 +378,7 @@ def _record(s: Session, package: OpenedPackage, summary: ImportSummary) -> None:
     now = utcnow()
     peer.last_received_at = now
     peer.received_seq = max(peer.received_seq or 0, m.until_seq)
-    counts = {"tables": dict(m.counts), "new": summary.new, "updated": summary.updated,
+    counts = {"tables": dict(m.counts), "new": summary.new, "updated": summary.updated, "removed": summary.removed,
               "conflicts": summary.conflicts, "duplicates": summary.duplicates,
               "seq": s.info.get("sync_seq", 0), "until_seq": m.until_seq}
     earlier = s.get(SyncPackage, m.package_id)  # refused before, applied now

@@ -18,10 +18,11 @@ from spm_desktop.core.sync.envelope import MSG_MALFORMED, PackageRefused
 PAYLOAD_VERSION = 1
 _LEN = struct.Struct(">I")
 _MANIFEST_KEYS = {"format", "package_id", "schema_revision", "source_device_id", "source_device_name",
-                  "created_at", "to_peer", "full", "counts", "content_hash", "until_seq", "hlc", "ack"}
+                  "created_at", "to_peer", "full", "counts", "content_hash", "until_seq", "hlc", "ack", "evict"}
 # Read without the keys added later, so a package of another schema revision is refused by
 # its revision (with the message saying which side to update), not as malformed.
-_LATER_KEYS = {"until_seq", "hlc", "ack"}
+_LATER_KEYS = {"until_seq", "hlc", "ack", "evict"}
+MAX_EVICT = 2_000_000
 MAX_ANSWERS = 20  # answers to the peer's latest packages carried back
 MAX_REASONS = 200  # refusal reasons kept per answer
 
@@ -66,6 +67,8 @@ class Manifest:
     until_seq: int = 0  # the sender's change counter this package carries changes up to
     hlc: int = 0  # the sender's hybrid logical clock when it made the package
     ack: Ack = Ack()
+    # To a TKSK device: persons that left its scope; it removes them and their records.
+    evict: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -121,6 +124,11 @@ def read_manifest(plain: bytes) -> tuple[Manifest, int]:
         if key in raw and not _natural(raw[key]):
             raise _bad("isian manifes tidak sah")
     raw["ack"] = _read_ack(raw.get("ack", {"applied_until": 0, "answers": []}))
+    evict = raw.get("evict", [])
+    if (not isinstance(evict, list) or len(evict) > MAX_EVICT
+            or not all(isinstance(x, str) and 0 < len(x) <= 36 for x in evict)):
+        raise _bad("isian manifes tidak sah")
+    raw["evict"] = tuple(evict)
     return Manifest(**raw), _LEN.size + n
 
 

@@ -209,3 +209,73 @@ def _add_duplicate_candidates(s: Session, pairs, actor: Actor, device: str, now:
     s.connection().execute(insert(DuplicateCandidate.__table__), rows)
     return len(rows)
 
+
+
+def out_of_scope(s: Session, package: OpenedPackage, peer_id: str) -> list[str]:
+    """Remove the persons the office says left this (TKSK) device's scope, with their cases,
+    needs, events, household memberships and duplicate pairs: physically and locally (nothing
+    travels back; the office keeps them). Kept: persons this device registered, persons with
+    changes made here that the office has not acknowledged yet (they travel first; the office
+    decides), persons the package itself carries, and persons a kept person was merged into.
+    This function lists them; :func:`remove_persons` removes them."""
+    from spm_desktop.core.storage.models import LocalDevice, Person, SyncPeer
+
+    wanted = set(package.manifest.evict)
+    if not wanted:
+        return []
+    for codec, rows in package.tables:
+        if codec.name == "person":
+            wanted -= {r[codec.index("id")] for r in rows}
+    peer = s.get(SyncPeer, peer_id)
+    device = s.scalars(select(LocalDevice)).one()
+    ids = sorted(wanted)
+    gone: list[str] = []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        kept = set(s.scalars(select(Person.id).where(Person.id.in_(chunk), or_(
+            Person.created_device == device.id,
+            and_(Person.change_seq > peer.acked_seq, Person.origin_device == device.id)))))
+        gone.extend(i for i in chunk if i not in kept)
+    if not gone:
+        return []
+    # A person still held here that was merged into one of them keeps that one too.
+    targets = set()
+    for start in range(0, len(gone), CHUNK):
+        targets |= set(s.scalars(select(Person.merged_into).where(Person.merged_into.in_(gone[start:start + CHUNK]),
+                                                                   Person.id.not_in(gone[start:start + CHUNK]))))
+    return [i for i in gone if i not in targets]
+
+
+def remove_persons(s: Session, gone: list[str]) -> int:
+    """Remove ``gone`` (see :func:`out_of_scope`) and their records; returns persons removed."""
+    from spm_desktop.core.storage.models import (
+        Case,
+        CaseNeed,
+        GroupActivityPerson,
+        HouseholdMember,
+        Person,
+        ServiceEvent,
+    )
+    from spm_desktop.core.storage.models import Household as HouseholdModel
+
+    conn = s.connection()
+    p = Person.__table__
+    removed = 0
+    for start in range(0, len(gone), CHUNK):
+        chunk = gone[start:start + CHUNK]
+        conn.execute(update(p).where(p.c.id.in_(chunk)).values(merged_into=None))
+        cases = select(Case.id).where(Case.person_id.in_(chunk)).scalar_subquery()
+        conn.execute(ServiceEvent.__table__.delete().where(ServiceEvent.__table__.c.person_id.in_(chunk)))
+        conn.execute(CaseNeed.__table__.delete().where(CaseNeed.__table__.c.case_id.in_(cases)))
+        conn.execute(Case.__table__.delete().where(Case.__table__.c.person_id.in_(chunk)))
+        conn.execute(HouseholdMember.__table__.delete().where(HouseholdMember.__table__.c.person_id.in_(chunk)))
+        h = HouseholdModel.__table__
+        conn.execute(update(h).where(h.c.head_person_id.in_(chunk)).values(head_person_id=None))
+        d = DuplicateCandidate.__table__
+        conn.execute(d.delete().where(or_(d.c.person_a_id.in_(chunk), d.c.person_b_id.in_(chunk))))
+        g = GroupActivityPerson.__table__
+        conn.execute(g.delete().where(g.c.person_id.in_(chunk)))
+        c = SyncConflict.__table__
+        conn.execute(c.delete().where(c.c.entity == "person", c.c.entity_id.in_(chunk)))
+        removed += conn.execute(p.delete().where(p.c.id.in_(chunk))).rowcount or 0
+    return removed

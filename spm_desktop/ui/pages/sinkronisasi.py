@@ -230,6 +230,9 @@ def preview_text(summary: ImportSummary) -> str:
              f"{number(summary.unchanged)} · tetap versi komputer ini: {number(summary.kept_local)}",
              f"Konflik untuk ditinjau: {number(summary.conflicts)} · dugaan data ganda (NIK sama): "
              f"{number(summary.duplicates)}"]
+    if summary.removed:
+        lines.append(f"Dihapus dari komputer ini karena di luar wilayah kecamatannya (data tetap ada di kantor): "
+                     f"{number(summary.removed)} penerima layanan beserta kasus dan layanannya")
     labels = conflicts_svc.ENTITY_LABELS
     for t in summary.tables:
         if t.new or t.updated or t.conflicts:

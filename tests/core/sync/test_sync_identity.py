@@ -124,6 +124,6 @@ def test_a_counter_behind_the_stamps_is_raised_before_a_bookmark(office, tksk, t
     export_package(tksk, ADMIN, tmp_path / "ack.spmsync", peer_name="Kantor Dinas Sosial")
     import_package(office, ADMIN, tmp_path / "ack.spmsync")
     with office.transaction(ADMIN) as s:
-        s.add(Person(name="Baru setelah ekspor", sex="P"))
+        s.add(Person(name="Baru setelah ekspor", sex="P", kelurahan_code="61.71.03.1001"))  # in the laptop's scope
     again = export_package(office, ADMIN, tmp_path / "b.spmsync", peer_name="TKSK Pontianak Barat")
     assert again.counts == {"person": 1}

@@ -53,10 +53,16 @@ def refused(src, dst, path) -> list:
 
 @pytest.fixture
 def city(office, tksk, tmp_path):
-    """The office holds persons in two kecamatan, and the laptop received them all."""
+    """The office holds persons in two kecamatan, and the laptop received them all (as an
+    office sent them before packages to a TKSK laptop were narrowed to its kecamatan: the
+    laptop enrolled as an office device for that one package)."""
+    from sync_helpers import enrol
+
     ids = [person(office, f"Selatan {i}", SELATAN) for i in range(3)]
     ids.append(person(office, "Barat", BARAT))
+    enrol(office, tksk, tmp_path / "old", "office", name=LAPTOP)
     import_package(tksk, ADMIN, send(office, tksk, tmp_path, LAPTOP, "city"))
+    enrol(office, tksk, tmp_path / "new", "tksk", "61.71.03", name=LAPTOP)
     return ids
 
 

@@ -1,0 +1,177 @@
+"""What a package to a TKSK laptop may carry: the persons of its kecamatan only (issue 17,
+UU 27/2022 art. 16 purpose limitation).
+
+A person is in the scope of a TKSK device for kecamatan K when
+
+- their kelurahan is in K, or
+- they have an open TKSK case in K, or
+- they were registered on that device (``person.created_device``), or
+- they are a member (or the head) of a household of a disaster in K,
+
+and the person a scoped person was merged into is in scope too (the same human). The package
+carries those persons with their cases, needs, events and duplicate pairs whose two persons are
+in scope, the disasters in K with their households (and any disaster a sent event refers to),
+plus master data. Group activities and the volunteer roster are not sent to a TKSK device (a
+TKSK device may not send them either; they stay at the office).
+
+A person *touched* since the last acknowledged package (their record, a case, a household
+membership, or their disaster changed) is sent whole when in scope — so a person who enters the
+scope arrives with everything — and listed for removal when out of scope: the laptop removes
+them and their records (a scoped removal, not a deletion at the office).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from spm_desktop.core.security.scope import TKSK_UNIT
+from spm_desktop.core.storage.models import (
+    Case,
+    CaseNeed,
+    Disaster,
+    DuplicateCandidate,
+    Household,
+    HouseholdMember,
+    Person,
+    ServiceEvent,
+)
+
+CHUNK = 500
+# Tables a TKSK device never receives.
+NOT_FOR_TKSK = ("volunteer", "group_activity", "group_activity_person", "group_activity_volunteer")
+
+
+def _in_kecamatan(column, kecamatan: str):
+    return or_(column == kecamatan, column.like(f"{kecamatan}.%"))
+
+
+def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
+    ids = sorted(ids)
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+@dataclass
+class TkskScope:
+    kecamatan: str
+    persons: set[str]  # in scope now
+    disasters: set[str]  # disasters in the kecamatan
+    touched: set[str]  # persons touched since the bookmark (in or out of scope)
+    changed_disasters: set[str]  # disasters changed since the bookmark
+    event_disasters: set[str] = frozenset()  # other disasters the scoped persons' events refer to
+    whole_event_disasters: set[str] = frozenset()  # of those, the ones the persons sent whole refer to
+
+    @property
+    def evicted(self) -> set[str]:
+        return self.touched - self.persons
+
+    @property
+    def whole(self) -> set[str]:
+        """Persons sent with all their records (touched and in scope)."""
+        return self.touched & self.persons
+
+
+def tksk_scope(session: Session, kecamatan: str, device_id: str, since: int) -> TkskScope:
+    scalars = session.scalars
+    disasters = set(scalars(select(Disaster.id).where(or_(Disaster.kecamatan_code == kecamatan,
+                                                          _in_kecamatan(Disaster.kelurahan_code, kecamatan)))))
+    persons = set(scalars(select(Person.id).where(_in_kecamatan(Person.kelurahan_code, kecamatan))))
+    persons |= set(scalars(select(Case.person_id).where(
+        Case.unit == TKSK_UNIT, Case.kecamatan_code == kecamatan, Case.status == "open", Case.deleted_at.is_(None))))
+    if device_id:
+        persons |= set(scalars(select(Person.id).where(Person.created_device == device_id)))
+    for chunk in _chunks(disasters):
+        persons |= set(scalars(select(HouseholdMember.person_id).where(HouseholdMember.disaster_id.in_(chunk))))
+        persons |= {p for p in scalars(select(Household.head_person_id).where(Household.disaster_id.in_(chunk))) if p}
+    frontier = set(persons)
+    while frontier:  # the persons they were merged into
+        found: set[str] = set()
+        for chunk in _chunks(frontier):
+            found |= {m for m in scalars(select(Person.merged_into).where(Person.id.in_(chunk),
+                                                                           Person.merged_into.is_not(None)))}
+        frontier = found - persons
+        persons |= frontier
+    changed_disasters = set(scalars(select(Disaster.id).where(Disaster.change_seq > since)))
+    touched = set(scalars(select(Person.id).where(Person.change_seq > since)))
+    touched |= set(scalars(select(Case.person_id).where(Case.change_seq > since)))
+    touched |= set(scalars(select(HouseholdMember.person_id).where(HouseholdMember.change_seq > since)))
+    for chunk in _chunks(changed_disasters):
+        touched |= set(scalars(select(HouseholdMember.person_id).where(HouseholdMember.disaster_id.in_(chunk))))
+    scope = TkskScope(kecamatan, persons, disasters, touched, changed_disasters)
+    scope.event_disasters = _event_disasters(session, persons) - disasters
+    scope.whole_event_disasters = _event_disasters(session, scope.whole) - disasters
+    return scope
+
+
+def _event_disasters(session: Session, persons: set[str]) -> set[str]:
+    out: set[str] = set()
+    for chunk in _chunks(persons):
+        out |= set(session.scalars(select(ServiceEvent.disaster_id).where(
+            ServiceEvent.person_id.in_(chunk), ServiceEvent.disaster_id.is_not(None)).distinct()))
+    return out
+
+
+def _person_of(table: str):
+    """The column naming the person a row of ``table`` belongs to (None: not a person table)."""
+    return {"person": Person.id, "cases": Case.person_id, "service_event": ServiceEvent.person_id}.get(table)
+
+
+def scoped_filter(session: Session, scope: TkskScope, table: str, rows: list[list], columns: tuple[str, ...],
+                  ) -> list[list]:
+    """``rows`` (changed since the bookmark) of ``table`` narrowed to the scope."""
+    at = {c: i for i, c in enumerate(columns)}
+    persons, disasters = scope.persons, scope.disasters
+    if table in ("person",):
+        return [r for r in rows if r[at["id"]] in persons]
+    if table in ("cases", "service_event"):
+        return [r for r in rows if r[at["person_id"]] in persons]
+    if table == "case_need":
+        cases = _case_persons(session, {r[at["case_id"]] for r in rows})
+        return [r for r in rows if cases.get(r[at["case_id"]]) in persons]
+    if table in ("household", "household_member"):
+        return [r for r in rows if r[at["disaster_id"]] in disasters]
+    if table == "duplicate_candidate":
+        return [r for r in rows if r[at["person_a_id"]] in persons and r[at["person_b_id"]] in persons]
+    if table == "disaster":
+        return [r for r in rows if r[at["id"]] in disasters or r[at["id"]] in scope.event_disasters]
+    if table in NOT_FOR_TKSK:
+        return []
+    return rows
+
+
+def _case_persons(session: Session, case_ids: set[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for chunk in _chunks(case_ids):
+        out.update(session.execute(select(Case.id, Case.person_id).where(Case.id.in_(chunk))).all())
+    return dict(out)
+
+
+def whole_rows_query(scope: TkskScope, table: str, chunk: list[str]):
+    """A ``where`` clause for the rows of ``table`` sent whole for the persons (or disasters)
+    in ``chunk``; None when the table has none."""
+    if table == "person":
+        return Person.__table__.c.id.in_(chunk)
+    if table == "cases":
+        return Case.__table__.c.person_id.in_(chunk)
+    if table == "service_event":
+        return ServiceEvent.__table__.c.person_id.in_(chunk)
+    if table == "case_need":
+        return CaseNeed.__table__.c.case_id.in_(select(Case.id).where(Case.person_id.in_(chunk)))
+    if table == "duplicate_candidate":
+        t = DuplicateCandidate.__table__
+        return or_(t.c.person_a_id.in_(chunk), t.c.person_b_id.in_(chunk))
+    return None
+
+
+def whole_disaster_query(table: str, chunk: list[str]):
+    if table == "disaster":
+        return Disaster.__table__.c.id.in_(chunk)
+    if table == "household":
+        return Household.__table__.c.disaster_id.in_(chunk)
+    if table == "household_member":
+        return HouseholdMember.__table__.c.disaster_id.in_(chunk)
+    return None

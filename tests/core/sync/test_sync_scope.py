@@ -1,0 +1,168 @@
+"""TKSK laptops hold only their kecamatan (issue 17, UU 27/2022 art. 16): a package to an
+enrolled TKSK device carries the persons in its scope only; a person who leaves the scope is
+removed from the laptop by the next package (not deleted at the office); a TKSK user exports
+only the laptop's own changes, for the office."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sync_helpers import ADMIN, content
+
+from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.errors import ValidationError
+from spm_desktop.core.storage.models import (
+    Case,
+    Disaster,
+    DuplicateCandidate,
+    Household,
+    HouseholdMember,
+    Person,
+    ServiceEvent,
+)
+from spm_desktop.core.sync.exporter import export_package
+from spm_desktop.core.sync.importer import import_package, preview_import
+
+MAKAN = "1.06.04.2.01.0001"
+KEC = "61.71.03"
+BARAT = "61.71.03.1001"  # in the laptop's kecamatan
+SELATAN = "61.71.01.1002"  # elsewhere
+OFFICE, LAPTOP = "Kantor Dinas Sosial", "TKSK Pontianak Barat"
+TKSK_USER = Actor(username="tksk1", role="tksk", kecamatan_code=KEC)
+
+
+def person(db, name, kelurahan, events=1):
+    with db.transaction(ADMIN) as s:
+        p = Person(name=name, sex="L", kelurahan_code=kelurahan)
+        s.add(p)
+        s.flush()
+        for day in range(events):
+            s.add(ServiceEvent(person_id=p.id, service_code=MAKAN, kelurahan_code=kelurahan,
+                               event_date=date(2026, 3, day + 1)))
+        return p.id
+
+
+def send(src, dst, tmp_path, peer, name, actor=ADMIN, full=False):
+    path = tmp_path / f"{name}.spmsync"
+    export_package(src, actor, path, peer_name=peer, full=full)
+    return import_package(dst, ADMIN, path)
+
+
+def ids(db, model):
+    with db.reading() as s:
+        return set(s.scalars(select(model.id)))
+
+
+@pytest.fixture
+def city(office):
+    """The office: persons of the laptop's kecamatan and of another, one of the other
+    kecamatan with an open TKSK case in the laptop's, one a victim of a fire there."""
+    ids_ = dict(barat=person(office, "Barat", BARAT, events=2), barat2=person(office, "Barat Dua", BARAT),
+                selatan=person(office, "Selatan", SELATAN, events=2), case=person(office, "Kasus TKSK", SELATAN),
+                victim=person(office, "Korban", SELATAN), other=person(office, "Lain", SELATAN))
+    with office.transaction(ADMIN) as s:
+        s.add(Case(person_id=ids_["case"], unit="TKSK", kecamatan_code=KEC, spm_group="lansia",
+                   intake_date=date(2026, 2, 1), status="open"))
+        s.add(Case(person_id=ids_["other"], unit="TKSK", kecamatan_code=KEC, spm_group="lansia",
+                   intake_date=date(2025, 2, 1), exit_date=date(2025, 6, 1), status="closed"))  # closed: not in scope
+        fire = Disaster(kind="kebakaran_permukiman", start_date=date(2026, 3, 1), kelurahan_code=BARAT,
+                        kecamatan_code=KEC)
+        flood = Disaster(kind="banjir", start_date=date(2026, 3, 1), kelurahan_code=SELATAN,
+                         kecamatan_code="61.71.01")
+        s.add_all([fire, flood])
+        s.flush()
+        for disaster, who in ((fire, "victim"), (flood, "selatan")):
+            home = Household(disaster_id=disaster.id, no_kk="6171010101010001")
+            s.add(home)
+            s.flush()
+            s.add(HouseholdMember(household_id=home.id, disaster_id=disaster.id, person_id=ids_[who]))
+        s.add(DuplicateCandidate(person_a_id=ids_["barat"], person_b_id=ids_["barat2"], status="open"))
+        s.add(DuplicateCandidate(person_a_id=ids_["barat"], person_b_id=ids_["selatan"], status="open"))
+        ids_["fire"], ids_["flood"] = fire.id, flood.id
+    return ids_
+
+
+def test_a_package_to_a_tksk_laptop_holds_only_its_kecamatan(office, tksk, city, tmp_path):
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    in_scope = {city[k] for k in ("barat", "barat2", "case", "victim")}
+    assert ids(tksk, Person) == in_scope
+    with tksk.reading() as s:
+        assert set(s.scalars(select(ServiceEvent.person_id))) == in_scope
+        assert len(s.scalars(select(ServiceEvent.id)).all()) == 5
+        assert set(s.scalars(select(Case.person_id))) == {city["case"]}
+        assert set(s.scalars(select(DuplicateCandidate.person_a_id))) == {city["barat"]}  # the pair both in scope
+    assert ids(tksk, Disaster) == {city["fire"]}
+    assert content(tksk)["region"] == content(office)["region"]  # master data: all of it
+    assert content(tksk)["service_type"] == content(office)["service_type"]
+
+
+def test_a_person_who_leaves_the_scope_is_removed_from_the_laptop(office, tksk, city, tmp_path):
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    send(tksk, office, tmp_path, OFFICE, "ack")
+    with office.transaction(ADMIN) as s:  # moved house to another kecamatan
+        s.get(Person, city["barat2"]).kelurahan_code = SELATAN
+    path = tmp_path / "moved.spmsync"
+    export_package(office, ADMIN, path, peer_name=LAPTOP)
+    assert preview_import(tksk, ADMIN, path).removed == 1
+    result = import_package(tksk, ADMIN, path)
+    assert result.removed == 1 and result.new == 0
+    assert city["barat2"] not in ids(tksk, Person)
+    with tksk.reading() as s:
+        assert s.scalars(select(ServiceEvent).where(ServiceEvent.person_id == city["barat2"])).all() == []
+        assert s.scalars(select(DuplicateCandidate)).all() == []  # the pair left with him
+    # At the office he is as he was: a scoped removal is no deletion, and nothing travels back.
+    send(tksk, office, tmp_path, OFFICE, "back")
+    with office.reading() as s:
+        moved = s.get(Person, city["barat2"])
+        assert moved.deleted_at is None and moved.kelurahan_code == SELATAN
+
+
+def test_a_person_who_enters_the_scope_arrives_with_their_records(office, tksk, city, tmp_path):
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    send(tksk, office, tmp_path, OFFICE, "ack")
+    with office.transaction(ADMIN) as s:  # an open TKSK case in the laptop's kecamatan
+        s.add(Case(person_id=city["selatan"], unit="TKSK", kecamatan_code=KEC, spm_group="lansia",
+                   intake_date=date(2026, 4, 1), status="open"))
+    result = send(office, tksk, tmp_path, LAPTOP, "enters")
+    assert city["selatan"] in ids(tksk, Person)
+    with tksk.reading() as s:
+        assert len(s.scalars(select(ServiceEvent).where(ServiceEvent.person_id == city["selatan"])).all()) == 2
+        assert s.scalars(select(DuplicateCandidate).where(
+            DuplicateCandidate.person_b_id == city["selatan"])).one()  # both in scope now
+    assert result.removed == 0
+
+
+def test_a_person_registered_on_the_laptop_stays_on_it(office, tksk, tmp_path):
+    mine = person(tksk, "Didaftar di laptop", BARAT)
+    send(tksk, office, tmp_path, OFFICE, "mine")
+    send(office, tksk, tmp_path, LAPTOP, "ack")
+    with office.transaction(ADMIN) as s:
+        s.get(Person, mine).kelurahan_code = SELATAN
+    result = send(office, tksk, tmp_path, LAPTOP, "moved")
+    assert result.removed == 0
+    with tksk.reading() as s:
+        assert s.get(Person, mine).kelurahan_code == SELATAN
+
+
+def test_a_laptop_keeps_a_person_it_changed_that_the_office_has_not_seen(office, tksk, city, tmp_path):
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    send(tksk, office, tmp_path, OFFICE, "ack")
+    with office.transaction(ADMIN) as s:
+        s.get(Person, city["barat2"]).kelurahan_code = SELATAN
+    with tksk.transaction(ADMIN) as s:
+        s.get(Person, city["barat2"]).address = "Jl. Baru (laptop)"
+    assert send(office, tksk, tmp_path, LAPTOP, "moved").removed == 0  # its edit travels first
+
+
+def test_a_tksk_user_exports_only_the_laptops_own_changes_for_the_office(office, tksk, third, city, tmp_path):
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    mine = person(tksk, "Baru di laptop", BARAT)
+    path = tmp_path / "own.spmsync"
+    result = export_package(tksk, TKSK_USER, path, peer_name=OFFICE, full=True)
+    assert set(result.counts) == {"person", "service_event"} and result.counts["person"] == 1
+    assert import_package(office, ADMIN, path).new == 2
+    assert mine in ids(office, Person)
+    with pytest.raises(ValidationError, match="hanya bisa mengirim paket ke kantor"):
+        export_package(tksk, TKSK_USER, tmp_path / "x.spmsync", peer_name="TKSK Pontianak Kota")
