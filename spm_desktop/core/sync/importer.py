@@ -230,14 +230,17 @@ def check_rules(session: Session, package: OpenedPackage, plan: Plan) -> None:
         codec = tp.codec
         id_at = codec.index("id")
         rows = [*tp.inserts, *tp.updates, *(row for _old, row in tp.rekeys)]
+        concurrent = {entity_id for entity_id, _mine, _remote, _winner in tp.conflicts}
         out = []
         for row in rows:
             new = (tp.decoded or {}).get(id(row)) or codec.decode(row)
             before = tp.before.get(row[id_at])
-            out.append(validation.Change(row[id_at], new, codec.decode(before) if before is not None else None))
+            out.append(validation.Change(row[id_at], new, codec.decode(before) if before is not None else None,
+                                         row[id_at] in concurrent))
         changes[codec.name] = out
     ctx = validation.Context(session, sender.name, sender.role, sender.kecamatan_code, sender.unit,
-                             validation.package_day(package.manifest.created_at), changes)
+                             validation.package_day(package.manifest.created_at), changes,
+                             sender_device=sender.device_id or "")
     reasons = validation.validate(ctx)
     if reasons:
         raise validation.PackageInvalid(sender.name, reasons)

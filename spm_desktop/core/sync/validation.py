@@ -81,9 +81,17 @@ class Change:
     id: str
     new: dict[str, Any]
     old: dict[str, Any] | None
+    # The version here was changed here since the sender last received it (a conflict): the
+    # sender never saw it, so only its own new version is held to the scope rules.
+    concurrent: bool = False
 
     def changed(self, column: str) -> bool:
         return self.old is None or self.old.get(column) != self.new.get(column)
+
+    def versions(self) -> list[tuple[dict[str, Any], str]]:
+        """The versions the scope rules look at: (values, "sebelum"/"sesudah" the change)."""
+        out = [] if self.old is None or self.concurrent else [(self.old, "sebelum")]
+        return out + [(self.new, "sesudah")]
 
 
 @dataclass
@@ -96,6 +104,7 @@ class Context:
     latest_day: date  # "not in the future": the package's day plus one
     changes: dict[str, list[Change]]
     _cache: dict[str, Any] = field(default_factory=dict)
+    sender_device: str = ""  # the sender's device id
 
     @property
     def actor(self) -> Actor:
@@ -236,8 +245,12 @@ def _persons(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
                 normalise_draft(ctx.session, draft, today=ctx.latest_day)
             except ValidationError as exc:
                 yield from _field_reasons("person", c, exc, {"birth_year": "birth_year"})
-        if ctx.role == "tksk":
-            for version, when in ((c.old, "sebelum"), (c.new, "sesudah")):
+        if ctx.scoped and c.old is not None and c.changed("created_device"):
+            yield Reason("person", c.id, "created_device", "perangkat pendaftar tidak bisa diubah")
+        registered_there = bool(ctx.sender_device) and c.old is not None and \
+            c.old.get("created_device") == ctx.sender_device
+        if ctx.role == "tksk" and not registered_there:  # a person the laptop registered stays its own
+            for version, when in c.versions():
                 if version is not None and not _person_in_scope(ctx, version):
                     yield Reason("person", c.id, "kelurahan_code",
                                  f"di luar kecamatan {ctx.kecamatan_code} perangkat pengirim ({when} perubahan)")
@@ -263,7 +276,7 @@ def _cases(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
         yield from _future(ctx, "cases", c, "intake_date")
         yield from _future(ctx, "cases", c, "exit_date")
         if ctx.scoped:
-            for version, when in ((c.old, "sebelum"), (c.new, "sesudah")):
+            for version, when in c.versions():
                 if version is not None and not in_case_scope(ctx.actor, version.get("unit"),
                                                              version.get("kecamatan_code")):
                     yield Reason("cases", c.id, "unit", f"kasus di luar wilayah/unit perangkat pengirim ({when} "
@@ -288,7 +301,7 @@ def _needs(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
             if col in c.new:
                 yield from _future(ctx, "case_need", c, col)
         if ctx.scoped:
-            for version in (c.old, c.new):
+            for version, _when in c.versions():
                 if version is not None and not _case_in_scope(ctx, version.get("case_id")):
                     yield Reason("case_need", c.id, "case_id", "kebutuhan kasus di luar wilayah/unit perangkat "
                                                                "pengirim")
@@ -331,7 +344,7 @@ def _events(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
             yield Reason("service_event", c.id, "quantity", "jumlah harus bilangan bulat lebih dari 0")
         yield from _future(ctx, "service_event", c, "event_date")
         if ctx.scoped:
-            for version, when in ((c.old, "sebelum"), (c.new, "sesudah")):
+            for version, when in c.versions():
                 if version is None:
                     continue
                 case = ctx.record("cases", Case, version.get("case_id"))
@@ -367,7 +380,7 @@ def _disasters(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
     for c in changes:
         yield from _future(ctx, "disaster", c, "start_date")
         if ctx.scoped:
-            for version in (c.old, c.new):
+            for version, _when in c.versions():
                 if version is not None and not _disaster_in_scope(ctx, version):
                     yield Reason("disaster", c.id, "kelurahan_code",
                                  f"bencana di luar kecamatan {ctx.kecamatan_code} perangkat pengirim")
@@ -379,7 +392,7 @@ def _households(table: str) -> Rule:
         if not ctx.scoped:
             return
         for c in changes:
-            for version in (c.old, c.new):
+            for version, _when in c.versions():
                 if version is not None and not _disaster_in_scope(
                         ctx, ctx.record("disaster", Disaster, version.get("disaster_id"))):
                     yield Reason(table, c.id, "disaster_id", f"keluarga terdampak bencana di luar kecamatan "

@@ -28,6 +28,7 @@ from spm_desktop.core.rollup.period import Period
 from spm_desktop.core.services import duplicates, events, persons
 from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.models import Person, ServiceEvent
+from spm_desktop.core.sync.codec import CODECS
 from spm_desktop.core.sync.envelope import PackageRefused
 from spm_desktop.core.sync.exporter import export_package
 from spm_desktop.core.sync.identity import device_info
@@ -223,3 +224,102 @@ TestTwoDatabasesConverge = Exchange.TestCase
 TestTwoDatabasesConverge.settings = _settings
 TestThreeDatabasesConverge = ThreeWay.TestCase
 TestThreeDatabasesConverge.settings = settings(_settings, max_examples=6)
+
+
+KEC, BARAT, SELATAN = "61.71.03", "61.71.03.1001", "61.71.01.1002"
+
+
+class ScopedExchange(RuleBasedStateMachine):
+    """An office and a TKSK laptop for kecamatan 61.71.03, clocks set wrong now and then: the
+    office registers and moves persons between kecamatan, both edit and record services. After
+    the clocks are put right and a few exchanges, the laptop holds exactly the office's persons
+    in its scope (its kecamatan, or registered on it), with the same records, and nobody else."""
+
+    @initialize()
+    def setup(self):
+        from sync_helpers import enrol_each_other
+
+        self.folder = Path(tempfile.mkdtemp(prefix="spm-sync-scope-"))
+        new_url, _drop = BACKEND
+        self.urls = [new_url(self.folder, "office"), new_url(self.folder, "laptop")]
+        self.dbs = [make_db(self.urls[0], "Kantor"), make_db(self.urls[1], "Laptop Barat")]
+        enrol_each_other(self.dbs[0], self.dbs[1], self.folder, role="tksk", kecamatan=KEC)
+        self.names = [device_info(db).name for db in self.dbs]
+        self.packages = 0
+
+    def teardown(self):
+        if not hasattr(self, "dbs"):
+            return
+        try:
+            for db in self.dbs:
+                db.clock = None
+            for _round in range(3):
+                self._send(0, 1)
+                self._send(1, 0)
+            office, laptop = content(self.dbs[0]), content(self.dbs[1])
+            codec = CODECS["person"]
+            kel, made = codec.index("kelurahan_code"), codec.index("created_device")
+            in_scope = {pid for pid, row in office["person"].items()
+                        if (row[kel] or "").startswith(KEC + ".") or row[made] == self.dbs[1].device_id}
+            assert set(laptop["person"]) == in_scope
+            assert {k: v for k, v in office["person"].items() if k in in_scope} == laptop["person"]
+            ev = CODECS["service_event"].index("person_id")
+            assert {k: v for k, v in office["service_event"].items() if v[ev] in in_scope} == laptop["service_event"]
+        finally:
+            for db, url in zip(self.dbs, self.urls, strict=True):
+                db.dispose()
+                BACKEND[1](url)
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    which = st.integers(min_value=0, max_value=1)
+
+    @rule(i=which, name=st.sampled_from(NAMES), barat=st.booleans())
+    def register(self, i, name, barat):
+        draft = persons.PersonDraft(name=name, sex="L", birth_year=1975,
+                                    kelurahan_code=BARAT if barat or i == 1 else SELATAN)
+        persons.register_person(self.dbs[i], SUPERVISOR, draft, confirm_duplicates_ok=True)
+
+    @rule(i=which, n=st.integers(0, 50), address=st.sampled_from(ADDRESSES))
+    def edit(self, i, n, address):
+        db = self.dbs[i]
+        pid = _pick(_live_ids(db, Person), n)
+        if pid is not None:
+            info = persons.get_person(db, SUPERVISOR, pid)
+            persons.update_person(db, SUPERVISOR, pid, replace(info.to_draft(), address=address))
+
+    @rule(n=st.integers(0, 50), barat=st.booleans())
+    def move(self, n, barat):
+        db = self.dbs[0]
+        pid = _pick(_live_ids(db, Person), n)
+        if pid is not None:
+            info = persons.get_person(db, SUPERVISOR, pid)
+            persons.update_person(db, SUPERVISOR, pid, replace(info.to_draft(),
+                                                               kelurahan_code=BARAT if barat else SELATAN))
+
+    @rule(i=which, n=st.integers(0, 50), month=st.integers(1, 6), day=st.integers(1, 28))
+    def record(self, i, n, month, day):
+        db = self.dbs[i]
+        with db.reading() as s:  # the laptop records for persons living in its kecamatan
+            ids = [p for p in _live_ids(db, Person) if i == 0 or s.get(Person, p).kelurahan_code == BARAT]
+        pid = _pick(ids, n)
+        if pid is None:
+            return
+        try:
+            events.record_event(db, SUPERVISOR, events.EventDraft(
+                person_id=pid, service_code=CODES[1], event_date=date(2026, month, day), details={}))
+        except DomainError:
+            pass
+
+    @rule(i=which, skew=st.sampled_from(SKEWS))
+    def set_clock(self, i, skew):
+        self.dbs[i].clock = (lambda: utcnow() + skew) if skew else None
+
+    @rule(to_laptop=st.booleans())
+    def exchange(self, to_laptop):
+        self._send(0, 1) if to_laptop else self._send(1, 0)
+
+    _send = Exchange._send
+
+
+TestScopedLaptopConverges = ScopedExchange.TestCase
+TestScopedLaptopConverges.settings = settings(_settings, max_examples=8)

@@ -166,3 +166,23 @@ def test_a_tksk_user_exports_only_the_laptops_own_changes_for_the_office(office,
     assert mine in ids(office, Person)
     with pytest.raises(ValidationError, match="hanya bisa mengirim paket ke kantor"):
         export_package(tksk, TKSK_USER, tmp_path / "x.spmsync", peer_name="TKSK Pontianak Kota")
+
+
+def test_a_laptop_edit_to_a_person_the_office_moved_away_is_a_conflict_not_a_refusal(office, tksk, city, tmp_path):
+    from spm_desktop.core.storage.models import SyncConflict
+    from spm_desktop.core.sync.conflicts import resolve_conflict
+
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    send(tksk, office, tmp_path, OFFICE, "ack")
+    with office.transaction(ADMIN) as s:
+        s.get(Person, city["barat2"]).kelurahan_code = SELATAN
+    with tksk.transaction(ADMIN) as s:  # later, not knowing of the move
+        s.get(Person, city["barat2"]).address = "Jl. Baru (laptop)"
+    result = send(tksk, office, tmp_path, OFFICE, "edit")  # never refused for the office's own change
+    assert result.conflicts == 1
+    with office.reading() as s:
+        conflict = s.scalars(select(SyncConflict).where(SyncConflict.entity_id == city["barat2"])).one()
+    assert (conflict.local_data["kelurahan_code"], conflict.remote_data["kelurahan_code"]) == (SELATAN, BARAT)
+    resolve_conflict(office, ADMIN, conflict.id, "keep_local")  # the supervisor keeps the move
+    assert send(office, tksk, tmp_path, LAPTOP, "after").removed == 1
+    assert city["barat2"] not in ids(tksk, Person)
