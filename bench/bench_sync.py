@@ -76,6 +76,30 @@ def _export_state():
     return db, out, name
 
 
+def _scoped_export_run(state):
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.sync.exporter import export_package
+
+    db, out, peer = state
+    result = export_package(db, SYSTEM, out, peer_name=peer, full=True)
+    assert 0 < result.counts["person"] < PERSONS, result.counts
+
+
+def _scoped_export_state():
+    """The same source exporting for a TKSK laptop of kecamatan 61.71.03: only its persons."""
+    from spm_desktop.core.domain.actor import SYSTEM
+    from spm_desktop.core.sync.identity import enrol_device, write_identity
+
+    db, out = _export_setup()
+    (out.parent / "laptop").mkdir()
+    laptop = _open(out.parent / "laptop" / "spm.db")
+    path = out.parent / "laptop.spmid"
+    write_identity(laptop, SYSTEM, path)
+    name = enrol_device(db, SYSTEM, path, f"TKSK {laptop.device_id[:8]}", "tksk", kecamatan="61.71.03").name
+    laptop.dispose()
+    return db, out, name
+
+
 IMPORT_REPEAT = 3
 
 
@@ -134,6 +158,8 @@ def cases():
     return [
         BenchCase("sync package export (full)", "50,000 events, 10,000 persons", 10.0, _export_run, _export_state,
                   repeat=3),
+        BenchCase("sync package export for a TKSK laptop (full, its kecamatan only)", "10,000 persons, 50,000 events",
+                  10.0, _scoped_export_run, _scoped_export_state, repeat=3),
         BenchCase("sync package import (one transaction, backup first)", "50,000 events, 10,000 persons", 10.0,
                   _import_run, _import_setup, repeat=IMPORT_REPEAT),
         BenchCase("sync package import into the office database (backup copy of the big file first)",
