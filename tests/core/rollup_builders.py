@@ -50,14 +50,24 @@ class Rows:
                                 kelurahan_code=kelurahan, category_code=category, merged_into=merged_into,
                                 deleted_at=DELETED if deleted else None))
 
-    def case(self, person, group, intake, exit=None, needs=(), unit="UPRS", deleted=False, deleted_needs=()):
+    def case(self, person, group, intake, exit=None, needs=(), unit="UPRS", deleted=False, deleted_needs=(),
+             exit_reason="", no_need=None):
+        """``needs``: codes (assessed on the intake) or (code, assessed_on) pairs; ``no_need``:
+        the date of a "tidak ada kebutuhan" assessment."""
         cid = self._add(Case(person_id=person, unit=unit, spm_group=group, intake_date=intake, exit_date=exit,
+                             exit_reason=exit_reason or ("pulang" if exit else ""), no_need_assessed_on=no_need,
                              status="closed" if exit else "open", deleted_at=DELETED if deleted else None))
-        for code in needs:
-            self._add(CaseNeed(case_id=cid, service_code=code))
+        for need in needs:
+            self.need(cid, *((need, intake) if isinstance(need, str) else need))
         for code in deleted_needs:
-            self._add(CaseNeed(case_id=cid, service_code=code, deleted_at=DELETED))
+            self._add(CaseNeed(case_id=cid, service_code=code, assessed_on=intake, deleted_at=DELETED,
+                               removed_reason="salah input"))
         return cid
+
+    def need(self, case, code, assessed_on, deleted=False):
+        return self._add(CaseNeed(case_id=case, service_code=code, assessed_on=assessed_on,
+                                  deleted_at=DELETED if deleted else None,
+                                  removed_reason="salah input" if deleted else ""))
 
     def event(self, person, code, day, qty=1, case=None, kelurahan=KEL_SELATAN, unit="", deleted=False,
               disaster=None, details=None):

@@ -1,12 +1,21 @@
 """The roll-up's derived summaries (``service_first``, ``cases.need_mask``,
-``service_type.need_bit``; migration 0002) recomputed in plain Python from the rows they
-summarise, for "the triggers kept them right" checks after any kind of write."""
+``service_type.need_bit``; migration 0002; ``uncounted_event``, migration 0003) recomputed
+in plain Python from the rows they summarise, for "the triggers kept them right" checks
+after any kind of write."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from spm_desktop.core.storage.models import Case, CaseNeed, ServiceEvent, ServiceFirst, ServiceType
+from spm_desktop.core.storage.models import (
+    Case,
+    CaseNeed,
+    Disaster,
+    ServiceEvent,
+    ServiceFirst,
+    ServiceType,
+    UncountedEvent,
+)
 
 
 def stored_firsts(s) -> dict[tuple, tuple]:
@@ -15,12 +24,58 @@ def stored_firsts(s) -> dict[tuple, tuple]:
     return {(y, p, c): (d, k) for y, p, c, d, k in rows}
 
 
+def stored_uncounted(s) -> set[str]:
+    return set(s.scalars(select(UncountedEvent.event_id)))
+
+
+def expected_uncounted(s) -> set[str]:
+    """Live events of a type with a daily standard that do not count (architecture §4 v2):
+    the day's meals (per disaster for a ``bencana`` type) add up to less than the standard,
+    or a disaster meal is outside its disaster's emergency period."""
+    types = {c: (std, prog) for c, std, prog in s.execute(
+        select(ServiceType.code, ServiceType.standard_per_day, ServiceType.program))}
+    disasters = {i: (a, b) for i, a, b in s.execute(
+        select(Disaster.id, Disaster.start_date, Disaster.end_date).where(Disaster.deleted_at.is_(None)))}
+    events = s.execute(select(ServiceEvent.id, ServiceEvent.person_id, ServiceEvent.service_code,
+                              ServiceEvent.event_date, ServiceEvent.disaster_id, ServiceEvent.details)
+                       .where(ServiceEvent.deleted_at.is_(None))).all()
+    sums: dict[tuple, int] = {}
+
+    def group(e):
+        bound = types[e.service_code][1] == "bencana"
+        return (e.person_id, e.service_code, e.event_date, e.disaster_id if bound else "")
+
+    def meals(e, std):
+        value = (e.details or {}).get("meals_per_day")
+        return std if value is None else int(value)
+
+    for e in events:
+        std = types[e.service_code][0]
+        if std is not None:
+            sums[group(e)] = sums.get(group(e), 0) + meals(e, std)
+    out: set[str] = set()
+    for e in events:
+        std, prog = types[e.service_code]
+        if std is None:
+            continue
+        period = disasters.get(e.disaster_id)
+        outside = prog == "bencana" and (period is None or e.event_date < period[0]
+                                         or (period[1] is not None and e.event_date > period[1]))
+        if outside or sums[group(e)] < std:
+            out.add(e.id)
+    return out
+
+
 def expected_firsts(s) -> dict[tuple, tuple]:
-    """(year, person, code) → (first date, smallest ``date|kelurahan``) over the live events."""
+    """(year, person, code) → (first date, smallest ``date|kelurahan``) over the live
+    counting events."""
     out: dict[tuple, tuple] = {}
+    skip = expected_uncounted(s)
     rows = s.execute(select(ServiceEvent.person_id, ServiceEvent.service_code, ServiceEvent.event_date,
-                            ServiceEvent.kelurahan_code).where(ServiceEvent.deleted_at.is_(None)))
-    for person, code, day, kel in rows:
+                            ServiceEvent.kelurahan_code, ServiceEvent.id).where(ServiceEvent.deleted_at.is_(None)))
+    for person, code, day, kel, eid in rows:
+        if eid in skip:
+            continue
         key = (day.year, person, code)
         pair = (day, f"{day.isoformat()}|{kel or ''}")
         old = out.get(key)
@@ -47,5 +102,6 @@ def assert_summaries_consistent(db) -> None:
     with db.reading() as s:
         bits = [b for b in s.scalars(select(ServiceType.need_bit)) if b is not None]
         assert len(bits) == len(set(bits)) and all(0 <= b <= 62 for b in bits)
+        assert stored_uncounted(s) == expected_uncounted(s)
         assert stored_firsts(s) == expected_firsts(s)
         assert stored_masks(s) == expected_masks(s)

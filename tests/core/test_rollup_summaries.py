@@ -19,45 +19,65 @@ from summaries import assert_summaries_consistent, expected_masks, stored_firsts
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.rollup import Period, compute_rollup
-from spm_desktop.core.storage.models import Case, CaseNeed, Person, ServiceEvent, ServiceType
+from spm_desktop.core.storage.models import (
+    Case,
+    CaseNeed,
+    Disaster,
+    Household,
+    HouseholdMember,
+    Person,
+    ServiceEvent,
+    ServiceType,
+)
 from spm_desktop.core.storage.summaries import bulk_inserts
 
 ADMIN = Actor("admin", "admin")
-CODES = (MEALS, CLOTHES, REUNI)
+CODES = (MEALS, CLOTHES, REUNI, B_FOOD)
+MEALS_PER_DAY = (None, 1, 2, 3)
 KELS = ("61.71.01.1003", "61.71.01.1002", None)
 DAYS = st.dates(date(2025, 11, 1), date(2026, 2, 28))
 GONE = datetime(2026, 3, 1)
 
 new_event = st.tuples(st.just("event"), st.integers(0, 2), st.sampled_from(CODES), DAYS, st.sampled_from(KELS),
-                      st.booleans())
+                      st.booleans(), st.sampled_from(MEALS_PER_DAY), st.integers(-1, 1))
 edit_event = st.tuples(st.just("edit"), st.integers(0, 30),
-                       st.sampled_from(("person", "code", "date", "kelurahan", "delete", "restore", "remove")),
-                       st.integers(0, 2), st.sampled_from(CODES), DAYS, st.sampled_from(KELS))
+                       st.sampled_from(("person", "code", "date", "kelurahan", "delete", "restore", "remove",
+                                        "meals", "disaster")),
+                       st.integers(0, 2), st.sampled_from(CODES), DAYS, st.sampled_from(KELS),
+                       st.sampled_from(MEALS_PER_DAY))
 new_need = st.tuples(st.just("need"), st.integers(0, 3), st.sampled_from(CODES), st.booleans())
 edit_need = st.tuples(st.just("edit_need"), st.integers(0, 30), st.sampled_from(("delete", "restore", "remove")))
-operation = st.one_of(new_event, edit_event, new_need, edit_need)
+# A disaster's emergency period changes (start, end; None = no end) or it is deleted/restored.
+edit_disaster = st.tuples(st.just("disaster"), st.integers(0, 1), DAYS, st.one_of(st.none(), DAYS), st.booleans())
+operation = st.one_of(new_event, edit_event, new_need, edit_need, edit_disaster)
 
 
-def _apply(s, people, cases, op) -> None:
+def _apply(s, people, cases, disasters, op) -> None:
     kind = op[0]
     if kind == "event":
-        _, who, code, day, kel, gone = op
+        _, who, code, day, kel, gone, meals, dis = op
         s.add(ServiceEvent(person_id=people[who], service_code=code, event_date=day, kelurahan_code=kel,
-                           deleted_at=GONE if gone else None))
+                           deleted_at=GONE if gone else None, disaster_id=disasters[dis] if dis >= 0 else None,
+                           details={} if meals is None else {"meals_per_day": meals}))
+    elif kind == "disaster":
+        _, which, start, end, gone = op
+        s.execute(update(Disaster).where(Disaster.id == disasters[which])
+                  .values(start_date=start, end_date=end, deleted_at=GONE if gone else None))
     elif kind == "need":
         _, which, code, gone = op
-        exists = s.scalar(select(CaseNeed.id).where(CaseNeed.case_id == cases[which], CaseNeed.service_code == code))
-        if exists is None:
-            s.add(CaseNeed(case_id=cases[which], service_code=code, deleted_at=GONE if gone else None))
+        s.add(CaseNeed(case_id=cases[which], service_code=code, assessed_on=d(2025, 12, 1),
+                       deleted_at=GONE if gone else None))
     elif kind == "edit":
-        _, pick, what, who, code, day, kel = op
+        _, pick, what, who, code, day, kel, meals = op
         ids = s.scalars(select(ServiceEvent.id).order_by(ServiceEvent.id)).all()
         if not ids:
             return
         target = ids[pick % len(ids)]
         values = {"person": {"person_id": people[who]}, "code": {"service_code": code}, "date": {"event_date": day},
                   "kelurahan": {"kelurahan_code": kel}, "delete": {"deleted_at": GONE},
-                  "restore": {"deleted_at": None}}.get(what)
+                  "restore": {"deleted_at": None},
+                  "meals": {"details": {} if meals is None else {"meals_per_day": meals}},
+                  "disaster": {"disaster_id": None if who == 2 else disasters[who]}}.get(what)
         if values is None:
             s.execute(delete(ServiceEvent).where(ServiceEvent.id == target))
         else:
@@ -80,14 +100,15 @@ def _apply(s, people, cases, op) -> None:
 @given(ops=st.lists(operation, max_size=25))
 def test_summaries_follow_every_write(db, ops):
     with db.transaction() as s:
-        for table in (ServiceEvent, CaseNeed, Case):
+        for table in (ServiceEvent, CaseNeed, Case, HouseholdMember, Household, Disaster):
             s.execute(delete(table))
         s.execute(delete(Person))
         r = Rows(s)
         people = [r.person() for _ in range(3)]
         cases = [r.case(people[i % 3], "lansia", d(2025, 12, 1)) for i in range(4)]
+        disasters = [r.disaster(d(2025, 12, 20), end=d(2026, 1, 10)), r.disaster(d(2026, 1, 5))]
         for op in ops:
-            _apply(s, people, cases, op)
+            _apply(s, people, cases, disasters, op)
     assert_summaries_consistent(db)
 
 
@@ -158,19 +179,28 @@ def test_bulk_inserts_refresh_the_summaries_and_bring_the_triggers_back(db):
         cid = r.case(early, "lansia", d(2025, 12, 1), needs=[REUNI])
         r.event(early, MEALS, d(2026, 1, 20))  # through the trigger, before the bulk rows
         with bulk_inserts(s, (seq,)):
-            s.execute(insert(CaseNeed), [{"case_id": cid, "service_code": c, "change_seq": seq}
-                                         for c in (MEALS, CLOTHES)])
+            s.execute(insert(CaseNeed), [{"case_id": cid, "service_code": c, "change_seq": seq,
+                                          "assessed_on": d(2025, 12, 1)} for c in (MEALS, CLOTHES)])
             s.execute(insert(ServiceEvent), [
                 {"person_id": early, "service_code": MEALS, "event_date": d(2026, 1, 5), "change_seq": seq},
                 {"person_id": early, "service_code": MEALS, "event_date": d(2026, 2, 5), "change_seq": seq},
                 {"person_id": late, "service_code": CLOTHES, "event_date": d(2025, 12, 31), "change_seq": seq},
                 {"person_id": late, "service_code": CLOTHES, "event_date": d(2026, 1, 1), "change_seq": seq,
                  "deleted_at": GONE},
+                # two meals, then one more the same day: the earlier event counts only with it
+                {"person_id": late, "service_code": MEALS, "event_date": d(2026, 1, 7), "change_seq": seq,
+                 "details": {"meals_per_day": 1}},
+                {"person_id": late, "service_code": MEALS, "event_date": d(2026, 1, 9), "change_seq": seq,
+                 "details": {"meals_per_day": 1}},
             ])
+            s.execute(insert(ServiceEvent), [
+                {"person_id": late, "service_code": MEALS, "event_date": d(2026, 1, 7), "change_seq": seq,
+                 "details": {"meals_per_day": 2}}])
     assert_summaries_consistent(db)
     with db.transaction() as s:  # the insert triggers are back: an ordinary write keeps them right
         Rows(s).event(late, REUNI, d(2026, 3, 1))
-        s.add(CaseNeed(case_id=s.scalar(select(Case.id).where(Case.person_id == early)), service_code=B_FOOD))
+        s.add(CaseNeed(case_id=s.scalar(select(Case.id).where(Case.person_id == early)), service_code=B_FOOD,
+                       assessed_on=d(2025, 12, 1)))
     assert_summaries_consistent(db)
 
 

@@ -93,8 +93,10 @@ def test_live_event_index_is_partial_on_both_backends(empty_database_url):
 
 SUMMARY_TRIGGERS = {
     "sqlite": {"service_type_need_bit", "cases_need_mask_insert", "case_need_mask_insert", "case_need_mask_update",
-               "case_need_mask_delete", "service_first_insert", "service_first_update", "service_first_delete"},
-    "postgresql": {"service_type_need_bit", "cases_need_mask", "case_need_mask", "service_first_track"},
+               "case_need_mask_delete", "service_first_insert", "service_first_update", "service_first_delete",
+               "meal_event_insert", "disaster_meals_update", "service_type_standard_update"},
+    "postgresql": {"service_type_need_bit", "cases_need_mask", "case_need_mask", "service_first_track",
+                   "disaster_meals_update", "service_type_standard_update"},
 }
 
 

@@ -1,5 +1,6 @@
 """Bulk inserts and the roll-up's summaries (migration 0002: ``service_first``,
-``cases.need_mask``), which the database keeps with one trigger run per written row.
+``cases.need_mask``; migration 0003: ``uncounted_event``), which the database keeps with
+one trigger run per written row.
 
 A bulk writer (the demo data, a sync import) inserting tens of thousands of rows in one
 transaction pays for those runs row by row: on SQLite they tripled the time of the events'
@@ -17,20 +18,58 @@ from contextlib import contextmanager
 
 from sqlalchemy import bindparam, text
 
-INSERT_TRIGGERS = ("service_first_insert", "case_need_mask_insert", "cases_need_mask_insert")
+INSERT_TRIGGERS = ("service_first_insert", "meal_event_insert", "case_need_mask_insert", "cases_need_mask_insert")
 BULK_CACHE_KIB = 256 * 1024  # page cache of a bulk writer (SQLite's default is 2 MiB)
 
-# The first live service per (year, person, code) of the rows written, merged into what is
-# there (the smaller of the two wins): the same rule as the insert trigger.
-_FIRSTS = text(
-    "INSERT INTO service_first (year, person_id, service_code, first_date, first_key) "
-    "SELECT CAST(substr(e.event_date, 1, 4) AS INTEGER), e.person_id, e.service_code, min(e.event_date), "
-    "min(CAST(e.event_date AS VARCHAR) || '|' || coalesce(e.kelurahan_code, '')) "
-    "FROM service_event e WHERE e.change_seq IN :seqs AND e.deleted_at IS NULL "
-    "GROUP BY CAST(substr(e.event_date, 1, 4) AS INTEGER), e.person_id, e.service_code "
+# The (person, code, date) groups of the rows written whose type has a daily standard
+# (meals): their uncounted events are recomputed (migration 0003's rule, SQLite).
+_MEAL_GROUPS = (
+    "SELECT n.person_id, n.service_code, n.event_date FROM service_event n "
+    "JOIN service_type nt ON nt.code = n.service_code AND nt.standard_per_day IS NOT NULL "
+    "WHERE n.change_seq IN :seqs"
+)
+_NOT_COUNTING = (
+    "st.standard_per_day IS NOT NULL AND (("
+    "st.program = 'bencana' AND NOT EXISTS (SELECT 1 FROM disaster dz WHERE dz.id = e.disaster_id "
+    "AND dz.deleted_at IS NULL AND e.event_date >= dz.start_date "
+    "AND (dz.end_date IS NULL OR e.event_date <= dz.end_date))) "
+    "OR (SELECT sum(coalesce(CAST(json_extract(e2.details, '$.meals_per_day') AS INTEGER), st.standard_per_day)) "
+    "FROM service_event e2 WHERE e2.person_id = e.person_id AND e2.service_code = e.service_code "
+    "AND e2.event_date = e.event_date AND e2.deleted_at IS NULL "
+    "AND (st.program <> 'bencana' OR e2.disaster_id = e.disaster_id)) < st.standard_per_day)"
+)
+_UNCOUNTED_DELETE = text(
+    f"DELETE FROM uncounted_event WHERE (person_id, service_code, event_date) IN ({_MEAL_GROUPS})"
+).bindparams(bindparam("seqs", expanding=True))
+_UNCOUNTED_INSERT = text(
+    "INSERT INTO uncounted_event (event_id, person_id, service_code, event_date) "
+    "SELECT e.id, e.person_id, e.service_code, e.event_date FROM service_event e "
+    "JOIN service_type st ON st.code = e.service_code "
+    f"WHERE (e.person_id, e.service_code, e.event_date) IN ({_MEAL_GROUPS}) AND e.deleted_at IS NULL "
+    f"AND {_NOT_COUNTING}"
+).bindparams(bindparam("seqs", expanding=True))
+
+# The first live counting service per (year, person, code) of the rows written — and of
+# every event of a meal group they touched (new meals can make earlier ones of that day
+# count) — merged into what is there (the smaller of the two wins): the insert trigger's rule.
+_UPSERT = (
     "ON CONFLICT (year, person_id, service_code) DO UPDATE SET "
     "first_date = min(first_date, excluded.first_date), first_key = min(first_key, excluded.first_key) "
     "WHERE excluded.first_key < first_key"
+)
+_FIRST_COLUMNS = (
+    "INSERT INTO service_first (year, person_id, service_code, first_date, first_key) "
+    "SELECT CAST(substr(e.event_date, 1, 4) AS INTEGER), e.person_id, e.service_code, min(e.event_date), "
+    "min(CAST(e.event_date AS VARCHAR) || '|' || coalesce(e.kelurahan_code, '')) "
+)
+_COUNTS = "e.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM uncounted_event u WHERE u.event_id = e.id) "
+_GROUP = "GROUP BY CAST(substr(e.event_date, 1, 4) AS INTEGER), e.person_id, e.service_code "
+_FIRSTS = text(
+    f"{_FIRST_COLUMNS} FROM service_event e WHERE e.change_seq IN :seqs AND {_COUNTS} {_GROUP} {_UPSERT}"
+).bindparams(bindparam("seqs", expanding=True))
+_MEAL_FIRSTS = text(
+    f"{_FIRST_COLUMNS} FROM ({_MEAL_GROUPS}) g JOIN service_event e ON e.person_id = g.person_id "
+    f"AND e.service_code = g.service_code AND e.event_date = g.event_date WHERE {_COUNTS} {_GROUP} {_UPSERT}"
 ).bindparams(bindparam("seqs", expanding=True))
 
 # The whole mask of every case that received needs: NULL when a live need's type has no bit.
@@ -65,7 +104,10 @@ def bulk_inserts(session, change_seqs: tuple[int, ...]) -> Iterator[None]:
     conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
     yield
     seqs = {"seqs": list(change_seqs)}
+    conn.execute(_UNCOUNTED_DELETE, seqs)
+    conn.execute(_UNCOUNTED_INSERT, seqs)
     conn.execute(_FIRSTS, seqs)
+    conn.execute(_MEAL_FIRSTS, seqs)
     conn.execute(_MASKS, seqs)
     for _name, sql in saved:
         conn.exec_driver_sql(sql)

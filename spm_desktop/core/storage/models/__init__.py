@@ -15,6 +15,7 @@ from spm_desktop.core.storage.models.casework import (
     PersonNameKey,
     ServiceEvent,
     ServiceFirst,
+    UncountedEvent,
 )
 from spm_desktop.core.storage.models.disaster import Disaster, Household, HouseholdMember
 from spm_desktop.core.storage.models.master import (
@@ -76,6 +77,7 @@ __all__ = [
     "ServiceEvent",
     "ServiceFirst",
     "PersonNameKey",
+    "UncountedEvent",
     "DuplicateCandidate",
     "Disaster",
     "Household",

@@ -87,6 +87,9 @@ class Case(SyncMixin, Base):
     exit_date: Mapped[date | None] = mapped_column(Date)
     exit_reason: Mapped[str] = mapped_column(String(40), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # An assessment that found no basic-service need ("tidak ada kebutuhan layanan dasar"),
+    # with its date: the case is assessed and needs nothing (architecture §4 v2).
+    no_need_assessed_on: Mapped[date | None] = mapped_column(Date)
     # Derived, local (never synced, never set by the application): the bits
     # (``service_type.need_bit``) of the case's live needs; NULL when a need's type has no
     # bit. Kept by the database's triggers on case_need and cases (migration 0002).
@@ -94,17 +97,22 @@ class Case(SyncMixin, Base):
 
 
 class CaseNeed(SyncMixin, Base):
-    """One service item the intake assessment found the person needs."""
+    """One service item an assessment of the case found the person needs, with the date of
+    that assessment (the intake, or a later re-assessment). A re-assessment adds a new row
+    even for a code the case already has: a need is identified by its id, and an earlier
+    need keeps its date, so earlier years never change. Removing a need soft-deletes it
+    with a reason."""
 
     __tablename__ = "case_need"
     __table_args__ = (
-        UniqueConstraint("case_id", "service_code"),
         # Covering for the roll-up's needs (case → live needs) without reading the table.
-        Index("ix_case_need_case_id", "case_id", "deleted_at", "service_code"),
+        Index("ix_case_need_case_id", "case_id", "deleted_at", "service_code", "assessed_on"),
     )
 
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"))
     service_code: Mapped[str] = mapped_column(ForeignKey("service_type.code"))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    removed_reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class ServiceEvent(SyncMixin, Base):
@@ -171,8 +179,31 @@ class PersonNameKey(Base):
     birth_year: Mapped[int | None] = mapped_column(Integer)
 
 
+class UncountedEvent(Base):
+    """Derived, local: the live events of a type with a daily standard (``standard_per_day``,
+    the permakanan codes) that do not count (architecture §4 v2, "qualifying meals"): the
+    day's ``meals_per_day`` of the person's events of that code (for disaster meals: of the
+    same disaster) add up to less than the standard, or a disaster meal lies outside its
+    disaster's emergency period. Such events are stored and listed but count nowhere; the
+    recap warns with their number. Kept by the database's triggers (migration 0003) on
+    service_event, disaster and service_type; never written by the application, never
+    synced."""
+
+    __tablename__ = "uncounted_event"
+    __table_args__ = (
+        Index("ix_uncounted_event_group", "person_id", "service_code", "event_date"),
+        Index("ix_uncounted_event_date", "event_date", "service_code"),
+    )
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(36))
+    service_code: Mapped[str] = mapped_column(String(30))
+    event_date: Mapped[date] = mapped_column(Date)
+
+
 class ServiceFirst(Base):
-    """Derived, local: the first live service of each (year, person, service code) — the
+    """Derived, local: the first live *counting* service (not in ``uncounted_event``) of
+    each (year, person, service code) — the
     roll-up's output indicators read one row per person and code instead of grouping the
     year's events. Kept by the database's triggers on service_event (migration 0002); the
     application never writes it and it never travels in sync packages.
