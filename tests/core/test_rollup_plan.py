@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import date
 
 from backend_support import sqlite_only
+from rollup_builders import Rows
 from sqlalchemy import event
 
 from spm_desktop.core.rollup import scan
+from spm_desktop.core.storage.models import Case
 
 pytestmark = sqlite_only("EXPLAIN QUERY PLAN is SQLite's")
 
@@ -50,8 +52,35 @@ def test_with_the_unit_breakdown_the_window_pass_reads_only_the_live_events_of_t
     assert "SCAN service_event" not in plan
 
 
-def test_cases_are_read_as_two_ranges_of_the_exit_date_index(db):
-    plan = _plan(db)
-    assert "SEARCH cases USING COVERING INDEX ix_cases_live_exit (exit_date=? AND intake_date<?)" in plan
-    assert "SEARCH cases USING COVERING INDEX ix_cases_live_exit (exit_date>?)" in plan
+def _needs_plan(db) -> str:
+    """The plan of the statement of :mod:`met` that reads the window's cases and needs."""
+    from spm_desktop.core.rollup import met
+
+    seen: list[tuple[str, tuple]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if "case_need" in statement and "met_ev" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        with db.reading() as s:
+            s.add(Case(person_id=Rows(s).person(), unit="UPRS", spm_group="anak", intake_date=date(2026, 1, 2)))
+            s.flush()
+            met.load_case_facts(s, date(2026, 1, 1), date(2026, 3, 31), ())
+            statement, parameters = seen[0]
+            rows = s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+            s.rollback()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    return "\n".join(row[-1] for row in rows)
+
+
+def test_cases_are_read_as_two_ranges_of_the_exit_date_index_and_needs_met_by_seeks(db):
+    plan = _needs_plan(db)
+    assert "ix_cases_live_exit (exit_date=? AND intake_date<?)" in plan
+    assert "ix_cases_live_exit (exit_date>?)" in plan
     assert "SCAN cases" not in plan
+    assert "SEARCH met_ev USING INDEX ix_service_event_person_code_date (person_id=? AND service_code=? AND " \
+           "event_date>?)" in plan
+    assert "SCAN service_event" not in plan and "SCAN met_ev" not in plan

@@ -61,17 +61,25 @@ def test_window_edges_first_january_and_last_day_of_month(db):
 
 
 def test_case_spanning_two_years(db):
+    """v2: a carried-over case whose needs were all met before 1 January counted in the year
+    it was served, not again; one still unmet at 31 December is sasaran of the new year and
+    met by a delivery inside it."""
     def rows(r):
-        p = r.person()
+        p, q = r.person(), r.person()
         c = r.case(p, "lansia", d(2025, 11, 1), needs=[MEALS])
-        r.event(p, MEALS, d(2025, 12, 1), case=c)  # before the window: does not meet the need
-        return p, c
-    p, c = build(db, rows)
+        r.event(p, MEALS, d(2025, 12, 1), case=c)  # met in December 2025
+        cq = r.case(q, "lansia", d(2025, 11, 1), needs=[MEALS, CLOTHES])
+        r.event(q, MEALS, d(2025, 12, 1), case=cq)  # clothing still missing at the year's end
+        return q, cq
+    q, cq = build(db, rows)
+    dec = rollup(db, Period.for_month(2025, 12)).group("lansia")
+    assert (dec.sasaran, dec.terpenuhi, dec.served_by_month[11]) == (2, 1, 1)
     g = rollup(db).group("lansia")
     assert (g.sasaran, g.terpenuhi, g.capaian) == (1, 0, 0.0)
-    build(db, lambda r: r.event(p, MEALS, d(2026, 2, 1), case=c))
+    build(db, lambda r: r.event(q, CLOTHES, d(2026, 2, 1), case=cq))
     g = rollup(db).group("lansia")
     assert (g.sasaran, g.terpenuhi, g.capaian) == (1, 1, 100.0)
+    assert g.served_by_month == (0, 1) + (0,) * 10
 
 
 def test_case_closed_before_the_year_is_no_sasaran(db):
@@ -82,10 +90,12 @@ def test_case_closed_before_the_year_is_no_sasaran(db):
         future = r.person()
         r.case(future, "anak", d(2026, 4, 1), needs=[MEALS])  # after the window
         no_needs = r.person()
-        r.case(no_needs, "anak", d(2026, 1, 5))  # empty needs list: no sasaran
+        r.case(no_needs, "anak", d(2026, 1, 5))  # not yet assessed: sasaran, not terpenuhi (v2)
+        nothing_needed = r.person()
+        r.case(nothing_needed, "anak", d(2026, 1, 5), no_need=d(2026, 1, 6))  # assessed, needs nothing
     build(db, rows)
     g = rollup(db).group("anak")
-    assert (g.sasaran, g.terpenuhi) == (1, 0)
+    assert (g.sasaran, g.terpenuhi, g.unassessed) == (2, 0, 1)
 
 
 def test_person_in_two_groups_counts_in_each_and_ikk1_sums(db):
@@ -98,7 +108,8 @@ def test_person_in_two_groups_counts_in_each_and_ikk1_sums(db):
     res = rollup(db)
     assert (res.group("lansia").sasaran, res.group("lansia").terpenuhi) == (1, 1)
     assert (res.group("disabilitas").sasaran, res.group("disabilitas").terpenuhi) == (1, 0)
-    assert (res.ikk.ikk1_terpenuhi, res.ikk.ikk1_sasaran, res.ikk.ikk1) == (1, 2, 50.0)
+    # IKK 1 counts distinct persons: terpenuhi only when terpenuhi in both groups (v2)
+    assert (res.ikk.ikk1_terpenuhi, res.ikk.ikk1_sasaran, res.ikk.ikk1) == (0, 1, 0.0)
 
 
 def test_needs_met_across_two_cases(db):

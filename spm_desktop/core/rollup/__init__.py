@@ -9,6 +9,7 @@ from spm_desktop.core.rollup.result import (
     IkkFigure,
     IndicatorFigure,
     RollupResult,
+    WarningItem,
 )
 from spm_desktop.core.rollup.scan import DIMENSIONS
 
@@ -22,6 +23,7 @@ __all__ = [
     "IndicatorFigure",
     "Period",
     "RollupResult",
+    "WarningItem",
     "compute_rollup",
     "percent",
     "rollup_in_session",

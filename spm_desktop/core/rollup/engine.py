@@ -1,20 +1,23 @@
-"""Compute the whole roll-up of a period (architecture §4) into a :class:`RollupResult`.
+"""Compute the whole roll-up of a period (architecture §4 v2) into a :class:`RollupResult`.
 
-Only aggregated rows leave the database: the loops here run over service types, groups,
-months and breakdown values, never over events or persons.
+The output indicators and breakdowns come from aggregated rows (:mod:`scan`); the SPM
+groups from the overlapping cases and disaster victims judged person by person
+(:mod:`met` — a few thousand spans, never the events).
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.errors import ValidationError
-from spm_desktop.core.domain.groups import CASE_GROUPS, SEXES, SPM_GROUP_SHORT, SPM_GROUPS, UNITS
+from spm_desktop.core.domain.groups import CASE_GROUPS, EXIT_REASONS, SEXES, SPM_GROUP_SHORT, SPM_GROUPS, UNITS
 from spm_desktop.core.reports.formatting import number
 from spm_desktop.core.rollup.activities import apply_activity_counts
+from spm_desktop.core.rollup.met import GroupTally, tally_window
 from spm_desktop.core.rollup.period import Period
 from spm_desktop.core.rollup.result import (
     Breakdown,
@@ -23,13 +26,23 @@ from spm_desktop.core.rollup.result import (
     IkkFigure,
     IndicatorFigure,
     RollupResult,
+    WarningItem,
 )
 from spm_desktop.core.rollup.scan import DIMENSIONS, ScanCounts, scan
 from spm_desktop.core.rollup.victims import victims_without_household, waived_needs
 from spm_desktop.core.services.mutu import MutuScore, scores_in_session
 from spm_desktop.core.services.settings import AppSettings, load_settings
 from spm_desktop.core.storage.database import Database
-from spm_desktop.core.storage.models import DuplicateCandidate, PmksCategory, Region, ServiceType, Target
+from spm_desktop.core.storage.models import (
+    CaseNeed,
+    DuplicateCandidate,
+    PmksCategory,
+    Region,
+    ServiceEvent,
+    ServiceType,
+    Target,
+    UncountedEvent,
+)
 
 DEFAULT_BREAKDOWNS: tuple[str, ...] = ("kecamatan",)
 AGE_GROUP_LABELS = {"anak": "Anak (< 18 tahun)", "dewasa": "Dewasa (18–59 tahun)", "lansia": "Lansia (≥ 60 tahun)"}
@@ -63,24 +76,27 @@ def rollup_in_session(
         .where(ServiceType.active.is_(True), ServiceType.deleted_at.is_(None))
         .order_by(ServiceType.sort_order, ServiceType.code)))
     quantity_codes = [t.code for t in types if t.counting_rule == "sum_quantity"]
-    counts = scan(s, period.start, period.end, quantity_codes, settings.fulfilment_rule, breakdowns,
-                  settings.usia_rentan_anak)
+    counts = scan(s, period.start, period.end, quantity_codes, settings.fulfilment_rule, breakdowns)
     apply_activity_counts(s, counts, period.start, period.end, {t.code: t.counting_rule for t in types}, breakdowns)
     targets = {t.key: t for t in s.scalars(select(Target).where(Target.year == period.year,
                                                                 Target.deleted_at.is_(None)))}
     indicators = tuple(_indicator(t, counts, targets.get(t.code), period.month) for t in types)
     mutu = scores_in_session(s, period.year)
-    groups = tuple(_group(g, counts.groups, mutu, settings) for g in SPM_GROUPS)
-    ikk = _ikk(groups)
+    tallies = tally_window(s, period.start, period.end, settings.exit_cancels_needs, settings.fulfilment_rule,
+                           child_below=settings.usia_rentan_anak)
+    groups = tuple(_group(g, tallies[g], mutu, settings) for g in SPM_GROUPS)
+    ikk = _ikk(groups, tallies)
     duplicates = s.scalar(select(func.count()).select_from(DuplicateCandidate).where(
         DuplicateCandidate.status == "open", DuplicateCandidate.deleted_at.is_(None))) or 0
     labels = _labels(s)
     _kecamatan_from_kelurahan(counts, labels["parent"])
     built = tuple(_breakdown(d, counts, [t.code for t in types], labels) for d in breakdowns)
-    warnings = _warnings(period, groups, ikk, mutu, duplicates, indicators) + _waiver_warnings(
-        waived_needs(s, period.start, period.end)) + _unregistered_victims(
-        victims_without_household(s, period.start, period.end))
-    return RollupResult(period, settings.fulfilment_rule, indicators, groups, ikk, built, warnings, duplicates)
+    items = _warning_items(s, period, tallies, duplicates, {t.code: t.program for t in types},
+                           waived_needs(s, period.start, period.end),
+                           victims_without_household(s, period.start, period.end))
+    warnings = _warnings(period, groups, ikk, mutu, indicators, items)
+    return RollupResult(period, settings.fulfilment_rule, indicators, groups, ikk, built, warnings, duplicates,
+                        rata_rata_capaian(groups), items)
 
 
 def _indicator(t, served: ScanCounts, target: Target | None, last_month: int) -> IndicatorFigure:
@@ -97,8 +113,8 @@ def _indicator(t, served: ScanCounts, target: Target | None, last_month: int) ->
         percent_of_target=percent(running, value), budget=budget, series=tuple(series))
 
 
-def _group(g: str, counts, mutu: dict[str, MutuScore], st: AppSettings) -> GroupFigure:
-    y, x = counts.get(g, (0, 0))
+def _group(g: str, tally: GroupTally, mutu: dict[str, MutuScore], st: AppSettings) -> GroupFigure:
+    y, x = len(tally.sasaran), len(tally.met_on)
     capaian = percent(x, y)
     b = mutu[g]
     index = None
@@ -106,14 +122,29 @@ def _group(g: str, counts, mutu: dict[str, MutuScore], st: AppSettings) -> Group
         exact = (Decimal(str(st.weight_a)) * Decimal(x) * 100 / Decimal(y) + Decimal(str(st.weight_b)) * b.exact)
         index = float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     return GroupFigure(g, SPM_GROUP_SHORT[g], y, x, capaian, b.value, index, st.tuntas_label(index), b.items,
-                       b.filled)
+                       b.filled, len(tally.unassessed_persons), tally.served_by_month())
 
 
-def _ikk(groups: tuple[GroupFigure, ...]) -> IkkFigure:
-    four = [g for g in groups if g.group in CASE_GROUPS]
-    x1, y1 = sum(g.terpenuhi for g in four), sum(g.sasaran for g in four)
+def _ikk(groups: tuple[GroupFigure, ...], tallies: dict[str, GroupTally]) -> IkkFigure:
+    """IKK 1 over distinct persons of the four rehabilitation groups: sasaran in any of them,
+    terpenuhi when terpenuhi in every group where they are sasaran."""
+    sasaran: set[str] = set()
+    for g in CASE_GROUPS:
+        sasaran |= tallies[g].sasaran
+    x1 = sum(1 for p in sasaran
+             if all(p in tallies[g].met_on for g in CASE_GROUPS if p in tallies[g].sasaran))
+    y1 = len(sasaran)
     b = next(g for g in groups if g.group == "bencana")
     return IkkFigure(percent(x1, y1), percent(b.terpenuhi, b.sasaran), x1, y1, b.terpenuhi, b.sasaran)
+
+
+def rata_rata_capaian(groups: tuple[GroupFigure, ...]) -> float | None:
+    """Mean of the exact capaian of the groups whose sasaran is not empty, rounded once."""
+    exact = [Decimal(g.terpenuhi) * 100 / Decimal(g.sasaran) for g in groups if g.sasaran]
+    if not exact:
+        return None
+    mean = sum(exact, Decimal(0)) / len(exact)
+    return float(mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def _labels(s: Session) -> dict[str, dict[str, str]]:
@@ -160,29 +191,121 @@ def _breakdown(dim: str, counts: ScanCounts, codes: list[str], labels) -> Breakd
     return Breakdown(dim, DIMENSIONS[dim], rows)
 
 
-def _unregistered_victims(n: int) -> tuple[str, ...]:
-    """Persons given disaster services without household data (architecture §4 v2, warnings)."""
-    if not n:
-        return ()
-    return (f"{number(n)} orang menerima layanan yang dicatat untuk suatu bencana tetapi tidak terdaftar sebagai "
-            "anggota keluarga terdampak bencana itu; daftarkan keluarganya di halaman Bencana agar kebutuhannya "
-            "dihitung.",)
+IDLE_DAYS = 365  # an unassessed case without any service for this long is "idle"
 
 
-def _waiver_warnings(waived: dict[str, int]) -> tuple[str, ...]:
-    """Needs of disaster victims waived, with their reasons (architecture §4 v2, warnings)."""
-    if not waived:
-        return ()
-    reasons = "; ".join(f"{reason}: {number(n)}" for reason, n in waived.items())
-    return (f"{number(sum(waived.values()))} kebutuhan korban bencana dikecualikan dan tidak dihitung (alasan — "
-            f"{reasons}); periksa pengecualiannya di halaman Bencana bila ada yang keliru.",)
-
-
-def _warnings(period, groups, ikk, mutu, duplicates, indicators) -> tuple[str, ...]:
-    out: list[str] = []
+def _warning_items(s: Session, period: Period, tallies: dict[str, GroupTally], duplicates: int,
+                   programs: dict[str, str], waived: dict[str, int], unregistered: int) -> tuple[WarningItem, ...]:
+    """The warnings of architecture §4 v2 as items (kind, count, action) for programs."""
+    items: list[WarningItem] = []
+    for g in CASE_GROUPS:
+        t = tallies[g]
+        if not t.unassessed_cases:
+            continue
+        idle = _idle_cases(s, t.unassessed_cases, period.end)
+        items.append(WarningItem(
+            "unassessed", len(t.unassessed_cases),
+            "Lakukan asesmen kebutuhan (atau catat \"tidak ada kebutuhan layanan dasar\") pada kasus tersebut "
+            "di halaman Kasus.", g))
+        if idle:
+            items.append(WarningItem(
+                "unassessed_idle", idle,
+                "Periksa kasus yang belum diasesmen dan tanpa layanan selama 12 bulan: asesmen atau tutup kasusnya.",
+                g))
+    end_next = period.end + timedelta(days=1)
+    u = UncountedEvent.__table__
+    for code, n in s.execute(select(u.c.service_code, func.count())
+                             .where(u.c.event_date >= period.start, u.c.event_date <= period.end)
+                             .group_by(u.c.service_code).order_by(u.c.service_code)):
+        disaster = programs.get(code) == "bencana"
+        items.append(WarningItem(
+            "uncounted_events", int(n),
+            ("Makan korban bencana di luar masa tanggap darurat, tanpa kejadian bencana, atau kurang dari standar "
+             "harian tidak dihitung; periksa tanggal kejadian dan jumlah makan per hari." if disaster else
+             "Permakanan yang kurang dari standar harian (3 kali sehari) tidak dihitung; lengkapi catatan makan "
+             "hari itu bila sebenarnya diberikan."), None, code))
+    removed = s.execute(
+        select(CaseNeed.removed_reason, func.count())
+        .where(CaseNeed.deleted_at >= period.start, CaseNeed.deleted_at < end_next)
+        .group_by(CaseNeed.removed_reason).order_by(func.count().desc(), CaseNeed.removed_reason)).all()
+    if removed:
+        reasons = "; ".join(f"{r or 'tanpa alasan'} ({n})" for r, n in removed[:5])
+        items.append(WarningItem("needs_removed", sum(int(n) for _, n in removed),
+                                 "Periksa kebutuhan yang dihapus dan alasannya.", None, reasons))
+    for g in (*CASE_GROUPS, "bencana"):
+        t = tallies[g]
+        if t.left_before_served:
+            detail = "; ".join(f"{EXIT_REASONS.get(r, r or 'lainnya')} ({n})"
+                               for r, n in sorted(t.left_before_served.items()))
+            items.append(WarningItem("left_before_served", sum(t.left_before_served.values()),
+                                     "Orang keluar sebelum terlayani: pastikan alasan keluar benar.", g, detail))
+        if t.open_after_met:
+            items.append(WarningItem("met_with_open_needs", len(t.open_after_met),
+                                     "Orang sudah terpenuhi tahun ini tetapi memiliki kebutuhan baru yang belum "
+                                     "terlayani: layani kebutuhan tersebut.", g))
+    if waived:
+        items.append(WarningItem(
+            "needs_waived", sum(waived.values()),
+            "Periksa pengecualiannya di halaman Bencana bila ada yang keliru.", "bencana",
+            "; ".join(f"{reason}: {number(n)}" for reason, n in waived.items())))
+    if unregistered:
+        items.append(WarningItem(
+            "victims_without_household", unregistered,
+            "Daftarkan keluarganya di halaman Bencana agar kebutuhannya dihitung.", "bencana"))
     if duplicates:
-        out.append(f"Ada {number(duplicates)} pasangan kemungkinan data ganda yang belum ditinjau; "
-                   "angka dapat berubah setelah data ganda diperiksa.")
+        items.append(WarningItem("duplicates", duplicates,
+                                 "Tinjau daftar kemungkinan data ganda (menu Data Ganda)."))
+    return tuple(items)
+
+
+def _idle_cases(s: Session, cases: list[tuple[str, str, date]], end: date) -> int:
+    since = end - timedelta(days=IDLE_DAYS)
+    old = [(cid, pid) for cid, pid, intake in cases if intake <= since]
+    if not old:
+        return 0
+    persons = sorted({pid for _, pid in old})
+    active: set[str] = set()
+    for i in range(0, len(persons), 500):
+        chunk = persons[i:i + 500]
+        active.update(s.scalars(select(ServiceEvent.person_id).distinct().where(
+            ServiceEvent.person_id.in_(chunk), ServiceEvent.deleted_at.is_(None),
+            ServiceEvent.event_date > since, ServiceEvent.event_date <= end)))
+    return sum(1 for _, pid in old if pid not in active)
+
+
+_GROUP_LABEL = dict(SPM_GROUP_SHORT)
+
+
+def _warnings(period, groups, ikk, mutu, indicators, items) -> tuple[str, ...]:
+    out: list[str] = []
+    for w in items:
+        where = f" ({_GROUP_LABEL[w.group]})" if w.group else ""
+        n = number(w.count)
+        if w.kind == "duplicates":
+            out.append(f"Ada {n} pasangan kemungkinan data ganda yang belum ditinjau; "
+                       "angka dapat berubah setelah data ganda diperiksa.")
+        elif w.kind == "unassessed":
+            out.append(f"{n} kasus belum diasesmen{where}: orangnya dihitung sebagai sasaran yang belum terpenuhi. "
+                       f"{w.action}")
+        elif w.kind == "unassessed_idle":
+            out.append(f"{n} kasus belum diasesmen tanpa layanan selama 12 bulan{where}. {w.action}")
+        elif w.kind == "uncounted_events":
+            out.append(f"{n} catatan layanan {w.detail} tidak dihitung. {w.action}")
+        elif w.kind == "needs_removed":
+            out.append(f"{n} kebutuhan dihapus pada periode ini (alasan: {w.detail}). {w.action}")
+        elif w.kind == "left_before_served":
+            out.append(f"{n} orang keluar sebelum terlayani{where}: {w.detail}. {w.action}")
+        elif w.kind == "needs_waived":
+            out.append(f"{n} kebutuhan korban bencana dikecualikan dan tidak dihitung (alasan — {w.detail}); "
+                       f"{w.action[0].lower()}{w.action[1:]}")
+        elif w.kind == "victims_without_household":
+            out.append(f"{n} orang menerima layanan yang dicatat untuk suatu bencana tetapi tidak terdaftar sebagai "
+                       "anggota keluarga terdampak bencana itu; daftarkan keluarganya di halaman Bencana agar "
+                       "kebutuhannya dihitung.")
+        elif w.kind == "met_with_open_needs":
+            out.append(f"{n} orang terpenuhi{where} masih memiliki kebutuhan yang belum terlayani. {w.action}")
+        else:
+            out.append(f"{w.kind}: {n}{where}. {w.action}")
     unfilled = [g.label for g in groups if g.mutu is None]
     if unfilled:
         out.append(f"Mutu (B) tahun {period.year} belum diisi lengkap untuk: {', '.join(unfilled)}; indeks dan "

@@ -51,6 +51,27 @@ class GroupFigure:
     status: str  # tuntas label or "belum dinilai"
     mutu_items: int = 0  # standard mutu items of the group this year
     mutu_filled: int = 0  # of which the office entered the available quantity
+    unassessed: int = 0  # persons of sasaran with a case not yet assessed (0 for bencana)
+    served_by_month: tuple[int, ...] = (0,) * 12  # persons of terpenuhi by the month of their met date
+
+
+@dataclass(frozen=True)
+class WarningItem:
+    """A warning for programs: what (``kind``), how many, and what to do about it."""
+
+    kind: str
+    count: int
+    action: str
+    group: str | None = None
+    detail: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "count": self.count, "action": self.action}
+        if self.group:
+            out["group"] = self.group
+        if self.detail:
+            out["detail"] = self.detail
+        return out
 
 
 @dataclass(frozen=True)
@@ -92,6 +113,8 @@ class RollupResult:
     breakdowns: tuple[Breakdown, ...]
     warnings: tuple[str, ...]
     open_duplicates: int = 0
+    rata_rata_capaian: float | None = None  # mean of the exact capaian of the groups with Y > 0
+    warning_items: tuple[WarningItem, ...] = ()
 
     def indicator(self, code: str) -> IndicatorFigure:
         return next(i for i in self.indicators if i.code == code)
@@ -120,7 +143,8 @@ class RollupResult:
             ],
             "spm": [
                 {"group": g.group, "label": g.label, "sasaran": g.sasaran, "terpenuhi": g.terpenuhi,
-                 "capaian": g.capaian, "mutu": g.mutu, "index": g.index, "status": g.status}
+                 "capaian": g.capaian, "mutu": g.mutu, "index": g.index, "status": g.status,
+                 "unassessed": g.unassessed, "served_by_month": list(g.served_by_month)}
                 for g in self.spm
             ],
             "ikk": {"ikk1": self.ikk.ikk1, "ikk2": self.ikk.ikk2,
@@ -131,8 +155,10 @@ class RollupResult:
                               for r in b.rows]
                 for b in self.breakdowns
             },
+            "rata_rata_capaian": self.rata_rata_capaian,
             "open_duplicates": self.open_duplicates,
             "warnings": list(self.warnings),
+            "warning_items": [w.to_json() for w in self.warning_items],
         }
 
 

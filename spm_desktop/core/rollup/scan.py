@@ -13,10 +13,9 @@ One UNION ALL statement derives:
   output indicators and the location breakdowns (cells add up to the totals);
 * ``p`` rows — (code, sex, age group on the first service date, PMKS category) → persons,
   only when such breakdowns are asked for;
-* ``s`` rows — per SPM group: sasaran and terpenuhi. The cases of ordinary persons are judged
-  by one bitmask test (``cases.need_mask`` against the codes the person was served); the
-  few merged or deleted persons, cases with a need that has no bit, and the disaster victims
-  are judged need by need with index seeks.
+
+Sasaran and terpenuhi of the SPM groups are not counted here: :mod:`met` loads the
+overlapping cases with their needs' met dates and judges them (architecture §4 v2).
 
 Unit-counted types are summed by a second, small statement restricted to their codes.
 Both statements are built once per shape (fulfilment rule, breakdowns, codes) with the
@@ -32,7 +31,6 @@ from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import (
-    BigInteger,
     Date,
     Integer,
     String,
@@ -44,17 +42,14 @@ from sqlalchemy import (
     func,
     literal_column,
     null,
-    or_,
     select,
     union_all,
 )
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.groups import AGE_CHILD_BELOW, AGE_ELDERLY_FROM
-from spm_desktop.core.rollup.spm import BENCANA, case_spans
 from spm_desktop.core.rollup.sql import age_on, const, in_window, month_of, person_key, resolved_persons
-from spm_desktop.core.rollup.victims import bencana_tally
-from spm_desktop.core.storage.models import Case, CaseNeed, Person, ServiceEvent, ServiceFirst, ServiceType
+from spm_desktop.core.storage.models import Case, Person, ServiceEvent, ServiceFirst, UncountedEvent
 
 DIMENSIONS: dict[str, str] = {
     "kecamatan": "Kecamatan",
@@ -73,11 +68,17 @@ SEP = "|"
 class ScanCounts:
     """``monthly[code][m]``: persons first served (or quantity) in month m;
     ``by_dim[dim][(value, code)]``: persons (or quantity) by breakdown value — kecamatan is
-    filled in by the caller from ``kelurahan``; ``groups[g] = (sasaran, terpenuhi)``."""
+    filled in by the caller from ``kelurahan``."""
 
     monthly: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
     by_dim: dict[str, dict[tuple[str, str], int]] = field(default_factory=lambda: defaultdict(dict))
-    groups: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def counts(ev):
+    """The event counts: it is not in ``uncounted_event`` (meals below the daily standard,
+    disaster meals outside the emergency period; migration 0003)."""
+    u = UncountedEvent.__table__
+    return ~exists().where(u.c.event_id == ev.c.id)
 
 
 def _num(n: int):
@@ -95,8 +96,7 @@ YEAR = bindparam("year", type_=Integer)
 
 
 def scan(session: Session, start: date, end: date, quantity_codes: list[str], rule: str,
-         dims: tuple[str, ...] = (), child_below: int = 5) -> ScanCounts:
-    """``child_below``: the setting ``disaster.usia_rentan_anak`` (kelompok rentan)."""
+         dims: tuple[str, ...] = ()) -> ScanCounts:
     out = ScanCounts()
     window = {"start": start, "end": end, "year": start.year}
     with_unit, with_person = "unit" in dims, bool(set(PERSON_DIMS) & set(dims))
@@ -104,8 +104,6 @@ def scan(session: Session, start: date, end: date, quantity_codes: list[str], ru
     _read_persons(rows, with_unit, set(quantity_codes), out)
     if quantity_codes:
         _read_quantities(session.execute(_quantities_statement(tuple(quantity_codes)), window), out)
-    victims = bencana_tally(session, start, end, rule, child_below)
-    out.groups[BENCANA] = (len(victims), sum(1 for met in victims.values() if met is not None))
     return out
 
 
@@ -133,7 +131,7 @@ def _persons_statement(rule: str, with_unit: bool, with_person: bool):
                         select(res.c.dst).where(res.c.dst.is_not(None))).cte("touched")
     # The few merged/deleted persons and their survivors are regrouped from their own events.
     ev2 = ServiceEvent.__table__.alias("ev2")
-    live2 = and_(ev2.c.deleted_at.is_(None), in_window(ev2.c.event_date, start, end))
+    live2 = and_(ev2.c.deleted_at.is_(None), in_window(ev2.c.event_date, start, end), counts(ev2))
     key = person_key(ev2.c.person_id, res)
     regrouped = (
         select(ev2.c.service_code, key, func.min(ev2.c.event_date), func.min(_first_key(ev2, with_unit)))
@@ -155,8 +153,7 @@ def _persons_statement(rule: str, with_unit: bool, with_person: bool):
              .group_by(fine.c.code, month, rest)]
     if with_person:
         parts.append(_person_part(fine))
-    parts.append(_groups_part(rule, res, touched, fine))
-    return union_all(*parts)
+    return union_all(*parts) if len(parts) > 1 else parts[0]
 
 
 def _firsts(with_unit: bool, with_person: bool):
@@ -172,13 +169,13 @@ def _firsts(with_unit: bool, with_person: bool):
     first = (func.min(ev.c.event_date) if with_person else cast(null(), Date)).label("first")
     return (select(ev.c.person_id.label("pid"), ev.c.service_code.label("code"), first,
                    func.min(_first_key(ev, with_unit)).label("fk"))
-            .where(ev.c.deleted_at.is_(None), in_window(ev.c.event_date, START, END))
+            .where(ev.c.deleted_at.is_(None), in_window(ev.c.event_date, START, END), counts(ev))
             .group_by(ev.c.person_id, ev.c.service_code))
 
 
 def _read_persons(rows, with_unit: bool, skip: set[str], out: ScanCounts) -> None:
-    for kind, code, k1, k2, k3, n, n2 in rows:
-        if kind != "s" and code in skip:
+    for kind, code, k1, k2, k3, n, _n2 in rows:
+        if code in skip:
             continue  # unit-counted: summed by the quantities statement
         if kind == "i":
             _add(out.monthly[code], int(k1), int(n))
@@ -186,11 +183,9 @@ def _read_persons(rows, with_unit: bool, skip: set[str], out: ScanCounts) -> Non
             _add(out.by_dim["kelurahan"], (loc, code), int(n))
             if with_unit:
                 _add(out.by_dim["unit"], (unit, code), int(n))
-        elif kind == "p":
+        else:
             for d, value in zip(PERSON_DIMS, (k1, k2, k3), strict=True):
                 _add(out.by_dim[d], (value or "", code), int(n))
-        else:
-            out.groups[code] = (int(n), int(n2 or 0))
 
 
 def _person_part(fine):
@@ -204,61 +199,6 @@ def _person_part(fine):
     return (select(const("p"), inner.c.code, inner.c.sex, inner.c.age_group, inner.c.cat, func.count(),
             cast(null(), Integer))
             .group_by(inner.c.code, inner.c.sex, inner.c.age_group, inner.c.cat))
-
-
-def _groups_part(rule, res, touched, fine):
-    """Per SPM group: sasaran and terpenuhi. Each person's needs are judged in parts, every
-    part giving ``ok`` (all its needs met for ``all_needed``, any for ``any_item``); a person
-    counts as met when every part is ok (``all_needed``) or one is (``any_item``):
-
-    * a case of an ordinary person (not merged, not deleted, no survivor of a merge) with a
-      need mask — one bitmask test against the codes served to the person (``fine``);
-    * every other case's needs, by resolved person — one index seek per need
-      (:func:`_served_exists`); these are few;
-    The disaster victims are judged apart (:func:`spm_desktop.core.rollup.victims.bencana_tally`).
-    """
-    spans = case_spans(START, END).cte("spans")
-    st = ServiceType.__table__
-    bit = cast(literal_column("1"), BigInteger).op("<<")(st.c.need_bit)
-    served = (select(fine.c.pk, cast(func.sum(bit), BigInteger).label("mask"))
-              .select_from(fine.join(st, st.c.code == fine.c.code))
-              .group_by(fine.c.pk).cte("served_mask"))
-    hit = spans.c.mask.op("&")(func.coalesce(served.c.mask, _num(0)))
-    case_ok = hit == spans.c.mask if rule == "all_needed" else hit != _num(0)
-    by_mask = (select(spans.c.grp, spans.c.pid.label("pk"), case((case_ok, _num(1)), else_=_num(0)).label("ok"))
-               .select_from(spans.outerjoin(served, served.c.pk == spans.c.pid))
-               .where(spans.c.mask != _num(0), spans.c.pid.not_in(select(touched.c.pid))))
-
-    n = CaseNeed.__table__
-    key = person_key(spans.c.pid, res)
-    by_need = (select(spans.c.grp, key.label("pk"), n.c.service_code.label("code"))
-               .select_from(spans.join(n, and_(n.c.case_id == spans.c.cid, n.c.deleted_at.is_(None)))
-                            .outerjoin(res, res.c.src == spans.c.pid))
-               .where(or_(spans.c.mask.is_(None), spans.c.pid.in_(select(touched.c.pid))), key.is_not(None)))
-    others = by_need.subquery("other_needs")
-    met = func.count(case((_served_exists(others.c.pk, others.c.code, START, END, res), _num(1)), else_=null()))
-    need_ok = met == func.count() if rule == "all_needed" else met > _num(0)
-    by_seek = (select(others.c.grp, others.c.pk, case((need_ok, _num(1)), else_=_num(0)))
-               .where(others.c.pk.is_not(None)).group_by(others.c.grp, others.c.pk))
-
-    parts = union_all(by_mask, by_seek).subquery("parts")
-    combine = func.min if rule == "all_needed" else func.max
-    per = (select(parts.c.grp, parts.c.pk, combine(parts.c.ok).label("ok"))
-           .group_by(parts.c.grp, parts.c.pk).subquery("per_person"))
-    return (select(const("s"), per.c.grp, const(""), const(""), const(""), func.count(), func.sum(per.c.ok))
-            .group_by(per.c.grp))
-
-
-def _served_exists(pk, code, start, end, res):
-    """The person ``pk`` — or anyone merged into them — has a live event of ``code`` in the window."""
-    ev = ServiceEvent.__table__.alias("need_ev")
-    ev_alias = ServiceEvent.__table__.alias("alias_ev")
-    own = exists().where(ev.c.person_id == pk, ev.c.service_code == code,
-                         in_window(ev.c.event_date, start, end), ev.c.deleted_at.is_(None))
-    merged = (exists().select_from(res.join(ev_alias, ev_alias.c.person_id == res.c.src))
-              .where(res.c.dst == pk, ev_alias.c.service_code == code,
-                     in_window(ev_alias.c.event_date, start, end), ev_alias.c.deleted_at.is_(None)))
-    return or_(own, merged)
 
 
 @lru_cache(maxsize=16)
@@ -279,7 +219,7 @@ def _quantities_statement(codes: tuple[str, ...]):
                     (age.is_not(None), "dewasa"), else_=null()).label("age_group"))
         .select_from(ev.outerjoin(res, res.c.src == ev.c.person_id).outerjoin(pp, pp.c.id == key)
                      .outerjoin(cs, cs.c.id == ev.c.case_id))
-        .where(ev.c.deleted_at.is_(None), in_window(ev.c.event_date, start, end),
+        .where(ev.c.deleted_at.is_(None), in_window(ev.c.event_date, start, end), counts(ev),
                ev.c.service_code.in_(codes), key.is_not(None))
         .subquery("w")
     )

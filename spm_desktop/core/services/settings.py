@@ -63,8 +63,8 @@ class AppSettings:
         TuntasLevel(100, "Tuntas Paripurna"),
         TuntasLevel(90, "Tuntas Utama"),
         TuntasLevel(80, "Tuntas Madya"),
-        TuntasLevel(70, "Tuntas Muda"),
-        TuntasLevel(60, "Tuntas Pratama"),
+        TuntasLevel(70, "Tuntas Pratama"),
+        TuntasLevel(60, "Tuntas Muda"),
         TuntasLevel(0, "Belum Tuntas"),
     )
     meals_max_per_day: int = 3
@@ -72,6 +72,9 @@ class AppSettings:
     # Kelompok rentan among disaster victims: children under this age on the disaster's start
     # (5: bayi dan balita, as the Renstra; up to 18: "anak-anak" of UU 24/2007 art. 55).
     usia_rentan_anak: int = 5
+    # Exit reasons that end the Dinas's responsibility: a case closed with one of them
+    # cancels its unmet needs (architecture §4 v2).
+    exit_cancels_needs: tuple[str, ...] = ("meninggal", "rujukan", "reunifikasi")
 
     def tuntas_label(self, index: float | None) -> str:
         """Status label of an SPM index (highest level whose minimum it reaches)."""
@@ -100,6 +103,7 @@ _FIELDS: dict[str, str] = {
     "spm.weight_b": "weight_b",
     "spm.fulfilment_rule": "fulfilment_rule",
     "spm.tuntas": "tuntas",
+    "spm.exit_cancels_needs": "exit_cancels_needs",
     "meals.max_per_day": "meals_max_per_day",
     "meals.max_days_outside": "meals_max_days_outside",
     "disaster.usia_rentan_anak": "usia_rentan_anak",
@@ -126,6 +130,8 @@ def settings_from_rows(values: dict[str, Any]) -> AppSettings:
             value = float(value)
         elif key.startswith("meals.") or key in _INT_KEYS:
             value = int(value)
+        elif key == "spm.exit_cancels_needs":
+            value = tuple(str(v) for v in value)
         else:
             value = str(value)
         kwargs[attr] = value
@@ -178,6 +184,8 @@ def _validate(key: str, value: Any) -> Any:
             raise ValidationError("Batas usia anak kelompok rentan harus bilangan bulat 1–18 tahun (5: bayi dan "
                                   "balita, seperti Renstra; 18: anak-anak menurut UU 24/2007 pasal 55).", key)
         return value
+    if key == "spm.exit_cancels_needs":
+        return _validate_exit_reasons(value)
     return _validate_tuntas(value)
 
 
@@ -188,6 +196,22 @@ def validate_setting(key: str, value: Any) -> Any:
     if clean != value:
         raise ValidationError("Nilai tidak dalam bentuk baku (mis. angka yang dikirim sebagai teks).", key)
     return clean
+
+
+def _validate_exit_reasons(value: Any) -> list[str]:
+    from spm_desktop.core.domain.groups import EXIT_REASONS
+
+    key = "spm.exit_cancels_needs"
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ValidationError("Alasan keluar yang mengakhiri tanggung jawab harus berupa daftar.", key)
+    out: list[str] = []
+    for item in value:
+        reason = str(item or "").strip().lower()
+        if reason not in EXIT_REASONS:
+            raise ValidationError(f"Alasan keluar '{item}' tidak dikenal; pilih dari: {', '.join(EXIT_REASONS)}.", key)
+        if reason not in out:
+            out.append(reason)
+    return [r for r in EXIT_REASONS if r in out]
 
 
 def _validate_tuntas(value: Any) -> list[dict[str, Any]]:
