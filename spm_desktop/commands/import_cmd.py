@@ -1,4 +1,4 @@
-"""``spm-desktop import {persons,cases,events,relawan,activities,disasters,households} FILE [--dry-run]``.
+"""``spm-desktop import {persons,cases,needs,events,relawan,activities,disasters,households} FILE [--dry-run]``.
 
 The kinds come from the import framework's registry (:mod:`spm_desktop.core.imports`). The
 command acts as the recorded system user; a refused file exits 1 with every error on stderr.

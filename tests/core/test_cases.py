@@ -75,27 +75,86 @@ def test_no_two_open_cases_of_one_group(db, person):
     assert other_group.is_open
 
 
-def test_change_needs_and_need_status(db, person):
+def test_reassess_remove_need_and_need_status(db, person):
     case = C.open_case(db, SYSTEM, draft(person))
+    assert all(n.assessed_on == START for n in case.needs)
     record_event(db, SYSTEM, EventDraft(person_id=person.id, service_code=CLOTHES, event_date=START + timedelta(days=2),
                                         case_id=case.id, details={"items": ["Pakaian"]}))
     status = {n.code: n for n in C.need_status(db, SYSTEM, case.id)}
     assert status[CLOTHES].delivered and status[CLOTHES].events == 1
-    assert not status[MEALS].delivered
+    assert status[CLOTHES].met_on == START + timedelta(days=2)
+    assert not status[MEALS].delivered and status[MEALS].state == "belum terpenuhi"
     assert [n.code for n in C.missing_needs(db, SYSTEM, case.id)] == [MEALS]
-    changed = C.change_needs(db, SYSTEM, case.id, [CLOTHES, DOCS])
-    assert [n.code for n in changed.needs] == [CLOTHES, DOCS]
-    assert [n.code for n in C.missing_needs(db, SYSTEM, case.id)] == [DOCS]
-    # Removing and re-adding a need revives its row (one row per case and code).
-    C.change_needs(db, SYSTEM, case.id, [MEALS, CLOTHES, DOCS])
-    with db.reading() as s:
-        rows = s.scalars(select(CaseNeed).where(CaseNeed.case_id == case.id)).all()
-        assert sorted(r.service_code for r in rows if r.deleted_at is None) == sorted([MEALS, CLOTHES, DOCS])
-        assert len(rows) == 3
+    # A re-assessment adds new needs, even a code the case already has (the delivery before
+    # it does not meet the new one); the earlier need keeps its date.
+    later = START + timedelta(days=5)
+    changed = C.reassess(db, SYSTEM, case.id, [CLOTHES, DOCS], later)
+    assert sorted((n.code, n.assessed_on) for n in changed.needs) == sorted(
+        [(MEALS, START), (CLOTHES, START), (CLOTHES, later), (DOCS, later)])
+    missing = C.missing_needs(db, SYSTEM, case.id)
+    assert sorted((n.code, n.assessed_on) for n in missing) == sorted([(MEALS, START), (CLOTHES, later),
+                                                                        (DOCS, later)])
+    record_event(db, SYSTEM, EventDraft(person_id=person.id, service_code=CLOTHES, event_date=later,
+                                        case_id=case.id, details={"items": ["Pakaian"]}))
+    assert sorted(n.code for n in C.missing_needs(db, SYSTEM, case.id)) == [MEALS, DOCS]
+    # Removing a need needs a reason; it is soft-deleted with it.
+    docs = next(n for n in changed.needs if n.code == DOCS)
     before = table_counts(db)
-    with pytest.raises(ValidationError):
-        C.change_needs(db, SYSTEM, case.id, ["1.06.06.2.01.0007"])
+    with pytest.raises(ValidationError, match="Alasan"):
+        C.remove_need(db, SYSTEM, docs.id, "  ")
     assert table_counts(db) == before
+    after = C.remove_need(db, SYSTEM, docs.id, "salah input")
+    assert DOCS not in {n.code for n in after.needs}
+    with db.reading() as s:
+        row = s.get(CaseNeed, docs.id)
+        assert row.deleted_at is not None and row.removed_reason == "salah input"
+    for bad in ([], ["1.06.06.2.01.0007"]):
+        with pytest.raises(ValidationError):
+            C.reassess(db, SYSTEM, case.id, bad, later)
+    with pytest.raises(ValidationError, match="sebelum tanggal masuk"):
+        C.reassess(db, SYSTEM, case.id, [DOCS], START - timedelta(days=1))
+    with pytest.raises(ValidationError, match="masa depan"):
+        C.reassess(db, SYSTEM, case.id, [DOCS], TODAY + timedelta(days=1))
+
+
+def test_unassessed_and_no_need_cases(db, person):
+    unassessed = C.open_case(db, SYSTEM, draft(person, needs=()))
+    assert unassessed.assessment == "belum diasesmen"
+    nothing = C.open_case(db, SYSTEM, draft(person, spm_group="disabilitas", needs=(), no_need=True,
+                                            in_shelter=False))
+    assert nothing.assessment == "tidak ada kebutuhan" and nothing.no_need_assessed_on == START
+    with pytest.raises(ValidationError, match="tidak keduanya"):
+        C.open_case(db, SYSTEM, draft(person, spm_group="anak", no_need=True))
+    # a later assessment of the unassessed case: "no need", with its date
+    again = C.reassess(db, SYSTEM, unassessed.id, [], START + timedelta(days=3), no_need=True)
+    assert again.assessment == "tidak ada kebutuhan" and again.no_need_assessed_on == START + timedelta(days=3)
+
+
+def test_needs_after_the_exit_are_refused(db, person):
+    case = C.open_case(db, SYSTEM, draft(person))
+    C.reassess(db, SYSTEM, case.id, [DOCS], START + timedelta(days=6))
+    with pytest.raises(ValidationError, match="kebutuhan yang diasesmen"):
+        C.close_case(db, SYSTEM, case.id, START + timedelta(days=5), "pulang")
+    closed = C.close_case(db, SYSTEM, case.id, START + timedelta(days=7), "pulang")
+    with pytest.raises(ValidationError, match="sesudah tanggal keluar"):
+        C.reassess(db, SYSTEM, closed.id, [MEALS], START + timedelta(days=8))
+
+
+def test_age_rules_of_anak_and_lansia(db, person):
+    """Budi was born 1 January 1970: refused as anak (and as lansia before 60); a person with
+    only an estimated year gets a warning instead."""
+    with pytest.raises(ValidationError, match="di bawah 18 tahun") as exc:
+        C.open_case(db, SYSTEM, draft(person, spm_group="anak"))
+    assert exc.value.errors[0].field == "spm_group"
+    with pytest.raises(ValidationError, match="60 tahun atau lebih"):
+        C.open_case(db, SYSTEM, draft(person, spm_group="lansia"))
+    child = register_person(db, SYSTEM, PersonDraft(name="Adi", sex="L", birth_date=TODAY - timedelta(days=365 * 10),
+                                                    kelurahan_code="61.71.01.1002"))
+    assert C.open_case(db, SYSTEM, draft(child, spm_group="anak", intake_date=TODAY)).warnings == ()
+    guessed = register_person(db, SYSTEM, PersonDraft(name="Kakek", sex="L", birth_year=TODAY.year - 50,
+                                                      kelurahan_code="61.71.01.1002"))
+    info = C.open_case(db, SYSTEM, draft(guessed, spm_group="lansia", intake_date=TODAY))
+    assert info.is_open and "perkiraan usia" in info.warnings[0]
 
 
 def test_close_case_rules(db, person):
@@ -144,7 +203,7 @@ def test_scope_of_petugas_and_tksk(db, person):
     assert table_counts(db) == before
     assert C.open_case(db, petugas, draft(person, unit="PLAT")).unit == "PLAT"
     tksk = Actor(username="tk", role="tksk", kecamatan_code="61.71.02")
-    info = C.open_case(db, tksk, draft(person, unit="TKSK", spm_group="lansia", in_shelter=False))
+    info = C.open_case(db, tksk, draft(person, unit="TKSK", spm_group="disabilitas", in_shelter=False))
     assert info.kecamatan_code == "61.71.02"
     viewer = Actor(username="v", role="viewer")
     with pytest.raises(PermissionDenied):

@@ -14,8 +14,8 @@ File contract (every kind)
   ``baris N, kolom X: pesan`` (:class:`ImportRefused`); ``dry_run`` validates, reports and
   writes nothing.
 
-Kinds here: ``persons``, ``cases``, ``events``, ``relawan``, ``activities``, ``disasters``,
-``households`` (modules of this package).
+Kinds here: ``persons``, ``cases``, ``needs``, ``events``, ``relawan``, ``activities``, ``disasters``,
+``households``, ``targets`` (modules of this package).
 
 How to add a kind
 -----------------
@@ -58,7 +58,7 @@ from spm_desktop.core.imports.framework import (
 )
 
 # Modules of this package that register a kind (order = order shown in the CLI help).
-KIND_MODULES: list[str] = ["persons", "cases", "events", "relawan", "activities", "disasters", "households",
+KIND_MODULES: list[str] = ["persons", "cases", "needs", "events", "relawan", "activities", "disasters", "households",
                           "targets"]
 
 _loaded = False

@@ -1,8 +1,10 @@
 """``import cases``: id, **person** (an id from a persons file, a NIK or a record id), **unit**
 (UPRS, PLAT, TKSK, BIDANG), **kelompok_spm** (disabilitas, anak, lansia, gepeng),
-**tanggal_masuk**, dirujuk_oleh, dalam_shelter (ya/tidak), **kebutuhan** (service codes
-separated by ``;``), tanggal_keluar, alasan_keluar; also kecamatan (code or name, required
-for TKSK cases), lokasi_ditemukan, keterangan.
+**tanggal_masuk**, dirujuk_oleh, dalam_shelter (ya/tidak), kebutuhan (service codes
+separated by ``;``, assessed on the intake date; empty = identified, not yet assessed),
+tanpa_kebutuhan (ya: assessed on the intake date as needing no basic service; kebutuhan then
+stays empty), tanggal_keluar, alasan_keluar; also kecamatan (code or name, required for
+TKSK cases), lokasi_ditemukan, keterangan. Later assessments come in ``import needs``.
 
 A row with ``tanggal_keluar`` is a closed case (``alasan_keluar`` then required); a closed
 case may coexist with an open case of the same group. Without ``id`` the case is identified
@@ -30,12 +32,13 @@ from spm_desktop.core.storage.models import Case
 COLUMNS = (
     Column("id"), Column("person", required=True), Column("unit", required=True),
     Column("kelompok_spm", required=True), Column("tanggal_masuk", required=True), Column("dirujuk_oleh"),
-    Column("dalam_shelter"), Column("kebutuhan", required=True), Column("tanggal_keluar"), Column("alasan_keluar"),
-    Column("kecamatan"), Column("lokasi_ditemukan"), Column("keterangan"),
+    Column("dalam_shelter"), Column("kebutuhan"), Column("tanpa_kebutuhan"), Column("tanggal_keluar"),
+    Column("alasan_keluar"), Column("kecamatan"), Column("lokasi_ditemukan"), Column("keterangan"),
 )
 FIELD_COLUMNS = {
     "person_id": "person", "unit": "unit", "spm_group": "kelompok_spm", "intake_date": "tanggal_masuk",
     "referred_by": "dirujuk_oleh", "in_shelter": "dalam_shelter", "needs": "kebutuhan", "exit_date": "tanggal_keluar",
+    "removal_reason": "kebutuhan",
     "exit_reason": "alasan_keluar", "kecamatan_code": "kecamatan", "found_location": "lokasi_ditemukan",
     "notes": "keterangan", "case_id": "id",
 }
@@ -62,14 +65,18 @@ def apply(ctx: ImportContext, row: Row) -> str:
         row.error("alasan_keluar", "wajib diisi bila tanggal_keluar diisi.")
     if reason and exit_date is None:
         row.error("tanggal_keluar", "wajib diisi bila alasan_keluar diisi.")
-    needs = tuple(code.strip() for code in row.text("kebutuhan", required=True).split(";") if code.strip())
+    needs = tuple(code.strip() for code in row.text("kebutuhan").split(";") if code.strip())
+    no_need = row.bool("tanpa_kebutuhan")
+    if no_need and needs:
+        row.error("tanpa_kebutuhan", "kebutuhan harus kosong bila tanpa_kebutuhan = ya.")
     kecamatan = ctx.place(row, "kecamatan", "kecamatan")
     in_shelter = row.bool("dalam_shelter")
     group = row.text("kelompok_spm", required=True).lower()
     row.check()
     draft = cases_svc.CaseDraft(
         person_id=person_id or "", unit=row.text("unit", required=True), spm_group=group, intake_date=intake,
-        needs=needs, referred_by=_referrer(row.text("dirujuk_oleh")) if row.text("dirujuk_oleh") else "",
+        needs=needs, no_need=no_need, removal_reason="diubah lewat impor berkas kasus",
+        referred_by=_referrer(row.text("dirujuk_oleh")) if row.text("dirujuk_oleh") else "",
         found_location=row.text("lokasi_ditemukan"), in_shelter=in_shelter, kecamatan_code=kecamatan,
         notes=row.text("keterangan"))
     ref = row.text("id")

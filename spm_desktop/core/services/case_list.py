@@ -1,8 +1,8 @@
-"""The Kasus page's list: cases across persons with how many needed items are still missing.
+"""The Kasus page's list: cases across persons with how many needs are still open.
 
-Read-only (no transaction, nothing written), any thread. A needed item counts as delivered
-by any (not deleted) event of that service code for the person dated from the intake to the
-exit date (or ``today`` while open) — the same rule as :func:`cases.need_status`.
+Read-only (no transaction, nothing written), any thread. A need is met, cancelled or open
+by the rules of :mod:`spm_desktop.core.rollup.met` as of ``today`` — the same facts the
+recap judges and the case panel (:func:`cases.need_status`) shows.
 """
 
 from __future__ import annotations
@@ -10,14 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.groups import SPM_GROUP_SHORT
 from spm_desktop.core.domain.names import name_tokens
+from spm_desktop.core.rollup.met import need_states, open_needs
 from spm_desktop.core.security.permissions import require
+from spm_desktop.core.services.settings import load_settings
 from spm_desktop.core.storage.database import Database
-from spm_desktop.core.storage.models import Case, CaseNeed, Person, ServiceEvent
+from spm_desktop.core.storage.models import Case, Person
 
 CASE_LIST_LIMIT = 500
 
@@ -35,8 +37,15 @@ class CaseRow:
     in_shelter: bool
     status: str
     exit_date: date | None
-    needs: int
-    missing: int
+    needs: int  # live needs assessed by today
+    missing: int  # of which neither met nor cancelled
+    no_need: bool = False  # assessed as needing no basic service
+
+    @property
+    def assessment(self) -> str:
+        if self.needs:
+            return "diasesmen"
+        return "tidak ada kebutuhan" if self.no_need else "belum diasesmen"
 
 
 def _text_condition(text: str):
@@ -57,16 +66,7 @@ def list_case_rows(db: Database, actor: Actor, status: str | None = "open", unit
     """
     require(actor, "person.view")
     today = today or date.today()
-    until = func.coalesce(Case.exit_date, today)
-    delivered = (select(ServiceEvent.id).where(
-        ServiceEvent.person_id == Case.person_id, ServiceEvent.service_code == CaseNeed.service_code,
-        ServiceEvent.deleted_at.is_(None), ServiceEvent.event_date >= Case.intake_date,
-        ServiceEvent.event_date <= until).exists())
-    need_base = select(func.count()).select_from(CaseNeed).where(CaseNeed.case_id == Case.id,
-                                                                 CaseNeed.deleted_at.is_(None))
-    needs = need_base.correlate(Case).scalar_subquery()
-    missing = need_base.where(~delivered).correlate(Case).scalar_subquery()
-    q = (select(Case, Person.name, Person.nik, needs.label("needs"), missing.label("missing"))
+    q = (select(Case, Person.name, Person.nik)
          .join(Person, Person.id == Case.person_id)
          .where(Case.deleted_at.is_(None), Person.deleted_at.is_(None),
                 Person.merged_into.is_(None)))
@@ -79,7 +79,15 @@ def list_case_rows(db: Database, actor: Actor, status: str | None = "open", unit
         q = q.where(condition)
     q = q.order_by(Case.intake_date.desc(), Person.search_name, Case.id).limit(limit)
     with db.reading() as s:
-        return [CaseRow(c.id, c.person_id, name, nik, c.unit, c.spm_group,
-                        SPM_GROUP_SHORT.get(c.spm_group, c.spm_group), c.intake_date, bool(c.in_shelter),
-                        c.status, c.exit_date, int(n or 0), int(m or 0))
-                for c, name, nik, n, m in s.execute(q)]
+        rows = s.execute(q).all()
+        facts = need_states(s, [c.id for c, _, _ in rows], today, load_settings(s).exit_cancels_needs)
+        out = []
+        for c, name, nik in rows:
+            f = facts.get(c.id)
+            needs = [n for n in f.needs if n.assessed_on <= today] if f else []
+            missing = len(open_needs(f, today)) if f else 0
+            no_need = c.no_need_assessed_on is not None and c.no_need_assessed_on <= today
+            out.append(CaseRow(c.id, c.person_id, name, nik, c.unit, c.spm_group,
+                               SPM_GROUP_SHORT.get(c.spm_group, c.spm_group), c.intake_date, bool(c.in_shelter),
+                               c.status, c.exit_date, len(needs), missing, no_need))
+        return out

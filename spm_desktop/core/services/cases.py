@@ -1,9 +1,16 @@
-"""Cases (kasus/intake): open with a needs assessment, change the needs, close, list.
+"""Cases (kasus/intake): open (assessed or not yet), re-assess, remove a need, close, list.
 
 A case puts one person into one of the four case SPM groups at one service unit. Its
-*needs* are the rehabilitation items (``ServiceType.assessable``) the intake assessment
-found the person needs; the roll-up counts the person as *terpenuhi* once every needed item
-was delivered (architecture §4). One person never has two open cases of the same group.
+*needs* are the rehabilitation items (``ServiceType.assessable``) an assessment found the
+person needs, each with the date of that assessment (``assessed_on``: the intake, or a
+later re-assessment, which adds new needs even for a code the case already has). A case
+may also be "teridentifikasi, belum diasesmen" (no needs yet) or assessed as needing no
+basic service ("tidak ada kebutuhan layanan dasar", ``no_need_assessed_on``). A need is
+never dated after the case's exit; removing one soft-deletes it with a reason. An ``anak``
+case needs a person under 18 on the intake, ``lansia`` 60 or over (refused for a known
+birth date, a warning for an estimated year). The roll-up's rules (architecture §4 v2)
+live in :mod:`spm_desktop.core.rollup.met`; the case panel reads them from there. One
+person never has two open cases of the same group.
 
 Public functions follow the service contract (permission, validation, one transaction with
 its audit entry, frozen dataclasses out). ``*_in`` variants work inside the caller's
@@ -20,6 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.age_rules import group_age_problem
 from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.groups import CASE_GROUPS, EXIT_REASONS, REFERRED_BY, SPM_GROUP_SHORT, UNITS
 from spm_desktop.core.security import audit
@@ -50,12 +58,18 @@ class CaseDraft:
     in_shelter: bool = False
     kecamatan_code: str | None = None
     notes: str = ""
+    # "tidak ada kebutuhan layanan dasar" assessed on the intake date (needs stays empty)
+    no_need: bool = False
+    # why needs of the intake assessment are removed by this change (required then)
+    removal_reason: str = ""
 
 
 @dataclass(frozen=True)
 class NeedInfo:
     code: str
     name: str
+    id: str = ""
+    assessed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -76,21 +90,42 @@ class CaseInfo:
     exit_reason: str
     notes: str
     needs: tuple[NeedInfo, ...]
+    no_need_assessed_on: date | None = None
+    warnings: tuple[str, ...] = ()  # e.g. an estimated age outside the group's range
 
     @property
     def is_open(self) -> bool:
         return self.status == "open"
 
+    @property
+    def assessment(self) -> str:
+        """"belum diasesmen", "tidak ada kebutuhan" or "diasesmen"."""
+        if self.needs:
+            return "diasesmen"
+        return "tidak ada kebutuhan" if self.no_need_assessed_on else "belum diasesmen"
+
 
 @dataclass(frozen=True)
 class NeedStatus:
-    """One needed item of a case: delivered or still missing."""
+    """One needed item of a case as the recap judges it (architecture §4 v2): met on its
+    met date (the first counting delivery from its assessment to the exit), cancelled on
+    the exit date (an exit that ends responsibility), or still open."""
 
     code: str
     name: str
-    delivered: bool
+    delivered: bool  # met
     events: int
     last_date: date | None
+    id: str = ""
+    assessed_on: date | None = None
+    met_on: date | None = None
+    cancelled_on: date | None = None
+
+    @property
+    def state(self) -> str:
+        if self.delivered:
+            return "terpenuhi"
+        return "dibatalkan" if self.cancelled_on else "belum terpenuhi"
 
 
 # ----- validation -----------------------------------------------------------------------
@@ -164,10 +199,18 @@ def validate_case(s: Session, actor: Actor, draft: CaseDraft, today: date | None
         needs = check_needs(s, draft.needs)
     except ValidationError as exc:
         errors.extend(exc.errors)
+    if needs and draft.no_need:
+        errors.append(FieldError("needs", "Pilih kebutuhan layanan atau \"tidak ada kebutuhan layanan dasar\", "
+                                          "tidak keduanya."))
     try:
         person = load_person(s, draft.person_id, for_write=True)
         if draft.intake_date is not None and person.birth_date and draft.intake_date < person.birth_date:
             errors.append(FieldError("intake_date", "Tanggal masuk tidak boleh sebelum tanggal lahir."))
+        elif draft.intake_date is not None and group in CASE_GROUPS:
+            problem = group_age_problem(group, person.birth_date, person.birth_year,
+                                        bool(person.birth_year_estimated), draft.intake_date)
+            if problem is not None and problem.binding:
+                errors.append(FieldError("spm_group", problem.message))
     except (NotFoundError, ConflictError) as exc:
         errors.append(FieldError("person_id", exc.message))
     if errors:
@@ -194,13 +237,25 @@ def _needs_of(s: Session, case_ids: list[str]) -> dict[str, list[NeedInfo]]:
     out: dict[str, list[NeedInfo]] = {i: [] for i in case_ids}
     if not case_ids:
         return out
-    rows = s.execute(select(CaseNeed.case_id, CaseNeed.service_code, ServiceType.name, ServiceType.sort_order)
+    rows = s.execute(select(CaseNeed.case_id, CaseNeed.service_code, ServiceType.name, ServiceType.sort_order,
+                            CaseNeed.id, CaseNeed.assessed_on)
                      .join(ServiceType, ServiceType.code == CaseNeed.service_code)
                      .where(CaseNeed.case_id.in_(case_ids), CaseNeed.deleted_at.is_(None))
-                     .order_by(ServiceType.sort_order, CaseNeed.service_code))
+                     .order_by(CaseNeed.assessed_on, ServiceType.sort_order, CaseNeed.service_code, CaseNeed.id))
     for r in rows:
-        out[r.case_id].append(NeedInfo(r.service_code, r.name))
+        out[r.case_id].append(NeedInfo(r.service_code, r.name, r.id, r.assessed_on))
     return out
+
+
+def _age_warnings(s: Session, c: Case) -> tuple[str, ...]:
+    from spm_desktop.core.storage.models import Person
+
+    p = s.get(Person, c.person_id)
+    if p is None:
+        return ()
+    problem = group_age_problem(c.spm_group, p.birth_date, p.birth_year, bool(p.birth_year_estimated),
+                                c.intake_date)
+    return (problem.message,) if problem is not None else ()
 
 
 def _info(s: Session, c: Case, needs: list[NeedInfo] | None = None) -> CaseInfo:
@@ -213,7 +268,8 @@ def _info(s: Session, c: Case, needs: list[NeedInfo] | None = None) -> CaseInfo:
                     spm_group=c.spm_group, spm_group_label=SPM_GROUP_SHORT.get(c.spm_group, c.spm_group),
                     intake_date=c.intake_date, referred_by=c.referred_by or "", found_location=c.found_location or "",
                     in_shelter=bool(c.in_shelter), status=c.status, exit_date=c.exit_date,
-                    exit_reason=c.exit_reason or "", notes=c.notes or "", needs=tuple(needs))
+                    exit_reason=c.exit_reason or "", notes=c.notes or "", needs=tuple(needs),
+                    no_need_assessed_on=c.no_need_assessed_on, warnings=_age_warnings(s, c))
 
 
 def load_case(s: Session, case_id: str) -> Case:
@@ -242,53 +298,68 @@ def list_cases(db: Database, actor: Actor, person_id: str, include_closed: bool 
 
 
 def need_status(db: Database, actor: Actor, case_id: str, on: date | None = None) -> list[NeedStatus]:
-    """For every needed item of the case: delivered yet or still missing.
-
-    An item counts as delivered by any (not deleted) event of that service code for the
-    person dated from the intake to the exit date (or ``on``/today while open), whichever
-    case the event was recorded on — the same rule the roll-up uses.
-    """
+    """Every live need of the case as the recap judges it on ``on`` (default today): met
+    (and when), cancelled by an exit that ends responsibility, or open — the rules of
+    :mod:`spm_desktop.core.rollup.met`, the same ones the recap and the Kasus list use."""
     require(actor, "person.view")
+    from spm_desktop.core.rollup.met import need_states
+    from spm_desktop.core.services.settings import load_settings
+
     with db.reading() as s:
         c = load_case(s, case_id)
-        until = c.exit_date or on or date.today()
-        needs = _needs_of(s, [c.id])[c.id]
+        as_of = on or date.today()
+        fact = need_states(s, [c.id], as_of, load_settings(s).exit_cancels_needs).get(c.id)
+        names = dict(s.execute(select(ServiceType.code, ServiceType.name)).all())
+        facts = {n.need_id: n for n in fact.needs} if fact else {}
+        until = c.exit_date or as_of
         stats = {r.service_code: (r.n, r.last) for r in s.execute(
             select(ServiceEvent.service_code, func.count().label("n"), func.max(ServiceEvent.event_date).label("last"))
             .where(ServiceEvent.person_id == c.person_id, ServiceEvent.deleted_at.is_(None),
-                   ServiceEvent.event_date >= c.intake_date, ServiceEvent.event_date <= until,
-                   ServiceEvent.service_code.in_([n.code for n in needs]))
+                   ServiceEvent.event_date >= c.intake_date, ServiceEvent.event_date <= until)
             .group_by(ServiceEvent.service_code))}
         out = []
-        for n in needs:
+        for n in _needs_of(s, [c.id])[c.id]:
+            f = facts.get(n.id)
+            met = f.met_on if f is not None and f.met_by(as_of) else None
+            cancelled = f.cancelled_on if f is not None and met is None and f.cancelled_by(as_of) else None
             count, last = stats.get(n.code, (0, None))
-            out.append(NeedStatus(n.code, n.name, count > 0, int(count), last))
+            out.append(NeedStatus(n.code, names.get(n.code, n.name), met is not None, int(count), last, n.id,
+                                  n.assessed_on, met, cancelled))
         return out
 
 
 def missing_needs(db: Database, actor: Actor, case_id: str, on: date | None = None) -> list[NeedStatus]:
-    """The needed items not delivered yet (see :func:`need_status`)."""
-    return [n for n in need_status(db, actor, case_id, on) if not n.delivered]
+    """The needs neither met nor cancelled yet (see :func:`need_status`)."""
+    return [n for n in need_status(db, actor, case_id, on) if not n.delivered and n.cancelled_on is None]
 
 
 # ----- writing --------------------------------------------------------------------------
 
 
-def _set_needs(s: Session, c: Case, needs: tuple[str, ...], *, new_case: bool = False) -> bool:
-    """Make the case's needs exactly ``needs``; True when anything changed."""
-    rows = {} if new_case else {n.service_code: n for n in s.scalars(select(CaseNeed).where(CaseNeed.case_id == c.id))}
+def _set_intake_needs(s: Session, c: Case, needs: tuple[str, ...], intake: date, *, old_intake: date | None = None,
+                      reason: str = "", new_case: bool = False) -> bool:
+    """Make the needs of the intake assessment (assessed on the intake date) exactly
+    ``needs``; later re-assessments are left alone. Removing a need needs ``reason``."""
+    rows = [] if new_case else list(s.scalars(select(CaseNeed).where(
+        CaseNeed.case_id == c.id, CaseNeed.deleted_at.is_(None),
+        CaseNeed.assessed_on == (old_intake or intake))))
     changed = False
-    for code, row in rows.items():
-        if code not in needs and row.deleted_at is None:
-            row.deleted_at = utcnow()
-            changed = True
+    kept: set[str] = set()
+    for row in rows:
+        if row.service_code in needs and row.service_code not in kept:
+            kept.add(row.service_code)
+            if row.assessed_on != intake:
+                row.assessed_on = intake
+                changed = True
+            continue
+        if not reason.strip():
+            raise ValidationError(f"Kebutuhan {row.service_code} akan dihapus: isi alasan penghapusan.",
+                                  "removal_reason")
+        row.deleted_at, row.removed_reason = utcnow(), reason.strip()
+        changed = True
     for code in needs:
-        row = rows.get(code)
-        if row is None:
-            s.add(CaseNeed(case_id=c.id, service_code=code))
-            changed = True
-        elif row.deleted_at is not None:
-            row.deleted_at = None
+        if code not in kept:
+            s.add(CaseNeed(case_id=c.id, service_code=code, assessed_on=intake))
             changed = True
     return changed
 
@@ -296,8 +367,9 @@ def _set_needs(s: Session, c: Case, needs: tuple[str, ...], *, new_case: bool = 
 def _snapshot(s: Session, c: Case) -> dict:
     snap = audit.snapshot(c)
     s.flush()
-    snap["needs"] = sorted(n.service_code for n in s.scalars(select(CaseNeed).where(
-        CaseNeed.case_id == c.id, CaseNeed.deleted_at.is_(None))))
+    live = list(s.scalars(select(CaseNeed).where(CaseNeed.case_id == c.id, CaseNeed.deleted_at.is_(None))))
+    snap["needs"] = sorted(n.service_code for n in live)
+    snap["needs_assessed"] = sorted(f"{n.service_code}@{n.assessed_on.isoformat()}" for n in live)
     return snap
 
 
@@ -336,24 +408,30 @@ def open_case_in(s: Session, actor: Actor, draft: CaseDraft, *, case_id: str | N
     c.intake_date, c.referred_by, c.found_location = clean.intake_date, clean.referred_by, clean.found_location
     c.in_shelter, c.status, c.notes = bool(clean.in_shelter), "open", clean.notes
     c.exit_date, c.exit_reason = None, ""
+    c.no_need_assessed_on = clean.intake_date if clean.no_need else None
     if c.id is None:
         c.id = new_id()
     if clean.spm_group == "lansia":
         _lansia_century(s, clean.person_id, clean.intake_date)
     s.add(c)
-    _set_needs(s, c, clean.needs, new_case=True)
-    audit.record(s, "create", "case", c.id, after={**audit.snapshot(c), "needs": sorted(clean.needs)})
+    _set_intake_needs(s, c, clean.needs, clean.intake_date, new_case=True)
+    audit.record(s, "create", "case", c.id, after={
+        **audit.snapshot(c), "needs": sorted(clean.needs),
+        "needs_assessed": sorted(f"{n}@{clean.intake_date.isoformat()}" for n in clean.needs)})
     s.flush()
     return c
 
 
 def open_case(db: Database, actor: Actor, draft: CaseDraft) -> CaseInfo:
-    """Open a case (intake) with its needs assessment.
+    """Open a case (intake): with the needs of its assessment, "no need" (``no_need``), or
+    not yet assessed (neither).
 
-    Refused: unknown unit/group/referrer; intake in the future or before birth; an in-shelter
-    case outside UPRS/PLAT; a need that is not an active assessable service; a deleted or
-    merged person; a second open case of the same group for the person (``ConflictError``);
-    outside the actor's unit/kecamatan (``PermissionDenied``).
+    Refused: unknown unit/group/referrer; intake in the future or before birth; an anak case
+    of a person 18 or over, a lansia case of a person under 60 (birth date known); an
+    in-shelter case outside UPRS/PLAT; a need that is not an active assessable service; needs
+    together with "no need"; a deleted or merged person; a second open case of the same group
+    for the person (``ConflictError``); outside the actor's unit/kecamatan (``PermissionDenied``).
+    ``CaseInfo.warnings`` tells when only an estimated age is outside the group's range.
     """
     require(actor, "case.write")
     with db.transaction(actor) as s:
@@ -370,11 +448,22 @@ def update_case_in(s: Session, actor: Actor, case_id: str, draft: CaseDraft) -> 
         _check_no_open_case(s, c.person_id, clean.spm_group, c.id)
     if c.exit_date is not None and c.exit_date < clean.intake_date:
         raise ValidationError("Tanggal masuk tidak boleh sesudah tanggal keluar kasus.", "intake_date")
+    earliest = s.scalar(select(func.min(CaseNeed.assessed_on)).where(
+        CaseNeed.case_id == c.id, CaseNeed.deleted_at.is_(None), CaseNeed.assessed_on != c.intake_date))
+    if earliest is not None and earliest < clean.intake_date:
+        raise ValidationError(f"Tanggal masuk tidak boleh sesudah asesmen ulang tanggal "
+                              f"{earliest.strftime('%d/%m/%Y')}.", "intake_date")
     before = _snapshot(s, c)
+    old_intake = c.intake_date
     c.unit, c.kecamatan_code, c.spm_group = clean.unit, clean.kecamatan_code, clean.spm_group
     c.intake_date, c.referred_by, c.found_location = clean.intake_date, clean.referred_by, clean.found_location
     c.in_shelter, c.notes = bool(clean.in_shelter), clean.notes
-    needs_changed = _set_needs(s, c, clean.needs)
+    if clean.no_need:
+        c.no_need_assessed_on = clean.intake_date
+    elif c.no_need_assessed_on == old_intake:
+        c.no_need_assessed_on = None
+    needs_changed = _set_intake_needs(s, c, clean.needs, clean.intake_date, old_intake=old_intake,
+                                      reason=draft.removal_reason)
     after = _snapshot(s, c)
     changed = needs_changed or before != after
     if changed:
@@ -390,16 +479,76 @@ def update_case(db: Database, actor: Actor, case_id: str, draft: CaseDraft) -> C
         return _info(s, c)
 
 
-def change_needs(db: Database, actor: Actor, case_id: str, needs: Iterable[str]) -> CaseInfo:
-    """Replace the needs list of a case (a new assessment)."""
+def reassess_in(s: Session, actor: Actor, c: Case, needs: Iterable[str], assessed_on: date, *,
+                no_need: bool = False, need_ids: Iterable[str] | None = None) -> list[CaseNeed]:
+    """Add a (re-)assessment to ``c`` inside the caller's transaction: new needs dated
+    ``assessed_on`` (even for codes the case already has), or "no need" with that date."""
+    check_case_scope(actor, c.unit, c.kecamatan_code)
+    clean = check_needs(s, needs)
+    errors: list[FieldError] = []
+    if not clean and not no_need:
+        errors.append(FieldError("needs", "Pilih minimal satu kebutuhan, atau \"tidak ada kebutuhan layanan "
+                                          "dasar\"."))
+    if clean and no_need:
+        errors.append(FieldError("needs", "Pilih kebutuhan layanan atau \"tidak ada kebutuhan layanan dasar\", "
+                                          "tidak keduanya."))
+    if assessed_on is None:
+        errors.append(FieldError("assessed_on", "Tanggal asesmen wajib diisi."))
+    elif assessed_on < c.intake_date:
+        errors.append(FieldError("assessed_on", f"Tanggal asesmen tidak boleh sebelum tanggal masuk "
+                                                f"({c.intake_date.strftime('%d/%m/%Y')})."))
+    elif c.exit_date is not None and assessed_on > c.exit_date:
+        errors.append(FieldError("assessed_on", f"Tanggal asesmen tidak boleh sesudah tanggal keluar kasus "
+                                                f"({c.exit_date.strftime('%d/%m/%Y')})."))
+    elif assessed_on > date.today():
+        errors.append(FieldError("assessed_on", "Tanggal asesmen tidak boleh di masa depan."))
+    if errors:
+        raise ValidationError(errors)
+    before = _snapshot(s, c)
+    ids = list(need_ids) if need_ids is not None else []
+    added = []
+    for i, code in enumerate(clean):
+        row = CaseNeed(case_id=c.id, service_code=code, assessed_on=assessed_on)
+        if i < len(ids) and ids[i]:
+            row.id = ids[i]
+        s.add(row)
+        added.append(row)
+    if no_need and (c.no_need_assessed_on is None or assessed_on < c.no_need_assessed_on):
+        c.no_need_assessed_on = assessed_on
+    audit.record(s, "reassess", "case", c.id, before=before, after=_snapshot(s, c))
+    return added
+
+
+def reassess(db: Database, actor: Actor, case_id: str, needs: Iterable[str], assessed_on: date,
+             no_need: bool = False) -> CaseInfo:
+    """Record an assessment of a case after its intake (asesmen ulang): the needs it found,
+    each a new need dated ``assessed_on`` (an earlier need of the same code keeps its date,
+    so earlier years never change), or "tidak ada kebutuhan layanan dasar". Refused before the
+    intake, after the exit or in the future."""
     require(actor, "case.write")
     with db.transaction(actor) as s:
         c = load_case(s, case_id)
+        reassess_in(s, actor, c, needs, assessed_on, no_need=no_need)
+        return _info(s, c)
+
+
+def remove_need(db: Database, actor: Actor, need_id: str, reason: str) -> CaseInfo:
+    """Remove one need (entered by mistake, or the assessment was wrong): soft-deleted with
+    its reason, which the recap lists."""
+    require(actor, "case.write")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Alasan menghapus kebutuhan wajib diisi.", "removal_reason")
+    with db.transaction(actor) as s:
+        n = s.get(CaseNeed, need_id) if need_id else None
+        if n is None or n.deleted_at is not None:
+            raise NotFoundError("Kebutuhan tidak ditemukan (mungkin sudah dihapus).", "need_id")
+        c = load_case(s, n.case_id)
         check_case_scope(actor, c.unit, c.kecamatan_code)
-        clean = check_needs(s, needs)
         before = _snapshot(s, c)
-        if _set_needs(s, c, clean):
-            audit.record(s, "update", "case", c.id, before=before, after=_snapshot(s, c))
+        n.deleted_at, n.removed_reason = utcnow(), reason
+        audit.record(s, "update", "case", c.id, before=before, after={**_snapshot(s, c), "removed_need": {
+            "id": n.id, "code": n.service_code, "reason": reason}})
         return _info(s, c)
 
 
@@ -428,6 +577,11 @@ def close_case_in(s: Session, actor: Actor, c: Case, exit_date: date, reason: st
     if later is not None and later > exit_date:
         raise ValidationError(f"Sudah ada layanan tercatat pada kasus ini tanggal {later.strftime('%d/%m/%Y')}, "
                               "sesudah tanggal keluar.", "exit_date")
+    assessed = s.scalar(select(func.max(CaseNeed.assessed_on)).where(
+        CaseNeed.case_id == c.id, CaseNeed.deleted_at.is_(None)))
+    if assessed is not None and assessed > exit_date:
+        raise ValidationError(f"Ada kebutuhan yang diasesmen tanggal {assessed.strftime('%d/%m/%Y')}, sesudah "
+                              "tanggal keluar.", "exit_date")
     before = _snapshot(s, c)
     c.status, c.exit_date, c.exit_reason = "closed", exit_date, reason
     if notes:
@@ -480,7 +634,7 @@ def delete_case(db: Database, actor: Actor, case_id: str) -> None:
 
 __all__ = [
     "CaseDraft", "CaseInfo", "NeedInfo", "NeedStatus", "SHELTER_UNITS",
-    "open_case", "update_case", "change_needs", "close_case", "reopen_case", "delete_case", "get_case",
-    "list_cases", "need_status", "missing_needs", "open_case_in", "update_case_in", "close_case_in",
+    "open_case", "update_case", "reassess", "reassess_in", "remove_need", "close_case", "reopen_case", "delete_case",
+    "get_case", "list_cases", "need_status", "missing_needs", "open_case_in", "update_case_in", "close_case_in",
     "load_case", "check_needs", "validate_case",
 ]

@@ -22,7 +22,7 @@ BEHIND_SHOWN = 5
 
 @dataclass(frozen=True)
 class Attention:
-    open_cases_without_needs: int
+    open_cases_without_needs: int  # open cases not yet assessed ("belum diasesmen")
     duplicates_to_review: int
     residents_without_meals: tuple[tuple[str, int, int], ...]  # (unit, without meals, residents)
 
@@ -59,7 +59,8 @@ def attention(db: Database, actor: Actor, today: date) -> Attention:
         live_need = exists().where(CaseNeed.case_id == Case.id, CaseNeed.deleted_at.is_(None))
         without_needs = s.scalar(
             select(func.count()).select_from(Case).join(Person, Person.id == Case.person_id)
-            .where(Case.status == "open", Case.deleted_at.is_(None), Person.deleted_at.is_(None), ~live_need)) or 0
+            .where(Case.status == "open", Case.deleted_at.is_(None), Person.deleted_at.is_(None), ~live_need,
+                   Case.no_need_assessed_on.is_(None))) or 0
         duplicates = s.scalar(select(func.count()).select_from(DuplicateCandidate).where(
             DuplicateCandidate.status == "open", DuplicateCandidate.deleted_at.is_(None))) or 0
     residents = []

@@ -1,7 +1,8 @@
-"""Opening a case with its needs checklist, changing the needs, closing a case.
+"""Opening a case (assessed with its needs, "tidak ada kebutuhan", or not yet assessed), adding
+a re-assessment, closing a case.
 
 ``CaseDialog.ask(parent, ctx, person_id, person_name)`` -> the opened ``CaseInfo`` or None;
-``NeedsDialog.ask(parent, ctx, case)`` -> the updated ``CaseInfo`` or None;
+``NeedsDialog.ask(parent, ctx, case)`` -> the re-assessed ``CaseInfo`` or None;
 ``CloseCaseDialog.ask(parent, ctx, case)`` -> the closed ``CaseInfo`` or None.
 """
 
@@ -37,10 +38,10 @@ from spm_desktop.core.services.cases import (
     CaseDraft,
     CaseInfo,
     NeedStatus,
-    change_needs,
     close_case,
     need_status,
     open_case,
+    reassess,
 )
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.errors import confirm, show_error, user_message
@@ -105,6 +106,33 @@ class NeedsChecklist(QListWidget):
                                else Qt.CheckState.Unchecked)
 
 
+ASSESSMENTS = (("Ada kebutuhan (centang di bawah)", "needs"),
+               ("Tidak ada kebutuhan layanan dasar", "no_need"),
+               ("Teridentifikasi, belum diasesmen", "later"))
+
+
+class AssessmentChoice(QComboBox):
+    """How the assessment came out; the needs checklist is used only for "needs"."""
+
+    def __init__(self, checklist: NeedsChecklist, with_later: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("assessmentChoice")
+        self.checklist = checklist
+        fill_combo(self, [a for a in ASSESSMENTS if with_later or a[1] != "later"])
+        self.currentIndexChanged.connect(self._changed)
+        self._changed()
+
+    @Slot()
+    def _changed(self) -> None:
+        self.checklist.setEnabled(self.currentData() == "needs")
+
+    def needs(self) -> tuple[str, ...]:
+        return self.checklist.codes() if self.currentData() == "needs" else ()
+
+    def no_need(self) -> bool:
+        return self.currentData() == "no_need"
+
+
 class _FormDialog(QDialog):
     """Form + red message + Simpan/Batal; subclasses define ``submit``."""
 
@@ -164,6 +192,7 @@ class CaseDialog(_FormDialog):
                    "(bukan kasus TKSK)")
         select_data(self.kecamatan, ctx.actor.kecamatan_code)
         self.needs = NeedsChecklist(ctx)
+        self.assessment = AssessmentChoice(self.needs)
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
         self.notes.setMaximumHeight(self.fontMetrics().lineSpacing() * 3)
@@ -177,7 +206,8 @@ class CaseDialog(_FormDialog):
         self.form.addRow("Tempat dit&emukan:", self.found)
         self.form.addRow("", self.shelter)
         self.form.addRow("Kecamatan (TKSK):", self.kecamatan)
-        self.form.addRow("Ke&butuhan (asesmen):", self.needs)
+        self.form.addRow("&Asesmen:", self.assessment)
+        self.form.addRow("Ke&butuhan:", self.needs)
         self.form.addRow("&Catatan:", self.notes)
         self.unit.currentIndexChanged.connect(self._unit_changed)
         self.buttons.accepted.connect(self.submit)
@@ -194,7 +224,8 @@ class CaseDialog(_FormDialog):
     def draft(self) -> CaseDraft:
         return CaseDraft(
             person_id=self.person.person_id or "", unit=self.unit.currentData(), spm_group=self.group.currentData(),
-            intake_date=self.intake.value(), needs=self.needs.codes(), referred_by=self.referred.currentData() or "",
+            intake_date=self.intake.value(), needs=self.assessment.needs(), no_need=self.assessment.no_need(),
+            referred_by=self.referred.currentData() or "",
             found_location=self.found.text(), in_shelter=self.shelter.isChecked(),
             kecamatan_code=self.kecamatan.currentData() if self.unit.currentData() == TKSK_UNIT else None,
             notes=self.notes.toPlainText())
@@ -217,16 +248,29 @@ class CaseDialog(_FormDialog):
 
 
 class NeedsDialog(_FormDialog):
+    """Asesmen ulang: the needs found on a later date are added to the case (earlier needs
+    keep their dates), or "tidak ada kebutuhan layanan dasar" is recorded with that date."""
+
     def __init__(self, ctx: UiContext, case: CaseInfo, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, f"Kebutuhan — {case.person_name}", parent)
+        super().__init__(ctx, f"Asesmen ulang — {case.person_name}", parent)
         self.case = case
-        self.needs = NeedsChecklist(ctx, tuple(n.code for n in case.needs))
-        self.form.addRow("Kebutuhan:", self.needs)
+        self.assessed_on = DateEdit(date.today())
+        self.needs = NeedsChecklist(ctx)
+        self.assessment = AssessmentChoice(self.needs, with_later=False)
+        have = ", ".join(f"{n.name} ({n.assessed_on.strftime('%d/%m/%Y') if n.assessed_on else '–'})"
+                         for n in case.needs) or "belum ada"
+        current = QLineEdit(have)
+        current.setReadOnly(True)
+        self.form.addRow("Kebutuhan tercatat:", current)
+        self.form.addRow("&Tanggal asesmen *:", self.assessed_on)
+        self.form.addRow("&Hasil asesmen:", self.assessment)
+        self.form.addRow("Kebutuhan &baru:", self.needs)
         self.buttons.accepted.connect(self.submit)
 
     @Slot()
     def submit(self) -> None:
-        self.run(change_needs, self.ctx.db, self.ctx.actor, self.case.id, self.needs.codes())
+        self.run(reassess, self.ctx.db, self.ctx.actor, self.case.id, self.assessment.needs(),
+                 self.assessed_on.value(), self.assessment.no_need())
 
     @classmethod
     def ask(cls, parent: QWidget | None, ctx: UiContext, case: CaseInfo) -> CaseInfo | None:

@@ -1,5 +1,7 @@
-"""Kasus: the case list (open by default) with how many needed items are still missing; the
-selected case's needs one by one (delivered or still missing); open, change needs, close."""
+"""Kasus: the case list (open by default) with how many needs are still open (or "belum
+diasesmen" / "tidak ada kebutuhan"); the selected case's needs one by one, as the recap judges
+them (met on, cancelled, open); open a case, add a re-assessment, remove a need (with its
+reason), close."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -25,10 +28,11 @@ from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.groups import EXIT_REASONS, REFERRED_BY, UNITS
 from spm_desktop.core.reports.formatting import short_date
 from spm_desktop.core.services.case_list import CaseRow, list_case_rows
-from spm_desktop.core.services.cases import CaseInfo, NeedStatus, get_case, need_status
+from spm_desktop.core.services.cases import CaseInfo, NeedStatus, get_case, need_status, remove_need
 from spm_desktop.core.storage.database import Database
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.case import CaseDialog, CloseCaseDialog, NeedsDialog
+from spm_desktop.ui.errors import user_message
 from spm_desktop.ui.models.table import Column, RecordTableModel, record_view
 from spm_desktop.ui.widgets import fill_combo, shortcut
 
@@ -42,11 +46,22 @@ CASE_COLUMNS = (
     Column("Masuk", lambda c: short_date(c.intake_date)),
     Column("Status", lambda c: "terbuka" if c.status == "open" else f"ditutup {short_date(c.exit_date)}"),
     Column("Kebutuhan", lambda c: str(c.needs)),
-    Column("Belum terpenuhi", lambda c: str(c.missing) if c.needs else "belum diases"),
+    Column("Belum terpenuhi", lambda c: str(c.missing) if c.needs else c.assessment),
 )
+
+
+def _need_state(n: NeedStatus) -> str:
+    if n.delivered:
+        return f"terpenuhi {short_date(n.met_on)}"
+    if n.cancelled_on:
+        return f"dibatalkan (keluar {short_date(n.cancelled_on)})"
+    return "BELUM"
+
+
 NEED_COLUMNS = (
     Column("Kebutuhan", lambda n: n.name, tooltip=lambda n: n.code),
-    Column("Status", lambda n: "sudah diberikan" if n.delivered else "BELUM"),
+    Column("Diasesmen", lambda n: short_date(n.assessed_on)),
+    Column("Status", _need_state),
     Column("Layanan", lambda n: str(n.events) if n.events else ""),
     Column("Terakhir", lambda n: short_date(n.last_date)),
 )
@@ -112,9 +127,13 @@ class Page(QWidget):
         self.needs_view.setObjectName("needStatus")
         self.missing_label = QLabel()
         self.missing_label.setWordWrap(True)
-        self.needs_button = QPushButton("Ubah &kebutuhan")
+        self.needs_button = QPushButton("&Asesmen ulang")
+        self.needs_button.setToolTip("Tambahkan asesmen kebutuhan (atau \"tidak ada kebutuhan\") pada kasus terbuka")
+        self.remove_need_button = QPushButton("&Hapus kebutuhan")
+        self.remove_need_button.setToolTip("Hapus kebutuhan yang dipilih (salah input), dengan alasannya")
         self.close_button = QPushButton("&Tutup kasus")
         self.needs_button.clicked.connect(self.change_needs)
+        self.remove_need_button.clicked.connect(self.remove_selected_need)
         self.close_button.clicked.connect(self.close_selected)
         self._enable_case_buttons()
 
@@ -134,6 +153,7 @@ class Page(QWidget):
         right_layout.addWidget(needs_box, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.needs_button)
+        buttons.addWidget(self.remove_need_button)
         buttons.addWidget(self.close_button)
         buttons.addStretch(1)
         right_layout.addLayout(buttons)
@@ -203,9 +223,13 @@ class Page(QWidget):
         else:
             self.case_label.setText(case_html(detail.case))
             self.needs.set_records(detail.needs)
-            missing = [n.name for n in detail.needs if not n.delivered]
-            if not detail.needs:
-                self.missing_label.setText("Kebutuhan belum diases: klik \"Ubah kebutuhan\".")
+            missing = [n.name for n in detail.needs if not n.delivered and not n.cancelled_on]
+            warnings = "".join(f"⚠ {w}\n" for w in detail.case.warnings)
+            if not detail.needs and detail.case.no_need_assessed_on:
+                self.missing_label.setText(warnings + "Tidak ada kebutuhan layanan dasar (asesmen "
+                                           f"{short_date(detail.case.no_need_assessed_on)}).")
+            elif not detail.needs:
+                self.missing_label.setText(warnings + "Teridentifikasi, belum diasesmen: klik \"Asesmen ulang\".")
             elif missing:
                 self.missing_label.setText(f"Belum terpenuhi ({len(missing)}): " + ", ".join(missing))
             else:
@@ -216,6 +240,7 @@ class Page(QWidget):
         open_case = self.detail is not None and self.detail.case.status == "open"
         may = self.ctx.can("case.write")
         self.needs_button.setEnabled(open_case and may)
+        self.remove_need_button.setEnabled(self.detail is not None and bool(self.detail.needs) and may)
         self.close_button.setEnabled(open_case and may)
 
     # --- actions ------------------------------------------------------------------------
@@ -237,6 +262,26 @@ class Page(QWidget):
             changed = NeedsDialog.ask(self, self.ctx, self.detail.case)
             if changed is not None:
                 self._after_change(changed)
+
+    @Slot()
+    def remove_selected_need(self) -> None:
+        if self.detail is None:
+            return
+        rows = self.needs_view.selectionModel().selectedRows()
+        need = self.needs.record(rows[0].row()) if rows else None
+        if need is None:
+            self.missing_label.setText("Pilih dulu kebutuhan yang akan dihapus di tabel.")
+            return
+        reason, ok = QInputDialog.getText(self, "Hapus kebutuhan",
+                                          f"Alasan menghapus kebutuhan \"{need.name}\" (wajib):")
+        if not ok:
+            return
+        self.ctx.runner.submit(remove_need, self.ctx.db, self.ctx.actor, need.id, reason,
+                               on_done=self._after_change, on_error=self._refused, parent=self)
+
+    @Slot(object)
+    def _refused(self, error: BaseException) -> None:
+        self.missing_label.setText(user_message(error))
 
     @Slot()
     def close_selected(self) -> None:
