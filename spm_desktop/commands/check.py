@@ -1,6 +1,8 @@
 """``spm-desktop check [--json OUT|-]``: integrity of the database file, its schema revision,
 the row count of every table, the last backup, and values stored before today's text rules
-(control or direction-override characters in names)."""
+(control or direction-override characters in names), and the stored records that fail a rule
+added since they were written (an anak case of an adult, a need after its case's exit, …) so
+staff can correct them."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from sqlalchemy import func, select, text
 
 
 def register(sub) -> None:
-    p = sub.add_parser("check", help="periksa keutuhan basis data dan versi skemanya")
+    p = sub.add_parser("check", help="periksa keutuhan basis data, versi skemanya, dan data yang melanggar aturan")
     p.add_argument("--json", dest="json_out", default=None, metavar="OUT",
                    help="tulis hasil pemeriksaan sebagai JSON ke berkas OUT, atau '-' untuk layar")
     p.set_defaults(func=run)
@@ -70,14 +72,22 @@ def collect(db) -> dict:
         identity = [{"entity": f.entity, "id": f.id, "field": f.field, "message": f.message}
                     for f in identity_rule_failures(s)]
     backup = _last_backup(db)
+    revision, head = current_revision(db.engine), head_revision()
+    rule_problems = []
+    if integrity["ok"] and revision == head:
+        from spm_desktop.core.domain.actor import SYSTEM
+        from spm_desktop.core.services.rule_check import stored_rule_problems
+
+        rule_problems = [p.to_json() for p in stored_rule_problems(db, SYSTEM)]
     return {
         "database": db.url,
         "integrity": integrity,
-        "schema": {"revision": current_revision(db.engine), "head": head_revision()},
+        "schema": {"revision": revision, "head": head},
         "tables": dict(sorted(counts.items())),
         "bad_text": bad_text,
         "identity_rules": identity,
         "last_backup": backup,
+        "rule_problems": rule_problems,
     }
 
 
@@ -132,6 +142,15 @@ def _print_human(report: dict) -> None:
               "tulisan (dari sebelum aturan ini); perbaiki lewat formulirnya:")
         for item in report["bad_text"]:
             print(f"  {item['table']} {item['id']} kolom {item['column']}: {', '.join(item['characters'])}")
+    problems = report["rule_problems"]
+    if problems:
+        print(f"{len(problems)} data melanggar aturan yang ditambahkan sesudah data itu dicatat; perbaiki:")
+        for p in problems[:200]:
+            print(f"- {p['message']}")
+        if len(problems) > 200:
+            print(f"… dan {len(problems) - 200} lagi (lihat --json).")
+    else:
+        print("Tidak ada data yang melanggar aturan.")
 
 
 def _check_file_before_opening(ctx) -> None:

@@ -13,7 +13,7 @@ from spm_desktop.core.services.cases import CaseDraft, open_case
 from spm_desktop.core.services.events import list_events, record_shelter_meals
 from spm_desktop.core.services.persons import PersonDraft, register_person
 from spm_desktop.core.storage.models import ServiceEvent
-from spm_desktop.ui.dialogs.case import CaseDialog, CloseCaseDialog
+from spm_desktop.ui.dialogs.case import CaseDialog, CloseCaseDialog, NeedsDialog
 from spm_desktop.ui.models.table import RecordTableModel
 from spm_desktop.ui.pages.catat_layanan import Page as ServicePage
 from spm_desktop.ui.pages.kasus import Page as CasePage
@@ -65,14 +65,27 @@ def test_case_opened_with_needs_and_missing_items_shown(ctx, qtbot, wait_runner,
     page.view.selectRow(0)
     wait_runner()
     assert page.needs.rowCount() == 3
-    assert {page.needs.index(r, 1).data() for r in range(3)} == {"BELUM"}
+    assert {page.needs.index(r, 2).data() for r in range(3)} == {"BELUM"}
+    assert {page.needs.index(r, 1).data() for r in range(3)} == {intake_day.strftime("%d/%m/%Y")}
     assert page.missing_label.text().startswith("Belum terpenuhi (3)")
+
+    # Asesmen ulang: a need added on a later date, even for a code the case already has.
+    again = NeedsDialog(ctx, page.detail.case)
+    qtbot.addWidget(again)
+    again.assessed_on.set_value(intake_day + timedelta(days=1))
+    again.needs.set_codes((CLOTHES,))
+    again.submit()
+    wait_runner()
+    assert again.result_value is not None and len(again.result_value.needs) == 4
 
     asked = []  # closing with unmet needs asks first (issue 19)
     monkeypatch.setattr("spm_desktop.ui.dialogs.case.confirm", lambda parent, text, title: asked.append(text) or True)
     closing = CloseCaseDialog(ctx, page.detail.case)
     qtbot.addWidget(closing)
     closing.exit_date.set_value(intake_day - timedelta(days=1))
+    page.reload()
+    wait_runner()
+    assert page.cases.index(0, 7).data() == "4"
     closing.submit()
     wait_runner()
     assert closing.result_value is None and "sebelum tanggal masuk" in closing.message.text()
@@ -81,7 +94,29 @@ def test_case_opened_with_needs_and_missing_items_shown(ctx, qtbot, wait_runner,
     closing.submit()
     wait_runner()
     assert closing.result_value.status == "closed"
-    assert len(asked) == 2 and asked[-1].startswith("3 kebutuhan kasus ini belum terpenuhi")
+    assert len(asked) == 2 and asked[-1].startswith("4 kebutuhan kasus ini belum terpenuhi")
+
+
+def test_case_opened_unassessed_or_with_no_need(ctx, qtbot, wait_runner, intake_day):
+    person = _person(ctx, "Siti Aminah", sex="P", year=1950)
+    dialog = CaseDialog(ctx, person.id, person.name, group="lansia", assessment="later")
+    qtbot.addWidget(dialog)
+    dialog.intake.set_value(intake_day)
+    dialog.needs.set_codes((MEALS,))  # ignored: "belum diasesmen" chosen
+    assert not dialog.needs.isEnabled()
+    dialog.submit()
+    wait_runner()
+    assert dialog.result_value.assessment == "belum diasesmen" and dialog.result_value.spm_group == "lansia"
+    other = CaseDialog(ctx, person.id, person.name, group="disabilitas", assessment="no_need")
+    qtbot.addWidget(other)
+    other.intake.set_value(intake_day)
+    other.submit()
+    wait_runner()
+    assert other.result_value.assessment == "tidak ada kebutuhan"
+    page = CasePage(ctx)
+    qtbot.addWidget(page)
+    wait_runner()
+    assert {page.cases.index(r, 7).data() for r in range(2)} == {"belum diasesmen", "tidak ada kebutuhan"}
 
 
 def test_service_recorded_with_enter_and_visible_in_history(ctx, qtbot, wait_runner, intake_day):

@@ -84,6 +84,9 @@ class EventInfo:
     kelurahan_code: str | None
     notes: str
     summary: str  # the details as one Indonesian line
+    # Why this event does not count (architecture §4 v2, meals below the daily standard or a
+    # disaster meal outside the emergency period); "" when it counts.
+    not_counted: str = ""
 
 
 @dataclass(frozen=True)
@@ -333,7 +336,37 @@ def _info(s: Session, e: ServiceEvent, st: ServiceType | None = None, person_nam
                      service_name=st.name if st else e.service_code, event_date=e.event_date, quantity=e.quantity,
                      details=details, case_id=e.case_id, disaster_id=e.disaster_id, unit=e.unit or "",
                      officer=e.officer or "", kelurahan_code=e.kelurahan_code, notes=e.notes or "",
-                     summary=details_summary(st, details))
+                     summary=details_summary(st, details), not_counted=_not_counted(s, e, st))
+
+
+def _not_counted(s: Session, e: ServiceEvent, st: ServiceType | None) -> str:
+    """The reason an event of a type with a daily standard does not count ("" when it does;
+    ``uncounted_event`` is kept by the database's triggers, migration 0003)."""
+    from spm_desktop.core.storage.models import Disaster, UncountedEvent
+
+    if st is None or st.standard_per_day is None or e.deleted_at is not None:
+        return ""
+    s.flush()
+    if s.get(UncountedEvent, e.id) is None:
+        return ""
+    if st.program == "bencana":
+        dis = s.get(Disaster, e.disaster_id) if e.disaster_id else None
+        if dis is None or dis.deleted_at is not None:
+            return "Tidak dihitung: makan korban bencana harus terhubung ke kejadian bencananya."
+        if e.event_date < dis.start_date or (dis.end_date is not None and e.event_date > dis.end_date):
+            return ("Tidak dihitung: tanggal di luar masa tanggap darurat bencana "
+                    f"({dis.start_date.strftime('%d/%m/%Y')}–"
+                    f"{dis.end_date.strftime('%d/%m/%Y') if dis.end_date else 'selesai'}).")
+    total = 0
+    for other in s.scalars(select(ServiceEvent).where(
+            ServiceEvent.person_id == e.person_id, ServiceEvent.service_code == e.service_code,
+            ServiceEvent.event_date == e.event_date, ServiceEvent.deleted_at.is_(None))):
+        if st.program == "bencana" and other.disaster_id != e.disaster_id:
+            continue
+        meals = (other.details or {}).get("meals_per_day")
+        total += st.standard_per_day if meals is None else int(meals)
+    return (f"Tidak dihitung (belum): makan pada {e.event_date.strftime('%d/%m/%Y')} baru {total} kali, "
+            f"standarnya {st.standard_per_day} kali sehari; catatan makan lain hari itu akan menggenapkannya.")
 
 
 def load_event(s: Session, event_id: str) -> ServiceEvent:

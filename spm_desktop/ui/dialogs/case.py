@@ -171,7 +171,7 @@ class _FormDialog(QDialog):
 
 class CaseDialog(_FormDialog):
     def __init__(self, ctx: UiContext, person_id: str | None = None, person_name: str = "",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, group: str | None = None, assessment: str | None = None) -> None:
         super().__init__(ctx, "Buka kasus (asesmen kebutuhan)", parent)
         self.person = PersonPicker(ctx)
         if person_id:
@@ -212,6 +212,10 @@ class CaseDialog(_FormDialog):
         self.unit.currentIndexChanged.connect(self._unit_changed)
         self.buttons.accepted.connect(self.submit)
         self._unit_changed()
+        if group:
+            select_data(self.group, group)
+        if assessment:
+            select_data(self.assessment, assessment)
 
     @Slot()
     def _unit_changed(self) -> None:
@@ -241,8 +245,8 @@ class CaseDialog(_FormDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, ctx: UiContext, person_id: str | None = None,
-            person_name: str = "") -> CaseInfo | None:
-        dialog = cls(ctx, person_id, person_name, parent)
+            person_name: str = "", group: str | None = None, assessment: str | None = None) -> CaseInfo | None:
+        dialog = cls(ctx, person_id, person_name, parent, group=group, assessment=assessment)
         dialog.exec()
         return dialog.result_value
 

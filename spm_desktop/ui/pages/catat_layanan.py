@@ -233,8 +233,12 @@ class Page(QWidget):
     @Slot(object)
     def _saved(self, event: EventInfo) -> None:
         self._saving = False
-        self.message.fine(f"Tersimpan: {event.service_name} untuk {event.person_name}, "
-                          f"{short_date(event.event_date)}. Lanjut ke orang berikutnya.")
+        saved = (f"Tersimpan: {event.service_name} untuk {event.person_name}, "
+                 f"{short_date(event.event_date)}.")
+        if event.not_counted:
+            self.message.problem(f"{saved} {event.not_counted}")
+        else:
+            self.message.fine(f"{saved} Lanjut ke orang berikutnya.")
         self.recent.set_records([(datetime.now().strftime("%H:%M"), event), *self.recent.records])
         self.person.clear()
         self._cases_for = None

@@ -248,11 +248,12 @@ class Page(QWidget):
     def new_case(self) -> None:
         self.start_for_person(None, "")
 
-    def start_for_person(self, person_id: str | None, name: str) -> None:
-        """Open the new-case dialog, with the person already chosen when given."""
+    def start_for_person(self, person_id: str | None, name: str, group: str | None = None,
+                         assessment: str | None = None) -> None:
+        """Open the new-case dialog, with the person (and group, assessment) already chosen when given."""
         if not self.ctx.can("case.write"):
             return
-        opened = CaseDialog.ask(self, self.ctx, person_id, name)
+        opened = CaseDialog.ask(self, self.ctx, person_id, name, group=group, assessment=assessment)
         if opened is not None:
             self._after_change(opened)
 

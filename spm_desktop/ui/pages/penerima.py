@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -188,7 +189,31 @@ class Page(QWidget):
     def register_new(self) -> None:
         if not self.ctx.can("person.write"):
             return
-        self._show_after_dialog(PersonDialog.ask(self, self.ctx))
+        dialog = PersonDialog(self.ctx, None, self)
+        dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+        dialog.exec()
+        self._show_after_dialog(dialog.saved.id if dialog.saved else dialog.open_existing)
+        if dialog.saved is not None:
+            self.offer_case(dialog.saved.id, dialog.saved.name, dialog.saved.category_code)
+
+    def offer_case(self, person_id: str, name: str, category_code: str | None) -> None:
+        """A PPKS of a category of an SPM group (identified through outreach) may get a case at
+        once: "teridentifikasi, belum diasesmen" until the needs assessment is done."""
+        from spm_desktop.core.domain.groups import CASE_GROUPS, SPM_GROUP_SHORT
+
+        group = next((c.spm_group for c in self.ctx.categories() if c.code == category_code), None)
+        if group not in CASE_GROUPS or not self.ctx.can("case.write"):
+            return
+        answer = QMessageBox.question(
+            self, "Buka kasus?",
+            f"{name} termasuk kelompok SPM {SPM_GROUP_SHORT[group]}. Buka kasus sekarang (teridentifikasi, "
+            "belum diasesmen)? Asesmen kebutuhan dapat dicatat kemudian di halaman Kasus.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        window = self.window()
+        if hasattr(window, "show_page") and "kasus" in [e.name for e in window.pages]:
+            window.show_page("kasus").start_for_person(person_id, name, group=group, assessment="later")
 
     @Slot(str)
     def edit_person(self, person_id: str | None) -> None:
