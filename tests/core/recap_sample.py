@@ -65,12 +65,14 @@ def sample_result(month: int = 3, quarter: int | None = None) -> RollupResult:
 
 
 def sample_quarter() -> QuarterResult:
+    from dataclasses import replace
+
     result = sample_result(3, 1)
-    monthly = []
-    for x in (300, 700, 870):
-        monthly.append(tuple(g if g.group != "anak" else group("anak", 1234, x) for g in result.spm))
+    # anak: 300 met in January, 400 in February, 170 in March (870 terpenuhi)
+    spm = tuple(replace(g, served_by_month=(300, 400, 170) + (0,) * 9) if g.group == "anak" else g
+                for g in result.spm)
     items = tuple(MutuRow(2026, it.key, it.kind, it.groups, it.item, it.unit, it.standard(2026), it.standard(2026),
                           None if REHAB_AVAILABLE.get(it.key) is None else Decimal(REHAB_AVAILABLE[it.key]), "",
                           it.seed_line)
                   for it in standard_items())
-    return QuarterResult(result, tuple(monthly), items)
+    return QuarterResult(replace(result, spm=spm), items)

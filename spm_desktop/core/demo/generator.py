@@ -208,7 +208,8 @@ class _Gen:
             needs = rng.sample(self.master.assessable, rng.randint(2, 5))
             if "1.06.04.2.01.0001" not in needs and rng.random() < 0.7:
                 needs.append("1.06.04.2.01.0001")
-        need_rows = [dict(id=self.uid(), **self.sync_cols(), case_id=case["id"], service_code=c) for c in needs]
+        need_rows = [dict(id=self.uid(), **self.sync_cols(), case_id=case["id"], service_code=c, assessed_on=intake,
+                          removed_reason="") for c in needs]
         return case, need_rows
 
     def event(self, person: dict, code: str, day: date, case_id: str | None, disaster_id: str | None,
