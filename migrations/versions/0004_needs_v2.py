@@ -16,7 +16,9 @@ Architecture §4 version 2:
   disaster) add up to less than the standard (an event without ``meals_per_day`` takes
   the standard), or a disaster meal (a type of program ``bencana``) lies outside its
   disaster's emergency period ``[start, end]`` or is linked to no disaster;
-* ``service_first`` now keeps the first *counting* service (uncounted events left out).
+* ``service_first`` now keeps the first *counting* service (uncounted events left out);
+* ``ix_service_event_person_code_date`` also covers ``deleted_at`` and ``id``: the roll-up's
+  met-date seeks are answered by the index alone.
 
 Both summaries are kept by triggers on ``service_event``, ``disaster`` and
 ``service_type``, SQLite and PostgreSQL. SQLite re-creates ``case_need`` (batch mode) to
@@ -68,6 +70,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_uncounted_event_group", "uncounted_event", ["person_id", "service_code", "event_date"])
     op.create_index("ix_uncounted_event_date", "uncounted_event", ["event_date", "service_code"])
+    op.drop_index("ix_service_event_person_code_date", table_name="service_event")
+    op.create_index("ix_service_event_person_code_date", "service_event",
+                    ["person_id", "service_code", "event_date", "deleted_at", "id"])
     op.execute("UPDATE service_type SET standard_per_day = 3 WHERE code = '1.06.06.2.01.0001' "
                "AND standard_per_day IS NULL")
     _new_tuntas_defaults(bind)
@@ -98,6 +103,8 @@ def downgrade() -> None:
                    "uncounted_refresh(varchar, varchar, date)", "disaster_meals_update()",
                    "service_type_standard_update()"):
             op.execute(f"DROP FUNCTION IF EXISTS {fn}")
+    op.drop_index("ix_service_event_person_code_date", table_name="service_event")
+    op.create_index("ix_service_event_person_code_date", "service_event", ["person_id", "service_code", "event_date"])
     op.drop_index("ix_uncounted_event_date", table_name="uncounted_event")
     op.drop_index("ix_uncounted_event_group", table_name="uncounted_event")
     op.drop_table("uncounted_event")

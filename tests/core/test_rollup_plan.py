@@ -81,6 +81,6 @@ def test_cases_are_read_as_two_ranges_of_the_exit_date_index_and_needs_met_by_se
     assert "ix_cases_live_exit (exit_date=? AND intake_date<?)" in plan
     assert "ix_cases_live_exit (exit_date>?)" in plan
     assert "SCAN cases" not in plan
-    assert "SEARCH met_ev USING INDEX ix_service_event_person_code_date (person_id=? AND service_code=? AND " \
-           "event_date>?)" in plan
+    assert "SEARCH met_ev USING COVERING INDEX ix_service_event_person_code_date (person_id=? AND " \
+           "service_code=? AND event_date>?)" in plan
     assert "SCAN service_event" not in plan and "SCAN met_ev" not in plan

@@ -33,7 +33,8 @@ def test_dashboard_figures_and_attention(qtbot, ctx, db, wait_runner):
     wait_runner()
     assert "Maret 2026" in page.heading.text()
     assert "<b>50,0%</b> — terpenuhi 1 dari 2 orang" in page.group_labels["lansia"].text()
-    assert "IKK 1: <b>50,0%</b>" in page.ikk_label.text()
+    # IKK 1: a (met), b (not), and c whose gepeng case is not yet assessed (sasaran, v2): 1 of 3
+    assert "IKK 1: <b>33,3%</b>" in page.ikk_label.text()
     behind = page.behind_label.text()
     assert "Pemberian Bimbingan Fisik, Mental, Spiritual, dan Sosial: 0 dari target 100 (0,0%; seharusnya ±25,0%)" \
         in behind

@@ -123,8 +123,11 @@ class ServiceEvent(SyncMixin, Base):
         # partial index's WHERE as covered and would read the table for every row otherwise.
         Index("ix_service_event_live_date", "event_date", "service_code", "person_id", "kelurahan_code",
               "deleted_at", sqlite_where=text("deleted_at IS NULL"), postgresql_where=text("deleted_at IS NULL")),
-        # A person's history, meals already recorded, merged persons regrouped by the roll-up.
-        Index("ix_service_event_person_code_date", "person_id", "service_code", "event_date"),
+        # A person's history, meals already recorded, merged persons regrouped by the roll-up,
+        # and the roll-up's met dates (architecture §4 v2: per need, the first live event of its
+        # code for the person on or after the assessment — one seek answered by the index alone:
+        # deleted_at for "live", the id for the uncounted-event probe).
+        Index("ix_service_event_person_code_date", "person_id", "service_code", "event_date", "deleted_at", "id"),
     )
 
     person_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
