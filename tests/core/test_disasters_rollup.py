@@ -2,8 +2,9 @@
 
 Sasaran = the 9 members of the 3 households of the fire of 02/03/2026; terpenuhi = 6 (Hasan
 and Joko lack penanganan khusus, Rina sandang); a flood of 20/12/2025 whose handling was closed
-on 31/12/2025 does not carry its victims' open needs into 2026, though their January meals
-count in the output indicators."""
+on 31/12/2025 does not carry its victims' open needs into 2026, though their January clothing
+counts in the output indicators (their January meals do not: closing the handling on 31/12 ended
+its emergency period that day, and disaster meals count only inside it — §4 v2)."""
 
 from __future__ import annotations
 
@@ -42,9 +43,11 @@ def test_rollup_bencana_and_ikk2_match_the_hand_computed_fire(db):
     # The per-disaster summary agrees with the roll-up.
     summary = disaster_summary(db, SYSTEM, fire.id)
     assert (summary.with_needs, summary.met, summary.share_met) == (SASARAN, TERPENUHI, CAPAIAN)
-    # Output indicators count everyone served in 2026, the flood's victims fed in January too.
-    assert result.indicator(MEALS_CODE).cumulative == 9 + 2
-    assert result.indicator(MEALS_CODE).series == (2, 2, 11)
+    # Output indicators count everyone served in 2026; the flood's victims fed on 1–2 January,
+    # after its emergency period ended (31/12), are not counted (qualifying meals, §4 v2).
+    assert result.indicator(MEALS_CODE).cumulative == 9
+    assert result.indicator(MEALS_CODE).series == (0, 0, 9)
+    assert next(w for w in result.warning_items if w.kind == "uncounted_events").count == 4
     assert result.indicator(CLOTHING_CODE).cumulative == 7 + 2
     assert result.indicator(SPECIAL_CARE_CODE).cumulative == 4
     assert result.indicator(SHELTER_CODE).cumulative == 3  # units, not persons
