@@ -69,8 +69,9 @@ def sample_quarter() -> QuarterResult:
 
     result = sample_result(3, 1)
     # anak: 300 met in January, 400 in February, 170 in March (870 terpenuhi)
-    spm = tuple(replace(g, served_by_month=(300, 400, 170) + (0,) * 9) if g.group == "anak" else g
-                for g in result.spm)
+    # (the other groups: everyone terpenuhi was met in January)
+    spm = tuple(replace(g, served_by_month=(300, 400, 170) + (0,) * 9) if g.group == "anak"
+                else replace(g, served_by_month=(g.terpenuhi,) + (0,) * 11) for g in result.spm)
     items = tuple(MutuRow(2026, it.key, it.kind, it.groups, it.item, it.unit, it.standard(2026), it.standard(2026),
                           None if REHAB_AVAILABLE.get(it.key) is None else Decimal(REHAB_AVAILABLE[it.key]), "",
                           it.seed_line)

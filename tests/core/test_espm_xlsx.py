@@ -115,11 +115,12 @@ def test_libreoffice_recalculates_and_follows_an_edited_quantity(workbook_path, 
     assert ws.cell(b, 15).value == pytest.approx(7 / 9)
     index = find_row(ws, 2, "Indeks SPM")
     assert ws.cell(index, 15).value == 72.0  # 0.8 × 70.50 + 0.2 × 77.78
-    assert ws.cell(find_row(ws, 2, "Status penerapan SPM"), 15).value == "Tuntas Muda"
+    # 72.0: Tuntas Pratama (≥ 70) with the default bands of §4 v2 (Pratama ≥ 70 above Muda ≥ 60)
+    assert ws.cell(find_row(ws, 2, "Status penerapan SPM"), 15).value == "Tuntas Pratama"
     summary = wb["Ringkasan"]
     rows = {g: find_row(summary, 2, text) for g, text in (("anak", "anak terlantar"), ("lansia", "lanjut usia"),
                                                           ("bencana", "bencana"), ("disabilitas", "disabilitas"))}
-    assert [summary.cell(rows["anak"], c).value for c in (3, 4, 7, 8)] == [1234, 870, 72.0, "Tuntas Muda"]
+    assert [summary.cell(rows["anak"], c).value for c in (3, 4, 7, 8)] == [1234, 870, 72.0, "Tuntas Pratama"]
     assert summary.cell(rows["lansia"], 7).value == 95.6 and summary.cell(rows["lansia"], 8).value == "Tuntas Utama"
     assert summary.cell(rows["bencana"], 6).value in ("", None)  # bencana items not filled in
     assert summary.cell(rows["bencana"], 8).value == "belum dinilai"
@@ -165,7 +166,7 @@ def test_libreoffice_pdf_shows_every_title_total_and_no_hash_marks(workbook_path
                     "Yang membuat,", "NIP. 197001011990031001"):
         assert heading in text
     assert re.search(r"Rp 720[.,]000[.,]000", text)  # the budget total, computed and shown in full
-    assert "Tuntas Muda" in text and "belum dinilai" in text
+    assert "Tuntas Pratama" in text and "belum dinilai" in text
     words = set(re.findall(r"[\w/'()-]+", text))
     for it in standard_items():  # every mutu item printed in full (wrapped, never cut)
         assert set(re.findall(r"[\w/'()-]+", it.item)) <= words, it.item
