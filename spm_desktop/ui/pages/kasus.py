@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
@@ -273,10 +274,12 @@ class Page(QWidget):
         if need is None:
             self.missing_label.setText("Pilih dulu kebutuhan yang akan dihapus di tabel.")
             return
-        reason, ok = QInputDialog.getText(self, "Hapus kebutuhan",
-                                          f"Alasan menghapus kebutuhan \"{need.name}\" (wajib):")
-        if not ok:
+        ask = QInputDialog(self)
+        ask.setWindowTitle("Hapus kebutuhan")
+        ask.setLabelText(f"Alasan menghapus kebutuhan \"{need.name}\" (wajib):")
+        if ask.exec() != QDialog.DialogCode.Accepted:
             return
+        reason = ask.textValue()
         self.ctx.runner.submit(remove_need, self.ctx.db, self.ctx.actor, need.id, reason,
                                on_done=self._after_change, on_error=self._refused, parent=self)
 
