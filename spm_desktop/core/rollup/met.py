@@ -21,8 +21,9 @@ Extending it (the interface other parts plug into):
   ``source(person_id_column, code_column, assessed_on_column) -> scalar SELECT`` giving the
   first date on or after ``assessed_on`` at which that source delivers the code to that
   person id (or NULL). Every source is one extra column of the needs statement; the met
-  date is the earliest over the sources. The group-activity source ("a ``participants``
-  need of a PPKS is met by an activity of its code listing them") appends itself here.
+  date is the earliest over the sources. The group-activity source
+  (:func:`spm_desktop.core.rollup.activities.activity_met_source`: "a ``participants`` need
+  of a PPKS is met by an activity of its code listing them") is the second.
   A source is also asked for merged persons' aliases through :data:`ALIAS_SOURCES`
   (``fn(session, person_ids, codes) -> rows of (person_id, code, date)``).
 * **Disaster victims** — judged in SQL by :mod:`spm_desktop.core.rollup.victims` (needs
@@ -43,6 +44,7 @@ from sqlalchemy import exists, select, union_all
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.groups import CASE_GROUPS
+from spm_desktop.core.rollup.activities import activity_alias_rows, activity_met_source
 from spm_desktop.core.rollup.sql import resolved_persons
 from spm_desktop.core.storage.models import (
     Case,
@@ -187,8 +189,8 @@ def _event_alias_rows(s: Session, person_ids: list[str], codes: set[str]):
                             e.c.deleted_at.is_(None), ~exists().where(u.c.event_id == e.c.id)))
 
 
-MET_SOURCES: list[Callable] = [_event_source]
-ALIAS_SOURCES: list[Callable] = [_event_alias_rows]
+MET_SOURCES: list[Callable] = [_event_source, activity_met_source]
+ALIAS_SOURCES: list[Callable] = [_event_alias_rows, activity_alias_rows]
 
 
 @dataclass

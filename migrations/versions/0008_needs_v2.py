@@ -1,7 +1,7 @@
 """needs with an assessment date, "no need" assessments, qualifying meals (roll-up v2)
 
-Revision ID: 0006_needs_v2
-Revises: 0005_required_detail_fields
+Revision ID: 0008_needs_v2
+Revises: 0007_device_enrolment
 Create Date: 2026-12-06 08:30:00
 
 Architecture §4 version 2:
@@ -30,8 +30,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_needs_v2"
-down_revision = "0005_required_detail_fields"
+revision = "0008_needs_v2"
+down_revision = "0007_device_enrolment"
 branch_labels = None
 depends_on = None
 
