@@ -48,6 +48,7 @@ ACTION_LABELS: dict[str, str] = {
     "settings": "Ubah pengaturan",
     "close": "Tutup",
     "reopen": "Buka kembali",
+    "reassess": "Asesmen ulang",
     "end_emergency": "Akhiri tanggap darurat",
     "create_bulk": "Tambah sekaligus",
     "record_meals": "Catat makan harian",
