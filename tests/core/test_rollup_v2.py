@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from rollup_builders import B_FOOD, CLOTHES, MEALS, REUNI, Rows, d
+from rollup_builders import B_FOOD, CLOTHES, KEL_SELATAN, MEALS, REUNI, Rows, d
+
+from spm_desktop.core.domain.actor import Actor
 
 from spm_desktop.core.domain.actor import SYSTEM
 from spm_desktop.core.rollup import Period, compute_rollup
@@ -14,6 +16,7 @@ from spm_desktop.core.services import cases as cases_svc
 from spm_desktop.core.services import settings as settings_svc
 
 DOCS = "1.06.04.2.01.0014"
+FAMILY = "1.06.04.2.01.0006"  # bimbingan sosial kepada keluarga (participants)
 
 
 def build(db, fn):
@@ -280,3 +283,31 @@ def test_the_service_form_says_why_a_meal_does_not_count(db):
     two = record_event(db, SYSTEM, EventDraft(person_id=p.id, service_code=MEALS, event_date=today,
                                               details={"meals_per_day": 2, "days": 1}, unit="UPRS"))
     assert two.not_counted == ""
+
+
+def test_family_activity_listing_a_ppks_meets_the_family_guidance_need(db):
+    """Gepeng case of p opened 5/1 needs bimbingan sosial kepada keluarga (FAMILY, a
+    ``participants`` type: recorded only as group activities). An activity of 20/12/2025,
+    before the assessment, does not meet it; the activity of 12/2/2026 listing p does (met
+    12/2). q's case (same need) is listed on no activity: sasaran, not terpenuhi. The
+    output indicator counts attendances (3 + 4 = 7 in February), not PPKS."""
+    from spm_desktop.core.services.activities import ActivityInput, record_activity
+
+    admin = Actor(username="admin", role="admin", full_name="Admin")
+
+    def rows(r):
+        p, q = r.person(), r.person()
+        r.case(p, "gepeng", d(2026, 1, 5), needs=[FAMILY])
+        r.case(q, "gepeng", d(2026, 1, 5), needs=[FAMILY])
+        return p, q
+    p, q = build(db, rows)
+    record_activity(db, admin, ActivityInput(FAMILY, d(2025, 12, 20), KEL_SELATAN, 1, 1, "Fasilitator", "", (p,), ()))
+    jan = group(db, "gepeng", 2026, 1)
+    assert (jan.sasaran, jan.terpenuhi) == (2, 0)
+    record_activity(db, admin, ActivityInput(FAMILY, d(2026, 2, 12), KEL_SELATAN, 3, 4, "Fasilitator", "", (p,), ()))
+    res = compute_rollup(db, Period.for_month(2026, 3))
+    g = res.group("gepeng")
+    assert (g.sasaran, g.terpenuhi) == (2, 1)
+    assert g.served_by_month[:3] == (0, 1, 0)
+    family = next(i for i in res.indicators if i.code == FAMILY)
+    assert (family.cumulative, family.series) == (7, (0, 7, 7))
