@@ -7,9 +7,7 @@ from datetime import date
 
 from rollup_builders import B_FOOD, CLOTHES, KEL_SELATAN, MEALS, REUNI, Rows, d
 
-from spm_desktop.core.domain.actor import Actor
-
-from spm_desktop.core.domain.actor import SYSTEM
+from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.rollup import Period, compute_rollup
 from spm_desktop.core.services import case_list
 from spm_desktop.core.services import cases as cases_svc

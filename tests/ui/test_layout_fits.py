@@ -123,7 +123,7 @@ def office(ctx, db):
 
     fire = build_fire(db)
     budi = fire.person["Budi"]
-    case = open_case(db, ctx.actor, CaseDraft(person_id=budi, unit="UPRS", spm_group="lansia",
+    case = open_case(db, ctx.actor, CaseDraft(person_id=budi, unit="UPRS", spm_group="gepeng",
                                               intake_date=date.today(), needs=("1.06.04.2.01.0001",)))
     record_event(db, ctx.actor, EventDraft(person_id=budi, service_code="1.06.04.2.01.0001",
                                            event_date=date.today(), case_id=case.id, unit="UPRS"))

@@ -9,6 +9,7 @@ person to show next (the saved one, or a candidate opened instead) or None.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt, QTimer, Slot
@@ -350,10 +351,14 @@ class PersonDialog(QDialog):
         return answer == QMessageBox.StandardButton.Discard
 
     @classmethod
-    def ask(cls, parent: QWidget | None, ctx: UiContext, person: PersonInfo | None = None) -> str | None:
+    def ask(cls, parent: QWidget | None, ctx: UiContext, person: PersonInfo | None = None,
+            on_saved: Callable[[PersonInfo], None] | None = None) -> str | None:
         """The id of the person to show afterwards: the one saved, or an existing candidate the
-        user chose to open instead; None when cancelled."""
+        user chose to open instead; None when cancelled. ``on_saved`` gets the saved person
+        (after the dialog has closed)."""
         dialog = cls(ctx, person, parent)
         dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
         dialog.exec()
+        if dialog.saved is not None and on_saved is not None:
+            on_saved(dialog.saved)
         return dialog.saved.id if dialog.saved else dialog.open_existing

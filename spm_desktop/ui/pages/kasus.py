@@ -128,7 +128,7 @@ class Page(QWidget):
         self.needs_view.setObjectName("needStatus")
         self.missing_label = QLabel()
         self.missing_label.setWordWrap(True)
-        self.needs_button = QPushButton("Ases&men ulang")
+        self.needs_button = QPushButton("Asesmen &ulang")
         self.needs_button.setToolTip("Tambahkan asesmen kebutuhan (atau \"tidak ada kebutuhan\") pada kasus terbuka")
         self.remove_need_button = QPushButton("Hapus &kebutuhan")
         self.remove_need_button.setToolTip("Hapus kebutuhan yang dipilih (salah input), dengan alasannya")

@@ -189,12 +189,10 @@ class Page(QWidget):
     def register_new(self) -> None:
         if not self.ctx.can("person.write"):
             return
-        dialog = PersonDialog(self.ctx, None, self)
-        dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
-        dialog.exec()
-        self._show_after_dialog(dialog.saved.id if dialog.saved else dialog.open_existing)
-        if dialog.saved is not None:
-            self.offer_case(dialog.saved.id, dialog.saved.name, dialog.saved.category_code)
+        saved = []
+        self._show_after_dialog(PersonDialog.ask(self, self.ctx, on_saved=saved.append))
+        if saved:
+            self.offer_case(saved[0].id, saved[0].name, saved[0].category_code)
 
     def offer_case(self, person_id: str, name: str, category_code: str | None) -> None:
         """A PPKS of a category of an SPM group (identified through outreach) may get a case at
