@@ -394,10 +394,18 @@ def _lansia_century(s: Session, person_id: str, on: date) -> None:
         audit.record(s, "update", "person", p.id, before=before, after=p)
 
 
+def _lansia_century_first(s: Session, draft: CaseDraft) -> None:
+    """Before the age rule judges a lansia case: a NIK birth read in the wrong century moves
+    to the older one (the caller's transaction undoes it when the case is refused)."""
+    if str(draft.spm_group or "").strip().lower() == "lansia" and isinstance(draft.intake_date, date):
+        _lansia_century(s, draft.person_id, draft.intake_date)
+
+
 def open_case_in(s: Session, actor: Actor, draft: CaseDraft, *, case_id: str | None = None,
                  check_open: bool = True) -> Case:
     """Open a case inside the caller's transaction. ``check_open`` False is for a historical
     case the caller closes right away in the same transaction (file import)."""
+    _lansia_century_first(s, draft)
     clean = validate_case(s, actor, draft)
     check_case_scope(actor, clean.unit, clean.kecamatan_code)
     if check_open:
@@ -411,8 +419,6 @@ def open_case_in(s: Session, actor: Actor, draft: CaseDraft, *, case_id: str | N
     c.no_need_assessed_on = clean.intake_date if clean.no_need else None
     if c.id is None:
         c.id = new_id()
-    if clean.spm_group == "lansia":
-        _lansia_century(s, clean.person_id, clean.intake_date)
     s.add(c)
     _set_intake_needs(s, c, clean.needs, clean.intake_date, new_case=True)
     audit.record(s, "create", "case", c.id, after={
@@ -442,6 +448,7 @@ def update_case_in(s: Session, actor: Actor, case_id: str, draft: CaseDraft) -> 
     """Replace an open or closed case's intake data and needs (exit data is kept)."""
     c = load_case(s, case_id)
     check_case_scope(actor, c.unit, c.kecamatan_code)
+    _lansia_century_first(s, replace(draft, person_id=c.person_id))
     clean = validate_case(s, actor, replace(draft, person_id=c.person_id))
     check_case_scope(actor, clean.unit, clean.kecamatan_code)
     if c.status == "open":

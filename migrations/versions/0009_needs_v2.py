@@ -1,7 +1,7 @@
 """needs with an assessment date, "no need" assessments, qualifying meals (roll-up v2)
 
-Revision ID: 0008_needs_v2
-Revises: 0007_device_enrolment
+Revision ID: 0009_needs_v2
+Revises: 0008_wilayah_kerja
 Create Date: 2026-12-06 08:30:00
 
 Architecture §4 version 2:
@@ -30,8 +30,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_needs_v2"
-down_revision = "0007_device_enrolment"
+revision = "0009_needs_v2"
+down_revision = "0008_wilayah_kerja"
 branch_labels = None
 depends_on = None
 
