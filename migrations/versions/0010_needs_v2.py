@@ -1,7 +1,7 @@
 """needs with an assessment date, "no need" assessments, qualifying meals (roll-up v2)
 
-Revision ID: 0009_needs_v2
-Revises: 0008_wilayah_kerja
+Revision ID: 0010_needs_v2
+Revises: 0009_sync_clock_ack
 Create Date: 2026-12-06 08:30:00
 
 Architecture §4 version 2:
@@ -30,8 +30,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_needs_v2"
-down_revision = "0008_wilayah_kerja"
+revision = "0010_needs_v2"
+down_revision = "0009_sync_clock_ack"
 branch_labels = None
 depends_on = None
 
