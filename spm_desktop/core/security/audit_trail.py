@@ -88,6 +88,7 @@ ENTITY_LABELS: dict[str, str] = {
     "espm_xlsx": "Lembar kerja e-SPM",
     "persons": "Berkas penerima layanan",
     "cases": "Berkas kasus",
+    "needs": "Berkas kebutuhan (asesmen ulang)",
     "events": "Berkas layanan",
     "disasters": "Berkas bencana",
     "households": "Berkas keluarga",
