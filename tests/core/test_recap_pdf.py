@@ -163,3 +163,21 @@ def test_logo_from_settings_is_drawn(tmp_path):
     for bad in (tmp_path / "gone.png", broken):
         out = write_recap_pdf(sample_result(), replace(SETTINGS, office_logo_path=str(bad)), tmp_path / "r2.pdf")
         assert "DINAS SOSIAL KOTA PONTIANAK" in pdf_text(out)
+
+
+def test_column_headings_shrink_so_no_word_is_split():
+    """A long kecamatan name in a narrow breakdown column: the heading's font shrinks until its
+    longest word fits between the cell paddings (ReportLab would otherwise break "Ambawang"
+    inside the word); a heading that already fits keeps the table's heading style."""
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+
+    from spm_desktop.core.reports.recap_pdf import CELL_PADDING, _head_fitting, _styles
+
+    head = _styles()["head"]
+    col = 16 * mm
+    fitted = _head_fitting(head, "Sungai Ambawang", col)
+    style = fitted.style
+    assert style.fontSize < head.fontSize
+    assert pdfmetrics.stringWidth("Ambawang", style.fontName, style.fontSize) <= col - 2 * CELL_PADDING + 0.01
+    assert _head_fitting(head, "Kubu", col).style is head

@@ -124,6 +124,9 @@ class _NumberedCanvas(Canvas):
         super().save()
 
 
+CELL_PADDING = 6  # ReportLab's default left/right cell padding (points), kept by _table
+
+
 def _table(rows, widths, header_rows=1, number_cols=(), zebra=True) -> Table:
     t = Table(rows, colWidths=widths, repeatRows=header_rows)
     style = [
@@ -222,7 +225,9 @@ def _indicator_table(st, result: RollupResult, width: float) -> list:
     month = fmt.MONTHS_ID[result.period.month - 1]
     heads = ("No", "Kode", "Subkegiatan / indikator keluaran", "Satuan", f"Bulan ini ({month})", "Kumulatif",
              "Target tahunan", "% target", "Pagu tahunan")
-    rows = [[Paragraph(h, st["head"]) for h in heads]]
+    fixed = [10 * mm, 28 * mm, None, 28 * mm, 20 * mm, 20 * mm, 18 * mm, 17 * mm, 32 * mm]
+    fixed[2] = width - sum(w for w in fixed if w)
+    rows = [[_head_fitting(st["head"], h, w) for h, w in zip(heads, fixed, strict=True)]]
     program = None
     spans = []
     for n, i in enumerate(result.indicators, start=1):
@@ -234,8 +239,6 @@ def _indicator_table(st, result: RollupResult, width: float) -> list:
                      fmt.number(i.month),
                      fmt.number(i.cumulative), fmt.number(i.target), fmt.percent(i.percent_of_target),
                      fmt.money(i.budget)])
-    fixed = [10 * mm, 28 * mm, None, 28 * mm, 20 * mm, 20 * mm, 18 * mm, 17 * mm, 32 * mm]
-    fixed[2] = width - sum(w for w in fixed if w)
     t = _table(rows, fixed, number_cols=(4, 5, 6, 7, 8), zebra=False)
     t.setStyle(TableStyle([("SPAN", (0, r), (-1, r)) for r in spans]
                           + [("BACKGROUND", (0, r), (-1, r), colors.HexColor("#eef2e6")) for r in spans]))
@@ -246,19 +249,32 @@ def _indicator_table(st, result: RollupResult, width: float) -> list:
             Spacer(1, 2 * mm), t]
 
 
+def _head_fitting(style: ParagraphStyle, text: str, col_width: float) -> Paragraph:
+    """A column heading whose every word fits the column (a long kecamatan name such as
+    "Sungai Ambawang" is never split inside a word): the font shrinks, down to 5 pt."""
+    room = col_width - 2 * CELL_PADDING
+    longest = max((pdfmetrics.stringWidth(w, style.fontName, style.fontSize) for w in text.split()), default=0)
+    if longest <= room:
+        return Paragraph(_esc(text), style)
+    size = max(5.0, style.fontSize * room / longest)
+    return Paragraph(_esc(text), ParagraphStyle(f"{style.name}-fit", parent=style, fontSize=size,
+                                                leading=size * style.leading / style.fontSize))
+
+
 def _kecamatan_table(st, result: RollupResult, width: float) -> list:
     b = result.breakdown("kecamatan")
     if b is None:
         return []
-    heads = ["Kode", "Subkegiatan"] + [r.label for r in b.rows] + ["Jumlah"]
-    rows = [[Paragraph(_esc(h), st["head"]) for h in heads]]
+    n = len(b.rows) + 1
+    col = min(22 * mm, (width - 28 * mm - 60 * mm) / n)
+    widths = [28 * mm, width - 28 * mm - n * col] + [col] * n
+    heads = [Paragraph(_esc(h), st["head"]) for h in ("Kode", "Subkegiatan")]
+    heads += [_head_fitting(st["head"], h, col) for h in [r.label for r in b.rows] + ["Jumlah"]]
+    rows = [heads]
     for i in result.indicators:
         values = [r.value(i.code) for r in b.rows]
         rows.append([i.code, Paragraph(_esc(i.name), st["cell"])] + [fmt.number(v) for v in values]
                     + [fmt.number(sum(values))])
-    n = len(b.rows) + 1
-    col = min(22 * mm, (width - 28 * mm - 60 * mm) / n)
-    widths = [28 * mm, width - 28 * mm - n * col] + [col] * n
     return [Paragraph("D. Rincian per kecamatan (kumulatif)", st["h2"]),
             Paragraph("Setiap orang dihitung sekali per subkegiatan, di kecamatan tempat ia pertama kali dilayani "
                       "pada tahun ini; jumlah baris sama dengan angka kumulatif.", st["small"]),
