@@ -1,5 +1,6 @@
 """The roll-up's derived summaries (``service_first``, ``cases.need_mask``,
-``service_type.need_bit``; migration 0002; ``uncounted_event``, migration 0003) recomputed
+``service_type.need_bit``; migration 0002; ``uncounted_event``, migration 0003; ``need_met``,
+migration 0009) recomputed
 in plain Python from the rows they summarise, for "the triggers kept them right" checks
 after any kind of write."""
 
@@ -11,6 +12,9 @@ from spm_desktop.core.storage.models import (
     Case,
     CaseNeed,
     Disaster,
+    GroupActivity,
+    GroupActivityPerson,
+    NeedMet,
     ServiceEvent,
     ServiceFirst,
     ServiceType,
@@ -98,6 +102,39 @@ def expected_masks(s) -> dict[str, int | None]:
     return out
 
 
+def stored_need_met(s) -> dict[str, tuple]:
+    rows = s.execute(select(NeedMet.need_id, NeedMet.case_id, NeedMet.person_id, NeedMet.service_code,
+                            NeedMet.assessed_on, NeedMet.first_date))
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def expected_need_met(s) -> dict[str, tuple]:
+    """need id → (case, case's person, code, assessed_on, first counting delivery on or after
+    assessed_on: a live counting event of the code to that person, or a live group activity
+    of the code listing them; None when none) for every live need of a stored case."""
+    skip = expected_uncounted(s)
+    deliveries: dict[tuple, list] = {}
+    for eid, person, code, day in s.execute(select(ServiceEvent.id, ServiceEvent.person_id, ServiceEvent.service_code,
+                                                   ServiceEvent.event_date).where(ServiceEvent.deleted_at.is_(None))):
+        if eid not in skip:
+            deliveries.setdefault((person, code), []).append(day)
+    for person, code, day in s.execute(
+            select(GroupActivityPerson.person_id, GroupActivity.service_code, GroupActivity.activity_date)
+            .join(GroupActivity, GroupActivity.id == GroupActivityPerson.activity_id)
+            .where(GroupActivityPerson.deleted_at.is_(None), GroupActivity.deleted_at.is_(None))):
+        deliveries.setdefault((person, code), []).append(day)
+    persons = dict(s.execute(select(Case.id, Case.person_id)).all())
+    out: dict[str, tuple] = {}
+    for nid, cid, code, assessed in s.execute(select(CaseNeed.id, CaseNeed.case_id, CaseNeed.service_code,
+                                                     CaseNeed.assessed_on).where(CaseNeed.deleted_at.is_(None))):
+        if cid not in persons:
+            continue
+        pid = persons[cid]
+        first = min((d for d in deliveries.get((pid, code), ()) if d >= assessed), default=None)
+        out[nid] = (cid, pid, code, assessed, first)
+    return out
+
+
 def assert_summaries_consistent(db) -> None:
     with db.reading() as s:
         bits = [b for b in s.scalars(select(ServiceType.need_bit)) if b is not None]
@@ -105,3 +142,4 @@ def assert_summaries_consistent(db) -> None:
         assert stored_uncounted(s) == expected_uncounted(s)
         assert stored_firsts(s) == expected_firsts(s)
         assert stored_masks(s) == expected_masks(s)
+        assert stored_need_met(s) == expected_need_met(s)

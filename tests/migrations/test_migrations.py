@@ -94,9 +94,15 @@ def test_live_event_index_is_partial_on_both_backends(empty_database_url):
 SUMMARY_TRIGGERS = {
     "sqlite": {"service_type_need_bit", "cases_need_mask_insert", "case_need_mask_insert", "case_need_mask_update",
                "case_need_mask_delete", "service_first_insert", "service_first_update", "service_first_delete",
-               "meal_event_insert", "disaster_meals_update", "service_type_standard_update"},
+               "meal_event_insert", "disaster_meals_update", "service_type_standard_update",
+               "need_met_need_insert", "need_met_need_update", "need_met_need_delete", "need_met_case_insert",
+               "need_met_case_update", "need_met_event_insert", "need_met_event_update", "need_met_event_delete",
+               "need_met_uncounted_insert", "need_met_uncounted_delete", "need_met_activity_person_insert",
+               "need_met_activity_person_update", "need_met_activity_person_delete", "need_met_activity_insert",
+               "need_met_activity_update"},
     "postgresql": {"service_type_need_bit", "cases_need_mask", "case_need_mask", "service_first_track",
-                   "disaster_meals_update", "service_type_standard_update"},
+                   "disaster_meals_update", "service_type_standard_update", "need_met_need", "need_met_case",
+                   "need_met_event", "need_met_uncounted", "need_met_activity_person", "need_met_activity"},
 }
 
 

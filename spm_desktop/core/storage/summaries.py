@@ -1,6 +1,6 @@
 """Bulk inserts and the roll-up's summaries (migration 0002: ``service_first``,
-``cases.need_mask``; migration 0003: ``uncounted_event``), which the database keeps with
-one trigger run per written row.
+``cases.need_mask``; migration 0003: ``uncounted_event``; migration 0009: ``need_met``),
+which the database keeps with one trigger run per written row.
 
 A bulk writer (the demo data, a sync import) inserting tens of thousands of rows in one
 transaction pays for those runs row by row: on SQLite they tripled the time of the events'
@@ -18,7 +18,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import bindparam, text
 
-INSERT_TRIGGERS = ("service_first_insert", "meal_event_insert", "case_need_mask_insert", "cases_need_mask_insert")
+INSERT_TRIGGERS = ("service_first_insert", "meal_event_insert", "case_need_mask_insert", "cases_need_mask_insert",
+                   "need_met_need_insert", "need_met_case_insert", "need_met_event_insert")
 BULK_CACHE_KIB = 256 * 1024  # page cache of a bulk writer (SQLite's default is 2 MiB)
 
 # The (person, code, date) groups of the rows written whose type has a daily standard
@@ -81,6 +82,38 @@ _MASKS = text(
     "WHERE id IN (SELECT case_id FROM case_need WHERE change_seq IN :seqs)"
 ).bindparams(bindparam("seqs", expanding=True))
 
+# need_met (migration 0009): the rows of every live need of a case that was written or got
+# needs, computed after all the events are in; then the first dates of the other needs of the
+# (person, code) pairs the written events touch. ``uncounted_event``'s own triggers stay on.
+_FIRST_MET = (
+    "min(coalesce({e}, {a}), coalesce({a}, {e}))".format(
+        e="(SELECT min(fe.event_date) FROM service_event fe WHERE fe.person_id = {pid} "
+          "AND fe.service_code = {code} AND fe.event_date >= {assessed} AND fe.deleted_at IS NULL "
+          "AND NOT EXISTS (SELECT 1 FROM uncounted_event fu WHERE fu.event_id = fe.id))",
+        a="(SELECT min(fa.activity_date) FROM group_activity_person fl "
+          "JOIN group_activity fa ON fa.id = fl.activity_id WHERE fl.person_id = {pid} "
+          "AND fl.deleted_at IS NULL AND fa.deleted_at IS NULL AND fa.service_code = {code} "
+          "AND fa.activity_date >= {assessed})")
+)
+_WRITTEN_CASES = ("SELECT case_id FROM case_need WHERE change_seq IN :seqs "
+                  "UNION SELECT id FROM cases WHERE change_seq IN :seqs")
+_NEED_MET_DELETE = text(
+    f"DELETE FROM need_met WHERE case_id IN ({_WRITTEN_CASES})"
+).bindparams(bindparam("seqs", expanding=True))
+_NEED_MET_INSERT = text(
+    "INSERT INTO need_met (case_id, need_id, person_id, service_code, assessed_on, first_date) "
+    "SELECT n.case_id, n.id, c.person_id, n.service_code, n.assessed_on, "
+    + _FIRST_MET.format(pid="c.person_id", code="n.service_code", assessed="n.assessed_on")
+    + " FROM case_need n JOIN cases c ON c.id = n.case_id "
+    f"WHERE n.deleted_at IS NULL AND n.case_id IN ({_WRITTEN_CASES})"
+).bindparams(bindparam("seqs", expanding=True))
+_NEED_MET_EVENTS = text(
+    "UPDATE need_met SET first_date = "
+    + _FIRST_MET.format(pid="need_met.person_id", code="need_met.service_code", assessed="need_met.assessed_on")
+    + " WHERE (person_id, service_code) IN (SELECT person_id, service_code FROM service_event "
+    f"WHERE change_seq IN :seqs) AND case_id NOT IN ({_WRITTEN_CASES})"
+).bindparams(bindparam("seqs", expanding=True))
+
 
 @contextmanager
 def bulk_inserts(session, change_seqs: tuple[int, ...]) -> Iterator[None]:
@@ -109,6 +142,9 @@ def bulk_inserts(session, change_seqs: tuple[int, ...]) -> Iterator[None]:
     conn.execute(_FIRSTS, seqs)
     conn.execute(_MEAL_FIRSTS, seqs)
     conn.execute(_MASKS, seqs)
+    conn.execute(_NEED_MET_DELETE, seqs)
+    conn.execute(_NEED_MET_INSERT, seqs)
+    conn.execute(_NEED_MET_EVENTS, seqs)
     for _name, sql in saved:
         conn.exec_driver_sql(sql)
     conn.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")

@@ -232,3 +232,31 @@ class ServiceFirst(Base):
     service_code: Mapped[str] = mapped_column(String(30))
     first_date: Mapped[date] = mapped_column(Date)
     first_key: Mapped[str] = mapped_column(String(60))
+
+
+class NeedMet(Base):
+    """Derived, local: every live need with its *first counting delivery* (architecture §4
+    v2): the first live service event of its code to the case's person on or after
+    ``assessed_on`` that is not in ``uncounted_event``, or the first live group activity of
+    its code listing that person, whichever is earlier (NULL: nothing yet). Not capped at the
+    case's exit and not resolved through merges (the roll-up does both). The roll-up reads
+    one range of this table per case instead of seeking every need's delivery. Kept by the
+    database's triggers (migration 0009) on case_need, cases, service_event, uncounted_event,
+    group_activity and group_activity_person; never written by the application, never
+    synced."""
+
+    __tablename__ = "need_met"
+    __table_args__ = (
+        # The roll-up reads a case's needs as one range of the table itself (WITHOUT ROWID).
+        PrimaryKeyConstraint("case_id", "need_id"),
+        # The triggers find a person's needs of one code by this index.
+        Index("ix_need_met_person_code", "person_id", "service_code", "assessed_on"),
+        {"sqlite_with_rowid": False},
+    )
+
+    case_id: Mapped[str] = mapped_column(String(36))
+    need_id: Mapped[str] = mapped_column(String(36))
+    person_id: Mapped[str] = mapped_column(String(36))
+    service_code: Mapped[str] = mapped_column(String(30))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    first_date: Mapped[date | None] = mapped_column(Date)
