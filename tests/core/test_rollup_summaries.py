@@ -1,7 +1,9 @@
-"""The summaries the roll-up reads (migration 0002) are kept by the database's triggers, on
-SQLite and PostgreSQL, through every kind of write: new, edited, soft-deleted, restored and
-removed events and needs, events moved to another person (a merge), another year or another
-code, and more service types than there are bits."""
+"""The summaries the roll-up reads (migrations 0002, 0008 and 0009's ``need_met``) are kept by
+the database's triggers, on SQLite and PostgreSQL, through every kind of write: new, edited,
+soft-deleted, restored and removed events and needs, needs re-dated or re-coded, events moved
+to another person (a merge), another year or another code, cases moved to another person,
+group activities listing persons (added, re-dated, re-coded, deleted, persons unlisted or
+moved), and more service types than there are bits."""
 
 from __future__ import annotations
 
@@ -15,7 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rollup_builders import B_FOOD, CLOTHES, MEALS, REUNI, Rows, d
 from sqlalchemy import delete, insert, select, update
-from summaries import assert_summaries_consistent, expected_masks, stored_firsts, stored_masks
+from summaries import (
+    assert_summaries_consistent,
+    expected_masks,
+    expected_need_met,
+    stored_firsts,
+    stored_masks,
+    stored_need_met,
+)
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.rollup import Period, compute_rollup
@@ -23,6 +32,8 @@ from spm_desktop.core.storage.models import (
     Case,
     CaseNeed,
     Disaster,
+    GroupActivity,
+    GroupActivityPerson,
     Household,
     HouseholdMember,
     Person,
@@ -32,7 +43,8 @@ from spm_desktop.core.storage.models import (
 from spm_desktop.core.storage.summaries import bulk_inserts
 
 ADMIN = Actor("admin", "admin")
-CODES = (MEALS, CLOTHES, REUNI, B_FOOD)
+FAMILY = "1.06.04.2.01.0006"  # bimbingan sosial kepada keluarga: met by a group activity listing the person
+CODES = (MEALS, CLOTHES, REUNI, B_FOOD, FAMILY)
 MEALS_PER_DAY = (None, 1, 2, 3)
 KELS = ("61.71.01.1003", "61.71.01.1002", None)
 DAYS = st.dates(date(2025, 11, 1), date(2026, 2, 28))
@@ -45,11 +57,22 @@ edit_event = st.tuples(st.just("edit"), st.integers(0, 30),
                                         "meals", "disaster")),
                        st.integers(0, 2), st.sampled_from(CODES), DAYS, st.sampled_from(KELS),
                        st.sampled_from(MEALS_PER_DAY))
-new_need = st.tuples(st.just("need"), st.integers(0, 3), st.sampled_from(CODES), st.booleans())
-edit_need = st.tuples(st.just("edit_need"), st.integers(0, 30), st.sampled_from(("delete", "restore", "remove")))
+new_need = st.tuples(st.just("need"), st.integers(0, 3), st.sampled_from(CODES), st.booleans(), DAYS)
+edit_need = st.tuples(st.just("edit_need"), st.integers(0, 30),
+                      st.sampled_from(("delete", "restore", "remove", "assessed", "code")), DAYS,
+                      st.sampled_from(CODES))
+# A case moved to another person (as a merge does).
+move_case = st.tuples(st.just("move_case"), st.integers(0, 3), st.integers(0, 2))
+# A group activity of a code listing one person (deleted or not).
+new_activity = st.tuples(st.just("activity"), st.integers(0, 2), st.sampled_from((FAMILY, CLOTHES)), DAYS,
+                         st.booleans())
+edit_activity = st.tuples(st.just("edit_activity"), st.integers(0, 30),
+                          st.sampled_from(("date", "code", "delete", "restore", "unlist", "relist", "move", "remove")),
+                          DAYS, st.sampled_from((FAMILY, CLOTHES)), st.integers(0, 2))
 # A disaster's emergency period changes (start, end; None = no end) or it is deleted/restored.
 edit_disaster = st.tuples(st.just("disaster"), st.integers(0, 1), DAYS, st.one_of(st.none(), DAYS), st.booleans())
-operation = st.one_of(new_event, edit_event, new_need, edit_need, edit_disaster)
+operation = st.one_of(new_event, edit_event, new_need, edit_need, edit_disaster, move_case, new_activity,
+                      edit_activity)
 
 
 def _apply(s, people, cases, disasters, op) -> None:
@@ -64,9 +87,21 @@ def _apply(s, people, cases, disasters, op) -> None:
         s.execute(update(Disaster).where(Disaster.id == disasters[which])
                   .values(start_date=start, end_date=end, deleted_at=GONE if gone else None))
     elif kind == "need":
-        _, which, code, gone = op
-        s.add(CaseNeed(case_id=cases[which], service_code=code, assessed_on=d(2025, 12, 1),
+        _, which, code, gone, day = op
+        s.add(CaseNeed(case_id=cases[which], service_code=code, assessed_on=day,
                        deleted_at=GONE if gone else None))
+    elif kind == "move_case":
+        _, which, who = op
+        s.execute(update(Case).where(Case.id == cases[which]).values(person_id=people[who]))
+    elif kind == "activity":
+        _, who, code, day, gone = op
+        activity = GroupActivity(service_code=code, activity_date=day, participants_male=1,
+                                 deleted_at=GONE if gone else None)
+        s.add(activity)
+        s.flush()
+        s.add(GroupActivityPerson(activity_id=activity.id, person_id=people[who]))
+    elif kind == "edit_activity":
+        _edit_activity(s, people, op)
     elif kind == "edit":
         _, pick, what, who, code, day, kel, meals = op
         ids = s.scalars(select(ServiceEvent.id).order_by(ServiceEvent.id)).all()
@@ -83,7 +118,7 @@ def _apply(s, people, cases, disasters, op) -> None:
         else:
             s.execute(update(ServiceEvent).where(ServiceEvent.id == target).values(**values))
     else:
-        _, pick, what = op
+        _, pick, what, day, code = op
         ids = s.scalars(select(CaseNeed.id).order_by(CaseNeed.id)).all()
         if not ids:
             return
@@ -91,16 +126,37 @@ def _apply(s, people, cases, disasters, op) -> None:
         if what == "remove":
             s.execute(delete(CaseNeed).where(CaseNeed.id == target))
         else:
-            s.execute(update(CaseNeed).where(CaseNeed.id == target)
-                      .values(deleted_at=GONE if what == "delete" else None))
+            values = {"assessed": {"assessed_on": day}, "code": {"service_code": code},
+                      "delete": {"deleted_at": GONE}}.get(what, {"deleted_at": None})
+            s.execute(update(CaseNeed).where(CaseNeed.id == target).values(**values))
     s.flush()
+
+
+def _edit_activity(s, people, op) -> None:
+    _, pick, what, day, code, who = op
+    links = s.execute(select(GroupActivityPerson.id, GroupActivityPerson.activity_id)
+                      .order_by(GroupActivityPerson.id)).all()
+    if not links:
+        return
+    link, activity = links[pick % len(links)]
+    activity_values = {"date": {"activity_date": day}, "code": {"service_code": code},
+                       "delete": {"deleted_at": GONE}, "restore": {"deleted_at": None}}
+    link_values = {"unlist": {"deleted_at": GONE}, "relist": {"deleted_at": None},
+                   "move": {"person_id": people[who]}}
+    if what in activity_values:
+        s.execute(update(GroupActivity).where(GroupActivity.id == activity).values(**activity_values[what]))
+    elif what in link_values:
+        s.execute(update(GroupActivityPerson).where(GroupActivityPerson.id == link).values(**link_values[what]))
+    else:
+        s.execute(delete(GroupActivityPerson).where(GroupActivityPerson.id == link))
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(operation, max_size=25))
 def test_summaries_follow_every_write(db, ops):
     with db.transaction() as s:
-        for table in (ServiceEvent, CaseNeed, Case, HouseholdMember, Household, Disaster):
+        for table in (ServiceEvent, CaseNeed, Case, HouseholdMember, Household, Disaster, GroupActivityPerson,
+                      GroupActivity):
             s.execute(delete(table))
         s.execute(delete(Person))
         r = Rows(s)
@@ -261,3 +317,85 @@ def test_two_desks_editing_one_persons_events_at_once_leave_the_right_summary(db
     assert_summaries_consistent(db)
     with db.reading() as s:
         assert stored_firsts(s) == {}
+
+
+def test_need_met_follows_deliveries_needs_cases_and_activities_step_by_step(db):
+    """need_met (migration 0009) after each write that can move a need's first counting
+    delivery: an event before and after the assessment, a meal that does not count and the one
+    that makes it count, an event edited and deleted, the need re-dated and re-coded, the case
+    moved to another person, a group activity listing the person — re-dated, re-coded,
+    deleted, its person unlisted and moved — and a case inserted after its needs."""
+    with db.transaction() as s:
+        r = Rows(s)
+        a, b = r.person(), r.person()
+        cid = r.case(a, "lansia", d(2026, 1, 10), needs=[CLOTHES, MEALS, FAMILY])
+    steps = [
+        lambda s: s.add(ServiceEvent(person_id=a, service_code=CLOTHES, event_date=d(2026, 1, 5))),
+        lambda s: s.add(ServiceEvent(person_id=a, service_code=CLOTHES, event_date=d(2026, 2, 5))),
+        lambda s: s.add(ServiceEvent(person_id=a, service_code=MEALS, event_date=d(2026, 1, 12),
+                                     details={"meals_per_day": 1})),
+        lambda s: s.add(ServiceEvent(person_id=a, service_code=MEALS, event_date=d(2026, 1, 12),
+                                     details={"meals_per_day": 2})),
+        lambda s: s.execute(update(ServiceEvent).where(ServiceEvent.event_date == d(2026, 2, 5))
+                            .values(event_date=d(2026, 1, 20))),
+        lambda s: s.execute(update(CaseNeed).where(CaseNeed.service_code == CLOTHES)
+                            .values(assessed_on=d(2026, 1, 1))),
+        lambda s: s.execute(update(CaseNeed).where(CaseNeed.service_code == CLOTHES)
+                            .values(service_code=REUNI)),
+        lambda s: s.add(ServiceEvent(person_id=b, service_code=CLOTHES, event_date=d(2026, 3, 1))),
+        lambda s: s.execute(update(Case).where(Case.id == cid).values(person_id=b)),
+        lambda s: s.execute(update(Case).where(Case.id == cid).values(person_id=a)),
+        lambda s: _listed(s, a, FAMILY, d(2026, 4, 1)),
+        lambda s: s.execute(update(GroupActivity).values(activity_date=d(2026, 3, 15))),
+        lambda s: s.execute(update(GroupActivity).values(service_code=CLOTHES)),
+        lambda s: s.execute(update(GroupActivity).values(service_code=FAMILY)),
+        lambda s: s.execute(update(GroupActivityPerson).values(deleted_at=GONE)),
+        lambda s: s.execute(update(GroupActivityPerson).values(deleted_at=None)),
+        lambda s: s.execute(update(GroupActivityPerson).values(person_id=b)),
+        lambda s: s.execute(update(GroupActivityPerson).values(person_id=a)),
+        lambda s: s.execute(update(GroupActivity).values(deleted_at=GONE)),
+        lambda s: s.execute(update(GroupActivity).values(deleted_at=None)),
+        lambda s: s.execute(delete(GroupActivityPerson)),
+        lambda s: s.execute(update(ServiceEvent).where(ServiceEvent.service_code == MEALS).values(deleted_at=GONE)),
+        lambda s: s.execute(delete(ServiceEvent).where(ServiceEvent.event_date == d(2026, 1, 20))),
+        lambda s: s.execute(update(CaseNeed).values(deleted_at=GONE)),
+        lambda s: s.execute(update(CaseNeed).values(deleted_at=None)),
+    ]
+    seen: set = set()
+    for i, step in enumerate(steps):
+        with db.transaction() as s:
+            step(s)
+        with db.reading() as s:
+            stored = stored_need_met(s)
+            assert stored == expected_need_met(s), i
+            seen |= {v[4] for v in stored.values()}
+    assert len(seen - {None}) >= 4  # the first dates did move on the way
+
+
+def _listed(s, person, code, day) -> None:
+    activity = GroupActivity(service_code=code, activity_date=day, participants_male=1)
+    s.add(activity)
+    s.flush()
+    s.add(GroupActivityPerson(activity_id=activity.id, person_id=person))
+
+
+def test_a_case_stored_after_its_needs_gets_their_met_dates(db):
+    """A sync package may write a case's needs before the case: the case's insert fills them."""
+    with db.transaction() as s:
+        r = Rows(s)
+        a = r.person()
+        r.event(a, CLOTHES, d(2026, 1, 5))
+        s.flush()
+        conn = s.connection()
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        else:
+            conn.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
+        case = Case(person_id=a, unit="UPRS", spm_group="lansia", intake_date=d(2026, 1, 1))
+        s.execute(insert(CaseNeed).values(id="need-first", case_id="case-later", service_code=CLOTHES,
+                                          assessed_on=d(2026, 1, 1)))
+        case.id = "case-later"
+        s.add(case)
+        s.flush()
+        assert stored_need_met(s) == expected_need_met(s)
+        assert stored_need_met(s)["need-first"][4] == d(2026, 1, 5)

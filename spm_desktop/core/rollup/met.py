@@ -367,7 +367,7 @@ class GroupTally:
 
 
 def tally_window(s: Session, start: date, end: date, cancelling: Iterable[str], rule: str,
-                 *, child_below: int = 5, with_bencana: bool = True) -> dict[str, GroupTally]:
+                 *, child_below: int = 5, with_bencana: bool = True, closed_form: bool = True) -> dict[str, GroupTally]:
     """Every group's tally over [start, end] (the recap, the dashboard); ``child_below``: the
     setting ``disaster.usia_rentan_anak``.
 
@@ -375,7 +375,8 @@ def tally_window(s: Session, start: date, end: date, cancelling: Iterable[str], 
     were assessed on one date, not touched by a merge — is judged from one row of need
     aggregates per case (:func:`_case_rows`, read from ``need_met``, migration 0009) in
     closed form (:func:`_judge_one_case`); every other person goes through :func:`judge`
-    with the facts of :func:`load_case_facts`."""
+    with the facts of :func:`load_case_facts` (everyone with ``closed_form=False``: the
+    tests compare the two)."""
     resolution = load_resolution(s)
     cancelling = tuple(sorted(set(cancelling)))
     out = {g: GroupTally(g) for g in (*CASE_GROUPS, BENCANA)}
@@ -398,7 +399,7 @@ def tally_window(s: Session, start: date, end: date, cancelling: Iterable[str], 
     detailed: list[str] = []
     for (group, person), rows in per.items():
         row = rows[0]
-        if len(rows) > 1 or resolution.touched(person) or (row[7] and row[8] != row[9]):
+        if not closed_form or len(rows) > 1 or resolution.touched(person) or (row[7] and row[8] != row[9]):
             detailed.extend(r[0] for r in rows)
         else:
             _judge_one_case(out[group], person, row, window, rule)
