@@ -58,7 +58,7 @@ def big_demo_db() -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(folder), "demo-data",
                         "--persons", str(BIG_PERSONS), "--events", str(BIG_EVENTS), "--seed", str(BIG_SEED),
-                        "--until", BIG_UNTIL], check=True)
+                        "--until", BIG_UNTIL], check=True, cwd=ROOT.parent)  # this checkout's code
         con = sqlite3.connect(path)
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         con.close()

@@ -9,7 +9,8 @@ counting delivery of ``s`` to ``p`` dated on or after ``a`` — a live service e
 not in ``uncounted_event``, or a live group activity of ``s`` listing ``p``. The roll-up
 sought that date need by need (two index seeks per need, ~39k needs in every window of the
 demo data). ``need_met`` keeps it for every live need, so the roll-up reads one range of
-this table per case:
+this table per case (and two partial indexes make the recap's warnings small ranges:
+``ix_service_event_disaster_date``, ``ix_case_need_removed``):
 
 * ``need_met(case_id, need_id, person_id, service_code, assessed_on, first_date)`` — one row
   per live ``case_need``; ``person_id`` is the case's person (not resolved through merges:
@@ -65,6 +66,14 @@ def upgrade() -> None:
     op.execute(f"INSERT INTO need_met (case_id, need_id, person_id, service_code, assessed_on, first_date) "
                f"{need_rows('1 = 1', dialect)}")
     op.create_index("ix_need_met_person_code", "need_met", ["person_id", "service_code", "assessed_on"])
+    # The recap's warnings: events linked to a disaster (victims without household data) and
+    # needs removed in the window, each a small range instead of every event / need.
+    op.create_index("ix_service_event_disaster_date", "service_event",
+                    ["disaster_id", "event_date", "person_id", "deleted_at"],
+                    sqlite_where=sa.text("disaster_id IS NOT NULL"),
+                    postgresql_where=sa.text("disaster_id IS NOT NULL"))
+    op.create_index("ix_case_need_removed", "case_need", ["deleted_at", "removed_reason"],
+                    sqlite_where=sa.text("deleted_at IS NOT NULL"), postgresql_where=sa.text("deleted_at IS NOT NULL"))
     if dialect == "sqlite":
         _sqlite_triggers()
     elif dialect == "postgresql":
@@ -81,6 +90,8 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         for fn in PG_FUNCTIONS:
             op.execute(f"DROP FUNCTION IF EXISTS {fn}")
+    op.drop_index("ix_case_need_removed", table_name="case_need")
+    op.drop_index("ix_service_event_disaster_date", table_name="service_event")
     op.drop_index("ix_need_met_person_code", table_name="need_met")
     op.drop_table("need_met")
 

@@ -41,21 +41,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import (
-    Date,
-    String,
-    and_,
-    bindparam,
-    case,
-    exists,
-    func,
-    literal,
-    not_,
-    or_,
-    select,
-    type_coerce,
-    union_all,
-)
+from sqlalchemy import Date, String, bindparam, cast, exists, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.groups import CASE_GROUPS
@@ -372,13 +358,13 @@ def tally_window(s: Session, start: date, end: date, cancelling: Iterable[str], 
     setting ``disaster.usia_rentan_anak``.
 
     The usual shape — a person with one overlapping case in the group, all of whose needs
-    were assessed on one date, not touched by a merge — is judged from one row of need
-    aggregates per case (:func:`_case_rows`, read from ``need_met``, migration 0009) in
-    closed form (:func:`_judge_one_case`); every other person goes through :func:`judge`
-    with the facts of :func:`load_case_facts` (everyone with ``closed_form=False``: the
-    tests compare the two)."""
+    were assessed on one date, not touched by a merge — is judged in closed form
+    (:func:`_judge_one_case`) from one row per case carrying its needs' assessment and first
+    delivery dates (:func:`_case_rows_statement`, from ``need_met``, migration 0009); every
+    other person goes through :func:`judge` with the facts of :func:`load_case_facts`
+    (everyone with ``closed_form=False``: the tests compare the two)."""
     resolution = load_resolution(s)
-    cancelling = tuple(sorted(set(cancelling)))
+    cancelling = frozenset(cancelling)
     out = {g: GroupTally(g) for g in (*CASE_GROUPS, BENCANA)}
     if with_bencana:
         victims = out[BENCANA]
@@ -388,21 +374,20 @@ def tally_window(s: Session, start: date, end: date, cancelling: Iterable[str], 
             victims.sasaran.add(pk)
             if met is not None:
                 victims.met_on[pk] = met
-    sqlite = s.get_bind().dialect.name == "sqlite"
-    window = (start.isoformat(), end.isoformat()) if sqlite else (start, end)
+    window = (start.isoformat(), end.isoformat())
     per: dict[tuple[str, str], list] = defaultdict(list)
-    for row in s.execute(_case_rows_statement(len(cancelling)),
-                         {"start": start, "end": end, **{f"r{i}": r for i, r in enumerate(cancelling)}}):
+    for row in s.execute(_case_rows_statement(s.get_bind().dialect.name), {"start": start, "end": end}):
         pk = resolution.key(row[1])
         if pk is not None:
             per[(row[2], pk)].append(row)
     detailed: list[str] = []
     for (group, person), rows in per.items():
-        row = rows[0]
-        if not closed_form or len(rows) > 1 or resolution.touched(person) or (row[7] and row[8] != row[9]):
+        needs = rows[0][7]
+        if (not closed_form or len(rows) > 1 or resolution.touched(person)
+                or (needs and any(not item.startswith(needs[:10]) for item in needs.split(",")))):
             detailed.extend(r[0] for r in rows)
         else:
-            _judge_one_case(out[group], person, row, window, rule)
+            _judge_one_case(out[group], person, rows[0], window, rule, cancelling)
     if detailed:
         spans = load_case_facts(s, start, end, cancelling, case_ids=detailed, resolution=resolution)
         for (group, person), own in by_person(spans).items():
@@ -426,27 +411,53 @@ def _add_judgement(tally: GroupTally, person: str, own: list[SpanFact], j: Judge
         tally.unassessed_cases.extend((cid, person, by_id[cid].start) for cid in j.unassessed_spans)
 
 
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-def _judge_one_case(tally: GroupTally, person: str, row, window, rule: str) -> None:
+def _judge_one_case(tally: GroupTally, person: str, row, window: tuple[str, str], rule: str,
+                    cancelling: frozenset[str]) -> None:
     """:func:`judge` for a person whose only overlapping case in the group has all its needs
-    (assessed by the window's end) assessed on one date ``a``, from the row of
-    :func:`_case_rows_statement`. With one case and one assessment date, the condition of
-    §4 only grows with ``t``: the met date is the latest of ``a``, the window's start and the
-    due needs' met or cancel dates (rule ``all_needed``: every due need met or cancelled, one
-    met), or the earliest due need's met date (``any_item``). Dates are the driver's values
-    (ISO strings on SQLite, dates on PostgreSQL), compared with ``window`` of the same kind."""
-    (cid, _pid, _group, intake, _exit, reason, no_need, n, a, _a2, due, live, met_end, unresolved, met_any,
-     first_met, last_resolved) = row
+    assessed by the window's end assessed on one date ``a``, from the row of
+    :func:`_case_rows_statement` (dates as ISO strings, compared as such). With one case and
+    one assessment date the condition of §4 only grows with ``t``: the met date is the latest
+    of ``a``, the window's start and the due needs' met or cancel dates (rule
+    ``all_needed``: every due need met or cancelled, one met), or the earliest due need's met
+    date (``any_item``)."""
+    cid, _pid, _group, intake, exit_, reason, no_need, needs = row
     start, end = window
-    if not n:  # no need assessed by the end: a "no need" assessment, or unassessed
+    if not needs:  # no need assessed by the end: a "no need" assessment, or unassessed
         if no_need is None or no_need > end:
             tally.sasaran.add(person)
             tally.unassessed_persons.add(person)
-            tally.unassessed_cases.append((cid, person, _as_date(intake)))
+            tally.unassessed_cases.append((cid, person, date.fromisoformat(intake)))
         return
+    cancel = exit_ is not None and (reason or "") in cancelling
+    a = needs[:10]
+    due = live = met_end = unresolved = met_any = 0
+    first_met, last = None, ""
+    for item in needs.split(","):
+        f = item[10:] or None
+        if f is not None and exit_ is not None and f > exit_:
+            f = None  # delivered only after the exit: never met on this case
+        if f is not None and a < start and f < start:
+            continue  # met before the year: not due
+        due += 1
+        if f is None:
+            if cancel:
+                resolved = exit_
+                if exit_ > end:
+                    live += 1
+            else:
+                resolved = None
+                unresolved += 1
+                live += 1
+        else:
+            resolved = f
+            met_any += 1
+            live += 1
+            if f <= end:
+                met_end += 1
+            if first_met is None or f < first_met:
+                first_met = f
+        if resolved is not None and resolved > last:
+            last = resolved
     if not due:  # a carried-over case, all met before the year
         return
     if not live:  # every due need cancelled by the exit
@@ -457,50 +468,35 @@ def _judge_one_case(tally: GroupTally, person: str, row, window, rule: str) -> N
     if rule == "any_item":
         t = max(first_met, a, start) if first_met is not None else None
     else:
-        t = max(last_resolved, a, start) if not unresolved and met_any else None
+        t = max(last, a, start) if not unresolved and met_any else None
     if t is None or t > end:
         return
-    tally.met_on[person] = _as_date(t)
+    tally.met_on[person] = date.fromisoformat(t)
     if live - met_end > 0:
         tally.open_after_met.add(person)
 
 
-@lru_cache(maxsize=16)
-def _case_rows_statement(n_cancelling: int):
+@lru_cache(maxsize=4)
+def _case_rows_statement(dialect: str):
     """One row per live case of a case group overlapping the window (two ranges of
-    ``ix_cases_live_exit``) with aggregates of its needs assessed by the window's end, read
-    from ``need_met`` (one range per case): (id, person, group, intake, exit, exit reason,
-    no-need date, needs, first and last assessment date, due needs, live (due, not cancelled
-    by the end), due needs met by the end, due needs never met and not cancellable, due needs
-    met at all, earliest due met date, latest due met-or-cancel date). Parameters ``start``,
-    ``end`` and the cancelling exit reasons ``r0`` … (architecture §4 v2: met dates are capped
-    at the exit; a need is due when assessed in the year or not met before it)."""
+    ``ix_cases_live_exit``): (id, person, group, intake, exit, exit reason, no-need date,
+    needs) — dates as ISO strings; ``needs`` lists the case's live needs assessed by the
+    window's end as ``assessed_on`` followed by the first counting delivery on or after it
+    (empty when none), comma-separated, read from ``need_met`` (one range per case; NULL when
+    there are none). Parameters ``start`` and ``end``."""
     c, m = Case.__table__, NeedMet.__table__
     start, end = bindparam("start", type_=Date), bindparam("end", type_=Date)
-    cols = (c.c.id, c.c.person_id, c.c.spm_group, c.c.intake_date, c.c.exit_date, c.c.exit_reason,
-            c.c.no_need_assessed_on)
-    live_case = [c.c.deleted_at.is_(None), c.c.spm_group.in_(list(CASE_GROUPS)), c.c.intake_date <= end]
-    spans = union_all(select(*cols).where(*live_case, c.c.exit_date.is_(None)),
-                      select(*cols).where(*live_case, c.c.exit_date >= start)).subquery("spans")
-    reasons = [bindparam(f"r{i}", type_=String) for i in range(n_cancelling)]
-    cancel = (and_(spans.c.exit_date.is_not(None), func.coalesce(spans.c.exit_reason, "").in_(reasons))
-              if reasons else literal(False))
-    met = case((or_(spans.c.exit_date.is_(None), m.c.first_date <= spans.c.exit_date), m.c.first_date))
-    due = and_(m.c.need_id.is_not(None), or_(m.c.assessed_on >= start, met.is_(None), met >= start))
-    cancelled = and_(met.is_(None), cancel, spans.c.exit_date <= end)
 
-    def count(cond):
-        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+    def iso(column):
+        return cast(column, String)
 
-    def raw(expr):
-        return type_coerce(expr, String)  # the driver's value: no date parsing for 40k rows
-
-    return (select(spans.c.id, spans.c.person_id, spans.c.spm_group, raw(spans.c.intake_date),
-                   raw(spans.c.exit_date), spans.c.exit_reason, raw(spans.c.no_need_assessed_on),
-                   func.count(m.c.need_id), raw(func.min(m.c.assessed_on)), raw(func.max(m.c.assessed_on)),
-                   count(due), count(and_(due, not_(cancelled))), count(and_(due, met <= end)),
-                   count(and_(due, met.is_(None), not_(cancel))), count(and_(due, met.is_not(None))),
-                   raw(func.min(case((due, met)))),
-                   raw(func.max(case((due, func.coalesce(met, spans.c.exit_date))))))
-            .select_from(spans.outerjoin(m, and_(m.c.case_id == spans.c.id, m.c.assessed_on <= end)))
-            .group_by(*spans.c))
+    item = iso(m.c.assessed_on) + func.coalesce(iso(m.c.first_date), "")
+    joined = (func.string_agg(item, literal_column("','")) if dialect == "postgresql"
+              else func.group_concat(item, literal_column("','")))
+    needs = (select(joined).where(m.c.case_id == c.c.id, m.c.assessed_on <= end)
+             .correlate(c).scalar_subquery())
+    cols = (c.c.id, c.c.person_id, c.c.spm_group, iso(c.c.intake_date), iso(c.c.exit_date), c.c.exit_reason,
+            iso(c.c.no_need_assessed_on), needs)
+    live = [c.c.deleted_at.is_(None), c.c.spm_group.in_(list(CASE_GROUPS)), c.c.intake_date <= end]
+    return union_all(select(*cols).where(*live, c.c.exit_date.is_(None)),
+                     select(*cols).where(*live, c.c.exit_date >= start))

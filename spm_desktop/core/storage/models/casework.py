@@ -107,6 +107,9 @@ class CaseNeed(SyncMixin, Base):
     __table_args__ = (
         # Covering for the roll-up's needs (case → live needs) without reading the table.
         Index("ix_case_need_case_id", "case_id", "deleted_at", "service_code", "assessed_on"),
+        # The recap's "needs removed in the period" warning: the removed needs only.
+        Index("ix_case_need_removed", "deleted_at", "removed_reason", sqlite_where=text("deleted_at IS NOT NULL"),
+              postgresql_where=text("deleted_at IS NOT NULL")),
     )
 
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"))
@@ -128,6 +131,9 @@ class ServiceEvent(SyncMixin, Base):
         # code for the person on or after the assessment — one seek answered by the index alone:
         # deleted_at for "live", the id for the uncounted-event probe).
         Index("ix_service_event_person_code_date", "person_id", "service_code", "event_date", "deleted_at", "id"),
+        # Events linked to a disaster (the recap's victims-without-household warning).
+        Index("ix_service_event_disaster_date", "disaster_id", "event_date", "person_id", "deleted_at",
+              sqlite_where=text("disaster_id IS NOT NULL"), postgresql_where=text("disaster_id IS NOT NULL")),
     )
 
     person_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
