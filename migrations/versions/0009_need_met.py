@@ -9,7 +9,8 @@ counting delivery of ``s`` to ``p`` dated on or after ``a`` — a live service e
 not in ``uncounted_event``, or a live group activity of ``s`` listing ``p``. The roll-up
 sought that date need by need (two index seeks per need, ~39k needs in every window of the
 demo data). ``need_met`` keeps it for every live need, so the roll-up reads one range of
-this table per case (and two partial indexes make the recap's warnings small ranges:
+this table per case (``ix_cases_live_exit`` now also covers the exit reason and the no-need
+date, and two partial indexes make the recap's warnings small ranges:
 ``ix_service_event_disaster_date``, ``ix_case_need_removed``):
 
 * ``need_met(case_id, need_id, person_id, service_code, assessed_on, first_date)`` — one row
@@ -74,10 +75,19 @@ def upgrade() -> None:
                     postgresql_where=sa.text("disaster_id IS NOT NULL"))
     op.create_index("ix_case_need_removed", "case_need", ["deleted_at", "removed_reason"],
                     sqlite_where=sa.text("deleted_at IS NOT NULL"), postgresql_where=sa.text("deleted_at IS NOT NULL"))
+    _live_exit_index(["exit_date", "intake_date", "spm_group", "person_id", "need_mask", "id", "exit_reason",
+                      "no_need_assessed_on", "deleted_at"])
     if dialect == "sqlite":
         _sqlite_triggers()
     elif dialect == "postgresql":
         _postgresql_triggers()
+
+
+def _live_exit_index(columns: list[str]) -> None:
+    """The roll-up's two ranges of the window's cases, covering what §4 v2 reads of them."""
+    op.drop_index("ix_cases_live_exit", table_name="cases")
+    op.create_index("ix_cases_live_exit", "cases", columns, sqlite_where=sa.text("deleted_at IS NULL"),
+                    postgresql_where=sa.text("deleted_at IS NULL"))
 
 
 def downgrade() -> None:
@@ -90,6 +100,7 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         for fn in PG_FUNCTIONS:
             op.execute(f"DROP FUNCTION IF EXISTS {fn}")
+    _live_exit_index(["exit_date", "intake_date", "spm_group", "person_id", "need_mask", "id", "deleted_at"])
     op.drop_index("ix_case_need_removed", table_name="case_need")
     op.drop_index("ix_service_event_disaster_date", table_name="service_event")
     op.drop_index("ix_need_met_person_code", table_name="need_met")

@@ -376,18 +376,18 @@ def tally_window(s: Session, start: date, end: date, cancelling: Iterable[str], 
                 victims.met_on[pk] = met
     window = (start.isoformat(), end.isoformat())
     per: dict[tuple[str, str], list] = defaultdict(list)
+    dst = resolution.dst
     for row in s.execute(_case_rows_statement(s.get_bind().dialect.name), {"start": start, "end": end}):
-        pk = resolution.key(row[1])
+        pid = row[1]
+        pk = dst.get(pid, pid)
         if pk is not None:
             per[(row[2], pk)].append(row)
     detailed: list[str] = []
+    aliases = resolution.aliases
     for (group, person), rows in per.items():
-        needs = rows[0][7]
-        if (not closed_form or len(rows) > 1 or resolution.touched(person)
-                or (needs and any(not item.startswith(needs[:10]) for item in needs.split(",")))):
+        if (not closed_form or len(rows) > 1 or person in aliases
+                or not _judge_one_case(out[group], person, rows[0], window, rule, cancelling)):
             detailed.extend(r[0] for r in rows)
-        else:
-            _judge_one_case(out[group], person, rows[0], window, rule, cancelling)
     if detailed:
         spans = load_case_facts(s, start, end, cancelling, case_ids=detailed, resolution=resolution)
         for (group, person), own in by_person(spans).items():
@@ -412,14 +412,15 @@ def _add_judgement(tally: GroupTally, person: str, own: list[SpanFact], j: Judge
 
 
 def _judge_one_case(tally: GroupTally, person: str, row, window: tuple[str, str], rule: str,
-                    cancelling: frozenset[str]) -> None:
+                    cancelling: frozenset[str]) -> bool:
     """:func:`judge` for a person whose only overlapping case in the group has all its needs
     assessed by the window's end assessed on one date ``a``, from the row of
     :func:`_case_rows_statement` (dates as ISO strings, compared as such). With one case and
     one assessment date the condition of §4 only grows with ``t``: the met date is the latest
     of ``a``, the window's start and the due needs' met or cancel dates (rule
     ``all_needed``: every due need met or cancelled, one met), or the earliest due need's met
-    date (``any_item``)."""
+    date (``any_item``). Returns False, having changed nothing, when the needs were assessed
+    on more than one date (:func:`judge` decides)."""
     cid, _pid, _group, intake, exit_, reason, no_need, needs = row
     start, end = window
     if not needs:  # no need assessed by the end: a "no need" assessment, or unassessed
@@ -427,12 +428,15 @@ def _judge_one_case(tally: GroupTally, person: str, row, window: tuple[str, str]
             tally.sasaran.add(person)
             tally.unassessed_persons.add(person)
             tally.unassessed_cases.append((cid, person, date.fromisoformat(intake)))
-        return
-    cancel = exit_ is not None and (reason or "") in cancelling
+        return True
+    items = needs.split(",")
     a = needs[:10]
+    if any(item[:10] != a for item in items):
+        return False
+    cancel = exit_ is not None and (reason or "") in cancelling
     due = live = met_end = unresolved = met_any = 0
     first_met, last = None, ""
-    for item in needs.split(","):
+    for item in items:
         f = item[10:] or None
         if f is not None and exit_ is not None and f > exit_:
             f = None  # delivered only after the exit: never met on this case
@@ -459,21 +463,22 @@ def _judge_one_case(tally: GroupTally, person: str, row, window: tuple[str, str]
         if resolved is not None and resolved > last:
             last = resolved
     if not due:  # a carried-over case, all met before the year
-        return
+        return True
     if not live:  # every due need cancelled by the exit
         key = reason or ""
         tally.left_before_served[key] = tally.left_before_served.get(key, 0) + 1
-        return
+        return True
     tally.sasaran.add(person)
     if rule == "any_item":
         t = max(first_met, a, start) if first_met is not None else None
     else:
         t = max(last, a, start) if not unresolved and met_any else None
     if t is None or t > end:
-        return
+        return True
     tally.met_on[person] = date.fromisoformat(t)
     if live - met_end > 0:
         tally.open_after_met.add(person)
+    return True
 
 
 @lru_cache(maxsize=4)

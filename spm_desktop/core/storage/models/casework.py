@@ -69,8 +69,10 @@ class Case(SyncMixin, Base):
         # The roll-up's sasaran: the live cases whose span overlaps the window, as two ranges
         # (open cases; cases closed on or after 1 January), covering every column it reads.
         # deleted_at is listed for the same SQLite reason as ix_service_event_live_date.
+        # (exit_reason and no_need_assessed_on since migration 0009: §4 v2 judges them.)
         Index("ix_cases_live_exit", "exit_date", "intake_date", "spm_group", "person_id", "need_mask", "id",
-              "deleted_at", sqlite_where=text("deleted_at IS NULL"), postgresql_where=text("deleted_at IS NULL")),
+              "exit_reason", "no_need_assessed_on", "deleted_at", sqlite_where=text("deleted_at IS NULL"),
+              postgresql_where=text("deleted_at IS NULL")),
         # "has an open case (at unit X)" filters of the person list, shelter residents.
         Index("ix_cases_open_person", "status", "deleted_at", "person_id", "unit"),
     )
