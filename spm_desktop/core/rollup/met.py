@@ -15,6 +15,12 @@ Two steps:
    spans that overlap the window, whether the person is sasaran, unassessed, terpenuhi
    and on which date (the met date), whether they left before being served.
 
+For a whole window (:func:`tally_window`, the recap) the usual shape — one case in the group,
+all its needs assessed on one date, no merge — skips both: its needs' first deliveries are
+read from ``need_met`` (migration 0009, kept by triggers with the same rule as the sources
+below) and judged in closed form (:func:`_judge_one_case`); everyone else goes through the two
+steps above.
+
 Extending it (the interface other parts plug into):
 
 * **More ways to meet a need** — :data:`MET_SOURCES` lists functions
@@ -23,7 +29,9 @@ Extending it (the interface other parts plug into):
   person id (or NULL). Every source is one extra column of the needs statement; the met
   date is the earliest over the sources. The group-activity source
   (:func:`spm_desktop.core.rollup.activities.activity_met_source`: "a ``participants`` need
-  of a PPKS is met by an activity of its code listing them") is the second.
+  of a PPKS is met by an activity of its code listing them") is the second. A new source
+  must also be added to ``need_met``'s triggers (a new migration, like 0009) and to
+  ``tests/core/summaries.expected_need_met``.
   A source is also asked for merged persons' aliases through :data:`ALIAS_SOURCES`
   (``fn(session, person_ids, codes) -> rows of (person_id, code, date)``).
 * **Disaster victims** — judged in SQL by :mod:`spm_desktop.core.rollup.victims` (needs
