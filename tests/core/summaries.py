@@ -1,6 +1,6 @@
 """The roll-up's derived summaries (``service_first``, ``cases.need_mask``,
-``service_type.need_bit``; migration 0002; ``uncounted_event``, migration 0003; ``need_met``,
-migration 0009) recomputed
+``service_type.need_bit``; migration 0002; ``uncounted_event``, migration 0010; ``need_met``,
+migration 0011) recomputed
 in plain Python from the rows they summarise, for "the triggers kept them right" checks
 after any kind of write."""
 

@@ -89,7 +89,7 @@ def test_cases_are_read_as_two_ranges_of_the_exit_date_index_and_needs_met_by_se
 def test_the_window_reads_cases_as_two_ranges_and_each_cases_needs_from_need_met(db):
     """The usual shape is judged from one row per case: the cases from two ranges of
     ``ix_cases_live_exit``, their needs' dates from one range of ``need_met`` (migration
-    0009) per case — no seek per need, no scan."""
+    0011) per case — no seek per need, no scan."""
     from spm_desktop.core.rollup import met
 
     seen: list[tuple[str, tuple]] = []

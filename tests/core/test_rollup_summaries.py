@@ -1,4 +1,4 @@
-"""The summaries the roll-up reads (migrations 0002, 0008 and 0009's ``need_met``) are kept by
+"""The summaries the roll-up reads (migrations 0002, 0010 and 0011's ``need_met``) are kept by
 the database's triggers, on SQLite and PostgreSQL, through every kind of write: new, edited,
 soft-deleted, restored and removed events and needs, needs re-dated or re-coded, events moved
 to another person (a merge), another year or another code, cases moved to another person,
@@ -320,7 +320,7 @@ def test_two_desks_editing_one_persons_events_at_once_leave_the_right_summary(db
 
 
 def test_need_met_follows_deliveries_needs_cases_and_activities_step_by_step(db):
-    """need_met (migration 0009) after each write that can move a need's first counting
+    """need_met (migration 0011) after each write that can move a need's first counting
     delivery: an event before and after the assessment, a meal that does not count and the one
     that makes it count, an event edited and deleted, the need re-dated and re-coded, the case
     moved to another person, a group activity listing the person — re-dated, re-coded,

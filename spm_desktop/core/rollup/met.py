@@ -17,7 +17,7 @@ Two steps:
 
 For a whole window (:func:`tally_window`, the recap) the usual shape — one case in the group,
 all its needs assessed on one date, no merge — skips both: its needs' first deliveries are
-read from ``need_met`` (migration 0009, kept by triggers with the same rule as the sources
+read from ``need_met`` (migration 0011, kept by triggers with the same rule as the sources
 below) and judged in closed form (:func:`_judge_one_case`); everyone else goes through the two
 steps above.
 
@@ -30,7 +30,7 @@ Extending it (the interface other parts plug into):
   date is the earliest over the sources. The group-activity source
   (:func:`spm_desktop.core.rollup.activities.activity_met_source`: "a ``participants`` need
   of a PPKS is met by an activity of its code listing them") is the second. A new source
-  must also be added to ``need_met``'s triggers (a new migration, like 0009) and to
+  must also be added to ``need_met``'s triggers (a new migration, like 0011) and to
   ``tests/core/summaries.expected_need_met``.
   A source is also asked for merged persons' aliases through :data:`ALIAS_SOURCES`
   (``fn(session, person_ids, codes) -> rows of (person_id, code, date)``).
@@ -368,7 +368,7 @@ def tally_window(s: Session, start: date, end: date, cancelling: Iterable[str], 
     The usual shape — a person with one overlapping case in the group, all of whose needs
     were assessed on one date, not touched by a merge — is judged in closed form
     (:func:`_judge_one_case`) from one row per case carrying its needs' assessment and first
-    delivery dates (:func:`_case_rows_statement`, from ``need_met``, migration 0009); every
+    delivery dates (:func:`_case_rows_statement`, from ``need_met``, migration 0011); every
     other person goes through :func:`judge` with the facts of :func:`load_case_facts`
     (everyone with ``closed_form=False``: the tests compare the two)."""
     resolution = load_resolution(s)

@@ -246,7 +246,7 @@ def victims_without_household(session: Session, start: date, end: date) -> int:
     """Persons served in ``[start, end]`` with an event linked to a disaster who are not a live
     member of a live household of that disaster: their needs count nowhere until their family
     is registered (the recap warns). The events linked to a disaster are read from their own
-    partial index (migration 0009; SQLite would otherwise read every event of the window)."""
+    partial index (migration 0011; SQLite would otherwise read every event of the window)."""
     from sqlalchemy import exists, text
 
     if session.get_bind().dialect.name == "sqlite":

@@ -1,5 +1,5 @@
 """Bulk inserts and the roll-up's summaries (migration 0002: ``service_first``,
-``cases.need_mask``; migration 0003: ``uncounted_event``; migration 0009: ``need_met``),
+``cases.need_mask``; migration 0010: ``uncounted_event``; migration 0011: ``need_met``),
 which the database keeps with one trigger run per written row.
 
 A bulk writer (the demo data, a sync import) inserting tens of thousands of rows in one
@@ -23,7 +23,7 @@ INSERT_TRIGGERS = ("service_first_insert", "meal_event_insert", "case_need_mask_
 BULK_CACHE_KIB = 256 * 1024  # page cache of a bulk writer (SQLite's default is 2 MiB)
 
 # The (person, code, date) groups of the rows written whose type has a daily standard
-# (meals): their uncounted events are recomputed (migration 0003's rule, SQLite).
+# (meals): their uncounted events are recomputed (migration 0010's rule, SQLite).
 _MEAL_GROUPS = (
     "SELECT n.person_id, n.service_code, n.event_date FROM service_event n "
     "JOIN service_type nt ON nt.code = n.service_code AND nt.standard_per_day IS NOT NULL "
@@ -82,7 +82,7 @@ _MASKS = text(
     "WHERE id IN (SELECT case_id FROM case_need WHERE change_seq IN :seqs)"
 ).bindparams(bindparam("seqs", expanding=True))
 
-# need_met (migration 0009): the rows of every live need of a case that was written or got
+# need_met (migration 0011): the rows of every live need of a case that was written or got
 # needs, computed after all the events are in; then the first dates of the other needs of the
 # (person, code) pairs the written events touch. ``uncounted_event``'s own triggers stay on.
 _FIRST_MET = (

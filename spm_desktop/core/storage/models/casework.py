@@ -69,7 +69,7 @@ class Case(SyncMixin, Base):
         # The roll-up's sasaran: the live cases whose span overlaps the window, as two ranges
         # (open cases; cases closed on or after 1 January), covering every column it reads.
         # deleted_at is listed for the same SQLite reason as ix_service_event_live_date.
-        # (exit_reason and no_need_assessed_on since migration 0009: §4 v2 judges them.)
+        # (exit_reason and no_need_assessed_on since migration 0011: §4 v2 judges them.)
         Index("ix_cases_live_exit", "exit_date", "intake_date", "spm_group", "person_id", "need_mask", "id",
               "exit_reason", "no_need_assessed_on", "deleted_at", sqlite_where=text("deleted_at IS NULL"),
               postgresql_where=text("deleted_at IS NULL")),
@@ -249,7 +249,7 @@ class NeedMet(Base):
     its code listing that person, whichever is earlier (NULL: nothing yet). Not capped at the
     case's exit and not resolved through merges (the roll-up does both). The roll-up reads
     one range of this table per case instead of seeking every need's delivery. Kept by the
-    database's triggers (migration 0009) on case_need, cases, service_event, uncounted_event,
+    database's triggers (migration 0011) on case_need, cases, service_event, uncounted_event,
     group_activity and group_activity_person; never written by the application, never
     synced."""
 

@@ -1,7 +1,7 @@
 """need_met: each live need's first counting delivery, kept by triggers (roll-up v2 budget)
 
-Revision ID: 0009_need_met
-Revises: 0008_needs_v2
+Revision ID: 0011_need_met
+Revises: 0010_needs_v2
 Create Date: 2026-12-06 11:30:00
 
 Architecture §4 v2: a need (person ``p``, code ``s``, assessed ``a``) is met at the first
@@ -33,8 +33,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_need_met"
-down_revision = "0008_needs_v2"
+revision = "0011_need_met"
+down_revision = "0010_needs_v2"
 branch_labels = None
 depends_on = None
 
@@ -219,7 +219,7 @@ def _sqlite_triggers() -> None:
 
 def _postgresql_triggers() -> None:
     d = "postgresql"
-    # A refresh first locks the person's row (as migrations 0002 and 0008 do), so two
+    # A refresh first locks the person's row (as migrations 0002 and 0010 do), so two
     # transactions recomputing one person's needs run one after the other; a new event only
     # lowers dates (one atomic UPDATE, re-checked on the row it waited for).
     op.execute(
