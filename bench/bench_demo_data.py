@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 
-from common import BIG_EVENTS, BIG_PERSONS, BIG_SEED, BIG_UNTIL, DATA, BenchCase
+from common import BIG_EVENTS, BIG_PERSONS, BIG_SEED, BIG_UNTIL, DATA, BenchCase, run_cli
 
 
 def _setup():
@@ -17,9 +15,8 @@ def _setup():
 
 def _run(folder):
     shutil.rmtree(folder, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(folder), "demo-data", "--persons",
-                    str(BIG_PERSONS), "--events", str(BIG_EVENTS), "--seed", str(BIG_SEED), "--until", BIG_UNTIL],
-                   check=True, capture_output=True)
+    run_cli(folder, "demo-data", "--persons", str(BIG_PERSONS), "--events", str(BIG_EVENTS), "--seed",
+            str(BIG_SEED), "--until", BIG_UNTIL, capture=True)
 
 
 def cases():

@@ -9,12 +9,11 @@ into a fresh empty database each time, and once into a copy of the 100k/1M demo 
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from common import DATA, BenchCase
+from common import DATA, BenchCase, run_cli
 
 PERSONS, EVENTS = 10_000, 50_000
 
@@ -24,9 +23,8 @@ def _source() -> Path:
     path = folder / "spm.db"
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(folder), "demo-data", "--persons",
-                        str(PERSONS), "--events", str(EVENTS), "--seed", "7", "--until", "2026-11-28"],
-                       check=True, capture_output=True)
+        run_cli(folder, "demo-data", "--persons", str(PERSONS), "--events", str(EVENTS), "--seed", "7", "--until",
+                "2026-11-28", capture=True)
     return path
 
 

@@ -56,14 +56,30 @@ def big_demo_db() -> Path:
         shutil.rmtree(folder)
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(folder), "demo-data",
-                        "--persons", str(BIG_PERSONS), "--events", str(BIG_EVENTS), "--seed", str(BIG_SEED),
-                        "--until", BIG_UNTIL], check=True, cwd=ROOT.parent)  # this checkout's code
+        run_cli(folder, "demo-data", "--persons", str(BIG_PERSONS), "--events", str(BIG_EVENTS), "--seed",
+                str(BIG_SEED), "--until", BIG_UNTIL)
         con = sqlite3.connect(path)
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         con.close()
         stamp.write_text(schema)
     return path
+
+
+BENCH_ADMIN, BENCH_PASSWORD = "admin", "bench-sandi-2026"
+
+
+def run_cli(folder: Path, *args: str, capture: bool = False) -> None:
+    """``spm-desktop --data-dir FOLDER ARGS`` as the bench administrator (created with ``init``
+    first when the folder has no database yet): every command but init needs a user."""
+    folder.mkdir(parents=True, exist_ok=True)
+    password = folder.parent / f".{folder.name}-sandi.txt"
+    password.write_text(BENCH_PASSWORD + "\n", encoding="utf-8")
+    base = [sys.executable, "-m", "spm_desktop", "--data-dir", str(folder)]
+    if not (folder / "spm.db").exists():
+        subprocess.run([*base, "init", "--admin", BENCH_ADMIN, "--password-file", str(password), "--wilayah", "61.71"],
+                       check=True, capture_output=capture, cwd=ROOT.parent)  # this checkout's code
+    subprocess.run([*base, "--user", BENCH_ADMIN, "--password-file", str(password), *args], check=True,
+                   capture_output=capture, cwd=ROOT.parent)
 
 
 def _schema_fingerprint() -> str:

@@ -14,7 +14,15 @@ import os
 import sys
 
 from spm_desktop import __version__
-from spm_desktop.commands import COMMAND_MODULES, CliContext, load_command_modules
+from spm_desktop.commands import (
+    COMMAND_MODULES,
+    NO_LOGIN_COMMANDS,
+    PASSWORD_FILE_ENV,
+    USER_ENV,
+    CliContext,
+    CredentialsMissing,
+    load_command_modules,
+)
 from spm_desktop.core.domain.errors import DomainError
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -37,10 +45,34 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--self-test", action="store_true",
                         help="uji mandiri tanpa layar di folder sementara (migrasi, data contoh, rekap, PDF, "
                              "lembar kerja); kode keluar 0 bila lulus")
+    _login_options(parser, None)
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
     for module in load_command_modules():
         module.register(sub)
+    for name, command in sub.choices.items():
+        if name not in NO_LOGIN_COMMANDS:
+            _add_login_options_everywhere(command)
     return parser
+
+
+LOGIN_HELP = (f"masuk sebagai pengguna ini (atau {USER_ENV}); tanpa --password-file (atau {PASSWORD_FILE_ENV}) "
+              "kata sandi ditanyakan di terminal")
+
+
+def _login_options(parser: argparse.ArgumentParser, default) -> None:
+    parser.add_argument("--user", default=default, metavar="NAMA", help=LOGIN_HELP)
+    parser.add_argument("--password-file", default=default, metavar="BERKAS",
+                        help="berkas berisi kata sandi pengguna (baris pertama)")
+
+
+def _add_login_options_everywhere(parser: argparse.ArgumentParser) -> None:
+    """``--user``/``--password-file`` also after the subcommand (``spm-desktop recap --user …``);
+    SUPPRESS keeps a value given before the subcommand."""
+    _login_options(parser, argparse.SUPPRESS)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _add_login_options_everywhere(child)
 
 
 def has_display() -> bool:
@@ -61,6 +93,16 @@ def run_gui(ctx: CliContext) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Everything this process creates — the database and its WAL, backups, logs, exports — is
+    # the user's alone (0600 files, 0700 folders). On Windows the user's profile ACL does this.
+    old_umask = os.umask(0o077)
+    try:
+        return _main(argv)
+    finally:
+        os.umask(old_umask)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:
@@ -69,16 +111,21 @@ def main(argv: list[str] | None = None) -> int:
         from spm_desktop.commands.self_test import run_self_test_command
 
         return run_self_test_command()
-    ctx = CliContext(args.data_dir)
+    ctx = CliContext(args.data_dir, args.user, args.password_file)
     try:
         if args.command is None:
             return run_gui(ctx)
         ctx.setup_logging()
+        if args.command not in NO_LOGIN_COMMANDS and getattr(args, "login", True):
+            ctx.login()  # every command runs as a user (architecture §7); restore logs in itself
         code = int(args.func(args, ctx) or EXIT_OK)
         sys.stdout.flush()  # a closed pipe shows here, after the work is done
         return code
     except BrokenPipeError:
         return _closed_pipe()
+    except CredentialsMissing as exc:
+        print(exc.message, file=sys.stderr)
+        return EXIT_USAGE
     except DomainError as exc:
         print(f"Ditolak: {exc.message}", file=sys.stderr)
         return EXIT_REFUSED

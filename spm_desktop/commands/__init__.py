@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from spm_desktop.core import paths
+from spm_desktop.core.domain.errors import DomainError
 
 COMMAND_MODULES: list[str] = [
     "init",
@@ -35,13 +38,76 @@ def load_command_modules():
     return [importlib.import_module(f"spm_desktop.commands.{name}") for name in COMMAND_MODULES]
 
 
-class CliContext:
-    """What a subcommand needs: the data folder and the database, opened on first use."""
+# Commands that run without a user: ``init`` creates the first one, and ``wilayah`` looks up
+# the code ``init --wilayah`` needs in the shipped national region list (it opens no
+# database). (``--help`` and ``--self-test`` never reach a command.)
+NO_LOGIN_COMMANDS = frozenset({"init", "wilayah"})
+USER_ENV, PASSWORD_FILE_ENV = "SPM_USER", "SPM_PASSWORD_FILE"
 
-    def __init__(self, data_dir: str | None) -> None:
+
+class CredentialsMissing(DomainError):
+    """No user given and no terminal to ask on: a usage error (exit code 2)."""
+
+
+def read_secret_file(path: str, field: str) -> str:
+    """First line of a file holding a password or passphrase."""
+    from spm_desktop.core.domain.errors import ValidationError
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValidationError(f"Berkas {path} tidak bisa dibaca: {exc.strerror}.", field) from exc
+    lines = text.splitlines()
+    return lines[0] if lines else ""
+
+
+class CliContext:
+    """What a subcommand needs: the data folder, the database (opened on first use) and the
+    logged-in user it acts as (:meth:`login`, :meth:`actor`)."""
+
+    def __init__(self, data_dir: str | None, user: str | None = None, password_file: str | None = None) -> None:
         self._data_dir_arg = data_dir
         self._data_dir: Path | None = None
         self._db = None
+        self._user_arg = user
+        self._password_file_arg = password_file
+        self._actor = None
+
+    def credentials(self) -> tuple[str, str]:
+        """(username, password): ``--user`` + ``--password-file``, else ``SPM_USER`` +
+        ``SPM_PASSWORD_FILE``, else asked on the terminal; without any: :class:`CredentialsMissing`."""
+        user = self._user_arg or os.environ.get(USER_ENV) or ""
+        password_file = self._password_file_arg or os.environ.get(PASSWORD_FILE_ENV) or ""
+        if user and password_file:
+            return user, read_secret_file(password_file, "password")
+        if sys.stdin is not None and sys.stdin.isatty():
+            import getpass
+
+            if not user:
+                user = input("Nama pengguna: ").strip()
+            return user, getpass.getpass("Kata sandi: ")
+        raise CredentialsMissing(
+            "Perintah ini hanya untuk pengguna yang masuk. Sebutkan --user NAMA dan --password-file BERKAS "
+            f"(atau variabel lingkungan {USER_ENV} dan {PASSWORD_FILE_ENV}), atau jalankan di terminal untuk "
+            "ditanya nama pengguna dan kata sandi.")
+
+    def login(self, db=None):
+        """Check the credentials against ``db`` (the data folder's database by default); the
+        command then acts as that user, with that user's permissions and scope, and the audit
+        trail names them. Wrong password, locked or inactive account: DomainError (exit 1)."""
+        from spm_desktop.core.security.users import authenticate, verify_login
+
+        username, password = self.credentials()
+        db = db if db is not None else self.database()
+        info = verify_login(db, username, password) if db.read_only else authenticate(db, username, password)
+        self._actor = info.actor()
+        return self._actor
+
+    def actor(self):
+        """The logged-in user (:meth:`login` ran before the command)."""
+        if self._actor is None:
+            raise RuntimeError("the command ran without a login")
+        return self._actor
 
     @property
     def data_dir(self) -> Path:
@@ -63,14 +129,41 @@ class CliContext:
             from spm_desktop.core.storage.open import open_database, open_read_only, read_only_file
 
             read_only = read_only_file(self.database_url)
-            self._db = open_read_only(read_only) if read_only else open_database(self.database_url)
+            if not read_only:
+                self._remove_leftovers()
+            try:
+                self._db = open_read_only(read_only) if read_only else open_database(self.database_url)
+            except DomainError:
+                raise
+            except Exception as exc:
+                damaged = self._damage_report()
+                if damaged:
+                    raise DomainError(damaged) from exc
+                raise
         return self._db
 
-    def actor(self):
-        """Who the command acts as."""
-        from spm_desktop.core.domain.actor import SYSTEM
+    def _remove_leftovers(self) -> None:
+        from spm_desktop.core.storage.backup import remove_leftovers
+        from spm_desktop.core.storage.engine import is_sqlite
 
-        return SYSTEM
+        if is_sqlite(self.database_url):
+            remove_leftovers(Path(self.database_url.removeprefix("sqlite:///")))
+
+    def _damage_report(self) -> str | None:
+        """When the SQLite file fails its check: what is wrong and the newest good backup."""
+        from spm_desktop.core.storage.backup import backups_dir_for, check_file, describe_backup, newest_good_backup
+        from spm_desktop.core.storage.engine import is_sqlite
+
+        if not is_sqlite(self.database_url):
+            return None
+        db_file = Path(self.database_url.removeprefix("sqlite:///"))
+        result = check_file(db_file)
+        if not db_file.exists() or result.ok:
+            return None
+        good = newest_good_backup(backups_dir_for(db_file))
+        advice = (f"Cadangan baik terbaru: {good.path} ({describe_backup(good)}); pulihkan dengan "
+                  f"'spm-desktop restore {good.path}'." if good else "Tidak ada cadangan yang lolos pemeriksaan.")
+        return f"Basis data rusak: {result.message}. {advice}"
 
     def setup_logging(self) -> None:
         try:

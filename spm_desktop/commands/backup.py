@@ -16,7 +16,7 @@ def register(sub) -> None:
     p.set_defaults(func=run_backup)
     r = sub.add_parser("restore", help="pulihkan basis data dari berkas cadangan")
     r.add_argument("file", help="berkas cadangan (.db)")
-    r.set_defaults(func=run_restore)
+    r.set_defaults(func=run_restore, login=False)  # logs in itself: the live file may be damaged
 
 
 def live_db_file(ctx) -> Path:
@@ -32,25 +32,42 @@ def live_db_file(ctx) -> Path:
 
 
 def run_backup(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.storage.backup import create_backup, describe_backup
 
     live_db_file(ctx)
-    info = create_backup(ctx.database(), SYSTEM, args.to)
+    info = create_backup(ctx.database(), ctx.actor(), args.to)
     print(f"Cadangan dibuat: {info.path}")
     print(describe_backup(info))
     return 0
 
 
 def run_restore(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.domain.errors import ValidationError
-    from spm_desktop.core.storage.backup import restore_backup
+    from spm_desktop.core.storage.backup import check_backup_file, check_file, restore_backup
+    from spm_desktop.core.storage.database import Database
+    from spm_desktop.core.storage.engine import make_engine, read_only_url
 
+    ctx.credentials()  # no user given: a usage error before anything is read
+    db_file = live_db_file(ctx)
     source = Path(args.file)
     if not source.is_file():
         raise ValidationError(f"Berkas cadangan {source} tidak ditemukan.", "file")
-    result = restore_backup(live_db_file(ctx), SYSTEM, source, reason="perintah restore")
+    check = check_backup_file(source)
+    if not check.ok:
+        raise ValidationError(f"Cadangan {source.name} tidak lolos pemeriksaan keutuhan ({check.message}); "
+                              "tidak dipulihkan, basis data yang sekarang tidak diubah.", "backup")
+    if db_file.exists() and check_file(db_file, quick=True).ok:
+        ctx.login()  # an administrator of the live database (audited there as a login)
+        ctx.close()  # every connection to the live file closed before it is replaced
+    else:
+        # The live file is damaged (or gone): a password valid at backup time proves the user,
+        # read from the backup without writing to it.
+        backup_db = Database(make_engine(read_only_url(source), read_only=True))
+        try:
+            ctx.login(backup_db)
+        finally:
+            backup_db.dispose()
+    result = restore_backup(db_file, ctx.actor(), source, reason="perintah restore")
     print(f"Basis data dipulihkan dari {result.restored_from}.")
     if result.kept_aside:
         print(f"Berkas sebelumnya disimpan di {result.kept_aside}.")

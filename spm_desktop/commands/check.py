@@ -1,8 +1,8 @@
-"""``spm-desktop check [--json OUT|-]``: integrity of the database file, its schema revision,
-the row count of every table, the last backup, and values stored before today's text rules
-(control or direction-override characters in names), and the stored records that fail a rule
-added since they were written (an anak case of an adult, a need after its case's exit, …) so
-staff can correct them."""
+"""``spm-desktop check [--json OUT|-]``: integrity of the database file, the audit trail's hash
+chain (the first broken link), its schema revision, the row count of every table, the last
+backup, values stored before today's text rules (control or direction-override characters in
+names), and the stored records that fail a rule added since they were written (an anak case of
+an adult, a need after its case's exit, …) so staff can correct them."""
 
 from __future__ import annotations
 
@@ -43,6 +43,9 @@ def run(args, ctx) -> int:
     if not report["integrity"]["ok"]:
         raise DomainError(f"Basis data rusak: {report['integrity']['message']}. Pulihkan dari cadangan "
                           "(spm-desktop restore).")
+    if not report["audit_chain"]["ok"]:
+        raise DomainError(report["audit_chain"]["message"] + " Entri sesudahnya tidak dapat dipercaya; laporkan ke "
+                          "administrator dan bandingkan dengan cadangan atau ujung rantai pada rekap bertanda tangan.")
     if report["schema"]["revision"] != report["schema"]["head"]:
         raise DomainError(f"Versi skema {report['schema']['revision']} berbeda dengan versi aplikasi "
                           f"{report['schema']['head']}.")
@@ -53,6 +56,7 @@ def run(args, ctx) -> int:
 
 def collect(db) -> dict:
     """Everything ``check`` finds, as JSON-safe data."""
+    from spm_desktop.core.security.audit_chain import verify_chain
     from spm_desktop.core.storage.base import Base
     from spm_desktop.core.storage.migrate import current_revision, head_revision
 
@@ -71,6 +75,7 @@ def collect(db) -> dict:
 
         identity = [{"entity": f.entity, "id": f.id, "field": f.field, "message": f.message}
                     for f in identity_rule_failures(s)]
+        chain = verify_chain(s)
     backup = _last_backup(db)
     revision, head = current_revision(db.engine), head_revision()
     rule_problems = []
@@ -84,6 +89,7 @@ def collect(db) -> dict:
         "integrity": integrity,
         "schema": {"revision": revision, "head": head},
         "tables": dict(sorted(counts.items())),
+        "audit_chain": chain.to_json() | {"message": chain.message()},
         "bad_text": bad_text,
         "identity_rules": identity,
         "last_backup": backup,
@@ -127,6 +133,7 @@ def _print_human(report: dict) -> None:
     print(f"Basis data baik ({report['database']}).")
     print(f"Versi skema: {report['schema']['revision']}. Penerima layanan: {tables.get('person', 0)}. "
           f"Layanan tercatat: {tables.get('service_event', 0)}.")
+    print(report["audit_chain"]["message"])
     backup = report["last_backup"]
     if report["database"].startswith("sqlite"):
         print(f"Cadangan terakhir: {backup['description']} — {backup['file']}" if backup else "Belum ada cadangan.")

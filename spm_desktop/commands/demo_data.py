@@ -24,21 +24,21 @@ def register(sub) -> None:
 def run(args, ctx) -> int:
     from spm_desktop.core.demo.generator import generate
 
+    actor = ctx.actor()  # import.run: synthetic data written in bulk, like an import
     try:
         until = date.fromisoformat(args.until) if args.until else None
     except ValueError as exc:
         raise ValidationError("Tanggal --until harus berformat YYYY-MM-DD.", "until") from exc
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.services.area import AreaChoice, adopt_area, current_area, find_area
 
     db = ctx.database()
     area = current_area(db)
     if area is None or (args.wilayah and find_area(args.wilayah).code != area.code):
-        area = adopt_area(db, SYSTEM, AreaChoice(args.wilayah or "61.71"))
+        area = adopt_area(db, actor, AreaChoice(args.wilayah or "61.71"))
         print(f"Wilayah kerja: {area.name} ({area.code}).", file=sys.stderr)
     started = time.perf_counter()
     result = generate(db, args.persons, args.events, seed=args.seed, until=until, force=args.force,
-                      progress=lambda msg: print(msg, file=sys.stderr))
+                      progress=lambda msg: print(msg, file=sys.stderr), actor=actor)
     elapsed = time.perf_counter() - started
     summary = ", ".join(f"{table}: {n}" for table, n in result.counts.items())
     print(f"Data contoh selesai dalam {elapsed:.1f} detik ({summary}).")

@@ -18,10 +18,9 @@ def register(sub) -> None:
 
 
 def run(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.services.duplicates import open_pairs_for_export
 
-    pairs = open_pairs_for_export(ctx.database(), SYSTEM)
+    pairs = open_pairs_for_export(ctx.database(), ctx.actor())
     if args.json:
         text = json.dumps(pairs, ensure_ascii=False, indent=2)
         if args.json == "-":

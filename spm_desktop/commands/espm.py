@@ -16,7 +16,6 @@ def register(sub) -> None:
 
 
 def run(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.domain.errors import ValidationError
     from spm_desktop.core.services.recap import export_espm
 
@@ -24,7 +23,7 @@ def run(args, ctx) -> int:
         raise ValidationError("Triwulan harus 1 sampai 4.", "quarter")
     from spm_desktop.commands.recap import signing_from_args
 
-    db = ctx.database()
-    written, q = export_espm(db, SYSTEM, args.year, args.quarter, args.xlsx, signing_from_args(args, db, SYSTEM))
+    db, actor = ctx.database(), ctx.actor()
+    written, q = export_espm(db, actor, args.year, args.quarter, args.xlsx, signing_from_args(args, db, actor))
     print(f"Buku kerja e-SPM {q.result.period.label} ditulis: {written}")
     return 0

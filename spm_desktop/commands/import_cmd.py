@@ -23,12 +23,11 @@ def register(sub) -> None:
 
 
 def run(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.imports import ImportRefused, run_import
 
     db = ctx.database()
     try:  # run_import makes the one backup copy before it writes (core/imports/framework)
-        result = run_import(db, SYSTEM, args.kind, args.file, dry_run=args.dry_run)
+        result = run_import(db, ctx.actor(), args.kind, args.file, dry_run=args.dry_run)
     except ImportRefused as exc:
         print(f"Ditolak: berkas {args.file} tidak diimpor, tidak ada yang disimpan "
               f"({len(exc.lines)} kesalahan):", file=sys.stderr)

@@ -5,9 +5,7 @@ kabupaten/kota the office serves) is required: without it the command is a usage
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from spm_desktop.core.domain.errors import ValidationError
+from spm_desktop.commands import read_secret_file
 
 
 def register(sub) -> None:
@@ -28,16 +26,6 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def read_secret_file(path: str, field: str) -> str:
-    """First line of a file holding a password or passphrase."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ValidationError(f"Berkas {path} tidak bisa dibaca: {exc.strerror}.", field) from exc
-    lines = text.splitlines()
-    return lines[0] if lines else ""
-
-
 MISSING_AREA = ("spm-desktop init: --wilayah KODE wajib diisi: kode kabupaten/kota Kepmendagri wilayah kerja "
                 "kantor, mis. --wilayah 61.71 (Kota Pontianak) atau --wilayah 61.12 (Kabupaten Kubu Raya).\n"
                 "Cari kodenya dengan: spm-desktop wilayah --cari NAMA (mis. spm-desktop wilayah --cari \"kubu raya\").")
@@ -46,7 +34,6 @@ MISSING_AREA = ("spm-desktop init: --wilayah KODE wajib diisi: kode kabupaten/ko
 def run(args, ctx) -> int:
     import sys
 
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.security.users import create_first_admin
     from spm_desktop.core.services.area import AreaChoice, adopt_area, find_area
     from spm_desktop.core.services.settings import update_settings
@@ -59,11 +46,12 @@ def run(args, ctx) -> int:
     password = read_secret_file(args.password_file, "password")
     db = ctx.database()
     user = create_first_admin(db, args.admin, args.full_name, password, nip=args.nip)
-    adopt_area(db, SYSTEM, AreaChoice(area.code, office_name=args.office_name, office_address=args.office_address))
+    admin = user.actor()  # the area and the signatory are set by the administrator just created
+    adopt_area(db, admin, AreaChoice(area.code, office_name=args.office_name, office_address=args.office_address))
     signatory = {key: value for key, value in (("signatory.name", args.signatory_name),
                                                ("signatory.nip", args.signatory_nip)) if value is not None}
     if signatory:
-        update_settings(db, SYSTEM, signatory)
+        update_settings(db, admin, signatory)
     if args.device_name:
         rename_device(db, args.device_name)
     print(f"Basis data siap di {ctx.data_dir}. Administrator '{user.username}' dibuat. Wilayah kerja: "

@@ -22,21 +22,19 @@ def register(sub) -> None:
 
 
 def run_export(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.services import mutu
 
-    written = mutu.export_file(ctx.database(), SYSTEM, args.year, args.file)
+    written = mutu.export_file(ctx.database(), ctx.actor(), args.year, args.file)
     print(f"Butir mutu tahun {args.year} ditulis: {written}")
     return 0
 
 
 def run_import(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.imports import ImportRefused
     from spm_desktop.core.services import mutu
 
     try:
-        changed = mutu.import_file(ctx.database(), SYSTEM, args.file)
+        changed = mutu.import_file(ctx.database(), ctx.actor(), args.file)
     except ImportRefused as exc:
         print(f"Ditolak: berkas {args.file} tidak diimpor, tidak ada yang disimpan "
               f"({len(exc.lines)} kesalahan):", file=sys.stderr)

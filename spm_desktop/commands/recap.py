@@ -46,24 +46,24 @@ def register(sub) -> None:
 
 
 def run(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.reports import formatting as fmt
     from spm_desktop.core.rollup import DEFAULT_BREAKDOWNS, Period
     from spm_desktop.core.services import recap as svc
 
     period = Period.for_month(args.year, args.month)
     db = ctx.database()
+    actor = ctx.actor()
     breakdowns = tuple(args.breakdown) if args.breakdown else DEFAULT_BREAKDOWNS
-    result = svc.recap(db, SYSTEM, period, breakdowns)
+    result = svc.recap(db, actor, period, breakdowns)
     if args.json_out == "-":
-        svc.export_recap_json(db, SYSTEM, period, None, breakdowns)
+        svc.export_recap_json(db, actor, period, None, breakdowns)
         sys.stdout.write(svc.recap_json(result) + "\n")
     elif args.json_out:
-        svc.export_recap_json(db, SYSTEM, period, args.json_out, breakdowns)
+        svc.export_recap_json(db, actor, period, args.json_out, breakdowns)
         print(f"JSON ditulis: {args.json_out}", file=sys.stderr)
     if args.pdf_out:
-        written = svc.export_recap_pdf(db, SYSTEM, period, args.pdf_out, result=result,
-                                       signing=signing_from_args(args, db, SYSTEM))
+        written = svc.export_recap_pdf(db, actor, period, args.pdf_out, result=result,
+                                       signing=signing_from_args(args, db, actor))
         print(f"PDF ditulis: {written}", file=sys.stderr)
     if not args.json_out and not args.pdf_out:
         print(f"Rekap {period.label}:")

@@ -9,8 +9,8 @@
     sync status
 
 ``sync setup`` and ``--passphrase-file`` (the shared office passphrase) are gone: they exit
-with code 2 and a message pointing to enrolment. The command line acts as the recorded system
-user.
+with code 2 and a message pointing to enrolment. Every action runs as the logged-in user (with
+that user's permissions) and is audited under that name.
 """
 
 from __future__ import annotations
@@ -83,12 +83,11 @@ def _n(value: int) -> str:
 
 
 def run_export(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.sync.exporter import export_package
 
     if args.passphrase_file:
         return _no_passphrase()
-    result = export_package(ctx.database(), SYSTEM, args.to, peer_name=args.peer, full=args.full)
+    result = export_package(ctx.database(), ctx.actor(), args.to, peer_name=args.peer, full=args.full)
     scope = "semua data" if result.full else "perubahan sejak paket terakhir"
     target = f" untuk {result.peer_name}"
     print(f"Paket dibuat: {result.file}{target} ({scope}, {_n(result.total)} data, {_n(result.size_bytes)} bita).")
@@ -104,13 +103,12 @@ def _label(table: str) -> str:
 
 
 def run_import(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.sync.importer import import_package, preview_import
 
     if args.passphrase_file:
         return _no_passphrase()
     fn = preview_import if args.preview else import_package
-    summary = fn(ctx.database(), SYSTEM, args.file)
+    summary = fn(ctx.database(), ctx.actor(), args.file)
     source = f"{summary.source_device_name} ({summary.created_at[:16].replace('T', ' ')} UTC)"
     if summary.already_imported:
         print(f"Paket dari {source} sudah pernah diimpor; tidak ada yang berubah.")
@@ -138,13 +136,12 @@ def run_setup(args, ctx) -> int:
 
 
 def run_identity(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.sync.identity import set_device_name, write_identity
 
     db = ctx.database()
     if args.device_name:
-        set_device_name(db, SYSTEM, args.device_name)
-    ident = write_identity(db, SYSTEM, args.out)
+        set_device_name(db, ctx.actor(), args.device_name)
+    ident = write_identity(db, ctx.actor(), args.out)
     print(f"Identitas komputer ini ({ident.name}) disimpan di {args.out}.")
     print(f"Sidik: {ident.fingerprint}")
     print("Bawa berkas ini ke komputer mitra untuk didaftarkan (sync enrol); bacakan sidiknya agar dicocokkan.")
@@ -152,10 +149,9 @@ def run_identity(args, ctx) -> int:
 
 
 def run_enrol(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.sync.identity import enrol_device
 
-    peer = enrol_device(ctx.database(), SYSTEM, args.file, args.name, args.role, kecamatan=args.kecamatan,
+    peer = enrol_device(ctx.database(), ctx.actor(), args.file, args.name, args.role, kecamatan=args.kecamatan,
                         unit=args.unit)
     print(f"Terdaftar: {peer.name} ({peer.scope_label}), sidik {peer.fingerprint}.")
     print("Cocokkan sidik ini dengan yang tampil di komputer itu sebelum bertukar paket.")
@@ -175,16 +171,14 @@ def run_devices(args, ctx) -> int:
 
 
 def run_revoke(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.sync.identity import revoke_device
 
-    peer = revoke_device(ctx.database(), SYSTEM, args.name)
+    peer = revoke_device(ctx.database(), ctx.actor(), args.name)
     print(f"Pendaftaran {peer.name} dicabut: paket darinya ditolak dan tidak ada paket dibuat untuknya.")
     return 0
 
 
 def run_status(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.reports.formatting import short_date
     from spm_desktop.core.sync.conflicts import list_conflicts
     from spm_desktop.core.sync.identity import (
@@ -212,7 +206,7 @@ def run_status(args, ctx) -> int:
               "yang sama ikut lagi):")
         for line in pkg.reason_lines():
             print(f"  - {line}")
-    print(f"Konflik terbuka: {_n(len(list_conflicts(db, SYSTEM)))}")
+    print(f"Konflik terbuka: {_n(len(list_conflicts(db, ctx.actor())))}")
     warning = clock_warning(db)
     if warning:
         print(f"Peringatan: {warning}")

@@ -17,17 +17,16 @@ def register(sub) -> None:
 
 
 def run(args, ctx) -> int:
-    from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.imports import ImportRefused, run_import
     from spm_desktop.core.imports.targets import export_targets
 
     db = ctx.database()
     if args.action == "export":
-        rows = export_targets(db, SYSTEM, args.file)
+        rows = export_targets(db, ctx.actor(), args.file)
         print(f"{rows} kode layanan dengan target ditulis ke {args.file}.")
         return 0
     try:
-        result = run_import(db, SYSTEM, "targets", args.file, dry_run=args.dry_run)
+        result = run_import(db, ctx.actor(), "targets", args.file, dry_run=args.dry_run)
     except ImportRefused as exc:
         print(f"Ditolak: berkas {args.file} tidak diimpor, tidak ada yang disimpan "
               f"({len(exc.lines)} kesalahan):", file=sys.stderr)

@@ -9,15 +9,21 @@ from pathlib import Path
 
 import pytest
 from casework_helpers import table_counts
+from cli_helpers import cli_main
+from sqlalchemy import select
 
-from spm_desktop.cli import main
 from spm_desktop.core.domain.actor import SYSTEM
 from spm_desktop.core.domain.nik import make_nik
 from spm_desktop.core.imports import ImportRefused, external_id, run_import
+from spm_desktop.core.paths import database_url
 from spm_desktop.core.rollup.engine import compute_rollup
 from spm_desktop.core.rollup.period import Period
+from spm_desktop.core.security.audit_chain import verify_chain
 from spm_desktop.core.services.activities import get_activity, list_activities
 from spm_desktop.core.services.volunteers import get_volunteer, list_volunteers
+from spm_desktop.core.storage.database import Database
+from spm_desktop.core.storage.engine import make_engine
+from spm_desktop.core.storage.models import AuditEntry
 
 NIK_SRI = make_nik("617101", date(1991, 6, 9), "P", 31)
 NIK_BUDI = make_nik("617101", date(1985, 3, 1), "L", 32)
@@ -116,6 +122,9 @@ b3,1.06.06.2.02.0002,2026-01-10,61.71.01.1002,1,0,p1,r9
 
 
 def test_cli_imports_relawan_and_activities(data_dir, tmp_path, capsys):
+    def main(args):  # the CLI logs in (tests/e2e/cli_helpers)
+        return cli_main(*args, data_dir=data_dir)
+
     assert main(["import", "relawan", str(write(tmp_path, "r.csv", RELAWAN))]) == 0
     assert main(["import", "persons", str(write(tmp_path, "p.csv", PERSONS))]) == 0
     capsys.readouterr()
@@ -123,3 +132,15 @@ def test_cli_imports_relawan_and_activities(data_dir, tmp_path, capsys):
     assert "3 data akan ditambahkan" in capsys.readouterr().out
     assert main(["import", "activities", str(write(tmp_path, "b.csv", ACTIVITIES.replace(",r2,,", ",r7,,")))]) == 1
     assert "baris 4, kolom relawan: relawan 'r7' tidak ditemukan" in capsys.readouterr().err
+    db = Database(make_engine(database_url(data_dir)))
+    try:
+        with db.reading() as s:
+            imports = s.execute(select(AuditEntry.username, AuditEntry.entity)
+                                .where(AuditEntry.action == "import")).all()
+            chain = verify_chain(s)
+    finally:
+        db.dispose()
+    # audited as the administrator who logged in (the dry run and the refused file write
+    # nothing), every entry linked into the hash chain
+    assert sorted(imports) == [("admin", "persons"), ("admin", "relawan")]
+    assert chain.ok, chain.message()

@@ -7,10 +7,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from cli_helpers import cli_main
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from spm_desktop.cli import main
 from spm_desktop.core.domain.actor import SYSTEM
 from spm_desktop.core.domain.nik import make_nik
 from spm_desktop.core.imports import ImportRefused, external_id, run_import
@@ -165,6 +165,9 @@ def test_refused_files_leave_every_table_unchanged(db, tmp_path):
 
 
 def test_cli_import_disasters_and_households(data_dir, tmp_path, capsys):
+    def main(args):  # the CLI logs in (tests/e2e/cli_helpers)
+        return cli_main(*args, data_dir=data_dir)
+
     assert main(["import", "persons", str(write(tmp_path, "persons.csv", PERSONS))]) == 0
     assert main(["import", "disasters", str(write(tmp_path, "disasters.csv", DISASTERS))]) == 0
     assert main(["import", "households", str(write(tmp_path, "households.csv", HOUSEHOLDS)), "--dry-run"]) == 0

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
+from cli_helpers import ensure_admin
+from cli_helpers import spm as cli_spm
 
 
-def spm(*args, data_dir):
-    env = {k: v for k, v in os.environ.items() if k != "SPM_DATABASE_URL"}
-    return subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, env=env, timeout=300)
+def spm(*args, data_dir, **kw):
+    return cli_spm(*args, data_dir=data_dir, sqlite=True, **kw)  # the SQLite file itself
 
 
 def device_name(db_file):
@@ -34,11 +31,7 @@ def set_device_name(db_file, name):
 @pytest.fixture
 def folder(tmp_path):
     folder = tmp_path / "data"
-    pw = tmp_path / "pw.txt"
-    pw.write_text("rahasia123\n", encoding="utf-8")
-    result = spm("init", "--admin", "admin", "--password-file", str(pw), "--device-name", "Kantor",
-                 "--wilayah", "61.71", data_dir=folder)
-    assert result.returncode == 0, result.stderr
+    ensure_admin(folder, sqlite=True, device_name="Kantor")
     return folder
 
 

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
+from cli_helpers import spm as cli_spm
 
 
-def spm(*args, data_dir, env_extra=None, drop=()):
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    env.pop("SPM_DATABASE_URL", None)
-    env.update(env_extra or {})
-    return subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, env=env, timeout=300)
+def spm(*args, data_dir, **kw):
+    return cli_spm(*args, data_dir=data_dir, sqlite=True, **kw)
 
 
 @pytest.fixture
@@ -27,7 +20,7 @@ def test_init_then_check(folder, tmp_path):
     pw.write_text("rahasia123\n", encoding="utf-8")
     first = spm("init", "--admin", "admin", "--password-file", str(pw), "--device-name", "Kantor Dinsos",
                 "--signatory-name", "Drs. Budi Santoso, M.Si", "--signatory-nip", "19700101 199003 1 001",
-                "--wilayah", "61.71", data_dir=folder)
+                "--wilayah", "61.71", data_dir=folder, user=None)
     assert first.returncode == 0, first.stderr
     assert (folder / "spm.db").exists()
     import json
@@ -35,9 +28,14 @@ def test_init_then_check(folder, tmp_path):
 
     with sqlite3.connect(folder / "spm.db") as conn:
         stored = dict(conn.execute("SELECT key, value FROM setting WHERE key LIKE 'signatory.%'").fetchall())
+        setting_actors = {user for user, after in conn.execute(
+            "SELECT username, after FROM audit_entry WHERE entity = 'setting'")
+            if json.loads(after)["key"].startswith("signatory.")}
     assert json.loads(stored["signatory.name"]) == "Drs. Budi Santoso, M.Si"
     assert json.loads(stored["signatory.nip"]) == "19700101 199003 1 001"
-    again = spm("init", "--admin", "admin2", "--password-file", str(pw), "--wilayah", "61.71", data_dir=folder)
+    assert setting_actors == {"admin"}  # the administrator init created, not the system user
+    again = spm("init", "--admin", "admin2", "--password-file", str(pw), "--wilayah", "61.71", data_dir=folder,
+                user=None)
     assert again.returncode == 1
     assert "Administrator sudah dibuat" in again.stderr
     check = spm("check", data_dir=folder)
@@ -49,7 +47,8 @@ def test_init_then_check(folder, tmp_path):
 def test_init_refuses_a_weak_password(folder, tmp_path):
     pw = tmp_path / "pw.txt"
     pw.write_text("abc\n", encoding="utf-8")
-    result = spm("init", "--admin", "admin", "--password-file", str(pw), "--wilayah", "61.71", data_dir=folder)
+    result = spm("init", "--admin", "admin", "--password-file", str(pw), "--wilayah", "61.71", data_dir=folder,
+                 user=None)
     assert result.returncode == 1
     assert "Kata sandi minimal 8 karakter" in result.stderr
 
@@ -84,6 +83,6 @@ def test_demo_data_and_refusal_to_write_twice(folder):
 
 
 def test_gui_without_display_exits_2_with_indonesian_message(folder):
-    result = spm(data_dir=folder, drop=("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+    result = spm(data_dir=folder, user=None, drop=("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
     assert result.returncode == 2
     assert "Tidak ada layar" in result.stderr

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 from backend_support import sqlite_only
-from cli_helpers import PASSWORD, cli_env, spm
+from cli_helpers import ADMIN, cli_env, ensure_admin, password_file, spm
 from openpyxl import load_workbook
 
 from spm_desktop import cli
@@ -25,11 +25,7 @@ PERSONS = ("nama,jenis_kelamin,perkiraan_tahun_lahir,kelurahan\n"
 @pytest.fixture
 def folder(tmp_path):
     folder = tmp_path / "data"
-    pw = tmp_path / "pw.txt"
-    pw.write_text(PASSWORD + "\n", encoding="utf-8")
-    made = spm("init", "--admin", "admin", "--password-file", str(pw), "--wilayah", "61.71", data_dir=folder,
-               sqlite=True)
-    assert made.returncode == 0, made.stderr
+    ensure_admin(folder, sqlite=True)
     return folder
 
 
@@ -105,8 +101,9 @@ def test_locked_database_is_explained(folder, tmp_path):
 
 
 def test_closed_pipe_after_the_work_exits_0_quietly(folder):
-    proc = subprocess.Popen([sys.executable, "-m", "spm_desktop", "--data-dir", str(folder), "check", "--json", "-"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env(sqlite=True))
+    login = ["--user", ADMIN, "--password-file", str(password_file(folder))]
+    proc = subprocess.Popen([sys.executable, "-m", "spm_desktop", "--data-dir", str(folder), *login, "check", "--json",
+                             "-"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env(sqlite=True))
     proc.stdout.close()  # the reader went away (| head)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
@@ -121,13 +118,24 @@ def test_read_only_folder_check_and_recap_work_writes_are_explained(folder, monk
     monkeypatch.setattr(storage_open.os, "access",
                         lambda path, mode: False if mode == storage_open.os.W_OK else real_access(path, mode))
     monkeypatch.delenv("SPM_DATABASE_URL", raising=False)
-    assert cli.main(["--data-dir", str(folder), "check"]) == 0
+    base = ["--data-dir", str(folder), "--user", ADMIN, "--password-file", str(password_file(folder))]
+    logins = _count_logins(folder)
+    assert cli.main([*base, "check"]) == 0
     assert "Basis data baik" in capsys.readouterr().out
-    assert cli.main(["--data-dir", str(folder), "recap", "--year", "2026", "--month", "3", "--json", "-"]) == 0
+    assert cli.main([*base, "recap", "--year", "2026", "--month", "3", "--json", "-"]) == 0
     assert json.loads(capsys.readouterr().out)["period"]["year"] == 2026
-    assert cli.main(["--data-dir", str(folder), "backup"]) == 1
+    assert _count_logins(folder) == logins  # verified, nothing written
+    assert cli.main([*base, "backup"]) == 1
     err = capsys.readouterr().err
     assert "hanya bisa dibaca" in err and "Traceback" not in err
+
+
+def _count_logins(folder):
+    con = sqlite3.connect(folder / "spm.db")
+    try:
+        return con.execute("SELECT count(*) FROM audit_entry WHERE action='login'").fetchone()[0]
+    finally:
+        con.close()
 
 
 @pytest.mark.parametrize("exc, words", [
@@ -138,3 +146,41 @@ def test_read_only_folder_check_and_recap_work_writes_are_explained(folder, monk
 ])
 def test_faults_are_explained_in_indonesian(exc, words):
     assert words in cli.explain_fault(exc)
+
+
+def test_check_reports_a_row_deleted_from_the_audit_trail(folder):
+    assert spm("backup", data_dir=folder, sqlite=True).returncode == 0  # more entries
+    good = spm("check", "--json", "-", data_dir=folder, sqlite=True)
+    assert good.returncode == 0 and json.loads(good.stdout)["audit_chain"]["ok"]
+    con = sqlite3.connect(folder / "spm.db")
+    con.execute("DROP TRIGGER audit_entry_no_delete")
+    con.execute("DELETE FROM audit_entry WHERE seq = 2")
+    con.commit()
+    con.close()
+    bad = spm("check", "--json", "-", data_dir=folder, sqlite=True)
+    assert bad.returncode == 1
+    report = json.loads(bad.stdout)["audit_chain"]
+    assert report["first_broken"]["seq"] == 3 and "hilang" in report["first_broken"]["reason"]
+    assert "Jejak audit rusak mulai entri #3" in bad.stderr
+
+
+def test_files_and_folders_are_owner_only_and_leftovers_go(folder):
+    import os
+    import stat
+    import time
+
+    assert spm("backup", data_dir=folder, sqlite=True).returncode == 0
+    copy = next((folder / "backups").glob("*-manual.db"))
+    for path in (folder, folder / "backups", folder / "logs"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+    for path in (folder / "spm.db", copy, folder / "logs" / "spm-desktop.log"):
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+    old, fresh = folder / "backups" / "spm-1-manual.db.part", folder / "backups" / "spm-2-manual.db.part"
+    staged = folder / "spm.db.restore"
+    for path in (old, fresh, staged):
+        path.write_bytes(b"NIK 6171010101800001")
+    hour_ago = time.time() - 2 * 3600
+    os.utime(old, (hour_ago, hour_ago))
+    os.utime(staged, (hour_ago, hour_ago))
+    assert spm("check", data_dir=folder, sqlite=True).returncode == 0
+    assert not old.exists() and not staged.exists() and fresh.exists()  # a copy maybe still being written

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date, timedelta
 
+from cli_helpers import ensure_admin, spm
 from sqlalchemy import inspect, text
 
 from spm_desktop.core.paths import database_url
@@ -21,11 +19,6 @@ CASES = ("id,person,unit,kelompok_spm,tanggal_masuk,dalam_shelter,kebutuhan\n"
 EVENTS = ("id,person,case,kode_layanan,tanggal,items\n"
           f"E1,P1,C1,1.06.04.2.01.0002,{D1},Pakaian;Sandal\n")
 
-
-def spm(*args, data_dir):
-    env = dict(os.environ)  # the data_dir fixture chose the database (SPM_DATABASE_URL on PostgreSQL)
-    return subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, env=env, timeout=300)
 
 
 def query(data_dir, sql: str) -> list:
@@ -42,8 +35,9 @@ def contents(data_dir) -> dict[str, list]:
     engine = make_engine(database_url(data_dir))
     try:
         with engine.connect() as conn:
+            # app_user: every command's login stamps last_login_at
             tables = [t for t in inspect(conn).get_table_names()
-                      if t not in ("audit_entry", "local_device", "alembic_version")]
+                      if t not in ("audit_entry", "local_device", "alembic_version", "app_user")]
             return {t: sorted(map(repr, conn.execute(text(f'SELECT * FROM "{t}"')))) for t in tables}
     finally:
         engine.dispose()
@@ -58,6 +52,7 @@ def write(tmp_path, name, text):
 def test_import_files_twice_and_dry_run(data_dir, tmp_path):
     files = {k: write(tmp_path, f"{k}.csv", t) for k, t in (("persons", PERSONS), ("cases", CASES),
                                                              ("events", EVENTS))}
+    ensure_admin(data_dir)
     before = contents(data_dir)
     dry = spm("import", "persons", str(files["persons"]), "--dry-run", data_dir=data_dir)
     assert dry.returncode == 0, dry.stderr
@@ -74,7 +69,7 @@ def test_import_files_twice_and_dry_run(data_dir, tmp_path):
         assert again.returncode == 0 and "0 data telah ditambahkan, 0 telah diperbarui" in again.stdout
     assert contents(data_dir) == first
     users = {r[0] for r in query(data_dir, "SELECT DISTINCT username FROM audit_entry WHERE action='import'")}
-    assert users == {"system"}
+    assert users == {"admin"}  # the logged-in user, never "system"
 
 
 def test_refused_file_exits_1_with_every_error(data_dir, tmp_path):

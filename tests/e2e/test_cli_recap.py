@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import date
 
+from cli_helpers import spm
 from openpyxl import load_workbook
 from rollup_builders import CLOTHES, MEALS, Rows
 
 from spm_desktop.core.paths import database_url
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.engine import make_engine
-
-
-def spm(*args, data_dir):
-    env = dict(os.environ)  # SPM_DATABASE_URL (set by the fixture on PostgreSQL) selects the server
-    return subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, env=env, timeout=300)
 
 
 def set_signatory(data_dir, name="Drs. Budi Santoso, M.Si", nip="197001011990031001") -> None:
@@ -66,6 +59,10 @@ def test_recap_json_to_stdout_and_pdf(data_dir, tmp_path):
     row = next(ln for ln in text.splitlines() if "Lanjut Usia Terlantar  " in ln)
     assert "4" in row.split() and "3" in row.split() and "75,0%" in row
     assert "Pontianak, 3 April 2026" in text and "Rina Wulandari" in text and "NIP. 199001012015032002" in text
+    check = json.loads(spm("check", "--json", "-", data_dir=data_dir).stdout)["audit_chain"]
+    assert "Jejak audit #" in text  # the audit trail's chain head as it was when the recap was made
+    seq = int(text.split("Jejak audit #")[1].split()[0])
+    assert seq < check["head_seq"]  # later entries: the PDF's own export entry, the logins
 
 
 def test_recap_json_file_is_deterministic(data_dir, tmp_path):

@@ -3,19 +3,15 @@ office would script them."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 
 import pytest
+from cli_helpers import spm as cli_spm
 
 
-def spm(*args, data_dir):
-    env = {k: v for k, v in os.environ.items() if k != "SPM_DATABASE_URL"}
-    return subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, env=env, timeout=300)
+def spm(*args, data_dir, **kw):
+    return cli_spm(*args, data_dir=data_dir, sqlite=True, **kw)
 
 
 def folder_from(template, path):

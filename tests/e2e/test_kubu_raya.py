@@ -7,12 +7,12 @@ folder and nothing of Pontianak appears."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import date, timedelta
 
 from alembic.script import ScriptDirectory
+from cli_helpers import ADMIN, password_file
+from cli_helpers import spm as cli_spm
 from openpyxl import Workbook
 from sqlalchemy import text
 
@@ -28,10 +28,9 @@ def _before_wilayah() -> str:
     return ScriptDirectory.from_config(alembic_config()).get_revision(WILAYAH_MIGRATION).down_revision
 
 
-def spm(*args, data_dir):
-    env = {k: v for k, v in os.environ.items() if k not in ("SPM_DATABASE_URL", "SPM_DATA_DIR")}
-    return subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, env=env, timeout=300)
+def spm(*args, data_dir, **kw):
+    """The CLI on the SQLite file in ``data_dir``, logged in as the administrator (cli_helpers)."""
+    return cli_spm(*args, data_dir=data_dir, sqlite=True, drop=("SPM_DATA_DIR",), **kw)
 
 
 def _xlsx(path, rows, nik_as_number=False):
@@ -48,12 +47,11 @@ def _xlsx(path, rows, nik_as_number=False):
 
 def test_kubu_raya_from_first_start_to_recap_and_upgrade(tmp_path):
     folder = tmp_path / "data"
-    pw = tmp_path / "pw.txt"
-    pw.write_text("rahasia123\n", encoding="utf-8")
-    init = spm("init", "--admin", "admin", "--password-file", str(pw), "--wilayah", "61.12",
+    pw = password_file(folder)  # the administrator cli_helpers logs in as
+    init = spm("init", "--admin", ADMIN, "--password-file", str(pw), "--wilayah", "61.12",
                "--office-name", "Dinas Sosial Kabupaten Kubu Raya", "--office-address",
                "Jl. Arteri Supadio, Sungai Raya", "--signatory-name", "Drs. H. Marijan",
-               "--signatory-nip", "196801011990031001", data_dir=folder)
+               "--signatory-nip", "196801011990031001", data_dir=folder, user=None)
     assert init.returncode == 0, init.stderr
     assert "Kabupaten Kubu Raya (61.12)" in init.stdout
     targets = spm("targets", "import", str(resource_path("renstra_targets.csv")), data_dir=folder)

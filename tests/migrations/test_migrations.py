@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from backend_support import sqlite_only
@@ -215,6 +216,7 @@ def test_kedaruratan_2026_target_is_corrected_only_where_still_seeded(db):
     upgrade_to_head(url)
     assert stored() == (12, 2)
 
+
 def test_upgrading_makes_the_defining_detail_fields_required(db):
     """Revision 0005: on an existing catalogue the clothing items and the assistive device's kind
     become required, as resources/service_types.json has them for new databases."""
@@ -249,3 +251,36 @@ def test_upgrading_makes_the_defining_detail_fields_required(db):
 
 
 REQUIRED_NOW = ("1.06.04.2.01.0002", "1.06.06.2.01.0002", "1.06.04.2.01.0003")
+
+
+def test_upgrading_links_the_existing_audit_trail(db):
+    """Entries written before revision 0011_audit_chain get their places in the hash chain,
+    in the order they were written, and the append-only triggers still refuse changes."""
+    from datetime import datetime
+
+    from sqlalchemy.exc import DBAPIError
+
+    from spm_desktop.core.security.audit_chain import verify_chain
+
+    url = db.engine.url.render_as_string(hide_password=False)
+    db.dispose()
+    downgrade(url, "0010_needs_v2")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for i, at in enumerate((datetime(2026, 3, 2), datetime(2026, 3, 1), datetime(2026, 3, 3))):
+            conn.execute(text("INSERT INTO audit_entry (id, at, username, action, entity, entity_id, device_id, "
+                              "before, after) VALUES (:id, :at, 'budi', 'create', 'person', :id, '', NULL, :after)"),
+                         {"id": f"e{i}", "at": at, "after": '{"nama": "Ani"}'})
+    engine.dispose()
+    assert upgrade_to_head(url) == head_revision()
+    again = Database(make_engine(url))
+    try:
+        with again.reading() as s:
+            report = verify_chain(s)
+            order = list(s.scalars(text("SELECT id FROM audit_entry WHERE id LIKE 'e%' ORDER BY seq")))
+        assert report.ok and report.entries >= 3
+        assert order == ["e1", "e0", "e2"]
+        with pytest.raises(DBAPIError, match="append-only"), again.transaction() as s:
+            s.execute(text("UPDATE audit_entry SET username = 'x' WHERE id = 'e1'"))
+    finally:
+        again.dispose()

@@ -21,12 +21,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, insert, select, text, update
 
 from spm_desktop.core.demo import names
+from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import ConflictError, ValidationError
 from spm_desktop.core.domain.groups import ACTIVITY_RULES
 from spm_desktop.core.domain.names import search_key
 from spm_desktop.core.domain.nik import make_kk, make_nik
 from spm_desktop.core.security import audit
 from spm_desktop.core.storage import hlc
+from spm_desktop.core.security.permissions import require
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import (
     Case,
@@ -258,8 +260,11 @@ def generate(
     until: date | None = None,
     force: bool = False,
     progress: Callable[[str], None] | None = None,
+    actor: Actor = SYSTEM,
 ) -> DemoResult:
-    """Write ``persons`` persons and exactly ``events`` service events (one transaction)."""
+    """Write ``persons`` persons and exactly ``events`` service events (one transaction),
+    audited as ``actor`` (bulk writing like an import: ``import.run``)."""
+    require(actor, "import.run")
     if persons < 1 or events < 0:
         raise ValidationError("Jumlah penerima layanan minimal 1 dan jumlah layanan tidak boleh negatif.", "persons")
     say = progress or (lambda _m: None)
@@ -270,7 +275,7 @@ def generate(
     if needs_area(db):  # a new data folder: the demo office is Kota Pontianak
         adopt_area(db, SYSTEM, AreaChoice(DEMO_AREA))
     master = _load_master(db)
-    with db.transaction() as s:
+    with db.transaction(actor) as s:
         existing = s.scalar(select(func.count()).select_from(Person))
         if existing and not force:
             raise ConflictError(

@@ -374,9 +374,11 @@ def _signature(st, settings: AppSettings, signing: Signing, width: float) -> lis
 
 
 def write_recap_pdf(result: RollupResult, settings: AppSettings, path: str | Path,
-                    signing: Signing | None = None) -> Path:
+                    signing: Signing | None = None, audit_head: tuple[int, str] | None = None) -> Path:
     """Write the recap of ``result`` to ``path``; returns the path. Signed on ``signing``'s
-    date (default today) by its maker and the settings' Kepala Dinas."""
+    date (default today) by its maker and the settings' Kepala Dinas. ``audit_head`` (seq, hash)
+    of the audit trail's hash chain is printed in every page's footer: the signed paper fixes
+    the trail as it was."""
     _register_fonts()
     path = Path(path)
     st = _styles()
@@ -410,6 +412,8 @@ def write_recap_pdf(result: RollupResult, settings: AppSettings, path: str | Pat
     story += _signature(st, settings, signing, land_w)
 
     footer = f"Rekapitulasi Capaian SPM — {p.label} — {settings.office_name}"
+    if audit_head is not None:
+        footer += f" — Jejak audit #{audit_head[0]} {audit_head[1][:16]}"
 
     def make_canvas(*args, **kwargs):
         kwargs["initialFontName"] = FONT  # no unembedded Helvetica anywhere

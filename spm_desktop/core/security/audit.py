@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
+from spm_desktop.core.security import audit_chain
 from spm_desktop.core.storage.models import AuditEntry
 
 # Columns that say nothing about the content and would only bloat the trail.
@@ -56,4 +57,5 @@ def record(
         device_id=session.info.get("device_id", "") or "",
     )
     session.add(entry)
+    audit_chain.remember(session, entry)  # its place in the hash chain is taken at flush
     return entry

@@ -134,6 +134,23 @@ def authenticate(db: Database, username: str, password: str, now: datetime | Non
     raise failure
 
 
+def verify_login(db: Database, username: str, password: str, now: datetime | None = None) -> UserInfo:
+    """The same check as :func:`authenticate` on a database that cannot be written (a read-only
+    data folder): nothing is recorded, and a locked account stays locked."""
+    now = now or utcnow()
+    with db.reading() as s:
+        user = s.scalars(select(User).where(User.username == username.strip().lower(), User.active.is_(True),
+                                            User.role != "system")).first()
+        info = _info(user) if user is not None else None
+        password_hash = user.password_hash if user is not None else _DUMMY_HASH
+    ok = verify_password(password_hash, password)
+    if info is None or not ok:
+        raise DomainError("Nama pengguna atau kata sandi salah.", "password")
+    if info.locked_until and info.locked_until > now:
+        raise DomainError("Akun dikunci karena terlalu sering salah kata sandi; hubungi administrator.", "password")
+    return info
+
+
 # ----- user management (admin) ---------------------------------------------------------
 
 MANAGED_ROLES = tuple(ROLES)  # admin, supervisor, petugas, tksk, viewer (never "system")

@@ -16,6 +16,7 @@ from spm_desktop.core.reports.signing import Signing
 from spm_desktop.core.rollup import DEFAULT_BREAKDOWNS, Period, RollupResult, compute_rollup
 from spm_desktop.core.rollup.quarterly import QuarterResult, compute_quarter
 from spm_desktop.core.security import audit
+from spm_desktop.core.security.audit_chain import chain_head
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.services.settings import AppSettings, get_settings
 from spm_desktop.core.storage.database import Database
@@ -93,7 +94,9 @@ def export_recap_pdf(db: Database, actor: Actor, period: Period, path: str | Pat
     require_signatory(settings)
     signing = signing or signing_for(db, actor)
     result = result or compute_rollup(db, period)
-    written = write_recap_pdf(result, settings, target, signing)
+    with db.reading() as s:
+        head = chain_head(s)
+    written = write_recap_pdf(result, settings, target, signing, audit_head=head)
     _audit_export(db, actor, "recap_pdf", period, written)
     return written
 

@@ -412,7 +412,8 @@ def _remove_staged(staged: Path) -> None:
 
 
 def _prepare_restored(staged: Path, actor: Actor, backup_file: Path, kept: Path | None, reason: str) -> None:
-    """Migrate the staged copy to the current schema and add the ``restore`` audit entry; it
+    """Migrate the staged copy to the current schema, carry over the audit entries written
+    since the backup (:func:`_carry_audit_entries`) and add the ``restore`` audit entry; it
     ends as one self-contained file (journal mode DELETE), ready to be renamed into place."""
     from spm_desktop.core.security import audit
     from spm_desktop.core.storage.database import Database
@@ -424,9 +425,10 @@ def _prepare_restored(staged: Path, actor: Actor, backup_file: Path, kept: Path 
     db = Database(make_engine(url))
     try:
         with db.transaction(actor) as s:
+            carried = _carry_audit_entries(s, kept)
             audit.record(s, "restore", "backup", "", after={"file": str(backup_file),
                                                             "kept_aside": str(kept) if kept else "",
-                                                            "reason": reason})
+                                                            "reason": reason, **carried})
     finally:
         db.dispose()
     con = sqlite3.connect(str(staged))
@@ -435,6 +437,63 @@ def _prepare_restored(staged: Path, actor: Actor, backup_file: Path, kept: Path 
     finally:
         con.close()
     _fsync(staged)
+
+
+def _carry_audit_entries(s, kept: Path | None) -> dict:
+    """A restore never loses the audit trail written after the backup. When the replaced
+    file's chain continues the backup's (same entry at the backup's head), its later entries
+    are appended unchanged — the chain stays valid. Otherwise (another database's backup, a
+    damaged file) they stay in the copy kept aside, and the restore entry says how many."""
+    from sqlalchemy import insert, select
+
+    from spm_desktop.core.security.audit_chain import chain_head
+    from spm_desktop.core.storage.models import AuditEntry
+
+    if kept is None or not kept.exists():
+        return {}
+    head_seq, head_hash = chain_head(s)
+    columns = [c.name for c in AuditEntry.__table__.columns]
+    try:
+        con = _connect_ro(kept)
+        try:
+            match = con.execute("SELECT entry_hash FROM audit_entry WHERE seq = ?", (head_seq,)).fetchone()
+            if head_seq == 0 or (match is not None and match[0] == head_hash):
+                cursor = con.execute(f"SELECT {', '.join(columns)} FROM audit_entry WHERE seq > ? ORDER BY seq",
+                                     (head_seq,))
+                later = [dict(zip(columns, row, strict=True)) for row in cursor]
+                outcome = "appended"
+            else:
+                known = set(s.scalars(select(AuditEntry.id)))
+                later = [r[0] for r in con.execute("SELECT id FROM audit_entry") if r[0] not in known]
+                outcome = "archived"
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        log.warning("Jejak audit berkas lama tidak terbaca: %s", type(exc).__name__)
+        return {"audit_entries_archived": "tidak terbaca", "audit_archive": str(kept)}
+    if outcome == "archived":
+        return {"audit_entries_archived": len(later), "audit_archive": str(kept)} if later else {}
+    if later:
+        table = AuditEntry.__table__
+        types = {c.name: c.type for c in table.columns}
+        rows = [{k: _from_sqlite(types[k], v) for k, v in row.items()} for row in later]
+        s.execute(insert(table), rows)
+    return {"audit_entries_appended": len(later)}
+
+
+def _from_sqlite(column_type, value):
+    """A raw SQLite value back to what the column type binds (JSON text, date-time text)."""
+    import json
+
+    from sqlalchemy import JSON, DateTime
+
+    if value is None:
+        return None
+    if isinstance(column_type, JSON):
+        return json.loads(value)
+    if isinstance(column_type, DateTime):
+        return datetime.fromisoformat(value)
+    return value
 
 
 def restore_backup(db_file: Path, actor: Actor, backup_file: Path, reason: str = "") -> RestoreResult:
@@ -446,10 +505,39 @@ def restore_backup(db_file: Path, actor: Actor, backup_file: Path, reason: str =
 # ----- start-up -------------------------------------------------------------------------
 
 
-def startup_check(db_file: Path) -> StartupCheck:
-    """``PRAGMA quick_check`` of the live file at start. A missing file (first run) is fine.
-    On failure the newest good backup is offered (or None when there is none)."""
+LEFTOVER_AGE_S = 3600  # a copy still being written by another process is younger than this
+
+
+def remove_leftovers(db_file: Path, now: float | None = None) -> list[Path]:
+    """Remove what an interrupted backup or restore left behind — ``backups/*.part`` and the
+    staged ``<db>.restore`` — once older than an hour (they hold personal data and are of no
+    use). Called at every start; returns what was removed."""
+    import time
+
     db_file = Path(db_file)
+    now = time.time() if now is None else now
+    candidates = list((db_file.parent / BACKUP_DIRNAME).glob("*.part"))
+    candidates += list(db_file.parent.glob(f"{db_file.name}.restore*"))
+    candidates += list(db_file.parent.glob(f"{db_file.stem}.before-*.db.part"))
+    removed = []
+    for path in candidates:
+        try:
+            if now - path.stat().st_mtime >= LEFTOVER_AGE_S:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    if removed:
+        log.info("%d berkas sisa cadangan/pemulihan yang terputus dihapus", len(removed))
+    return removed
+
+
+def startup_check(db_file: Path) -> StartupCheck:
+    """``PRAGMA quick_check`` of the live file at start (after removing the leftovers of an
+    interrupted backup). A missing file (first run) is fine. On failure the newest good backup
+    is offered (or None when there is none)."""
+    db_file = Path(db_file)
+    remove_leftovers(db_file)
     if not db_file.exists() or db_file.stat().st_size == 0:
         return StartupCheck(True, "ok", None)
     result = check_file(db_file, quick=True)

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import unquote
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import spm_desktop.core.storage.name_keys  # noqa: F401  (registers the name-key listener)
 import spm_desktop.core.storage.tracking  # noqa: F401  (registers the flush listener)
 from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import DomainError
-from spm_desktop.core.storage.engine import READ_ONLY_OPTION, is_sqlite
+from spm_desktop.core.storage.engine import AUDIT_LOCK_KEY, READ_ONLY_OPTION, is_sqlite
 from spm_desktop.core.storage.models import LocalDevice
 
 
@@ -77,6 +77,8 @@ class Database:
             raise DomainError("Folder data atau berkas basis data hanya bisa dibaca (read-only); perubahan tidak "
                               "dapat disimpan. Perintah yang hanya membaca (check, recap --json) tetap bisa dipakai.")
         with self.sessions.begin() as session:
+            if not self.is_sqlite:  # SQLite writers are already serialised (BEGIN IMMEDIATE)
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
             session.info["actor"] = actor
             session.info["device_id"] = self.device_id
             if self.clock is not None:

@@ -66,6 +66,9 @@ def is_sqlite(url_or_engine) -> bool:
 # transaction-scoped advisory lock so they run one seat after the other. (SQLite writers are
 # already serialised by BEGIN IMMEDIATE.)
 SETUP_LOCK_KEY = 0x53504D31  # "SPM1"
+# Every write transaction on PostgreSQL takes this one first: the audit trail is a hash chain
+# (core/security/audit_chain) and two desks must never take the same place in it.
+AUDIT_LOCK_KEY = 0x53504D41  # "SPMA"
 
 
 def lock_for_setup(conn_or_session) -> None:

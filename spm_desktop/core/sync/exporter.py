@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.security import audit
+from spm_desktop.core.security.audit_chain import chain_head
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.storage import hlc
 from spm_desktop.core.storage.base import new_id
@@ -181,12 +182,14 @@ def export_package(
         tables = collect_rows(s, since, received_seqs(s, peer.device_id) if since else [], scope, own)
         evict = sorted(scope.evicted) if scope is not None else []
         now = db.now()
+        head_seq, head_hash = chain_head(s)
         clock = max([hlc.current(s), hlc.from_datetime(now)] + [_highest_hlc(t) for t in tables])
         hlc.observe(s, clock)
         manifest, plain = payload.build(
             dict(package_id=new_id(), schema_revision=head_revision(), source_device_id=device.id,
                  source_device_name=device.name, created_at=now.isoformat(), to_peer=peer.name,
-                 full=since == 0, until_seq=until, hlc=clock, ack=answers_for(s, peer), evict=evict),
+                 full=since == 0, until_seq=until, hlc=clock, ack=answers_for(s, peer), evict=evict,
+                 audit_head=f"{head_seq}:{head_hash}"),
             tables,
         )
         data = envelope.seal(plain, keys, base64.b64decode(peer.box_public))
@@ -200,6 +203,6 @@ def export_package(
                           content_hash=manifest.content_hash, file_name=target.name, status="sent"))
         audit.record(s, "export", "sync_package", manifest.package_id,
                      after={"peer": peer.name, "file": target.name, "tables": manifest.counts,
-                            "full": manifest.full})
+                            "full": manifest.full, "audit_head": manifest.audit_head})
         return ExportResult(manifest.package_id, str(target), peer.name, manifest.full,
                             dict(manifest.counts), len(data))

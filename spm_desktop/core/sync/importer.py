@@ -392,7 +392,8 @@ def _record(s: Session, package: OpenedPackage, summary: ImportSummary) -> None:
                       created_at=datetime.fromisoformat(m.created_at), processed_at=now, counts=counts,
                       content_hash=m.content_hash, file_name=package.file_name, status="applied"))
     audit.record(s, "import", "sync_package", m.package_id,
-                 after={"from": m.source_device_name, "file": package.file_name, **counts})
+                 after={"from": m.source_device_name, "file": package.file_name, **counts,
+                        "sender_audit_head": m.audit_head})
 
 
 __all__ = ["ImportSummary", "TableChange", "OpenedPackage", "preview_import", "import_package", "open_package"]

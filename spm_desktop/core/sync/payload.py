@@ -1,13 +1,17 @@
 """The decrypted content of a package: a manifest and the rows of each table.
 
 Plaintext layout: ``u32 manifest length | manifest JSON | tables JSON``. The manifest's
-``content_hash`` is the SHA-256 of the tables JSON bytes, checked on reading.
+``content_hash`` is the SHA-256 of the tables JSON bytes, checked on reading. ``audit_head``
+is the head of the sender's audit hash chain (``seq:hash``) when it made the package: the
+receiver records it in its own audit trail, so the sender's trail cannot later be cut back
+below it unnoticed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import struct
 from dataclasses import dataclass
 from typing import Any
@@ -17,11 +21,13 @@ from spm_desktop.core.sync.envelope import MSG_MALFORMED, PackageRefused
 
 PAYLOAD_VERSION = 1
 _LEN = struct.Struct(">I")
+_AUDIT_HEAD = re.compile(r"[0-9]{1,12}:[0-9a-f]{64}")
 _MANIFEST_KEYS = {"format", "package_id", "schema_revision", "source_device_id", "source_device_name",
-                  "created_at", "to_peer", "full", "counts", "content_hash", "until_seq", "hlc", "ack", "evict"}
+                  "created_at", "to_peer", "full", "counts", "content_hash", "until_seq", "hlc", "ack", "evict",
+                  "audit_head"}
 # Read without the keys added later, so a package of another schema revision is refused by
 # its revision (with the message saying which side to update), not as malformed.
-_LATER_KEYS = {"until_seq", "hlc", "ack", "evict"}
+_LATER_KEYS = {"until_seq", "hlc", "ack", "evict", "audit_head"}
 MAX_EVICT = 2_000_000
 MAX_ANSWERS = 20  # answers to the peer's latest packages carried back
 MAX_REASONS = 200  # refusal reasons kept per answer
@@ -69,6 +75,7 @@ class Manifest:
     ack: Ack = Ack()
     # To a TKSK device: persons that left its scope; it removes them and their records.
     evict: tuple[str, ...] = ()
+    audit_head: str = ""  # "seq:hash" of the sender's audit hash chain when it was made
 
     def as_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -129,6 +136,8 @@ def read_manifest(plain: bytes) -> tuple[Manifest, int]:
             or not all(isinstance(x, str) and 0 < len(x) <= 36 for x in evict)):
         raise _bad("isian manifes tidak sah")
     raw["evict"] = tuple(evict)
+    if "audit_head" in raw and not (isinstance(raw["audit_head"], str) and _AUDIT_HEAD.fullmatch(raw["audit_head"])):
+        raise _bad("ujung jejak audit pengirim tidak sah")
     return Manifest(**raw), _LEN.size + n
 
 

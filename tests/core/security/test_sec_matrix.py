@@ -22,7 +22,7 @@ from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import DomainError, PermissionDenied
 from spm_desktop.core.imports import run_import
 from spm_desktop.core.rollup.period import Period
-from spm_desktop.core.security import audit_trail, personal_data, users
+from spm_desktop.core.security import audit_chain, audit_trail, personal_data, users
 from spm_desktop.core.security.permissions import PERMISSIONS
 from spm_desktop.core.services import (
     activities,
@@ -307,6 +307,18 @@ def _footprint(db) -> tuple[int, int]:
                 s.scalar(select(func.max(LocalDevice.change_seq))) or 0)
 
 
+def _assert_chained_as(db, actor: Actor, entries_before: int) -> None:
+    """What the call wrote is in the audit hash chain (every service, old and new: device
+    enrolment, mutu, group activities, volunteers, disasters), and names the actor."""
+    with db.reading() as s:
+        report = audit_chain.verify_chain(s)
+        written = s.execute(select(AuditEntry.username, AuditEntry.action).order_by(AuditEntry.seq)
+                            .offset(entries_before)).all()
+    assert report.ok, report.message()
+    assert report.entries == entries_before + len(written)
+    assert {username for username, _ in written} <= {actor.username}, written
+
+
 @pytest.mark.parametrize("role", sorted(ROLE_ACTORS))
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: r.name)
 def test_role_against_service(db, tmp_path, row, role):
@@ -323,6 +335,8 @@ def test_role_against_service(db, tmp_path, row, role):
         assert not isinstance(refused.value, PermissionDenied)
     elif allowed:
         row.call(env, actor)
+        if row.name != "backup.restore_backup":  # (the restored file has its own trail)
+            _assert_chained_as(db, actor, before[0])
     else:
         with pytest.raises(PermissionDenied):
             row.call(env, actor)

@@ -320,6 +320,26 @@ def test_history_peers_and_audit(office, tksk, tmp_path):
             AuditEntry.action == "export", AuditEntry.entity == "sync_package")) == 2
 
 
+def test_package_carries_the_senders_audit_chain_head(office, tksk, tmp_path):
+    """The receiver records the head of the sender's audit hash chain (issue 18): the laptop's
+    trail cannot later be cut back below what the office has seen."""
+    from spm_desktop.core.security.audit_chain import verify_chain
+
+    add_person(tksk, "Dewi")
+    with tksk.reading() as s:
+        head = verify_chain(s)  # the chain as it stands when the package is made
+    exchange(tksk, office, tmp_path, name="satu")
+    with office.reading() as s:
+        imported = s.scalars(select(AuditEntry).where(AuditEntry.action == "import",
+                                                      AuditEntry.entity == "sync_package")).one()
+        assert verify_chain(s).ok
+    with tksk.reading() as s:
+        exported = s.scalars(select(AuditEntry).where(AuditEntry.action == "export",
+                                                      AuditEntry.entity == "sync_package")).one()
+    assert imported.after["sender_audit_head"] == exported.after["audit_head"] == f"{head.head_seq}:{head.head}"
+    assert exported.seq == head.head_seq + 1  # the export's own entry follows the head it carries
+
+
 def test_viewer_may_not_exchange(office, tmp_path):
     with pytest.raises(PermissionDenied):
         export_package(office, Actor("v", "viewer"), tmp_path / "x.spmsync", peer_name="TKSK Pontianak Barat")

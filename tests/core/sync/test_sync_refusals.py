@@ -197,7 +197,8 @@ def _valid_plain(tksk):
     with tksk.reading() as s:
         tables = exporter.collect_rows(s, 0)
     fields = dict(package_id="p-1", schema_revision=exporter.head_revision(), source_device_id=tksk.device_id,
-                  source_device_name="TKSK", created_at="2026-04-01T00:00:00", to_peer="", full=True)
+                  source_device_name="TKSK", created_at="2026-04-01T00:00:00", to_peer="", full=True,
+                  audit_head="0:" + "0" * 64)
     return fields, tables
 
 

@@ -38,6 +38,7 @@ class AuditEntry(Base):
         Index("ix_audit_entry_at", "at"),
         Index("ix_audit_entry_entity", "entity", "entity_id"),
         Index("ix_audit_entry_username", "username"),
+        Index("ux_audit_entry_seq", "seq", unique=True),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -49,6 +50,12 @@ class AuditEntry(Base):
     before: Mapped[Any] = mapped_column(JSON, nullable=True)
     after: Mapped[Any] = mapped_column(JSON, nullable=True)
     device_id: Mapped[str] = mapped_column(String(36), default="")
+    # Hash chain (core/security/audit_chain): position, the previous entry's hash, this
+    # entry's hash, and the hash of before/after kept apart so snapshots can be blanked.
+    seq: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    entry_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    snapshot_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class LocalDevice(Base):
