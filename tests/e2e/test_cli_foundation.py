@@ -30,7 +30,7 @@ def test_init_then_check(folder, tmp_path):
         stored = dict(conn.execute("SELECT key, value FROM setting WHERE key LIKE 'signatory.%'").fetchall())
         setting_actors = {user for user, after in conn.execute(
             "SELECT username, after FROM audit_entry WHERE entity = 'setting'")
-            if json.loads(after)["key"].startswith("signatory.")}
+            if str((json.loads(after) or {}).get("key", "")).startswith("signatory.")}
     assert json.loads(stored["signatory.name"]) == "Drs. Budi Santoso, M.Si"
     assert json.loads(stored["signatory.nip"]) == "19700101 199003 1 001"
     assert setting_actors == {"admin"}  # the administrator init created, not the system user

@@ -6,7 +6,7 @@ import json
 import subprocess
 from datetime import date
 
-from cli_helpers import spm
+from cli_helpers import ensure_admin, spm
 from openpyxl import load_workbook
 from rollup_builders import CLOTHES, MEALS, Rows
 
@@ -25,6 +25,7 @@ def set_signatory(data_dir, name="Drs. Budi Santoso, M.Si", nip="197001011990031
 
 
 def fill(data_dir, signatory: bool = True) -> None:
+    ensure_admin(data_dir)  # init (area, administrator) first: it sets the office texts
     if signatory:
         set_signatory(data_dir)
     db = Database(make_engine(database_url(data_dir)))
