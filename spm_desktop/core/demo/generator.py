@@ -27,8 +27,8 @@ from spm_desktop.core.domain.groups import ACTIVITY_RULES
 from spm_desktop.core.domain.names import search_key
 from spm_desktop.core.domain.nik import make_kk, make_nik
 from spm_desktop.core.security import audit
-from spm_desktop.core.storage import hlc
 from spm_desktop.core.security.permissions import require
+from spm_desktop.core.storage import hlc
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import (
     Case,
