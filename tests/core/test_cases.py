@@ -115,6 +115,15 @@ def test_reassess_remove_need_and_need_status(db, person):
         C.reassess(db, SYSTEM, case.id, [DOCS], START - timedelta(days=1))
     with pytest.raises(ValidationError, match="masa depan"):
         C.reassess(db, SYSTEM, case.id, [DOCS], TODAY + timedelta(days=1))
+    # Both changes are links of the audit hash chain (issue 18), which stays intact.
+    from spm_desktop.core.security.audit_chain import verify_chain
+
+    with db.reading() as s:
+        rows = s.execute(select(AuditEntry.action, AuditEntry.seq, AuditEntry.after)
+                         .where(AuditEntry.entity == "case", AuditEntry.entity_id == case.id)).all()
+        assert {"reassess"} <= {a for a, _seq, _after in rows} and all(seq for _a, seq, _after in rows)
+        assert any("removed_need" in (after or {}) for _a, _seq, after in rows)
+        assert verify_chain(s).ok
 
 
 def test_unassessed_and_no_need_cases(db, person):

@@ -41,7 +41,7 @@ def audit(folder, sql="SELECT username, action, entity FROM audit_entry ORDER BY
 EVERY_COMMAND = [
     ("check",), ("check", "--json", "-"), ("recap", "--year", "2026", "--month", "3"),
     ("espm", "--year", "2026", "--quarter", "1", "--xlsx", "x.xlsx"), ("backup",), ("restore", "x.db"),
-    ("export", "persons", "--xlsx", "x.xlsx"), ("import", "persons", "x.csv"),
+    ("export", "persons", "--xlsx", "x.xlsx"), ("import", "persons", "x.csv"), ("import", "needs", "x.csv"),
     ("demo-data", "--persons", "1", "--events", "0"),
     ("mutu", "export", "m.csv", "--year", "2026"), ("mutu", "import", "m.csv"),
     ("sync", "identity", "--out", "x.spmid"), ("sync", "enrol", "x.spmid", "--name", "A", "--role", "office"),

@@ -338,6 +338,11 @@ def test_package_carries_the_senders_audit_chain_head(office, tksk, tmp_path):
                                                       AuditEntry.entity == "sync_package")).one()
     assert imported.after["sender_audit_head"] == exported.after["audit_head"] == f"{head.head_seq}:{head.head}"
     assert exported.seq == head.head_seq + 1  # the export's own entry follows the head it carries
+    # The answer back carries the acknowledgement; both trails stay intact after applying it.
+    exchange(office, tksk, tmp_path, name="jawab")
+    for side in (office, tksk):
+        with side.reading() as s:
+            assert verify_chain(s).ok
 
 
 def test_viewer_may_not_exchange(office, tmp_path):
