@@ -254,7 +254,7 @@ REQUIRED_NOW = ("1.06.04.2.01.0002", "1.06.06.2.01.0002", "1.06.04.2.01.0003")
 
 
 def test_upgrading_links_the_existing_audit_trail(db):
-    """Entries written before revision 0011_audit_chain get their places in the hash chain,
+    """Entries written before revision 0012_audit_chain get their places in the hash chain,
     in the order they were written, and the append-only triggers still refuse changes."""
     from datetime import datetime
 
@@ -264,7 +264,7 @@ def test_upgrading_links_the_existing_audit_trail(db):
 
     url = db.engine.url.render_as_string(hide_password=False)
     db.dispose()
-    downgrade(url, "0010_needs_v2")
+    downgrade(url, "0011_need_met")
     engine = make_engine(url)
     with engine.begin() as conn:
         for i, at in enumerate((datetime(2026, 3, 2), datetime(2026, 3, 1), datetime(2026, 3, 3))):

@@ -5,8 +5,8 @@ triggers are re-created so that the one change they allow is blanking an entry's
 snapshots (the chain covers their hash, not their content); everything else — any other
 column, DELETE — is refused as before.
 
-Revision ID: 0011_audit_chain
-Revises: 0010_needs_v2
+Revision ID: 0012_audit_chain
+Revises: 0011_need_met
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_audit_chain"
-down_revision = "0010_needs_v2"
+revision = "0012_audit_chain"
+down_revision = "0011_need_met"
 branch_labels = None
 depends_on = None
 
