@@ -336,6 +336,3 @@ def match_names(a: NameForm, b: NameForm) -> NameMatch:
                                                                              " ".join(b.patronymic))
     return NameMatch(best, dropped and best > 0, father)
 
-
-# The spelling used by the first version of this module (demo data generator).
-normalize_name = normalise_name

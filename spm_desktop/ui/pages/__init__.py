@@ -1,4 +1,4 @@
-"""The pages of the main window (GUI convention, notes/GUI_CONVENTION.md).
+"""The pages of the main window (docs/architecture.md §1 "Threads"; docs/decisions/0005).
 
 Each module ``spm_desktop.ui.pages.<name>`` defines ``class Page(QWidget)`` with class
 attributes ``TITLE`` (navigation label), ``PERMISSION`` (permission key or None), ``ORDER``
