@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 from sqlalchemy import func, select
 
@@ -31,8 +32,11 @@ def test_two_seats_starting_together_on_an_empty_database(empty_database_url, tm
     go = tmp_path / "go"
     seats = [subprocess.Popen([sys.executable, "-c", SEAT, empty_database_url, str(go), label],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for label in ("a", "b")]
+    deadline = time.monotonic() + 240
     while not all((tmp_path / f"go.{label}").exists() for label in ("a", "b")):
         assert all(p.poll() is None for p in seats), [p.stderr.read() for p in seats]
+        assert time.monotonic() < deadline, "a seat never got ready"
+        time.sleep(0.005)
     go.touch()
     results = [p.communicate(timeout=240) for p in seats]
     assert [p.returncode for p in seats] == [0, 0], [err[-2000:] for _, err in results]

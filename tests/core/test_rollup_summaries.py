@@ -16,7 +16,8 @@ from backend_support import ON_POSTGRES, sqlite_only
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rollup_builders import B_FOOD, CLOTHES, MEALS, REUNI, Rows, d
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import create_engine, delete, insert, select, text, update
+from sqlalchemy.pool import NullPool
 from summaries import (
     assert_summaries_consistent,
     expected_masks,
@@ -276,6 +277,25 @@ def test_a_failed_bulk_insert_leaves_the_triggers_in_place(db):
         assert len(stored_firsts(s)) == 1
 
 
+def assert_someone_waits_for_a_lock(db, timeout: float = 20.0) -> None:
+    """Wait (on a connection of its own, outside the application's pool) until another session
+    of this database waits for a lock: an explicit barrier instead of a sleep long enough to be
+    likely."""
+    deadline = time.monotonic() + timeout
+    watcher = create_engine(db.engine.url, poolclass=NullPool)
+    with watcher.connect() as conn:
+        while True:
+            waiting = conn.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'")).scalar()
+            conn.rollback()  # pg_stat_activity is a snapshot per transaction: take a new one
+            if waiting:
+                break
+            assert time.monotonic() < deadline, "the second transaction never waited for the first one's lock"
+            time.sleep(0.01)
+    watcher.dispose()
+
+
 @pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has one writer at a time (BEGIN IMMEDIATE): no interleaving")
 def test_two_desks_editing_one_persons_events_at_once_leave_the_right_summary(db):
     """PostgreSQL, two transactions at once: each removes one of the two events of the same
@@ -291,7 +311,7 @@ def test_two_desks_editing_one_persons_events_at_once_leave_the_right_summary(db
     # other event (the delete trigger recomputes the key once) meanwhile.
     soft_delete = update(ServiceEvent).where(ServiceEvent.id == first).values(deleted_at=GONE)
     removal = delete(ServiceEvent).where(ServiceEvent.id == second)
-    second_started, failures = threading.Event(), []
+    first_holds, failures = threading.Event(), []
 
     def run(statement, before_commit):
         try:
@@ -302,15 +322,14 @@ def test_two_desks_editing_one_persons_events_at_once_leave_the_right_summary(db
             failures.append(exc)
 
     def hold_until_second_waits():
-        second_started.wait(10)
-        time.sleep(0.5)  # the second is inside its trigger now, waiting
+        first_holds.set()  # the first holds its row locks now
+        assert_someone_waits_for_a_lock(db)  # the second is inside its trigger, waiting
 
     one = threading.Thread(target=run, args=(soft_delete, hold_until_second_waits))
     one.start()
-    time.sleep(0.5)  # the first holds its row locks now
+    assert first_holds.wait(20)
     two = threading.Thread(target=run, args=(removal, lambda: None))
     two.start()
-    second_started.set()
     one.join(20)
     two.join(20)
     assert not failures
