@@ -105,7 +105,7 @@ def test_activity_rules_refuse_with_indonesian_messages_and_write_nothing(db):
     assert "dicatat per orang" in errors["service_code"]
     errors = refused(ActivityInput(FAMILY, date(2099, 1, 1), "", 0, 0))
     assert errors == {"activity_date": "Tanggal kegiatan tidak boleh di masa depan.",
-                      "kelurahan_code": "Kelurahan tempat kegiatan wajib dipilih.",
+                      "kelurahan_code": "Desa/kelurahan tempat kegiatan wajib dipilih.",
                       "participants_male": "Jumlah peserta (laki-laki + perempuan) paling sedikit 1."}
     errors = refused(ActivityInput(FAMILY, date(2026, 3, 2), KEL_SELATAN, 1, 0, person_ids=(a, b)))
     assert errors["person_ids"] == ("PPKS yang keluarganya ikut (2 orang) tidak boleh lebih banyak dari jumlah "
@@ -245,3 +245,22 @@ def test_output_indicators_of_attendances_and_of_distinct_volunteers(db):
     with db.reading() as s:
         assert s.scalar(select(ServiceType.counting_rule).where(ServiceType.code == TAGANA)) == "named_participants"
         assert len(s.scalars(select(GroupActivity)).all()) == 9
+
+
+def test_an_activity_in_a_desa_of_a_kabupaten_is_recorded(empty_database_url):
+    """A kabupaten's villages are mostly desa (issue 20): a family-guidance session held in
+    desa Arang Limbung (Kubu Raya, 61.12.01.2003) is recorded like one in a kelurahan."""
+    from spm_desktop.core.services.area import AreaChoice, adopt_area
+    from spm_desktop.core.storage.open import open_database
+
+    kubu_raya = open_database(empty_database_url)
+    try:
+        adopt_area(kubu_raya, ADMIN, AreaChoice("61.12"))
+        made = record_activity(kubu_raya, ADMIN, ActivityInput(FAMILY, date(2026, 3, 2), "61.12.01.2003", 4, 6,
+                                                               "Fasilitator", "", (), ()))
+        assert get_activity(kubu_raya, ADMIN, made.id).kelurahan_code == "61.12.01.2003"
+        with pytest.raises(ValidationError) as refused:
+            record_activity(kubu_raya, ADMIN, ActivityInput(FAMILY, date(2026, 3, 2), "61.12.01", 4, 6, "", "", (), ()))
+        assert refused.value.errors[0].message == "Desa/kelurahan 61.12.01 tidak ada di daftar wilayah."
+    finally:
+        kubu_raya.dispose()

@@ -129,12 +129,8 @@ def _unique(ids: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def validate_activity(s: Session, data: ActivityInput, today: date | None = None) -> tuple[ActivityInput, ServiceType]:
-    """Check an activity's input; returns it normalised with its service type. Raises
-    :class:`ValidationError` listing every problem."""
-    today = today or date.today()
-    errors: list[FieldError] = []
-    code = (data.service_code or "").strip()
+def _activity_type(s: Session, code: str, errors: list[FieldError]) -> ServiceType | None:
+    """The active service type of ``code`` when it is recorded as group activities."""
     st = s.scalars(select(ServiceType).where(ServiceType.code == code, ServiceType.deleted_at.is_(None))).first()
     if st is None:
         errors.append(FieldError("service_code", f"Kode layanan {code or '(kosong)'} tidak dikenal."))
@@ -143,20 +139,31 @@ def validate_activity(s: Session, data: ActivityInput, today: date | None = None
                                                  "bukan sebagai kegiatan kelompok."))
     elif not st.active:
         errors.append(FieldError("service_code", f"Layanan {st.name} tidak aktif lagi; tidak bisa dicatat."))
-    on = data.activity_date
+    return st
+
+
+def _check_activity_date(on: date | None, today: date, errors: list[FieldError]) -> None:
     if on is None:
         errors.append(FieldError("activity_date", "Tanggal kegiatan wajib diisi."))
     elif on > today:
         errors.append(FieldError("activity_date", "Tanggal kegiatan tidak boleh di masa depan."))
-    kelurahan = (data.kelurahan_code or "").strip()
+
+
+def _checked_village(s: Session, code: str | None, errors: list[FieldError]) -> str:
+    """The desa/kelurahan code of the place, which must be in the region list."""
+    kelurahan = (code or "").strip()
     if not kelurahan:
-        errors.append(FieldError("kelurahan_code", "Kelurahan tempat kegiatan wajib dipilih."))
-    elif s.scalar(select(Region.level).where(Region.code == kelurahan, Region.deleted_at.is_(None))) != "kelurahan":
-        errors.append(FieldError("kelurahan_code", f"Kelurahan {kelurahan} tidak ada di daftar wilayah."))
-    male = _count(data.participants_male, "participants_male", "Jumlah peserta laki-laki", errors)
-    female = _count(data.participants_female, "participants_female", "Jumlah peserta perempuan", errors)
-    total = male + female
-    persons, volunteers = _unique(data.person_ids), _unique(data.volunteer_ids)
+        errors.append(FieldError("kelurahan_code", "Desa/kelurahan tempat kegiatan wajib dipilih."))
+    elif s.scalar(select(Region.level).where(Region.code == kelurahan, Region.deleted_at.is_(None))) not in (
+            "kelurahan", "desa"):
+        errors.append(FieldError("kelurahan_code", f"Desa/kelurahan {kelurahan} tidak ada di daftar wilayah."))
+    return kelurahan
+
+
+def _check_lists(st: ServiceType | None, total: int, persons: tuple[str, ...], volunteers: tuple[str, ...],
+                 errors: list[FieldError]) -> None:
+    """Who is listed against how many took part: PPKS for family guidance, roster volunteers
+    for Tagana (at least one), never more names than participants."""
     if not any(e.field.startswith("participants") for e in errors) and total == 0:
         errors.append(FieldError("participants_male", "Jumlah peserta (laki-laki + perempuan) paling sedikit 1."))
     tagana = st is not None and st.counting_rule == "named_participants"
@@ -172,6 +179,10 @@ def validate_activity(s: Session, data: ActivityInput, today: date | None = None
     elif total and len(volunteers) > total:
         errors.append(FieldError("volunteer_ids", f"Relawan yang ikut ({len(volunteers)} orang) tidak boleh lebih "
                                                   f"banyak dari jumlah peserta ({total})."))
+
+
+def _check_listed_exist(s: Session, persons: tuple[str, ...], volunteers: tuple[str, ...],
+                        errors: list[FieldError]) -> None:
     for pid in persons:
         try:
             load_person(s, pid, for_write=True)
@@ -183,6 +194,22 @@ def validate_activity(s: Session, data: ActivityInput, today: date | None = None
         v = s.get(Volunteer, vid)
         if v is None or v.deleted_at is not None:
             errors.append(FieldError("volunteer_ids", f"Relawan {vid} tidak ada di daftar relawan."))
+
+
+def validate_activity(s: Session, data: ActivityInput, today: date | None = None) -> tuple[ActivityInput, ServiceType]:
+    """Check an activity's input; returns it normalised with its service type. Raises
+    :class:`ValidationError` listing every problem."""
+    today = today or date.today()
+    errors: list[FieldError] = []
+    code = (data.service_code or "").strip()
+    st = _activity_type(s, code, errors)
+    _check_activity_date(data.activity_date, today, errors)
+    kelurahan = _checked_village(s, data.kelurahan_code, errors)
+    male = _count(data.participants_male, "participants_male", "Jumlah peserta laki-laki", errors)
+    female = _count(data.participants_female, "participants_female", "Jumlah peserta perempuan", errors)
+    persons, volunteers = _unique(data.person_ids), _unique(data.volunteer_ids)
+    _check_lists(st, male + female, persons, volunteers, errors)
+    _check_listed_exist(s, persons, volunteers, errors)
     facilitator = " ".join((data.facilitator or "").split())
     if len(facilitator) > 160:
         errors.append(FieldError("facilitator", "Nama fasilitator paling panjang 160 huruf."))

@@ -124,35 +124,40 @@ def _count(value, field: str, label: str, errors: list[FieldError]) -> int:
     return int(text)
 
 
-def validate_disaster(s: Session, data: DisasterInput, today: date | None = None) -> DisasterInput:
-    """Check a disaster's input against the rules and master data; returns it normalised
-    (kecamatan filled from the kelurahan). Raises :class:`ValidationError` listing every problem."""
-    today = today or date.today()
-    errors: list[FieldError] = []
+def _check_vocabularies(data: DisasterInput, errors: list[FieldError]) -> None:
     if data.kind not in DISASTER_KINDS:
         errors.append(FieldError("kind", "Jenis bencana tidak dikenal; pilih salah satu dari daftar."))
     if data.phase not in DISASTER_PHASES:
         errors.append(FieldError("phase", "Fase bencana harus tanggap darurat atau pasca bencana."))
+    if data.scale not in DISASTER_SCALES:
+        errors.append(FieldError("scale", "Skala bencana harus kabupaten/kota, provinsi atau nasional."))
+
+
+def _checked_dates(data: DisasterInput, today: date, errors: list[FieldError]) -> date | None:
+    """Start, end of the emergency and handling closed, in that order and not after today; the
+    end of the emergency to store (a disaster closed without one ends its emergency then)."""
     if data.start_date is None:
         errors.append(FieldError("start_date", "Tanggal mulai bencana wajib diisi."))
     elif data.start_date > today:
         errors.append(FieldError("start_date", "Tanggal mulai bencana tidak boleh setelah hari ini."))
-    if data.scale not in DISASTER_SCALES:
-        errors.append(FieldError("scale", "Skala bencana harus kabupaten/kota, provinsi atau nasional."))
     if data.start_date and data.end_date and data.end_date < data.start_date:
         errors.append(FieldError("end_date", "Akhir masa tanggap darurat tidak boleh sebelum tanggal mulai."))
     elif data.end_date and data.end_date > today:
         errors.append(FieldError("end_date", "Akhir masa tanggap darurat tidak boleh setelah hari ini."))
-    end_date = data.end_date
-    if data.closed_on is not None:
-        if data.start_date and data.closed_on < data.start_date:
-            errors.append(FieldError("closed_on", "Tanggal penanganan ditutup tidak boleh sebelum tanggal mulai."))
-        elif data.closed_on > today:
-            errors.append(FieldError("closed_on", "Tanggal penanganan ditutup tidak boleh setelah hari ini."))
-        elif end_date and data.closed_on < end_date:
-            errors.append(FieldError("closed_on", "Tanggal penanganan ditutup tidak boleh sebelum akhir masa "
-                                                  "tanggap darurat."))
-        end_date = end_date or data.closed_on
+    if data.closed_on is None:
+        return data.end_date
+    if data.start_date and data.closed_on < data.start_date:
+        errors.append(FieldError("closed_on", "Tanggal penanganan ditutup tidak boleh sebelum tanggal mulai."))
+    elif data.closed_on > today:
+        errors.append(FieldError("closed_on", "Tanggal penanganan ditutup tidak boleh setelah hari ini."))
+    elif data.end_date and data.closed_on < data.end_date:
+        errors.append(FieldError("closed_on", "Tanggal penanganan ditutup tidak boleh sebelum akhir masa "
+                                              "tanggap darurat."))
+    return data.end_date or data.closed_on
+
+
+def _checked_place(s: Session, data: DisasterInput, errors: list[FieldError]) -> tuple[str, str]:
+    """(kecamatan, desa/kelurahan) codes: the village must exist and lie in the kecamatan chosen."""
     kecamatan = (data.kecamatan_code or "").strip()
     kelurahan_code = (data.kelurahan_code or "").strip()
     kelurahan = s.scalars(select(Region).where(Region.code == kelurahan_code, Region.level.in_(("kelurahan", "desa")),
@@ -166,6 +171,17 @@ def validate_disaster(s: Session, data: DisasterInput, today: date | None = None
                                                    "dipilih."))
     else:
         kecamatan = kelurahan.parent_code or ""
+    return kecamatan, kelurahan_code
+
+
+def validate_disaster(s: Session, data: DisasterInput, today: date | None = None) -> DisasterInput:
+    """Check a disaster's input against the rules and master data; returns it normalised
+    (kecamatan filled from the kelurahan). Raises :class:`ValidationError` listing every problem."""
+    today = today or date.today()
+    errors: list[FieldError] = []
+    _check_vocabularies(data, errors)
+    end_date = _checked_dates(data, today, errors)
+    kecamatan, kelurahan_code = _checked_place(s, data, errors)
     houses = [_count(getattr(data, f), f, label, errors) for f, label in (
         ("houses_light", "Jumlah rumah rusak ringan"), ("houses_medium", "Jumlah rumah rusak sedang"),
         ("houses_heavy", "Jumlah rumah rusak berat"))]

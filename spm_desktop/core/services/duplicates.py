@@ -137,6 +137,9 @@ def _nik_agrees_with_birth(nik: str, sex: str, birth: date) -> bool | None:
     return nik[6:12] == f"{day:02d}{birth.month:02d}{birth.year % 100:02d}"
 
 
+Adjustment = tuple[float, list[str]]  # points added to the name score, and the reasons said
+
+
 def pair_score(a: Facts, b: Facts) -> tuple[int, list[str]] | None:
     """Whether ``b`` may be the same human as ``a``: (score, reasons) from
     :data:`CANDIDATE_THRESHOLD` up, else None.
@@ -153,6 +156,21 @@ def pair_score(a: Facts, b: Facts) -> tuple[int, list[str]] | None:
         return (100, ["NIK sama"]) if a.nik == b.nik else None
     if a.birth_year and b.birth_year and abs(a.birth_year - b.birth_year) > BIRTH_YEAR_TOLERANCE:
         return None
+    named = _name_score(a, b)
+    if named is None:
+        return None
+    score, reasons = named
+    for rule in (_birth_adjustment, _nik_birth_adjustment, _family_card_adjustment, _place_adjustment):
+        points, said = rule(a, b)
+        score += points
+        reasons.extend(said)
+    if score < CANDIDATE_THRESHOLD:
+        return None
+    return min(100, round(score)), reasons
+
+
+def _name_score(a: Facts, b: Facts) -> Adjustment | None:
+    """The best match of the two persons' names and aliases, as points and reasons (None: not alike)."""
     best = None
     for fa in a.forms():
         for fb in b.forms():
@@ -169,45 +187,54 @@ def pair_score(a: Facts, b: Facts) -> tuple[int, list[str]] | None:
     if best.other_father:
         score -= 40
         reasons.append("nama ayah (bin/binti) berbeda")
-    other_birth = bool(a.birth_date and b.birth_date and a.birth_date != b.birth_date)
+    return score, reasons
+
+
+def _other_birth_dates(a: Facts, b: Facts) -> bool:
+    return bool(a.birth_date and b.birth_date and a.birth_date != b.birth_date)
+
+
+def _birth_adjustment(a: Facts, b: Facts) -> Adjustment:
     if a.birth_date and b.birth_date:
         if a.birth_date == b.birth_date:
-            score += 15
-            reasons.append("tanggal lahir sama")
-        else:  # two exact dates that differ: two people far more often than a typing slip
-            score -= 30
-            reasons.append("tanggal lahir berbeda")
-    elif a.birth_year and b.birth_year:
-        score += 5 if a.birth_year == b.birth_year else 0
-        reasons.append("tahun lahir sama" if a.birth_year == b.birth_year else "tahun lahir berdekatan")
+            return 15, ["tanggal lahir sama"]
+        return -30, ["tanggal lahir berbeda"]  # two exact dates that differ: two people far more often than a slip
+    if a.birth_year and b.birth_year:
+        same = a.birth_year == b.birth_year
+        return (5 if same else 0), ["tahun lahir sama" if same else "tahun lahir berdekatan"]
+    return 0, []
+
+
+def _nik_birth_adjustment(a: Facts, b: Facts) -> Adjustment:
+    """One side's NIK read against the other side's birth date (digits 7–12)."""
+    points, reasons = 0, []
     for x, y in ((a, b), (b, a)):
         if x.nik and not y.nik and y.birth_date:
             agrees = _nik_agrees_with_birth(x.nik, x.sex or y.sex, y.birth_date)
             if agrees is not None:
-                score += 10 if agrees else -10
+                points += 10 if agrees else -10
                 reasons.append("tanggal lahir cocok dengan NIK" if agrees else "tanggal lahir tidak cocok dengan NIK")
-    if a.no_kk and b.no_kk:
-        if a.no_kk == b.no_kk and not other_birth:
-            score += 15
-            reasons.append("No. KK sama")
-        elif a.no_kk == b.no_kk:  # one family card, two birth dates: brothers and sisters
-            score -= 20
-            reasons.append("No. KK sama, tanggal lahir berbeda (anggota keluarga lain)")
-        else:
-            score -= 5
-    if a.kelurahan_code and b.kelurahan_code:
-        if a.kelurahan_code == b.kelurahan_code:
-            score += 10
-            reasons.append("desa/kelurahan sama")
-        elif a.kecamatan_code and a.kecamatan_code == b.kecamatan_code:
-            score += 5
-            reasons.append("kecamatan sama")
-        else:
-            score -= 25
-            reasons.append("kecamatan berbeda")
-    if score < CANDIDATE_THRESHOLD:
-        return None
-    return min(100, round(score)), reasons
+    return points, reasons
+
+
+def _family_card_adjustment(a: Facts, b: Facts) -> Adjustment:
+    if not (a.no_kk and b.no_kk):
+        return 0, []
+    if a.no_kk != b.no_kk:
+        return -5, []
+    if _other_birth_dates(a, b):  # one family card, two birth dates: brothers and sisters
+        return -20, ["No. KK sama, tanggal lahir berbeda (anggota keluarga lain)"]
+    return 15, ["No. KK sama"]
+
+
+def _place_adjustment(a: Facts, b: Facts) -> Adjustment:
+    if not (a.kelurahan_code and b.kelurahan_code):
+        return 0, []
+    if a.kelurahan_code == b.kelurahan_code:
+        return 10, ["desa/kelurahan sama"]
+    if a.kecamatan_code and a.kecamatan_code == b.kecamatan_code:
+        return 5, ["kecamatan sama"]
+    return -25, ["kecamatan berbeda"]
 
 
 def _parents(s: Session) -> dict[str, str | None]:
