@@ -222,10 +222,42 @@ def normalise_draft(s: Session, draft: PersonDraft, today: date | None = None,
     """
     today = today or date.today()
     errors: list[FieldError] = []
+    _check_texts(draft, errors)
+    name, alias = _checked_names(draft, errors)
+    sex = (draft.sex or "").strip().upper()
+    if sex not in SEXES:
+        errors.append(FieldError("sex", "Jenis kelamin harus L (laki-laki) atau P (perempuan)."))
+    birth_date, birth_year = _checked_birth(draft, today, errors)
+    category = (draft.category_code or "").strip() or None
+    nik = clean_identity(draft.nik) or None
+    if nik is not None:
+        birth_date, birth_year = _checked_nik(s, nik, previous, sex, birth_date, birth_year, category, today, errors)
+    no_kk = clean_identity(draft.no_kk) or None
+    if no_kk is not None:
+        unchanged = previous is not None and previous.no_kk == no_kk
+        problem = kk_format_problem(no_kk) if unchanged else kk_problem(no_kk, today)
+        if problem:
+            errors.append(FieldError("no_kk", problem))
+    kelurahan = (draft.kelurahan_code or "").strip() or None
+    _check_master_codes(s, kelurahan, category, errors)
+    if errors:
+        raise ValidationError(errors)
+    return replace(
+        draft, name=name, alias=alias, sex=sex, nik=nik, no_kk=no_kk, birth_date=birth_date, birth_year=birth_year,
+        birth_place=_clean(draft.birth_place), address=(draft.address or "").strip(), kelurahan_code=kelurahan,
+        category_code=category, disability_type=_clean(draft.disability_type), phone=_clean(draft.phone),
+        notes=(draft.notes or "").strip())
+
+
+def _check_texts(draft: PersonDraft, errors: list[FieldError]) -> None:
+    """No control or bidi-override characters in any text field."""
     for fld, label, multiline in TEXT_FIELDS:
         problem = text_problem(getattr(draft, fld), label, multiline)
         if problem:
             errors.append(FieldError(fld, problem))
+
+
+def _checked_names(draft: PersonDraft, errors: list[FieldError]) -> tuple[str, str]:
     name = _clean(draft.name)
     alias = _clean(draft.alias)
     if not name:
@@ -234,9 +266,11 @@ def normalise_draft(s: Session, draft: PersonDraft, today: date | None = None,
         errors.append(FieldError("name", f"Nama paling panjang {MAX_NAME} huruf."))
     if len(alias) > MAX_NAME:
         errors.append(FieldError("alias", f"Alias paling panjang {MAX_NAME} huruf."))
-    sex = (draft.sex or "").strip().upper()
-    if sex not in SEXES:
-        errors.append(FieldError("sex", "Jenis kelamin harus L (laki-laki) atau P (perempuan)."))
+    return name, alias
+
+
+def _checked_birth(draft: PersonDraft, today: date, errors: list[FieldError]) -> tuple[date | None, int | None]:
+    """The birth date (not in the future, not absurdly early) or the estimated birth year."""
     birth_date, birth_year = draft.birth_date, draft.birth_year
     if birth_date is not None:
         if birth_date > today:
@@ -244,51 +278,48 @@ def normalise_draft(s: Session, draft: PersonDraft, today: date | None = None,
         elif birth_date.year < EARLIEST_BIRTH_YEAR:
             errors.append(FieldError("birth_date",
                                      f"Tanggal lahir sebelum tahun {EARLIEST_BIRTH_YEAR} tidak masuk akal."))
-        birth_year = birth_date.year
-    elif birth_year is not None and not EARLIEST_BIRTH_YEAR <= birth_year <= today.year:
+        return birth_date, birth_date.year
+    if birth_year is not None and not EARLIEST_BIRTH_YEAR <= birth_year <= today.year:
         errors.append(FieldError("birth_year",
                                  f"Perkiraan tahun lahir harus antara {EARLIEST_BIRTH_YEAR} dan {today.year}."))
-    category = (draft.category_code or "").strip() or None
-    nik = clean_identity(draft.nik) or None
-    if nik is not None:
-        unchanged = previous is not None and previous.nik == nik
-        problem = nik_format_problem(nik) if unchanged else nik_problem(nik)
-        if problem:
-            errors.append(FieldError("nik", problem))
-        else:
-            info = parse_nik(nik, check_region=False)
-            if sex in SEXES and sex != info.sex:
-                wanted = "41–71 untuk perempuan" if sex == "P" else "01–31 untuk laki-laki"
-                errors.append(FieldError(
-                    "nik", f"Digit 7–8 NIK ({nik[6:8]}) tidak cocok dengan jenis kelamin {SEXES[sex].lower()}: "
-                           f"harus {wanted}."))
-            if birth_date is not None and not info.birth_date_matches(birth_date):
-                errors.append(FieldError(
-                    "nik", f"Digit 7–12 NIK ({nik[6:12]}) tidak cocok dengan tanggal lahir "
-                           f"{birth_date.strftime('%d/%m/%Y')}; periksa kembali NIK atau tanggal lahir."))
-            if birth_date is None:
-                lansia = category is not None and _master(s)[1].get(category) == "lansia"
-                derived = _nik_century_date(info, birth_year, today, LANSIA_AGE if lansia else None)
-                if derived <= today:
-                    birth_date, birth_year = derived, derived.year
-    no_kk = clean_identity(draft.no_kk) or None
-    if no_kk is not None:
-        unchanged = previous is not None and previous.no_kk == no_kk
-        problem = kk_format_problem(no_kk) if unchanged else kk_problem(no_kk, today)
-        if problem:
-            errors.append(FieldError("no_kk", problem))
-    kelurahan = (draft.kelurahan_code or "").strip() or None
+    return birth_date, birth_year
+
+
+def _checked_nik(s: Session, nik: str, previous: PersonDraft | None, sex: str, birth_date: date | None,
+                 birth_year: int | None, category: str | None, today: date,
+                 errors: list[FieldError]) -> tuple[date | None, int | None]:
+    """The NIK's rules (only its digit rules when unchanged), its agreement with sex and birth
+    date; without a birth date, the date the NIK gives (century from the estimated year, or
+    the lansia age). Returns the birth date and year to store."""
+    unchanged = previous is not None and previous.nik == nik
+    problem = nik_format_problem(nik) if unchanged else nik_problem(nik)
+    if problem:
+        errors.append(FieldError("nik", problem))
+        return birth_date, birth_year
+    info = parse_nik(nik, check_region=False)
+    if sex in SEXES and sex != info.sex:
+        wanted = "41–71 untuk perempuan" if sex == "P" else "01–31 untuk laki-laki"
+        errors.append(FieldError(
+            "nik", f"Digit 7–8 NIK ({nik[6:8]}) tidak cocok dengan jenis kelamin {SEXES[sex].lower()}: "
+                   f"harus {wanted}."))
+    if birth_date is not None:
+        if not info.birth_date_matches(birth_date):
+            errors.append(FieldError(
+                "nik", f"Digit 7–12 NIK ({nik[6:12]}) tidak cocok dengan tanggal lahir "
+                       f"{birth_date.strftime('%d/%m/%Y')}; periksa kembali NIK atau tanggal lahir."))
+        return birth_date, birth_year
+    lansia = category is not None and _master(s)[1].get(category) == "lansia"
+    derived = _nik_century_date(info, birth_year, today, LANSIA_AGE if lansia else None)
+    if derived <= today:
+        return derived, derived.year
+    return birth_date, birth_year
+
+
+def _check_master_codes(s: Session, kelurahan: str | None, category: str | None, errors: list[FieldError]) -> None:
     if kelurahan is not None and kelurahan not in _master(s)[0]:
         errors.append(FieldError("kelurahan_code", f"Desa/kelurahan dengan kode {kelurahan} tidak dikenal."))
     if category is not None and category not in _master(s)[1]:
         errors.append(FieldError("category_code", f"Kategori PMKS '{category}' tidak dikenal atau tidak aktif."))
-    if errors:
-        raise ValidationError(errors)
-    return replace(
-        draft, name=name, alias=alias, sex=sex, nik=nik, no_kk=no_kk, birth_date=birth_date, birth_year=birth_year,
-        birth_place=_clean(draft.birth_place), address=(draft.address or "").strip(), kelurahan_code=kelurahan,
-        category_code=category, disability_type=_clean(draft.disability_type), phone=_clean(draft.phone),
-        notes=(draft.notes or "").strip())
 
 
 class DuplicateNikError(ConflictError):
