@@ -13,6 +13,7 @@ from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import ConflictError, PermissionDenied, ValidationError
 from spm_desktop.core.domain.nik import make_nik
 from spm_desktop.core.services import duplicates as D
+from spm_desktop.core.services.candidates import PossibleDuplicatesError
 from spm_desktop.core.services import persons as P
 from spm_desktop.core.services.cases import CaseDraft, list_cases, open_case
 from spm_desktop.core.services.events import EventDraft, list_events, record_event
@@ -44,7 +45,7 @@ VARIANTS = [
 def test_spelling_variants_give_a_warning(db, first, second):
     existing = person(db, first)
     before = table_counts(db)
-    with pytest.raises(D.PossibleDuplicatesError) as exc:
+    with pytest.raises(PossibleDuplicatesError) as exc:
         P.register_person(db, SYSTEM, P.PersonDraft(name=second, sex="L", birth_year=1972, kelurahan_code=KEL_A2))
     assert [c.person_id for c in exc.value.candidates] == [existing.id]
     assert table_counts(db) == before

@@ -40,6 +40,7 @@ from spm_desktop.core.domain.vulnerable import age_on as _age_on
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.security.scope import check_region_scope, scope_of
+from spm_desktop.core.services.candidates import PossibleDuplicatesError, candidates_in, remember_candidates
 from spm_desktop.core.storage.base import new_id, utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Case, HouseholdMember, Person, PmksCategory, Region, ServiceEvent
@@ -470,18 +471,16 @@ def draft_of(p: Person) -> PersonDraft:
 def register_in(s: Session, actor: Actor, draft: PersonDraft, *, person_id: str | None = None,
                 confirm_duplicates_ok: bool = False, record_candidates: bool = True) -> Person:
     """Register a person inside the caller's transaction (see :func:`register_person`)."""
-    from spm_desktop.core.services import duplicates  # duplicates builds on this module
-
     clean = normalise_draft(s, draft)
     check_region_scope(actor, clean.kelurahan_code, "mendaftarkan penerima layanan")
     check_nik_free(s, clean.nik, person_id)
-    candidates = duplicates.candidates_in(s, clean)
+    candidates = candidates_in(s, clean)
     if candidates and not confirm_duplicates_ok:
-        raise duplicates.PossibleDuplicatesError(candidates)
+        raise PossibleDuplicatesError(candidates)
     p = insert_person(s, clean, person_id)
     s.flush()
     if record_candidates:
-        duplicates.remember_candidates(s, p, candidates)
+        remember_candidates(s, p, candidates)
     return p
 
 
@@ -492,7 +491,7 @@ def register_person(db: Database, actor: Actor, draft: PersonDraft, *,
     Refused (nothing written): invalid input (``ValidationError``); a NIK that another person
     holds (:class:`DuplicateNikError`, ``.person_id`` = the existing person). When persons
     with a similar name, the same sex, a birth year within ±2 and the same kecamatan exist,
-    :class:`~spm_desktop.core.services.duplicates.PossibleDuplicatesError` is raised with
+    :class:`~spm_desktop.core.services.candidates.PossibleDuplicatesError` is raised with
     ``.candidates`` so the form can show them — call again with ``confirm_duplicates_ok=True``
     to register anyway (the pairs then go on the duplicate review list). To show candidates
     while the form is still being filled in, call ``duplicates.find_duplicate_candidates``.

@@ -37,7 +37,8 @@ from spm_desktop.core.domain.errors import DomainError, ValidationError
 from spm_desktop.core.domain.groups import SEXES
 from spm_desktop.core.domain.nik import kk_problem, kk_warning, nik_problem, nik_warning, parse_nik
 from spm_desktop.core.reports.formatting import short_date
-from spm_desktop.core.services.duplicates import Candidate, PossibleDuplicatesError, find_duplicate_candidates
+from spm_desktop.core.services.candidates import Candidate, PossibleDuplicatesError
+from spm_desktop.core.services.duplicates import find_duplicate_candidates
 from spm_desktop.core.services.persons import DuplicateNikError, PersonDraft, PersonInfo, register_person, update_person
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.errors import show_error, user_message
