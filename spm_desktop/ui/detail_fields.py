@@ -109,24 +109,3 @@ class DetailFieldsForm(QWidget):
             elif editor.text().strip():
                 out[spec["key"]] = editor.text().strip()
         return out
-
-    def set_values(self, values: dict[str, Any]) -> None:
-        for spec in self.specs:
-            key, editor, kind = spec["key"], self.editors[spec["key"]], spec.get("type", "text")
-            if key not in values:
-                continue
-            if kind == "int":
-                editor.setValue(int(values[key]))
-            elif kind == "choice":
-                editor.setCurrentIndex(max(editor.findData(values[key]), 0))
-            elif kind == "multi":
-                for box in editor:
-                    box.setChecked(box.text() in values[key])
-            elif kind == "text":
-                editor.setText(str(values[key]))
-
-    def first_editor(self) -> QWidget | None:
-        for spec in self.specs:
-            editor = self.editors[spec["key"]]
-            return editor[0] if isinstance(editor, list) and editor else editor
-        return None

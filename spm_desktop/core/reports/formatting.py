@@ -62,13 +62,3 @@ def short_date(d: date | None) -> str:
 def long_date(d: date) -> str:
     """``31 Maret 2026``."""
     return f"{d.day} {MONTHS_ID[d.month - 1]} {d.year}"
-
-
-def month_year(year: int, month: int) -> str:
-    """``Maret 2026``."""
-    return f"{MONTHS_ID[month - 1]} {year}"
-
-
-def round_half_up(value: Decimal | float, decimals: int = 1) -> float:
-    """Round for display-consistent storage (``6.25`` → ``6.3``)."""
-    return float(Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))

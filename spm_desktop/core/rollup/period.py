@@ -46,10 +46,6 @@ class Period:
     def end(self) -> date:
         return month_end(self.year, self.month)
 
-    def month_window(self, month: int) -> tuple[date, date]:
-        """The cumulative window up to ``month`` of the same year."""
-        return self.start, month_end(self.year, month)
-
     @property
     def label(self) -> str:
         """Indonesian label: "Maret 2026" or "Triwulan I 2026"."""

@@ -62,10 +62,6 @@ class Area:
                 return self.name.removeprefix(prefix)
         return self.name
 
-    @property
-    def is_city(self) -> bool:
-        return self.name.startswith("Kota ")
-
 
 @dataclass(frozen=True)
 class AreaChoice:

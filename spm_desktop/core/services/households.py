@@ -446,9 +446,3 @@ _RELATION_ORDER = {key: i for i, key in enumerate(HOUSEHOLD_RELATIONS)}
 def member_order(m: MemberInfo) -> tuple:
     """Kepala keluarga first, then spouse, children (oldest first), others."""
     return (_RELATION_ORDER.get(m.relation, len(_RELATION_ORDER)), -(m.age if m.age is not None else -1), m.name)
-
-
-def list_households(db: Database, actor: Actor, disaster_id: str) -> list[HouseholdInfo]:
-    require(actor, "person.view")
-    with db.reading() as s:
-        return households_of(s, load_disaster(s, disaster_id))

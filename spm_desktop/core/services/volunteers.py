@@ -52,10 +52,6 @@ class VolunteerInfo:
     notes: str
     activities: int = 0  # live activities listing them
 
-    @property
-    def sex_label(self) -> str:
-        return SEXES.get(self.sex, self.sex)
-
 
 def _info(v: Volunteer, activities: int = 0) -> VolunteerInfo:
     return VolunteerInfo(v.id, v.name, v.sex, v.nik or "", v.organisation or "", v.phone or "", bool(v.active),

@@ -236,7 +236,3 @@ class PersonListModel(QAbstractTableModel):
         key = COLUMNS[column][1]
         if (key, descending) != (self.query.sort, self.query.descending):
             self.set_query(replace(self.query, sort=key, descending=descending))
-
-    def sort_column(self) -> int:
-        return next(i for i, (_, key) in enumerate(COLUMNS) if key == self.query.sort) if any(
-            key == self.query.sort for _, key in COLUMNS) else 0

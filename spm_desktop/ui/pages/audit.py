@@ -82,10 +82,6 @@ class AuditModel(QAbstractTableModel):
 
             show_error(None, error)
 
-    @property
-    def loading(self) -> bool:
-        return self._loading
-
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: N802
         return not parent.isValid() and not self._loading and len(self.rows) < self.total
 
