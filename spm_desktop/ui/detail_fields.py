@@ -1,4 +1,5 @@
-"""Entry widgets generated from a service type's ``detail_fields`` (resources/service_types.json).
+"""Entry widgets generated from a service type's detail fields
+(:class:`spm_desktop.core.domain.detail_fields.DetailField`, the same description the core validates).
 
 Kinds: ``int`` (spin box with min/default), ``choice`` (drop-down starting empty: "(pilih)"
 when required), ``multi`` (a check box per choice), ``date`` (dd/mm/yyyy, optional), ``text``.
@@ -12,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGridLayout, QLineEdit, QSpinBox, QWidget
 
+from spm_desktop.core.domain.detail_fields import DetailField
 from spm_desktop.ui.widgets import DateEdit
 
 SPIN_MAX = 100_000
@@ -43,39 +45,38 @@ class DetailFieldsForm(QWidget):
         super().__init__(parent)
         self.layout_ = QFormLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
-        self.specs: tuple[dict[str, Any], ...] = ()
+        self.fields: tuple[DetailField, ...] = ()
         self.editors: dict[str, Any] = {}
 
-    def set_fields(self, specs: tuple[dict[str, Any], ...]) -> None:
+    def set_fields(self, fields: tuple[DetailField, ...]) -> None:
         while self.layout_.rowCount():
             self.layout_.removeRow(0)
-        self.specs, self.editors = tuple(specs), {}
-        for spec in self.specs:
-            editor = self._editor(spec)
-            self.editors[spec["key"]] = editor
-            label = str(spec.get("label") or spec["key"]) + (" *" if spec.get("required") else "") + ":"
+        self.fields, self.editors = tuple(fields), {}
+        for f in self.fields:
+            editor = self._editor(f)
+            self.editors[f.key] = editor
+            label = f.label + (" *" if f.required else "") + ":"
             self.layout_.addRow(label, editor if isinstance(editor, QWidget) else self._boxes(editor))
 
-    def _editor(self, spec: dict[str, Any]):
-        kind = spec.get("type", "text")
-        if kind == "int":
+    def _editor(self, f: DetailField):
+        if f.kind == "int":
             box = QSpinBox()
-            box.setRange(int(spec.get("min", 0)), SPIN_MAX)
-            box.setValue(int(spec.get("default", spec.get("min", 0))))
+            box.setRange(f.minimum or 0, SPIN_MAX)
+            box.setValue(int(f.default if f.has_default else (f.minimum or 0)))
             box.valueChanged.connect(self.changed)
             return box
-        if kind == "choice":
+        if f.kind == "choice":
             combo = QComboBox()
             # a required choice starts empty too: a preselected first choice would be saved unread
-            combo.addItem("(pilih)" if spec.get("required") else "(tidak diisi)", None)
-            for choice in spec.get("choices", []):
+            combo.addItem("(pilih)" if f.required else "(tidak diisi)", None)
+            for choice in f.choices:
                 combo.addItem(choice, choice)
             combo.currentIndexChanged.connect(self.changed)
             return combo
-        if kind == "multi":
-            return [QCheckBox(choice) for choice in spec.get("choices", [])]
-        if kind == "date":
-            return _DateOrEmpty(str(spec.get("label", "")))
+        if f.kind == "multi":
+            return [QCheckBox(choice) for choice in f.choices]
+        if f.kind == "date":
+            return _DateOrEmpty(f.label)
         edit = QLineEdit()
         edit.textChanged.connect(self.changed)
         return edit
@@ -90,22 +91,22 @@ class DetailFieldsForm(QWidget):
         return holder
 
     def values(self) -> dict[str, Any]:
+        """What the form holds, in the form the core's ``check_details`` validates."""
         out: dict[str, Any] = {}
-        for spec in self.specs:
-            editor = self.editors[spec["key"]]
-            kind = spec.get("type", "text")
-            if kind == "int":
-                out[spec["key"]] = editor.value()
-            elif kind == "choice":
-                if editor.currentData() is not None:
-                    out[spec["key"]] = editor.currentData()
-            elif kind == "multi":
-                chosen = [box.text() for box in editor if box.isChecked()]
-                if chosen:
-                    out[spec["key"]] = chosen
-            elif kind == "date":
-                if editor.value():
-                    out[spec["key"]] = editor.value()
-            elif editor.text().strip():
-                out[spec["key"]] = editor.text().strip()
+        for f in self.fields:
+            value = _VALUE_OF[f.kind](self.editors[f.key])
+            if value is not None:
+                out[f.key] = value
         return out
+
+
+def _text_of(edit: QLineEdit) -> str | None:
+    return edit.text().strip() or None
+
+
+def _chosen(boxes: list[QCheckBox]) -> list[str] | None:
+    return [box.text() for box in boxes if box.isChecked()] or None
+
+
+_VALUE_OF = {"int": QSpinBox.value, "choice": QComboBox.currentData, "multi": _chosen, "date": _DateOrEmpty.value,
+             "text": _text_of}

@@ -13,8 +13,8 @@ from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import ConflictError, PermissionDenied, ValidationError
 from spm_desktop.core.domain.nik import make_nik
 from spm_desktop.core.services import duplicates as D
-from spm_desktop.core.services.candidates import PossibleDuplicatesError
 from spm_desktop.core.services import persons as P
+from spm_desktop.core.services.candidates import PossibleDuplicatesError
 from spm_desktop.core.services.cases import CaseDraft, list_cases, open_case
 from spm_desktop.core.services.events import EventDraft, list_events, record_event
 from spm_desktop.core.storage.models import AuditEntry, Disaster, DuplicateCandidate, Household, HouseholdMember, Person

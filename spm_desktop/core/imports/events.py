@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from spm_desktop.core.domain.detail_fields import detail_fields
 from spm_desktop.core.imports.framework import (
     Column,
     ImportContext,
@@ -42,7 +43,7 @@ FIELD_COLUMNS = {
 def detail_columns(s: Session) -> set[str]:
     keys: set[str] = set()
     for fields in s.scalars(select(ServiceType.detail_fields)):
-        keys.update(spec["key"] for spec in (fields or []))
+        keys.update(f.key for f in detail_fields(fields))
     return keys
 
 

@@ -170,6 +170,24 @@ def validate_case(s: Session, actor: Actor, draft: CaseDraft, today: date | None
     """Check a case draft (not the open-case rule); return it cleaned."""
     today = today or date.today()
     errors: list[FieldError] = []
+    unit, group, referred = _checked_vocabularies(draft, errors)
+    if draft.intake_date is None:
+        errors.append(FieldError("intake_date", "Tanggal masuk wajib diisi."))
+    elif draft.intake_date > today:
+        errors.append(FieldError("intake_date", "Tanggal masuk tidak boleh di masa depan."))
+    if draft.in_shelter and unit in UNITS and unit not in SHELTER_UNITS:
+        errors.append(FieldError("in_shelter", "Hanya kasus UPRS atau PLAT yang bisa tinggal di rumah singgah."))
+    kecamatan = _checked_kecamatan(s, actor, draft, unit, errors)
+    needs = _checked_needs(s, draft, errors)
+    _check_person_fits(s, draft, group, errors)
+    if errors:
+        raise ValidationError(errors)
+    return replace(draft, unit=unit, spm_group=group, referred_by=referred, kecamatan_code=kecamatan, needs=needs,
+                   found_location=(draft.found_location or "").strip(), notes=(draft.notes or "").strip())
+
+
+def _checked_vocabularies(draft: CaseDraft, errors: list[FieldError]) -> tuple[str, str, str]:
+    """Unit, SPM group and who referred, in their stored spelling."""
     unit = (draft.unit or "").strip().upper()
     if unit not in UNITS:
         errors.append(FieldError("unit", f"Unit layanan harus salah satu dari: {', '.join(UNITS)}."))
@@ -180,20 +198,22 @@ def validate_case(s: Session, actor: Actor, draft: CaseDraft, today: date | None
     if referred and referred not in REFERRED_BY:
         errors.append(FieldError("referred_by", f"Perujuk '{draft.referred_by}' tidak dikenal; pilih salah satu "
                                                 f"dari: {', '.join(REFERRED_BY)}."))
-    if draft.intake_date is None:
-        errors.append(FieldError("intake_date", "Tanggal masuk wajib diisi."))
-    elif draft.intake_date > today:
-        errors.append(FieldError("intake_date", "Tanggal masuk tidak boleh di masa depan."))
-    if draft.in_shelter and unit in UNITS and unit not in SHELTER_UNITS:
-        errors.append(FieldError("in_shelter", "Hanya kasus UPRS atau PLAT yang bisa tinggal di rumah singgah."))
+    return unit, group, referred
+
+
+def _checked_kecamatan(s: Session, actor: Actor, draft: CaseDraft, unit: str, errors: list[FieldError]) -> str | None:
+    """A TKSK case's kecamatan (a TKSK's own when not given); any kecamatan given must exist."""
     kecamatan = (draft.kecamatan_code or "").strip() or None
     if unit == TKSK_UNIT and kecamatan is None and actor.role == "tksk":
         kecamatan = actor.kecamatan_code
     if unit == TKSK_UNIT and kecamatan is None:
         errors.append(FieldError("kecamatan_code", "Kasus TKSK memerlukan kecamatan TKSK-nya."))
-    if kecamatan is not None:
-        if kecamatan not in _kecamatan_codes(s):
-            errors.append(FieldError("kecamatan_code", f"Kecamatan dengan kode {kecamatan} tidak dikenal."))
+    if kecamatan is not None and kecamatan not in _kecamatan_codes(s):
+        errors.append(FieldError("kecamatan_code", f"Kecamatan dengan kode {kecamatan} tidak dikenal."))
+    return kecamatan
+
+
+def _checked_needs(s: Session, draft: CaseDraft, errors: list[FieldError]) -> tuple[str, ...]:
     needs: tuple[str, ...] = ()
     try:
         needs = check_needs(s, draft.needs)
@@ -202,21 +222,25 @@ def validate_case(s: Session, actor: Actor, draft: CaseDraft, today: date | None
     if needs and draft.no_need:
         errors.append(FieldError("needs", "Pilih kebutuhan layanan atau \"tidak ada kebutuhan layanan dasar\", "
                                           "tidak keduanya."))
+    return needs
+
+
+def _check_person_fits(s: Session, draft: CaseDraft, group: str, errors: list[FieldError]) -> None:
+    """The person exists, can be written, was born by the intake and is of the group's age."""
     try:
         person = load_person(s, draft.person_id, for_write=True)
-        if draft.intake_date is not None and person.birth_date and draft.intake_date < person.birth_date:
-            errors.append(FieldError("intake_date", "Tanggal masuk tidak boleh sebelum tanggal lahir."))
-        elif draft.intake_date is not None and group in CASE_GROUPS:
-            problem = group_age_problem(group, person.birth_date, person.birth_year,
-                                        bool(person.birth_year_estimated), draft.intake_date)
-            if problem is not None and problem.binding:
-                errors.append(FieldError("spm_group", problem.message))
     except (NotFoundError, ConflictError) as exc:
         errors.append(FieldError("person_id", exc.message))
-    if errors:
-        raise ValidationError(errors)
-    return replace(draft, unit=unit, spm_group=group, referred_by=referred, kecamatan_code=kecamatan, needs=needs,
-                   found_location=(draft.found_location or "").strip(), notes=(draft.notes or "").strip())
+        return
+    if draft.intake_date is None:
+        return
+    if person.birth_date and draft.intake_date < person.birth_date:
+        errors.append(FieldError("intake_date", "Tanggal masuk tidak boleh sebelum tanggal lahir."))
+    elif group in CASE_GROUPS:
+        problem = group_age_problem(group, person.birth_date, person.birth_year,
+                                    bool(person.birth_year_estimated), draft.intake_date)
+        if problem is not None and problem.binding:
+            errors.append(FieldError("spm_group", problem.message))
 
 
 def _check_no_open_case(s: Session, person_id: str, group: str, own_id: str | None = None) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.detail_fields import detail_fields
 from spm_desktop.core.domain.errors import FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.vulnerable import (
     CLOTHING_CODE,
@@ -155,10 +156,7 @@ def _check_dates(disaster: Disaster, start: date | None, end: date | None) -> No
 
 
 def _choices(st: ServiceType, key: str) -> list[str]:
-    for f in st.detail_fields or []:
-        if f.get("key") == key:
-            return list(f.get("choices") or [])
-    return []
+    return next((list(f.choices) for f in detail_fields(st.detail_fields) if f.key == key), [])
 
 
 def _officer_unit(actor: Actor) -> tuple[str, str]:

@@ -25,6 +25,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.detail_fields import DetailProblem, detail_fields, is_empty, parse_value
 from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.groups import ACTIVITY_RULES
 from spm_desktop.core.reports.formatting import short_date
@@ -123,74 +124,33 @@ class MealsResult:
 # ----- details --------------------------------------------------------------------------
 
 
-def _field_label(spec: dict[str, Any]) -> str:
-    return str(spec.get("label") or spec["key"])
-
-
 def check_details(st: ServiceType, details: dict[str, Any] | None, field: str = "details") -> dict[str, Any]:
-    """Validate ``details`` against the type's ``detail_fields``; defaults filled in."""
+    """Validate ``details`` against the type's detail fields (:mod:`core.domain.detail_fields`);
+    defaults filled in. Raises :class:`ValidationError` listing every problem."""
     details = dict(details or {})
-    specs = {spec["key"]: spec for spec in (st.detail_fields or [])}
-    errors: list[FieldError] = []
+    fields = {f.key: f for f in detail_fields(st.detail_fields)}
+    errors = [FieldError(field, f"Rincian '{key}' tidak dikenal untuk layanan {st.name}.")
+              for key in details if key not in fields]
     out: dict[str, Any] = {}
-    for key in details:
-        if key not in specs:
-            errors.append(FieldError(field, f"Rincian '{key}' tidak dikenal untuk layanan {st.name}."))
-    for key, spec in specs.items():
+    for key, f in fields.items():
         value = details.get(key)
-        label = _field_label(spec)
-        kind = spec.get("type", "text")
-        if value in (None, "", []):
-            if "default" in spec:
-                out[key] = spec["default"]
-            elif spec.get("required"):
-                errors.append(FieldError(field, f"{label} wajib diisi untuk layanan {st.name}."))
+        if is_empty(value):
+            if f.has_default:
+                out[key] = f.default
+            elif f.required:
+                errors.append(FieldError(field, f"{f.label} wajib diisi untuk layanan {st.name}."))
             continue
-        if kind == "int":
-            try:
-                number = int(str(value).strip()) if not isinstance(value, bool) else None
-            except ValueError:
-                number = None
-            if number is None:
-                errors.append(FieldError(field, f"{label} harus bilangan bulat."))
-                continue
-            if "min" in spec and number < int(spec["min"]):
-                errors.append(FieldError(field, f"{label} paling sedikit {spec['min']}."))
-                continue
-            out[key] = number
-        elif kind == "choice":
-            text = str(value).strip()
-            match = next((c for c in spec.get("choices", []) if c.lower() == text.lower()), None)
-            if match is None:
-                errors.append(FieldError(field, f"{label} '{text}' tidak dikenal; pilih salah satu: "
-                                                f"{', '.join(spec.get('choices', []))}."))
-                continue
-            out[key] = match
-        elif kind == "multi":
-            items = [v.strip() for v in value.split(";")] if isinstance(value, str) else list(value)
-            chosen: list[str] = []
-            for item in items:
-                match = next((c for c in spec.get("choices", []) if c.lower() == str(item).strip().lower()), None)
-                if match is None:
-                    errors.append(FieldError(field, f"{label}: '{item}' tidak dikenal; pilihan: "
-                                                    f"{', '.join(spec.get('choices', []))}."))
-                elif match not in chosen:
-                    chosen.append(match)
-            out[key] = chosen
-        elif kind == "date":
-            try:
-                out[key] = (value if isinstance(value, date) else date.fromisoformat(str(value).strip())).isoformat()
-            except ValueError:
-                errors.append(FieldError(field, f"{label} harus tanggal (YYYY-MM-DD)."))
-        else:
-            out[key] = str(value).strip()
+        try:
+            out[key] = parse_value(f, value)
+        except DetailProblem as problem:
+            errors.append(FieldError(field, str(problem)))
     if errors:
         raise ValidationError(errors)
     return out
 
 
 def details_summary(st: ServiceType | None, details: dict[str, Any]) -> str:
-    labels = {spec["key"]: _field_label(spec) for spec in ((st.detail_fields if st else None) or [])}
+    labels = {f.key: f.label for f in detail_fields(st.detail_fields if st else None)}
     parts = []
     for key, value in details.items():
         if isinstance(value, list):
@@ -227,17 +187,45 @@ def _settings(s: Session):
 
 
 def validate_event(s: Session, actor: Actor, draft: EventDraft, today: date | None = None) -> _Checked:
+    """Check a service event against every rule; returns it cleaned with its person, type and
+    case. Raises :class:`ValidationError` listing every problem."""
     today = today or date.today()
     errors: list[FieldError] = []
-    person: Person | None = None
+    person = _checked_person(s, draft.person_id, errors)
+    code = (draft.service_code or "").strip()
+    st = _checked_type(s, code, errors)
+    _check_event_date(draft.event_date, today, person, errors)
+    quantity = draft.quantity
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
+        errors.append(FieldError("quantity", "Jumlah harus bilangan bulat lebih dari 0."))
+    case = _checked_case(s, draft, person, errors)
+    _check_disaster(s, draft, errors)
+    kelurahan = _checked_village(s, draft.kelurahan_code, errors)
+    details = _checked_details(s, st, draft.details, case, errors)
+    if errors:
+        raise ValidationError(errors)
+    assert person is not None and st is not None
+    clean = replace(draft, service_code=code, details=details, kelurahan_code=kelurahan or person.kelurahan_code,
+                    unit=_event_unit(actor, draft, case),
+                    officer=(draft.officer or "").strip() or actor.full_name or actor.username,
+                    notes=(draft.notes or "").strip(), disaster_id=draft.disaster_id or None,
+                    case_id=draft.case_id or None)
+    return _Checked(clean, person, st, case)
+
+
+def _checked_person(s: Session, person_id: str, errors: list[FieldError]) -> Person | None:
     try:
-        person = load_person(s, draft.person_id, for_write=True)
+        return load_person(s, person_id, for_write=True)
     except NotFoundError as exc:
         errors.append(FieldError("person_id", exc.message))
     except ConflictError as exc:
         errors.append(FieldError("person_id", "Tidak bisa mencatat layanan untuk data yang sudah digabung: "
                                               + exc.message))
-    code = (draft.service_code or "").strip()
+    return None
+
+
+def _checked_type(s: Session, code: str, errors: list[FieldError]) -> ServiceType | None:
+    """The active service type of ``code``, recorded per person (not a group activity)."""
     st = _service_type(s, code)
     if st is None:
         errors.append(FieldError("service_code", f"Kode layanan {code or '(kosong)'} tidak dikenal."))
@@ -247,7 +235,11 @@ def validate_event(s: Session, actor: Actor, draft: EventDraft, today: date | No
                                                  "bukan sebagai layanan per orang."))
     elif not st.active:
         errors.append(FieldError("service_code", f"Layanan {st.name} tidak aktif lagi; tidak bisa dicatat."))
-    on = draft.event_date
+    return st
+
+
+def _check_event_date(on: date | None, today: date, person: Person | None, errors: list[FieldError]) -> None:
+    """Given, not in the future, not before the person was born."""
     if on is None:
         errors.append(FieldError("event_date", "Tanggal layanan wajib diisi."))
     elif on > today:
@@ -258,53 +250,66 @@ def validate_event(s: Session, actor: Actor, draft: EventDraft, today: date | No
         elif person.birth_date is None and person.birth_year is not None and not person.birth_year_estimated \
                 and on.year < person.birth_year:
             errors.append(FieldError("event_date", "Tanggal layanan tidak boleh sebelum tahun lahir."))
-    quantity = draft.quantity
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
-        errors.append(FieldError("quantity", "Jumlah harus bilangan bulat lebih dari 0."))
-    case: Case | None = None
-    if draft.case_id:
-        try:
-            case = load_case(s, draft.case_id)
-        except NotFoundError as exc:
-            errors.append(FieldError("case_id", exc.message))
-        if case is not None:
-            if person is not None and case.person_id != person.id:
-                errors.append(FieldError("case_id", "Kasus yang dipilih bukan milik orang ini."))
-            if on is not None and on < case.intake_date:
-                errors.append(FieldError("event_date", f"Tanggal layanan tidak boleh sebelum tanggal masuk kasus "
-                                                       f"({case.intake_date.strftime('%d/%m/%Y')})."))
-            if on is not None and case.exit_date is not None and on > case.exit_date:
-                errors.append(FieldError("event_date", f"Tanggal layanan tidak boleh sesudah tanggal keluar kasus "
-                                                       f"({case.exit_date.strftime('%d/%m/%Y')})."))
-    if draft.disaster_id:
-        d = s.get(Disaster, draft.disaster_id)
-        if d is None or d.deleted_at is not None:
-            errors.append(FieldError("disaster_id", "Kejadian bencana tidak ditemukan."))
-        elif on is not None and on < d.start_date:
-            errors.append(FieldError("event_date", "Tanggal layanan tidak boleh sebelum tanggal mulai bencana."))
-    kelurahan = (draft.kelurahan_code or "").strip() or None
+
+
+def _checked_case(s: Session, draft: EventDraft, person: Person | None, errors: list[FieldError]) -> Case | None:
+    """The case the event is recorded on: the person's own, and the date inside its span."""
+    if not draft.case_id:
+        return None
+    try:
+        case = load_case(s, draft.case_id)
+    except NotFoundError as exc:
+        errors.append(FieldError("case_id", exc.message))
+        return None
+    on = draft.event_date
+    if person is not None and case.person_id != person.id:
+        errors.append(FieldError("case_id", "Kasus yang dipilih bukan milik orang ini."))
+    if on is not None and on < case.intake_date:
+        errors.append(FieldError("event_date", f"Tanggal layanan tidak boleh sebelum tanggal masuk kasus "
+                                               f"({case.intake_date.strftime('%d/%m/%Y')})."))
+    if on is not None and case.exit_date is not None and on > case.exit_date:
+        errors.append(FieldError("event_date", f"Tanggal layanan tidak boleh sesudah tanggal keluar kasus "
+                                               f"({case.exit_date.strftime('%d/%m/%Y')})."))
+    return case
+
+
+def _check_disaster(s: Session, draft: EventDraft, errors: list[FieldError]) -> None:
+    if not draft.disaster_id:
+        return
+    d = s.get(Disaster, draft.disaster_id)
+    if d is None or d.deleted_at is not None:
+        errors.append(FieldError("disaster_id", "Kejadian bencana tidak ditemukan."))
+    elif draft.event_date is not None and draft.event_date < d.start_date:
+        errors.append(FieldError("event_date", "Tanggal layanan tidak boleh sebelum tanggal mulai bencana."))
+
+
+def _checked_village(s: Session, code: str | None, errors: list[FieldError]) -> str | None:
+    kelurahan = (code or "").strip() or None
     if kelurahan is not None:
         level = s.scalar(select(Region.level).where(Region.code == kelurahan, Region.deleted_at.is_(None)))
         if level not in ("kelurahan", "desa"):
             errors.append(FieldError("kelurahan_code", f"Desa/kelurahan dengan kode {kelurahan} tidak dikenal."))
-    details: dict[str, Any] = {}
-    if st is not None:
-        try:
-            details = check_details(st, draft.details)
-        except ValidationError as exc:
-            errors.extend(exc.errors)
-        else:
-            errors.extend(_meal_rule_errors(s, st, details, case))
-    if errors:
-        raise ValidationError(errors)
-    assert person is not None and st is not None
-    unit = (draft.unit or "").strip().upper() or (case.unit if case else "") or (actor.unit or "") or \
-        (TKSK_UNIT if actor.role == "tksk" else "")
-    clean = replace(draft, service_code=code, details=details, kelurahan_code=kelurahan or person.kelurahan_code,
-                    unit=unit, officer=(draft.officer or "").strip() or actor.full_name or actor.username,
-                    notes=(draft.notes or "").strip(), disaster_id=draft.disaster_id or None,
-                    case_id=draft.case_id or None)
-    return _Checked(clean, person, st, case)
+    return kelurahan
+
+
+def _checked_details(s: Session, st: ServiceType | None, details: dict[str, Any] | None, case: Case | None,
+                     errors: list[FieldError]) -> dict[str, Any]:
+    """The type's detail fields, then the meal rules on them."""
+    if st is None:
+        return {}
+    try:
+        clean = check_details(st, details)
+    except ValidationError as exc:
+        errors.extend(exc.errors)
+        return {}
+    errors.extend(_meal_rule_errors(s, st, clean, case))
+    return clean
+
+
+def _event_unit(actor: Actor, draft: EventDraft, case: Case | None) -> str:
+    """The unit that gave the service: as given, else the case's, else the actor's own."""
+    return ((draft.unit or "").strip().upper() or (case.unit if case else "") or (actor.unit or "")
+            or (TKSK_UNIT if actor.role == "tksk" else ""))
 
 
 def _meal_rule_errors(s: Session, st: ServiceType, details: dict[str, Any], case: Case | None) -> list[FieldError]:
@@ -555,7 +560,7 @@ def meals_service_type(s: Session) -> ServiceType:
         ServiceType.program == MEALS_PROGRAM, ServiceType.active.is_(True), ServiceType.deleted_at.is_(None))
         .order_by(ServiceType.sort_order, ServiceType.code)).all()
     for st in types:
-        if any(spec.get("key") == MEALS_PER_DAY_KEY for spec in (st.detail_fields or [])):
+        if any(f.key == MEALS_PER_DAY_KEY for f in detail_fields(st.detail_fields)):
             return st
     raise NotFoundError("Jenis layanan permakanan tidak ada atau tidak aktif di katalog layanan.", "service_code")
 

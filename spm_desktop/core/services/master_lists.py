@@ -8,10 +8,10 @@ adds what an entry form needs: the detail fields of each type.)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 
+from spm_desktop.core.domain.detail_fields import DetailField, detail_fields
 from spm_desktop.core.domain.groups import ACTIVITY_RULES
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import PmksCategory, Region, ServiceType
@@ -60,15 +60,15 @@ class ServiceForm:
     program: str
     unit: str
     standard_per_day: int | None
-    detail_fields: tuple[dict[str, Any], ...]
+    fields: tuple[DetailField, ...]
 
 
 def list_service_forms(db: Database) -> list[ServiceForm]:
     """Active service types recorded per person, in catalogue order, each with its
-    ``detail_fields`` specs (group-activity types are recorded on their own page)."""
+    detail fields (group-activity types are recorded on their own page)."""
     with db.reading() as s:
         rows = s.scalars(select(ServiceType).where(ServiceType.deleted_at.is_(None), ServiceType.active.is_(True),
                                                    ServiceType.counting_rule.not_in(ACTIVITY_RULES))
                          .order_by(ServiceType.sort_order, ServiceType.code))
         return [ServiceForm(t.code, t.name, t.program, t.unit, t.standard_per_day,
-                            tuple(dict(f) for f in (t.detail_fields or []))) for t in rows]
+                            detail_fields(t.detail_fields)) for t in rows]

@@ -149,7 +149,7 @@ class Page(QWidget):
     @Slot()
     def _service_changed(self) -> None:
         form = self.form_for(self.service.currentData())
-        self.details.set_fields(form.detail_fields if form else ())
+        self.details.set_fields(form.fields if form else ())
         set_tab_order(self)  # the new detail fields come right after Jumlah, before Catatan
 
     def refresh(self) -> None:
