@@ -189,7 +189,7 @@ def test_keyboard_only_clothing_device_and_referral_each_saved_once_with_the_cas
     events = sorted(list_events(ctx.db, ctx.actor, person.id), key=lambda e: e.service_code)
     assert [(e.service_code, e.case_id, e.event_date) for e in events] == [
         (clothing, case.id, date.today()), (device, case.id, date.today()), (referral, case.id, date.today())]
-    choices = {f.code: f.detail_fields for f in ctx.service_forms()}
-    assert events[0].details == {"items": choices[clothing][0]["choices"][:2]}
-    assert events[1].details["device"] == choices[device][0]["choices"][0]
-    assert events[2].details == {"destination": choices[referral][0]["choices"][0]}
+    choices = {f.code: f.fields for f in ctx.service_forms()}
+    assert events[0].details == {"items": list(choices[clothing][0].choices[:2])}
+    assert events[1].details["device"] == choices[device][0].choices[0]
+    assert events[2].details == {"destination": choices[referral][0].choices[0]}
