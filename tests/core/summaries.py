@@ -1,6 +1,6 @@
 """The roll-up's derived summaries (``service_first``, ``cases.need_mask``,
 ``service_type.need_bit``; migration 0002; ``uncounted_event``, migration 0010; ``need_met``,
-migration 0011) recomputed
+migration 0011; the need dates of ``cases``, migration 0013) recomputed
 in plain Python from the rows they summarise, for "the triggers kept them right" checks
 after any kind of write."""
 
@@ -135,6 +135,33 @@ def expected_need_met(s) -> dict[str, tuple]:
     return out
 
 
+def stored_need_dates(s) -> dict[str, tuple]:
+    rows = s.execute(select(Case.id, Case.need_assessed_on, Case.need_reassessed_on, Case.need_unmet,
+                            Case.need_first_met, Case.need_last_met))
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def expected_need_dates(s) -> dict[str, tuple]:
+    """case id → (earliest assessment of its live needs, the latest when later, how many have
+    no counting delivery on or before the exit, earliest and latest first delivery of the
+    others) — from :func:`expected_need_met`, for every stored case."""
+    exits = dict(s.execute(select(Case.id, Case.exit_date)).all())
+    needs: dict[str, list[tuple]] = {cid: [] for cid in exits}
+    for cid, _pid, _code, assessed, first in expected_need_met(s).values():
+        needs[cid].append((assessed, first))
+    out: dict[str, tuple] = {}
+    for cid, rows in needs.items():
+        if not rows:
+            out[cid] = (None, None, 0, None, None)
+            continue
+        exit_ = exits[cid]
+        kept = [f for _, f in rows if f is not None and (exit_ is None or f <= exit_)]
+        dates = [a for a, _ in rows]
+        again = max(dates) if max(dates) > min(dates) else None
+        out[cid] = (min(dates), again, len(rows) - len(kept), min(kept, default=None), max(kept, default=None))
+    return out
+
+
 def assert_summaries_consistent(db) -> None:
     with db.reading() as s:
         bits = [b for b in s.scalars(select(ServiceType.need_bit)) if b is not None]
@@ -143,3 +170,4 @@ def assert_summaries_consistent(db) -> None:
         assert stored_firsts(s) == expected_firsts(s)
         assert stored_masks(s) == expected_masks(s)
         assert stored_need_met(s) == expected_need_met(s)
+        assert stored_need_dates(s) == expected_need_dates(s)

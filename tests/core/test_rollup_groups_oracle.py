@@ -142,8 +142,8 @@ def _tally_key(t):
 
 def _closed_form_agrees_with_judge(db, period, rule) -> None:
     """Persons of the usual shape (one case in the group, one assessment date) are judged in
-    closed form from need_met's aggregates; every field of every group's tally equals
-    judging everyone with :func:`met.judge`."""
+    closed form, in SQL, from the need dates of their case's row (migration 0013); every field
+    of every group's tally equals judging everyone with :func:`met.judge`."""
     with db.reading() as s:
         fast = tally_window(s, period.start, period.end, CANCELLING, rule)
         slow = tally_window(s, period.start, period.end, CANCELLING, rule, closed_form=False)
@@ -256,13 +256,13 @@ def test_closed_form_equals_judge_on_dense_random_data(db):
             gone = s.get(Person, people[50 + k])
             gone.merged_into, gone.deleted_at = people[k], datetime(2026, 2, 1)
     decided: list = []
-    real = met._judge_one_case
+    real = met._count_verdict
 
-    def spy(tally, person, *rest):
-        decided.append((tally.group, person))
-        return real(tally, person, *rest)
+    def spy(tally, person, row):
+        decided.append((tally.group, person, row[3]))
+        return real(tally, person, row)
 
-    met._judge_one_case = spy
+    met._count_verdict = spy
     try:
         for month in (1, 3, 6, 12):
             period = Period.for_month(2026, month)
@@ -275,5 +275,7 @@ def test_closed_form_equals_judge_on_dense_random_data(db):
                     if month == 12:
                         assert fast[g].met_on and fast[g].left_before_served, (rule, g)
     finally:
-        met._judge_one_case = real
+        met._count_verdict = real
     assert len(decided) > 200
+    verdicts = {v for _, _, v in decided}
+    assert {"s", "u", "l", "-", "j"} <= verdicts  # every verdict of the SQL closed form occurred

@@ -1,8 +1,8 @@
-"""The summaries the roll-up reads (migrations 0002, 0010 and 0011's ``need_met``) are kept by
-the database's triggers, on SQLite and PostgreSQL, through every kind of write: new, edited,
-soft-deleted, restored and removed events and needs, needs re-dated or re-coded, events moved
-to another person (a merge), another year or another code, cases moved to another person,
-group activities listing persons (added, re-dated, re-coded, deleted, persons unlisted or
+"""The summaries the roll-up reads (migrations 0002, 0010, 0011's ``need_met`` and 0013's need
+dates of ``cases``) are kept by the database's triggers, on SQLite and PostgreSQL, through every
+kind of write: new, edited, soft-deleted, restored and removed events and needs, needs re-dated
+or re-coded, events moved to another person (a merge), another year or another code, cases
+moved to another person, closed and opened again, group activities listing persons (added, re-dated, re-coded, deleted, persons unlisted or
 moved), and more service types than there are bits."""
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from sqlalchemy.pool import NullPool
 from summaries import (
     assert_summaries_consistent,
     expected_masks,
+    expected_need_dates,
     expected_need_met,
     stored_firsts,
     stored_masks,
+    stored_need_dates,
     stored_need_met,
 )
 
@@ -64,6 +66,8 @@ edit_need = st.tuples(st.just("edit_need"), st.integers(0, 30),
                       st.sampled_from(CODES))
 # A case moved to another person (as a merge does).
 move_case = st.tuples(st.just("move_case"), st.integers(0, 3), st.integers(0, 2))
+# A case closed on a day, or opened again (None): its need dates count deliveries up to the exit.
+exit_case = st.tuples(st.just("exit_case"), st.integers(0, 3), st.none() | DAYS)
 # A group activity of a code listing one person (deleted or not).
 new_activity = st.tuples(st.just("activity"), st.integers(0, 2), st.sampled_from((FAMILY, CLOTHES)), DAYS,
                          st.booleans())
@@ -72,7 +76,7 @@ edit_activity = st.tuples(st.just("edit_activity"), st.integers(0, 30),
                           DAYS, st.sampled_from((FAMILY, CLOTHES)), st.integers(0, 2))
 # A disaster's emergency period changes (start, end; None = no end) or it is deleted/restored.
 edit_disaster = st.tuples(st.just("disaster"), st.integers(0, 1), DAYS, st.one_of(st.none(), DAYS), st.booleans())
-operation = st.one_of(new_event, edit_event, new_need, edit_need, edit_disaster, move_case, new_activity,
+operation = st.one_of(new_event, edit_event, new_need, edit_need, edit_disaster, move_case, exit_case, new_activity,
                       edit_activity)
 
 
@@ -94,6 +98,9 @@ def _apply(s, people, cases, disasters, op) -> None:
     elif kind == "move_case":
         _, which, who = op
         s.execute(update(Case).where(Case.id == cases[which]).values(person_id=people[who]))
+    elif kind == "exit_case":
+        _, which, day = op
+        s.execute(update(Case).where(Case.id == cases[which]).values(exit_date=day))
     elif kind == "activity":
         _, who, code, day, gone = op
         activity = GroupActivity(service_code=code, activity_date=day, participants_male=1,
@@ -238,6 +245,11 @@ def test_bulk_inserts_refresh_the_summaries_and_bring_the_triggers_back(db):
         with bulk_inserts(s, (seq,)):
             s.execute(insert(CaseNeed), [{"case_id": cid, "service_code": c, "change_seq": seq,
                                           "assessed_on": d(2025, 12, 1)} for c in (MEALS, CLOTHES)])
+            s.execute(insert(Case), [{"id": "bulk-case", "person_id": late, "unit": "UPRS", "spm_group": "anak",
+                                      "intake_date": d(2025, 12, 20), "exit_date": d(2026, 1, 8),
+                                      "change_seq": seq}])
+            s.execute(insert(CaseNeed), [{"case_id": "bulk-case", "service_code": c, "change_seq": seq,
+                                          "assessed_on": d(2025, 12, 20)} for c in (MEALS, CLOTHES, REUNI)])
             s.execute(insert(ServiceEvent), [
                 {"person_id": early, "service_code": MEALS, "event_date": d(2026, 1, 5), "change_seq": seq},
                 {"person_id": early, "service_code": MEALS, "event_date": d(2026, 2, 5), "change_seq": seq},
@@ -254,6 +266,8 @@ def test_bulk_inserts_refresh_the_summaries_and_bring_the_triggers_back(db):
                 {"person_id": late, "service_code": MEALS, "event_date": d(2026, 1, 7), "change_seq": seq,
                  "details": {"meals_per_day": 2}}])
     assert_summaries_consistent(db)
+    with db.reading() as s:  # clothes on 31/12 met, meals of 7/1 met, meals of 9/1 after the exit; no reunification
+        assert stored_need_dates(s)["bulk-case"] == (d(2025, 12, 20), None, 1, d(2025, 12, 31), d(2026, 1, 7))
     with db.transaction() as s:  # the insert triggers are back: an ordinary write keeps them right
         Rows(s).event(late, REUNI, d(2026, 3, 1))
         s.add(CaseNeed(case_id=s.scalar(select(Case.id).where(Case.person_id == early)), service_code=B_FOOD,
@@ -339,11 +353,13 @@ def test_two_desks_editing_one_persons_events_at_once_leave_the_right_summary(db
 
 
 def test_need_met_follows_deliveries_needs_cases_and_activities_step_by_step(db):
-    """need_met (migration 0011) after each write that can move a need's first counting
-    delivery: an event before and after the assessment, a meal that does not count and the one
-    that makes it count, an event edited and deleted, the need re-dated and re-coded, the case
-    moved to another person, a group activity listing the person — re-dated, re-coded,
-    deleted, its person unlisted and moved — and a case inserted after its needs."""
+    """need_met (migration 0011) and the case's need dates (migration 0013) after each write
+    that can move a need's first counting delivery: an event before and after the assessment,
+    a meal that does not count and the one that makes it count, an event edited and deleted,
+    the need re-dated and re-coded, a re-assessment, the case closed before and after its
+    deliveries and opened again, the case moved to another person, a group activity listing
+    the person — re-dated, re-coded, deleted, its person unlisted and moved — and a case
+    inserted after its needs."""
     with db.transaction() as s:
         r = Rows(s)
         a, b = r.person(), r.person()
@@ -362,6 +378,12 @@ def test_need_met_follows_deliveries_needs_cases_and_activities_step_by_step(db)
         lambda s: s.execute(update(CaseNeed).where(CaseNeed.service_code == CLOTHES)
                             .values(service_code=REUNI)),
         lambda s: s.add(ServiceEvent(person_id=b, service_code=CLOTHES, event_date=d(2026, 3, 1))),
+        lambda s: s.execute(update(Case).where(Case.id == cid).values(exit_date=d(2026, 1, 15))),
+        lambda s: s.execute(update(Case).where(Case.id == cid).values(exit_date=d(2026, 1, 25))),
+        lambda s: s.execute(update(Case).where(Case.id == cid).values(exit_date=None)),
+        lambda s: s.add(CaseNeed(case_id=cid, service_code=CLOTHES, assessed_on=d(2026, 2, 1))),
+        lambda s: s.execute(update(CaseNeed).where(CaseNeed.assessed_on == d(2026, 2, 1))
+                            .values(assessed_on=d(2026, 1, 1))),
         lambda s: s.execute(update(Case).where(Case.id == cid).values(person_id=b)),
         lambda s: s.execute(update(Case).where(Case.id == cid).values(person_id=a)),
         lambda s: _listed(s, a, FAMILY, d(2026, 4, 1)),
@@ -381,6 +403,7 @@ def test_need_met_follows_deliveries_needs_cases_and_activities_step_by_step(db)
         lambda s: s.execute(update(CaseNeed).values(deleted_at=None)),
     ]
     seen: set = set()
+    dates: set = set()
     for i, step in enumerate(steps):
         with db.transaction() as s:
             step(s)
@@ -388,7 +411,10 @@ def test_need_met_follows_deliveries_needs_cases_and_activities_step_by_step(db)
             stored = stored_need_met(s)
             assert stored == expected_need_met(s), i
             seen |= {v[4] for v in stored.values()}
+            assert stored_need_dates(s) == expected_need_dates(s), i
+            dates.add(stored_need_dates(s)[cid])
     assert len(seen - {None}) >= 4  # the first dates did move on the way
+    assert len(dates) >= 8 and any(v[1] is not None for v in dates)  # and the case's need dates
 
 
 def _listed(s, person, code, day) -> None:
@@ -416,3 +442,5 @@ def test_a_case_stored_after_its_needs_gets_their_met_dates(db):
         s.flush()
         assert stored_need_met(s) == expected_need_met(s)
         assert stored_need_met(s)["need-first"][4] == d(2026, 1, 5)
+        assert stored_need_dates(s) == expected_need_dates(s)
+        assert stored_need_dates(s)["case-later"] == (d(2026, 1, 1), None, 0, d(2026, 1, 5), d(2026, 1, 5))

@@ -16,10 +16,10 @@ Two steps:
    and on which date (the met date), whether they left before being served.
 
 For a whole window (:func:`tally_window`, the recap) the usual shape — one case in the group,
-all its needs assessed on one date, no merge — skips both: its needs' first deliveries are
-read from ``need_met`` (migration 0011, kept by triggers with the same rule as the sources
-below) and judged in closed form (:func:`_judge_one_case`); everyone else goes through the two
-steps above.
+all its needs assessed on one date, no merge — skips both: it is judged in SQL, in closed form,
+from the need dates the database keeps in the case's row (:mod:`closed_form`: migration 0013,
+from ``need_met``, migration 0011, kept by triggers with the same rule as the sources below);
+everyone else goes through the two steps above.
 
 Extending it (the interface other parts plug into):
 
@@ -47,18 +47,17 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 
-from sqlalchemy import Date, String, bindparam, cast, exists, func, literal_column, select, union_all
+from sqlalchemy import exists, select, union_all
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.groups import CASE_GROUPS
 from spm_desktop.core.rollup.activities import activity_alias_rows, activity_met_source
+from spm_desktop.core.rollup.closed_form import JUDGE, LEFT, SASARAN, UNASSESSED, case_verdicts
 from spm_desktop.core.rollup.sql import resolved_persons
 from spm_desktop.core.storage.models import (
     Case,
     CaseNeed,
-    NeedMet,
     ServiceEvent,
     UncountedEvent,
 )
@@ -366,9 +365,8 @@ def tally_window(s: Session, start: date, end: date, cancelling: Iterable[str], 
     setting ``disaster.usia_rentan_anak``.
 
     The usual shape — a person with one overlapping case in the group, all of whose needs
-    were assessed on one date, not touched by a merge — is judged in closed form
-    (:func:`_judge_one_case`) from one row per case carrying its needs' assessment and first
-    delivery dates (:func:`_case_rows_statement`, from ``need_met``, migration 0011); every
+    were assessed on one date, not touched by a merge — is judged in SQL from the case's row
+    (:mod:`spm_desktop.core.rollup.closed_form`, the need dates of migration 0013); every
     other person goes through :func:`judge` with the facts of :func:`load_case_facts`
     (everyone with ``closed_form=False``: the tests compare the two)."""
     resolution = load_resolution(s)
@@ -382,10 +380,9 @@ def tally_window(s: Session, start: date, end: date, cancelling: Iterable[str], 
             victims.sasaran.add(pk)
             if met is not None:
                 victims.met_on[pk] = met
-    window = (start.isoformat(), end.isoformat())
     per: dict[tuple[str, str], list] = defaultdict(list)
     dst = resolution.dst
-    for row in s.execute(_case_rows_statement(s.get_bind().dialect.name), {"start": start, "end": end}):
+    for row in case_verdicts(s, start, end, cancelling, rule):
         pid = row[1]
         pk = dst.get(pid, pid)
         if pk is not None:
@@ -394,13 +391,35 @@ def tally_window(s: Session, start: date, end: date, cancelling: Iterable[str], 
     aliases = resolution.aliases
     for (group, person), rows in per.items():
         if (not closed_form or len(rows) > 1 or person in aliases
-                or not _judge_one_case(out[group], person, rows[0], window, rule, cancelling)):
+                or not _count_verdict(out[group], person, rows[0])):
             detailed.extend(r[0] for r in rows)
     if detailed:
         spans = load_case_facts(s, start, end, cancelling, case_ids=detailed, resolution=resolution)
         for (group, person), own in by_person(spans).items():
             _add_judgement(out[group], person, own, judge(own, start, end, rule))
     return out
+
+
+def _count_verdict(tally: GroupTally, person: str, row) -> bool:
+    """Count the SQL verdict of a person's only case (:func:`closed_form.case_verdicts`);
+    False, having changed nothing, when it says to judge them with :func:`judge`."""
+    cid, _pid, _group, verdict, met_on, open_after, reason, intake = row
+    if verdict == SASARAN:
+        tally.sasaran.add(person)
+        if met_on is not None:
+            tally.met_on[person] = date.fromisoformat(met_on)
+            if open_after:
+                tally.open_after_met.add(person)
+    elif verdict == UNASSESSED:
+        tally.sasaran.add(person)
+        tally.unassessed_persons.add(person)
+        tally.unassessed_cases.append((cid, person, date.fromisoformat(intake)))
+    elif verdict == LEFT:
+        key = reason or ""
+        tally.left_before_served[key] = tally.left_before_served.get(key, 0) + 1
+    elif verdict == JUDGE:
+        return False
+    return True
 
 
 def _add_judgement(tally: GroupTally, person: str, own: list[SpanFact], j: Judgement) -> None:
@@ -417,99 +436,3 @@ def _add_judgement(tally: GroupTally, person: str, own: list[SpanFact], j: Judge
         tally.unassessed_persons.add(person)
         by_id = {sp.id: sp for sp in own}
         tally.unassessed_cases.extend((cid, person, by_id[cid].start) for cid in j.unassessed_spans)
-
-
-def _judge_one_case(tally: GroupTally, person: str, row, window: tuple[str, str], rule: str,
-                    cancelling: frozenset[str]) -> bool:
-    """:func:`judge` for a person whose only overlapping case in the group has all its needs
-    assessed by the window's end assessed on one date ``a``, from the row of
-    :func:`_case_rows_statement` (dates as ISO strings, compared as such). With one case and
-    one assessment date the condition of §4 only grows with ``t``: the met date is the latest
-    of ``a``, the window's start and the due needs' met or cancel dates (rule
-    ``all_needed``: every due need met or cancelled, one met), or the earliest due need's met
-    date (``any_item``). Returns False, having changed nothing, when the needs were assessed
-    on more than one date (:func:`judge` decides)."""
-    cid, _pid, _group, intake, exit_, reason, no_need, needs = row
-    start, end = window
-    if not needs:  # no need assessed by the end: a "no need" assessment, or unassessed
-        if no_need is None or no_need > end:
-            tally.sasaran.add(person)
-            tally.unassessed_persons.add(person)
-            tally.unassessed_cases.append((cid, person, date.fromisoformat(intake)))
-        return True
-    items = needs.split(",")
-    a = needs[:10]
-    if any(item[:10] != a for item in items):
-        return False
-    cancel = exit_ is not None and (reason or "") in cancelling
-    due = live = met_end = unresolved = met_any = 0
-    first_met, last = None, ""
-    for item in items:
-        f = item[10:] or None
-        if f is not None and exit_ is not None and f > exit_:
-            f = None  # delivered only after the exit: never met on this case
-        if f is not None and a < start and f < start:
-            continue  # met before the year: not due
-        due += 1
-        if f is None:
-            if cancel:
-                resolved = exit_
-                if exit_ > end:
-                    live += 1
-            else:
-                resolved = None
-                unresolved += 1
-                live += 1
-        else:
-            resolved = f
-            met_any += 1
-            live += 1
-            if f <= end:
-                met_end += 1
-            if first_met is None or f < first_met:
-                first_met = f
-        if resolved is not None and resolved > last:
-            last = resolved
-    if not due:  # a carried-over case, all met before the year
-        return True
-    if not live:  # every due need cancelled by the exit
-        key = reason or ""
-        tally.left_before_served[key] = tally.left_before_served.get(key, 0) + 1
-        return True
-    tally.sasaran.add(person)
-    if rule == "any_item":
-        t = max(first_met, a, start) if first_met is not None else None
-    else:
-        t = max(last, a, start) if not unresolved and met_any else None
-    if t is None or t > end:
-        return True
-    tally.met_on[person] = date.fromisoformat(t)
-    if live - met_end > 0:
-        tally.open_after_met.add(person)
-    return True
-
-
-@lru_cache(maxsize=4)
-def _case_rows_statement(dialect: str):
-    """One row per live case of a case group overlapping the window (two ranges of
-    ``ix_cases_live_exit``): (id, person, group, intake, exit, exit reason, no-need date,
-    needs) — dates as ISO strings; ``needs`` lists the case's live needs assessed by the
-    window's end as ``assessed_on`` followed by the first counting delivery on or after it
-    (empty when none), comma-separated, read from ``need_met`` (one range per case; NULL when
-    there are none). Parameters ``start`` and ``end``."""
-    c, m = Case.__table__, NeedMet.__table__
-    start, end = bindparam("start", type_=Date), bindparam("end", type_=Date)
-
-    def iso(column):
-        return cast(column, String)
-
-    item = iso(m.c.assessed_on) + func.coalesce(iso(m.c.first_date), "")
-    joined = (func.string_agg(item, literal_column("','")) if dialect == "postgresql"
-              else func.group_concat(item, literal_column("','")))
-    needs = (select(joined).where(m.c.case_id == c.c.id, m.c.assessed_on <= end)
-             .correlate(c).scalar_subquery())
-    cols = (c.c.id, c.c.person_id, c.c.spm_group, iso(c.c.intake_date), iso(c.c.exit_date), c.c.exit_reason,
-            iso(c.c.no_need_assessed_on), needs)
-    live = [c.c.deleted_at.is_(None), c.c.spm_group.in_(list(CASE_GROUPS)), c.c.intake_date <= end]
-    return union_all(select(*cols).where(*live, c.c.exit_date.is_(None)),
-                     select(*cols).where(*live, c.c.exit_date >= start))

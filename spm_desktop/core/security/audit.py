@@ -14,7 +14,7 @@ from spm_desktop.core.storage.models import AuditEntry
 
 # Columns that say nothing about the content and would only bloat the trail.
 _SKIP = {"change_seq", "created_at", "updated_at", "updated_by", "origin_device", "revision", "hlc", "need_mask",
-         "need_bit"}
+         "need_bit", "need_assessed_on", "need_reassessed_on", "need_unmet", "need_first_met", "need_last_met"}
 
 
 def _plain(value: Any) -> Any:

@@ -1,6 +1,7 @@
 """Bulk inserts and the roll-up's summaries (migration 0002: ``service_first``,
-``cases.need_mask``; migration 0010: ``uncounted_event``; migration 0011: ``need_met``),
-which the database keeps with one trigger run per written row.
+``cases.need_mask``; migration 0010: ``uncounted_event``; migration 0011: ``need_met``;
+migration 0013: the need dates of ``cases``), which the database keeps with one trigger run
+per written row.
 
 A bulk writer (the demo data, a sync import) inserting tens of thousands of rows in one
 transaction pays for those runs row by row: on SQLite they tripled the time of the events'
@@ -19,7 +20,7 @@ from contextlib import contextmanager
 from sqlalchemy import bindparam, text
 
 INSERT_TRIGGERS = ("service_first_insert", "meal_event_insert", "case_need_mask_insert", "cases_need_mask_insert",
-                   "need_met_need_insert", "need_met_case_insert", "need_met_event_insert")
+                   "need_met_need_insert", "need_met_case_insert", "need_met_event_insert", "case_need_dates_insert")
 BULK_CACHE_KIB = 256 * 1024  # page cache of a bulk writer (SQLite's default is 2 MiB)
 
 # The (person, code, date) groups of the rows written whose type has a daily standard
@@ -114,6 +115,17 @@ _NEED_MET_EVENTS = text(
     f"WHERE change_seq IN :seqs) AND case_id NOT IN ({_WRITTEN_CASES})"
 ).bindparams(bindparam("seqs", expanding=True))
 
+# The need dates of the cases (migration 0013) whose need_met rows were just inserted above;
+# the rows the events' refresh updated have their cases refreshed by the update trigger.
+_NEED_DATES_COLUMNS = "need_assessed_on, need_reassessed_on, need_unmet, need_first_met, need_last_met"
+_NEED_KEPT = "CASE WHEN cases.exit_date IS NULL OR m.first_date <= cases.exit_date THEN m.first_date END"
+_NEED_DATES = text(
+    f"UPDATE cases SET ({_NEED_DATES_COLUMNS}) = (SELECT min(m.assessed_on), "
+    "CASE WHEN max(m.assessed_on) > min(m.assessed_on) THEN max(m.assessed_on) END, "
+    f"count(*) - count({_NEED_KEPT}), min({_NEED_KEPT}), max({_NEED_KEPT}) "
+    f"FROM need_met m WHERE m.case_id = cases.id) WHERE id IN ({_WRITTEN_CASES})"
+).bindparams(bindparam("seqs", expanding=True))
+
 
 @contextmanager
 def bulk_inserts(session, change_seqs: tuple[int, ...]) -> Iterator[None]:
@@ -145,6 +157,7 @@ def bulk_inserts(session, change_seqs: tuple[int, ...]) -> Iterator[None]:
     conn.execute(_NEED_MET_DELETE, seqs)
     conn.execute(_NEED_MET_INSERT, seqs)
     conn.execute(_NEED_MET_EVENTS, seqs)
+    conn.execute(_NEED_DATES, seqs)
     for _name, sql in saved:
         conn.exec_driver_sql(sql)
     conn.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")

@@ -19,9 +19,10 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Numeric, String, 
 from spm_desktop.core.storage.models import SYNCED_MODELS
 
 STAMP_COLUMNS = ("created_at", "updated_at", "updated_by", "origin_device", "revision", "hlc", "created_device")
-# Columns that never travel: this database's change counter, and the derived bits the
-# database's own triggers keep (migration 0002).
-LOCAL_COLUMNS = ("change_seq", "need_mask", "need_bit")
+# Columns that never travel: this database's change counter, and the derived values the
+# database's own triggers keep (migrations 0002 and 0013).
+LOCAL_COLUMNS = ("change_seq", "need_mask", "need_bit", "need_assessed_on", "need_reassessed_on", "need_unmet",
+                 "need_first_met", "need_last_met")
 # Longest text accepted in a column without a declared length (notes, addresses, ...).
 MAX_TEXT = 20_000
 

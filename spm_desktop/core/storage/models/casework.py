@@ -69,9 +69,11 @@ class Case(SyncMixin, Base):
         # The roll-up's sasaran: the live cases whose span overlaps the window, as two ranges
         # (open cases; cases closed on or after 1 January), covering every column it reads.
         # deleted_at is listed for the same SQLite reason as ix_service_event_live_date.
-        # (exit_reason and no_need_assessed_on since migration 0011: §4 v2 judges them.)
-        Index("ix_cases_live_exit", "exit_date", "intake_date", "spm_group", "person_id", "need_mask", "id",
-              "exit_reason", "no_need_assessed_on", "deleted_at", sqlite_where=text("deleted_at IS NULL"),
+        # (exit_reason and no_need_assessed_on since migration 0011, the need dates since 0013:
+        # §4 v2 judges them.)
+        Index("ix_cases_live_exit", "exit_date", "intake_date", "spm_group", "person_id", "id", "exit_reason",
+              "no_need_assessed_on", "need_assessed_on", "need_reassessed_on", "need_unmet", "need_first_met",
+              "need_last_met", "deleted_at", sqlite_where=text("deleted_at IS NULL"),
               postgresql_where=text("deleted_at IS NULL")),
         # "has an open case (at unit X)" filters of the person list, shelter residents.
         Index("ix_cases_open_person", "status", "deleted_at", "person_id", "unit"),
@@ -96,6 +98,16 @@ class Case(SyncMixin, Base):
     # (``service_type.need_bit``) of the case's live needs; NULL when a need's type has no
     # bit. Kept by the database's triggers on case_need and cases (migration 0002).
     need_mask: Mapped[int | None] = mapped_column(BigInteger, server_default=text("0"), nullable=True)
+    # Derived, local (never synced, never set by the application), from ``need_met`` and the
+    # exit date, kept by the database's triggers (migration 0013): the earliest assessment
+    # date of the live needs (NULL: none), the latest when later (a re-assessment), how many
+    # have no counting delivery on or before the exit, and the earliest and latest first
+    # delivery of the others. The roll-up judges the usual case from them alone.
+    need_assessed_on: Mapped[date | None] = mapped_column(Date)
+    need_reassessed_on: Mapped[date | None] = mapped_column(Date)
+    need_unmet: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    need_first_met: Mapped[date | None] = mapped_column(Date)
+    need_last_met: Mapped[date | None] = mapped_column(Date)
 
 
 class CaseNeed(SyncMixin, Base):
