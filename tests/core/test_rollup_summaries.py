@@ -2,8 +2,9 @@
 dates of ``cases``) are kept by the database's triggers, on SQLite and PostgreSQL, through every
 kind of write: new, edited, soft-deleted, restored and removed events and needs, needs re-dated
 or re-coded, events moved to another person (a merge), another year or another code, cases
-moved to another person, closed and opened again, group activities listing persons (added, re-dated, re-coded, deleted, persons unlisted or
-moved), and more service types than there are bits."""
+moved to another person, closed and opened again, group activities listing persons (added,
+re-dated, re-coded, deleted, persons unlisted or moved), and more service types than there
+are bits."""
 
 from __future__ import annotations
 

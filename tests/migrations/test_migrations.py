@@ -100,10 +100,12 @@ SUMMARY_TRIGGERS = {
                "need_met_case_update", "need_met_event_insert", "need_met_event_update", "need_met_event_delete",
                "need_met_uncounted_insert", "need_met_uncounted_delete", "need_met_activity_person_insert",
                "need_met_activity_person_update", "need_met_activity_person_delete", "need_met_activity_insert",
-               "need_met_activity_update"},
+               "need_met_activity_update", "case_need_dates_insert", "case_need_dates_update",
+               "case_need_dates_delete", "case_need_dates_exit"},
     "postgresql": {"service_type_need_bit", "cases_need_mask", "case_need_mask", "service_first_track",
                    "disaster_meals_update", "service_type_standard_update", "need_met_need", "need_met_case",
-                   "need_met_event", "need_met_uncounted", "need_met_activity_person", "need_met_activity"},
+                   "need_met_event", "need_met_uncounted", "need_met_activity_person", "need_met_activity",
+                   "case_need_dates_met", "case_need_dates_exit"},
 }
 
 
@@ -284,3 +286,36 @@ def test_upgrading_links_the_existing_audit_trail(db):
             s.execute(text("UPDATE audit_entry SET username = 'x' WHERE id = 'e1'"))
     finally:
         again.dispose()
+
+
+def test_upgrading_fills_the_need_dates_of_existing_cases(db):
+    """Revision 0013: every existing case gets its need dates from need_met and its exit — a
+    closed case with a delivery before and one after its exit, a re-assessed case, a case
+    without needs."""
+    from datetime import date
+
+    from rollup_builders import CLOTHES, MEALS, REUNI, Rows
+    from summaries import assert_summaries_consistent
+
+    with db.transaction() as s:
+        r = Rows(s)
+        a, b = r.person(), r.person()
+        closed = r.case(a, "lansia", date(2025, 12, 1), exit=date(2026, 1, 10), needs=[MEALS, CLOTHES, REUNI])
+        again = r.case(b, "anak", date(2026, 1, 5), needs=[CLOTHES, (MEALS, date(2026, 2, 1))])
+        bare = r.case(b, "gepeng", date(2026, 1, 5))
+        r.event(a, MEALS, date(2026, 1, 2))
+        r.event(a, CLOTHES, date(2026, 1, 20))
+        r.event(b, CLOTHES, date(2026, 1, 6))
+    url = db.engine.url.render_as_string(hide_password=False)
+    db.dispose()
+    downgrade(url, "0012_audit_chain")
+    assert upgrade_to_head(url) == head_revision()
+    engine = make_engine(url)
+    try:
+        again_db = Database(engine)
+        assert_summaries_consistent(again_db)
+        with again_db.reading() as s:
+            rows = dict(s.execute(text("SELECT id, need_unmet FROM cases")).all())
+        assert (rows[closed], rows[again], rows[bare]) == (2, 1, 0)
+    finally:
+        engine.dispose()

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import Date, String, and_, bindparam, case, cast, func, literal, not_, or_, select, union_all
+from sqlalchemy import Date, String, and_, bindparam, case, cast, func, not_, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from spm_desktop.core.domain.groups import CASE_GROUPS
@@ -65,21 +65,19 @@ def verdict_statement(dialect: str, rule: str):
     due_met = or_(and_(a >= start, first.is_not(None)), and_(carried, last.is_not(None), last >= start))
     cancels = and_(exit_.is_not(None), c.c.exit_reason.in_(cancelling))
     open_unmet = and_(unmet > 0, not_(and_(cancels, exit_ <= end)))
+    whens = [(or_(a.is_(None), a > end),
+              case((or_(c.c.no_need_assessed_on.is_(None), c.c.no_need_assessed_on > end), UNASSESSED),
+                   else_=NOTHING)),
+             (again.is_not(None), JUDGE)]
     if rule == "any_item":
         met = case((due_met, _latest(dialect, first, a, start)), else_=None)
-        unclear = and_(carried, first.is_not(None), first < start, last >= start)
+        whens.append((and_(carried, first.is_not(None), first < start, last >= start), JUDGE))
     else:
         met = case((and_(due_met, or_(unmet == 0, cancels)),
                     _latest(dialect, last, case((unmet > 0, exit_), else_=last), a, start)), else_=None)
-        unclear = literal(False)
-    verdict = case(
-        (or_(a.is_(None), a > end),
-         case((or_(c.c.no_need_assessed_on.is_(None), c.c.no_need_assessed_on > end), UNASSESSED), else_=NOTHING)),
-        (again.is_not(None), JUDGE),
-        (unclear, JUDGE),
-        (and_(carried, unmet == 0, not_(due_met)), NOTHING),
-        (and_(not_(due_met), not_(open_unmet)), LEFT),
-        else_=SASARAN)
+    whens += [(and_(carried, unmet == 0, not_(due_met)), NOTHING),
+              (and_(not_(due_met), not_(open_unmet)), LEFT)]
+    verdict = case(*whens, else_=SASARAN)
     met_on = case((met <= end, cast(met, String)), else_=None)
     open_after = case((or_(open_unmet, last > end), 1), else_=0)
     cols = (c.c.id, c.c.person_id, c.c.spm_group, verdict, met_on, open_after, c.c.exit_reason,

@@ -47,6 +47,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import exists, select, union_all
 from sqlalchemy.orm import Session
@@ -380,19 +381,25 @@ def tally_window(s: Session, start: date, end: date, cancelling: Iterable[str], 
             victims.sasaran.add(pk)
             if met is not None:
                 victims.met_on[pk] = met
-    per: dict[tuple[str, str], list] = defaultdict(list)
+    only: dict[tuple[str, str], Any] = {}  # (group, person) → the row of their first case
+    several: dict[tuple[str, str], list] = {}  # … and of all of them, when they have more than one
     dst = resolution.dst
     for row in case_verdicts(s, start, end, cancelling, rule):
         pid = row[1]
         pk = dst.get(pid, pid)
         if pk is not None:
-            per[(row[2], pk)].append(row)
-    detailed: list[str] = []
+            key = (row[2], pk)
+            first = only.setdefault(key, row)
+            if first is not row:
+                several.setdefault(key, [first]).append(row)
+    detailed = [r[0] for rows in several.values() for r in rows]
     aliases = resolution.aliases
-    for (group, person), rows in per.items():
-        if (not closed_form or len(rows) > 1 or person in aliases
-                or not _count_verdict(out[group], person, rows[0])):
-            detailed.extend(r[0] for r in rows)
+    for key, row in only.items():
+        if key in several:
+            continue
+        group, person = key
+        if not closed_form or person in aliases or not _count_verdict(out[group], person, row):
+            detailed.append(row[0])
     if detailed:
         spans = load_case_facts(s, start, end, cancelling, case_ids=detailed, resolution=resolution)
         for (group, person), own in by_person(spans).items():
