@@ -263,6 +263,8 @@ def remove_persons(s: Session, gone: list[str]) -> int:
     removed = 0
     for start in range(0, len(gone), CHUNK):
         chunk = gone[start:start + CHUNK]
+        records = personal_records(s, chunk)
+        _forget_in_audit_trail(s, chunk, records)
         conn.execute(update(p).where(p.c.id.in_(chunk)).values(merged_into=None))
         cases = select(Case.id).where(Case.person_id.in_(chunk)).scalar_subquery()
         conn.execute(ServiceEvent.__table__.delete().where(ServiceEvent.__table__.c.person_id.in_(chunk)))
@@ -276,6 +278,62 @@ def remove_persons(s: Session, gone: list[str]) -> int:
         g = GroupActivityPerson.__table__
         conn.execute(g.delete().where(g.c.person_id.in_(chunk)))
         c = SyncConflict.__table__
-        conn.execute(c.delete().where(c.c.entity == "person", c.c.entity_id.in_(chunk)))
+        for entity, ids in records.items():  # both versions of a conflict are personal data too
+            for part in _parts(ids):
+                conn.execute(c.delete().where(c.c.entity == entity, c.c.entity_id.in_(part)))
         removed += conn.execute(p.delete().where(p.c.id.in_(chunk))).rowcount or 0
     return removed
+
+
+def _parts(ids: list[str] | set[str]) -> list[list[str]]:
+    ids = sorted(ids)
+    return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
+def personal_records(s: Session, persons: list[str]) -> dict[str, set[str]]:
+    """The ids of the records about ``persons`` held here, by sync table name: the persons,
+    their cases, needs, events, household memberships, households they head and duplicate
+    pairs with them."""
+    from spm_desktop.core.storage.models import Case, CaseNeed, Household, HouseholdMember, ServiceEvent
+
+    out: dict[str, set[str]] = {"person": set(persons)}
+    out["cases"] = set(s.scalars(select(Case.id).where(Case.person_id.in_(persons))))
+    out["case_need"] = {n for part in _parts(out["cases"])
+                        for n in s.scalars(select(CaseNeed.id).where(CaseNeed.case_id.in_(part)))}
+    out["service_event"] = set(s.scalars(select(ServiceEvent.id).where(ServiceEvent.person_id.in_(persons))))
+    out["household_member"] = set(s.scalars(select(HouseholdMember.id).where(HouseholdMember.person_id.in_(persons))))
+    out["household"] = set(s.scalars(select(Household.id).where(Household.head_person_id.in_(persons))))
+    d = DuplicateCandidate
+    out["duplicate_candidate"] = set(s.scalars(select(d.id).where(or_(d.person_a_id.in_(persons),
+                                                                      d.person_b_id.in_(persons)))))
+    return out
+
+
+# Audit entities (services name a case "case"; a resolved sync conflict names the sync table).
+_AUDIT_ENTITIES = {"person": ("person",), "cases": ("case", "cases"), "case_need": ("case_need",),
+                   "service_event": ("service_event",), "household_member": ("household_member",),
+                   "household": ("household",), "duplicate_candidate": ("duplicate_candidate",)}
+
+
+def _forget_in_audit_trail(s: Session, persons: list[str], records: dict[str, set[str]]) -> int:
+    """Blank the before/after snapshots of this database's audit entries about ``persons``
+    and their records (issue 17/18: a laptop keeps no personal snapshot of a person who left
+    its scope). The entries stay in the hash chain, which covers the snapshots' hash only:
+    ``check`` still reports the trail intact. A merge entry naming one of them (as the person
+    merged away) is blanked too."""
+    from spm_desktop.core.security.audit_chain import blank_snapshots
+    from spm_desktop.core.storage.models import AuditEntry
+
+    a = AuditEntry
+    entries: set[str] = set()
+    for table, ids in records.items():
+        for part in _parts(ids):
+            entries |= set(s.scalars(select(a.id).where(a.entity.in_(_AUDIT_ENTITIES[table]), a.entity_id.in_(part),
+                                                        or_(a.before.is_not(None), a.after.is_not(None)))))
+    wanted = set(persons)
+    for entry_id, after in s.execute(select(a.id, a.after).where(a.entity == "person", a.action == "merge",
+                                                                a.after.is_not(None))):
+        merged = (after or {}).get("merged") if isinstance(after, dict) else None
+        if isinstance(merged, dict) and merged.get("id") in wanted:
+            entries.add(entry_id)
+    return blank_snapshots(s, sorted(entries))

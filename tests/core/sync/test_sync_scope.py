@@ -186,3 +186,50 @@ def test_a_laptop_edit_to_a_person_the_office_moved_away_is_a_conflict_not_a_ref
     resolve_conflict(office, ADMIN, conflict.id, "keep_local")  # the supervisor keeps the move
     assert send(office, tksk, tmp_path, LAPTOP, "after").removed == 1
     assert city["barat2"] not in ids(tksk, Person)
+
+
+def test_the_laptops_audit_trail_forgets_a_person_who_left_its_scope(office, tksk, city, tmp_path):
+    """Issue 17/18: the before/after snapshots of the laptop's audit entries about a person who
+    left its scope (their record, cases, events) are blanked in the same import; the entries
+    stay linked and ``check`` still finds the chain intact; other persons' entries are kept."""
+    from dataclasses import replace
+
+    from spm_desktop.core.security.audit_chain import verify_chain
+    from spm_desktop.core.services.events import EventDraft, record_event
+    from spm_desktop.core.services.persons import draft_of, load_person, update_person
+    from spm_desktop.core.storage.models import AuditEntry
+
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    for who in ("barat", "barat2"):  # the TKSK edits both on the laptop (entries with snapshots)
+        with tksk.reading() as s:
+            draft = draft_of(load_person(s, city[who]))
+        update_person(tksk, TKSK_USER, city[who], replace(draft, address=f"Jl. Laptop {who}", phone="0812345678"))
+        record_event(tksk, TKSK_USER, EventDraft(person_id=city[who], service_code=MAKAN, event_date=date(2026, 4, 2),
+                                                 details={"meals_per_day": 3}))
+    send(tksk, office, tmp_path, OFFICE, "edits")
+    with office.transaction(ADMIN) as s:  # he moves to another kecamatan
+        s.get(Person, city["barat2"]).kelurahan_code = SELATAN
+
+    def entries(person_id):
+        with tksk.reading() as s:
+            events = set(s.scalars(select(ServiceEvent.id).where(ServiceEvent.person_id == person_id)))
+            return [(e.entity, e.before, e.after) for e in s.scalars(select(AuditEntry).where(
+                AuditEntry.entity_id.in_(events | {person_id})).order_by(AuditEntry.seq))], events
+
+    kept, _ = entries(city["barat"])
+    before, events = entries(city["barat2"])
+    assert {e for e, *_ in before} == {"person", "service_event"}
+    assert all(after is not None for *_, after in before)
+    with tksk.reading() as s:
+        assert verify_chain(s).blanked == 0
+        ids_ = list(s.scalars(select(AuditEntry.id).where(AuditEntry.entity_id.in_(events | {city["barat2"]}))))
+    assert send(office, tksk, tmp_path, LAPTOP, "moved").removed == 1
+    with tksk.reading() as s:
+        gone = s.scalars(select(AuditEntry).where(AuditEntry.id.in_(ids_))).all()
+        assert len(gone) == len(before) == 2  # the entries stay, in the chain ...
+        assert all(e.before is None and e.after is None for e in gone)  # ... without the snapshots
+        report = verify_chain(s)
+        assert report.ok and report.blanked == 2
+        dumped = repr([(e.before, e.after) for e in s.scalars(select(AuditEntry))])
+    assert "Jl. Laptop barat2" not in dumped and "Jl. Laptop barat" in dumped
+    assert entries(city["barat"])[0] == kept  # persons still in scope keep theirs
