@@ -26,10 +26,10 @@ from spm_desktop.core.sync import envelope, payload
 from spm_desktop.core.sync.codec import CODECS, TABLE_ORDER
 from spm_desktop.core.sync.identity import enrolled_peer, ensure_keys, heal_counter
 from spm_desktop.core.sync.scope import (
-    TkskScope,
+    DeviceScope,
     _chunks,
+    device_scope,
     scoped_filter,
-    tksk_scope,
     whole_disaster_query,
     whole_rows_query,
 )
@@ -60,7 +60,7 @@ def received_seqs(session: Session, peer_device_id: str | None) -> list[int]:
     return [c["seq"] for c in seqs if isinstance(c, dict) and isinstance(c.get("seq"), int)]
 
 
-def collect_rows(session: Session, since_seq: int, skip_seqs: list[int] = (), scope: TkskScope | None = None,
+def collect_rows(session: Session, since_seq: int, skip_seqs: list[int] = (), scope: DeviceScope | None = None,
                  own_device: str | None = None) -> list[payload.TableRows]:
     """Rows of every travelling table with ``change_seq > since_seq`` (local settings excluded),
     leaving out rows stamped with one of ``skip_seqs`` (what the peer itself sent, unchanged).
@@ -92,7 +92,7 @@ def collect_rows(session: Session, since_seq: int, skip_seqs: list[int] = (), sc
     return out
 
 
-def _scoped(session: Session, scope: TkskScope, name: str, codec, rows: list[list]) -> list[list]:
+def _scoped(session: Session, scope: DeviceScope, name: str, codec, rows: list[list]) -> list[list]:
     """``rows`` narrowed to the scope, plus the records sent whole (persons touched in scope,
     disasters that changed in the kecamatan, disasters their events refer to)."""
     rows = scoped_filter(session, scope, name, rows, codec.columns)
@@ -177,7 +177,7 @@ def export_package(
             raise ValidationError("Pengguna TKSK hanya bisa mengirim paket ke kantor.", "peer")
         since = 0 if full else peer.acked_seq
         until = heal_counter(s, device)
-        scope = tksk_scope(s, peer.kecamatan_code or "", peer.device_id or "", since) if peer.role == "tksk" else None
+        scope = device_scope(s, peer.role or "", peer.kecamatan_code, peer.unit, peer.device_id or "", since)
         own = device.id if actor.role == "tksk" else None  # a TKSK user sends only this laptop's own changes
         tables = collect_rows(s, since, received_seqs(s, peer.device_id) if since else [], scope, own)
         evict = sorted(scope.evicted) if scope is not None else []

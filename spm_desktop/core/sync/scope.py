@@ -1,4 +1,4 @@
-"""What a package to a TKSK laptop may carry: the persons of its kecamatan only (issue 17,
+"""What a package to a scoped device may carry: a TKSK laptop the persons of its kecamatan only (issue 17,
 UU 27/2022 art. 16 purpose limitation).
 
 A person is in the scope of a TKSK device for kecamatan K when
@@ -13,6 +13,11 @@ carries those persons with their cases, needs, events and duplicate pairs whose 
 in scope, the disasters in K with their households (and any disaster a sent event refers to),
 plus master data. Group activities and the volunteer roster are not sent to a TKSK device (a
 TKSK device may not send them either; they stay at the office).
+
+A shelter's own computer (a ``unit`` device) has the scope of :func:`unit_scope`: the persons
+with a case or an event of its unit, or registered on it. A table without a scope rule here
+(and not master data) is sent to no scoped device: a new synced table with personal data adds
+its rule to :func:`scoped_filter` before it reaches laptops.
 
 A person *touched* since the last acknowledged package (their record, a case, a household
 membership, or their disaster changed) is sent whole when in scope — so a person who enters the
@@ -41,8 +46,11 @@ from spm_desktop.core.storage.models import (
 )
 
 CHUNK = 500
-# Tables a TKSK device never receives.
+# Tables a scoped device never receives (and may not send).
 NOT_FOR_TKSK = ("volunteer", "group_activity", "group_activity_person", "group_activity_volunteer")
+NOT_FOR_UNIT = NOT_FOR_TKSK + ("disaster", "household", "household_member")
+# Master data every device receives whole (only the office sends it).
+MASTER_TABLES = ("region", "pmks_category", "service_type", "target", "setting", "mutu_check", "mutu_quantity")
 
 
 def _in_kecamatan(column, kecamatan: str):
@@ -56,14 +64,18 @@ def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
 
 
 @dataclass
-class TkskScope:
+class DeviceScope:
+    """What a package to a scoped device (``tksk`` for a kecamatan, ``unit`` for a shelter)
+    may carry."""
+
     kecamatan: str
     persons: set[str]  # in scope now
-    disasters: set[str]  # disasters in the kecamatan
+    disasters: set[str]  # disasters in the kecamatan (none for a unit)
     touched: set[str]  # persons touched since the bookmark (in or out of scope)
     changed_disasters: set[str]  # disasters changed since the bookmark
     event_disasters: set[str] = frozenset()  # other disasters the scoped persons' events refer to
     whole_event_disasters: set[str] = frozenset()  # of those, the ones the persons sent whole refer to
+    unit: str = ""  # a unit device's unit (UPRS, PLAT); "" for a TKSK device
 
     @property
     def evicted(self) -> set[str]:
@@ -74,8 +86,36 @@ class TkskScope:
         """Persons sent with all their records (touched and in scope)."""
         return self.touched & self.persons
 
+    @property
+    def not_sent(self) -> tuple[str, ...]:
+        return NOT_FOR_UNIT if self.unit else NOT_FOR_TKSK
 
-def tksk_scope(session: Session, kecamatan: str, device_id: str, since: int) -> TkskScope:
+
+TkskScope = DeviceScope  # the name before unit devices had a scope
+
+
+def _merge_targets(session: Session, persons: set[str]) -> set[str]:
+    """``persons`` plus the persons they were merged into (the same human), transitively."""
+    frontier = set(persons)
+    while frontier:
+        found: set[str] = set()
+        for chunk in _chunks(frontier):
+            found |= {m for m in session.scalars(select(Person.merged_into).where(
+                Person.id.in_(chunk), Person.merged_into.is_not(None)))}
+        frontier = found - persons
+        persons |= frontier
+    return persons
+
+
+def _touched(session: Session, since: int) -> set[str]:
+    scalars = session.scalars
+    touched = set(scalars(select(Person.id).where(Person.change_seq > since)))
+    touched |= set(scalars(select(Case.person_id).where(Case.change_seq > since)))
+    touched |= set(scalars(select(HouseholdMember.person_id).where(HouseholdMember.change_seq > since)))
+    return touched
+
+
+def tksk_scope(session: Session, kecamatan: str, device_id: str, since: int) -> DeviceScope:
     scalars = session.scalars
     disasters = set(scalars(select(Disaster.id).where(or_(Disaster.kecamatan_code == kecamatan,
                                                           _in_kecamatan(Disaster.kelurahan_code, kecamatan)))))
@@ -87,24 +127,48 @@ def tksk_scope(session: Session, kecamatan: str, device_id: str, since: int) -> 
     for chunk in _chunks(disasters):
         persons |= set(scalars(select(HouseholdMember.person_id).where(HouseholdMember.disaster_id.in_(chunk))))
         persons |= {p for p in scalars(select(Household.head_person_id).where(Household.disaster_id.in_(chunk))) if p}
-    frontier = set(persons)
-    while frontier:  # the persons they were merged into
-        found: set[str] = set()
-        for chunk in _chunks(frontier):
-            found |= {m for m in scalars(select(Person.merged_into).where(Person.id.in_(chunk),
-                                                                           Person.merged_into.is_not(None)))}
-        frontier = found - persons
-        persons |= frontier
+    persons = _merge_targets(session, persons)
     changed_disasters = set(scalars(select(Disaster.id).where(Disaster.change_seq > since)))
-    touched = set(scalars(select(Person.id).where(Person.change_seq > since)))
-    touched |= set(scalars(select(Case.person_id).where(Case.change_seq > since)))
-    touched |= set(scalars(select(HouseholdMember.person_id).where(HouseholdMember.change_seq > since)))
+    touched = _touched(session, since)
     for chunk in _chunks(changed_disasters):
         touched |= set(scalars(select(HouseholdMember.person_id).where(HouseholdMember.disaster_id.in_(chunk))))
-    scope = TkskScope(kecamatan, persons, disasters, touched, changed_disasters)
+    scope = DeviceScope(kecamatan, persons, disasters, touched, changed_disasters)
     scope.event_disasters = _event_disasters(session, persons) - disasters
     scope.whole_event_disasters = _event_disasters(session, scope.whole) - disasters
     return scope
+
+
+def unit_scope(session: Session, unit: str, device_id: str, since: int) -> DeviceScope:
+    """The scope of a shelter's own computer (``unit --unit UPRS|PLAT``): the persons with a
+    case of that unit or a service event it delivered (not deleted), those registered on that
+    device, and the persons they were merged into — with all their cases, needs and events
+    (their history at the other units included: the shelter serves the whole person), the
+    disasters their events refer to and duplicate pairs whose two persons are in scope. No
+    disaster households, group activities or volunteers."""
+    scalars = session.scalars
+    persons = set(scalars(select(Case.person_id).where(Case.unit == unit, Case.deleted_at.is_(None))))
+    persons |= set(scalars(select(ServiceEvent.person_id).where(ServiceEvent.unit == unit,
+                                                                ServiceEvent.deleted_at.is_(None)).distinct()))
+    if device_id:
+        persons |= set(scalars(select(Person.id).where(Person.created_device == device_id)))
+    persons = _merge_targets(session, persons)
+    touched = _touched(session, since)
+    # An event of the unit brings its person into the scope (or, deleted or moved, out of it).
+    touched |= set(scalars(select(ServiceEvent.person_id).where(ServiceEvent.change_seq > since).distinct()))
+    scope = DeviceScope("", persons, set(), touched, set(), unit=unit)
+    scope.event_disasters = _event_disasters(session, persons)
+    scope.whole_event_disasters = _event_disasters(session, scope.whole)
+    return scope
+
+
+def device_scope(session: Session, role: str, kecamatan: str | None, unit: str | None, device_id: str,
+                 since: int) -> DeviceScope | None:
+    """The scope of a package to a device enrolled with ``role`` (None: an office, no scope)."""
+    if role == "tksk":
+        return tksk_scope(session, kecamatan or "", device_id, since)
+    if role == "unit":
+        return unit_scope(session, unit or "", device_id, since)
+    return None
 
 
 def _event_disasters(session: Session, persons: set[str]) -> set[str]:
@@ -120,7 +184,7 @@ def _person_of(table: str):
     return {"person": Person.id, "cases": Case.person_id, "service_event": ServiceEvent.person_id}.get(table)
 
 
-def scoped_filter(session: Session, scope: TkskScope, table: str, rows: list[list], columns: tuple[str, ...],
+def scoped_filter(session: Session, scope: DeviceScope, table: str, rows: list[list], columns: tuple[str, ...],
                   ) -> list[list]:
     """``rows`` (changed since the bookmark) of ``table`` narrowed to the scope."""
     at = {c: i for i, c in enumerate(columns)}
@@ -138,9 +202,11 @@ def scoped_filter(session: Session, scope: TkskScope, table: str, rows: list[lis
         return [r for r in rows if r[at["person_a_id"]] in persons and r[at["person_b_id"]] in persons]
     if table == "disaster":
         return [r for r in rows if r[at["id"]] in disasters or r[at["id"]] in scope.event_disasters]
-    if table in NOT_FOR_TKSK:
+    if table in scope.not_sent:
         return []
-    return rows
+    if table in MASTER_TABLES:
+        return rows
+    return []  # a table without a scope rule holds no one's data for a scoped device
 
 
 def _case_persons(session: Session, case_ids: set[str]) -> dict[str, str]:
@@ -150,7 +216,7 @@ def _case_persons(session: Session, case_ids: set[str]) -> dict[str, str]:
     return dict(out)
 
 
-def whole_rows_query(scope: TkskScope, table: str, chunk: list[str]):
+def whole_rows_query(scope: DeviceScope, table: str, chunk: list[str]):
     """A ``where`` clause for the rows of ``table`` sent whole for the persons (or disasters)
     in ``chunk``; None when the table has none."""
     if table == "person":

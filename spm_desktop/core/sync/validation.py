@@ -222,9 +222,36 @@ def _future(ctx: Context, table: str, change: Change, column: str) -> Iterator[R
 def _person_in_scope(ctx: Context, person: dict[str, Any] | None) -> bool:
     if person is None:
         return False
-    if in_region_scope(ctx.actor, person.get("kelurahan_code")):
-        return True
-    return ctx.role == "unit"  # a shelter registers persons from anywhere; its cases are scoped
+    if ctx.role == "unit":
+        return person.get("id") in _unit_persons(ctx) or (
+            bool(ctx.sender_device) and person.get("created_device") == ctx.sender_device)
+    return in_region_scope(ctx.actor, person.get("kelurahan_code"))
+
+
+def _unit_persons(ctx: Context) -> set[str]:
+    """A unit device's persons among those the package names (set-wise, once): a case of its
+    unit or a service event it delivered, live here or in the package (a shelter that admits
+    a person opens a case for them in the same package; one that closes or deletes its case
+    may still correct the person's record in that package)."""
+    if "unit_persons" in ctx._cache:
+        return ctx._cache["unit_persons"]
+    from spm_desktop.core.storage.models import ServiceEvent
+
+    wanted = {c.id for c in ctx.changes.get("person", [])}
+    for table in ("duplicate_candidate",):
+        wanted |= {c.new.get(col) for c in ctx.changes.get(table, []) for col in ("person_a_id", "person_b_id")}
+    wanted.discard(None)
+    found: set[str] = set()
+    for table in ("cases", "service_event"):
+        found |= {v.get("person_id") for v in ctx.incoming(table).values() if v.get("unit") == ctx.unit}
+    ids = sorted(wanted - found)
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        for model in (Case, ServiceEvent):
+            found |= set(ctx.session.scalars(select(model.person_id).where(
+                model.person_id.in_(part), model.unit == ctx.unit, model.deleted_at.is_(None))))
+    ctx._cache["unit_persons"] = found
+    return found
 
 
 @table_rules("person", roles=("office", "tksk", "unit"))
@@ -255,6 +282,11 @@ def _persons(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
                     yield Reason("person", c.id, "kelurahan_code",
                                  f"di luar kecamatan {ctx.kecamatan_code} perangkat pengirim ({when} perubahan)")
                     break
+        if ctx.role == "unit" and not registered_there and not _person_in_scope(ctx, {**c.new, "id": c.id}):
+            # A shelter registers persons from anywhere and changes those it serves: a case of
+            # its unit or an event it delivered (here or in this package).
+            yield Reason("person", c.id, "id", f"orang ini tidak punya kasus atau layanan unit {ctx.unit} dan tidak "
+                                               "didaftarkan di perangkat pengirim")
 
 
 # ----- cases, needs, events -----------------------------------------------------------------
@@ -358,12 +390,15 @@ def _events(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
 
 @table_rules("duplicate_candidate", roles=("office", "tksk", "unit"))
 def _duplicates(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
-    if ctx.role != "tksk":
+    if not ctx.scoped:
         return
     for c in changes:
         for col in ("person_a_id", "person_b_id"):
-            if not _person_in_scope(ctx, ctx.record("person", Person, c.new.get(col))):
-                yield Reason("duplicate_candidate", c.id, col, "data ganda dengan orang di luar kecamatan perangkat "
+            pid = c.new.get(col)
+            person = ctx.record("person", Person, pid)
+            if not _person_in_scope(ctx, {**person, "id": pid} if person else None):
+                where = f"kecamatan {ctx.kecamatan_code}" if ctx.role == "tksk" else f"unit {ctx.unit}"
+                yield Reason("duplicate_candidate", c.id, col, f"data ganda dengan orang di luar {where} perangkat "
                                                               "pengirim")
                 break
 
