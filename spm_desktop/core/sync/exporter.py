@@ -30,8 +30,10 @@ from spm_desktop.core.sync.scope import (
     _chunks,
     device_scope,
     scoped_filter,
+    whole_activity_query,
     whole_disaster_query,
     whole_rows_query,
+    whole_volunteer_query,
 )
 
 FILE_SUFFIX = ".spmsync"
@@ -106,9 +108,12 @@ def _scoped(session: Session, scope: DeviceScope, name: str, codec, rows: list[l
     whole_disasters = scope.changed_disasters & scope.disasters
     if name == "disaster":
         whole_disasters |= scope.whole_event_disasters
-    for chunk in _chunks(whole_disasters):
-        where = whole_disaster_query(name, chunk)
-        if where is not None:
+    for ids, query in ((whole_disasters, whole_disaster_query), (scope.whole_activities, whole_activity_query),
+                       (scope.whole_volunteers, whole_volunteer_query)):
+        for chunk in _chunks(ids):
+            where = query(name, chunk)
+            if where is None:
+                break
             extra.extend(codec.encode(r) for r in session.execute(select(*cols).where(where)))
     if not extra:
         return rows

@@ -11,8 +11,9 @@ A person is in the scope of a TKSK device for kecamatan K when
 and the person a scoped person was merged into is in scope too (the same human). The package
 carries those persons with their cases, needs, events and duplicate pairs whose two persons are
 in scope, the disasters in K with their households (and any disaster a sent event refers to),
-plus master data. Group activities and the volunteer roster are not sent to a TKSK device (a
-TKSK device may not send them either; they stay at the office).
+plus master data, and the group activities held in K (issue 15: family guidance sessions) with
+their PPKS lists narrowed to the persons in scope, their volunteer lists and the roster
+volunteers on them (:func:`_activities`).
 
 A shelter's own computer (a ``unit`` device) has the scope of :func:`unit_scope`: the persons
 with a case or an event of its unit, or registered on it. A table without a scope rule here
@@ -39,16 +40,21 @@ from spm_desktop.core.storage.models import (
     CaseNeed,
     Disaster,
     DuplicateCandidate,
+    GroupActivity,
+    GroupActivityPerson,
+    GroupActivityVolunteer,
     Household,
     HouseholdMember,
     Person,
     ServiceEvent,
+    Volunteer,
 )
 
 CHUNK = 500
 # Tables a scoped device never receives (and may not send).
-NOT_FOR_TKSK = ("volunteer", "group_activity", "group_activity_person", "group_activity_volunteer")
-NOT_FOR_UNIT = NOT_FOR_TKSK + ("disaster", "household", "household_member")
+NOT_FOR_TKSK: tuple[str, ...] = ()
+NOT_FOR_UNIT = ("volunteer", "group_activity", "group_activity_person", "group_activity_volunteer", "disaster",
+                "household", "household_member")
 # Master data every device receives whole (only the office sends it).
 MASTER_TABLES = ("region", "pmks_category", "service_type", "target", "setting", "mutu_check", "mutu_quantity")
 
@@ -76,6 +82,10 @@ class DeviceScope:
     event_disasters: set[str] = frozenset()  # other disasters the scoped persons' events refer to
     whole_event_disasters: set[str] = frozenset()  # of those, the ones the persons sent whole refer to
     unit: str = ""  # a unit device's unit (UPRS, PLAT); "" for a TKSK device
+    activities: set[str] = frozenset()  # group activities in the kecamatan
+    whole_activities: set[str] = frozenset()  # of those, sent with their lists (touched since the bookmark)
+    volunteers: set[str] = frozenset()  # roster volunteers listed on an activity in the kecamatan
+    whole_volunteers: set[str] = frozenset()  # those listed on a whole activity
 
     @property
     def evicted(self) -> set[str]:
@@ -135,7 +145,30 @@ def tksk_scope(session: Session, kecamatan: str, device_id: str, since: int) -> 
     scope = DeviceScope(kecamatan, persons, disasters, touched, changed_disasters)
     scope.event_disasters = _event_disasters(session, persons) - disasters
     scope.whole_event_disasters = _event_disasters(session, scope.whole) - disasters
+    _activities(session, scope, since)
     return scope
+
+
+def _activities(session: Session, scope: DeviceScope, since: int) -> None:
+    """Group activities held in the kecamatan (family guidance sessions, issue 15) go to its
+    TKSK laptop: the activity, its PPKS list narrowed to the persons in scope, its volunteer
+    list and the roster volunteers on it. An activity touched since the bookmark (its record,
+    a list entry, or a listed person sent whole) is sent whole, so a laptop never holds a list
+    entry without its activity or volunteer."""
+    scalars = session.scalars
+    ga, gap, gav = GroupActivity, GroupActivityPerson, GroupActivityVolunteer
+    scope.activities = set(scalars(select(ga.id).where(_in_kecamatan(ga.kelurahan_code, scope.kecamatan))))
+    touched = set(scalars(select(ga.id).where(ga.change_seq > since)))
+    touched |= set(scalars(select(gap.activity_id).where(gap.change_seq > since).distinct()))
+    touched |= set(scalars(select(gav.activity_id).where(gav.change_seq > since).distinct()))
+    for chunk in _chunks(scope.whole):
+        touched |= set(scalars(select(gap.activity_id).where(gap.person_id.in_(chunk)).distinct()))
+    scope.whole_activities = touched & scope.activities
+    scope.volunteers, scope.whole_volunteers = set(), set()
+    for chunk in _chunks(scope.activities):
+        scope.volunteers |= set(scalars(select(gav.volunteer_id).where(gav.activity_id.in_(chunk)).distinct()))
+    for chunk in _chunks(scope.whole_activities):
+        scope.whole_volunteers |= set(scalars(select(gav.volunteer_id).where(gav.activity_id.in_(chunk)).distinct()))
 
 
 def unit_scope(session: Session, unit: str, device_id: str, since: int) -> DeviceScope:
@@ -204,6 +237,14 @@ def scoped_filter(session: Session, scope: DeviceScope, table: str, rows: list[l
         return [r for r in rows if r[at["id"]] in disasters or r[at["id"]] in scope.event_disasters]
     if table in scope.not_sent:
         return []
+    if table == "group_activity":
+        return [r for r in rows if r[at["id"]] in scope.activities]
+    if table == "group_activity_person":
+        return [r for r in rows if r[at["activity_id"]] in scope.whole_activities and r[at["person_id"]] in persons]
+    if table == "group_activity_volunteer":
+        return [r for r in rows if r[at["activity_id"]] in scope.whole_activities]
+    if table == "volunteer":
+        return [r for r in rows if r[at["id"]] in scope.volunteers]
     if table in MASTER_TABLES:
         return rows
     return []  # a table without a scope rule holds no one's data for a scoped device
@@ -241,3 +282,18 @@ def whole_disaster_query(table: str, chunk: list[str]):
     if table == "household_member":
         return HouseholdMember.__table__.c.disaster_id.in_(chunk)
     return None
+
+
+def whole_activity_query(table: str, chunk: list[str]):
+    """The rows of ``table`` of the group activities in ``chunk`` (sent whole)."""
+    if table == "group_activity":
+        return GroupActivity.__table__.c.id.in_(chunk)
+    if table == "group_activity_person":
+        return GroupActivityPerson.__table__.c.activity_id.in_(chunk)
+    if table == "group_activity_volunteer":
+        return GroupActivityVolunteer.__table__.c.activity_id.in_(chunk)
+    return None
+
+
+def whole_volunteer_query(table: str, chunk: list[str]):
+    return Volunteer.__table__.c.id.in_(chunk) if table == "volunteer" else None

@@ -441,6 +441,61 @@ table_rules("household", roles=("office", "tksk"))(_households("household"))
 table_rules("household_member", roles=("office", "tksk"))(_households("household_member"))
 
 
+# ----- group activities (TKSK: held in its kecamatan; issue 15) ----------------------------
+
+
+def _activity_in_scope(ctx: Context, activity: dict[str, Any] | None) -> bool:
+    return activity is not None and in_region_scope(ctx.actor, activity.get("kelurahan_code"))
+
+
+@table_rules("group_activity", roles=("office", "tksk"))
+def _activities(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
+    from spm_desktop.core.services.activities import ActivityInput, validate_activity
+
+    for c in changes:
+        v = c.new
+        if v.get("deleted_at") is None:
+            data = ActivityInput(service_code=v.get("service_code") or "", activity_date=v.get("activity_date"),
+                                 kelurahan_code=v.get("kelurahan_code") or "",
+                                 participants_male=v.get("participants_male"),
+                                 participants_female=v.get("participants_female"),
+                                 facilitator=v.get("facilitator") or "", notes=v.get("notes") or "")
+            try:  # the service's own rules; the lists arrive as rows of their own tables
+                validate_activity(ctx.session, data, today=ctx.latest_day)
+            except ValidationError as exc:
+                exc.errors = [e for e in exc.errors if e.field not in ("person_ids", "volunteer_ids")]
+                yield from _field_reasons("group_activity", c, exc)
+        if ctx.scoped:
+            for version, when in c.versions():
+                if version is not None and not _activity_in_scope(ctx, version):
+                    yield Reason("group_activity", c.id, "kelurahan_code",
+                                 f"kegiatan di luar kecamatan {ctx.kecamatan_code} perangkat pengirim ({when} "
+                                 "perubahan)")
+                    break
+
+
+def _activity_lists(table: str) -> Rule:
+    def check(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
+        from spm_desktop.core.storage.models import GroupActivity
+
+        if not ctx.scoped:
+            return
+        for c in changes:
+            for version, _when in c.versions():
+                if version is not None and not _activity_in_scope(
+                        ctx, ctx.record("group_activity", GroupActivity, version.get("activity_id"))):
+                    yield Reason(table, c.id, "activity_id", f"daftar kegiatan di luar kecamatan {ctx.kecamatan_code} "
+                                                             "perangkat pengirim")
+                    break
+
+    return check
+
+
+table_rules("group_activity_person", roles=("office", "tksk"))(_activity_lists("group_activity_person"))
+table_rules("group_activity_volunteer", roles=("office", "tksk"))(_activity_lists("group_activity_volunteer"))
+# The volunteer roster is kept at the office (volunteer.write: not a TKSK's): office only.
+
+
 # ----- settings (from the office only, by type and range) --------------------------------
 
 

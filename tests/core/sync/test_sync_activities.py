@@ -30,8 +30,8 @@ KEL = "61.71.01.1002"
 
 @pytest.fixture
 def tksk(make_database, office, tmp_path):
-    """The second device enrolled as an office device: group activities and the roster have no
-    sync scope rules yet (core/sync/validation.py accepts them from office devices only)."""
+    """The second device enrolled as an office device (the scoped TKSK laptop's share of the
+    activities: tests/core/sync/test_sync_scope.py)."""
     db = make_database("tksk", "TKSK Pontianak Barat")
     enrol_each_other(office, db, tmp_path, role="office")
     return db

@@ -233,3 +233,51 @@ def test_the_laptops_audit_trail_forgets_a_person_who_left_its_scope(office, tks
         dumped = repr([(e.before, e.after) for e in s.scalars(select(AuditEntry))])
     assert "Jl. Laptop barat2" not in dumped and "Jl. Laptop barat" in dumped
     assert entries(city["barat"])[0] == kept  # persons still in scope keep theirs
+
+
+def test_group_activities_in_the_kecamatan_travel_to_its_laptop_with_its_persons_only(office, tksk, city, tmp_path):
+    """Issue 15/17: the family guidance sessions held in the laptop's kecamatan go to it, their
+    PPKS lists narrowed to the persons in its scope, with the roster volunteers listed on them;
+    an edit there comes back without touching the entries it never held; an activity outside
+    its kecamatan or a roster change from it is refused."""
+    from sync_helpers import data_digest
+
+    from spm_desktop.core.services.activities import ActivityInput, get_activity, record_activity, update_activity
+    from spm_desktop.core.services.volunteers import VolunteerInput, register_volunteer
+    from spm_desktop.core.storage.models import GroupActivity, GroupActivityPerson, Volunteer
+    from spm_desktop.core.sync.validation import PackageInvalid
+
+    family, tagana = "1.06.04.2.01.0006", "1.06.06.2.02.0002"
+    rudi, wati, lain = (register_volunteer(office, ADMIN, VolunteerInput(name=n, sex="L")).id
+                        for n in ("Rudi", "Wati", "Lain"))
+    here = record_activity(office, ADMIN, ActivityInput(family, date(2026, 2, 3), BARAT, 3, 4,
+                                                        person_ids=(city["barat"], city["selatan"]),
+                                                        volunteer_ids=(rudi,))).id
+    aid = record_activity(office, ADMIN, ActivityInput(tagana, date(2026, 2, 5), BARAT, 1, 0, volunteer_ids=(wati,))).id
+    there = record_activity(office, ADMIN, ActivityInput(family, date(2026, 2, 4), SELATAN, 2, 2,
+                                                         person_ids=(city["barat"],), volunteer_ids=(lain,))).id
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    assert ids(tksk, GroupActivity) == {here, aid}
+    with tksk.reading() as s:
+        assert set(s.scalars(select(GroupActivityPerson.person_id))) == {city["barat"]}  # not "selatan"
+    assert ids(tksk, Volunteer) == {rudi, wati}
+    # The TKSK corrects the count on the laptop; the office keeps the entry the laptop never held.
+    update_activity(tksk, TKSK_USER, here, ActivityInput(family, date(2026, 2, 3), BARAT, 5, 4,
+                                                         person_ids=(city["barat"],), volunteer_ids=(rudi,)))
+    assert send(tksk, office, tmp_path, OFFICE, "edit").updated == 1
+    changed = get_activity(office, ADMIN, here)
+    assert changed.participants_male == 5
+    assert {p.id for p in changed.persons} == {city["barat"], city["selatan"]}
+    # An activity moved outside its kecamatan, and a roster entry made there, are refused.
+    with tksk.transaction(ADMIN) as s:
+        s.get(GroupActivity, aid).kelurahan_code = SELATAN
+    register_volunteer(tksk, ADMIN, VolunteerInput(name="Baru", sex="P"))
+    path = tmp_path / "attack.spmsync"
+    export_package(tksk, ADMIN, path, peer_name=OFFICE)
+    before = data_digest(office)
+    with pytest.raises(PackageInvalid) as refused:
+        import_package(office, ADMIN, path)
+    assert data_digest(office) == before
+    assert sorted((r.table, r.field) for r in refused.value.reasons) == [("group_activity", "kelurahan_code"),
+                                                                         ("volunteer", "")]
+    assert there not in ids(tksk, GroupActivity)
