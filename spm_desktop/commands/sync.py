@@ -4,7 +4,7 @@
     sync enrol FILE --name NAME --role office|tksk|unit [--kecamatan K | --unit U]
     sync devices                                      enrolled devices
     sync revoke NAME                                  a lost laptop: its packages are refused
-    sync export --to FILE --peer NAME [--full]
+    sync export --to FILE --peer NAME [--full] [--no-check]
     sync import FILE [--preview]
     sync status
 
@@ -50,6 +50,8 @@ def register(sub) -> None:
     e.add_argument("--to", required=True, metavar="FILE", help="berkas paket yang dibuat")
     e.add_argument("--peer", required=True, metavar="NAME", help="nama perangkat tujuan yang sudah didaftarkan")
     e.add_argument("--full", action="store_true", help="kirim semua data, bukan hanya perubahan sejak paket terakhir")
+    e.add_argument("--no-check", action="store_true",
+                   help="jangan periksa dulu perubahan komputer ini dengan aturan penerima (paket bisa ditolak)")
     e.add_argument("--passphrase-file", default=None, help=argparse.SUPPRESS)
     e.set_defaults(func=run_export)
 
@@ -87,7 +89,8 @@ def run_export(args, ctx) -> int:
 
     if args.passphrase_file:
         return _no_passphrase()
-    result = export_package(ctx.database(), ctx.actor(), args.to, peer_name=args.peer, full=args.full)
+    result = export_package(ctx.database(), ctx.actor(), args.to, peer_name=args.peer, full=args.full,
+                            check=not args.no_check)
     scope = "semua data" if result.full else "perubahan sejak paket terakhir"
     target = f" untuk {result.peer_name}"
     print(f"Paket dibuat: {result.file}{target} ({scope}, {_n(result.total)} data, {_n(result.size_bytes)} bita).")
@@ -187,6 +190,7 @@ def run_status(args, ctx) -> int:
         list_peers,
         open_refusals,
         package_history,
+        refused_problems,
     )
 
     db = ctx.database()
@@ -204,8 +208,8 @@ def run_status(args, ctx) -> int:
     for pkg in open_refusals(db):
         print(f"Paket ke {pkg.peer_name} ({pkg.file_name}) DITOLAK di sana; perbaiki lalu buat paket lagi (perubahan "
               "yang sama ikut lagi):")
-        for line in pkg.reason_lines():
-            print(f"  - {line}")
+        for problem in refused_problems(db, pkg):
+            print(f"  - {problem.line()}")
     print(f"Konflik terbuka: {_n(len(list_conflicts(db, ctx.actor())))}")
     warning = clock_warning(db)
     if warning:

@@ -12,7 +12,7 @@ from spm_desktop.core.sync.identity import device_info, enrol_device, list_peers
 from spm_desktop.core.sync.importer import import_package
 from spm_desktop.ui.pages import sinkronisasi
 
-TKSK = Actor(username="tksk1", role="tksk")
+TKSK = Actor(username="tksk1", role="tksk", kecamatan_code="61.71.03")
 ADMIN = Actor("admin", "admin")
 
 
@@ -155,7 +155,7 @@ def test_a_refusal_by_the_peer_is_shown_with_its_reasons(ctx, qtbot, wait_runner
         enrol_device(here, ADMIN, tmp_path / "id.spmid", device_info(there).name, role, kecamatan=kec)
     with ctx.db.transaction(ADMIN) as s:
         s.scalars(select(Setting).where(Setting.key == "spm.weight_a")).one().value = "abc"
-    export_package(ctx.db, ADMIN, tmp_path / "ke-barat.spmsync", peer_name="TKSK Pontianak Barat")
+    export_package(ctx.db, ADMIN, tmp_path / "ke-barat.spmsync", peer_name="TKSK Pontianak Barat", check=False)
     with pytest.raises(PackageInvalid):
         import_package(tksk, ADMIN, tmp_path / "ke-barat.spmsync")
     export_package(tksk, ADMIN, tmp_path / "jawaban.spmsync", peer_name="Kantor Dinas Sosial")
@@ -169,9 +169,66 @@ def test_a_refusal_by_the_peer_is_shown_with_its_reasons(ctx, qtbot, wait_runner
     notice = page.refusal_notice.text()
     assert "Paket ke TKSK Pontianak Barat (ke-barat.spmsync" in notice and "DITOLAK" in notice
     assert "Pengaturan" in notice and "spm.weight_a" in notice and "ikut terkirim lagi" in notice
+    assert not page.refusal_button.isHidden()
+    assert [(p.table, p.field) for p in page.refusal_problems] == [("setting", "spm.weight_a")]
     statuses = [page.history.data(page.history.index(r, 4)) for r in range(page.history.rowCount())]
     assert "DITOLAK mitra (1 alasan)" in statuses and "diterapkan" in statuses
     refused_row = statuses.index("DITOLAK mitra (1 alasan)")
     from PySide6.QtCore import Qt
 
     assert "spm.weight_a" in page.history.data(page.history.index(refused_row, 4), Qt.ItemDataRole.ToolTipRole)
+
+
+def test_export_lists_what_the_peer_would_refuse_and_can_send_anyway(ctx, qtbot, wait_runner, make_database,
+                                                                     monkeypatch, tmp_path):
+    """Pre-flight (sticky refusals): the page lists this computer's changes the peer would
+    refuse before writing; *Tetap buat paket* writes it anyway; the refused reasons that come
+    back open in the same list."""
+    from spm_desktop.core.sync.identity import set_device_name
+
+    set_device_name(ctx.db, ADMIN, "Kantor Dinas Sosial")
+    tksk = make_database("tksk", "TKSK Pontianak Barat")
+    for here, there, role, kec in ((ctx.db, tksk, "tksk", "61.71.03"), (tksk, ctx.db, "office", None)):
+        write_identity(there, ADMIN, tmp_path / "id.spmid")
+        enrol_device(here, ADMIN, tmp_path / "id.spmid", device_info(there).name, role, kecamatan=kec)
+    with ctx.db.transaction(ADMIN) as s:  # written past the person service
+        s.add(Person(id="p-1", name="Budi", sex="L", nik="12", kelurahan_code="61.71.03.1001"))
+    page = sinkronisasi.Page(ctx)
+    qtbot.addWidget(page)
+    page.refresh()
+    wait_runner()
+    path = tmp_path / "ke-barat.spmsync"
+    monkeypatch.setattr(sinkronisasi.SyncFileDialog, "ask_save", classmethod(lambda cls, parent, suggested: path))
+    asked = []
+    monkeypatch.setattr(sinkronisasi.ProblemsDialog, "ask", classmethod(
+        lambda cls, parent, title, intro, problems, allow_send: asked.append((intro, problems, allow_send)) or ""))
+    monkeypatch.setattr(sinkronisasi, "show_info", lambda *a, **k: None)
+    errors = []
+    monkeypatch.setattr(sinkronisasi, "show_error", lambda parent, error: errors.append(error))
+    page.peer.setCurrentText("TKSK Pontianak Barat")
+    page.export_button.click()
+    wait_runner()
+    assert errors == []
+    intro, problems, allow_send = asked[-1]
+    assert allow_send and "belum dibuat" in intro and not path.exists()
+    assert [(p.table, p.field, p.person_id) for p in problems] == [("person", "nik", "p-1")]
+    assert problems[0].line().startswith("Penerima layanan Budi, nik:")
+    monkeypatch.setattr(sinkronisasi.ProblemsDialog, "ask", classmethod(lambda cls, *a, **k: "send"))
+    page.export_button.click()
+    wait_runner()
+    wait_runner()
+    assert path.exists() and page.last_export is not None
+
+    # The dialog itself: a record with a person can be opened.
+    from spm_desktop.core.sync.preflight import Problem
+
+    dialog = sinkronisasi.ProblemsDialog(page, "Data yang ditolak", "…", [
+        Problem("person", "p-1", "nik", "NIK harus 16 digit", "Penerima layanan Budi", "p-1"),
+        Problem("setting", "s-1", "spm.weight_a", "bukan angka", "Pengaturan s-1", None)], allow_send=False)
+    qtbot.addWidget(dialog)
+    dialog.list.setCurrentRow(1)
+    assert not dialog.open_button.isEnabled()
+    dialog.list.setCurrentRow(0)
+    assert dialog.open_button.isEnabled()
+    dialog.open_button.click()
+    assert dialog.choice == "open:p-1"

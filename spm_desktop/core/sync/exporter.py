@@ -163,13 +163,16 @@ def export_package(
     target: str | os.PathLike,
     peer_name: str | None = None,
     full: bool = False,
+    check: bool = True,
 ) -> ExportResult:
     """Write a package for the enrolled peer ``peer_name`` to ``target``: the records changed
     since the last change the peer acknowledged (all of them with ``full=True``), so a
     package it refused or never imported is carried again by the next one; and this
     database's answers to the peer's packages (applied up to which change, refusals with their
     reasons). Signed with this device's key, encrypted for the peer's. One transaction; the
-    file is complete on disk before it commits."""
+    file is complete on disk before it commits. ``check``: first hold this computer's own
+    changes to the receiver's rules (:mod:`~spm_desktop.core.sync.preflight`); problems raise
+    :class:`~spm_desktop.core.sync.preflight.OutgoingProblems` and nothing is written."""
     require(actor, "sync.run")
     target = Path(target)
     if target.is_dir():
@@ -187,6 +190,12 @@ def export_package(
         tables = collect_rows(s, since, received_seqs(s, peer.device_id) if since else [], scope, own)
         evict = sorted(scope.evicted) if scope is not None else []
         now = db.now()
+        if check:  # the receiver's rules on this computer's own changes, before anything is written
+            from spm_desktop.core.sync.preflight import OutgoingProblems, check_tables
+
+            problems = check_tables(s, actor, device.id, tables, now.isoformat())
+            if problems:
+                raise OutgoingProblems(peer.name, problems)
         head_seq, head_hash = chain_head(s)
         clock = max([hlc.current(s), hlc.from_datetime(now)] + [_highest_hlc(t) for t in tables])
         hlc.observe(s, clock)

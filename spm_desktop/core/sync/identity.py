@@ -402,6 +402,15 @@ def _package_record(p: SyncPackage) -> PackageRecord:
                          p.file_name, p.status or "", tuple(tuple(r) for r in (p.reasons or [])), p.answered_at)
 
 
+def refused_problems(db: Database, package: PackageRecord):
+    """The reasons a peer gave for refusing ``package``, each with the record as this computer
+    names it and the person to open (:func:`~spm_desktop.core.sync.preflight.describe`)."""
+    from spm_desktop.core.sync.preflight import describe
+
+    with db.reading() as s:
+        return describe(s, [tuple(r) for r in package.reasons])
+
+
 def open_refusals(db: Database) -> list[PackageRecord]:
     """Packages sent from here that their peer refused, not yet followed by one it accepted:
     their changes travel again in the next package, once corrected here."""

@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QTabWidget,
@@ -40,8 +42,9 @@ from spm_desktop.core.sync import conflicts as conflicts_svc
 from spm_desktop.core.sync import identity
 from spm_desktop.core.sync.exporter import FILE_SUFFIX, ExportResult, export_package
 from spm_desktop.core.sync.importer import ImportSummary, import_package, preview_import
+from spm_desktop.core.sync.preflight import OutgoingProblems, Problem
 from spm_desktop.ui.context import UiContext
-from spm_desktop.ui.errors import show_info
+from spm_desktop.ui.errors import show_error, show_info
 from spm_desktop.ui.models.table import Column, RecordTableModel, record_view
 
 FILE_FILTER = f"Paket sinkronisasi (*{FILE_SUFFIX})"
@@ -101,11 +104,12 @@ HISTORY_COLUMNS = (
 )
 
 
-def refusal_text(refusals: list[identity.PackageRecord]) -> str:
-    """What the peers refused, for the page: the reasons, and that the same changes go again."""
+def refusal_text(refusals: list[identity.PackageRecord], problems: tuple[tuple[Problem, ...], ...] = ()) -> str:
+    """What the peers refused, for the page: the reasons (with the records as this computer
+    names them, when ``problems`` gives them), and that the same changes go again."""
     parts = []
-    for p in refusals:
-        lines = p.reason_lines()
+    for i, p in enumerate(refusals):
+        lines = [q.line() for q in problems[i]] if i < len(problems) else p.reason_lines()
         shown = "\n".join(f"• {line}" for line in lines[:5])
         more = f"\n… dan {number(len(lines) - 5)} alasan lain (lihat Riwayat paket)." if len(lines) > 5 else ""
         parts.append(f"Paket ke {p.peer_name} ({p.file_name}, {_when(p.created_at)}) DITOLAK di sana:\n{shown}{more}")
@@ -210,6 +214,56 @@ class EnrolDialog(QDialog):
         return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
+class ProblemsDialog(QDialog):
+    """The changes a receiver refuses (or would refuse): record, field, reason; *Buka data*
+    opens the selected record's person, *Tetap buat paket* sends anyway (export only)."""
+
+    def __init__(self, parent: QWidget | None, title: str, intro: str, problems: list[Problem],
+                 allow_send: bool) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.choice = ""
+        layout = QVBoxLayout(self)
+        text = QLabel(intro)
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        self.list = QListWidget()
+        for problem in problems:
+            item = QListWidgetItem(problem.line())
+            item.setData(Qt.ItemDataRole.UserRole, problem.person_id or "")
+            self.list.addItem(item)
+        layout.addWidget(self.list)
+        buttons = QDialogButtonBox()
+        self.open_button = buttons.addButton("&Buka data", QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self._open)
+        if allow_send:
+            send = buttons.addButton("&Tetap buat paket", QDialogButtonBox.ButtonRole.AcceptRole)
+            send.clicked.connect(self._send)
+        buttons.addButton("Tutup", QDialogButtonBox.ButtonRole.RejectRole).clicked.connect(self.reject)
+        layout.addWidget(buttons)
+        self.list.currentItemChanged.connect(
+            lambda item, _old: self.open_button.setEnabled(bool(item and item.data(Qt.ItemDataRole.UserRole))))
+        self.resize(760, 420)
+
+    def _open(self) -> None:
+        item = self.list.currentItem()
+        if item is not None and item.data(Qt.ItemDataRole.UserRole):
+            self.choice = "open:" + item.data(Qt.ItemDataRole.UserRole)
+            self.accept()
+
+    def _send(self) -> None:
+        self.choice = "send"
+        self.accept()
+
+    @classmethod
+    def ask(cls, parent: QWidget, title: str, intro: str, problems: list[Problem], allow_send: bool) -> str:
+        """"send", "open:<person id>" or "" (closed). Tests replace this."""
+        dialog = cls(parent, title, intro, problems, allow_send)
+        dialog.exec()
+        return dialog.choice
+
+
 class RevokeConfirm:
     """Asks before revoking a device (tests replace this)."""
 
@@ -263,12 +317,14 @@ class _Loaded:
     kecamatans: list[tuple[str, str]]
     clock_warning: str
     refusals: list[identity.PackageRecord]
+    refusal_problems: tuple[tuple[Problem, ...], ...] = ()  # per refusal: its reasons, records named here
 
 
 def _load(db, actor) -> _Loaded:
+    refusals = identity.open_refusals(db)
     return _Loaded(identity.device_info(db), identity.list_peers(db), identity.package_history(db),
                    conflicts_svc.list_conflicts(db, actor), identity.kecamatan_choices(db), identity.clock_warning(db),
-                   identity.open_refusals(db))
+                   refusals, tuple(tuple(identity.refused_problems(db, p)) for p in refusals))
 
 
 class Page(QWidget):
@@ -298,6 +354,11 @@ class Page(QWidget):
         self.refusal_notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.refusal_notice.setVisible(False)
         layout.addWidget(self.refusal_notice)
+        self.refusal_button = QPushButton("Lihat dan perbaiki data yang &ditolak…")
+        self.refusal_button.clicked.connect(self.show_refused)
+        self.refusal_button.setVisible(False)
+        layout.addWidget(self.refusal_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.refusal_problems: list[Problem] = []
         layout.addWidget(self._identity_box())
         row = QHBoxLayout()
         row.addWidget(self._export_box())
@@ -417,8 +478,10 @@ class Page(QWidget):
         self.guide.setVisible(data.device.enrolled_peers == 0)
         self.clock_warning.setText(data.clock_warning)
         self.clock_warning.setVisible(bool(data.clock_warning))
-        self.refusal_notice.setText(refusal_text(data.refusals))
+        self.refusal_notice.setText(refusal_text(data.refusals, data.refusal_problems))
         self.refusal_notice.setVisible(bool(data.refusals))
+        self.refusal_problems = [q for group in data.refusal_problems for q in group]
+        self.refusal_button.setVisible(bool(self.refusal_problems))
         current = self.peer.currentText()
         self.peer.clear()
         self.peer.addItems([p.name for p in data.peers if p.enrolled])
@@ -506,8 +569,39 @@ class Page(QWidget):
         path = SyncFileDialog.ask_save(self, Path.home() / f"spm-{who}-{stamp}{FILE_SUFFIX}")
         if path is None:
             return
-        self.ctx.runner.submit(export_package, self.ctx.db, self.ctx.actor, path, peer_name=peer,
-                               full=self.full.isChecked(), parent=self, on_done=self._exported)
+        self._export(path, peer, self.full.isChecked(), True)
+
+    def _export(self, path: Path, peer: str, full: bool, check: bool) -> None:
+        self.ctx.runner.submit(export_package, self.ctx.db, self.ctx.actor, path, peer_name=peer, full=full,
+                               check=check, parent=self, on_done=self._exported,
+                               on_error=partial(self._export_failed, path, peer, full))
+
+    def _export_failed(self, path: Path, peer: str, full: bool, error: BaseException) -> None:
+        if not isinstance(error, OutgoingProblems):
+            show_error(self, error)
+            return
+        intro = (f"Paket untuk {peer} belum dibuat: {number(len(error.problems))} perubahan di komputer ini akan "
+                 "ditolak penerima, dan satu saja menolak seluruh paket. Perbaiki datanya (pilih, lalu Buka data), "
+                 "lalu buat paket lagi.")
+        choice = ProblemsDialog.ask(self, "Periksa sebelum kirim", intro, error.problems, allow_send=True)
+        if choice == "send":
+            self._export(path, peer, full, False)
+        elif choice.startswith("open:"):
+            self.open_person(choice[5:])
+
+    @Slot()
+    def show_refused(self) -> None:
+        intro = ("Data ini ditolak komputer mitra. Perbaiki di komputer ini (pilih, lalu Buka data), lalu buat paket "
+                 "lagi: perubahan yang sama ikut terkirim lagi.")
+        choice = ProblemsDialog.ask(self, "Data yang ditolak", intro, self.refusal_problems, allow_send=False)
+        if choice.startswith("open:"):
+            self.open_person(choice[5:])
+
+    def open_person(self, person_id: str) -> None:
+        """Show the person on the Penerima Layanan page (when the window has it)."""
+        window = self.window()
+        if hasattr(window, "show_page") and "penerima" in [e.name for e in getattr(window, "pages", [])]:
+            window.show_page("penerima").show_person(person_id)
 
     @Slot(object)
     def _exported(self, result: ExportResult) -> None:

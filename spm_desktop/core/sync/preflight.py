@@ -1,0 +1,162 @@
+"""Pre-flight on the sender (issue 17, "sticky refusals"): before a package is written, the
+changes this computer made itself go through the rules the receiving office will apply
+(:mod:`~spm_desktop.core.sync.validation`), so each problem is fixed here before sending —
+one refused change refuses the whole package, and it travels again until it is fixed.
+
+The rules run as the receiver will run them for this computer: a TKSK user's changes under
+the TKSK's kecamatan, a petugas' under its unit, anyone else's by the value rules only (the
+office holds the enrolment; this computer does not know it). The receiver's version of a
+record is not known here: a record made here (first revision) is held to every rule; a later
+revision of a record to the scope and permission rules (the receiver holds the value rules to
+the fields that changed, which this computer cannot tell). ``sync export --no-check`` and
+*Tetap buat paket* send anyway.
+
+:func:`describe` names the records behind a list of reasons on this computer — for the
+pre-flight and for the reasons an office's refusal sends back — with the person to open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.errors import ValidationError
+from spm_desktop.core.storage.models import (
+    Case,
+    CaseNeed,
+    GroupActivity,
+    GroupActivityPerson,
+    HouseholdMember,
+    Person,
+    ServiceEvent,
+)
+from spm_desktop.core.sync import payload
+from spm_desktop.core.sync.codec import CODECS
+
+MAX_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a change would be (or was) refused, with the record it is about here."""
+
+    table: str
+    record: str
+    field: str
+    reason: str
+    label: str  # the record as this computer names it ("Penerima layanan Budi Santoso")
+    person_id: str | None = None  # the person to open to fix it (None: not a person's record)
+
+    def line(self) -> str:
+        return f"{self.label}, {self.field or '-'}: {self.reason}"
+
+
+class OutgoingProblems(ValidationError):
+    """The pre-flight found changes the receiver would refuse; nothing was written."""
+
+    def __init__(self, peer: str, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"- {p.line()}" for p in problems[:MAX_SHOWN])
+        more = f"\n… dan {len(problems) - MAX_SHOWN} lainnya." if len(problems) > MAX_SHOWN else ""
+        super().__init__(f"Paket untuk {peer} belum dibuat: {len(problems)} perubahan di komputer ini akan ditolak "
+                         "penerima (satu saja menolak seluruh paket). Perbaiki dulu:\n" + lines + more, "package")
+
+
+def sender_role(actor: Actor) -> tuple[str, str | None, str]:
+    """(role, kecamatan, unit) the receiver applies to this computer's changes, as far as the
+    logged-in user tells it."""
+    if actor.role == "tksk":
+        return "tksk", actor.kecamatan_code or "", ""
+    if actor.role == "petugas":
+        return "unit", None, actor.unit or ""
+    return "office", None, ""
+
+
+def check_tables(session: Session, actor: Actor, device_id: str, tables: list[payload.TableRows],
+                 created_at: str) -> list[Problem]:
+    """The problems of the outgoing rows this device changed itself (``tables``: what the
+    package would carry)."""
+    from spm_desktop.core.sync import validation
+
+    changes: dict[str, list[validation.Change]] = {}
+    for t in tables:
+        codec = CODECS[t.table]
+        origin_at = t.columns.index("origin_device")
+        order = [t.columns.index(c) for c in codec.columns]
+        mine = [[r[i] for i in order] for r in t.rows if r[origin_at] == device_id]
+        rev_at = codec.index("revision")
+        out = []
+        for r in mine:
+            new = codec.decode(r)
+            # A first revision is new to the receiver: every field is held to the rules. A later
+            # one changes a version the receiver holds, whose fields are not known here: it is
+            # held to the scope and permission rules only (its value rules ran when it was edited
+            # here), so an old value the receiver keeps unchanged is never listed.
+            out.append(validation.Change(r[codec.index("id")], new, None if (r[rev_at] or 0) <= 1 else new))
+        if out:
+            changes[t.table] = out
+    if not changes:
+        return []
+    role, kecamatan, unit = sender_role(actor)
+    ctx = validation.Context(session, actor.username, role, kecamatan, unit, validation.package_day(created_at),
+                             changes, sender_device=device_id)
+    return describe(session, [(r.table, r.record, r.field, r.reason) for r in validation.validate(ctx)])
+
+
+def describe(session: Session, reasons: list[tuple[str, str, str, str]] | list[list[str]]) -> list[Problem]:
+    """``reasons`` (table, record id, field, reason) with the records named as this computer
+    holds them, and the person to open for each (set-wise: one query per table)."""
+    from spm_desktop.core.sync.conflicts import ENTITY_LABELS
+
+    wanted: dict[str, set[str]] = {}
+    for table, record, _field, _reason in reasons:
+        if record:
+            wanted.setdefault(table, set()).add(record)
+    persons: dict[str, dict[str, str]] = {}  # table -> record -> person id
+    extra: dict[str, dict[str, str]] = {}  # table -> record -> what the record is ("24/03/2026")
+    links = {"cases": (Case, Case.person_id, Case.spm_group), "service_event": (ServiceEvent, ServiceEvent.person_id,
+                                                                                  ServiceEvent.event_date),
+             "household_member": (HouseholdMember, HouseholdMember.person_id, None),
+             "group_activity_person": (GroupActivityPerson, GroupActivityPerson.person_id, None)}
+    for table, ids in wanted.items():
+        part = sorted(ids)[:5000]
+        if table == "person":
+            persons[table] = {i: i for i in part}
+        elif table in links:
+            model, column, what = links[table]
+            cols = [model.id, column] + ([what] if what is not None else [])
+            for row in session.execute(select(*cols).where(model.id.in_(part))):
+                persons.setdefault(table, {})[row[0]] = row[1]
+                if what is not None and row[2] is not None:
+                    extra.setdefault(table, {})[row[0]] = (f"{row[2]:%d/%m/%Y}" if hasattr(row[2], "strftime")
+                                                           else str(row[2]))
+        elif table == "case_need":
+            stmt = select(CaseNeed.id, Case.person_id, CaseNeed.service_code).join(Case, Case.id == CaseNeed.case_id)
+            for nid, pid, code in session.execute(stmt.where(CaseNeed.id.in_(part))):
+                persons.setdefault(table, {})[nid] = pid
+                extra.setdefault(table, {})[nid] = code
+        elif table == "group_activity":
+            for aid, on in session.execute(select(GroupActivity.id, GroupActivity.activity_date)
+                                           .where(GroupActivity.id.in_(part))):
+                extra.setdefault(table, {})[aid] = f"{on:%d/%m/%Y}" if on else ""
+    names: dict[str, str] = {}
+    all_persons = sorted({p for m in persons.values() for p in m.values() if p})
+    for start in range(0, len(all_persons), 500):
+        names.update(session.execute(select(Person.id, Person.name).where(
+            Person.id.in_(all_persons[start:start + 500]))).all())
+    out = []
+    for table, record, field, reason in reasons:
+        person_id = persons.get(table, {}).get(record)
+        name = names.get(person_id or "")
+        what = extra.get(table, {}).get(record, "")
+        label = " ".join(x for x in (ENTITY_LABELS.get(table, table), what) if x)
+        if name:
+            label = f"{label} — {name}" if table != "person" else f"{label} {name}"
+        elif record:
+            label = f"{label} {record[:8]}" + (" (tidak ada di komputer ini)" if person_id is None and table in (
+                "person", *links, "case_need") else "")
+        out.append(Problem(table, record, field, reason, label, person_id if name else None))
+    return out

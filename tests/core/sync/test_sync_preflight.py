@@ -1,0 +1,76 @@
+"""Sticky refusals (issue 17): one refused change refuses the whole package, and it travels
+again until it is fixed on the laptop. So the sender runs the receiver's rules on its own
+changes before writing a package and lists each problem with the record as it names it; and
+the reasons an office's refusal sends back point to the record on the laptop."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+from sync_helpers import ADMIN
+
+from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.storage.models import Person, ServiceEvent, SyncPackage
+from spm_desktop.core.sync.exporter import export_package
+from spm_desktop.core.sync.identity import open_refusals, refused_problems
+from spm_desktop.core.sync.importer import import_package
+from spm_desktop.core.sync.preflight import OutgoingProblems
+from spm_desktop.core.sync.validation import PackageInvalid
+
+MAKAN = "1.06.04.2.01.0001"
+BARAT, SELATAN = "61.71.03.1001", "61.71.01.1002"
+OFFICE, LAPTOP = "Kantor Dinas Sosial", "TKSK Pontianak Barat"
+TKSK_USER = Actor(username="tksk1", role="tksk", kecamatan_code="61.71.03")
+
+
+def test_the_laptop_lists_what_the_office_would_refuse_before_writing_a_package(office, tksk, tmp_path):
+    future = date.today() + timedelta(days=30)
+    with tksk.transaction(ADMIN) as s:  # written past the services (an older version, a tool)
+        bad = Person(name="Budi Santoso", sex="X", nik="12", kelurahan_code=BARAT)
+        away = Person(name="Siti Lain", sex="P", kelurahan_code=SELATAN)
+        s.add_all([bad, away])
+        s.flush()
+        s.add(ServiceEvent(person_id=bad.id, service_code=MAKAN, kelurahan_code=BARAT, event_date=future))
+        ok = Person(name="Benar", sex="L", kelurahan_code=BARAT)
+        s.add(ok)
+    path = tmp_path / "ke-kantor.spmsync"
+    with pytest.raises(OutgoingProblems) as found:
+        export_package(tksk, TKSK_USER, path, peer_name=OFFICE)
+    problems = found.value.problems
+    assert sorted((p.table, p.field) for p in problems) == [
+        ("person", "kelurahan_code"), ("person", "nik"), ("person", "sex"), ("service_event", "event_date")]
+    by_field = {p.field: p for p in problems}
+    assert by_field["nik"].label == "Penerima layanan Budi Santoso" and by_field["nik"].person_id == bad.id
+    assert by_field["event_date"].label == f"Layanan {future:%d/%m/%Y} — Budi Santoso"
+    assert by_field["event_date"].person_id == bad.id
+    assert "di luar kecamatan 61.71.03" in by_field["kelurahan_code"].reason
+    assert "Budi Santoso, nik:" in found.value.message and "belum dibuat" in found.value.message
+    assert not path.exists()
+    with tksk.reading() as s:
+        assert s.scalars(select(SyncPackage).where(SyncPackage.direction == "out")).all() == []
+
+    # Sent anyway, the office refuses it; its answer names the records on the laptop.
+    export_package(tksk, TKSK_USER, path, peer_name=OFFICE, check=False)
+    with pytest.raises(PackageInvalid):
+        import_package(office, ADMIN, path)
+    answer = tmp_path / "jawaban.spmsync"
+    export_package(office, ADMIN, answer, peer_name=LAPTOP)
+    import_package(tksk, ADMIN, answer)
+    refused = open_refusals(tksk)
+    assert len(refused) == 1
+    named = refused_problems(tksk, refused[0])
+    assert {(p.label, p.field, p.person_id) for p in named} >= {
+        ("Penerima layanan Budi Santoso", "nik", bad.id), (f"Layanan {future:%d/%m/%Y} — Budi Santoso", "event_date",
+                                                           bad.id)}
+
+    # Fixed on the laptop: the pre-flight passes and the office takes the same changes.
+    with tksk.transaction(ADMIN) as s:
+        p = s.get(Person, bad.id)
+        p.sex, p.nik = "L", None
+        s.scalars(select(ServiceEvent).where(ServiceEvent.person_id == bad.id)).one().event_date = date(2026, 3, 1)
+        s.get(Person, away.id).kelurahan_code = BARAT
+    fixed = tmp_path / "lagi.spmsync"
+    export_package(tksk, TKSK_USER, fixed, peer_name=OFFICE)
+    assert import_package(office, ADMIN, fixed).new == 4
