@@ -125,6 +125,15 @@ def _scoped(session: Session, scope: DeviceScope, name: str, codec, rows: list[l
     return [merged[k] for k in sorted(merged)]
 
 
+def may_send(actor: Actor, table: str) -> bool:
+    """Whether the receiver accepts changes of ``table`` from a device of ``actor``'s role
+    (:mod:`~spm_desktop.core.sync.validation`'s registry)."""
+    from spm_desktop.core.sync.preflight import sender_role
+    from spm_desktop.core.sync.validation import RULES, TableRules
+
+    return sender_role(actor)[0] in RULES.get(table, TableRules(frozenset({"office"}))).roles
+
+
 def _highest_hlc(table: payload.TableRows) -> int:
     at = list(table.columns).index("hlc")
     return max((r[at] or 0 for r in table.rows), default=0)
@@ -188,6 +197,8 @@ def export_package(
         scope = device_scope(s, peer.role or "", peer.kecamatan_code, peer.unit, peer.device_id or "", since)
         own = device.id if actor.role == "tksk" else None  # a TKSK user sends only this laptop's own changes
         tables = collect_rows(s, since, received_seqs(s, peer.device_id) if since else [], scope, own)
+        if own is not None:  # nor what its role may not send (settings an `init` wrote here: office only)
+            tables = [t for t in tables if may_send(actor, t.table)]
         evict = sorted(scope.evicted) if scope is not None else []
         now = db.now()
         if check:  # the receiver's rules on this computer's own changes, before anything is written

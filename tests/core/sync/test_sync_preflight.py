@@ -74,3 +74,19 @@ def test_the_laptop_lists_what_the_office_would_refuse_before_writing_a_package(
     fixed = tmp_path / "lagi.spmsync"
     export_package(tksk, TKSK_USER, fixed, peer_name=OFFICE)
     assert import_package(office, ADMIN, fixed).new == 4
+
+
+def test_a_tksk_users_package_leaves_out_what_only_the_office_sends(office, tksk, tmp_path):
+    """Found in the walkthrough: `init --wilayah` on a laptop writes the office texts there (shared
+    settings made on the laptop); the office refuses settings from a TKSK device, so they stayed
+    in every package and blocked it. A TKSK user's package leaves out the tables its role may not
+    send."""
+    from spm_desktop.core.storage.models import Setting
+
+    with tksk.transaction(ADMIN) as s:
+        s.scalars(select(Setting).where(Setting.key == "office.name")).one().value = "Dinas Sosial (laptop)"
+        s.add(Person(name="Baru", sex="L", kelurahan_code=BARAT))
+    path = tmp_path / "ke-kantor.spmsync"
+    result = export_package(tksk, TKSK_USER, path, peer_name=OFFICE)
+    assert set(result.counts) == {"person"}
+    assert import_package(office, ADMIN, path).new == 1
