@@ -125,6 +125,21 @@ def _scoped(session: Session, scope: DeviceScope, name: str, codec, rows: list[l
     return [merged[k] for k in sorted(merged)]
 
 
+def held_there(session: Session, peer: SyncPeer, scope: DeviceScope) -> set[str]:
+    """Persons outside the peer's scope it may still hold: last changed there, or in a conflict
+    with its version. A laptop keeps a person it was told to remove while its own edit of them
+    is not acknowledged; this lists them again once it is (the laptop ignores ids it does not
+    hold)."""
+    from spm_desktop.core.storage.models import Person, SyncConflict
+
+    device = peer.device_id or ""
+    held = set(session.scalars(select(Person.id).where(Person.origin_device == device)))
+    packages = select(SyncPackage.id).where(SyncPackage.direction == "in", SyncPackage.peer_device_id == device)
+    held |= set(session.scalars(select(SyncConflict.entity_id).where(SyncConflict.entity == "person",
+                                                                     SyncConflict.package_id.in_(packages))))
+    return held - scope.persons
+
+
 def may_send(actor: Actor, table: str) -> bool:
     """Whether the receiver accepts changes of ``table`` from a device of ``actor``'s role
     (:mod:`~spm_desktop.core.sync.validation`'s registry)."""
@@ -199,7 +214,7 @@ def export_package(
         tables = collect_rows(s, since, received_seqs(s, peer.device_id) if since else [], scope, own)
         if own is not None:  # nor what its role may not send (settings an `init` wrote here: office only)
             tables = [t for t in tables if may_send(actor, t.table)]
-        evict = sorted(scope.evicted) if scope is not None else []
+        evict = sorted(scope.evicted | held_there(s, peer, scope)) if scope is not None else []
         now = db.now()
         if check:  # the receiver's rules on this computer's own changes, before anything is written
             from spm_desktop.core.sync.preflight import OutgoingProblems, check_tables

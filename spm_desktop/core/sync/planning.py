@@ -167,8 +167,30 @@ class _KeyIndex:
         return None
 
 
+def _withheld(session: Session, package: OpenedPackage) -> set[str]:
+    """Persons a scoped sender (TKSK laptop, shelter) sends records of that are outside the
+    scope this database sends it now: it never received their latest version here (a person
+    the office moved out of the kecamatan while the laptop edited them), so its acknowledgement
+    says nothing about them and a difference is a conflict, never a silent loss."""
+    from spm_desktop.core.sync.scope import device_scope
+
+    sender = session.get(SyncPeer, package.peer_id) if package.peer_id else None
+    if sender is None or sender.role not in ("tksk", "unit"):
+        return set()
+    named: set[str] = set()
+    for codec, rows in package.tables:
+        column = {"person": "id", "cases": "person_id", "service_event": "person_id"}.get(codec.name)
+        if column:
+            at = codec.index(column)
+            named |= {r[at] for r in rows if r[at]}
+    if not named:
+        return set()
+    scope = device_scope(session, sender.role, sender.kecamatan_code, sender.unit, sender.device_id or "", 2 ** 62)
+    return named - scope.persons
+
+
 def _plan_table(session: Session, codec: TableCodec, rows: list[list[Any]], peer: _PeerState,
-                this_device: str) -> TablePlan:
+                this_device: str, withheld: set[str] = frozenset()) -> TablePlan:
     plan = TablePlan(codec, incoming=len(rows))
     id_at = codec.index("id")
     local = _local_rows(session, codec, [r[id_at] for r in rows])
@@ -176,6 +198,8 @@ def _plan_table(session: Session, codec: TableCodec, rows: list[list[Any]], peer
     is_setting = codec.name == "setting"
     shared_at = codec.index("shared") if is_setting else -1
     keys = _KeyIndex(session, codec, rows)
+    person_column = {"person": "id", "cases": "person_id", "service_event": "person_id"}.get(codec.name)
+    person_at = codec.index(person_column) if person_column and withheld else None
     for remote in rows:
         if is_setting and remote[shared_at] is not True:
             plan.kept_local += 1  # a local setting never travels; ignore one that claims to
@@ -198,7 +222,8 @@ def _plan_table(session: Session, codec: TableCodec, rows: list[list[Any]], peer
             continue
         remote_wins = _newer(codec, remote, mine)
         same_content = codec.content_of(mine) == codec.content_of(remote)
-        if (not same_content and peer.changed_here(seq, mine[origin_at])
+        unseen = person_at is not None and mine[person_at] in withheld and mine[origin_at] != remote[origin_at]
+        if (not same_content and (peer.changed_here(seq, mine[origin_at]) or unseen)
                 and remote[origin_at] != this_device):
             plan.conflicts.append((mine[id_at], mine, remote, "remote" if remote_wins else "local"))
         if remote_wins:
@@ -274,11 +299,12 @@ def _own_area(session: Session, codec: TableCodec, rows: list[list[Any]]) -> lis
 
 def make_plan(session: Session, package: OpenedPackage, this_device: str) -> Plan:
     peer = _peer_state(session, package.manifest)
+    withheld = _withheld(session, package)
     plans = []
     for codec, rows in package.tables:
         if codec.name == "region":
             rows = _own_area(session, codec, rows)
-        plans.append(_plan_table(session, codec, rows, peer, this_device))
+        plans.append(_plan_table(session, codec, rows, peer, this_device, withheld))
         plans[-1].decoded = package.decoded
     person = next((p for p in plans if p.codec.name == "person"), None)
     aside, losers, pairs = _plan_niks(session, person) if person else ({}, [], [])

@@ -281,3 +281,27 @@ def test_group_activities_in_the_kecamatan_travel_to_its_laptop_with_its_persons
     assert sorted((r.table, r.field) for r in refused.value.reasons) == [("group_activity", "kelurahan_code"),
                                                                          ("volunteer", "")]
     assert there not in ids(tksk, GroupActivity)
+
+
+def test_a_laptop_edit_to_a_person_moved_away_is_a_conflict_even_after_the_laptop_acknowledged(office, tksk, city,
+                                                                                                tmp_path):
+    """Found in the walkthrough: the office moves a person out of the kecamatan while the laptop
+    edits them; the laptop imports the office's package (which withholds the moved person and
+    keeps him for the unacknowledged edit), then sends. Its acknowledgement covers the move it
+    never received: the edit must still be a conflict at the office, not a silent loss."""
+    from spm_desktop.core.storage.models import SyncConflict
+
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    send(tksk, office, tmp_path, OFFICE, "ack")
+    with tksk.transaction(ADMIN) as s:
+        s.get(Person, city["barat2"]).address = "Jl. Baru (laptop)"
+    with office.transaction(ADMIN) as s:  # later at the office, not knowing of the edit
+        s.get(Person, city["barat2"]).kelurahan_code = SELATAN
+    assert send(office, tksk, tmp_path, LAPTOP, "moved").removed == 0  # kept: its edit travels first
+    result = send(tksk, office, tmp_path, OFFICE, "edit")
+    assert result.conflicts == 1
+    with office.reading() as s:
+        conflict = s.scalars(select(SyncConflict).where(SyncConflict.entity_id == city["barat2"])).one()
+        assert conflict.remote_data["address"] == "Jl. Baru (laptop)"
+        assert s.get(Person, city["barat2"]).kelurahan_code == SELATAN  # the later move stays meanwhile
+    assert send(office, tksk, tmp_path, LAPTOP, "after").removed == 1
