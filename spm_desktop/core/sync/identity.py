@@ -376,7 +376,9 @@ def clock_warning(db: Database) -> str:
     from spm_desktop.core.storage.base import utcnow
 
     with db.reading() as s:
-        newest = s.scalar(select(func.max(SyncPackage.created_at)).where(SyncPackage.direction == "in"))
+        # Applied packages only: one refused for a sender clock far ahead says nothing of this one's.
+        newest = s.scalar(select(func.max(SyncPackage.created_at)).where(SyncPackage.direction == "in",
+                                                                       SyncPackage.status == "applied"))
     now = utcnow()
     if newest is None or newest <= now:
         return ""

@@ -185,7 +185,9 @@ def _withheld(session: Session, package: OpenedPackage) -> set[str]:
             named |= {r[at] for r in rows if r[at]}
     if not named:
         return set()
-    scope = device_scope(session, sender.role, sender.kecamatan_code, sender.unit, sender.device_id or "", 2 ** 62)
+    # since = the largest INTEGER: the scope only, nothing "touched" (the counters are INTEGER columns)
+    scope = device_scope(session, sender.role, sender.kecamatan_code, sender.unit, sender.device_id or "",
+                         2 ** 31 - 1)
     return named - scope.persons
 
 

@@ -51,6 +51,8 @@ class Problem:
     person_id: str | None = None  # the person to open to fix it (None: not a person's record)
 
     def line(self) -> str:
+        if not self.table and not self.record:  # a refusal of the whole package (a clock, a format)
+            return self.reason
         return f"{self.label}, {self.field or '-'}: {self.reason}"
 
 

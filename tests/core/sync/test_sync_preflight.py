@@ -90,3 +90,25 @@ def test_a_tksk_users_package_leaves_out_what_only_the_office_sends(office, tksk
     result = export_package(tksk, TKSK_USER, path, peer_name=OFFICE)
     assert set(result.counts) == {"person"}
     assert import_package(office, ADMIN, path).new == 1
+
+
+def test_a_package_refused_for_a_clock_ahead_does_not_make_the_receiver_warn(office, tksk, tmp_path):
+    """Found in the walkthrough: the office warned that its own clock was behind after it refused
+    a laptop's package made a year ahead; only applied packages count."""
+    from spm_desktop.core.storage.base import utcnow
+    from spm_desktop.core.sync.envelope import PackageRefused
+    from spm_desktop.core.sync.identity import clock_warning
+
+    ahead = utcnow() + timedelta(days=365)
+    tksk.clock = lambda: ahead
+    path = tmp_path / "ahead.spmsync"
+    export_package(tksk, TKSK_USER, path, peer_name=OFFICE)
+    with pytest.raises(PackageRefused, match="lebih maju"):
+        import_package(office, ADMIN, path)
+    assert clock_warning(office) == ""
+    answer = tmp_path / "answer.spmsync"
+    export_package(office, ADMIN, answer, peer_name=LAPTOP)
+    import_package(tksk, ADMIN, answer)
+    (refused,) = open_refusals(tksk)
+    (problem,) = refused_problems(tksk, refused)
+    assert problem.line().startswith("Tanggal/jam komputer pengirim")
