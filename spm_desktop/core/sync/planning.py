@@ -169,9 +169,11 @@ class _KeyIndex:
 
 def _withheld(session: Session, package: OpenedPackage) -> set[str]:
     """Persons a scoped sender (TKSK laptop, shelter) sends records of that are outside the
-    scope this database sends it now: it never received their latest version here (a person
-    the office moved out of the kecamatan while the laptop edited them), so its acknowledgement
-    says nothing about them and a difference is a conflict, never a silent loss."""
+    scope this database sends it now: it may never have received their latest version here (a
+    person the office moved out of the kecamatan while the laptop edited them), so its
+    acknowledgement says nothing about them. A record of theirs whose revision is not past this
+    database's (edited from an older version) is a conflict that keeps this version, never a
+    silent loss; one edited from this very version goes through the scope rules as usual."""
     from spm_desktop.core.sync.scope import device_scope
 
     sender = session.get(SyncPeer, package.peer_id) if package.peer_id else None
@@ -202,6 +204,7 @@ def _plan_table(session: Session, codec: TableCodec, rows: list[list[Any]], peer
     keys = _KeyIndex(session, codec, rows)
     person_column = {"person": "id", "cases": "person_id", "service_event": "person_id"}.get(codec.name)
     person_at = codec.index(person_column) if person_column and withheld else None
+    rev_at = codec.index("revision")
     for remote in rows:
         if is_setting and remote[shared_at] is not True:
             plan.kept_local += 1  # a local setting never travels; ignore one that claims to
@@ -224,8 +227,15 @@ def _plan_table(session: Session, codec: TableCodec, rows: list[list[Any]], peer
             continue
         remote_wins = _newer(codec, remote, mine)
         same_content = codec.content_of(mine) == codec.content_of(remote)
-        unseen = person_at is not None and mine[person_at] in withheld and mine[origin_at] != remote[origin_at]
-        if (not same_content and (peer.changed_here(seq, mine[origin_at]) or unseen)
+        if (not same_content and person_at is not None and mine[person_at] in withheld
+                and mine[origin_at] != remote[origin_at] and (remote[rev_at] or 0) <= (mine[rev_at] or 0)):
+            # The sender edited a version older than this one and never received this one (the
+            # person left its scope here): a conflict for a supervisor, and this version stays —
+            # a scoped device never writes a person outside its scope, even as a conflict's winner.
+            plan.conflicts.append((mine[id_at], mine, remote, "local"))
+            plan.kept_local += 1
+            continue
+        if (not same_content and peer.changed_here(seq, mine[origin_at])
                 and remote[origin_at] != this_device):
             plan.conflicts.append((mine[id_at], mine, remote, "remote" if remote_wins else "local"))
         if remote_wins:
