@@ -110,6 +110,7 @@ COUNTING_RULES: dict[str, str] = {
     "sum_quantity": "Jumlah satuan",
     "participants": "Jumlah kehadiran peserta kegiatan kelompok",
     "named_participants": "Relawan berbeda dari daftar relawan",
+    "complaints": "Pengaduan selesai (pelapor ber-NIK sekali setahun) ditambah orang terdaftar yang dilayani",
 }
 ACTIVITY_RULES: tuple[str, ...] = ("participants", "named_participants")
 # How a report names the unit of an indicator counted by these rules.

@@ -17,6 +17,7 @@ from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.domain.groups import CASE_GROUPS, EXIT_REASONS, SEXES, SPM_GROUP_SHORT, SPM_GROUPS, UNITS
 from spm_desktop.core.reports.formatting import number
 from spm_desktop.core.rollup.activities import apply_activity_counts
+from spm_desktop.core.rollup.layanan import apply_complaint_counts, layanan_summary
 from spm_desktop.core.rollup.met import GroupTally, tally_window
 from spm_desktop.core.rollup.period import Period
 from spm_desktop.core.rollup.result import (
@@ -77,7 +78,9 @@ def rollup_in_session(
         .order_by(ServiceType.sort_order, ServiceType.code)))
     quantity_codes = [t.code for t in types if t.counting_rule == "sum_quantity"]
     counts = scan(s, period.start, period.end, quantity_codes, settings.fulfilment_rule, breakdowns)
-    apply_activity_counts(s, counts, period.start, period.end, {t.code: t.counting_rule for t in types}, breakdowns)
+    rules = {t.code: t.counting_rule for t in types}
+    apply_activity_counts(s, counts, period.start, period.end, rules, breakdowns)
+    apply_complaint_counts(s, counts, period.start, period.end, rules, breakdowns)
     targets = {t.key: t for t in s.scalars(select(Target).where(Target.year == period.year,
                                                                 Target.deleted_at.is_(None)))}
     indicators = tuple(_indicator(t, counts, targets.get(t.code), period.month) for t in types)
@@ -96,7 +99,7 @@ def rollup_in_session(
                            victims_without_household(s, period.start, period.end))
     warnings = _warnings(period, groups, ikk, mutu, indicators, items)
     return RollupResult(period, settings.fulfilment_rule, indicators, groups, ikk, built, warnings, duplicates,
-                        rata_rata_capaian(groups), items)
+                        rata_rata_capaian(groups), items, layanan_summary(s, period, settings))
 
 
 def _indicator(t, served: ScanCounts, target: Target | None, last_month: int) -> IndicatorFigure:

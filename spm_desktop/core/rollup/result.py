@@ -115,6 +115,8 @@ class RollupResult:
     open_duplicates: int = 0
     rata_rata_capaian: float | None = None  # mean of the exact capaian of the groups with Y > 0
     warning_items: tuple[WarningItem, ...] = ()
+    # Layanan data, pengaduan dan rujukan of the period's month (rollup/layanan.py, issue 21).
+    layanan: Any = None
 
     def indicator(self, code: str) -> IndicatorFigure:
         return next(i for i in self.indicators if i.code == code)
@@ -159,6 +161,7 @@ class RollupResult:
             "open_duplicates": self.open_duplicates,
             "warnings": list(self.warnings),
             "warning_items": [w.to_json() for w in self.warning_items],
+            **({"layanan_data": self.layanan.as_json()} if self.layanan is not None else {}),
         }
 
 

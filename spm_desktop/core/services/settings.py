@@ -75,6 +75,20 @@ class AppSettings:
     # Exit reasons that end the Dinas's responsibility: a case closed with one of them
     # cancels its unmet needs (architecture §4 v2).
     exit_cancels_needs: tuple[str, ...] = ("meninggal", "rujukan", "reunifikasi")
+    # Layanan data dan pengaduan (issue 21): first response due within this many working days;
+    # holidays added to resources/hari_libur.csv (cuti bersama, local holidays), ISO dates;
+    # an outgoing referral without feedback after this many days is flagged.
+    complaint_response_days: int = 5
+    extra_holidays: tuple[str, ...] = ()
+    referral_feedback_days: int = 14
+    # Letter numbers per letter type: {n} the yearly sequence, {tahun} the year, {bulan} the
+    # month in Roman numerals.
+    letter_format_rujukan: str = "400.9/{n}/Dinsos-RJK/{tahun}"
+    letter_format_serah_terima: str = "400.9/{n}/Dinsos-BAST/{tahun}"
+    letter_format_keterangan: str = "400.9/{n}/Dinsos-SK/{tahun}"
+
+    def letter_format(self, kind: str) -> str:
+        return getattr(self, f"letter_format_{kind}")
 
     def tuntas_label(self, index: float | None) -> str:
         """Status label of an SPM index (highest level whose minimum it reaches)."""
@@ -107,10 +121,22 @@ _FIELDS: dict[str, str] = {
     "meals.max_per_day": "meals_max_per_day",
     "meals.max_days_outside": "meals_max_days_outside",
     "disaster.usia_rentan_anak": "usia_rentan_anak",
+    "layanan.batas_respons_hari": "complaint_response_days",
+    "layanan.hari_libur_tambahan": "extra_holidays",
+    "rujukan.batas_umpan_balik_hari": "referral_feedback_days",
+    "surat.nomor_rujukan": "letter_format_rujukan",
+    "surat.nomor_serah_terima": "letter_format_serah_terima",
+    "surat.nomor_keterangan": "letter_format_keterangan",
 }
+# Integer settings with their allowed range and the message when out of it.
+_RANGES: dict[str, tuple[int, int, str]] = {
+    "layanan.batas_respons_hari": (1, 60, "Batas waktu respons pengaduan harus bilangan bulat 1–60 hari kerja."),
+    "rujukan.batas_umpan_balik_hari": (1, 365, "Batas menunggu umpan balik rujukan harus bilangan bulat 1–365 hari."),
+}
+_LETTER_KEYS = {"surat.nomor_rujukan", "surat.nomor_serah_terima", "surat.nomor_keterangan"}
 _TEXT_KEYS = {k for k, f in _FIELDS.items() if k.startswith(("office.", "signatory."))}
 _LOCAL_KEYS = {"office.logo_path"}
-_INT_KEYS = {"disaster.usia_rentan_anak"}
+_INT_KEYS = {"disaster.usia_rentan_anak", *_RANGES}
 
 
 def _tuntas_tuple(value: Any) -> tuple[TuntasLevel, ...]:
@@ -130,7 +156,7 @@ def settings_from_rows(values: dict[str, Any]) -> AppSettings:
             value = float(value)
         elif key.startswith("meals.") or key in _INT_KEYS:
             value = int(value)
-        elif key == "spm.exit_cancels_needs":
+        elif key in ("spm.exit_cancels_needs", "layanan.hari_libur_tambahan"):
             value = tuple(str(v) for v in value)
         else:
             value = str(value)
@@ -184,9 +210,47 @@ def _validate(key: str, value: Any) -> Any:
             raise ValidationError("Batas usia anak kelompok rentan harus bilangan bulat 1–18 tahun (5: bayi dan "
                                   "balita, seperti Renstra; 18: anak-anak menurut UU 24/2007 pasal 55).", key)
         return value
+    if key in _RANGES:
+        low, high, message = _RANGES[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValidationError(message, key)
+        return value
+    if key in _LETTER_KEYS:
+        return _validate_letter_format(key, value)
+    if key == "layanan.hari_libur_tambahan":
+        return _validate_dates(key, value)
     if key == "spm.exit_cancels_needs":
         return _validate_exit_reasons(value)
     return _validate_tuntas(value)
+
+
+def _validate_letter_format(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValidationError("Format nomor surat harus berupa teks.", key)
+    text = value.strip()
+    if "{n}" not in text:
+        raise ValidationError("Format nomor surat harus memuat {n} (nomor urut), mis. 400.9/{n}/Dinsos/{tahun}.", key)
+    try:
+        text.format(n=1, tahun=2026, bulan="I")
+    except (KeyError, IndexError, ValueError):
+        raise ValidationError("Format nomor surat hanya boleh memakai {n}, {tahun} dan {bulan}.", key) from None
+    if len(text) > 80:
+        raise ValidationError("Format nomor surat paling panjang 80 karakter.", key)
+    return text
+
+
+def _validate_dates(key: str, value: Any) -> list[str]:
+    from datetime import date as _date
+
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ValidationError("Hari libur tambahan harus berupa daftar tanggal (YYYY-MM-DD).", key)
+    out: set[str] = set()
+    for item in value:
+        try:
+            out.add(_date.fromisoformat(str(item).strip()).isoformat())
+        except ValueError:
+            raise ValidationError(f"'{item}' bukan tanggal (tulis YYYY-MM-DD).", key) from None
+    return sorted(out)
 
 
 def validate_setting(key: str, value: Any) -> Any:

@@ -19,6 +19,13 @@ from spm_desktop.core.storage.models.casework import (
     UncountedEvent,
 )
 from spm_desktop.core.storage.models.disaster import Disaster, Household, HouseholdMember
+from spm_desktop.core.storage.models.layanan import (
+    Complaint,
+    ComplaintFollowUp,
+    DtsenProposal,
+    Letter,
+    Referral,
+)
 from spm_desktop.core.storage.models.master import (
     MutuCheck,
     MutuQuantity,
@@ -58,6 +65,10 @@ SYNCED_MODELS = [
     GroupActivity,
     GroupActivityPerson,
     GroupActivityVolunteer,
+    Complaint,
+    ComplaintFollowUp,
+    Referral,
+    DtsenProposal,
 ]
 SYNCED_TABLES.extend(m.__tablename__ for m in SYNCED_MODELS)
 
@@ -88,6 +99,11 @@ __all__ = [
     "GroupActivity",
     "GroupActivityPerson",
     "GroupActivityVolunteer",
+    "Complaint",
+    "ComplaintFollowUp",
+    "Referral",
+    "DtsenProposal",
+    "Letter",
     "User",
     "AuditEntry",
     "LocalDevice",

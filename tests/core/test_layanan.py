@@ -1,0 +1,214 @@
+"""Issue 21: complaints (status machine, working-day response time), referral tracking, DTSEN
+proposals, and the counting rule ``complaints`` of 1.06.04.2.01.0009 with hand-computed
+figures."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from rollup_builders import KEL_SELATAN, Rows
+
+from spm_desktop.core.domain.actor import SYSTEM, Actor
+from spm_desktop.core.domain.errors import ConflictError, PermissionDenied, ValidationError
+from spm_desktop.core.domain.layanan import add_working_days, holidays, working_days_between
+from spm_desktop.core.rollup import Period, compute_rollup
+from spm_desktop.core.services import complaints as cs
+from spm_desktop.core.services import dtsen
+from spm_desktop.core.services import referrals as rs
+from spm_desktop.core.services.persons import PersonDraft
+from spm_desktop.core.services.settings import update_setting
+from spm_desktop.core.storage.models import AuditEntry
+
+CODE = "1.06.04.2.01.0009"
+REF = "1.06.04.2.01.0012"
+NIK_A = "6171014107500001"  # Pontianak Selatan, P, 01/07/1950
+NIK_B = "6171010101800002"
+OTHER_KEC_KEL = "61.71.02.1001"
+
+
+def _complaint(db, received: date, nik: str = "", actor=SYSTEM, kel=KEL_SELATAN, anonymous=False, **kw):
+    return cs.receive_complaint(db, actor, cs.ComplaintInput(
+        received_at=datetime(received.year, received.month, received.day, 9, 30), channel=kw.get("channel", "telepon"),
+        category=kw.get("category", "ppks_terlantar"), description="Lansia terlantar di depan pasar",
+        reporter_name="" if anonymous else "Bu Rina", reporter_nik=nik, anonymous=anonymous, kelurahan_code=kel))
+
+
+def _close(db, cid, on: date, status="selesai"):
+    return cs.change_status(db, SYSTEM, cid, status, on, reason="tidak dapat ditindaklanjuti" if status == "ditolak"
+                            else "")
+
+
+# ----- working days ---------------------------------------------------------------------------
+
+
+def test_friday_before_a_holiday():
+    off = holidays()
+    friday = date(2026, 5, 29)  # Monday 1 June 2026 is Hari Lahir Pancasila
+    assert friday.weekday() == 4 and date(2026, 6, 1) in off
+    assert working_days_between(friday, date(2026, 5, 30), off) == 0  # Saturday
+    assert working_days_between(friday, date(2026, 6, 1), off) == 0  # Monday: holiday
+    assert working_days_between(friday, date(2026, 6, 2), off) == 1  # Tuesday
+    assert add_working_days(friday, 5, off) == date(2026, 6, 8)
+    assert add_working_days(friday, 5, holidays(["2026-06-02"])) == date(2026, 6, 9)
+
+
+def test_response_time_and_overdue_of_a_friday_complaint(db):
+    c = _complaint(db, date(2026, 5, 29))
+    assert c.due_on == date(2026, 6, 8) and c.overdue  # unanswered: today is past the limit
+    c = cs.change_status(db, SYSTEM, c.id, "diverifikasi", date(2026, 6, 2))
+    assert c.first_response_on == date(2026, 6, 2) and c.response_days == 1 and not c.overdue
+    late = _complaint(db, date(2026, 5, 29))
+    late = cs.change_status(db, SYSTEM, late.id, "diverifikasi", date(2026, 6, 9))
+    assert late.response_days == 6 and late.overdue
+    # An administrator adds a cuti bersama day: the same answer is now in time.
+    update_setting(db, SYSTEM, "layanan.hari_libur_tambahan", ["2026-06-03"])
+    assert cs.get_complaint(db, SYSTEM, late.id).response_days == 5
+    assert not cs.get_complaint(db, SYSTEM, late.id).overdue
+
+
+def test_response_setting_is_validated(db):
+    for bad in (0, 61, "5", True):
+        with pytest.raises(ValidationError) as e:
+            update_setting(db, SYSTEM, "layanan.batas_respons_hari", bad)
+        assert e.value.field == "layanan.batas_respons_hari"
+    assert update_setting(db, SYSTEM, "layanan.batas_respons_hari", 3).complaint_response_days == 3
+    with pytest.raises(ValidationError):
+        update_setting(db, SYSTEM, "surat.nomor_rujukan", "400.9/Dinsos/{tahun}")  # no {n}
+
+
+# ----- complaints ------------------------------------------------------------------------------
+
+
+def test_status_machine_and_follow_up_log(db):
+    c = _complaint(db, date(2026, 11, 2))
+    with pytest.raises(ValidationError) as e:
+        cs.change_status(db, SYSTEM, c.id, "ditolak", date(2026, 11, 3))
+    assert e.value.field == "reason"
+    with pytest.raises(ValidationError):
+        cs.change_status(db, SYSTEM, c.id, "diverifikasi", date(2026, 11, 1))  # before receipt
+    c = cs.change_status(db, SYSTEM, c.id, "ditindaklanjuti", date(2026, 11, 3))
+    with pytest.raises(ValidationError):
+        cs.change_status(db, SYSTEM, c.id, "diverifikasi", date(2026, 11, 4))  # backwards
+    cs.add_followup(db, SYSTEM, c.id, date(2026, 11, 4), "Dikunjungi petugas")
+    c = _close(db, c.id, date(2026, 11, 5))
+    assert (c.status, c.first_response_on, c.closed_on) == ("selesai", date(2026, 11, 3), date(2026, 11, 5))
+    assert [(f.on, f.status) for f in c.followups] == [
+        (date(2026, 11, 3), "ditindaklanjuti"), (date(2026, 11, 4), ""), (date(2026, 11, 5), "selesai")]
+    with pytest.raises(ConflictError):
+        _close(db, c.id, date(2026, 11, 6), "ditolak")
+
+
+def test_reporter_rules(db):
+    with pytest.raises(ValidationError) as e:
+        cs.receive_complaint(db, SYSTEM, cs.ComplaintInput(datetime(2026, 11, 2, 8), "telepon", "lainnya", "x"))
+    assert e.value.field == "reporter_name"
+    anon = _complaint(db, date(2026, 11, 2), nik=NIK_A, anonymous=True)
+    assert anon.reporter_label == "Anonim" and anon.reporter_nik == ""
+    with pytest.raises(ValidationError) as e:
+        _complaint(db, date(2026, 11, 2), nik="1234")
+    assert e.value.field == "reporter_nik"
+    with pytest.raises(ValidationError) as e:
+        _complaint(db, date(2026, 11, 2), channel="merpati")
+    assert e.value.field == "channel"
+
+
+def test_complaint_registers_the_person_and_opens_a_case_in_one_step(db):
+    c = _complaint(db, date(2026, 11, 2))
+    c = cs.change_status(db, SYSTEM, c.id, "diverifikasi", date(2026, 11, 3))
+    c = cs.register_person_from_complaint(db, SYSTEM, c.id, PersonDraft(name="Pak Darto", sex="L", birth_year=1950),
+                                          confirm_duplicates_ok=True)
+    assert c.person_name == "Pak Darto"
+    c = cs.open_case_from_complaint(db, SYSTEM, c.id, "UPRS", "lansia", date(2026, 11, 4))
+    assert c.case_id and c.status == "ditindaklanjuti"
+    with pytest.raises(ConflictError):
+        cs.open_case_from_complaint(db, SYSTEM, c.id, "UPRS", "lansia", date(2026, 11, 4))
+
+
+def test_tksk_scope(db):
+    tksk = Actor("tk", "tksk", kecamatan_code="61.71.01", unit="TKSK")
+    own = _complaint(db, date(2026, 11, 2), actor=tksk)
+    with pytest.raises(PermissionDenied):
+        _complaint(db, date(2026, 11, 2), actor=tksk, kel=OTHER_KEC_KEL)
+    other = _complaint(db, date(2026, 11, 2), kel=OTHER_KEC_KEL)
+    with pytest.raises(PermissionDenied):
+        cs.change_status(db, tksk, other.id, "diverifikasi", date(2026, 11, 3))
+    assert [c.id for c in cs.list_complaints(db, tksk)] == [own.id]
+    with pytest.raises(PermissionDenied):
+        cs.delete_complaint(db, tksk, own.id)
+
+
+# ----- the counting rule ------------------------------------------------------------------------
+
+
+def test_counting_rule_complaints_hand_computed(db):
+    with db.transaction() as s:
+        r = Rows(s)
+        a = r.person()
+        r.event(a, CODE, date(2026, 2, 10))
+        r.event(a, CODE, date(2026, 3, 1))  # the same person again: once
+    c1 = _complaint(db, date(2026, 1, 12), nik=NIK_A)
+    _close(db, c1.id, date(2026, 1, 15))  # unit, January
+    c2 = _complaint(db, date(2026, 3, 2), nik=NIK_A)
+    _close(db, c2.id, date(2026, 3, 10))  # same NIK this year: not again
+    c3 = _complaint(db, date(2026, 3, 2), anonymous=True)
+    _close(db, c3.id, date(2026, 3, 12))  # unit, March
+    c4 = _complaint(db, date(2026, 3, 2))
+    _close(db, c4.id, date(2026, 3, 13), "ditolak")  # rejected: no
+    _complaint(db, date(2026, 3, 3))  # still open: no
+    c6 = _complaint(db, date(2025, 12, 1), nik=NIK_B)
+    _close(db, c6.id, date(2025, 12, 20))  # last year
+    c7 = _complaint(db, date(2026, 3, 30), nik=NIK_B)
+    _close(db, c7.id, date(2026, 4, 2))  # new year for NIK_B: unit, April
+
+    march = compute_rollup(db, Period.for_month(2026, 3))
+    i = march.indicator(CODE)
+    assert i.counting_rule == "complaints"
+    assert (i.cumulative, i.month) == (3, 1)  # a + c1 + c3; March: c3 (a was first served in February)
+    assert i.monthly == (1, 1, 1)
+    april = compute_rollup(db, Period.for_month(2026, 4)).indicator(CODE)
+    assert (april.cumulative, april.month) == (4, 1)
+    assert compute_rollup(db, Period.for_month(2025, 12)).indicator(CODE).cumulative == 1  # c6
+    kec = march.breakdown("kecamatan")
+    assert sum(dict(row.values)[CODE] for row in kec.rows) == 3
+    js = march.to_json()
+    assert next(x for x in js["indicators"] if x["code"] == CODE)["cumulative"] == 3
+    lay = js["layanan_data"]
+    assert lay["complaints_received"] == 5 and lay["complaints_closed"] == 3 and lay["complaints_selesai"] == 2
+    # c2: 2→10 March = 6 working days; c3: 2→12 March = 8 (19–21 March not in range); c4: 2→13 = 9
+    assert lay["response_max_days"] == 9 and lay["response_avg_days"] == pytest.approx(7.7)
+    assert lay["complaints_overdue"] == 1  # received 3 March, still unanswered on 31 March
+
+
+def test_summary_referrals_and_dtsen(db):
+    with db.transaction() as s:
+        r = Rows(s)
+        people = [r.person() for _ in range(3)]
+    sent = rs.send_referral(db, SYSTEM, rs.OutgoingInput(people[0], date(2026, 3, 2), "RSUD dr. Soedarso",
+                                                         reason="Perlu perawatan"))
+    assert sent.status == "dikirim"
+    rs.send_referral(db, SYSTEM, rs.OutgoingInput(people[1], date(2026, 3, 25), "Puskesmas Kampung Dalam"))
+    rs.record_feedback(db, SYSTEM, sent.id, "diterima", date(2026, 3, 9), "Dirawat inap")
+    with pytest.raises(ValidationError):
+        rs.record_feedback(db, SYSTEM, sent.id, "dikirim", None)  # backwards
+    s = compute_rollup(db, Period.for_month(2026, 3))
+    lay = s.layanan
+    assert (lay.referrals_sent, lay.referrals_answered, lay.referrals_waiting) == (2, 1, 1)
+    assert s.indicator(REF).cumulative == 2
+    open_list = rs.list_referrals(db, SYSTEM, open_only=True)
+    assert [x.person_id for x in open_list] == [people[1]] and open_list[0].flagged
+    with pytest.raises(ValidationError):
+        dtsen.propose(db, SYSTEM, dtsen.ProposalInput(people[2], "baru", date(2026, 3, 3)))  # no NIK
+
+
+def test_dtsen_permissions(db):
+    with db.transaction() as s:
+        r = Rows(s)
+        p = r.person()
+    d = dtsen.propose(db, Actor("pet", "petugas", unit="UPRS"), dtsen.ProposalInput(p, "perubahan", date(2026, 3, 3),
+                                                                                      batch="B1"))
+    with pytest.raises(PermissionDenied):
+        dtsen.decide(db, Actor("pet", "petugas", unit="UPRS"), d.id, "ditetapkan", date(2026, 4, 1))
+    assert dtsen.decide(db, SYSTEM, d.id, "ditetapkan", date(2026, 4, 1)).status == "ditetapkan"
+    with db.reading() as s:
+        assert s.query(AuditEntry).filter(AuditEntry.entity == "dtsen_proposal").count() == 2
