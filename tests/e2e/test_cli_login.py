@@ -48,6 +48,8 @@ EVERY_COMMAND = [
     ("sync", "devices"), ("sync", "revoke", "A"), ("sync", "export", "--to", "x.spmsync", "--peer", "A"),
     ("sync", "import", "x.spmsync"), ("sync", "setup"), ("sync", "status"),
     ("targets", "export", "t.csv"), ("targets", "import", "t.csv"), ("duplicates",), ("duplicates", "--json", "-"),
+    ("import", "complaints", "x.csv"), ("import", "referrals", "x.csv"), ("import", "dtsen", "x.csv"),
+    ("dtsen", "export", "--batch", "B1", "--xlsx", "x.xlsx"), ("letter", "print", "x", "--pdf", "x.pdf"),
 ]
 
 

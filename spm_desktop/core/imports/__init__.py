@@ -59,7 +59,7 @@ from spm_desktop.core.imports.framework import (
 
 # Modules of this package that register a kind (order = order shown in the CLI help).
 KIND_MODULES: list[str] = ["persons", "cases", "needs", "events", "relawan", "activities", "disasters", "households",
-                          "targets"]
+                          "targets", "layanan"]
 
 _loaded = False
 

@@ -343,9 +343,38 @@ def chart_key(st, result: RollupResult, width: float) -> Table:
     return t
 
 
+def _layanan_section(st, result: RollupResult, width: float) -> list:
+    """F. The month's complaints, referrals and DTSEN proposals (rollup/layanan.py)."""
+    lay = result.layanan
+    if lay is None:
+        return []
+    days = "hari kerja"
+    avg = "–" if lay.response_avg_days is None else f"{fmt.number(lay.response_avg_days, 1)} {days}"
+    longest = "–" if lay.response_max_days is None else f"{fmt.number(lay.response_max_days)} {days}"
+    target = "–" if lay.dtsen_target is None else fmt.number(lay.dtsen_target)
+    by_status = ", ".join(f"{k} {fmt.number(v)}" for k, v in lay.dtsen_by_status.items())
+    rows = [[Paragraph(h, st["head"]) for h in ("Uraian", "Jumlah")],
+            ["Pengaduan dan permohonan data diterima bulan ini", fmt.number(lay.complaints_received)],
+            ["Pengaduan ditutup bulan ini (selesai / ditolak)",
+             f"{fmt.number(lay.complaints_selesai)} / {fmt.number(lay.complaints_closed - lay.complaints_selesai)}"],
+            ["Waktu tanggapan pertama rata-rata / terlama", f"{avg} / {longest}"],
+            [f"Pengaduan belum ditanggapi lebih dari {lay.response_limit_days} hari kerja (akhir periode)",
+             fmt.number(lay.complaints_overdue)],
+            ["Rujukan keluar dikirim / mendapat umpan balik bulan ini",
+             f"{fmt.number(lay.referrals_sent)} / {fmt.number(lay.referrals_answered)}"],
+            [f"Rujukan menunggu umpan balik (lebih dari {lay.referral_limit_days} hari)",
+             f"{fmt.number(lay.referrals_waiting)} ({fmt.number(lay.referrals_waiting_flagged)})"],
+            [Paragraph("Usulan DTSEN tahun ini menurut status", st["cell"]), Paragraph(_esc(by_status), st["cell"])],
+            ["PPKS ditetapkan masuk DTSEN tahun ini / target Renstra",
+             f"{fmt.number(lay.dtsen_ditetapkan_year)} / {target} ({fmt.percent(lay.dtsen_percent_of_target)})"]]
+    head = f"F. Layanan data, pengaduan dan rujukan — {fmt.long_date(lay.month_start)} s.d. " \
+           f"{fmt.long_date(lay.month_end)}"
+    return [KeepTogether([Paragraph(_esc(head), st["h2"]), _table(rows, [width - 70 * mm, 70 * mm])])]
+
+
 def _warnings(st, result: RollupResult) -> list:
     items = list(result.warnings) or ["Tidak ada peringatan."]
-    out = [Paragraph("F. Catatan dan peringatan", st["h2"])]
+    out = [Paragraph("G. Catatan dan peringatan", st["h2"])]
     out += [Paragraph(f"• {_esc(w)}", st["base"]) for w in items]
     out.append(Paragraph("Tanda \"–\" berarti penyebut kosong (sasaran atau target 0), bukan 0% atau 100%.",
                          st["small"]))
@@ -370,7 +399,7 @@ def _signature(st, settings: AppSettings, signing: Signing, width: float) -> lis
     t = Table([[Paragraph("<br/>".join(left), st["sign"]), "", Paragraph("<br/>".join(right), st["sign"])]],
               colWidths=[width * 0.42, width * 0.16, width * 0.42])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    return [Spacer(1, 6 * mm), KeepTogether([Paragraph("G. Pengesahan", st["h2"]), t])]
+    return [Spacer(1, 6 * mm), KeepTogether([Paragraph("H. Pengesahan", st["h2"]), t])]
 
 
 def write_recap_pdf(result: RollupResult, settings: AppSettings, path: str | Path,
@@ -408,6 +437,7 @@ def write_recap_pdf(result: RollupResult, settings: AppSettings, path: str | Pat
     story += [Spacer(1, 4 * mm), KeepTogether([
         Paragraph("E. Tren capaian kumulatif terhadap target (indikator utama)", st["h2"]),
         trend_chart(result, land_w), chart_key(st, result, land_w)])]
+    story += _layanan_section(st, result, land_w)
     story += _warnings(st, result)
     story += _signature(st, settings, signing, land_w)
 

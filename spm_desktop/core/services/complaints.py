@@ -312,8 +312,10 @@ def _add_log(s: Session, actor: Actor, c: Complaint, on: date, note: str, status
 
 
 def set_status_in(s: Session, actor: Actor, c: Complaint, status: str, on: date, note: str = "",
-                  reason: str = "") -> bool:
-    """Move ``c`` to ``status`` on ``on`` (audited, with its log entry); False when already there."""
+                  reason: str = "", responded_on: date | None = None) -> bool:
+    """Move ``c`` to ``status`` on ``on`` (audited, with its log entry); False when already there.
+    ``responded_on`` (a file import of a complaint closed later): the first response, when
+    earlier than ``on`` and nothing was recorded yet."""
     status = (status or "").strip().lower()
     if status not in COMPLAINT_STATUSES:
         raise ValidationError(f"Status '{status}' tidak dikenal; pilih: {', '.join(COMPLAINT_STATUSES)}.", "status")
@@ -332,10 +334,13 @@ def set_status_in(s: Session, actor: Actor, c: Complaint, status: str, on: date,
     reason = " ".join((reason or "").split())
     if status == "ditolak" and not reason:
         raise ValidationError("Alasan penolakan wajib diisi.", "reason")
+    if responded_on is not None and not c.received_at.date() <= responded_on <= on:
+        raise ValidationError("Tanggal tanggapan pertama harus di antara tanggal terima dan tanggal status.",
+                              "responded_on")
     before = audit.snapshot(c)
     c.status = status
     if c.first_response_on is None:
-        c.first_response_on = on
+        c.first_response_on = responded_on or on
     if status in COMPLAINT_CLOSED:
         c.closed_on = on
     c.rejected_reason = reason if status == "ditolak" else ""
