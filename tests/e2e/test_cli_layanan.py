@@ -31,7 +31,8 @@ REFERRALS_ANSWERED = REFERRALS.replace("R1,P0,2026-11-10,RSUD dr. Soedarso,kelua
                                        "R1,P0,2026-11-10,RSUD dr. Soedarso,keluar,diterima,2026-11-13,Dirawat,")
 DTSEN = "id,person,jenis,tanggal,status,batch,alasan\n" + "".join(
     f"D{i},P{i},baru,2026-11-16,diusulkan,B1,PPKS belum terdata\n" for i in range(1, 6))
-EVENTS = "id,person,kode_layanan,tanggal,family_name,family_address\nE1,P0,1.06.04.2.01.0004,2026-11-25,Joko,Sungai Raya\n"
+EVENTS = ("id,person,kode_layanan,tanggal,family_name,family_address\n"
+          "E1,P0,1.06.04.2.01.0004,2026-11-25,Joko,Sungai Raya\n")
 
 
 def _write(tmp_path, name, text):

@@ -245,9 +245,36 @@ def scoped_filter(session: Session, scope: DeviceScope, table: str, rows: list[l
         return [r for r in rows if r[at["activity_id"]] in scope.whole_activities]
     if table == "volunteer":
         return [r for r in rows if r[at["id"]] in scope.volunteers]
+    if table in LAYANAN_TABLES:
+        return _layanan_rows(session, scope, table, rows, at)
     if table in MASTER_TABLES:
         return rows
     return []  # a table without a scope rule holds no one's data for a scoped device
+
+
+# Issue 21: complaints, referrals and DTSEN proposals of persons in scope (a complaint also when
+# its desa/kelurahan lies in the kecamatan), with the complaints' follow-up logs.
+LAYANAN_TABLES = ("complaint", "complaint_followup", "referral", "dtsen_proposal")
+
+
+def _complaint_in_scope(scope: TkskScope, person_id, kelurahan) -> bool:
+    return person_id in scope.persons or bool(kelurahan) and (
+        kelurahan == scope.kecamatan or kelurahan.startswith(scope.kecamatan + "."))
+
+
+def _layanan_rows(session: Session, scope: TkskScope, table: str, rows: list[list], at: dict) -> list[list]:
+    from spm_desktop.core.storage.models import Complaint
+
+    if table in ("referral", "dtsen_proposal"):
+        return [r for r in rows if r[at["person_id"]] in scope.persons]
+    if table == "complaint":
+        return [r for r in rows if _complaint_in_scope(scope, r[at["person_id"]], r[at["kelurahan_code"]])]
+    wanted: set[str] = set()
+    for chunk in _chunks({r[at["complaint_id"]] for r in rows}):
+        wanted |= {cid for cid, pid, kel in session.execute(select(
+            Complaint.id, Complaint.person_id, Complaint.kelurahan_code).where(Complaint.id.in_(chunk)))
+            if _complaint_in_scope(scope, pid, kel)}
+    return [r for r in rows if r[at["complaint_id"]] in wanted]
 
 
 def _case_persons(session: Session, case_ids: set[str]) -> dict[str, str]:
@@ -271,6 +298,16 @@ def whole_rows_query(scope: DeviceScope, table: str, chunk: list[str]):
     if table == "duplicate_candidate":
         t = DuplicateCandidate.__table__
         return or_(t.c.person_a_id.in_(chunk), t.c.person_b_id.in_(chunk))
+    if table in ("complaint", "referral", "dtsen_proposal"):
+        from spm_desktop.core.storage.models import SYNCED_MODELS
+
+        model = next(m for m in SYNCED_MODELS if m.__tablename__ == table)
+        return model.__table__.c.person_id.in_(chunk)
+    if table == "complaint_followup":
+        from spm_desktop.core.storage.models import Complaint, ComplaintFollowUp
+
+        return ComplaintFollowUp.__table__.c.complaint_id.in_(select(Complaint.id).where(
+            Complaint.person_id.in_(chunk)))
     return None
 
 

@@ -267,6 +267,7 @@ def remove_persons(s: Session, gone: list[str]) -> int:
         _forget_in_audit_trail(s, chunk, records)
         conn.execute(update(p).where(p.c.id.in_(chunk)).values(merged_into=None))
         cases = select(Case.id).where(Case.person_id.in_(chunk)).scalar_subquery()
+        _remove_layanan(conn, chunk, cases)
         conn.execute(ServiceEvent.__table__.delete().where(ServiceEvent.__table__.c.person_id.in_(chunk)))
         conn.execute(CaseNeed.__table__.delete().where(CaseNeed.__table__.c.case_id.in_(cases)))
         conn.execute(Case.__table__.delete().where(Case.__table__.c.person_id.in_(chunk)))
@@ -337,3 +338,15 @@ def _forget_in_audit_trail(s: Session, persons: list[str], records: dict[str, se
         if isinstance(merged, dict) and merged.get("id") in wanted:
             entries.add(entry_id)
     return blank_snapshots(s, sorted(entries))
+
+
+def _remove_layanan(conn, chunk: list[str], cases) -> None:
+    """Issue 21: the removed persons' referrals and DTSEN proposals go; a complaint about one
+    of them stays (its desa/kelurahan may be in scope) without the link to the person or case."""
+    from spm_desktop.core.storage.models import Complaint, DtsenProposal, Referral
+
+    r, d, c = Referral.__table__, DtsenProposal.__table__, Complaint.__table__
+    conn.execute(r.delete().where(or_(r.c.person_id.in_(chunk), r.c.case_id.in_(cases))))
+    conn.execute(d.delete().where(d.c.person_id.in_(chunk)))
+    conn.execute(update(c).where(or_(c.c.person_id.in_(chunk), c.c.case_id.in_(cases)))
+                 .values(person_id=None, case_id=None))
