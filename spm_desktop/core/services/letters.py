@@ -184,6 +184,27 @@ def _info(letter: Letter, path: str = "") -> LetterInfo:
                       letter.voided_at is not None, path)
 
 
+def _check_scope(s: Session, actor: Actor, kind: str, record_id: str) -> None:
+    """A restricted role prints the letters of the records it may handle."""
+    from spm_desktop.core.security.scope import check_event_scope, check_region_scope
+    from spm_desktop.core.services import referrals as rs
+
+    if kind == "rujukan":
+        r = s.get(Referral, record_id)
+        if r is not None:
+            rs.check_scope(s, actor, r)
+    elif kind == "keterangan":
+        c = s.get(Complaint, record_id)
+        if c is not None:
+            check_region_scope(actor, c.kelurahan_code, "mencetak surat")
+    else:
+        e = s.get(ServiceEvent, record_id)
+        if e is not None:
+            case = s.get(Case, e.case_id) if e.case_id else None
+            check_event_scope(actor, e.unit, e.kelurahan_code, case.unit if case else None,
+                              case.kecamatan_code if case else None)
+
+
 def _issue(s: Session, actor: Actor, kind: str, record_id: str, on: date, witnesses: tuple[str, ...]) -> Letter:
     st = load_settings(s)
     if kind == "rujukan":
@@ -232,6 +253,7 @@ def print_letter(db: Database, actor: Actor, record_id: str, out: str | Path, *,
             if letter is None:
                 letter = _issue(s, actor, kind, record_id, on or _today(s), tuple(w.strip() for w in witnesses
                                                                                      if w.strip()))
+        _check_scope(s, actor, letter.kind, letter.record_id)
         if letter.voided_at is not None:
             raise ValidationError(f"Surat {letter.number} sudah dibatalkan; cetak surat baru dari datanya.",
                                   "record_id")

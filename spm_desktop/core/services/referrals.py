@@ -44,6 +44,7 @@ class OutgoingInput:
     contact: str = ""
     case_id: str | None = None
     notes: str = ""
+    unit: str = ""  # the referring unit (default: the case's, or the user's)
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def send_referral_in(s: Session, actor: Actor, data: OutgoingInput, *, referral_
     e = events_svc.record_event_in(s, actor, events_svc.EventDraft(
         person_id=data.person_id, service_code=REFERRAL_CODE, event_date=data.referral_date,
         details={"destination": destination_choice(st, destination)}, case_id=data.case_id,
-        notes=_clean(data.reason, 500)), event_id=event_id)
+        notes=_clean(data.reason, 500), unit=data.unit), event_id=event_id)
     r = Referral(id=referral_id) if referral_id else Referral()
     r.direction, r.person_id, r.event_id, r.case_id = "keluar", e.person_id, e.id, e.case_id
     r.referral_date, r.destination, r.reason = e.event_date, destination, (data.reason or "").strip()

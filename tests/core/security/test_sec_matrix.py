@@ -28,17 +28,21 @@ from spm_desktop.core.services import (
     activities,
     case_list,
     cases,
+    complaints,
     dashboard,
     diagnostics,
     disaster_aid,
     disasters,
+    dtsen,
     duplicates,
     events,
     households,
+    letters,
     mutu,
     person_export,
     persons,
     recap,
+    referrals,
     settings,
     volunteers,
 )
@@ -293,6 +297,70 @@ ROWS += [
             name="Rudi Tagana", sex="L", active=False)), _prep_activity),
     Row("volunteers.list_volunteers", "person.view", lambda e, a: volunteers.list_volunteers(e.db, a),
         _prep_activity),
+]
+
+
+# ----- layanan data, pengaduan dan rujukan (issue 21) ---------------------------------------
+
+
+def _complaint_input() -> complaints.ComplaintInput:
+    from datetime import datetime
+
+    return complaints.ComplaintInput(datetime(2026, 3, 2, 9), "telepon", "ppks_terlantar", "Lansia terlantar",
+                                     reporter_name="Pak RT", kelurahan_code=KELURAHAN)
+
+
+def _prep_complaint(env: Env, actor: Actor) -> None:
+    env.ids["complaint"] = complaints.receive_complaint(env.db, SYSTEM, _complaint_input()).id
+
+
+def _prep_referral(env: Env, actor: Actor) -> None:
+    env.ids["person"] = _person(env)
+    env.ids["referral"] = referrals.send_referral(env.db, SYSTEM, referrals.OutgoingInput(
+        env.ids["person"], date(2026, 3, 2), "RSUD dr. Soedarso", unit=_unit(actor)[0])).id
+
+
+def _prep_proposal(env: Env, actor: Actor) -> None:
+    env.ids["person"] = _person(env)
+    env.ids["proposal"] = dtsen.propose(env.db, SYSTEM, dtsen.ProposalInput(
+        env.ids["person"], "perubahan", date(2026, 3, 2), batch="B1")).id
+
+
+def _prep_letter(env: Env, actor: Actor) -> None:
+    _prep_referral(env, actor)
+    env.ids["letter"] = letters.print_letter(env.db, SYSTEM, env.ids["referral"], env.tmp / "awal.pdf").id
+
+
+ROWS += [
+    Row("complaints.receive_complaint", "complaint.write",
+        lambda e, a: complaints.receive_complaint(e.db, a, _complaint_input())),
+    Row("complaints.change_status", "complaint.write",
+        lambda e, a: complaints.change_status(e.db, a, e.ids["complaint"], "diverifikasi", date(2026, 3, 3)),
+        _prep_complaint),
+    Row("complaints.add_followup", "complaint.write",
+        lambda e, a: complaints.add_followup(e.db, a, e.ids["complaint"], date(2026, 3, 3), "Ditelepon"),
+        _prep_complaint),
+    Row("complaints.delete_complaint", "complaint.delete",
+        lambda e, a: complaints.delete_complaint(e.db, a, e.ids["complaint"]), _prep_complaint),
+    Row("complaints.list_complaints", "complaint.view", lambda e, a: complaints.list_complaints(e.db, a),
+        _prep_complaint),
+    Row("referrals.send_referral", "referral.write",
+        lambda e, a: referrals.send_referral(e.db, a, referrals.OutgoingInput(
+            e.ids["person"], date(2026, 3, 2), "Puskesmas", unit=_unit(a)[0])), _prep_person),
+    Row("referrals.record_feedback", "referral.write",
+        lambda e, a: referrals.record_feedback(e.db, a, e.ids["referral"], "diterima", date(2026, 3, 4)),
+        _prep_referral),
+    Row("dtsen.propose", "dtsen.propose",
+        lambda e, a: dtsen.propose(e.db, a, dtsen.ProposalInput(e.ids["person"], "perubahan", date(2026, 3, 2))),
+        _prep_person),
+    Row("dtsen.decide", "dtsen.decide",
+        lambda e, a: dtsen.decide(e.db, a, e.ids["proposal"], "ditetapkan", date(2026, 3, 9)), _prep_proposal),
+    Row("dtsen.export_batch", "personal_data.export",
+        lambda e, a: dtsen.export_batch(e.db, a, "B1", e.tmp / "b1.xlsx"), _prep_proposal),
+    Row("letters.print_letter", "letter.print",
+        lambda e, a: letters.print_letter(e.db, a, e.ids["referral"], e.tmp / "surat.pdf"), _prep_referral),
+    Row("letters.void_letter", "letter.void",
+        lambda e, a: letters.void_letter(e.db, a, e.ids["letter"], "salah ketik"), _prep_letter),
 ]
 
 
