@@ -49,6 +49,7 @@ def upgrade() -> None:
     sa.Column('proposed_on', sa.Date(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('status_on', sa.Date(), nullable=True),
+    sa.Column('verified_on', sa.Date(), nullable=True),
     sa.Column('batch', sa.String(length=60), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('rejected_reason', sa.Text(), nullable=False),

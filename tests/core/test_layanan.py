@@ -212,3 +212,31 @@ def test_dtsen_permissions(db):
     assert dtsen.decide(db, SYSTEM, d.id, "ditetapkan", date(2026, 4, 1)).status == "ditetapkan"
     with db.reading() as s:
         assert s.query(AuditEntry).filter(AuditEntry.entity == "dtsen_proposal").count() == 2
+
+
+def test_dtsen_ditetapkan_beside_the_renstra_target(db, tmp_path):
+    from sqlalchemy import update
+
+    from spm_desktop.core.storage.models import Person
+
+    with db.transaction() as s:
+        r = Rows(s)
+        people = [r.person() for _ in range(3)]
+        for i, p in enumerate(people):
+            s.execute(update(Person).where(Person.id == p).values(nik=f"617101170580000{i + 1}"))
+    ids = [dtsen.propose(db, SYSTEM, dtsen.ProposalInput(p, "baru", date(2026, 3, 2), batch="2026-03")).id
+           for p in people]
+    assert dtsen.decide_batch(db, SYSTEM, "2026-03", "diverifikasi", date(2026, 3, 20)) == 3
+    dtsen.decide(db, SYSTEM, ids[0], "ditetapkan", date(2026, 4, 6))
+    dtsen.decide(db, SYSTEM, ids[1], "ditolak", date(2026, 4, 6), "Data ganda di DTSEN")
+    march = compute_rollup(db, Period.for_month(2026, 3)).layanan
+    assert march.dtsen_by_status == {"diusulkan": 0, "diverifikasi": 3, "ditetapkan": 0, "ditolak": 0}
+    april = compute_rollup(db, Period.for_month(2026, 4)).layanan
+    assert april.dtsen_by_status == {"diusulkan": 0, "diverifikasi": 1, "ditetapkan": 1, "ditolak": 1}
+    assert (april.dtsen_ditetapkan_year, april.dtsen_target, april.dtsen_percent_of_target) == (1, 200.0, 0.5)
+    out = dtsen.export_batch(db, SYSTEM, "2026-03", tmp_path / "b.csv")
+    assert out.rows == 2  # the rejected one is not exported
+    lines = (tmp_path / "b.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("NIK,No. KK,Nama,Jenis Kelamin,Tanggal Lahir,Alamat,Kode Desa/Kelurahan")
+    with db.reading() as s:
+        assert s.query(AuditEntry).filter(AuditEntry.action == "export").count() == 1

@@ -153,11 +153,16 @@ def layanan_summary(s: Session, period: Period, settings: AppSettings) -> Layana
     ref_limit = settings.referral_feedback_days
     flagged = sum(1 for d in waiting_dates if (end - d).days > ref_limit)
     by_status = {k: 0 for k in DTSEN_STATUSES}
-    for status, status_on in s.execute(select(DtsenProposal.status, DtsenProposal.status_on).where(
+    for status, status_on, verified_on in s.execute(select(
+            DtsenProposal.status, DtsenProposal.status_on, DtsenProposal.verified_on).where(
             DtsenProposal.deleted_at.is_(None), DtsenProposal.proposed_on >= period.start,
             DtsenProposal.proposed_on <= end)):
-        # A decision after the period's end is not known at its end: the proposal was open then.
-        key = status if status_on is None or status_on <= end else "diusulkan"
+        # A decision after the period's end is not known at its end: the proposal was still
+        # open then (verified, when that came by the end).
+        if status_on is None or status_on <= end:
+            key = status
+        else:
+            key = "diverifikasi" if verified_on is not None and verified_on <= end else "diusulkan"
         by_status[key] = by_status.get(key, 0) + 1
     decided = s.scalar(select(func.count(func.distinct(DtsenProposal.person_id))).where(
         DtsenProposal.deleted_at.is_(None), DtsenProposal.status == "ditetapkan", DtsenProposal.kind == "baru",

@@ -173,6 +173,8 @@ def set_status_in(s: Session, actor: Actor, d: DtsenProposal, status: str, on: d
     _check_scope(s, actor, d.person_id)
     before = audit.snapshot(d)
     d.status, d.status_on = status, on
+    if status == "diverifikasi":
+        d.verified_on = on
     d.rejected_reason = reason if status == "ditolak" else ""
     s.flush()
     audit.record(s, "update", "dtsen_proposal", d.id, before=before, after=d)

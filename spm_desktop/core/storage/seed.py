@@ -145,6 +145,15 @@ def target_rows(path: Path) -> list[dict]:
         for key in IKK_KEYS:
             rows.append(dict(id=seed_id("target", f"{year}:{key}"), year=year, key=key,
                              value=Decimal(100), budget=None, baseline=None))
+    other = path.with_name("renstra_targets_other.csv")  # indicators that are no service code (issue 21: dtsen)
+    if other.is_file():
+        for r in _read_csv(other):
+            baseline = Decimal(r["baseline_2024"]) if r.get("baseline_2024") else None
+            for key in r:
+                if key.startswith("target_") and r[key]:
+                    year = int(key.removeprefix("target_"))
+                    rows.append(dict(id=seed_id("target", f"{year}:{r['key']}"), year=year, key=r["key"],
+                                     value=Decimal(r[key]), budget=None, baseline=baseline))
     return rows
 
 

@@ -105,6 +105,7 @@ class DtsenProposal(SyncMixin, Base):
     proposed_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="diusulkan")
     status_on: Mapped[date | None] = mapped_column(Date)  # date of the current status
+    verified_on: Mapped[date | None] = mapped_column(Date)  # when it became diverifikasi (if it did)
     batch: Mapped[str] = mapped_column(String(60), default="")
     reason: Mapped[str] = mapped_column(Text, default="")  # why proposed
     rejected_reason: Mapped[str] = mapped_column(Text, default="")
