@@ -240,3 +240,16 @@ def test_dtsen_ditetapkan_beside_the_renstra_target(db, tmp_path):
     assert lines[0].startswith("NIK,No. KK,Nama,Jenis Kelamin,Tanggal Lahir,Alamat,Kode Desa/Kelurahan")
     with db.reading() as s:
         assert s.query(AuditEntry).filter(AuditEntry.action == "export").count() == 1
+
+
+def test_beranda_flags_agree_with_the_recap(db):
+    from spm_desktop.core.services.dashboard import dashboard
+
+    _complaint(db, date(2026, 11, 2))  # unanswered for weeks
+    with db.transaction() as s:
+        p = Rows(s).person()
+    rs.send_referral(db, SYSTEM, rs.OutgoingInput(p, date(2026, 11, 2), "RSUD dr. Soedarso"))
+    board = dashboard(db, SYSTEM, date(2026, 12, 6))
+    assert (board.attention.complaints_overdue, board.attention.referrals_waiting) == (1, 1)
+    recap = compute_rollup(db, Period.for_month(2026, 12))
+    assert board.result.layanan == recap.layanan and board.result.indicator(CODE) == recap.indicator(CODE)

@@ -118,6 +118,32 @@ def _percent(n: int, d: float | None) -> float | None:
     return float((Decimal(n) * 100 / Decimal(str(d))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
+def overdue_complaints(s: Session, on: date, off: frozenset[date], limit: int) -> int:
+    """Complaints received by ``on`` and unanswered at ``on``, more than ``limit`` working days
+    after receipt."""
+    until = datetime.combine(on + timedelta(days=1), time())
+    return sum(1 for (r,) in s.execute(select(Complaint.received_at).where(
+        Complaint.deleted_at.is_(None), Complaint.received_at < until,
+        or_(Complaint.first_response_on.is_(None), Complaint.first_response_on > on)))
+        if working_days_between(r.date(), on, off) > limit)
+
+
+def waiting_referral_dates(s: Session, on: date) -> list[date]:
+    """Dates of the outgoing referral events sent by ``on`` without feedback by ``on``."""
+    ev, r = ServiceEvent, Referral
+    return list(s.scalars(
+        select(ev.event_date).outerjoin(r, and_(r.event_id == ev.id, r.deleted_at.is_(None))).where(
+            ev.deleted_at.is_(None), ev.service_code == REFERRAL_CODE, ev.event_date <= on,
+            or_(r.id.is_(None), r.feedback_date.is_(None), r.feedback_date > on))))
+
+
+def attention_on(s: Session, settings: AppSettings, on: date) -> tuple[int, int]:
+    """Beranda's flags on ``on``: (overdue complaints, referrals waiting longer than the setting)."""
+    overdue = overdue_complaints(s, on, holidays(settings.extra_holidays), settings.complaint_response_days)
+    flagged = sum(1 for d in waiting_referral_dates(s, on) if (on - d).days > settings.referral_feedback_days)
+    return overdue, flagged
+
+
 def layanan_summary(s: Session, period: Period, settings: AppSettings) -> LayananSummary:
     end = period.end
     first = date(period.year, period.month, 1)
@@ -135,10 +161,7 @@ def layanan_summary(s: Session, period: Period, settings: AppSettings) -> Layana
         live, Complaint.first_response_on >= first, Complaint.first_response_on <= end))]
     avg = None if not answered else float((Decimal(sum(answered)) / len(answered)).quantize(
         Decimal("0.1"), rounding=ROUND_HALF_UP))
-    overdue = sum(1 for (r,) in s.execute(select(Complaint.received_at).where(
-        live, Complaint.received_at < until,
-        or_(Complaint.first_response_on.is_(None), Complaint.first_response_on > end)))
-        if working_days_between(r.date(), end, off) > limit)
+    overdue = overdue_complaints(s, end, off, limit)
     ev = ServiceEvent
     sent = s.scalar(select(func.count()).where(ev.deleted_at.is_(None), ev.service_code == REFERRAL_CODE,
                                                ev.event_date >= first, ev.event_date <= end)) or 0
@@ -146,10 +169,7 @@ def layanan_summary(s: Session, period: Period, settings: AppSettings) -> Layana
     answered_refs = s.scalar(select(func.count()).select_from(r).join(ev, ev.id == r.event_id).where(
         r.deleted_at.is_(None), ev.deleted_at.is_(None), r.direction == "keluar", r.feedback_date >= first,
         r.feedback_date <= end)) or 0
-    waiting_dates = list(s.scalars(
-        select(ev.event_date).outerjoin(r, and_(r.event_id == ev.id, r.deleted_at.is_(None))).where(
-            ev.deleted_at.is_(None), ev.service_code == REFERRAL_CODE, ev.event_date <= end,
-            or_(r.id.is_(None), r.feedback_date.is_(None), r.feedback_date > end))))
+    waiting_dates = waiting_referral_dates(s, end)
     ref_limit = settings.referral_feedback_days
     flagged = sum(1 for d in waiting_dates if (end - d).days > ref_limit)
     by_status = {k: 0 for k in DTSEN_STATUSES}

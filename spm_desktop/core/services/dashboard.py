@@ -10,10 +10,12 @@ from sqlalchemy import exists, func, select
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import NotFoundError
 from spm_desktop.core.rollup import Period, RollupResult, compute_rollup
+from spm_desktop.core.rollup.layanan import attention_on
 from spm_desktop.core.rollup.result import IndicatorFigure
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.services.cases import SHELTER_UNITS
 from spm_desktop.core.services.events import shelter_residents
+from spm_desktop.core.services.settings import load_settings
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Case, CaseNeed, DuplicateCandidate, Person
 
@@ -25,6 +27,8 @@ class Attention:
     open_cases_without_needs: int  # open cases not yet assessed ("belum diasesmen")
     duplicates_to_review: int
     residents_without_meals: tuple[tuple[str, int, int], ...]  # (unit, without meals, residents)
+    complaints_overdue: int = 0  # unanswered past the service level (issue 21)
+    referrals_waiting: int = 0  # outgoing referrals without feedback longer than the setting
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ def attention(db: Database, actor: Actor, today: date) -> Attention:
                    Case.no_need_assessed_on.is_(None))) or 0
         duplicates = s.scalar(select(func.count()).select_from(DuplicateCandidate).where(
             DuplicateCandidate.status == "open", DuplicateCandidate.deleted_at.is_(None))) or 0
+        overdue, waiting = attention_on(s, load_settings(s), today)
     residents = []
     for unit in SHELTER_UNITS:
         try:
@@ -70,7 +75,7 @@ def attention(db: Database, actor: Actor, today: date) -> Attention:
         except NotFoundError:  # no meals service type in the catalogue
             people = []
         residents.append((unit, sum(1 for r in people if not r.meals_recorded), len(people)))
-    return Attention(int(without_needs), int(duplicates), tuple(residents))
+    return Attention(int(without_needs), int(duplicates), tuple(residents), overdue, waiting)
 
 
 def dashboard(db: Database, actor: Actor, today: date) -> Dashboard:

@@ -417,7 +417,8 @@ def update_target(
     number = _decimal(value, "value", allow_none=False)
     money = _decimal(budget, "budget", allow_none=True)
     with db.transaction(actor) as s:
-        if key not in ("ikk1", "ikk2", "dtsen") and s.scalar(select(ServiceType.id).where(ServiceType.code == key)) is None:
+        known = key in ("ikk1", "ikk2", "dtsen") or s.scalar(select(ServiceType.id).where(ServiceType.code == key))
+        if not known:
             raise ValidationError(f"Kode layanan {key} tidak ada dalam katalog.", "key")
         row = s.scalars(select(Target).where(Target.year == year, Target.key == key)).first()
         before = audit.snapshot(row)

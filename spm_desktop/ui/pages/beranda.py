@@ -118,6 +118,7 @@ class Page(QWidget):
         lines += [f"• Penghuni {unit} belum tercatat makan hari ini ({day}): {fmt.number(missing)} dari "
                   f"{fmt.number(total)}" for unit, missing, total in a.residents_without_meals]
         lines += [f"• {w}" for w in r.warnings if "mutu" in w]
+        lines += self._layanan_lines(data)
         self.attention_label.setText("\n".join(lines))
         main = main_indicators(r) or [i for i in r.indicators if i.target][:1]
         chosen = [i for i in main if i.cumulative] or main  # open on a line that has data
@@ -134,6 +135,25 @@ class Page(QWidget):
         self._show_chart()
 
     @Slot()
+    @staticmethod
+    def _layanan_lines(data) -> list[str]:
+        """Issue 21: overdue complaints, referrals waiting for feedback, the month's summary."""
+        a, lay = data.attention, data.result.layanan
+        lines = []
+        if a.complaints_overdue:
+            lines.append(f"• Pengaduan belum ditanggapi melewati batas waktu: {fmt.number(a.complaints_overdue)} "
+                         "(halaman Pengaduan)")
+        if a.referrals_waiting:
+            lines.append(f"• Rujukan keluar belum berbalas melewati batas hari: {fmt.number(a.referrals_waiting)}")
+        if lay is not None:
+            avg = "–" if lay.response_avg_days is None else fmt.number(lay.response_avg_days, 1)
+            lines.append(f"• Bulan ini: pengaduan diterima {fmt.number(lay.complaints_received)}, selesai "
+                         f"{fmt.number(lay.complaints_selesai)}, tanggapan rata-rata {avg} hari kerja; rujukan "
+                         f"dikirim {fmt.number(lay.referrals_sent)}, menunggu {fmt.number(lay.referrals_waiting)}; "
+                         f"DTSEN ditetapkan {fmt.number(lay.dtsen_ditetapkan_year)} dari target "
+                         f"{fmt.number(lay.dtsen_target)}")
+        return lines
+
     def _show_chart(self, *_args) -> None:
         if self.data is None:
             return
