@@ -93,6 +93,14 @@ ENTITY_LABELS: dict[str, str] = {
     "disasters": "Berkas bencana",
     "households": "Berkas keluarga",
     "targets": "Berkas target Renstra",
+    "complaint": "Pengaduan",
+    "complaint_followup": "Tindak lanjut pengaduan",
+    "referral": "Rujukan",
+    "dtsen_proposal": "Usulan DTSEN",
+    "letter": "Surat",
+    "complaints": "Berkas pengaduan",
+    "referrals": "Berkas rujukan",
+    "dtsen": "Berkas usulan DTSEN",
 }
 
 EXPORT_FORMATS = ("csv", "xlsx")

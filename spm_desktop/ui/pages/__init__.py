@@ -16,6 +16,7 @@ PAGE_MODULES: list[str] = [
     "makan_harian",
     "bencana",
     "kegiatan",
+    "pengaduan",
     "rekap",
     "sinkronisasi",
     "pengguna",

@@ -1,0 +1,530 @@
+"""Pengaduan: complaints and data requests (list, form, status, follow-up log, open a case), the
+open referrals with their days waiting and feedback, and the DTSEN proposals (issue 21).
+
+Every database call goes through the runner (``ctx.runner.submit``); slots only read the form
+into a value and show the result or the error. Three tabs, each a list above a compact form,
+so the page fits 1366×768; every field is reachable with Tab and every action has a mnemonic.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from PySide6.QtCore import QSortFilterProxyModel, QTime, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from spm_desktop.core.domain.groups import CASE_GROUPS, SPM_GROUP_SHORT, UNITS
+from spm_desktop.core.domain.layanan import (
+    CATEGORIES,
+    CHANNELS,
+    COMPLAINT_NEXT,
+    COMPLAINT_STATUSES,
+    DTSEN_KINDS,
+    DTSEN_NEXT,
+    DTSEN_STATUSES,
+    REFERRAL_NEXT,
+    REFERRAL_STATUSES,
+)
+from spm_desktop.core.reports import formatting as fmt
+from spm_desktop.core.services import complaints as cs
+from spm_desktop.core.services import dtsen as ds
+from spm_desktop.core.services import referrals as rs
+from spm_desktop.ui.context import UiContext
+from spm_desktop.ui.models.table import Column, RecordTableModel
+from spm_desktop.ui.person_picker import PersonPicker
+from spm_desktop.ui.widgets import DateEdit, fill_combo
+
+FILTERS = (("Semua", "all"), ("Belum selesai", "open"), ("Terlambat ditanggapi", "overdue"))
+
+
+def _table(model, parent) -> tuple[QTableView, QSortFilterProxyModel]:
+    proxy = QSortFilterProxyModel(parent)
+    proxy.setSourceModel(model)
+    table = QTableView()
+    table.setModel(proxy)
+    table.setSortingEnabled(True)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table, proxy
+
+
+def _selected(table: QTableView, proxy: QSortFilterProxyModel, model: RecordTableModel):
+    rows = table.selectionModel().selectedRows()
+    return model.record(proxy.mapToSource(rows[0]).row()) if rows else None
+
+
+def complaints_model(parent=None) -> RecordTableModel:
+    def days(c: cs.ComplaintInfo) -> str:
+        return fmt.number(c.response_days if c.response_days is not None else c.waiting_days)
+
+    return RecordTableModel([
+        Column("Diterima", lambda c: f"{c.received_at:%d/%m/%Y %H:%M}"),
+        Column("Saluran", lambda c: c.channel_label),
+        Column("Pelapor", lambda c: c.reporter_label),
+        Column("Kategori", lambda c: c.category_label),
+        Column("Orang", lambda c: c.person_name),
+        Column("Status", lambda c: c.status_label),
+        Column("Hari kerja", days),
+        Column("Batas", lambda c: ("TERLAMBAT" if c.overdue else fmt.short_date(c.due_on))),
+    ], parent)
+
+
+def referrals_model(parent=None) -> RecordTableModel:
+    return RecordTableModel([
+        Column("Tanggal", lambda r: fmt.short_date(r.referral_date)),
+        Column("Arah", lambda r: "Keluar" if r.direction == "keluar" else "Masuk"),
+        Column("Penerima layanan", lambda r: r.person_name),
+        Column("Tujuan / asal", lambda r: r.destination if r.direction == "keluar" else r.origin),
+        Column("Status", lambda r: r.status_label),
+        Column("Menunggu (hari)", lambda r: fmt.number(r.days_waiting) if r.status == "dikirim" else "–"),
+        Column("Umpan balik", lambda r: fmt.short_date(r.feedback_date) if r.feedback_date else ""),
+        Column("Tanda", lambda r: "LEWAT BATAS" if r.flagged else ""),
+    ], parent)
+
+
+def proposals_model(parent=None) -> RecordTableModel:
+    return RecordTableModel([
+        Column("Tanggal", lambda d: fmt.short_date(d.proposed_on)),
+        Column("Penerima layanan", lambda d: d.person_name),
+        Column("NIK", lambda d: d.nik),
+        Column("Jenis", lambda d: d.kind_label),
+        Column("Status", lambda d: d.status_label),
+        Column("Batch", lambda d: d.batch),
+        Column("Alasan ditolak", lambda d: d.rejected_reason),
+    ], parent)
+
+
+class Page(QWidget):
+    TITLE = "Pengaduan"
+    PERMISSION = "complaint.view"
+    ORDER = 65
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._complaints_tab(), "&Pengaduan dan permohonan data")
+        self.tabs.addTab(self._referrals_tab(), "&Rujukan")
+        self.tabs.addTab(self._dtsen_tab(), "Usulan &DTSEN")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+        self.current: cs.ComplaintInfo | None = None
+        self._show_complaint(None)
+
+    # ----- complaints tab -------------------------------------------------------------------
+
+    def _complaints_tab(self) -> QWidget:
+        self.filter = QComboBox()
+        fill_combo(self.filter, list(FILTERS))
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Cari pelapor, uraian atau NIK")
+        self.new_button = QPushButton("Pengaduan &baru")
+        top = QHBoxLayout()
+        for w in (QLabel("Tampilkan:"), self.filter, self.search, self.new_button):
+            top.addWidget(w)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.filter.currentIndexChanged.connect(self.refresh)
+        self.search.returnPressed.connect(self.refresh)
+        self.new_button.clicked.connect(self.new_complaint)
+        self.complaint_model = complaints_model(self)
+        self.complaint_table, self.complaint_proxy = _table(self.complaint_model, self)
+        self.complaint_table.selectionModel().selectionChanged.connect(self._complaint_selected)
+
+        self.received_date = DateEdit()
+        self.received_time = QTimeEdit(QTime.currentTime())
+        self.received_time.setDisplayFormat("HH:mm")
+        when = QHBoxLayout()
+        when.addWidget(self.received_date)
+        when.addWidget(self.received_time)
+        self.channel = QComboBox()
+        fill_combo(self.channel, [(label, key) for key, label in CHANNELS.items()])
+        self.category = QComboBox()
+        fill_combo(self.category, [(label, key) for key, label in CATEGORIES.items()])
+        self.reporter = QLineEdit()
+        self.anonymous = QCheckBox("Anoni&m")
+        reporter = QHBoxLayout()
+        reporter.addWidget(self.reporter)
+        reporter.addWidget(self.anonymous)
+        self.reporter_nik = QLineEdit()
+        self.reporter_nik.setMaxLength(16)
+        self.reporter_phone = QLineEdit()
+        self.relation = QLineEdit()
+        self.kelurahan = QComboBox()
+        villages = [(r.name, r.code) for r in self.ctx.regions() if r.level in ("kelurahan", "desa")]
+        fill_combo(self.kelurahan, villages, empty="(tidak diketahui)")
+        self.person = PersonPicker(self.ctx)
+        self.description = QPlainTextEdit()
+        self.description.setTabChangesFocus(True)
+        self.description.setMaximumHeight(self.fontMetrics().lineSpacing() * 4)
+        self.save_button = QPushButton("&Simpan pengaduan")
+        self.save_button.clicked.connect(self.save_complaint)
+        form = QFormLayout()
+        form.addRow("Diterima", when)
+        form.addRow("Saluran", self.channel)
+        form.addRow("Kategori", self.category)
+        form.addRow("Pelapor", reporter)
+        form.addRow("NIK pelapor", self.reporter_nik)
+        form.addRow("Telepon", self.reporter_phone)
+        form.addRow("Hubungan", self.relation)
+        form.addRow("Desa/kelurahan", self.kelurahan)
+        form.addRow("Orang yang diadukan", self.person)
+        form.addRow("Uraian", self.description)
+        form.addRow("", self.save_button)
+        data_box = QGroupBox("Data pengaduan")
+        data_box.setLayout(form)
+
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.next_status = QComboBox()
+        self.status_date = DateEdit()
+        self.note = QLineEdit()
+        self.note.setPlaceholderText("Catatan tindak lanjut")
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Alasan (wajib bila ditolak)")
+        self.status_button = QPushButton("&Ubah status")
+        self.note_button = QPushButton("Tambah &catatan")
+        self.unit = QComboBox()
+        fill_combo(self.unit, [(label, key) for key, label in UNITS.items()])
+        self.group = QComboBox()
+        fill_combo(self.group, [(SPM_GROUP_SHORT[g], g) for g in CASE_GROUPS])
+        self.case_button = QPushButton("Buka &kasus")
+        self.status_button.clicked.connect(self.change_status)
+        self.note_button.clicked.connect(self.add_note)
+        self.case_button.clicked.connect(self.open_case)
+        grid = QGridLayout()
+        grid.addWidget(self.status_label, 0, 0, 1, 4)
+        grid.addWidget(QLabel("Status baru"), 1, 0)
+        grid.addWidget(self.next_status, 1, 1)
+        grid.addWidget(QLabel("Tanggal"), 1, 2)
+        grid.addWidget(self.status_date, 1, 3)
+        grid.addWidget(self.note, 2, 0, 1, 4)
+        grid.addWidget(self.reason, 3, 0, 1, 4)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status_button)
+        buttons.addWidget(self.note_button)
+        buttons.addStretch(1)
+        grid.addLayout(buttons, 4, 0, 1, 4)
+        case_row = QHBoxLayout()
+        for w in (QLabel("Kasus:"), self.unit, self.group, self.case_button):
+            case_row.addWidget(w)
+        grid.addLayout(case_row, 5, 0, 1, 4)
+        self.log = QListWidget()
+        self.log.setMaximumHeight(self.fontMetrics().lineSpacing() * 5)
+        grid.addWidget(self.log, 6, 0, 1, 4)
+        follow_box = QGroupBox("Tindak lanjut")
+        follow_box.setLayout(grid)
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.addWidget(data_box)
+        side_layout.addWidget(follow_box)
+        side_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(side)
+        splitter = QSplitter()
+        splitter.addWidget(self.complaint_table)
+        splitter.addWidget(scroll)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addLayout(top)
+        layout.addWidget(self.message)
+        layout.addWidget(splitter)
+        writer = self.ctx.can("complaint.write")
+        for w in (self.save_button, self.status_button, self.note_button, self.case_button, self.new_button):
+            w.setEnabled(writer)
+        return tab
+
+    def _form_value(self) -> cs.ComplaintInput:
+        day = self.received_date.value()
+        t = self.received_time.time()
+        return cs.ComplaintInput(
+            received_at=datetime(day.year, day.month, day.day, t.hour(), t.minute()),
+            channel=self.channel.currentData(), category=self.category.currentData(),
+            description=self.description.toPlainText(), reporter_name=self.reporter.text(),
+            reporter_nik=self.reporter_nik.text(), reporter_phone=self.reporter_phone.text(),
+            reporter_relation=self.relation.text(), anonymous=self.anonymous.isChecked(),
+            person_id=self.person.person_id, kelurahan_code=self.kelurahan.currentData())
+
+    @Slot()
+    def new_complaint(self) -> None:
+        self.complaint_table.clearSelection()
+        self._show_complaint(None)
+        self.received_date.setFocus()
+
+    @Slot()
+    def save_complaint(self) -> None:
+        data = self._form_value()
+        if self.current is None:
+            self.ctx.runner.submit(cs.receive_complaint, self.ctx.db, self.ctx.actor, data, parent=self,
+                                   on_done=self._complaint_saved)
+        else:
+            self.ctx.runner.submit(cs.update_complaint, self.ctx.db, self.ctx.actor, self.current.id, data,
+                                   parent=self, on_done=self._complaint_saved)
+
+    @Slot(object)
+    def _complaint_saved(self, info: cs.ComplaintInfo) -> None:
+        self.message.setText(f"Tersimpan: pengaduan {info.received_at:%d/%m/%Y %H:%M}, status {info.status_label}.")
+        self._show_complaint(info)
+        self.refresh()
+
+    @Slot()
+    def change_status(self) -> None:
+        if self.current is None or self.next_status.currentData() is None:
+            return
+        self.ctx.runner.submit(cs.change_status, self.ctx.db, self.ctx.actor, self.current.id,
+                               self.next_status.currentData(), self.status_date.value(), self.note.text(),
+                               self.reason.text(), parent=self, on_done=self._complaint_saved)
+
+    @Slot()
+    def add_note(self) -> None:
+        if self.current is not None:
+            self.ctx.runner.submit(cs.add_followup, self.ctx.db, self.ctx.actor, self.current.id,
+                                   self.status_date.value(), self.note.text(), parent=self,
+                                   on_done=self._complaint_saved)
+
+    @Slot()
+    def open_case(self) -> None:
+        if self.current is not None:
+            self.ctx.runner.submit(cs.open_case_from_complaint, self.ctx.db, self.ctx.actor, self.current.id,
+                                   self.unit.currentData(), self.group.currentData(), self.status_date.value(),
+                                   kecamatan_code=self.ctx.actor.kecamatan_code, parent=self,
+                                   on_done=self._case_opened)
+
+    @Slot(object)
+    def _case_opened(self, info: cs.ComplaintInfo) -> None:
+        self._complaint_saved(info)
+        self.message.setText(f"Kasus untuk {info.person_name} sudah dibuka; lengkapi asesmen kebutuhannya di "
+                             "halaman Kasus.")
+
+    @Slot()
+    def _complaint_selected(self, *_args) -> None:
+        chosen = _selected(self.complaint_table, self.complaint_proxy, self.complaint_model)
+        if chosen is not None:
+            self.ctx.runner.submit(cs.get_complaint, self.ctx.db, self.ctx.actor, chosen.id, parent=self,
+                                   on_done=self._show_complaint)
+
+    @Slot(object)
+    def _show_complaint(self, info: cs.ComplaintInfo | None) -> None:
+        self.current = info
+        received = info.received_at if info else datetime.now()
+        self.received_date.set_value(received.date())
+        self.received_time.setTime(QTime(received.hour, received.minute))
+        for combo, value in ((self.channel, info.channel if info else "telepon"),
+                             (self.category, info.category if info else "ppks_terlantar"),
+                             (self.kelurahan, info.kelurahan_code if info else None)):
+            index = combo.findData(value)
+            combo.setCurrentIndex(max(index, 0))
+        self.reporter.setText(info.reporter_name if info else "")
+        self.anonymous.setChecked(bool(info and info.anonymous))
+        self.reporter_nik.setText(info.reporter_nik if info else "")
+        self.reporter_phone.setText(info.reporter_phone if info else "")
+        self.relation.setText(info.reporter_relation if info else "")
+        self.description.setPlainText(info.description if info else "")
+        if info and info.person_id:
+            self.person.choose(info.person_id, info.person_name)
+        else:
+            self.person.clear()
+        self.next_status.clear()
+        for key in (COMPLAINT_NEXT.get(info.status, ()) if info else ()):
+            self.next_status.addItem(COMPLAINT_STATUSES[key], key)
+        self.status_date.set_value(date.today())
+        self.note.clear()
+        self.reason.clear()
+        self.log.clear()
+        if info is None:
+            self.status_label.setText("Pengaduan baru: isi datanya lalu Simpan (status diterima).")
+        else:
+            answered = (f"ditanggapi {fmt.short_date(info.first_response_on)} ({fmt.number(info.response_days)} "
+                        "hari kerja)" if info.first_response_on else
+                        f"belum ditanggapi ({fmt.number(info.waiting_days)} hari kerja; batas "
+                        f"{fmt.short_date(info.due_on)})")
+            late = " — TERLAMBAT" if info.overdue else ""
+            case = " — kasus sudah dibuka" if info.case_id else ""
+            self.status_label.setText(f"Status: <b>{info.status_label}</b>, {answered}{late}{case}")
+            for f in info.followups:
+                label = f" [{COMPLAINT_STATUSES.get(f.status, f.status)}]" if f.status else ""
+                self.log.addItem(f"{fmt.short_date(f.on)}{label} {f.note} — {f.officer}")
+        writer = self.ctx.can("complaint.write")
+        self.status_button.setEnabled(writer and bool(self.next_status.count()))
+        self.note_button.setEnabled(writer and info is not None and not self.next_status.count() == 0)
+        self.case_button.setEnabled(writer and self.ctx.can("case.write") and info is not None
+                                    and not info.case_id and bool(info.person_id) and bool(self.next_status.count()))
+
+    # ----- referrals tab ------------------------------------------------------------------------
+
+    def _referrals_tab(self) -> QWidget:
+        self.open_only = QCheckBox("Hanya rujukan keluar yang &menunggu umpan balik")
+        self.open_only.setChecked(True)
+        self.open_only.toggled.connect(self.refresh)
+        self.referral_model = referrals_model(self)
+        self.referral_table, self.referral_proxy = _table(self.referral_model, self)
+        self.referral_table.selectionModel().selectionChanged.connect(self._referral_selected)
+        self.referral_status = QComboBox()
+        self.feedback_date = DateEdit()
+        self.referral_notes = QLineEdit()
+        self.referral_notes.setPlaceholderText("Catatan umpan balik")
+        self.feedback_button = QPushButton("Simpan &umpan balik")
+        self.feedback_button.clicked.connect(self.save_feedback)
+        row = QHBoxLayout()
+        for w in (QLabel("Status"), self.referral_status, QLabel("Tanggal umpan balik"), self.feedback_date,
+                  self.referral_notes, self.feedback_button):
+            row.addWidget(w)
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self.open_only)
+        layout.addWidget(self.referral_table)
+        layout.addLayout(row)
+        self.feedback_button.setEnabled(False)
+        return tab
+
+    @Slot()
+    def _referral_selected(self, *_args) -> None:
+        r = _selected(self.referral_table, self.referral_proxy, self.referral_model)
+        self.referral_status.clear()
+        for key in (REFERRAL_NEXT.get(r.status, ()) if r else ()):
+            self.referral_status.addItem(REFERRAL_STATUSES[key], key)
+        self.referral_notes.setText(r.notes if r else "")
+        self.feedback_button.setEnabled(r is not None and self.ctx.can("referral.write")
+                                        and bool(self.referral_status.count()))
+
+    @Slot()
+    def save_feedback(self) -> None:
+        r = _selected(self.referral_table, self.referral_proxy, self.referral_model)
+        if r is not None:
+            self.ctx.runner.submit(rs.record_feedback, self.ctx.db, self.ctx.actor, r.id,
+                                   self.referral_status.currentData(), self.feedback_date.value(),
+                                   self.referral_notes.text(), parent=self, on_done=self._changed)
+
+    # ----- DTSEN tab ------------------------------------------------------------------------------
+
+    def _dtsen_tab(self) -> QWidget:
+        self.batch_filter = QLineEdit()
+        self.batch_filter.setPlaceholderText("Batch (kosong: semua)")
+        self.batch_filter.returnPressed.connect(self.refresh)
+        self.proposal_model = proposals_model(self)
+        self.proposal_table, self.proposal_proxy = _table(self.proposal_model, self)
+        self.proposal_table.selectionModel().selectionChanged.connect(self._proposal_selected)
+        self.proposal_person = PersonPicker(self.ctx)
+        self.proposal_kind = QComboBox()
+        fill_combo(self.proposal_kind, [(label, key) for key, label in DTSEN_KINDS.items()])
+        self.proposal_batch = QLineEdit()
+        self.proposal_reason = QLineEdit()
+        self.propose_button = QPushButton("U&sulkan")
+        self.propose_button.clicked.connect(self.propose)
+        self.propose_button.setEnabled(self.ctx.can("dtsen.propose"))
+        propose = QFormLayout()
+        propose.addRow("Penerima layanan", self.proposal_person)
+        kind_row = QHBoxLayout()
+        for w in (self.proposal_kind, QLabel("Batch"), self.proposal_batch):
+            kind_row.addWidget(w)
+        propose.addRow("Jenis usulan", kind_row)
+        propose.addRow("Alasan", self.proposal_reason)
+        propose.addRow("", self.propose_button)
+        new_box = QGroupBox("Usulan baru")
+        new_box.setLayout(propose)
+        self.decision = QComboBox()
+        self.decision_date = DateEdit()
+        self.decision_reason = QLineEdit()
+        self.decision_reason.setPlaceholderText("Alasan (wajib bila ditolak)")
+        self.decide_button = QPushButton("Simpan &keputusan")
+        self.decide_button.clicked.connect(self.decide)
+        decide = QHBoxLayout()
+        for w in (QLabel("Status"), self.decision, self.decision_date, self.decision_reason, self.decide_button):
+            decide.addWidget(w)
+        self.decide_button.setEnabled(False)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Batch:"))
+        top.addWidget(self.batch_filter)
+        top.addStretch(1)
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addLayout(top)
+        layout.addWidget(self.proposal_table)
+        layout.addLayout(decide)
+        layout.addWidget(new_box)
+        return tab
+
+    @Slot()
+    def _proposal_selected(self, *_args) -> None:
+        d = _selected(self.proposal_table, self.proposal_proxy, self.proposal_model)
+        self.decision.clear()
+        for key in (DTSEN_NEXT.get(d.status, ()) if d else ()):
+            self.decision.addItem(DTSEN_STATUSES[key], key)
+        self.decide_button.setEnabled(d is not None and self.ctx.can("dtsen.decide") and bool(self.decision.count()))
+
+    @Slot()
+    def propose(self) -> None:
+        if not self.proposal_person.person_id:
+            self.proposal_person.setFocus()
+            return
+        data = ds.ProposalInput(self.proposal_person.person_id, self.proposal_kind.currentData(), date.today(),
+                                self.proposal_batch.text(), self.proposal_reason.text())
+        self.ctx.runner.submit(ds.propose, self.ctx.db, self.ctx.actor, data, parent=self,
+                               on_done=self._changed)
+
+    @Slot()
+    def decide(self) -> None:
+        d = _selected(self.proposal_table, self.proposal_proxy, self.proposal_model)
+        if d is not None:
+            self.ctx.runner.submit(ds.decide, self.ctx.db, self.ctx.actor, d.id, self.decision.currentData(),
+                                   self.decision_date.value(), self.decision_reason.text(), parent=self,
+                                   on_done=self._changed)
+
+    # ----- data ----------------------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self, *_args) -> None:
+        mode = self.filter.currentData()
+        self.ctx.runner.submit(cs.list_complaints, self.ctx.db, self.ctx.actor, open_only=mode == "open",
+                               overdue_only=mode == "overdue", search=self.search.text(), parent=self,
+                               on_done=self._complaints_loaded)
+        self.ctx.runner.submit(rs.list_referrals, self.ctx.db, self.ctx.actor, open_only=self.open_only.isChecked(),
+                               parent=self, on_done=self._referrals_loaded)
+        self.ctx.runner.submit(ds.list_proposals, self.ctx.db, self.ctx.actor, batch=self.batch_filter.text().strip(),
+                               parent=self, on_done=self._proposals_loaded)
+
+    @Slot(object)
+    def _changed(self, _result) -> None:
+        self.refresh()
+
+    @Slot(object)
+    def _complaints_loaded(self, rows: list) -> None:
+        self.complaint_model.set_records(rows)
+
+    @Slot(object)
+    def _referrals_loaded(self, rows: list) -> None:
+        self.referral_model.set_records(rows)
+        self._referral_selected()
+
+    @Slot(object)
+    def _proposals_loaded(self, rows: list) -> None:
+        self.proposal_model.set_records(rows)
+        self._proposal_selected()

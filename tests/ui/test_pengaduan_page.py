@@ -1,0 +1,98 @@
+"""Pengaduan page (issue 21): a phone complaint about a neglected elderly man received from the
+keyboard, verified, turned into a case with one click, followed up and closed; a referral's
+feedback recorded on the Rujukan tab; a DTSEN proposal decided — in a 1366×768 window."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from spm_desktop.core.services import complaints as cs
+from spm_desktop.core.services import dtsen as ds
+from spm_desktop.core.services import referrals as rs
+from spm_desktop.core.services.cases import list_cases
+from spm_desktop.core.services.persons import PersonDraft, register_person
+from spm_desktop.ui.pages.pengaduan import Page
+
+KEL = "61.71.01.1002"
+
+
+def _page(ctx, qtbot, wait_runner):
+    page = Page(ctx)
+    qtbot.addWidget(page)
+    page.resize(1366, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    page.refresh()
+    wait_runner()
+    return page
+
+
+def test_complaint_received_verified_case_opened_and_closed(ctx, qtbot, wait_runner):
+    person = register_person(ctx.db, ctx.actor, PersonDraft(name="Pak Darto", sex="L", birth_year=1948,
+                                                            kelurahan_code=KEL), confirm_duplicates_ok=True)
+    page = _page(ctx, qtbot, wait_runner)
+    page.received_date.set_value(date(2026, 11, 2))
+    page.channel.setCurrentIndex(page.channel.findData("telepon"))
+    QTest.keyClicks(page.reporter, "Bu Rina")
+    page.kelurahan.setCurrentIndex(page.kelurahan.findData(KEL))
+    QTest.keyClicks(page.person.edit, "darto")
+    qtbot.waitUntil(lambda: page.person.results.count() == 1, timeout=5000)
+    QTest.keyClick(page.person.edit, Qt.Key.Key_Return)
+    QTest.keyClicks(page.description, "Lansia terlantar tidur di emperan pasar")
+    QTest.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.complaint_model.rowCount() == 1, timeout=5000)
+    assert page.current is not None and page.current.status == "diterima"
+    cid = page.current.id
+    for status, day in (("diverifikasi", date(2026, 11, 3)),):
+        page.next_status.setCurrentIndex(page.next_status.findData(status))
+        page.status_date.set_value(day)
+        QTest.mouseClick(page.status_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda s=status: page.current.status == s, timeout=5000)
+    page.unit.setCurrentIndex(page.unit.findData("UPRS"))
+    page.group.setCurrentIndex(page.group.findData("lansia"))
+    page.status_date.set_value(date(2026, 11, 4))
+    page.case_button.click()
+    qtbot.waitUntil(lambda: page.current.case_id is not None, timeout=5000)
+    wait_runner()
+    assert [c.spm_group for c in list_cases(ctx.db, ctx.actor, person.id)] == ["lansia"]
+    for day, text in ((date(2026, 11, 5), "Dijemput petugas UPRS"), (date(2026, 11, 6), "Keluarga dihubungi")):
+        page.status_date.set_value(day)
+        page.note.setText(text)
+        page.note_button.click()
+        qtbot.waitUntil(lambda t=text: any(t in f.note for f in page.current.followups), timeout=5000)
+    page.next_status.setCurrentIndex(page.next_status.findData("selesai"))
+    page.status_date.set_value(date(2026, 11, 9))
+    page.status_button.click()
+    qtbot.waitUntil(lambda: page.current.status == "selesai", timeout=5000)
+    info = cs.get_complaint(ctx.db, ctx.actor, cid)
+    assert (info.response_days, info.closed_on, len(info.followups)) == (1, date(2026, 11, 9), 5)
+    assert not page.status_button.isEnabled() and page.log.count() == 5
+    wait_runner()
+
+
+def test_referral_feedback_and_dtsen_decision(ctx, qtbot, wait_runner):
+    person = register_person(ctx.db, ctx.actor, PersonDraft(name="Siti Aminah", sex="P", birth_year=1970,
+                                                            kelurahan_code=KEL), confirm_duplicates_ok=True)
+    sent = rs.send_referral(ctx.db, ctx.actor, rs.OutgoingInput(person.id, date(2026, 11, 2), "RSUD dr. Soedarso"))
+    proposal = ds.propose(ctx.db, ctx.actor, ds.ProposalInput(person.id, "perubahan", date(2026, 11, 3), "B1"))
+    page = _page(ctx, qtbot, wait_runner)
+    page.tabs.setCurrentIndex(1)
+    assert page.referral_model.rowCount() == 1
+    page.referral_table.selectRow(0)
+    page.referral_status.setCurrentIndex(page.referral_status.findData("diterima"))
+    page.feedback_date.set_value(date(2026, 11, 10))
+    page.referral_notes.setText("Dirawat inap")
+    page.feedback_button.click()
+    qtbot.waitUntil(lambda: page.referral_model.rowCount() == 0, timeout=5000)  # no longer waiting
+    assert rs.referral_of_event(ctx.db, ctx.actor, sent.event_id).status == "diterima"
+    page.tabs.setCurrentIndex(2)
+    page.proposal_table.selectRow(0)
+    page.decision.setCurrentIndex(page.decision.findData("ditetapkan"))
+    page.decision_date.set_value(date(2026, 11, 20))
+    page.decide_button.click()
+    qtbot.waitUntil(lambda: ds.list_proposals(ctx.db, ctx.actor)[0].status == "ditetapkan", timeout=5000)
+    assert ds.list_proposals(ctx.db, ctx.actor)[0].id == proposal.id
+    wait_runner()
