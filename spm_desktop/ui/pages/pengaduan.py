@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QSortFilterProxyModel, QTime, Slot
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTime, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -53,7 +53,7 @@ from spm_desktop.core.services import referrals as rs
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.models.table import Column, RecordTableModel
 from spm_desktop.ui.person_picker import PersonPicker
-from spm_desktop.ui.widgets import DateEdit, fill_combo
+from spm_desktop.ui.widgets import DateEdit, compact_combo, fill_combo
 
 FILTERS = (("Semua", "all"), ("Belum selesai", "open"), ("Terlambat ditanggapi", "overdue"))
 
@@ -127,7 +127,7 @@ class Page(QWidget):
         self.ctx = ctx
         self.tabs = QTabWidget()
         self.tabs.addTab(self._complaints_tab(), "&Pengaduan dan permohonan data")
-        self.tabs.addTab(self._referrals_tab(), "&Rujukan")
+        self.tabs.addTab(self._referrals_tab(), "Ru&jukan")
         self.tabs.addTab(self._dtsen_tab(), "Usulan &DTSEN")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -166,7 +166,7 @@ class Page(QWidget):
         self.category = QComboBox()
         fill_combo(self.category, [(label, key) for key, label in CATEGORIES.items()])
         self.reporter = QLineEdit()
-        self.anonymous = QCheckBox("Anoni&m")
+        self.anonymous = QCheckBox("Pelapor an&onim")
         reporter = QHBoxLayout()
         reporter.addWidget(self.reporter)
         reporter.addWidget(self.anonymous)
@@ -244,9 +244,13 @@ class Page(QWidget):
         side_layout.addWidget(data_box)
         side_layout.addWidget(follow_box)
         side_layout.addStretch(1)
+        for combo in (self.channel, self.category, self.kelurahan, self.unit, self.group, self.next_status):
+            compact_combo(combo)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(side)
+        scroll.setMinimumWidth(side.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4)
         splitter = QSplitter()
         splitter.addWidget(self.complaint_table)
         splitter.addWidget(scroll)
@@ -381,7 +385,7 @@ class Page(QWidget):
     # ----- referrals tab ------------------------------------------------------------------------
 
     def _referrals_tab(self) -> QWidget:
-        self.open_only = QCheckBox("Hanya rujukan keluar yang &menunggu umpan balik")
+        self.open_only = QCheckBox("Hanya rujukan keluar yang m&enunggu umpan balik")
         self.open_only.setChecked(True)
         self.open_only.toggled.connect(self.refresh)
         self.referral_model = referrals_model(self)
@@ -391,7 +395,7 @@ class Page(QWidget):
         self.feedback_date = DateEdit()
         self.referral_notes = QLineEdit()
         self.referral_notes.setPlaceholderText("Catatan umpan balik")
-        self.feedback_button = QPushButton("Simpan &umpan balik")
+        self.feedback_button = QPushButton("Simpan umpan ba&lik")
         self.feedback_button.clicked.connect(self.save_feedback)
         row = QHBoxLayout()
         for w in (QLabel("Status"), self.referral_status, QLabel("Tanggal umpan balik"), self.feedback_date,
@@ -437,7 +441,7 @@ class Page(QWidget):
         fill_combo(self.proposal_kind, [(label, key) for key, label in DTSEN_KINDS.items()])
         self.proposal_batch = QLineEdit()
         self.proposal_reason = QLineEdit()
-        self.propose_button = QPushButton("U&sulkan")
+        self.propose_button = QPushButton("Usulka&n")
         self.propose_button.clicked.connect(self.propose)
         self.propose_button.setEnabled(self.ctx.can("dtsen.propose"))
         propose = QFormLayout()
@@ -454,7 +458,7 @@ class Page(QWidget):
         self.decision_date = DateEdit()
         self.decision_reason = QLineEdit()
         self.decision_reason.setPlaceholderText("Alasan (wajib bila ditolak)")
-        self.decide_button = QPushButton("Simpan &keputusan")
+        self.decide_button = QPushButton("Simpan kepu&tusan")
         self.decide_button.clicked.connect(self.decide)
         decide = QHBoxLayout()
         for w in (QLabel("Status"), self.decision, self.decision_date, self.decision_reason, self.decide_button):
