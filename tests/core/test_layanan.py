@@ -253,3 +253,16 @@ def test_beranda_flags_agree_with_the_recap(db):
     assert (board.attention.complaints_overdue, board.attention.referrals_waiting) == (1, 1)
     recap = compute_rollup(db, Period.for_month(2026, 12))
     assert board.result.layanan == recap.layanan and board.result.indicator(CODE) == recap.indicator(CODE)
+
+
+def test_referral_status_on_the_persons_history(db):
+    from spm_desktop.core.services.events import person_history
+
+    with db.transaction() as s:
+        p = Rows(s).person()
+    sent = rs.send_referral(db, SYSTEM, rs.OutgoingInput(p, date(2026, 11, 2), "RSUD dr. Soedarso"))
+    line = next(t for t in person_history(db, SYSTEM, p) if t.event_id == sent.event_id)
+    assert "rujukan dikirim, menunggu umpan balik" in line.detail
+    rs.record_feedback(db, SYSTEM, sent.id, "selesai", date(2026, 11, 20), "Pulang")
+    line = next(t for t in person_history(db, SYSTEM, p) if t.event_id == sent.event_id)
+    assert line.detail.endswith("rujukan selesai, umpan balik 20/11/2026")

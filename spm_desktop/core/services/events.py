@@ -410,6 +410,7 @@ def person_history(db: Database, actor: Actor, person_id: str) -> list[TimelineE
                                                       e.unit, e.notes) if p),
                          event_id=e.id, case_id=e.case_id) for e in events]
     with db.reading() as s:
+        out = _with_referral_status(s, out, db.now().date())
         for c in s.scalars(select(Case).where(Case.person_id == person_id, Case.deleted_at.is_(None))):
             group = SPM_GROUP_SHORT.get(c.spm_group, c.spm_group)
             out.append(TimelineEntry(on=c.intake_date, kind="case_opened", title=f"Masuk kasus {group}",
@@ -430,6 +431,30 @@ def person_history(db: Database, actor: Actor, person_id: str) -> list[TimelineE
                                      detail=f"kegiatan kelompok yang diikuti keluarganya, {total} peserta"))
     order = {"case_closed": 0, "event": 1, "activity": 1, "case_opened": 2}
     out.sort(key=lambda t: (t.on, -order[t.kind]), reverse=True)
+    return out
+
+
+def _with_referral_status(s: Session, entries: list[TimelineEntry], today: date) -> list[TimelineEntry]:
+    """Referral events show their tracking (issue 21): status, feedback date or days waiting."""
+    from spm_desktop.core.domain.layanan import REFERRAL_STATUSES
+    from spm_desktop.core.storage.models import Referral
+
+    ids = [e.event_id for e in entries if e.event_id]
+    if not ids:
+        return entries
+    tracked = {r.event_id: r for r in s.scalars(select(Referral).where(Referral.event_id.in_(ids),
+                                                                        Referral.deleted_at.is_(None)))}
+    out = []
+    for e in entries:
+        r = tracked.get(e.event_id)
+        if r is not None:
+            state = f"rujukan {REFERRAL_STATUSES.get(r.status, r.status).lower()}"
+            if r.feedback_date:
+                state += f", umpan balik {short_date(r.feedback_date)}"
+            elif r.status == "dikirim":
+                state += f", menunggu umpan balik {(today - r.referral_date).days} hari"
+            e = replace(e, detail="; ".join(p for p in (e.detail, state) if p))
+        out.append(e)
     return out
 
 
