@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from spm_desktop.core.services import complaints as cs
 from spm_desktop.core.services import dtsen as ds
 from spm_desktop.core.services import referrals as rs
-from spm_desktop.core.services.cases import list_cases
+from spm_desktop.core.services.cases import CaseDraft, list_cases, open_case
 from spm_desktop.core.services.persons import PersonDraft, register_person
 from spm_desktop.ui.pages.pengaduan import Page
 
@@ -88,6 +88,18 @@ def test_referral_feedback_and_dtsen_decision(ctx, qtbot, wait_runner):
     page.feedback_button.click()
     qtbot.waitUntil(lambda: page.referral_model.rowCount() == 0, timeout=5000)  # no longer waiting
     assert rs.referral_of_event(ctx.db, ctx.actor, sent.event_id).status == "diterima"
+    # An incoming referral from Satpol PP, linked to the case it opened.
+    case = open_case(ctx.db, ctx.actor, CaseDraft(person.id, "UPRS", "gepeng", date(2026, 11, 12)))
+    QTest.keyClicks(page.incoming_person.edit, "aminah")
+    qtbot.waitUntil(lambda: page.incoming_person.results.count() == 1, timeout=5000)
+    QTest.keyClick(page.incoming_person.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.incoming_case.findData(case.id) >= 0, timeout=5000)
+    page.incoming_origin.setCurrentIndex(page.incoming_origin.findData("Satpol PP"))
+    page.incoming_date.set_value(date(2026, 11, 12))
+    page.incoming_button.click()
+    wait_runner()
+    incoming = rs.list_referrals(ctx.db, ctx.actor, direction="masuk")
+    assert [(r.origin, r.case_id, r.status) for r in incoming] == [("Satpol PP", case.id, "diterima")]
     page.tabs.setCurrentIndex(2)
     page.proposal_table.selectRow(0)
     page.decision.setCurrentIndex(page.decision.findData("ditetapkan"))

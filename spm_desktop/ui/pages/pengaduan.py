@@ -44,12 +44,14 @@ from spm_desktop.core.domain.layanan import (
     DTSEN_NEXT,
     DTSEN_STATUSES,
     REFERRAL_NEXT,
+    REFERRAL_ORIGINS,
     REFERRAL_STATUSES,
 )
 from spm_desktop.core.reports import formatting as fmt
 from spm_desktop.core.services import complaints as cs
 from spm_desktop.core.services import dtsen as ds
 from spm_desktop.core.services import referrals as rs
+from spm_desktop.core.services.cases import list_cases
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.models.table import Column, RecordTableModel
 from spm_desktop.ui.person_picker import PersonPicker
@@ -406,8 +408,60 @@ class Page(QWidget):
         layout.addWidget(self.open_only)
         layout.addWidget(self.referral_table)
         layout.addLayout(row)
+        layout.addWidget(self._incoming_box())
         self.feedback_button.setEnabled(False)
         return tab
+
+    def _incoming_box(self) -> QGroupBox:
+        """Rujukan masuk, recorded at intake and linked to the case it opened."""
+        self.incoming_person = PersonPicker(self.ctx)
+        self.incoming_person.chosen.connect(self._incoming_person_chosen)
+        self.incoming_origin = QComboBox()
+        fill_combo(self.incoming_origin, [(o, o) for o in REFERRAL_ORIGINS])
+        self.incoming_date = DateEdit()
+        self.incoming_case = compact_combo(QComboBox(), 30)
+        self.incoming_reason = QLineEdit()
+        self.incoming_reason.setPlaceholderText("Alasan / keterangan perujuk")
+        self.incoming_button = QPushButton("Cata&t rujukan masuk")
+        self.incoming_button.clicked.connect(self.record_incoming)
+        self.incoming_button.setEnabled(self.ctx.can("referral.write"))
+        form = QFormLayout()
+        form.addRow("Penerima layanan", self.incoming_person)
+        row = QHBoxLayout()
+        for w in (self.incoming_origin, QLabel("Tanggal"), self.incoming_date, QLabel("Kasus"), self.incoming_case):
+            row.addWidget(w)
+        form.addRow("Asal rujukan", row)
+        form.addRow("Keterangan", self.incoming_reason)
+        form.addRow("", self.incoming_button)
+        box = QGroupBox("Rujukan masuk (dicatat saat penerimaan)")
+        box.setLayout(form)
+        self._fill_cases([])
+        return box
+
+    def _fill_cases(self, rows: list) -> None:
+        self.incoming_case.clear()
+        self.incoming_case.addItem("(belum ada kasus)", None)
+        for c in rows:
+            if c.status == "open":
+                self.incoming_case.addItem(f"{c.spm_group_label}, {c.unit}, masuk {fmt.short_date(c.intake_date)}",
+                                           c.id)
+        self.incoming_case.setCurrentIndex(self.incoming_case.count() - 1)
+
+    @Slot(str, str)
+    def _incoming_person_chosen(self, person_id: str, _name: str) -> None:
+        self.ctx.runner.submit(list_cases, self.ctx.db, self.ctx.actor, person_id, include_closed=False, parent=self,
+                               on_done=self._fill_cases)
+
+    @Slot()
+    def record_incoming(self) -> None:
+        if not self.incoming_person.person_id:
+            self.incoming_person.setFocus()
+            return
+        data = rs.IncomingInput(self.incoming_person.person_id, self.incoming_date.value(),
+                                self.incoming_origin.currentData(), self.incoming_case.currentData(),
+                                self.incoming_reason.text())
+        self.ctx.runner.submit(rs.record_incoming, self.ctx.db, self.ctx.actor, data, parent=self,
+                               on_done=self._changed)
 
     @Slot()
     def _referral_selected(self, *_args) -> None:
