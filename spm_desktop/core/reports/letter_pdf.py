@@ -65,7 +65,8 @@ def write_letter_pdf(content: dict[str, Any], settings: AppSettings, path: str |
         grid = [cells[i:i + per_row] + [""] * (per_row - len(cells[i:i + per_row]))
                 for i in range(0, len(cells), per_row)]
         t = Table(grid, colWidths=[width / per_row] * per_row)
-        t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 6)]))
+        t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, 0), 6),
+                               ("TOPPADDING", (0, 1), (-1, -1), 9 * mm)]))
         story.append(KeepTogether([t]))
     draft = not content.get("number")
 
