@@ -108,3 +108,30 @@ def test_referral_feedback_and_dtsen_decision(ctx, qtbot, wait_runner):
     qtbot.waitUntil(lambda: ds.list_proposals(ctx.db, ctx.actor)[0].status == "ditetapkan", timeout=5000)
     assert ds.list_proposals(ctx.db, ctx.actor)[0].id == proposal.id
     wait_runner()
+
+
+def test_pengaturan_sets_the_service_level_holidays_and_letter_numbers(ctx, qtbot, wait_runner, monkeypatch):
+    from spm_desktop.core.services.settings import get_settings
+    from spm_desktop.ui.pages.pengaturan import Page as Pengaturan
+
+    page = Pengaturan(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    wait_runner()
+    assert page.response_days.value() == 5 and page.letter_formats["rujukan"].text() == "400.9/{n}/Dinsos-RJK/{tahun}"
+    page.response_days.setValue(3)
+    page.extra_holidays.setText("2026-12-24; 2026-12-26")
+    page.letter_formats["keterangan"].setText("470/{n}/SK/{bulan}/{tahun}")
+    page.layanan_save.click()
+    wait_runner()
+    st = get_settings(ctx.db)
+    assert (st.complaint_response_days, st.extra_holidays) == (3, ("2026-12-24", "2026-12-26"))
+    assert st.letter_format_keterangan == "470/{n}/SK/{bulan}/{tahun}"
+    errors = []
+    monkeypatch.setattr("spm_desktop.ui.errors.show_error", lambda parent, error, *a: errors.append(error))
+    page.letter_formats["keterangan"].setText("tanpa nomor urut")
+    page.layanan_save.click()
+    wait_runner()
+    assert "{n}" in str(errors[0])
+    assert get_settings(ctx.db).letter_format_keterangan == "470/{n}/SK/{bulan}/{tahun}"  # refused, unchanged

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from spm_desktop.core.domain.groups import SPM_GROUP_SHORT
+from spm_desktop.core.domain.layanan import LETTER_KINDS
 from spm_desktop.core.reports import formatting as fmt
 from spm_desktop.core.services import mutu as mutu_svc
 from spm_desktop.core.services import settings as settings_svc
@@ -119,6 +120,7 @@ class Page(QWidget):
         self.tabs.addTab(self._targets_tab(), "Target per tahun")
         self.tabs.addTab(self._catalogue_tab(), "Katalog layanan")
         self.tabs.addTab(self._mutu_tab(), "Mutu (jumlah tersedia)")
+        self.tabs.addTab(self._layanan_tab(), "Pengaduan dan surat")
         self.status = QLabel()
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
@@ -252,10 +254,51 @@ class Page(QWidget):
         self.weight_a.setValue(st.weight_a)
         self.weight_b.setValue(st.weight_b)
         self.child_age.setValue(st.usia_rentan_anak)
+        self.response_days.setValue(st.complaint_response_days)
+        self.feedback_days.setValue(st.referral_feedback_days)
+        self.extra_holidays.setText("; ".join(st.extra_holidays))
+        for kind, edit in self.letter_formats.items():
+            edit.setText(st.letter_format(kind))
         levels = sorted(st.tuntas, key=lambda t: -t.min)
         for r, (spin, edit) in enumerate(self.tuntas_rows):
             spin.setValue(levels[r].min if r < len(levels) else 0)
             edit.setText(levels[r].label if r < len(levels) else "")
+
+    # --- complaints, referrals and letters (issue 21) -------------------------------------------
+    def _layanan_tab(self) -> QWidget:
+        w = QWidget()
+        form = QFormLayout(w)
+        self.response_days = QSpinBox()
+        self.response_days.setRange(1, 60)
+        self.response_days.setSuffix(" hari kerja")
+        self.feedback_days = QSpinBox()
+        self.feedback_days.setRange(1, 365)
+        self.feedback_days.setSuffix(" hari")
+        self.extra_holidays = QLineEdit()
+        self.extra_holidays.setPlaceholderText("mis. 2026-03-18; 2026-12-24 (dipisah titik koma)")
+        self.extra_holidays.setToolTip("Hari libur di luar resources/hari_libur.csv (cuti bersama, libur daerah); "
+                                       "tidak dihitung sebagai hari kerja.")
+        form.addRow("Batas tanggapan pertama pengaduan:", self.response_days)
+        form.addRow("Batas menunggu umpan balik rujukan:", self.feedback_days)
+        form.addRow("Hari libur tambahan:", self.extra_holidays)
+        self.letter_formats: dict[str, QLineEdit] = {}
+        for kind, label in LETTER_KINDS.items():
+            edit = QLineEdit()
+            edit.setToolTip("{n} = nomor urut per jenis surat dan tahun, {tahun} = tahun, {bulan} = bulan (Romawi).")
+            self.letter_formats[kind] = edit
+            form.addRow(f"Format nomor {label}:", edit)
+        self.layanan_save = QPushButton("Simpan pengaturan pengaduan dan s&urat")
+        self.layanan_save.clicked.connect(self.save_layanan)
+        form.addRow(self.layanan_save)
+        return w
+
+    @Slot()
+    def save_layanan(self) -> None:
+        days = [d.strip() for d in self.extra_holidays.text().replace(",", ";").split(";") if d.strip()]
+        values = {"layanan.batas_respons_hari": self.response_days.value(),
+                  "rujukan.batas_umpan_balik_hari": self.feedback_days.value(), "layanan.hari_libur_tambahan": days}
+        values.update({f"surat.nomor_{kind}": edit.text() for kind, edit in self.letter_formats.items()})
+        self._submit(settings_svc.update_settings, values, on_done=self._settings_saved)
 
     # --- targets ------------------------------------------------------------------------------
     def _targets_tab(self) -> QWidget:
