@@ -222,7 +222,7 @@ def check_rules(session: Session, package: OpenedPackage, plan: Plan) -> None:
     """Refuse the package (:class:`~spm_desktop.core.sync.validation.PackageInvalid`, every
     reason listed) when a row it would write breaks the rules of a local write under the
     sender's enrolled role and scope."""
-    from spm_desktop.core.sync import validation
+    from spm_desktop.core.sync import validation, validation_layanan  # noqa: F401  (registers its tables' rules)
 
     sender = session.get(SyncPeer, package.peer_id)
     changes: dict[str, list[validation.Change]] = {}

@@ -520,6 +520,3 @@ def package_day(created_at: str) -> date:
     except ValueError:
         made = datetime.min
     return (made + timedelta(days=1)).date()
-
-
-import spm_desktop.core.sync.validation_layanan  # noqa: E402,F401  (registers the issue-21 tables' rules)

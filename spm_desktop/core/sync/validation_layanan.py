@@ -1,8 +1,8 @@
 """Sync rules of the issue-21 tables (complaints, follow-ups, referrals, DTSEN proposals): every
 row a sender's package changes is held to the vocabulary of ``core/domain/layanan`` and, from a
 scoped device (TKSK, unit), to its scope — a complaint about a person or a desa/kelurahan of the
-sender's kecamatan; a referral or proposal of a person in scope. Registered on import of
-:mod:`spm_desktop.core.sync.validation`."""
+sender's kecamatan; a referral or proposal of a person in scope. Registered in
+:data:`spm_desktop.core.sync.validation.RULES` when imported (the importer imports it)."""
 
 from __future__ import annotations
 
