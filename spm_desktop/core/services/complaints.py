@@ -479,8 +479,8 @@ def list_complaints(db: Database, actor: Actor, *, status: str = "", open_only: 
         q = select(Complaint).where(Complaint.deleted_at.is_(None))
         if status:
             q = q.where(Complaint.status == status)
-        if open_only or overdue_only:
-            q = q.where(Complaint.status.not_in(COMPLAINT_CLOSED) if open_only else Complaint.id.is_not(None))
+        if open_only or overdue_only:  # an overdue complaint is unanswered, so still open
+            q = q.where(Complaint.status.not_in(COMPLAINT_CLOSED))
         text = " ".join((search or "").split()).lower()
         if text:
             like = f"%{text}%"
