@@ -14,7 +14,7 @@ from spm_desktop.core.services import dtsen as ds
 from spm_desktop.core.services import referrals as rs
 from spm_desktop.core.services.cases import CaseDraft, list_cases, open_case
 from spm_desktop.core.services.persons import PersonDraft, register_person
-from spm_desktop.ui.pages.pengaduan import Page
+from spm_desktop.ui.pages.pengaduan import LetterFileDialog, Page
 
 KEL = "61.71.01.1002"
 
@@ -30,7 +30,7 @@ def _page(ctx, qtbot, wait_runner):
     return page
 
 
-def test_complaint_received_verified_case_opened_and_closed(ctx, qtbot, wait_runner):
+def test_complaint_received_verified_case_opened_and_closed(ctx, qtbot, wait_runner, monkeypatch):
     person = register_person(ctx.db, ctx.actor, PersonDraft(name="Pak Darto", sex="L", birth_year=1948,
                                                             kelurahan_code=KEL), confirm_duplicates_ok=True)
     page = _page(ctx, qtbot, wait_runner)
@@ -70,6 +70,12 @@ def test_complaint_received_verified_case_opened_and_closed(ctx, qtbot, wait_run
     info = cs.get_complaint(ctx.db, ctx.actor, cid)
     assert (info.response_days, info.closed_on, len(info.followups)) == (1, date(2026, 11, 9), 5)
     assert not page.status_button.isEnabled() and page.log.count() == 5
+    # Surat Keterangan of the complaint, numbered on this (office) database; a reprint is the same letter.
+    target = ctx.data_dir / "sk.pdf"
+    monkeypatch.setattr(LetterFileDialog, "ask", classmethod(lambda cls, parent, suggested: target))
+    page.letter_button.click()
+    wait_runner()
+    assert target.is_file() and "400.9/1/Dinsos-SK/2026" in page.message.text()
     wait_runner()
 
 

@@ -9,12 +9,14 @@ so the page fits 1366×768; every field is reachable with Tab and every action h
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTime, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -50,12 +52,24 @@ from spm_desktop.core.domain.layanan import (
 from spm_desktop.core.reports import formatting as fmt
 from spm_desktop.core.services import complaints as cs
 from spm_desktop.core.services import dtsen as ds
+from spm_desktop.core.services import letters
 from spm_desktop.core.services import referrals as rs
 from spm_desktop.core.services.cases import list_cases
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.models.table import Column, RecordTableModel
 from spm_desktop.ui.person_picker import PersonPicker
 from spm_desktop.ui.widgets import DateEdit, compact_combo, fill_combo
+
+
+class LetterFileDialog:
+    """Where to write a letter's PDF (a classmethod, so a test can replace it)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget, suggested: str) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(parent, "Simpan surat (PDF)", str(Path.home() / suggested),
+                                              "PDF (*.pdf)")
+        return Path(name) if name else None
+
 
 FILTERS = (("Semua", "all"), ("Belum selesai", "open"), ("Terlambat ditanggapi", "overdue"))
 
@@ -227,8 +241,11 @@ class Page(QWidget):
         grid.addWidget(self.note, 2, 0, 1, 4)
         grid.addWidget(self.reason, 3, 0, 1, 4)
         buttons = QHBoxLayout()
+        self.letter_button = QPushButton("Cetak surat keteran&gan…")
+        self.letter_button.clicked.connect(self.print_statement)
         buttons.addWidget(self.status_button)
         buttons.addWidget(self.note_button)
+        buttons.addWidget(self.letter_button)
         buttons.addStretch(1)
         grid.addLayout(buttons, 4, 0, 1, 4)
         case_row = QHBoxLayout()
@@ -381,6 +398,7 @@ class Page(QWidget):
         writer = self.ctx.can("complaint.write")
         self.status_button.setEnabled(writer and bool(self.next_status.count()))
         self.note_button.setEnabled(writer and info is not None and not self.next_status.count() == 0)
+        self.letter_button.setEnabled(info is not None and self.ctx.can("letter.print"))
         self.case_button.setEnabled(writer and self.ctx.can("case.write") and info is not None
                                     and not info.case_id and bool(info.person_id) and bool(self.next_status.count()))
 
@@ -399,9 +417,12 @@ class Page(QWidget):
         self.referral_notes.setPlaceholderText("Catatan umpan balik")
         self.feedback_button = QPushButton("Simpan umpan ba&lik")
         self.feedback_button.clicked.connect(self.save_feedback)
+        self.referral_letter_button = QPushButton("Cetak surat ruj&ukan…")
+        self.referral_letter_button.clicked.connect(self.print_referral_letter)
+        self.referral_letter_button.setEnabled(False)
         row = QHBoxLayout()
         for w in (QLabel("Status"), self.referral_status, QLabel("Tanggal umpan balik"), self.feedback_date,
-                  self.referral_notes, self.feedback_button):
+                  self.referral_notes, self.feedback_button, self.referral_letter_button):
             row.addWidget(w)
         tab = QWidget()
         layout = QVBoxLayout(tab)
@@ -472,6 +493,8 @@ class Page(QWidget):
         self.referral_notes.setText(r.notes if r else "")
         self.feedback_button.setEnabled(r is not None and self.ctx.can("referral.write")
                                         and bool(self.referral_status.count()))
+        self.referral_letter_button.setEnabled(r is not None and r.direction == "keluar"
+                                               and self.ctx.can("letter.print"))
 
     @Slot()
     def save_feedback(self) -> None:
@@ -480,6 +503,30 @@ class Page(QWidget):
             self.ctx.runner.submit(rs.record_feedback, self.ctx.db, self.ctx.actor, r.id,
                                    self.referral_status.currentData(), self.feedback_date.value(),
                                    self.referral_notes.text(), parent=self, on_done=self._changed)
+
+    # ----- letters ---------------------------------------------------------------------------------
+
+    def _print(self, record_id: str, suggested: str) -> None:
+        target = LetterFileDialog.ask(self, suggested)
+        if target is not None:
+            self.ctx.runner.submit(letters.print_letter, self.ctx.db, self.ctx.actor, record_id, target, parent=self,
+                                   on_done=self._printed)
+
+    @Slot()
+    def print_statement(self) -> None:
+        if self.current is not None:
+            self._print(self.current.id, "surat-keterangan.pdf")
+
+    @Slot()
+    def print_referral_letter(self) -> None:
+        r = _selected(self.referral_table, self.referral_proxy, self.referral_model)
+        if r is not None:
+            self._print(r.id, "surat-rujukan.pdf")
+
+    @Slot(object)
+    def _printed(self, info: letters.LetterInfo) -> None:
+        number = f"nomor {info.number}" if info.number else "draf tanpa nomor (nomor diberikan di kantor)"
+        self.message.setText(f"Surat {number} tanggal {fmt.short_date(info.letter_date)} disimpan ke {info.path}.")
 
     # ----- DTSEN tab ------------------------------------------------------------------------------
 
