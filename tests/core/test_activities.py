@@ -72,7 +72,10 @@ def test_catalogue_marks_the_activity_types():
                            .read_text(encoding="utf-8"))
     rules = {t["code"]: t["counting_rule"] for t in catalogue}
     assert {c: rules[c] for c in with_rules} == with_rules
-    assert {r for c, r in rules.items() if c not in with_rules} <= {"distinct_persons", "sum_quantity"}
+    # 1.06.04.2.01.0009 has its own rule since issue 21 (docs/architecture-rollup-complaints.md).
+    assert rules["1.06.04.2.01.0009"] == "complaints"
+    assert {r for c, r in rules.items() if c not in with_rules and r != "complaints"} <= {"distinct_persons",
+                                                                                          "sum_quantity"}
 
 
 def test_activity_types_are_listed_in_catalogue_order(db):
