@@ -29,6 +29,7 @@ from spm_desktop.core.domain.layanan import (
     working_days_between,
 )
 from spm_desktop.core.rollup.period import Period
+from spm_desktop.core.rollup.sql import const
 from spm_desktop.core.services.settings import AppSettings
 from spm_desktop.core.storage.models import Complaint, DtsenProposal, Referral, ServiceEvent, Target
 
@@ -133,8 +134,14 @@ def waiting_referral_dates(s: Session, on: date) -> list[date]:
     ev, r = ServiceEvent, Referral
     return list(s.scalars(
         select(ev.event_date).outerjoin(r, and_(r.event_id == ev.id, r.deleted_at.is_(None))).where(
-            ev.deleted_at.is_(None), ev.service_code == REFERRAL_CODE, ev.event_date <= on,
+            *_referral_events(), ev.event_date <= on,
             or_(r.id.is_(None), r.feedback_date.is_(None), r.feedback_date > on))))
+
+
+def _referral_events():
+    """The live referral events, written as the partial index ix_service_event_referral's
+    condition (an inlined literal, so SQLite and PostgreSQL use that index)."""
+    return (ServiceEvent.service_code == const(REFERRAL_CODE), ServiceEvent.deleted_at.is_(None))
 
 
 def attention_on(s: Session, settings: AppSettings, on: date) -> tuple[int, int]:
@@ -163,8 +170,8 @@ def layanan_summary(s: Session, period: Period, settings: AppSettings) -> Layana
         Decimal("0.1"), rounding=ROUND_HALF_UP))
     overdue = overdue_complaints(s, end, off, limit)
     ev = ServiceEvent
-    sent = s.scalar(select(func.count()).where(ev.deleted_at.is_(None), ev.service_code == REFERRAL_CODE,
-                                               ev.event_date >= first, ev.event_date <= end)) or 0
+    sent = s.scalar(select(func.count()).select_from(ev).where(
+        *_referral_events(), ev.event_date >= first, ev.event_date <= end)) or 0
     r = Referral
     answered_refs = s.scalar(select(func.count()).select_from(r).join(ev, ev.id == r.event_id).where(
         r.deleted_at.is_(None), ev.deleted_at.is_(None), r.direction == "keluar", r.feedback_date >= first,

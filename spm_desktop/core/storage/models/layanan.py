@@ -21,10 +21,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from spm_desktop.core.domain.layanan import REFERRAL_CODE
 from spm_desktop.core.storage.base import Base, SyncMixin, new_id, utcnow
+from spm_desktop.core.storage.models.casework import ServiceEvent
+
+# The live referral events (1.06.04.2.01.0012) by date: the layanan summary's "sent" and
+# "waiting" read a few index entries instead of every event of the period (a partial index:
+# only referral events are in it, so recording other services does not pay for it).
+REFERRAL_EVENTS_WHERE = f"service_code = '{REFERRAL_CODE}' AND deleted_at IS NULL"
+Index("ix_service_event_referral", ServiceEvent.event_date, ServiceEvent.id,
+      sqlite_where=text(REFERRAL_EVENTS_WHERE), postgresql_where=text(REFERRAL_EVENTS_WHERE))
 
 
 class Complaint(SyncMixin, Base):
