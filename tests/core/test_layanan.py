@@ -266,3 +266,51 @@ def test_referral_status_on_the_persons_history(db):
     rs.record_feedback(db, SYSTEM, sent.id, "selesai", date(2026, 11, 20), "Pulang")
     line = next(t for t in person_history(db, SYSTEM, p) if t.event_id == sent.event_id)
     assert line.detail.endswith("rujukan selesai, umpan balik 20/11/2026")
+
+
+def _pdf_text(path) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_letter_numbers_per_kind_and_year_voided_never_reused_drafts_on_a_laptop(db, tmp_path):
+    from spm_desktop.core.services import letters
+    from spm_desktop.core.storage.models import SyncPeer
+
+    with db.transaction() as s:
+        r = Rows(s)
+        people = [r.person() for _ in range(3)]
+    refs = [rs.send_referral(db, SYSTEM, rs.OutgoingInput(p, date(2026, 11, 2), "RSUD dr. Soedarso")).id
+            for p in people]
+    first = letters.print_letter(db, SYSTEM, refs[0], tmp_path / "a.pdf", on=date(2026, 11, 3))
+    assert first.number == "400.9/1/Dinsos-RJK/2026"
+    again = letters.print_letter(db, SYSTEM, refs[0], tmp_path / "a2.pdf")
+    assert again.id == first.id and _pdf_text(tmp_path / "a2.pdf") == _pdf_text(tmp_path / "a.pdf")
+    letters.void_letter(db, SYSTEM, first.id, "salah tujuan")
+    renewed = letters.print_letter(db, SYSTEM, refs[0], tmp_path / "a3.pdf", on=date(2026, 11, 4))
+    assert renewed.number == "400.9/2/Dinsos-RJK/2026"  # 1 was voided: never again
+    assert letters.print_letter(db, SYSTEM, refs[1], tmp_path / "b.pdf").number == "400.9/3/Dinsos-RJK/2026"
+    assert letters.print_letter(db, SYSTEM, refs[1], tmp_path / "b.pdf", on=date(2027, 1, 2)).number.endswith("/2026")
+    with db.transaction() as s:  # this database enrols an office: it is a laptop now
+        s.add(SyncPeer(name="Kantor", role="office"))
+    draft = letters.print_letter(db, SYSTEM, refs[2], tmp_path / "c.pdf")
+    assert draft.draft and draft.number == ""
+    assert "belum bernomor" in _pdf_text(tmp_path / "c.pdf")
+
+
+def test_letter_numbers_stay_unique_when_seats_print_at_once(db, tmp_path):
+    """Several desks printing at the same moment (threads on one database; on PostgreSQL each
+    its own connection): every letter gets its own number, 1…n."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from spm_desktop.core.services import letters
+
+    with db.transaction() as s:
+        r = Rows(s)
+        people = [r.person() for _ in range(6)]
+    refs = [rs.send_referral(db, SYSTEM, rs.OutgoingInput(p, date(2026, 11, 2), "Puskesmas")).id for p in people]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        issued = list(pool.map(lambda i: letters.print_letter(db, SYSTEM, refs[i], tmp_path / f"{i}.pdf",
+                                                              on=date(2026, 11, 5)), range(6)))
+    assert sorted(int(x.number.split("/")[1]) for x in issued) == [1, 2, 3, 4, 5, 6]
