@@ -17,7 +17,7 @@ reason, a change to a closed complaint.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -498,14 +498,9 @@ def list_complaints(db: Database, actor: Actor, *, status: str = "", open_only: 
         return out
 
 
-def complaint_at(received: date, hour: int = 9) -> datetime:
-    """A receipt time on ``received`` (forms that ask for the date only)."""
-    return datetime.combine(received, time(hour, 0))
-
-
 __all__ = [
     "ComplaintInput", "ComplaintInfo", "FollowUpInfo", "ResponseClock", "receive_complaint", "update_complaint",
     "change_status", "add_followup", "link_person", "register_person_from_complaint", "open_case_from_complaint",
     "delete_complaint", "get_complaint", "list_complaints", "receive_complaint_in", "update_complaint_in",
-    "set_status_in", "load_complaint", "response_clock", "complaint_at",
+    "set_status_in", "load_complaint", "response_clock",
 ]
