@@ -5,8 +5,8 @@ Indicator 1.06.04.2.01.0009 gets its own counting rule ``complaints``
 (docs/architecture-rollup-complaints.md): the catalogue row still on the seeded
 ``distinct_persons`` is switched (an administrator's other edits stay).
 
-Revision ID: 0013_layanan_data
-Revises: 0012_audit_chain
+Revision ID: 0014_layanan_data
+Revises: 0013_case_need_dates
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_layanan_data"
-down_revision = "0012_audit_chain"
+revision = "0014_layanan_data"
+down_revision = "0013_case_need_dates"
 branch_labels = None
 depends_on = None
 
