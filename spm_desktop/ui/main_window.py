@@ -68,9 +68,9 @@ def available_pages(ctx: UiContext) -> list[PageEntry]:
 
 
 def page_numbers() -> dict[str, int]:
-    """Page name -> its Ctrl+number (1…9), the same for every role."""
+    """Page name -> its Ctrl+number (1…9, then 0), the same for every role."""
     numbers = dict(FIXED_PAGE_NUMBERS)
-    free = (n for n in range(1, 10) if n not in numbers.values())
+    free = (n for n in (*range(1, 10), 0) if n not in numbers.values())
     for entry in _all_pages():
         if entry.name not in numbers:
             number = next(free, None)

@@ -130,3 +130,12 @@ def test_the_page_fits_1366x768_and_takes_a_free_shortcut(ctx, qtbot, wait_runne
     QTest.keyClick(window, getattr(Qt.Key, f"Key_{number}"), Qt.KeyboardModifier.ControlModifier)
     assert window.current_page() is page
     wait_runner()
+
+
+def test_the_ctrl_numbers_staff_learned_stay_when_a_page_is_added():
+    """Issue 21 added Pengaduan: it takes Ctrl+0, the pages before it keep their numbers."""
+    numbers = page_numbers()
+    assert {name: numbers[name] for name in ("beranda", "penerima", "kasus", "catat_layanan", "makan_harian",
+                                             "bencana", "rekap", "sinkronisasi", "kegiatan", "pengaduan")} == {
+        "beranda": 1, "penerima": 2, "kasus": 3, "catat_layanan": 4, "makan_harian": 5, "bencana": 6, "rekap": 7,
+        "sinkronisasi": 8, "kegiatan": 9, "pengaduan": 0}

@@ -136,7 +136,7 @@ def proposals_model(parent=None) -> RecordTableModel:
 class Page(QWidget):
     TITLE = "Pengaduan"
     PERMISSION = "complaint.view"
-    ORDER = 65
+    ORDER = 87  # after Kegiatan Kelompok: the pages before it keep the Ctrl+numbers staff learned
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
