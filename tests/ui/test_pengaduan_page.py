@@ -141,3 +141,22 @@ def test_pengaturan_sets_the_service_level_holidays_and_letter_numbers(ctx, qtbo
     wait_runner()
     assert "{n}" in str(errors[0])
     assert get_settings(ctx.db).letter_format_keterangan == "470/{n}/SK/{bulan}/{tahun}"  # refused, unchanged
+
+
+def test_the_list_and_the_form_take_the_height_at_1366x768(ctx, qtbot, wait_runner):
+    """Seen under Xvfb at 1366×768: the empty message line took half the tab and squeezed the
+    complaint list and its form into the lower half. The splitter now takes the height."""
+    from PySide6.QtWidgets import QSplitter
+
+    from spm_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.show_page("pengaduan")
+    wait_runner()
+    tab = page.tabs.widget(0)
+    splitter = tab.findChild(QSplitter)
+    assert splitter.height() >= 0.8 * tab.height(), (splitter.height(), tab.height())

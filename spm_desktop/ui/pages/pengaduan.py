@@ -279,7 +279,7 @@ class Page(QWidget):
         layout = QVBoxLayout(tab)
         layout.addLayout(top)
         layout.addWidget(self.message)
-        layout.addWidget(splitter)
+        layout.addWidget(splitter, 1)  # the list and the form take the height, not the message line
         writer = self.ctx.can("complaint.write")
         for w in (self.save_button, self.status_button, self.note_button, self.case_button, self.new_button):
             w.setEnabled(writer)
