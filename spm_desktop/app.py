@@ -15,7 +15,9 @@ from PySide6.QtWidgets import QApplication
 from spm_desktop import APP_NAME, __version__
 from spm_desktop.commands import setup_file_logging
 from spm_desktop.core import paths
-from spm_desktop.core.security.users import UserInfo, has_users
+from spm_desktop.core.domain.errors import DomainError
+from spm_desktop.core.security import vault
+from spm_desktop.core.security.users import UserInfo, authenticate, change_own_password, has_users
 from spm_desktop.core.services.area import needs_area
 from spm_desktop.core.services.settings import get_settings
 from spm_desktop.core.storage.database import Database
@@ -23,12 +25,12 @@ from spm_desktop.core.storage.open import open_database
 from spm_desktop.ui import errors
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.area import AreaDialog
-from spm_desktop.ui.dialogs.login import FirstAdminDialog, LoginDialog
+from spm_desktop.ui.dialogs.login import FirstAdminDialog, LoginDialog, RecoveryKeyDialog, UnlockDialog
 from spm_desktop.ui.gui_gc import GuiThreadCollector
 from spm_desktop.ui.i18n import install_indonesian
 from spm_desktop.ui.icons import app_icon
 from spm_desktop.ui.runner import Runner
-from spm_desktop.ui.security_hooks import check_before_open, install_session_guards
+from spm_desktop.ui.security_hooks import check_before_open, install_session_guards, live_db_file
 from spm_desktop.ui.window_fit import install_dialog_fitter
 
 log = logging.getLogger(__name__)
@@ -63,22 +65,73 @@ def open_data(folder: Path) -> Database:
     return open_database(paths.database_url(folder))
 
 
-def sign_in(db: Database, runner: Runner) -> UserInfo | None:
-    """First run: create the administrator, then choose the office's area (provinsi →
-    kabupaten/kota, office name, address, signatory); then the login dialog. A database
-    without an area asks its administrator for one after login. None when cancelled."""
+def sign_in(db: Database, runner: Runner, unlocked_with=None) -> UserInfo | None:
+    """First run: create the administrator (the SQLite file is encrypted then), show the
+    recovery key once, then choose the office's area (provinsi → kabupaten/kota, office name,
+    address, signatory); then the login dialog. A database without an area asks its
+    administrator for one after login. None when cancelled.
+
+    ``unlocked_with``: (username, password, Unlocked) of the dialog that unwrapped the key of an
+    encrypted file before it was opened; that user is checked in the database without asking
+    again."""
     username = ""
-    if not has_users(db):
-        admin = FirstAdminDialog.ask(None, db, runner)
-        if admin is None:
+    user = None
+    if unlocked_with is not None:
+        username, password, unlocked = unlocked_with
+        try:
+            user = authenticate(db, username, password)
+            vault.finish_login(db, user, unlocked)
+            user = after_login(db, runner, user, unlocked, password)
+        except DomainError as exc:
+            errors.show_error(None, exc, "Masuk")
+            user = None
+    if user is None and not has_users(db):
+        made = FirstAdminDialog.ask(None, db, runner)
+        if made is None:
             return None
+        admin, recovery = made
         username = admin.username
+        if recovery:  # step 2 of the first run: administrator → recovery key → area → device
+            RecoveryKeyDialog.show_once(None, recovery)
         if needs_area(db) and AreaDialog.ask(None, db, admin.actor(), runner) is None:
             return None
-    user = LoginDialog.ask(None, db, runner, office=get_settings(db).office_name, username=username)
+    while user is None:
+        got = LoginDialog.ask_login(None, db, runner, office=get_settings(db).office_name, username=username)
+        if got is None:
+            return None
+        user = after_login(db, runner, *got)
     if user is not None and user.role == "admin" and needs_area(db):
         if AreaDialog.ask(None, db, user.actor(), runner) is None:
             return None
+    return user
+
+
+def after_login(db: Database, runner: Runner, user: UserInfo, unlocked, password: str) -> UserInfo | None:
+    """What a login must do before the main window: encrypt a plain database of an older
+    version (its administrator only; the recovery key is shown once), and replace a one-time
+    password given by an administrator. None: the login does not go on."""
+    from spm_desktop.ui.dialogs.security import ChangePasswordDialog
+    from spm_desktop.ui.security_hooks import run_busy
+
+    if vault.is_plain(vault.db_file_of(db)):
+        if user.role != "admin":
+            errors.show_error(None, vault.PLAIN_NEEDS_ADMIN, "Basis data belum dienkripsi")
+            return None
+        recovery = run_busy(None, "Mengenkripsi basis data dan cadangannya…", vault.encrypt_folder, db,
+                            user.username, password)
+        RecoveryKeyDialog.show_once(None, recovery)
+    if unlocked is not None and unlocked.one_time:
+        errors.show_info(None, "Kata sandi Anda adalah kata sandi sekali pakai dari administrator. Ganti dengan "
+                               "kata sandi Anda sendiri sekarang.", "Ganti kata sandi")
+        while True:
+            change = ChangePasswordDialog.ask(None)
+            if change is None:
+                return None
+            try:
+                change_own_password(db, user.actor(), change.old, change.new)
+                break
+            except DomainError as exc:
+                errors.show_error(None, exc, "Ganti kata sandi")
     return user
 
 
@@ -117,7 +170,18 @@ def run(data_dir: str | Path | None) -> int:
         from PySide6.QtWidgets import QMessageBox
 
         QMessageBox.information(None, "Folder data dipindahkan", paths.moved_notice)
-    if not check_before_open(folder):  # security hook: quick_check, restore offer
+    unlocked_with = None
+    db_file = live_db_file(folder)
+    if db_file is not None and vault.is_encrypted(db_file):
+        # An encrypted file: the password unwraps its key before it can be checked or opened.
+        unlock_runner = Runner()
+        try:
+            unlocked_with = UnlockDialog.ask_unlock(None, db_file, unlock_runner)
+        finally:
+            unlock_runner.shutdown()
+        if unlocked_with is None:
+            return 0
+    if not check_before_open(folder):  # security hook: quick_check (after the unlock), restore offer
         return 1
     try:
         db = open_data(folder)
@@ -131,7 +195,8 @@ def run(data_dir: str | Path | None) -> int:
     errors.install_excepthook(lambda: window)
     try:
         while True:  # one pass per session; "Keluar / ganti pengguna" starts the next
-            user = sign_in(db, runner)
+            user = sign_in(db, runner, unlocked_with) if unlocked_with is not None else sign_in(db, runner)
+            unlocked_with = None
             if user is None:
                 return 0
             window = build_main_window(db, user, runner, folder)

@@ -112,6 +112,7 @@ def _main(argv: list[str] | None) -> int:
 
         return run_self_test_command()
     ctx = CliContext(args.data_dir, args.user, args.password_file)
+    ctx.command = args.command
     try:
         if args.command is None:
             return run_gui(ctx)

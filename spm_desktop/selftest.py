@@ -156,8 +156,15 @@ def _check_migrate(folder: Path, state: dict) -> str:
     from spm_desktop.core.storage.models import Region, ServiceType
     from spm_desktop.core.storage.open import open_database
 
+    from spm_desktop.core.security.vault import initialize
+
+    # Encrypted like a real data folder: SQLCipher, Argon2id and AES-GCM must be in the bundle.
+    initialize(folder / "spm.db", "ujimandiri", "Uji-Mandiri-2026")
     db = open_database(f"sqlite:///{folder / 'spm.db'}")
     state["db"] = db
+    with open(folder / "spm.db", "rb") as f:
+        if f.read(16) == b"SQLite format 3\x00":
+            raise _Failed("berkas basis data tidak terenkripsi")
     from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.services.area import DEMO_AREA, AreaChoice, adopt_area
 
@@ -171,7 +178,8 @@ def _check_migrate(folder: Path, state: dict) -> str:
         types = s.scalar(select(func.count()).select_from(ServiceType))
     if not regions or not types:
         raise _Failed("data induk (wilayah, jenis layanan) tidak terisi")
-    return f"skema revisi {head}, {regions} wilayah, {types} jenis layanan"
+    cipher = db.engine.dialect.dbapi.connect(":memory:").execute("PRAGMA cipher_version").fetchone()[0]
+    return f"skema revisi {head}, {regions} wilayah, {types} jenis layanan, terenkripsi (SQLCipher {cipher})"
 
 
 def _check_demo_data(folder: Path, state: dict) -> str:

@@ -18,6 +18,10 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Keys wrapped in spm.keys by the tests (and the CLI subprocesses they start) use the smallest
+# Argon2id cost the program accepts (db_keys.FLOOR: real Argon2id, 19 MiB, 2 passes) instead of
+# the default (64 MiB, 3 passes, 4 lanes): hundreds of logins stay fast. Documented in README.
+os.environ.setdefault("SPM_KDF_COST", "minimum")
 
 from backend_support import BACKEND, FILE_SPECIFIC, ON_POSTGRES, PG_URL, PgServer  # noqa: E402
 from sqlalchemy import text  # noqa: E402

@@ -32,6 +32,8 @@ COMMAND_MODULES: list[str] = [
     "sync",
     "export",
     "layanan",
+    "password",
+    "recover",
 ]
 
 
@@ -42,7 +44,10 @@ def load_command_modules():
 # Commands that run without a user: ``init`` creates the first one, and ``wilayah`` looks up
 # the code ``init --wilayah`` needs in the shipped national region list (it opens no
 # database). (``--help`` and ``--self-test`` never reach a command.)
-NO_LOGIN_COMMANDS = frozenset({"init", "wilayah"})
+# ``recover`` opens the database with the recovery key instead of a password.
+NO_LOGIN_COMMANDS = frozenset({"init", "wilayah", "recover"})
+# Commands a user holding a one-time password may run (to choose their own).
+ONE_TIME_COMMANDS = frozenset({"password"})
 USER_ENV, PASSWORD_FILE_ENV = "SPM_USER", "SPM_PASSWORD_FILE"
 
 
@@ -73,10 +78,18 @@ class CliContext:
         self._user_arg = user
         self._password_file_arg = password_file
         self._actor = None
+        self._credentials: tuple[str, str] | None = None
+        self._unlocked = None  # db_keys.Unlocked of the login that opened an encrypted database
+        self.command: str | None = None
 
     def credentials(self) -> tuple[str, str]:
         """(username, password): ``--user`` + ``--password-file``, else ``SPM_USER`` +
         ``SPM_PASSWORD_FILE``, else asked on the terminal; without any: :class:`CredentialsMissing`."""
+        if self._credentials is None:
+            self._credentials = self._read_credentials()
+        return self._credentials
+
+    def _read_credentials(self) -> tuple[str, str]:
         user = self._user_arg or os.environ.get(USER_ENV) or ""
         password_file = self._password_file_arg or os.environ.get(PASSWORD_FILE_ENV) or ""
         if user and password_file:
@@ -95,12 +108,28 @@ class CliContext:
     def login(self, db=None):
         """Check the credentials against ``db`` (the data folder's database by default); the
         command then acts as that user, with that user's permissions and scope, and the audit
-        trail names them. Wrong password, locked or inactive account: DomainError (exit 1)."""
+        trail names them. Wrong password, locked or inactive account: DomainError (exit 1).
+
+        An encrypted database was already unlocked with the same password by :meth:`database`
+        (spm.keys); the failures recorded there reach the audit trail now. A plain database of
+        an older version is encrypted at its administrator's login (the recovery key is printed
+        once); other users are refused until then."""
+        from spm_desktop.core.security import vault
         from spm_desktop.core.security.users import authenticate, verify_login
 
         username, password = self.credentials()
+        own = db is None
         db = db if db is not None else self.database()
         info = verify_login(db, username, password) if db.read_only else authenticate(db, username, password)
+        if own:
+            vault.finish_login(db, info, self._unlocked)
+            if vault.is_plain(vault.db_file_of(db)) and not db.read_only:
+                if info.role != "admin":
+                    raise DomainError(vault.PLAIN_NEEDS_ADMIN)
+                recovery = vault.encrypt_folder(db, username, password)
+                print_recovery_key(recovery, upgraded=True)
+            if self._unlocked is not None and self._unlocked.one_time and self.command not in ONE_TIME_COMMANDS:
+                raise DomainError(vault.ONE_TIME_PASSWORD)
         self._actor = info.actor()
         return self._actor
 
@@ -130,6 +159,7 @@ class CliContext:
             from spm_desktop.core.storage.open import open_database, open_read_only, read_only_file
 
             read_only = read_only_file(self.database_url)
+            self._unlock()
             if not read_only:
                 self._remove_leftovers()
             try:
@@ -142,6 +172,17 @@ class CliContext:
                     raise DomainError(damaged) from exc
                 raise
         return self._db
+
+    def _unlock(self) -> None:
+        """An encrypted SQLite database: unwrap its key with the user's password first."""
+        from spm_desktop.core.security import vault
+        from spm_desktop.core.storage.engine import encrypted_without_key, is_sqlite
+
+        if not is_sqlite(self.database_url):
+            return
+        db_file = Path(self.database_url.removeprefix("sqlite:///"))
+        if encrypted_without_key(db_file):
+            self._unlocked = vault.unlock(db_file, *self.credentials())
 
     def _remove_leftovers(self) -> None:
         from spm_desktop.core.storage.backup import remove_leftovers
@@ -176,6 +217,20 @@ class CliContext:
         if self._db is not None:
             self._db.dispose()
             self._db = None
+
+
+RECOVERY_NOTICE = (
+    "KUNCI PEMULIHAN (tampil sekali ini saja; cetak dan simpan di tempat terkunci, terpisah dari komputer):\n\n"
+    "    {key}\n\n"
+    "Dengan kunci ini administrator dapat membuka basis data terenkripsi bila kata sandinya lupa "
+    "(spm-desktop recover). Siapa pun yang memegang kunci ini dan salinan basis data dapat membaca datanya.")
+
+
+def print_recovery_key(recovery_key: str, upgraded: bool = False) -> None:
+    if upgraded:
+        print("Basis data versi lama telah dienkripsi (cadangan lama ikut dienkripsi). Pengguna lain perlu kata "
+              "sandi sekali pakai dari administrator (menu Pengguna: Atur ulang kata sandi).")
+    print(RECOVERY_NOTICE.format(key=recovery_key))
 
 
 def setup_file_logging(data_dir: Path) -> None:

@@ -16,6 +16,9 @@ def register(sub) -> None:
     p.set_defaults(func=run_backup)
     r = sub.add_parser("restore", help="pulihkan basis data dari berkas cadangan")
     r.add_argument("file", help="berkas cadangan (.db)")
+    r.add_argument("--recovery-key-file", default=None, metavar="BERKAS",
+                   help="cadangan terenkripsi: buka dengan kunci pemulihan (bila kata sandi saat cadangan dibuat "
+                        "tidak diketahui)")
     r.set_defaults(func=run_restore, login=False)  # logs in itself: the live file may be damaged
 
 
@@ -42,33 +45,50 @@ def run_backup(args, ctx) -> int:
 
 
 def run_restore(args, ctx) -> int:
+    from spm_desktop.commands import read_secret_file
     from spm_desktop.core.domain.errors import ValidationError
+    from spm_desktop.core.security.vault import unlock_backup
     from spm_desktop.core.storage.backup import check_backup_file, check_file, restore_backup
     from spm_desktop.core.storage.database import Database
     from spm_desktop.core.storage.engine import make_engine, read_only_url
 
-    ctx.credentials()  # no user given: a usage error before anything is read
+    username, password = ctx.credentials()  # no user given: a usage error before anything is read
     db_file = live_db_file(ctx)
     source = Path(args.file)
     if not source.is_file():
         raise ValidationError(f"Berkas cadangan {source} tidak ditemukan.", "file")
-    check = check_backup_file(source)
+    # An encrypted backup carries its wrapped keys: a password valid when it was made (or the
+    # recovery key) unwraps its key.
+    recovery = read_secret_file(args.recovery_key_file, "recovery_key") if args.recovery_key_file else ""
+    key = unlock_backup(source, username, password, recovery)
+    check = check_backup_file(source, key)
     if not check.ok:
         raise ValidationError(f"Cadangan {source.name} tidak lolos pemeriksaan keutuhan ({check.message}); "
                               "tidak dipulihkan, basis data yang sekarang tidak diubah.", "backup")
-    if db_file.exists() and check_file(db_file, quick=True).ok:
+    if db_file.exists() and _live_opens(ctx, db_file) and check_file(db_file, quick=True).ok:
         ctx.login()  # an administrator of the live database (audited there as a login)
         ctx.close()  # every connection to the live file closed before it is replaced
     else:
         # The live file is damaged (or gone): a password valid at backup time proves the user,
         # read from the backup without writing to it.
-        backup_db = Database(make_engine(read_only_url(source), read_only=True))
+        backup_db = Database(make_engine(read_only_url(source), read_only=True, key=key))
         try:
             ctx.login(backup_db)
         finally:
             backup_db.dispose()
-    result = restore_backup(db_file, ctx.actor(), source, reason="perintah restore")
+    result = restore_backup(db_file, ctx.actor(), source, reason="perintah restore", key=key)
     print(f"Basis data dipulihkan dari {result.restored_from}.")
     if result.kept_aside:
         print(f"Berkas sebelumnya disimpan di {result.kept_aside}.")
     return 0
+
+
+def _live_opens(ctx, db_file: Path) -> bool:
+    """The live file can be opened with this user's password (a plain file, or spm.keys unwraps)."""
+    from spm_desktop.core.domain.errors import DomainError
+
+    try:
+        ctx._unlock()
+    except DomainError:
+        return False
+    return True

@@ -33,10 +33,14 @@ MISSING_AREA = ("spm-desktop init: --wilayah KODE wajib diisi: kode kabupaten/ko
 
 def run(args, ctx) -> int:
     import sys
+    from pathlib import Path
 
-    from spm_desktop.core.security.users import create_first_admin
+    from spm_desktop.commands import print_recovery_key
+    from spm_desktop.core.security.users import check_first_admin, create_first_admin
+    from spm_desktop.core.security.vault import initialize
     from spm_desktop.core.services.area import AreaChoice, adopt_area, find_area
     from spm_desktop.core.services.settings import update_settings
+    from spm_desktop.core.storage.engine import sqlite_file_of
     from spm_desktop.core.storage.open import rename_device
 
     if not args.wilayah:
@@ -44,6 +48,13 @@ def run(args, ctx) -> int:
         return 2
     area = find_area(args.wilayah)  # an unknown code refuses before anything is written
     password = read_secret_file(args.password_file, "password")
+    recovery = None
+    db_file = sqlite_file_of(ctx.database_url)
+    if db_file is not None:
+        # SQLite: the database key, the recovery key and spm.keys first (core/security/vault);
+        # the password is checked by the rules before anything is written.
+        check_first_admin(args.admin, args.full_name, password)
+        _key, recovery = initialize(Path(db_file), args.admin.strip().lower(), password)
     db = ctx.database()
     user = create_first_admin(db, args.admin, args.full_name, password, nip=args.nip)
     admin = user.actor()  # the area and the signatory are set by the administrator just created
@@ -56,4 +67,7 @@ def run(args, ctx) -> int:
         rename_device(db, args.device_name)
     print(f"Basis data siap di {ctx.data_dir}. Administrator '{user.username}' dibuat. Wilayah kerja: "
           f"{area.name} ({area.code}), {area.province_name}.")
+    if recovery:
+        print("Basis data dienkripsi (SQLCipher).")
+        print_recovery_key(recovery)
     return 0

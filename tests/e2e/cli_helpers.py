@@ -65,7 +65,19 @@ def ensure_admin(data_dir, *, sqlite: bool = False, env_extra: dict | None = Non
                 300, {})
     if done.returncode != 0 and "Administrator sudah dibuat" not in done.stderr:
         raise AssertionError(f"init failed: {done.stderr}")
+    unlock_in_process(data_dir)
     _ready.add(key)
+
+
+def unlock_in_process(data_dir, user: str = ADMIN, password: str = PASSWORD) -> None:
+    """A SQLite data folder is encrypted by ``init``: unwrap its key with ``user``'s password
+    in this (the test's) process too, so the test can open the file itself (make_engine,
+    storage.engine.connect_file — never a bare sqlite3.connect)."""
+    from spm_desktop.core.security import vault
+
+    db_file = Path(data_dir) / "spm.db"
+    if vault.is_encrypted(db_file):
+        vault.unlock(db_file, user, password)
 
 
 def spm(*args, data_dir, user: str | None = ADMIN, password: str = PASSWORD, sqlite: bool = False,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from cli_helpers import ensure_admin
 from cli_helpers import spm as cli_spm
+
+from spm_desktop.core.storage.engine import connect_file  # noqa: I001
 
 
 def spm(*args, data_dir, **kw):
@@ -14,7 +14,7 @@ def spm(*args, data_dir, **kw):
 
 
 def device_name(db_file):
-    con = sqlite3.connect(db_file)
+    con = connect_file(db_file)
     try:
         return con.execute("SELECT name FROM local_device").fetchone()[0]
     finally:
@@ -22,7 +22,7 @@ def device_name(db_file):
 
 
 def set_device_name(db_file, name):
-    con = sqlite3.connect(db_file)
+    con = connect_file(db_file)
     con.execute("UPDATE local_device SET name=?", (name,))
     con.commit()
     con.close()

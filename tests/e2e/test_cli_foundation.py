@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 from cli_helpers import spm as cli_spm
+from cli_helpers import unlock_in_process
+
+from spm_desktop.core.storage.engine import connect_file  # noqa: I001
 
 
 def spm(*args, data_dir, **kw):
@@ -24,9 +27,9 @@ def test_init_then_check(folder, tmp_path):
     assert first.returncode == 0, first.stderr
     assert (folder / "spm.db").exists()
     import json
-    import sqlite3
 
-    with sqlite3.connect(folder / "spm.db") as conn:
+    unlock_in_process(folder)  # init encrypted the file (SQLite run)
+    with connect_file(folder / "spm.db") as conn:
         stored = dict(conn.execute("SELECT key, value FROM setting WHERE key LIKE 'signatory.%'").fetchall())
         setting_actors = {user for user, after in conn.execute(
             "SELECT username, after FROM audit_entry WHERE entity = 'setting'")

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from spm_desktop import cli
 from spm_desktop.core.storage import open as storage_open
+from spm_desktop.core.storage.engine import connect_file  # noqa: I001
 
 PERSONS = ("nama,jenis_kelamin,perkiraan_tahun_lahir,kelurahan\n"
            '"=HYPERLINK(""http://x"",""klik"")",L,1970,61.71.01.1002\n'
@@ -56,7 +57,7 @@ def test_one_backup_per_import(folder, tmp_path):
 
 
 def test_check_json_to_a_file_and_old_bad_names_listed(folder, tmp_path):
-    con = sqlite3.connect(folder / "spm.db")
+    con = connect_file(folder / "spm.db")
     con.execute("UPDATE app_user SET full_name='Admin\u202eniMdA'")
     con.commit()
     con.close()
@@ -74,7 +75,7 @@ def test_check_json_to_a_file_and_old_bad_names_listed(folder, tmp_path):
 
 def test_restore_of_a_newer_schema_leaves_the_live_database_untouched(folder, tmp_path):
     assert spm("backup", "--to", str(tmp_path / "copy.db"), data_dir=folder, sqlite=True).returncode == 0
-    con = sqlite3.connect(tmp_path / "copy.db")
+    con = connect_file(tmp_path / "copy.db")
     con.execute("UPDATE alembic_version SET version_num='0099_dari_versi_baru'")
     con.commit()
     con.close()
@@ -89,7 +90,7 @@ def test_restore_of_a_newer_schema_leaves_the_live_database_untouched(folder, tm
 def test_locked_database_is_explained(folder, tmp_path):
     persons = tmp_path / "penerima.csv"
     persons.write_text(PERSONS, encoding="utf-8")
-    holder = sqlite3.connect(folder / "spm.db", isolation_level=None)
+    holder = connect_file(folder / "spm.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         done = spm("import", "persons", str(persons), data_dir=folder, sqlite=True)
@@ -131,7 +132,7 @@ def test_read_only_folder_check_and_recap_work_writes_are_explained(folder, monk
 
 
 def _count_logins(folder):
-    con = sqlite3.connect(folder / "spm.db")
+    con = connect_file(folder / "spm.db")
     try:
         return con.execute("SELECT count(*) FROM audit_entry WHERE action='login'").fetchone()[0]
     finally:
@@ -152,7 +153,7 @@ def test_check_reports_a_row_deleted_from_the_audit_trail(folder):
     assert spm("backup", data_dir=folder, sqlite=True).returncode == 0  # more entries
     good = spm("check", "--json", "-", data_dir=folder, sqlite=True)
     assert good.returncode == 0 and json.loads(good.stdout)["audit_chain"]["ok"]
-    con = sqlite3.connect(folder / "spm.db")
+    con = connect_file(folder / "spm.db")
     con.execute("DROP TRIGGER audit_entry_no_delete")
     con.execute("DELETE FROM audit_entry WHERE seq = 2")
     con.commit()

@@ -4,15 +4,16 @@ permission (exit 1), and the audit trail names that user."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from cli_helpers import ADMIN, PASSWORD, cli_env, ensure_admin, password_file, spm
 
 from spm_desktop.core.domain.actor import SYSTEM
 from spm_desktop.core.security import users
 from spm_desktop.core.storage.database import Database
-from spm_desktop.core.storage.engine import make_engine
+from spm_desktop.core.storage.engine import (
+    connect_file,  # noqa: I001
+    make_engine,
+)
 
 
 @pytest.fixture
@@ -21,15 +22,16 @@ def folder(tmp_path):
     ensure_admin(folder, sqlite=True)
     db = Database(make_engine(f"sqlite:///{folder / 'spm.db'}"))
     try:
-        users.create_user(db, SYSTEM, "lihat", "Pemirsa", "viewer", PASSWORD)
-        users.create_user(db, SYSTEM, "super", "Supervisor", "supervisor", PASSWORD)
+        # Not one-time passwords (those allow only ``password``; tested in test_sec_encryption).
+        users.create_user(db, SYSTEM, "lihat", "Pemirsa", "viewer", PASSWORD, one_time=False)
+        users.create_user(db, SYSTEM, "super", "Supervisor", "supervisor", PASSWORD, one_time=False)
     finally:
         db.dispose()
     return folder
 
 
 def audit(folder, sql="SELECT username, action, entity FROM audit_entry ORDER BY at, id"):
-    con = sqlite3.connect(folder / "spm.db")
+    con = connect_file(folder / "spm.db")
     try:
         return con.execute(sql).fetchall()
     finally:
@@ -50,6 +52,7 @@ EVERY_COMMAND = [
     ("targets", "export", "t.csv"), ("targets", "import", "t.csv"), ("duplicates",), ("duplicates", "--json", "-"),
     ("import", "complaints", "x.csv"), ("import", "referrals", "x.csv"), ("import", "dtsen", "x.csv"),
     ("dtsen", "export", "--batch", "B1", "--xlsx", "x.xlsx"), ("letter", "print", "x", "--pdf", "x.pdf"),
+    ("password", "--new-password-file", "p.txt"),
 ]
 
 
@@ -71,7 +74,7 @@ def test_every_command_is_in_the_login_table():
     leaves = {leaf for leaf in _leaf_commands(build_parser()) if leaf[0] not in NO_LOGIN_COMMANDS}
     covered = {leaf for leaf in leaves for args in EVERY_COMMAND if args[:len(leaf)] == leaf}
     assert leaves - covered == set(), "commands without a row in EVERY_COMMAND"
-    assert NO_LOGIN_COMMANDS == {"init", "wilayah"}
+    assert NO_LOGIN_COMMANDS == {"init", "wilayah", "recover"}  # recover: the recovery key instead
 
 
 @pytest.mark.parametrize("args", EVERY_COMMAND, ids=" ".join)

@@ -4,10 +4,11 @@ office would script them."""
 from __future__ import annotations
 
 import shutil
-import sqlite3
 
 import pytest
 from cli_helpers import spm as cli_spm
+
+from spm_desktop.core.storage.engine import connect_file  # noqa: I001
 
 
 def spm(*args, data_dir, **kw):
@@ -17,7 +18,7 @@ def spm(*args, data_dir, **kw):
 def folder_from(template, path):
     path.mkdir()
     shutil.copyfile(template, path / "spm.db")
-    con = sqlite3.connect(path / "spm.db")
+    con = connect_file(path / "spm.db")
     con.execute("DELETE FROM local_device")  # its own identity, as a real second computer
     con.commit()
     con.close()
@@ -25,7 +26,7 @@ def folder_from(template, path):
 
 
 def count(folder, sql):
-    con = sqlite3.connect(folder / "spm.db")
+    con = connect_file(folder / "spm.db")
     try:
         return con.execute(sql).fetchone()[0]
     finally:
@@ -50,7 +51,7 @@ def pair(template_db_file, tmp_path):
     done = enrol(office, tksk, tmp_path, "TKSK Pontianak Barat", "tksk", "--kecamatan", "61.71.03")
     assert "Terdaftar: TKSK Pontianak Barat (TKSK, kecamatan 61.71.03)" in done.stdout
     enrol(tksk, office, tmp_path, "Kantor Dinsos", "office")
-    con = sqlite3.connect(tksk / "spm.db")
+    con = connect_file(tksk / "spm.db")
     con.execute("INSERT INTO person (id, created_at, updated_at, updated_by, origin_device, revision, change_seq, "
                 "name, alias, sex, birth_year_estimated, birth_place, address, disability_type, phone, notes, "
                 "search_name, kelurahan_code) VALUES ('p-1', '2026-03-01 08:00:00', '2026-03-01 08:00:00', 'tksk', "

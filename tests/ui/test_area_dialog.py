@@ -54,7 +54,7 @@ def test_first_start_asks_admin_then_area_then_login(app, runner, monkeypatch, e
 
     def fake_first(parent, db_, runner_):
         calls.append("admin")
-        return create_first_admin(db_, "admin", "Admin", PASSWORD)
+        return create_first_admin(db_, "admin", "Admin", PASSWORD), None  # (admin, recovery key)
 
     def fake_area(parent, db_, actor, runner_, current=None):
         calls.append(("area", actor.username))
@@ -64,11 +64,11 @@ def test_first_start_asks_admin_then_area_then_login(app, runner, monkeypatch, e
 
     def fake_login(parent, db_, runner_, office="", username=""):
         calls.append(("login", office))
-        return authenticate(db_, "admin", PASSWORD)
+        return authenticate(db_, "admin", PASSWORD), None, PASSWORD  # (user, Unlocked, password typed)
 
     monkeypatch.setattr(FirstAdminDialog, "ask", fake_first)
     monkeypatch.setattr(AreaDialog, "ask", fake_area)
-    monkeypatch.setattr(LoginDialog, "ask", fake_login)
+    monkeypatch.setattr(LoginDialog, "ask_login", fake_login)
     try:
         assert app_module.sign_in(db, runner) is not None
         assert calls == ["admin", ("area", "admin"), ("login", "Dinas Sosial Kabupaten Kubu Raya")]

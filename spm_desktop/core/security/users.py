@@ -20,7 +20,7 @@ from spm_desktop.core.domain.errors import (
 )
 from spm_desktop.core.domain.groups import ROLES, UNITS
 from spm_desktop.core.domain.text import text_problem
-from spm_desktop.core.security import audit
+from spm_desktop.core.security import audit, vault
 from spm_desktop.core.security.passwords import check_password_rules, hash_password, verify_password
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.security.scope import TKSK_UNIT
@@ -68,13 +68,20 @@ def has_users(db: Database) -> bool:
         return bool(s.scalar(select(func.count()).select_from(User).where(User.role != "system")))
 
 
-def create_first_admin(db: Database, username: str, full_name: str, password: str, nip: str = "") -> UserInfo:
-    """The first run's administrator. Refused once any user exists (no default password)."""
+def check_first_admin(username: str, full_name: str, password: str) -> str:
+    """The first administrator's input rules (before anything is written); the clean username."""
     username = username.strip().lower()
     if not username or not username.replace(".", "").replace("_", "").isalnum():
         raise ValidationError("Nama pengguna hanya boleh huruf, angka, titik dan garis bawah.", "username")
     _check_full_name(full_name)
     check_password_rules(password, username)
+    return username
+
+
+def create_first_admin(db: Database, username: str, full_name: str, password: str, nip: str = "") -> UserInfo:
+    """The first run's administrator. Refused once any user exists (no default password). On an
+    encrypted database the key is already wrapped under this password (vault.initialize)."""
+    username = check_first_admin(username, full_name, password)
     with db.transaction(SYSTEM) as s:
         if s.scalar(select(func.count()).select_from(User)):
             raise ConflictError("Administrator sudah dibuat; masuk dengan akun yang ada.")
@@ -220,8 +227,10 @@ def get_user(db: Database, actor: Actor, user_id: str) -> UserInfo:
 
 
 def create_user(db: Database, actor: Actor, username: str, full_name: str, role: str, password: str,
-                unit: str = "", kecamatan_code: str | None = None, nip: str = "") -> UserInfo:
-    """A new account (admin only). petugas need a unit, tksk a kecamatan."""
+                unit: str = "", kecamatan_code: str | None = None, nip: str = "", one_time: bool = True) -> UserInfo:
+    """A new account (admin only). petugas need a unit, tksk a kecamatan. On an encrypted
+    database the key is wrapped under ``password``, by default as a one-time password (the
+    user chooses their own at the first login)."""
     require(actor, "users.manage")
     username = _clean_username(username)
     _check_full_name(full_name)
@@ -235,6 +244,7 @@ def create_user(db: Database, actor: Actor, username: str, full_name: str, role:
         s.add(user)
         s.flush()
         audit.record(s, "create", "user", user.id, after=_user_snapshot(user))
+        vault.wrap_password(db, username, password, one_time=one_time)  # last: commits right after
         return _info(user)
 
 
@@ -282,6 +292,8 @@ def set_user_active(db: Database, actor: Actor, user_id: str, active: bool) -> U
         s.flush()
         audit.record(s, "activate" if active else "deactivate", "user", user.id, before=before,
                      after=_user_snapshot(user))
+        if not active:  # a deactivated password no longer opens the database file
+            vault.remove_password(db, user.username)
         return _info(user)
 
 
@@ -300,6 +312,8 @@ def reset_password(db: Database, actor: Actor, user_id: str, new_password: str) 
         user.locked_until = None
         user.updated_at = utcnow()
         audit.record(s, "reset_password", "user", user.id)
+        # A one-time password: the key is wrapped under it, and the next login asks for a new one.
+        vault.wrap_password(db, user.username, new_password, one_time=True)
         return _info(user)
 
 
@@ -331,6 +345,7 @@ def change_own_password(db: Database, actor: Actor, old_password: str, new_passw
         user.password_hash = hash_password(new_password)
         user.updated_at = utcnow()
         audit.record(s, "change_password", "user", user.id)
+        vault.wrap_password(db, user.username, new_password, one_time=False)  # the old password no longer opens
 
 
 def verify_current_user(db: Database, actor: Actor, password: str) -> UserInfo:

@@ -30,6 +30,7 @@ from pathlib import Path
 from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import DomainError, ValidationError
 from spm_desktop.core.security.permissions import require
+from spm_desktop.core.storage.engine import DB_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -91,16 +92,32 @@ def backups_dir_for(db_file: Path) -> Path:
     return folder
 
 
-def _connect_ro(path: Path) -> sqlite3.Connection:
-    """A read-only connection (immutable in a folder this process cannot write)."""
-    from spm_desktop.core.storage.engine import read_only_url
+def _connect_ro(path: Path, key: bytes | None = None) -> sqlite3.Connection:
+    """A read-only connection (immutable in a folder this process cannot write); SQLCipher
+    with the file's key when it is encrypted (engine.key_for_file)."""
+    from spm_desktop.core.storage.engine import connect_file, key_for_file, read_only_url
 
-    return sqlite3.connect(read_only_url(path).removeprefix("sqlite:///").removesuffix("&uri=true"), uri=True,
-                           timeout=30)
+    return connect_file(read_only_url(path).removeprefix("sqlite:///").removesuffix("&uri=true"), uri=True,
+                        key=key or key_for_file(path), timeout=30)
 
 
-def copy_database(source: Path, target: Path) -> Path:
-    """Online-backup ``source`` into ``target`` (atomically: written aside, then renamed)."""
+def live_keys(db_file: Path) -> bytes | None:
+    """The ``spm.keys`` beside an encrypted live file (what its backups carry), or None."""
+    from spm_desktop.core.security.db_keys import keys_path_for
+
+    try:
+        return keys_path_for(Path(db_file)).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def copy_database(source: Path, target: Path, keys: bytes | None = None, key: bytes | None = None) -> Path:
+    """Online-backup ``source`` into ``target`` (atomically: written aside, then renamed).
+    An encrypted source is copied encrypted under the same key — the ``.part`` file too — and
+    ``keys`` (the wrapped keys) is appended as the backup's trailer (storage.keyed_files)."""
+    from spm_desktop.core.storage.engine import connect_file, key_for_file
+    from spm_desktop.core.storage.keyed_files import append_trailer
+
     source, target = Path(source), Path(target)
     if not source.is_file():
         raise ValidationError(f"Berkas basis data {source} tidak ditemukan.", "source")
@@ -109,9 +126,10 @@ def copy_database(source: Path, target: Path) -> Path:
     with contextlib.suppress(FileNotFoundError):
         part.unlink()
     try:
-        src = sqlite3.connect(str(source), timeout=30)
+        key = key or key_for_file(source)
+        src = connect_file(source, key=key)
         try:
-            dst = sqlite3.connect(str(part))
+            dst = connect_file(part, key=key)
             try:
                 src.backup(dst)
                 dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
@@ -120,9 +138,11 @@ def copy_database(source: Path, target: Path) -> Path:
                 dst.close()
         finally:
             src.close()
+        if key is not None and keys:
+            append_trailer(part, keys)
         _fsync(part)
         os.replace(part, target)
-    except sqlite3.DatabaseError as exc:
+    except DB_ERRORS as exc:
         with contextlib.suppress(OSError):
             part.unlink()
         raise DomainError(f"Cadangan gagal dibuat dari {source.name}: {exc}. Jalankan 'spm-desktop check'.") from exc
@@ -141,8 +161,10 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def check_file(path: Path, quick: bool = False) -> CheckResult:
-    """``PRAGMA integrity_check`` (or ``quick_check``) of a file, never raising."""
+def check_file(path: Path, quick: bool = False, key: bytes | None = None) -> CheckResult:
+    """``PRAGMA integrity_check`` (or ``quick_check``) of a file, never raising. An encrypted
+    file is read with ``key`` or its registered key; without one it fails ("file is not a
+    database")."""
     path = Path(path)
     if not path.is_file():
         return CheckResult(False, "berkas tidak ditemukan")
@@ -150,7 +172,7 @@ def check_file(path: Path, quick: bool = False) -> CheckResult:
         return CheckResult(False, "berkas kosong")
     pragma = "quick_check" if quick else "integrity_check"
     try:
-        con = _connect_ro(path)
+        con = _connect_ro(path, key)
         try:
             rows = [r[0] for r in con.execute(f"PRAGMA {pragma}").fetchall()]
             if rows != ["ok"]:
@@ -158,7 +180,7 @@ def check_file(path: Path, quick: bool = False) -> CheckResult:
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         finally:
             con.close()
-    except sqlite3.DatabaseError as exc:
+    except DB_ERRORS as exc:
         return CheckResult(False, str(exc))
     if "alembic_version" not in tables:
         return CheckResult(False, "bukan basis data SPM Desktop")
@@ -220,7 +242,7 @@ def make_backup(db_file: Path, kind: str, folder: Path | None = None, now: datet
         raise ValueError(f"unknown backup kind {kind}")
     db_file = Path(db_file)
     folder = Path(folder) if folder else backups_dir_for(db_file)
-    target = copy_database(db_file, _unique_target(folder, kind, now))
+    target = copy_database(db_file, _unique_target(folder, kind, now), keys=live_keys(db_file))
     log.info("Cadangan %s dibuat: %s", kind, target)
     return BackupInfo(target, kind, datetime.strptime(_stamp(now), "%Y%m%d-%H%M%S"), target.stat().st_size)
 
@@ -299,7 +321,7 @@ def create_backup(db, actor: Actor, target: str | Path | None = None) -> BackupI
             raise ValidationError(f"Folder tujuan {target.parent} tidak ada.", "target")
         if target.resolve() == db_file.resolve():
             raise ValidationError("Tujuan cadangan tidak boleh berkas basis data itu sendiri.", "target")
-        copy_database(db_file, target)
+        copy_database(db_file, target, keys=live_keys(db_file))
         info = BackupInfo(target, "manual", datetime.now().replace(microsecond=0), target.stat().st_size)
     with db.transaction(actor) as s:
         audit.record(s, "export", "backup", "", after={"file": str(info.path), "size": info.size})
@@ -312,7 +334,7 @@ def _keep_aside(db_file: Path, folder: Path, kind: str) -> Path | None:
         return None
     target = _unique_target(folder, kind)
     try:
-        copy_database(db_file, target)
+        copy_database(db_file, target, keys=live_keys(db_file))
     except DomainError:
         shutil.copyfile(db_file, target)
         wal = db_file.with_name(db_file.name + "-wal")
@@ -326,17 +348,17 @@ SPM_TABLES = frozenset({"alembic_version", "person", "service_event", "cases", "
                         "local_device"})
 
 
-def check_backup_file(path: Path) -> CheckResult:
+def check_backup_file(path: Path, key: bytes | None = None) -> CheckResult:
     """Everything a restore needs to know before it touches the live file: the file passes
     ``integrity_check``, is an SPM Desktop database, and its schema revision is one this
     program knows (a file from a newer version is refused: it cannot be migrated back)."""
     from spm_desktop.core.storage.migrate import known_revisions
 
-    result = check_file(path)
+    result = check_file(path, key=key)
     if not result.ok:
         return result
     try:
-        con = _connect_ro(Path(path))
+        con = _connect_ro(Path(path), key)
         try:
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             missing = sorted(SPM_TABLES - tables)
@@ -345,7 +367,7 @@ def check_backup_file(path: Path) -> CheckResult:
             revisions = [r[0] for r in con.execute("SELECT version_num FROM alembic_version")]
         finally:
             con.close()
-    except sqlite3.DatabaseError as exc:
+    except DB_ERRORS as exc:
         return CheckResult(False, str(exc))
     if len(revisions) != 1:
         return CheckResult(False, "versi skema tidak terbaca")
@@ -362,18 +384,21 @@ def _checkpoint_and_drop_wal(db_file: Path) -> None:
     wal, shm = Path(str(db_file) + "-wal"), Path(str(db_file) + "-shm")
     if db_file.exists() and (wal.exists() or shm.exists()):
         try:
-            con = sqlite3.connect(str(db_file), timeout=30)
+            from spm_desktop.core.storage.engine import connect_file
+
+            con = connect_file(db_file)
             try:
                 con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 con.close()
-        except sqlite3.DatabaseError:
+        except DB_ERRORS:
             log.warning("WAL berkas lama tidak bisa digabungkan; disingkirkan bersama salinannya")
     for extra in (wal, shm, Path(str(db_file) + "-journal")):
         extra.unlink(missing_ok=True)
 
 
-def restore_file(db_file: Path, backup_file: Path, actor: Actor = SYSTEM, reason: str = "") -> RestoreResult:
+def restore_file(db_file: Path, backup_file: Path, actor: Actor = SYSTEM, reason: str = "",
+                 key: bytes | None = None) -> RestoreResult:
     """Replace the live file by ``backup_file``.
 
     Every connection to ``db_file`` must be closed. Nothing happens to the live file until the
@@ -381,9 +406,26 @@ def restore_file(db_file: Path, backup_file: Path, actor: Actor = SYSTEM, reason
     schema and carrying the ``restore`` audit entry, is ready beside the live file; the current
     file is copied aside in the backups folder first (``before-restore``, or ``damaged`` when
     it fails quick_check). Then the prepared copy is renamed over it (atomic; the live file is
-    never deleted first)."""
+    never deleted first).
+
+    An encrypted backup (``key``: its database key, unwrapped from its trailer with a password
+    valid at backup time or the recovery key; by default the registered key) brings its
+    wrapped keys back too: they become the live ``spm.keys``, so the passwords are those of the
+    restored database. A plain backup is not restored into an encrypted data folder."""
+    from spm_desktop.core.security.db_keys import keys_path_for, write_private
+    from spm_desktop.core.storage.engine import key_for_file, register_key
+    from spm_desktop.core.storage.keyed_files import read_trailer
+
     db_file, backup_file = Path(db_file), Path(backup_file)
-    check = check_backup_file(backup_file)
+    trailer = read_trailer(backup_file)
+    key = key or key_for_file(backup_file)
+    if trailer is None and keys_path_for(db_file).exists():
+        raise ValidationError(f"Cadangan {backup_file.name} tidak terenkripsi (dibuat sebelum basis data dienkripsi); "
+                              "basis data terenkripsi tidak dipulihkan dari berkas terbuka.", "backup")
+    if trailer is not None and key is None:
+        raise ValidationError(f"Cadangan {backup_file.name} terenkripsi; masukkan kata sandi yang berlaku saat "
+                              "cadangan dibuat atau kunci pemulihan.", "backup")
+    check = check_backup_file(backup_file, key)
     if not check.ok:
         raise ValidationError(f"Cadangan {backup_file.name} tidak lolos pemeriksaan keutuhan ({check.message}); "
                               "tidak dipulihkan, basis data yang sekarang tidak diubah.", "backup")
@@ -395,10 +437,17 @@ def restore_file(db_file: Path, backup_file: Path, actor: Actor = SYSTEM, reason
     try:
         current_ok = check_file(db_file, quick=True).ok if db_file.exists() else False
         kept = _keep_aside(db_file, folder, "before-restore" if current_ok else "damaged")
-        copy_database(backup_file, staged)
+        copy_database(backup_file, staged, key=key)
+        if key is not None:
+            register_key(staged, key)
         _prepare_restored(staged, actor, backup_file, kept, reason)
         _checkpoint_and_drop_wal(db_file)
         os.replace(staged, db_file)
+        if trailer is not None:
+            import json
+
+            write_private(keys_path_for(db_file), json.dumps(trailer, indent=1, sort_keys=True).encode())
+            register_key(db_file, key)
     except BaseException:
         _remove_staged(staged)
         raise
@@ -431,7 +480,9 @@ def _prepare_restored(staged: Path, actor: Actor, backup_file: Path, kept: Path 
                                                             "reason": reason, **carried})
     finally:
         db.dispose()
-    con = sqlite3.connect(str(staged))
+    from spm_desktop.core.storage.engine import connect_file
+
+    con = connect_file(staged)
     try:
         con.execute("PRAGMA journal_mode=DELETE")
     finally:
@@ -468,7 +519,7 @@ def _carry_audit_entries(s, kept: Path | None) -> dict:
                 outcome = "archived"
         finally:
             con.close()
-    except sqlite3.DatabaseError as exc:
+    except DB_ERRORS as exc:
         log.warning("Jejak audit berkas lama tidak terbaca: %s", type(exc).__name__)
         return {"audit_entries_archived": "tidak terbaca", "audit_archive": str(kept)}
     if outcome == "archived":
@@ -496,10 +547,11 @@ def _from_sqlite(column_type, value):
     return value
 
 
-def restore_backup(db_file: Path, actor: Actor, backup_file: Path, reason: str = "") -> RestoreResult:
+def restore_backup(db_file: Path, actor: Actor, backup_file: Path, reason: str = "",
+                   key: bytes | None = None) -> RestoreResult:
     """The permission-checked restore (admin): see :func:`restore_file`."""
     require(actor, "backup.restore")
-    return restore_file(db_file, backup_file, actor, reason)
+    return restore_file(db_file, backup_file, actor, reason, key=key)
 
 
 # ----- start-up -------------------------------------------------------------------------

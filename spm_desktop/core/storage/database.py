@@ -97,3 +97,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def reopen(self) -> None:
+        """A new engine for the same file (after it was encrypted in place: the key is now
+        registered, storage.engine.register_key); the same object stays in use."""
+        from spm_desktop.core.storage.engine import make_engine
+
+        url = self.engine.url.render_as_string(hide_password=False)
+        self.engine.dispose()
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.refresh_device()

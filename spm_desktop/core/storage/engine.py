@@ -12,6 +12,116 @@ from sqlalchemy import Engine, create_engine, event, text
 
 BUSY_TIMEOUT_MS = 10_000
 
+# ----- encryption at rest (SQLCipher) ------------------------------------------------------
+# The key of an encrypted file is registered here once the login has unwrapped it
+# (core/security/db_keys); every engine and raw connection of that file — and of its backups,
+# which carry the same key — then opens it with SQLCipher. URLs stay ``sqlite:///…``.
+_keys_by_file: dict[str, bytes] = {}
+_keys_by_id: dict[str, bytes] = {}
+
+
+def _file_key(path: str | Path) -> str:
+    return os.path.normcase(os.path.abspath(str(path)))
+
+
+def register_key(db_file: str | Path, key: bytes) -> None:
+    """From now on ``db_file`` (and any file with a trailer naming this key) opens with ``key``."""
+    from spm_desktop.core.security.db_keys import key_id
+
+    _keys_by_file[_file_key(db_file)] = key
+    _keys_by_id[key_id(key)] = key
+
+
+def forget_keys() -> None:
+    _keys_by_file.clear()
+    _keys_by_id.clear()
+
+
+def key_by_id(kid: str) -> bytes | None:
+    return _keys_by_id.get(kid)
+
+
+def sqlite_file_of(url: str) -> str | None:
+    """The file path of a SQLite URL (plain or ``file:…?mode=ro`` form); None for memory/server."""
+    from urllib.parse import unquote
+
+    if not is_sqlite(url):
+        return None
+    rest = str(url).split(":///", 1)[1] if ":///" in str(url) else ""
+    if rest.startswith("file:"):
+        rest = unquote(rest.removeprefix("file:").split("?", 1)[0])
+    else:
+        rest = rest.split("?", 1)[0]
+    return rest or None if rest != ":memory:" else None
+
+
+def key_for_file(path: str | Path) -> bytes | None:
+    """The registered key of ``path``: by the file itself, or — a backup, a ``.part`` copy —
+    by the key id in its keys trailer. None: a plain file (or one whose key is not known)."""
+    key = _keys_by_file.get(_file_key(path))
+    if key is not None:
+        return key
+    if not _keys_by_id:
+        return None
+    from spm_desktop.core.storage.keyed_files import read_trailer
+
+    trailer = read_trailer(Path(path))
+    if trailer is None:  # a live file whose spm.keys names a key unwrapped from a backup of it
+        from spm_desktop.core.security.db_keys import keys_path_for
+
+        try:
+            import json
+
+            trailer = json.loads(keys_path_for(Path(path)).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+    return _keys_by_id.get(str(trailer.get("key_id", ""))) if isinstance(trailer, dict) else None
+
+
+def encrypted_without_key(path: str | Path) -> bool:
+    """An encrypted data file (``spm.keys`` beside it) whose key nobody has unwrapped yet."""
+    from spm_desktop.core.security.db_keys import keys_path_for
+
+    return _file_key(path) not in _keys_by_file and keys_path_for(Path(path)).is_file()
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    return (sqlite3.DatabaseError, sqlcipher.DatabaseError)
+
+
+# What a broken, foreign or wrongly keyed file raises, from either driver.
+DB_ERRORS = _database_errors()
+
+
+def cipher_module():
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    return sqlcipher
+
+
+def apply_key(dbapi_connection, key: bytes) -> None:
+    """First statements on a SQLCipher connection: the raw 256-bit key (no KDF per open) and
+    SQLCipher's own logging off."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    cursor.execute("PRAGMA cipher_log_level = NONE")
+    cursor.close()
+
+
+def connect_file(target: str | Path, *, key: bytes | None = None, uri: bool = False, timeout: float = 30, **kwargs):
+    """A DB-API connection to a SQLite file: SQLCipher with ``key`` (or the registered key of
+    the file), plain sqlite3 otherwise. ``target`` may be a ``file:…`` URI (``uri=True``)."""
+    if key is None:
+        path = sqlite_file_of("sqlite:///" + str(target)) if uri else str(target)
+        key = key_for_file(path) if path else None
+    if key is None:
+        return sqlite3.connect(str(target), uri=uri, timeout=timeout, **kwargs)
+    con = cipher_module().connect(str(target), uri=uri, timeout=timeout, **kwargs)
+    apply_key(con, key)
+    return con
+
 
 def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
     # pysqlite's own transaction handling is switched off so that BEGIN is emitted by
@@ -36,7 +146,7 @@ def _ensure_wal(cursor) -> None:
             if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 cursor.execute("PRAGMA journal_mode=WAL")
             return
-        except sqlite3.OperationalError as exc:
+        except Exception as exc:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(0.02)
@@ -107,7 +217,17 @@ def make_engine(url: str, *, read_only: bool = False, **kwargs) -> Engine:
     :func:`read_only_url` (no journal change, deferred transactions)."""
     kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
+        path = sqlite_file_of(url)
+        key = kwargs.pop("key", None) or (key_for_file(path) if path else None)
+        if key is None and path and encrypted_without_key(path):
+            from spm_desktop.core.domain.errors import DomainError
+
+            raise DomainError("Basis data terenkripsi; masuk dengan nama pengguna dan kata sandi dulu.")
+        if key is not None:
+            kwargs["module"] = cipher_module()
         engine = create_engine(url, **kwargs)
+        if key is not None:
+            event.listen(engine, "connect", lambda conn, _rec: apply_key(conn, key))
         event.listen(engine, "connect", _set_read_only_pragmas if read_only else _set_sqlite_pragmas)
         event.listen(engine, "begin", _begin_read_only if read_only else _begin_sqlite)
         return engine

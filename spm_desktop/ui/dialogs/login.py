@@ -8,11 +8,21 @@ or None when the person cancelled.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from spm_desktop import APP_NAME
+from spm_desktop.core.security import vault
 from spm_desktop.core.security.passwords import PASSWORD_RULES
-from spm_desktop.core.security.users import UserInfo, authenticate, create_first_admin
+from spm_desktop.core.security.users import UserInfo
 from spm_desktop.core.storage.database import Database
 from spm_desktop.ui.errors import user_message
 from spm_desktop.ui.icons import app_icon
@@ -26,6 +36,8 @@ class _CredentialsDialog(QDialog):
         super().__init__(parent)
         self.db, self.runner = db, runner
         self.user: UserInfo | None = None
+        self.extra = None
+        self.password_typed = ""
         self.setWindowIcon(app_icon())
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
         self.form = QFormLayout()
@@ -54,8 +66,9 @@ class _CredentialsDialog(QDialog):
             self.message.setText("Memeriksa…")
 
     @Slot(object)
-    def _done(self, user: UserInfo) -> None:
-        self.user = user
+    def _done(self, result) -> None:
+        # (UserInfo, extra): the recovery key of a first run, or the login's db_keys.Unlocked
+        self.user, self.extra = result
         self.accept()
 
     @Slot(object)
@@ -96,14 +109,15 @@ class FirstAdminDialog(_CredentialsDialog):
             self.password2.setFocus()
             return
         self._busy(True)
-        self.runner.submit(create_first_admin, self.db, self.username.text(), self.full_name.text(),
+        self.runner.submit(vault.create_first_admin_encrypted, self.db, self.username.text(), self.full_name.text(),
                            self.password.text(), nip=self.nip.text(), on_done=self._done, on_error=self._refused)
 
     @classmethod
-    def ask(cls, parent: QWidget | None, db: Database, runner: Runner) -> UserInfo | None:
+    def ask(cls, parent: QWidget | None, db: Database, runner: Runner) -> tuple[UserInfo, str | None] | None:
+        """(the administrator, the recovery key to show next — None on a server database)."""
         dialog = cls(db, runner, parent)
         dialog.exec()
-        return dialog.user
+        return (dialog.user, dialog.extra) if dialog.user is not None else None
 
 
 class LoginDialog(_CredentialsDialog):
@@ -126,7 +140,8 @@ class LoginDialog(_CredentialsDialog):
     @Slot()
     def submit(self) -> None:
         self._busy(True)
-        self.runner.submit(authenticate, self.db, self.username.text(), self.password.text(),
+        self.password_typed = self.password.text()
+        self.runner.submit(vault.login_open_database, self.db, self.username.text(), self.password.text(),
                            on_done=self._done, on_error=self._refused)
 
     @Slot(object)
@@ -141,3 +156,78 @@ class LoginDialog(_CredentialsDialog):
         dialog = cls(db, runner, parent, office, username)
         dialog.exec()
         return dialog.user
+
+    @classmethod
+    def ask_login(cls, parent: QWidget | None, db: Database, runner: Runner, office: str = "", username: str = ""):
+        """(UserInfo, db_keys.Unlocked or None, the password typed) or None when cancelled."""
+        dialog = cls(db, runner, parent, office, username)
+        dialog.exec()
+        return (dialog.user, dialog.extra, dialog.password_typed) if dialog.user is not None else None
+
+
+class UnlockDialog(LoginDialog):
+    """Start of an encrypted data folder: the password unwraps the database key (spm.keys)
+    before the database is opened; the user is checked in the database right after."""
+
+    def __init__(self, db_file, runner: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(None, runner, parent)
+        self.db_file = db_file
+        self.intro.setText(f"<b>{APP_NAME}</b><br>Basis data terenkripsi. Masuk dengan akun Anda untuk membukanya.")
+
+    @Slot()
+    def submit(self) -> None:
+        self._busy(True)
+        username, password = self.username.text(), self.password.text()
+
+        def unlock():
+            return (username, password), vault.unlock(self.db_file, username, password)
+
+        self.runner.submit(unlock, on_done=self._done, on_error=self._refused)
+
+    @classmethod
+    def ask_unlock(cls, parent: QWidget | None, db_file, runner: Runner):
+        """(username, password, db_keys.Unlocked) or None when cancelled."""
+        dialog = cls(db_file, runner, parent)
+        dialog.exec()
+        return (*dialog.user, dialog.extra) if dialog.user is not None else None
+
+
+class RecoveryKeyDialog(QDialog):
+    """Second step of the first run (administrator → recovery key → area → device), and after
+    the upgrade of a plain database: the recovery key, shown once, to print and keep."""
+
+    def __init__(self, recovery_key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"{APP_NAME} — Kunci pemulihan")
+        self.setWindowIcon(app_icon())
+        layout = QVBoxLayout(self)
+        intro = QLabel("Basis data di komputer ini dienkripsi. Bila kata sandi administrator lupa, hanya "
+                       "<b>kunci pemulihan</b> di bawah ini yang dapat membukanya. Kunci ini ditampilkan "
+                       "<b>sekali ini saja</b>: tulis atau cetak, lalu simpan di tempat terkunci, terpisah dari "
+                       "komputer. Siapa pun yang memegang kunci ini dan salinan basis data dapat membaca datanya.")
+        intro.setWordWrap(True)
+        intro.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(intro)
+        self.key_label = QLabel(recovery_key)
+        self.key_label.setObjectName("recoveryKey")
+        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.key_label.setStyleSheet("font-family: monospace; font-size: 14pt; padding: 8px;")
+        self.key_label.setWordWrap(True)
+        layout.addWidget(self.key_label)
+        self.confirm = QCheckBox("Saya sudah mencatat/mencetak kunci pemulihan ini dan menyimpannya dengan aman.")
+        layout.addWidget(self.confirm)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Lanjut")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        self.confirm.toggled.connect(self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled)
+        self.buttons.accepted.connect(self.accept)
+        layout.addWidget(self.buttons)
+
+    def reject(self) -> None:  # the key is shown once: the step cannot be skipped
+        if self.confirm.isChecked():
+            super().reject()
+
+    @classmethod
+    def show_once(cls, parent: QWidget | None, recovery_key: str) -> None:
+        dialog = cls(recovery_key, parent)
+        dialog.exec()
