@@ -19,7 +19,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from common import DATA, BenchCase, big_demo_db
+from common import DATA, BenchCase, big_demo_db, unlock_bench
 
 IMPORT_ROWS = 10_000
 # A mix of what the front desk types: name parts, two words, spelling variants, NIK/KK prefixes.
@@ -38,6 +38,13 @@ def _demo_copy() -> Path:
         target.with_name(target.name + suffix).unlink(missing_ok=True)
     shutil.copyfile(source, target)
     target.chmod(0o644)
+    key = unlock_bench(source)
+    if key is not None:  # the encrypted twin (bench/make_encrypted.py): same key for the copy
+        from spm_desktop.core.security.db_keys import keys_path_for
+        from spm_desktop.core.storage.engine import register_key
+
+        shutil.copyfile(keys_path_for(source), keys_path_for(target))
+        register_key(target, key)
     _state["path"] = target
     return target
 

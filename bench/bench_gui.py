@@ -21,13 +21,17 @@ COLD_START = """
 import sys, time
 from spm_desktop import app
 from spm_desktop.core.services.settings import get_settings
-from spm_desktop.ui.dialogs.login import LoginDialog
+from spm_desktop.core.security import vault
+from spm_desktop.ui.dialogs.login import LoginDialog, UnlockDialog
 from spm_desktop.ui.runner import Runner
 from pathlib import Path
 qt = app.make_application()
-db = app.open_data(Path(sys.argv[1]))
 runner = Runner()
-dialog = LoginDialog(db, runner, office=get_settings(db).office_name)
+if vault.is_encrypted(Path(sys.argv[1]) / "spm.db"):  # the file opens after the password unwraps its key
+    dialog = UnlockDialog(Path(sys.argv[1]) / "spm.db", runner)
+else:
+    db = app.open_data(Path(sys.argv[1]))
+    dialog = LoginDialog(db, runner, office=get_settings(db).office_name)
 dialog.show()
 qt.processEvents()
 print(time.time(), flush=True)

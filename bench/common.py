@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -47,6 +46,7 @@ def big_demo_db() -> Path:
     """
     override = os.environ.get("SPM_BENCH_DB")
     if override:
+        unlock_bench(Path(override))
         return Path(override)
     folder = DATA / "big"
     path = folder / "spm.db"
@@ -58,11 +58,25 @@ def big_demo_db() -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         run_cli(folder, "demo-data", "--persons", str(BIG_PERSONS), "--events", str(BIG_EVENTS), "--seed",
                 str(BIG_SEED), "--until", BIG_UNTIL)
-        con = sqlite3.connect(path)
+        unlock_bench(path)
+        con = connect_file(path)
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         con.close()
         stamp.write_text(schema)
+    unlock_bench(path)
     return path
+
+
+def unlock_bench(path: Path) -> bytes | None:
+    """An encrypted bench database (``spm.keys`` beside it, made by ``init``): unwrap its key
+    with the bench administrator's password in this process, as a login would (engines and
+    connections of the file then use SQLCipher). None for a plain file."""
+    from spm_desktop.core.security import vault
+    from spm_desktop.core.storage.engine import key_for_file
+
+    if not vault.is_encrypted(Path(path)):
+        return None
+    return key_for_file(path) or vault.unlock(Path(path), BENCH_ADMIN, BENCH_PASSWORD).db_key
 
 
 BENCH_ADMIN, BENCH_PASSWORD = "admin", "bench-sandi-2026"
@@ -99,5 +113,18 @@ def copy_of(path: Path, name: str) -> Path:
     shutil.rmtree(target.parent, ignore_errors=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, target)
+    key = unlock_bench(path)
+    if key is not None:  # an encrypted source: the copy carries the same key and spm.keys
+        from spm_desktop.core.security.db_keys import keys_path_for
+        from spm_desktop.core.storage.engine import register_key
+
+        shutil.copyfile(keys_path_for(path), keys_path_for(target))
+        register_key(target, key)
     os.sync()
     return target
+
+
+def connect_file(path: Path):
+    from spm_desktop.core.storage.engine import connect_file as connect
+
+    return connect(path)

@@ -152,11 +152,10 @@ def _check_libraries(folder: Path, state: dict) -> str:
 def _check_migrate(folder: Path, state: dict) -> str:
     from sqlalchemy import func, select
 
+    from spm_desktop.core.security.vault import initialize
     from spm_desktop.core.storage.migrate import current_revision, head_revision
     from spm_desktop.core.storage.models import Region, ServiceType
     from spm_desktop.core.storage.open import open_database
-
-    from spm_desktop.core.security.vault import initialize
 
     # Encrypted like a real data folder: SQLCipher, Argon2id and AES-GCM must be in the bundle.
     initialize(folder / "spm.db", "ujimandiri", "Uji-Mandiri-2026")

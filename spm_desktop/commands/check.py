@@ -32,7 +32,7 @@ def run(args, ctx) -> int:
 
     _check_file_before_opening(ctx)
     db = ctx.database()
-    report = collect(db)
+    report = collect(db, ctx.actor())
     if args.json_out:
         data = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
         if args.json_out == "-":
@@ -54,8 +54,9 @@ def run(args, ctx) -> int:
     return 0
 
 
-def collect(db) -> dict:
-    """Everything ``check`` finds, as JSON-safe data."""
+def collect(db, actor=None) -> dict:
+    """Everything ``check`` finds, as JSON-safe data. The stored records that fail a rule are
+    listed as ``actor`` (the logged-in user) sees them."""
     from spm_desktop.core.security.audit_chain import verify_chain
     from spm_desktop.core.storage.base import Base
     from spm_desktop.core.storage.migrate import current_revision, head_revision
@@ -83,7 +84,7 @@ def collect(db) -> dict:
         from spm_desktop.core.domain.actor import SYSTEM
         from spm_desktop.core.services.rule_check import stored_rule_problems
 
-        rule_problems = [p.to_json() for p in stored_rule_problems(db, SYSTEM)]
+        rule_problems = [p.to_json() for p in stored_rule_problems(db, actor or SYSTEM)]
     return {
         "database": db.url,
         "integrity": integrity,

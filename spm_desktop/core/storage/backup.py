@@ -571,6 +571,9 @@ def remove_leftovers(db_file: Path, now: float | None = None) -> list[Path]:
     candidates = list((db_file.parent / BACKUP_DIRNAME).glob("*.part"))
     candidates += list(db_file.parent.glob(f"{db_file.name}.restore*"))
     candidates += list(db_file.parent.glob(f"{db_file.stem}.before-*.db.part"))
+    # An interrupted encryption of a plain file (encrypted, of no use) and an interrupted
+    # rewrite of spm.keys.
+    candidates += list(db_file.parent.glob(f"{db_file.name}.encrypting")) + list(db_file.parent.glob("spm.keys.tmp"))
     removed = []
     for path in candidates:
         try:

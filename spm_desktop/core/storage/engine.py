@@ -21,7 +21,7 @@ _keys_by_id: dict[str, bytes] = {}
 
 
 def _file_key(path: str | Path) -> str:
-    return os.path.normcase(os.path.abspath(str(path)))
+    return os.path.normcase(os.path.realpath(str(path)))
 
 
 def register_key(db_file: str | Path, key: bytes) -> None:
