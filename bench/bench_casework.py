@@ -40,7 +40,7 @@ def _demo_copy() -> Path:
     target.chmod(0o644)
     key = unlock_bench(source)
     if key is not None:  # the encrypted twin (bench/make_encrypted.py): same key for the copy
-        from spm_desktop.core.security.db_keys import keys_path_for
+        from spm_desktop.core.storage.db_keys import keys_path_for
         from spm_desktop.core.storage.engine import register_key
 
         shutil.copyfile(keys_path_for(source), keys_path_for(target))

@@ -115,7 +115,7 @@ def copy_of(path: Path, name: str) -> Path:
     shutil.copyfile(path, target)
     key = unlock_bench(path)
     if key is not None:  # an encrypted source: the copy carries the same key and spm.keys
-        from spm_desktop.core.security.db_keys import keys_path_for
+        from spm_desktop.core.storage.db_keys import keys_path_for
         from spm_desktop.core.storage.engine import register_key
 
         shutil.copyfile(keys_path_for(path), keys_path_for(target))

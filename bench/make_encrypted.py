@@ -19,7 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import BENCH_ADMIN, BENCH_PASSWORD  # noqa: E402
 
-from spm_desktop.core.security import db_keys, vault  # noqa: E402
+from spm_desktop.core.security import vault
+from spm_desktop.core.storage import db_keys  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

@@ -16,8 +16,9 @@ import pytest
 from cli_helpers import ADMIN, PASSWORD, password_file, spm, unlock_in_process
 
 from spm_desktop.core.domain.errors import DomainError
-from spm_desktop.core.security import db_keys, vault
-from spm_desktop.core.security.db_keys import KeyStore, keys_path_for
+from spm_desktop.core.security import vault
+from spm_desktop.core.storage import db_keys
+from spm_desktop.core.storage.db_keys import KeyStore, keys_path_for
 from spm_desktop.core.storage.engine import DB_ERRORS, connect_file
 
 pytestmark = pytest.mark.sqlite_only("encryption at rest is about the SQLite file")

@@ -9,8 +9,9 @@ import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
 from spm_desktop import app as app_module
-from spm_desktop.core.security import db_keys, vault
+from spm_desktop.core.security import sign_in, vault
 from spm_desktop.core.security.users import create_user
+from spm_desktop.core.storage import db_keys
 from spm_desktop.core.storage.open import open_database
 from spm_desktop.ui.dialogs import login as login_dialogs
 from spm_desktop.ui.dialogs.area import AreaDialog
@@ -52,7 +53,7 @@ def test_first_run_encrypts_and_shows_the_recovery_key_once(app, runner, wait_ru
         db = open_database(f"sqlite:///{db_file2}")
         calls = []
         monkeypatch.setattr(login_dialogs.FirstAdminDialog, "ask", classmethod(
-            lambda cls, parent, db_, runner_: calls.append("admin") or vault.create_first_admin_encrypted(
+            lambda cls, parent, db_, runner_: calls.append("admin") or sign_in.create_first_admin_encrypted(
                 db_, "admin", "Admin", PASSWORD)))
         monkeypatch.setattr(login_dialogs.RecoveryKeyDialog, "show_once",
                             classmethod(lambda cls, parent, key: calls.append("recovery")))
@@ -66,7 +67,7 @@ def test_first_run_encrypts_and_shows_the_recovery_key_once(app, runner, wait_ru
         monkeypatch.setattr(AreaDialog, "ask", fake_area)
         monkeypatch.setattr(login_dialogs.LoginDialog, "ask_login", classmethod(
             lambda cls, parent, db_, runner_, office="", username="": calls.append("login") or (
-                *vault.login_open_database(db_, "admin", PASSWORD), PASSWORD)))
+                *sign_in.login_open_database(db_, "admin", PASSWORD), PASSWORD)))
         assert app_module.sign_in(db, runner).username == "admin"
         assert calls == ["admin", "recovery", "area", "login"]
         assert vault.is_encrypted(db_file2)
@@ -77,7 +78,7 @@ def test_first_run_encrypts_and_shows_the_recovery_key_once(app, runner, wait_ru
 def test_start_on_an_encrypted_folder_and_one_time_password(app, runner, tmp_path, monkeypatch):
     db_file = tmp_path / "spm.db"
     db = open_database(f"sqlite:///{db_file}")
-    admin, _recovery = vault.create_first_admin_encrypted(db, "admin", "Admin", PASSWORD)
+    admin, _recovery = sign_in.create_first_admin_encrypted(db, "admin", "Admin", PASSWORD)
     create_user(db, admin.actor(), "budi", "Budi Pratama", "supervisor", "Sekali-Pakai-1")  # one-time
     from spm_desktop.core.services.area import AreaChoice, adopt_area
 

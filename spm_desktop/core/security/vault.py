@@ -29,8 +29,8 @@ import os
 from pathlib import Path
 
 from spm_desktop.core.domain.errors import ConflictError, DomainError
-from spm_desktop.core.security import db_keys
-from spm_desktop.core.security.db_keys import KeyStore, Unlocked, keys_path_for
+from spm_desktop.core.storage import db_keys
+from spm_desktop.core.storage.db_keys import KeyStore, Unlocked, keys_path_for
 from spm_desktop.core.storage.engine import (
     DB_ERRORS,
     apply_key,
@@ -136,20 +136,6 @@ def finish_login(db, user, unlocked: Unlocked | None) -> None:
     if not db.read_only:
         with contextlib.suppress(OSError):
             store.login_succeeded(unlocked.db_key, unlocked.entry)
-
-
-def login_open_database(db, username: str, password: str):
-    """A login on an already open database (the next session, an idle-lock unlock): the
-    password must still unwrap the key (counters, lock-out) before the database check."""
-    from spm_desktop.core.security.users import authenticate
-
-    db_file = db_file_of(db)
-    unlocked = None
-    if is_encrypted(db_file):
-        unlocked = KeyStore(keys_path_for(db_file)).unlock(username, password)
-    user = authenticate(db, username, password)
-    finish_login(db, user, unlocked)
-    return user, unlocked
 
 
 # ----- wrapping on user changes ---------------------------------------------------------------
@@ -316,24 +302,6 @@ def encrypt_folder(db, admin_username: str, admin_password: str) -> str:
                                                                    "backups_encrypted": len(encrypted)})
     log.info("Basis data dienkripsi; %d cadangan lama dienkripsi", len(encrypted))
     return recovery
-
-
-def create_first_admin_encrypted(db, username: str, full_name: str, password: str, nip: str = ""):
-    """The first-run dialog's administrator: on SQLite the key, the recovery key and spm.keys
-    are made first and the (user-less) file is encrypted in place; returns (UserInfo, recovery
-    key or None for a server database)."""
-    from spm_desktop.core.security.users import check_first_admin, create_first_admin, has_users
-
-    db_file = db_file_of(db)
-    recovery = None
-    if db_file is not None and not is_encrypted(db_file):
-        clean = check_first_admin(username, full_name, password)
-        if has_users(db):
-            raise ConflictError("Administrator sudah dibuat; masuk dengan akun yang ada.")
-        db.dispose()
-        _key, recovery = initialize(db_file, clean, password)
-        db.reopen()
-    return create_first_admin(db, username, full_name, password, nip=nip), recovery
 
 
 def recover(db_file: Path, recovery_key: str, username: str, new_password: str) -> None:

@@ -103,7 +103,7 @@ def _connect_ro(path: Path, key: bytes | None = None) -> sqlite3.Connection:
 
 def live_keys(db_file: Path) -> bytes | None:
     """The ``spm.keys`` beside an encrypted live file (what its backups carry), or None."""
-    from spm_desktop.core.security.db_keys import keys_path_for
+    from spm_desktop.core.storage.db_keys import keys_path_for
 
     try:
         return keys_path_for(Path(db_file)).read_bytes()
@@ -412,7 +412,7 @@ def restore_file(db_file: Path, backup_file: Path, actor: Actor = SYSTEM, reason
     valid at backup time or the recovery key; by default the registered key) brings its
     wrapped keys back too: they become the live ``spm.keys``, so the passwords are those of the
     restored database. A plain backup is not restored into an encrypted data folder."""
-    from spm_desktop.core.security.db_keys import keys_path_for, write_private
+    from spm_desktop.core.storage.db_keys import keys_path_for, write_private
     from spm_desktop.core.storage.engine import key_for_file, register_key
     from spm_desktop.core.storage.keyed_files import read_trailer
 

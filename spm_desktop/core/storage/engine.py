@@ -14,7 +14,7 @@ BUSY_TIMEOUT_MS = 10_000
 
 # ----- encryption at rest (SQLCipher) ------------------------------------------------------
 # The key of an encrypted file is registered here once the login has unwrapped it
-# (core/security/db_keys); every engine and raw connection of that file — and of its backups,
+# (core/storage/db_keys); every engine and raw connection of that file — and of its backups,
 # which carry the same key — then opens it with SQLCipher. URLs stay ``sqlite:///…``.
 _keys_by_file: dict[str, bytes] = {}
 _keys_by_id: dict[str, bytes] = {}
@@ -26,7 +26,7 @@ def _file_key(path: str | Path) -> str:
 
 def register_key(db_file: str | Path, key: bytes) -> None:
     """From now on ``db_file`` (and any file with a trailer naming this key) opens with ``key``."""
-    from spm_desktop.core.security.db_keys import key_id
+    from spm_desktop.core.storage.db_keys import key_id
 
     _keys_by_file[_file_key(db_file)] = key
     _keys_by_id[key_id(key)] = key
@@ -67,7 +67,7 @@ def key_for_file(path: str | Path) -> bytes | None:
 
     trailer = read_trailer(Path(path))
     if trailer is None:  # a live file whose spm.keys names a key unwrapped from a backup of it
-        from spm_desktop.core.security.db_keys import keys_path_for
+        from spm_desktop.core.storage.db_keys import keys_path_for
 
         try:
             import json
@@ -80,7 +80,7 @@ def key_for_file(path: str | Path) -> bytes | None:
 
 def encrypted_without_key(path: str | Path) -> bool:
     """An encrypted data file (``spm.keys`` beside it) whose key nobody has unwrapped yet."""
-    from spm_desktop.core.security.db_keys import keys_path_for
+    from spm_desktop.core.storage.db_keys import keys_path_for
 
     return _file_key(path) not in _keys_by_file and keys_path_for(Path(path)).is_file()
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from spm_desktop import APP_NAME
-from spm_desktop.core.security import vault
+from spm_desktop.core.security import sign_in, vault
 from spm_desktop.core.security.passwords import PASSWORD_RULES
 from spm_desktop.core.security.users import UserInfo
 from spm_desktop.core.storage.database import Database
@@ -109,7 +109,7 @@ class FirstAdminDialog(_CredentialsDialog):
             self.password2.setFocus()
             return
         self._busy(True)
-        self.runner.submit(vault.create_first_admin_encrypted, self.db, self.username.text(), self.full_name.text(),
+        self.runner.submit(sign_in.create_first_admin_encrypted, self.db, self.username.text(), self.full_name.text(),
                            self.password.text(), nip=self.nip.text(), on_done=self._done, on_error=self._refused)
 
     @classmethod
@@ -141,7 +141,7 @@ class LoginDialog(_CredentialsDialog):
     def submit(self) -> None:
         self._busy(True)
         self.password_typed = self.password.text()
-        self.runner.submit(vault.login_open_database, self.db, self.username.text(), self.password.text(),
+        self.runner.submit(sign_in.login_open_database, self.db, self.username.text(), self.password.text(),
                            on_done=self._done, on_error=self._refused)
 
     @Slot(object)
