@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import DATA, BenchCase, run_cli
+from common import DATA, BenchCase, run_cli, unlock_bench
 
 PERSONS, EVENTS = 10_000, 50_000
 
@@ -25,6 +25,7 @@ def _source() -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         run_cli(folder, "demo-data", "--persons", str(PERSONS), "--events", str(EVENTS), "--seed", "7", "--until",
                 "2026-11-28", capture=True)
+    unlock_bench(path)  # made by init: encrypted
     return path
 
 
