@@ -99,12 +99,12 @@ def test_wrong_password_or_key_cannot_open(folder):
     db_file = folder / "spm.db"
     with pytest.raises(DomainError, match="kata sandi salah"):
         KeyStore(keys_path_for(db_file)).unlock(ADMIN, "bukan-sandi-1")
-    con = connect_file(db_file, key=bytes(32))
-    try:
-        with pytest.raises(DB_ERRORS, match="not a database"):
+    with pytest.raises(DB_ERRORS, match="not a database"):  # at the first statement that reads the file
+        con = connect_file(db_file, key=bytes(32))
+        try:
             con.execute("SELECT count(*) FROM person").fetchone()
-    finally:
-        con.close()
+        finally:
+            con.close()
     import sqlite3
 
     plain = sqlite3.connect(db_file)
