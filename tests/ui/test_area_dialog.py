@@ -7,13 +7,14 @@ from sqlalchemy import select
 
 from spm_desktop import app as app_module
 from spm_desktop.core.domain.actor import SYSTEM
-from spm_desktop.core.security.users import authenticate, create_first_admin
+from spm_desktop.core.security.sign_in import create_first_admin_encrypted
+from spm_desktop.core.security.users import authenticate
 from spm_desktop.core.services.area import current_area
 from spm_desktop.core.services.settings import get_settings
 from spm_desktop.core.storage.models import Region
 from spm_desktop.core.storage.open import open_database
 from spm_desktop.ui.dialogs.area import AreaDialog
-from spm_desktop.ui.dialogs.login import FirstAdminDialog, LoginDialog
+from spm_desktop.ui.dialogs.login import FirstAdminDialog, LoginDialog, RecoveryKeyDialog
 
 PASSWORD = "Rahasia-Kantor-1"
 
@@ -54,7 +55,8 @@ def test_first_start_asks_admin_then_area_then_login(app, runner, monkeypatch, e
 
     def fake_first(parent, db_, runner_):
         calls.append("admin")
-        return create_first_admin(db_, "admin", "Admin", PASSWORD), None  # (admin, recovery key)
+        # What the dialog runs: on SQLite the file is encrypted and a recovery key made.
+        return create_first_admin_encrypted(db_, "admin", "Admin", PASSWORD)
 
     def fake_area(parent, db_, actor, runner_, current=None):
         calls.append(("area", actor.username))
@@ -69,6 +71,7 @@ def test_first_start_asks_admin_then_area_then_login(app, runner, monkeypatch, e
     monkeypatch.setattr(FirstAdminDialog, "ask", fake_first)
     monkeypatch.setattr(AreaDialog, "ask", fake_area)
     monkeypatch.setattr(LoginDialog, "ask_login", fake_login)
+    monkeypatch.setattr(RecoveryKeyDialog, "show_once", classmethod(lambda cls, parent, key: None))
     try:
         assert app_module.sign_in(db, runner) is not None
         assert calls == ["admin", ("area", "admin"), ("login", "Dinas Sosial Kabupaten Kubu Raya")]
