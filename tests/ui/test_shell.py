@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from spm_desktop import app as app_module
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.security.users import has_users
-from spm_desktop.ui.dialogs.login import FirstAdminDialog, LoginDialog
+from spm_desktop.ui.dialogs.login import FirstAdminDialog, LoginDialog, RecoveryKeyDialog, UnlockDialog
 from spm_desktop.ui.main_window import MainWindow
 
 ADMIN_PASSWORD = "Rahasia-Kuat-2026"
@@ -50,18 +50,19 @@ def test_sign_in_flow_asks_first_admin_then_login(app, db, runner, monkeypatch):
 
     def fake_first(parent, db_, runner_):
         calls.append("first")
-        from spm_desktop.core.security.users import create_first_admin
+        from spm_desktop.core.security.sign_in import create_first_admin_encrypted
 
-        return create_first_admin(db_, "admin", "Admin", ADMIN_PASSWORD)
+        return create_first_admin_encrypted(db_, "admin", "Admin", ADMIN_PASSWORD)  # (admin, recovery key)
 
     def fake_login(parent, db_, runner_, office="", username=""):
         calls.append(("login", office, username))
-        from spm_desktop.core.security.users import authenticate
+        from spm_desktop.core.security.sign_in import login_open_database
 
-        return authenticate(db_, username or "admin", ADMIN_PASSWORD)
+        return (*login_open_database(db_, username or "admin", ADMIN_PASSWORD), ADMIN_PASSWORD)
 
     monkeypatch.setattr(FirstAdminDialog, "ask", fake_first)
-    monkeypatch.setattr(LoginDialog, "ask", fake_login)
+    monkeypatch.setattr(LoginDialog, "ask_login", fake_login)
+    monkeypatch.setattr(RecoveryKeyDialog, "show_once", classmethod(lambda cls, parent, key: None))
     user = app_module.sign_in(db, runner)
     assert user is not None and user.username == "admin"
     assert calls == ["first", ("login", "Dinas Sosial Kota Pontianak", "admin")]
@@ -212,19 +213,27 @@ def test_keluar_ganti_pengguna_goes_back_to_login_and_keeps_each_users_window(ap
     from PySide6.QtWidgets import QApplication
     from sqlalchemy import select
 
-    from spm_desktop.core.security.users import authenticate, create_first_admin, create_user
+    from spm_desktop.core.security.sign_in import create_first_admin_encrypted, login_open_database
+    from spm_desktop.core.security.users import create_user
     from spm_desktop.core.storage.models import AuditEntry
     from spm_desktop.ui.main_window import MainWindow
 
     db = app_module.open_data(data_dir)
-    admin = create_first_admin(db, "admin", "Admin", ADMIN_PASSWORD)
-    create_user(db, admin.actor(), "rina", "Rina Petugas", "petugas", "Sandi-Rina-2026", unit="UPRS")
+    admin, _recovery = create_first_admin_encrypted(db, "admin", "Admin", ADMIN_PASSWORD)  # as the first run
+    create_user(db, admin.actor(), "rina", "Rina Petugas", "petugas", "Sandi-Rina-2026", unit="UPRS",
+                one_time=False)
     db.dispose()
-    logins = iter([("admin", ADMIN_PASSWORD), ("rina", "Sandi-Rina-2026"), None])
+    # The start of an encrypted folder: the unlock dialog (admin), then the login dialog (rina).
+    logins = iter([("rina", "Sandi-Rina-2026"), None])
+
+    def unlock(parent, db_file, runner_):
+        from spm_desktop.core.security import vault
+
+        return "admin", ADMIN_PASSWORD, vault.unlock(db_file, "admin", ADMIN_PASSWORD)
 
     def login(parent, db_, runner_, office="", username=""):
         pair = next(logins)
-        return authenticate(db_, *pair) if pair else None
+        return (*login_open_database(db_, *pair), pair[1]) if pair else None
 
     sessions = []
 
@@ -239,7 +248,8 @@ def test_keluar_ganti_pengguna_goes_back_to_login_and_keeps_each_users_window(ap
         app.aboutToQuit.emit()
         return 0
 
-    monkeypatch.setattr(LoginDialog, "ask", login)
+    monkeypatch.setattr(LoginDialog, "ask_login", login)
+    monkeypatch.setattr(UnlockDialog, "ask_unlock", unlock)
     monkeypatch.setattr(app, "exec", exec_session)
     monkeypatch.setattr(app_module, "make_application", lambda: app)
     assert app_module.run(data_dir) == 0
