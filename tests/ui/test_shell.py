@@ -224,7 +224,11 @@ def test_keluar_ganti_pengguna_goes_back_to_login_and_keeps_each_users_window(ap
                 one_time=False)
     db.dispose()
     # The start of an encrypted folder: the unlock dialog (admin), then the login dialog (rina).
-    logins = iter([("rina", "Sandi-Rina-2026"), None])
+    # (PostgreSQL: not encrypted by the application, so the login dialog asks for admin too.)
+    from spm_desktop.core.security import vault as vault_module
+
+    first = [] if vault_module.is_encrypted(data_dir / "spm.db") else [("admin", ADMIN_PASSWORD)]
+    logins = iter([*first, ("rina", "Sandi-Rina-2026"), None])
 
     def unlock(parent, db_file, runner_):
         from spm_desktop.core.security import vault
