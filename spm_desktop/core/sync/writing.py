@@ -267,7 +267,7 @@ def remove_persons(s: Session, gone: list[str]) -> int:
         _forget_in_audit_trail(s, chunk, records)
         conn.execute(update(p).where(p.c.id.in_(chunk)).values(merged_into=None))
         cases = select(Case.id).where(Case.person_id.in_(chunk)).scalar_subquery()
-        _remove_layanan(conn, chunk, cases)
+        _remove_layanan(conn, chunk, cases, records["letter"])
         conn.execute(ServiceEvent.__table__.delete().where(ServiceEvent.__table__.c.person_id.in_(chunk)))
         conn.execute(CaseNeed.__table__.delete().where(CaseNeed.__table__.c.case_id.in_(cases)))
         conn.execute(Case.__table__.delete().where(Case.__table__.c.person_id.in_(chunk)))
@@ -280,6 +280,8 @@ def remove_persons(s: Session, gone: list[str]) -> int:
         conn.execute(g.delete().where(g.c.person_id.in_(chunk)))
         c = SyncConflict.__table__
         for entity, ids in records.items():  # both versions of a conflict are personal data too
+            if entity in KEPT_UNLINKED:
+                continue  # a complaint about them stays here (unlinked): so do its conflicts
             for part in _parts(ids):
                 conn.execute(c.delete().where(c.c.entity == entity, c.c.entity_id.in_(part)))
         removed += conn.execute(p.delete().where(p.c.id.in_(chunk))).rowcount or 0
@@ -307,13 +309,39 @@ def personal_records(s: Session, persons: list[str]) -> dict[str, set[str]]:
     d = DuplicateCandidate
     out["duplicate_candidate"] = set(s.scalars(select(d.id).where(or_(d.person_a_id.in_(persons),
                                                                       d.person_b_id.in_(persons)))))
+    out.update(_layanan_records(s, persons, out["cases"], out["service_event"]))
+    return out
+
+
+def _layanan_records(s: Session, persons: list[str], cases: set[str], events: set[str]) -> dict[str, set[str]]:
+    """Issue 21: their referrals and DTSEN proposals, the complaints about them (which may stay,
+    unlinked, but their snapshots and follow-up notes describe the person) with the follow-ups,
+    and the letters printed here from any of those records (a letter holds the person's data)."""
+    from spm_desktop.core.storage.models import Complaint, ComplaintFollowUp, DtsenProposal, Letter, Referral
+
+    out: dict[str, set[str]] = {}
+    r, c = Referral, Complaint
+    out["referral"] = set(s.scalars(select(r.id).where(r.person_id.in_(persons))))
+    out["complaint"] = set(s.scalars(select(c.id).where(c.person_id.in_(persons))))
+    for part in _parts(cases):
+        out["referral"] |= set(s.scalars(select(r.id).where(r.case_id.in_(part))))
+        out["complaint"] |= set(s.scalars(select(c.id).where(c.case_id.in_(part))))
+    out["dtsen_proposal"] = set(s.scalars(select(DtsenProposal.id).where(DtsenProposal.person_id.in_(persons))))
+    out["complaint_followup"] = {f for part in _parts(out["complaint"]) for f in s.scalars(
+        select(ComplaintFollowUp.id).where(ComplaintFollowUp.complaint_id.in_(part)))}
+    sources = out["referral"] | out["complaint"] | set(events)
+    out["letter"] = {x for part in _parts(sources) for x in s.scalars(select(Letter.id).where(
+        Letter.record_id.in_(part)))}
     return out
 
 
 # Audit entities (services name a case "case"; a resolved sync conflict names the sync table).
 _AUDIT_ENTITIES = {"person": ("person",), "cases": ("case", "cases"), "case_need": ("case_need",),
                    "service_event": ("service_event",), "household_member": ("household_member",),
-                   "household": ("household",), "duplicate_candidate": ("duplicate_candidate",)}
+                   "household": ("household",), "duplicate_candidate": ("duplicate_candidate",),
+                   "referral": ("referral",), "complaint": ("complaint",),
+                   "complaint_followup": ("complaint_followup",), "dtsen_proposal": ("dtsen_proposal",),
+                   "letter": ("letter",)}
 
 
 def _forget_in_audit_trail(s: Session, persons: list[str], records: dict[str, set[str]]) -> int:
@@ -340,10 +368,18 @@ def _forget_in_audit_trail(s: Session, persons: list[str], records: dict[str, se
     return blank_snapshots(s, sorted(entries))
 
 
-def _remove_layanan(conn, chunk: list[str], cases) -> None:
-    """Issue 21: the removed persons' referrals and DTSEN proposals go; a complaint about one
-    of them stays (its desa/kelurahan may be in scope) without the link to the person or case."""
-    from spm_desktop.core.storage.models import Complaint, DtsenProposal, Referral
+# Records about a removed person that stay on the device, unlinked from him (issue 21).
+KEPT_UNLINKED = ("complaint", "complaint_followup")
+
+
+def _remove_layanan(conn, chunk: list[str], cases, letters: set[str]) -> None:
+    """Issue 21: the removed persons' referrals and DTSEN proposals go, and the letters (drafts,
+    local) printed here from their records; a complaint about one of them stays (its
+    desa/kelurahan may be in scope) without the link to the person or case."""
+    from spm_desktop.core.storage.models import Complaint, DtsenProposal, Letter, Referral
+
+    for part in _parts(letters):
+        conn.execute(Letter.__table__.delete().where(Letter.__table__.c.id.in_(part)))
 
     r, d, c = Referral.__table__, DtsenProposal.__table__, Complaint.__table__
     conn.execute(r.delete().where(or_(r.c.person_id.in_(chunk), r.c.case_id.in_(cases))))

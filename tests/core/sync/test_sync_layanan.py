@@ -67,3 +67,78 @@ def test_layanan_records_travel_within_scope_and_converge(office, tksk, tmp_path
     assert laptop_rows["complaint_followup"] == office_rows["complaint_followup"]
     for table in TABLES:
         assert set(laptop_rows[table]) <= set(office_rows[table])
+
+
+def test_the_laptop_forgets_the_layanan_records_of_a_person_who_left_its_scope(office, tksk, tmp_path):
+    """Issue 17 extended to issue 21: when the office moves a person out of the laptop's
+    kecamatan, the laptop's next import removes his referral and DTSEN proposal and the draft
+    letter printed there, unlinks the complaint about him (it stays: its desa/kelurahan is in
+    scope) and blanks the snapshots of every audit entry about those records — complaint,
+    follow-up, referral, proposal, letter — keeping the entries in an intact chain; another
+    person's entries keep theirs."""
+    from sqlalchemy import select
+
+    from spm_desktop.core.security.audit_chain import verify_chain
+    from spm_desktop.core.services.letters import print_letter
+    from spm_desktop.core.storage.models import (
+        AuditEntry,
+        Complaint,
+        ComplaintFollowUp,
+        DtsenProposal,
+        Letter,
+        Person,
+        Referral,
+    )
+
+    moved = register_person(office, ADMIN, PersonDraft(name="Ahmad Pindah", sex="L", birth_year=1950,
+                                                       kelurahan_code=KEL), confirm_duplicates_ok=True).id
+    stays = register_person(office, ADMIN, PersonDraft(name="Budi Tetap", sex="L", birth_year=1952,
+                                                       kelurahan_code=KEL), confirm_duplicates_ok=True).id
+    refs = {who: rs.send_referral(office, ADMIN, rs.OutgoingInput(who, date(2026, 11, 3), "RSUD dr. Soedarso")).id
+            for who in (moved, stays)}
+    first = dtsen.propose(office, ADMIN, dtsen.ProposalInput(moved, "perubahan", date(2026, 11, 4), batch="B1")).id
+    about = cs.receive_complaint(office, ADMIN, cs.ComplaintInput(
+        datetime(2026, 11, 2, 9), "telepon", "ppks_terlantar", "Ahmad Pindah tidur di emperan pasar",
+        reporter_name="Pak RT", kelurahan_code=KEL, person_id=moved)).id
+    exchange(office, tksk, tmp_path)
+    # The TKSK works on the laptop: every record about both persons gets entries with snapshots.
+    cs.change_status(tksk, TKSK, about, "diverifikasi", date(2026, 11, 3), "Ahmad ditemui di pasar")
+    for who in (moved, stays):
+        rs.record_feedback(tksk, TKSK, refs[who], "diterima", date(2026, 11, 4), f"Diterima poli {who[:4]}")
+    proposal = dtsen.propose(tksk, TKSK, dtsen.ProposalInput(moved, "penghapusan", date(2026, 11, 4), batch="B2")).id
+    letter = print_letter(tksk, TKSK, refs[moved], tmp_path / "draf.pdf", on=date(2026, 11, 4))
+    kept_letter = print_letter(tksk, TKSK, refs[stays], tmp_path / "draf2.pdf", on=date(2026, 11, 4))
+    assert letter.draft and kept_letter.draft  # a laptop prints drafts
+    exchange(tksk, office, tmp_path, TKSK)
+    with office.transaction(ADMIN) as s:  # he moves to another kecamatan
+        s.get(Person, moved).kelurahan_code = OTHER
+
+    with tksk.reading() as s:
+        followups = set(s.scalars(select(ComplaintFollowUp.id).where(ComplaintFollowUp.complaint_id == about)))
+        about_him = {refs[moved], first, proposal, about, letter.id} | followups
+        entries = {e.id: (e.entity, e.before, e.after) for e in s.scalars(
+            select(AuditEntry).where(AuditEntry.entity_id.in_(about_him)))}
+        kept = {e.id: (e.before, e.after) for e in s.scalars(
+            select(AuditEntry).where(AuditEntry.entity_id.in_({refs[stays], kept_letter.id})))}
+        assert verify_chain(s).blanked == 0
+    assert {entity for entity, *_ in entries.values()} == {"complaint", "complaint_followup", "referral",
+                                                            "dtsen_proposal", "letter"}
+    assert all(after is not None for *_, after in entries.values())
+    assert exchange(office, tksk, tmp_path).removed == 1
+    with tksk.reading() as s:
+        assert s.get(Person, moved) is None and s.get(Person, stays) is not None
+        assert s.get(Referral, refs[moved]) is None and s.get(Referral, refs[stays]) is not None
+        assert s.get(DtsenProposal, proposal) is None and s.get(DtsenProposal, first) is None
+        assert set(s.scalars(select(Letter.id))) == {kept_letter.id}
+        complaint = s.get(Complaint, about)  # stays, unlinked, with its log
+        assert (complaint.person_id, complaint.status) == (None, "diverifikasi")
+        after = {e.id: e for e in s.scalars(select(AuditEntry).where(AuditEntry.id.in_(entries)))}
+        assert len(after) == len(entries)  # the entries stay, in the chain ...
+        assert all(e.before is None and e.after is None for e in after.values())  # ... without snapshots
+        assert {e.id: (e.before, e.after) for e in s.scalars(
+            select(AuditEntry).where(AuditEntry.id.in_(kept)))} == kept
+        report = verify_chain(s)
+        dumped = repr([(e.before, e.after) for e in s.scalars(select(AuditEntry))])
+    assert report.ok and report.blanked == len(entries)
+    assert "Ahmad ditemui di pasar" not in dumped and f"Diterima poli {moved[:4]}" not in dumped
+    assert f"Diterima poli {stays[:4]}" in dumped
