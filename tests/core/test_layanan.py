@@ -53,6 +53,25 @@ def test_friday_before_a_holiday():
     assert add_working_days(friday, 5, holidays(["2026-06-02"])) == date(2026, 6, 9)
 
 
+def test_the_holiday_file_says_which_dates_are_official_and_which_estimated():
+    """resources/hari_libur.csv is data an administrator edits: every row says whether its date
+    is official (resmi) or estimated (perkiraan) and where it comes from. 2027: the two Eids
+    await the sidang isbat; the others agree with the PyPI package holidays 0.108 (checked
+    offline, cited in the file), including the second Isra Mikraj of 2027 (26 December)."""
+    import csv
+
+    from spm_desktop.core.paths import resource_path
+
+    with resource_path("hari_libur.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["status"] for r in rows} == {"resmi", "perkiraan"}
+    assert all(r["keterangan"].strip() for r in rows)
+    estimated = [(r["tanggal"], r["nama"]) for r in rows if r["status"] == "perkiraan"]
+    assert estimated == [("2027-03-10", "Idul Fitri"), ("2027-03-11", "Idul Fitri"), ("2027-05-17", "Idul Adha")]
+    assert {date.fromisoformat(r["tanggal"]) for r in rows} == set(holidays())
+    assert date(2027, 12, 26) in holidays() and len([r for r in rows if r["tanggal"].startswith("2027")]) == 18
+
+
 def test_response_time_and_overdue_of_a_friday_complaint(db):
     c = _complaint(db, date(2026, 5, 29))
     assert c.due_on == date(2026, 6, 8) and c.overdue  # unanswered: today is past the limit
@@ -233,7 +252,7 @@ def test_dtsen_ditetapkan_beside_the_renstra_target(db, tmp_path):
     assert march.dtsen_by_status == {"diusulkan": 0, "diverifikasi": 3, "ditetapkan": 0, "ditolak": 0}
     april = compute_rollup(db, Period.for_month(2026, 4)).layanan
     assert april.dtsen_by_status == {"diusulkan": 0, "diverifikasi": 1, "ditetapkan": 1, "ditolak": 1}
-    assert (april.dtsen_ditetapkan_year, april.dtsen_target, april.dtsen_percent_of_target) == (1, 200.0, 0.5)
+    assert (april.dtsen_ditetapkan_year, april.dtsen_target, april.dtsen_percent_of_target) == (1, 210.0, 0.5)
     out = dtsen.export_batch(db, SYSTEM, "2026-03", tmp_path / "b.csv")
     assert out.rows == 2  # the rejected one is not exported
     lines = (tmp_path / "b.csv").read_text(encoding="utf-8").splitlines()

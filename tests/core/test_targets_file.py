@@ -3,6 +3,7 @@ gets row errors like every import."""
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
 
 import pytest
@@ -54,6 +55,35 @@ def test_import_renstra_file_then_export_and_import_again(kubu_raya, db, tmp_pat
     assert (again.created, again.updated, again.unchanged) == (0, 0, 22)
 
 
+def test_the_dtsen_target_travels_in_the_targets_file(db, kubu_raya, tmp_path):
+    """Issue 21: the Renstra's yearly DTSEN target (key ``dtsen``, no service code) is a row of
+    the exported file, and importing that file gives another office the same targets."""
+    out = tmp_path / "pontianak.csv"
+    assert export_targets(db, SYSTEM, out) == 23  # the 22 service codes and dtsen
+    last = out.read_text(encoding="utf-8").splitlines()[-1].split(",")
+    assert last[0] == "dtsen" and last[-1] == ""
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    row = dict(zip(header, next(csv.reader([out.read_text(encoding="utf-8").splitlines()[-1]]))))
+    assert (row["baseline_2024"], row["target_2026"], row["target_2030"], row["unit"]) == ("507", "210", "250",
+                                                                                         "Orang")
+    result = run_import(kubu_raya, SYSTEM, "targets", out)
+    assert (result.rows, result.created) == (23, 23)
+    assert _targets(kubu_raya) == _targets(db)
+    assert _targets(kubu_raya)[(2027, "dtsen")] == (Decimal(220), None, Decimal(507))
+    # An edited DTSEN target comes back in through the same file, the others unchanged.
+    out.write_text(out.read_text(encoding="utf-8").replace("\ndtsen,", "\nDTSEN,", 1), encoding="utf-8")
+    edited = out.read_text(encoding="utf-8").replace(",210,220,", ",215,220,")
+    out.write_text(edited, encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:  # the key is lower case, as every code
+        run_import(kubu_raya, SYSTEM, "targets", out)
+    assert refused.value.lines == [
+        "baris 24, kolom code: kode layanan DTSEN tidak ada dalam katalog layanan (kode lain yang diterima: dtsen)."]
+    out.write_text(edited.replace("\nDTSEN,", "\ndtsen,"), encoding="utf-8")
+    again = run_import(kubu_raya, SYSTEM, "targets", out)
+    assert (again.updated, again.unchanged) == (1, 22)
+    assert _targets(kubu_raya)[(2026, "dtsen")][0] == Decimal(215)
+
+
 def test_row_errors_and_nothing_written(kubu_raya, tmp_path):
     path = tmp_path / "target.csv"
     path.write_text("code;target_2027;budget_2027;baseline_2025\n"
@@ -64,7 +94,7 @@ def test_row_errors_and_nothing_written(kubu_raya, tmp_path):
         run_import(kubu_raya, SYSTEM, "targets", path)
     assert exc.value.lines == [
         "baris 2, kolom budget_2027: '1.000.000' bukan angka.",
-        "baris 3, kolom code: kode layanan 9.99.99 tidak ada dalam katalog layanan.",
+        "baris 3, kolom code: kode layanan 9.99.99 tidak ada dalam katalog layanan (kode lain yang diterima: dtsen).",
         "baris 4, kolom target_2027: wajib diisi bila budget_2027 diisi.",
     ]
     with kubu_raya.reading() as s:

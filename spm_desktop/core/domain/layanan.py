@@ -84,6 +84,8 @@ DTSEN_NEXT: dict[str, tuple[str, ...]] = {
 # The Renstra's yearly target of PPKS entered into the national social data (seed line ~1227)
 # is the target of this key in the targets table (editable like every target).
 DTSEN_TARGET_KEY = "dtsen"
+DTSEN_TARGET_NAME = ("Jumlah data penyandang disabilitas terlantar, anak terlantar, lanjut usia terlantar dan "
+                     "gepeng yang masuk dalam data terpadu FM dan OTM")
 
 LETTER_KINDS: dict[str, str] = {
     "rujukan": "Surat Rujukan",

@@ -1,7 +1,7 @@
 """``targets import|export FILE``: the office's Renstra targets as a file (issue 20).
 
-The columns are those of ``renstra_targets.csv``: **code** (a service code of the catalogue),
-name, indicator, unit, spm_service (informational: the catalogue keeps its own texts), note,
+The columns are those of ``renstra_targets.csv``: **code** (a service code of the catalogue, or
+a key of :data:`OTHER_KEYS` — ``dtsen``, the Renstra's yearly DTSEN target, issue 21), name, indicator, unit, spm_service (informational: the catalogue keeps its own texts), note,
 and per year ``target_YYYY`` (the yearly target), ``budget_YYYY`` (the indicative pagu) and
 one ``baseline_YYYY`` (the baseline year's figure). An empty ``target_YYYY`` cell leaves that
 year as it is. Every year in the file also gets the IKK targets (100 %) when it has none.
@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.layanan import DTSEN_TARGET_KEY, DTSEN_TARGET_NAME
 from spm_desktop.core.imports.framework import Column, ImportContext, ImportKind, Row, register_kind
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
@@ -30,6 +31,8 @@ COLUMNS = (Column("code", required=True), Column("name"), Column("indicator"), C
 YEAR_COLUMN = re.compile(r"^(target|budget|baseline)_(\d{4})$")
 IKK_KEYS = ("ikk1", "ikk2")
 BASELINE_KEY = "renstra.baseline_year"
+# Targets of indicators that are no service code: key -> (indicator, unit) as the file shows them.
+OTHER_KEYS = {DTSEN_TARGET_KEY: (DTSEN_TARGET_NAME, "Orang")}
 
 
 def _year_columns(_session) -> set[str]:
@@ -62,7 +65,8 @@ def _number(row: Row, column: str) -> Decimal | None:
 
 def prepare(ctx: ImportContext, rows: list[Row]) -> None:
     s = ctx.session
-    ctx.cache["codes"] = set(s.scalars(select(ServiceType.code).where(ServiceType.deleted_at.is_(None))))
+    ctx.cache["codes"] = set(s.scalars(select(ServiceType.code).where(ServiceType.deleted_at.is_(None)))) | set(
+        OTHER_KEYS)
     ctx.cache["targets"] = {(t.year, t.key): t for t in s.scalars(select(Target))}
     ctx.cache["years"] = set()
     baselines = sorted({int(m.group(2)) for h in ctx.headers if (m := YEAR_COLUMN.match(h))
@@ -102,7 +106,8 @@ def _same(a, b) -> bool:
 def apply(ctx: ImportContext, row: Row) -> str:
     code = row.text("code", required=True)
     if code and code not in ctx.cache["codes"]:
-        row.error("code", f"kode layanan {code} tidak ada dalam katalog layanan.")
+        row.error("code", f"kode layanan {code} tidak ada dalam katalog layanan (kode lain yang diterima: "
+                          f"{', '.join(OTHER_KEYS)}).")
     if ctx.cache.get("baseline_error"):
         row.error(ctx.cache["baseline_column"], ctx.cache["baseline_error"])
     baseline_column = ctx.cache["baseline_column"]
@@ -153,7 +158,8 @@ def finish(ctx: ImportContext) -> None:
 
 
 def export_targets(db: Database, actor: Actor, path: str | Path) -> int:
-    """Write every service code's targets as a ``renstra_targets.csv`` file; returns the rows written."""
+    """Write every service code's targets, then those of :data:`OTHER_KEYS`, as a
+    ``renstra_targets.csv`` file; returns the rows written."""
     require(actor, "report.export")
     path = Path(path)
     with db.reading() as s:
@@ -162,8 +168,8 @@ def export_targets(db: Database, actor: Actor, path: str | Path) -> int:
         targets = list(s.scalars(select(Target).where(Target.deleted_at.is_(None))))
         baseline_year = s.scalar(select(Setting.value).where(Setting.key == BASELINE_KEY))
     years = sorted({t.year for t in targets})
-    if baseline_year is None:
-        baseline_year = (years[0] - 1) if years else 2024
+    if baseline_year is None:  # no file imported: the targets are the seed's, with its baseline year
+        baseline_year = _seed_baseline_year()
     by_key = {(t.year, t.key): t for t in targets}
     header = (["code", "name", "indicator", "unit", "spm_service", f"baseline_{baseline_year}"]
               + [f"target_{y}" for y in years] + [f"budget_{y}" for y in years] + ["note"])
@@ -180,7 +186,24 @@ def export_targets(db: Database, actor: Actor, path: str | Path) -> int:
                          + [_text(t.value if t else None) for t in mine]
                          + [_text(t.budget if t else None) for t in mine] + [""])
             written += 1
+        for key, (indicator, unit) in OTHER_KEYS.items():
+            mine = [by_key.get((y, key)) for y in years]
+            if not any(mine):
+                continue
+            baseline = next((t.baseline for t in mine if t is not None and t.baseline is not None), None)
+            out.writerow([key, indicator, indicator, unit, "", _text(baseline)]
+                         + [_text(t.value if t else None) for t in mine]
+                         + [_text(t.budget if t else None) for t in mine] + [""])
+            written += 1
     return written
+
+
+def _seed_baseline_year() -> int:
+    from spm_desktop.core.paths import resource_path
+
+    with resource_path("renstra_targets.csv").open(encoding="utf-8") as fh:
+        header = next(csv.reader(fh))
+    return next(int(m.group(2)) for h in header if (m := YEAR_COLUMN.match(h)) and m.group(1) == "baseline")
 
 
 def _text(value) -> str:
