@@ -31,6 +31,7 @@ from spm_desktop.ui.i18n import install_indonesian
 from spm_desktop.ui.icons import app_icon
 from spm_desktop.ui.runner import Runner
 from spm_desktop.ui.security_hooks import check_before_open, install_session_guards, live_db_file
+from spm_desktop.ui.tab_order import install_tab_keys
 from spm_desktop.ui.window_fit import install_dialog_fitter
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
         app._spm_translators = install_indonesian(app)  # keep references alive
     if not getattr(app, "_spm_dialog_fitter", None):
         app._spm_dialog_fitter = install_dialog_fitter(app)
+    if not getattr(app, "_spm_tab_keys", None):
+        app._spm_tab_keys = install_tab_keys(app)
     return app
 
 

@@ -12,11 +12,14 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.groups import SEXES
+from spm_desktop.core.domain.layanan import REFERRAL_CODE
 from spm_desktop.core.reports.formatting import short_date
 from spm_desktop.core.security.scope import in_region_scope
 from spm_desktop.core.services.cases import CaseInfo, list_cases
 from spm_desktop.core.services.events import TimelineEntry, person_history
+from spm_desktop.core.services.letters import REUNIFICATION_CODE, current_letter
 from spm_desktop.core.services.persons import PersonInfo, age_on, get_person
+from spm_desktop.core.services.referrals import referral_of_event
 from spm_desktop.core.storage.database import Database
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.models.persons import birth_text
@@ -95,15 +98,29 @@ class PersonPanel(QWidget):
         self.edit_button = QPushButton("&Ubah data")
         self.case_button = QPushButton("Buka &kasus")
         self.service_button = QPushButton("Catat &layanan")
+        # Issue 21, on the chosen history line: the answer to an outgoing referral, and the
+        # Berita Acara Serah Terima of a reunification with its witnesses.
+        self.feedback_button = QPushButton("Umpan balik rujuka&n…")
+        self.feedback_button.setToolTip("Pilih layanan rujukan di riwayat: catat status (diterima, selesai, "
+                                        "ditolak), tanggal dan catatan umpan balik dari tujuan rujukan.")
+        self.handover_button = QPushButton("Berita acara &serah terima…")
+        self.handover_button.setToolTip("Pilih layanan reunifikasi keluarga di riwayat: cetak Berita Acara "
+                                         "Serah Terima dengan saksi-saksinya.")
         for button, slot in ((self.edit_button, self._edit), (self.case_button, self._open_case),
-                             (self.service_button, self._record_service)):
+                             (self.service_button, self._record_service),
+                             (self.feedback_button, self._referral_feedback),
+                             (self.handover_button, self._handover_letter)):
             button.clicked.connect(slot)
             button.setEnabled(False)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.hide()
         self.cases = RecordTableModel(CASE_COLUMNS, self)
         self.history = RecordTableModel(HISTORY_COLUMNS, self)
         self.case_view = record_view(self.cases)
         self.history_view = record_view(self.history)
         self.history_view.setObjectName("historyView")
+        self.history_view.selectionModel().selectionChanged.connect(self._history_chosen)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.edit_button)
@@ -113,7 +130,14 @@ class PersonPanel(QWidget):
         case_box = QGroupBox("Kasus")
         QVBoxLayout(case_box).addWidget(self.case_view)
         history_box = QGroupBox("Riwayat layanan")
-        QVBoxLayout(history_box).addWidget(self.history_view)
+        history_layout = QVBoxLayout(history_box)
+        history_layout.addWidget(self.history_view)
+        entry_buttons = QHBoxLayout()
+        entry_buttons.addWidget(self.feedback_button)
+        entry_buttons.addWidget(self.handover_button)
+        entry_buttons.addStretch(1)
+        history_layout.addLayout(entry_buttons)
+        history_layout.addWidget(self.message)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.identity)
@@ -141,6 +165,7 @@ class PersonPanel(QWidget):
         self.history.set_records([])
         for button in (self.edit_button, self.case_button, self.service_button):
             button.setEnabled(False)
+        self._history_chosen()
 
     def _loaded(self, generation: int, data: PersonPageData) -> None:
         if generation != self._generation:
@@ -158,6 +183,55 @@ class PersonPanel(QWidget):
                                     "oleh petugas kantor atau TKSK kecamatannya.")
         self.case_button.setEnabled(self.ctx.can("case.write"))
         self.service_button.setEnabled(self.ctx.can("event.write"))
+        self._history_chosen()
+
+    def chosen_entry(self) -> TimelineEntry | None:
+        rows = self.history_view.selectionModel().selectedRows()
+        return self.history.record(rows[0].row()) if rows else None
+
+    @Slot()
+    def _history_chosen(self, *_args) -> None:
+        entry = self.chosen_entry()
+        code = entry.service_code if entry is not None and entry.kind == "event" else None
+        self.feedback_button.setEnabled(code == REFERRAL_CODE and self.ctx.can("referral.write"))
+        self.handover_button.setEnabled(code == REUNIFICATION_CODE and self.ctx.can("letter.print"))
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    @Slot()
+    def _referral_feedback(self) -> None:
+        entry = self.chosen_entry()
+        if entry is not None and entry.event_id:
+            self.ctx.runner.submit(referral_of_event, self.ctx.db, self.ctx.actor, entry.event_id, parent=self,
+                                   on_done=partial(self._ask_feedback, entry))
+
+    def _ask_feedback(self, entry: TimelineEntry, tracking) -> None:
+        from spm_desktop.ui.dialogs.layanan import ReferralFeedbackDialog
+
+        info = ReferralFeedbackDialog.ask(self, self.ctx, entry, tracking)
+        if info is not None:
+            when = f", umpan balik {short_date(info.feedback_date)}" if info.feedback_date else ""
+            self._say(f"Rujukan ke {info.destination}: {info.status_label}{when}.")
+            self.reload()
+
+    @Slot()
+    def _handover_letter(self) -> None:
+        entry = self.chosen_entry()
+        if entry is not None and entry.event_id:
+            self.ctx.runner.submit(current_letter, self.ctx.db, self.ctx.actor, entry.event_id, "serah_terima",
+                                   parent=self, on_done=partial(self._ask_handover, entry))
+
+    def _ask_handover(self, entry: TimelineEntry, issued) -> None:
+        from spm_desktop.ui.dialogs.layanan import HandoverLetterDialog
+
+        letter, witnesses = issued if issued is not None else (None, ())
+        info = HandoverLetterDialog.ask(self, self.ctx, entry, letter, witnesses)
+        if info is not None:
+            number = f"nomor {info.number}" if info.number else "draf tanpa nomor (nomor diberikan di kantor)"
+            self._say(f"Berita acara serah terima {number} tanggal {short_date(info.letter_date)} disimpan ke "
+                      f"{info.path}.")
 
     @Slot()
     def _edit(self) -> None:

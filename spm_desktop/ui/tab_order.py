@@ -11,10 +11,11 @@ focus on the first field, never on a button.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
+    QAbstractSpinBox,
     QBoxLayout,
     QCheckBox,
     QFormLayout,
@@ -123,3 +124,55 @@ def focus_first_field(root: QWidget) -> QWidget | None:
             widget.setFocus(Qt.FocusReason.TabFocusReason)
             return widget
     return None
+
+
+class TabKeys(QObject):
+    """Ctrl+Tab / Ctrl+Shift+Tab switch the tab of the nearest tab widget wherever the focus is.
+
+    QTabWidget switches on those keys only when the key press reaches it; a date or time field
+    (QAbstractSpinBox, also its inner line edit) accepts Tab with Ctrl to move between its
+    sections, so with the focus there the keys did nothing (seen on the Pengaduan page, whose
+    forms start with a date). Only presses inside a QTabWidget's page are taken."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() != QEvent.Type.KeyPress or not isinstance(watched, QWidget):
+            return False
+        key, mods = event.key(), event.modifiers()
+        if key not in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) or not mods & Qt.KeyboardModifier.ControlModifier:
+            return False
+        if mods & (Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier):
+            return False
+        if not _in_spin_box(watched):
+            return False  # everything else already passes the keys on to the tab widget
+        tabs = _enclosing_tabs(watched)
+        if tabs is None:
+            return False
+        step = -1 if key == Qt.Key.Key_Backtab or mods & Qt.KeyboardModifier.ShiftModifier else 1
+        count, index = tabs.count(), tabs.currentIndex()
+        for _ in range(count):
+            index = (index + step) % count
+            if tabs.isTabEnabled(index) and tabs.isTabVisible(index):
+                tabs.setCurrentIndex(index)
+                break
+        return True
+
+
+def _in_spin_box(widget: QWidget) -> bool:
+    return isinstance(widget, QAbstractSpinBox) or isinstance(widget.parentWidget(), QAbstractSpinBox)
+
+
+def _enclosing_tabs(widget: QWidget) -> QTabWidget | None:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QTabWidget):
+            return parent
+        if parent.isWindow():
+            return None
+        parent = parent.parentWidget()
+    return None
+
+
+def install_tab_keys(app: QObject) -> TabKeys:
+    keys = TabKeys(app)
+    app.installEventFilter(keys)
+    return keys

@@ -63,7 +63,7 @@ def test_the_dtsen_target_travels_in_the_targets_file(db, kubu_raya, tmp_path):
     last = out.read_text(encoding="utf-8").splitlines()[-1].split(",")
     assert last[0] == "dtsen" and last[-1] == ""
     header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
-    row = dict(zip(header, next(csv.reader([out.read_text(encoding="utf-8").splitlines()[-1]]))))
+    row = dict(zip(header, next(csv.reader([out.read_text(encoding="utf-8").splitlines()[-1]])), strict=True))
     assert (row["baseline_2024"], row["target_2026"], row["target_2030"], row["unit"]) == ("507", "210", "250",
                                                                                          "Orang")
     result = run_import(kubu_raya, SYSTEM, "targets", out)

@@ -4,7 +4,7 @@ feedback recorded on the Rujukan tab; a DTSEN proposal decided — in a 1366×76
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -160,3 +160,122 @@ def test_the_list_and_the_form_take_the_height_at_1366x768(ctx, qtbot, wait_runn
     tab = page.tabs.widget(0)
     splitter = tab.findChild(QSplitter)
     assert splitter.height() >= 0.8 * tab.height(), (splitter.height(), tab.height())
+
+
+def _window(ctx, qtbot, wait_runner, size):
+    from PySide6.QtWidgets import QApplication
+
+    from spm_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(size)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    page = window.show_page("pengaduan")
+    wait_runner()
+    return window, page
+
+
+def test_alt_letters_and_ctrl_tab_reach_every_tab_from_the_form(ctx, qtbot, wait_runner):
+    """Issue 21 walkthrough: Rujukan (Alt+J) and Usulan DTSEN (Alt+D) are reached by their
+    letters, and Ctrl+Tab / Ctrl+Shift+Tab switch tabs with the focus anywhere in a form — also
+    in a date or time field, which used to swallow the keys (every tab's form starts with one)."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtWidgets import QApplication
+
+    _window_, page = _window(ctx, qtbot, wait_runner, QSize(1366, 728))
+
+    def press(widget, key, modifiers):
+        widget.setFocus()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is widget, timeout=5000)
+        QTest.keyClick(widget, key, modifiers)
+        QApplication.processEvents()
+        return page.tabs.currentIndex()
+
+    alt, ctrl, shift = (Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ControlModifier,
+                        Qt.KeyboardModifier.ShiftModifier)
+    assert [page.tabs.tabText(i) for i in range(3)] == ["&Pengaduan dan permohonan data", "Ru&jukan", "Usulan &DTSEN"]
+    assert press(page.description, Qt.Key.Key_J, alt) == 1
+    assert press(page.feedback_date, Qt.Key.Key_D, alt) == 2
+    assert press(page.decision_date, Qt.Key.Key_P, alt) == 0
+    fields = {0: (page.received_date, page.received_time, page.reporter, page.description, page.status_date),
+              1: (page.feedback_date, page.incoming_date, page.referral_notes),
+              2: (page.decision_date, page.proposal_batch)}
+    for tab, widgets in fields.items():
+        for widget in widgets:
+            page.tabs.setCurrentIndex(tab)
+            assert press(widget, Qt.Key.Key_Tab, ctrl) == (tab + 1) % 3, widget
+            page.tabs.setCurrentIndex(tab)
+            assert press(widget, Qt.Key.Key_Backtab, ctrl | shift) == (tab - 1) % 3, widget
+
+
+def test_the_follow_up_form_with_its_kasus_row_shows_whole_at_1366x768(ctx, qtbot, wait_runner):
+    """Seen under Xvfb at 1366×768: the "Kasus:" row (unit, group, Buka kasus) and the follow-up
+    log lay below the bottom of the complaint form. Now the whole form — the data, the status
+    row, the Kasus row and the log — is on screen without scrolling, with a complaint chosen and
+    the page's message line showing; at 125 % scaling (a smaller logical screen) every row keeps
+    its width and Tab scrolls the Kasus row into view."""
+    import os
+
+    from layout_check import layout_problems
+    from PySide6.QtCore import QSize
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    scaled = bool(os.environ.get("QT_SCALE_FACTOR"))
+    person = register_person(ctx.db, ctx.actor, PersonDraft(name="Pak Darto", sex="L", birth_year=1948,
+                                                            kelurahan_code=KEL), confirm_duplicates_ok=True)
+    c = cs.receive_complaint(ctx.db, ctx.actor, cs.ComplaintInput(
+        datetime(2026, 11, 2, 9), "telepon", "ppks_terlantar", "Lansia terlantar", reporter_name="Bu Rina",
+        kelurahan_code=KEL, person_id=person.id))
+    for day, text in ((3, "Dicek ke lokasi"), (4, "Dijemput"), (5, "Keluarga dihubungi")):
+        cs.add_followup(ctx.db, ctx.actor, c.id, date(2026, 11, day), text)
+    area = QApplication.primaryScreen().availableGeometry().size() if scaled else QSize(1366, 728)
+    window, page = _window(ctx, qtbot, wait_runner, area)
+    page.refresh()
+    wait_runner()
+    page.complaint_table.selectRow(0)
+    logged = len(cs.get_complaint(ctx.db, ctx.actor, c.id).followups)
+    qtbot.waitUntil(lambda: page.current is not None and page.log.count() == logged >= 3, timeout=5000)
+    page._say("Tersimpan: pengaduan 02/11/2026 09:00, status Diterima.")  # the message line takes its room
+    QApplication.processEvents()
+    assert page.case_button.isEnabled()
+    assert not layout_problems(window)
+    row = (page.save_button, page.next_status, page.status_date, page.note, page.reason, page.status_button,
+           page.unit, page.group, page.case_button, page.log)
+    scroll = page.case_button.parentWidget()
+    while not isinstance(scroll, QScrollArea):
+        scroll = scroll.parentWidget()
+    if not scaled:
+        assert scroll.verticalScrollBar().value() == 0
+        cut = [w for w in row if w.visibleRegion().boundingRect() != w.rect()]
+        assert not cut, [(type(w).__name__, w.visibleRegion().boundingRect(), w.rect()) for w in cut]
+    page.group.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.group, timeout=5000)
+    QTest.keyClick(page.group, Qt.Key.Key_Tab)  # Tab from the group reaches Buka kasus, scrolled into view
+    QApplication.processEvents()
+    assert QApplication.focusWidget() is page.case_button
+    assert page.case_button.visibleRegion().boundingRect() == page.case_button.rect()
+    for w in (page.unit, page.group, page.case_button):  # never cut sideways
+        assert w.width() >= w.minimumSizeHint().width()
+
+
+def test_the_kasus_row_at_125_percent(tmp_path):
+    """The test above again with Qt scaling at 125 % on a 1366×768 screen."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pytest
+
+    if os.environ.get("QT_SCALE_FACTOR"):
+        pytest.skip("already running scaled")
+    env = dict(os.environ, QT_SCALE_FACTOR="1.25", QT_QPA_PLATFORM="offscreen",
+               QT_QPA_OFFSCREEN_SCREEN_GEOMETRY="1366x768")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__,
+                           "-k", "kasus_row_shows_whole", "--basetemp", str(tmp_path / "t")],
+                          env=env, capture_output=True, text=True, timeout=300, cwd=Path(__file__).parents[2])
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "1 passed" in done.stdout

@@ -1,7 +1,8 @@
 """``targets import|export FILE``: the office's Renstra targets as a file (issue 20).
 
 The columns are those of ``renstra_targets.csv``: **code** (a service code of the catalogue, or
-a key of :data:`OTHER_KEYS` — ``dtsen``, the Renstra's yearly DTSEN target, issue 21), name, indicator, unit, spm_service (informational: the catalogue keeps its own texts), note,
+a key of :data:`OTHER_KEYS` — ``dtsen``, the Renstra's yearly DTSEN target, issue 21), name,
+indicator, unit, spm_service (informational: the catalogue keeps its own texts), note,
 and per year ``target_YYYY`` (the yearly target), ``budget_YYYY`` (the indicative pagu) and
 one ``baseline_YYYY`` (the baseline year's figure). An empty ``target_YYYY`` cell leaves that
 year as it is. Every year in the file also gets the IKK targets (100 %) when it has none.

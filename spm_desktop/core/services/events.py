@@ -100,6 +100,7 @@ class TimelineEntry:
     detail: str
     event_id: str | None = None
     case_id: str | None = None
+    service_code: str | None = None  # events only: what the entry offers (referral feedback, letters)
 
 
 @dataclass(frozen=True)
@@ -408,7 +409,7 @@ def person_history(db: Database, actor: Actor, person_id: str) -> list[TimelineE
     out = [TimelineEntry(on=e.event_date, kind="event", title=e.service_name,
                          detail="; ".join(p for p in (e.summary, f"jumlah {e.quantity}" if e.quantity != 1 else "",
                                                       e.unit, e.notes) if p),
-                         event_id=e.id, case_id=e.case_id) for e in events]
+                         event_id=e.id, case_id=e.case_id, service_code=e.service_code) for e in events]
     with db.reading() as s:
         out = _with_referral_status(s, out, db.now().date())
         for c in s.scalars(select(Case).where(Case.person_id == person_id, Case.deleted_at.is_(None))):

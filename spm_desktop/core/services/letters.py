@@ -289,4 +289,20 @@ def letters_of(db: Database, actor: Actor, record_id: str) -> list[LetterInfo]:
                                             .order_by(Letter.created_at))]
 
 
-__all__ = ["LetterInfo", "print_letter", "void_letter", "letters_of", "is_office_database", "kind_of_record"]
+def current_letter(db: Database, actor: Actor, record_id: str, kind: str) -> tuple[LetterInfo, tuple[str, ...]] | None:
+    """The letter of ``kind`` a print of ``record_id`` would give again (issued, not voided),
+    with the witnesses it names; None when none was issued yet."""
+    require(actor, "person.view")
+    with db.reading() as s:
+        letter = s.scalar(select(Letter).where(Letter.record_id == record_id, Letter.kind == kind,
+                                               Letter.voided_at.is_(None)).order_by(Letter.created_at.desc()))
+        if letter is None:
+            return None
+        signatures = (letter.content or {}).get("signatures") or []
+        witnesses = tuple(str(x.get("name") or "") for x in signatures
+                          if str(x.get("role") or "").startswith("Saksi "))
+        return _info(letter), witnesses
+
+
+__all__ = ["LetterInfo", "print_letter", "current_letter", "void_letter", "letters_of", "is_office_database",
+           "kind_of_record"]

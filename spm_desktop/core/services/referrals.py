@@ -241,6 +241,18 @@ def record_feedback(db: Database, actor: Actor, referral_id: str, status: str, f
         return _info(s, r, _today(s), _limit(s))
 
 
+def record_event_feedback(db: Database, actor: Actor, event_id: str, status: str, feedback_date: date | None,
+                          notes: str | None = None) -> ReferralInfo:
+    """The destination's answer to a referral *event* (as the person's history shows it): its
+    tracking row, made when the event has none yet (:func:`track_event_in`), gets the status,
+    feedback date and notes by the same rule as :func:`record_feedback` — one transaction."""
+    require(actor, "referral.write")
+    with db.transaction(actor) as s:
+        r = track_event_in(s, actor, event_id)
+        set_status_in(s, actor, r, status, feedback_date, notes)
+        return _info(s, r, _today(s), _limit(s))
+
+
 def record_incoming_in(s: Session, actor: Actor, data: IncomingInput, *, referral_id: str | None = None,
                        import_ref: str | None = None, status: str = "diterima",
                        feedback_date: date | None = None) -> Referral:
@@ -356,6 +368,7 @@ def list_referrals(db: Database, actor: Actor, *, open_only: bool = False, perso
 
 __all__ = [
     "OutgoingInput", "IncomingInput", "ReferralInfo", "send_referral", "send_referral_in", "track_event",
-    "track_event_in", "record_feedback", "set_status_in", "record_incoming", "record_incoming_in", "link_case",
+    "track_event_in", "record_feedback", "record_event_feedback", "set_status_in", "record_incoming",
+    "record_incoming_in", "link_case",
     "delete_referral", "referral_of_event", "list_referrals", "load_referral", "destination_choice",
 ]

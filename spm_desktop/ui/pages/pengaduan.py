@@ -9,14 +9,12 @@ so the page fits 1366×768; every field is reachable with Tab and every action h
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTime, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -56,20 +54,10 @@ from spm_desktop.core.services import letters
 from spm_desktop.core.services import referrals as rs
 from spm_desktop.core.services.cases import list_cases
 from spm_desktop.ui.context import UiContext
+from spm_desktop.ui.dialogs.layanan import LetterFileDialog
 from spm_desktop.ui.models.table import Column, RecordTableModel
 from spm_desktop.ui.person_picker import PersonPicker
 from spm_desktop.ui.widgets import DateEdit, compact_combo, fill_combo
-
-
-class LetterFileDialog:
-    """Where to write a letter's PDF (a classmethod, so a test can replace it)."""
-
-    @classmethod
-    def ask(cls, parent: QWidget, suggested: str) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(parent, "Simpan surat (PDF)", str(Path.home() / suggested),
-                                              "PDF (*.pdf)")
-        return Path(name) if name else None
-
 
 FILTERS = (("Semua", "all"), ("Belum selesai", "open"), ("Terlambat ditanggapi", "overdue"))
 
@@ -147,9 +135,14 @@ class Page(QWidget):
         self.tabs.addTab(self._dtsen_tab(), "Usulan &DTSEN")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tabs)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.message)  # below the tabs: what a button did, on whichever tab
         self.current: cs.ComplaintInfo | None = None
         self._show_complaint(None)
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
 
     # ----- complaints tab -------------------------------------------------------------------
 
@@ -164,6 +157,7 @@ class Page(QWidget):
             top.addWidget(w)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.message.hide()  # shown with a text only: an empty line would take the form's room
         self.filter.currentIndexChanged.connect(self.refresh)
         self.search.returnPressed.connect(self.refresh)
         self.new_button.clicked.connect(self.new_complaint)
@@ -174,11 +168,12 @@ class Page(QWidget):
         self.received_date = DateEdit()
         self.received_time = QTimeEdit(QTime.currentTime())
         self.received_time.setDisplayFormat("HH:mm")
-        when = QHBoxLayout()
-        when.addWidget(self.received_date)
-        when.addWidget(self.received_time)
         self.channel = QComboBox()
         fill_combo(self.channel, [(label, key) for key, label in CHANNELS.items()])
+        when = QHBoxLayout()  # one row each for when/how, who, and how to reach them: fits 1366×768
+        for w in (self.received_date, self.received_time, QLabel("Saluran"), self.channel):
+            when.addWidget(w)
+        when.setStretch(3, 1)
         self.category = QComboBox()
         fill_combo(self.category, [(label, key) for key, label in CATEGORIES.items()])
         self.reporter = QLineEdit()
@@ -190,23 +185,25 @@ class Page(QWidget):
         self.reporter_nik.setMaxLength(16)
         self.reporter_phone = QLineEdit()
         self.relation = QLineEdit()
+        self.relation.setPlaceholderText("mis. tetangga, ketua RT")
+        contact = QHBoxLayout()
+        for w in (self.reporter_phone, QLabel("Hubungan"), self.relation):
+            contact.addWidget(w)
         self.kelurahan = QComboBox()
         villages = [(r.name, r.code) for r in self.ctx.regions() if r.level in ("kelurahan", "desa")]
         fill_combo(self.kelurahan, villages, empty="(tidak diketahui)")
         self.person = PersonPicker(self.ctx)
         self.description = QPlainTextEdit()
         self.description.setTabChangesFocus(True)
-        self.description.setMaximumHeight(self.fontMetrics().lineSpacing() * 4)
+        self.description.setMaximumHeight(self.fontMetrics().lineSpacing() * 3 + 12)
         self.save_button = QPushButton("&Simpan pengaduan")
         self.save_button.clicked.connect(self.save_complaint)
         form = QFormLayout()
         form.addRow("Diterima", when)
-        form.addRow("Saluran", self.channel)
         form.addRow("Kategori", self.category)
         form.addRow("Pelapor", reporter)
         form.addRow("NIK pelapor", self.reporter_nik)
-        form.addRow("Telepon", self.reporter_phone)
-        form.addRow("Hubungan", self.relation)
+        form.addRow("Telepon", contact)
         form.addRow("Desa/kelurahan", self.kelurahan)
         form.addRow("Orang yang diadukan", self.person)
         form.addRow("Uraian", self.description)
@@ -238,8 +235,8 @@ class Page(QWidget):
         grid.addWidget(self.next_status, 1, 1)
         grid.addWidget(QLabel("Tanggal"), 1, 2)
         grid.addWidget(self.status_date, 1, 3)
-        grid.addWidget(self.note, 2, 0, 1, 4)
-        grid.addWidget(self.reason, 3, 0, 1, 4)
+        grid.addWidget(self.note, 2, 0, 1, 2)
+        grid.addWidget(self.reason, 2, 2, 1, 2)
         buttons = QHBoxLayout()
         self.letter_button = QPushButton("Cetak surat keteran&gan…")
         self.letter_button.clicked.connect(self.print_statement)
@@ -247,14 +244,14 @@ class Page(QWidget):
         buttons.addWidget(self.note_button)
         buttons.addWidget(self.letter_button)
         buttons.addStretch(1)
-        grid.addLayout(buttons, 4, 0, 1, 4)
+        grid.addLayout(buttons, 3, 0, 1, 4)
         case_row = QHBoxLayout()
         for w in (QLabel("Kasus:"), self.unit, self.group, self.case_button):
             case_row.addWidget(w)
-        grid.addLayout(case_row, 5, 0, 1, 4)
+        grid.addLayout(case_row, 4, 0, 1, 4)
         self.log = QListWidget()
-        self.log.setMaximumHeight(self.fontMetrics().lineSpacing() * 5)
-        grid.addWidget(self.log, 6, 0, 1, 4)
+        self.log.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 4)
+        grid.addWidget(self.log, 5, 0, 1, 4)
         follow_box = QGroupBox("Tindak lanjut")
         follow_box.setLayout(grid)
 
@@ -278,8 +275,7 @@ class Page(QWidget):
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addLayout(top)
-        layout.addWidget(self.message)
-        layout.addWidget(splitter, 1)  # the list and the form take the height, not the message line
+        layout.addWidget(splitter, 1)  # the list and the form take the height
         writer = self.ctx.can("complaint.write")
         for w in (self.save_button, self.status_button, self.note_button, self.case_button, self.new_button):
             w.setEnabled(writer)
@@ -314,7 +310,7 @@ class Page(QWidget):
 
     @Slot(object)
     def _complaint_saved(self, info: cs.ComplaintInfo) -> None:
-        self.message.setText(f"Tersimpan: pengaduan {info.received_at:%d/%m/%Y %H:%M}, status {info.status_label}.")
+        self._say(f"Tersimpan: pengaduan {info.received_at:%d/%m/%Y %H:%M}, status {info.status_label}.")
         self._show_complaint(info)
         self.refresh()
 
@@ -344,7 +340,7 @@ class Page(QWidget):
     @Slot(object)
     def _case_opened(self, info: cs.ComplaintInfo) -> None:
         self._complaint_saved(info)
-        self.message.setText(f"Kasus untuk {info.person_name} sudah dibuka; lengkapi asesmen kebutuhannya di "
+        self._say(f"Kasus untuk {info.person_name} sudah dibuka; lengkapi asesmen kebutuhannya di "
                              "halaman Kasus.")
 
     @Slot()
@@ -526,7 +522,7 @@ class Page(QWidget):
     @Slot(object)
     def _printed(self, info: letters.LetterInfo) -> None:
         number = f"nomor {info.number}" if info.number else "draf tanpa nomor (nomor diberikan di kantor)"
-        self.message.setText(f"Surat {number} tanggal {fmt.short_date(info.letter_date)} disimpan ke {info.path}.")
+        self._say(f"Surat {number} tanggal {fmt.short_date(info.letter_date)} disimpan ke {info.path}.")
 
     # ----- DTSEN tab ------------------------------------------------------------------------------
 
