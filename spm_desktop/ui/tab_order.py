@@ -132,7 +132,9 @@ class TabKeys(QObject):
     QTabWidget switches on those keys only when the key press reaches it; a date or time field
     (QAbstractSpinBox, also its inner line edit) accepts Tab with Ctrl to move between its
     sections, so with the focus there the keys did nothing (seen on the Pengaduan page, whose
-    forms start with a date). Only presses inside a QTabWidget's page are taken."""
+    forms start with a date). And right after a page is chosen (Ctrl+0, the page list) the
+    focus is still outside the page: the keys then switch the page's own tabs (a QTabWidget
+    directly on the window's current page)."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if event.type() != QEvent.Type.KeyPress or not isinstance(watched, QWidget):
@@ -142,10 +144,12 @@ class TabKeys(QObject):
             return False
         if mods & (Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier):
             return False
-        if not _in_spin_box(watched):
-            return False  # everything else already passes the keys on to the tab widget
         tabs = _enclosing_tabs(watched)
         if tabs is None:
+            tabs = _page_tabs(watched)
+        elif not _in_spin_box(watched):
+            return False  # everything else inside a tab widget passes the keys on to it
+        if tabs is None or not tabs.isVisible():
             return False
         step = -1 if key == Qt.Key.Key_Backtab or mods & Qt.KeyboardModifier.ShiftModifier else 1
         count, index = tabs.count(), tabs.currentIndex()
@@ -170,6 +174,16 @@ def _enclosing_tabs(widget: QWidget) -> QTabWidget | None:
             return None
         parent = parent.parentWidget()
     return None
+
+
+def _page_tabs(widget: QWidget) -> QTabWidget | None:
+    """The tabs of the page the window shows (``current_page()``), when they are its own."""
+    current = getattr(widget.window(), "current_page", None)
+    page = current() if callable(current) else None
+    if page is None or widget is page or page.isAncestorOf(widget):
+        return None  # inside the page but outside its tabs: not ours to take
+    found = page.findChildren(QTabWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    return found[0] if found else None
 
 
 def install_tab_keys(app: QObject) -> TabKeys:

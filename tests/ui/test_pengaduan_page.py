@@ -181,11 +181,12 @@ def _window(ctx, qtbot, wait_runner, size):
 def test_alt_letters_and_ctrl_tab_reach_every_tab_from_the_form(ctx, qtbot, wait_runner):
     """Issue 21 walkthrough: Rujukan (Alt+J) and Usulan DTSEN (Alt+D) are reached by their
     letters, and Ctrl+Tab / Ctrl+Shift+Tab switch tabs with the focus anywhere in a form — also
-    in a date or time field, which used to swallow the keys (every tab's form starts with one)."""
+    in a date or time field, which used to swallow the keys (every tab's form starts with one),
+    and right after the page was chosen, with the focus still in the page list."""
     from PySide6.QtCore import QSize
     from PySide6.QtWidgets import QApplication
 
-    _window_, page = _window(ctx, qtbot, wait_runner, QSize(1366, 728))
+    window, page = _window(ctx, qtbot, wait_runner, QSize(1366, 728))
 
     def press(widget, key, modifiers):
         widget.setFocus()
@@ -200,6 +201,11 @@ def test_alt_letters_and_ctrl_tab_reach_every_tab_from_the_form(ctx, qtbot, wait
     assert press(page.description, Qt.Key.Key_J, alt) == 1
     assert press(page.feedback_date, Qt.Key.Key_D, alt) == 2
     assert press(page.decision_date, Qt.Key.Key_P, alt) == 0
+    # Right after Ctrl+0 the focus is still in the page list, outside the page: the keys switch its tabs.
+    page.tabs.setCurrentIndex(0)
+    assert press(window.nav, Qt.Key.Key_Tab, ctrl) == 1
+    assert press(window.nav, Qt.Key.Key_Backtab, ctrl | shift) == 0
+    assert window.current_page() is page
     fields = {0: (page.received_date, page.received_time, page.reporter, page.description, page.status_date),
               1: (page.feedback_date, page.incoming_date, page.referral_notes),
               2: (page.decision_date, page.proposal_batch)}
@@ -279,3 +285,34 @@ def test_the_kasus_row_at_125_percent(tmp_path):
                           env=env, capture_output=True, text=True, timeout=300, cwd=Path(__file__).parents[2])
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "1 passed" in done.stdout
+
+
+def test_a_reported_person_not_yet_registered_is_registered_from_the_complaint(ctx, qtbot, wait_runner,
+                                                                                 monkeypatch):
+    """Walkthrough: a caller reports a neglected elderly man nobody registered yet. "Daftarkan
+    orang…" opens the person form; the man saved there is chosen for the complaint, and Simpan
+    links him — no trip to Penerima Layanan."""
+    from spm_desktop.ui.dialogs.person import PersonDialog
+
+    def exec_(dialog):
+        dialog.show()
+        QTest.keyClicks(dialog.name, "Darto Wiyono")
+        dialog.sex.setCurrentIndex(dialog.sex.findData("L"))
+        dialog.birth_year.setValue(1948)
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+        qtbot.waitUntil(lambda: dialog.saved is not None, timeout=10_000)
+        return 1
+
+    monkeypatch.setattr(PersonDialog, "exec", exec_)
+    page = _page(ctx, qtbot, wait_runner)
+    assert page.register_button.isEnabled()
+    QTest.keyClicks(page.reporter, "Bu Rina")
+    QTest.keyClicks(page.description, "Lansia terlantar di emperan pasar")
+    page.register_button.click()
+    assert page.person.person_id is not None and page.person.person_name == "Darto Wiyono"
+    page.save_button.click()
+    qtbot.waitUntil(lambda: page.current is not None, timeout=10_000)
+    wait_runner()
+    info = cs.get_complaint(ctx.db, ctx.actor, page.current.id)
+    assert (info.person_id, info.person_name) == (page.person.person_id, "Darto Wiyono")
+    assert page.case_button.isEnabled()  # one click away from a case

@@ -193,6 +193,15 @@ class Page(QWidget):
         villages = [(r.name, r.code) for r in self.ctx.regions() if r.level in ("kelurahan", "desa")]
         fill_combo(self.kelurahan, villages, empty="(tidak diketahui)")
         self.person = PersonPicker(self.ctx)
+        # Most neglected persons a caller reports are not registered yet: register here, then
+        # Simpan links them (the picker said "register on Penerima Layanan first").
+        self.register_button = QPushButton("Da&ftarkan orang…")
+        self.register_button.setToolTip("Orang yang diadukan belum terdaftar: daftarkan sekarang, lalu simpan "
+                                        "pengaduan untuk menghubungkannya.")
+        self.register_button.clicked.connect(self.register_person)
+        person_row = QHBoxLayout()
+        person_row.addWidget(self.person, 1)
+        person_row.addWidget(self.register_button, 0, Qt.AlignmentFlag.AlignTop)
         self.description = QPlainTextEdit()
         self.description.setTabChangesFocus(True)
         self.description.setMaximumHeight(self.fontMetrics().lineSpacing() * 3 + 12)
@@ -205,7 +214,7 @@ class Page(QWidget):
         form.addRow("NIK pelapor", self.reporter_nik)
         form.addRow("Telepon", contact)
         form.addRow("Desa/kelurahan", self.kelurahan)
-        form.addRow("Orang yang diadukan", self.person)
+        form.addRow("Orang yang diadukan", person_row)
         form.addRow("Uraian", self.description)
         form.addRow("", self.save_button)
         data_box = QGroupBox("Data pengaduan")
@@ -279,6 +288,7 @@ class Page(QWidget):
         writer = self.ctx.can("complaint.write")
         for w in (self.save_button, self.status_button, self.note_button, self.case_button, self.new_button):
             w.setEnabled(writer)
+        self.register_button.setEnabled(writer and self.ctx.can("person.write"))
         return tab
 
     def _form_value(self) -> cs.ComplaintInput:
@@ -297,6 +307,16 @@ class Page(QWidget):
         self.complaint_table.clearSelection()
         self._show_complaint(None)
         self.received_date.setFocus()
+
+    @Slot()
+    def register_person(self) -> None:
+        from spm_desktop.ui.dialogs.person import PersonDialog
+
+        def chosen(person) -> None:
+            self.person.choose(person.id, person.name)
+            self._say(f"{person.name} terdaftar; simpan pengaduan untuk menghubungkannya.")
+
+        PersonDialog.ask(self, self.ctx, on_saved=chosen)
 
     @Slot()
     def save_complaint(self) -> None:
