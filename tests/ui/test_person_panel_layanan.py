@@ -80,7 +80,8 @@ def test_referral_feedback_from_the_persons_history(ctx, qtbot, wait_runner, mon
             QTest.keyClicks(dialog.notes, note)
         return fill
 
-    _drive(monkeypatch, qtbot, ReferralFeedbackDialog, answer("diterima", date(2026, 11, 6), "Dirawat inap", ["diterima", "selesai", "ditolak"]))
+    sent_choices, answered_choices = ["diterima", "selesai", "ditolak"], ["selesai", "ditolak"]
+    _drive(monkeypatch, qtbot, ReferralFeedbackDialog, answer("diterima", date(2026, 11, 6), "Dirawat inap", sent_choices))
     panel.feedback_button.click()
     qtbot.waitUntil(lambda: "Diterima, umpan balik 06/11/2026" in panel.message.text(), timeout=10_000)
     wait_runner()
@@ -88,7 +89,7 @@ def test_referral_feedback_from_the_persons_history(ctx, qtbot, wait_runner, mon
     assert (info.status, info.feedback_date, info.notes) == ("diterima", date(2026, 11, 6), "Dirawat inap")
     assert any(t.event_id == sent.event_id and "umpan balik 06/11/2026" in t.detail for t in panel.data.history)
     _choose(panel, qtbot, sent.event_id)
-    _drive(monkeypatch, qtbot, ReferralFeedbackDialog, answer("selesai", date(2026, 11, 9), "Pulang", ["selesai", "ditolak"]))
+    _drive(monkeypatch, qtbot, ReferralFeedbackDialog, answer("selesai", date(2026, 11, 9), "Pulang", answered_choices))
     panel.feedback_button.click()
     qtbot.waitUntil(lambda: "Selesai" in panel.message.text(), timeout=10_000)
     wait_runner()
@@ -96,8 +97,7 @@ def test_referral_feedback_from_the_persons_history(ctx, qtbot, wait_runner, mon
     # The untracked event gets its tracking row with the answer, in one step.
     assert rs.referral_of_event(ctx.db, ctx.actor, plain) is None
     _choose(panel, qtbot, plain)
-    _drive(monkeypatch, qtbot, ReferralFeedbackDialog, answer("diterima", date(2026, 11, 5), "Diperiksa",
-                                                                  ["diterima", "selesai", "ditolak"]))
+    _drive(monkeypatch, qtbot, ReferralFeedbackDialog, answer("diterima", date(2026, 11, 5), "Diperiksa", sent_choices))
     panel.feedback_button.click()
     qtbot.waitUntil(lambda: "Puskesmas: Diterima" in panel.message.text(), timeout=10_000)
     wait_runner()
@@ -105,7 +105,7 @@ def test_referral_feedback_from_the_persons_history(ctx, qtbot, wait_runner, mon
     assert (tracked.status, tracked.feedback_date, tracked.destination) == ("diterima", date(2026, 11, 5), "Puskesmas")
     # The same rule as the Rujukan tab: a feedback date before the referral is refused in the dialog.
     _choose(panel, qtbot, plain)
-    seen = _drive(monkeypatch, qtbot, ReferralFeedbackDialog, answer("selesai", date(2026, 11, 1), "x", ["selesai", "ditolak"]))
+    seen = _drive(monkeypatch, qtbot, ReferralFeedbackDialog, answer("selesai", date(2026, 11, 1), "x", answered_choices))
     panel.feedback_button.click()
     qtbot.waitUntil(lambda: bool(seen) and "sebelum tanggal rujukan" in seen[-1].message.text(), timeout=10_000)
     assert rs.referral_of_event(ctx.db, ctx.actor, plain).status == "diterima"
@@ -117,7 +117,8 @@ def test_berita_acara_with_witnesses_from_the_persons_history(ctx, qtbot, wait_r
                                                             kelurahan_code=KEL), confirm_duplicates_ok=True)
     handover = record_event(ctx.db, ctx.actor, EventDraft(
         person_id=person.id, service_code=REUNIFICATION, event_date=date(2026, 11, 10),
-        details={"family_name": "Sulastri (ibu)", "family_address": "Jl. Tanjung Raya 2", "handover_date": "2026-11-10"},
+        details={"family_name": "Sulastri (ibu)", "family_address": "Jl. Tanjung Raya 2",
+                 "handover_date": "2026-11-10"},
     )).id
     panel = _panel(ctx, qtbot, wait_runner, person.id)
     _choose(panel, qtbot, handover)
