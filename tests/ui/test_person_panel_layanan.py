@@ -81,7 +81,8 @@ def test_referral_feedback_from_the_persons_history(ctx, qtbot, wait_runner, mon
         return fill
 
     sent_choices, answered_choices = ["diterima", "selesai", "ditolak"], ["selesai", "ditolak"]
-    _drive(monkeypatch, qtbot, ReferralFeedbackDialog, answer("diterima", date(2026, 11, 6), "Dirawat inap", sent_choices))
+    _drive(monkeypatch, qtbot, ReferralFeedbackDialog,
+           answer("diterima", date(2026, 11, 6), "Dirawat inap", sent_choices))
     panel.feedback_button.click()
     qtbot.waitUntil(lambda: "Diterima, umpan balik 06/11/2026" in panel.message.text(), timeout=10_000)
     wait_runner()
@@ -105,7 +106,8 @@ def test_referral_feedback_from_the_persons_history(ctx, qtbot, wait_runner, mon
     assert (tracked.status, tracked.feedback_date, tracked.destination) == ("diterima", date(2026, 11, 5), "Puskesmas")
     # The same rule as the Rujukan tab: a feedback date before the referral is refused in the dialog.
     _choose(panel, qtbot, plain)
-    seen = _drive(monkeypatch, qtbot, ReferralFeedbackDialog, answer("selesai", date(2026, 11, 1), "x", answered_choices))
+    seen = _drive(monkeypatch, qtbot, ReferralFeedbackDialog,
+                  answer("selesai", date(2026, 11, 1), "x", answered_choices))
     panel.feedback_button.click()
     qtbot.waitUntil(lambda: bool(seen) and "sebelum tanggal rujukan" in seen[-1].message.text(), timeout=10_000)
     assert rs.referral_of_event(ctx.db, ctx.actor, plain).status == "diterima"
