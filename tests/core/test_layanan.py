@@ -333,3 +333,30 @@ def test_letter_numbers_stay_unique_when_seats_print_at_once(db, tmp_path):
         issued = list(pool.map(lambda i: letters.print_letter(db, SYSTEM, refs[i], tmp_path / f"{i}.pdf",
                                                               on=date(2026, 11, 5)), range(6)))
     assert sorted(int(x.number.split("/")[1]) for x in issued) == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_referral_recorded_as_a_service_is_tracked_at_once(db, tmp_path):
+    """Walkthrough: a referral entered on Catat Layanan (record_event of 1.06.04.2.01.0012) was an
+    event only — not among the open referrals, no Surat Rujukan, feedback only after a first
+    status change. It now gets its tracking row (dikirim) in the same transaction; a referral
+    sent with its institution (send_referral) still has exactly one."""
+    from sqlalchemy import func, select
+
+    from spm_desktop.core.domain.layanan import REFERRAL_CODE
+    from spm_desktop.core.services.events import EventDraft, record_event
+    from spm_desktop.core.services.letters import print_letter
+    from spm_desktop.core.services.persons import register_person
+    from spm_desktop.core.storage.models import Referral
+
+    person = register_person(db, SYSTEM, PersonDraft(name="Darto", sex="L", birth_year=1948,
+                                                     kelurahan_code=KEL_SELATAN), confirm_duplicates_ok=True).id
+    e = record_event(db, SYSTEM, EventDraft(person_id=person, service_code=REFERRAL_CODE, event_date=date(2026, 3, 3),
+                                            details={"destination": "RSUD"}, notes="Sakit, perlu rawat inap"))
+    tracked = rs.referral_of_event(db, SYSTEM, e.id)
+    assert (tracked.status, tracked.direction, tracked.destination, tracked.reason) == (
+        "dikirim", "keluar", "RSUD", "Sakit, perlu rawat inap")
+    assert [r.event_id for r in rs.list_referrals(db, SYSTEM, open_only=True)] == [e.id]
+    assert print_letter(db, SYSTEM, e.id, tmp_path / "r.pdf").number == "400.9/1/Dinsos-RJK/2026"
+    sent = rs.send_referral(db, SYSTEM, rs.OutgoingInput(person, date(2026, 3, 4), "RSUD dr. Soedarso"))
+    with db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Referral).where(Referral.event_id == sent.event_id)) == 1

@@ -28,6 +28,7 @@ from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.detail_fields import DetailProblem, detail_fields, is_empty, parse_value
 from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.groups import ACTIVITY_RULES
+from spm_desktop.core.domain.layanan import REFERRAL_CODE
 from spm_desktop.core.reports.formatting import short_date
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
@@ -530,6 +531,13 @@ def record_event(db: Database, actor: Actor, draft: EventDraft, *, ask_on_repeat
             if question:
                 raise RepeatedServiceError(question)
         e = record_event_in(s, actor, draft)
+        if e.service_code == REFERRAL_CODE:
+            # Issue 21: a referral recorded here (Catat Layanan) is an outgoing referral sent:
+            # it gets its tracking row (status dikirim) in the same transaction, so it is
+            # listed among the open referrals, takes feedback and prints its Surat Rujukan.
+            from spm_desktop.core.services.referrals import track_event_in
+
+            track_event_in(s, actor, e.id)
         return _info(s, e)
 
 

@@ -246,6 +246,9 @@ def print_letter(db: Database, actor: Actor, record_id: str, out: str | Path, *,
             letter = own
         else:
             kind = kind or kind_of_record(s, record_id)
+            if kind == "rujukan" and s.get(Referral, record_id) is None:  # a referral event's id: its tracking's
+                record_id = s.scalar(select(Referral.id).where(Referral.event_id == record_id,
+                                                               Referral.deleted_at.is_(None))) or record_id
             if kind not in LETTER_KINDS:
                 raise ValidationError(f"Jenis surat '{kind}' tidak dikenal; pilih: {', '.join(LETTER_KINDS)}.", "kind")
             letter = s.scalar(select(Letter).where(Letter.record_id == record_id, Letter.kind == kind,
