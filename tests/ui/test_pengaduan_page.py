@@ -316,3 +316,37 @@ def test_a_reported_person_not_yet_registered_is_registered_from_the_complaint(c
     info = cs.get_complaint(ctx.db, ctx.actor, page.current.id)
     assert (info.person_id, info.person_name) == (page.person.person_id, "Darto Wiyono")
     assert page.case_button.isEnabled()  # one click away from a case
+
+
+def test_a_dtsen_batch_is_decided_and_exported_from_the_tab(ctx, qtbot, wait_runner, monkeypatch, tmp_path):
+    """Walkthrough: the five proposals of a batch were marked one by one (two steps each) and the
+    batch could be exported only from the command line. The tab now decides every open proposal
+    of the batch shown and exports it (the CLI's services: decide_batch, export_batch)."""
+    from openpyxl import load_workbook
+
+    people = []
+    for i, (name, nik) in enumerate((("Rahmat", "6171010707450001"), ("Aisyah", "6171024503500002"))):
+        people.append(register_person(ctx.db, ctx.actor, PersonDraft(
+            name=name, sex="LP"[i], birth_year=1950, nik=nik, kelurahan_code=KEL), confirm_duplicates_ok=True).id)
+        ds.propose(ctx.db, ctx.actor, ds.ProposalInput(people[-1], "baru", date(2026, 11, 3), "B-12"))
+    page = _page(ctx, qtbot, wait_runner)
+    page.tabs.setCurrentIndex(2)
+    wait_runner()
+    assert not page.batch_decide_button.isEnabled() and not page.export_button.isEnabled()
+    QTest.keyClicks(page.batch_filter, "B-12")
+    QTest.keyClick(page.batch_filter, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.proposal_model.rowCount() == 2, timeout=5000)
+    target = tmp_path / "b12.xlsx"
+    monkeypatch.setattr(LetterFileDialog, "ask", classmethod(lambda cls, parent, suggested, *a: target))
+    page.export_button.click()
+    qtbot.waitUntil(lambda: target.is_file() and "2 usulan diekspor" in page.message.text(), timeout=10_000)
+    sheet = load_workbook(target).active
+    assert sorted(r[0] for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]) == [
+        "6171010707450001", "6171024503500002"]
+    page.batch_decision.setCurrentIndex(page.batch_decision.findData("ditetapkan"))
+    page.decision_date.set_value(date(2026, 11, 20))
+    page.batch_decide_button.click()
+    qtbot.waitUntil(lambda: "2 usulan menjadi Ditetapkan" in page.message.text(), timeout=10_000)
+    wait_runner()
+    assert {(d.status, d.status_on) for d in ds.list_proposals(ctx.db, ctx.actor, batch="B-12")} == {
+        ("ditetapkan", date(2026, 11, 20))}

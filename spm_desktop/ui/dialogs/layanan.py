@@ -31,9 +31,9 @@ class LetterFileDialog:
     """Where to write a letter's PDF (a classmethod, so a test can replace it)."""
 
     @classmethod
-    def ask(cls, parent: QWidget, suggested: str) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(parent, "Simpan surat (PDF)", str(Path.home() / suggested),
-                                              "PDF (*.pdf)")
+    def ask(cls, parent: QWidget, suggested: str, title: str = "Simpan surat (PDF)",
+            filters: str = "PDF (*.pdf)") -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(parent, title, str(Path.home() / suggested), filters)
         return Path(name) if name else None
 
 
@@ -44,6 +44,7 @@ class ReferralFeedbackDialog(_FormDialog):
     def __init__(self, ctx: UiContext, entry: TimelineEntry, tracking: rs.ReferralInfo | None,
                  parent: QWidget | None = None) -> None:
         super().__init__(ctx, "Umpan balik rujukan", parent)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
         self.entry = entry
         current = tracking.status if tracking else "dikirim"
         where = tracking.destination if tracking else entry.detail
@@ -92,6 +93,7 @@ class HandoverLetterDialog(_FormDialog):
     def __init__(self, ctx: UiContext, entry: TimelineEntry, issued: letters.LetterInfo | None,
                  witnesses: tuple[str, ...] = (), parent: QWidget | None = None) -> None:
         super().__init__(ctx, "Cetak Berita Acara Serah Terima", parent)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
         self.entry, self.issued = entry, issued
         about = QLabel(f"Reunifikasi {short_date(entry.on)}: {entry.detail}")
         about.setWordWrap(True)

@@ -133,6 +133,7 @@ class Page(QWidget):
         self.tabs.addTab(self._complaints_tab(), "&Pengaduan dan permohonan data")
         self.tabs.addTab(self._referrals_tab(), "Ru&jukan")
         self.tabs.addTab(self._dtsen_tab(), "Usulan &DTSEN")
+        self.tabs.currentChanged.connect(self.refresh)  # a tab shows what is stored now
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs, 1)
@@ -581,10 +582,28 @@ class Page(QWidget):
         for w in (QLabel("Status"), self.decision, self.decision_date, self.decision_reason, self.decide_button):
             decide.addWidget(w)
         self.decide_button.setEnabled(False)
+        # A whole batch at once: the operator's answer comes per batch, and the batch goes to the
+        # national system as one file (same services as the CLI: decide_batch, export_batch).
+        self.batch_decision = QComboBox()
+        for key in ("diverifikasi", "ditetapkan", "ditolak"):
+            self.batch_decision.addItem(DTSEN_STATUSES[key], key)
+        self.batch_decide_button = QPushButton("Putuskan semua d&i batch")
+        self.batch_decide_button.setToolTip("Status, tanggal dan alasan di baris keputusan berlaku untuk semua "
+                                            "usulan terbuka pada batch yang ditampilkan.")
+        self.batch_decide_button.clicked.connect(self.decide_batch)
+        self.export_button = QPushButton("Ekspor batch ke E&xcel…")
+        self.export_button.setToolTip("Kolom untuk diketik ke aplikasi DTSEN nasional (data pribadi: tercatat "
+                                      "di jejak audit).")
+        self.export_button.clicked.connect(self.export_batch)
         top = QHBoxLayout()
         top.addWidget(QLabel("Batch:"))
         top.addWidget(self.batch_filter)
+        top.addWidget(self.batch_decision)
+        top.addWidget(self.batch_decide_button)
+        top.addWidget(self.export_button)
         top.addStretch(1)
+        self.batch_filter.textChanged.connect(self._batch_buttons)
+        self._batch_buttons()
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addLayout(top)
@@ -600,6 +619,38 @@ class Page(QWidget):
         for key in (DTSEN_NEXT.get(d.status, ()) if d else ()):
             self.decision.addItem(DTSEN_STATUSES[key], key)
         self.decide_button.setEnabled(d is not None and self.ctx.can("dtsen.decide") and bool(self.decision.count()))
+
+    @Slot()
+    def _batch_buttons(self, *_args) -> None:
+        batch = bool(self.batch_filter.text().strip())
+        self.batch_decide_button.setEnabled(batch and self.ctx.can("dtsen.decide"))
+        self.batch_decision.setEnabled(batch and self.ctx.can("dtsen.decide"))
+        self.export_button.setEnabled(batch and self.ctx.can("personal_data.export"))
+
+    @Slot()
+    def decide_batch(self) -> None:
+        batch = self.batch_filter.text().strip()
+        if batch:
+            self.ctx.runner.submit(ds.decide_batch, self.ctx.db, self.ctx.actor, batch,
+                                   self.batch_decision.currentData(), self.decision_date.value(),
+                                   self.decision_reason.text(), parent=self,
+                                   on_done=lambda n, b=batch: self._batch_decided(b, n))
+
+    def _batch_decided(self, batch: str, changed: int) -> None:
+        self._say(f"Batch {batch}: {fmt.number(changed)} usulan menjadi {self.batch_decision.currentText()}.")
+        self.refresh()
+
+    @Slot()
+    def export_batch(self) -> None:
+        batch = self.batch_filter.text().strip()
+        if not batch:
+            return
+        target = LetterFileDialog.ask(self, f"dtsen-{batch}.xlsx", "Ekspor batch DTSEN",
+                                      "Excel (*.xlsx);;CSV (*.csv)")
+        if target is not None:
+            self.ctx.runner.submit(ds.export_batch, self.ctx.db, self.ctx.actor, batch, target, parent=self,
+                                   on_done=lambda r, b=batch: self._say(
+                                       f"Batch {b}: {fmt.number(r.rows)} usulan diekspor ke {r.path}."))
 
     @Slot()
     def propose(self) -> None:
