@@ -291,7 +291,7 @@ def test_a_reported_person_not_yet_registered_is_registered_from_the_complaint(c
                                                                                  monkeypatch):
     """Walkthrough: a caller reports a neglected elderly man nobody registered yet. "Daftarkan
     orang…" opens the person form; the man saved there is chosen for the complaint, and Simpan
-    links him — no trip to Penerima Layanan."""
+    links him — no trip to Penerima Layanan; the case it opens is suggested in his SPM group."""
     from spm_desktop.ui.dialogs.person import PersonDialog
 
     def exec_(dialog):
@@ -299,6 +299,7 @@ def test_a_reported_person_not_yet_registered_is_registered_from_the_complaint(c
         QTest.keyClicks(dialog.name, "Darto Wiyono")
         dialog.sex.setCurrentIndex(dialog.sex.findData("L"))
         dialog.birth_year.setValue(1948)
+        dialog.category.setCurrentIndex(dialog.category.findData("lansia_terlantar"))
         dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
         qtbot.waitUntil(lambda: dialog.saved is not None, timeout=10_000)
         return 1
@@ -315,7 +316,8 @@ def test_a_reported_person_not_yet_registered_is_registered_from_the_complaint(c
     wait_runner()
     info = cs.get_complaint(ctx.db, ctx.actor, page.current.id)
     assert (info.person_id, info.person_name) == (page.person.person_id, "Darto Wiyono")
-    assert page.case_button.isEnabled()  # one click away from a case
+    assert page.case_button.isEnabled()  # one click away from a case, in his SPM group
+    qtbot.waitUntil(lambda: page.group.currentData() == "lansia", timeout=5000)
 
 
 def test_a_dtsen_batch_is_decided_and_exported_from_the_tab(ctx, qtbot, wait_runner, monkeypatch, tmp_path):

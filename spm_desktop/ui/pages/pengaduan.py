@@ -53,6 +53,7 @@ from spm_desktop.core.services import dtsen as ds
 from spm_desktop.core.services import letters
 from spm_desktop.core.services import referrals as rs
 from spm_desktop.core.services.cases import list_cases
+from spm_desktop.core.services.persons import get_person
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.layanan import LetterFileDialog
 from spm_desktop.ui.models.table import Column, RecordTableModel
@@ -412,12 +413,24 @@ class Page(QWidget):
             for f in info.followups:
                 label = f" [{COMPLAINT_STATUSES.get(f.status, f.status)}]" if f.status else ""
                 self.log.addItem(f"{fmt.short_date(f.on)}{label} {f.note} — {f.officer}")
+        if info is not None and info.person_id and not info.case_id:
+            self.ctx.runner.submit(get_person, self.ctx.db, self.ctx.actor, info.person_id, parent=self,
+                                   on_done=self._suggest_group)
         writer = self.ctx.can("complaint.write")
         self.status_button.setEnabled(writer and bool(self.next_status.count()))
         self.note_button.setEnabled(writer and info is not None and not self.next_status.count() == 0)
         self.letter_button.setEnabled(info is not None and self.ctx.can("letter.print"))
         self.case_button.setEnabled(writer and self.ctx.can("case.write") and info is not None
                                     and not info.case_id and bool(info.person_id) and bool(self.next_status.count()))
+
+    @Slot(object)
+    def _suggest_group(self, person) -> None:
+        """The case "Buka kasus" opens is in the SPM group of the person's PMKS category (an
+        elderly man reported neglected: Lanjut Usia Terlantar), when it has one."""
+        groups = {c.code: c.spm_group for c in self.ctx.categories()}
+        group = groups.get(person.category_code or "")
+        if group and self.group.findData(group) >= 0:
+            self.group.setCurrentIndex(self.group.findData(group))
 
     # ----- referrals tab ------------------------------------------------------------------------
 
