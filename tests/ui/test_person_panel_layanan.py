@@ -10,7 +10,7 @@ from datetime import date
 from PySide6.QtTest import QTest
 
 from spm_desktop.core.services import referrals as rs
-from spm_desktop.core.services.events import EventDraft, record_event
+from spm_desktop.core.services.events import EventDraft, record_event, record_event_in
 from spm_desktop.core.services.persons import PersonDraft, register_person
 from spm_desktop.ui.dialogs.layanan import HandoverLetterDialog, LetterFileDialog, ReferralFeedbackDialog
 from spm_desktop.ui.person_panel import PersonPanel
@@ -58,10 +58,11 @@ def test_referral_feedback_from_the_persons_history(ctx, qtbot, wait_runner, mon
     person = register_person(ctx.db, ctx.actor, PersonDraft(name="Pak Darto", sex="L", birth_year=1948,
                                                             kelurahan_code=KEL), confirm_duplicates_ok=True)
     sent = rs.send_referral(ctx.db, ctx.actor, rs.OutgoingInput(person.id, date(2026, 11, 2), "RSUD dr. Soedarso"))
-    # A referral event recorded as a plain service (Catat Layanan): no tracking row yet.
-    plain = record_event(ctx.db, ctx.actor, EventDraft(person_id=person.id, service_code=REFERRAL,
-                                                       event_date=date(2026, 11, 3),
-                                                       details={"destination": "Puskesmas"})).id
+    # A referral event without its tracking row (recorded before issue 21, or from an events file).
+    with ctx.db.transaction(ctx.actor) as s:
+        plain = record_event_in(s, ctx.actor, EventDraft(person_id=person.id, service_code=REFERRAL,
+                                                         event_date=date(2026, 11, 3),
+                                                         details={"destination": "Puskesmas"})).id
     meal = record_event(ctx.db, ctx.actor, EventDraft(person_id=person.id, service_code="1.06.04.2.01.0001",
                                                       event_date=date(2026, 11, 4), details={"meals_per_day": 3})).id
     panel = _panel(ctx, qtbot, wait_runner, person.id)

@@ -535,7 +535,7 @@ def record_event(db: Database, actor: Actor, draft: EventDraft, *, ask_on_repeat
             # Issue 21: a referral recorded here (Catat Layanan) is an outgoing referral sent:
             # it gets its tracking row (status dikirim) in the same transaction, so it is
             # listed among the open referrals, takes feedback and prints its Surat Rujukan.
-            from spm_desktop.core.services.referrals import track_event_in
+            from spm_desktop.core.services.referral_tracking import track_event_in
 
             track_event_in(s, actor, e.id)
         return _info(s, e)
