@@ -360,3 +360,31 @@ def test_a_referral_recorded_as_a_service_is_tracked_at_once(db, tmp_path):
     sent = rs.send_referral(db, SYSTEM, rs.OutgoingInput(person, date(2026, 3, 4), "RSUD dr. Soedarso"))
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(Referral).where(Referral.event_id == sent.event_id)) == 1
+
+
+def test_overdue_and_waiting_counts_at_their_boundaries(db):
+    """The summary counts overdue complaints with one pass over the days (the same working days as
+    ``working_days_between`` for every day of the range, holidays included) and waiting referrals
+    in SQL: a referral sent exactly ``limit`` days before the end waits, one day earlier is flagged."""
+    from datetime import timedelta
+
+    from spm_desktop.core.rollup.layanan import _working_days_until, waiting_referrals
+    from spm_desktop.core.services.events import EventDraft, record_event
+    from spm_desktop.core.services.persons import register_person
+
+    off, on = holidays(), date(2026, 6, 5)
+    table = _working_days_until(date(2026, 3, 1), on, off)
+    assert table == {date(2026, 3, 1) + timedelta(days=i): working_days_between(
+        date(2026, 3, 1) + timedelta(days=i), on, off) for i in range((on - date(2026, 3, 1)).days + 1)}
+    person = register_person(db, SYSTEM, PersonDraft(name="Darto", sex="L", birth_year=1948,
+                                                     kelurahan_code=KEL_SELATAN), confirm_duplicates_ok=True).id
+    end = date(2026, 6, 30)
+    for days in (14, 15, 40):
+        record_event(db, SYSTEM, EventDraft(person_id=person, service_code="1.06.04.2.01.0012",
+                                            event_date=end - timedelta(days=days), details={"destination": "RSUD"}))
+    answered = rs.list_referrals(db, SYSTEM, open_only=True)[0]  # the oldest: answered before the end
+    rs.record_feedback(db, SYSTEM, answered.id, "diterima", end - timedelta(days=30))
+    with db.reading() as s:
+        assert waiting_referrals(s, end, 14) == (2, 1)
+        assert waiting_referrals(s, end - timedelta(days=31), 14) == (1, 0)  # sent 9 days before, answered after
+        assert waiting_referrals(s, end - timedelta(days=35), 0) == (1, 1)  # before its feedback

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.layanan import (
@@ -26,6 +26,7 @@ from spm_desktop.core.domain.layanan import (
     DTSEN_TARGET_KEY,
     REFERRAL_CODE,
     holidays,
+    is_working_day,
     working_days_between,
 )
 from spm_desktop.core.rollup.period import Period
@@ -123,19 +124,38 @@ def overdue_complaints(s: Session, on: date, off: frozenset[date], limit: int) -
     """Complaints received by ``on`` and unanswered at ``on``, more than ``limit`` working days
     after receipt."""
     until = datetime.combine(on + timedelta(days=1), time())
-    return sum(1 for (r,) in s.execute(select(Complaint.received_at).where(
+    received = [r.date() for (r,) in s.execute(select(Complaint.received_at).where(
         Complaint.deleted_at.is_(None), Complaint.received_at < until,
-        or_(Complaint.first_response_on.is_(None), Complaint.first_response_on > on)))
-        if working_days_between(r.date(), on, off) > limit)
+        or_(Complaint.first_response_on.is_(None), Complaint.first_response_on > on)))]
+    if not received:
+        return 0
+    left = _working_days_until(min(received), on, off)
+    return sum(1 for d in received if left[d] > limit)
 
 
-def waiting_referral_dates(s: Session, on: date) -> list[date]:
-    """Dates of the outgoing referral events sent by ``on`` without feedback by ``on``."""
+def _working_days_until(first: date, on: date, off: frozenset[date]) -> dict[date, int]:
+    """``working_days_between(d, on, off)`` for every day ``d`` in ``[first, on]``, in one pass
+    (the unanswered complaints of a year each walked their own days: 0.4 s of CPU for 2,000)."""
+    out, n, day = {}, 0, on
+    while day >= first:
+        out[day] = n
+        if is_working_day(day, off):
+            n += 1
+        day -= timedelta(days=1)
+    return out
+
+
+def waiting_referrals(s: Session, on: date, limit_days: int) -> tuple[int, int]:
+    """(outgoing referral events sent by ``on`` without feedback by ``on``, of them sent more
+    than ``limit_days`` days before ``on``) — counted in SQL, not fetched."""
     ev, r = ServiceEvent, Referral
-    return list(s.scalars(
-        select(ev.event_date).outerjoin(r, and_(r.event_id == ev.id, r.deleted_at.is_(None))).where(
+    late = on - timedelta(days=limit_days)
+    waiting, flagged = s.execute(
+        select(func.count(), func.coalesce(func.sum(case((ev.event_date < late, 1), else_=0)), 0))
+        .select_from(ev).outerjoin(r, and_(r.event_id == ev.id, r.deleted_at.is_(None))).where(
             *_referral_events(), ev.event_date <= on,
-            or_(r.id.is_(None), r.feedback_date.is_(None), r.feedback_date > on))))
+            or_(r.id.is_(None), r.feedback_date.is_(None), r.feedback_date > on))).one()
+    return int(waiting or 0), int(flagged or 0)
 
 
 def _referral_events():
@@ -147,8 +167,7 @@ def _referral_events():
 def attention_on(s: Session, settings: AppSettings, on: date) -> tuple[int, int]:
     """Beranda's flags on ``on``: (overdue complaints, referrals waiting longer than the setting)."""
     overdue = overdue_complaints(s, on, holidays(settings.extra_holidays), settings.complaint_response_days)
-    flagged = sum(1 for d in waiting_referral_dates(s, on) if (on - d).days > settings.referral_feedback_days)
-    return overdue, flagged
+    return overdue, waiting_referrals(s, on, settings.referral_feedback_days)[1]
 
 
 def layanan_summary(s: Session, period: Period, settings: AppSettings) -> LayananSummary:
@@ -176,9 +195,8 @@ def layanan_summary(s: Session, period: Period, settings: AppSettings) -> Layana
     answered_refs = s.scalar(select(func.count()).select_from(r).join(ev, ev.id == r.event_id).where(
         r.deleted_at.is_(None), ev.deleted_at.is_(None), r.direction == "keluar", r.feedback_date >= first,
         r.feedback_date <= end)) or 0
-    waiting_dates = waiting_referral_dates(s, end)
     ref_limit = settings.referral_feedback_days
-    flagged = sum(1 for d in waiting_dates if (end - d).days > ref_limit)
+    waiting, flagged = waiting_referrals(s, end, ref_limit)
     by_status = {k: 0 for k in DTSEN_STATUSES}
     for status, status_on, verified_on in s.execute(select(
             DtsenProposal.status, DtsenProposal.status_on, DtsenProposal.verified_on).where(
@@ -199,5 +217,5 @@ def layanan_summary(s: Session, period: Period, settings: AppSettings) -> Layana
     target_value = None if target is None else float(target)
     return LayananSummary(
         first, end, int(received), int(sum(closed.values())), int(closed.get("selesai", 0)), avg,
-        max(answered) if answered else None, overdue, limit, int(sent), int(answered_refs), len(waiting_dates),
+        max(answered) if answered else None, overdue, limit, int(sent), int(answered_refs), waiting,
         flagged, ref_limit, by_status, int(decided), target_value, _percent(int(decided), target_value))
