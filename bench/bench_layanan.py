@@ -7,6 +7,9 @@ with the application's own migrate (``open_database``). Run with the source name
 
     SPM_BENCH_DB=/path/to/spm.db .venv/bin/python bench/bench_layanan.py
 
+and again on the copy it made and filled, measuring only (``SPM_BENCH_LAYANAN_REUSE`` = that
+copy, ``bench/.data/work/layanan/spm.db``), e.g. before and after a change.
+
 The demo data has referral events (1.06.04.2.01.0012) but no complaints, tracking rows or DTSEN
 proposals; the run adds, through the services, ``COMPLAINTS`` complaints spread over 2026 (every
 third answered, every fifth closed), tracking with feedback for every second referral event of
@@ -88,14 +91,19 @@ def main() -> int:
     from spm_desktop.core.services.settings import load_settings
     from spm_desktop.core.storage.open import open_database
 
-    t0 = time.perf_counter()
-    copy = copy_of(source, "layanan")
-    t1 = time.perf_counter()
-    db = open_database(f"sqlite:///{copy}")  # the app's migrate: upgrades the copy to head
-    t2 = time.perf_counter()
-    added = _fill(db)
-    t3 = time.perf_counter()
-    print(f"copy {t1 - t0:.1f} s, migrate+open {t2 - t1:.1f} s, layanan rows added {t3 - t2:.1f} s: {added}")
+    reuse = Path(os.environ.get("SPM_BENCH_LAYANAN_REUSE", ""))
+    if reuse.is_file():  # the copy a previous run made and filled: measure only (before/after a change)
+        db = open_database(f"sqlite:///{reuse}")
+        print(f"reusing {reuse}")
+    else:
+        t0 = time.perf_counter()
+        copy = copy_of(source, "layanan")
+        t1 = time.perf_counter()
+        db = open_database(f"sqlite:///{copy}")  # the app's migrate: upgrades the copy to head
+        t2 = time.perf_counter()
+        added = _fill(db)
+        t3 = time.perf_counter()
+        print(f"copy {t1 - t0:.1f} s, migrate+open {t2 - t1:.1f} s, layanan rows added {t3 - t2:.1f} s: {added}")
     load = os.getloadavg()
     for months in (MONTH,):
         period = Period.for_month(YEAR, months)
