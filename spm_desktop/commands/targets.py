@@ -23,7 +23,7 @@ def run(args, ctx) -> int:
     db = ctx.database()
     if args.action == "export":
         rows = export_targets(db, ctx.actor(), args.file)
-        print(f"{rows} kode layanan dengan target ditulis ke {args.file}.")
+        print(f"{rows} baris target (kode layanan dan dtsen) ditulis ke {args.file}.")
         return 0
     try:
         result = run_import(db, ctx.actor(), "targets", args.file, dry_run=args.dry_run)

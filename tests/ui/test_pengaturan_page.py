@@ -128,5 +128,5 @@ def test_targets_imported_and_exported_from_the_page(qtbot, ctx, db, wait_runner
     monkeypatch.setattr(pengaturan.TargetsFileDialog, "ask_save", classmethod(lambda cls, parent: out))
     page.export_targets()
     wait_runner()
-    assert page.status.text() == f"22 kode layanan dengan target ditulis ke {out}."
+    assert page.status.text() == f"23 baris target (kode layanan dan dtsen) ditulis ke {out}."  # 22 codes + dtsen
     assert "target_2031" in out.read_text(encoding="utf-8").splitlines()[0]

@@ -391,8 +391,8 @@ class Page(QWidget):
         path = TargetsFileDialog.ask_save(self)
         if path is None:
             return
-        self._submit(export_targets, path,
-                     on_done=lambda n: self.status.setText(f"{n} kode layanan dengan target ditulis ke {path}."))
+        self._submit(export_targets, path, on_done=lambda n: self.status.setText(
+            f"{n} baris target (kode layanan dan dtsen) ditulis ke {path}."))
 
     # --- service catalogue --------------------------------------------------------------------
     def _catalogue_tab(self) -> QWidget:
