@@ -23,7 +23,7 @@ from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.migrate import head_revision
 from spm_desktop.core.storage.models import LocalDevice, SyncPackage, SyncPeer
 from spm_desktop.core.sync import envelope, payload
-from spm_desktop.core.sync.codec import CODECS, TABLE_ORDER
+from spm_desktop.core.sync.codec import CODECS, TABLE_ORDER, collector_paused
 from spm_desktop.core.sync.identity import enrolled_peer, ensure_keys, heal_counter
 from spm_desktop.core.sync.scope import (
     DeviceScope,
@@ -86,7 +86,7 @@ def collect_rows(session: Session, since_seq: int, skip_seqs: list[int] = (), sc
             stmt = stmt.where(t.c.code.startswith(f"{area}.", autoescape=True) if area else t.c.code.is_(None))
         if own_device is not None:
             stmt = stmt.where(t.c.origin_device == own_device)
-        rows = [codec.encode(r) for r in session.execute(stmt)]
+        rows = codec.encode_many(session.execute(stmt).all())
         if scope is not None:
             rows = _scoped(session, scope, name, codec, rows)
         if rows:
@@ -140,13 +140,43 @@ def held_there(session: Session, peer: SyncPeer, scope: DeviceScope) -> set[str]
     return held - scope.persons
 
 
-def may_send(actor: Actor, table: str) -> bool:
-    """Whether the receiver accepts changes of ``table`` from a device of ``actor``'s role
-    (:mod:`~spm_desktop.core.sync.validation`'s registry)."""
-    from spm_desktop.core.sync.preflight import sender_role
+def held_by(session: Session, peer: SyncPeer) -> set[str]:
+    """Persons ``peer`` holds: sent whole (or sent by it) in what it acknowledged."""
+    from spm_desktop.core.storage.models import SyncPeerPerson as Held
+
+    return set(session.scalars(select(Held.person_id).where(Held.peer_id == peer.id,
+                                                             Held.sent_seq <= peer.acked_seq)))
+
+
+def note_held(session: Session, peer: SyncPeer, scope: DeviceScope, tables: list[payload.TableRows],
+              evict: list[str], until: int) -> None:
+    """Remember the persons this package gives ``peer`` whole (every person row it carries;
+    held once the peer acknowledges ``until``), those it holds because it sent them, and forget
+    those it is told to remove."""
+    from spm_desktop.core.storage.models import SyncPeerPerson as Held
+
+    sent: set[str] = set()
+    for t in tables:
+        if t.table == "person":
+            at = list(t.columns).index("id")
+            sent = {r[at] for r in t.rows}
+    known = dict(session.execute(select(Held.person_id, Held.sent_seq).where(Held.peer_id == peer.id)).all())
+    gone = [p for p in evict if p in known]
+    for chunk in _chunks(gone):
+        session.execute(Held.__table__.delete().where(Held.peer_id == peer.id, Held.person_id.in_(chunk)))
+    rows = [{"peer_id": peer.id, "person_id": p, "sent_seq": until} for p in sorted(sent - known.keys())]
+    rows += [{"peer_id": peer.id, "person_id": p, "sent_seq": 0} for p in sorted(scope.echoed - sent - known.keys())]
+    if rows:
+        session.execute(Held.__table__.insert(), rows)
+
+
+def may_send(role: str, table: str) -> bool:
+    """Whether the receiver accepts changes of ``table`` from a device enrolled there as
+    ``role`` (:mod:`~spm_desktop.core.sync.validation`'s registry)."""
+    from spm_desktop.core.sync import validation_layanan  # noqa: F401  (registers its tables' rules)
     from spm_desktop.core.sync.validation import RULES, TableRules
 
-    return sender_role(actor)[0] in RULES.get(table, TableRules(frozenset({"office"}))).roles
+    return role in RULES.get(table, TableRules(frozenset({"office"}))).roles
 
 
 def _highest_hlc(table: payload.TableRows) -> int:
@@ -201,7 +231,7 @@ def export_package(
     target = Path(target)
     if target.is_dir():
         raise ValidationError("Tujuan ekspor harus nama berkas, bukan folder.", "file")
-    with db.transaction(actor) as s:
+    with collector_paused(), db.transaction(actor) as s:
         peer = enrolled_peer(s, peer_name or "")
         device = s.scalars(select(LocalDevice)).one()
         keys = ensure_keys(s, device)
@@ -209,17 +239,27 @@ def export_package(
             raise ValidationError("Pengguna TKSK hanya bisa mengirim paket ke kantor.", "peer")
         since = 0 if full else peer.acked_seq
         until = heal_counter(s, device)
-        scope = device_scope(s, peer.role or "", peer.kecamatan_code, peer.unit, peer.device_id or "", since)
-        own = device.id if actor.role == "tksk" else None  # a TKSK user sends only this laptop's own changes
-        tables = collect_rows(s, since, received_seqs(s, peer.device_id) if since else [], scope, own)
-        if own is not None:  # nor what its role may not send (settings an `init` wrote here: office only)
-            tables = [t for t in tables if may_send(actor, t.table)]
+        skip = received_seqs(s, peer.device_id) if since else []
+        scope = device_scope(s, peer.role or "", peer.kecamatan_code, peer.unit, peer.device_id or "", since,
+                             skip, held_by(s, peer) if since else set())
+        from spm_desktop.core.sync.preflight import sender_scope
+
+        # The role and scope the peer enrolled this computer with (its packages say so), else the user's.
+        as_role = sender_scope(s, actor, peer)
+        # A TKSK user, or any user of a computer enrolled there as a TKSK device, sends only this
+        # laptop's own changes,
+        own = device.id if actor.role == "tksk" or as_role[0] == "tksk" else None
+        tables = collect_rows(s, since, skip, scope, own)
+        if as_role[0] != "office":  # and never what its role may not send (settings an `init` wrote here)
+            tables = [t for t in tables if may_send(as_role[0], t.table)]
         evict = sorted(scope.evicted | held_there(s, peer, scope)) if scope is not None else []
+        if scope is not None:
+            note_held(s, peer, scope, tables, evict, until)
         now = db.now()
         if check:  # the receiver's rules on this computer's own changes, before anything is written
             from spm_desktop.core.sync.preflight import OutgoingProblems, check_tables
 
-            problems = check_tables(s, actor, device.id, tables, now.isoformat())
+            problems = check_tables(s, actor, device.id, tables, now.isoformat(), as_role)
             if problems:
                 raise OutgoingProblems(peer.name, problems)
         head_seq, head_hash = chain_head(s)
@@ -229,7 +269,8 @@ def export_package(
             dict(package_id=new_id(), schema_revision=head_revision(), source_device_id=device.id,
                  source_device_name=device.name, created_at=now.isoformat(), to_peer=peer.name,
                  full=since == 0, until_seq=until, hlc=clock, ack=answers_for(s, peer), evict=evict,
-                 audit_head=f"{head_seq}:{head_hash}"),
+                 audit_head=f"{head_seq}:{head_hash}",
+                 recipient=payload.Enrolment(peer.role, peer.kecamatan_code or "", peer.unit or "")),
             tables,
         )
         data = envelope.seal(plain, keys, base64.b64decode(peer.box_public))

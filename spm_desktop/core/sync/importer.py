@@ -41,7 +41,7 @@ from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.migrate import head_revision
 from spm_desktop.core.storage.models import SyncPackage, SyncPeer
 from spm_desktop.core.sync import envelope, payload
-from spm_desktop.core.sync.codec import CODECS
+from spm_desktop.core.sync.codec import CODECS, collector_paused
 from spm_desktop.core.sync.envelope import PackageRefused
 from spm_desktop.core.sync.identity import ensure_keys
 from spm_desktop.core.sync.planning import OpenedPackage, Plan, decode_rows, make_plan
@@ -270,6 +270,11 @@ def import_package(db: Database, actor: Actor, path: str | Path) -> ImportSummar
     carried are taken), so the next package to that sender tells it: it then sends the same
     changes again."""
     require(actor, "sync.run")
+    with collector_paused():
+        return _import_package(db, actor, path)
+
+
+def _import_package(db: Database, actor: Actor, path: str | Path) -> ImportSummary:
     try:
         package = _open(db, path)
     except PackageRefused as exc:
@@ -368,11 +373,18 @@ def _note_refusal(db: Database, actor: Actor, exc: PackageRefused, file_name: st
             made = utcnow()
         record.peer_device_id, record.peer_name = manifest.source_device_id, peer.name
         record.created_at, record.processed_at = made, utcnow()
-        record.counts = {"tables": dict(manifest.counts), "until_seq": manifest.until_seq}
+        record.counts = {"tables": dict(manifest.counts), "until_seq": manifest.until_seq,
+                         **_recipient(manifest)}
         record.content_hash, record.file_name = manifest.content_hash, file_name
         record.status, record.reasons = "refused", _reasons_of(exc)
         audit.record(s, "refuse_import", "sync_package", manifest.package_id,
                      after={"from": peer.name, "file": file_name, "reasons": len(record.reasons)})
+
+
+def _recipient(manifest: payload.Manifest) -> dict:
+    """How the sender says it enrolled this computer (signed, so authentic), kept with the
+    package for the pre-flight of the next package to it (preflight.enrolled_as)."""
+    return {"recipient": manifest.recipient.as_json()} if manifest.recipient is not None else {}
 
 
 def _record(s: Session, package: OpenedPackage, summary: ImportSummary) -> None:
@@ -383,7 +395,7 @@ def _record(s: Session, package: OpenedPackage, summary: ImportSummary) -> None:
     peer.received_seq = max(peer.received_seq or 0, m.until_seq)
     counts = {"tables": dict(m.counts), "new": summary.new, "updated": summary.updated, "removed": summary.removed,
               "conflicts": summary.conflicts, "duplicates": summary.duplicates,
-              "seq": s.info.get("sync_seq", 0), "until_seq": m.until_seq}
+              "seq": s.info.get("sync_seq", 0), "until_seq": m.until_seq, **_recipient(m)}
     earlier = s.get(SyncPackage, m.package_id)  # refused before, applied now
     if earlier is not None:
         s.delete(earlier)

@@ -4,7 +4,9 @@ Plaintext layout: ``u32 manifest length | manifest JSON | tables JSON``. The man
 ``content_hash`` is the SHA-256 of the tables JSON bytes, checked on reading. ``audit_head``
 is the head of the sender's audit hash chain (``seq:hash``) when it made the package: the
 receiver records it in its own audit trail, so the sender's trail cannot later be cut back
-below it unnoticed.
+below it unnoticed. ``recipient`` is the role and scope under which the sender enrolled the
+recipient (signed with the package): the recipient's pre-flight holds its next packages to the
+rules of exactly that enrolment (a laptop does not enrol itself; the office enrolled it).
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ _LEN = struct.Struct(">I")
 _AUDIT_HEAD = re.compile(r"[0-9]{1,12}:[0-9a-f]{64}")
 _MANIFEST_KEYS = {"format", "package_id", "schema_revision", "source_device_id", "source_device_name",
                   "created_at", "to_peer", "full", "counts", "content_hash", "until_seq", "hlc", "ack", "evict",
-                  "audit_head"}
+                  "audit_head", "recipient"}
 # Read without the keys added later, so a package of another schema revision is refused by
 # its revision (with the message saying which side to update), not as malformed.
-_LATER_KEYS = {"until_seq", "hlc", "ack", "evict", "audit_head"}
+_LATER_KEYS = {"until_seq", "hlc", "ack", "evict", "audit_head", "recipient"}
+_ROLES = ("office", "tksk", "unit")
 MAX_EVICT = 2_000_000
 MAX_ANSWERS = 20  # answers to the peer's latest packages carried back
 MAX_REASONS = 200  # refusal reasons kept per answer
@@ -43,6 +46,18 @@ class Answer:
 
     def as_json(self) -> dict[str, Any]:
         return {"package_id": self.package_id, "status": self.status, "reasons": [list(r) for r in self.reasons]}
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """How the sender enrolled the recipient: ``role`` (office | tksk | unit) and its scope."""
+
+    role: str
+    kecamatan: str = ""
+    unit: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        return {"role": self.role, "kecamatan": self.kecamatan, "unit": self.unit}
 
 
 @dataclass(frozen=True)
@@ -76,10 +91,15 @@ class Manifest:
     # To a TKSK device: persons that left its scope; it removes them and their records.
     evict: tuple[str, ...] = ()
     audit_head: str = ""  # "seq:hash" of the sender's audit hash chain when it was made
+    recipient: Enrolment | None = None  # how the sender enrolled the recipient (its role and scope)
 
     def as_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
         d["ack"] = self.ack.as_json()
+        if self.recipient is None:
+            del d["recipient"]
+        else:
+            d["recipient"] = self.recipient.as_json()
         return d
 
 
@@ -138,7 +158,16 @@ def read_manifest(plain: bytes) -> tuple[Manifest, int]:
     raw["evict"] = tuple(evict)
     if "audit_head" in raw and not (isinstance(raw["audit_head"], str) and _AUDIT_HEAD.fullmatch(raw["audit_head"])):
         raise _bad("ujung jejak audit pengirim tidak sah")
+    if "recipient" in raw:
+        raw["recipient"] = _read_enrolment(raw["recipient"])
     return Manifest(**raw), _LEN.size + n
+
+
+def _read_enrolment(raw: Any) -> Enrolment:
+    if (not isinstance(raw, dict) or set(raw) != {"role", "kecamatan", "unit"} or raw["role"] not in _ROLES
+            or not all(isinstance(raw[k], str) and len(raw[k]) <= 40 for k in ("kecamatan", "unit"))):
+        raise _bad("peran penerima tidak sah")
+    return Enrolment(raw["role"], raw["kecamatan"], raw["unit"])
 
 
 def _natural(value: Any) -> bool:

@@ -3,9 +3,12 @@ changes this computer made itself go through the rules the receiving office will
 (:mod:`~spm_desktop.core.sync.validation`), so each problem is fixed here before sending —
 one refused change refuses the whole package, and it travels again until it is fixed.
 
-The rules run as the receiver will run them for this computer: a TKSK user's changes under
-the TKSK's kecamatan, a petugas' under its unit, anyone else's by the value rules only (the
-office holds the enrolment; this computer does not know it). The receiver's version of a
+The rules run as the receiver will run them for this computer: under the role and scope the
+receiver enrolled it with, which every package from the receiver states (signed by it; kept
+with the package, :func:`enrolled_as`) — whoever is logged in
+here. Before the first package from the receiver has arrived, from the logged-in user: a TKSK
+user's changes under the TKSK's kecamatan, a petugas' under its unit, anyone else's by the
+value rules only. The receiver's version of a
 record is not known here: a record made here (first revision) is held to every rule; a later
 revision of a record to the scope and permission rules (the receiver holds the value rules to
 the fields that changed, which this computer cannot tell). ``sync export --no-check`` and
@@ -32,6 +35,7 @@ from spm_desktop.core.storage.models import (
     HouseholdMember,
     Person,
     ServiceEvent,
+    SyncPackage,
 )
 from spm_desktop.core.sync import payload
 from spm_desktop.core.sync.codec import CODECS
@@ -77,11 +81,41 @@ def sender_role(actor: Actor) -> tuple[str, str | None, str]:
     return "office", None, ""
 
 
+def enrolled_as(session: Session, peer_device_id: str | None) -> payload.Enrolment | None:
+    """The role and scope under which ``peer_device_id`` enrolled this computer, as its newest
+    package (by the sender's time; applied or refused, both signed by it) said; None when no
+    package of it said so yet."""
+    if not peer_device_id:
+        return None
+    for counts in session.scalars(select(SyncPackage.counts).where(
+            SyncPackage.direction == "in", SyncPackage.peer_device_id == peer_device_id)
+            .order_by(SyncPackage.created_at.desc(), SyncPackage.processed_at.desc())):
+        said = (counts or {}).get("recipient") if isinstance(counts, dict) else None
+        if isinstance(said, dict) and said.get("role") in ("office", "tksk", "unit"):
+            return payload.Enrolment(said["role"], said.get("kecamatan") or "", said.get("unit") or "")
+    return None
+
+
+def sender_scope(session: Session, actor: Actor, peer) -> tuple[str, str | None, str]:
+    """(role, kecamatan, unit) under which ``peer`` (a :class:`SyncPeer`) will check this
+    computer's packages: its enrolment of this computer as its latest package stated it, else
+    what the logged-in user tells (:func:`sender_role`)."""
+    said = enrolled_as(session, getattr(peer, "device_id", None))
+    if said is None:
+        return sender_role(actor)
+    if said.role == "tksk":
+        return "tksk", said.kecamatan, ""
+    if said.role == "unit":
+        return "unit", None, said.unit
+    return "office", None, ""
+
+
 def check_tables(session: Session, actor: Actor, device_id: str, tables: list[payload.TableRows],
-                 created_at: str) -> list[Problem]:
+                 created_at: str, as_role: tuple[str, str | None, str] | None = None) -> list[Problem]:
     """The problems of the outgoing rows this device changed itself (``tables``: what the
-    package would carry)."""
-    from spm_desktop.core.sync import validation
+    package would carry), under ``as_role`` (role, kecamatan, unit: how the receiver enrolled
+    this computer; default: from the logged-in user)."""
+    from spm_desktop.core.sync import validation, validation_layanan  # noqa: F401  (registers its tables' rules)
 
     changes: dict[str, list[validation.Change]] = {}
     for t in tables:
@@ -89,20 +123,18 @@ def check_tables(session: Session, actor: Actor, device_id: str, tables: list[pa
         origin_at = t.columns.index("origin_device")
         order = [t.columns.index(c) for c in codec.columns]
         mine = [[r[i] for i in order] for r in t.rows if r[origin_at] == device_id]
-        rev_at = codec.index("revision")
-        out = []
-        for r in mine:
-            new = codec.decode(r)
-            # A first revision is new to the receiver: every field is held to the rules. A later
-            # one changes a version the receiver holds, whose fields are not known here: it is
-            # held to the scope and permission rules only (its value rules ran when it was edited
-            # here), so an old value the receiver keeps unchanged is never listed.
-            out.append(validation.Change(r[codec.index("id")], new, None if (r[rev_at] or 0) <= 1 else new))
+        rev_at, id_at = codec.index("revision"), codec.index("id")
+        # A first revision is new to the receiver: every field is held to the rules. A later
+        # one changes a version the receiver holds, whose fields are not known here: it is
+        # held to the scope and permission rules only (its value rules ran when it was edited
+        # here), so an old value the receiver keeps unchanged is never listed.
+        out = [validation.Change(r[id_at], new, None if (r[rev_at] or 0) <= 1 else new)
+               for r, new in zip(mine, codec.decode_many(mine), strict=True)]
         if out:
             changes[t.table] = out
     if not changes:
         return []
-    role, kecamatan, unit = sender_role(actor)
+    role, kecamatan, unit = as_role or sender_role(actor)
     ctx = validation.Context(session, actor.username, role, kecamatan, unit, validation.package_day(created_at),
                              changes, sender_device=device_id)
     return describe(session, [(r.table, r.record, r.field, r.reason) for r in validation.validate(ctx)])

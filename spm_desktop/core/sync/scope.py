@@ -23,7 +23,10 @@ its rule to :func:`scoped_filter` before it reaches laptops.
 A person *touched* since the last acknowledged package (their record, a case, a household
 membership, or their disaster changed) is sent whole when in scope — so a person who enters the
 scope arrives with everything — and listed for removal when out of scope: the laptop removes
-them and their records (a scoped removal, not a deletion at the office).
+them and their records (a scoped removal, not a deletion at the office). Not sent whole again
+(issue 17, nothing is sent twice): a person the peer already holds — sent whole in a package it
+acknowledged (``sync_peer_person``) — nor one touched only by the peer's own changes coming
+back (it sent them, so it holds them); their changed records travel alone.
 """
 
 from __future__ import annotations
@@ -86,6 +89,9 @@ class DeviceScope:
     whole_activities: set[str] = frozenset()  # of those, sent with their lists (touched since the bookmark)
     volunteers: set[str] = frozenset()  # roster volunteers listed on an activity in the kecamatan
     whole_volunteers: set[str] = frozenset()  # those listed on a whole activity
+    # Persons touched by changes other than the peer's own ones coming back (None: all of ``touched``).
+    touched_here: set[str] | None = None
+    held: set[str] = frozenset()  # persons the peer holds: sent whole in a package it acknowledged
 
     @property
     def evicted(self) -> set[str]:
@@ -93,8 +99,15 @@ class DeviceScope:
 
     @property
     def whole(self) -> set[str]:
-        """Persons sent with all their records (touched and in scope)."""
-        return self.touched & self.persons
+        """Persons sent with all their records: touched here and in scope, unless the peer
+        already holds them."""
+        touched = self.touched if self.touched_here is None else self.touched_here
+        return (touched & self.persons) - self.held
+
+    @property
+    def echoed(self) -> set[str]:
+        """Persons in scope touched only by the peer's own changes: the peer holds them."""
+        return (self.touched - (self.touched_here or set())) & self.persons if self.touched_here is not None else set()
 
     @property
     def not_sent(self) -> tuple[str, ...]:
@@ -117,15 +130,23 @@ def _merge_targets(session: Session, persons: set[str]) -> set[str]:
     return persons
 
 
-def _touched(session: Session, since: int) -> set[str]:
+def _changed(model, since: int, skip_seqs: Iterable[int] = ()):
+    """Rows of ``model`` changed since the bookmark (leaving out those stamped with ``skip_seqs``:
+    the peer's own changes as they arrived)."""
+    where = model.change_seq > since
+    return where & model.change_seq.not_in(list(skip_seqs)) if skip_seqs else where
+
+
+def _touched(session: Session, since: int, skip_seqs: Iterable[int] = ()) -> set[str]:
     scalars = session.scalars
-    touched = set(scalars(select(Person.id).where(Person.change_seq > since)))
-    touched |= set(scalars(select(Case.person_id).where(Case.change_seq > since)))
-    touched |= set(scalars(select(HouseholdMember.person_id).where(HouseholdMember.change_seq > since)))
+    touched = set(scalars(select(Person.id).where(_changed(Person, since, skip_seqs))))
+    touched |= set(scalars(select(Case.person_id).where(_changed(Case, since, skip_seqs))))
+    touched |= set(scalars(select(HouseholdMember.person_id).where(_changed(HouseholdMember, since, skip_seqs))))
     return touched
 
 
-def tksk_scope(session: Session, kecamatan: str, device_id: str, since: int) -> DeviceScope:
+def tksk_scope(session: Session, kecamatan: str, device_id: str, since: int, skip_seqs: Iterable[int] = (),
+               held: set[str] = frozenset()) -> DeviceScope:
     scalars = session.scalars
     disasters = set(scalars(select(Disaster.id).where(or_(Disaster.kecamatan_code == kecamatan,
                                                           _in_kecamatan(Disaster.kelurahan_code, kecamatan)))))
@@ -142,14 +163,20 @@ def tksk_scope(session: Session, kecamatan: str, device_id: str, since: int) -> 
     touched = _touched(session, since)
     for chunk in _chunks(changed_disasters):
         touched |= set(scalars(select(HouseholdMember.person_id).where(HouseholdMember.disaster_id.in_(chunk))))
-    scope = DeviceScope(kecamatan, persons, disasters, touched, changed_disasters)
+    scope = DeviceScope(kecamatan, persons, disasters, touched, changed_disasters, held=held)
+    if skip_seqs:
+        here = _touched(session, since, skip_seqs)
+        scope.changed_disasters = set(scalars(select(Disaster.id).where(_changed(Disaster, since, skip_seqs))))
+        for chunk in _chunks(scope.changed_disasters):
+            here |= set(scalars(select(HouseholdMember.person_id).where(HouseholdMember.disaster_id.in_(chunk))))
+        scope.touched_here = here
     scope.event_disasters = _event_disasters(session, persons) - disasters
     scope.whole_event_disasters = _event_disasters(session, scope.whole) - disasters
-    _activities(session, scope, since)
+    _activities(session, scope, since, skip_seqs)
     return scope
 
 
-def _activities(session: Session, scope: DeviceScope, since: int) -> None:
+def _activities(session: Session, scope: DeviceScope, since: int, skip_seqs: Iterable[int] = ()) -> None:
     """Group activities held in the kecamatan (family guidance sessions, issue 15) go to its
     TKSK laptop: the activity, its PPKS list narrowed to the persons in scope, its volunteer
     list and the roster volunteers on it. An activity touched since the bookmark (its record,
@@ -158,9 +185,9 @@ def _activities(session: Session, scope: DeviceScope, since: int) -> None:
     scalars = session.scalars
     ga, gap, gav = GroupActivity, GroupActivityPerson, GroupActivityVolunteer
     scope.activities = set(scalars(select(ga.id).where(_in_kecamatan(ga.kelurahan_code, scope.kecamatan))))
-    touched = set(scalars(select(ga.id).where(ga.change_seq > since)))
-    touched |= set(scalars(select(gap.activity_id).where(gap.change_seq > since).distinct()))
-    touched |= set(scalars(select(gav.activity_id).where(gav.change_seq > since).distinct()))
+    touched = set(scalars(select(ga.id).where(_changed(ga, since, skip_seqs))))
+    touched |= set(scalars(select(gap.activity_id).where(_changed(gap, since, skip_seqs)).distinct()))
+    touched |= set(scalars(select(gav.activity_id).where(_changed(gav, since, skip_seqs)).distinct()))
     for chunk in _chunks(scope.whole):
         touched |= set(scalars(select(gap.activity_id).where(gap.person_id.in_(chunk)).distinct()))
     scope.whole_activities = touched & scope.activities
@@ -171,7 +198,8 @@ def _activities(session: Session, scope: DeviceScope, since: int) -> None:
         scope.whole_volunteers |= set(scalars(select(gav.volunteer_id).where(gav.activity_id.in_(chunk)).distinct()))
 
 
-def unit_scope(session: Session, unit: str, device_id: str, since: int) -> DeviceScope:
+def unit_scope(session: Session, unit: str, device_id: str, since: int, skip_seqs: Iterable[int] = (),
+               held: set[str] = frozenset()) -> DeviceScope:
     """The scope of a shelter's own computer (``unit --unit UPRS|PLAT``): the persons with a
     case of that unit or a service event it delivered (not deleted), those registered on that
     device, and the persons they were merged into — with all their cases, needs and events
@@ -188,19 +216,24 @@ def unit_scope(session: Session, unit: str, device_id: str, since: int) -> Devic
     touched = _touched(session, since)
     # An event of the unit brings its person into the scope (or, deleted or moved, out of it).
     touched |= set(scalars(select(ServiceEvent.person_id).where(ServiceEvent.change_seq > since).distinct()))
-    scope = DeviceScope("", persons, set(), touched, set(), unit=unit)
+    scope = DeviceScope("", persons, set(), touched, set(), unit=unit, held=held)
+    if skip_seqs:
+        scope.touched_here = _touched(session, since, skip_seqs) | set(scalars(select(ServiceEvent.person_id).where(
+            _changed(ServiceEvent, since, skip_seqs)).distinct()))
     scope.event_disasters = _event_disasters(session, persons)
     scope.whole_event_disasters = _event_disasters(session, scope.whole)
     return scope
 
 
 def device_scope(session: Session, role: str, kecamatan: str | None, unit: str | None, device_id: str,
-                 since: int) -> DeviceScope | None:
-    """The scope of a package to a device enrolled with ``role`` (None: an office, no scope)."""
+                 since: int, skip_seqs: Iterable[int] = (), held: set[str] = frozenset()) -> DeviceScope | None:
+    """The scope of a package to a device enrolled with ``role`` (None: an office, no scope).
+    ``skip_seqs``: the change counters of what that device sent (its own changes coming back
+    touch no one there); ``held``: persons it holds (never sent whole again)."""
     if role == "tksk":
-        return tksk_scope(session, kecamatan or "", device_id, since)
+        return tksk_scope(session, kecamatan or "", device_id, since, skip_seqs, held)
     if role == "unit":
-        return unit_scope(session, unit or "", device_id, since)
+        return unit_scope(session, unit or "", device_id, since, skip_seqs, held)
     return None
 
 

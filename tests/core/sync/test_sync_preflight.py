@@ -112,3 +112,75 @@ def test_a_package_refused_for_a_clock_ahead_does_not_make_the_receiver_warn(off
     (refused,) = open_refusals(tksk)
     (problem,) = refused_problems(tksk, refused)
     assert problem.line().startswith("Tanggal/jam komputer pengirim")
+
+
+def _reasons(problems) -> list[tuple[str, str, str, str]]:
+    return sorted((p.table, p.record, p.field, p.reason) for p in problems)
+
+
+def test_the_laptop_checks_under_the_scope_the_office_enrolled_it_with_whoever_is_logged_in(office, tksk, tmp_path):
+    """A laptop does not enrol itself: the office enrolled it (tksk, 61.71.03) and says so in each
+    package, signed. Its administrator — a wider role — still gets the refusals the office would
+    give: the same reasons, record by record."""
+    from spm_desktop.core.storage.models import Setting
+    from spm_desktop.core.sync.preflight import enrolled_as
+
+    with tksk.reading() as s:
+        assert enrolled_as(s, office.device_id) is None  # nothing heard from the office yet
+    first = tmp_path / "dari-kantor.spmsync"
+    export_package(office, ADMIN, first, peer_name=LAPTOP)
+    import_package(tksk, ADMIN, first)
+    with tksk.reading() as s:
+        said = enrolled_as(s, office.device_id)
+    assert (said.role, said.kecamatan, said.unit) == ("tksk", "61.71.03", "")
+
+    with tksk.transaction(ADMIN) as s:  # the laptop's administrator may do all of this here
+        away = Person(name="Siti Lain", sex="P", kelurahan_code=SELATAN)
+        here = Person(name="Benar", sex="L", kelurahan_code=BARAT)
+        s.add_all([away, here])
+        s.scalars(select(Setting).where(Setting.key == "office.name")).one().value = "Dinas Sosial (laptop)"
+    path = tmp_path / "ke-kantor.spmsync"
+    with pytest.raises(OutgoingProblems) as found:
+        export_package(tksk, ADMIN, path, peer_name=OFFICE)
+    assert [(p.table, p.record, p.field) for p in found.value.problems] == [("person", away.id, "kelurahan_code")]
+    assert "di luar kecamatan 61.71.03" in found.value.problems[0].reason
+    assert not path.exists()
+
+    # Sent anyway: the office refuses exactly what the pre-flight listed (the setting, which a TKSK
+    # device may not send, was left out of the package rather than refusing it).
+    result = export_package(tksk, ADMIN, path, peer_name=OFFICE, check=False)
+    assert "setting" not in result.counts
+    with pytest.raises(PackageInvalid) as refused:
+        import_package(office, ADMIN, path)
+    assert _reasons(found.value.problems) == sorted(
+        (r.table, r.record, r.field, r.reason) for r in refused.value.reasons)
+
+
+def test_the_scope_follows_the_offices_latest_enrolment(office, tksk, tmp_path):
+    """The office enrols the laptop again for another kecamatan: its next package says so, and the
+    laptop's pre-flight follows (a person of the old kecamatan is now out of scope)."""
+    from sync_helpers import enrol
+
+    enrol(office, tksk, tmp_path / "ids2", "tksk", "61.71.01")
+    path = tmp_path / "dari-kantor.spmsync"
+    export_package(office, ADMIN, path, peer_name=LAPTOP)
+    import_package(tksk, ADMIN, path)
+    with tksk.transaction(ADMIN) as s:
+        barat = Person(name="Orang Barat", sex="L", kelurahan_code=BARAT)
+        s.add_all([barat, Person(name="Orang Selatan", sex="P", kelurahan_code=SELATAN)])
+    with pytest.raises(OutgoingProblems) as found:
+        export_package(tksk, TKSK_USER, tmp_path / "ke-kantor.spmsync", peer_name=OFFICE)
+    assert [(p.record, p.field) for p in found.value.problems] == [(barat.id, "kelurahan_code")]
+    assert "di luar kecamatan 61.71.01" in found.value.problems[0].reason
+
+
+def test_a_manifest_without_the_recipients_enrolment_is_still_read():
+    """Packages made before the manifest said how the recipient is enrolled stay readable."""
+    from spm_desktop.core.sync import payload
+
+    fields = dict(package_id="p", schema_revision="r", source_device_id="d", source_device_name="n",
+                  created_at="2026-12-06T00:00:00+00:00", to_peer="t", full=True, audit_head="1:" + "0" * 64)
+    old, plain = payload.build(fields, [])
+    assert payload.read_manifest(plain)[0].recipient is None
+    new, plain = payload.build(dict(fields, recipient=payload.Enrolment("tksk", "61.71.03")), [])
+    assert payload.read_manifest(plain)[0].recipient == payload.Enrolment("tksk", "61.71.03", "")

@@ -268,18 +268,24 @@ def test_group_activities_in_the_kecamatan_travel_to_its_laptop_with_its_persons
     changed = get_activity(office, ADMIN, here)
     assert changed.participants_male == 5
     assert {p.id for p in changed.persons} == {city["barat"], city["selatan"]}
-    # An activity moved outside its kecamatan, and a roster entry made there, are refused.
+    # An activity moved outside its kecamatan is refused: listed by the laptop's pre-flight (the
+    # office enrolled it as TKSK, whoever is logged in there), and by the office when sent anyway.
+    # A roster entry made there never leaves the laptop (a TKSK device may not send volunteers).
+    from spm_desktop.core.sync.preflight import OutgoingProblems
+
     with tksk.transaction(ADMIN) as s:
         s.get(GroupActivity, aid).kelurahan_code = SELATAN
     register_volunteer(tksk, ADMIN, VolunteerInput(name="Baru", sex="P"))
     path = tmp_path / "attack.spmsync"
-    export_package(tksk, ADMIN, path, peer_name=OFFICE)
+    with pytest.raises(OutgoingProblems) as listed:
+        export_package(tksk, ADMIN, path, peer_name=OFFICE)
+    assert [(p.table, p.field) for p in listed.value.problems] == [("group_activity", "kelurahan_code")]
+    assert "volunteer" not in export_package(tksk, ADMIN, path, peer_name=OFFICE, check=False).counts
     before = data_digest(office)
     with pytest.raises(PackageInvalid) as refused:
         import_package(office, ADMIN, path)
     assert data_digest(office) == before
-    assert sorted((r.table, r.field) for r in refused.value.reasons) == [("group_activity", "kelurahan_code"),
-                                                                         ("volunteer", "")]
+    assert sorted((r.table, r.field) for r in refused.value.reasons) == [("group_activity", "kelurahan_code")]
     assert there not in ids(tksk, GroupActivity)
 
 

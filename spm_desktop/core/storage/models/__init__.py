@@ -41,6 +41,7 @@ from spm_desktop.core.storage.models.system import (
     SyncConflict,
     SyncPackage,
     SyncPeer,
+    SyncPeerPerson,
     User,
 )
 
@@ -108,6 +109,7 @@ __all__ = [
     "AuditEntry",
     "LocalDevice",
     "SyncPeer",
+    "SyncPeerPerson",
     "SyncPackage",
     "SyncConflict",
 ]

@@ -124,6 +124,20 @@ class SyncPackage(Base):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)  # out: when the peer's answer arrived
 
 
+class SyncPeerPerson(Base):
+    """A person this database sent whole to a scoped peer (a TKSK laptop, a unit's computer) in
+    the package that carried its change counter up to ``sent_seq``: once the peer acknowledged
+    that far, the peer holds them, and a later change of theirs travels alone, not with all
+    their records again (issue 17: nothing is sent twice). Removed when the person is listed
+    for removal there."""
+
+    __tablename__ = "sync_peer_person"
+
+    peer_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sent_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class SyncConflict(Base):
     """A record changed on both sides since the last exchange; a supervisor picks a side."""
 
