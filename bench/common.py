@@ -30,12 +30,36 @@ class BenchCase:
 
 
 def median_seconds(fn: Callable[[], Any], repeat: int) -> float:
-    times = []
+    return measure(fn, repeat).wall
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Each run's wall time and this process's CPU time (``time.process_time``: comparable
+    when other work shares the cores), and the 1-minute load average before and after."""
+
+    walls: tuple[float, ...]
+    cpus: tuple[float, ...]
+    load: tuple[float, float]
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)
+
+
+def measure(fn: Callable[[], Any], repeat: int) -> Timing:
+    walls, cpus = [], []
+    load = os.getloadavg()[0]
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return Timing(tuple(walls), tuple(cpus), (load, os.getloadavg()[0]))
 
 
 def big_demo_db() -> Path:

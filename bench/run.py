@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import median_seconds  # noqa: E402
+from common import measure  # noqa: E402
 
 
 def load_modules(pattern: str | None):
@@ -29,12 +29,15 @@ def main(argv: list[str]) -> int:
     for module in load_modules(pattern):
         for case in module.cases():
             state = case.setup()
-            median = median_seconds(lambda c=case, s=state: c.run(s), case.repeat)
+            timing = measure(lambda c=case, s=state: c.run(s), case.repeat)
+            median = timing.wall
             ok = median <= case.budget_s
             failed += not ok
             mark = "" if ok else " **over budget**"
-            print(f"| {case.name} | {case.size} | {fmt(median)}{mark} | < {fmt(case.budget_s)} | {date.today()} |",
-                  flush=True)
+            runs = ", ".join(f"{fmt(w)} ({fmt(c)})" for w, c in zip(timing.walls, timing.cpus, strict=True))
+            detail = (f"{fmt(median)}{mark} (CPU {fmt(timing.cpu)}; runs wall (CPU): {runs}; "
+                      f"load {timing.load[0]:.1f}–{timing.load[1]:.1f})")
+            print(f"| {case.name} | {case.size} | {detail} | < {fmt(case.budget_s)} | {date.today()} |", flush=True)
     return 1 if failed else 0
 
 

@@ -129,9 +129,20 @@ def _unique(ids: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _master(s: Session) -> tuple[dict[str, ServiceType], dict[str, str]]:
+    """(live service types by code, live region levels by code), read once per transaction —
+    a sync import checks a thousand activities with these rules."""
+    cached = s.info.get("activities.master")
+    if cached is None:
+        types = {st.code: st for st in s.scalars(select(ServiceType).where(ServiceType.deleted_at.is_(None)))}
+        levels = dict(s.execute(select(Region.code, Region.level).where(Region.deleted_at.is_(None))).all())
+        cached = s.info["activities.master"] = (types, levels)
+    return cached
+
+
 def _activity_type(s: Session, code: str, errors: list[FieldError]) -> ServiceType | None:
     """The active service type of ``code`` when it is recorded as group activities."""
-    st = s.scalars(select(ServiceType).where(ServiceType.code == code, ServiceType.deleted_at.is_(None))).first()
+    st = _master(s)[0].get(code)
     if st is None:
         errors.append(FieldError("service_code", f"Kode layanan {code or '(kosong)'} tidak dikenal."))
     elif st.counting_rule not in ACTIVITY_RULES:
@@ -154,8 +165,7 @@ def _checked_village(s: Session, code: str | None, errors: list[FieldError]) -> 
     kelurahan = (code or "").strip()
     if not kelurahan:
         errors.append(FieldError("kelurahan_code", "Desa/kelurahan tempat kegiatan wajib dipilih."))
-    elif s.scalar(select(Region.level).where(Region.code == kelurahan, Region.deleted_at.is_(None))) not in (
-            "kelurahan", "desa"):
+    elif _master(s)[1].get(kelurahan) not in ("kelurahan", "desa"):
         errors.append(FieldError("kelurahan_code", f"Desa/kelurahan {kelurahan} tidak ada di daftar wilayah."))
     return kelurahan
 

@@ -6,9 +6,11 @@ Values become JSON: datetimes and dates as ISO text, decimals as text, JSON colu
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -42,6 +44,7 @@ def enc(kind: str, value: Any) -> Any:
 
 
 _PLAIN_TYPES = {"str": str, "int": int, "bool": bool}
+_FROM_ISO = {"datetime": datetime.fromisoformat, "date": date.fromisoformat}
 
 
 def _dec(kind: str, value: Any) -> Any:
@@ -108,13 +111,50 @@ class TableCodec:
     def decode(self, row: Sequence[Any]) -> dict[str, Any]:
         return {c: _dec(k, v) for c, k, v in zip(self.columns, self.kinds, row, strict=True)}
 
-    def check_lengths(self, rows: Sequence[Sequence[Any]]) -> None:
-        """Refuse a text longer than its column allows (a record has a size limit)."""
-        for at, limit in self.text_limits:
-            for r in rows:
-                value = r[at]
-                if value is not None and len(value) > limit:
+    def encode_many(self, rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
+        """:meth:`encode` of every row, column by column."""
+        if not rows:
+            return []
+        columns = []
+        for kind, values in zip(self.kinds, zip(*rows, strict=True), strict=True):
+            if kind in ("datetime", "date"):
+                values = [None if v is None else v.isoformat() for v in values]
+            elif kind == "decimal":
+                values = [None if v is None else str(v) for v in values]
+            columns.append(values)
+        return list(map(list, zip(*columns, strict=True)))
+
+    def decode_many(self, rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+        """:meth:`decode` of every row, column by column (the same checks and conversions; a
+        110,000-row package would otherwise make two million calls), and no text longer than
+        its column allows (a record has a size limit)."""
+        if not rows:
+            return []
+        if any(len(r) != len(self.columns) for r in rows):
+            raise CodecError("jumlah kolom tidak cocok")
+        out_columns = []
+        limits = dict(self.text_limits)
+        for at, (kind, values) in enumerate(zip(self.kinds, zip(*rows, strict=True), strict=True)):
+            types = set(map(type, values))
+            types.discard(type(None))
+            plain = _PLAIN_TYPES.get(kind)
+            if kind == "json" or (plain is not None and types <= {plain}):
+                column = values
+            elif kind in _FROM_ISO and types <= {str}:
+                parse = _FROM_ISO[kind]
+                try:
+                    column = [None if v is None else parse(v) for v in values]
+                except ValueError as exc:
+                    raise CodecError(str(exc)) from None
+            else:  # the other conversions and the exact type checks, value by value
+                column = [_dec(kind, v) for v in values]
+            if kind == "str":
+                limit = limits[at]
+                if max(map(len, filter(None, column)), default=0) > limit:
                     raise CodecError(f"kolom {self.columns[at]}: teks lebih dari {limit} karakter")
+            out_columns.append(column)
+        names = self.columns
+        return [dict(zip(names, values, strict=True)) for values in zip(*out_columns, strict=True)]
 
     def decode_value(self, column: str, value: Any) -> Any:
         return _dec(self.kinds[self.index(column)], value)
@@ -128,6 +168,20 @@ class TableCodec:
     def content_hash(self, encoded: Sequence[Any]) -> str:
         data = [encoded[i] for i in self.content]
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a package's hundred thousand rows become
+    lists and dicts (none of them in a cycle): each allocation burst otherwise triggers full
+    collections that walk every object made so far (≈ 1 s of CPU on a 110,000-row import)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _freeze(value: Any) -> Any:

@@ -113,11 +113,11 @@ def decode_rows(codec: TableCodec, table: payload.TableRows, decoded: dict[int, 
     rows = [[r[i] for i in order] for r in table.rows] if list(table.columns) != list(codec.columns) else table.rows
     id_at = codec.index("id")
     try:
+        values = codec.decode_many(rows)  # every value checked, text lengths too
         for r in rows:
-            decoded[id(r)] = codec.decode(r)
             if not isinstance(r[id_at], str) or not 0 < len(r[id_at]) <= 36:
                 raise CodecError("id tidak sah")
-        codec.check_lengths(rows)  # after decoding: every text value is a str by now
+        decoded.update(zip(map(id, rows), values, strict=True))
     except CodecError as exc:
         detail = f"nilai tidak sah di tabel '{codec.name}' ({exc})"
         raise PackageRefused(envelope.MSG_MALFORMED.format(detail=detail)) from None
