@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11+:
 #   make run    creates .venv, installs the application, starts it
 #   make test   creates .venv, installs the application with its test tools, runs every test
+#   make lint   ruff over the code and the tests (complexity limit included; CI runs it beside make test)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin

@@ -4,7 +4,7 @@ figures."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from rollup_builders import KEL_SELATAN, Rows
@@ -388,3 +388,33 @@ def test_overdue_and_waiting_counts_at_their_boundaries(db):
         assert waiting_referrals(s, end, 14) == (2, 1)
         assert waiting_referrals(s, end - timedelta(days=31), 14) == (1, 0)  # sent 9 days before, answered after
         assert waiting_referrals(s, end - timedelta(days=35), 0) == (1, 1)  # before its feedback
+
+
+def test_every_complaint_rule_names_its_field(db):
+    """One rule a field (services/complaints.validate_complaint): each refusal names its field,
+    every problem of a form at once, nothing written."""
+    tomorrow = datetime.now() + timedelta(days=2)
+    tksk = Actor("tk", "tksk", kecamatan_code="61.71.01", unit="TKSK")
+    cases = [
+        ({"category": "cuaca"}, SYSTEM, {"category"}),
+        ({"received_at": None}, SYSTEM, {"received_at"}),
+        ({"received_at": tomorrow}, SYSTEM, {"received_at"}),
+        ({"reporter_name": "A" * 161}, SYSTEM, {"reporter_name"}),
+        ({"reporter_phone": "0" * 41}, SYSTEM, {"reporter_phone"}),
+        ({"description": "  "}, SYSTEM, {"description"}),
+        ({"kelurahan_code": "61.71.01"}, SYSTEM, {"kelurahan_code"}),  # a kecamatan, not a village
+        ({"kelurahan_code": None}, tksk, {"kelurahan_code"}),
+        ({"person_id": "tidak-ada"}, SYSTEM, {"person_id"}),
+        ({"channel": "merpati", "description": "", "reporter_name": ""}, SYSTEM,
+         {"channel", "description", "reporter_name"}),
+    ]
+    good = dict(received_at=datetime(2026, 11, 2, 9), channel="telepon", category="lainnya", description="Uraian",
+                reporter_name="Bu Rina", kelurahan_code=KEL_SELATAN)
+    for change, actor, fields in cases:
+        with pytest.raises(ValidationError) as e:
+            cs.receive_complaint(db, actor, cs.ComplaintInput(**{**good, **change}))
+        assert {f.field for f in e.value.errors} == fields, change
+    assert cs.list_complaints(db, SYSTEM) == []
+    ok = cs.receive_complaint(db, SYSTEM, cs.ComplaintInput(**{**good, "channel": " Telepon ",
+                                                                "reporter_name": " Bu   Rina "}))
+    assert (ok.channel, ok.reporter_name, ok.officer) == ("telepon", "Bu Rina", SYSTEM.full_name or SYSTEM.username)

@@ -106,3 +106,36 @@ def test_logo_copied_into_the_data_folder(db, tmp_path):
     with pytest.raises(PermissionDenied):
         svc.set_logo(db, SUPERVISOR, src, data)
     assert svc.set_logo(db, ADMIN, None, data).office_logo_path == ""
+
+
+def test_every_setting_key_has_its_rule():
+    """One rule per key (services/settings._RULES): each key's default passes its own rule
+    (kept as it is, a list of exit reasons in the catalogue's order), and each kind of value is
+    refused with the key as the field."""
+    defaults = svc.AppSettings()
+    for key, attr in svc._FIELDS.items():
+        value = getattr(defaults, attr)
+        if key == "spm.tuntas":
+            value = [{"min": int(t.min), "label": t.label} for t in value]
+        elif isinstance(value, tuple):
+            value = list(value)
+        stored = svc._validate(key, value)
+        assert (sorted(stored) == sorted(value)) if key == "spm.exit_cancels_needs" else stored == value, key
+    refused = [
+        ("office.name", 5), ("office.name", "  "), ("signatory.nip", "19A"), ("spm.weight_a", "berat"),
+        ("spm.weight_b", 1.5), ("spm.fulfilment_rule", "semua"), ("meals.max_per_day", 0),
+        ("meals.max_days_outside", True), ("disaster.usia_rentan_anak", 19), ("layanan.batas_respons_hari", 61),
+        ("rujukan.batas_umpan_balik_hari", 0), ("surat.nomor_keterangan", "SK/{tahun}"),
+        ("surat.nomor_rujukan", "{n}/{x}"), ("layanan.hari_libur_tambahan", ["31-12-2026"]),
+        ("spm.exit_cancels_needs", ["pindah planet"]), ("spm.tuntas", [{"min": 50, "label": "A"}]),
+    ]
+    for key, value in refused:
+        with pytest.raises(ValidationError) as err:
+            svc.validate_setting(key, value)
+        assert err.value.field == key, (key, value)
+    with pytest.raises(ValidationError) as err:
+        svc.validate_setting("office.warna", "biru")
+    assert err.value.field == "key"
+    assert svc._validate("signatory.nip", " 1980 01 ") == "1980 01"
+    assert svc._validate("layanan.hari_libur_tambahan", ["2026-12-31", "2026-12-24", "2026-12-31"]) == [
+        "2026-12-24", "2026-12-31"]

@@ -26,6 +26,7 @@ from spm_desktop.core.rollup.result import (
     GroupFigure,
     IkkFigure,
     IndicatorFigure,
+    Notice,
     RollupResult,
     WarningItem,
 )
@@ -97,9 +98,10 @@ def rollup_in_session(
     items = _warning_items(s, period, tallies, duplicates, {t.code: t.program for t in types},
                            waived_needs(s, period.start, period.end),
                            victims_without_household(s, period.start, period.end))
-    warnings = _warnings(period, groups, ikk, mutu, indicators, items)
-    return RollupResult(period, settings.fulfilment_rule, indicators, groups, ikk, built, warnings, duplicates,
-                        rata_rata_capaian(groups), items, layanan_summary(s, period, settings))
+    notices = _notices(period, groups, ikk, indicators, items)
+    return RollupResult(period, settings.fulfilment_rule, indicators, groups, ikk, built,
+                        tuple(n.text for n in notices), duplicates, rata_rata_capaian(groups), items,
+                        layanan_summary(s, period, settings), notices)
 
 
 def _indicator(t, served: ScanCounts, target: Target | None, last_month: int) -> IndicatorFigure:
@@ -279,49 +281,102 @@ def _idle_cases(s: Session, cases: list[tuple[str, str, date]], end: date) -> in
 _GROUP_LABEL = dict(SPM_GROUP_SHORT)
 
 
-def _warnings(period, groups, ikk, mutu, indicators, items) -> tuple[str, ...]:
-    out: list[str] = []
-    for w in items:
-        where = f" ({_GROUP_LABEL[w.group]})" if w.group else ""
-        n = number(w.count)
-        if w.kind == "duplicates":
-            out.append(f"Ada {n} pasangan kemungkinan data ganda yang belum ditinjau; "
-                       "angka dapat berubah setelah data ganda diperiksa.")
-        elif w.kind == "unassessed":
-            out.append(f"{n} kasus belum diasesmen{where}: orangnya dihitung sebagai sasaran yang belum terpenuhi. "
-                       f"{w.action}")
-        elif w.kind == "unassessed_idle":
-            out.append(f"{n} kasus belum diasesmen tanpa layanan selama 12 bulan{where}. {w.action}")
-        elif w.kind == "uncounted_events":
-            out.append(f"{n} catatan layanan {w.detail} tidak dihitung. {w.action}")
-        elif w.kind == "needs_removed":
-            out.append(f"{n} kebutuhan dihapus pada periode ini (alasan: {w.detail}). {w.action}")
-        elif w.kind == "left_before_served":
-            out.append(f"{n} orang keluar sebelum terlayani{where}: {w.detail}. {w.action}")
-        elif w.kind == "needs_waived":
-            out.append(f"{n} kebutuhan korban bencana dikecualikan dan tidak dihitung (alasan — {w.detail}); "
-                       f"{w.action[0].lower()}{w.action[1:]}")
-        elif w.kind == "victims_without_household":
-            out.append(f"{n} orang menerima layanan yang dicatat untuk suatu bencana tetapi tidak terdaftar sebagai "
-                       "anggota keluarga terdampak bencana itu; daftarkan keluarganya di halaman Bencana agar "
-                       "kebutuhannya dihitung.")
-        elif w.kind == "met_with_open_needs":
-            out.append(f"{n} orang terpenuhi{where} masih memiliki kebutuhan yang belum terlayani. {w.action}")
-        else:
-            out.append(f"{w.kind}: {n}{where}. {w.action}")
+def _notices(period, groups, ikk, indicators, items) -> tuple[Notice, ...]:
+    """The warnings as sentences with their kinds: one per warning item, then those of the figures."""
+    return (*(_item_notice(w) for w in items), *_mutu_unfilled(period, groups), *_empty_sasaran(groups),
+            *_ikk_missing(ikk), *_no_target(period, indicators))
+
+
+def _item_notice(w: WarningItem) -> Notice:
+    where = f" ({_GROUP_LABEL[w.group]})" if w.group else ""
+    sentence = _ITEM_SENTENCES.get(w.kind)
+    n = number(w.count)
+    text = sentence(w, n, where) if sentence else f"{w.kind}: {n}{where}. {w.action}"
+    return Notice(w.kind, text, w.group)
+
+
+def _duplicates(w: WarningItem, n: str, where: str) -> str:
+    return (f"Ada {n} pasangan kemungkinan data ganda yang belum ditinjau; "
+            "angka dapat berubah setelah data ganda diperiksa.")
+
+
+def _unassessed(w: WarningItem, n: str, where: str) -> str:
+    return f"{n} kasus belum diasesmen{where}: orangnya dihitung sebagai sasaran yang belum terpenuhi. {w.action}"
+
+
+def _unassessed_idle(w: WarningItem, n: str, where: str) -> str:
+    return f"{n} kasus belum diasesmen tanpa layanan selama 12 bulan{where}. {w.action}"
+
+
+def _uncounted_events(w: WarningItem, n: str, where: str) -> str:
+    return f"{n} catatan layanan {w.detail} tidak dihitung. {w.action}"
+
+
+def _needs_removed(w: WarningItem, n: str, where: str) -> str:
+    return f"{n} kebutuhan dihapus pada periode ini (alasan: {w.detail}). {w.action}"
+
+
+def _left_before_served(w: WarningItem, n: str, where: str) -> str:
+    return f"{n} orang keluar sebelum terlayani{where}: {w.detail}. {w.action}"
+
+
+def _needs_waived(w: WarningItem, n: str, where: str) -> str:
+    return (f"{n} kebutuhan korban bencana dikecualikan dan tidak dihitung (alasan — {w.detail}); "
+            f"{w.action[0].lower()}{w.action[1:]}")
+
+
+def _victims_without_household(w: WarningItem, n: str, where: str) -> str:
+    return (f"{n} orang menerima layanan yang dicatat untuk suatu bencana tetapi tidak terdaftar sebagai "
+            "anggota keluarga terdampak bencana itu; daftarkan keluarganya di halaman Bencana agar "
+            "kebutuhannya dihitung.")
+
+
+def _met_with_open_needs(w: WarningItem, n: str, where: str) -> str:
+    return f"{n} orang terpenuhi{where} masih memiliki kebutuhan yang belum terlayani. {w.action}"
+
+
+# The sentence of each warning item kind: (item, its count written out, " (group)" or "") -> text.
+_ITEM_SENTENCES = {
+    "duplicates": _duplicates,
+    "unassessed": _unassessed,
+    "unassessed_idle": _unassessed_idle,
+    "uncounted_events": _uncounted_events,
+    "needs_removed": _needs_removed,
+    "left_before_served": _left_before_served,
+    "needs_waived": _needs_waived,
+    "victims_without_household": _victims_without_household,
+    "met_with_open_needs": _met_with_open_needs,
+}
+
+
+def _mutu_unfilled(period: Period, groups) -> list[Notice]:
     unfilled = [g.label for g in groups if g.mutu is None]
-    if unfilled:
-        out.append(f"Mutu (B) tahun {period.year} belum diisi lengkap untuk: {', '.join(unfilled)}; indeks dan "
+    if not unfilled:
+        return []
+    return [Notice("mutu_unfilled",
+                   f"Mutu (B) tahun {period.year} belum diisi lengkap untuk: {', '.join(unfilled)}; indeks dan "
                    "status kelompok tersebut belum dinilai. Isi jumlah tersedia setiap butir mutu di Pengaturan → "
-                   "Mutu (jumlah tersedia) atau dengan perintah spm-desktop mutu import.")
-    for g in groups:
-        if not g.sasaran:
-            out.append(f"Sasaran {g.label} kosong (0 orang) pada periode ini: capaian ditampilkan \"–\".")
+                   "Mutu (jumlah tersedia) atau dengan perintah spm-desktop mutu import.")]
+
+
+def _empty_sasaran(groups) -> list[Notice]:
+    return [Notice("empty_sasaran", f"Sasaran {g.label} kosong (0 orang) pada periode ini: capaian ditampilkan "
+                                    "\"–\".", g.group) for g in groups if not g.sasaran]
+
+
+def _ikk_missing(ikk: IkkFigure) -> list[Notice]:
+    out = []
     if ikk.ikk1 is None:
-        out.append("IKK 1 tidak dapat dihitung: sasaran keempat kelompok rehabilitasi sosial kosong.")
+        out.append(Notice("ikk1_missing", "IKK 1 tidak dapat dihitung: sasaran keempat kelompok rehabilitasi "
+                                          "sosial kosong."))
     if ikk.ikk2 is None:
-        out.append("IKK 2 tidak dapat dihitung: tidak ada korban bencana terdaftar pada periode ini.")
+        out.append(Notice("ikk2_missing", "IKK 2 tidak dapat dihitung: tidak ada korban bencana terdaftar pada "
+                                          "periode ini."))
+    return out
+
+
+def _no_target(period: Period, indicators) -> list[Notice]:
     no_target = [i.code for i in indicators if not i.target]
-    if no_target:
-        out.append(f"Target tahun {period.year} belum ada untuk: {', '.join(no_target)}.")
-    return tuple(out)
+    if not no_target:
+        return []
+    return [Notice("no_target", f"Target tahun {period.year} belum ada untuk: {', '.join(no_target)}.")]

@@ -75,6 +75,17 @@ class WarningItem:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """One sentence of the warnings with its kind (a :class:`WarningItem` kind, or ``mutu_unfilled``,
+    ``empty_sasaran``, ``ikk1_missing``, ``ikk2_missing``, ``no_target``), so a page picks warnings
+    by kind, never by searching their words."""
+
+    kind: str
+    text: str
+    group: str | None = None
+
+
+@dataclass(frozen=True)
 class IkkFigure:
     ikk1: float | None
     ikk2: float | None
@@ -117,6 +128,10 @@ class RollupResult:
     warning_items: tuple[WarningItem, ...] = ()
     # Layanan data, pengaduan dan rujukan of the period's month (rollup/layanan.py, issue 21).
     layanan: Any = None
+    notices: tuple[Notice, ...] = ()  # ``warnings`` with their kinds, in the same order
+
+    def notices_of(self, *kinds: str) -> list[Notice]:
+        return [n for n in self.notices if n.kind in kinds]
 
     def indicator(self, code: str) -> IndicatorFigure:
         return next(i for i in self.indicators if i.code == code)

@@ -153,51 +153,17 @@ def _today(s: Session) -> date:
 
 
 def validate_complaint(s: Session, actor: Actor, data: ComplaintInput) -> ComplaintInput:
+    """The complaint cleaned, or :class:`ValidationError` listing every problem (one rule a field)."""
     errors: list[FieldError] = []
-    channel = (data.channel or "").strip().lower()
-    if channel not in CHANNELS:
-        errors.append(FieldError("channel", f"Saluran '{data.channel}' tidak dikenal; pilih: {', '.join(CHANNELS)}."))
-    category = (data.category or "").strip().lower()
-    if category not in CATEGORIES:
-        errors.append(FieldError("category", f"Kategori '{data.category}' tidak dikenal; pilih: "
-                                             f"{', '.join(CATEGORIES)}."))
-    if not isinstance(data.received_at, datetime):
-        errors.append(FieldError("received_at", "Tanggal dan jam terima wajib diisi."))
-    elif data.received_at.date() > _today(s):
-        errors.append(FieldError("received_at", "Tanggal terima tidak boleh di masa depan."))
+    channel = _checked_choice(data.channel, CHANNELS, "channel", "Saluran", errors)
+    category = _checked_choice(data.category, CATEGORIES, "category", "Kategori", errors)
+    _check_received_at(s, data.received_at, errors)
     anonymous = bool(data.anonymous)
-    name = " ".join((data.reporter_name or "").split())
-    nik = (data.reporter_nik or "").strip()
-    if anonymous:
-        name, nik = "", ""
-    elif not name:
-        errors.append(FieldError("reporter_name", "Nama pelapor wajib diisi (atau tandai pelapor anonim)."))
-    if len(name) > 160:
-        errors.append(FieldError("reporter_name", "Nama pelapor paling panjang 160 huruf."))
-    if nik:
-        try:
-            check_nik_agrees(nik)
-        except ValidationError as exc:
-            errors.extend(FieldError("reporter_nik", e.message) for e in exc.errors)
-    phone = (data.reporter_phone or "").strip()
-    if len(phone) > 40:
-        errors.append(FieldError("reporter_phone", "Nomor telepon paling panjang 40 karakter."))
-    description = (data.description or "").strip()
-    if not description:
-        errors.append(FieldError("description", "Uraian pengaduan wajib diisi."))
-    kel = (data.kelurahan_code or "").strip() or None
-    if kel is not None:
-        level = s.scalar(select(Region.level).where(Region.code == kel, Region.deleted_at.is_(None)))
-        if level not in ("kelurahan", "desa"):
-            errors.append(FieldError("kelurahan_code", f"Kode desa/kelurahan {kel} tidak dikenal."))
-    elif scope_of(actor).kecamatan_code is not None:
-        errors.append(FieldError("kelurahan_code", "Desa/kelurahan wajib diisi oleh TKSK."))
-    person_id = data.person_id or None
-    if person_id:
-        try:
-            persons_svc.load_person(s, person_id, for_write=True)
-        except (NotFoundError, ConflictError) as exc:
-            errors.append(FieldError("person_id", exc.message))
+    name, nik = _checked_reporter(data, anonymous, errors)
+    phone = _checked_phone(data.reporter_phone, errors)
+    description = _checked_description(data.description, errors)
+    kel = _checked_complaint_village(s, actor, data.kelurahan_code, errors)
+    person_id = _checked_person_id(s, data.person_id, errors)
     if errors:
         raise ValidationError(errors)
     check_region_scope(actor, kel, "mencatat pengaduan")
@@ -206,6 +172,75 @@ def validate_complaint(s: Session, actor: Actor, data: ComplaintInput) -> Compla
                    reporter_phone=phone, anonymous=anonymous, description=description, kelurahan_code=kel,
                    person_id=person_id, reporter_relation=" ".join((data.reporter_relation or "").split()),
                    officer=officer[:120])
+
+
+def _checked_choice(value: str | None, choices: dict[str, str], field: str, what: str,
+                    errors: list[FieldError]) -> str:
+    key = (value or "").strip().lower()
+    if key not in choices:
+        errors.append(FieldError(field, f"{what} '{value}' tidak dikenal; pilih: {', '.join(choices)}."))
+    return key
+
+
+def _check_received_at(s: Session, received_at: datetime | None, errors: list[FieldError]) -> None:
+    if not isinstance(received_at, datetime):
+        errors.append(FieldError("received_at", "Tanggal dan jam terima wajib diisi."))
+    elif received_at.date() > _today(s):
+        errors.append(FieldError("received_at", "Tanggal terima tidak boleh di masa depan."))
+
+
+def _checked_reporter(data: ComplaintInput, anonymous: bool, errors: list[FieldError]) -> tuple[str, str]:
+    """The reporter's name and NIK (both blank for an anonymous reporter)."""
+    if anonymous:
+        return "", ""
+    name = " ".join((data.reporter_name or "").split())
+    nik = (data.reporter_nik or "").strip()
+    if not name:
+        errors.append(FieldError("reporter_name", "Nama pelapor wajib diisi (atau tandai pelapor anonim)."))
+    if len(name) > 160:
+        errors.append(FieldError("reporter_name", "Nama pelapor paling panjang 160 huruf."))
+    if nik:
+        try:
+            check_nik_agrees(nik)
+        except ValidationError as exc:
+            errors.extend(FieldError("reporter_nik", e.message) for e in exc.errors)
+    return name, nik
+
+
+def _checked_phone(value: str | None, errors: list[FieldError]) -> str:
+    phone = (value or "").strip()
+    if len(phone) > 40:
+        errors.append(FieldError("reporter_phone", "Nomor telepon paling panjang 40 karakter."))
+    return phone
+
+
+def _checked_description(value: str | None, errors: list[FieldError]) -> str:
+    description = (value or "").strip()
+    if not description:
+        errors.append(FieldError("description", "Uraian pengaduan wajib diisi."))
+    return description
+
+
+def _checked_complaint_village(s: Session, actor: Actor, value: str | None, errors: list[FieldError]) -> str | None:
+    """A known desa/kelurahan, or none (which a TKSK may not leave)."""
+    kel = (value or "").strip() or None
+    if kel is not None:
+        level = s.scalar(select(Region.level).where(Region.code == kel, Region.deleted_at.is_(None)))
+        if level not in ("kelurahan", "desa"):
+            errors.append(FieldError("kelurahan_code", f"Kode desa/kelurahan {kel} tidak dikenal."))
+    elif scope_of(actor).kecamatan_code is not None:
+        errors.append(FieldError("kelurahan_code", "Desa/kelurahan wajib diisi oleh TKSK."))
+    return kel
+
+
+def _checked_person_id(s: Session, value: str | None, errors: list[FieldError]) -> str | None:
+    person_id = value or None
+    if person_id:
+        try:
+            persons_svc.load_person(s, person_id, for_write=True)
+        except (NotFoundError, ConflictError) as exc:
+            errors.append(FieldError("person_id", exc.message))
+    return person_id
 
 
 def load_complaint(s: Session, complaint_id: str) -> Complaint:

@@ -7,6 +7,7 @@ transaction with their audit entry; results are frozen dataclasses, never ORM ob
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -177,51 +178,62 @@ def get_settings(db: Database) -> AppSettings:
 
 
 def _validate(key: str, value: Any) -> Any:
-    """Return the normalised value to store, or raise :class:`ValidationError`."""
-    if key not in _FIELDS:
+    """Return the normalised value to store, or raise :class:`ValidationError` (the key's rule, :data:`_RULES`)."""
+    rule = _RULES.get(key)
+    if rule is None:
         raise ValidationError(f"Pengaturan '{key}' tidak dikenal.", "key")
-    if key in _TEXT_KEYS:
-        if not isinstance(value, str):
-            raise ValidationError("Isian harus berupa teks.", key)
-        text = value.strip()
-        if key == "office.name" and not text:
-            raise ValidationError("Nama kantor wajib diisi.", key)
-        if key == "signatory.nip" and text and not text.replace(" ", "").isdigit():
-            raise ValidationError("NIP hanya boleh berisi angka (spasi boleh).", key)
-        return text
-    if key in ("spm.weight_a", "spm.weight_b"):
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ValidationError("Bobot harus berupa angka antara 0 dan 1.", key) from None
-        if not 0 <= number <= 1:
-            raise ValidationError("Bobot harus berupa angka antara 0 dan 1.", key)
-        return number
-    if key == "spm.fulfilment_rule":
-        if value not in FULFILMENT_RULES:
-            raise ValidationError("Aturan pemenuhan harus 'all_needed' atau 'any_item'.", key)
-        return value
-    if key.startswith("meals."):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValidationError("Isian harus bilangan bulat minimal 1.", key)
-        return value
-    if key == "disaster.usia_rentan_anak":
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= AGE_VULNERABLE_CHILD_MAX:
-            raise ValidationError("Batas usia anak kelompok rentan harus bilangan bulat 1–18 tahun (5: bayi dan "
-                                  "balita, seperti Renstra; 18: anak-anak menurut UU 24/2007 pasal 55).", key)
-        return value
-    if key in _RANGES:
-        low, high, message = _RANGES[key]
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValidationError(message, key)
-        return value
-    if key in _LETTER_KEYS:
-        return _validate_letter_format(key, value)
-    if key == "layanan.hari_libur_tambahan":
-        return _validate_dates(key, value)
-    if key == "spm.exit_cancels_needs":
-        return _validate_exit_reasons(value)
-    return _validate_tuntas(value)
+    return rule(key, value)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _validate_text(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValidationError("Isian harus berupa teks.", key)
+    text = value.strip()
+    if key == "office.name" and not text:
+        raise ValidationError("Nama kantor wajib diisi.", key)
+    if key == "signatory.nip" and text and not text.replace(" ", "").isdigit():
+        raise ValidationError("NIP hanya boleh berisi angka (spasi boleh).", key)
+    return text
+
+
+def _validate_weight(key: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError("Bobot harus berupa angka antara 0 dan 1.", key) from None
+    if not 0 <= number <= 1:
+        raise ValidationError("Bobot harus berupa angka antara 0 dan 1.", key)
+    return number
+
+
+def _validate_fulfilment_rule(key: str, value: Any) -> str:
+    if value not in FULFILMENT_RULES:
+        raise ValidationError("Aturan pemenuhan harus 'all_needed' atau 'any_item'.", key)
+    return value
+
+
+def _validate_meals(key: str, value: Any) -> int:
+    if not _is_int(value) or value < 1:
+        raise ValidationError("Isian harus bilangan bulat minimal 1.", key)
+    return value
+
+
+def _validate_child_age(key: str, value: Any) -> int:
+    if not _is_int(value) or not 1 <= value <= AGE_VULNERABLE_CHILD_MAX:
+        raise ValidationError("Batas usia anak kelompok rentan harus bilangan bulat 1–18 tahun (5: bayi dan "
+                              "balita, seperti Renstra; 18: anak-anak menurut UU 24/2007 pasal 55).", key)
+    return value
+
+
+def _validate_range(key: str, value: Any) -> int:
+    low, high, message = _RANGES[key]
+    if not _is_int(value) or not low <= value <= high:
+        raise ValidationError(message, key)
+    return value
 
 
 def _validate_letter_format(key: str, value: Any) -> str:
@@ -300,6 +312,23 @@ def _validate_tuntas(value: Any) -> list[dict[str, Any]]:
     if len({r["min"] for r in rows}) != len(rows):
         raise ValidationError("Nilai minimum pada tabel tuntas tidak boleh sama.", key)
     return rows
+
+
+# One rule per setting key: (key, value) -> the normalised value to store, or ValidationError.
+_RULES: dict[str, Callable[[str, Any], Any]] = {
+    **{k: _validate_text for k in _TEXT_KEYS},
+    "spm.weight_a": _validate_weight,
+    "spm.weight_b": _validate_weight,
+    "spm.fulfilment_rule": _validate_fulfilment_rule,
+    "spm.tuntas": lambda _key, value: _validate_tuntas(value),
+    "spm.exit_cancels_needs": lambda _key, value: _validate_exit_reasons(value),
+    "meals.max_per_day": _validate_meals,
+    "meals.max_days_outside": _validate_meals,
+    "disaster.usia_rentan_anak": _validate_child_age,
+    **{k: _validate_range for k in _RANGES},
+    "layanan.hari_libur_tambahan": _validate_dates,
+    **{k: _validate_letter_format for k in _LETTER_KEYS},
+}
 
 
 def update_setting(db: Database, actor: Actor, key: str, value: Any) -> AppSettings:

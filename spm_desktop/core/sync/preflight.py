@@ -140,6 +140,17 @@ def check_tables(session: Session, actor: Actor, device_id: str, tables: list[pa
     return describe(session, [(r.table, r.record, r.field, r.reason) for r in validation.validate(ctx)])
 
 
+# Tables whose records belong to a person: table -> (model, its person column, what names the record or None).
+_PERSON_LINKS = {
+    "cases": (Case, Case.person_id, Case.spm_group),
+    "service_event": (ServiceEvent, ServiceEvent.person_id, ServiceEvent.event_date),
+    "household_member": (HouseholdMember, HouseholdMember.person_id, None),
+    "group_activity_person": (GroupActivityPerson, GroupActivityPerson.person_id, None),
+}
+# Tables whose record, when not found here, is said to be missing on this computer.
+_HELD_HERE = ("person", *_PERSON_LINKS, "case_need")
+
+
 def describe(session: Session, reasons: list[tuple[str, str, str, str]] | list[list[str]]) -> list[Problem]:
     """``reasons`` (table, record id, field, reason) with the records named as this computer
     holds them, and the person to open for each (set-wise: one query per table)."""
@@ -151,46 +162,58 @@ def describe(session: Session, reasons: list[tuple[str, str, str, str]] | list[l
             wanted.setdefault(table, set()).add(record)
     persons: dict[str, dict[str, str]] = {}  # table -> record -> person id
     extra: dict[str, dict[str, str]] = {}  # table -> record -> what the record is ("24/03/2026")
-    links = {"cases": (Case, Case.person_id, Case.spm_group), "service_event": (ServiceEvent, ServiceEvent.person_id,
-                                                                                  ServiceEvent.event_date),
-             "household_member": (HouseholdMember, HouseholdMember.person_id, None),
-             "group_activity_person": (GroupActivityPerson, GroupActivityPerson.person_id, None)}
     for table, ids in wanted.items():
-        part = sorted(ids)[:5000]
-        if table == "person":
-            persons[table] = {i: i for i in part}
-        elif table in links:
-            model, column, what = links[table]
-            cols = [model.id, column] + ([what] if what is not None else [])
-            for row in session.execute(select(*cols).where(model.id.in_(part))):
-                persons.setdefault(table, {})[row[0]] = row[1]
-                if what is not None and row[2] is not None:
-                    extra.setdefault(table, {})[row[0]] = (f"{row[2]:%d/%m/%Y}" if hasattr(row[2], "strftime")
-                                                           else str(row[2]))
-        elif table == "case_need":
-            stmt = select(CaseNeed.id, Case.person_id, CaseNeed.service_code).join(Case, Case.id == CaseNeed.case_id)
-            for nid, pid, code in session.execute(stmt.where(CaseNeed.id.in_(part))):
-                persons.setdefault(table, {})[nid] = pid
-                extra.setdefault(table, {})[nid] = code
-        elif table == "group_activity":
-            for aid, on in session.execute(select(GroupActivity.id, GroupActivity.activity_date)
-                                           .where(GroupActivity.id.in_(part))):
-                extra.setdefault(table, {})[aid] = f"{on:%d/%m/%Y}" if on else ""
-    names: dict[str, str] = {}
-    all_persons = sorted({p for m in persons.values() for p in m.values() if p})
-    for start in range(0, len(all_persons), 500):
-        names.update(session.execute(select(Person.id, Person.name).where(
-            Person.id.in_(all_persons[start:start + 500]))).all())
+        _look_up(session, table, sorted(ids)[:5000], persons, extra)
+    names = _person_names(session, persons)
     out = []
     for table, record, field, reason in reasons:
         person_id = persons.get(table, {}).get(record)
         name = names.get(person_id or "")
         what = extra.get(table, {}).get(record, "")
-        label = " ".join(x for x in (ENTITY_LABELS.get(table, table), what) if x)
-        if name:
-            label = f"{label} — {name}" if table != "person" else f"{label} {name}"
-        elif record:
-            label = f"{label} {record[:8]}" + (" (tidak ada di komputer ini)" if person_id is None and table in (
-                "person", *links, "case_need") else "")
+        label = _label(ENTITY_LABELS.get(table, table), table, record, what, name, person_id)
         out.append(Problem(table, record, field, reason, label, person_id if name else None))
     return out
+
+
+def _look_up(session: Session, table: str, ids: list[str], persons: dict[str, dict[str, str]],
+             extra: dict[str, dict[str, str]]) -> None:
+    """Fill ``persons`` (the person of each record) and ``extra`` (what names it) for ``ids`` of ``table``."""
+    if table == "person":
+        persons[table] = {i: i for i in ids}
+    elif table in _PERSON_LINKS:
+        model, column, what = _PERSON_LINKS[table]
+        cols = [model.id, column] + ([what] if what is not None else [])
+        for row in session.execute(select(*cols).where(model.id.in_(ids))):
+            persons.setdefault(table, {})[row[0]] = row[1]
+            if what is not None and row[2] is not None:
+                extra.setdefault(table, {})[row[0]] = (f"{row[2]:%d/%m/%Y}" if hasattr(row[2], "strftime")
+                                                       else str(row[2]))
+    elif table == "case_need":
+        stmt = select(CaseNeed.id, Case.person_id, CaseNeed.service_code).join(Case, Case.id == CaseNeed.case_id)
+        for nid, pid, code in session.execute(stmt.where(CaseNeed.id.in_(ids))):
+            persons.setdefault(table, {})[nid] = pid
+            extra.setdefault(table, {})[nid] = code
+    elif table == "group_activity":
+        for aid, on in session.execute(select(GroupActivity.id, GroupActivity.activity_date)
+                                       .where(GroupActivity.id.in_(ids))):
+            extra.setdefault(table, {})[aid] = f"{on:%d/%m/%Y}" if on else ""
+
+
+def _person_names(session: Session, persons: dict[str, dict[str, str]]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    all_persons = sorted({p for m in persons.values() for p in m.values() if p})
+    for start in range(0, len(all_persons), 500):
+        names.update(session.execute(select(Person.id, Person.name).where(
+            Person.id.in_(all_persons[start:start + 500]))).all())
+    return names
+
+
+def _label(entity: str, table: str, record: str, what: str, name: str | None, person_id: str | None) -> str:
+    """The record as this computer names it ("Kasus lansia — Budi Santoso")."""
+    label = " ".join(x for x in (entity, what) if x)
+    if name:
+        return f"{label} — {name}" if table != "person" else f"{label} {name}"
+    if record:
+        return f"{label} {record[:8]}" + (" (tidak ada di komputer ini)" if person_id is None and table in _HELD_HERE
+                                          else "")
+    return label

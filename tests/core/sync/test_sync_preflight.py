@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sync_helpers import ADMIN
 
 from spm_desktop.core.domain.actor import Actor
-from spm_desktop.core.storage.models import Person, ServiceEvent, SyncPackage
+from spm_desktop.core.storage.models import CaseNeed, Person, ServiceEvent, SyncPackage
 from spm_desktop.core.sync.exporter import export_package
 from spm_desktop.core.sync.identity import open_refusals, refused_problems
 from spm_desktop.core.sync.importer import import_package
@@ -184,3 +184,37 @@ def test_a_manifest_without_the_recipients_enrolment_is_still_read():
     assert payload.read_manifest(plain)[0].recipient is None
     new, plain = payload.build(dict(fields, recipient=payload.Enrolment("tksk", "61.71.03")), [])
     assert payload.read_manifest(plain)[0].recipient == payload.Enrolment("tksk", "61.71.03", "")
+
+
+def test_describe_names_each_kind_of_record_as_held_here(db):
+    """Every table ``describe`` knows: the person's name and what names the record; a record
+    missing here said so; a reason about the whole package kept as it is."""
+    from rollup_builders import MEALS, Rows
+
+    from spm_desktop.core.storage.models import GroupActivity
+    from spm_desktop.core.sync.preflight import describe
+
+    with db.transaction(ADMIN) as s:
+        rows = Rows(s)
+        pid = rows.person("Budi")
+        case = rows.case(pid, "lansia", date(2026, 3, 2), needs=[MAKAN])
+        need = s.scalars(select(CaseNeed.id).where(CaseNeed.case_id == case)).one()
+        event = rows.event(pid, MEALS, date(2026, 3, 24))
+        activity = GroupActivity(service_code="1.06.04.2.01.0009", activity_date=date(2026, 4, 1),
+                                 kelurahan_code=BARAT)
+        s.add(activity)
+        s.flush()
+        name = s.get(Person, pid).name
+        reasons = [("person", pid, "nik", "salah"), ("cases", case, "spm_group", "x"),
+                   ("case_need", need, "service_code", "x"), ("service_event", event, "event_date", "x"),
+                   ("group_activity", activity.id, "activity_date", "x"),
+                   ("service_event", "0123456789abcdef", "event_date", "x"), ("region", "61.71.99", "name", "x"),
+                   ("", "", "", "Jam pengirim lebih dari sehari di depan.")]
+        problems = describe(s, reasons)
+    assert [(p.label, p.person_id) for p in problems] == [
+        (f"Penerima layanan {name}", pid), (f"Kasus lansia — {name}", pid),
+        (f"Kebutuhan kasus {MAKAN} — {name}", pid), (f"Layanan 24/03/2026 — {name}", pid),
+        (f"Kegiatan kelompok 01/04/2026 {activity.id[:8]}", None),
+        ("Layanan 01234567 (tidak ada di komputer ini)", None), ("Wilayah 61.71.99", None), ("", None)]
+    assert problems[-1].line() == "Jam pengirim lebih dari sehari di depan."
+    assert problems[0].line() == f"Penerima layanan {name}, nik: salah"
