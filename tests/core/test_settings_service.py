@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import NotFoundError, PermissionDenied, ValidationError
+from spm_desktop.core.domain.settings import SETTING_FIELDS
 from spm_desktop.core.services import settings as svc
 from spm_desktop.core.storage.models import AuditEntry
 
@@ -113,7 +114,7 @@ def test_every_setting_key_has_its_rule():
     (kept as it is, a list of exit reasons in the catalogue's order), and each kind of value is
     refused with the key as the field."""
     defaults = svc.AppSettings()
-    for key, attr in svc._FIELDS.items():
+    for key, attr in SETTING_FIELDS.items():
         value = getattr(defaults, attr)
         if key == "spm.tuntas":
             value = [{"min": int(t.min), "label": t.label} for t in value]

@@ -33,15 +33,14 @@ How to add a kind
 2. At the bottom: ``register_kind(ImportKind(name="<kind>", title="<Indonesian>",
    columns=(Column("id"), Column("nama", required=True), ...), apply=apply,
    field_columns={"service_field": "kolom"}))``.
-3. Add the module name to :data:`KIND_MODULES` below. The CLI's ``import`` command offers
-   every registered kind; tests go in ``tests/core/test_import_<kind>.py``.
+3. Add the module name to ``KIND_MODULES`` in :mod:`~spm_desktop.core.imports.framework`. The
+   CLI's ``import`` command offers every registered kind; tests go in ``tests/core/test_import_<kind>.py``.
 """
 
 from __future__ import annotations
 
-import importlib
-
 from spm_desktop.core.imports.framework import (
+    KIND_MODULES,
     Column,
     ImportContext,
     ImportKind,
@@ -51,28 +50,12 @@ from spm_desktop.core.imports.framework import (
     derived_id,
     external_id,
     get_kind,
+    load_kinds,
     read_table,
     register_kind,
     registered_kinds,
     run_import,
 )
-
-# Modules of this package that register a kind (order = order shown in the CLI help).
-KIND_MODULES: list[str] = ["persons", "cases", "needs", "events", "relawan", "activities", "disasters", "households",
-                          "targets", "layanan"]
-
-_loaded = False
-
-
-def load_kinds() -> dict[str, ImportKind]:
-    """Import every kind module once; returns the registered kinds."""
-    global _loaded
-    if not _loaded:
-        for name in KIND_MODULES:
-            importlib.import_module(f"spm_desktop.core.imports.{name}")
-        _loaded = True
-    return registered_kinds()
-
 
 __all__ = [
     "Column", "ImportContext", "ImportKind", "ImportRefused", "ImportResult", "Row", "KIND_MODULES",

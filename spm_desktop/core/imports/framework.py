@@ -6,6 +6,7 @@ See :mod:`spm_desktop.core.imports` for the file contract and how to add a kind.
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import logging
 import uuid
@@ -103,9 +104,26 @@ def registered_kinds() -> dict[str, ImportKind]:
     return dict(_KINDS)
 
 
-def get_kind(name: str) -> ImportKind:
-    from spm_desktop.core.imports import load_kinds
+# Modules of this package that register a kind (order = order shown in the CLI help). They are
+# imported by name when first needed (:func:`load_kinds`): a kind module imports this framework,
+# never the other way round.
+KIND_MODULES: list[str] = ["persons", "cases", "needs", "events", "relawan", "activities", "disasters", "households",
+                          "targets", "layanan"]
 
+_loaded = False
+
+
+def load_kinds() -> dict[str, ImportKind]:
+    """Import every kind module once; returns the registered kinds."""
+    global _loaded
+    if not _loaded:
+        for module in KIND_MODULES:
+            importlib.import_module(f"spm_desktop.core.imports.{module}")
+        _loaded = True
+    return registered_kinds()
+
+
+def get_kind(name: str) -> ImportKind:
     load_kinds()
     if name not in _KINDS:
         raise ValidationError(f"Jenis impor '{name}' tidak dikenal; pilih salah satu: {', '.join(sorted(_KINDS))}.",

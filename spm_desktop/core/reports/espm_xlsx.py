@@ -33,11 +33,11 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from spm_desktop.core.domain.groups import SPM_GROUPS
+from spm_desktop.core.domain.settings import AppSettings
 from spm_desktop.core.reports import formatting as fmt
 from spm_desktop.core.reports.signing import Signing
+from spm_desktop.core.rollup.mutu import KINDS
 from spm_desktop.core.rollup.quarterly import QuarterResult
-from spm_desktop.core.services.mutu import KINDS
-from spm_desktop.core.services.settings import AppSettings
 
 INT, PCT, MONEY, POINTS = "#,##0", "0.0%", '"Rp" #,##0', "0.0"
 FONT_NAME, FONT_SIZE = "Arial", 10

@@ -13,9 +13,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from spm_desktop.core.domain.settings import AppSettings
 from spm_desktop.core.reports import formatting as fmt
 from spm_desktop.core.reports.recap_pdf import FONT, MARGIN, _esc, _letterhead, _register_fonts, _styles
-from spm_desktop.core.services.settings import AppSettings
 
 DRAFT_NUMBER = "(draf — belum bernomor; nomor diberikan di kantor)"
 

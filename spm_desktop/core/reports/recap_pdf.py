@@ -39,12 +39,12 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from spm_desktop.core.domain.settings import FULFILMENT_RULE_NAMES, AppSettings
 from spm_desktop.core.paths import resource_path
 from spm_desktop.core.reports import formatting as fmt
 from spm_desktop.core.reports.signing import Signing
 from spm_desktop.core.rollup.result import IndicatorFigure, RollupResult
 from spm_desktop.core.rollup.result import main_indicators as rollup_main_indicators
-from spm_desktop.core.services.settings import FULFILMENT_RULE_NAMES, AppSettings
 
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 MARGIN = 15 * mm

@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.domain.groups import CASE_GROUPS, EXIT_REASONS, SEXES, SPM_GROUP_SHORT, SPM_GROUPS, UNITS
+from spm_desktop.core.domain.settings import AppSettings
 from spm_desktop.core.reports.formatting import number
 from spm_desktop.core.rollup.activities import apply_activity_counts
 from spm_desktop.core.rollup.layanan import apply_complaint_counts, layanan_summary
 from spm_desktop.core.rollup.met import GroupTally, tally_window
+from spm_desktop.core.rollup.mutu import MutuScore, scores_in_session
 from spm_desktop.core.rollup.period import Period
 from spm_desktop.core.rollup.result import (
     Breakdown,
@@ -32,8 +34,6 @@ from spm_desktop.core.rollup.result import (
 )
 from spm_desktop.core.rollup.scan import DIMENSIONS, ScanCounts, scan
 from spm_desktop.core.rollup.victims import victims_without_household, waived_needs
-from spm_desktop.core.services.mutu import MutuScore, scores_in_session
-from spm_desktop.core.services.settings import AppSettings, load_settings
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import (
     CaseNeed,
@@ -45,6 +45,7 @@ from spm_desktop.core.storage.models import (
     Target,
     UncountedEvent,
 )
+from spm_desktop.core.storage.settings import load_settings
 
 DEFAULT_BREAKDOWNS: tuple[str, ...] = ("kecamatan",)
 AGE_GROUP_LABELS = {"anak": "Anak (< 18 tahun)", "dewasa": "Dewasa (18–59 tahun)", "lansia": "Lansia (≥ 60 tahun)"}

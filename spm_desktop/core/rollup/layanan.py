@@ -29,9 +29,9 @@ from spm_desktop.core.domain.layanan import (
     is_working_day,
     working_days_between,
 )
+from spm_desktop.core.domain.settings import AppSettings
 from spm_desktop.core.rollup.period import Period
 from spm_desktop.core.rollup.sql import const
-from spm_desktop.core.services.settings import AppSettings
 from spm_desktop.core.storage.models import Complaint, DtsenProposal, Referral, ServiceEvent, Target
 
 RULE = "complaints"

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spm_desktop.core.domain.settings import AppSettings
 from spm_desktop.core.rollup.engine import rollup_in_session
+from spm_desktop.core.rollup.mutu import MutuRow, rows_in_session
 from spm_desktop.core.rollup.period import Period
 from spm_desktop.core.rollup.result import RollupResult
-from spm_desktop.core.services.mutu import MutuRow, rows_in_session
-from spm_desktop.core.services.settings import AppSettings, load_settings
 from spm_desktop.core.storage.database import Database
+from spm_desktop.core.storage.settings import load_settings
 
 
 @dataclass(frozen=True)

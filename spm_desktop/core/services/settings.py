@@ -19,156 +19,22 @@ from sqlalchemy.orm import Session
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.groups import AGE_VULNERABLE_CHILD_MAX
+from spm_desktop.core.domain.settings import FULFILMENT_RULES, SETTING_FIELDS, AppSettings, TuntasLevel
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.storage.base import seed_id
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import ServiceType, Setting, Target
+from spm_desktop.core.storage.settings import load_settings
 
-FULFILMENT_RULES: dict[str, str] = {
-    "all_needed": "Semua kebutuhan terlayani (all_needed)",
-    "any_item": "Minimal satu kebutuhan terlayani (any_item)",
-}
-# The rule by its Indonesian name only, for printed reports.
-FULFILMENT_RULE_NAMES: dict[str, str] = {
-    "all_needed": "terpenuhi bila semua kebutuhan dasar hasil asesmen telah terlayani",
-    "any_item": "terpenuhi bila minimal satu kebutuhan dasar hasil asesmen telah terlayani",
-}
-
-
-@dataclass(frozen=True)
-class TuntasLevel:
-    min: float
-    label: str
-
-
-@dataclass(frozen=True)
-class AppSettings:
-    """Every setting the reports and services read, with the seeded defaults as fallback."""
-
-    office_government: str = "Pemerintah Kota Pontianak"
-    office_name: str = "Dinas Sosial Kota Pontianak"
-    office_address: str = ""
-    office_phone: str = ""
-    office_email: str = ""
-    office_city: str = "Pontianak"
-    office_logo_path: str = ""
-    signatory_title: str = ""
-    signatory_name: str = ""
-    signatory_nip: str = ""
-    signatory_rank: str = ""
-    weight_a: float = 0.8
-    weight_b: float = 0.2
-    fulfilment_rule: str = "all_needed"
-    tuntas: tuple[TuntasLevel, ...] = (
-        TuntasLevel(100, "Tuntas Paripurna"),
-        TuntasLevel(90, "Tuntas Utama"),
-        TuntasLevel(80, "Tuntas Madya"),
-        TuntasLevel(70, "Tuntas Pratama"),
-        TuntasLevel(60, "Tuntas Muda"),
-        TuntasLevel(0, "Belum Tuntas"),
-    )
-    meals_max_per_day: int = 3
-    meals_max_days_outside: int = 7
-    # Kelompok rentan among disaster victims: children under this age on the disaster's start
-    # (5: bayi dan balita, as the Renstra; up to 18: "anak-anak" of UU 24/2007 art. 55).
-    usia_rentan_anak: int = 5
-    # Exit reasons that end the Dinas's responsibility: a case closed with one of them
-    # cancels its unmet needs (architecture §4 v2).
-    exit_cancels_needs: tuple[str, ...] = ("meninggal", "rujukan", "reunifikasi")
-    # Layanan data dan pengaduan (issue 21): first response due within this many working days;
-    # holidays added to resources/hari_libur.csv (cuti bersama, local holidays), ISO dates;
-    # an outgoing referral without feedback after this many days is flagged.
-    complaint_response_days: int = 5
-    extra_holidays: tuple[str, ...] = ()
-    referral_feedback_days: int = 14
-    # Letter numbers per letter type: {n} the yearly sequence, {tahun} the year, {bulan} the
-    # month in Roman numerals.
-    letter_format_rujukan: str = "400.9/{n}/Dinsos-RJK/{tahun}"
-    letter_format_serah_terima: str = "400.9/{n}/Dinsos-BAST/{tahun}"
-    letter_format_keterangan: str = "400.9/{n}/Dinsos-SK/{tahun}"
-
-    def letter_format(self, kind: str) -> str:
-        return getattr(self, f"letter_format_{kind}")
-
-    def tuntas_label(self, index: float | None) -> str:
-        """Status label of an SPM index (highest level whose minimum it reaches)."""
-        if index is None:
-            return "belum dinilai"
-        for level in sorted(self.tuntas, key=lambda t: t.min, reverse=True):
-            if index >= level.min:
-                return level.label
-        return self.tuntas[-1].label if self.tuntas else ""
-
-
-# setting key -> AppSettings field
-_FIELDS: dict[str, str] = {
-    "office.government": "office_government",
-    "office.name": "office_name",
-    "office.address": "office_address",
-    "office.phone": "office_phone",
-    "office.email": "office_email",
-    "office.city": "office_city",
-    "office.logo_path": "office_logo_path",
-    "signatory.title": "signatory_title",
-    "signatory.name": "signatory_name",
-    "signatory.nip": "signatory_nip",
-    "signatory.rank": "signatory_rank",
-    "spm.weight_a": "weight_a",
-    "spm.weight_b": "weight_b",
-    "spm.fulfilment_rule": "fulfilment_rule",
-    "spm.tuntas": "tuntas",
-    "spm.exit_cancels_needs": "exit_cancels_needs",
-    "meals.max_per_day": "meals_max_per_day",
-    "meals.max_days_outside": "meals_max_days_outside",
-    "disaster.usia_rentan_anak": "usia_rentan_anak",
-    "layanan.batas_respons_hari": "complaint_response_days",
-    "layanan.hari_libur_tambahan": "extra_holidays",
-    "rujukan.batas_umpan_balik_hari": "referral_feedback_days",
-    "surat.nomor_rujukan": "letter_format_rujukan",
-    "surat.nomor_serah_terima": "letter_format_serah_terima",
-    "surat.nomor_keterangan": "letter_format_keterangan",
-}
 # Integer settings with their allowed range and the message when out of it.
 _RANGES: dict[str, tuple[int, int, str]] = {
     "layanan.batas_respons_hari": (1, 60, "Batas waktu respons pengaduan harus bilangan bulat 1–60 hari kerja."),
     "rujukan.batas_umpan_balik_hari": (1, 365, "Batas menunggu umpan balik rujukan harus bilangan bulat 1–365 hari."),
 }
 _LETTER_KEYS = {"surat.nomor_rujukan", "surat.nomor_serah_terima", "surat.nomor_keterangan"}
-_TEXT_KEYS = {k for k, f in _FIELDS.items() if k.startswith(("office.", "signatory."))}
+_TEXT_KEYS = {k for k in SETTING_FIELDS if k.startswith(("office.", "signatory."))}
 _LOCAL_KEYS = {"office.logo_path"}
-_INT_KEYS = {"disaster.usia_rentan_anak", *_RANGES}
-
-
-def _tuntas_tuple(value: Any) -> tuple[TuntasLevel, ...]:
-    return tuple(TuntasLevel(float(item["min"]), str(item["label"])) for item in value)
-
-
-def settings_from_rows(values: dict[str, Any]) -> AppSettings:
-    """Build :class:`AppSettings` from ``{key: value}`` (unknown keys ignored)."""
-    kwargs: dict[str, Any] = {}
-    for key, attr in _FIELDS.items():
-        if key not in values or values[key] is None:
-            continue
-        value = values[key]
-        if key == "spm.tuntas":
-            value = _tuntas_tuple(value)
-        elif key in ("spm.weight_a", "spm.weight_b"):
-            value = float(value)
-        elif key.startswith("meals.") or key in _INT_KEYS:
-            value = int(value)
-        elif key in ("spm.exit_cancels_needs", "layanan.hari_libur_tambahan"):
-            value = tuple(str(v) for v in value)
-        else:
-            value = str(value)
-        kwargs[attr] = value
-    return AppSettings(**kwargs)
-
-
-def load_settings(session: Session) -> AppSettings:
-    """Settings read inside an existing session (for other services and the roll-up)."""
-    rows = session.execute(select(Setting.key, Setting.value).where(Setting.deleted_at.is_(None)))
-    return settings_from_rows({k: v for k, v in rows})
 
 
 def get_settings(db: Database) -> AppSettings:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from spm_desktop.core.domain.groups import SPM_GROUP_SHORT
 from spm_desktop.core.domain.layanan import LETTER_KINDS
 from spm_desktop.core.reports import formatting as fmt
+from spm_desktop.core.rollup.mutu import KINDS as MUTU_KINDS
 from spm_desktop.core.services import mutu as mutu_svc
 from spm_desktop.core.services import settings as settings_svc
 from spm_desktop.core.services.settings import FULFILMENT_RULES, AppSettings
@@ -464,7 +465,7 @@ class Page(QWidget):
         self.mutu_year.setValue(date.today().year)
         self.mutu_year.valueChanged.connect(self.load_mutu)
         self.mutu = RecordTableModel((
-            Column("Jenis", lambda m: mutu_svc.KINDS.get(m.kind, m.kind)),
+            Column("Jenis", lambda m: MUTU_KINDS.get(m.kind, m.kind)),
             Column("Butir standar", lambda m: m.item, tooltip=lambda m: f"{m.item} (Renstra baris {m.seed_line})"),
             Column("Kelompok", lambda m: ", ".join(SPM_GROUP_SHORT.get(g, g) for g in m.groups)),
             Column("Satuan", lambda m: m.unit),
