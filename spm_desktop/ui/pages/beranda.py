@@ -117,7 +117,7 @@ class Page(QWidget):
         day = fmt.short_date(data.today)
         lines += [f"• Penghuni {unit} belum tercatat makan hari ini ({day}): {fmt.number(missing)} dari "
                   f"{fmt.number(total)}" for unit, missing, total in a.residents_without_meals]
-        lines += [f"• {w}" for w in r.warnings if "mutu" in w]
+        lines += [f"• {n.text}" for n in r.notices_of("mutu_unfilled")]
         lines += self._layanan_lines(data)
         self.attention_label.setText("\n".join(lines))
         main = main_indicators(r) or [i for i in r.indicators if i.target][:1]
