@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import sys
 
+from spm_desktop.core.domain.dates import short_date
+
 
 def register(sub) -> None:
     p = sub.add_parser("dtsen", help="usulan DTSEN: ekspor satu batch (data pribadi, supervisor/administrator)")
@@ -55,5 +57,5 @@ def run_letter_print(args, ctx) -> int:
         raise ValidationError("Tanggal surat harus YYYY-MM-DD.", "tanggal") from None
     info = print_letter(ctx.database(), ctx.actor(), args.id, args.pdf, on=on, witnesses=tuple(args.saksi))
     number = info.number or "draf tanpa nomor (nomor diberikan di kantor)"
-    print(f"Surat {number} tanggal {info.letter_date:%d/%m/%Y} dicetak ke {info.path}.", file=sys.stderr)
+    print(f"Surat {number} tanggal {short_date(info.letter_date)} dicetak ke {info.path}.", file=sys.stderr)
     return 0

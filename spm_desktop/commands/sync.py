@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from spm_desktop.core.domain.dates import short_date
+
 EXIT_USAGE = 2
 
 
@@ -168,7 +170,7 @@ def run_devices(args, ctx) -> int:
     if not peers:
         print("Belum ada perangkat terdaftar. Daftarkan dengan 'sync enrol BERKAS --name NAMA --role PERAN'.")
     for p in peers:
-        state = f"DICABUT {p.revoked_at:%d/%m/%Y}" if p.revoked_at else "aktif"
+        state = f"DICABUT {short_date(p.revoked_at)}" if p.revoked_at else "aktif"
         print(f"{p.name}\t{p.scope_label}\t{p.fingerprint}\t{state}")
     return 0
 
@@ -182,7 +184,6 @@ def run_revoke(args, ctx) -> int:
 
 
 def run_status(args, ctx) -> int:
-    from spm_desktop.core.reports.formatting import short_date
     from spm_desktop.core.sync.conflicts import list_conflicts
     from spm_desktop.core.sync.identity import (
         clock_warning,

@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.groups import SEXES
 from spm_desktop.core.domain.layanan import REFERRAL_CODE
-from spm_desktop.core.reports.formatting import short_date
 from spm_desktop.core.security.scope import in_region_scope
 from spm_desktop.core.services.cases import CaseInfo, list_cases
 from spm_desktop.core.services.events import TimelineEntry, person_history

@@ -22,6 +22,7 @@ from sqlalchemy import func, insert, select, text, update
 
 from spm_desktop.core.demo import names
 from spm_desktop.core.domain.actor import SYSTEM, Actor
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import ConflictError, ValidationError
 from spm_desktop.core.domain.groups import ACTIVITY_RULES
 from spm_desktop.core.domain.names import search_key
@@ -362,7 +363,7 @@ def _disasters(gen: _Gen, n_victims: int):
                         houses_heavy=rng.randint(1, 8), description="",
                         status="closed" if end < gen.until else "open",
                         closed_on=end if end < gen.until else None, scale="kabupaten_kota")
-        disaster["name"] = f"{disaster['kind'].replace('_', ' ').title()} {start.strftime('%d/%m/%Y')}"
+        disaster["name"] = f"{disaster['kind'].replace('_', ' ').title()} {short_date(start)}"
         disasters.append(disaster)
         for _ in range(rng.randint(2, 12)):
             if remaining <= 0:

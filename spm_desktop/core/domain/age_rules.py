@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.groups import AGE_CHILD_BELOW, AGE_ELDERLY_FROM
 
 
@@ -33,7 +34,7 @@ def group_age_problem(group: str, birth_date: date | None, birth_year: int | Non
         age, binding = age_on(birth_date, on), False
     else:
         return None
-    when = on.strftime("%d/%m/%Y")
+    when = short_date(on)
     approx = "" if binding else "perkiraan "
     if group == "anak" and age >= AGE_CHILD_BELOW:
         return AgeProblem(f"Kasus anak terlantar hanya untuk orang berusia di bawah {AGE_CHILD_BELOW} tahun pada "

@@ -26,6 +26,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import ValidationError
 
 WOMAN_DAY_OFFSET = 40
@@ -170,7 +171,7 @@ def check_nik_agrees(nik: str, sex: str | None = None, birth_date: date | None =
     if birth_date is not None and not info.birth_date_matches(birth_date):
         raise ValidationError(
             f"Digit 7–12 NIK ({nik[6:12]}) tidak cocok dengan tanggal lahir "
-            f"{birth_date.strftime('%d/%m/%Y')}; periksa kembali NIK atau tanggal lahir.", field="nik")
+            f"{short_date(birth_date)}; periksa kembali NIK atau tanggal lahir.", field="nik")
     if sex is not None and sex != info.sex:
         wanted = "41–71 untuk perempuan" if sex == "P" else "01–31 untuk laki-laki"
         raise ValidationError(
@@ -226,7 +227,7 @@ def kk_problem(no_kk: str, today: date | None = None) -> str | None:
         return (f"Digit 7–12 No. KK (tanggal terbit) = {no_kk[6:12]}: tanggal {no_kk[6:8]} bulan {no_kk[8:10]} "
                 "tidak ada di kalender.")
     if issued > today:
-        return (f"Digit 7–12 No. KK (tanggal terbit) = {no_kk[6:12]}: tanggal {issued.strftime('%d/%m/%Y')} "
+        return (f"Digit 7–12 No. KK (tanggal terbit) = {no_kk[6:12]}: tanggal {short_date(issued)} "
                 "di masa depan.")
     if no_kk[12:16] == "0000":
         return "Digit 13–16 No. KK (nomor urut) tidak boleh 0000."

@@ -1,21 +1,21 @@
 """Indonesian number and date formatting for everything a user reads (reports, GUI).
 
 ``1234567`` → ``1.234.567``; ``70.5`` → ``70,5``; ``None`` → ``–`` (empty denominator);
-dates ``dd/mm/yyyy`` or ``31 Maret 2026``; money ``Rp 1.234.567``.
+dates ``dd/mm/yyyy`` or ``31 Maret 2026`` (:mod:`spm_desktop.core.domain.dates`, re-exported here);
+money ``Rp 1.234.567``.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-DASH = "–"  # shown where a figure has no denominator (never 0% and never 100%)
+from spm_desktop.core.domain.dates import MONTHS_ID as MONTHS_ID  # the one date formatter, re-exported
+from spm_desktop.core.domain.dates import MONTHS_SHORT_ID as MONTHS_SHORT_ID
+from spm_desktop.core.domain.dates import date_time as date_time
+from spm_desktop.core.domain.dates import long_date as long_date
+from spm_desktop.core.domain.dates import short_date as short_date
 
-MONTHS_ID = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-)
-MONTHS_SHORT_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+DASH = "–"  # shown where a figure has no denominator (never 0% and never 100%)
 
 
 def _group_thousands(digits: str) -> str:
@@ -52,13 +52,3 @@ def money(value: float | Decimal | None) -> str:
     if value is None:
         return DASH
     return f"Rp {number(value)}"
-
-
-def short_date(d: date | None) -> str:
-    """``dd/mm/yyyy`` (empty for None)."""
-    return d.strftime("%d/%m/%Y") if d else ""
-
-
-def long_date(d: date) -> str:
-    """``31 Maret 2026``."""
-    return f"{d.day} {MONTHS_ID[d.month - 1]} {d.year}"

@@ -10,8 +10,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from spm_desktop.core.domain.dates import MONTHS_ID
 from spm_desktop.core.domain.errors import ValidationError
-from spm_desktop.core.reports.formatting import MONTHS_ID
 
 
 def month_end(year: int, month: int) -> date:

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import event, null, select, text, update
 from sqlalchemy.orm import Session
 
+from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.storage.base import new_id, utcnow
 from spm_desktop.core.storage.engine import AUDIT_LOCK_KEY
 from spm_desktop.core.storage.models import AuditEntry
@@ -124,7 +125,7 @@ class ChainReport:
         if self.ok:
             return f"Jejak audit utuh: {self.entries} entri, ujung rantai {self.head[:16]}…"
         where = f"entri #{self.broken_seq}" if self.broken_seq is not None else "sebuah entri"
-        when = f" ({self.broken_at:%d/%m/%Y %H:%M:%S} UTC)" if self.broken_at else ""
+        when = f" ({date_time(self.broken_at, seconds=True)} UTC)" if self.broken_at else ""
         return f"Jejak audit rusak mulai {where}{when}, id {self.broken_id}: {self.reason}."
 
     def to_json(self) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.security.personal_data import audited_file_export
@@ -225,7 +226,7 @@ def _cells(r: AuditRow) -> list[str]:
     def js(value: Any) -> str:
         return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
-    return [r.at.strftime("%d/%m/%Y %H:%M:%S"), r.username, r.action_label, r.entity_label, r.entity_id,
+    return [date_time(r.at, seconds=True), r.username, r.action_label, r.entity_label, r.entity_id,
             js(r.before), js(r.after), r.device_id]
 
 

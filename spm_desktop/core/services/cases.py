@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.age_rules import group_age_problem
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.groups import CASE_GROUPS, EXIT_REASONS, REFERRED_BY, SPM_GROUP_SHORT, UNITS
 from spm_desktop.core.security import audit
@@ -250,7 +251,7 @@ def _check_no_open_case(s: Session, person_id: str, group: str, own_id: str | No
     if other is not None:
         raise ConflictError(
             f"Orang ini sudah memiliki kasus terbuka kelompok {SPM_GROUP_SHORT[group]} (masuk "
-            f"{other.intake_date.strftime('%d/%m/%Y')}, unit {other.unit}); tutup kasus itu dulu atau ubah "
+            f"{short_date(other.intake_date)}, unit {other.unit}); tutup kasus itu dulu atau ubah "
             "kebutuhannya.", "spm_group")
 
 
@@ -483,7 +484,7 @@ def update_case_in(s: Session, actor: Actor, case_id: str, draft: CaseDraft) -> 
         CaseNeed.case_id == c.id, CaseNeed.deleted_at.is_(None), CaseNeed.assessed_on != c.intake_date))
     if earliest is not None and earliest < clean.intake_date:
         raise ValidationError(f"Tanggal masuk tidak boleh sesudah asesmen ulang tanggal "
-                              f"{earliest.strftime('%d/%m/%Y')}.", "intake_date")
+                              f"{short_date(earliest)}.", "intake_date")
     before = _snapshot(s, c)
     old_intake = c.intake_date
     c.unit, c.kecamatan_code, c.spm_group = clean.unit, clean.kecamatan_code, clean.spm_group
@@ -527,10 +528,10 @@ def reassess_in(s: Session, actor: Actor, c: Case, needs: Iterable[str], assesse
         errors.append(FieldError("assessed_on", "Tanggal asesmen wajib diisi."))
     elif assessed_on < c.intake_date:
         errors.append(FieldError("assessed_on", f"Tanggal asesmen tidak boleh sebelum tanggal masuk "
-                                                f"({c.intake_date.strftime('%d/%m/%Y')})."))
+                                                f"({short_date(c.intake_date)})."))
     elif c.exit_date is not None and assessed_on > c.exit_date:
         errors.append(FieldError("assessed_on", f"Tanggal asesmen tidak boleh sesudah tanggal keluar kasus "
-                                                f"({c.exit_date.strftime('%d/%m/%Y')})."))
+                                                f"({short_date(c.exit_date)})."))
     elif assessed_on > date.today():
         errors.append(FieldError("assessed_on", "Tanggal asesmen tidak boleh di masa depan."))
     if errors:
@@ -594,7 +595,7 @@ def close_case_in(s: Session, actor: Actor, c: Case, exit_date: date, reason: st
         errors.append(FieldError("exit_date", "Tanggal keluar wajib diisi."))
     elif exit_date < c.intake_date:
         errors.append(FieldError("exit_date", f"Tanggal keluar tidak boleh sebelum tanggal masuk "
-                                              f"({c.intake_date.strftime('%d/%m/%Y')})."))
+                                              f"({short_date(c.intake_date)})."))
     elif exit_date > date.today():
         errors.append(FieldError("exit_date", "Tanggal keluar tidak boleh di masa depan."))
     if errors:
@@ -606,12 +607,12 @@ def close_case_in(s: Session, actor: Actor, c: Case, exit_date: date, reason: st
     later = s.scalar(select(func.max(ServiceEvent.event_date)).where(
         ServiceEvent.case_id == c.id, ServiceEvent.deleted_at.is_(None)))
     if later is not None and later > exit_date:
-        raise ValidationError(f"Sudah ada layanan tercatat pada kasus ini tanggal {later.strftime('%d/%m/%Y')}, "
+        raise ValidationError(f"Sudah ada layanan tercatat pada kasus ini tanggal {short_date(later)}, "
                               "sesudah tanggal keluar.", "exit_date")
     assessed = s.scalar(select(func.max(CaseNeed.assessed_on)).where(
         CaseNeed.case_id == c.id, CaseNeed.deleted_at.is_(None)))
     if assessed is not None and assessed > exit_date:
-        raise ValidationError(f"Ada kebutuhan yang diasesmen tanggal {assessed.strftime('%d/%m/%Y')}, sesudah "
+        raise ValidationError(f"Ada kebutuhan yang diasesmen tanggal {short_date(assessed)}, sesudah "
                               "tanggal keluar.", "exit_date")
     before = _snapshot(s, c)
     c.status, c.exit_date, c.exit_reason = "closed", exit_date, reason

@@ -23,6 +23,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.layanan import (
     CATEGORIES,
@@ -334,7 +335,7 @@ def _check_date(s: Session, c: Complaint, on: date, field: str = "on") -> None:
     if on > _today(s):
         raise ValidationError("Tanggal tidak boleh di masa depan.", field)
     if on < c.received_at.date():
-        raise ValidationError(f"Tanggal tidak boleh sebelum pengaduan diterima ({c.received_at:%d/%m/%Y}).", field)
+        raise ValidationError(f"Tanggal tidak boleh sebelum pengaduan diterima ({short_date(c.received_at)}).", field)
 
 
 def _add_log(s: Session, actor: Actor, c: Complaint, on: date, note: str, status: str = "") -> ComplaintFollowUp:
@@ -365,7 +366,7 @@ def set_status_in(s: Session, actor: Actor, c: Complaint, status: str, on: date,
     last = s.scalar(select(func.max(ComplaintFollowUp.followup_date)).where(
         ComplaintFollowUp.complaint_id == c.id, ComplaintFollowUp.deleted_at.is_(None), ComplaintFollowUp.status != ""))
     if last is not None and on < last:
-        raise ValidationError(f"Tanggal tidak boleh sebelum perubahan status sebelumnya ({last:%d/%m/%Y}).", "on")
+        raise ValidationError(f"Tanggal tidak boleh sebelum perubahan status sebelumnya ({short_date(last)}).", "on")
     reason = " ".join((reason or "").split())
     if status == "ditolak" and not reason:
         raise ValidationError("Alasan penolakan wajib diisi.", "reason")
@@ -468,7 +469,7 @@ def open_case_from_complaint(db: Database, actor: Actor, complaint_id: str, unit
         case = cases_svc.open_case_in(s, actor, cases_svc.CaseDraft(
             person_id=c.person_id, unit=unit, spm_group=spm_group, intake_date=intake_date, needs=tuple(needs),
             referred_by="masyarakat", found_location=found_location or c.description[:200],
-            kecamatan_code=kecamatan_code, notes=f"Dibuka dari pengaduan {c.received_at:%d/%m/%Y}."))
+            kecamatan_code=kecamatan_code, notes=f"Dibuka dari pengaduan {short_date(c.received_at)}."))
         before = audit.snapshot(c)
         c.case_id = case.id
         s.flush()

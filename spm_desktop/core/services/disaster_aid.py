@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.detail_fields import detail_fields
 from spm_desktop.core.domain.errors import FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.vulnerable import (
@@ -146,8 +147,8 @@ def _check_dates(disaster: Disaster, start: date | None, end: date | None) -> No
     if end < start:
         errors.append(FieldError("end", "Tanggal akhir tidak boleh sebelum tanggal awal."))
     if start < disaster.start_date:
-        begun = disaster.start_date.strftime("%d/%m/%Y")
-        errors.append(FieldError("start", f"Layanan tanggal {start.strftime('%d/%m/%Y')} tidak bisa dicatat: "
+        begun = short_date(disaster.start_date)
+        errors.append(FieldError("start", f"Layanan tanggal {short_date(start)} tidak bisa dicatat: "
                                           f"bencana ini baru mulai tanggal {begun}."))
     if end > date.today():
         errors.append(FieldError("end", "Tanggal layanan tidak boleh setelah hari ini."))

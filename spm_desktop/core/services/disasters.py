@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.groups import DISASTER_KINDS, DISASTER_PHASES, DISASTER_SCALES, LOCAL_SCALE
 from spm_desktop.core.security import audit
@@ -91,7 +92,7 @@ class DisasterInfo:
     def title(self) -> str:
         """"Kebakaran permukiman — Tambelan Sampit, 02/03/2026" (lists and dialogs)."""
         where = self.kelurahan_name or self.kecamatan_name
-        return f"{self.name or self.kind_label} — {where}, {self.start_date.strftime('%d/%m/%Y')}"
+        return f"{self.name or self.kind_label} — {where}, {short_date(self.start_date)}"
 
 
 def _region_names(s: Session, codes: set[str]) -> dict[str, str]:
@@ -261,8 +262,8 @@ def update_disaster_in(s: Session, actor: Actor, disaster_id: str, data: Disaste
     first = first_service_date(s, d.id)
     if first is not None and data.start_date > first:
         raise ValidationError(
-            f"Tanggal mulai tidak bisa diubah menjadi {data.start_date.strftime('%d/%m/%Y')}: sudah ada "
-            f"layanan tanggal {first.strftime('%d/%m/%Y')} untuk bencana ini.", "start_date")
+            f"Tanggal mulai tidak bisa diubah menjadi {short_date(data.start_date)}: sudah ada "
+            f"layanan tanggal {short_date(first)} untuk bencana ini.", "start_date")
     before = audit.snapshot(d)
     _apply(d, data)
     if not s.is_modified(d):
@@ -299,7 +300,7 @@ def end_emergency(db: Database, actor: Actor, disaster_id: str, end_date: date,
         _check_closing_date(d, end_date, "end_date", "Akhir masa tanggap darurat")
         if d.closed_on is not None and end_date > d.closed_on:
             raise ValidationError("Akhir masa tanggap darurat tidak boleh setelah tanggal penanganan ditutup "
-                                  f"({d.closed_on.strftime('%d/%m/%Y')}).", "end_date")
+                                  f"({short_date(d.closed_on)}).", "end_date")
         if phase not in DISASTER_PHASES:
             raise ValidationError("Fase bencana harus tanggap darurat atau pasca bencana.", "phase")
         before = audit.snapshot(d)
@@ -312,7 +313,7 @@ def end_emergency(db: Database, actor: Actor, disaster_id: str, end_date: date,
 def _check_closing_date(d: Disaster, when: date | None, field: str, label: str) -> None:
     if when is None or when < d.start_date:
         raise ValidationError(f"{label} wajib diisi dan tidak boleh sebelum tanggal mulai "
-                              f"({d.start_date.strftime('%d/%m/%Y')}).", field)
+                              f"({short_date(d.start_date)}).", field)
     if when > date.today():
         raise ValidationError(f"{label} tidak boleh setelah hari ini.", field)
 
@@ -330,7 +331,7 @@ def close_disaster(db: Database, actor: Actor, disaster_id: str, closed_on: date
         _check_closing_date(d, closed_on, "closed_on", "Tanggal penanganan ditutup")
         if d.end_date is not None and closed_on < d.end_date:
             raise ValidationError("Tanggal penanganan ditutup tidak boleh sebelum akhir masa tanggap darurat "
-                                  f"({d.end_date.strftime('%d/%m/%Y')}).", "closed_on")
+                                  f"({short_date(d.end_date)}).", "closed_on")
         if phase not in DISASTER_PHASES:
             raise ValidationError("Fase bencana harus tanggap darurat atau pasca bencana.", "phase")
         before = audit.snapshot(d)

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.layanan import DTSEN_KINDS, DTSEN_NEXT, DTSEN_STATUSES, DTSEN_TARGET_KEY
 from spm_desktop.core.security import audit
@@ -283,7 +284,7 @@ def batch_rows(s: Session, batch: str) -> list[list[str]]:
          .where(DtsenProposal.batch == batch, DtsenProposal.deleted_at.is_(None), DtsenProposal.status != "ditolak")
          .order_by(Person.name, Person.id))
     for d, p in s.execute(q):
-        rows.append([p.nik or "", p.no_kk or "", p.name, p.sex, p.birth_date.strftime("%d/%m/%Y") if p.birth_date else
+        rows.append([p.nik or "", p.no_kk or "", p.name, p.sex, short_date(p.birth_date) if p.birth_date else
                      (str(p.birth_year) if p.birth_year else ""), p.address or "", p.kelurahan_code or "",
                      regions.get(p.kelurahan_code or "", ""), cats.get(p.category_code or "", p.category_code or ""),
                      DTSEN_KINDS.get(d.kind, d.kind), d.reason or ""])

@@ -25,11 +25,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.detail_fields import DetailProblem, detail_fields, is_empty, parse_value
 from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.groups import ACTIVITY_RULES
 from spm_desktop.core.domain.layanan import REFERRAL_CODE
-from spm_desktop.core.reports.formatting import short_date
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.security.scope import TKSK_UNIT, check_case_scope, check_event_scope
@@ -268,10 +268,10 @@ def _checked_case(s: Session, draft: EventDraft, person: Person | None, errors: 
         errors.append(FieldError("case_id", "Kasus yang dipilih bukan milik orang ini."))
     if on is not None and on < case.intake_date:
         errors.append(FieldError("event_date", f"Tanggal layanan tidak boleh sebelum tanggal masuk kasus "
-                                               f"({case.intake_date.strftime('%d/%m/%Y')})."))
+                                               f"({short_date(case.intake_date)})."))
     if on is not None and case.exit_date is not None and on > case.exit_date:
         errors.append(FieldError("event_date", f"Tanggal layanan tidak boleh sesudah tanggal keluar kasus "
-                                               f"({case.exit_date.strftime('%d/%m/%Y')})."))
+                                               f"({short_date(case.exit_date)})."))
     return case
 
 
@@ -362,8 +362,8 @@ def _not_counted(s: Session, e: ServiceEvent, st: ServiceType | None) -> str:
             return "Tidak dihitung: makan korban bencana harus terhubung ke kejadian bencananya."
         if e.event_date < dis.start_date or (dis.end_date is not None and e.event_date > dis.end_date):
             return ("Tidak dihitung: tanggal di luar masa tanggap darurat bencana "
-                    f"({dis.start_date.strftime('%d/%m/%Y')}–"
-                    f"{dis.end_date.strftime('%d/%m/%Y') if dis.end_date else 'selesai'}).")
+                    f"({short_date(dis.start_date)}–"
+                    f"{short_date(dis.end_date) if dis.end_date else 'selesai'}).")
     total = 0
     for other in s.scalars(select(ServiceEvent).where(
             ServiceEvent.person_id == e.person_id, ServiceEvent.service_code == e.service_code,
@@ -372,7 +372,7 @@ def _not_counted(s: Session, e: ServiceEvent, st: ServiceType | None) -> str:
             continue
         meals = (other.details or {}).get("meals_per_day")
         total += st.standard_per_day if meals is None else int(meals)
-    return (f"Tidak dihitung (belum): makan pada {e.event_date.strftime('%d/%m/%Y')} baru {total} kali, "
+    return (f"Tidak dihitung (belum): makan pada {short_date(e.event_date)} baru {total} kali, "
             f"standarnya {st.standard_per_day} kali sehari; catatan makan lain hari itu akan menggenapkannya.")
 
 
@@ -657,7 +657,7 @@ def record_shelter_meals(db: Database, actor: Actor, unit: str, on: date, meals_
             missing = wanted - {c.person_id for c, _name, _fed in residents}
             if missing:
                 raise ValidationError(f"{len(missing)} orang yang dicentang tidak tinggal di rumah singgah {unit} "
-                                      f"pada {on.strftime('%d/%m/%Y')}; muat ulang daftar penghuni.", "person_ids")
+                                      f"pada {short_date(on)}; muat ulang daftar penghuni.", "person_ids")
         created: list[str] = []
         already = 0
         for c, _name, fed in residents:

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import NotFoundError, ValidationError
 from spm_desktop.core.domain.groups import SEXES
 from spm_desktop.core.domain.layanan import CATEGORIES, LETTER_KINDS, REFERRAL_CODE
@@ -79,7 +80,7 @@ def _today(s: Session) -> date:
 
 def _person_fields(s: Session, p: Person) -> list[tuple[str, str]]:
     kel = s.get(Region, p.kelurahan_code) if p.kelurahan_code else None
-    born = p.birth_date.strftime("%d/%m/%Y") if p.birth_date else (f"perkiraan tahun {p.birth_year}" if p.birth_year
+    born = short_date(p.birth_date) if p.birth_date else (f"perkiraan tahun {p.birth_year}" if p.birth_year
                                                                    else "tidak diketahui")
     place = ", ".join(x for x in (p.address, kel.name if kel else "") if x)
     return [("Nama", p.name), ("NIK", p.nik or "belum diketahui"), ("Jenis kelamin", SEXES.get(p.sex, p.sex)),
@@ -104,7 +105,7 @@ def _content_rujukan(s: Session, st: AppSettings, record_id: str) -> dict[str, A
         "title": LETTER_KINDS["rujukan"],
         "before": [f"Kepada Yth. Pimpinan {r.destination}", "di tempat",
                    f"Dengan hormat, {st.office_name} merujuk penerima layanan berikut:"],
-        "fields": [*_person_fields(s, p), ("Tanggal rujukan", r.referral_date.strftime("%d/%m/%Y")),
+        "fields": [*_person_fields(s, p), ("Tanggal rujukan", short_date(r.referral_date)),
                    ("Alasan rujukan", r.reason), ("Kebutuhan", "; ".join(needs)), ("Tujuan", r.destination),
                    ("Kontak petugas", r.contact)],
         "after": ["Mohon kiranya dapat diberikan layanan sesuai kebutuhannya dan kami mohon umpan balik atas rujukan "
@@ -128,7 +129,7 @@ def _content_serah_terima(s: Session, st: AppSettings, record_id: str, witnesses
     sigs += [{"role": f"Saksi {i}", "name": w} for i, w in enumerate(witnesses, start=1)]
     return {
         "title": LETTER_KINDS["serah_terima"],
-        "before": [f"Pada tanggal {date.fromisoformat(handover).strftime('%d/%m/%Y')} telah dilakukan serah terima "
+        "before": [f"Pada tanggal {short_date(date.fromisoformat(handover))} telah dilakukan serah terima "
                    f"penerima layanan dari {st.office_name} kepada keluarganya, dengan data sebagai berikut:"],
         "fields": [*_person_fields(s, p), ("Diterima oleh", family), ("Alamat keluarga", str(d.get("family_address")
                                                                                               or "")),
@@ -146,7 +147,7 @@ def _content_keterangan(s: Session, st: AppSettings, record_id: str) -> dict[str
     fields = [("Pemohon", "Anonim" if c.anonymous else c.reporter_name), ("Keperluan", c.description),
               ("Kategori", CATEGORIES.get(c.category, c.category))]
     about = ["Yang bertanda tangan di bawah ini menerangkan, menanggapi permohonan tertanggal "
-             f"{c.received_at:%d/%m/%Y}, bahwa:"]
+             f"{short_date(c.received_at)}, bahwa:"]
     if c.person_id:
         p = s.get(Person, c.person_id)
         fields = [*_person_fields(s, p), *fields]

@@ -23,6 +23,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, PermissionDenied, ValidationError
 from spm_desktop.core.domain.groups import SEXES
 from spm_desktop.core.domain.names import name_tokens, search_key
@@ -307,7 +308,7 @@ def _checked_nik(s: Session, nik: str, previous: PersonDraft | None, sex: str, b
         if not info.birth_date_matches(birth_date):
             errors.append(FieldError(
                 "nik", f"Digit 7–12 NIK ({nik[6:12]}) tidak cocok dengan tanggal lahir "
-                       f"{birth_date.strftime('%d/%m/%Y')}; periksa kembali NIK atau tanggal lahir."))
+                       f"{short_date(birth_date)}; periksa kembali NIK atau tanggal lahir."))
         return birth_date, birth_year
     lansia = category is not None and _master(s)[1].get(category) == "lansia"
     derived = _nik_century_date(info, birth_year, today, LANSIA_AGE if lansia else None)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.age_rules import group_age_problem
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Case, CaseNeed, Person
@@ -54,13 +55,13 @@ def stored_rule_problems(db: Database, actor: Actor) -> list[RuleProblem]:
                    | (Case.exit_date.is_not(None) & (CaseNeed.assessed_on > Case.exit_date)))
             .order_by(CaseNeed.assessed_on, CaseNeed.id))
         for nid, cid, pid, code, assessed, intake, exit_date in needs:
-            when = assessed.strftime("%d/%m/%Y")
+            when = short_date(assessed)
             if assessed < intake:
                 out.append(RuleProblem("need_before_intake", "case_need", nid, pid,
                                        f"Kebutuhan {code} kasus {cid} diasesmen {when}, sebelum tanggal masuk "
-                                       f"{intake.strftime('%d/%m/%Y')}."))
+                                       f"{short_date(intake)}."))
             else:
                 out.append(RuleProblem("need_after_exit", "case_need", nid, pid,
                                        f"Kebutuhan {code} kasus {cid} diasesmen {when}, sesudah tanggal keluar "
-                                       f"{exit_date.strftime('%d/%m/%Y')}."))
+                                       f"{short_date(exit_date)}."))
     return out

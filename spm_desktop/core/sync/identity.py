@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.domain.errors import ConflictError, NotFoundError, ValidationError
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
@@ -382,8 +383,8 @@ def clock_warning(db: Database) -> str:
     now = utcnow()
     if newest is None or newest <= now:
         return ""
-    return (f"Tanggal/jam komputer ini ({now:%d/%m/%Y %H:%M} UTC) lebih awal dari paket sinkronisasi terakhir yang "
-            f"diterima ({newest:%d/%m/%Y %H:%M} UTC). Perbaiki tanggal dan jam komputer ini sebelum mencatat data.")
+    return (f"Tanggal/jam komputer ini ({date_time(now)} UTC) lebih awal dari paket sinkronisasi terakhir yang "
+            f"diterima ({date_time(newest)} UTC). Perbaiki tanggal dan jam komputer ini sebelum mencatat data.")
 
 
 def list_peers(db: Database) -> list[PeerInfo]:

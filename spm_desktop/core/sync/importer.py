@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.storage.base import utcnow
@@ -146,7 +147,7 @@ def open_package(session: Session, path: str | Path, this_device_id: str,
             raise PackageRefused(MSG_SAME_DEVICE.format(name=this_device_name))
         raise PackageRefused(MSG_UNENROLLED.format(fp=_sender_fp(header)))
     if sender.revoked_at is not None:
-        raise PackageRefused(MSG_REVOKED.format(name=sender.name, when=f"{sender.revoked_at:%d/%m/%Y %H:%M} UTC"))
+        raise PackageRefused(MSG_REVOKED.format(name=sender.name, when=f"{date_time(sender.revoked_at)} UTC"))
     plain = envelope.unseal(data, header, keys)
     del data
     manifest, offset = payload.read_manifest(plain)
@@ -188,7 +189,7 @@ def _check_sender_clock(created_at: str, now: datetime | None = None) -> None:
         raise PackageRefused(envelope.MSG_MALFORMED.format(detail="waktu pembuatan paket tidak sah")) from None
     here = now or utcnow()
     if made > here + MAX_CLOCK_AHEAD:
-        raise PackageRefused(MSG_CLOCK_AHEAD.format(sent=f"{made:%d/%m/%Y %H:%M}", here=f"{here:%d/%m/%Y %H:%M}"))
+        raise PackageRefused(MSG_CLOCK_AHEAD.format(sent=date_time(made), here=date_time(here)))
 
 
 def _sender_fp(header: envelope.Header) -> str:

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.storage.models import (
     Case,
@@ -186,7 +187,7 @@ def _look_up(session: Session, table: str, ids: list[str], persons: dict[str, di
         for row in session.execute(select(*cols).where(model.id.in_(ids))):
             persons.setdefault(table, {})[row[0]] = row[1]
             if what is not None and row[2] is not None:
-                extra.setdefault(table, {})[row[0]] = (f"{row[2]:%d/%m/%Y}" if hasattr(row[2], "strftime")
+                extra.setdefault(table, {})[row[0]] = (short_date(row[2]) if hasattr(row[2], "strftime")
                                                        else str(row[2]))
     elif table == "case_need":
         stmt = select(CaseNeed.id, Case.person_id, CaseNeed.service_code).join(Case, Case.id == CaseNeed.case_id)
@@ -196,7 +197,7 @@ def _look_up(session: Session, table: str, ids: list[str], persons: dict[str, di
     elif table == "group_activity":
         for aid, on in session.execute(select(GroupActivity.id, GroupActivity.activity_date)
                                        .where(GroupActivity.id.in_(ids))):
-            extra.setdefault(table, {})[aid] = f"{on:%d/%m/%Y}" if on else ""
+            extra.setdefault(table, {})[aid] = short_date(on)
 
 
 def _person_names(session: Session, persons: dict[str, dict[str, str]]) -> dict[str, str]:

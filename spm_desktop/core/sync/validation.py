@@ -38,6 +38,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.security.scope import in_case_scope, in_region_scope
 from spm_desktop.core.storage.models import Case, Disaster, Person, Region, ServiceType
@@ -213,7 +214,7 @@ def _future(ctx: Context, table: str, change: Change, column: str) -> Iterator[R
     if isinstance(value, datetime):
         value = value.date()
     if value is not None and change.changed(column) and value > ctx.latest_day:
-        yield Reason(table, change.id, column, f"tanggal {value:%d/%m/%Y} sesudah waktu paket dibuat")
+        yield Reason(table, change.id, column, f"tanggal {short_date(value)} sesudah waktu paket dibuat")
 
 
 # ----- persons ------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import DomainError
 from spm_desktop.core.domain.groups import CASE_GROUPS, EXIT_REASONS, REFERRED_BY, SPM_GROUP_SHORT, UNITS
 from spm_desktop.core.services.cases import (
@@ -261,7 +262,7 @@ class NeedsDialog(_FormDialog):
         self.assessed_on = DateEdit(date.today())
         self.needs = NeedsChecklist(ctx)
         self.assessment = AssessmentChoice(self.needs, with_later=False)
-        have = ", ".join(f"{n.name} ({n.assessed_on.strftime('%d/%m/%Y') if n.assessed_on else '–'})"
+        have = ", ".join(f"{n.name} ({short_date(n.assessed_on) if n.assessed_on else '–'})"
                          for n in case.needs) or "belum ada"
         current = QLineEdit(have)
         current.setReadOnly(True)

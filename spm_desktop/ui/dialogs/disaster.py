@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import DomainError
 from spm_desktop.core.domain.groups import (
     DISASTER_KINDS,
@@ -376,7 +377,7 @@ class HouseholdDialog(SubmitDialog):
         self.displaced.setChecked(h.displaced)
         self.members.set_rows([MemberRow(
             name=m.name, nik=m.nik or "", sex=m.sex,
-            birth_date=m.birth_date.strftime("%d/%m/%Y") if m.birth_date else "",
+            birth_date=short_date(m.birth_date),
             age="" if m.birth_date or m.age is None else str(m.age), relation=m.relation,
             pregnant_breastfeeding=m.pregnant_breastfeeding, disability=m.disability,
             extra={"person_id": m.person_id}, needs_psychosocial=m.needs_psychosocial, waived=m.waived,

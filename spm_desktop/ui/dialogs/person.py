@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import DomainError, ValidationError
 from spm_desktop.core.domain.groups import SEXES
 from spm_desktop.core.domain.nik import kk_problem, kk_warning, nik_problem, nik_warning, parse_nik
-from spm_desktop.core.reports.formatting import short_date
 from spm_desktop.core.services.candidates import Candidate, PossibleDuplicatesError
 from spm_desktop.core.services.duplicates import find_duplicate_candidates
 from spm_desktop.core.services.persons import DuplicateNikError, PersonDraft, PersonInfo, register_person, update_person

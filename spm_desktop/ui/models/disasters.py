@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.domain.groups import HOUSEHOLD_RELATIONS, SEXES
 from spm_desktop.core.domain.vulnerable import NEED_LABELS
@@ -23,10 +24,6 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 SHORT_KINDS = {"balita": "balita", "lansia": "lansia", "hamil_menyusui": "hamil/menyusui",
                "disabilitas": "disabilitas"}
-
-
-def fmt_date(d: date | None) -> str:
-    return d.strftime("%d/%m/%Y") if d else ""
 
 
 def fmt_int(n: int) -> str:
@@ -56,14 +53,14 @@ class SortedRecordModel(RecordTableModel):
 def disaster_model(parent=None) -> SortedRecordModel:
     """Records: :class:`DisasterInfo`, newest first."""
     return SortedRecordModel((
-        Column("Tanggal", lambda d: fmt_date(d.start_date)),
+        Column("Tanggal", lambda d: short_date(d.start_date)),
         Column("Jenis", lambda d: d.name or d.kind_label, lambda d: d.kind_label),
         Column("Desa/kelurahan", lambda d: d.kelurahan_name),
         Column("Kecamatan", lambda d: d.kecamatan_name),
         Column("Fase", lambda d: d.phase_label),
         Column("KK", lambda d: fmt_int(d.households)),
         Column("Jiwa", lambda d: fmt_int(d.persons)),
-        Column("Status", lambda d: f"Ditutup {fmt_date(d.closed_on)}" if d.status == "closed" else "Berjalan"),
+        Column("Status", lambda d: f"Ditutup {short_date(d.closed_on)}" if d.status == "closed" else "Berjalan"),
         Column("Skala", lambda d: d.scale_label),
     ), {0: lambda d: d.start_date.isoformat(), 5: lambda d: d.households, 6: lambda d: d.persons,
         7: lambda d: d.closed_on.isoformat() if d.closed_on else ""},

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.security import audit_trail as trail
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.errors import show_info
@@ -110,7 +111,7 @@ class AuditModel(QAbstractTableModel):
             return row.id
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        return (f"{row.at:%d/%m/%Y %H:%M:%S}", row.username, row.action_label, row.entity_label,
+        return (date_time(row.at, seconds=True), row.username, row.action_label, row.entity_label,
                 row.entity_id)[index.column()]
 
     def row_at(self, row: int) -> trail.AuditRow | None:
@@ -122,7 +123,7 @@ def describe(row: trail.AuditRow) -> str:
     def js(value: Any) -> str:
         return "—" if value is None else json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
 
-    return (f"Waktu    : {row.at:%d/%m/%Y %H:%M:%S}\nPengguna : {row.username}\nTindakan : {row.action_label}\n"
+    return (f"Waktu    : {date_time(row.at, seconds=True)}\nPengguna : {row.username}\nTindakan : {row.action_label}\n"
             f"Data     : {row.entity_label} {row.entity_id}\nPerangkat: {row.device_id}\n\n"
             f"Sebelum:\n{js(row.before)}\n\nSesudah:\n{js(row.after)}")
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.services import disaster_aid as aid
 from spm_desktop.core.services.disaster_summary import DisasterSummary, disaster_summary
 from spm_desktop.core.services.disasters import (
@@ -379,9 +380,9 @@ class Page(QWidget):
 
 def heading_text(d: DisasterInfo) -> str:
     """Title, dates (emergency period, handling), scale, phase, place and damage of a disaster."""
-    emergency = (f"tanggap darurat s.d. {d.end_date.strftime('%d/%m/%Y')}" if d.end_date
+    emergency = (f"tanggap darurat s.d. {short_date(d.end_date)}" if d.end_date
                  else "masa tanggap darurat berjalan")
-    handling = f"penanganan ditutup {d.closed_on.strftime('%d/%m/%Y')}" if d.closed_on else "penanganan berjalan"
+    handling = f"penanganan ditutup {short_date(d.closed_on)}" if d.closed_on else "penanganan berjalan"
     scale = f"skala {d.scale_label.lower()}" + ("" if d.counts_in_spm else " (tidak dihitung dalam SPM bencana)")
     return (f"<b>{d.title}</b> — {emergency}; {handling}; {scale}; {d.phase_label}; lokasi: {d.location or '–'}; "
             f"rumah rusak ringan {d.houses_light}, sedang {d.houses_medium}, berat {d.houses_heavy}")

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.groups import UNITS
-from spm_desktop.core.reports.formatting import short_date
 from spm_desktop.core.security.scope import scope_of
 from spm_desktop.core.services.cases import CaseInfo, list_cases
 from spm_desktop.core.services.events import EventDraft, EventInfo, RepeatedServiceError, record_event

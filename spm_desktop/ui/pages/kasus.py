@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.groups import EXIT_REASONS, REFERRED_BY, UNITS
-from spm_desktop.core.reports.formatting import short_date
 from spm_desktop.core.services.case_list import CaseRow, list_case_rows
 from spm_desktop.core.services.cases import CaseInfo, NeedStatus, get_case, need_status, remove_need
 from spm_desktop.core.storage.database import Database

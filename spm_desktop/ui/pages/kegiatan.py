@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.groups import SEXES
-from spm_desktop.core.reports.formatting import short_date
 from spm_desktop.core.services.activities import (
     ActivityInfo,
     ActivityInput,

@@ -10,7 +10,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
-from spm_desktop.core.reports.formatting import short_date
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.services.cases import SHELTER_UNITS
 from spm_desktop.core.services.events import MealsResult, Resident, record_shelter_meals, shelter_residents
 from spm_desktop.ui.context import UiContext

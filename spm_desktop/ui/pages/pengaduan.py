@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.domain.groups import CASE_GROUPS, SPM_GROUP_SHORT, UNITS
 from spm_desktop.core.domain.layanan import (
     CATEGORIES,
@@ -86,7 +87,7 @@ def complaints_model(parent=None) -> RecordTableModel:
         return fmt.number(c.response_days if c.response_days is not None else c.waiting_days)
 
     return RecordTableModel([
-        Column("Diterima", lambda c: f"{c.received_at:%d/%m/%Y %H:%M}"),
+        Column("Diterima", lambda c: date_time(c.received_at)),
         Column("Saluran", lambda c: c.channel_label),
         Column("Pelapor", lambda c: c.reporter_label),
         Column("Kategori", lambda c: c.category_label),
@@ -332,7 +333,7 @@ class Page(QWidget):
 
     @Slot(object)
     def _complaint_saved(self, info: cs.ComplaintInfo) -> None:
-        self._say(f"Tersimpan: pengaduan {info.received_at:%d/%m/%Y %H:%M}, status {info.status_label}.")
+        self._say(f"Tersimpan: pengaduan {date_time(info.received_at)}, status {info.status_label}.")
         self._show_complaint(info)
         self.refresh()
 

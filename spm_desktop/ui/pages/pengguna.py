@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.domain.groups import ROLES, UNITS
 from spm_desktop.core.security import users
 from spm_desktop.core.security.audit_trail import to_local
@@ -42,7 +43,7 @@ def users_model(kecamatan_names: dict[str, str], parent=None) -> RecordTableMode
         return UNITS.get(user.unit, user.unit) if user.unit else "—"
 
     def last_login(user: users.UserInfo) -> str:
-        return f"{to_local(user.last_login_at):%d/%m/%Y %H:%M}" if user.last_login_at else "belum pernah"
+        return date_time(to_local(user.last_login_at)) if user.last_login_at else "belum pernah"
 
     return RecordTableModel([
         Column("Nama pengguna", lambda u: u.username),

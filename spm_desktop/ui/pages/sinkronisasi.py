@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.reports.formatting import number
 from spm_desktop.core.security.audit_trail import to_local
 from spm_desktop.core.sync import conflicts as conflicts_svc
@@ -60,7 +61,7 @@ GUIDE = ("<b>Belum ada komputer terdaftar.</b> Paket hanya bisa ditukar dengan k
 
 
 def _when(at: datetime | None) -> str:
-    return f"{to_local(at):%d/%m/%Y %H:%M}" if at else "—"
+    return date_time(to_local(at)) if at else "—"
 
 
 def _iso_when(iso: str) -> str:
