@@ -171,6 +171,26 @@ def test_merge_takes_the_nik_of_the_other(db):
     assert P.get_person(db, SYSTEM, other.id).nik is None
 
 
+@pytest.mark.parametrize("case", ["sex", "birth_date"])
+def test_a_merge_that_would_break_the_nik_rules_is_refused_and_writes_nothing(db, case):
+    """Found by the sync convergence test: a man's NIK taken over by a record of sex P made a
+    person that every other computer refused in the next package. The merged person must
+    satisfy the rules of a local write."""
+    nik = make_nik("617101", date(1970, 3, 3), "L", 3)
+    if case == "sex":
+        survivor = person(db, "Budi Santoso", sex="P")
+    else:
+        survivor = person(db, "Budi Santoso", birth_date=date(1971, 5, 6), year=None)
+    other = person(db, "Budi Santoso", nik=nik)
+    before = table_counts(db)
+    with pytest.raises(ConflictError) as refused:
+        D.merge_persons(db, SYSTEM, survivor.id, other.id)
+    expected = "jenis kelamin" if case == "sex" else "tanggal lahir 06/05/1971"
+    assert expected in refused.value.message and nik in refused.value.message
+    assert table_counts(db) == before
+    assert P.get_person(db, SYSTEM, survivor.id).nik is None and P.get_person(db, SYSTEM, other.id).nik == nik
+
+
 @pytest.mark.parametrize("case", ["same", "two_niks", "open_same_group", "merged_already", "viewer"])
 def test_refused_merges_write_nothing(db, case):
     a = person(db, "Budi Santoso", nik=make_nik("617101", date(1970, 1, 1), "L", 1))

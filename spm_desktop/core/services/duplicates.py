@@ -24,8 +24,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import ConflictError, NotFoundError, ValidationError
 from spm_desktop.core.domain.names import search_key
+from spm_desktop.core.domain.nik import parse_nik
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.services import persons as persons_svc
@@ -331,6 +333,7 @@ def merge_persons(db: Database, actor: Actor, survivor_id: str, other_id: str) -
             s.flush()
             survivor.nik = nik
         _merge_fields(survivor, other)
+        _check_merged_identity(survivor)
         other.merged_into = survivor.id
         _settle_pairs(s, survivor.id, other.id, actor)
         s.flush()
@@ -338,6 +341,29 @@ def merge_persons(db: Database, actor: Actor, survivor_id: str, other_id: str) -
                  "cases_moved": cases_moved, "events_moved": events_moved, "memberships_moved": memberships_moved}
         audit.record(s, "merge", "person", survivor.id, before=before, after=after)
         return MergeResult(survivor.id, other.id, cases_moved, events_moved, memberships_moved)
+
+
+def _check_merged_identity(survivor: Person) -> None:
+    """The merged person must still satisfy the NIK rules of a local write: a NIK or a birth
+    date taken from the other record may disagree with the survivor's sex or birth date (a
+    record other computers would then refuse in a sync package). Refused, nothing merged."""
+    if not survivor.nik:
+        return
+    try:
+        info = parse_nik(survivor.nik, check_region=False)
+    except ValidationError:
+        return  # an old stored NIK that fails today's digit rules: `check` lists it
+    if survivor.sex in ("L", "P") and survivor.sex != info.sex:
+        raise ConflictError(
+            f"NIK {survivor.nik} milik {'perempuan' if info.sex == 'P' else 'laki-laki'} (digit 7–8 = "
+            f"{survivor.nik[6:8]}), sedangkan jenis kelamin data yang dipertahankan "
+            f"{'perempuan' if survivor.sex == 'P' else 'laki-laki'}; perbaiki jenis kelamin atau NIK salah satu "
+            "data dulu, lalu gabungkan.", "other_id")
+    if survivor.birth_date is not None and not info.birth_date_matches(survivor.birth_date):
+        raise ConflictError(
+            f"Digit 7–12 NIK {survivor.nik} tidak cocok dengan tanggal lahir "
+            f"{short_date(survivor.birth_date)} hasil penggabungan; perbaiki tanggal lahir atau NIK salah satu "
+            "data dulu, lalu gabungkan.", "other_id")
 
 
 def _move_memberships(s: Session, survivor: Person, other: Person) -> int:
