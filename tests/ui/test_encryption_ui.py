@@ -100,3 +100,92 @@ def test_start_on_an_encrypted_folder_and_one_time_password(app, runner, tmp_pat
             store.unlock("budi", "Sekali-Pakai-1")
     finally:
         db.dispose()
+
+
+def test_the_recovery_key_prints_on_one_page_with_what_it_is_for(app, qtbot, tmp_path, monkeypatch):
+    """The sheet goes to the printer the person picks (here Qt's PDF printer, read back with
+    pdftotext); the dialog's Cetak… button opens that print dialog with the key shown."""
+    import re
+    import shutil
+    import subprocess
+    from datetime import datetime
+
+    from PySide6.QtPrintSupport import QPrinter
+
+    from spm_desktop.ui.dialogs import recovery
+
+    key = "MJN3-6Y5L-MGGG-LVWJ-HBFC-PIES-R2FD-CTCP-R3M7-QNET-6Z2W-S6FJ-5T7Q"
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "kunci.pdf"))
+    recovery.print_recovery_sheet(printer, key, datetime(2026, 12, 6, 19, 40))
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(["pdftotext", "-raw", str(tmp_path / "kunci.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert key in "".join(line.strip() for line in text.splitlines())  # on two lines, unbroken groups
+    text = " ".join(text.split())
+    assert "Kunci pemulihan basis data" in text and "06/12/2026 19:40" in text
+    assert "Lupa kata sandi" in text and "spm-desktop recover" in text
+    pages = subprocess.run(["pdfinfo", str(tmp_path / "kunci.pdf")], capture_output=True, text=True).stdout
+    assert re.search(r"^Pages:\s+1$", pages, re.M), pages
+
+    printed = []
+    monkeypatch.setattr(login_dialogs, "ask_print_recovery_sheet", lambda parent, k: printed.append(k) or True)
+    shown = login_dialogs.RecoveryKeyDialog(key)
+    qtbot.addWidget(shown)
+    assert shown.print_button.text() == "&Cetak…"
+    shown.print_button.click()
+    assert printed == [key]
+
+
+def test_forgotten_administrator_password_is_reset_with_the_recovery_key_in_the_gui(
+        app, runner, wait_runner, tmp_path, qtbot):
+    from spm_desktop.ui.dialogs.recovery import RecoverDialog
+
+    db_file = tmp_path / "spm.db"
+    db = open_database(f"sqlite:///{db_file}")
+    _admin, recovery_key = sign_in.create_first_admin_encrypted(db, "admin", "Admin", PASSWORD)
+    db.dispose()
+    keys_before = db_keys.keys_path_for(db_file).read_bytes()
+
+    dialog = RecoverDialog(db_file, runner, username="Admin")
+    qtbot.addWidget(dialog)
+    # A wrong key: an Indonesian refusal beside the form, spm.keys unchanged.
+    dialog.recovery_key.setText("AAAA-" * 12 + "AAAA")
+    dialog.password.setText("Sandi-Baru-2027")
+    dialog.password2.setText("Sandi-Baru-2027")
+    dialog.submit()
+    wait_runner()
+    assert dialog.username_done == "" and "kunci" in dialog.message.text().lower()
+    assert db_keys.keys_path_for(db_file).read_bytes() == keys_before
+    # Passwords that differ are caught before anything runs.
+    dialog.recovery_key.setText(recovery_key.lower().replace("-", " "))
+    dialog.password2.setText("Sandi-Lain-2027")
+    dialog.submit()
+    assert dialog.message.text() == "Kedua kata sandi tidak sama; ketik ulang."
+    dialog.password2.setText("Sandi-Baru-2027")
+    dialog.submit()
+    wait_runner()
+    assert dialog.username_done == "admin", dialog.message.text()
+    assert vault.unlock(db_file, "admin", "Sandi-Baru-2027").db_key
+    with pytest.raises(Exception, match="salah"):
+        vault.unlock(db_file, "admin", PASSWORD)
+
+
+def test_the_unlock_dialog_offers_the_recovery_and_then_asks_for_the_new_password(app, runner, tmp_path, qtbot,
+                                                                                   monkeypatch):
+    from spm_desktop.ui.dialogs.recovery import RecoverDialog
+
+    asked = []
+    monkeypatch.setattr(RecoverDialog, "ask", classmethod(
+        lambda cls, parent, db_file, runner_, username="": asked.append((db_file, username)) or "admin"))
+    dialog = login_dialogs.UnlockDialog(tmp_path / "spm.db", runner)
+    qtbot.addWidget(dialog)
+    dialog.username.setText("Admin")
+    dialog.password.setText("salah")
+    assert dialog.forgot.text() == "&Lupa kata sandi…"
+    dialog.forgot.click()
+    assert asked == [(tmp_path / "spm.db", "Admin")]
+    assert dialog.username.text() == "admin" and dialog.password.text() == ""
+    assert "diatur ulang" in dialog.intro.text()

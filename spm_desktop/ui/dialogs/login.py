@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -24,60 +23,13 @@ from spm_desktop.core.security import sign_in, vault
 from spm_desktop.core.security.passwords import PASSWORD_RULES
 from spm_desktop.core.security.users import UserInfo
 from spm_desktop.core.storage.database import Database
-from spm_desktop.ui.errors import user_message
+from spm_desktop.ui.dialogs.credentials import CredentialsDialog
+from spm_desktop.ui.dialogs.recovery import RecoverDialog, ask_print_recovery_sheet
 from spm_desktop.ui.icons import app_icon
 from spm_desktop.ui.runner import Runner
 
 
-class _CredentialsDialog(QDialog):
-    """Shared frame: a form, a red message line, OK/Batal, input handed to the runner."""
-
-    def __init__(self, db: Database, runner: Runner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.db, self.runner = db, runner
-        self.user: UserInfo | None = None
-        self.extra = None
-        self.password_typed = ""
-        self.setWindowIcon(app_icon())
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
-        self.form = QFormLayout()
-        self.message = QLabel()
-        self.message.setObjectName("errorMessage")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        self.intro = QLabel()
-        self.intro.setWordWrap(True)
-        layout.addWidget(self.intro)
-        layout.addLayout(self.form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-
-    def _password_field(self) -> QLineEdit:
-        edit = QLineEdit()
-        edit.setEchoMode(QLineEdit.EchoMode.Password)
-        return edit
-
-    def _busy(self, busy: bool) -> None:
-        self.buttons.setEnabled(not busy)
-        if busy:
-            self.message.setText("Memeriksa…")
-
-    @Slot(object)
-    def _done(self, result) -> None:
-        # (UserInfo, extra): the recovery key of a first run, or the login's db_keys.Unlocked
-        self.user, self.extra = result
-        self.accept()
-
-    @Slot(object)
-    def _refused(self, error: BaseException) -> None:
-        self._busy(False)
-        self.message.setText(user_message(error))
-
-
-class FirstAdminDialog(_CredentialsDialog):
+class FirstAdminDialog(CredentialsDialog):
     """First start: the administrator's name, username and password (no default password)."""
 
     def __init__(self, db: Database, runner: Runner, parent: QWidget | None = None) -> None:
@@ -120,7 +72,7 @@ class FirstAdminDialog(_CredentialsDialog):
         return (dialog.user, dialog.extra) if dialog.user is not None else None
 
 
-class LoginDialog(_CredentialsDialog):
+class LoginDialog(CredentialsDialog):
     """Every start: username and password, checked with lock-out by ``authenticate``."""
 
     def __init__(self, db: Database, runner: Runner, parent: QWidget | None = None, office: str = "",
@@ -173,6 +125,23 @@ class UnlockDialog(LoginDialog):
         super().__init__(None, runner, parent)
         self.db_file = db_file
         self.intro.setText(f"<b>{APP_NAME}</b><br>Basis data terenkripsi. Masuk dengan akun Anda untuk membukanya.")
+        self.forgot = self.buttons.addButton("&Lupa kata sandi…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.forgot.setToolTip("Administrator yang lupa kata sandi: buka basis data dengan kunci pemulihan.")
+        self.forgot.clicked.connect(self.recover)
+
+    @Slot()
+    def recover(self) -> None:
+        """The administrator forgot the password: the recovery key sets a new one, then the
+        administrator logs in here with it."""
+        username = RecoverDialog.ask(self, self.db_file, self.runner, self.username.text())
+        if username is None:
+            return
+        self.username.setText(username)
+        self.password.clear()
+        self.message.clear()
+        self.intro.setText(f"<b>{APP_NAME}</b><br>Kata sandi administrator <b>{username}</b> sudah diatur ulang "
+                           "dengan kunci pemulihan. Masuk dengan kata sandi baru.")
+        self.password.setFocus()
 
     @Slot()
     def submit(self) -> None:
@@ -214,9 +183,13 @@ class RecoveryKeyDialog(QDialog):
         self.key_label.setStyleSheet("font-family: monospace; font-size: 14pt; padding: 8px;")
         self.key_label.setWordWrap(True)
         layout.addWidget(self.key_label)
-        self.confirm = QCheckBox("Saya sudah mencatat/mencetak kunci pemulihan ini dan menyimpannya dengan aman.")
+        self.recovery_key = recovery_key
+        self.confirm = QCheckBox("&Saya sudah mencatat/mencetak kunci pemulihan ini dan menyimpannya dengan aman.")
         layout.addWidget(self.confirm)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        self.print_button = self.buttons.addButton("&Cetak…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.print_button.setToolTip("Cetak kunci pemulihan langsung ke printer (tidak disimpan sebagai berkas).")
+        self.print_button.clicked.connect(lambda: ask_print_recovery_sheet(self, self.recovery_key))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Lanjut")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
         self.confirm.toggled.connect(self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled)
