@@ -73,6 +73,8 @@ class RecoverDialog(CredentialsDialog):
                            "membuka basis data ini. Administrator lalu mendapat kata sandi baru.")
         self.recovery_key = QLineEdit()
         self.recovery_key.setPlaceholderText("XXXX-XXXX-…")
+        # the whole key visible while it is typed (13 groups of 4 and their dashes)
+        self.recovery_key.setMinimumWidth(self.recovery_key.fontMetrics().horizontalAdvance("W" * 66))
         self.username = QLineEdit(username)
         self.password = self._password_field()
         self.password2 = self._password_field()
