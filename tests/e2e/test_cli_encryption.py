@@ -245,3 +245,25 @@ def test_plain_database_of_the_previous_version_is_encrypted_at_the_admin_login(
                   data_dir=folder, sqlite=True, user="budi", password="Sekali-Pakai-1")
     assert changed.returncode == 0, changed.stderr
     assert spm("check", data_dir=folder, sqlite=True, user="budi", password="Budi-Sendiri-2").returncode == 0
+
+
+def test_backup_before_an_import_copies_the_encrypted_bytes_with_their_keys(folder, monkeypatch):
+    """The importer's backup of an encrypted file is its bytes (no page decrypted and encrypted
+    again): still encrypted, carrying the keys trailer, checked good under the file's key."""
+    from spm_desktop.core.storage import backup as bk
+    from spm_desktop.core.storage.keyed_files import read_trailer
+    from spm_desktop.core.storage.open import open_database
+
+    _init(folder)
+    taken = []
+    real = bk._copy_quiet_file
+    monkeypatch.setattr(bk, "_copy_quiet_file", lambda *a: taken.append(real(*a)) or taken[-1])
+    db = open_database(f"sqlite:///{folder / 'spm.db'}")
+    try:
+        info = bk.backup_before(db, "before-import")
+    finally:
+        db.dispose()
+    assert taken == [True]
+    assert not info.path.read_bytes().startswith(b"SQLite format 3")
+    assert read_trailer(info.path) is not None
+    assert bk.check_backup_file(info.path).ok

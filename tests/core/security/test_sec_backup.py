@@ -99,6 +99,51 @@ def test_backup_before_import_for_importers(db, db_file):
     assert info.kind == "before-import" and bk.check_file(info.path).ok
 
 
+def _spy_quiet_copy(monkeypatch) -> list[bool]:
+    taken: list[bool] = []
+    real = bk._copy_quiet_file
+
+    def spy(*args):
+        taken.append(real(*args))
+        return taken[-1]
+
+    monkeypatch.setattr(bk, "_copy_quiet_file", spy)
+    return taken
+
+
+def test_backup_before_import_copies_the_bytes_under_a_write_lock_when_the_wal_empties(db, db_file, monkeypatch):
+    """The importer's copy: the WAL checkpointed into the file, the file's bytes copied while
+    no one can write — the committed marker is in it, and it is one self-contained file."""
+    taken = _spy_quiet_copy(monkeypatch)
+    mark(db, "a")  # still in the WAL while db is open
+    info = bk.backup_before(db, "before-import")
+    assert taken == [True]
+    assert bk.check_file(info.path).ok and markers(info.path) == ["a"]
+    con = sqlite3.connect(info.path)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    con.close()
+    mark(db, "b")  # the live database goes on after the lock is released
+    assert markers(db_file) == ["a", "b"]
+
+
+def test_backup_before_import_falls_back_to_the_online_copy_while_a_reader_holds_the_wal(db, db_file, monkeypatch):
+    taken = _spy_quiet_copy(monkeypatch)
+    mark(db, "a")
+    reader = sqlite3.connect(db_file, isolation_level=None)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM audit_entry WHERE entity='marker'").fetchone()[0] == 1
+    mark(db, "b")  # frames the reader's snapshot keeps in the WAL: it cannot be emptied
+    try:
+        info = bk.backup_before(db, "before-import")
+    finally:
+        reader.execute("ROLLBACK")
+        reader.close()
+    assert taken == [False]
+    assert bk.check_file(info.path).ok and markers(info.path) == ["a", "b"]
+    mark(db, "c")
+    assert markers(db_file) == ["a", "b", "c"]
+
+
 def test_restore_refuses_a_damaged_or_foreign_backup(db, db_file, tmp_path):
     mark(db, "live")
     bad = bk.make_backup(db_file, "manual").path
