@@ -18,6 +18,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QWidget
 
 from spm_desktop import APP_NAME
+from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.security import vault
 from spm_desktop.core.security.passwords import PASSWORD_RULES
 from spm_desktop.ui.dialogs.credentials import CredentialsDialog
@@ -29,7 +30,7 @@ def recovery_sheet_html(recovery_key: str, made: datetime, computer: str) -> str
     return (
         f"<h2>{html.escape(APP_NAME)} — Kunci pemulihan basis data</h2>"
         f"<p>Komputer: <b>{html.escape(computer)}</b><br>"
-        f"Dibuat: {made.strftime('%d/%m/%Y %H:%M')}</p>"
+        f"Dibuat: {date_time(made)}</p>"
         f"<p style='font-family: monospace; font-size: 16pt'>{_two_lines(recovery_key)}</p>"
         "<p>Kunci ini membuka basis data terenkripsi bila kata sandi administrator lupa: di layar masuk pilih "
         "<b>Lupa kata sandi…</b>, atau jalankan <tt>spm-desktop recover</tt>.</p>"
