@@ -45,6 +45,15 @@ class CredentialsDialog(QDialog):
         edit.setEchoMode(QLineEdit.EchoMode.Password)
         return edit
 
+    def _passwords_differ(self) -> bool:
+        """A new password typed twice (``password``, ``password2``) that differs: said beside
+        the form, the second box to type again; nothing is submitted."""
+        if self.password.text() == self.password2.text():
+            return False
+        self.message.setText("Kedua kata sandi tidak sama; ketik ulang.")
+        self.password2.setFocus()
+        return True
+
     def _busy(self, busy: bool) -> None:
         self.buttons.setEnabled(not busy)
         if busy:

@@ -56,9 +56,7 @@ class FirstAdminDialog(CredentialsDialog):
 
     @Slot()
     def submit(self) -> None:
-        if self.password.text() != self.password2.text():
-            self.message.setText("Kedua kata sandi tidak sama; ketik ulang.")
-            self.password2.setFocus()
+        if self._passwords_differ():
             return
         self._busy(True)
         self.runner.submit(sign_in.create_first_admin_encrypted, self.db, self.username.text(), self.full_name.text(),

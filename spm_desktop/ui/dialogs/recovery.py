@@ -73,7 +73,7 @@ class RecoverDialog(CredentialsDialog):
         self.intro.setText("Kunci pemulihan (13 kelompok 4 karakter, dicetak saat aplikasi pertama kali disiapkan) "
                            "membuka basis data ini. Administrator lalu mendapat kata sandi baru.")
         self.recovery_key = QLineEdit()
-        self.recovery_key.setPlaceholderText("XXXX-XXXX-…")
+        self.recovery_key.setPlaceholderText("13 kelompok 4 huruf/angka, dipisah tanda hubung")
         # the whole key visible while it is typed (13 groups of 4 and their dashes)
         self.recovery_key.setMinimumWidth(self.recovery_key.fontMetrics().horizontalAdvance("W" * 66))
         self.username = QLineEdit(username)
@@ -93,9 +93,7 @@ class RecoverDialog(CredentialsDialog):
 
     @Slot()
     def submit(self) -> None:
-        if self.password.text() != self.password2.text():
-            self.message.setText("Kedua kata sandi tidak sama; ketik ulang.")
-            self.password2.setFocus()
+        if self._passwords_differ():
             return
         self._busy(True)
         username = self.username.text().strip().lower()
