@@ -5,34 +5,41 @@ from __future__ import annotations
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import PermissionDenied
 
-_ALL = {"admin", "supervisor", "petugas", "tksk", "viewer", "system"}
-_WRITERS = {"admin", "supervisor", "petugas", "tksk", "system"}
-_SUPERVISORS = {"admin", "supervisor", "system"}
-_ADMINS = {"admin", "system"}
+# The roles of users (their Indonesian names: core/domain/groups.ROLES). Code outside this table
+# names a role through these constants, never as a literal.
+ADMIN, SUPERVISOR, PETUGAS, TKSK, VIEWER = "admin", "supervisor", "petugas", "tksk", "viewer"
+SYSTEM = "system"  # the application itself (set-up, migrations), never a login
+UNIT_ROLE = PETUGAS  # works for one unit (UPRS, PLAT): cases and services of that unit only
+KECAMATAN_ROLE = TKSK  # works for one kecamatan: data of that kecamatan only
+
+_ALL = {ADMIN, SUPERVISOR, PETUGAS, TKSK, VIEWER, SYSTEM}
+_WRITERS = {ADMIN, SUPERVISOR, PETUGAS, TKSK, SYSTEM}
+_SUPERVISORS = {ADMIN, SUPERVISOR, SYSTEM}
+_ADMINS = {ADMIN, SYSTEM}
 
 PERMISSIONS: dict[str, set[str]] = {
     "person.view": _ALL,
     "person.write": _WRITERS,
-    "person.delete": _SUPERVISORS | {"petugas"},
+    "person.delete": _SUPERVISORS | {PETUGAS},
     "person.merge": _SUPERVISORS,
     "case.write": _WRITERS,
     "event.write": _WRITERS,
-    "disaster.write": _SUPERVISORS | {"petugas", "tksk"},
+    "disaster.write": _SUPERVISORS | {PETUGAS, TKSK},
     "activity.write": _WRITERS,
-    "volunteer.write": _SUPERVISORS | {"petugas"},
+    "volunteer.write": _SUPERVISORS | {PETUGAS},
     "complaint.view": _ALL,
     "complaint.write": _WRITERS,
     "complaint.delete": _SUPERVISORS,
     "referral.write": _WRITERS,
     "dtsen.propose": _WRITERS,
     "dtsen.decide": _SUPERVISORS,
-    "letter.print": _SUPERVISORS | {"petugas", "tksk"},
+    "letter.print": _SUPERVISORS | {PETUGAS, TKSK},
     "letter.void": _SUPERVISORS,
     "import.run": _SUPERVISORS,
     "report.view": _ALL,
     "report.export": _SUPERVISORS,
     "personal_data.export": _SUPERVISORS,
-    "sync.run": _SUPERVISORS | {"tksk"},
+    "sync.run": _SUPERVISORS | {TKSK},
     "sync.resolve": _SUPERVISORS,
     "settings.edit": _ADMINS,
     "master.edit": _ADMINS,

@@ -37,7 +37,9 @@ IDENTITY_SUFFIX = ".spmid"
 IDENTITY_TYPE = "spm-desktop-identity"
 IDENTITY_VERSION = 1
 MAX_IDENTITY_BYTES = 16 * 1024
-ROLES = {"office": "Kantor", "tksk": "TKSK", "unit": "Unit layanan"}
+# The roles of an enrolled device: the office, a TKSK laptop (one kecamatan), a unit (UPRS/PLAT).
+OFFICE, TKSK_DEVICE, UNIT_DEVICE = "office", "tksk", "unit"
+ROLES = {OFFICE: "Kantor", TKSK_DEVICE: "TKSK", UNIT_DEVICE: "Unit layanan"}
 UNITS = ("UPRS", "PLAT")
 MSG_NO_PASSPHRASE = ("Frasa sandi sinkronisasi tidak dipakai lagi: setiap komputer kini punya identitas sendiri. "
                      "Daftarkan komputer lain dengan 'spm-desktop sync identity --out BERKAS' di komputer itu, lalu "
@@ -75,9 +77,9 @@ class PeerInfo:
 
     @property
     def scope_label(self) -> str:
-        if self.role == "tksk":
+        if self.role == TKSK_DEVICE:
             return f"TKSK, kecamatan {self.kecamatan_code}"
-        if self.role == "unit":
+        if self.role == UNIT_DEVICE:
             return f"Unit {self.unit}"
         return ROLES.get(self.role, "belum didaftarkan")
 
@@ -278,13 +280,13 @@ def enrol_device(db: Database, actor: Actor, path: str | Path, name: str, role: 
         raise ValidationError("Peran perangkat harus office, tksk atau unit.", "role")
     kecamatan = (kecamatan or "").strip() or None
     unit = (unit or "").strip().upper()
-    if role == "tksk" and not kecamatan:
+    if role == TKSK_DEVICE and not kecamatan:
         raise ValidationError("Perangkat TKSK wajib diberi kecamatan (--kecamatan KODE).", "kecamatan")
-    if role != "tksk" and kecamatan:
+    if role != TKSK_DEVICE and kecamatan:
         raise ValidationError("Kecamatan hanya untuk perangkat TKSK.", "kecamatan")
-    if role == "unit" and unit not in UNITS:
+    if role == UNIT_DEVICE and unit not in UNITS:
         raise ValidationError(f"Perangkat unit wajib diberi unit: {' atau '.join(UNITS)} (--unit).", "unit")
-    if role != "unit" and unit:
+    if role != UNIT_DEVICE and unit:
         raise ValidationError("Unit hanya untuk perangkat unit layanan.", "unit")
     ident = read_identity(path)
     with db.transaction(actor) as s:

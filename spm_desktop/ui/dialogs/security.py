@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from spm_desktop.core.domain.groups import ROLES, UNITS
 from spm_desktop.core.security.passwords import PASSWORD_RULES
-from spm_desktop.core.security.permissions import PERMISSION_LABELS, permissions_of
+from spm_desktop.core.security.permissions import KECAMATAN_ROLE, PERMISSION_LABELS, PETUGAS, UNIT_ROLE, permissions_of
 from spm_desktop.core.security.users import UserInfo
 from spm_desktop.core.storage.backup import StartupCheck, describe_backup
 from spm_desktop.ui.errors import user_message
@@ -160,8 +160,8 @@ class ResetPasswordDialog(_FormDialog):
 def role_rights_text(role: str) -> str:
     """What a role may do, from the one permission table, as an Indonesian sentence."""
     rights = [PERMISSION_LABELS.get(key, key) for key in permissions_of(role)]
-    scope = {"petugas": " (kasus dan layanan hanya untuk unitnya sendiri)",
-             "tksk": " (data hanya untuk kecamatannya sendiri)"}.get(role, "")
+    scope = {UNIT_ROLE: " (kasus dan layanan hanya untuk unitnya sendiri)",
+             KECAMATAN_ROLE: " (data hanya untuk kecamatannya sendiri)"}.get(role, "")
     return ("Boleh " + ", ".join(rights) + scope + ".") if rights else "Tidak memiliki hak apa pun."
 
 
@@ -182,7 +182,7 @@ class UserDialog(_FormDialog):
     refusal (a weak password, a username in use) is shown in the dialog with everything typed
     kept. A new account starts as "Petugas layanan", never as Administrator."""
 
-    DEFAULT_ROLE = "petugas"
+    DEFAULT_ROLE = PETUGAS
 
     def __init__(self, kecamatan: list[tuple[str, str]], user: UserInfo | None = None,
                  parent: QWidget | None = None, runner: Runner | None = None, submit=None) -> None:
@@ -230,8 +230,8 @@ class UserDialog(_FormDialog):
     @Slot()
     def _role_changed(self) -> None:
         role = self.role.currentData()
-        self.unit.setEnabled(role == "petugas")
-        self.kecamatan.setEnabled(role == "tksk")
+        self.unit.setEnabled(role == UNIT_ROLE)
+        self.kecamatan.setEnabled(role == KECAMATAN_ROLE)
         self.role_rights.setText(role_rights_text(role))
 
     def problem(self) -> str:
@@ -242,8 +242,8 @@ class UserDialog(_FormDialog):
     def value(self) -> UserForm:
         role = self.role.currentData()
         return UserForm(self.username.text(), self.full_name.text(), self.nip.text(), role,
-                        self.unit.currentData() if role == "petugas" else "",
-                        self.kecamatan.currentData() if role == "tksk" else None,
+                        self.unit.currentData() if role == UNIT_ROLE else "",
+                        self.kecamatan.currentData() if role == KECAMATAN_ROLE else None,
                         self.password.text())
 
     @Slot()

@@ -19,6 +19,7 @@ from spm_desktop.core.domain.groups import ROLES, UNITS
 from spm_desktop.core.security import users
 from spm_desktop.core.security.audit_trail import to_local
 from spm_desktop.core.security.passwords import PASSWORD_RULES
+from spm_desktop.core.security.permissions import KECAMATAN_ROLE
 from spm_desktop.core.storage.base import utcnow
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.security import ResetPasswordDialog, UserDialog, UserForm
@@ -38,7 +39,7 @@ def users_model(kecamatan_names: dict[str, str], parent=None) -> RecordTableMode
     """The users table: one row per account (a short list, so the plain record model)."""
 
     def place(user: users.UserInfo) -> str:
-        if user.role == "tksk":
+        if user.role == KECAMATAN_ROLE:
             return f"Kec. {kecamatan_names.get(user.kecamatan_code or '', user.kecamatan_code or '')}"
         return UNITS.get(user.unit, user.unit) if user.unit else "—"
 

@@ -194,8 +194,8 @@ class EnrolDialog(QDialog):
     @Slot()
     def _scope(self) -> None:
         role = self.role.currentData()
-        self.kecamatan.setEnabled(role == "tksk")
-        self.unit.setEnabled(role == "unit")
+        self.kecamatan.setEnabled(role == identity.TKSK_DEVICE)
+        self.unit.setEnabled(role == identity.UNIT_DEVICE)
 
     @Slot()
     def _browse(self) -> None:
@@ -206,8 +206,8 @@ class EnrolDialog(QDialog):
     def value(self) -> Enrolment:
         role = self.role.currentData()
         return Enrolment(Path(self.path.text().strip()), self.name.text(), role,
-                         self.kecamatan.currentData() if role == "tksk" else None,
-                         self.unit.currentText() if role == "unit" else None)
+                         self.kecamatan.currentData() if role == identity.TKSK_DEVICE else None,
+                         self.unit.currentText() if role == identity.UNIT_DEVICE else None)
 
     @classmethod
     def ask(cls, parent: QWidget, kecamatans: list[tuple[str, str]]) -> Enrolment | None:
