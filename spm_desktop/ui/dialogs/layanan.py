@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFileDialog, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QLineEdit, QWidget
 
 from spm_desktop.core.domain.layanan import REFERRAL_NEXT, REFERRAL_STATUSES
 from spm_desktop.core.reports.formatting import short_date
@@ -22,6 +22,7 @@ from spm_desktop.core.services import referrals as rs
 from spm_desktop.core.services.events import TimelineEntry
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.case import _FormDialog
+from spm_desktop.ui.file_dialogs import ask_save_file
 from spm_desktop.ui.widgets import DateEdit
 
 WITNESSES = 3  # a Berita Acara has two witnesses as a rule; room for a third
@@ -33,8 +34,7 @@ class LetterFileDialog:
     @classmethod
     def ask(cls, parent: QWidget, suggested: str, title: str = "Simpan surat (PDF)",
             filters: str = "PDF (*.pdf)") -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(parent, title, str(Path.home() / suggested), filters)
-        return Path(name) if name else None
+        return ask_save_file(parent, title, Path.home() / suggested, filters)
 
 
 class ReferralFeedbackDialog(_FormDialog):

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -29,6 +28,7 @@ from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.security import audit_trail as trail
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.errors import show_info
+from spm_desktop.ui.file_dialogs import ask_save_file
 
 COLUMNS = ("Waktu", "Pengguna", "Tindakan", "Data", "ID data")
 
@@ -247,8 +247,9 @@ class Page(QWidget):
         self.detail.setPlainText(describe(row) if row else "")
 
     def ask_export_path(self) -> str:
-        return QFileDialog.getSaveFileName(self, "Ekspor jejak audit", str(self.ctx.data_dir / "jejak-audit.xlsx"),
-                                           "Excel (*.xlsx);;CSV (*.csv)")[0]
+        path = ask_save_file(self, "Ekspor jejak audit", self.ctx.data_dir / "jejak-audit.xlsx",
+                             "Excel (*.xlsx);;CSV (*.csv)")
+        return str(path) if path else ""
 
     @Slot()
     def export(self) -> None:

@@ -10,7 +10,6 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,6 +30,7 @@ from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.duplicates import DuplicatesDialog
 from spm_desktop.ui.dialogs.person import PersonDialog
 from spm_desktop.ui.errors import show_info
+from spm_desktop.ui.file_dialogs import ask_save_file
 from spm_desktop.ui.models.persons import PersonListModel
 from spm_desktop.ui.person_panel import PersonPanel
 from spm_desktop.ui.widgets import category_items, compact_combo, fill_combo, shortcut
@@ -236,8 +236,9 @@ class Page(QWidget):
         self.panel.show_person(person_id)
 
     def ask_export_path(self) -> str:
-        return QFileDialog.getSaveFileName(self, "Ekspor daftar penerima layanan",
-                                           str(self.ctx.data_dir / "penerima-layanan.xlsx"), "Excel (*.xlsx)")[0]
+        path = ask_save_file(self, "Ekspor daftar penerima layanan", self.ctx.data_dir / "penerima-layanan.xlsx",
+                             "Excel (*.xlsx)")
+        return str(path) if path else ""
 
     @Slot()
     def export_list(self) -> None:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -38,6 +37,7 @@ from spm_desktop.core.services import settings as settings_svc
 from spm_desktop.core.services.settings import FULFILMENT_RULES, AppSettings
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.errors import show_info
+from spm_desktop.ui.file_dialogs import ask_open_file, ask_save_file
 from spm_desktop.ui.models.table import Column, RecordTableModel
 
 OFFICE_FIELDS = (
@@ -70,9 +70,7 @@ class LogoFileDialog:
 
     @classmethod
     def ask(cls, parent: QWidget) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(parent, "Pilih logo kop surat", str(Path.home()),
-                                              "Gambar (*.png *.jpg *.jpeg)")
-        return Path(name) if name else None
+        return ask_open_file(parent, "Pilih logo kop surat", Path.home(), "Gambar (*.png *.jpg *.jpeg)")
 
 
 class TargetsFileDialog:
@@ -82,14 +80,11 @@ class TargetsFileDialog:
 
     @classmethod
     def ask_open(cls, parent: QWidget) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(parent, "Impor target Renstra", str(Path.home()), cls.FILTER)
-        return Path(name) if name else None
+        return ask_open_file(parent, "Impor target Renstra", Path.home(), cls.FILTER)
 
     @classmethod
     def ask_save(cls, parent: QWidget) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(parent, "Ekspor target Renstra", str(Path.home() / "target.csv"),
-                                              "CSV (*.csv)")
-        return Path(name) if name else None
+        return ask_save_file(parent, "Ekspor target Renstra", Path.home() / "target.csv", "CSV (*.csv)")
 
 
 def _view(model) -> QTableView:

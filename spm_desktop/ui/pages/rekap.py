@@ -11,7 +11,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,6 +27,7 @@ from spm_desktop.core.reports import formatting as fmt
 from spm_desktop.core.rollup import DIMENSIONS, Period, RollupResult
 from spm_desktop.core.services import recap as recap_svc
 from spm_desktop.ui.context import UiContext
+from spm_desktop.ui.file_dialogs import ask_save_file
 from spm_desktop.ui.models.table import Column, RecordTableModel
 
 GROUP_COLUMNS = (
@@ -68,8 +68,7 @@ class ExportFileDialog:
 
     @classmethod
     def ask(cls, parent: QWidget, caption: str, suggested: Path, file_filter: str) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(parent, caption, str(suggested), file_filter)
-        return Path(name) if name else None
+        return ask_save_file(parent, caption, suggested, file_filter)
 
 
 class Page(QWidget):

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -46,6 +45,7 @@ from spm_desktop.core.sync.importer import ImportSummary, import_package, previe
 from spm_desktop.core.sync.preflight import OutgoingProblems, Problem
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.errors import show_error, show_info
+from spm_desktop.ui.file_dialogs import ask_open_file, ask_save_file
 from spm_desktop.ui.models.table import Column, RecordTableModel, record_view
 
 FILE_FILTER = f"Paket sinkronisasi (*{FILE_SUFFIX})"
@@ -125,26 +125,16 @@ class SyncFileDialog:
 
     @classmethod
     def ask_save(cls, parent: QWidget, suggested: Path) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(parent, "Simpan paket sinkronisasi", str(suggested), FILE_FILTER)
-        if not name:
-            return None
-        path = Path(name)
-        return path if path.suffix == FILE_SUFFIX else path.with_name(path.name + FILE_SUFFIX)
+        return ask_save_file(parent, "Simpan paket sinkronisasi", suggested, FILE_FILTER, FILE_SUFFIX)
 
     @classmethod
     def ask_open(cls, parent: QWidget) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(parent, "Pilih paket sinkronisasi", str(Path.home()), FILE_FILTER)
-        return Path(name) if name else None
+        return ask_open_file(parent, "Pilih paket sinkronisasi", Path.home(), FILE_FILTER)
 
     @classmethod
     def ask_save_identity(cls, parent: QWidget, suggested: Path) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(parent, "Simpan identitas komputer ini", str(suggested),
-                                              IDENTITY_FILTER)
-        if not name:
-            return None
-        path = Path(name)
-        suffix = identity.IDENTITY_SUFFIX
-        return path if path.suffix == suffix else path.with_name(path.name + suffix)
+        return ask_save_file(parent, "Simpan identitas komputer ini", suggested, IDENTITY_FILTER,
+                             identity.IDENTITY_SUFFIX)
 
 
 @dataclass(frozen=True)
@@ -199,9 +189,9 @@ class EnrolDialog(QDialog):
 
     @Slot()
     def _browse(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Pilih berkas identitas", str(Path.home()), IDENTITY_FILTER)
-        if name:
-            self.path.setText(name)
+        path = ask_open_file(self, "Pilih berkas identitas", Path.home(), IDENTITY_FILTER)
+        if path:
+            self.path.setText(str(path))
 
     def value(self) -> Enrolment:
         role = self.role.currentData()
