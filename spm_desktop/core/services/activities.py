@@ -42,6 +42,7 @@ from spm_desktop.core.storage.models import (
     ServiceType,
     Volunteer,
 )
+from spm_desktop.core.storage.records import live, load_live
 
 # Links get ids derived from (activity, person/volunteer): two databases listing the same
 # person on the same activity agree on the row.
@@ -201,8 +202,8 @@ def _check_listed_exist(s: Session, persons: tuple[str, ...], volunteers: tuple[
         except ConflictError as exc:
             errors.append(FieldError("person_ids", exc.message))
     for vid in volunteers:
-        v = s.get(Volunteer, vid)
-        if v is None or v.deleted_at is not None:
+        v = live(s, Volunteer, vid)
+        if v is None:
             errors.append(FieldError("volunteer_ids", f"Relawan {vid} tidak ada di daftar relawan."))
 
 
@@ -235,10 +236,7 @@ def validate_activity(s: Session, data: ActivityInput, today: date | None = None
 
 
 def load_activity(s: Session, activity_id: str) -> GroupActivity:
-    a = s.get(GroupActivity, activity_id) if activity_id else None
-    if a is None or a.deleted_at is not None:
-        raise NotFoundError("Kegiatan kelompok tidak ditemukan (mungkin sudah dihapus).", "activity_id")
-    return a
+    return load_live(s, GroupActivity, activity_id, "Kegiatan kelompok", "activity_id")
 
 
 def _listed(s: Session, ids: list[str]) -> tuple[dict[str, list[Listed]], dict[str, list[Listed]]]:

@@ -38,6 +38,7 @@ from spm_desktop.core.services.persons import load_person
 from spm_desktop.core.storage.base import new_id, utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Case, CaseNeed, Region, ServiceEvent, ServiceType
+from spm_desktop.core.storage.records import load_live
 
 # Units that run a shelter (rumah singgah): only their cases can be "in shelter".
 SHELTER_UNITS = ("UPRS", "PLAT")
@@ -298,10 +299,7 @@ def _info(s: Session, c: Case, needs: list[NeedInfo] | None = None) -> CaseInfo:
 
 
 def load_case(s: Session, case_id: str) -> Case:
-    c = s.get(Case, case_id) if case_id else None
-    if c is None or c.deleted_at is not None:
-        raise NotFoundError("Kasus tidak ditemukan (mungkin sudah dihapus).", "case_id")
-    return c
+    return load_live(s, Case, case_id, "Kasus", "case_id")
 
 
 def get_case(db: Database, actor: Actor, case_id: str) -> CaseInfo:
@@ -572,9 +570,7 @@ def remove_need(db: Database, actor: Actor, need_id: str, reason: str) -> CaseIn
     if not reason:
         raise ValidationError("Alasan menghapus kebutuhan wajib diisi.", "removal_reason")
     with db.transaction(actor) as s:
-        n = s.get(CaseNeed, need_id) if need_id else None
-        if n is None or n.deleted_at is not None:
-            raise NotFoundError("Kebutuhan tidak ditemukan (mungkin sudah dihapus).", "need_id")
+        n = load_live(s, CaseNeed, need_id, "Kebutuhan", "need_id")
         c = load_case(s, n.case_id)
         check_case_scope(actor, c.unit, c.kecamatan_code)
         before = _snapshot(s, c)

@@ -45,6 +45,7 @@ from spm_desktop.core.services.settings import AppSettings, load_settings
 from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Complaint, ComplaintFollowUp, Person, Region
+from spm_desktop.core.storage.records import load_live
 
 
 @dataclass(frozen=True)
@@ -245,10 +246,7 @@ def _checked_person_id(s: Session, value: str | None, errors: list[FieldError]) 
 
 
 def load_complaint(s: Session, complaint_id: str) -> Complaint:
-    c = s.get(Complaint, complaint_id) if complaint_id else None
-    if c is None or c.deleted_at is not None:
-        raise NotFoundError("Pengaduan tidak ditemukan (mungkin sudah dihapus).", "complaint_id")
-    return c
+    return load_live(s, Complaint, complaint_id, "Pengaduan", "complaint_id")
 
 
 def _check_scope(actor: Actor, c: Complaint) -> None:

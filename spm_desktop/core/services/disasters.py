@@ -21,13 +21,14 @@ from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.dates import short_date
-from spm_desktop.core.domain.errors import FieldError, NotFoundError, ValidationError
+from spm_desktop.core.domain.errors import FieldError, ValidationError
 from spm_desktop.core.domain.groups import DISASTER_KINDS, DISASTER_PHASES, DISASTER_SCALES, LOCAL_SCALE
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.security.scope import check_region_scope
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Disaster, Household, HouseholdMember, Region, ServiceEvent
+from spm_desktop.core.storage.records import load_live
 
 DAMAGE_LEVELS: dict[str, str] = {"ringan": "Rusak ringan", "sedang": "Rusak sedang", "berat": "Rusak berat"}
 
@@ -200,10 +201,7 @@ def check_disaster_scope(actor: Actor, kelurahan_code: str | None) -> None:
 
 
 def load_disaster(s: Session, disaster_id: str) -> Disaster:
-    d = s.get(Disaster, disaster_id)
-    if d is None or d.deleted_at is not None:
-        raise NotFoundError("Data bencana tidak ditemukan (mungkin sudah dihapus).", "disaster_id")
-    return d
+    return load_live(s, Disaster, disaster_id, "Data bencana", "disaster_id")
 
 
 def _apply(d: Disaster, data: DisasterInput) -> None:

@@ -35,6 +35,7 @@ from spm_desktop.core.services import persons as persons_svc
 from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import DtsenProposal, Person, PmksCategory, Region, Target
+from spm_desktop.core.storage.records import load_live
 
 DECISIONS = ("diverifikasi", "ditetapkan", "ditolak")
 EXPORT_COLUMNS: tuple[str, ...] = ("NIK", "No. KK", "Nama", "Jenis Kelamin", "Tanggal Lahir", "Alamat",
@@ -92,10 +93,7 @@ def _info(s: Session, d: DtsenProposal) -> ProposalInfo:
 
 
 def load_proposal(s: Session, proposal_id: str) -> DtsenProposal:
-    d = s.get(DtsenProposal, proposal_id) if proposal_id else None
-    if d is None or d.deleted_at is not None:
-        raise NotFoundError("Usulan DTSEN tidak ditemukan (mungkin sudah dihapus).", "proposal_id")
-    return d
+    return load_live(s, DtsenProposal, proposal_id, "Usulan DTSEN", "proposal_id")
 
 
 def _check_scope(s: Session, actor: Actor, person_id: str) -> None:

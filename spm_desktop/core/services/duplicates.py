@@ -55,6 +55,7 @@ from spm_desktop.core.storage.models import (
     Person,
     ServiceEvent,
 )
+from spm_desktop.core.storage.records import live
 
 REVIEW_STATUSES = ("open", "not_duplicate", "merged")
 
@@ -247,8 +248,8 @@ def mark_not_duplicate(db: Database, actor: Actor, pair_id: str) -> None:
     """The reviewer decided the two are different persons."""
     require(actor, "person.merge")
     with db.transaction(actor) as s:
-        pair = s.get(DuplicateCandidate, pair_id)
-        if pair is None or pair.deleted_at is not None:
+        pair = live(s, DuplicateCandidate, pair_id)
+        if pair is None:
             raise NotFoundError("Pasangan data ganda tidak ditemukan.", "pair_id")
         if pair.status != "open":
             raise ConflictError("Pasangan ini sudah diperiksa.", "pair_id")

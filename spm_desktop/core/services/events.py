@@ -48,6 +48,7 @@ from spm_desktop.core.storage.models import (
     ServiceEvent,
     ServiceType,
 )
+from spm_desktop.core.storage.records import live, load_live
 
 MEALS_PER_DAY_KEY = "meals_per_day"
 DAYS_KEY = "days"
@@ -278,8 +279,8 @@ def _checked_case(s: Session, draft: EventDraft, person: Person | None, errors: 
 def _check_disaster(s: Session, draft: EventDraft, errors: list[FieldError]) -> None:
     if not draft.disaster_id:
         return
-    d = s.get(Disaster, draft.disaster_id)
-    if d is None or d.deleted_at is not None:
+    d = live(s, Disaster, draft.disaster_id)
+    if d is None:
         errors.append(FieldError("disaster_id", "Kejadian bencana tidak ditemukan."))
     elif draft.event_date is not None and draft.event_date < d.start_date:
         errors.append(FieldError("event_date", "Tanggal layanan tidak boleh sebelum tanggal mulai bencana."))
@@ -357,8 +358,8 @@ def _not_counted(s: Session, e: ServiceEvent, st: ServiceType | None) -> str:
     if s.get(UncountedEvent, e.id) is None:
         return ""
     if st.program == "bencana":
-        dis = s.get(Disaster, e.disaster_id) if e.disaster_id else None
-        if dis is None or dis.deleted_at is not None:
+        dis = live(s, Disaster, e.disaster_id)
+        if dis is None:
             return "Tidak dihitung: makan korban bencana harus terhubung ke kejadian bencananya."
         if e.event_date < dis.start_date or (dis.end_date is not None and e.event_date > dis.end_date):
             return ("Tidak dihitung: tanggal di luar masa tanggap darurat bencana "
@@ -377,10 +378,7 @@ def _not_counted(s: Session, e: ServiceEvent, st: ServiceType | None) -> str:
 
 
 def load_event(s: Session, event_id: str) -> ServiceEvent:
-    e = s.get(ServiceEvent, event_id) if event_id else None
-    if e is None or e.deleted_at is not None:
-        raise NotFoundError("Catatan layanan tidak ditemukan (mungkin sudah dihapus).", "event_id")
-    return e
+    return load_live(s, ServiceEvent, event_id, "Catatan layanan", "event_id")
 
 
 def get_event(db: Database, actor: Actor, event_id: str) -> EventInfo:

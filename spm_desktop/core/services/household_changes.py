@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
-from spm_desktop.core.domain.errors import NotFoundError, ValidationError
+from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.domain.groups import HOUSEHOLD_RELATIONS
 from spm_desktop.core.domain.nik import check_no_kk, clean_identity
 from spm_desktop.core.domain.vulnerable import vulnerable_kinds
@@ -37,13 +37,11 @@ from spm_desktop.core.services.settings import load_settings
 from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Household, HouseholdMember, Person
+from spm_desktop.core.storage.records import load_live
 
 
 def load_household(s: Session, household_id: str) -> Household:
-    hh = s.get(Household, household_id) if household_id else None
-    if hh is None or hh.deleted_at is not None:
-        raise NotFoundError("Data keluarga tidak ditemukan (mungkin sudah dihapus).", "household_id")
-    return hh
+    return load_live(s, Household, household_id, "Data keluarga", "household_id")
 
 
 def get_household(db: Database, actor: Actor, household_id: str) -> HouseholdInfo:

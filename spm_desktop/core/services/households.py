@@ -47,6 +47,7 @@ from spm_desktop.core.services.persons import PersonDraft
 from spm_desktop.core.services.settings import load_settings
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Disaster, Household, HouseholdMember, Person
+from spm_desktop.core.storage.records import live
 
 MAX_AGE = 120
 
@@ -231,8 +232,8 @@ def _resolve_person(s: Session, m: MemberInput, i: int) -> Person | None:
     """The existing person a member row refers to (picked, or known by NIK), survivor of merges."""
     person = None
     if m.person_id:
-        person = s.get(Person, m.person_id)
-        if person is None or person.deleted_at is not None:
+        person = live(s, Person, m.person_id)
+        if person is None:
             raise NotFoundError(f"Anggota ke-{i + 1}: penerima layanan yang dipilih tidak ditemukan.",
                                 f"members[{i}].person_id")
     elif m.nik:

@@ -47,6 +47,7 @@ from spm_desktop.core.storage.models import (
     ServiceType,
     SyncPeer,
 )
+from spm_desktop.core.storage.records import live
 
 REUNIFICATION_CODE = "1.06.04.2.01.0004"
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
@@ -92,8 +93,8 @@ def _signatory(st: AppSettings) -> dict[str, str]:
 
 
 def _content_rujukan(s: Session, st: AppSettings, record_id: str) -> dict[str, Any]:
-    r = s.get(Referral, record_id)
-    if r is None or r.deleted_at is not None or r.direction != "keluar":
+    r = live(s, Referral, record_id)
+    if r is None or r.direction != "keluar":
         raise NotFoundError("Rujukan keluar tidak ditemukan.", "record_id")
     p = s.get(Person, r.person_id)
     needs: list[str] = []
@@ -115,8 +116,8 @@ def _content_rujukan(s: Session, st: AppSettings, record_id: str) -> dict[str, A
 
 
 def _content_serah_terima(s: Session, st: AppSettings, record_id: str, witnesses: tuple[str, ...]) -> dict[str, Any]:
-    e = s.get(ServiceEvent, record_id)
-    if e is None or e.deleted_at is not None or e.service_code != REUNIFICATION_CODE:
+    e = live(s, ServiceEvent, record_id)
+    if e is None or e.service_code != REUNIFICATION_CODE:
         raise NotFoundError("Layanan reunifikasi keluarga (1.06.04.2.01.0004) tidak ditemukan.", "record_id")
     p = s.get(Person, e.person_id)
     d = e.details or {}
@@ -141,8 +142,8 @@ def _content_serah_terima(s: Session, st: AppSettings, record_id: str, witnesses
 
 
 def _content_keterangan(s: Session, st: AppSettings, record_id: str) -> dict[str, Any]:
-    c = s.get(Complaint, record_id)
-    if c is None or c.deleted_at is not None:
+    c = live(s, Complaint, record_id)
+    if c is None:
         raise NotFoundError("Pengaduan atau permohonan data tidak ditemukan.", "record_id")
     fields = [("Pemohon", "Anonim" if c.anonymous else c.reporter_name), ("Keperluan", c.description),
               ("Kategori", CATEGORIES.get(c.category, c.category))]

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, aliased
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.dates import short_date
-from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, PermissionDenied, ValidationError
+from spm_desktop.core.domain.errors import ConflictError, FieldError, PermissionDenied, ValidationError
 from spm_desktop.core.domain.groups import SEXES
 from spm_desktop.core.domain.names import name_tokens, search_key
 from spm_desktop.core.domain.nik import (
@@ -46,6 +46,7 @@ from spm_desktop.core.storage.base import new_id, utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Case, HouseholdMember, Person, PmksCategory, Region, ServiceEvent
 from spm_desktop.core.storage.name_keys import rebuild_name_keys
+from spm_desktop.core.storage.records import load_live
 
 VILLAGE_LEVELS = ("kelurahan", "desa")
 MAX_NAME = 160
@@ -380,9 +381,7 @@ def _info(s: Session, p: Person) -> PersonInfo:
 
 def load_person(s: Session, person_id: str, *, for_write: bool = False) -> Person:
     """The ORM person (not deleted); for a write also not merged into another person."""
-    p = s.get(Person, person_id) if person_id else None
-    if p is None or p.deleted_at is not None:
-        raise NotFoundError("Data penerima layanan tidak ditemukan (mungkin sudah dihapus).", "person_id")
+    p = load_live(s, Person, person_id, "Data penerima layanan", "person_id")
     if for_write and p.merged_into:
         survivor = s.get(Person, p.merged_into)
         name = survivor.name if survivor else "data lain"

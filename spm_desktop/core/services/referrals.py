@@ -34,6 +34,7 @@ from spm_desktop.core.services.settings import load_settings
 from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Person, Referral, ServiceEvent, ServiceType
+from spm_desktop.core.storage.records import load_live
 
 
 @dataclass(frozen=True)
@@ -113,10 +114,7 @@ def destination_choice(st: ServiceType, destination: str) -> str:
 
 
 def load_referral(s: Session, referral_id: str) -> Referral:
-    r = s.get(Referral, referral_id) if referral_id else None
-    if r is None or r.deleted_at is not None:
-        raise NotFoundError("Data rujukan tidak ditemukan (mungkin sudah dihapus).", "referral_id")
-    return r
+    return load_live(s, Referral, referral_id, "Data rujukan", "referral_id")
 
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
-from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from spm_desktop.core.domain.errors import ConflictError, FieldError, ValidationError
 from spm_desktop.core.domain.groups import SEXES, VOLUNTEER_DEFAULT_ORGANISATION
 from spm_desktop.core.domain.nik import check_nik_agrees
 from spm_desktop.core.security import audit
@@ -25,6 +25,7 @@ from spm_desktop.core.security.permissions import require
 from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import GroupActivity, GroupActivityVolunteer, Volunteer
+from spm_desktop.core.storage.records import load_live
 
 FIELDS = ("name", "sex", "nik", "organisation", "phone", "active", "notes")
 
@@ -94,10 +95,7 @@ def validate_volunteer(s: Session, data: VolunteerInput, volunteer_id: str | Non
 
 
 def load_volunteer(s: Session, volunteer_id: str) -> Volunteer:
-    v = s.get(Volunteer, volunteer_id) if volunteer_id else None
-    if v is None or v.deleted_at is not None:
-        raise NotFoundError("Data relawan tidak ditemukan (mungkin sudah dihapus).", "volunteer_id")
-    return v
+    return load_live(s, Volunteer, volunteer_id, "Data relawan", "volunteer_id")
 
 
 def _apply(v: Volunteer, data: VolunteerInput) -> None:
