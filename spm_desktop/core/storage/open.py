@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import make_url, select
 
 from spm_desktop.core.storage.database import Database
+from spm_desktop.core.storage.device import give_keys
 from spm_desktop.core.storage.engine import is_sqlite, lock_for_setup, make_engine, read_only_url
 from spm_desktop.core.storage.migrate import upgrade_to_head
 from spm_desktop.core.storage.models import LocalDevice
@@ -19,8 +20,6 @@ from spm_desktop.core.storage.seed import seed_master_data
 def ensure_device(db: Database, name: str | None = None) -> str:
     """Create this database's device identity (id, name, sync key pairs) on first run, and
     the key pairs of a device from before enrolment; returns its id."""
-    from spm_desktop.core.sync.identity import ensure_keys
-
     with db.sessions.begin() as s:
         lock_for_setup(s)  # two seats opening a new server database make one device, not two
         device = s.scalars(select(LocalDevice)).first()
@@ -28,8 +27,8 @@ def ensure_device(db: Database, name: str | None = None) -> str:
             device = LocalDevice(name=name or f"Komputer {socket.gethostname()}")
             s.add(device)
             s.flush()
-        if not device.sign_key or not device.box_key:
-            ensure_keys(s, device)
+        if give_keys(device):
+            s.flush()
     db.refresh_device()
     return db.device_id
 

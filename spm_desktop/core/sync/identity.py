@@ -29,6 +29,7 @@ from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.database import Database
+from spm_desktop.core.storage.device import give_keys
 from spm_desktop.core.storage.models import LocalDevice, Region, SyncPackage, SyncPeer
 from spm_desktop.core.sync.envelope import DeviceKeys, fingerprint
 
@@ -145,14 +146,8 @@ def _unb64(text: str) -> bytes:
 def ensure_keys(session: Session, device: LocalDevice | None = None) -> DeviceKeys:
     """This device's keys, made now if it has none yet (a database from before enrolment)."""
     device = device or session.scalars(select(LocalDevice)).one()
-    if not device.sign_key or not device.box_key:
-        keys = DeviceKeys.generate()
-        from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-
-        device.sign_key = _b64(keys.sign.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()))
-        device.box_key = _b64(keys.box.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()))
+    if give_keys(device):
         session.flush()
-        return keys
     return DeviceKeys.from_raw(_unb64(device.sign_key), _unb64(device.box_key))
 
 
