@@ -8,6 +8,7 @@ from pathlib import Path
 
 from common import BenchCase, big_demo_db, copy_of
 
+from spm_desktop.core.services import backup as backup_svc
 from spm_desktop.core.storage import backup as bk
 
 SIZE = "100k persons, 1M events"
@@ -39,7 +40,7 @@ def _restore_setup() -> tuple[Path, Path]:
 
 def _restore_run(state: tuple[Path, Path]) -> None:
     live, source = state
-    result = bk.restore_file(live, source, reason="benchmark")
+    result = backup_svc.restore_file(live, source, reason="benchmark")
     result.kept_aside.unlink()
 
 

@@ -17,6 +17,7 @@ from spm_desktop.commands import setup_file_logging
 from spm_desktop.core import paths
 from spm_desktop.core.domain.errors import DomainError
 from spm_desktop.core.security import vault
+from spm_desktop.core.security.permissions import ADMIN
 from spm_desktop.core.security.users import UserInfo, authenticate, change_own_password, has_users
 from spm_desktop.core.services.area import needs_area
 from spm_desktop.core.services.settings import get_settings
@@ -103,7 +104,7 @@ def sign_in(db: Database, runner: Runner, unlocked_with=None) -> UserInfo | None
         if got is None:
             return None
         user = after_login(db, runner, *got)
-    if user is not None and user.role == "admin" and needs_area(db):
+    if user is not None and user.role == ADMIN and needs_area(db):
         if AreaDialog.ask(None, db, user.actor(), runner) is None:
             return None
     return user

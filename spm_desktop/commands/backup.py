@@ -35,7 +35,8 @@ def live_db_file(ctx) -> Path:
 
 
 def run_backup(args, ctx) -> int:
-    from spm_desktop.core.storage.backup import create_backup, describe_backup
+    from spm_desktop.core.services.backup import create_backup
+    from spm_desktop.core.storage.backup import describe_backup
 
     live_db_file(ctx)
     info = create_backup(ctx.database(), ctx.actor(), args.to)
@@ -48,7 +49,8 @@ def run_restore(args, ctx) -> int:
     from spm_desktop.commands import read_secret_file
     from spm_desktop.core.domain.errors import ValidationError
     from spm_desktop.core.security.vault import unlock_backup
-    from spm_desktop.core.storage.backup import check_backup_file, check_file, restore_backup
+    from spm_desktop.core.services.backup import check_backup_file, restore_backup
+    from spm_desktop.core.storage.backup import check_file
     from spm_desktop.core.storage.database import Database
     from spm_desktop.core.storage.engine import make_engine, read_only_url
 

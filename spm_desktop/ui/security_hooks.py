@@ -19,17 +19,19 @@ from typing import Any
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QProgressDialog, QWidget
 
 from spm_desktop.core import paths
 from spm_desktop.core.domain.actor import SYSTEM
 from spm_desktop.core.security.users import change_own_password, record_session_event
+from spm_desktop.core.services import backup as backup_svc
 from spm_desktop.core.services.diagnostics import collect
 from spm_desktop.core.storage import backup
 from spm_desktop.core.storage.engine import is_sqlite
 from spm_desktop.ui import errors
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.security import ChangePasswordDialog, DiagnosticsDialog, RestoreOfferDialog
+from spm_desktop.ui.file_dialogs import ask_open_file, ask_save_file
 from spm_desktop.ui.idle_lock import IdleLock
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,7 @@ def check_before_open(folder: Path, parent: QWidget | None = None) -> bool:
     if not RestoreOfferDialog.ask(parent, check) or check.offer is None:
         return False
     try:
-        result = run_busy(parent, "Memeriksa dan memulihkan cadangan…", backup.restore_file, db_file,
+        result = run_busy(parent, "Memeriksa dan memulihkan cadangan…", backup_svc.restore_file, db_file,
                           check.offer.path, SYSTEM, "quick_check gagal saat mulai")
     except Exception as exc:  # noqa: BLE001 - shown as a sentence, detail in the log
         log.exception("restore at start failed")
@@ -139,11 +141,12 @@ class _Actions(QObject):
 
     @Slot()
     def backup_now(self) -> None:
-        target = QFileDialog.getSaveFileName(self.window, "Simpan cadangan", str(
-            backup.backups_dir_for(Path(self.ctx.db.file_path)) / "spm-cadangan.db"), "Basis data (*.db)")[0]
+        target = ask_save_file(self.window, "Simpan cadangan",
+                               backup.backups_dir_for(Path(self.ctx.db.file_path)) / "spm-cadangan.db",
+                               "Basis data (*.db)")
         if not target:
             return
-        self.ctx.runner.submit(backup.create_backup, self.ctx.db, self.ctx.actor, target, parent=self.window,
+        self.ctx.runner.submit(backup_svc.create_backup, self.ctx.db, self.ctx.actor, target, parent=self.window,
                                on_done=self._backup_done)
 
     @Slot(object)
@@ -153,8 +156,8 @@ class _Actions(QObject):
     @Slot()
     def restore(self) -> None:
         db_file = Path(self.ctx.db.file_path)
-        source = QFileDialog.getOpenFileName(self.window, "Pilih berkas cadangan",
-                                             str(backup.backups_dir_for(db_file)), "Basis data (*.db)")[0]
+        source = ask_open_file(self.window, "Pilih berkas cadangan", backup.backups_dir_for(db_file),
+                               "Basis data (*.db)")
         if not source or not errors.confirm(
                 self.window, "Basis data sekarang akan diganti dengan isi cadangan ini (berkas sekarang "
                 "disimpan dulu di folder backups). Aplikasi akan ditutup sesudahnya. Lanjutkan?"):
@@ -164,7 +167,7 @@ class _Actions(QObject):
             self.backup_thread.join()  # its connection must be closed before the file is replaced
         self.ctx.db.dispose()
         try:
-            result = run_busy(self.window, "Memeriksa dan memulihkan cadangan…", backup.restore_backup, db_file,
+            result = run_busy(self.window, "Memeriksa dan memulihkan cadangan…", backup_svc.restore_backup, db_file,
                               self.ctx.actor, Path(source), "dari menu Keamanan")
         except Exception as exc:  # noqa: BLE001 - shown as a sentence, detail in the log
             errors.show_error(self.window, exc, "Pemulihan gagal")

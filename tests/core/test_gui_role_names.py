@@ -12,8 +12,6 @@ from spm_desktop.core.security import permissions
 
 ROOT = Path(spm_desktop.__file__).parent
 ROLE_NAMES = {"admin", "supervisor", "petugas", "tksk", "viewer", "office"}
-# Waits for branch h18c (SQLCipher), which rewrites the start-up: then app.py names permissions.ADMIN.
-NOT_YET = {"app.py"}
 
 
 def test_the_permission_module_names_every_role():
@@ -26,8 +24,6 @@ def test_the_gui_writes_no_role_name_by_hand():
     found = []
     for path in sorted([*(ROOT / "ui").rglob("*.py"), ROOT / "app.py"]):
         rel = path.relative_to(ROOT).as_posix()
-        if rel in NOT_YET:
-            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and node.value in ROLE_NAMES:
                 found.append(f"{rel}:{node.lineno}: {node.value!r}")

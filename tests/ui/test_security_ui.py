@@ -337,8 +337,7 @@ def test_restore_from_the_security_menu(ctx, qtbot, db_file, monkeypatch):
     guards = security_hooks.install_session_guards(window, ctx, idle_timeout_ms=60_000)
     try:
         guards.wait_for_backup()
-        monkeypatch.setattr(security_hooks.QFileDialog, "getOpenFileName",
-                            staticmethod(lambda *a, **k: (str(good.path), "")))
+        monkeypatch.setattr(security_hooks, "ask_open_file", lambda *a, **k: good.path)
         monkeypatch.setattr(security_hooks.errors, "confirm", lambda *a, **k: True)
         infos = []
         monkeypatch.setattr(security_hooks.errors, "show_info", lambda parent, text, title="": infos.append(text))

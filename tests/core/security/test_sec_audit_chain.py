@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from spm_desktop.core.domain.actor import SYSTEM
 from spm_desktop.core.security import audit, audit_chain
+from spm_desktop.core.services import backup as backup_svc
 from spm_desktop.core.storage import backup as bk
 from spm_desktop.core.storage.models import AuditEntry
 
@@ -105,7 +106,7 @@ def test_restore_appends_the_entries_written_since_the_backup(db, db_file):
     copy = bk.make_backup(db_file, "manual").path
     write(db, 3, "sesudah")
     db.dispose()
-    bk.restore_file(db_file, copy, reason="uji")
+    backup_svc.restore_file(db_file, copy, reason="uji")
     con = sqlite3.connect(db_file)
     try:
         ids = [r[0] for r in con.execute("SELECT entity_id FROM audit_entry ORDER BY seq")]

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from spm_desktop.core.domain.actor import SYSTEM
 from spm_desktop.core.domain.errors import DomainError, PermissionDenied, ValidationError
 from spm_desktop.core.security import audit
+from spm_desktop.core.services import backup as backup_svc
 from spm_desktop.core.storage import backup as bk
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.engine import make_engine
@@ -82,13 +83,13 @@ def test_manual_backup_permissions_and_audit(db, db_file, tmp_path):
         if role in ("admin", "supervisor"):
             continue
         with pytest.raises(PermissionDenied):
-            bk.create_backup(db, actor)
+            backup_svc.create_backup(db, actor)
     usb = tmp_path / "usb"
     usb.mkdir()
-    info = bk.create_backup(db, ROLE_ACTORS["supervisor"], usb)
+    info = backup_svc.create_backup(db, ROLE_ACTORS["supervisor"], usb)
     assert info.path.parent == usb and bk.check_file(info.path).ok
     with pytest.raises(ValidationError):
-        bk.create_backup(db, ROLE_ACTORS["admin"], tmp_path / "no-such-dir" / "x.db")
+        backup_svc.create_backup(db, ROLE_ACTORS["admin"], tmp_path / "no-such-dir" / "x.db")
     with db.reading() as s:
         entry = s.scalars(select(AuditEntry).where(AuditEntry.entity == "backup")).one()
     assert (entry.action, entry.username, entry.after["file"]) == ("export", "sup", str(info.path))
@@ -153,10 +154,10 @@ def test_restore_refuses_a_damaged_or_foreign_backup(db, db_file, tmp_path):
     db.dispose()
     for candidate in (bad, foreign, tmp_path / "missing.db"):
         with pytest.raises(ValidationError, match="tidak lolos"):
-            bk.restore_file(db_file, candidate)
+            backup_svc.restore_file(db_file, candidate)
     assert markers(db_file) == ["live"]  # nothing touched
     with pytest.raises(PermissionDenied):
-        bk.restore_backup(db_file, ROLE_ACTORS["supervisor"], bad)
+        backup_svc.restore_backup(db_file, ROLE_ACTORS["supervisor"], bad)
 
 
 def test_restore_keeps_current_aside_and_audits(db, db_file):
@@ -164,7 +165,7 @@ def test_restore_keeps_current_aside_and_audits(db, db_file):
     good = bk.make_backup(db_file, "manual")
     mark(db, "two")
     db.dispose()
-    result = bk.restore_backup(db_file, ROLE_ACTORS["admin"], good.path, reason="uji")
+    result = backup_svc.restore_backup(db_file, ROLE_ACTORS["admin"], good.path, reason="uji")
     # The markers are audit entries: a restore never loses the trail written after the backup
     # (issue 18), so "two" is carried over into the restored database.
     assert markers(db_file) == ["one", "two"]
@@ -192,7 +193,7 @@ def test_damaged_live_file_start_offers_newest_good_backup_and_restore_brings_da
     assert not start.ok and start.offer is not None
     assert start.offer.path == newest.path  # the damaged newer copy is skipped
     assert older.path != newest.path
-    result = bk.restore_file(db_file, start.offer.path, reason="quick_check gagal")
+    result = backup_svc.restore_file(db_file, start.offer.path, reason="quick_check gagal")
     assert "damaged" in result.kept_aside.name
     assert bk.startup_check(db_file).ok
     assert markers(db_file) == ["before-damage"]
@@ -219,7 +220,7 @@ def test_server_database_refuses_app_backups(db):
 
     assert bk.backup_before(Server()) is None
     with pytest.raises(DomainError, match="pg_dump"):
-        bk.create_backup(Server(), ROLE_ACTORS["admin"])
+        backup_svc.create_backup(Server(), ROLE_ACTORS["admin"])
 
 
 def test_describe_backup_in_indonesian(db_file):

@@ -18,6 +18,7 @@ from spm_desktop.core.domain.actor import SYSTEM
 from spm_desktop.core.domain.errors import DomainError, PermissionDenied, ValidationError
 from spm_desktop.core.security import audit_trail, users
 from spm_desktop.core.security.safe_export import neutralise
+from spm_desktop.core.services import backup as backup_svc
 from spm_desktop.core.services import cases, events, persons
 from spm_desktop.core.services.person_export import export_person_list
 from spm_desktop.core.storage import backup as bk
@@ -96,7 +97,7 @@ def test_restore_refuses_a_newer_schema_and_leaves_the_live_file(db, db_file, tm
     db.dispose()
     before = db_file.read_bytes()
     with pytest.raises(ValidationError, match="tidak dikenal"):
-        bk.restore_file(db_file, newer)
+        backup_svc.restore_file(db_file, newer)
     assert db_file.read_bytes() == before
     assert bk.check_file(db_file).ok
     assert not list(db_file.parent.glob("*.restore*"))
@@ -111,7 +112,7 @@ def test_restore_refuses_a_foreign_database(db_file, tmp_path):
     con.commit()
     con.close()
     with pytest.raises(ValidationError, match="bukan basis data SPM Desktop"):
-        bk.restore_file(db_file, other)
+        backup_svc.restore_file(db_file, other)
 
 
 def test_restore_replaces_by_rename_and_drops_the_stale_wal(db, db_file):
@@ -120,7 +121,7 @@ def test_restore_replaces_by_rename_and_drops_the_stale_wal(db, db_file):
     _person(db, "Sesudah Cadangan")  # in the live WAL
     inode = db_file.stat().st_ino
     db.dispose()
-    result = bk.restore_file(db_file, copy, reason="uji")
+    result = backup_svc.restore_file(db_file, copy, reason="uji")
     assert db_file.stat().st_ino != inode  # a new file renamed into place, not rewritten
     assert not db_file.with_name(db_file.name + "-wal").exists()
     assert bk.check_file(db_file).ok

@@ -46,6 +46,7 @@ from spm_desktop.core.services import (
     settings,
     volunteers,
 )
+from spm_desktop.core.services import backup as backup_svc
 from spm_desktop.core.storage import backup
 from spm_desktop.core.storage.base import new_id
 from spm_desktop.core.storage.models import AuditEntry, LocalDevice
@@ -114,9 +115,9 @@ ROWS = [
     Row("audit_trail.export_audit", "audit.export",
         lambda e, a: audit_trail.export_audit(e.db, a, e.tmp / "jejak.xlsx")),
     Row("personal_data.audited_file_export", "personal_data.export", _export),
-    Row("backup.create_backup", "backup.run", lambda e, a: backup.create_backup(e.db, a)),
-    Row("backup.restore_backup", "backup.restore",
-        lambda e, a: (e.db.dispose(), backup.restore_backup(e.db_file, a, e.ids["backup"])),
+    Row("backup_svc.create_backup", "backup.run", lambda e, a: backup_svc.create_backup(e.db, a)),
+    Row("backup_svc.restore_backup", "backup.restore",
+        lambda e, a: (e.db.dispose(), backup_svc.restore_backup(e.db_file, a, e.ids["backup"])),
         lambda e, a: e.ids.__setitem__("backup", backup.make_backup(e.db_file, "manual").path)),
     Row("diagnostics.collect", "diagnostics.view", lambda e, a: diagnostics.collect(e.db, a, e.tmp)),
     Row("settings.update_setting", "settings.edit",
@@ -403,7 +404,7 @@ def test_role_against_service(db, tmp_path, row, role):
         assert not isinstance(refused.value, PermissionDenied)
     elif allowed:
         row.call(env, actor)
-        if row.name != "backup.restore_backup":  # (the restored file has its own trail)
+        if row.name != "backup_svc.restore_backup":  # (the restored file has its own trail)
             _assert_chained_as(db, actor, before[0])
     else:
         with pytest.raises(PermissionDenied):
