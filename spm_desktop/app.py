@@ -118,7 +118,7 @@ def after_login(db: Database, runner: Runner, user: UserInfo, unlocked, password
     from spm_desktop.ui.security_hooks import run_busy
 
     if vault.is_plain(vault.db_file_of(db)):
-        if user.role != "admin":
+        if user.role != ADMIN:
             errors.show_error(None, vault.PLAIN_NEEDS_ADMIN, "Basis data belum dienkripsi")
             return None
         recovery = run_busy(None, "Mengenkripsi basis data dan cadangannya…", vault.encrypt_folder, db,
