@@ -250,6 +250,7 @@ def test_plain_database_of_the_previous_version_is_encrypted_at_the_admin_login(
 def test_backup_before_an_import_copies_the_encrypted_bytes_with_their_keys(folder, monkeypatch):
     """The importer's backup of an encrypted file is its bytes (no page decrypted and encrypted
     again): still encrypted, carrying the keys trailer, checked good under the file's key."""
+    from spm_desktop.core.services import backup as backup_svc
     from spm_desktop.core.storage import backup as bk
     from spm_desktop.core.storage.keyed_files import read_trailer
     from spm_desktop.core.storage.open import open_database
@@ -266,4 +267,4 @@ def test_backup_before_an_import_copies_the_encrypted_bytes_with_their_keys(fold
     assert taken == [True]
     assert not info.path.read_bytes().startswith(b"SQLite format 3")
     assert read_trailer(info.path) is not None
-    assert bk.check_backup_file(info.path).ok
+    assert backup_svc.check_backup_file(info.path).ok
