@@ -391,7 +391,7 @@ def _assert_chained_as(db, actor: Actor, entries_before: int) -> None:
 @pytest.mark.parametrize("role", sorted(ROLE_ACTORS))
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: r.name)
 def test_role_against_service(db, tmp_path, row, role):
-    if row.name.startswith("backup.") and not db.is_sqlite:
+    if row.name.startswith("backup_svc.") and not db.is_sqlite:
         pytest.skip("PostgreSQL run: the application's backups copy the SQLite file (a server uses pg_dump)")
     env = Env(db, Path(db.file_path) if db.file_path else None, tmp_path, {})
     actor = ROLE_ACTORS[role]
