@@ -276,6 +276,50 @@ def test_bulk_inserts_refresh_the_summaries_and_bring_the_triggers_back(db):
     assert_summaries_consistent(db)
 
 
+def test_bulk_inserts_date_needs_met_by_events_and_group_activities(db):
+    """The set-wise refresh takes the earlier of a need's first counting event and its first
+    group activity (each looked up once): either alone, both either way round, neither; for
+    needs written in bulk and for an earlier case's need that a bulk event meets."""
+    seq = 778
+
+    def activity(s, person, code, day):
+        act = GroupActivity(service_code=code, activity_date=day, participants_male=1)
+        s.add(act)
+        s.flush()
+        s.add(GroupActivityPerson(activity_id=act.id, person_id=person))
+
+    with db.transaction() as s:
+        r = Rows(s)
+        people = [r.person(name=f"Orang {i}") for i in range(5)]
+        old_case = r.case(people[4], "lansia", d(2025, 12, 1), needs=[FAMILY])
+        activity(s, people[1], FAMILY, d(2026, 1, 10))  # activity only
+        activity(s, people[2], FAMILY, d(2026, 1, 3))  # before its event
+        activity(s, people[3], FAMILY, d(2026, 1, 20))  # after its event
+        activity(s, people[3], FAMILY, d(2025, 11, 1))  # before the assessment: not counted
+        activity(s, people[4], FAMILY, d(2026, 2, 2))  # after the bulk event below
+        s.flush()
+        with bulk_inserts(s, (seq,)):
+            s.execute(insert(Case), [{"id": f"bulk-{i}", "person_id": people[i], "unit": "UPRS",
+                                      "spm_group": "lansia", "intake_date": d(2025, 12, 1), "change_seq": seq}
+                                     for i in range(4)])
+            s.execute(insert(CaseNeed), [{"case_id": f"bulk-{i}", "service_code": FAMILY, "change_seq": seq,
+                                          "assessed_on": d(2025, 12, 1)} for i in range(4)]
+                      + [{"case_id": "bulk-1", "service_code": CLOTHES, "change_seq": seq,
+                          "assessed_on": d(2025, 12, 1)}])  # neither
+            s.execute(insert(ServiceEvent), [
+                {"person_id": people[0], "service_code": FAMILY, "event_date": d(2026, 1, 5), "change_seq": seq},
+                {"person_id": people[2], "service_code": FAMILY, "event_date": d(2026, 1, 8), "change_seq": seq},
+                {"person_id": people[3], "service_code": FAMILY, "event_date": d(2026, 1, 12), "change_seq": seq},
+                {"person_id": people[4], "service_code": FAMILY, "event_date": d(2026, 1, 30), "change_seq": seq},
+            ])
+    assert_summaries_consistent(db)
+    with db.reading() as s:
+        firsts = {(case, code): first for case, _person, code, _on, first in stored_need_met(s).values()}
+    assert firsts == {("bulk-0", FAMILY): d(2026, 1, 5), ("bulk-1", FAMILY): d(2026, 1, 10),
+                      ("bulk-1", CLOTHES): None, ("bulk-2", FAMILY): d(2026, 1, 3),
+                      ("bulk-3", FAMILY): d(2026, 1, 12), (old_case, FAMILY): d(2026, 1, 30)}
+
+
 def test_a_failed_bulk_insert_leaves_the_triggers_in_place(db):
     with db.transaction() as s:
         person = Rows(s).person()

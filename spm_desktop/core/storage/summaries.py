@@ -86,8 +86,11 @@ _MASKS = text(
 # need_met (migration 0011): the rows of every live need of a case that was written or got
 # needs, computed after all the events are in; then the first dates of the other needs of the
 # (person, code) pairs the written events touch. ``uncounted_event``'s own triggers stay on.
+# The first date a need was met: the earlier of its first counting event and its first group
+# activity attended, each looked up once (the triggers' ``min(coalesce(e, a), coalesce(a, e))``
+# runs both correlated lookups twice; the aggregate min of the two skips a NULL the same way).
 _FIRST_MET = (
-    "min(coalesce({e}, {a}), coalesce({a}, {e}))".format(
+    "(SELECT min(d) FROM (SELECT {e} AS d UNION ALL SELECT {a}))".format(
         e="(SELECT min(fe.event_date) FROM service_event fe WHERE fe.person_id = {pid} "
           "AND fe.service_code = {code} AND fe.event_date >= {assessed} AND fe.deleted_at IS NULL "
           "AND NOT EXISTS (SELECT 1 FROM uncounted_event fu WHERE fu.event_id = fe.id))",

@@ -255,13 +255,20 @@ def _unit_persons(ctx: Context) -> set[str]:
     return found
 
 
+# The columns a person's draft is made of: a row that changes none of them (its stamps or its
+# deletion only) is not checked against them again — every reason would name an unchanged
+# field, and rules apply to new and changed values only (issue 17).
+DRAFT_COLUMNS = ("name", "sex", "nik", "no_kk", "alias", "birth_date", "birth_year", "birth_place", "address",
+                 "kelurahan_code", "category_code", "disability_type", "phone", "notes")
+
+
 @table_rules("person", roles=("office", "tksk", "unit"))
 def _persons(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
     from spm_desktop.core.services.persons import PersonDraft, normalise_draft
 
     for c in changes:
         v = c.new
-        if v.get("deleted_at") is None and v.get("merged_into") is None:
+        if v.get("deleted_at") is None and v.get("merged_into") is None and any(map(c.changed, DRAFT_COLUMNS)):
             draft = PersonDraft(
                 name=v.get("name") or "", sex=v.get("sex") or "", nik=v.get("nik"), no_kk=v.get("no_kk"),
                 alias=v.get("alias") or "", birth_date=v.get("birth_date"),

@@ -7,10 +7,10 @@ suggestion, a re-keyed natural key) get a second value and travel on as new revi
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import Date, DateTime, and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.actor import Actor
@@ -130,13 +130,39 @@ def _executemany(conn, stmt, columns: dict[str, list[Any]]) -> None:
     dialect = conn.dialect
     compiled = stmt.compile(dialect=dialect, column_keys=list(columns))
     names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
-    procs = [compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    procs = [_bind_processor(compiled.binds[n].type.dialect_impl(dialect), dialect) for n in names]
     bound = [columns[n] if f is None else list(map(f, columns[n])) for n, f in zip(names, procs, strict=True)]
     if compiled.positional:
         rows: list[Any] = list(zip(*bound, strict=True))
     else:
         rows = [dict(zip(names, values, strict=True)) for values in zip(*bound, strict=True)]
     conn.exec_driver_sql(compiled.string, rows)
+
+
+# SQLite's DATETIME and DATE with their default storage formats: the text their bind
+# processors make, from ``isoformat`` (a 110k-row package binds ≈ 470,000 such values; the
+# processors fill a dict and a %-format per value, ≈ 3 times slower).
+_SQLITE_DATETIME = "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
+_SQLITE_DATE = "%(year)04d-%(month)02d-%(day)02d"
+
+
+def _bind_processor(impl, dialect):
+    """``impl``'s bind processor, or a faster one making the same text (SQLite dates)."""
+    process = impl.bind_processor(dialect)
+    if dialect.name != "sqlite" or process is None:
+        return process
+    storage = getattr(impl, "_storage_format", None)
+    if isinstance(impl, DateTime) and storage == _SQLITE_DATETIME:
+        def fast(value):
+            if type(value) is datetime and value.tzinfo is None:
+                return value.isoformat(" ", "microseconds")
+            return process(value)
+        return fast
+    if isinstance(impl, Date) and not isinstance(impl, DateTime) and storage == _SQLITE_DATE:
+        def fast_date(value):
+            return value.isoformat() if type(value) is date else process(value)
+        return fast_date
+    return process
 
 
 def _write_table(s: Session, tp: TablePlan, seq: int, local_seq: int) -> None:

@@ -403,6 +403,27 @@ def test_imported_rows_are_stored_exactly_as_in_the_source(office, tksk, tmp_pat
     assert _stored(office) == _stored(tksk)
 
 
+def test_bulk_writes_bind_dates_as_sqlalchemy_would():
+    """``writing._executemany`` binds SQLite's DATETIME and DATE values with ``isoformat``
+    (faster): the text must be SQLAlchemy's own for every value a column can be given."""
+    from datetime import timedelta, timezone
+
+    from sqlalchemy import Date, DateTime
+    from sqlalchemy.dialects import sqlite
+
+    from spm_desktop.core.sync.writing import _bind_processor
+
+    dialect = sqlite.dialect()
+    values = [None, datetime(2026, 4, 1, 8, 30, 15, 123456), datetime(2026, 4, 1), datetime(999, 1, 2, 3, 4, 5, 6),
+              datetime(2026, 4, 1, 8, 30, tzinfo=timezone(timedelta(hours=7))), date(2026, 2, 28), date(5, 1, 1)]
+    for column_type, given in ((DateTime(), values), (Date(), [v for v in values if v is None or type(v) is date])):
+        impl = column_type.dialect_impl(dialect)
+        theirs, ours = impl.bind_processor(dialect), _bind_processor(impl, dialect)
+        assert ours is not theirs
+        assert [ours(v) for v in given] == [theirs(v) for v in given]
+    assert _bind_processor(DateTime().dialect_impl(dialect), dialect)(values[1]) == "2026-04-01 08:30:15.123456"
+
+
 def test_rollup_summaries_follow_imports(office, tksk, tmp_path):
     """The roll-up's summaries (migration 0002) never travel: the importing database's own
     triggers rebuild them, for new rows and for edits and deletions arriving later."""

@@ -141,6 +141,34 @@ def test_old_records_stay_syncable(office, tksk, tmp_path):
         assert s.get(Person, pid).deleted_at is None
 
 
+def test_a_person_row_changing_none_of_its_fields_is_not_checked_again(office, tksk, tmp_path, monkeypatch):
+    # Only new and changed values meet the person rules: a row whose fields are all as held
+    # here (a new revision stamp only) is not run through them again; a changed field is.
+    from spm_desktop.core.services import persons
+
+    pid = person(office, "Lama", BARAT)
+    import_package(tksk, ADMIN, send(office, tksk, tmp_path, LAPTOP, "lama"))
+    with tksk.transaction(ADMIN) as s:
+        s.get(Person, pid).updated_at = datetime(2026, 5, 1)  # a new revision, the same fields
+    person(tksk, "Baru", BARAT)
+    checked = []
+    real = persons.normalise_draft
+
+    def recording(session, draft, **kwargs):
+        checked.append(draft.name)
+        return real(session, draft, **kwargs)
+
+    monkeypatch.setattr(persons, "normalise_draft", recording)
+    result = import_package(office, ADMIN, send(tksk, office, tmp_path, OFFICE, "stamp"))
+    assert (result.new, result.updated, checked) == (1, 1, ["Baru"])
+    with tksk.transaction(ADMIN) as s:
+        s.get(Person, pid).sex = "X"
+    checked.clear()
+    [reason] = refused(tksk, office, send(tksk, office, tmp_path, OFFICE, "changed"))
+    assert (reason.table, reason.record, reason.field) == ("person", pid, "sex")
+    assert checked == ["Lama", "Lama"]  # preview and import
+
+
 # ----- clocks ---------------------------------------------------------------------------------
 
 
