@@ -21,7 +21,12 @@ from sqlalchemy import bindparam, text
 
 INSERT_TRIGGERS = ("service_first_insert", "meal_event_insert", "case_need_mask_insert", "cases_need_mask_insert",
                    "need_met_need_insert", "need_met_case_insert", "need_met_event_insert", "case_need_dates_insert")
-BULK_CACHE_KIB = 256 * 1024  # page cache of a bulk writer (SQLite's default is 2 MiB)
+# Page cache of a bulk writer (SQLite's default is 2 MiB): a limit, taken only as pages are
+# read. A 50,000-event package into the 100k/1M office database changes 160,000 pages
+# (660 MB: every leaf of the events' random-key indexes, need_met, service_first, ...); with
+# 256 MiB the changed pages spilled into the WAL mid-transaction and were read and written
+# again (plain file 11.5 → 10.8 s CPU with 1 GiB, encrypted 18.6 → 16.0 s, BENCHMARKS.md).
+BULK_CACHE_KIB = 1024 * 1024
 
 # The (person, code, date) groups of the rows written whose type has a daily standard
 # (meals): their uncounted events are recomputed (migration 0010's rule, SQLite).
