@@ -424,6 +424,25 @@ def test_bulk_writes_bind_dates_as_sqlalchemy_would():
     assert _bind_processor(DateTime().dialect_impl(dialect), dialect)(values[1]) == "2026-04-01 08:30:15.123456"
 
 
+def test_new_events_and_needs_are_inserted_in_their_index_order(office, tksk, tmp_path):
+    """An import inserts new events in (person, code, date) order and new needs in case order
+    (the order of their largest random-key index: fewer pages visited in a big database)."""
+    from backend_support import ON_POSTGRES
+
+    from spm_desktop.core.demo.generator import generate
+
+    if ON_POSTGRES:
+        pytest.skip("the insertion order of SQLite's rowid tables")
+    generate(tksk, 30, 200, seed=3, until=date(2026, 3, 31))
+    exchange(tksk, office, tmp_path)
+    with office.engine.connect() as conn:
+        events = conn.exec_driver_sql("SELECT person_id, service_code, event_date FROM service_event "
+                                      "ORDER BY rowid").all()
+        needs = [r[0] for r in conn.exec_driver_sql("SELECT case_id FROM case_need ORDER BY rowid")]
+    assert len(events) == 200 and events == sorted(events)
+    assert len(needs) > 10 and needs == sorted(needs)
+
+
 def test_rollup_summaries_follow_imports(office, tksk, tmp_path):
     """The roll-up's summaries (migration 0002) never travel: the importing database's own
     triggers rebuild them, for new rows and for edits and deletions arriving later."""
