@@ -32,12 +32,24 @@ from spm_desktop.core.storage.open import ensure_device, open_database  # noqa: 
 
 
 def pytest_configure(config) -> None:
+    # SPM_TEST_TODAY=YYYY-MM-DD moves the program's one clock (core.clock) to that day for the
+    # whole run, so a test that passes only on the day it was written fails (issue 22 item 6).
+    # Read here only; the program itself never reads it. CLI subprocesses keep the real clock.
+    fixed = os.environ.get("SPM_TEST_TODAY")
+    if fixed:
+        from datetime import date
+
+        from spm_desktop.core.clock import Clock, set_clock
+
+        set_clock(Clock.starting_on(date.fromisoformat(fixed)))
     config.addinivalue_line(
         "markers", "sqlite_only(reason): the test is about the SQLite file itself; skipped on PostgreSQL")
 
 
 def pytest_report_header(config) -> str:
-    return f"spm_desktop test database: {BACKEND}"
+    from spm_desktop.core import clock
+
+    return f"spm_desktop test database: {BACKEND}; today: {clock.today().isoformat()}"
 
 
 def pytest_collection_modifyitems(config, items) -> None:

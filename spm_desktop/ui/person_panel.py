@@ -10,6 +10,7 @@ from html import escape
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.groups import SEXES
@@ -57,7 +58,7 @@ def load_person_page(db: Database, actor: Actor, person_id: str) -> PersonPageDa
 
 
 def identity_html(p: PersonInfo, today: date | None = None) -> str:
-    age = age_on(p, today or date.today())
+    age = age_on(p, today or clock.today())
     born = birth_text(p.birth_date, p.birth_year, p.birth_year_estimated) or "tidak diketahui"
     rows = [
         ("NIK", p.nik or "belum diketahui"), ("No. KK", p.no_kk or "–"),

@@ -10,6 +10,7 @@ from PySide6.QtCore import QDate, QPoint, QRect, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLayout, QLayoutItem, QStyle, QWidget
 
+from spm_desktop.core import clock
 from spm_desktop.core.services.master_lists import CategoryItem, RegionItem
 
 DATE_FORMAT = "dd/MM/yyyy"
@@ -33,7 +34,7 @@ class DateEdit(QDateEdit):
         self.setDisplayFormat(DATE_FORMAT)
         self.setCalendarPopup(True)
         self.setMinimumDate(QDate(1900, 1, 1))
-        self.set_value(value or date.today())
+        self.set_value(value or clock.today())
 
     def value(self) -> date:
         return from_qdate(self.date())

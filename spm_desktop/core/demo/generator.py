@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, insert, select, text, update
 
+from spm_desktop.core import clock
 from spm_desktop.core.demo import names
 from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.dates import short_date
@@ -269,7 +270,7 @@ def generate(
     if persons < 1 or events < 0:
         raise ValidationError("Jumlah penerima layanan minimal 1 dan jumlah layanan tidak boleh negatif.", "persons")
     say = progress or (lambda _m: None)
-    until = until or date.today()
+    until = until or clock.today()
     from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.services.area import DEMO_AREA, AreaChoice, adopt_area, needs_area
 

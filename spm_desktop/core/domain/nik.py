@@ -26,6 +26,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import ValidationError
 
@@ -57,7 +58,7 @@ class NikInfo:
     def birth_date(self, century_hint: date | None = None, *, min_age: int | None = None) -> date:
         """The birth date in the latest century that puts it on or before today (``century_hint``)
         and, with ``min_age`` (a lansia: 60), makes the person at least that old today."""
-        today = century_hint or date.today()
+        today = century_hint or clock.today()
         fallback: date | None = None
         for century in CENTURIES:
             try:
@@ -195,7 +196,7 @@ def kk_issue_date(no_kk: str, today: date | None = None) -> date | None:
     """The issue date of digits 7–12 (DDMMYY): in the 2000s, or in the 1900s from 1970 when the
     2000s would put it after today (then the future date is returned when the 1900s one is
     before 1970); None when it is no real date."""
-    today = today or date.today()
+    today = today or clock.today()
     day, month, year2 = int(no_kk[6:8]), int(no_kk[8:10]), int(no_kk[10:12])
     try:
         issued = date(2000 + year2, month, day)
@@ -218,7 +219,7 @@ def kk_format_problem(no_kk: str) -> str | None:
 
 def kk_problem(no_kk: str, today: date | None = None) -> str | None:
     """The first thing wrong with a No. KK (today's rules), or None when valid."""
-    today = today or date.today()
+    today = today or clock.today()
     problem = kk_format_problem(no_kk) or region_problem(no_kk, "No. KK")
     if problem:
         return problem

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -32,6 +31,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.groups import SPM_GROUPS
 from spm_desktop.core.domain.settings import AppSettings
 from spm_desktop.core.reports import formatting as fmt
@@ -475,7 +475,7 @@ def write_espm_xlsx(q: QuarterResult, settings: AppSettings, path: str | Path,
                     signing: Signing | None = None) -> Path:
     """Write the workbook of the quarter to ``path``; returns the path."""
     path = Path(path)
-    signing = signing or Signing(date.today())
+    signing = signing or Signing(clock.today())
     wb = Workbook()
     # the tuntas table lies across columns C…: one more column per level beyond six
     summary = _Sheet(wb.active, SUMMARY_WIDTHS + [13] * max(0, len(settings.tuntas) - 6))

@@ -10,7 +10,6 @@ fulfilment rule is printed by its Indonesian name. This module never queries the
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from reportlab.graphics.charts.lineplots import LinePlot
@@ -39,6 +38,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.settings import FULFILMENT_RULE_NAMES, AppSettings
 from spm_desktop.core.paths import resource_path
 from spm_desktop.core.reports import formatting as fmt
@@ -411,7 +411,7 @@ def write_recap_pdf(result: RollupResult, settings: AppSettings, path: str | Pat
     _register_fonts()
     path = Path(path)
     st = _styles()
-    signing = signing or Signing(date.today())
+    signing = signing or Signing(clock.today())
     portrait_w = A4[0] - 2 * MARGIN
     land_w = landscape(A4)[0] - 2 * MARGIN
     doc = BaseDocTemplate(str(path), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,

@@ -24,6 +24,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.groups import ACTIVITY_RULES
@@ -210,7 +211,7 @@ def _check_listed_exist(s: Session, persons: tuple[str, ...], volunteers: tuple[
 def validate_activity(s: Session, data: ActivityInput, today: date | None = None) -> tuple[ActivityInput, ServiceType]:
     """Check an activity's input; returns it normalised with its service type. Raises
     :class:`ValidationError` listing every problem."""
-    today = today or date.today()
+    today = today or clock.today()
     errors: list[FieldError] = []
     code = (data.service_code or "").strip()
     st = _activity_type(s, code, errors)

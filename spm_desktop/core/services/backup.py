@@ -13,6 +13,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import DomainError, ValidationError
 from spm_desktop.core.security import audit
@@ -59,7 +60,7 @@ def create_backup(db, actor: Actor, target: str | Path | None = None) -> BackupI
         if target.resolve() == db_file.resolve():
             raise ValidationError("Tujuan cadangan tidak boleh berkas basis data itu sendiri.", "target")
         copy_database(db_file, target, keys=live_keys(db_file))
-        info = BackupInfo(target, "manual", datetime.now().replace(microsecond=0), target.stat().st_size)
+        info = BackupInfo(target, "manual", clock.now().replace(microsecond=0), target.stat().st_size)
     with db.transaction(actor) as s:
         audit.record(s, "export", "backup", "", after={"file": str(info.path), "size": info.size})
     return info

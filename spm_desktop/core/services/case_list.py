@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import and_, select
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.groups import SPM_GROUP_SHORT
 from spm_desktop.core.domain.names import name_tokens
@@ -65,7 +66,7 @@ def list_case_rows(db: Database, actor: Actor, status: str | None = "open", unit
     ``text``: part of the person's name or a NIK prefix.
     """
     require(actor, "person.view")
-    today = today or date.today()
+    today = today or clock.today()
     q = (select(Case, Person.name, Person.nik)
          .join(Person, Person.id == Case.person_id)
          .where(Case.deleted_at.is_(None), Person.deleted_at.is_(None),

@@ -26,6 +26,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.age_rules import group_age_problem
 from spm_desktop.core.domain.dates import short_date
@@ -170,7 +171,7 @@ def check_needs(s: Session, needs: Iterable[str], field: str = "needs") -> tuple
 
 def validate_case(s: Session, actor: Actor, draft: CaseDraft, today: date | None = None) -> CaseDraft:
     """Check a case draft (not the open-case rule); return it cleaned."""
-    today = today or date.today()
+    today = today or clock.today()
     errors: list[FieldError] = []
     unit, group, referred = _checked_vocabularies(draft, errors)
     if draft.intake_date is None:
@@ -330,7 +331,7 @@ def need_status(db: Database, actor: Actor, case_id: str, on: date | None = None
 
     with db.reading() as s:
         c = load_case(s, case_id)
-        as_of = on or date.today()
+        as_of = on or clock.today()
         fact = need_states(s, [c.id], as_of, load_settings(s).exit_cancels_needs).get(c.id)
         names = dict(s.execute(select(ServiceType.code, ServiceType.name)).all())
         facts = {n.need_id: n for n in fact.needs} if fact else {}
@@ -530,7 +531,7 @@ def reassess_in(s: Session, actor: Actor, c: Case, needs: Iterable[str], assesse
     elif c.exit_date is not None and assessed_on > c.exit_date:
         errors.append(FieldError("assessed_on", f"Tanggal asesmen tidak boleh sesudah tanggal keluar kasus "
                                                 f"({short_date(c.exit_date)})."))
-    elif assessed_on > date.today():
+    elif assessed_on > clock.today():
         errors.append(FieldError("assessed_on", "Tanggal asesmen tidak boleh di masa depan."))
     if errors:
         raise ValidationError(errors)
@@ -592,7 +593,7 @@ def close_case_in(s: Session, actor: Actor, c: Case, exit_date: date, reason: st
     elif exit_date < c.intake_date:
         errors.append(FieldError("exit_date", f"Tanggal keluar tidak boleh sebelum tanggal masuk "
                                               f"({short_date(c.intake_date)})."))
-    elif exit_date > date.today():
+    elif exit_date > clock.today():
         errors.append(FieldError("exit_date", "Tanggal keluar tidak boleh di masa depan."))
     if errors:
         raise ValidationError(errors)

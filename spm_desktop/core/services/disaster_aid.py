@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.detail_fields import detail_fields
@@ -150,7 +151,7 @@ def _check_dates(disaster: Disaster, start: date | None, end: date | None) -> No
         begun = short_date(disaster.start_date)
         errors.append(FieldError("start", f"Layanan tanggal {short_date(start)} tidak bisa dicatat: "
                                           f"bencana ini baru mulai tanggal {begun}."))
-    if end > date.today():
+    if end > clock.today():
         errors.append(FieldError("end", "Tanggal layanan tidak boleh setelah hari ini."))
     if errors:
         raise ValidationError(errors)

@@ -16,6 +16,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.vulnerable import NEED_LABELS, VICTIM_NEED_CODES, VULNERABLE_KINDS
 from spm_desktop.core.rollup.victims import load_victim_needs
@@ -106,7 +107,7 @@ def victim_need_state(s, disaster_id: str, on: date) -> dict[str, dict[str, date
 def disaster_summary(db: Database, actor: Actor, disaster_id: str, on: date | None = None) -> DisasterSummary:
     """The summary of one disaster as of ``on`` (default today), read in one session (any thread)."""
     require(actor, "person.view")
-    on = on or date.today()
+    on = on or clock.today()
     with db.reading() as s:
         d = load_disaster(s, disaster_id)
         households = households_of(s, d)

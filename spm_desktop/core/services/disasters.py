@@ -19,6 +19,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import FieldError, ValidationError
@@ -179,7 +180,7 @@ def _checked_place(s: Session, data: DisasterInput, errors: list[FieldError]) ->
 def validate_disaster(s: Session, data: DisasterInput, today: date | None = None) -> DisasterInput:
     """Check a disaster's input against the rules and master data; returns it normalised
     (kecamatan filled from the kelurahan). Raises :class:`ValidationError` listing every problem."""
-    today = today or date.today()
+    today = today or clock.today()
     errors: list[FieldError] = []
     _check_vocabularies(data, errors)
     end_date = _checked_dates(data, today, errors)
@@ -312,7 +313,7 @@ def _check_closing_date(d: Disaster, when: date | None, field: str, label: str) 
     if when is None or when < d.start_date:
         raise ValidationError(f"{label} wajib diisi dan tidak boleh sebelum tanggal mulai "
                               f"({short_date(d.start_date)}).", field)
-    if when > date.today():
+    if when > clock.today():
         raise ValidationError(f"{label} tidak boleh setelah hari ini.", field)
 
 

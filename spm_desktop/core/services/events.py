@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.detail_fields import DetailProblem, detail_fields, is_empty, parse_value
@@ -192,7 +193,7 @@ def _settings(s: Session):
 def validate_event(s: Session, actor: Actor, draft: EventDraft, today: date | None = None) -> _Checked:
     """Check a service event against every rule; returns it cleaned with its person, type and
     case. Raises :class:`ValidationError` listing every problem."""
-    today = today or date.today()
+    today = today or clock.today()
     errors: list[FieldError] = []
     person = _checked_person(s, draft.person_id, errors)
     code = (draft.service_code or "").strip()

@@ -18,6 +18,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ConflictError, DomainError, FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.groups import HOUSEHOLD_RELATIONS, SEXES
@@ -186,7 +187,7 @@ def check_waiver_fits(who: str, field: str, waived, displaced: bool, kinds: tupl
 def validate_household(s: Session, data: HouseholdInput, disaster: Disaster,
                        exclude_household_id: str | None = None) -> None:
     """Every problem of the form at once, as one :class:`ValidationError`."""
-    today = date.today()
+    today = clock.today()
     errors: list[FieldError] = []
     no_kk = clean_identity(data.no_kk)
     stored = (s.scalar(select(Household.no_kk).where(Household.id == exclude_household_id))

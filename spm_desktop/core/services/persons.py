@@ -22,6 +22,7 @@ from datetime import date
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import ConflictError, FieldError, PermissionDenied, ValidationError
@@ -223,7 +224,7 @@ def normalise_draft(s: Session, draft: PersonDraft, today: date | None = None,
     codes, the KK issue date) applies to new and changed numbers; ``spm-desktop check``
     lists the stored ones failing it.
     """
-    today = today or date.today()
+    today = today or clock.today()
     errors: list[FieldError] = []
     _check_texts(draft, errors)
     name, alias = _checked_names(draft, errors)

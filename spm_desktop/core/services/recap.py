@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.reports.signing import Signing
@@ -50,7 +51,7 @@ def signing_for(db: Database, actor: Actor, signed_on: date | None = None, maker
             name, nip = user.full_name, user.nip
     if maker_nip and not maker_nip.replace(" ", "").isdigit():
         raise ValidationError("NIP pembuat hanya boleh berisi angka (spasi boleh).", "maker_nip")
-    return Signing(signed_on or date.today(), (maker_name if maker_name is not None else name).strip(),
+    return Signing(signed_on or clock.today(), (maker_name if maker_name is not None else name).strip(),
                    (maker_nip if maker_nip is not None else nip).strip())
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.domain.errors import DomainError, ValidationError
 from spm_desktop.core.storage.engine import DB_ERRORS
@@ -216,7 +217,7 @@ def check_file(path: Path, quick: bool = False, key: bytes | None = None) -> Che
 
 
 def backup_stamp(now: datetime | None = None) -> str:
-    return (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return (now or clock.now()).strftime("%Y%m%d-%H%M%S")
 
 
 def unique_target(folder: Path, kind: str, now: datetime | None = None) -> Path:
@@ -300,7 +301,7 @@ def daily_backup(db_file: Path, now: datetime | None = None) -> list[BackupInfo]
     db_file = Path(db_file)
     if not db_file.is_file() or db_file.stat().st_size == 0:
         return []
-    now = now or datetime.now()
+    now = now or clock.now()
     folder = backups_dir_for(db_file)
     existing = list_backups(folder)
     made = []

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from spm_desktop.core import clock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -30,8 +32,8 @@ def seed_id(kind: str, natural_key: str) -> str:
 
 
 def utcnow() -> datetime:
-    """Current UTC time, naive (stored as UTC everywhere)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Current UTC time, naive (stored as UTC everywhere), read from the program's clock (core.clock)."""
+    return clock.utcnow()
 
 
 class Base(DeclarativeBase):

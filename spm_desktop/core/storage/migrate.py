@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from pathlib import Path
 
 from alembic import command
@@ -12,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.errors import DomainError
 from spm_desktop.core.paths import migrations_path
 from spm_desktop.core.storage.engine import is_sqlite, lock_for_setup, make_engine
@@ -67,7 +67,7 @@ def backup_before_migration(db_file: Path, revision: str | None) -> Path | None:
 
     if not db_file.exists() or db_file.stat().st_size == 0:
         return None
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     target = db_file.with_name(f"{db_file.stem}.before-{revision or 'base'}.{stamp}.db")
     copy_database(db_file, target)
     log.info("Salinan sebelum migrasi: %s", target)

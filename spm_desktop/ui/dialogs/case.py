@@ -8,8 +8,6 @@ a re-assessment, closing a case.
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import QRect, QSize, Qt, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
@@ -30,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import DomainError
 from spm_desktop.core.domain.groups import CASE_GROUPS, EXIT_REASONS, REFERRED_BY, SPM_GROUP_SHORT, UNITS
@@ -182,7 +181,7 @@ class CaseDialog(_FormDialog):
         select_data(self.unit, ctx.actor.unit or ctx.recall("case/last_unit", "UPRS"))
         self.group = QComboBox()
         fill_combo(self.group, [(SPM_GROUP_SHORT[g], g) for g in CASE_GROUPS])
-        self.intake = DateEdit(date.today())
+        self.intake = DateEdit(clock.today())
         self.referred = QComboBox()
         fill_combo(self.referred, [(label, key) for key, label in REFERRED_BY.items()], "(tidak diisi)")
         self.found = QLineEdit()
@@ -259,7 +258,7 @@ class NeedsDialog(_FormDialog):
     def __init__(self, ctx: UiContext, case: CaseInfo, parent: QWidget | None = None) -> None:
         super().__init__(ctx, f"Asesmen ulang — {case.person_name}", parent)
         self.case = case
-        self.assessed_on = DateEdit(date.today())
+        self.assessed_on = DateEdit(clock.today())
         self.needs = NeedsChecklist(ctx)
         self.assessment = AssessmentChoice(self.needs, with_later=False)
         have = ", ".join(f"{n.name} ({short_date(n.assessed_on) if n.assessed_on else '–'})"
@@ -288,7 +287,7 @@ class CloseCaseDialog(_FormDialog):
     def __init__(self, ctx: UiContext, case: CaseInfo, parent: QWidget | None = None) -> None:
         super().__init__(ctx, f"Tutup kasus — {case.person_name}", parent)
         self.case = case
-        self.exit_date = DateEdit(date.today())
+        self.exit_date = DateEdit(clock.today())
         self.reason = QComboBox()
         fill_combo(self.reason, [(label, key) for key, label in EXIT_REASONS.items()])
         self.notes = QPlainTextEdit()

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import DomainError
 from spm_desktop.core.domain.groups import (
@@ -224,7 +225,7 @@ class CloseDisasterDialog(SubmitDialog):
         what = "Akhiri masa tanggap darurat" if emergency else "Tutup penanganan bencana"
         self.setWindowTitle(f"{what} — {disaster.title}")
         known = disaster.end_date if emergency else (disaster.closed_on or disaster.end_date)
-        self.end = DateEdit(min(date.today(), max(disaster.start_date, known or date.today())))
+        self.end = DateEdit(min(clock.today(), max(disaster.start_date, known or clock.today())))
         self.phase = QComboBox()
         fill_combo(self.phase, [(label, key) for key, label in DISASTER_PHASES.items()])
         select_data(self.phase, "pasca_bencana")
@@ -466,7 +467,7 @@ class AidDialog(QDialog):
         self.kind = kind
         self.setWindowTitle(f"{AID_KINDS[kind]} — {disaster.title}")
         form = QFormLayout()
-        last_day = min(date.today(), disaster.end_date or date.today())
+        last_day = min(clock.today(), disaster.end_date or clock.today())
         if kind == "meals":  # meals run over the emergency: from its first day to its end (or today)
             self.start, self.end = DateEdit(disaster.start_date), DateEdit(max(disaster.start_date, last_day))
         else:

@@ -9,12 +9,12 @@ Berita Acara Serah Terima of a reunification event (the witnesses entered here),
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QLineEdit, QWidget
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.layanan import REFERRAL_NEXT, REFERRAL_STATUSES
 from spm_desktop.core.reports.formatting import short_date
 from spm_desktop.core.services import letters
@@ -56,7 +56,7 @@ class ReferralFeedbackDialog(_FormDialog):
         self.status = QComboBox()
         for key in REFERRAL_NEXT.get(current, ()):
             self.status.addItem(REFERRAL_STATUSES[key], key)
-        self.feedback_date = DateEdit(date.today())
+        self.feedback_date = DateEdit(clock.today())
         self.notes = QLineEdit(tracking.notes if tracking else "")
         self.notes.setPlaceholderText("mis. diterima poli jiwa, dirawat inap")
         self.form.addRow(about)
@@ -102,7 +102,7 @@ class HandoverLetterDialog(_FormDialog):
         for i, field in enumerate(self.witnesses, start=1):
             field.setPlaceholderText("nama, jabatan (mis. Lurah, Ketua RT)")
             self.form.addRow(f"Saksi &{i}:", field)
-        self.letter_date = DateEdit(date.today())
+        self.letter_date = DateEdit(clock.today())
         self.form.addRow("&Tanggal surat:", self.letter_date)
         save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         save.setText("Cetak ke PDF…")

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import DomainError, ValidationError
 from spm_desktop.core.domain.groups import SEXES
@@ -107,7 +108,7 @@ class PersonDialog(QDialog):
         self.birth_known = QCheckBox("Tanggal lahir diketahui")
         self.birth_date = DateEdit(date(1980, 1, 1))
         self.birth_year = QSpinBox()
-        self.birth_year.setRange(UNKNOWN_YEAR, date.today().year)
+        self.birth_year.setRange(UNKNOWN_YEAR, clock.today().year)
         self.birth_year.setSpecialValueText("tidak diketahui")
         self.birth_year.setValue(UNKNOWN_YEAR)
         self.birth_known.toggled.connect(self._birth_mode)

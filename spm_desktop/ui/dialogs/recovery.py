@@ -18,6 +18,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QWidget
 
 from spm_desktop import APP_NAME
+from spm_desktop.core import clock
 from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.security import vault
 from spm_desktop.core.security.passwords import PASSWORD_RULES
@@ -47,7 +48,7 @@ def _two_lines(recovery_key: str) -> str:
 
 def print_recovery_sheet(printer: QPrinter, recovery_key: str, made: datetime | None = None) -> None:
     document = QTextDocument()
-    document.setHtml(recovery_sheet_html(recovery_key, made or datetime.now(), socket.gethostname()))
+    document.setHtml(recovery_sheet_html(recovery_key, made or clock.now(), socket.gethostname()))
     document.print_(printer)
 
 

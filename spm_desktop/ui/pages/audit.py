@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.security import audit_trail as trail
 from spm_desktop.ui.context import UiContext
@@ -148,7 +149,7 @@ class Page(QWidget):
         for key, label in trail.ENTITY_LABELS.items():
             self.entity.addItem(label, key)
         self.use_dates = QCheckBox("Batasi tanggal")
-        today = QDate.currentDate()
+        today = QDate(clock.today())
         self.date_from = QDateEdit(today.addMonths(-1))
         self.date_to = QDateEdit(today)
         for edit in (self.date_from, self.date_to):

@@ -5,8 +5,6 @@ database work goes through the runner."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.services import disaster_aid as aid
 from spm_desktop.core.services.disaster_summary import DisasterSummary, disaster_summary
@@ -98,7 +97,7 @@ class Page(QWidget):
         writer = ctx.can("disaster.write")
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
-        self.year.setValue(date.today().year)
+        self.year.setValue(clock.today().year)
         self.year.setPrefix("Tahun ")
         self.year.valueChanged.connect(self.refresh)
         self.new_button = QPushButton("&Daftarkan bencana…")

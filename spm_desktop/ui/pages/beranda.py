@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core import clock
 from spm_desktop.core.reports import formatting as fmt
 from spm_desktop.core.rollup.result import main_indicators
 from spm_desktop.core.services.dashboard import Dashboard, dashboard
@@ -32,7 +33,7 @@ class Page(QWidget):
     ORDER = 0
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None,
-                 today: Callable[[], date] = date.today) -> None:
+                 today: Callable[[], date] = clock.today) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.today = today

@@ -10,7 +10,6 @@ service are remembered on this computer.
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import partial
 
 from PySide6.QtCore import Qt, Slot
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.groups import UNITS
 from spm_desktop.core.security.scope import scope_of
@@ -239,7 +239,7 @@ class Page(QWidget):
             self.message.problem(f"{saved} {event.not_counted}")
         else:
             self.message.fine(f"{saved} Lanjut ke orang berikutnya.")
-        self.recent.set_records([(datetime.now().strftime("%H:%M"), event), *self.recent.records])
+        self.recent.set_records([(clock.now().strftime("%H:%M"), event), *self.recent.records])
         self.person.clear()
         self._cases_for = None
         self.case.clear()

@@ -9,7 +9,6 @@ list beside a scrollable form, so they fit a 1366×768 screen.
 
 from __future__ import annotations
 
-from datetime import date
 from functools import partial
 
 from PySide6.QtCore import Qt, Slot
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.groups import SEXES
 from spm_desktop.core.services.activities import (
@@ -117,7 +117,7 @@ class ActivitiesTab(QWidget):
 
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
-        self.year.setValue(date.today().year)
+        self.year.setValue(clock.today().year)
         self.year.setAccessibleName("Tahun")
         self.filter = compact_combo(QComboBox(), 24)
         fill_combo(self.filter, [(f"{t.name} ({t.code})", t.code) for t in self.types], "Semua kegiatan")
@@ -288,7 +288,7 @@ class ActivitiesTab(QWidget):
         self.editing = a
         index = self.service.findData(a.service_code if a else self.ctx.recall("activities/service"))
         self.service.setCurrentIndex(max(index, 0))
-        self.day.set_value(a.activity_date if a else date.today())
+        self.day.set_value(a.activity_date if a else clock.today())
         self.region.set_kelurahan(a.kelurahan_code if a else self.ctx.recall("activities/kelurahan"))
         self.male.setValue(a.participants_male if a else 0)
         self.female.setValue(a.participants_female if a else 0)

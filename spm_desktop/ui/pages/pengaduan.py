@@ -8,7 +8,7 @@ so the page fits 1366×768; every field is reachable with Tab and every action h
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTime, Slot
 from PySide6.QtWidgets import (
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.domain.groups import CASE_GROUPS, SPM_GROUP_SHORT, UNITS
 from spm_desktop.core.domain.layanan import (
@@ -376,7 +377,7 @@ class Page(QWidget):
     @Slot(object)
     def _show_complaint(self, info: cs.ComplaintInfo | None) -> None:
         self.current = info
-        received = info.received_at if info else datetime.now()
+        received = info.received_at if info else clock.now()
         self.received_date.set_value(received.date())
         self.received_time.setTime(QTime(received.hour, received.minute))
         for combo, value in ((self.channel, info.channel if info else "telepon"),
@@ -397,7 +398,7 @@ class Page(QWidget):
         self.next_status.clear()
         for key in (COMPLAINT_NEXT.get(info.status, ()) if info else ()):
             self.next_status.addItem(COMPLAINT_STATUSES[key], key)
-        self.status_date.set_value(date.today())
+        self.status_date.set_value(clock.today())
         self.note.clear()
         self.reason.clear()
         self.log.clear()
@@ -671,7 +672,7 @@ class Page(QWidget):
         if not self.proposal_person.person_id:
             self.proposal_person.setFocus()
             return
-        data = ds.ProposalInput(self.proposal_person.person_id, self.proposal_kind.currentData(), date.today(),
+        data = ds.ProposalInput(self.proposal_person.person_id, self.proposal_kind.currentData(), clock.today(),
                                 self.proposal_batch.text(), self.proposal_reason.text())
         self.ctx.runner.submit(ds.propose, self.ctx.db, self.ctx.actor, data, parent=self,
                                on_done=self._changed)

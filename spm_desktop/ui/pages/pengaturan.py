@@ -5,7 +5,6 @@ on the runner."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Slot
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.groups import SPM_GROUP_SHORT
 from spm_desktop.core.domain.layanan import LETTER_KINDS
 from spm_desktop.core.reports import formatting as fmt
@@ -301,7 +301,7 @@ class Page(QWidget):
         w = QWidget()
         self.target_year = QSpinBox()
         self.target_year.setRange(2000, 2100)
-        self.target_year.setValue(date.today().year)
+        self.target_year.setValue(clock.today().year)
         self.target_year.valueChanged.connect(self.load_targets)
         names = {}
         self.targets = RecordTableModel((
@@ -457,7 +457,7 @@ class Page(QWidget):
         w = QWidget()
         self.mutu_year = QSpinBox()
         self.mutu_year.setRange(2000, 2100)
-        self.mutu_year.setValue(date.today().year)
+        self.mutu_year.setValue(clock.today().year)
         self.mutu_year.valueChanged.connect(self.load_mutu)
         self.mutu = RecordTableModel((
             Column("Jenis", lambda m: MUTU_KINDS.get(m.kind, m.kind)),

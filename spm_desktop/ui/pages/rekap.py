@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.groups import SPM_GROUPS
 from spm_desktop.core.reports import formatting as fmt
 from spm_desktop.core.rollup import DIMENSIONS, Period, RollupResult
@@ -81,7 +82,7 @@ class Page(QWidget):
         self.ctx = ctx
         self.result: RollupResult | None = None
         self.last_file: Path | None = None
-        today = today or date.today()
+        today = today or clock.today()
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
         self.year.setValue(today.year)

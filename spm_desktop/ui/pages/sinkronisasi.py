@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.reports.formatting import number
 from spm_desktop.core.security.audit_trail import to_local
@@ -555,7 +556,7 @@ class Page(QWidget):
     @Slot()
     def export(self) -> None:
         peer = self.peer.currentText().strip()
-        stamp = datetime.now().strftime("%Y%m%d-%H%M")
+        stamp = clock.now().strftime("%Y%m%d-%H%M")
         who = "".join(ch if ch.isalnum() else "-" for ch in (peer or "semua")).strip("-").lower()
         path = SyncFileDialog.ask_save(self, Path.home() / f"spm-{who}-{stamp}{FILE_SUFFIX}")
         if path is None:
