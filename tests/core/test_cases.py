@@ -9,6 +9,7 @@ import pytest
 from casework_helpers import table_counts
 from sqlalchemy import select
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from spm_desktop.core.services import cases as C
@@ -16,7 +17,7 @@ from spm_desktop.core.services.events import EventDraft, record_event
 from spm_desktop.core.services.persons import PersonDraft, register_person
 from spm_desktop.core.storage.models import AuditEntry, CaseNeed
 
-TODAY = date.today()
+TODAY = clock.today()
 START = TODAY - timedelta(days=20)
 MEALS, CLOTHES, DOCS = "1.06.04.2.01.0001", "1.06.04.2.01.0002", "1.06.04.2.01.0014"
 

@@ -9,6 +9,7 @@ from casework_helpers import table_counts
 from sqlalchemy import func, select
 from summaries import assert_summaries_consistent
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import ConflictError, PermissionDenied, ValidationError
 from spm_desktop.core.domain.nik import make_nik
@@ -22,7 +23,7 @@ from spm_desktop.core.storage.models import AuditEntry, Disaster, DuplicateCandi
 KEL_A = "61.71.01.1002"  # kecamatan 61.71.01
 KEL_A2 = "61.71.01.1003"  # same kecamatan
 KEL_B = "61.71.02.1001"  # other kecamatan
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def person(db, name, sex="L", year=1970, kel=KEL_A, **kw):

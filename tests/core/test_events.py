@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from casework_helpers import table_counts
 from sqlalchemy import func, select
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import NotFoundError, PermissionDenied, ValidationError
 from spm_desktop.core.services import events as E
@@ -18,7 +19,7 @@ from spm_desktop.core.services.persons import PersonDraft, register_person
 from spm_desktop.core.services.settings import update_setting
 from spm_desktop.core.storage.models import AuditEntry, ServiceEvent, ServiceType
 
-TODAY = date.today()
+TODAY = clock.today()
 START = TODAY - timedelta(days=10)
 MEALS, CLOTHES, DEVICE, DOCS = "1.06.04.2.01.0001", "1.06.04.2.01.0002", "1.06.04.2.01.0003", "1.06.04.2.01.0014"
 REFERRAL, TRACING, GUIDANCE = "1.06.04.2.01.0012", "1.06.04.2.01.0011", "1.06.04.2.01.0005"

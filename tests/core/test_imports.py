@@ -12,14 +12,15 @@ from casework_helpers import table_contents, table_counts
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import PermissionDenied, ValidationError
 from spm_desktop.core.domain.nik import make_nik
 from spm_desktop.core.imports import ImportRefused, external_id, run_import
 from spm_desktop.core.storage.models import AuditEntry, Case, CaseNeed, DuplicateCandidate, Person, ServiceEvent
 
-D1 = date.today() - timedelta(days=40)
-D2 = date.today() - timedelta(days=30)
+D1 = clock.today() - timedelta(days=40)
+D2 = clock.today() - timedelta(days=30)
 NIK_SITI = make_nik("617101", date(1975, 8, 17), "P", 12)
 NIK_OUTSIDE = make_nik("320101", date(1990, 1, 2), "L", 3)
 
@@ -306,7 +307,7 @@ BAD_EVENTS = [
     (dict(case="C9"), "kolom case"),
     (dict(case="C3"), "kolom case"),  # another person's case
     (dict(kode_layanan="1.2.3"), "kolom kode_layanan"),
-    (dict(tanggal=(date.today() + timedelta(days=1)).isoformat()), "kolom tanggal"),
+    (dict(tanggal=(clock.today() + timedelta(days=1)).isoformat()), "kolom tanggal"),
     (dict(tanggal=(D1 - timedelta(days=1)).isoformat()), "kolom tanggal"),  # before intake
     (dict(jumlah="0"), "kolom jumlah"),
     (dict(jumlah="satu"), "kolom jumlah"),

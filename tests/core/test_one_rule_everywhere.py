@@ -4,13 +4,14 @@ from the same met / due / cancelled rules as the recap."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rollup_builders import CLOTHES, MEALS, REUNI, Rows
 from sqlalchemy import delete
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import SYSTEM
 from spm_desktop.core.rollup import Period, compute_rollup
 from spm_desktop.core.rollup.met import judge, load_case_facts
@@ -19,7 +20,7 @@ from spm_desktop.core.services import cases as cases_svc
 from spm_desktop.core.services.dashboard import dashboard
 from spm_desktop.core.storage.models import Case, CaseNeed, Person, ServiceEvent
 
-TODAY = date.today()
+TODAY = clock.today()
 DAYS = st.dates(TODAY - timedelta(days=400), TODAY)
 CODES = (MEALS, CLOTHES, REUNI)
 case = st.tuples(st.integers(0, 3), st.sampled_from(("gepeng", "disabilitas")), DAYS, st.none() | DAYS,

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from recap_sample import MEALS, SETTINGS, TENT, sample_result
 
+from spm_desktop.core import clock
 from spm_desktop.core.reports.recap_pdf import main_indicators, write_recap_pdf
 from spm_desktop.core.reports.signing import Signing
 
@@ -138,7 +139,7 @@ def test_attendance_indicators_are_labelled(tmp_path):
 
 def test_signed_today_by_default_and_main_indicators(tmp_path):
     path = write_recap_pdf(sample_result(), SETTINGS, tmp_path / "r.pdf")
-    today = date.today()
+    today = clock.today()
     from spm_desktop.core.reports.formatting import long_date
 
     text = pdf_text(path)

@@ -3,10 +3,9 @@ count, warnings, JSON keys). Each test states the figures worked out by hand in 
 
 from __future__ import annotations
 
-from datetime import date
-
 from rollup_builders import B_FOOD, CLOTHES, KEL_SELATAN, MEALS, REUNI, Rows, d
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.rollup import Period, compute_rollup
 from spm_desktop.core.services import case_list
@@ -228,7 +227,7 @@ def test_ikk1_counts_distinct_persons_and_rata_rata_capaian(db):
 def test_kasus_list_agrees_with_the_case_panel(db):
     """The Kasus list's "belum terpenuhi" equals the open needs of the case panel, case by case
     (it was 0 for every case before: its subquery was not correlated)."""
-    today = date.today()
+    today = clock.today()
 
     def rows(r):
         p, q = r.person(), r.person()
@@ -273,7 +272,7 @@ def test_the_service_form_says_why_a_meal_does_not_count(db):
     from spm_desktop.core.services.events import EventDraft, record_event
     from spm_desktop.core.services.persons import PersonDraft, register_person
 
-    today = date.today()
+    today = clock.today()
     p = register_person(db, SYSTEM, PersonDraft(name="Budi", sex="L", kelurahan_code="61.71.01.1002"))
     one = record_event(db, SYSTEM, EventDraft(person_id=p.id, service_code=MEALS, event_date=today,
                                               details={"meals_per_day": 1, "days": 1}, unit="UPRS"))

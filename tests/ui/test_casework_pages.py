@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from sqlalchemy import func, select
 
+from spm_desktop.core import clock
 from spm_desktop.core.services.cases import CaseDraft, open_case
 from spm_desktop.core.services.events import list_events, record_shelter_meals
 from spm_desktop.core.services.persons import PersonDraft, register_person
@@ -39,7 +40,7 @@ def _events(ctx) -> int:
 
 @pytest.fixture
 def intake_day():
-    return date.today() - timedelta(days=3)
+    return clock.today() - timedelta(days=3)
 
 
 def test_case_opened_with_needs_and_missing_items_shown(ctx, qtbot, wait_runner, intake_day, monkeypatch):
@@ -89,7 +90,7 @@ def test_case_opened_with_needs_and_missing_items_shown(ctx, qtbot, wait_runner,
     closing.submit()
     wait_runner()
     assert closing.result_value is None and "sebelum tanggal masuk" in closing.message.text()
-    closing.exit_date.set_value(date.today())
+    closing.exit_date.set_value(clock.today())
     closing.reason.setCurrentIndex(closing.reason.findData("reunifikasi"))
     closing.submit()
     wait_runner()
@@ -151,7 +152,7 @@ def test_service_recorded_with_enter_and_visible_in_history(ctx, qtbot, wait_run
     titles = [panel.history.index(r, 2).data() for r in range(panel.history.rowCount())]
     assert titles[0] == "Penyediaan Sandang"
     assert "Masuk kasus Lanjut Usia Terlantar" in titles
-    assert panel.history.index(0, 0).data() == date.today().strftime("%d/%m/%Y")
+    assert panel.history.index(0, 0).data() == clock.today().strftime("%d/%m/%Y")
 
 
 def test_service_refused_shows_reason(ctx, qtbot, wait_runner):
@@ -162,7 +163,7 @@ def test_service_refused_shows_reason(ctx, qtbot, wait_runner):
     assert "Pilih dulu penerima layanan" in page.message.text()
     page.choose_person(person.id, person.name)
     wait_runner()  # the person's cases have loaded
-    page.event_date.set_value(date.today() + timedelta(days=2))
+    page.event_date.set_value(clock.today() + timedelta(days=2))
     page.service.setCurrentIndex(page.service.findData(TRACING))
     page.save()
     wait_runner()
@@ -210,7 +211,7 @@ def test_keyboard_only_pick_never_saves_and_enter_saves_once_with_the_case(ctx, 
     wait_runner()
     events = list_events(ctx.db, ctx.actor, person.id)
     assert len(events) == 1
-    assert (events[0].service_code, events[0].case_id, events[0].event_date) == (MEALS, case.id, date.today())
+    assert (events[0].service_code, events[0].case_id, events[0].event_date) == (MEALS, case.id, clock.today())
 
     # the next person: Enter in the name field picks the first match and saves nothing
     QTest.keyClicks(page.person.edit, "sutarno")
@@ -237,13 +238,13 @@ def test_meals_recorded_once_for_ticked_residents(ctx, qtbot, qtmodeltester, wai
     page.record_button.click()
     wait_runner()
     assert _events(ctx) == 2
-    assert page.message.text() == f"Makan {date.today().strftime('%d/%m/%Y')} dicatat untuk 2 orang."
+    assert page.message.text() == f"Makan {clock.today().strftime('%d/%m/%Y')} dicatat untuk 2 orang."
     assert [page.residents.index(r, 2).data() for r in range(3)] == ["sudah dicatat", "sudah dicatat", "belum"]
     page.tick_unfed()
     page.record_button.click()
     wait_runner()
     assert _events(ctx) == 3
-    again = record_shelter_meals(ctx.db, ctx.actor, "UPRS", date.today(), person_ids=[p.id for p in people])
+    again = record_shelter_meals(ctx.db, ctx.actor, "UPRS", clock.today(), person_ids=[p.id for p in people])
     assert (again.created, again.already) == (0, 3)
     assert _events(ctx) == 3
     assert not page.record_button.isEnabled()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from spm_desktop.core import clock
 from spm_desktop.core.services.persons import PersonDraft, register_person
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.pages.catat_layanan import Page as ServicePage
@@ -67,7 +68,6 @@ def test_ubah_data_disabled_for_a_person_outside_the_tksk_kecamatan(ctx, qtbot, 
 
 
 def test_the_same_service_twice_on_one_day_asks_first(ctx, qtbot, wait_runner, monkeypatch):
-    from datetime import date
 
     from PySide6.QtWidgets import QMessageBox
 
@@ -77,7 +77,7 @@ def test_the_same_service_twice_on_one_day_asks_first(ctx, qtbot, wait_runner, m
     clothing = "1.06.04.2.01.0002"
     person = register_person(ctx.db, ctx.actor, PersonDraft(name="Hasan Basri", sex="L", birth_year=1960,
                                                             kelurahan_code=KEC + ".1002"))
-    record_event(ctx.db, ctx.actor, EventDraft(person.id, clothing, date.today(), details={"items": ["Pakaian"]},
+    record_event(ctx.db, ctx.actor, EventDraft(person.id, clothing, clock.today(), details={"items": ["Pakaian"]},
                                                unit="UPRS"))
     answers, asked = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes], []
     monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *a: asked.append(text) or answers.pop(0))
@@ -129,7 +129,7 @@ def test_makan_3x1_for_this_family_over_the_disasters_days(ctx, qtbot, wait_runn
     wait_runner()
     assert seen["family"] == "keluarga ini (semua anggotanya)"
     assert seen["start"] == FIRE_DAY  # the disaster's first day, not today
-    assert seen["end"] == min(date.today(), page.summary.disaster.end_date or date.today())
+    assert seen["end"] == min(clock.today(), page.summary.disaster.end_date or clock.today())
     served = {p for name in ("Budi", "Siti", "Ahmad") for p in [fire.person[name]]
               if len(list_events(ctx.db, ctx.actor, p)) == 2}
     assert served == {fire.person["Budi"], fire.person["Siti"], fire.person["Ahmad"]}  # 02 and 03/03

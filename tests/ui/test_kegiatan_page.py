@@ -3,11 +3,10 @@ from the keyboard, in a 1366×768 main window."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from spm_desktop.core import clock
 from spm_desktop.core.rollup.engine import compute_rollup
 from spm_desktop.core.rollup.period import Period
 from spm_desktop.core.services.activities import list_activities
@@ -99,7 +98,7 @@ def test_roster_and_a_tagana_activity(ctx, qtbot, wait_runner):
     assert tab.volunteer_list.count() == 1
     tab.save()
     qtbot.waitUntil(lambda: tab.model.rowCount() == 1, timeout=5000)
-    result = compute_rollup(ctx.db, Period.for_month(date.today().year, date.today().month))
+    result = compute_rollup(ctx.db, Period.for_month(clock.today().year, clock.today().month))
     assert result.indicator(TAGANA).cumulative == 1
     # The roster counts the activity; a listed volunteer cannot be removed.
     page.tabs.setCurrentWidget(page.roster)

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from spm_desktop.core import clock
 from spm_desktop.ui.main_window import MainWindow
 from spm_desktop.ui.security_hooks import install_session_guards
 
@@ -131,7 +132,7 @@ def _tab_to(qtbot, target: QWidget, limit: int = 15) -> int:
 def test_keyboard_only_clothing_device_and_referral_each_saved_once_with_the_case(ctx, qtbot, wait_runner):
     """Type a name, ↓, Enter, choose the service with the arrow keys, Tab to its details, fill
     them with the keyboard, Enter: exactly one event per entry, on the person's open case."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from spm_desktop.core.services.cases import CaseDraft, open_case
     from spm_desktop.core.services.events import list_events
@@ -141,7 +142,7 @@ def test_keyboard_only_clothing_device_and_referral_each_saved_once_with_the_cas
     clothing, device, referral = "1.06.04.2.01.0002", "1.06.04.2.01.0003", "1.06.04.2.01.0012"
     person = register_person(ctx.db, ctx.actor, PersonDraft(name="Sutarno Wijaya", sex="L", birth_year=1950,
                                                             kelurahan_code="61.71.01.1002"))
-    case = open_case(ctx.db, ctx.actor, CaseDraft(person.id, "UPRS", "lansia", date.today() - timedelta(days=3),
+    case = open_case(ctx.db, ctx.actor, CaseDraft(person.id, "UPRS", "lansia", clock.today() - timedelta(days=3),
                                                   needs=(clothing, device, referral)))
     page = ServicePage(ctx)
     qtbot.addWidget(page)
@@ -188,7 +189,7 @@ def test_keyboard_only_clothing_device_and_referral_each_saved_once_with_the_cas
 
     events = sorted(list_events(ctx.db, ctx.actor, person.id), key=lambda e: e.service_code)
     assert [(e.service_code, e.case_id, e.event_date) for e in events] == [
-        (clothing, case.id, date.today()), (device, case.id, date.today()), (referral, case.id, date.today())]
+        (clothing, case.id, clock.today()), (device, case.id, clock.today()), (referral, case.id, clock.today())]
     choices = {f.code: f.fields for f in ctx.service_forms()}
     assert events[0].details == {"items": list(choices[clothing][0].choices[:2])}
     assert events[1].details["device"] == choices[device][0].choices[0]

@@ -12,7 +12,6 @@ dialogs are found by walking the application, so new ones are covered without li
 from __future__ import annotations
 
 import time
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core import clock
 from spm_desktop.core.services.cases import CaseDraft, open_case
 from spm_desktop.core.services.events import EventDraft, record_event
 from spm_desktop.ui.main_window import MainWindow
@@ -124,9 +124,9 @@ def office(ctx, db):
     fire = build_fire(db)
     budi = fire.person["Budi"]
     case = open_case(db, ctx.actor, CaseDraft(person_id=budi, unit="UPRS", spm_group="gepeng",
-                                              intake_date=date.today(), needs=("1.06.04.2.01.0001",)))
+                                              intake_date=clock.today(), needs=("1.06.04.2.01.0001",)))
     record_event(db, ctx.actor, EventDraft(person_id=budi, service_code="1.06.04.2.01.0001",
-                                           event_date=date.today(), case_id=case.id, unit="UPRS"))
+                                           event_date=clock.today(), case_id=case.id, unit="UPRS"))
     create_user(db, ctx.actor, "petugas1", "Petugas Satu", "petugas", "Sandi-Petugas-1", unit="UPRS")
     settle.runner = ctx.runner
     yield ctx

@@ -11,6 +11,7 @@ import pytest
 from sec_helpers import ROLE_ACTORS, make_admin
 from sqlalchemy import func, select
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import SYSTEM
 from spm_desktop.core.domain.errors import DomainError, PermissionDenied, ValidationError
 from spm_desktop.core.security import audit
@@ -183,9 +184,9 @@ def test_restore_keeps_current_aside_and_audits(db, db_file):
 def test_damaged_live_file_start_offers_newest_good_backup_and_restore_brings_data_back(db, db_file):
     info, admin = make_admin(db)
     mark(db, "before-damage")
-    older = bk.make_backup(db_file, "daily", now=datetime.now() - timedelta(days=1))
+    older = bk.make_backup(db_file, "daily", now=clock.now() - timedelta(days=1))
     newest = bk.make_backup(db_file, "manual")
-    damage(bk.make_backup(db_file, "manual", now=datetime.now() + timedelta(minutes=1)).path)  # newer but bad
+    damage(bk.make_backup(db_file, "manual", now=clock.now() + timedelta(minutes=1)).path)  # newer but bad
     db.dispose()
     assert bk.startup_check(db_file).ok
     damage(db_file)

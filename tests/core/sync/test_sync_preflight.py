@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sync_helpers import ADMIN
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.storage.models import CaseNeed, Person, ServiceEvent, SyncPackage
 from spm_desktop.core.sync.exporter import export_package
@@ -26,7 +27,7 @@ TKSK_USER = Actor(username="tksk1", role="tksk", kecamatan_code="61.71.03")
 
 
 def test_the_laptop_lists_what_the_office_would_refuse_before_writing_a_package(office, tksk, tmp_path):
-    future = date.today() + timedelta(days=30)
+    future = clock.today() + timedelta(days=30)
     with tksk.transaction(ADMIN) as s:  # written past the services (an older version, a tool)
         bad = Person(name="Budi Santoso", sex="X", nik="12", kelurahan_code=BARAT)
         away = Person(name="Siti Lain", sex="P", kelurahan_code=SELATAN)

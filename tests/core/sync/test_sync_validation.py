@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sync_helpers import ADMIN, data_digest, file_digest, refusals
 
+from spm_desktop.core import clock
 from spm_desktop.core.storage.models import Person, ServiceEvent, Setting, Target
 from spm_desktop.core.sync.exporter import export_package
 from spm_desktop.core.sync.importer import import_package, preview_import
@@ -115,7 +116,7 @@ def test_invalid_values_are_listed_field_by_field(office, tksk, tmp_path):
         s.flush()
         pid = p.id
         s.add(ServiceEvent(person_id=pid, service_code=MAKAN, kelurahan_code=BARAT, quantity=0,
-                           event_date=date.today() + timedelta(days=2)))
+                           event_date=clock.today() + timedelta(days=2)))
     reasons = refused(tksk, office, send(tksk, office, tmp_path, OFFICE, "values"))
     fields = {(r.table, r.field) for r in reasons}
     assert {("person", "nik"), ("person", "sex"), ("person", "birth_date"), ("service_event", "quantity"),
