@@ -24,13 +24,13 @@ from spm_desktop.core.services.settings import get_settings
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.open import open_database
 from spm_desktop.ui import errors
-from spm_desktop.ui.context import UiContext
+from spm_desktop.ui.context import UiContext, load_lists
 from spm_desktop.ui.dialogs.area import AreaDialog
 from spm_desktop.ui.dialogs.login import FirstAdminDialog, LoginDialog, RecoveryKeyDialog, UnlockDialog
 from spm_desktop.ui.gui_gc import GuiThreadCollector
 from spm_desktop.ui.i18n import install_indonesian
 from spm_desktop.ui.icons import app_icon
-from spm_desktop.ui.runner import Runner
+from spm_desktop.ui.runner import Runner, run_and_wait
 from spm_desktop.ui.security_hooks import check_before_open, install_session_guards, live_db_file
 from spm_desktop.ui.tab_order import install_tab_keys
 from spm_desktop.ui.window_fit import install_dialog_fitter
@@ -122,7 +122,7 @@ def after_login(db: Database, runner: Runner, user: UserInfo, unlocked, password
             errors.show_error(None, vault.PLAIN_NEEDS_ADMIN, "Basis data belum dienkripsi")
             return None
         recovery = run_busy(None, "Mengenkripsi basis data dan cadangannya…", vault.encrypt_folder, db,
-                            user.username, password)
+                            user.username, password, runner=runner)
         RecoveryKeyDialog.show_once(None, recovery)
     if unlocked is not None and unlocked.one_time:
         errors.show_info(None, "Kata sandi Anda adalah kata sandi sekali pakai dari administrator. Ganti dengan "
@@ -142,7 +142,9 @@ def after_login(db: Database, runner: Runner, user: UserInfo, unlocked, password
 def build_main_window(db: Database, user: UserInfo, runner: Runner, folder: Path):
     from spm_desktop.ui.main_window import MainWindow  # pages load after login, not before
 
-    return MainWindow(UiContext(db=db, user=user, runner=runner, data_dir=folder))
+    ctx = UiContext(db=db, user=user, runner=runner, data_dir=folder)
+    ctx.use_lists(run_and_wait(runner, load_lists, db, user.actor()))  # on the runner; the window stays responsive
+    return MainWindow(ctx)
 
 
 def end_session(app: QApplication, guards) -> None:

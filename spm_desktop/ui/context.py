@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.security.permissions import can
 from spm_desktop.core.security.users import UserInfo
+from spm_desktop.core.services.activities import ActivityType, list_activity_types
 from spm_desktop.core.services.master_lists import (
     CategoryItem,
     RegionItem,
@@ -52,31 +53,49 @@ class UiContext:
         return permission is None or can(self.actor, permission)
 
     def settings(self) -> AppSettings:
-        """The application's settings (office, signatories, weights...), read now (small query)."""
-        return get_settings(self.db)
+        """The application's settings (office, signatories, weights...) as last loaded."""
+        return self._loaded("settings")
 
     def regions(self) -> list[RegionItem]:
-        """Kecamatan and kelurahan for pick lists (read once, kept; ``forget_lists()`` drops them)."""
-        return self._cached("regions", lambda: list_regions(self.db))
+        """Kecamatan and kelurahan for pick lists (loaded with the others, ``reload_lists()``)."""
+        return self._loaded("regions")
 
     def categories(self) -> list[CategoryItem]:
-        return self._cached("categories", lambda: list_categories(self.db))
+        return self._loaded("categories")
 
     def service_types(self) -> list[ServiceTypeInfo]:
         """Active service types of the catalogue, in catalogue order."""
-        return self._cached("service_types", lambda: list_service_types(self.db, active_only=True))
+        return self._loaded("service_types")
 
     def service_forms(self) -> list[ServiceForm]:
         """Active service types with their detail fields (entry forms)."""
-        return self._cached("service_forms", lambda: list_service_forms(self.db))
+        return self._loaded("service_forms")
 
-    def forget_lists(self) -> None:
-        """Call after master data changed (Pengaturan) so pick lists are read again."""
-        self._lists.clear()
+    def activity_types(self) -> list[ActivityType]:
+        """Active service types recorded as group activities (Kegiatan)."""
+        return self._loaded("activity_types")
 
-    def _cached(self, key: str, load):
-        if key not in self._lists:
-            self._lists[key] = load()
+    def preload(self) -> None:
+        """Load the settings and pick lists here, on the calling thread: only before the main
+        window shows (the application loads them on the runner, ``app.build_main_window``)."""
+        self.use_lists(load_lists(self.db, self.actor))
+
+    def use_lists(self, lists: dict[str, Any]) -> None:
+        self._lists = dict(lists)
+
+    def reload_lists(self, on_done=None) -> None:
+        """After master data or settings changed (Pengaturan): read them again on the runner."""
+
+        def loaded(lists: dict[str, Any]) -> None:
+            self.use_lists(lists)
+            if on_done is not None:
+                on_done()
+
+        self.runner.submit(load_lists, self.db, self.actor, on_done=loaded)
+
+    def _loaded(self, key: str):
+        if not self._lists:  # not loaded by the application (a page built alone in a test)
+            self.preload()
         return self._lists[key]
 
     def remember(self, key: str, value: Any) -> None:
@@ -88,6 +107,13 @@ class UiContext:
 
     def _mine(self, key: str) -> str:
         return f"users/{self.user.username}/{key}"
+
+
+def load_lists(db: Database, actor: Actor) -> dict[str, Any]:
+    """The settings and pick lists every page uses, as plain values (runs on the runner's worker)."""
+    return {"settings": get_settings(db), "regions": list_regions(db), "categories": list_categories(db),
+            "service_types": list_service_types(db, active_only=True), "service_forms": list_service_forms(db),
+            "activity_types": list_activity_types(db, actor) if can(actor, "person.view") else []}
 
 
 def gui_settings(data_dir: Path) -> QSettings:

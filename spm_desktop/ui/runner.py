@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QEventLoop, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from spm_desktop.core.domain.errors import DomainError
@@ -168,3 +168,39 @@ class Runner(QObject):
         for job in self._jobs.values():
             job.cancel()
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def run_and_wait(runner: Runner, fn: Callable[..., Any], *args: Any, parent: QWidget | None = None,
+                 label: str | None = None) -> Any:
+    """Run ``fn(*args)`` on ``runner`` and wait for it in a local event loop (the windows keep
+    painting; nothing polls): return its result or raise its error. With ``label`` a busy dialog
+    shows while it runs. For the few jobs that must finish before the GUI may go on (the lists
+    a window is built from, a restore)."""
+    outcome: dict[str, Any] = {}
+    loop = QEventLoop()
+
+    def done(value: Any) -> None:
+        outcome["value"] = value
+        loop.quit()
+
+    def failed(error: BaseException) -> None:
+        outcome["error"] = error
+        loop.quit()
+
+    dialog = None
+    if label is not None:
+        dialog = QProgressDialog(label, "", 0, 0, parent)
+        dialog.setCancelButton(None)
+        dialog.setWindowTitle("Mohon tunggu")
+        dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+        dialog.setMinimumDuration(500)
+        dialog.setValue(0)
+    runner.submit(fn, *args, on_done=done, on_error=failed, parent=parent)
+    if not outcome:  # delivered through the event loop only, so never before exec()
+        loop.exec()
+    if dialog is not None:
+        dialog.close()
+        dialog.deleteLater()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")

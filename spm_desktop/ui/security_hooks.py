@@ -11,15 +11,14 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QMainWindow, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from spm_desktop.core import paths
 from spm_desktop.core.domain.actor import SYSTEM
@@ -33,6 +32,7 @@ from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.security import ChangePasswordDialog, DiagnosticsDialog, RestoreOfferDialog
 from spm_desktop.ui.file_dialogs import ask_open_file, ask_save_file
 from spm_desktop.ui.idle_lock import IdleLock
+from spm_desktop.ui.runner import Runner, run_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -68,39 +68,19 @@ def check_before_open(folder: Path, parent: QWidget | None = None) -> bool:
     return True
 
 
-def run_busy(parent: QWidget | None, label: str, fn: Callable[..., Any], *args: Any) -> Any:
-    """Run ``fn(*args)`` on a helper thread while a busy dialog keeps the window alive; return
-    its result or raise its error. For the rare long jobs that must finish before anything
-    else may touch the database (a restore: integrity_check of a large file takes seconds)."""
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            outcome["value"] = fn(*args)
-        except BaseException as exc:  # noqa: BLE001 - handed back to the GUI thread below
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=work, name="spm-busy", daemon=True)
-    thread.start()
-    dialog = QProgressDialog(label, "", 0, 0, parent)
-    dialog.setCancelButton(None)
-    dialog.setWindowTitle("Mohon tunggu")
-    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
-    dialog.setMinimumDuration(500)
-    dialog.setValue(0)
-    loop = QEventLoop()
-    timer = QTimer()
-    timer.setInterval(50)
-    timer.timeout.connect(loop.quit)
-    timer.start()
-    while thread.is_alive():
-        loop.exec()
-    timer.stop()
-    dialog.close()
-    dialog.deleteLater()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
+def run_busy(parent: QWidget | None, label: str, fn: Callable[..., Any], *args: Any,
+             runner: Runner | None = None) -> Any:
+    """Run ``fn(*args)`` on the runner (a runner of its own before the application's exists)
+    while a busy dialog keeps the window alive; return its result or raise its error. For the
+    rare long jobs that must finish before anything else may touch the database (a restore:
+    integrity_check of a large file takes seconds)."""
+    if runner is not None:
+        return run_and_wait(runner, fn, *args, parent=parent, label=label)
+    own = Runner()
+    try:
+        return run_and_wait(own, fn, *args, parent=parent, label=label)
+    finally:
+        own.shutdown()
 
 
 @dataclass
@@ -111,9 +91,7 @@ class SessionGuards:
     slots: QObject
 
     def wait_for_backup(self, timeout: float = 60.0) -> None:
-        thread = self.slots.backup_thread
-        if thread is not None:
-            thread.join(timeout)
+        self.slots.ctx.runner.wait_idle(timeout)
 
 
 class _Actions(QObject):
@@ -124,7 +102,6 @@ class _Actions(QObject):
         self.window = window
         self.ctx = ctx
         self.idle = idle
-        self.backup_thread: threading.Thread | None = None
 
     @Slot()
     def change_password(self) -> None:
@@ -162,13 +139,11 @@ class _Actions(QObject):
                 self.window, "Basis data sekarang akan diganti dengan isi cadangan ini (berkas sekarang "
                 "disimpan dulu di folder backups). Aplikasi akan ditutup sesudahnya. Lanjutkan?"):
             return
-        self.ctx.runner.wait_idle()
-        if self.backup_thread is not None:
-            self.backup_thread.join()  # its connection must be closed before the file is replaced
+        self.ctx.runner.wait_idle()  # the daily backup's connection is closed before the file is replaced
         self.ctx.db.dispose()
         try:
             result = run_busy(self.window, "Memeriksa dan memulihkan cadangan…", backup_svc.restore_backup, db_file,
-                              self.ctx.actor, Path(source), "dari menu Keamanan")
+                              self.ctx.actor, Path(source), "dari menu Keamanan", runner=self.ctx.runner)
         except Exception as exc:  # noqa: BLE001 - shown as a sentence, detail in the log
             errors.show_error(self.window, exc, "Pemulihan gagal")
             return
@@ -191,14 +166,10 @@ class _Actions(QObject):
 
     @Slot()
     def daily_backup(self) -> None:
-        """Start the automatic copy on its own thread: it reads through its own SQLite
-        connection (WAL lets the app keep writing), so the database runner is not held up
-        for the seconds a large file takes."""
-        if not self.ctx.db.file_path or (self.backup_thread is not None and self.backup_thread.is_alive()):
-            return
-        self.backup_thread = threading.Thread(target=_daily_backup_job, args=(Path(self.ctx.db.file_path),),
-                                              name="spm-daily-backup", daemon=True)
-        self.backup_thread.start()
+        """Queue the automatic copy on the runner (no-op once today's copy exists). It reads
+        through its own SQLite connection; the runner's jobs wait behind it for its seconds."""
+        if self.ctx.db.file_path:
+            self.ctx.runner.submit(_daily_backup_job, Path(self.ctx.db.file_path), parent=self.window)
 
 
 def _daily_backup_job(db_file: Path) -> None:

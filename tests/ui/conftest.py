@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import gc
+import os
+import threading
+import traceback
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
 
 from spm_desktop.core.security.users import authenticate, create_first_admin
 from spm_desktop.ui.context import UiContext
@@ -21,6 +26,42 @@ def _collect_qt_garbage_on_the_gui_thread():
     gc.collect()
     yield
     gc.collect()
+
+
+def _main_window_shown() -> bool:
+    from PySide6.QtWidgets import QApplication
+
+    from spm_desktop.ui.main_window import MainWindow
+
+    app = QApplication.instance()
+    return app is not None and any(isinstance(w, MainWindow) and w.isVisible() for w in app.topLevelWidgets())
+
+
+@pytest.fixture(autouse=True)
+def _no_database_work_on_the_gui_thread():
+    """Issue 22 item 3: once the main window shows, the GUI thread never opens a database
+    connection: every read and write goes through the Runner's worker. A pool checkout on the
+    GUI thread (the test's own thread) from code under ``spm_desktop/ui/`` fails the test; the
+    test's own setup and assertions (no ``ui`` frame on the stack) may use the database.
+    ``SPM_GUI_DB_GUARD=always`` also counts checkouts before any main window shows (pages
+    tested alone), to find them."""
+    always = os.environ.get("SPM_GUI_DB_GUARD") == "always"
+    seen: list[str] = []
+
+    def check(dbapi_connection, record, proxy) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        stack = traceback.extract_stack()[:-1]
+        ui = [f for f in stack if "/spm_desktop/ui/" in f.filename.replace(os.sep, "/")]
+        if ui and (always or _main_window_shown()):
+            seen.append("".join(traceback.format_list([f for f in stack if "/spm_desktop/" in f.filename][-8:])))
+
+    event.listen(Pool, "checkout", check)
+    yield seen
+    event.remove(Pool, "checkout", check)
+    if seen:
+        pytest.fail(f"{len(seen)} database checkout(s) on the GUI thread after the main window showed; "
+                    f"first:\n{seen[0]}", pytrace=False)
 
 
 @pytest.fixture

@@ -40,7 +40,6 @@ from spm_desktop.core.services.activities import (
     ActivityInput,
     delete_activity,
     list_activities,
-    list_activity_types,
     record_activity,
     update_activity,
 )
@@ -110,7 +109,7 @@ class ActivitiesTab(QWidget):
         self.editing: ActivityInfo | None = None
         self._generation = 0
         self._dirty = False
-        self.types = list_activity_types(ctx.db, ctx.actor)
+        self.types = ctx.activity_types()
         self.rules = {t.code: t.counting_rule for t in self.types}
         self.volunteers: list[VolunteerInfo] = []
         writable = ctx.can("activity.write")

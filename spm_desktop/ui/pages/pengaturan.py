@@ -163,11 +163,14 @@ class Page(QWidget):
         from spm_desktop.core.services.area import current_area
         from spm_desktop.ui.dialogs.area import AreaDialog
 
-        area = AreaDialog.ask(self, self.ctx.db, self.ctx.actor, self.ctx.runner, current=current_area(self.ctx.db))
-        if area is not None:
-            self.ctx.forget_lists()  # kecamatan and desa/kelurahan of the new area
-            self.status.setText(f"Wilayah kerja: {area.name} ({area.code}).")
-            self.refresh()
+        def ask(current) -> None:
+            area = AreaDialog.ask(self, self.ctx.db, self.ctx.actor, self.ctx.runner, current=current)
+            if area is not None:
+                self.ctx.reload_lists()  # kecamatan and desa/kelurahan of the new area
+                self.status.setText(f"Wilayah kerja: {area.name} ({area.code}).")
+                self.refresh()
+
+        self.ctx.runner.submit(current_area, self.ctx.db, on_done=ask, parent=self)
 
     def _show_area(self, area) -> None:
         self.area_label.setText(f"{area.name} ({area.code}), {area.province_name}" if area else "belum dipilih")
@@ -239,6 +242,7 @@ class Page(QWidget):
 
     @Slot(object)
     def _settings_saved(self, st: AppSettings) -> None:
+        self.ctx.reload_lists()  # other pages read the settings from the context
         self.show_settings(st)
         self.status.setText("Pengaturan disimpan.")
 
@@ -446,7 +450,7 @@ class Page(QWidget):
         standard = self.service_standard.value() or None
 
         def done(_info) -> None:
-            self.ctx.forget_lists()
+            self.ctx.reload_lists()
             self.load_catalogue()
 
         self._submit(settings_svc.update_service_type, t.code, name=self.service_name.text(),
