@@ -34,14 +34,10 @@ from spm_desktop.core.storage.open import ensure_device, open_database  # noqa: 
 def pytest_configure(config) -> None:
     # SPM_TEST_TODAY=YYYY-MM-DD moves the program's one clock (core.clock) to that day for the
     # whole run, so a test that passes only on the day it was written fails (issue 22 item 6).
-    # Read here only; the program itself never reads it. CLI subprocesses keep the real clock.
-    fixed = os.environ.get("SPM_TEST_TODAY")
-    if fixed:
-        from datetime import date
+    # Read only by the tests (tests/fixed_clock.py, also for the helper processes they start).
+    from fixed_clock import install_from_env
 
-        from spm_desktop.core.clock import Clock, set_clock
-
-        set_clock(Clock.starting_on(date.fromisoformat(fixed)))
+    install_from_env()
     config.addinivalue_line(
         "markers", "sqlite_only(reason): the test is about the SQLite file itself; skipped on PostgreSQL")
 

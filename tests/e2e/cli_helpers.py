@@ -48,8 +48,8 @@ def password_file(data_dir, password: str = PASSWORD) -> Path:
 
 def _run(args, data_dir, env, timeout, run_kwargs) -> subprocess.CompletedProcess:
     run_kwargs.setdefault("capture_output", True)
-    return subprocess.run([sys.executable, "-m", "spm_desktop", "--data-dir", str(data_dir), *args],
-                          text=True, env=env, timeout=timeout, **run_kwargs)
+    cli = [sys.executable, "-m", "tests.fixed_clock", "spm_desktop"]  # the suite's day (SPM_TEST_TODAY)
+    return subprocess.run([*cli, "--data-dir", str(data_dir), *args], text=True, env=env, timeout=timeout, **run_kwargs)
 
 
 def ensure_admin(data_dir, *, sqlite: bool = False, env_extra: dict | None = None, **init_args) -> None:

@@ -297,6 +297,8 @@ def test_exception_at_the_last_table_applies_nothing(office, tksk, package, monk
 CHILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
+    from tests.fixed_clock import install_from_env
+    install_from_env()
     from spm_desktop.core.storage.database import Database
     from spm_desktop.core.storage.engine import make_engine
     from spm_desktop.core.sync import importer, writing
