@@ -10,7 +10,7 @@ from PySide6.QtCore import QDate, QPoint, QRect, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLayout, QLayoutItem, QStyle, QWidget
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.services.master_lists import CategoryItem, RegionItem
 
 DATE_FORMAT = "dd/MM/yyyy"

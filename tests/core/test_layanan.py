@@ -309,7 +309,8 @@ def test_letter_numbers_per_kind_and_year_voided_never_reused_drafts_on_a_laptop
     letters.void_letter(db, SYSTEM, first.id, "salah tujuan")
     renewed = letters.print_letter(db, SYSTEM, refs[0], tmp_path / "a3.pdf", on=date(2026, 11, 4))
     assert renewed.number == "400.9/2/Dinsos-RJK/2026"  # 1 was voided: never again
-    assert letters.print_letter(db, SYSTEM, refs[1], tmp_path / "b.pdf").number == "400.9/3/Dinsos-RJK/2026"
+    assert letters.print_letter(db, SYSTEM, refs[1], tmp_path / "b.pdf",
+                                on=date(2026, 11, 5)).number == "400.9/3/Dinsos-RJK/2026"
     assert letters.print_letter(db, SYSTEM, refs[1], tmp_path / "b.pdf", on=date(2027, 1, 2)).number.endswith("/2026")
     with db.transaction() as s:  # this database enrols an office: it is a laptop now
         s.add(SyncPeer(name="Kantor", role="office"))

@@ -14,8 +14,8 @@ ROOT = Path(spm_desktop.__file__).parent
 
 # What each layer of the core may import from the application (its own layer included).
 ALLOWED = {
-    "core.domain": {"core.domain", "core.paths", "core.wilayah"},
-    "core.storage": {"core.domain", "core.storage", "core.paths", "core.wilayah"},
+    "core.domain": {"core.domain", "core.clock", "core.paths", "core.wilayah"},
+    "core.storage": {"core.domain", "core.storage", "core.clock", "core.paths", "core.wilayah"},
 }
 NEVER_FROM_CORE = ("ui", "commands", "app", "cli")
 # The roll-up and the report layouts take plain values (settings, mutu scores) and never call a use case.

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, insert, select, text, update
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.demo import names
 from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.dates import short_date

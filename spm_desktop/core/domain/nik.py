@@ -26,7 +26,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import ValidationError
 

@@ -31,7 +31,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.groups import SPM_GROUPS
 from spm_desktop.core.domain.settings import AppSettings
 from spm_desktop.core.reports import formatting as fmt

@@ -38,7 +38,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.settings import FULFILMENT_RULE_NAMES, AppSettings
 from spm_desktop.core.paths import resource_path
 from spm_desktop.core.reports import formatting as fmt

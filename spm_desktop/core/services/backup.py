@@ -13,7 +13,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import DomainError, ValidationError
 from spm_desktop.core.security import audit

@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import and_, select
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.groups import SPM_GROUP_SHORT
 from spm_desktop.core.domain.names import name_tokens

@@ -26,7 +26,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.age_rules import group_age_problem
 from spm_desktop.core.domain.dates import short_date

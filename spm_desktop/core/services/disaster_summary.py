@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.vulnerable import NEED_LABELS, VICTIM_NEED_CODES, VULNERABLE_KINDS
 from spm_desktop.core.rollup.victims import load_victim_needs

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.reports.signing import Signing

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.domain.errors import DomainError, ValidationError
 from spm_desktop.core.storage.engine import DB_ERRORS

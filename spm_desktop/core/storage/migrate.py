@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.errors import DomainError
 from spm_desktop.core.paths import migrations_path
 from spm_desktop.core.storage.engine import is_sqlite, lock_for_setup, make_engine

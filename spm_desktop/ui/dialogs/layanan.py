@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QLineEdit, QWidget
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.layanan import REFERRAL_NEXT, REFERRAL_STATUSES
 from spm_desktop.core.reports.formatting import short_date
 from spm_desktop.core.services import letters

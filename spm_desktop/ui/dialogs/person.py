@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import DomainError, ValidationError
 from spm_desktop.core.domain.groups import SEXES

@@ -17,8 +17,8 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QWidget
 
+import spm_desktop.core.clock as clock
 from spm_desktop import APP_NAME
-from spm_desktop.core import clock
 from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.security import vault
 from spm_desktop.core.security.passwords import PASSWORD_RULES

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.security import audit_trail as trail
 from spm_desktop.ui.context import UiContext

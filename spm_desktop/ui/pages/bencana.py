@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.services import disaster_aid as aid
 from spm_desktop.core.services.disaster_summary import DisasterSummary, disaster_summary

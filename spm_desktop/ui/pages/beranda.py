@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.reports import formatting as fmt
 from spm_desktop.core.rollup.result import main_indicators
 from spm_desktop.core.services.dashboard import Dashboard, dashboard

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.groups import SEXES
 from spm_desktop.core.services.activities import (

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.domain.groups import CASE_GROUPS, SPM_GROUP_SHORT, UNITS
 from spm_desktop.core.domain.layanan import (

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.groups import SPM_GROUP_SHORT
 from spm_desktop.core.domain.layanan import LETTER_KINDS
 from spm_desktop.core.reports import formatting as fmt

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.groups import SPM_GROUPS
 from spm_desktop.core.reports import formatting as fmt
 from spm_desktop.core.rollup import DIMENSIONS, Period, RollupResult

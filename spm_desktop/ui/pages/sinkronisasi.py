@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from spm_desktop.core import clock
+import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.reports.formatting import number
 from spm_desktop.core.security.audit_trail import to_local
