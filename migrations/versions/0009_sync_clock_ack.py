@@ -16,10 +16,12 @@ Create Date: 2026-12-06 11:30:00
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import sqlalchemy as sa
 from alembic import op
+
+# The program's one clock (a leaf module with no imports of its own): a test suite that moves
+# the day moves the migration time too, so two databases migrated apart still agree.
+import spm_desktop.core.clock as clock
 
 revision = "0009_sync_clock_ack"
 down_revision = "0008_wilayah_kerja"
@@ -45,7 +47,7 @@ def _hlc_sql(dialect: str) -> str:
 def upgrade() -> None:
     bind = op.get_bind()
     dialect = bind.dialect.name
-    now = datetime.now(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    now = clock.utcnow().strftime("%Y-%m-%d %H:%M:%S.%f")
     # Plain ADD COLUMN (no batch copy): the tables keep their triggers (migration 0002).
     for table in SYNCED:
         op.add_column(table, sa.Column("hlc", sa.BigInteger(), nullable=False, server_default="0"))

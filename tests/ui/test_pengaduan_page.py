@@ -9,6 +9,7 @@ from datetime import date, datetime
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from spm_desktop.core import clock
 from spm_desktop.core.services import complaints as cs
 from spm_desktop.core.services import dtsen as ds
 from spm_desktop.core.services import referrals as rs
@@ -75,7 +76,7 @@ def test_complaint_received_verified_case_opened_and_closed(ctx, qtbot, wait_run
     monkeypatch.setattr(LetterFileDialog, "ask", classmethod(lambda cls, parent, suggested: target))
     page.letter_button.click()
     wait_runner()
-    assert target.is_file() and "400.9/1/Dinsos-SK/2026" in page.message.text()
+    assert target.is_file() and f"400.9/1/Dinsos-SK/{clock.today().year}" in page.message.text()
     wait_runner()
 
 
