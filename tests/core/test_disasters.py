@@ -174,6 +174,19 @@ def test_disaster_register_update_close_and_validation(db):
     assert (closed.status, closed.phase, closed.end_date) == ("closed", "pasca_bencana", date(2026, 3, 9))
     assert [d.id for d in list_disasters(db, SYSTEM, year=2026)] == [fire.id]
     assert list_disasters(db, SYSTEM, year=2025) == []
+    assert list_disasters(db, SYSTEM, year=2027) == []  # ended in 2026
+
+
+def test_a_disaster_still_under_way_at_new_year_is_listed_in_both_years(db):
+    """The Bencana page shows the disasters of a year: one started on 28 December and still
+    open (or ended in January) is one of the new year's too, not hidden on 1 January."""
+    late = register_disaster(db, SYSTEM, fire_input(start_date=date(2025, 12, 28)))
+    assert [d.id for d in list_disasters(db, SYSTEM, year=2025)] == [late.id]
+    assert [d.id for d in list_disasters(db, SYSTEM, year=2026)] == [late.id]
+    close_disaster(db, SYSTEM, late.id, date(2026, 1, 4))
+    assert [d.id for d in list_disasters(db, SYSTEM, year=2026)] == [late.id]
+    assert list_disasters(db, SYSTEM, year=2027) == []
+    assert list_disasters(db, SYSTEM, year=2024) == []
 
 
 def test_tksk_records_disasters_of_their_own_kecamatan_only(db):

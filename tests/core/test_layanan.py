@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from rollup_builders import KEL_SELATAN, Rows
 
+from spm_desktop.core import clock
 from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import ConflictError, PermissionDenied, ValidationError
 from spm_desktop.core.domain.layanan import add_working_days, holidays, working_days_between
@@ -357,7 +358,7 @@ def test_a_referral_recorded_as_a_service_is_tracked_at_once(db, tmp_path):
     assert (tracked.status, tracked.direction, tracked.destination, tracked.reason) == (
         "dikirim", "keluar", "RSUD", "Sakit, perlu rawat inap")
     assert [r.event_id for r in rs.list_referrals(db, SYSTEM, open_only=True)] == [e.id]
-    assert print_letter(db, SYSTEM, e.id, tmp_path / "r.pdf").number == "400.9/1/Dinsos-RJK/2026"
+    assert print_letter(db, SYSTEM, e.id, tmp_path / "r.pdf").number == f"400.9/1/Dinsos-RJK/{clock.today().year}"
     sent = rs.send_referral(db, SYSTEM, rs.OutgoingInput(person, date(2026, 3, 4), "RSUD dr. Soedarso"))
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(Referral).where(Referral.event_id == sent.event_id)) == 1
@@ -394,7 +395,7 @@ def test_overdue_and_waiting_counts_at_their_boundaries(db):
 def test_every_complaint_rule_names_its_field(db):
     """One rule a field (services/complaints.validate_complaint): each refusal names its field,
     every problem of a form at once, nothing written."""
-    tomorrow = datetime.now() + timedelta(days=2)
+    tomorrow = clock.now() + timedelta(days=2)
     tksk = Actor("tk", "tksk", kecamatan_code="61.71.01", unit="TKSK")
     cases = [
         ({"category": "cuaca"}, SYSTEM, {"category"}),

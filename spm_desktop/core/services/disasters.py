@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 import spm_desktop.core.clock as clock
@@ -362,12 +362,15 @@ def get_disaster(db: Database, actor: Actor, disaster_id: str) -> DisasterInfo:
 
 def list_disasters(db: Database, actor: Actor, year: int | None = None, kecamatan_code: str | None = None,
                    open_only: bool = False) -> list[DisasterInfo]:
-    """Disasters, newest first, with their household and person counts."""
+    """Disasters, newest first, with their household and person counts. Those of ``year`` are
+    the ones under way in it: started by its end and not ended before it began (a fire of
+    28 December still open in January is listed in both years, never hidden at New Year)."""
     require(actor, "person.view")
     with db.reading() as s:
         q = select(Disaster).where(Disaster.deleted_at.is_(None))
         if year is not None:
-            q = q.where(Disaster.start_date >= date(year, 1, 1), Disaster.start_date <= date(year, 12, 31))
+            q = q.where(Disaster.start_date <= date(year, 12, 31),
+                        or_(Disaster.end_date.is_(None), Disaster.end_date >= date(year, 1, 1)))
         if kecamatan_code:
             q = q.where(Disaster.kecamatan_code == kecamatan_code)
         if open_only:
