@@ -74,7 +74,7 @@ _query_cycle = itertools.cycle(QUERIES)
 def _search_setup():
     db = _demo_db()
     from spm_desktop.core.domain.actor import SYSTEM
-    from spm_desktop.core.services.persons import search_persons
+    from spm_desktop.core.services.person_search import search_persons
 
     for q in QUERIES:  # warm the page cache as a running application has it
         search_persons(db, SYSTEM, q)
@@ -83,7 +83,7 @@ def _search_setup():
 
 def _search_run(db):
     from spm_desktop.core.domain.actor import SYSTEM
-    from spm_desktop.core.services.persons import search_persons
+    from spm_desktop.core.services.person_search import search_persons
 
     search_persons(db, SYSTEM, next(_query_cycle))
 

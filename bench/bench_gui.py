@@ -134,7 +134,7 @@ def _first_rows(ctx, Page) -> None:  # noqa: N803 - the page class
 
 
 def _search_state():
-    from spm_desktop.core.services.persons import PersonQuery
+    from spm_desktop.core.services.person_search import PersonQuery
     from spm_desktop.ui.models.persons import PersonListModel
 
     ctx = _gui_context(_big_copy())

@@ -53,7 +53,7 @@ def stage(name: str, page, ctx) -> None:
     elif name == "kasus":
         page.view.selectRow(0)
     elif name == "catat_layanan":
-        from spm_desktop.core.services.persons import search_persons
+        from spm_desktop.core.services.person_search import search_persons
 
         person = search_persons(ctx.db, ctx.actor, "a", limit=1)[0]
         page.choose_person(person.id, person.name)

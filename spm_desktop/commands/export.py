@@ -25,7 +25,7 @@ def register(sub) -> None:
 
 def run_persons(args, ctx) -> int:
     from spm_desktop.core.services.person_export import export_person_list
-    from spm_desktop.core.services.persons import PersonQuery
+    from spm_desktop.core.services.person_search import PersonQuery
 
     query = PersonQuery(category_code=args.kategori, kecamatan_code=args.kecamatan, kelurahan_code=args.kelurahan,
                         unit=args.unit.upper() if args.unit else None, text=args.cari)

@@ -12,7 +12,7 @@ from functools import partial
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from spm_desktop.core.services.persons import PersonRow, search_persons
+from spm_desktop.core.services.person_search import PersonRow, search_persons
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.models.persons import birth_text
 

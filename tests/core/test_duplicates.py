@@ -14,6 +14,7 @@ from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import ConflictError, PermissionDenied, ValidationError
 from spm_desktop.core.domain.nik import make_nik
 from spm_desktop.core.services import duplicates as D
+from spm_desktop.core.services import person_search as S
 from spm_desktop.core.services import persons as P
 from spm_desktop.core.services.candidates import PossibleDuplicatesError
 from spm_desktop.core.services.cases import CaseDraft, list_cases, open_case
@@ -151,8 +152,8 @@ def test_merge_moves_every_case_event_and_membership(db):
         assert entry.before["survivor"]["id"] == survivor.id and entry.before["merged"]["id"] == other.id
         assert entry.after["merged"]["merged_into"] == survivor.id and entry.after["events_moved"] == 2
     # The merged person is out of search and the list, and receives no events.
-    assert [r.id for r in P.search_persons(db, SYSTEM, "santos")] == [survivor.id]
-    assert [r.id for r in P.search_persons(db, SYSTEM, "ucok")] == [survivor.id]
+    assert [r.id for r in S.search_persons(db, SYSTEM, "santos")] == [survivor.id]
+    assert [r.id for r in S.search_persons(db, SYSTEM, "ucok")] == [survivor.id]
     before = table_counts(db)
     with pytest.raises(ValidationError, match="digabung"):
         record_event(db, SYSTEM, EventDraft(person_id=other.id, service_code="1.06.04.2.01.0002", event_date=TODAY))

@@ -11,6 +11,7 @@ from casework_helpers import table_counts
 from spm_desktop.core.domain.actor import SYSTEM, Actor
 from spm_desktop.core.domain.errors import NotFoundError, PermissionDenied, ValidationError
 from spm_desktop.core.domain.nik import make_nik
+from spm_desktop.core.services import person_search as S
 from spm_desktop.core.services import persons as P
 from spm_desktop.core.services.cases import CaseDraft, open_case
 from spm_desktop.core.storage.models import AuditEntry, Person
@@ -102,7 +103,7 @@ def test_soft_delete(db):
     P.delete_person(db, SYSTEM, info.id)
     with pytest.raises(NotFoundError):
         P.get_person(db, SYSTEM, info.id)
-    assert P.search_persons(db, SYSTEM, "budi") == []
+    assert S.search_persons(db, SYSTEM, "budi") == []
     with db.reading() as s:
         assert s.get(Person, info.id).deleted_at is not None
 
@@ -131,27 +132,27 @@ def test_search_name_alias_nik_kk_ranked(db):
     b = P.register_person(db, SYSTEM, draft(name="Rizki Pratama"))
     c = P.register_person(db, SYSTEM, draft(name="Andi Farizki", alias="Kiki"))
     d = P.register_person(db, SYSTEM, draft(name="Siti Aisyah", sex="P", alias="Mak Ijah"))
-    ids = [r.id for r in P.search_persons(db, SYSTEM, "rizki")]
+    ids = [r.id for r in S.search_persons(db, SYSTEM, "rizki")]
     assert ids == [b.id, a.id, c.id]  # starts with, word start, inside a word
-    assert [r.id for r in P.search_persons(db, SYSTEM, "Mohamad Rizky")] == [a.id]
-    assert [r.id for r in P.search_persons(db, SYSTEM, "M. RIZKI")] == [a.id]
-    assert [r.id for r in P.search_persons(db, SYSTEM, "kiki")] == [c.id]
-    assert [r.id for r in P.search_persons(db, SYSTEM, "AISYAH")] == [d.id]
-    assert [r.id for r in P.search_persons(db, SYSTEM, "ijah")] == [d.id]
-    assert [r.id for r in P.search_persons(db, SYSTEM, nik[:6])] == [a.id]
-    assert [r.id for r in P.search_persons(db, SYSTEM, "6171 0101")] == [a.id]  # KK prefix with a space
-    assert [r.id for r in P.search_persons(db, SYSTEM, nik)] == [a.id]
-    assert P.search_persons(db, SYSTEM, "bambang") == []
-    assert P.search_persons(db, SYSTEM, "   ") == []
-    assert P.search_persons(db, SYSTEM, "%") == []
+    assert [r.id for r in S.search_persons(db, SYSTEM, "Mohamad Rizky")] == [a.id]
+    assert [r.id for r in S.search_persons(db, SYSTEM, "M. RIZKI")] == [a.id]
+    assert [r.id for r in S.search_persons(db, SYSTEM, "kiki")] == [c.id]
+    assert [r.id for r in S.search_persons(db, SYSTEM, "AISYAH")] == [d.id]
+    assert [r.id for r in S.search_persons(db, SYSTEM, "ijah")] == [d.id]
+    assert [r.id for r in S.search_persons(db, SYSTEM, nik[:6])] == [a.id]
+    assert [r.id for r in S.search_persons(db, SYSTEM, "6171 0101")] == [a.id]  # KK prefix with a space
+    assert [r.id for r in S.search_persons(db, SYSTEM, nik)] == [a.id]
+    assert S.search_persons(db, SYSTEM, "bambang") == []
+    assert S.search_persons(db, SYSTEM, "   ") == []
+    assert S.search_persons(db, SYSTEM, "%") == []
 
 
 def test_search_accents_and_old_spelling(db):
     a = P.register_person(db, SYSTEM, draft(name="Soekarno Djojo"))
     e = P.register_person(db, SYSTEM, draft(name="José Ramírez"))
-    assert [r.id for r in P.search_persons(db, SYSTEM, "sukarno joyo")] == [a.id]
-    assert [r.id for r in P.search_persons(db, SYSTEM, "jose ramirez")] == [e.id]
-    assert [r.id for r in P.search_persons(db, SYSTEM, "RAMÍ")] == [e.id]
+    assert [r.id for r in S.search_persons(db, SYSTEM, "sukarno joyo")] == [a.id]
+    assert [r.id for r in S.search_persons(db, SYSTEM, "jose ramirez")] == [e.id]
+    assert [r.id for r in S.search_persons(db, SYSTEM, "RAMÍ")] == [e.id]
 
 
 def test_list_filters_sort_and_pages(db):
@@ -164,25 +165,25 @@ def test_list_filters_sort_and_pages(db):
             category_code="gelandangan" if i < 3 else "pengemis"))
     open_case(db, SYSTEM, CaseDraft(person_id=made["Budi"].id, unit="UPRS", spm_group="gepeng",
                                     intake_date=date(2026, 1, 5)))
-    page = P.list_persons(db, SYSTEM, P.PersonQuery(), 0, 2)
+    page = S.list_persons(db, SYSTEM, S.PersonQuery(), 0, 2)
     assert [r.name for r in page.rows] == ["Ahmad", "Budi"] and page.total == 5
-    page2 = P.list_persons(db, SYSTEM, P.PersonQuery(), 2, 2, with_total=False)
+    page2 = S.list_persons(db, SYSTEM, S.PersonQuery(), 2, 2, with_total=False)
     assert [r.name for r in page2.rows] == ["Citra", "Dewi"] and page2.total == -1
-    desc = P.list_persons(db, SYSTEM, P.PersonQuery(sort="birth_year", descending=True), 0, 10)
+    desc = S.list_persons(db, SYSTEM, S.PersonQuery(sort="birth_year", descending=True), 0, 10)
     assert [r.name for r in desc.rows] == ["Eko", "Dewi", "Citra", "Budi", "Ahmad"]
-    kec = P.list_persons(db, SYSTEM, P.PersonQuery(kecamatan_code="61.71.01"), 0, 10)
+    kec = S.list_persons(db, SYSTEM, S.PersonQuery(kecamatan_code="61.71.01"), 0, 10)
     assert [r.name for r in kec.rows] == ["Ahmad", "Citra", "Eko"] and kec.total == 3
-    cat = P.PersonQuery(category_code="pengemis")
-    assert P.count_persons(db, SYSTEM, cat) == 2
-    opened = P.list_persons(db, SYSTEM, P.PersonQuery(has_open_case=True), 0, 10)
+    cat = S.PersonQuery(category_code="pengemis")
+    assert S.count_persons(db, SYSTEM, cat) == 2
+    opened = S.list_persons(db, SYSTEM, S.PersonQuery(has_open_case=True), 0, 10)
     assert [(r.name, r.open_cases) for r in opened.rows] == [("Budi", 1)]
-    assert P.count_persons(db, SYSTEM, P.PersonQuery(has_open_case=False)) == 4
-    assert P.count_persons(db, SYSTEM, P.PersonQuery(unit="UPRS")) == 1
-    assert P.count_persons(db, SYSTEM, P.PersonQuery(unit="PLAT")) == 0
-    assert P.count_persons(db, SYSTEM, P.PersonQuery(text="dew")) == 1
-    assert P.list_person_ids(db, SYSTEM, P.PersonQuery(sex="P")) == [made["Citra"].id, made["Dewi"].id]
+    assert S.count_persons(db, SYSTEM, S.PersonQuery(has_open_case=False)) == 4
+    assert S.count_persons(db, SYSTEM, S.PersonQuery(unit="UPRS")) == 1
+    assert S.count_persons(db, SYSTEM, S.PersonQuery(unit="PLAT")) == 0
+    assert S.count_persons(db, SYSTEM, S.PersonQuery(text="dew")) == 1
+    assert S.list_person_ids(db, SYSTEM, S.PersonQuery(sex="P")) == [made["Citra"].id, made["Dewi"].id]
     with pytest.raises(ValidationError):
-        P.list_persons(db, SYSTEM, P.PersonQuery(sort="nope"))
+        S.list_persons(db, SYSTEM, S.PersonQuery(sort="nope"))
 
 
 def test_rebuild_search_names(db):
@@ -190,7 +191,7 @@ def test_rebuild_search_names(db):
     with db.transaction() as s:
         s.get(Person, info.id).search_name = "stale"
     assert P.rebuild_search_names(db, SYSTEM) == 1
-    assert [r.id for r in P.search_persons(db, SYSTEM, "muhammad nur")] == [info.id]
+    assert [r.id for r in S.search_persons(db, SYSTEM, "muhammad nur")] == [info.id]
 
 
 def test_counts_agree_with_the_listed_rows(db):
@@ -210,9 +211,9 @@ def test_counts_agree_with_the_listed_rows(db):
     for unit in (None, "UPRS", "PLAT", "TKSK", "BIDANG"):
         for has_open in (None, True, False):
             for extra in ({}, {"sex": "P"}, {"kecamatan_code": "61.71.01"}):
-                q = P.PersonQuery(unit=unit, has_open_case=has_open, **extra)
-                ids = P.list_person_ids(db, SYSTEM, q)
-                assert P.count_persons(db, SYSTEM, q) == len(ids) == P.list_persons(db, SYSTEM, q).total, q
-    assert P.count_persons(db, SYSTEM, P.PersonQuery(has_open_case=True)) == 3
-    assert P.count_persons(db, SYSTEM, P.PersonQuery(unit="PLAT", has_open_case=False)) == 0
-    assert P.count_persons(db, SYSTEM, P.PersonQuery(unit="UPRS", has_open_case=False)) == 1
+                q = S.PersonQuery(unit=unit, has_open_case=has_open, **extra)
+                ids = S.list_person_ids(db, SYSTEM, q)
+                assert S.count_persons(db, SYSTEM, q) == len(ids) == S.list_persons(db, SYSTEM, q).total, q
+    assert S.count_persons(db, SYSTEM, S.PersonQuery(has_open_case=True)) == 3
+    assert S.count_persons(db, SYSTEM, S.PersonQuery(unit="PLAT", has_open_case=False)) == 0
+    assert S.count_persons(db, SYSTEM, S.PersonQuery(unit="UPRS", has_open_case=False)) == 1

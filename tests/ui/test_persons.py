@@ -8,7 +8,8 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from spm_desktop.core.domain.nik import make_nik
-from spm_desktop.core.services.persons import PersonDraft, PersonQuery, register_person
+from spm_desktop.core.services.person_search import PersonQuery
+from spm_desktop.core.services.persons import PersonDraft, register_person
 from spm_desktop.ui.dialogs.person import PersonDialog
 from spm_desktop.ui.models.persons import PersonListModel
 from spm_desktop.ui.pages.penerima import Page as PersonsPage
@@ -116,7 +117,7 @@ def test_duplicate_candidates_shown_before_saving(ctx, people, qtbot, wait_runne
 
 def test_index_answers_like_the_database(ctx, people):
     from spm_desktop.core.services.person_index import PersonIndex
-    from spm_desktop.core.services.persons import list_person_ids
+    from spm_desktop.core.services.person_search import list_person_ids
 
     index = PersonIndex.load(ctx.db, ctx.actor)
     assert len(index) == 4

@@ -45,6 +45,7 @@ from spm_desktop.core.services.candidates import (
     remember_candidates,
     village_parents,
 )
+from spm_desktop.core.services.person_search import PersonRow, rows_by_id
 from spm_desktop.core.storage.base import new_id, utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import (
@@ -69,8 +70,8 @@ class DuplicatePair:
     score: int
     reason: str
     reviewed_by: str
-    a: persons_svc.PersonRow
-    b: persons_svc.PersonRow
+    a: PersonRow
+    b: PersonRow
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,7 @@ def list_duplicate_pairs(db: Database, actor: Actor, status: str | None = "open"
             q = q.where(DuplicateCandidate.status == status)
         pairs = s.scalars(q.order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.created_at)).all()
         ids = {i for p in pairs for i in (p.person_a_id, p.person_b_id)}
-        rows = {r.id: r for r in persons_svc._rows_by_id(s, sorted(ids))}
+        rows = {r.id: r for r in rows_by_id(s, sorted(ids))}
         return [DuplicatePair(id=p.id, status=p.status, score=p.score, reason=p.reason, reviewed_by=p.reviewed_by,
                               a=rows[p.person_a_id], b=rows[p.person_b_id])
                 for p in pairs if p.person_a_id in rows and p.person_b_id in rows]

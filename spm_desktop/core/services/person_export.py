@@ -12,7 +12,7 @@ from spm_desktop.core.domain.groups import SEXES
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.security.personal_data import audited_file_export
 from spm_desktop.core.security.safe_export import xlsx_row
-from spm_desktop.core.services.persons import PersonQuery, PersonRow, list_persons
+from spm_desktop.core.services.person_search import PersonQuery, PersonRow, list_persons
 from spm_desktop.core.storage.database import Database
 
 HEADER = ("NIK", "No. KK", "Nama", "Alias", "Jenis kelamin", "Tanggal lahir", "Tahun lahir", "Desa/kelurahan",

@@ -3,7 +3,7 @@ persons answers within a keystroke.
 
 :meth:`PersonIndex.load` reads (id, search_name, nik, no_kk, category, kelurahan) of every
 listed person once, in the list's name order; :meth:`PersonIndex.match` then applies exactly
-the matching rules of :func:`persons.search_persons` (digits: NIK or No. KK prefix, in
+the matching rules of :func:`person_search.search_persons` (digits: NIK or No. KK prefix, in
 number order; text: every normalised word occurs in name or alias; exact name, then names
 starting with the text, then every word starting a name word, then the rest, each group in
 name order; a single letter matches names starting with it) without touching
@@ -23,14 +23,9 @@ from sqlalchemy import select
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.names import name_tokens
 from spm_desktop.core.security.permissions import require
-from spm_desktop.core.services import persons as persons_svc
+from spm_desktop.core.services.person_search import PersonRow, digits_of, live, rows_by_id
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Person
-
-
-def _digits(text: str) -> str | None:
-    compact = "".join(text.split()).replace(".", "").replace("-", "")
-    return compact if compact.isdigit() else None
 
 
 @dataclass
@@ -54,7 +49,7 @@ class PersonIndex:
         require(actor, "person.view")
         q = (select(Person.id, Person.search_name, Person.nik, Person.no_kk, Person.category_code,
                     Person.kelurahan_code)
-             .where(Person.deleted_at.is_(None), Person.merged_into.is_(None))
+             .where(live())
              .order_by(Person.search_name, Person.id))
         with db.reading() as s:
             rows = s.execute(q).all()
@@ -69,7 +64,7 @@ class PersonIndex:
     def match(self, text: str, category_code: str | None = None, kecamatan_code: str | None = None,
               kelurahan_code: str | None = None) -> list[str]:
         """Ids matching ``text`` (and the region/category filters), best matches first."""
-        digits = _digits(text.strip()) if text.strip() else None
+        digits = digits_of(text.strip()) if text.strip() else None
         if digits:
             ids = self._digit_ids(digits)
             if not (category_code or kelurahan_code or kecamatan_code):
@@ -150,8 +145,8 @@ def _prefix_slice(keys: list[str], values: list[str], prefix: str) -> list[str]:
     return values[bisect_left(keys, prefix):bisect_left(keys, prefix + "\uffff")]
 
 
-def person_rows(db: Database, actor: Actor, ids: Sequence[str]) -> list[persons_svc.PersonRow]:
+def person_rows(db: Database, actor: Actor, ids: Sequence[str]) -> list[PersonRow]:
     """The list rows of ``ids`` in that order (ids no longer listed are left out). Read-only."""
     require(actor, "person.view")
     with db.reading() as s:
-        return persons_svc._rows_by_id(s, list(ids))
+        return rows_by_id(s, list(ids))

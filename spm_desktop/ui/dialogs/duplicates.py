@@ -14,7 +14,7 @@ from spm_desktop.core.services.duplicates import (
     mark_not_duplicate,
     merge_persons,
 )
-from spm_desktop.core.services.persons import PersonRow
+from spm_desktop.core.services.person_search import PersonRow
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.errors import confirm
 from spm_desktop.ui.models.persons import birth_text

@@ -25,7 +25,7 @@ from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.reports.formatting import number
 from spm_desktop.core.services.person_index import PersonIndex, person_rows
-from spm_desktop.core.services.persons import PersonPage, PersonQuery, PersonRow, list_persons
+from spm_desktop.core.services.person_search import PersonPage, PersonQuery, PersonRow, list_persons
 from spm_desktop.core.storage.database import Database
 from spm_desktop.ui.context import UiContext
 

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 from spm_desktop.core.domain.groups import UNITS
 from spm_desktop.core.reports.formatting import number
 from spm_desktop.core.services.person_export import export_person_list
-from spm_desktop.core.services.persons import PersonQuery, get_person
+from spm_desktop.core.services.person_search import PersonQuery
+from spm_desktop.core.services.persons import get_person
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.duplicates import DuplicatesDialog
 from spm_desktop.ui.dialogs.person import PersonDialog

@@ -13,7 +13,8 @@ from spm_desktop.core.domain.actor import SYSTEM
 from spm_desktop.core.domain.errors import PermissionDenied, ValidationError
 from spm_desktop.core.domain.nik import make_nik
 from spm_desktop.core.services.person_export import HEADER, export_person_list
-from spm_desktop.core.services.persons import PersonDraft, PersonQuery, register_person
+from spm_desktop.core.services.person_search import PersonQuery
+from spm_desktop.core.services.persons import PersonDraft, register_person
 from spm_desktop.core.storage.models import AuditEntry
 
 KEL_SELATAN = "61.71.01.1002"
