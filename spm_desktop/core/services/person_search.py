@@ -11,7 +11,7 @@ the covering index ``ix_person_live_name``; digits match the start of a NIK or N
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 
 from sqlalchemy import and_, case, func, or_, select
@@ -207,25 +207,33 @@ def _open_cases_col():
             .correlate(Person).scalar_subquery())
 
 
+# The columns of PersonRow read from the person row itself (the rest come from joins).
+_JOINED = {"kelurahan_name": "", "kecamatan_code": None, "kecamatan_name": "", "category_name": "", "open_cases": 0}
+_OWN_COLUMNS = tuple(f.name for f in fields(PersonRow) if f.name not in _JOINED)
+
+
 def _row_select():
-    return (select(Person.id, Person.name, Person.alias, Person.sex, Person.nik, Person.no_kk, Person.birth_date,
-                   Person.birth_year, Person.birth_year_estimated, Person.kelurahan_code,
-                   _Kel.name.label("kel_name"), _Kec.code.label("kec_code"), _Kec.name.label("kec_name"),
-                   Person.category_code, PmksCategory.name.label("cat_name"), _open_cases_col().label("open_cases"))
+    return (select(*[getattr(Person, name) for name in _OWN_COLUMNS],
+                   _Kel.name.label("kelurahan_name"), _Kec.code.label("kecamatan_code"),
+                   _Kec.name.label("kecamatan_name"), PmksCategory.name.label("category_name"),
+                   _open_cases_col().label("open_cases"))
             .outerjoin(_Kel, _Kel.code == Person.kelurahan_code)
             .outerjoin(_Kec, _Kec.code == _Kel.parent_code)
             .outerjoin(PmksCategory, PmksCategory.code == Person.category_code))
 
 
 def _row(r) -> PersonRow:
-    return PersonRow(
-        id=r.id, name=r.name, alias=r.alias or "", sex=r.sex, nik=r.nik, no_kk=r.no_kk, birth_date=r.birth_date,
-        birth_year=r.birth_year, birth_year_estimated=bool(r.birth_year_estimated), kelurahan_code=r.kelurahan_code,
-        kelurahan_name=r.kel_name or "", kecamatan_code=r.kec_code, kecamatan_name=r.kec_name or "",
-        category_code=r.category_code, category_name=r.cat_name or "", open_cases=int(r.open_cases or 0))
+    values = dict(r._mapping)
+    for name, empty in _JOINED.items():
+        if values[name] is None:
+            values[name] = empty
+    values["alias"] = values["alias"] or ""
+    values["birth_year_estimated"] = bool(values["birth_year_estimated"])
+    return PersonRow(**values)
 
 
 def live():
+    """A person still listed: neither deleted nor merged into another."""
     return and_(Person.deleted_at.is_(None), Person.merged_into.is_(None))
 
 

@@ -15,7 +15,7 @@ change of the normalisation rules, or for rows written by other tools).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -117,19 +117,40 @@ class PersonInfo:
 
     def to_draft(self) -> PersonDraft:
         """A draft holding this person's values (edit it with ``dataclasses.replace``)."""
-        return PersonDraft(
-            name=self.name, sex=self.sex, nik=self.nik, no_kk=self.no_kk, alias=self.alias,
-            birth_date=self.birth_date, birth_year=None if self.birth_date else self.birth_year,
-            birth_place=self.birth_place, address=self.address, kelurahan_code=self.kelurahan_code,
-            category_code=self.category_code, disability_type=self.disability_type, phone=self.phone,
-            notes=self.notes)
+        return _draft_from(self)
+
+
+# The person's own values, written down once: the fields of PersonDraft, which are also the
+# names of the Person columns and of PersonInfo's fields. Every copy between a draft, a row
+# and a PersonInfo goes through these two tuples.
+DRAFT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(PersonDraft))
+# Texts a draft holds as "" where the stored row may hold NULL.
+EMPTY_TEXT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(PersonDraft) if f.default == "")
+
+
+def _stored(source) -> dict:
+    """The draft fields of an ORM person (or a PersonInfo) as they are stored, "" for an
+    empty text."""
+    values = {f: getattr(source, f) for f in DRAFT_FIELDS}
+    for f in EMPTY_TEXT_FIELDS:
+        values[f] = values[f] or ""
+    return values
+
+
+def _draft_from(source) -> PersonDraft:
+    """A draft of ``source``'s values; the estimated birth year only without a birth date."""
+    values = _stored(source)
+    if values["birth_date"]:
+        values["birth_year"] = None
+    return PersonDraft(**values)
 
 
 # ----- validation -----------------------------------------------------------------------
 
 
 # Text fields of a person checked for control and direction-override characters
-# (core/domain/text): (field, label, may span lines).
+# (core/domain/text) and cleaned when saved: (field, label, may span lines). One-line texts
+# have their runs of spaces collapsed, the others are only stripped.
 TEXT_FIELDS = (("name", "Nama", False), ("alias", "Alias", False), ("birth_place", "Tempat lahir", False),
                ("address", "Alamat", True), ("disability_type", "Jenis disabilitas", False),
                ("phone", "Telepon", False), ("notes", "Catatan", True))
@@ -137,6 +158,12 @@ TEXT_FIELDS = (("name", "Nama", False), ("alias", "Alias", False), ("birth_place
 
 def _clean(text: str | None) -> str:
     return " ".join((text or "").split())
+
+
+def _cleaned_texts(draft: PersonDraft) -> dict[str, str]:
+    """Every text field of ``draft`` as it is saved (see TEXT_FIELDS)."""
+    return {fld: (getattr(draft, fld) or "").strip() if multiline else _clean(getattr(draft, fld))
+            for fld, _label, multiline in TEXT_FIELDS}
 
 
 def _nik_century_date(info, birth_year_hint: int | None, today: date, min_age: int | None = None) -> date:
@@ -178,7 +205,8 @@ def normalise_draft(s: Session, draft: PersonDraft, today: date | None = None,
     today = today or clock.today()
     errors: list[FieldError] = []
     _check_texts(draft, errors)
-    name, alias = _checked_names(draft, errors)
+    texts = _cleaned_texts(draft)
+    _check_name_lengths(texts["name"], texts["alias"], errors)
     sex = (draft.sex or "").strip().upper()
     if sex not in SEXES:
         errors.append(FieldError("sex", "Jenis kelamin harus L (laki-laki) atau P (perempuan)."))
@@ -197,11 +225,8 @@ def normalise_draft(s: Session, draft: PersonDraft, today: date | None = None,
     _check_master_codes(s, kelurahan, category, errors)
     if errors:
         raise ValidationError(errors)
-    return replace(
-        draft, name=name, alias=alias, sex=sex, nik=nik, no_kk=no_kk, birth_date=birth_date, birth_year=birth_year,
-        birth_place=_clean(draft.birth_place), address=(draft.address or "").strip(), kelurahan_code=kelurahan,
-        category_code=category, disability_type=_clean(draft.disability_type), phone=_clean(draft.phone),
-        notes=(draft.notes or "").strip())
+    return replace(draft, **texts, sex=sex, nik=nik, no_kk=no_kk, birth_date=birth_date, birth_year=birth_year,
+                   kelurahan_code=kelurahan, category_code=category)
 
 
 def _check_texts(draft: PersonDraft, errors: list[FieldError]) -> None:
@@ -212,16 +237,13 @@ def _check_texts(draft: PersonDraft, errors: list[FieldError]) -> None:
             errors.append(FieldError(fld, problem))
 
 
-def _checked_names(draft: PersonDraft, errors: list[FieldError]) -> tuple[str, str]:
-    name = _clean(draft.name)
-    alias = _clean(draft.alias)
+def _check_name_lengths(name: str, alias: str, errors: list[FieldError]) -> None:
     if not name:
         errors.append(FieldError("name", "Nama wajib diisi (boleh nama panggilan bila nama asli belum diketahui)."))
     elif len(name) > MAX_NAME:
         errors.append(FieldError("name", f"Nama paling panjang {MAX_NAME} huruf."))
     if len(alias) > MAX_NAME:
         errors.append(FieldError("alias", f"Alias paling panjang {MAX_NAME} huruf."))
-    return name, alias
 
 
 def _checked_birth(draft: PersonDraft, today: date, errors: list[FieldError]) -> tuple[date | None, int | None]:
@@ -320,13 +342,10 @@ def _info(s: Session, p: Person) -> PersonInfo:
     cat = (s.scalar(select(PmksCategory.name).where(PmksCategory.code == p.category_code))
            if p.category_code else None)
     return PersonInfo(
-        id=p.id, name=p.name, alias=p.alias or "", sex=p.sex, nik=p.nik, no_kk=p.no_kk, birth_date=p.birth_date,
-        birth_year=p.birth_year, birth_year_estimated=bool(p.birth_year_estimated), birth_place=p.birth_place or "",
-        address=p.address or "", kelurahan_code=p.kelurahan_code, kelurahan_name=kel.name if kel else "",
-        kecamatan_code=kec.code if kec else None, kecamatan_name=kec.name if kec else "",
-        category_code=p.category_code, category_name=cat or "", disability_type=p.disability_type or "",
-        phone=p.phone or "", notes=p.notes or "", merged_into=p.merged_into, deleted=p.deleted_at is not None,
-        revision=p.revision or 1)
+        id=p.id, **_stored(p), birth_year_estimated=bool(p.birth_year_estimated),
+        kelurahan_name=kel.name if kel else "", kecamatan_code=kec.code if kec else None,
+        kecamatan_name=kec.name if kec else "", category_name=cat or "", merged_into=p.merged_into,
+        deleted=p.deleted_at is not None, revision=p.revision or 1)
 
 
 def load_person(s: Session, person_id: str, *, for_write: bool = False) -> Person:
@@ -360,32 +379,16 @@ def age_on(person: PersonInfo | PersonRow, on: date) -> int | None:
 
 
 def apply_draft(p: Person, draft: PersonDraft, estimated_year: bool) -> None:
-    p.name = draft.name
-    p.alias = draft.alias
-    p.sex = draft.sex
-    p.nik = draft.nik
-    p.no_kk = draft.no_kk
-    p.birth_date = draft.birth_date
-    p.birth_year = draft.birth_year
+    for f in DRAFT_FIELDS:
+        setattr(p, f, getattr(draft, f))
     p.birth_year_estimated = estimated_year
-    p.birth_place = draft.birth_place
-    p.address = draft.address
-    p.kelurahan_code = draft.kelurahan_code
-    p.category_code = draft.category_code
-    p.disability_type = draft.disability_type
-    p.phone = draft.phone
-    p.notes = draft.notes
     p.search_name = search_key(draft.name, draft.alias)
 
 
 def _changed(p: Person, draft: PersonDraft, estimated: bool) -> bool:
-    current = (p.name, p.alias or "", p.sex, p.nik, p.no_kk, p.birth_date, p.birth_year, bool(p.birth_year_estimated),
-               p.birth_place or "", p.address or "", p.kelurahan_code, p.category_code, p.disability_type or "",
-               p.phone or "", p.notes or "", p.search_name or "")
-    wanted = (draft.name, draft.alias, draft.sex, draft.nik, draft.no_kk, draft.birth_date, draft.birth_year, estimated,
-              draft.birth_place, draft.address, draft.kelurahan_code, draft.category_code, draft.disability_type,
-              draft.phone, draft.notes, search_key(draft.name, draft.alias))
-    return current != wanted
+    if _stored(p) != {f: getattr(draft, f) for f in DRAFT_FIELDS}:
+        return True
+    return (bool(p.birth_year_estimated), p.search_name or "") != (estimated, search_key(draft.name, draft.alias))
 
 
 def insert_person(s: Session, clean: PersonDraft, person_id: str | None = None) -> Person:
@@ -411,11 +414,7 @@ def update_person_values(s: Session, p: Person, clean: PersonDraft) -> bool:
 
 def draft_of(p: Person) -> PersonDraft:
     """The current values of an ORM person as a draft (no queries)."""
-    return PersonDraft(
-        name=p.name, sex=p.sex, nik=p.nik, no_kk=p.no_kk, alias=p.alias or "", birth_date=p.birth_date,
-        birth_year=None if p.birth_date else p.birth_year, birth_place=p.birth_place or "",
-        address=p.address or "", kelurahan_code=p.kelurahan_code, category_code=p.category_code,
-        disability_type=p.disability_type or "", phone=p.phone or "", notes=p.notes or "")
+    return _draft_from(p)
 
 
 def register_in(s: Session, actor: Actor, draft: PersonDraft, *, person_id: str | None = None,
