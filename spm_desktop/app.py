@@ -18,7 +18,7 @@ from spm_desktop.core import paths
 from spm_desktop.core.domain.errors import DomainError
 from spm_desktop.core.security import vault
 from spm_desktop.core.security.permissions import ADMIN
-from spm_desktop.core.security.users import UserInfo, authenticate, change_own_password, has_users
+from spm_desktop.core.security.users import UserInfo, authenticate, has_users
 from spm_desktop.core.services.area import needs_area
 from spm_desktop.core.services.settings import get_settings
 from spm_desktop.core.storage.database import Database
@@ -114,7 +114,7 @@ def after_login(db: Database, runner: Runner, user: UserInfo, unlocked, password
     """What a login must do before the main window: encrypt a plain database of an older
     version (its administrator only; the recovery key is shown once), and replace a one-time
     password given by an administrator. None: the login does not go on."""
-    from spm_desktop.ui.dialogs.security import ChangePasswordDialog
+    from spm_desktop.ui.dialogs.security import ChangePasswordDialog, own_password_change
     from spm_desktop.ui.security_hooks import run_busy
 
     if vault.is_plain(vault.db_file_of(db)):
@@ -127,15 +127,9 @@ def after_login(db: Database, runner: Runner, user: UserInfo, unlocked, password
     if unlocked is not None and unlocked.one_time:
         errors.show_info(None, "Kata sandi Anda adalah kata sandi sekali pakai dari administrator. Ganti dengan "
                                "kata sandi Anda sendiri sekarang.", "Ganti kata sandi")
-        while True:
-            change = ChangePasswordDialog.ask(None)
-            if change is None:
-                return None
-            try:
-                change_own_password(db, user.actor(), change.old, change.new)
-                break
-            except DomainError as exc:
-                errors.show_error(None, exc, "Ganti kata sandi")
+        # the change is made on the runner; a refusal is shown in the dialog, which stays open
+        if ChangePasswordDialog.ask(None, runner, own_password_change(db, user.actor())) is None:
+            return None
     return user
 
 

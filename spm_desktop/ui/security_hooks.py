@@ -22,14 +22,19 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from spm_desktop.core import paths
 from spm_desktop.core.domain.actor import SYSTEM
-from spm_desktop.core.security.users import change_own_password, record_session_event
+from spm_desktop.core.security.users import record_session_event
 from spm_desktop.core.services import backup as backup_svc
 from spm_desktop.core.services.diagnostics import collect
 from spm_desktop.core.storage import backup
 from spm_desktop.core.storage.engine import is_sqlite
 from spm_desktop.ui import errors
 from spm_desktop.ui.context import UiContext
-from spm_desktop.ui.dialogs.security import ChangePasswordDialog, DiagnosticsDialog, RestoreOfferDialog
+from spm_desktop.ui.dialogs.security import (
+    ChangePasswordDialog,
+    DiagnosticsDialog,
+    RestoreOfferDialog,
+    own_password_change,
+)
 from spm_desktop.ui.file_dialogs import ask_open_file, ask_save_file
 from spm_desktop.ui.idle_lock import IdleLock
 from spm_desktop.ui.runner import Runner, run_and_wait
@@ -105,12 +110,8 @@ class _Actions(QObject):
 
     @Slot()
     def change_password(self) -> None:
-        change = ChangePasswordDialog.ask(self.window)
-        if change is None:
-            return
-        self.ctx.runner.submit(change_own_password, self.ctx.db, self.ctx.actor, change.old, change.new,
-                               parent=self.window,
-                               on_done=lambda _: errors.show_info(self.window, "Kata sandi sudah diganti."))
+        if ChangePasswordDialog.ask(self.window, self.ctx.runner, own_password_change(self.ctx.db, self.ctx.actor)):
+            errors.show_info(self.window, "Kata sandi sudah diganti.")
 
     @Slot()
     def lock_now(self) -> None:

@@ -6,7 +6,7 @@ replaced before the main window."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from spm_desktop import app as app_module
 from spm_desktop.core.security import sign_in, vault
@@ -15,7 +15,7 @@ from spm_desktop.core.storage import db_keys
 from spm_desktop.core.storage.open import open_database
 from spm_desktop.ui.dialogs import login as login_dialogs
 from spm_desktop.ui.dialogs.area import AreaDialog
-from spm_desktop.ui.dialogs.security import ChangePasswordDialog, PasswordChange
+from spm_desktop.ui.dialogs.security import ChangePasswordDialog
 
 pytestmark = pytest.mark.sqlite_only("encryption at rest is about the SQLite file")
 
@@ -75,7 +75,7 @@ def test_first_run_encrypts_and_shows_the_recovery_key_once(app, runner, wait_ru
         db.dispose()
 
 
-def test_start_on_an_encrypted_folder_and_one_time_password(app, runner, tmp_path, monkeypatch):
+def test_start_on_an_encrypted_folder_and_one_time_password(app, runner, tmp_path, monkeypatch, qtbot):
     db_file = tmp_path / "spm.db"
     db = open_database(f"sqlite:///{db_file}")
     admin, _recovery = sign_in.create_first_admin_encrypted(db, "admin", "Admin", PASSWORD)
@@ -89,8 +89,16 @@ def test_start_on_an_encrypted_folder_and_one_time_password(app, runner, tmp_pat
     assert unlocked.one_time
     asked = []
     monkeypatch.setattr(app_module.errors, "show_info", lambda *a, **k: None)
-    monkeypatch.setattr(ChangePasswordDialog, "ask", classmethod(
-        lambda cls, parent: asked.append(1) or PasswordChange("Sekali-Pakai-1", "Budi-Sendiri-2")))
+    real_ask = ChangePasswordDialog.ask.__func__
+
+    def change(cls, parent, runner=None, submit=None):
+        """The real dialog, its change made on the runner: a wrong old password is refused in the
+        dialog, which stays open; then the right one goes through."""
+        asked.append(1)
+        monkeypatch.setattr(cls, "exec", lambda dialog: _type_change(qtbot, dialog))
+        return real_ask(cls, parent, runner, submit)
+
+    monkeypatch.setattr(ChangePasswordDialog, "ask", classmethod(change))
     try:
         user = app_module.sign_in(db, runner, ("budi", "Sekali-Pakai-1", unlocked))
         assert user is not None and user.username == "budi" and asked == [1]
@@ -100,6 +108,19 @@ def test_start_on_an_encrypted_folder_and_one_time_password(app, runner, tmp_pat
             store.unlock("budi", "Sekali-Pakai-1")
     finally:
         db.dispose()
+
+
+def _type_change(qtbot, dialog) -> int:
+    dialog.old.setText("Salah-Lama-9")
+    dialog.password.setText("Budi-Sendiri-2")
+    dialog.password2.setText("Budi-Sendiri-2")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.buttons.isEnabled(), timeout=10_000)
+    assert "salah" in dialog.message.text().lower() and dialog.result_value is None
+    dialog.old.setText("Sekali-Pakai-1")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10_000)
+    return dialog.result()
 
 
 def test_the_recovery_key_prints_on_one_page_with_what_it_is_for(app, qtbot, tmp_path, monkeypatch):

@@ -320,10 +320,10 @@ def test_password_rules_shown_in_indonesian(app, qtbot, dialog_cls):
     dialog = dialog_cls()
     qtbot.addWidget(dialog)
     assert any(label.text() == PASSWORD_RULES for label in dialog.findChildren(QLabel))
-    dialog.new.setText("abc12345")
-    dialog.new2.setText("abc")
+    dialog.password.setText("abc12345")
+    dialog.password2.setText("abc")
     dialog.submit()
-    assert dialog.message.text() == "Kedua kata sandi baru tidak sama; ketik ulang."
+    assert dialog.message.text() == "Kedua kata sandi tidak sama; ketik ulang."
 
 
 @SHOWN_WINDOW

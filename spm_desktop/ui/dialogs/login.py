@@ -20,10 +20,9 @@ from PySide6.QtWidgets import (
 
 from spm_desktop import APP_NAME
 from spm_desktop.core.security import sign_in, vault
-from spm_desktop.core.security.passwords import PASSWORD_RULES
 from spm_desktop.core.security.users import UserInfo
 from spm_desktop.core.storage.database import Database
-from spm_desktop.ui.dialogs.credentials import CredentialsDialog
+from spm_desktop.ui.dialogs.credentials import CredentialsDialog, password_field, rules_label
 from spm_desktop.ui.dialogs.recovery import RecoverDialog, ask_print_recovery_sheet
 from spm_desktop.ui.icons import app_icon
 from spm_desktop.ui.runner import Runner
@@ -35,32 +34,28 @@ class FirstAdminDialog(CredentialsDialog):
     def __init__(self, db: Database, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(db, runner, parent)
         self.setWindowTitle(f"{APP_NAME} — Administrator pertama")
-        self.intro.setText("Selamat datang. Ini pertama kali aplikasi dibuka di komputer ini. "
-                           "Buat akun administrator: akun ini dipakai untuk masuk dan untuk "
-                           "membuat akun petugas lain.")
+        self.set_intro("Selamat datang. Ini pertama kali aplikasi dibuka di komputer ini. "
+                       "Buat akun administrator: akun ini dipakai untuk masuk dan untuk "
+                       "membuat akun petugas lain.")
         self.full_name = QLineEdit()
         self.username = QLineEdit()
         self.nip = QLineEdit()
-        self.password = self._password_field()
-        self.password2 = self._password_field()
+        self.password = password_field()
+        self.password2 = password_field()
         self.form.addRow("Nama &lengkap:", self.full_name)
         self.form.addRow("Nama &pengguna:", self.username)
         self.form.addRow("&NIP (boleh kosong):", self.nip)
         self.form.addRow("&Kata sandi:", self.password)
         self.form.addRow("&Ulangi kata sandi:", self.password2)
-        self.rules = QLabel(PASSWORD_RULES)  # the password rules, in Indonesian, before typing
-        self.rules.setWordWrap(True)
+        self.rules = rules_label()
         self.form.addRow(self.rules)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Buat akun")
-        self.buttons.accepted.connect(self.submit)
+        self.ok_button().setText("Buat akun")
 
     @Slot()
     def submit(self) -> None:
-        if self._passwords_differ():
-            return
-        self._busy(True)
-        self.runner.submit(sign_in.create_first_admin_encrypted, self.db, self.username.text(), self.full_name.text(),
-                           self.password.text(), nip=self.nip.text(), on_done=self._done, on_error=self._refused)
+        if self.checked():
+            self.run(sign_in.create_first_admin_encrypted, self.db, self.username.text(), self.full_name.text(),
+                     self.password.text(), nip=self.nip.text())
 
     @classmethod
     def ask(cls, parent: QWidget | None, db: Database, runner: Runner) -> tuple[UserInfo, str | None] | None:
@@ -77,27 +72,23 @@ class LoginDialog(CredentialsDialog):
                  username: str = "") -> None:
         super().__init__(db, runner, parent)
         self.setWindowTitle(f"{APP_NAME} — Masuk")
-        self.intro.setText(f"<b>{office or APP_NAME}</b><br>Masuk dengan akun Anda.")
         self.intro.setTextFormat(Qt.TextFormat.RichText)
+        self.set_intro(f"<b>{office or APP_NAME}</b><br>Masuk dengan akun Anda.")
         self.username = QLineEdit(username)
-        self.password = self._password_field()
+        self.password = password_field()
         self.form.addRow("Nama &pengguna:", self.username)
         self.form.addRow("&Kata sandi:", self.password)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Masuk")
-        self.buttons.accepted.connect(self.submit)
+        self.ok_button().setText("Masuk")
         (self.password if username else self.username).setFocus()
 
     @Slot()
     def submit(self) -> None:
-        self._busy(True)
         self.password_typed = self.password.text()
-        self.runner.submit(sign_in.login_open_database, self.db, self.username.text(), self.password.text(),
-                           on_done=self._done, on_error=self._refused)
+        self.run(sign_in.login_open_database, self.db, self.username.text(), self.password.text())
 
-    @Slot(object)
-    def _refused(self, error: BaseException) -> None:
-        super()._refused(error)
-        self.password.clear()
+    def show_refusal(self, error: BaseException | str) -> None:
+        super().show_refusal(error)
+        self.password.clear()  # a refused login types the password again
         self.password.setFocus()
 
     @classmethod
@@ -122,7 +113,7 @@ class UnlockDialog(LoginDialog):
     def __init__(self, db_file, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(None, runner, parent)
         self.db_file = db_file
-        self.intro.setText(f"<b>{APP_NAME}</b><br>Basis data terenkripsi. Masuk dengan akun Anda untuk membukanya.")
+        self.set_intro(f"<b>{APP_NAME}</b><br>Basis data terenkripsi. Masuk dengan akun Anda untuk membukanya.")
         self.forgot = self.buttons.addButton("&Lupa kata sandi…", QDialogButtonBox.ButtonRole.ActionRole)
         self.forgot.setToolTip("Administrator yang lupa kata sandi: buka basis data dengan kunci pemulihan.")
         self.forgot.clicked.connect(self.recover)
@@ -137,19 +128,18 @@ class UnlockDialog(LoginDialog):
         self.username.setText(username)
         self.password.clear()
         self.message.clear()
-        self.intro.setText(f"<b>{APP_NAME}</b><br>Kata sandi administrator <b>{username}</b> sudah diatur ulang "
+        self.set_intro(f"<b>{APP_NAME}</b><br>Kata sandi administrator <b>{username}</b> sudah diatur ulang "
                            "dengan kunci pemulihan. Masuk dengan kata sandi baru.")
         self.password.setFocus()
 
     @Slot()
     def submit(self) -> None:
-        self._busy(True)
         username, password = self.username.text(), self.password.text()
 
         def unlock():
             return (username, password), vault.unlock(self.db_file, username, password)
 
-        self.runner.submit(unlock, on_done=self._done, on_error=self._refused)
+        self.run(unlock)
 
     @classmethod
     def ask_unlock(cls, parent: QWidget | None, db_file, runner: Runner):

@@ -15,14 +15,13 @@ from pathlib import Path
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QDialog, QLineEdit, QWidget
 
 import spm_desktop.core.clock as clock
 from spm_desktop import APP_NAME
 from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.security import vault
-from spm_desktop.core.security.passwords import PASSWORD_RULES
-from spm_desktop.ui.dialogs.credentials import CredentialsDialog
+from spm_desktop.ui.dialogs.credentials import CredentialsDialog, password_field, rules_label
 from spm_desktop.ui.runner import Runner
 
 
@@ -71,38 +70,40 @@ class RecoverDialog(CredentialsDialog):
         super().__init__(None, runner, parent)
         self.db_file = Path(db_file)
         self.setWindowTitle(f"{APP_NAME} — Lupa kata sandi administrator")
-        self.intro.setText("Kunci pemulihan (13 kelompok 4 karakter, dicetak saat aplikasi pertama kali disiapkan) "
-                           "membuka basis data ini. Administrator lalu mendapat kata sandi baru.")
+        self.set_intro("Kunci pemulihan (13 kelompok 4 karakter, dicetak saat aplikasi pertama kali disiapkan) "
+                       "membuka basis data ini. Administrator lalu mendapat kata sandi baru.")
         self.recovery_key = QLineEdit()
         self.recovery_key.setPlaceholderText("13 kelompok 4 huruf/angka, dipisah tanda hubung")
         # the whole key visible while it is typed (13 groups of 4 and their dashes)
         self.recovery_key.setMinimumWidth(self.recovery_key.fontMetrics().horizontalAdvance("W" * 66))
         self.username = QLineEdit(username)
-        self.password = self._password_field()
-        self.password2 = self._password_field()
+        self.password = password_field()
+        self.password2 = password_field()
         self.form.addRow("&Kunci pemulihan:", self.recovery_key)
         self.form.addRow("Nama pengguna &administrator:", self.username)
         self.form.addRow("Kata sandi &baru:", self.password)
         self.form.addRow("&Ulangi kata sandi baru:", self.password2)
-        rules = QLabel(PASSWORD_RULES)
-        rules.setWordWrap(True)
-        self.form.addRow(rules)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Atur ulang kata sandi")
-        self.buttons.accepted.connect(self.submit)
+        self.form.addRow(rules_label())
+        self.ok_button().setText("Atur ulang kata sandi")
         self.recovery_key.setFocus()
         self.username_done = ""
 
     @Slot()
     def submit(self) -> None:
-        if self._passwords_differ():
+        if not self.checked():
             return
-        self._busy(True)
+        db_file, key, password = self.db_file, self.recovery_key.text(), self.password.text()
         username = self.username.text().strip().lower()
-        self.runner.submit(vault.recover, self.db_file, self.recovery_key.text(), username, self.password.text(),
-                           on_done=lambda _none: self._recovered(username), on_error=self._refused)
 
-    def _recovered(self, username: str) -> None:
-        self.username_done = username
+        def recover() -> tuple[str, None]:  # worker thread: plain values only
+            vault.recover(db_file, key, username, password)
+            return username, None
+
+        self.run(recover)
+
+    @Slot(object)
+    def _done(self, result) -> None:
+        self.username_done = result[0]
         self.accept()
 
     @classmethod

@@ -3,6 +3,7 @@ password, diagnostics. Each returns its value through ``ask()`` so tests can pat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Slot
@@ -11,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -21,55 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.groups import ROLES, UNITS
-from spm_desktop.core.security.passwords import PASSWORD_RULES
 from spm_desktop.core.security.permissions import KECAMATAN_ROLE, PERMISSION_LABELS, PETUGAS, UNIT_ROLE, permissions_of
-from spm_desktop.core.security.users import UserInfo
+from spm_desktop.core.security.users import UserInfo, change_own_password
 from spm_desktop.core.storage.backup import StartupCheck, describe_backup
-from spm_desktop.ui.errors import user_message
+from spm_desktop.core.storage.database import Database
+from spm_desktop.ui.dialogs.credentials import CredentialsDialog, password_field, rules_label
+from spm_desktop.ui.dialogs.form import FormDialog
 from spm_desktop.ui.runner import Runner
-
-
-def _rules_label() -> QLabel:
-    label = QLabel(PASSWORD_RULES)
-    label.setWordWrap(True)
-    label.setObjectName("password_rules")
-    return label
-
-
-def _password_field() -> QLineEdit:
-    field = QLineEdit()
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    return field
-
-
-class _FormDialog(QDialog):
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.form = QFormLayout()
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        self.layout_ = QVBoxLayout(self)
-        self.layout_.addLayout(self.form)
-        self.layout_.addWidget(self.message)
-        self.layout_.addWidget(self.buttons)
-
-    @Slot()
-    def submit(self) -> None:
-        problem = self.problem()
-        if problem:
-            self.message.setText(problem)
-            return
-        self.accept()
-
-    def problem(self) -> str:
-        return ""
-
 
 # ----- restore offer at start --------------------------------------------------------------
 
@@ -112,46 +72,69 @@ class PasswordChange:
     new: str
 
 
-class ChangePasswordDialog(_FormDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Ganti kata sandi", parent)
-        self.old = _password_field()
-        self.new = _password_field()
-        self.new2 = _password_field()
-        self.form.addRow("Kata sandi &lama:", self.old)
-        self.form.addRow("Kata sandi &baru:", self.new)
-        self.form.addRow("&Ulangi kata sandi baru:", self.new2)
-        self.layout_.insertWidget(1, _rules_label())
+def own_password_change(db: Database, actor: Actor) -> Callable[[PasswordChange], None]:
+    """What the change-password dialog's OK runs on the runner for the signed-in user."""
+    return lambda change: change_own_password(db, actor, change.old, change.new)
 
-    def problem(self) -> str:
-        if self.new.text() != self.new2.text():
-            return "Kedua kata sandi baru tidak sama; ketik ulang."
-        return ""
+
+class ChangePasswordDialog(CredentialsDialog):
+    """The user's own password: the old one, the new one twice. With ``runner`` and
+    ``submit``, OK runs ``submit(PasswordChange)`` in the background and the dialog closes only
+    when it succeeds; a refusal (a wrong old password, a weak new one) is shown in the dialog."""
+
+    FIELDS = {"old_password": "old"}
+
+    def __init__(self, parent: QWidget | None = None, runner: Runner | None = None, submit=None) -> None:
+        super().__init__(None, runner, parent)
+        self.setWindowTitle("Ganti kata sandi")
+        self.submit_change = submit
+        self.old = password_field()
+        self.password = password_field()
+        self.password2 = password_field()
+        self.form.addRow("Kata sandi &lama:", self.old)
+        self.form.addRow("Kata sandi &baru:", self.password)
+        self.form.addRow("&Ulangi kata sandi baru:", self.password2)
+        self.body.addWidget(rules_label())
+
+    def value(self) -> PasswordChange:
+        return PasswordChange(self.old.text(), self.password.text())
+
+    @Slot()
+    def submit(self) -> None:
+        if not self.checked():
+            return
+        if self.submit_change is None:
+            self.accept()
+            return
+        self.run(self.submit_change, self.value())
+
+    @Slot(object)
+    def _done(self, value) -> None:
+        FormDialog._done(self, value)  # no (user, extra) here: the change went through
 
     @classmethod
-    def ask(cls, parent: QWidget | None) -> PasswordChange | None:
-        dialog = cls(parent)
+    def ask(cls, parent: QWidget | None, runner: Runner | None = None, submit=None) -> PasswordChange | None:
+        """The change typed (after ``submit`` accepted it, when given), or None when cancelled."""
+        dialog = cls(parent, runner, submit)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-        return PasswordChange(dialog.old.text(), dialog.new.text())
+        return dialog.value()
 
 
-class ResetPasswordDialog(_FormDialog):
+class ResetPasswordDialog(CredentialsDialog):
     def __init__(self, user: UserInfo, parent: QWidget | None = None) -> None:
-        super().__init__(f"Atur ulang kata sandi — {user.username}", parent)
-        self.new = _password_field()
-        self.new2 = _password_field()
-        self.form.addRow("Kata sandi &baru:", self.new)
-        self.form.addRow("&Ulangi kata sandi:", self.new2)
-        self.layout_.insertWidget(1, _rules_label())
-
-    def problem(self) -> str:
-        return "Kedua kata sandi tidak sama; ketik ulang." if self.new.text() != self.new2.text() else ""
+        super().__init__(None, None, parent)
+        self.setWindowTitle(f"Atur ulang kata sandi — {user.username}")
+        self.password = password_field()
+        self.password2 = password_field()
+        self.form.addRow("Kata sandi &baru:", self.password)
+        self.form.addRow("&Ulangi kata sandi:", self.password2)
+        self.body.addWidget(rules_label())
 
     @classmethod
     def ask(cls, parent: QWidget | None, user: UserInfo) -> str | None:
         dialog = cls(user, parent)
-        return dialog.new.text() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        return dialog.password.text() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 # ----- user form ---------------------------------------------------------------------------
@@ -176,20 +159,20 @@ class UserForm:
     password: str  # empty when editing
 
 
-class UserDialog(_FormDialog):
+class UserDialog(FormDialog):
     """Create (with password) or edit (without) an account. With ``runner`` and ``submit``,
     OK runs ``submit(form)`` in the background and the dialog closes only when it succeeds: a
     refusal (a weak password, a username in use) is shown in the dialog with everything typed
     kept. A new account starts as "Petugas layanan", never as Administrator."""
 
     DEFAULT_ROLE = PETUGAS
+    FIELDS = {"kecamatan_code": "kecamatan"}
 
     def __init__(self, kecamatan: list[tuple[str, str]], user: UserInfo | None = None,
                  parent: QWidget | None = None, runner: Runner | None = None, submit=None) -> None:
-        super().__init__("Ubah pengguna" if user else "Tambah pengguna", parent)
+        super().__init__(runner, parent, title="Ubah pengguna" if user else "Tambah pengguna")
         self.editing = user
-        self.runner, self.submit_form = runner, submit
-        self.result_value = None
+        self.submit_form = submit
         self.username = QLineEdit(user.username if user else "")
         self.username.setReadOnly(user is not None)
         self.full_name = QLineEdit(user.full_name if user else "")
@@ -212,12 +195,12 @@ class UserDialog(_FormDialog):
         self.form.addRow("Hak peran:", self.role_rights)
         self.form.addRow("&Unit:", self.unit)
         self.form.addRow("&Kecamatan:", self.kecamatan)
-        self.password = _password_field()
-        self.password2 = _password_field()
+        self.password = password_field()
+        self.password2 = password_field()
         if user is None:
             self.form.addRow("Kata &sandi:", self.password)
             self.form.addRow("Ulan&gi kata sandi:", self.password2)
-            self.layout_.insertWidget(1, _rules_label())
+            self.body.addWidget(rules_label())
         self.role.setCurrentIndex(max(0, self.role.findData(user.role if user else self.DEFAULT_ROLE)))
         if user is not None:
             if user.unit:
@@ -248,26 +231,12 @@ class UserDialog(_FormDialog):
 
     @Slot()
     def submit(self) -> None:
-        problem = self.problem()
-        if problem:
-            self.message.setText(problem)
+        if not self.checked():
             return
         if self.submit_form is None:
             self.accept()
             return
-        self.buttons.setEnabled(False)
-        self.message.setText("")
-        self.runner.submit(self.submit_form, self.value(), parent=self, on_done=self._saved, on_error=self._refused)
-
-    @Slot(object)
-    def _saved(self, result) -> None:
-        self.result_value = result
-        self.accept()
-
-    @Slot(object)
-    def _refused(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        self.message.setText(user_message(error))
+        self.run(self.submit_form, self.value())
 
     @classmethod
     def ask(cls, parent: QWidget | None, kecamatan: list[tuple[str, str]], user: UserInfo | None = None,
