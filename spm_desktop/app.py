@@ -148,11 +148,12 @@ def end_session(app: QApplication, guards) -> None:
     app.aboutToQuit.disconnect(guards.slots.record_logout)
 
 
-def warn_about_clock(db: Database, parent) -> None:
-    """At start: a clock behind the newest received sync package (issue 17) is said once."""
+def warn_about_clock(db: Database, runner: Runner, parent) -> None:
+    """At start: a clock behind the newest received sync package (issue 17) is said once (read
+    on the runner: the main window already shows)."""
     from spm_desktop.core.sync.identity import clock_warning
 
-    warning = clock_warning(db)
+    warning = run_and_wait(runner, clock_warning, db)
     if warning:
         log.warning("this computer's clock is behind its newest received sync package")
         errors.show_info(parent, warning, "Periksa tanggal dan jam")
@@ -202,7 +203,7 @@ def run(data_dir: str | Path | None) -> int:
             window = build_main_window(db, user, runner, folder)
             guards = install_session_guards(window, window.ctx)  # security hook: idle lock, daily backup, menu
             window.show()
-            warn_about_clock(db, window)
+            warn_about_clock(db, runner, window)
             code = app.exec()  # its end (aboutToQuit) audits the session's log-out
             end_session(app, guards)
             if not window.switching_user:

@@ -159,9 +159,10 @@ class _Actions(QObject):
 
     @Slot()
     def record_logout(self) -> None:
-        """The application is quitting: audit the log-out (directly: the runner is shutting down)."""
+        """The application is quitting: audit the log-out on the runner, waiting for it (the
+        runner shuts down after this session ends)."""
         try:
-            record_session_event(self.ctx.db, self.ctx.actor, "logout")
+            run_and_wait(self.ctx.runner, record_session_event, self.ctx.db, self.ctx.actor, "logout")
         except Exception:  # noqa: BLE001 - never block quitting
             log.exception("logout not audited")
 

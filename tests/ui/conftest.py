@@ -37,22 +37,28 @@ def _main_window_shown() -> bool:
     return app is not None and any(isinstance(w, MainWindow) and w.isVisible() for w in app.topLevelWidgets())
 
 
+def _gui_code(filename: str) -> bool:
+    return "/spm_desktop/ui/" in filename or filename.endswith("/spm_desktop/app.py")
+
+
 @pytest.fixture(autouse=True)
-def _no_database_work_on_the_gui_thread():
+def _no_database_work_on_the_gui_thread(request):
     """Issue 22 item 3: once the main window shows, the GUI thread never opens a database
     connection: every read and write goes through the Runner's worker. A pool checkout on the
-    GUI thread (the test's own thread) from code under ``spm_desktop/ui/`` fails the test; the
-    test's own setup and assertions (no ``ui`` frame on the stack) may use the database.
-    ``SPM_GUI_DB_GUARD=always`` also counts checkouts before any main window shows (pages
-    tested alone), to find them."""
-    always = os.environ.get("SPM_GUI_DB_GUARD") == "always"
+    GUI thread (the test's own thread) from code under ``spm_desktop/``'s ``ui`` or ``app.py``
+    fails the test; the test's own setup and assertions (no such frame on the stack) may use
+    the database. A test marked ``gui_thread_guard_always`` (what happens without a shown main
+    window: the sign-in steps, the log-out at quit), or a run with ``SPM_GUI_DB_GUARD=always``
+    (pages tested alone, to find them), counts checkouts from the start. Nothing else is exempt."""
+    always = (os.environ.get("SPM_GUI_DB_GUARD") == "always"
+              or request.node.get_closest_marker("gui_thread_guard_always") is not None)
     seen: list[str] = []
 
     def check(dbapi_connection, record, proxy) -> None:
         if threading.current_thread() is not threading.main_thread():
             return
         stack = traceback.extract_stack()[:-1]
-        ui = [f for f in stack if "/spm_desktop/ui/" in f.filename.replace(os.sep, "/")]
+        ui = [f for f in stack if _gui_code(f.filename.replace(os.sep, "/"))]
         if ui and (always or _main_window_shown()):
             seen.append("".join(traceback.format_list([f for f in stack if "/spm_desktop/" in f.filename][-8:])))
 
@@ -60,7 +66,8 @@ def _no_database_work_on_the_gui_thread():
     yield seen
     event.remove(Pool, "checkout", check)
     if seen:
-        pytest.fail(f"{len(seen)} database checkout(s) on the GUI thread after the main window showed; "
+        pytest.fail(f"{len(seen)} database checkout(s) on the GUI thread (once the main window showed, or from the "
+                    f"start for a gui_thread_guard_always test); "
                     f"first:\n{seen[0]}", pytrace=False)
 
 

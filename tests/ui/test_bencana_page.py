@@ -54,7 +54,7 @@ def test_register_disaster_family_and_meals(ctx, qtbot, wait_runner, monkeypatch
         dialog.region.set_kelurahan("61.71.01.1002")
         dialog.location.setText("Gg. Amal RT 03")
         dialog.houses["berat"].setValue(2)
-        dialog.save()
+        dialog.submit()
         qtbot.waitUntil(lambda: dialog.result_value is not None)
         return dialog.result_value
 
@@ -76,7 +76,7 @@ def test_register_disaster_family_and_meals(ctx, qtbot, wait_runner, monkeypatch
         dialog.displaced.setChecked(True)
         # First without a head of family: the core refuses, the dialog stays open with the reason.
         _fill_grid(dialog.members, [MemberRow("Budi", sex="L", birth_date="10/05/1980", relation="anak")])
-        dialog.save()
+        dialog.submit()
         qtbot.waitUntil(lambda: "kepala keluarga" in dialog.message.text())
         refused.append(dialog.message.text())
         _fill_grid(dialog.members, [
@@ -84,7 +84,7 @@ def test_register_disaster_family_and_meals(ctx, qtbot, wait_runner, monkeypatch
             MemberRow("Siti", sex="P", birth_date="20/08/1985", relation="istri", pregnant_breastfeeding=True),
             MemberRow("Ahmad", sex="L", age="0", relation="anak"),
         ])
-        dialog.save()
+        dialog.submit()
         qtbot.waitUntil(lambda: dialog.result_value is not None)
         return dialog.result_value
 
@@ -177,7 +177,7 @@ def test_register_disaster_family_and_meals(ctx, qtbot, wait_runner, monkeypatch
         assert waived_cell.data() == "sandang — Pakaian bayi dari kerabat"
         dialog.add_member()
         _fill_grid(dialog.members, [*dialog.members.rows[:3], MemberRow("Putri", sex="P", age="0")])
-        dialog.save()
+        dialog.submit()
         qtbot.waitUntil(lambda: dialog.result_value is not None)
         return dialog.result_value
 
@@ -229,7 +229,7 @@ def test_end_the_emergency_then_close_the_handling(ctx, qtbot, wait_runner, monk
             dialog = dialogs.CloseDisasterDialog(disaster, runner, submit, parent, emergency)
             qtbot.addWidget(dialog)
             dialog.end.set_value(day)
-            dialog.save()
+            dialog.submit()
             qtbot.waitUntil(lambda: dialog.result_value is not None or "tidak boleh" in dialog.message.text())
             return dialog.result_value
         return ask

@@ -151,9 +151,9 @@ def test_a_woman_entered_as_suami_is_asked_about(ctx, qtbot, wait_runner, monkey
     dialog.no_kk.setText("6171010203260009")
     dialog.members.set_rows([MemberRow("Rahmat", sex="L", age="40", relation="kepala"),
                              MemberRow("Sri", sex="P", age="38", relation="suami")])
-    dialog.save()
+    dialog.submit()
     wait_runner()
     assert saved == [] and "Sri dicatat sebagai Suami tetapi jenis kelaminnya Perempuan" in asked[0]
-    dialog.save()  # confirmed: saved as typed
+    dialog.submit()  # confirmed: saved as typed
     wait_runner()
     assert len(saved) == 1 and len(asked) == 2

@@ -80,7 +80,7 @@ def test_bad_nik_refused_with_message_and_good_person_saved(ctx, qtbot, wait_run
     assert dialog.nik_message.text() == "NIK harus 16 digit angka; yang diisi 12 digit."
     dialog.nik.setText("6171017508990001")  # day 75: neither man nor woman
     assert "Digit 7–8" in dialog.nik_message.text() and "75" in dialog.nik_message.text()
-    dialog.save()
+    dialog.submit()
     wait_runner()
     assert dialog.saved is None
     assert "75" in dialog.message.text()
@@ -92,7 +92,7 @@ def test_bad_nik_refused_with_message_and_good_person_saved(ctx, qtbot, wait_run
     dialog.birth_date.set_value(date(1988, 3, 13))
     assert "tidak cocok dengan tanggal lahir 13/03/1988" in dialog.nik_message.text()
     dialog.birth_date.set_value(date(1988, 3, 12))
-    dialog.save()
+    dialog.submit()
     wait_runner()
     assert dialog.saved is not None and dialog.saved.nik == good and dialog.saved.name == "Rudi Hartono"
 
@@ -110,7 +110,7 @@ def test_duplicate_candidates_shown_before_saving(ctx, people, qtbot, wait_runne
     asked = []
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: asked.append(a[1]) or QMessageBox.StandardButton.Save)
-    dialog.save()
+    dialog.submit()
     qtbot.waitUntil(lambda: dialog.saved is not None, timeout=5000)
     assert asked == ["Kemungkinan data ganda"]
 
@@ -139,7 +139,7 @@ def test_edit_person_and_merge_from_duplicates_list(ctx, people, qtbot, wait_run
     assert not edit.has_unsaved_changes()
     edit.alias.setText("Bu Siti")
     assert edit.has_unsaved_changes()
-    edit.save()
+    edit.submit()
     wait_runner()
     assert edit.saved is not None and edit.saved.alias == "Bu Siti"
 

@@ -9,42 +9,30 @@ adopted :class:`Area`, or None when the person cancelled.
 from __future__ import annotations
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from spm_desktop import APP_NAME
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.services.area import Area, AreaChoice, adopt_area, find_area, search_areas
 from spm_desktop.core.storage.database import Database
-from spm_desktop.ui.errors import user_message
-from spm_desktop.ui.icons import app_icon
+from spm_desktop.ui.dialogs.form import FormDialog
 from spm_desktop.ui.runner import Runner
 
 KALIMANTAN_BARAT = "61"
 
 
-class AreaDialog(QDialog):
+class AreaDialog(FormDialog):
+    FIELDS = {"wilayah": "regency", "signatory.nip": "signatory_nip"}
+
     def __init__(self, db: Database, actor: Actor, runner: Runner, parent: QWidget | None = None,
                  current: Area | None = None) -> None:
-        super().__init__(parent)
-        self.db, self.actor, self.runner = db, actor, runner
-        self.area: Area | None = None
-        self.setWindowTitle(f"{APP_NAME} — Wilayah kerja kantor")
-        self.setWindowIcon(app_icon())
+        super().__init__(runner, parent, title=f"{APP_NAME} — Wilayah kerja kantor", ok_text="Simpan wilayah kerja")
+        self.db, self.actor = db, actor
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 44)
         self._areas = search_areas("")
-        intro = QLabel("Pilih kabupaten/kota yang dilayani kantor ini. Kecamatan dan desa/kelurahannya menjadi "
+        self.set_intro("Pilih kabupaten/kota yang dilayani kantor ini. Kecamatan dan desa/kelurahannya menjadi "
                        "wilayah kerja aplikasi. Wilayah masih bisa diganti administrator selama belum ada data "
                        "penerima layanan.")
-        intro.setWordWrap(True)
         self.province = QComboBox()
         for code, name in sorted({(a.province_code, a.province_name) for a in self._areas}):
             self.province.addItem(f"{name} ({code})", code)
@@ -54,25 +42,13 @@ class AreaDialog(QDialog):
         self.office_address = QLineEdit()
         self.signatory_name = QLineEdit()
         self.signatory_nip = QLineEdit()
-        form = QFormLayout()
+        form = self.form
         form.addRow("&Provinsi:", self.province)
         form.addRow("&Kabupaten/kota:", self.regency)
         form.addRow("Na&ma kantor:", self.office_name)
         form.addRow("&Alamat kantor:", self.office_address)
         form.addRow("Nama penanda &tangan:", self.signatory_name)
         form.addRow("&NIP penanda tangan:", self.signatory_nip)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Simpan wilayah kerja")
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
         self.province.currentIndexChanged.connect(self._fill_regencies)
         self.regency.currentIndexChanged.connect(self._suggest_office)
         start = current.province_code if current else KALIMANTAN_BARAT
@@ -105,24 +81,13 @@ class AreaDialog(QDialog):
 
     @Slot()
     def submit(self) -> None:
-        self.buttons.setEnabled(False)
-        self.message.setText("Menyimpan…")
-        self.runner.submit(adopt_area, self.db, self.actor, self.choice(), on_done=self._done,
-                           on_error=self._refused)
+        self.run(adopt_area, self.db, self.actor, self.choice())
 
-    @Slot(object)
-    def _done(self, area: Area) -> None:
-        self.area = area
-        self.accept()
-
-    @Slot(object)
-    def _refused(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        self.message.setText(user_message(error))
+    @property
+    def area(self) -> Area | None:
+        return self.result_value
 
     @classmethod
     def ask(cls, parent: QWidget | None, db: Database, actor: Actor, runner: Runner,
             current: Area | None = None) -> Area | None:
-        dialog = cls(db, actor, runner, parent, current)
-        dialog.exec()
-        return dialog.area
+        return cls(db, actor, runner, parent, current).exec_for_result()

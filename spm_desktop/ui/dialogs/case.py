@@ -9,14 +9,10 @@ a re-assessment, closing a case.
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt, Slot
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -24,13 +20,12 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QVBoxLayout,
     QWidget,
 )
 
 import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.dates import short_date
-from spm_desktop.core.domain.errors import DomainError
+from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.domain.groups import CASE_GROUPS, EXIT_REASONS, REFERRED_BY, SPM_GROUP_SHORT, UNITS
 from spm_desktop.core.services.cases import (
     SHELTER_UNITS,
@@ -44,9 +39,10 @@ from spm_desktop.core.services.cases import (
     reassess,
 )
 from spm_desktop.ui.context import UiContext
-from spm_desktop.ui.errors import confirm, show_error, user_message
+from spm_desktop.ui.dialogs.form import FormDialog
+from spm_desktop.ui.errors import confirm
 from spm_desktop.ui.person_picker import PersonPicker
-from spm_desktop.ui.widgets import DateEdit, MessageLabel, compact_combo, fill_combo, select_data
+from spm_desktop.ui.widgets import DateEdit, compact_combo, fill_combo, select_data
 
 
 class _CheckRowDelegate(QStyledItemDelegate):
@@ -133,46 +129,14 @@ class AssessmentChoice(QComboBox):
         return self.currentData() == "no_need"
 
 
-class _FormDialog(QDialog):
-    """Form + red message + Simpan/Batal; subclasses define ``submit``."""
+class CaseDialog(FormDialog):
+    FIELDS = {"person_id": "person", "spm_group": "group", "intake_date": "intake", "referred_by": "referred",
+              "found_location": "found", "in_shelter": "shelter", "kecamatan_code": "kecamatan"}
 
-    def __init__(self, ctx: UiContext, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.result_value: CaseInfo | None = None
-        self.setWindowTitle(title)
-        self.form = QFormLayout()
-        self.message = MessageLabel()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setShortcut(QKeySequence.StandardKey.Save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form, 1)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-
-    def run(self, fn, *args, **kwargs) -> None:
-        self.buttons.setEnabled(False)
-        self.message.fine("Menyimpan…")
-        self.ctx.runner.submit(fn, *args, on_done=self._done, on_error=self._refused, **kwargs)
-
-    @Slot(object)
-    def _done(self, value: CaseInfo) -> None:
-        self.result_value = value
-        self.accept()
-
-    @Slot(object)
-    def _refused(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        self.message.problem(user_message(error))
-        if not isinstance(error, DomainError):
-            show_error(self, error)
-
-
-class CaseDialog(_FormDialog):
     def __init__(self, ctx: UiContext, person_id: str | None = None, person_name: str = "",
                  parent: QWidget | None = None, group: str | None = None, assessment: str | None = None) -> None:
-        super().__init__(ctx, "Buka kasus (asesmen kebutuhan)", parent)
+        super().__init__(ctx.runner, parent, title="Buka kasus (asesmen kebutuhan)", save=True)
+        self.ctx = ctx
         self.person = PersonPicker(ctx)
         if person_id:
             self.person.choose(person_id, person_name)
@@ -210,7 +174,6 @@ class CaseDialog(_FormDialog):
         self.form.addRow("Ke&butuhan:", self.needs)
         self.form.addRow("&Catatan:", self.notes)
         self.unit.currentIndexChanged.connect(self._unit_changed)
-        self.buttons.accepted.connect(self.submit)
         self._unit_changed()
         if group:
             select_data(self.group, group)
@@ -234,11 +197,14 @@ class CaseDialog(_FormDialog):
             kecamatan_code=self.kecamatan.currentData() if self.unit.currentData() == TKSK_UNIT else None,
             notes=self.notes.toPlainText())
 
+    def problem(self) -> str | ValidationError:
+        if not self.person.person_id:
+            return ValidationError("Pilih dulu penerima layanan (ketik nama atau NIK).", "person_id")
+        return ""
+
     @Slot()
     def submit(self) -> None:
-        if not self.person.person_id:
-            self.message.problem("Pilih dulu penerima layanan (ketik nama atau NIK).")
-            self.person.setFocus()
+        if not self.checked():
             return
         self.ctx.remember("case/last_unit", self.unit.currentData())
         self.run(open_case, self.ctx.db, self.ctx.actor, self.draft())
@@ -251,12 +217,13 @@ class CaseDialog(_FormDialog):
         return dialog.result_value
 
 
-class NeedsDialog(_FormDialog):
+class NeedsDialog(FormDialog):
     """Asesmen ulang: the needs found on a later date are added to the case (earlier needs
     keep their dates), or "tidak ada kebutuhan layanan dasar" is recorded with that date."""
 
     def __init__(self, ctx: UiContext, case: CaseInfo, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, f"Asesmen ulang — {case.person_name}", parent)
+        super().__init__(ctx.runner, parent, title=f"Asesmen ulang — {case.person_name}", save=True)
+        self.ctx = ctx
         self.case = case
         self.assessed_on = DateEdit(clock.today())
         self.needs = NeedsChecklist(ctx)
@@ -269,7 +236,6 @@ class NeedsDialog(_FormDialog):
         self.form.addRow("&Tanggal asesmen *:", self.assessed_on)
         self.form.addRow("&Hasil asesmen:", self.assessment)
         self.form.addRow("Kebutuhan &baru:", self.needs)
-        self.buttons.accepted.connect(self.submit)
 
     @Slot()
     def submit(self) -> None:
@@ -283,9 +249,12 @@ class NeedsDialog(_FormDialog):
         return dialog.result_value
 
 
-class CloseCaseDialog(_FormDialog):
+class CloseCaseDialog(FormDialog):
+    FIELDS = {"exit_date": "exit_date", "exit_reason": "reason"}
+
     def __init__(self, ctx: UiContext, case: CaseInfo, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, f"Tutup kasus — {case.person_name}", parent)
+        super().__init__(ctx.runner, parent, title=f"Tutup kasus — {case.person_name}", save=True)
+        self.ctx = ctx
         self.case = case
         self.exit_date = DateEdit(clock.today())
         self.reason = QComboBox()
@@ -296,13 +265,12 @@ class CloseCaseDialog(_FormDialog):
         self.form.addRow("&Tanggal keluar *:", self.exit_date)
         self.form.addRow("&Alasan keluar *:", self.reason)
         self.form.addRow("&Catatan:", self.notes)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Tutup kasus")
-        self.buttons.accepted.connect(self.submit)
+        self.ok_button().setText("Tutup kasus")
 
     @Slot()
     def submit(self) -> None:
         """First look for needs still unmet on the exit date: closing such a case is asked."""
-        self.buttons.setEnabled(False)
+        self.busy(True)
         self.ctx.runner.submit(need_status, self.ctx.db, self.ctx.actor, self.case.id, self.exit_date.value(),
                                on_done=self._needs_checked, on_error=self._refused)
 
@@ -311,8 +279,7 @@ class CloseCaseDialog(_FormDialog):
         unmet = [n.name for n in needs if not n.delivered]
         if unmet and not confirm(self, f"{len(unmet)} kebutuhan kasus ini belum terpenuhi: {'; '.join(unmet)}. "
                                        "Tetap tutup kasus?", "Kebutuhan belum terpenuhi"):
-            self.buttons.setEnabled(True)
-            self.message.problem("Kasus belum ditutup: masih ada kebutuhan yang belum terpenuhi.")
+            self.show_refusal("Kasus belum ditutup: masih ada kebutuhan yang belum terpenuhi.")
             return
         self.run(close_case, self.ctx.db, self.ctx.actor, self.case.id, self.exit_date.value(),
                  self.reason.currentData(), self.notes.toPlainText())

@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
+from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.security.passwords import PASSWORD_RULES
 from spm_desktop.core.security.users import UserInfo
 from spm_desktop.core.storage.database import Database
@@ -43,17 +44,12 @@ class CredentialsDialog(FormDialog):
         self.password_typed = ""
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
 
-    def problem(self) -> str:
-        """A new password typed twice (``password``, ``password2``) must agree."""
+    def problem(self) -> str | ValidationError:
+        """A new password typed twice (``password``, ``password2``) must agree: else the second
+        box is to be typed again."""
         if self.password2 is not None and self.password.text() != self.password2.text():
-            return "Kedua kata sandi tidak sama; ketik ulang."
+            return ValidationError("Kedua kata sandi tidak sama; ketik ulang.", "password2")
         return ""
-
-    def checked(self) -> bool:
-        ok = super().checked()
-        if not ok and self.password2 is not None:
-            self.password2.setFocus()  # the second box, to type again
-        return ok
 
     @Slot(object)
     def _done(self, result) -> None:

@@ -10,15 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -50,74 +47,41 @@ from spm_desktop.core.domain.vulnerable import NEED_LABELS, VICTIM_NEED_CODES
 from spm_desktop.core.services.disasters import DAMAGE_LEVELS, DisasterInfo, DisasterInput
 from spm_desktop.core.services.households import HouseholdInfo, HouseholdInput
 from spm_desktop.core.services.master_lists import RegionItem
-from spm_desktop.ui.errors import confirm, user_message
+from spm_desktop.ui.dialogs.form import FormDialog
+from spm_desktop.ui.errors import confirm
 from spm_desktop.ui.models.disasters import MemberGridModel, MemberRow
 from spm_desktop.ui.runner import Runner
-from spm_desktop.ui.widgets import DateEdit, MessageLabel, RegionPicker, fill_combo, select_data, shortcut
+from spm_desktop.ui.widgets import DateEdit, RegionPicker, fill_combo, select_data
 
 
-def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
-    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    box.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
-    box.accepted.connect(dialog.accept)
-    box.rejected.connect(dialog.reject)
-    return box
-
-
-class SubmitDialog(QDialog):
+class SubmitDialog(FormDialog):
     """A form whose Simpan runs ``submit(value)`` (a core service call) on the background
     runner; when the core refuses, the dialog stays open with the message so the user can
     correct. ``result_value`` holds what ``submit`` returned."""
 
     def __init__(self, runner: Runner, submit, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.runner, self.submit = runner, submit
-        self.result_value = None
-        self.message = MessageLabel()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        shortcut(self, QKeySequence.StandardKey.Save, self._save_shortcut)
-
-    @Slot()
-    def _save_shortcut(self) -> None:
-        if self.buttons.isEnabled():  # not while a save is under way
-            self.save()
+        super().__init__(runner, parent, save=True)
+        self.service = submit
 
     def value(self):
         """The form's content as the service's input (subclasses)."""
         return None
 
     @Slot()
-    def save(self) -> None:
+    def submit(self) -> None:
         try:
             value = self.value()
         except DomainError as exc:
-            self.message.problem(user_message(exc))
+            self.show_refusal(exc)
             return
-        self.buttons.setEnabled(False)
-        self.message.fine("Menyimpan…")
-        self.runner.submit(self.submit, value, on_done=self._saved, on_error=self._refused, parent=self)
-
-    @Slot(object)
-    def _saved(self, result) -> None:
-        self.result_value = result
-        self.accept()
-
-    @Slot(object)
-    def _refused(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        self.message.problem(user_message(error))
-
-    def run(self):
-        """Show modally; what ``submit`` returned, or None when cancelled."""
-        return self.result_value if self.exec() == QDialog.DialogCode.Accepted else None
+        self.run(self.service, value)
 
 
 class DisasterDialog(SubmitDialog):
     """Register or change a disaster (type, start, end of the emergency period, handling
     closed, scale, phase, place, damaged houses)."""
+
+    FIELDS = {"start_date": "start", "end_date": "end", "closed_on": "closed", "kelurahan_code": "region"}
 
     def __init__(self, regions: list[RegionItem], runner: Runner, submit, initial: DisasterInfo | None = None,
                  parent: QWidget | None = None) -> None:
@@ -150,7 +114,7 @@ class DisasterDialog(SubmitDialog):
             spin.setRange(0, 100_000)
         self.description = QPlainTextEdit()
         self.description.setFixedHeight(70)
-        form = QFormLayout()
+        form = self.form
         form.addRow("&Jenis bencana:", self.kind)
         form.addRow("&Nama kejadian:", self.name)
         form.addRow("Tanggal &mulai:", self.start)
@@ -172,10 +136,6 @@ class DisasterDialog(SubmitDialog):
             houses.addWidget(self.houses[key])
         form.addRow("Rumah rusak:", houses)
         form.addRow("&Keterangan:", self.description)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
         if initial is not None:
             self._load(initial)
 
@@ -212,12 +172,14 @@ class DisasterDialog(SubmitDialog):
     def ask(cls, parent: QWidget | None, regions: list[RegionItem], runner: Runner, submit,
             initial: DisasterInfo | None = None):
         """Until ``submit(DisasterInput)`` accepts the form: its result, or None when cancelled."""
-        return cls(regions, runner, submit, initial, parent).run()
+        return cls(regions, runner, submit, initial, parent).exec_for_result()
 
 
 class CloseDisasterDialog(SubmitDialog):
     """End a disaster's emergency period (``emergency``) or close its handling: the date and the
     phase that follows."""
+
+    FIELDS = {"end_date": "end", "closed_on": "end"}
 
     def __init__(self, disaster: DisasterInfo, runner: Runner, submit, parent: QWidget | None = None,
                  emergency: bool = False) -> None:
@@ -229,22 +191,15 @@ class CloseDisasterDialog(SubmitDialog):
         self.phase = QComboBox()
         fill_combo(self.phase, [(label, key) for key, label in DISASTER_PHASES.items()])
         select_data(self.phase, "pasca_bencana")
-        form = QFormLayout()
-        form.addRow("Tanggal &berakhir:" if emergency else "Tanggal &ditutup:", self.end)
-        form.addRow("&Fase sesudahnya:", self.phase)
-        layout = QVBoxLayout(self)
+        self.form.addRow("Tanggal &berakhir:" if emergency else "Tanggal &ditutup:", self.end)
+        self.form.addRow("&Fase sesudahnya:", self.phase)
         if emergency:
             note = ("Makan korban bencana hanya dihitung sampai akhir masa tanggap darurat. Layanan lain sesudahnya "
                     "(pasca bencana) tetap boleh dicatat dan dihitung.")
         else:
             note = ("Kebutuhan korban yang belum terpenuhi saat penanganan ditutup tidak dibawa ke tahun berikutnya. "
                     "Masa tanggap darurat yang masih berjalan ikut berakhir pada tanggal ini.")
-        label = QLabel(note)
-        label.setWordWrap(True)
-        layout.addWidget(label)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
+        self.set_intro(note)
 
     def value(self) -> tuple[date, str]:
         return self.end.value(), self.phase.currentData()
@@ -252,31 +207,24 @@ class CloseDisasterDialog(SubmitDialog):
     @classmethod
     def ask(cls, parent: QWidget | None, disaster: DisasterInfo, runner: Runner, submit, emergency: bool = False):
         """Until ``submit((date, phase))`` accepts: its result, or None when cancelled."""
-        return cls(disaster, runner, submit, parent, emergency).run()
+        return cls(disaster, runner, submit, parent, emergency).exec_for_result()
 
 
-class WaiverDialog(QDialog):
+class WaiverDialog(FormDialog):
     """The default needs waived for one member, and why (the reason is kept in the audit)."""
 
     def __init__(self, name: str, waived: tuple[str, ...], reason: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Kecualikan kebutuhan — {name or 'anggota'}")
+        super().__init__(None, parent, title=f"Kecualikan kebutuhan — {name or 'anggota'}")
         self.boxes = {code: QCheckBox(f"{NEED_LABELS[code]} ({code})") for code in VICTIM_NEED_CODES}
         for code, box in self.boxes.items():
             box.setChecked(code in waived)
         self.reason = QLineEdit(reason)
         self.reason.setPlaceholderText("mis. menumpang di rumah kerabat, pakaian selamat")
-        layout = QVBoxLayout(self)
-        intro = QLabel("Kebutuhan bawaan yang dicentang tidak dihitung untuk anggota ini. Hanya kebutuhan bawaannya "
+        self.set_intro("Kebutuhan bawaan yang dicentang tidak dihitung untuk anggota ini. Hanya kebutuhan bawaannya "
                        "(dari status mengungsi, kelompok rentan, butuh psikososial) yang bisa dikecualikan.")
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
         for box in self.boxes.values():
-            layout.addWidget(box)
-        form = QFormLayout()
-        form.addRow("&Alasan:", self.reason)
-        layout.addLayout(form)
-        layout.addWidget(_buttons(self, "OK"))
+            self.form.addRow(box)
+        self.form.addRow("&Alasan:", self.reason)
 
     def value(self) -> tuple[tuple[str, ...], str]:
         return tuple(c for c, box in self.boxes.items() if box.isChecked()), self.reason.text().strip()
@@ -331,7 +279,7 @@ class HouseholdDialog(SubmitDialog):
         fill_combo(self.damage, [(label, key) for key, label in DAMAGE_LEVELS.items()],
                    empty="(tidak ada / belum dinilai)")
         self.displaced = QCheckBox("keluarga &mengungsi (butuh permakanan, sandang dan tempat penampungan)")
-        form = QFormLayout()
+        form = self.form
         form.addRow("No. &KK:", self.no_kk)
         form.addRow("&Alamat:", self.address)
         form.addRow("Kerusakan &rumah:", self.damage)
@@ -362,12 +310,10 @@ class HouseholdDialog(SubmitDialog):
         row.addWidget(add)
         row.addWidget(remove)
         row.addWidget(self.waive_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addLayout(row)
-        layout.addWidget(self.grid, 1)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
+        self.body.addLayout(row)
+        self.body.addWidget(self.grid, 1)
+        self.layout_.setStretchFactor(self.form, 0)
+        self.layout_.setStretchFactor(self.body, 1)
         if initial is not None:
             self._load(initial)
 
@@ -405,15 +351,15 @@ class HouseholdDialog(SubmitDialog):
             self.members.set_waiver(row, *chosen)
 
     @Slot()
-    def save(self) -> None:
+    def submit(self) -> None:
         """A relation that contradicts the sex (a woman as Suami) is asked about, then saved."""
         odd = [f"{r.name or 'baris ' + str(i + 1)} dicatat sebagai {HOUSEHOLD_RELATIONS.get(r.relation, r.relation)} "
                f"tetapi jenis kelaminnya {SEXES.get(r.sex, r.sex)}"
                for i, r in enumerate(self.members.rows) if RELATION_SEX.get(r.relation, r.sex) != r.sex and r.sex]
         if odd and not confirm(self, "; ".join(odd) + ". Tetap simpan?", "Periksa hubungan keluarga"):
-            self.message.problem("Periksa kolom hubungan dan jenis kelamin, lalu simpan lagi.")
+            self.show_refusal("Periksa kolom hubungan dan jenis kelamin, lalu simpan lagi.")
             return
-        super().save()
+        super().submit()
 
     def value(self) -> HouseholdInput:
         return HouseholdInput(disaster_id=self.disaster.id, no_kk=self.no_kk.text().strip(),
@@ -425,7 +371,7 @@ class HouseholdDialog(SubmitDialog):
             initial: HouseholdInfo | None = None):
         """Until ``submit(HouseholdInput)`` accepts the family: its result, or None when cancelled.
         With ``initial`` the form edits that family (its members keep their person)."""
-        return cls(disaster, runner, submit, parent, initial).run()
+        return cls(disaster, runner, submit, parent, initial).exec_for_result()
 
 
 # ----- bulk services -------------------------------------------------------------------
@@ -458,15 +404,14 @@ class AidRequest:
     notes: str = ""
 
 
-class AidDialog(QDialog):
+class AidDialog(FormDialog):
     """Dates and details of one bulk service; the page does the writing."""
 
     def __init__(self, kind: str, disaster: DisasterInfo, selected: int, choices: dict[str, list[str]],
                  parent: QWidget | None = None, families: int = 0) -> None:
-        super().__init__(parent)
+        super().__init__(None, parent, title=f"{AID_KINDS[kind]} — {disaster.title}", ok_text="Catat")
         self.kind = kind
-        self.setWindowTitle(f"{AID_KINDS[kind]} — {disaster.title}")
-        form = QFormLayout()
+        form = self.form
         last_day = min(clock.today(), disaster.end_date or clock.today())
         if kind == "meals":  # meals run over the emergency: from its first day to its end (or today)
             self.start, self.end = DateEdit(disaster.start_date), DateEdit(max(disaster.start_date, last_day))
@@ -520,9 +465,6 @@ class AidDialog(QDialog):
         if kind == "shelter":
             who.addWidget(QLabel("Dicatat per keluarga (atas nama kepala keluarga), dihitung per unit."))
         form.addRow("Untuk:", who)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(_buttons(self, "Catat"))
 
     def value(self) -> AidRequest:
         start = self.start.value()

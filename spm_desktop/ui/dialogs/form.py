@@ -5,7 +5,7 @@ A ``FormDialog`` is an optional intro line, a form, room below it (``body``), on
 line and OK (or Simpan)/Batal. Its behaviour is the same everywhere:
 
 * OK (Enter on a field, or Ctrl+S) calls ``submit()``. A check made in the GUI before anything
-  is sent (``problem()``: two passwords that differ) is shown at once; otherwise the subclass
+  is sent (``problem()``: two passwords that differ) is shown like a refusal; otherwise the subclass
   hands the input to a core service with ``run(fn, ...)``: the buttons wait while it runs, and
   the dialog closes with ``result_value`` when it succeeds.
 * A refusal is shown by ``show_refusal`` and the dialog stays open with everything typed: the
@@ -74,8 +74,9 @@ class FormDialog(QDialog):
         self.intro.setVisible(bool(text))
 
     # --- submitting -------------------------------------------------------------------
-    def problem(self) -> str:
-        """What is wrong with the input before it is sent anywhere ("" when nothing)."""
+    def problem(self) -> str | ValidationError:
+        """What is wrong with the input before it is sent anywhere: "" when nothing, a sentence,
+        or a ValidationError naming the field to correct."""
         return ""
 
     @Slot()
@@ -86,16 +87,20 @@ class FormDialog(QDialog):
         self.accept()
 
     def checked(self) -> bool:
-        """False (and the problem said) when ``problem()`` finds one."""
+        """False (and the problem shown like a refusal) when ``problem()`` finds one."""
         problem = self.problem()
         if problem:
-            self.message.problem(problem)
+            self.show_refusal(problem)
         return not problem
 
     @Slot()
     def _save_key(self) -> None:
         if self.buttons.isEnabled() and self.ok_button().isEnabled():  # not while a job runs
             self.submit()
+
+    def exec_for_result(self):
+        """Show modally; ``result_value`` once the dialog was accepted, None when cancelled."""
+        return self.result_value if self.exec() == QDialog.DialogCode.Accepted else None
 
     def run(self, fn, *args, **kwargs) -> None:
         """``fn(*args, **kwargs)`` on the runner; the dialog closes with its result."""

@@ -12,16 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
 import spm_desktop.core.clock as clock
+from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.domain.layanan import REFERRAL_NEXT, REFERRAL_STATUSES
 from spm_desktop.core.reports.formatting import short_date
 from spm_desktop.core.services import letters
 from spm_desktop.core.services import referrals as rs
 from spm_desktop.core.services.events import TimelineEntry
 from spm_desktop.ui.context import UiContext
-from spm_desktop.ui.dialogs.case import _FormDialog
+from spm_desktop.ui.dialogs.form import FormDialog
 from spm_desktop.ui.file_dialogs import ask_save_file
 from spm_desktop.ui.widgets import DateEdit
 
@@ -37,13 +38,14 @@ class LetterFileDialog:
         return ask_save_file(parent, title, Path.home() / suggested, filters)
 
 
-class ReferralFeedbackDialog(_FormDialog):
+class ReferralFeedbackDialog(FormDialog):
     """The answer to an outgoing referral, recorded where the clerk sees the person's case:
     the same service rule as the Rujukan tab (``referrals.record_event_feedback``)."""
 
     def __init__(self, ctx: UiContext, entry: TimelineEntry, tracking: rs.ReferralInfo | None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(ctx, "Umpan balik rujukan", parent)
+        super().__init__(ctx.runner, parent, title="Umpan balik rujukan", save=True)
+        self.ctx = ctx
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
         self.entry = entry
         current = tracking.status if tracking else "dikirim"
@@ -63,12 +65,11 @@ class ReferralFeedbackDialog(_FormDialog):
         self.form.addRow("&Status baru *:", self.status)
         self.form.addRow("&Tanggal umpan balik *:", self.feedback_date)
         self.form.addRow("&Catatan:", self.notes)
-        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save = self.ok_button()
         save.setText("Simpan umpan balik")
         save.setEnabled(self.status.count() > 0)
         if not self.status.count():
             self.message.fine("Rujukan ini sudah selesai atau ditolak; statusnya tidak bisa diubah lagi.")
-        self.buttons.accepted.connect(self.submit)
 
     @Slot()
     def submit(self) -> None:
@@ -85,14 +86,15 @@ class ReferralFeedbackDialog(_FormDialog):
         return dialog.result_value
 
 
-class HandoverLetterDialog(_FormDialog):
+class HandoverLetterDialog(FormDialog):
     """Berita Acara Serah Terima of a reunification event: its witnesses (saksi) and date, then
     the PDF. Once issued, printing again gives the same letter (its number, date and
     witnesses): the fields then show what was printed and cannot be changed."""
 
     def __init__(self, ctx: UiContext, entry: TimelineEntry, issued: letters.LetterInfo | None,
                  witnesses: tuple[str, ...] = (), parent: QWidget | None = None) -> None:
-        super().__init__(ctx, "Cetak Berita Acara Serah Terima", parent)
+        super().__init__(ctx.runner, parent, title="Cetak Berita Acara Serah Terima", save=True)
+        self.ctx = ctx
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
         self.entry, self.issued = entry, issued
         about = QLabel(f"Reunifikasi {short_date(entry.on)}: {entry.detail}")
@@ -104,7 +106,7 @@ class HandoverLetterDialog(_FormDialog):
             self.form.addRow(f"Saksi &{i}:", field)
         self.letter_date = DateEdit(clock.today())
         self.form.addRow("&Tanggal surat:", self.letter_date)
-        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save = self.ok_button()
         save.setText("Cetak ke PDF…")
         if issued is not None:
             for field, name in zip(self.witnesses, witnesses, strict=False):
@@ -115,16 +117,21 @@ class HandoverLetterDialog(_FormDialog):
             number = f"nomor {issued.number}" if issued.number else "sebagai draf"
             self.message.fine(f"Sudah dicetak {number} tanggal {short_date(issued.letter_date)}; mencetak lagi "
                               "memberi surat yang sama.")
-        self.buttons.accepted.connect(self.submit)
 
     def names(self) -> tuple[str, ...]:
         return tuple(n for n in (f.text().strip() for f in self.witnesses) if n)
 
+    def problem(self) -> str | ValidationError:
+        if self.issued is None and not self.names():
+            return ValidationError("Isi paling sedikit satu saksi serah terima.", "witness")
+        return ""
+
+    def field_widget(self, field: str) -> QWidget | None:
+        return self.witnesses[0] if field == "witness" else super().field_widget(field)
+
     @Slot()
     def submit(self) -> None:
-        if self.issued is None and not self.names():
-            self.message.problem("Isi paling sedikit satu saksi serah terima.")
-            self.witnesses[0].setFocus()
+        if not self.checked():
             return
         target = LetterFileDialog.ask(self, "berita-acara-serah-terima.pdf")
         if target is None:

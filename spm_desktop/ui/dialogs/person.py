@@ -13,13 +13,10 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QKeySequence, QRegularExpressionValidator
+from PySide6.QtGui import QCloseEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -35,14 +32,14 @@ from PySide6.QtWidgets import (
 
 import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.dates import short_date
-from spm_desktop.core.domain.errors import DomainError, ValidationError
+from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.domain.groups import SEXES
 from spm_desktop.core.domain.nik import kk_problem, kk_warning, nik_problem, nik_warning, parse_nik
 from spm_desktop.core.services.candidates import Candidate, PossibleDuplicatesError
 from spm_desktop.core.services.duplicates import find_duplicate_candidates
 from spm_desktop.core.services.persons import DuplicateNikError, PersonDraft, PersonInfo, register_person, update_person
 from spm_desktop.ui.context import UiContext
-from spm_desktop.ui.errors import show_error, user_message
+from spm_desktop.ui.dialogs.form import FormDialog
 from spm_desktop.ui.widgets import DateEdit, MessageLabel, RegionPicker, category_items, fill_combo, select_data
 
 UNKNOWN_YEAR = 1899  # the spin box's "tidak diketahui" value
@@ -68,9 +65,11 @@ def nik_feedback(nik: str, sex: str, birth: date | None) -> tuple[bool, str]:
     return True, f"{text} Peringatan: {warning}" if warning else text
 
 
-class PersonDialog(QDialog):
+class PersonDialog(FormDialog):
+    FIELDS = {"category_code": "category", "disability_type": "disability"}
+
     def __init__(self, ctx: UiContext, person: PersonInfo | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(ctx.runner, parent, save=True)
         self.ctx, self.person = ctx, person
         self.saved: PersonInfo | None = None
         self.open_existing: str | None = None  # a candidate the user chose to open instead
@@ -125,7 +124,7 @@ class PersonDialog(QDialog):
         self.notes.setTabChangesFocus(True)
         self.notes.setMaximumHeight(self.fontMetrics().lineSpacing() * 4)
 
-        form = QFormLayout()
+        form = self.form
         form.addRow("&Nama lengkap *:", self.name)
         form.addRow("&Alias:", self.alias)
         form.addRow("&Jenis kelamin *:", self.sex)
@@ -154,18 +153,8 @@ class PersonDialog(QDialog):
         box_layout.addWidget(self.duplicates)
         self.dup_box.setVisible(False)
 
-        self.message = MessageLabel()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setShortcut(QKeySequence.StandardKey.Save)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setToolTip("Simpan (Ctrl+S)")
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.dup_box)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
+        self.ok_button().setToolTip("Simpan (Ctrl+S)")
+        self.body.addWidget(self.dup_box)
         self._birth_mode(False)
 
     def _beside(self, field: QWidget, message: QLabel) -> QWidget:
@@ -277,46 +266,34 @@ class PersonDialog(QDialog):
 
     # --- saving -------------------------------------------------------------------------
     @Slot()
-    def save(self) -> None:
-        self.message.fine("Menyimpan…")
-        self.buttons.setEnabled(False)
+    def submit(self) -> None:
         draft = self.draft()
         if self.person is None:
-            self.ctx.runner.submit(register_person, self.ctx.db, self.ctx.actor, draft,
-                                   confirm_duplicates_ok=self._confirmed_duplicates,
-                                   on_done=self._saved, on_error=self._refused)
+            self.run(register_person, self.ctx.db, self.ctx.actor, draft,
+                     confirm_duplicates_ok=self._confirmed_duplicates)
         else:
-            self.ctx.runner.submit(update_person, self.ctx.db, self.ctx.actor, self.person.id, draft,
-                                   on_done=self._saved, on_error=self._refused)
+            self.run(update_person, self.ctx.db, self.ctx.actor, self.person.id, draft)
 
     @Slot(object)
-    def _saved(self, person: PersonInfo) -> None:
+    def _done(self, person: PersonInfo) -> None:
         self.saved = person
-        self.accept()
+        super()._done(person)
 
     @Slot(object)
     def _refused(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        self.message.problem(user_message(error))
+        self.show_refusal(error)
         if isinstance(error, PossibleDuplicatesError):
             self._show_candidates(error.candidates)
             if self._confirm_anyway():
                 self._confirmed_duplicates = True
-                self.save()
-            return
-        if isinstance(error, DuplicateNikError):
+                self.submit()
+        elif isinstance(error, DuplicateNikError):
             self._show_candidates([])
             self.nik_message.problem(error.message)
-            self.nik.setFocus()
-            return
-        if isinstance(error, ValidationError):
-            self._focus_field(error.errors[0].field)
+        elif isinstance(error, ValidationError):
             nik_errors = [e.message for e in error.errors if e.field == "nik"]
             if nik_errors:
                 self.nik_message.problem(nik_errors[0])
-            return
-        if not isinstance(error, DomainError):
-            show_error(self, error)
 
     def _confirm_anyway(self) -> bool:
         answer = QMessageBox.question(
@@ -326,12 +303,8 @@ class PersonDialog(QDialog):
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Save
 
-    def _focus_field(self, field: str) -> None:
-        widget = {"name": self.name, "alias": self.alias, "sex": self.sex, "nik": self.nik, "no_kk": self.no_kk,
-                  "birth_date": self.birth_date, "birth_year": self.birth_year,
-                  "kelurahan_code": self.region.kelurahan, "category_code": self.category}.get(field)
-        if widget is not None:
-            widget.setFocus()
+    def field_widget(self, field: str) -> QWidget | None:
+        return self.region.kelurahan if field == "kelurahan_code" else super().field_widget(field)
 
     # --- leaving ------------------------------------------------------------------------
     def reject(self) -> None:

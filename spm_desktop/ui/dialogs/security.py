@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from spm_desktop.core.domain.actor import Actor
+from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.domain.groups import ROLES, UNITS
 from spm_desktop.core.security.permissions import KECAMATAN_ROLE, PERMISSION_LABELS, PETUGAS, UNIT_ROLE, permissions_of
 from spm_desktop.core.security.users import UserInfo, change_own_password
@@ -217,9 +218,9 @@ class UserDialog(FormDialog):
         self.kecamatan.setEnabled(role == KECAMATAN_ROLE)
         self.role_rights.setText(role_rights_text(role))
 
-    def problem(self) -> str:
+    def problem(self) -> str | ValidationError:
         if self.editing is None and self.password.text() != self.password2.text():
-            return "Kedua kata sandi tidak sama; ketik ulang."
+            return ValidationError("Kedua kata sandi tidak sama; ketik ulang.", "password2")
         return ""
 
     def value(self) -> UserForm:
