@@ -153,8 +153,9 @@ def _check_migrate(folder: Path, state: dict) -> str:
     from sqlalchemy import func, select
 
     from spm_desktop.core.security.vault import initialize
+    from spm_desktop.core.storage import catalogue
     from spm_desktop.core.storage.migrate import current_revision, head_revision
-    from spm_desktop.core.storage.models import Region, ServiceType
+    from spm_desktop.core.storage.models import Region
     from spm_desktop.core.storage.open import open_database
 
     # Encrypted like a real data folder: SQLCipher, Argon2id and AES-GCM must be in the bundle.
@@ -174,7 +175,7 @@ def _check_migrate(folder: Path, state: dict) -> str:
         raise _Failed(f"revisi skema {current}, seharusnya {head}")
     with db.reading() as s:
         regions = s.scalar(select(func.count()).select_from(Region))
-        types = s.scalar(select(func.count()).select_from(ServiceType))
+        types = len(catalogue.service_types(s, live=False))
     if not regions or not types:
         raise _Failed("data induk (wilayah, jenis layanan) tidak terisi")
     cipher = db.engine.dialect.dbapi.connect(":memory:").execute("PRAGMA cipher_version").fetchone()[0]

@@ -30,7 +30,7 @@ from spm_desktop.core.domain.names import search_key
 from spm_desktop.core.domain.nik import make_kk, make_nik
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
-from spm_desktop.core.storage import hlc
+from spm_desktop.core.storage import catalogue, hlc
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import (
     Case,
@@ -46,7 +46,6 @@ from spm_desktop.core.storage.models import (
     PmksCategory,
     Region,
     ServiceEvent,
-    ServiceType,
     Volunteer,
 )
 from spm_desktop.core.storage.name_keys import refresh_name_keys
@@ -241,7 +240,7 @@ def _load_master(db: Database) -> _Master:
     with db.reading() as s:
         kel = [(r.code, r.parent_code) for r in s.scalars(select(Region).where(Region.level.in_(("kelurahan", "desa")))
                                                             .order_by(Region.code))]
-        types = s.scalars(select(ServiceType).where(ServiceType.active.is_(True)).order_by(ServiceType.code)).all()
+        types = sorted(catalogue.service_types(s, active_only=True, live=False), key=lambda t: t.code)
         cats = [c for c in s.scalars(select(PmksCategory.code).order_by(PmksCategory.code))]
     if not kel:
         raise ValidationError("Daftar desa/kelurahan kosong; pilih wilayah kerja terlebih dahulu.", "region")

@@ -11,7 +11,6 @@ nothing.
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.detail_fields import detail_fields
@@ -26,7 +25,8 @@ from spm_desktop.core.imports.framework import (
 )
 from spm_desktop.core.imports.refs import resolve_case, resolve_disaster, resolve_person
 from spm_desktop.core.services import events as events_svc
-from spm_desktop.core.storage.models import ServiceEvent, ServiceType
+from spm_desktop.core.storage import catalogue
+from spm_desktop.core.storage.models import ServiceEvent
 
 COLUMNS = (
     Column("id"), Column("person", required=True), Column("case"), Column("kode_layanan", required=True),
@@ -42,8 +42,8 @@ FIELD_COLUMNS = {
 
 def detail_columns(s: Session) -> set[str]:
     keys: set[str] = set()
-    for fields in s.scalars(select(ServiceType.detail_fields)):
-        keys.update(f.key for f in detail_fields(fields))
+    for st in catalogue.service_types(s, live=False):
+        keys.update(f.key for f in detail_fields(st.detail_fields))
     return keys
 
 

@@ -23,9 +23,10 @@ from spm_desktop.core.domain.layanan import DTSEN_TARGET_KEY, DTSEN_TARGET_NAME
 from spm_desktop.core.imports.framework import Column, ImportContext, ImportKind, Row, register_kind
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
+from spm_desktop.core.storage import catalogue
 from spm_desktop.core.storage.base import seed_id
 from spm_desktop.core.storage.database import Database
-from spm_desktop.core.storage.models import ServiceType, Setting, Target
+from spm_desktop.core.storage.models import Setting, Target
 
 COLUMNS = (Column("code", required=True), Column("name"), Column("indicator"), Column("unit"),
            Column("spm_service"), Column("note"))
@@ -66,7 +67,7 @@ def _number(row: Row, column: str) -> Decimal | None:
 
 def prepare(ctx: ImportContext, rows: list[Row]) -> None:
     s = ctx.session
-    ctx.cache["codes"] = set(s.scalars(select(ServiceType.code).where(ServiceType.deleted_at.is_(None)))) | set(
+    ctx.cache["codes"] = set(catalogue.by_code(s)) | set(
         OTHER_KEYS)
     ctx.cache["targets"] = {(t.year, t.key): t for t in s.scalars(select(Target))}
     ctx.cache["years"] = set()
@@ -164,8 +165,7 @@ def export_targets(db: Database, actor: Actor, path: str | Path) -> int:
     require(actor, "report.export")
     path = Path(path)
     with db.reading() as s:
-        types = list(s.scalars(select(ServiceType).where(ServiceType.deleted_at.is_(None))
-                               .order_by(ServiceType.sort_order, ServiceType.code)))
+        types = catalogue.service_types(s)
         targets = list(s.scalars(select(Target).where(Target.deleted_at.is_(None))))
         baseline_year = s.scalar(select(Setting.value).where(Setting.key == BASELINE_KEY))
     years = sorted({t.year for t in targets})

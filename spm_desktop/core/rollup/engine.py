@@ -34,6 +34,7 @@ from spm_desktop.core.rollup.result import (
 )
 from spm_desktop.core.rollup.scan import DIMENSIONS, ScanCounts, scan
 from spm_desktop.core.rollup.victims import victims_without_household, waived_needs
+from spm_desktop.core.storage import catalogue
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import (
     CaseNeed,
@@ -41,7 +42,6 @@ from spm_desktop.core.storage.models import (
     PmksCategory,
     Region,
     ServiceEvent,
-    ServiceType,
     Target,
     UncountedEvent,
 )
@@ -74,10 +74,7 @@ def compute_rollup(
 def rollup_in_session(
     s: Session, period: Period, settings: AppSettings, breakdowns: tuple[str, ...] = DEFAULT_BREAKDOWNS
 ) -> RollupResult:
-    types = list(s.execute(
-        select(ServiceType.code, ServiceType.name, ServiceType.program, ServiceType.unit, ServiceType.counting_rule)
-        .where(ServiceType.active.is_(True), ServiceType.deleted_at.is_(None))
-        .order_by(ServiceType.sort_order, ServiceType.code)))
+    types = catalogue.service_types(s, active_only=True)
     quantity_codes = [t.code for t in types if t.counting_rule == "sum_quantity"]
     counts = scan(s, period.start, period.end, quantity_codes, settings.fulfilment_rule, breakdowns)
     rules = {t.code: t.counting_rule for t in types}

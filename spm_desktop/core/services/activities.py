@@ -32,6 +32,7 @@ from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.security.scope import check_region_scope, region_filter
 from spm_desktop.core.services.persons import load_person
+from spm_desktop.core.storage import catalogue
 from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import (
@@ -107,10 +108,7 @@ class ActivityType:
 
 
 def activity_types(s: Session, active_only: bool = True) -> list[ServiceType]:
-    q = select(ServiceType).where(ServiceType.counting_rule.in_(ACTIVITY_RULES), ServiceType.deleted_at.is_(None))
-    if active_only:
-        q = q.where(ServiceType.active.is_(True))
-    return list(s.scalars(q.order_by(ServiceType.sort_order, ServiceType.code)))
+    return catalogue.service_types(s, active_only=active_only, rules=ACTIVITY_RULES)
 
 
 def _count(value, field: str, label: str, errors: list[FieldError]) -> int:
@@ -136,7 +134,7 @@ def _master(s: Session) -> tuple[dict[str, ServiceType], dict[str, str]]:
     a sync import checks a thousand activities with these rules."""
     cached = s.info.get("activities.master")
     if cached is None:
-        types = {st.code: st for st in s.scalars(select(ServiceType).where(ServiceType.deleted_at.is_(None)))}
+        types = catalogue.by_code(s)
         levels = dict(s.execute(select(Region.code, Region.level).where(Region.deleted_at.is_(None))).all())
         cached = s.info["activities.master"] = (types, levels)
     return cached
@@ -263,7 +261,7 @@ def _listed(s: Session, ids: list[str]) -> tuple[dict[str, list[Listed]], dict[s
 def _infos(s: Session, rows: list[GroupActivity]) -> list[ActivityInfo]:
     ids = [a.id for a in rows]
     persons, volunteers = _listed(s, ids)
-    types = {t.code: t for t in s.scalars(select(ServiceType))}
+    types = catalogue.by_code(s, live=False)
     codes = {a.kelurahan_code for a in rows if a.kelurahan_code}
     names = dict(s.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).all()) if codes else {}
     out = []

@@ -36,6 +36,7 @@ from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.security.scope import check_case_scope
 from spm_desktop.core.services.persons import load_person
+from spm_desktop.core.storage import catalogue
 from spm_desktop.core.storage.base import new_id, utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Case, CaseNeed, Region, ServiceEvent, ServiceType
@@ -138,8 +139,8 @@ def _assessable_codes(s: Session) -> dict[str, str]:
     """Codes and names of the active assessable service types (read once per transaction)."""
     cached = s.info.get("cases.assessable")
     if cached is None:
-        cached = s.info["cases.assessable"] = dict(s.execute(select(ServiceType.code, ServiceType.name).where(
-            ServiceType.assessable.is_(True), ServiceType.active.is_(True), ServiceType.deleted_at.is_(None))).all())
+        cached = s.info["cases.assessable"] = {t.code: t.name for t in catalogue.service_types(s, active_only=True)
+                                               if t.assessable}
     return cached
 
 
@@ -333,7 +334,7 @@ def need_status(db: Database, actor: Actor, case_id: str, on: date | None = None
         c = load_case(s, case_id)
         as_of = on or clock.today()
         fact = need_states(s, [c.id], as_of, load_settings(s).exit_cancels_needs).get(c.id)
-        names = dict(s.execute(select(ServiceType.code, ServiceType.name)).all())
+        names = catalogue.service_names(s)
         facts = {n.need_id: n for n in fact.needs} if fact else {}
         until = c.exit_date or as_of
         stats = {r.service_code: (r.n, r.last) for r in s.execute(

@@ -37,6 +37,7 @@ from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.services.disasters import check_disaster_scope, load_disaster
 from spm_desktop.core.services.settings import load_settings
+from spm_desktop.core.storage import catalogue
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Disaster, Household, HouseholdMember, Person, ServiceEvent, ServiceType
 
@@ -134,7 +135,7 @@ def _members(s: Session, disaster: Disaster, household_ids: Sequence[str],
 
 
 def _service_type(s: Session, code: str) -> ServiceType:
-    st = s.scalars(select(ServiceType).where(ServiceType.code == code, ServiceType.deleted_at.is_(None))).first()
+    st = catalogue.service_type(s, code)
     if st is None or not st.active:
         raise ValidationError(f"Jenis layanan {code} tidak aktif di katalog layanan; hubungi administrator.",
                               "service_code")

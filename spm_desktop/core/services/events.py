@@ -37,6 +37,7 @@ from spm_desktop.core.security.scope import TKSK_UNIT, check_case_scope, check_e
 from spm_desktop.core.services.cases import SHELTER_UNITS, load_case
 from spm_desktop.core.services.persons import load_person
 from spm_desktop.core.services.settings import load_settings
+from spm_desktop.core.storage import catalogue
 from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import (
@@ -178,8 +179,7 @@ def _service_type(s: Session, code: str) -> ServiceType | None:
     """The service type of ``code`` (read once per transaction: imports record thousands)."""
     types = s.info.get("events.types")
     if types is None:
-        types = s.info["events.types"] = {t.code: t for t in s.scalars(
-            select(ServiceType).where(ServiceType.deleted_at.is_(None)))}
+        types = s.info["events.types"] = catalogue.by_code(s)
     return types.get(code)
 
 
@@ -393,7 +393,7 @@ def list_events(db: Database, actor: Actor, person_id: str) -> list[EventInfo]:
     require(actor, "person.view")
     with db.reading() as s:
         name = s.scalar(select(Person.name).where(Person.id == person_id)) or ""
-        types = {t.code: t for t in s.scalars(select(ServiceType))}
+        types = catalogue.by_code(s, live=False)
         rows = s.scalars(select(ServiceEvent).where(ServiceEvent.person_id == person_id,
                                                     ServiceEvent.deleted_at.is_(None))
                          .order_by(ServiceEvent.event_date.desc(), ServiceEvent.created_at.desc())).all()
@@ -426,7 +426,7 @@ def person_history(db: Database, actor: Actor, person_id: str) -> list[TimelineE
             .join(GroupActivityPerson, GroupActivityPerson.activity_id == GroupActivity.id)
             .where(GroupActivityPerson.person_id == person_id, GroupActivityPerson.deleted_at.is_(None),
                    GroupActivity.deleted_at.is_(None))).all()
-        names = dict(s.execute(select(ServiceType.code, ServiceType.name)).all()) if listed else {}
+        names = catalogue.service_names(s) if listed else {}
         for _aid, on, code, total in listed:
             out.append(TimelineEntry(on=on, kind="activity", title=names.get(code, code),
                                      detail=f"kegiatan kelompok yang diikuti keluarganya, {total} peserta"))
@@ -589,10 +589,7 @@ def delete_event(db: Database, actor: Actor, event_id: str) -> None:
 
 def meals_service_type(s: Session) -> ServiceType:
     """The shelter meals item: the active rehabilitation type whose details count meals a day."""
-    types = s.scalars(select(ServiceType).where(
-        ServiceType.program == MEALS_PROGRAM, ServiceType.active.is_(True), ServiceType.deleted_at.is_(None))
-        .order_by(ServiceType.sort_order, ServiceType.code)).all()
-    for st in types:
+    for st in catalogue.service_types(s, active_only=True, program=MEALS_PROGRAM):
         if any(f.key == MEALS_PER_DAY_KEY for f in detail_fields(st.detail_fields)):
             return st
     raise NotFoundError("Jenis layanan permakanan tidak ada atau tidak aktif di katalog layanan.", "service_code")

@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from spm_desktop.core.domain.detail_fields import DetailField, detail_fields
 from spm_desktop.core.domain.groups import ACTIVITY_RULES
+from spm_desktop.core.storage import catalogue
 from spm_desktop.core.storage.database import Database
-from spm_desktop.core.storage.models import PmksCategory, Region, ServiceType
+from spm_desktop.core.storage.models import PmksCategory, Region
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,6 @@ def list_service_forms(db: Database) -> list[ServiceForm]:
     """Active service types recorded per person, in catalogue order, each with its
     detail fields (group-activity types are recorded on their own page)."""
     with db.reading() as s:
-        rows = s.scalars(select(ServiceType).where(ServiceType.deleted_at.is_(None), ServiceType.active.is_(True),
-                                                   ServiceType.counting_rule.not_in(ACTIVITY_RULES))
-                         .order_by(ServiceType.sort_order, ServiceType.code))
+        rows = catalogue.service_types(s, active_only=True, except_rules=ACTIVITY_RULES)
         return [ServiceForm(t.code, t.name, t.program, t.unit, t.standard_per_day,
                             detail_fields(t.detail_fields)) for t in rows]

@@ -31,6 +31,7 @@ from spm_desktop.core.services import events as events_svc
 from spm_desktop.core.services import persons as persons_svc
 from spm_desktop.core.services.referral_tracking import check_scope, track_event_in
 from spm_desktop.core.services.settings import load_settings
+from spm_desktop.core.storage import catalogue
 from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Person, Referral, ServiceEvent, ServiceType
@@ -128,7 +129,7 @@ def send_referral_in(s: Session, actor: Actor, data: OutgoingInput, *, referral_
     destination = _clean(data.destination, 160)
     if not destination:
         raise ValidationError("Tujuan rujukan wajib diisi.", "destination")
-    st = s.scalar(select(ServiceType).where(ServiceType.code == REFERRAL_CODE))
+    st = catalogue.service_type(s, REFERRAL_CODE, live=False)
     if st is None:
         raise ValidationError("Layanan rujukan (1.06.04.2.01.0012) tidak ada dalam katalog.", "destination")
     e = events_svc.record_event_in(s, actor, events_svc.EventDraft(

@@ -22,6 +22,7 @@ from spm_desktop.core.domain.groups import AGE_VULNERABLE_CHILD_MAX
 from spm_desktop.core.domain.settings import FULFILMENT_RULES, SETTING_FIELDS, AppSettings, TuntasLevel
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
+from spm_desktop.core.storage import catalogue
 from spm_desktop.core.storage.base import seed_id
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import ServiceType, Setting, Target
@@ -312,7 +313,7 @@ def update_target(
     number = _decimal(value, "value", allow_none=False)
     money = _decimal(budget, "budget", allow_none=True)
     with db.transaction(actor) as s:
-        known = key in ("ikk1", "ikk2", "dtsen") or s.scalar(select(ServiceType.id).where(ServiceType.code == key))
+        known = key in ("ikk1", "ikk2", "dtsen") or catalogue.service_type(s, key, live=False) is not None
         if not known:
             raise ValidationError(f"Kode layanan {key} tidak ada dalam katalog.", "key")
         row = s.scalars(select(Target).where(Target.year == year, Target.key == key)).first()
@@ -357,10 +358,7 @@ _UNCHANGED: Any = object()
 
 def list_service_types(db: Database, active_only: bool = False) -> list[ServiceTypeInfo]:
     with db.reading() as s:
-        q = select(ServiceType).where(ServiceType.deleted_at.is_(None))
-        if active_only:
-            q = q.where(ServiceType.active.is_(True))
-        return [_service_info(t) for t in s.scalars(q.order_by(ServiceType.sort_order, ServiceType.code))]
+        return [_service_info(t) for t in catalogue.service_types(s, active_only=active_only)]
 
 
 def update_service_type(
@@ -390,8 +388,7 @@ def update_service_type(
     if errors:
         raise ValidationError(errors)
     with db.transaction(actor) as s:
-        row = s.scalars(select(ServiceType).where(ServiceType.code == code,
-                                                  ServiceType.deleted_at.is_(None))).first()
+        row = catalogue.service_type(s, code)
         if row is None:
             raise NotFoundError(f"Jenis layanan {code} tidak ditemukan.")
         before = audit.snapshot(row)

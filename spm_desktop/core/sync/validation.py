@@ -41,6 +41,7 @@ from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.security.scope import in_case_scope, in_region_scope
+from spm_desktop.core.storage import catalogue
 from spm_desktop.core.storage.models import Case, Disaster, Person, Region, ServiceType
 from spm_desktop.core.sync.codec import _freeze
 from spm_desktop.core.sync.envelope import PackageRefused
@@ -152,7 +153,7 @@ class Context:
 
     def service_types(self) -> dict[str, ServiceType]:
         if "service_types" not in self._cache:
-            self._cache["service_types"] = {st.code: st for st in self.session.scalars(select(ServiceType))}
+            self._cache["service_types"] = catalogue.by_code(self.session, live=False)
         return self._cache["service_types"]
 
 
