@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import date
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -21,6 +20,7 @@ from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.domain.names import name_tokens
 from spm_desktop.core.security.permissions import require
+from spm_desktop.core.services.persons import PersonSummary
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Case, Person, PmksCategory, Region
 
@@ -33,24 +33,9 @@ _Kec = aliased(Region, name="kec")
 
 
 @dataclass(frozen=True)
-class PersonRow:
+class PersonRow(PersonSummary):
     """One line of a search result or of the person list."""
 
-    id: str
-    name: str
-    alias: str
-    sex: str
-    nik: str | None
-    no_kk: str | None
-    birth_date: date | None
-    birth_year: int | None
-    birth_year_estimated: bool
-    kelurahan_code: str | None
-    kelurahan_name: str
-    kecamatan_code: str | None
-    kecamatan_name: str
-    category_code: str | None
-    category_name: str
     open_cases: int
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from datetime import date
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -48,9 +47,6 @@ from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Case, HouseholdMember, Person, PmksCategory, Region, ServiceEvent
 from spm_desktop.core.storage.name_keys import rebuild_name_keys
 from spm_desktop.core.storage.records import load_live
-
-if TYPE_CHECKING:
-    from spm_desktop.core.services.person_search import PersonRow
 
 VILLAGE_LEVELS = ("kelurahan", "desa")
 MAX_NAME = 160
@@ -85,8 +81,9 @@ class PersonDraft:
 
 
 @dataclass(frozen=True)
-class PersonInfo:
-    """One person, as the detail view shows them."""
+class PersonSummary:
+    """What every view of a person shows (a list row, the detail view): names, numbers, birth,
+    place and category."""
 
     id: str
     name: str
@@ -97,14 +94,20 @@ class PersonInfo:
     birth_date: date | None
     birth_year: int | None
     birth_year_estimated: bool
-    birth_place: str
-    address: str
     kelurahan_code: str | None
     kelurahan_name: str
     kecamatan_code: str | None
     kecamatan_name: str
     category_code: str | None
     category_name: str
+
+
+@dataclass(frozen=True)
+class PersonInfo(PersonSummary):
+    """One person, as the detail view shows them."""
+
+    birth_place: str
+    address: str
     disability_type: str
     phone: str
     notes: str
@@ -370,7 +373,7 @@ def person_age(db: Database, actor: Actor, person_id: str, on: date) -> int | No
     return get_person(db, actor, person_id).age_on(on)
 
 
-def age_on(person: PersonInfo | PersonRow, on: date) -> int | None:
+def age_on(person: PersonSummary, on: date) -> int | None:
     """Completed years of ``person`` on ``on``; None when neither date nor year is known."""
     return _age_on(on, person.birth_date, person.birth_year)
 
@@ -534,7 +537,7 @@ def rebuild_search_names(db: Database, actor: Actor, batch: int = 5000) -> int:
 
 
 __all__ = [
-    "PersonDraft", "PersonInfo", "DuplicateNikError",
+    "PersonDraft", "PersonSummary", "PersonInfo", "DuplicateNikError",
     "register_person", "update_person", "delete_person", "get_person", "person_age", "age_on", "rebuild_search_names",
     "register_in", "update_in", "load_person", "normalise_draft", "check_nik_free",
 ]

@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 
 import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.dates import short_date
-from spm_desktop.core.domain.errors import DomainError
 from spm_desktop.core.domain.groups import (
     DISASTER_KINDS,
     DISASTER_PHASES,
@@ -54,30 +53,7 @@ from spm_desktop.ui.runner import Runner
 from spm_desktop.ui.widgets import DateEdit, RegionPicker, fill_combo, select_data
 
 
-class SubmitDialog(FormDialog):
-    """A form whose Simpan runs ``submit(value)`` (a core service call) on the background
-    runner; when the core refuses, the dialog stays open with the message so the user can
-    correct. ``result_value`` holds what ``submit`` returned."""
-
-    def __init__(self, runner: Runner, submit, parent: QWidget | None = None) -> None:
-        super().__init__(runner, parent, save=True)
-        self.service = submit
-
-    def value(self):
-        """The form's content as the service's input (subclasses)."""
-        return None
-
-    @Slot()
-    def submit(self) -> None:
-        try:
-            value = self.value()
-        except DomainError as exc:
-            self.show_refusal(exc)
-            return
-        self.run(self.service, value)
-
-
-class DisasterDialog(SubmitDialog):
+class DisasterDialog(FormDialog):
     """Register or change a disaster (type, start, end of the emergency period, handling
     closed, scale, phase, place, damaged houses)."""
 
@@ -85,7 +61,7 @@ class DisasterDialog(SubmitDialog):
 
     def __init__(self, regions: list[RegionItem], runner: Runner, submit, initial: DisasterInfo | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(runner, submit, parent)
+        super().__init__(runner, parent, save=True, service=submit)
         self.setWindowTitle("Ubah data bencana" if initial else "Daftarkan bencana")
         self.kind = QComboBox()
         fill_combo(self.kind, [(label, key) for key, label in DISASTER_KINDS.items()])
@@ -175,7 +151,7 @@ class DisasterDialog(SubmitDialog):
         return cls(regions, runner, submit, initial, parent).exec_for_result()
 
 
-class CloseDisasterDialog(SubmitDialog):
+class CloseDisasterDialog(FormDialog):
     """End a disaster's emergency period (``emergency``) or close its handling: the date and the
     phase that follows."""
 
@@ -183,7 +159,7 @@ class CloseDisasterDialog(SubmitDialog):
 
     def __init__(self, disaster: DisasterInfo, runner: Runner, submit, parent: QWidget | None = None,
                  emergency: bool = False) -> None:
-        super().__init__(runner, submit, parent)
+        super().__init__(runner, parent, save=True, service=submit)
         what = "Akhiri masa tanggap darurat" if emergency else "Tutup penanganan bencana"
         self.setWindowTitle(f"{what} — {disaster.title}")
         known = disaster.end_date if emergency else (disaster.closed_on or disaster.end_date)
@@ -259,7 +235,7 @@ class _ChoiceDelegate(QStyledItemDelegate):
 RELATION_SEX = {"suami": "L", "istri": "P"}  # relations that name a sex
 
 
-class HouseholdDialog(SubmitDialog):
+class HouseholdDialog(FormDialog):
     """One affected family: No. KK, address, damage, and the members in a grid.
 
     Pressing Simpan runs ``submit(value)`` (a core service call) on the background runner;
@@ -267,7 +243,7 @@ class HouseholdDialog(SubmitDialog):
 
     def __init__(self, disaster: DisasterInfo, runner: Runner, submit, parent: QWidget | None = None,
                  initial: HouseholdInfo | None = None) -> None:
-        super().__init__(runner, submit, parent)
+        super().__init__(runner, parent, save=True, service=submit)
         self.disaster = disaster
         self.setWindowTitle(f"{'Ubah keluarga' if initial else 'Keluarga terdampak'} — {disaster.title}")
         self.resize(980, 460)

@@ -5,9 +5,11 @@ A ``FormDialog`` is an optional intro line, a form, room below it (``body``), on
 line and OK (or Simpan)/Batal. Its behaviour is the same everywhere:
 
 * OK (Enter on a field, or Ctrl+S) calls ``submit()``. A check made in the GUI before anything
-  is sent (``problem()``: two passwords that differ) is shown like a refusal; otherwise the subclass
-  hands the input to a core service with ``run(fn, ...)``: the buttons wait while it runs, and
-  the dialog closes with ``result_value`` when it succeeds.
+  is sent (``problem()``: two passwords that differ) is shown like a refusal; otherwise the
+  input goes to a core service on the runner: ``service(value())`` when the dialog was given
+  one, or the subclass's own ``run(fn, ...)``. The buttons wait while it runs, and the dialog
+  closes with ``result_value`` when it succeeds. Without a service OK closes the dialog and
+  ``value()`` is what was typed.
 * A refusal is shown by ``show_refusal`` and the dialog stays open with everything typed: the
   sentence in the message line in the error colour of :mod:`ui.widgets` (a ``ValidationError``
   lists each of its ``FieldError`` messages there), the focus on the field of the first error
@@ -38,9 +40,9 @@ class FormDialog(QDialog):
     WORKING = "Menyimpan…"  # said in the message line while the input is with the runner
 
     def __init__(self, runner: Runner | None, parent: QWidget | None = None, *, title: str = "",
-                 ok_text: str = "", save: bool = False) -> None:
+                 ok_text: str = "", save: bool = False, service=None) -> None:
         super().__init__(parent)
-        self.runner = runner
+        self.runner, self.service = runner, service
         self.result_value = None
         if title:
             self.setWindowTitle(title)
@@ -79,12 +81,24 @@ class FormDialog(QDialog):
         or a ValidationError naming the field to correct."""
         return ""
 
+    def value(self):
+        """The form's content as the service's input (subclasses)."""
+        return None
+
     @Slot()
     def submit(self) -> None:
-        """OK: a dialog without a service closes with what was typed (subclasses send it)."""
+        """OK: ``service(value())`` on the runner, or without a service close with what was typed."""
         if not self.checked():
             return
-        self.accept()
+        if self.service is None:
+            self.accept()
+            return
+        try:
+            value = self.value()
+        except DomainError as exc:  # the form cannot even be read as the service's input
+            self.show_refusal(exc)
+            return
+        self.run(self.service, value)
 
     def checked(self) -> bool:
         """False (and the problem shown like a refusal) when ``problem()`` finds one."""

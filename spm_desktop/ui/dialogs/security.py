@@ -88,7 +88,7 @@ class ChangePasswordDialog(CredentialsDialog):
     def __init__(self, parent: QWidget | None = None, runner: Runner | None = None, submit=None) -> None:
         super().__init__(None, runner, parent)
         self.setWindowTitle("Ganti kata sandi")
-        self.submit_change = submit
+        self.service = submit
         self.old = password_field()
         self.password = password_field()
         self.password2 = password_field()
@@ -99,15 +99,6 @@ class ChangePasswordDialog(CredentialsDialog):
 
     def value(self) -> PasswordChange:
         return PasswordChange(self.old.text(), self.password.text())
-
-    @Slot()
-    def submit(self) -> None:
-        if not self.checked():
-            return
-        if self.submit_change is None:
-            self.accept()
-            return
-        self.run(self.submit_change, self.value())
 
     @Slot(object)
     def _done(self, value) -> None:
@@ -171,9 +162,8 @@ class UserDialog(FormDialog):
 
     def __init__(self, kecamatan: list[tuple[str, str]], user: UserInfo | None = None,
                  parent: QWidget | None = None, runner: Runner | None = None, submit=None) -> None:
-        super().__init__(runner, parent, title="Ubah pengguna" if user else "Tambah pengguna")
+        super().__init__(runner, parent, title="Ubah pengguna" if user else "Tambah pengguna", service=submit)
         self.editing = user
-        self.submit_form = submit
         self.username = QLineEdit(user.username if user else "")
         self.username.setReadOnly(user is not None)
         self.full_name = QLineEdit(user.full_name if user else "")
@@ -229,15 +219,6 @@ class UserDialog(FormDialog):
                         self.unit.currentData() if role == UNIT_ROLE else "",
                         self.kecamatan.currentData() if role == KECAMATAN_ROLE else None,
                         self.password.text())
-
-    @Slot()
-    def submit(self) -> None:
-        if not self.checked():
-            return
-        if self.submit_form is None:
-            self.accept()
-            return
-        self.run(self.submit_form, self.value())
 
     @classmethod
     def ask(cls, parent: QWidget | None, kecamatan: list[tuple[str, str]], user: UserInfo | None = None,
