@@ -15,6 +15,7 @@ change of the normalisation rules, or for rows written by other tools).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
@@ -120,7 +121,7 @@ class PersonInfo(PersonSummary):
 
     def to_draft(self) -> PersonDraft:
         """A draft holding this person's values (edit it with ``dataclasses.replace``)."""
-        return _draft_from(self)
+        return draft_from(self)
 
 
 # The person's own values, written down once: the fields of PersonDraft, which are also the
@@ -128,20 +129,24 @@ class PersonInfo(PersonSummary):
 # and a PersonInfo goes through these two tuples.
 DRAFT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(PersonDraft))
 # Texts a draft holds as "" where the stored row may hold NULL.
-EMPTY_TEXT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(PersonDraft) if f.default == "")
+TEXT_VALUE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(PersonDraft) if f.type == "str")
 
 
 def _stored(source) -> dict:
-    """The draft fields of an ORM person (or a PersonInfo) as they are stored, "" for an
-    empty text."""
-    values = {f: getattr(source, f) for f in DRAFT_FIELDS}
-    for f in EMPTY_TEXT_FIELDS:
+    """The draft fields of an ORM person, a PersonInfo or a row given as a mapping (a sync
+    package's) as they are stored, "" for an empty text."""
+    if isinstance(source, Mapping):
+        values = {f: source.get(f) for f in DRAFT_FIELDS}
+    else:
+        values = {f: getattr(source, f) for f in DRAFT_FIELDS}
+    for f in TEXT_VALUE_FIELDS:
         values[f] = values[f] or ""
     return values
 
 
-def _draft_from(source) -> PersonDraft:
-    """A draft of ``source``'s values; the estimated birth year only without a birth date."""
+def draft_from(source) -> PersonDraft:
+    """A draft of the values of ``source`` (an ORM person, a PersonInfo or a mapping of a
+    person row); the estimated birth year only without a birth date."""
     values = _stored(source)
     if values["birth_date"]:
         values["birth_year"] = None
@@ -417,7 +422,7 @@ def update_person_values(s: Session, p: Person, clean: PersonDraft) -> bool:
 
 def draft_of(p: Person) -> PersonDraft:
     """The current values of an ORM person as a draft (no queries)."""
-    return _draft_from(p)
+    return draft_from(p)
 
 
 def register_in(s: Session, actor: Actor, draft: PersonDraft, *, person_id: str | None = None,
@@ -539,5 +544,6 @@ def rebuild_search_names(db: Database, actor: Actor, batch: int = 5000) -> int:
 __all__ = [
     "PersonDraft", "PersonSummary", "PersonInfo", "DuplicateNikError",
     "register_person", "update_person", "delete_person", "get_person", "person_age", "age_on", "rebuild_search_names",
-    "register_in", "update_in", "load_person", "normalise_draft", "check_nik_free",
+    "register_in", "update_in", "load_person", "normalise_draft", "check_nik_free", "draft_from", "draft_of",
+    "DRAFT_FIELDS",
 ]

@@ -256,29 +256,18 @@ def _unit_persons(ctx: Context) -> set[str]:
     return found
 
 
-# The columns a person's draft is made of: a row that changes none of them (its stamps or its
-# deletion only) is not checked against them again — every reason would name an unchanged
-# field, and rules apply to new and changed values only (issue 17).
-DRAFT_COLUMNS = ("name", "sex", "nik", "no_kk", "alias", "birth_date", "birth_year", "birth_place", "address",
-                 "kelurahan_code", "category_code", "disability_type", "phone", "notes")
-
-
 @table_rules("person", roles=("office", "tksk", "unit"))
 def _persons(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
-    from spm_desktop.core.services.persons import PersonDraft, normalise_draft
+    from spm_desktop.core.services.persons import DRAFT_FIELDS, draft_from, normalise_draft
 
     for c in changes:
         v = c.new
-        if v.get("deleted_at") is None and v.get("merged_into") is None and any(map(c.changed, DRAFT_COLUMNS)):
-            draft = PersonDraft(
-                name=v.get("name") or "", sex=v.get("sex") or "", nik=v.get("nik"), no_kk=v.get("no_kk"),
-                alias=v.get("alias") or "", birth_date=v.get("birth_date"),
-                birth_year=None if v.get("birth_date") else v.get("birth_year"), birth_place=v.get("birth_place") or "",
-                address=v.get("address") or "", kelurahan_code=v.get("kelurahan_code"),
-                category_code=v.get("category_code"), disability_type=v.get("disability_type") or "",
-                phone=v.get("phone") or "", notes=v.get("notes") or "")
+        # A row that changes none of the draft's columns (its stamps or its deletion only) is not
+        # checked against them again — every reason would name an unchanged field, and rules
+        # apply to new and changed values only (issue 17).
+        if v.get("deleted_at") is None and v.get("merged_into") is None and any(map(c.changed, DRAFT_FIELDS)):
             try:
-                normalise_draft(ctx.session, draft, today=ctx.latest_day)
+                normalise_draft(ctx.session, draft_from(v), today=ctx.latest_day)
             except ValidationError as exc:
                 yield from _field_reasons("person", c, exc, {"birth_year": "birth_year"})
         if ctx.scoped and c.old is not None and c.changed("created_device"):
