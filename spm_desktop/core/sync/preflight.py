@@ -137,8 +137,21 @@ def check_tables(session: Session, actor: Actor, device_id: str, tables: list[pa
         return []
     role, kecamatan, unit = as_role or sender_role(actor)
     ctx = validation.Context(session, actor.username, role, kecamatan, unit, validation.package_day(created_at),
-                             changes, sender_device=device_id)
+                             changes, sender_device=device_id,
+                             holds=lambda persons: _in_own_scope(session, role, kecamatan, unit, device_id, persons))
     return describe(session, [(r.table, r.record, r.field, r.reason) for r in validation.validate(ctx)])
+
+
+def _in_own_scope(session: Session, role: str, kecamatan: str | None, unit: str, device_id: str,
+                  persons: set[str]) -> set[str]:
+    """Of ``persons``, those in this computer's scope as its own records show it (the scope the
+    receiver sends it: an open TKSK case in its kecamatan, a disaster household there, ...):
+    its duplicate suggestions may name them. The receiver also accepts persons it moved out of
+    that scope since (which this computer cannot know)."""
+    from spm_desktop.core.sync.scope import device_scope
+
+    scope = device_scope(session, role, kecamatan, unit, device_id, 2 ** 31 - 1)
+    return persons & scope.persons if scope is not None else set()
 
 
 # Tables whose records belong to a person: table -> (model, its person column, what names the record or None).

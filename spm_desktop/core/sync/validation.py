@@ -107,6 +107,10 @@ class Context:
     changes: dict[str, list[Change]]
     _cache: dict[str, Any] = field(default_factory=dict)
     sender_device: str = ""  # the sender's device id
+    # Of the persons given, those the sender holds though they are outside its scope here now
+    # (the receiver moved them away since it sent them): a duplicate suggestion naming one of
+    # them involves a record the receiver changed, so it never refuses the package. None: none.
+    holds: Callable[[set[str]], set[str]] | None = None
 
     @property
     def actor(self) -> Actor:
@@ -388,14 +392,30 @@ def _events(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
 
 @table_rules("duplicate_candidate", roles=("office", "tksk", "unit"))
 def _duplicates(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
+    """A scoped device's duplicate suggestions name persons it holds: in its scope, registered
+    on it, or — a rule about other records the receiver changed — sent to it and moved out of
+    its scope here since (``ctx.holds``): such a pair stays a suggestion for a supervisor here.
+    A pair naming anyone else (a crafted package) refuses the package."""
     if not ctx.scoped:
         return
+    ctx.rows_of(Person, [c.new.get(col) for c in changes for col in ("person_a_id", "person_b_id")])
+    outside: dict[str, list[tuple[str, str]]] = {}  # change id -> [(column, person id)] outside the scope
     for c in changes:
         for col in ("person_a_id", "person_b_id"):
             pid = c.new.get(col)
             person = ctx.record("person", Person, pid)
+            if person is not None and ctx.sender_device and person.get("created_device") == ctx.sender_device:
+                continue  # registered on the sender: its own whatever the kelurahan (as scope.py sends it)
             if not _person_in_scope(ctx, {**person, "id": pid} if person else None):
-                where = f"kecamatan {ctx.kecamatan_code}" if ctx.role == "tksk" else f"unit {ctx.unit}"
+                outside.setdefault(c.id, []).append((col, pid))
+    if not outside:
+        return
+    wanted = {pid for found in outside.values() for _col, pid in found if pid}
+    held = ctx.holds(wanted) if ctx.holds is not None and wanted else set()
+    where = f"kecamatan {ctx.kecamatan_code}" if ctx.role == "tksk" else f"unit {ctx.unit}"
+    for c in changes:
+        for col, pid in outside.get(c.id, []):
+            if pid not in held:
                 yield Reason("duplicate_candidate", c.id, col, f"data ganda dengan orang di luar {where} perangkat "
                                                               "pengirim")
                 break

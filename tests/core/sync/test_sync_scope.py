@@ -311,3 +311,87 @@ def test_a_laptop_edit_to_a_person_moved_away_is_a_conflict_even_after_the_lapto
         assert conflict.remote_data["address"] == "Jl. Baru (laptop)"
         assert s.get(Person, city["barat2"]).kelurahan_code == SELATAN  # the later move stays meanwhile
     assert send(office, tksk, tmp_path, LAPTOP, "after").removed == 1
+
+
+# ----- duplicate suggestions naming a person the office moved out of the scope ----------------
+
+
+def _register(db, name, kelurahan):
+    from spm_desktop.core.services.persons import PersonDraft, register_person
+
+    draft = PersonDraft(name=name, sex="L", birth_year=1975, kelurahan_code=kelurahan)
+    return register_person(db, ADMIN, draft, confirm_duplicates_ok=True).id
+
+
+def _move(db, pid, kelurahan=None, address=None):
+    from dataclasses import replace
+
+    from spm_desktop.core.services.persons import get_person, update_person
+
+    draft = get_person(db, ADMIN, pid).to_draft()
+    update_person(db, ADMIN, pid, replace(draft, kelurahan_code=kelurahan or draft.kelurahan_code,
+                                          address=address or draft.address))
+
+
+def _pairs(db):
+    with db.reading() as s:
+        return {frozenset((d.person_a_id, d.person_b_id)): d.status for d in s.scalars(select(DuplicateCandidate))}
+
+
+def test_a_duplicate_pair_naming_a_person_the_office_moved_away_is_a_suggestion_not_a_refusal(office, tksk,
+                                                                                              tmp_path):
+    """Hypothesis's example (test_sync_convergence, TestScopedLaptopConverges), step by step: the
+    laptop holds a person the office then moves out of its kecamatan; not knowing of the move, the
+    laptop edits him and registers a second person of the same name (a duplicate suggestion
+    naming him). The office's next package withholds the moved person and the laptop keeps him
+    for its edit; the laptop's package is then applied — the edit a conflict, the pair an open
+    suggestion at the office — never refused for the office's own later change."""
+    send(tksk, office, tmp_path, OFFICE, "l1")
+    send(tksk, office, tmp_path, OFFICE, "l2")
+    send(office, tksk, tmp_path, LAPTOP, "o1")
+    first = _register(office, "Ahmad Fauzi", BARAT)
+    send(office, tksk, tmp_path, LAPTOP, "o2")
+    _move(office, first, kelurahan=SELATAN)
+    _move(tksk, first, address="Jl. Ahmad Yani")  # on the laptop, not knowing of the move
+    second = _register(tksk, "Ahmad Fauzi", BARAT)
+    assert _pairs(tksk) == {frozenset((first, second)): "open"}
+    assert send(office, tksk, tmp_path, LAPTOP, "o3").removed == 0  # kept: its edit travels first
+    result = send(tksk, office, tmp_path, OFFICE, "l3")
+    assert result.conflicts == 1 and result.new == 2  # the second person and the pair
+    assert _pairs(office) == {frozenset((first, second)): "open"}  # for a supervisor at the office
+    with office.reading() as s:
+        assert s.get(Person, first).kelurahan_code == SELATAN
+    assert send(office, tksk, tmp_path, LAPTOP, "o4").removed == 1
+    assert ids(tksk, Person) == {second} and _pairs(tksk) == {}
+    send(tksk, office, tmp_path, OFFICE, "l4")
+    assert _pairs(office) == {frozenset((first, second)): "open"}  # the removal on the laptop is not a deletion
+
+
+def test_a_duplicate_pair_sent_before_the_laptop_hears_of_the_move_is_applied(office, tksk, tmp_path):
+    """The same without the edit, the laptop sending first: the pair names a person the office
+    sent it (acknowledged in that very package) and moved away since."""
+    first = _register(office, "Ahmad Fauzi", BARAT)
+    send(office, tksk, tmp_path, LAPTOP, "o1")
+    _move(office, first, kelurahan=SELATAN)
+    second = _register(tksk, "Ahmad Fauzi", BARAT)
+    send(tksk, office, tmp_path, OFFICE, "l1")
+    assert _pairs(office) == {frozenset((first, second)): "open"}
+    assert send(office, tksk, tmp_path, LAPTOP, "o2").removed == 1
+    assert ids(tksk, Person) == {second} and _pairs(tksk) == {}
+
+
+def test_duplicate_pairs_with_persons_in_the_laptops_scope_beyond_its_kelurahans(office, tksk, city, tmp_path):
+    """A person in the laptop's scope through an open TKSK case there, and one it registered that
+    the office moved to another kecamatan (it stays the laptop's), may be named in its
+    suggestions: the pre-flight lets them through and the office applies them."""
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    mine = _register(tksk, "Didaftar di laptop", BARAT)
+    send(tksk, office, tmp_path, OFFICE, "mine")
+    send(office, tksk, tmp_path, LAPTOP, "ack")
+    _move(office, mine, kelurahan=SELATAN)
+    send(office, tksk, tmp_path, LAPTOP, "moved")
+    with tksk.transaction(ADMIN) as s:
+        s.add(DuplicateCandidate(person_a_id=city["case"], person_b_id=city["barat"], status="open"))
+        s.add(DuplicateCandidate(person_a_id=mine, person_b_id=city["barat2"], status="open"))
+    send(tksk, office, tmp_path, OFFICE, "pairs", actor=TKSK_USER)  # pre-flighted
+    assert {frozenset((city["case"], city["barat"])), frozenset((mine, city["barat2"]))} <= set(_pairs(office))

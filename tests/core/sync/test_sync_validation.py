@@ -82,6 +82,26 @@ def test_tksk_deleting_another_kecamatans_persons_is_refused(office, tksk, city,
         assert s.scalars(select(Person.deleted_at).where(Person.id.in_(city))).all() == [None] * 4
 
 
+def test_tksk_duplicate_pairs_with_persons_it_never_had_in_scope_are_refused(office, tksk, city, tmp_path):
+    # The laptop holds the whole city (one old-format package): it crafts suggestions pairing its
+    # own person with persons of another kecamatan the office never sent to it as a TKSK device,
+    # one of them changed at the office since (a rule about another record changed here does
+    # not excuse a person the laptop never held).
+    from spm_desktop.core.storage.models import DuplicateCandidate
+
+    with office.transaction(ADMIN) as s:
+        s.get(Person, city[2]).address = "Jl. Diubah di kantor"
+    with tksk.transaction(ADMIN) as s:
+        pairs = [DuplicateCandidate(person_a_id=city[3], person_b_id=other, status="open") for other in city[:3]]
+        s.add_all(pairs)
+        s.flush()
+        pair_ids = [p.id for p in pairs]
+    reasons = refused(tksk, office, send(tksk, office, tmp_path, OFFICE, "pairs"))
+    assert sorted((r.table, r.record, r.field) for r in reasons) == sorted(
+        ("duplicate_candidate", pid, "person_b_id") for pid in pair_ids)
+    assert all("data ganda dengan orang di luar kecamatan 61.71.03" in r.reason for r in reasons)
+
+
 def test_tksk_may_not_move_a_person_into_its_kecamatan(office, tksk, city, tmp_path):
     with tksk.transaction(ADMIN) as s:
         s.get(Person, city[0]).kelurahan_code = BARAT
