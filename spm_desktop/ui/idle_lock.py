@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from spm_desktop.core.security.users import IDLE_LOCK_MINUTES, record_session_event, verify_current_user
+from spm_desktop.ui.app_events import app_events
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.errors import user_message
 
@@ -137,11 +138,11 @@ class IdleLock(QObject):
         self.timer.setSingleShot(True)
         self.timer.setInterval(timeout_ms)
         self.timer.timeout.connect(self.lock)
-        QApplication.instance().installEventFilter(self)
+        app_events(QApplication.instance()).on(_ACTIVITY, self._activity, self)
         self.timer.start()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if not self.is_locked and event.type() in _ACTIVITY:
+    def _activity(self, watched: QObject, event: QEvent) -> bool:
+        if not self.is_locked:
             self.timer.start()  # restart the idle countdown
         return False
 
@@ -189,4 +190,4 @@ class IdleLock(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
-        QApplication.instance().removeEventFilter(self)
+        app_events(QApplication.instance()).off(self._activity)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QByteArray, Qt, Slot, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from spm_desktop import APP_NAME, __version__
 from spm_desktop.core.domain.groups import ROLES
+from spm_desktop.ui.app_events import app_events
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.icons import app_icon
 from spm_desktop.ui.pages import PAGE_MODULES
@@ -178,15 +180,16 @@ class MainWindow(QMainWindow):
     def _ensure_page(self, row: int) -> QWidget:
         entry = self.pages[row]
         if entry.widget is None:
-            entry.widget = entry.cls(self.ctx, self)
-            for splitter in entry.widget.findChildren(QSplitter):
-                # a panel dragged to nothing looks like a missing panel: never collapse one
-                splitter.setChildrenCollapsible(False)
-            set_tab_order(entry.widget)
-            old = self.stack.widget(row)
-            self.stack.insertWidget(row, entry.widget)
-            self.stack.removeWidget(old)
-            old.deleteLater()
+            with app_events(QApplication.instance()).paused():  # thousands of events, none for a handler
+                entry.widget = entry.cls(self.ctx, self)
+                for splitter in entry.widget.findChildren(QSplitter):
+                    # a panel dragged to nothing looks like a missing panel: never collapse one
+                    splitter.setChildrenCollapsible(False)
+                set_tab_order(entry.widget)
+                old = self.stack.widget(row)
+                self.stack.insertWidget(row, entry.widget)
+                self.stack.removeWidget(old)
+                old.deleteLater()
         return entry.widget
 
     @Slot()

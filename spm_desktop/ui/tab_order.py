@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spm_desktop.ui.app_events import app_events
+
 
 def _takes_tab(widget: QWidget) -> bool:
     target = widget.focusProxy() or widget
@@ -136,8 +138,9 @@ class TabKeys(QObject):
     focus is still outside the page: the keys then switch the page's own tabs (a QTabWidget
     directly on the window's current page)."""
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() != QEvent.Type.KeyPress or not isinstance(watched, QWidget):
+    def handle(self, watched: QObject, event: QEvent) -> bool:
+        """A key press anywhere in the application (``app_events``); True when it switched tabs."""
+        if not isinstance(watched, QWidget):
             return False
         key, mods = event.key(), event.modifiers()
         if key not in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) or not mods & Qt.KeyboardModifier.ControlModifier:
@@ -188,5 +191,5 @@ def _page_tabs(widget: QWidget) -> QTabWidget | None:
 
 def install_tab_keys(app: QObject) -> TabKeys:
     keys = TabKeys(app)
-    app.installEventFilter(keys)
+    app_events(app).on((QEvent.Type.KeyPress,), keys.handle, keys)
     return keys

@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QRect, QSize
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
+from spm_desktop.ui.app_events import app_events
 from spm_desktop.ui.tab_order import focus_first_field, is_field, set_tab_order
 
 ORDERED = "spmTabOrdered"
@@ -46,8 +47,9 @@ class DialogFitter(QObject):
     first time one of ours is shown, chains Tab in layout order and focuses the first field
     unless the dialog chose a field itself (never OK or Batal)."""
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.Show and isinstance(watched, QDialog) and watched.isWindow():
+    def handle(self, watched: QObject, event: QEvent) -> bool:
+        """A Show event anywhere in the application (``app_events``); never stops it."""
+        if isinstance(watched, QDialog) and watched.isWindow():
             if not watched.property(ORDERED) and type(watched).__module__.startswith("spm_desktop."):
                 watched.setProperty(ORDERED, True)
                 set_tab_order(watched)
@@ -64,5 +66,5 @@ class DialogFitter(QObject):
 
 def install_dialog_fitter(app: QApplication) -> DialogFitter:
     fitter = DialogFitter(app)
-    app.installEventFilter(fitter)
+    app_events(app).on((QEvent.Type.Show,), fitter.handle, fitter)
     return fitter
