@@ -102,6 +102,12 @@ class RecordTableModel(QAbstractTableModel):
         return None
 
 
+# Columns fitted to their contents measure this many rows, not Qt's default 1,000: every row
+# measured is a call into the Python model per column, 300 ms of the GUI thread for a year's
+# group activities (bench/gui_latency.py); the first screens of rows decide the width anyway.
+RESIZE_SAMPLE_ROWS = 100
+
+
 def record_view(model: RecordTableModel, parent=None, stretch: int | None = None):
     """A read-only, row-selecting table view suited to these models; ``stretch``: the column
     that takes the remaining width (the others fit their contents)."""
@@ -114,6 +120,7 @@ def record_view(model: RecordTableModel, parent=None, stretch: int | None = None
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setResizeContentsPrecision(RESIZE_SAMPLE_ROWS)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
     if stretch is not None:

@@ -30,6 +30,7 @@ from spm_desktop.core.security import audit_trail as trail
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.errors import show_info
 from spm_desktop.ui.file_dialogs import ask_save_file
+from spm_desktop.ui.models.table import RESIZE_SAMPLE_ROWS
 
 COLUMNS = ("Waktu", "Pengguna", "Tindakan", "Data", "ID data")
 
@@ -192,6 +193,7 @@ class Page(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setResizeContentsPrecision(RESIZE_SAMPLE_ROWS)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
         self.detail = QPlainTextEdit()

@@ -44,6 +44,7 @@ from spm_desktop.ui.dialogs.disaster import (
 )
 from spm_desktop.ui.errors import confirm
 from spm_desktop.ui.models.disasters import SORT_ROLE, disaster_model, fmt_int, member_needs_model
+from spm_desktop.ui.models.table import RESIZE_SAMPLE_ROWS
 from spm_desktop.ui.widgets import FlowLayout
 
 
@@ -78,6 +79,7 @@ def _table(model, multi: bool = False) -> tuple[QTableView, QSortFilterProxyMode
                           else QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setResizeContentsPrecision(RESIZE_SAMPLE_ROWS)
     view.horizontalHeader().setStretchLastSection(True)
     view.verticalHeader().hide()
     return view, proxy

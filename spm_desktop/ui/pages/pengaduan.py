@@ -58,7 +58,7 @@ from spm_desktop.core.services.cases import list_cases
 from spm_desktop.core.services.persons import get_person
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.layanan import LetterFileDialog
-from spm_desktop.ui.models.table import Column, RecordTableModel
+from spm_desktop.ui.models.table import RESIZE_SAMPLE_ROWS, Column, RecordTableModel
 from spm_desktop.ui.person_picker import PersonPicker
 from spm_desktop.ui.widgets import DateEdit, compact_combo, fill_combo
 
@@ -74,6 +74,7 @@ def _table(model, parent) -> tuple[QTableView, QSortFilterProxyModel]:
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setResizeContentsPrecision(RESIZE_SAMPLE_ROWS)
     table.horizontalHeader().setStretchLastSection(True)
     return table, proxy
 

@@ -38,7 +38,7 @@ from spm_desktop.core.services.settings import FULFILMENT_RULES, AppSettings
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.errors import show_info
 from spm_desktop.ui.file_dialogs import ask_open_file, ask_save_file
-from spm_desktop.ui.models.table import Column, RecordTableModel
+from spm_desktop.ui.models.table import RESIZE_SAMPLE_ROWS, Column, RecordTableModel
 
 OFFICE_FIELDS = (
     ("office.government", "office_government", "Pemerintah daerah"),
@@ -93,6 +93,7 @@ def _view(model) -> QTableView:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setResizeContentsPrecision(RESIZE_SAMPLE_ROWS)
     view.horizontalHeader().setStretchLastSection(True)
     return view
 

@@ -24,7 +24,7 @@ from spm_desktop.core.storage.base import utcnow
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.security import ResetPasswordDialog, UserDialog, UserForm
 from spm_desktop.ui.errors import confirm, show_info
-from spm_desktop.ui.models.table import Column, RecordTableModel
+from spm_desktop.ui.models.table import RESIZE_SAMPLE_ROWS, Column, RecordTableModel
 
 
 def status_text(user: users.UserInfo) -> str:
@@ -76,6 +76,7 @@ class Page(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setResizeContentsPrecision(RESIZE_SAMPLE_ROWS)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(self.edit_user)
         self.add_button = QPushButton("&Tambah pengguna…")

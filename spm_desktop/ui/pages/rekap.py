@@ -29,7 +29,7 @@ from spm_desktop.core.rollup import DIMENSIONS, Period, RollupResult
 from spm_desktop.core.services import recap as recap_svc
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.file_dialogs import ask_save_file
-from spm_desktop.ui.models.table import Column, RecordTableModel
+from spm_desktop.ui.models.table import RESIZE_SAMPLE_ROWS, Column, RecordTableModel
 
 GROUP_COLUMNS = (
     Column("Jenis pelayanan dasar", lambda g: SPM_GROUPS[g.group]),
@@ -153,6 +153,7 @@ class Page(QWidget):
         view.setWordWrap(False)
         header = view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(RESIZE_SAMPLE_ROWS)
         if stretch:
             header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         else:

@@ -47,7 +47,7 @@ from spm_desktop.core.sync.preflight import OutgoingProblems, Problem
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.errors import show_error, show_info
 from spm_desktop.ui.file_dialogs import ask_open_file, ask_save_file
-from spm_desktop.ui.models.table import Column, RecordTableModel, record_view
+from spm_desktop.ui.models.table import RESIZE_SAMPLE_ROWS, Column, RecordTableModel, record_view
 
 FILE_FILTER = f"Paket sinkronisasi (*{FILE_SUFFIX})"
 IDENTITY_FILTER = f"Identitas komputer (*{identity.IDENTITY_SUFFIX})"
@@ -362,6 +362,7 @@ class Page(QWidget):
         self.history_view = record_view(self.history)
         for view in (self.conflict_view, self.history_view):
             view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            view.horizontalHeader().setResizeContentsPrecision(RESIZE_SAMPLE_ROWS)
         self.keep_local_button = QPushButton("Pertahankan milik &saya")
         self.keep_remote_button = QPushButton("Pakai &kiriman")
         self.keep_local_button.clicked.connect(self.keep_local)
@@ -381,6 +382,7 @@ class Page(QWidget):
         self.devices = RecordTableModel(DEVICE_COLUMNS, self)
         self.device_view = record_view(self.devices)
         self.device_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.device_view.horizontalHeader().setResizeContentsPrecision(RESIZE_SAMPLE_ROWS)
         self.enrol_button = QPushButton("&Daftarkan perangkat…")
         self.revoke_button = QPushButton("&Cabut pendaftaran…")
         self.enrol_button.clicked.connect(self.enrol)
