@@ -254,7 +254,7 @@ def actions(window, ctx, name_prefix: str) -> list[tuple[str, Callable[[], None]
 
 
 def a_common_name(db, actor) -> str:
-    from spm_desktop.core.services.persons import list_persons
+    from spm_desktop.core.services.person_search import list_persons
 
     page = list_persons(db, actor, limit=1, with_total=False)
     return page.rows[0].name.split()[0][:5].lower()
