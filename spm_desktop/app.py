@@ -201,11 +201,14 @@ def run(data_dir: str | Path | None) -> int:
             if user is None:
                 return 0
             window = build_main_window(db, user, runner, folder)
-            guards = install_session_guards(window, window.ctx)  # security hook: idle lock, daily backup, menu
+            # security hook: idle lock (a locked screen also reviews the collector), daily backup, menu
+            guards = install_session_guards(window, window.ctx, collector=collector)
+            collector.settle()  # the window's objects set aside before anyone works (ui/gui_gc.py)
             window.show()
             warn_about_clock(db, runner, window)
             code = app.exec()  # its end (aboutToQuit) audits the session's log-out
             end_session(app, guards)
+            collector.release()
             if not window.switching_user:
                 return code
             window.deleteLater()

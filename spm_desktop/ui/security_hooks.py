@@ -36,6 +36,7 @@ from spm_desktop.ui.dialogs.security import (
     own_password_change,
 )
 from spm_desktop.ui.file_dialogs import ask_open_file, ask_save_file
+from spm_desktop.ui.gui_gc import GuiThreadCollector
 from spm_desktop.ui.idle_lock import IdleLock
 from spm_desktop.ui.runner import Runner, run_and_wait
 
@@ -184,10 +185,13 @@ def _daily_backup_job(db_file: Path) -> None:
             log.info("automatic backup: %s", info.path)
 
 
-def install_session_guards(window: QMainWindow, ctx: UiContext,
-                           idle_timeout_ms: int | None = None) -> SessionGuards:
-    """Idle lock, automatic daily backup and the "Keamanan" menu on the logged-in window."""
+def install_session_guards(window: QMainWindow, ctx: UiContext, idle_timeout_ms: int | None = None,
+                           collector: GuiThreadCollector | None = None) -> SessionGuards:
+    """Idle lock, automatic daily backup and the "Keamanan" menu on the logged-in window; with
+    ``collector``, a locked screen (nobody works) is when it reviews what it set aside."""
     idle = IdleLock(window, ctx) if idle_timeout_ms is None else IdleLock(window, ctx, idle_timeout_ms)
+    if collector is not None:
+        idle.locked.connect(collector.review)
     slots = _Actions(window, ctx, idle)
     menu = window.menuBar().addMenu("Kea&manan")
     entries = [("change_password", "Ganti &kata sandi…", None, slots.change_password),

@@ -21,6 +21,7 @@ _Index = QModelIndex | QPersistentModelIndex
 DISPLAY, EDIT, CHECK, ALIGN = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.CheckStateRole,
                                Qt.ItemDataRole.TextAlignmentRole)
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+_SORT, _ALIGN = int(SORT_ROLE), int(ALIGN.value)
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 SHORT_KINDS = {"balita": "balita", "lansia": "lansia", "hamil_menyusui": "hamil/menyusui",
                "disabilitas": "disabilitas"}
@@ -40,13 +41,14 @@ class SortedRecordModel(RecordTableModel):
         self.sort_keys, self.numeric = sort_keys, numeric
 
     def data(self, index: _Index, role: int = DISPLAY):
-        if index.isValid() and 0 <= index.row() < len(self.records):
-            if role == SORT_ROLE:
-                key = self.sort_keys.get(index.column())
-                record = self.records[index.row()]
-                return key(record) if key else self.columns[index.column()].text(record)
-            if role == ALIGN and index.column() in self.numeric:
-                return RIGHT
+        # The roles tested as plain ints before touching the index (see RecordTableModel.data).
+        if role == _SORT:
+            if not 0 <= index.row() < len(self.records):
+                return None
+            key = self.sort_keys.get(index.column())
+            return key(self.records[index.row()]) if key else super().data(index, DISPLAY)
+        if role == _ALIGN:
+            return RIGHT if index.column() in self.numeric else None
         return super().data(index, role)
 
 

@@ -14,6 +14,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 Index = QModelIndex | QPersistentModelIndex
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_CHECK_STATE = int(Qt.ItemDataRole.CheckStateRole.value)
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,12 @@ class RecordTableModel(QAbstractTableModel):
         self.records: list[Any] = []
         self.checkable = checkable
         self.checked: list[bool] = []
+        # Cell texts as computed once: a view asks for a cell's text again on every measure and
+        # paint (sizing columns to contents alone asks 100 rows × every column several times
+        # while a page opens). Forgotten whenever the records, the columns or the layout change.
+        self._texts: dict[tuple[int, int], str] = {}
+        for signal in (self.modelReset, self.layoutChanged, self.dataChanged):
+            signal.connect(self._forget_texts)
 
     def set_records(self, records: Sequence[Any], checked: Callable[[Any], bool] | None = None) -> None:
         self.beginResetModel()
@@ -60,16 +69,23 @@ class RecordTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.columns)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.records):
-            return None
-        record = self.records[index.row()]
-        column = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(record)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(record)
-        if role == Qt.ItemDataRole.CheckStateRole and self.checkable and index.column() == 0:
+    def _forget_texts(self, *_args) -> None:
+        self._texts.clear()
+
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        # A view asks for a dozen roles per cell; the ones answered here are tested first, as
+        # plain ints, so the others cost next to nothing.
+        if role == _DISPLAY:
+            key = (index.row(), index.column())
+            text = self._texts.get(key)
+            if text is None and 0 <= key[0] < len(self.records) and 0 <= key[1] < len(self.columns):
+                text = self._texts[key] = self.columns[key[1]].text(self.records[key[0]])
+            return text
+        if role == _TOOLTIP:
+            row, column = index.row(), index.column()
+            tooltip = self.columns[column].tooltip if 0 <= column < len(self.columns) else None
+            return tooltip(self.records[row]) if tooltip is not None and 0 <= row < len(self.records) else None
+        if role == _CHECK_STATE and self.checkable and index.column() == 0 and 0 <= index.row() < len(self.records):
             return Qt.CheckState.Checked if self.checked[index.row()] else Qt.CheckState.Unchecked
         return None
 
