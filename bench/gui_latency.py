@@ -183,8 +183,9 @@ class Heartbeat:
 
 
 class DialogCloser:
-    """A modal dialog a step opened (a question, a warning) is noted and closed with Escape, so
-    the run goes on; its time is not a freeze (the dialog runs its own event loop)."""
+    """A modal dialog a step opened (a question, a warning) is noted and closed with Escape ("Tetap
+    simpan?" answered yes), so the run goes on; its time is not a freeze (the dialog runs its own
+    event loop)."""
 
     def __init__(self) -> None:
         from PySide6.QtCore import QTimer
@@ -203,7 +204,10 @@ class DialogCloser:
             return
         text = modal.text() if isinstance(modal, QMessageBox) else ""
         self.seen.append(f"{modal.windowTitle()}: {text}".strip())
-        modal.reject()
+        if text.endswith("Tetap simpan?"):  # the same meal again on a re-used database: a clerk saves
+            modal.button(QMessageBox.StandardButton.Yes).click()
+        else:
+            modal.reject()
 
 
 def settle(runner, quiet: float = 0.4, timeout: float = 60.0) -> None:

@@ -40,13 +40,14 @@ class SortedRecordModel(RecordTableModel):
         super().__init__(columns, parent)
         self.sort_keys, self.numeric = sort_keys, numeric
 
+    def _sort_key(self, record: Any, column: int) -> Any:
+        key = self.sort_keys.get(column)
+        return key(record) if key else self.columns[column].text(record)
+
     def data(self, index: _Index, role: int = DISPLAY):
         # The roles tested as plain ints before touching the index (see RecordTableModel.data).
-        if role == _SORT:
-            if not 0 <= index.row() < len(self.records):
-                return None
-            key = self.sort_keys.get(index.column())
-            return key(self.records[index.row()]) if key else super().data(index, DISPLAY)
+        if role == _SORT:  # asked twice per comparison while the proxy sorts
+            return self.cell(index, _SORT, self._sort_key)
         if role == _ALIGN:
             return RIGHT if index.column() in self.numeric else None
         return super().data(index, role)
@@ -170,6 +171,10 @@ class MemberGridModel(QAbstractTableModel):
         if known and index.column() != self.RELATION_COLUMN:
             return base  # a registered person's own data is changed on the person page
         return base | Qt.ItemFlag.ItemIsEditable
+
+    def _sort_key(self, record: Any, column: int) -> Any:
+        key = self.sort_keys.get(column)
+        return key(record) if key else self.columns[column].text(record)
 
     def data(self, index: _Index, role: int = DISPLAY):
         if not index.isValid() or index.row() >= len(self._rows):

@@ -35,12 +35,12 @@ class RecordTableModel(QAbstractTableModel):
         self.records: list[Any] = []
         self.checkable = checkable
         self.checked: list[bool] = []
-        # Cell texts as computed once: a view asks for a cell's text again on every measure and
+        # Cell texts (and sort keys) as computed once: a view asks for a cell's text again on every measure and
         # paint (sizing columns to contents alone asks 100 rows × every column several times
         # while a page opens). Forgotten whenever the records, the columns or the layout change.
-        self._texts: dict[tuple[int, int], str] = {}
+        self._cells: dict[tuple[int, int, int], Any] = {}  # (row, column, role) -> value
         for signal in (self.modelReset, self.layoutChanged, self.dataChanged):
-            signal.connect(self._forget_texts)
+            signal.connect(self._forget_cells)
 
     def set_records(self, records: Sequence[Any], checked: Callable[[Any], bool] | None = None) -> None:
         self.beginResetModel()
@@ -69,18 +69,25 @@ class RecordTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.columns)
 
-    def _forget_texts(self, *_args) -> None:
-        self._texts.clear()
+    def _forget_cells(self, *_args) -> None:
+        self._cells.clear()
+
+    def cell(self, index: Index, role: int, compute: Callable[[Any, int], Any]) -> Any:
+        """``compute(record, column)`` for the cell at ``index``, once until the model changes."""
+        key = (index.row(), index.column(), role)
+        value = self._cells.get(key)
+        if value is None and 0 <= key[0] < len(self.records) and 0 <= key[1] < len(self.columns):
+            value = self._cells[key] = compute(self.records[key[0]], key[1])
+        return value
+
+    def _text(self, record: Any, column: int) -> str:
+        return self.columns[column].text(record)
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         # A view asks for a dozen roles per cell; the ones answered here are tested first, as
         # plain ints, so the others cost next to nothing.
         if role == _DISPLAY:
-            key = (index.row(), index.column())
-            text = self._texts.get(key)
-            if text is None and 0 <= key[0] < len(self.records) and 0 <= key[1] < len(self.columns):
-                text = self._texts[key] = self.columns[key[1]].text(self.records[key[0]])
-            return text
+            return self.cell(index, _DISPLAY, self._text)
         if role == _TOOLTIP:
             row, column = index.row(), index.column()
             tooltip = self.columns[column].tooltip if 0 <= column < len(self.columns) else None
@@ -118,10 +125,11 @@ class RecordTableModel(QAbstractTableModel):
         return None
 
 
-# Columns fitted to their contents measure this many rows, not Qt's default 1,000: every row
-# measured is a call into the Python model per column, 300 ms of the GUI thread for a year's
-# group activities (bench/gui_latency.py); the first screens of rows decide the width anyway.
-RESIZE_SAMPLE_ROWS = 100
+# Columns fitted to their contents measure this many rows (Qt takes the visible ones first),
+# not Qt's default 1,000: every row measured is a dozen calls into the Python model per column
+# and a text layout, 300 ms of the GUI thread for a year's group activities at 1,000 rows and
+# still a 68 ms chunk at 100 (bench/gui_latency.py); two screens of rows decide the width.
+RESIZE_SAMPLE_ROWS = 50
 
 
 def record_view(model: RecordTableModel, parent=None, stretch: int | None = None):
