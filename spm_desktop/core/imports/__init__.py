@@ -25,8 +25,10 @@ How to add a kind
    before writing, then writes through your service's *session-level* functions on
    ``ctx.session`` (never open another transaction) and returns ``"created"``,
    ``"updated"`` or ``"unchanged"`` (compare before writing, so a re-import writes
-   nothing). Use ``external_id("<kind>", row.text("id"))`` as the record id when an ``id``
-   is given, ``derived_id(...)`` otherwise; refer to other kinds' rows with
+   nothing). The record id is ``ctx.record_id(row, *natural_key)`` (from the ``id`` cell when
+   given, :func:`external_id`; else :func:`derived_id` of the natural key) and the record it
+   updates ``ctx.existing(row, Model, record_id, "kasus ini")`` (None when new; a deleted one
+   refuses the row); refer to other kinds' rows with
    :func:`spm_desktop.core.imports.refs.resolve_person` etc. or ``external_id(other_kind, value)``.
    Raise ``ValidationError``/``DomainError`` for rule violations: their ``field`` is mapped
    to a column by ``field_columns``.

@@ -12,15 +12,9 @@ adds nothing.
 
 from __future__ import annotations
 
-from spm_desktop.core.imports.framework import (
-    Column,
-    ImportContext,
-    ImportKind,
-    Row,
-    derived_id,
-    external_id,
-    register_kind,
-)
+from collections.abc import Callable
+
+from spm_desktop.core.imports.framework import Column, ImportContext, ImportKind, Row, register_kind
 from spm_desktop.core.imports.refs import find_person, find_volunteer, split_list
 from spm_desktop.core.services.activities import ActivityInput, record_activity_in, update_activity_in
 from spm_desktop.core.storage.models import GroupActivity
@@ -44,8 +38,20 @@ def _count(row: Row, column: str) -> int:
     return value or 0
 
 
+def _listed(ctx: ImportContext, row: Row, column: str, find: Callable[[ImportContext, str], str | None], label: str,
+            file_kind: str) -> list[str]:
+    """The distinct records a ``;``-separated cell names, in order; records a cell error per unknown name."""
+    found_ids: list[str] = []
+    for ref in split_list(row.text(column)):
+        found = find(ctx, ref)
+        if found is None:
+            row.error(column, f"{label} '{ref}' tidak ditemukan (isi id dari berkas {file_kind} atau NIK).")
+        elif found not in found_ids:
+            found_ids.append(found)
+    return found_ids
+
+
 def apply(ctx: ImportContext, row: Row) -> str:
-    s = ctx.session
     code = row.text("kode_layanan", required=True)
     on = row.date("tanggal", required=True)
     kel_text = row.text("kelurahan", required=True)
@@ -53,38 +59,17 @@ def apply(ctx: ImportContext, row: Row) -> str:
     if kel_text and kelurahan is None:
         row.error("kelurahan", f"kelurahan '{kel_text}' tidak dikenal.")
     male, female = _count(row, "peserta_l"), _count(row, "peserta_p")
-    persons: list[str] = []
-    for ref in split_list(row.text("orang")):
-        found = find_person(ctx, ref)
-        if found is None:
-            row.error("orang", f"penerima layanan '{ref}' tidak ditemukan (isi id dari berkas persons atau NIK).")
-        elif found not in persons:
-            persons.append(found)
-    volunteers: list[str] = []
-    for ref in split_list(row.text("relawan")):
-        found = find_volunteer(ctx, ref)
-        if found is None:
-            row.error("relawan", f"relawan '{ref}' tidak ditemukan (isi id dari berkas relawan atau NIK).")
-        elif found not in volunteers:
-            volunteers.append(found)
+    persons = _listed(ctx, row, "orang", find_person, "penerima layanan", "persons")
+    volunteers = _listed(ctx, row, "relawan", find_volunteer, "relawan", "relawan")
     row.check()
     data = ActivityInput(service_code=code, activity_date=on, kelurahan_code=kelurahan or "",
                          participants_male=male, participants_female=female,
                          facilitator=row.text("fasilitator"), notes=row.text("keterangan"),
                          person_ids=tuple(persons), volunteer_ids=tuple(volunteers))
-    ref = row.text("id")
-    activity_id = (external_id("activities", ref) if ref else
-                   derived_id("activities", code, on, kelurahan, male, female, " ".join(data.facilitator.split()),
-                              data.notes, sorted(persons), sorted(volunteers)))
-    existing = s.get(GroupActivity, activity_id)
-    if existing is None:
-        record_activity_in(s, ctx.actor, data, activity_id=activity_id)
-        return "created"
-    if existing.deleted_at is not None:
-        row.error("id", "kegiatan ini sudah dihapus; tidak bisa diimpor ulang.")
-        row.check()
-    _, changed = update_activity_in(s, ctx.actor, existing.id, data)
-    return "updated" if changed else "unchanged"
+    activity_id = ctx.record_id(row, code, on, kelurahan, male, female, " ".join(data.facilitator.split()),
+                                data.notes, sorted(persons), sorted(volunteers))
+    existing = ctx.existing(row, GroupActivity, activity_id, "kegiatan ini")
+    return ctx.create_or_update(existing, data, record_activity_in, update_activity_in, activity_id=activity_id)
 
 
 KIND = register_kind(ImportKind(name="activities", title="kegiatan kelompok", columns=COLUMNS, apply=apply,

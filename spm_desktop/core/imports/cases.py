@@ -16,15 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from spm_desktop.core.domain.errors import ConflictError
-from spm_desktop.core.imports.framework import (
-    Column,
-    ImportContext,
-    ImportKind,
-    Row,
-    derived_id,
-    external_id,
-    register_kind,
-)
+from spm_desktop.core.imports.framework import Column, ImportContext, ImportKind, Row, register_kind
 from spm_desktop.core.imports.refs import resolve_person
 from spm_desktop.core.services import cases as cases_svc
 from spm_desktop.core.storage.models import Case
@@ -79,11 +71,8 @@ def apply(ctx: ImportContext, row: Row) -> str:
         referred_by=_referrer(row.text("dirujuk_oleh")) if row.text("dirujuk_oleh") else "",
         found_location=row.text("lokasi_ditemukan"), in_shelter=in_shelter, kecamatan_code=kecamatan,
         notes=row.text("keterangan"))
-    ref = row.text("id")
-    case_id = external_id("cases", ref) if ref else derived_id("cases", person_id, group, intake)
-    existing = s.get(Case, case_id)
-    if existing is not None and existing.deleted_at is not None:
-        raise ConflictError("kasus ini sudah dihapus; tidak bisa diimpor ulang.", "case_id")
+    case_id = ctx.record_id(row, person_id, group, intake)
+    existing = ctx.existing(row, Case, case_id, "kasus ini")
     if existing is None:
         c = cases_svc.open_case_in(s, ctx.actor, draft, case_id=case_id, check_open=exit_date is None)
         if exit_date is not None:

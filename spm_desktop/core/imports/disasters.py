@@ -16,15 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from spm_desktop.core.domain.groups import DISASTER_KINDS, DISASTER_SCALES, LOCAL_SCALE
-from spm_desktop.core.imports.framework import (
-    Column,
-    ImportContext,
-    ImportKind,
-    Row,
-    derived_id,
-    external_id,
-    register_kind,
-)
+from spm_desktop.core.imports.framework import Column, ImportContext, ImportKind, Row, register_kind
 from spm_desktop.core.services.disasters import DisasterInput, register_disaster_in, update_disaster_in
 from spm_desktop.core.storage.models import Disaster
 
@@ -73,7 +65,6 @@ def _houses(row: Row, column: str) -> int:
 
 
 def apply(ctx: ImportContext, row: Row) -> str:
-    s = ctx.session
     kind = _kind(row)
     start = row.date("tanggal_mulai", required=True)
     end = row.date("tanggal_selesai")
@@ -86,20 +77,12 @@ def apply(ctx: ImportContext, row: Row) -> str:
                          closed_on=closed, scale=scale,
                          phase="pasca_bencana" if end or closed else "tanggap_darurat", location=row.text("lokasi"),
                          houses_light=houses[0], houses_medium=houses[1], houses_heavy=houses[2])
-    ref = row.text("id")
-    disaster_id = (external_id("disasters", ref) if ref
-                   else derived_id("disasters", kind, start, kelurahan, " ".join(data.location.lower().split())))
-    existing = s.get(Disaster, disaster_id)
-    if existing is None:
-        register_disaster_in(s, ctx.actor, data, disaster_id=disaster_id)
-        return "created"
-    if existing.deleted_at is not None:
-        row.error("id", "kejadian bencana ini sudah dihapus; tidak bisa diimpor ulang.")
-        row.check()
-    data = replace(data, name=existing.name, description=existing.description,
-                   phase="pasca_bencana" if end or closed else existing.phase)
-    _, changed = update_disaster_in(s, ctx.actor, existing.id, data)
-    return "updated" if changed else "unchanged"
+    disaster_id = ctx.record_id(row, kind, start, kelurahan, " ".join(data.location.lower().split()))
+    existing = ctx.existing(row, Disaster, disaster_id, "kejadian bencana ini")
+    if existing is not None:  # the name, description and phase entered in the application are kept
+        data = replace(data, name=existing.name, description=existing.description,
+                       phase="pasca_bencana" if end or closed else existing.phase)
+    return ctx.create_or_update(existing, data, register_disaster_in, update_disaster_in, disaster_id=disaster_id)
 
 
 KIND = register_kind(ImportKind(name="disasters", title="kejadian bencana", columns=COLUMNS, apply=apply,

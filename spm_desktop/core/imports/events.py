@@ -14,15 +14,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.domain.detail_fields import detail_fields
-from spm_desktop.core.imports.framework import (
-    Column,
-    ImportContext,
-    ImportKind,
-    Row,
-    derived_id,
-    external_id,
-    register_kind,
-)
+from spm_desktop.core.imports.framework import Column, ImportContext, ImportKind, Row, register_kind
 from spm_desktop.core.imports.refs import resolve_case, resolve_disaster, resolve_person
 from spm_desktop.core.services import events as events_svc
 from spm_desktop.core.storage import catalogue
@@ -64,19 +56,11 @@ def apply(ctx: ImportContext, row: Row) -> str:
         person_id=person_id or "", service_code=code, event_date=on, quantity=quantity if quantity is not None else 1,
         details=details, case_id=case_id, disaster_id=disaster_id, unit=row.text("unit"), kelurahan_code=kelurahan,
         notes=row.text("keterangan"), officer=ctx.actor.full_name or ctx.actor.username)
-    ref = row.text("id")
-    event_id = (external_id("events", ref) if ref else
-                derived_id("events", person_id, code, on, case_id, disaster_id, quantity, kelurahan, draft.unit,
-                           draft.notes, sorted(details.items())))
-    existing = s.get(ServiceEvent, event_id)
-    if existing is None:
-        events_svc.record_event_in(s, ctx.actor, draft, event_id=event_id)
-        return "created"
-    if existing.deleted_at is not None:
-        row.error("id", "catatan layanan ini sudah dihapus; tidak bisa diimpor ulang.")
-        row.check()
-    _, changed = events_svc.edit_event_in(s, ctx.actor, existing.id, draft)
-    return "updated" if changed else "unchanged"
+    event_id = ctx.record_id(row, person_id, code, on, case_id, disaster_id, quantity, kelurahan, draft.unit,
+                             draft.notes, sorted(details.items()))
+    existing = ctx.existing(row, ServiceEvent, event_id, "catatan layanan ini")
+    return ctx.create_or_update(existing, draft, events_svc.record_event_in, events_svc.edit_event_in,
+                                event_id=event_id)
 
 
 KIND = register_kind(ImportKind(name="events", title="layanan", columns=COLUMNS, apply=apply,

@@ -548,6 +548,37 @@ class ImportContext:
     def warn(self, row: Row, column: str, message: str) -> None:
         self.warnings.append(str(CellError(row.line, column, message)))
 
+    def file_id(self, row: Row) -> str | None:
+        """The record id the row's ``id`` cell names for this kind (:func:`external_id`); None
+        when the cell is empty."""
+        ref = row.text("id")
+        return external_id(self.kind.name, ref) if ref else None
+
+    def record_id(self, row: Row, *natural_key: Any) -> str:
+        """The row's record id: from its ``id`` cell, else derived from ``natural_key``
+        (:func:`derived_id`), so importing the same row again finds the same record."""
+        return self.file_id(row) or derived_id(self.kind.name, *natural_key)
+
+    def existing(self, row: Row, model: type, record_id: str, what: str) -> Any:
+        """The ``model`` record the row updates, None for a new one. A deleted record refuses
+        the row on its ``id`` column (``what`` names it: "kasus ini")."""
+        found = self.session.get(model, record_id)
+        if found is not None and found.deleted_at is not None:
+            row.error("id", f"{what} sudah dihapus; tidak bisa diimpor ulang.")
+            row.check()
+        return found
+
+    def create_or_update(self, existing: Any, data: Any, create: Callable[..., Any],
+                         update: Callable[[Session, Actor, str, Any], tuple[Any, bool]], **ids: str) -> str:
+        """Write ``data`` through a service's session-level functions: ``create(session, actor,
+        data, **ids)`` when ``existing`` is None, else ``update(session, actor, existing.id,
+        data)`` (which returns the record and whether it changed); returns the outcome."""
+        if existing is None:
+            create(self.session, self.actor, data, **ids)
+            return "created"
+        _, changed = update(self.session, self.actor, existing.id, data)
+        return "updated" if changed else "unchanged"
+
     def _places(self, level: str) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
         """(code -> code, name key -> [(code, name)]) of the live regions of ``level``
         (``kelurahan`` means every desa/kelurahan), read once per import."""

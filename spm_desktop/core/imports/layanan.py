@@ -31,20 +31,12 @@ from spm_desktop.core.domain.layanan import (
     REFERRAL_STATUSES,
     choice,
 )
-from spm_desktop.core.imports.framework import (
-    Column,
-    ImportContext,
-    ImportKind,
-    Row,
-    derived_id,
-    external_id,
-    register_kind,
-)
-from spm_desktop.core.imports.refs import resolve_case, resolve_person
+from spm_desktop.core.imports.framework import Column, ImportContext, ImportKind, Row, derived_id, register_kind
+from spm_desktop.core.imports.refs import resolve_case, resolve_event, resolve_person
 from spm_desktop.core.services import complaints as cs
 from spm_desktop.core.services import dtsen as ds
 from spm_desktop.core.services import referrals as rs
-from spm_desktop.core.storage.models import Complaint, DtsenProposal, Referral, ServiceEvent
+from spm_desktop.core.storage.models import Complaint, DtsenProposal, Referral
 
 ANONYMOUS = {"anonim", "anonymous", "-"}
 
@@ -110,15 +102,10 @@ def apply_complaint(ctx: ImportContext, row: Row) -> str:
         reporter_phone=row.text("telepon"), reporter_relation=row.text("hubungan"),
         anonymous=not reporter or reporter.lower() in ANONYMOUS, person_id=person_id, kelurahan_code=kelurahan,
         officer=ctx.actor.full_name or ctx.actor.username)
-    ref = row.text("id")
-    cid = external_id("complaints", ref) if ref else derived_id("complaints", received, data.reporter_name,
-                                                                 data.reporter_nik, data.description)
-    existing = s.get(Complaint, cid)
-    if existing is not None and existing.deleted_at is not None:
-        row.error("id", "pengaduan ini sudah dihapus; tidak bisa diimpor ulang.")
-        row.check()
+    cid = ctx.record_id(row, received, data.reporter_name, data.reporter_nik, data.description)
+    existing = ctx.existing(row, Complaint, cid, "pengaduan ini")
     if existing is None:
-        c = cs.receive_complaint_in(s, ctx.actor, data, complaint_id=cid, import_ref=ref or None)
+        c = cs.receive_complaint_in(s, ctx.actor, data, complaint_id=cid, import_ref=row.text("id") or None)
         outcome = "created"
     else:
         c, changed = cs.update_complaint_in(s, ctx.actor, cid, data)
@@ -148,25 +135,13 @@ REFERRAL_FIELDS = {
 }
 
 
-def _event_ref(ctx: ImportContext, row: Row) -> str | None:
-    value = row.text("event")
-    if not value:
-        return None
-    for candidate in (external_id("events", value), value):
-        e = ctx.session.get(ServiceEvent, candidate)
-        if e is not None and e.deleted_at is None:
-            return e.id
-    row.error("event", f"layanan rujukan '{value}' tidak ditemukan (isi id dari berkas events).")
-    return None
-
-
 def apply_referral(ctx: ImportContext, row: Row) -> str:
     s = ctx.session
     direction = (row.text("arah") or "keluar").lower()
     if direction not in ("keluar", "masuk"):
         row.error("arah", "harus 'keluar' atau 'masuk'.")
     status = _status(row, "status", REFERRAL_STATUSES)
-    event_id = _event_ref(ctx, row)
+    event_id = resolve_event(ctx, row, "event")
     new_outgoing = direction == "keluar" and not row.text("event")
     person_id = resolve_person(ctx, row, "person", required=new_outgoing or direction == "masuk")
     on = row.date("tanggal", required=new_outgoing or direction == "masuk")
@@ -180,15 +155,12 @@ def apply_referral(ctx: ImportContext, row: Row) -> str:
     case_id = resolve_case(ctx, row, "case")
     row.check()
     ref = row.text("id")
-    rid = external_id("referrals", ref) if ref else (
-        derived_id("referrals", event_id) if event_id else derived_id("referrals", direction, person_id, on,
-                                                                      row.text("tujuan"), row.text("asal")))
-    existing = s.get(Referral, rid)
+    natural_key = (event_id,) if event_id else (direction, person_id, on, row.text("tujuan"), row.text("asal"))
+    rid = ctx.record_id(row, *natural_key)
+    existing = ctx.existing(row, Referral, rid, "rujukan ini")
     if existing is None and event_id:
-        existing = s.query(Referral).filter(Referral.event_id == event_id).one_or_none()
-    if existing is not None and existing.deleted_at is not None:
-        row.error("id", "rujukan ini sudah dihapus; tidak bisa diimpor ulang.")
-        row.check()
+        tracked = s.query(Referral.id).filter(Referral.event_id == event_id).scalar()  # the event's own referral
+        existing = ctx.existing(row, Referral, tracked, "rujukan ini") if tracked else None
     outcome = "unchanged"
     if existing is not None:
         r = existing
@@ -235,15 +207,11 @@ def apply_dtsen(ctx: ImportContext, row: Row) -> str:
     status = _status(row, "status", DTSEN_STATUSES)
     status_on = row.date("tanggal_status") or on
     row.check()
-    ref = row.text("id")
-    pid = external_id("dtsen", ref) if ref else derived_id("dtsen", person_id, kind.lower(), on)
+    pid = ctx.record_id(row, person_id, kind.lower(), on)
     data = ds.ProposalInput(person_id or "", kind, on, row.text("batch"), row.text("alasan"))
-    existing = s.get(DtsenProposal, pid)
-    if existing is not None and existing.deleted_at is not None:
-        row.error("id", "usulan ini sudah dihapus; tidak bisa diimpor ulang.")
-        row.check()
+    existing = ctx.existing(row, DtsenProposal, pid, "usulan ini")
     if existing is None:
-        d = ds.propose_in(s, ctx.actor, data, proposal_id=pid, import_ref=ref or None)
+        d = ds.propose_in(s, ctx.actor, data, proposal_id=pid, import_ref=row.text("id") or None)
         outcome = "created"
     else:
         d, outcome = existing, "unchanged"

@@ -8,15 +8,7 @@ nothing; without ``id`` a need is identified by (case, kode_layanan, tanggal_ase
 from __future__ import annotations
 
 from spm_desktop.core.domain.errors import ConflictError
-from spm_desktop.core.imports.framework import (
-    Column,
-    ImportContext,
-    ImportKind,
-    Row,
-    derived_id,
-    external_id,
-    register_kind,
-)
+from spm_desktop.core.imports.framework import Column, ImportContext, ImportKind, Row, register_kind
 from spm_desktop.core.imports.refs import resolve_case
 from spm_desktop.core.services import cases as cases_svc
 from spm_desktop.core.storage.models import CaseNeed
@@ -33,12 +25,9 @@ def apply(ctx: ImportContext, row: Row) -> str:
     code = row.text("kode_layanan", required=True)
     assessed = row.date("tanggal_asesmen", required=True)
     row.check()
-    ref = row.text("id")
-    need_id = external_id("needs", ref) if ref else derived_id("needs", case_id, code, assessed)
-    existing = s.get(CaseNeed, need_id)
+    need_id = ctx.record_id(row, case_id, code, assessed)
+    existing = ctx.existing(row, CaseNeed, need_id, "kebutuhan ini")
     if existing is not None:
-        if existing.deleted_at is not None:
-            raise ConflictError("kebutuhan ini sudah dihapus; tidak bisa diimpor ulang.", "need_id")
         if (existing.case_id, existing.service_code, existing.assessed_on) != (case_id, code, assessed):
             raise ConflictError("id kebutuhan ini sudah dipakai untuk kasus, kode atau tanggal lain.", "need_id")
         return "unchanged"

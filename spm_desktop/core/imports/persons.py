@@ -18,15 +18,7 @@ from sqlalchemy import select
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.domain.names import normalise_name
 from spm_desktop.core.domain.nik import kk_warning, nik_warning
-from spm_desktop.core.imports.framework import (
-    Column,
-    ImportContext,
-    ImportKind,
-    Row,
-    derived_id,
-    external_id,
-    register_kind,
-)
+from spm_desktop.core.imports.framework import Column, ImportContext, ImportKind, Row, register_kind
 from spm_desktop.core.security.scope import check_region_scope
 from spm_desktop.core.services import persons as persons_svc
 from spm_desktop.core.services.duplicates import record_candidates_bulk
@@ -106,15 +98,10 @@ def _collect_rule_errors(ctx: ImportContext, row: Row, draft: persons_svc.Person
                 row.error(column, e.message)
 
 
-def _row_target(row: Row) -> str | None:
-    ref = row.text("id")
-    return external_id("persons", ref) if ref else None
-
-
 def prepare(ctx: ImportContext, rows: list[Row]) -> None:
     """Read every person the file may touch (by id or NIK) in a few queries."""
     s = ctx.session
-    ids = [i for i in (_row_target(r) for r in rows) if i]
+    ids = [i for i in (ctx.file_id(r) for r in rows) if i]
     niks = [r.text("nik") for r in rows if r.text("nik")]
     people: dict[str, Person] = {}
     for chunk in range(0, len(ids), CHUNK):
@@ -159,7 +146,7 @@ def _claim_nik(ctx: ImportContext, row: Row, nik: str | None, own_id: str) -> No
 
 def apply(ctx: ImportContext, row: Row) -> str:
     s = ctx.session
-    target_id = _row_target(row)
+    target_id = ctx.file_id(row)
     existing = _existing(ctx, row, target_id)
     previous = persons_svc.draft_of(existing) if existing is not None else None
     draft = _draft(ctx, row, previous)
@@ -169,7 +156,7 @@ def apply(ctx: ImportContext, row: Row) -> str:
     clean = persons_svc.normalise_draft(s, draft, previous=previous)
     check_region_scope(ctx.actor, clean.kelurahan_code, "mendaftarkan penerima layanan")
     if existing is None and target_id is None:
-        target_id = derived_id("persons", normalise_name(clean.name), clean.sex, clean.birth_date, clean.birth_year,
+        target_id = ctx.record_id(row, normalise_name(clean.name), clean.sex, clean.birth_date, clean.birth_year,
                                clean.kelurahan_code, clean.nik)
         existing = ctx.cache["people"].get(target_id) or s.get(Person, target_id)
     own_id = existing.id if existing is not None else target_id

@@ -1,4 +1,4 @@
-"""Resolving references between import files: a person by id or NIK, a case, a disaster.
+"""Resolving references between import files: a person or volunteer by id or NIK, a case, a disaster, an event.
 
 A reference is tried as the ``id`` of an earlier import of that kind first
 (:func:`external_id`), then as a record id of this database; a person also by NIK.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from spm_desktop.core.imports.framework import ImportContext, Row, external_id
-from spm_desktop.core.storage.models import Case, Disaster, Person, Volunteer
+from spm_desktop.core.storage.models import Case, Disaster, Person, ServiceEvent, Volunteer
 
 
 def _live_id(ctx: ImportContext, model, candidate: str) -> str | None:
@@ -18,18 +18,23 @@ def _live_id(ctx: ImportContext, model, candidate: str) -> str | None:
     return found.id if found is not None and found.deleted_at is None else None
 
 
-def find_person(ctx: ImportContext, value: str) -> str | None:
-    """The live person a reference names (earlier ``id``, NIK, or record id), or None."""
+def _find_by_nik_or_id(ctx: ImportContext, model, kind: str, value: str) -> str | None:
+    """The live ``model`` record a reference names: a NIK, the ``id`` of an earlier ``kind`` file, or a record id."""
     value = value.strip()
     if value.isdigit() and len(value) == 16:
-        found = ctx.session.scalar(select(Person.id).where(Person.nik == value, Person.deleted_at.is_(None)))
+        found = ctx.session.scalar(select(model.id).where(model.nik == value, model.deleted_at.is_(None)))
         if found:
             return found
-    for candidate in (external_id("persons", value), value):
-        found = _live_id(ctx, Person, candidate)
+    for candidate in (external_id(kind, value), value):
+        found = _live_id(ctx, model, candidate)
         if found:
             return found
     return None
+
+
+def find_person(ctx: ImportContext, value: str) -> str | None:
+    """The live person a reference names (earlier ``id``, NIK, or record id), or None."""
+    return _find_by_nik_or_id(ctx, Person, "persons", value)
 
 
 def resolve_person(ctx: ImportContext, row: Row, column: str, required: bool = True) -> str | None:
@@ -45,16 +50,7 @@ def resolve_person(ctx: ImportContext, row: Row, column: str, required: bool = T
 
 def find_volunteer(ctx: ImportContext, value: str) -> str | None:
     """The live roster volunteer a reference names (``id`` of a relawan file, NIK, or record id)."""
-    value = value.strip()
-    if value.isdigit() and len(value) == 16:
-        found = ctx.session.scalar(select(Volunteer.id).where(Volunteer.nik == value, Volunteer.deleted_at.is_(None)))
-        if found:
-            return found
-    for candidate in (external_id("relawan", value), value):
-        found = _live_id(ctx, Volunteer, candidate)
-        if found:
-            return found
-    return None
+    return _find_by_nik_or_id(ctx, Volunteer, "relawan", value)
 
 
 def split_list(text: str) -> list[str]:
@@ -81,3 +77,7 @@ def resolve_case(ctx: ImportContext, row: Row, column: str) -> str | None:
 
 def resolve_disaster(ctx: ImportContext, row: Row, column: str) -> str | None:
     return _resolve_by_id(ctx, row, column, Disaster, "disasters", "kejadian bencana")
+
+
+def resolve_event(ctx: ImportContext, row: Row, column: str) -> str | None:
+    return _resolve_by_id(ctx, row, column, ServiceEvent, "events", "layanan rujukan")

@@ -13,15 +13,7 @@ from sqlalchemy import select
 
 from spm_desktop.core.domain.groups import VOLUNTEER_DEFAULT_ORGANISATION
 from spm_desktop.core.domain.names import normalise_name
-from spm_desktop.core.imports.framework import (
-    Column,
-    ImportContext,
-    ImportKind,
-    Row,
-    derived_id,
-    external_id,
-    register_kind,
-)
+from spm_desktop.core.imports.framework import Column, ImportContext, ImportKind, Row, register_kind
 from spm_desktop.core.services.volunteers import VolunteerInput, register_volunteer_in, update_volunteer_in
 from spm_desktop.core.storage.models import Volunteer
 
@@ -40,20 +32,12 @@ def apply(ctx: ImportContext, row: Row) -> str:
     nik = row.text("nik")
     active = row.bool("aktif") if row.text("aktif") else None
     row.check()
-    ref = row.text("id")
-    existing: Volunteer | None = None
-    if ref:
-        volunteer_id = external_id("relawan", ref)
-        existing = s.get(Volunteer, volunteer_id)
-    else:
-        existing = s.scalars(select(Volunteer).where(Volunteer.nik == nik, Volunteer.deleted_at.is_(None))).first() \
+    volunteer_id = ctx.file_id(row)
+    if volunteer_id is None:
+        holder = s.scalars(select(Volunteer).where(Volunteer.nik == nik, Volunteer.deleted_at.is_(None))).first() \
             if nik else None
-        volunteer_id = existing.id if existing is not None else derived_id("relawan", normalise_name(name), sex, nik)
-        if existing is None:
-            existing = s.get(Volunteer, volunteer_id)
-    if existing is not None and existing.deleted_at is not None:
-        row.error("id", "relawan ini sudah dihapus; tidak bisa diimpor ulang.")
-        row.check()
+        volunteer_id = holder.id if holder is not None else ctx.record_id(row, normalise_name(name), sex, nik)
+    existing: Volunteer | None = ctx.existing(row, Volunteer, volunteer_id, "relawan ini")
 
     def kept(column: str, current: str, default: str = "") -> str:
         if row.has(column) and row.text(column):
@@ -68,11 +52,7 @@ def apply(ctx: ImportContext, row: Row) -> str:
         phone=kept("telepon", existing.phone if existing else ""),
         active=active if active is not None else (existing.active if existing is not None else True),
         notes=existing.notes if existing is not None else "")
-    if existing is None:
-        register_volunteer_in(s, ctx.actor, data, volunteer_id=volunteer_id)
-        return "created"
-    _, changed = update_volunteer_in(s, ctx.actor, existing.id, data)
-    return "updated" if changed else "unchanged"
+    return ctx.create_or_update(existing, data, register_volunteer_in, update_volunteer_in, volunteer_id=volunteer_id)
 
 
 KIND = register_kind(ImportKind(name="relawan", title="relawan", columns=COLUMNS, apply=apply,
