@@ -17,9 +17,10 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.layanan import (
     COMPLAINT_CLOSED,
     DTSEN_STATUSES,
@@ -32,6 +33,7 @@ from spm_desktop.core.domain.layanan import (
 from spm_desktop.core.domain.settings import AppSettings
 from spm_desktop.core.rollup.period import Period
 from spm_desktop.core.rollup.sql import const
+from spm_desktop.core.security.scope import in_event_scope, scope_of
 from spm_desktop.core.storage.models import Complaint, DtsenProposal, Referral, ServiceEvent, Target
 
 RULE = "complaints"
@@ -145,16 +147,47 @@ def _working_days_until(first: date, on: date, off: frozenset[date]) -> dict[dat
     return out
 
 
-def waiting_referrals(s: Session, on: date, limit_days: int) -> tuple[int, int]:
-    """(outgoing referral events sent by ``on`` without feedback by ``on``, of them sent more
-    than ``limit_days`` days before ``on``) — counted in SQL, not fetched."""
+def outgoing_referrals(waiting_on: date | None = None) -> Select:
+    """The one rule of an outgoing referral (issues 21, 22): a live 1.06.04.2.01.0012 event,
+    with its live tracking row when it has one. An event without one (recorded before the
+    tracking existed, by the demo data, an events import or a peer) is a referral sent and not
+    answered, like a tracked one without feedback; its row is made when it is answered
+    (``referral_tracking.track_event_in``). With ``waiting_on``: those sent by that day and not
+    answered by it.
+
+    Beranda's flag, the recap's summary and the Rujukan list all read this select, so their
+    figures cannot disagree. Columns: ``event_id``, ``sent_on`` (the event's date), ``person_id``,
+    ``unit``, ``kelurahan_code`` (the event's scope) and ``referral_id`` (None: not tracked)."""
     ev, r = ServiceEvent, Referral
+    q = (select(ev.id.label("event_id"), ev.event_date.label("sent_on"), ev.person_id, ev.unit, ev.kelurahan_code,
+                r.id.label("referral_id"))
+         .select_from(ev).outerjoin(r, and_(r.event_id == ev.id, r.deleted_at.is_(None))).where(*_referral_events()))
+    if waiting_on is not None:
+        q = q.where(ev.event_date <= waiting_on,
+                    or_(r.id.is_(None), r.feedback_date.is_(None), r.feedback_date > waiting_on))
+    return q
+
+
+def in_actor_scope(actor: Actor | None, rows) -> list:
+    """The rows of :func:`outgoing_referrals` a (restricted) actor may see: its events' scope
+    (``in_event_scope``); all of them for None or an unrestricted role."""
+    if actor is None or scope_of(actor).unrestricted:
+        return list(rows)
+    return [row for row in rows if in_event_scope(actor, row.unit, row.kelurahan_code)]
+
+
+def waiting_referrals(s: Session, on: date, limit_days: int, actor: Actor | None = None) -> tuple[int, int]:
+    """(outgoing referrals waiting on ``on`` (:func:`outgoing_referrals`), of them sent more
+    than ``limit_days`` days before ``on``) — the office's counted in SQL, not fetched; a
+    restricted actor's those of its scope, as its Rujukan list shows them."""
     late = on - timedelta(days=limit_days)
+    q = outgoing_referrals(waiting_on=on)
+    if actor is not None and not scope_of(actor).unrestricted:
+        sent = [row.sent_on for row in in_actor_scope(actor, s.execute(q))]
+        return len(sent), sum(1 for d in sent if d < late)
+    w = q.subquery()
     waiting, flagged = s.execute(
-        select(func.count(), func.coalesce(func.sum(case((ev.event_date < late, 1), else_=0)), 0))
-        .select_from(ev).outerjoin(r, and_(r.event_id == ev.id, r.deleted_at.is_(None))).where(
-            *_referral_events(), ev.event_date <= on,
-            or_(r.id.is_(None), r.feedback_date.is_(None), r.feedback_date > on))).one()
+        select(func.count(), func.coalesce(func.sum(case((w.c.sent_on < late, 1), else_=0)), 0)).select_from(w)).one()
     return int(waiting or 0), int(flagged or 0)
 
 
@@ -164,10 +197,11 @@ def _referral_events():
     return (ServiceEvent.service_code == const(REFERRAL_CODE), ServiceEvent.deleted_at.is_(None))
 
 
-def attention_on(s: Session, settings: AppSettings, on: date) -> tuple[int, int]:
-    """Beranda's flags on ``on``: (overdue complaints, referrals waiting longer than the setting)."""
+def attention_on(s: Session, settings: AppSettings, on: date, actor: Actor | None = None) -> tuple[int, int]:
+    """Beranda's flags on ``on``: (overdue complaints, referrals waiting longer than the setting
+    — of the actor's scope, the rows its Rujukan list flags)."""
     overdue = overdue_complaints(s, on, holidays(settings.extra_holidays), settings.complaint_response_days)
-    return overdue, waiting_referrals(s, on, settings.referral_feedback_days)[1]
+    return overdue, waiting_referrals(s, on, settings.referral_feedback_days, actor)[1]
 
 
 def layanan_summary(s: Session, period: Period, settings: AppSettings) -> LayananSummary:

@@ -28,7 +28,7 @@ class Attention:
     duplicates_to_review: int
     residents_without_meals: tuple[tuple[str, int, int], ...]  # (unit, without meals, residents)
     complaints_overdue: int = 0  # unanswered past the service level (issue 21)
-    referrals_waiting: int = 0  # outgoing referrals without feedback longer than the setting
+    referrals_waiting: int = 0  # outgoing referrals unanswered past the setting (rollup.layanan.outgoing_referrals)
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def attention(db: Database, actor: Actor, today: date) -> Attention:
                    Case.no_need_assessed_on.is_(None))) or 0
         duplicates = s.scalar(select(func.count()).select_from(DuplicateCandidate).where(
             DuplicateCandidate.status == "open", DuplicateCandidate.deleted_at.is_(None))) or 0
-        overdue, waiting = attention_on(s, load_settings(s), today)
+        overdue, waiting = attention_on(s, load_settings(s), today, actor)
     residents = []
     for unit in SHELTER_UNITS:
         try:

@@ -436,24 +436,26 @@ def person_history(db: Database, actor: Actor, person_id: str) -> list[TimelineE
 
 
 def _with_referral_status(s: Session, entries: list[TimelineEntry], today: date) -> list[TimelineEntry]:
-    """Referral events show their tracking (issue 21): status, feedback date or days waiting."""
+    """Referral events show their tracking (issue 21): status, feedback date or days waiting
+    since the event — an event not tracked yet as sent and waiting, as the Rujukan list has it."""
     from spm_desktop.core.domain.layanan import REFERRAL_STATUSES
     from spm_desktop.core.storage.models import Referral
 
-    ids = [e.event_id for e in entries if e.event_id]
+    ids = {e.event_id for e in entries if e.event_id and e.service_code == REFERRAL_CODE}
     if not ids:
         return entries
     tracked = {r.event_id: r for r in s.scalars(select(Referral).where(Referral.event_id.in_(ids),
                                                                         Referral.deleted_at.is_(None)))}
     out = []
     for e in entries:
-        r = tracked.get(e.event_id)
-        if r is not None:
-            state = f"rujukan {REFERRAL_STATUSES.get(r.status, r.status).lower()}"
-            if r.feedback_date:
+        if e.event_id in ids:
+            r = tracked.get(e.event_id)
+            status = r.status if r is not None else "dikirim"
+            state = f"rujukan {REFERRAL_STATUSES.get(status, status).lower()}"
+            if r is not None and r.feedback_date:
                 state += f", umpan balik {short_date(r.feedback_date)}"
-            elif r.status == "dikirim":
-                state += f", menunggu umpan balik {(today - r.referral_date).days} hari"
+            else:
+                state += f", menunggu umpan balik {(today - e.on).days} hari"
             e = replace(e, detail="; ".join(p for p in (e.detail, state) if p))
         out.append(e)
     return out

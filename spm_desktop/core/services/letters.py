@@ -174,10 +174,8 @@ def kind_of_record(s: Session, record_id: str) -> str:
     e = s.get(ServiceEvent, record_id)
     if e is not None and e.service_code == REUNIFICATION_CODE:
         return "serah_terima"
-    if e is not None and e.service_code == REFERRAL_CODE:
-        r = s.scalar(select(Referral.id).where(Referral.event_id == e.id))
-        if r:
-            return "rujukan"
+    if e is not None and e.service_code == REFERRAL_CODE:  # an outgoing referral, tracked or not yet
+        return "rujukan"
     raise NotFoundError("Tidak ada surat untuk data ini (rujukan keluar, reunifikasi, atau pengaduan).", "record_id")
 
 
@@ -230,6 +228,17 @@ def _issue(s: Session, actor: Actor, kind: str, record_id: str, on: date, witnes
     return letter
 
 
+def _tracking_of(s: Session, actor: Actor, event_id: str) -> str:
+    """The tracking row's id of a referral event (made, status dikirim, when it has none: an
+    untracked event is an outgoing referral like any other, issue 22); else ``event_id``."""
+    from spm_desktop.core.services.referral_tracking import track_event_in
+
+    e = s.get(ServiceEvent, event_id)
+    if e is None or e.deleted_at is not None or e.service_code != REFERRAL_CODE:
+        return event_id
+    return track_event_in(s, actor, event_id).id
+
+
 def print_letter(db: Database, actor: Actor, record_id: str, out: str | Path, *, kind: str | None = None,
                  on: date | None = None, witnesses: tuple[str, ...] = ()) -> LetterInfo:
     """Write the letter of ``record_id`` (or a letter's own id) to ``out`` as PDF: the stored
@@ -248,9 +257,8 @@ def print_letter(db: Database, actor: Actor, record_id: str, out: str | Path, *,
             letter = own
         else:
             kind = kind or kind_of_record(s, record_id)
-            if kind == "rujukan" and s.get(Referral, record_id) is None:  # a referral event's id: its tracking's
-                record_id = s.scalar(select(Referral.id).where(Referral.event_id == record_id,
-                                                               Referral.deleted_at.is_(None))) or record_id
+            if kind == "rujukan" and s.get(Referral, record_id) is None:  # a referral event's id: its tracking's,
+                record_id = _tracking_of(s, actor, record_id)  # made if the event has none yet
             if kind not in LETTER_KINDS:
                 raise ValidationError(f"Jenis surat '{kind}' tidak dikenal; pilih: {', '.join(LETTER_KINDS)}.", "kind")
             letter = s.scalar(select(Letter).where(Letter.record_id == record_id, Letter.kind == kind,

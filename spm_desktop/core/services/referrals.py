@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from spm_desktop.core.domain.layanan import REFERRAL_CODE, REFERRAL_NEXT, REFERRAL_ORIGINS, REFERRAL_STATUSES
+from spm_desktop.core.rollup.layanan import in_actor_scope, outgoing_referrals
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
-from spm_desktop.core.security.scope import in_event_scope
 from spm_desktop.core.services import cases as cases_svc
 from spm_desktop.core.services import events as events_svc
 from spm_desktop.core.services import persons as persons_svc
@@ -63,7 +63,7 @@ class IncomingInput:
 
 @dataclass(frozen=True)
 class ReferralInfo:
-    id: str
+    id: str | None  # the tracking row; None: an outgoing referral event not tracked yet (answer it by its event)
     direction: str
     person_id: str
     person_name: str
@@ -90,8 +90,24 @@ def _today(s: Session) -> date:
     return (clock() if clock else utcnow()).date()
 
 
+def _outgoing_info(e: ServiceEvent, r: Referral | None, name: str, today: date, limit: int) -> ReferralInfo:
+    """An outgoing referral as :func:`rollup.layanan.outgoing_referrals` defines it: the event
+    (person, date, case) with its tracking row (status, feedback), or untracked: sent, waiting."""
+    waiting = r is None or r.feedback_date is None or r.feedback_date > today
+    days = max((today - e.event_date).days, 0) if waiting else 0
+    return ReferralInfo(
+        r.id if r is not None else None, "keluar", e.person_id, name, e.id, e.case_id, e.event_date,
+        r.destination if r is not None else str((e.details or {}).get("destination", "")), "",
+        r.reason if r is not None else e.notes or "", r.contact if r is not None else "",
+        r.status if r is not None else "dikirim", r.feedback_date if r is not None else None,
+        r.notes if r is not None else "", days, waiting and days > limit)
+
+
 def _info(s: Session, r: Referral, today: date, limit: int) -> ReferralInfo:
-    p = s.get(Person, r.person_id)
+    e = s.get(ServiceEvent, r.event_id) if r.event_id else None
+    p = s.get(Person, e.person_id if e is not None else r.person_id)
+    if e is not None and r.direction == "keluar":
+        return _outgoing_info(e, r, p.name if p else "", today, limit)
     waiting = (today - r.referral_date).days if r.direction == "keluar" and r.status == "dikirim" else 0
     return ReferralInfo(r.id, r.direction, r.person_id, p.name if p else "", r.event_id, r.case_id, r.referral_date,
                         r.destination, r.origin, r.reason, r.contact, r.status, r.feedback_date, r.notes,
@@ -309,28 +325,45 @@ def referral_of_event(db: Database, actor: Actor, event_id: str) -> ReferralInfo
 
 
 def list_referrals(db: Database, actor: Actor, *, open_only: bool = False, person_id: str | None = None,
-                   direction: str = "") -> list[ReferralInfo]:
-    """Referrals, oldest waiting first when ``open_only`` (outgoing, status dikirim)."""
+                   direction: str = "", today: date | None = None) -> list[ReferralInfo]:
+    """Referrals, oldest waiting first when ``open_only`` (outgoing, not answered by ``today``,
+    default the database's day). The outgoing ones are :func:`rollup.layanan.outgoing_referrals`
+    in the actor's scope — the rows Beranda counts (issue 22) — tracked or not yet."""
     require(actor, "person.view")
     with db.reading() as s:
-        q = select(Referral).where(Referral.deleted_at.is_(None))
-        if open_only:
-            q = q.where(Referral.direction == "keluar", Referral.status == "dikirim")
-        if person_id:
-            q = q.where(Referral.person_id == person_id)
-        if direction:
-            q = q.where(Referral.direction == direction)
-        q = q.order_by(Referral.referral_date if open_only else Referral.referral_date.desc(), Referral.id)
-        today, limit = db.now().date(), _limit(s)
-        out = []
-        for r in s.scalars(q):
-            e = s.get(ServiceEvent, r.event_id) if r.event_id else None
-            if e is not None and e.deleted_at is not None:
-                continue
-            if e is not None and not in_event_scope(actor, e.unit, e.kelurahan_code):
-                continue
-            out.append(_info(s, r, today, limit))
+        today, limit = today or db.now().date(), _limit(s)
+        out: list[ReferralInfo] = []
+        if direction in ("", "keluar"):
+            out += _outgoing_list(s, actor, today, limit, open_only, person_id)
+        if direction in ("", "masuk") and not open_only:
+            q = select(Referral).where(Referral.deleted_at.is_(None), Referral.direction == "masuk")
+            if person_id:
+                q = q.where(Referral.person_id == person_id)
+            out += [_info(s, r, today, limit) for r in s.scalars(q)]
+        out.sort(key=lambda i: (i.referral_date, i.event_id or i.id or ""), reverse=not open_only)
         return out
+
+
+def _outgoing_list(s: Session, actor: Actor, today: date, limit: int, open_only: bool,
+                   person_id: str | None) -> list[ReferralInfo]:
+    q = outgoing_referrals(waiting_on=today if open_only else None)
+    if person_id:
+        q = q.where(ServiceEvent.person_id == person_id)
+    rows = in_actor_scope(actor, s.execute(q))
+    events, tracking = _load(s, ServiceEvent, [r.event_id for r in rows]), \
+        _load(s, Referral, [r.referral_id for r in rows if r.referral_id])
+    names = dict(s.execute(select(Person.id, Person.name).where(Person.id.in_({r.person_id for r in rows}))).all()) \
+        if rows else {}
+    return [_outgoing_info(events[r.event_id], tracking.get(r.referral_id), names.get(r.person_id, ""), today, limit)
+            for r in rows]
+
+
+def _load(s: Session, model, ids: list[str]) -> dict:
+    """Rows of ``model`` by id, read in chunks (a long list stays under the bind-parameter limit)."""
+    out = {}
+    for start in range(0, len(ids), 500):
+        out.update({x.id: x for x in s.scalars(select(model).where(model.id.in_(ids[start:start + 500])))})
+    return out
 
 
 __all__ = [

@@ -532,8 +532,9 @@ class Page(QWidget):
     @Slot()
     def save_feedback(self) -> None:
         r = _selected(self.referral_table, self.referral_proxy, self.referral_model)
-        if r is not None:
-            self.ctx.runner.submit(rs.record_feedback, self.ctx.db, self.ctx.actor, r.id,
+        if r is not None:  # an outgoing referral by its event: tracked on its first answer if not yet
+            record, key = (rs.record_event_feedback, r.event_id) if r.event_id else (rs.record_feedback, r.id)
+            self.ctx.runner.submit(record, self.ctx.db, self.ctx.actor, key,
                                    self.referral_status.currentData(), self.feedback_date.value(),
                                    self.referral_notes.text(), parent=self, on_done=self._changed)
 
@@ -554,7 +555,7 @@ class Page(QWidget):
     def print_referral_letter(self) -> None:
         r = _selected(self.referral_table, self.referral_proxy, self.referral_model)
         if r is not None:
-            self._print(r.id, "surat-rujukan.pdf")
+            self._print(r.event_id or r.id, "surat-rujukan.pdf")
 
     @Slot(object)
     def _printed(self, info: letters.LetterInfo) -> None:
@@ -695,7 +696,7 @@ class Page(QWidget):
                                overdue_only=mode == "overdue", search=self.search.text(), parent=self,
                                on_done=self._complaints_loaded)
         self.ctx.runner.submit(rs.list_referrals, self.ctx.db, self.ctx.actor, open_only=self.open_only.isChecked(),
-                               parent=self, on_done=self._referrals_loaded)
+                               today=clock.today(), parent=self, on_done=self._referrals_loaded)  # Beranda's day
         self.ctx.runner.submit(ds.list_proposals, self.ctx.db, self.ctx.actor, batch=self.batch_filter.text().strip(),
                                parent=self, on_done=self._proposals_loaded)
 
