@@ -102,9 +102,8 @@ def test_the_lists_and_counts_leave_out_the_same_referrals(db):
 
     today = clock.today()
     p = _person(db)
-    ids = [record_event(db, SYSTEM, EventDraft(person_id=p, service_code=REFERRAL_CODE,
-                                               event_date=today - timedelta(days=d), details={"destination": "RSUD"})).id
-           for d in (40, 30, 20, 5)]
+    ids = [record_event(db, SYSTEM, EventDraft(person_id=p, service_code=REFERRAL_CODE, details={"destination": "RSUD"},
+                                               event_date=today - timedelta(days=d))).id for d in (40, 30, 20, 5)]
     assert_agree(db, 4, 3)
     delete_event(db, SYSTEM, ids[0])
     old = get_event(db, SYSTEM, ids[1])

@@ -9,7 +9,10 @@ Puskesos/SLRT, Satpol PP, Kepolisian, a hospital, the public) is recorded at int
 links the case it opened.
 
 The open referrals list shows outgoing referrals without feedback (dikirim) with their days
-waiting; past the setting ``rujukan.batas_umpan_balik_hari`` they are flagged on Beranda.
+waiting; past the setting ``rujukan.batas_umpan_balik_hari`` they are flagged on Beranda. Which
+outgoing referrals there are is one rule, :func:`rollup.layanan.outgoing_referrals` (issue 22):
+every live referral event, tracked or not yet (an events import, the demo data, a database from
+before 0014, a peer's event), so the list shows exactly what Beranda counts.
 """
 
 from __future__ import annotations
@@ -305,7 +308,8 @@ def link_case(db: Database, actor: Actor, referral_id: str, case_id: str | None)
 
 def delete_referral(db: Database, actor: Actor, referral_id: str) -> None:
     """Remove an incoming referral or the tracking of an outgoing one entered by mistake (the
-    event of an outgoing referral stays; delete it on the person's history)."""
+    event of an outgoing referral stays, listed and counted again as sent and unanswered;
+    delete it on the person's history)."""
     require(actor, "referral.write")
     with db.transaction(actor) as s:
         r = load_referral(s, referral_id)
