@@ -93,24 +93,36 @@ def _today(s: Session) -> date:
     return (clock() if clock else utcnow()).date()
 
 
-def _outgoing_info(e: ServiceEvent, r: Referral | None, name: str, today: date, limit: int) -> ReferralInfo:
-    """An outgoing referral as :func:`rollup.layanan.outgoing_referrals` defines it: the event
-    (person, date, case) with its tracking row (status, feedback), or untracked: sent, waiting."""
-    waiting = r is None or r.feedback_date is None or r.feedback_date > today
-    days = max((today - e.event_date).days, 0) if waiting else 0
+def _outgoing_select(waiting_on: date | None = None):
+    """:func:`rollup.layanan.outgoing_referrals` with what a list row shows (plain columns: a
+    year of demo referrals is tens of thousands of rows)."""
+    ev, r = ServiceEvent, Referral
+    return outgoing_referrals(waiting_on).add_columns(
+        ev.case_id, ev.details["destination"].as_string().label("event_destination"), ev.notes.label("event_notes"),
+        r.destination, r.reason, r.contact, r.status, r.feedback_date, r.notes, Person.name,
+    ).outerjoin(Person, Person.id == ev.person_id)
+
+
+def _outgoing_info(row, today: date, limit: int) -> ReferralInfo:
+    """An outgoing referral row of :func:`_outgoing_select`: the event (person, date, case) with
+    its tracking (status, feedback), or untracked: sent, waiting."""
+    tracked = row.referral_id is not None
+    waiting = not tracked or row.feedback_date is None or row.feedback_date > today
+    days = max((today - row.sent_on).days, 0) if waiting else 0
     return ReferralInfo(
-        r.id if r is not None else None, "keluar", e.person_id, name, e.id, e.case_id, e.event_date,
-        r.destination if r is not None else str((e.details or {}).get("destination", "")), "",
-        r.reason if r is not None else e.notes or "", r.contact if r is not None else "",
-        r.status if r is not None else "dikirim", r.feedback_date if r is not None else None,
-        r.notes if r is not None else "", days, waiting and days > limit)
+        row.referral_id, "keluar", row.person_id, row.name or "", row.event_id, row.case_id, row.sent_on,
+        (row.destination if tracked else row.event_destination) or "", "",
+        (row.reason if tracked else row.event_notes) or "", (row.contact if tracked else "") or "",
+        row.status if tracked else "dikirim", row.feedback_date, (row.notes if tracked else "") or "", days,
+        waiting and days > limit)
 
 
 def _info(s: Session, r: Referral, today: date, limit: int) -> ReferralInfo:
-    e = s.get(ServiceEvent, r.event_id) if r.event_id else None
-    p = s.get(Person, e.person_id if e is not None else r.person_id)
-    if e is not None and r.direction == "keluar":
-        return _outgoing_info(e, r, p.name if p else "", today, limit)
+    if r.direction == "keluar" and r.event_id:
+        row = s.execute(_outgoing_select().where(ServiceEvent.id == r.event_id)).first()
+        if row is not None and row.referral_id == r.id:
+            return _outgoing_info(row, today, limit)
+    p = s.get(Person, r.person_id)
     waiting = (today - r.referral_date).days if r.direction == "keluar" and r.status == "dikirim" else 0
     return ReferralInfo(r.id, r.direction, r.person_id, p.name if p else "", r.event_id, r.case_id, r.referral_date,
                         r.destination, r.origin, r.reason, r.contact, r.status, r.feedback_date, r.notes,
@@ -350,24 +362,10 @@ def list_referrals(db: Database, actor: Actor, *, open_only: bool = False, perso
 
 def _outgoing_list(s: Session, actor: Actor, today: date, limit: int, open_only: bool,
                    person_id: str | None) -> list[ReferralInfo]:
-    q = outgoing_referrals(waiting_on=today if open_only else None)
+    q = _outgoing_select(waiting_on=today if open_only else None)
     if person_id:
         q = q.where(ServiceEvent.person_id == person_id)
-    rows = in_actor_scope(actor, s.execute(q))
-    events, tracking = _load(s, ServiceEvent, [r.event_id for r in rows]), \
-        _load(s, Referral, [r.referral_id for r in rows if r.referral_id])
-    names = dict(s.execute(select(Person.id, Person.name).where(Person.id.in_({r.person_id for r in rows}))).all()) \
-        if rows else {}
-    return [_outgoing_info(events[r.event_id], tracking.get(r.referral_id), names.get(r.person_id, ""), today, limit)
-            for r in rows]
-
-
-def _load(s: Session, model, ids: list[str]) -> dict:
-    """Rows of ``model`` by id, read in chunks (a long list stays under the bind-parameter limit)."""
-    out = {}
-    for start in range(0, len(ids), 500):
-        out.update({x.id: x for x in s.scalars(select(model).where(model.id.in_(ids[start:start + 500])))})
-    return out
+    return [_outgoing_info(row, today, limit) for row in in_actor_scope(actor, s.execute(q))]
 
 
 __all__ = [
