@@ -172,6 +172,9 @@ def has_wrapping(db, username: str) -> bool:
 
 def encrypt_file(plain: Path, target: Path, key: bytes) -> None:
     """``sqlcipher_export`` the plain SQLite file ``plain`` into a new encrypted ``target``."""
+    from spm_desktop.core.storage.checkpoint import wait_for_checkpoint
+
+    wait_for_checkpoint(plain)
     target.unlink(missing_ok=True)
     con = cipher_module().connect(str(plain), timeout=30)  # no key: SQLCipher reads a plain file
     try:

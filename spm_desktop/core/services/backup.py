@@ -119,6 +119,9 @@ def _checkpoint_and_drop_wal(db_file: Path) -> None:
     """Fold the live file's WAL into it and remove ``-wal``/``-shm``, so the file renamed over
     it can never be mixed with a stale WAL. A file SQLite cannot read keeps its WAL (the copy
     kept aside already has both); the WAL is then moved aside with it."""
+    from spm_desktop.core.storage.checkpoint import wait_for_checkpoint
+
+    wait_for_checkpoint(db_file)
     wal, shm = Path(str(db_file) + "-wal"), Path(str(db_file) + "-shm")
     if db_file.exists() and (wal.exists() or shm.exists()):
         try:

@@ -32,6 +32,7 @@ from pathlib import Path
 import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.domain.errors import DomainError, ValidationError
+from spm_desktop.core.storage.checkpoint import wait_for_checkpoint
 from spm_desktop.core.storage.engine import DB_ERRORS
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,7 @@ def copy_database(source: Path, target: Path, keys: bytes | None = None, key: by
     source, target = Path(source), Path(target)
     if not source.is_file():
         raise ValidationError(f"Berkas basis data {source} tidak ditemukan.", "source")
+    wait_for_checkpoint(source)  # a bulk write's WAL still being checkpointed (decision 0007)
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_name(target.name + ".part")
     with contextlib.suppress(FileNotFoundError):

@@ -96,6 +96,10 @@ class Database:
                 yield session
 
     def dispose(self) -> None:
+        if self.is_sqlite and self.file_path:
+            from spm_desktop.core.storage.checkpoint import wait_for_checkpoint
+
+            wait_for_checkpoint(self.file_path)  # a bulk write's WAL is in the file (decision 0007)
         self.engine.dispose()
 
     def reopen(self) -> None:

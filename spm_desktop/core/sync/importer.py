@@ -38,6 +38,7 @@ from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.storage.base import utcnow
+from spm_desktop.core.storage.checkpoint import defer_checkpoint
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.migrate import head_revision
 from spm_desktop.core.storage.models import SyncPackage, SyncPeer
@@ -330,6 +331,7 @@ def _import_package(db: Database, actor: Actor, path: str | Path) -> ImportSumma
         with db.transaction(actor) as s:
             if _already_imported(s, package.manifest.package_id):
                 return _summary(package, None, already_imported=True)
+            defer_checkpoint(s)  # the commit leaves the WAL's pages to a thread (decision 0007)
             take_answers(s, package.peer_id, package.manifest)
             plan = make_plan(s, package, db.device_id)
             check_rules(s, package, plan)

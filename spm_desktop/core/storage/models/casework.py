@@ -154,7 +154,7 @@ class ServiceEvent(SyncMixin, Base):
     case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), index=True)
     disaster_id: Mapped[str | None] = mapped_column(ForeignKey("disaster.id"), index=True)
     service_code: Mapped[str] = mapped_column(ForeignKey("service_type.code"))
-    event_date: Mapped[date] = mapped_column(Date, index=True)
+    event_date: Mapped[date] = mapped_column(Date)  # no index of its own (0016): live_date, person_code_date
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     unit: Mapped[str] = mapped_column(String(20), default="")  # service unit that delivered it
