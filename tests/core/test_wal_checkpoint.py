@@ -7,9 +7,13 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from backend_support import sqlite_only
 from sqlalchemy import text
 
 from spm_desktop.core.storage import checkpoint
+
+# On PostgreSQL defer_checkpoint does nothing: every sync import test there goes through it.
+pytestmark = sqlite_only("the WAL of a SQLite file")
 
 ROWS = 3000  # 3,000 rows of 2 kB: ≈ 1,500 pages, past SQLite's automatic checkpoint (1,000)
 
