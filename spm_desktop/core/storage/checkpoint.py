@@ -18,6 +18,7 @@ that dies before the checkpoint has run loses nothing: the next connection reads
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -49,7 +50,8 @@ def defer_checkpoint(session) -> None:
     raw.execute("PRAGMA wal_autocheckpoint=0")
 
     def restore(_session) -> None:  # the connection goes back to the pool as it came
-        raw.execute(f"PRAGMA wal_autocheckpoint={previous}")
+        with contextlib.suppress(*DB_ERRORS):  # a broken connection is discarded anyway
+            raw.execute(f"PRAGMA wal_autocheckpoint={previous}")
 
     def committed(_session) -> None:
         restore(_session)
