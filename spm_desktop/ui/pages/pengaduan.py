@@ -70,6 +70,10 @@ def _table(model, parent) -> tuple[QTableView, QSortFilterProxyModel]:
     proxy.setSourceModel(model)
     table = QTableView()
     table.setModel(proxy)
+    # The rows keep the order the service gives (the oldest waiting referral first, the newest
+    # complaint first) until a header is clicked: sorting thousands of rows through the proxy
+    # costs a Python call per comparison (0.6 s for 5,900 open referrals of the demo data).
+    table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     table.setSortingEnabled(True)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
