@@ -23,16 +23,25 @@ def register(sub) -> None:
 
 
 def run(args, ctx) -> int:
+    return import_file(ctx, args.kind, args.file, dry_run=args.dry_run)
+
+
+def import_file(ctx, kind: str, file: str, dry_run: bool) -> int:
+    """Import ``file`` as ``kind`` and print the summary; a refused file: every error on stderr, 1."""
     from spm_desktop.core.imports import ImportRefused, run_import
 
-    db = ctx.database()
     try:  # run_import makes the one backup copy before it writes (core/imports/framework)
-        result = run_import(db, ctx.actor(), args.kind, args.file, dry_run=args.dry_run)
+        result = run_import(ctx.database(), ctx.actor(), kind, file, dry_run=dry_run)
     except ImportRefused as exc:
-        print(f"Ditolak: berkas {args.file} tidak diimpor, tidak ada yang disimpan "
-              f"({len(exc.lines)} kesalahan):", file=sys.stderr)
-        for line in exc.lines:
-            print(line, file=sys.stderr)
-        return 1
+        return refused(file, exc)
     print(result.summary())
     return 0
+
+
+def refused(file: str, exc) -> int:
+    """Report an ``ImportRefused`` on stderr (every ``baris N, kolom X`` line); the exit status 1."""
+    print(f"Ditolak: berkas {file} tidak diimpor, tidak ada yang disimpan ({len(exc.lines)} kesalahan):",
+          file=sys.stderr)
+    for line in exc.lines:
+        print(line, file=sys.stderr)
+    return 1

@@ -3,8 +3,6 @@ available quantities of the mutu items (architecture §4, B) as a file to fill i
 
 from __future__ import annotations
 
-import sys
-
 
 def register(sub) -> None:
     p = sub.add_parser("mutu", help="jumlah tersedia butir mutu (B) per tahun: ekspor berkas untuk diisi, impor",
@@ -30,16 +28,13 @@ def run_export(args, ctx) -> int:
 
 
 def run_import(args, ctx) -> int:
+    from spm_desktop.commands.import_cmd import refused
     from spm_desktop.core.imports import ImportRefused
     from spm_desktop.core.services import mutu
 
     try:
         changed = mutu.import_file(ctx.database(), ctx.actor(), args.file)
     except ImportRefused as exc:
-        print(f"Ditolak: berkas {args.file} tidak diimpor, tidak ada yang disimpan "
-              f"({len(exc.lines)} kesalahan):", file=sys.stderr)
-        for line in exc.lines:
-            print(line, file=sys.stderr)
-        return 1
+        return refused(args.file, exc)
     print(f"Berkas {args.file} diimpor: {changed} butir mutu berubah.")
     return 0

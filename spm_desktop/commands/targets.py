@@ -3,8 +3,6 @@ file with the columns of ``renstra_targets.csv`` (see :mod:`spm_desktop.core.imp
 
 from __future__ import annotations
 
-import sys
-
 
 def register(sub) -> None:
     p = sub.add_parser("targets", help="impor/ekspor target Renstra (kolom renstra_targets.csv)",
@@ -17,21 +15,11 @@ def register(sub) -> None:
 
 
 def run(args, ctx) -> int:
-    from spm_desktop.core.imports import ImportRefused, run_import
+    from spm_desktop.commands.import_cmd import import_file
     from spm_desktop.core.imports.targets import export_targets
 
-    db = ctx.database()
     if args.action == "export":
-        rows = export_targets(db, ctx.actor(), args.file)
+        rows = export_targets(ctx.database(), ctx.actor(), args.file)
         print(f"{rows} baris target (kode layanan dan dtsen) ditulis ke {args.file}.")
         return 0
-    try:
-        result = run_import(db, ctx.actor(), "targets", args.file, dry_run=args.dry_run)
-    except ImportRefused as exc:
-        print(f"Ditolak: berkas {args.file} tidak diimpor, tidak ada yang disimpan "
-              f"({len(exc.lines)} kesalahan):", file=sys.stderr)
-        for line in exc.lines:
-            print(line, file=sys.stderr)
-        return 1
-    print(result.summary())
-    return 0
+    return import_file(ctx, "targets", args.file, dry_run=args.dry_run)
