@@ -40,7 +40,13 @@ from spm_desktop.core.rollup.sql import age_on, person_key, resolved_persons
 
 # The same rule as SQL statement builders (one statement; slower): due_needs(start, end, res),
 # met_dates(due, rule), victim_needs(end, res, …) with the bound parameter child_below.
-from spm_desktop.core.rollup.victims_sql import CHILD_BELOW, due_needs, met_dates, victim_needs  # noqa: F401
+from spm_desktop.core.rollup.victims_sql import (  # noqa: F401
+    CHILD_BELOW,
+    disasters_that_matter,
+    due_needs,
+    met_dates,
+    victim_needs,
+)
 from spm_desktop.core.storage.models import Disaster, Household, HouseholdMember, Person, ServiceEvent, ServiceType
 
 DEFAULT_MEAL_STANDARD = 3
@@ -72,18 +78,6 @@ def _day(value) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def _disasters(end, disaster_id=None, open_since=None) -> list:
-    """Conditions on ``Disaster`` of the disasters that matter: live, started by ``end``; only
-    ``disaster_id``; with ``open_since``: not closed before it (or started since)."""
-    d = Disaster.__table__
-    where = [d.c.deleted_at.is_(None), d.c.start_date <= end]
-    if disaster_id is not None:
-        where.append(d.c.id == disaster_id)
-    if open_since is not None:
-        where.append(or_(d.c.closed_on.is_(None), d.c.closed_on >= open_since, d.c.start_date >= open_since))
-    return where
-
-
 def _members_query(end, child_below: int, disaster_id=None, open_since=None):
     d, h, m = Disaster.__table__, Household.__table__, HouseholdMember.__table__
     res = resolved_persons("victim_res")
@@ -98,7 +92,7 @@ def _members_query(end, child_below: int, disaster_id=None, open_since=None):
             .select_from(m.join(h, h.c.id == m.c.household_id).join(d, d.c.id == h.c.disaster_id)
                          .outerjoin(res, res.c.src == m.c.person_id).outerjoin(pp, pp.c.id == key))
             .where(m.c.deleted_at.is_(None), h.c.deleted_at.is_(None), key.is_not(None),
-                   *_disasters(end, disaster_id, open_since)))
+                   *disasters_that_matter(end, disaster_id, open_since)))
 
 
 def _events_query(end, disaster_id=None, open_since=None):
@@ -113,7 +107,7 @@ def _events_query(end, disaster_id=None, open_since=None):
     # The dates are tested inside a CASE so that no planner reads the events by date (the
     # window's range of every event) instead of by disaster.
     dated = case((and_(ev.c.event_date >= d.c.start_date, ev.c.event_date <= end), 1), else_=0) == 1
-    wanted = select(d.c.id).where(*_disasters(end, disaster_id, open_since))
+    wanted = select(d.c.id).where(*disasters_that_matter(end, disaster_id, open_since))
     return (select(key, ev.c.disaster_id, ev.c.service_code, ev.c.event_date, func.sum(per_event))
             .select_from(ev.join(d, d.c.id == ev.c.disaster_id).outerjoin(res, res.c.src == ev.c.person_id))
             .where(ev.c.disaster_id.in_(wanted), ev.c.deleted_at.is_(None), dated,
@@ -232,7 +226,7 @@ def waived_needs(session: Session, start: date, end: date) -> dict[str, int]:
         select(m.c.waived_codes, m.c.waiver_reason)
         .select_from(m.join(h, h.c.id == m.c.household_id).join(d, d.c.id == h.c.disaster_id))
         .where(m.c.deleted_at.is_(None), h.c.deleted_at.is_(None), m.c.waived_codes != "",
-               d.c.scale == LOCAL_SCALE, *_disasters(end, open_since=start)))
+               d.c.scale == LOCAL_SCALE, *disasters_that_matter(end, open_since=start)))
     out: dict[str, int] = {}
     for codes, reason in rows:
         n = len(split_codes(codes))

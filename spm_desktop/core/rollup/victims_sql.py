@@ -40,7 +40,7 @@ def meal_standard() -> ColumnElement:
     return func.coalesce(std, literal_column(str(DEFAULT_MEAL_STANDARD), Integer))
 
 
-def _disasters(end, disaster_id=None, open_since=None) -> list:
+def disasters_that_matter(end, disaster_id=None, open_since=None) -> list:
     """Conditions on ``Disaster`` of the disasters that matter: live, started by ``end``; only
     ``disaster_id``; with ``open_since``: not closed before it (or started since)."""
     d = Disaster.__table__
@@ -63,7 +63,7 @@ def _members(end, res, disaster_id=None, open_since=None):
     src = (m.join(h, h.c.id == m.c.household_id).join(d, d.c.id == h.c.disaster_id)
            .outerjoin(res, res.c.src == m.c.person_id).outerjoin(pp, pp.c.id == key))
     live = and_(m.c.deleted_at.is_(None), h.c.deleted_at.is_(None), key.is_not(None),
-                *_disasters(end, disaster_id, open_since))
+                *disasters_that_matter(end, disaster_id, open_since))
     return src, key, live, vulnerable, (d, h, m)
 
 
@@ -99,7 +99,7 @@ def _victim_events(end, res, disaster_id=None, open_since=None):
     # The dates are tested inside a CASE so that no planner reads the events by date (the
     # window's range of every event) instead of by disaster.
     dated = case((and_(ev.c.event_date >= d.c.start_date, ev.c.event_date <= end), 1), else_=0) == 1
-    wanted = select(d.c.id).where(*_disasters(end, disaster_id, open_since))
+    wanted = select(d.c.id).where(*disasters_that_matter(end, disaster_id, open_since))
     return (select(key.label("pk"), ev.c.disaster_id.label("did"), ev.c.service_code.label("code"),
                    ev.c.event_date.label("day"), func.sum(per_event).label("meals"))
             .select_from(ev.join(d, d.c.id == ev.c.disaster_id).outerjoin(res, res.c.src == ev.c.person_id))
