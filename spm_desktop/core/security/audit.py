@@ -10,6 +10,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from spm_desktop.core.security import audit_chain
+from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.models import AuditEntry
 
 # Columns that say nothing about the content and would only bloat the trail.
@@ -59,3 +60,21 @@ def record(
     session.add(entry)
     audit_chain.remember(session, entry)  # its place in the hash chain is taken at flush
     return entry
+
+
+def record_update(session: Session, obj: Any, entity: str, before: dict[str, Any] | None) -> bool:
+    """After ``obj`` was changed from ``before`` (its :func:`snapshot`): flush and record the
+    update; False, writing nothing, when no value actually changed."""
+    if not session.is_modified(obj):
+        return False
+    session.flush()
+    record(session, "update", entity, obj.id, before=before, after=obj)
+    return True
+
+
+def soft_delete(session: Session, obj: Any, entity: str) -> None:
+    """Mark a travelling record deleted (the deletion travels with sync) and record it."""
+    before = snapshot(obj)
+    obj.deleted_at = utcnow()
+    session.flush()
+    record(session, "delete", entity, obj.id, before=before, after=obj)

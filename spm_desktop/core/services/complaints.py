@@ -312,11 +312,7 @@ def update_complaint_in(s: Session, actor: Actor, complaint_id: str, data: Compl
         raise ValidationError("Tanggal terima tidak boleh sesudah tanggapan pertama.", "received_at")
     before = audit.snapshot(c)
     _apply(c, clean)
-    if not s.is_modified(c):
-        return c, False
-    s.flush()
-    audit.record(s, "update", "complaint", c.id, before=before, after=c)
-    return c, True
+    return c, audit.record_update(s, c, "complaint", before)
 
 
 def update_complaint(db: Database, actor: Actor, complaint_id: str, data: ComplaintInput) -> ComplaintInfo:
@@ -484,10 +480,7 @@ def delete_complaint(db: Database, actor: Actor, complaint_id: str) -> None:
     require(actor, "complaint.delete")
     with db.transaction(actor) as s:
         c = load_complaint(s, complaint_id)
-        before = audit.snapshot(c)
-        c.deleted_at = utcnow()
-        s.flush()
-        audit.record(s, "delete", "complaint", c.id, before=before, after=c)
+        audit.soft_delete(s, c, "complaint")
 
 
 # ----- reads ---------------------------------------------------------------------------------

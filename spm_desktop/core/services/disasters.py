@@ -265,11 +265,7 @@ def update_disaster_in(s: Session, actor: Actor, disaster_id: str, data: Disaste
             f"layanan tanggal {short_date(first)} untuk bencana ini.", "start_date")
     before = audit.snapshot(d)
     _apply(d, data)
-    if not s.is_modified(d):
-        return d, False
-    s.flush()
-    audit.record(s, "update", "disaster", d.id, before=before, after=d)
-    return d, True
+    return d, audit.record_update(s, d, "disaster", before)
 
 
 def register_disaster(db: Database, actor: Actor, data: DisasterInput) -> DisasterInfo:

@@ -29,7 +29,7 @@ from spm_desktop.core.domain.layanan import DTSEN_KINDS, DTSEN_NEXT, DTSEN_STATU
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.security.personal_data import audited_file_export
-from spm_desktop.core.security.safe_export import csv_row, xlsx_row
+from spm_desktop.core.security.safe_export import csv_row, export_sheet, xlsx_row
 from spm_desktop.core.security.scope import check_region_scope, in_region_scope
 from spm_desktop.core.services import persons as persons_svc
 from spm_desktop.core.storage.base import utcnow
@@ -229,10 +229,7 @@ def delete_proposal(db: Database, actor: Actor, proposal_id: str) -> None:
         _check_scope(s, actor, d.person_id)
         if d.status == "ditetapkan":
             raise ConflictError("Usulan yang sudah ditetapkan tidak bisa dihapus.", "proposal_id")
-        before = audit.snapshot(d)
-        d.deleted_at = utcnow()
-        s.flush()
-        audit.record(s, "delete", "dtsen_proposal", d.id, before=before, after=d)
+        audit.soft_delete(s, d, "dtsen_proposal")
 
 
 def list_proposals(db: Database, actor: Actor, *, batch: str = "", status: str = "",
@@ -318,21 +315,7 @@ def export_batch(db: Database, actor: Actor, batch: str, out: str | Path) -> Exp
 
 
 def _write_xlsx(path: Path, batch: str, rows: list[list[str]]) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Usulan DTSEN")
-    for i, w in enumerate((18, 18, 28, 6, 12, 36, 16, 22, 26, 14, 36), start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    header = []
-    for title in EXPORT_COLUMNS:
-        cell = WriteOnlyCell(ws, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    ws.append(header)
+    wb, ws = export_sheet("Usulan DTSEN", EXPORT_COLUMNS, (18, 18, 28, 6, 12, 36, 16, 22, 26, 14, 36))
     for r in rows:
         cells = xlsx_row(ws, r)  # text as text, never a formula
         for cell in cells[:2]:

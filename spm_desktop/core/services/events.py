@@ -38,7 +38,6 @@ from spm_desktop.core.services.cases import SHELTER_UNITS, load_case
 from spm_desktop.core.services.persons import load_person
 from spm_desktop.core.services.settings import load_settings
 from spm_desktop.core.storage import catalogue
-from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import (
     Case,
@@ -580,10 +579,7 @@ def delete_event(db: Database, actor: Actor, event_id: str) -> None:
         e = load_event(s, event_id)
         c = s.get(Case, e.case_id) if e.case_id else None
         check_event_scope(actor, e.unit, e.kelurahan_code, c.unit if c else None, c.kecamatan_code if c else None)
-        before = audit.snapshot(e)
-        e.deleted_at = utcnow()
-        s.flush()
-        audit.record(s, "delete", "service_event", e.id, before=before, after=e)
+        audit.soft_delete(s, e, "service_event")
 
 
 # ----- shelter meals --------------------------------------------------------------------

@@ -43,7 +43,7 @@ from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.security.scope import check_region_scope, scope_of
 from spm_desktop.core.services.candidates import PossibleDuplicatesError, candidates_in, remember_candidates
-from spm_desktop.core.storage.base import new_id, utcnow
+from spm_desktop.core.storage.base import new_id
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import Case, HouseholdMember, Person, PmksCategory, Region, ServiceEvent
 from spm_desktop.core.storage.name_keys import rebuild_name_keys
@@ -491,10 +491,7 @@ def delete_person(db: Database, actor: Actor, person_id: str) -> None:
             raise ConflictError(f"{p.name} masih memiliki {open_count} kasus terbuka; tutup kasusnya dulu.",
                                 "person_id")
         _check_delete_scope(s, actor, p)
-        before = audit.snapshot(p)
-        p.deleted_at = utcnow()
-        s.flush()
-        audit.record(s, "delete", "person", p.id, before=before, after=p)
+        audit.soft_delete(s, p, "person")
 
 
 def _check_delete_scope(s: Session, actor: Actor, p: Person) -> None:

@@ -222,11 +222,7 @@ def set_status_in(s: Session, actor: Actor, r: Referral, status: str, feedback_d
     r.feedback_date = feedback_date if status != "dikirim" or r.direction == "masuk" else None
     if notes is not None:
         r.notes = notes.strip()
-    if not s.is_modified(r):
-        return False
-    s.flush()
-    audit.record(s, "update", "referral", r.id, before=before, after=r)
-    return True
+    return audit.record_update(s, r, "referral", before)
 
 
 def record_feedback(db: Database, actor: Actor, referral_id: str, status: str, feedback_date: date | None,
@@ -326,10 +322,7 @@ def delete_referral(db: Database, actor: Actor, referral_id: str) -> None:
     with db.transaction(actor) as s:
         r = load_referral(s, referral_id)
         check_scope(s, actor, r)
-        before = audit.snapshot(r)
-        r.deleted_at = utcnow()
-        s.flush()
-        audit.record(s, "delete", "referral", r.id, before=before, after=r)
+        audit.soft_delete(s, r, "referral")
 
 
 def referral_of_event(db: Database, actor: Actor, event_id: str) -> ReferralInfo | None:

@@ -22,7 +22,6 @@ from spm_desktop.core.domain.groups import SEXES, VOLUNTEER_DEFAULT_ORGANISATION
 from spm_desktop.core.domain.nik import check_nik_agrees
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
-from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import GroupActivity, GroupActivityVolunteer, Volunteer
 from spm_desktop.core.storage.records import load_live
@@ -134,11 +133,7 @@ def update_volunteer_in(s: Session, actor: Actor, volunteer_id: str, data: Volun
     data = validate_volunteer(s, data, v.id)
     before = audit.snapshot(v)
     _apply(v, data)
-    if not s.is_modified(v):
-        return v, False
-    s.flush()
-    audit.record(s, "update", "volunteer", v.id, before=before, after=v)
-    return v, True
+    return v, audit.record_update(s, v, "volunteer", before)
 
 
 def register_volunteer(db: Database, actor: Actor, data: VolunteerInput) -> VolunteerInfo:
@@ -166,10 +161,7 @@ def delete_volunteer(db: Database, actor: Actor, volunteer_id: str) -> None:
         if used:
             raise ConflictError(f"Relawan {v.name} tercatat di {used} kegiatan sehingga tidak bisa dihapus; "
                                 "ubah statusnya menjadi tidak aktif.", "volunteer_id")
-        before = audit.snapshot(v)
-        v.deleted_at = utcnow()
-        s.flush()
-        audit.record(s, "delete", "volunteer", v.id, before=before, after=v)
+        audit.soft_delete(s, v, "volunteer")
 
 
 def get_volunteer(db: Database, actor: Actor, volunteer_id: str) -> VolunteerInfo:
