@@ -21,7 +21,7 @@ from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.security.personal_data import audited_file_export
-from spm_desktop.core.security.safe_export import csv_row, xlsx_row
+from spm_desktop.core.security.safe_export import csv_row, export_sheet, xlsx_row
 from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.models import AuditEntry
 
@@ -242,20 +242,9 @@ def _write_csv(path: Path, rows) -> int:
 
 
 def _write_xlsx(path: Path, rows) -> int:
-    from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Jejak Audit")
-    for col, width in zip("ABCDEFGH", (20, 16, 20, 18, 38, 50, 50, 38), strict=True):
-        ws.column_dimensions[col].width = width
-    header = []
-    for title in EXPORT_HEADER:
-        cell = WriteOnlyCell(ws, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    ws.append(header)
+    wb, ws = export_sheet("Jejak Audit", EXPORT_HEADER, (20, 16, 20, 18, 38, 50, 50, 38))
     count = 0
     for r in rows:
         cells = _cells(r)

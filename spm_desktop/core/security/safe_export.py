@@ -58,3 +58,24 @@ def xlsx_row(ws, values) -> list:
     from openpyxl.cell.cell import Cell
 
     return [v if isinstance(v, Cell) else text_cell(ws, v) for v in values]
+
+
+def export_sheet(title: str, header, widths):
+    """A write-only workbook with one sheet ``title``: the column ``widths`` and a bold
+    ``header`` row. Returns (workbook, sheet); append the rows with :func:`xlsx_row`."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title)
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    header_cells = []
+    for text in header:
+        cell = WriteOnlyCell(ws, value=text)
+        cell.font = Font(bold=True)
+        header_cells.append(cell)
+    ws.append(header_cells)
+    return wb, ws

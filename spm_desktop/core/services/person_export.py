@@ -11,7 +11,7 @@ from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.domain.groups import SEXES
 from spm_desktop.core.security.permissions import require
 from spm_desktop.core.security.personal_data import audited_file_export
-from spm_desktop.core.security.safe_export import xlsx_row
+from spm_desktop.core.security.safe_export import export_sheet, xlsx_row
 from spm_desktop.core.services.person_search import PersonQuery, PersonRow, list_persons
 from spm_desktop.core.storage.database import Database
 
@@ -34,21 +34,9 @@ def export_person_list(db: Database, actor: Actor, target: str | Path, query: Pe
         raise ValidationError("Daftar penerima layanan diekspor ke berkas Excel (.xlsx).", "target")
 
     def write(tmp: Path) -> int:
-        from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
-        from openpyxl.utils import get_column_letter
 
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("Penerima Layanan")
-        for i, width in enumerate(WIDTHS, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        header = []
-        for title in HEADER:
-            cell = WriteOnlyCell(ws, value=title)
-            cell.font = Font(bold=True)
-            header.append(cell)
-        ws.append(header)
+        wb, ws = export_sheet("Penerima Layanan", HEADER, WIDTHS)
         count, offset = 0, 0
         while True:
             page = list_persons(db, actor, query, offset, _BATCH, with_total=False)
