@@ -71,22 +71,16 @@ def _dec(kind: str, value: Any) -> Any:
     return value
 
 
+# A column's type -> its kind in a package, first match wins.
+_KINDS = ((DateTime, "datetime"), (Date, "date"), (Numeric, "decimal"), (Boolean, "bool"), (Integer, "int"),
+          (JSON, "json"), ((String, Text), "str"))
+
+
 def _kind(column) -> str:
     t = column.type
-    if isinstance(t, DateTime):
-        return "datetime"
-    if isinstance(t, Date):
-        return "date"
-    if isinstance(t, Numeric):
-        return "decimal"
-    if isinstance(t, Boolean):
-        return "bool"
-    if isinstance(t, Integer):
-        return "int"
-    if isinstance(t, JSON):
-        return "json"
-    if isinstance(t, (String, Text)):
-        return "str"
+    for types, kind in _KINDS:
+        if isinstance(t, types):
+            return kind
     raise TypeError(f"no sync codec for {column.table.name}.{column.name}: {t!r}")
 
 

@@ -344,26 +344,29 @@ def whole_rows_query(scope: DeviceScope, table: str, chunk: list[str]):
     return None
 
 
+# The column tying each table's rows to a disaster, a group activity or a volunteer sent whole.
+_DISASTER_KEYS = {"disaster": Disaster.__table__.c.id, "household": Household.__table__.c.disaster_id,
+                  "household_member": HouseholdMember.__table__.c.disaster_id}
+_ACTIVITY_KEYS = {"group_activity": GroupActivity.__table__.c.id,
+                  "group_activity_person": GroupActivityPerson.__table__.c.activity_id,
+                  "group_activity_volunteer": GroupActivityVolunteer.__table__.c.activity_id}
+_VOLUNTEER_KEYS = {"volunteer": Volunteer.__table__.c.id}
+
+
+def _rows_of(keys: dict, table: str, chunk: list[str]):
+    column = keys.get(table)
+    return None if column is None else column.in_(chunk)
+
+
 def whole_disaster_query(table: str, chunk: list[str]):
-    if table == "disaster":
-        return Disaster.__table__.c.id.in_(chunk)
-    if table == "household":
-        return Household.__table__.c.disaster_id.in_(chunk)
-    if table == "household_member":
-        return HouseholdMember.__table__.c.disaster_id.in_(chunk)
-    return None
+    """The rows of ``table`` of the disasters in ``chunk`` (sent whole); None when it has none."""
+    return _rows_of(_DISASTER_KEYS, table, chunk)
 
 
 def whole_activity_query(table: str, chunk: list[str]):
     """The rows of ``table`` of the group activities in ``chunk`` (sent whole)."""
-    if table == "group_activity":
-        return GroupActivity.__table__.c.id.in_(chunk)
-    if table == "group_activity_person":
-        return GroupActivityPerson.__table__.c.activity_id.in_(chunk)
-    if table == "group_activity_volunteer":
-        return GroupActivityVolunteer.__table__.c.activity_id.in_(chunk)
-    return None
+    return _rows_of(_ACTIVITY_KEYS, table, chunk)
 
 
 def whole_volunteer_query(table: str, chunk: list[str]):
-    return Volunteer.__table__.c.id.in_(chunk) if table == "volunteer" else None
+    return _rows_of(_VOLUNTEER_KEYS, table, chunk)
