@@ -8,7 +8,7 @@ from functools import partial
 from html import escape
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 import spm_desktop.core.clock as clock
 from spm_desktop.core.domain.actor import Actor
@@ -25,6 +25,7 @@ from spm_desktop.core.storage.database import Database
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.models.persons import birth_text
 from spm_desktop.ui.models.table import Column, RecordTableModel, record_view
+from spm_desktop.ui.widgets import hbox
 
 KIND_LABELS = {"event": "Layanan", "activity": "Kegiatan kelompok", "case_opened": "Kasus dibuka",
                "case_closed": "Kasus ditutup"}
@@ -123,21 +124,13 @@ class PersonPanel(QWidget):
         self.history_view.setObjectName("historyView")
         self.history_view.selectionModel().selectionChanged.connect(self._history_chosen)
 
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.edit_button)
-        buttons.addWidget(self.case_button)
-        buttons.addWidget(self.service_button)
-        buttons.addStretch(1)
+        buttons = hbox(self.edit_button, self.case_button, self.service_button, None)
         case_box = QGroupBox("Kasus")
         QVBoxLayout(case_box).addWidget(self.case_view)
         history_box = QGroupBox("Riwayat layanan")
         history_layout = QVBoxLayout(history_box)
         history_layout.addWidget(self.history_view)
-        entry_buttons = QHBoxLayout()
-        entry_buttons.addWidget(self.feedback_button)
-        entry_buttons.addWidget(self.handover_button)
-        entry_buttons.addStretch(1)
-        history_layout.addLayout(entry_buttons)
+        history_layout.addLayout(hbox(self.feedback_button, self.handover_button, None))
         history_layout.addWidget(self.message)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

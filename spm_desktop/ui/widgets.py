@@ -1,5 +1,6 @@
 """Small widgets shared by the pages: dates shown dd/mm/yyyy, region and category pickers,
-a red message label placed beside a field, page shortcuts, and a button row that wraps."""
+a red message label placed beside a field, page shortcuts, a row of widgets (``hbox``) and a
+button row that wraps."""
 
 from __future__ import annotations
 
@@ -58,6 +59,22 @@ class MessageLabel(QLabel):
     def fine(self, text: str = "") -> None:
         self.setStyleSheet(OK_STYLE)
         self.setText(text)
+
+
+def hbox(*items: QWidget | QLayout | str | None) -> QHBoxLayout:
+    """A row of ``items`` left to right: a widget, a nested layout, a text (shown as a label),
+    or None for the stretch that takes the free space."""
+    row = QHBoxLayout()
+    for item in items:
+        if item is None:
+            row.addStretch(1)
+        elif isinstance(item, str):
+            row.addWidget(QLabel(item))
+        elif isinstance(item, QLayout):
+            row.addLayout(item)
+        else:
+            row.addWidget(item)
+    return row
 
 
 def fill_combo(combo: QComboBox, items: list[tuple[str, object]], empty: str | None = None) -> None:

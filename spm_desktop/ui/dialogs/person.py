@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -40,7 +39,7 @@ from spm_desktop.core.services.duplicates import find_duplicate_candidates
 from spm_desktop.core.services.persons import DuplicateNikError, PersonDraft, PersonInfo, register_person, update_person
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.form import FormDialog
-from spm_desktop.ui.widgets import DateEdit, MessageLabel, RegionPicker, category_items, fill_combo, select_data
+from spm_desktop.ui.widgets import DateEdit, MessageLabel, RegionPicker, category_items, fill_combo, hbox, select_data
 
 UNKNOWN_YEAR = 1899  # the spin box's "tidak diketahui" value
 DIGITS_16 = r"[0-9]{0,16}"
@@ -130,13 +129,7 @@ class PersonDialog(FormDialog):
         form.addRow("&Jenis kelamin *:", self.sex)
         form.addRow("N&IK:", self._beside(self.nik, self.nik_message))
         form.addRow("No. K&K:", self._beside(self.no_kk, self.kk_message))
-        birth = QHBoxLayout()
-        birth.addWidget(self.birth_known)
-        birth.addWidget(self.birth_date)
-        birth.addWidget(QLabel("atau perkiraan tahun:"))
-        birth.addWidget(self.birth_year)
-        birth.addStretch(1)
-        form.addRow("Lahir:", birth)
+        form.addRow("Lahir:", hbox(self.birth_known, self.birth_date, "atau perkiraan tahun:", self.birth_year, None))
         form.addRow("&Tempat lahir:", self.birth_place)
         form.addRow("A&lamat:", self.address)
         form.addRow("Kecamatan / desa/kelurahan:", self.region)

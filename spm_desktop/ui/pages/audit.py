@@ -31,6 +31,7 @@ from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.errors import show_info
 from spm_desktop.ui.file_dialogs import ask_save_file
 from spm_desktop.ui.models.table import RESIZE_SAMPLE_ROWS
+from spm_desktop.ui.widgets import hbox
 
 COLUMNS = ("Waktu", "Pengguna", "Tindakan", "Data", "ID data")
 
@@ -172,14 +173,7 @@ class Page(QWidget):
         form.addRow("&Pengguna:", self.username)
         form.addRow("&Tindakan:", self.action)
         form.addRow("&Data:", self.entity)
-        dates = QHBoxLayout()
-        dates.addWidget(self.use_dates)
-        dates.addWidget(QLabel("dari"))
-        dates.addWidget(self.date_from)
-        dates.addWidget(QLabel("sampai"))
-        dates.addWidget(self.date_to)
-        dates.addStretch(1)
-        form.addRow("Tanggal:", dates)
+        form.addRow("Tanggal:", hbox(self.use_dates, "dari", self.date_from, "sampai", self.date_to, None))
         form.addRow("Pe&nerima:", self.person_id)
         buttons = QHBoxLayout()
         buttons.addWidget(self.apply_button)

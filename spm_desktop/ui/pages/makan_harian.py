@@ -8,7 +8,7 @@ from functools import partial
 
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.services.cases import SHELTER_UNITS
@@ -16,7 +16,7 @@ from spm_desktop.core.services.events import MealsResult, Resident, record_shelt
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.errors import user_message
 from spm_desktop.ui.models.table import Column, RecordTableModel, record_view
-from spm_desktop.ui.widgets import DateEdit, MessageLabel, fill_combo, select_data, shortcut
+from spm_desktop.ui.widgets import DateEdit, MessageLabel, fill_combo, hbox, select_data, shortcut
 
 RESIDENT_COLUMNS = (
     Column("Nama", lambda r: r.name),
@@ -53,24 +53,11 @@ class Page(QWidget):
         self.summary = QLabel()
         self.message = MessageLabel()
 
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Unit:"))
-        bar.addWidget(self.unit)
-        bar.addWidget(QLabel("Tanggal:"))
-        bar.addWidget(self.day)
-        bar.addWidget(QLabel("Per orang:"))
-        bar.addWidget(self.per_day)
-        bar.addStretch(1)
-        actions = QHBoxLayout()
-        actions.addWidget(self.all_button)
-        actions.addWidget(self.none_button)
-        actions.addStretch(1)
-        actions.addWidget(self.record_button)
         layout = QVBoxLayout(self)
-        layout.addLayout(bar)
+        layout.addLayout(hbox("Unit:", self.unit, "Tanggal:", self.day, "Per orang:", self.per_day, None))
         layout.addWidget(self.summary)
         layout.addWidget(self.view, 1)
-        layout.addLayout(actions)
+        layout.addLayout(hbox(self.all_button, self.none_button, None, self.record_button))
         layout.addWidget(self.message)
 
         self.unit.currentIndexChanged.connect(self.reload)

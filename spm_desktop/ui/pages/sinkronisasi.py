@@ -48,6 +48,7 @@ from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.errors import show_error, show_info
 from spm_desktop.ui.file_dialogs import ask_open_file, ask_save_file
 from spm_desktop.ui.models.table import RESIZE_SAMPLE_ROWS, Column, RecordTableModel, record_view
+from spm_desktop.ui.widgets import hbox
 
 FILE_FILTER = f"Paket sinkronisasi (*{FILE_SUFFIX})"
 IDENTITY_FILTER = f"Identitas komputer (*{identity.IDENTITY_SUFFIX})"
@@ -374,11 +375,7 @@ class Page(QWidget):
         hint.setWordWrap(True)
         tab_layout.addWidget(hint)
         tab_layout.addWidget(self.conflict_view)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.keep_local_button)
-        buttons.addWidget(self.keep_remote_button)
-        buttons.addStretch(1)
-        tab_layout.addLayout(buttons)
+        tab_layout.addLayout(hbox(self.keep_local_button, self.keep_remote_button, None))
         self.devices = RecordTableModel(DEVICE_COLUMNS, self)
         self.device_view = record_view(self.devices)
         self.device_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -390,11 +387,7 @@ class Page(QWidget):
         device_tab = QWidget()
         device_layout = QVBoxLayout(device_tab)
         device_layout.addWidget(self.device_view)
-        device_buttons = QHBoxLayout()
-        device_buttons.addWidget(self.enrol_button)
-        device_buttons.addWidget(self.revoke_button)
-        device_buttons.addStretch(1)
-        device_layout.addLayout(device_buttons)
+        device_layout.addLayout(hbox(self.enrol_button, self.revoke_button, None))
         self.tabs = QTabWidget()
         self.tabs.addTab(conflict_tab, "Konflik")
         self.tabs.addTab(self.history_view, "Riwayat paket")
