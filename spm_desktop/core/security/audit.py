@@ -62,6 +62,14 @@ def record(
     return entry
 
 
+def record_create(session: Session, obj: Any, entity: str) -> Any:
+    """Add a new record, flush it (its id and defaults are set) and record its creation."""
+    session.add(obj)
+    session.flush()
+    record(session, "create", entity, obj.id, after=obj)
+    return obj
+
+
 def record_update(session: Session, obj: Any, entity: str, before: dict[str, Any] | None) -> bool:
     """After ``obj`` was changed from ``before`` (its :func:`snapshot`): flush and record the
     update; False, writing nothing, when no value actually changed."""

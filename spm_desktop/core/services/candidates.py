@@ -288,8 +288,6 @@ def remember_candidates(s: Session, person: Person, candidates: list[Candidate])
         if existing is not None:
             continue
         row = DuplicateCandidate(person_a_id=a, person_b_id=b, reason=c.reason, score=c.score, status="open")
-        s.add(row)
-        s.flush()
-        audit.record(s, "create", "duplicate_candidate", row.id, after=row)
+        audit.record_create(s, row, "duplicate_candidate")
         added += 1
     return added

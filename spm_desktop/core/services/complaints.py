@@ -290,10 +290,7 @@ def receive_complaint_in(s: Session, actor: Actor, data: ComplaintInput, *, comp
     c = Complaint(id=complaint_id) if complaint_id else Complaint()
     _apply(c, clean)
     c.status, c.import_ref = "diterima", import_ref
-    s.add(c)
-    s.flush()
-    audit.record(s, "create", "complaint", c.id, after=c)
-    return c
+    return audit.record_create(s, c, "complaint")
 
 
 def receive_complaint(db: Database, actor: Actor, data: ComplaintInput) -> ComplaintInfo:
@@ -335,10 +332,7 @@ def _check_date(s: Session, c: Complaint, on: date, field: str = "on") -> None:
 def _add_log(s: Session, actor: Actor, c: Complaint, on: date, note: str, status: str = "") -> ComplaintFollowUp:
     f = ComplaintFollowUp(complaint_id=c.id, followup_date=on, note=note, status=status,
                           officer=(actor.full_name or actor.username)[:120])
-    s.add(f)
-    s.flush()
-    audit.record(s, "create", "complaint_followup", f.id, after=f)
-    return f
+    return audit.record_create(s, f, "complaint_followup")
 
 
 def set_status_in(s: Session, actor: Actor, c: Complaint, status: str, on: date, note: str = "",

@@ -246,10 +246,7 @@ def register_disaster_in(s: Session, actor: Actor, data: DisasterInput, disaster
     check_disaster_scope(actor, data.kelurahan_code)
     d = Disaster(id=disaster_id) if disaster_id else Disaster()
     _apply(d, data)
-    s.add(d)
-    s.flush()
-    audit.record(s, "create", "disaster", d.id, after=d)
-    return d
+    return audit.record_create(s, d, "disaster")
 
 
 def update_disaster_in(s: Session, actor: Actor, disaster_id: str, data: DisasterInput) -> tuple[Disaster, bool]:

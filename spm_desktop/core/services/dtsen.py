@@ -142,10 +142,7 @@ def propose_in(s: Session, actor: Actor, data: ProposalInput, *, proposal_id: st
     d.person_id, d.kind, d.proposed_on, d.batch, d.reason = (clean.person_id, clean.kind, clean.proposed_on,
                                                              clean.batch, clean.reason)
     d.status, d.status_on, d.import_ref = "diusulkan", clean.proposed_on, import_ref
-    s.add(d)
-    s.flush()
-    audit.record(s, "create", "dtsen_proposal", d.id, after=d)
-    return d
+    return audit.record_create(s, d, "dtsen_proposal")
 
 
 def propose(db: Database, actor: Actor, data: ProposalInput) -> ProposalInfo:

@@ -480,10 +480,7 @@ def record_event_in(s: Session, actor: Actor, draft: EventDraft, *, event_id: st
     _check_scope(actor, checked)
     e = ServiceEvent(id=event_id) if event_id else ServiceEvent()
     _apply(e, checked.draft)
-    s.add(e)
-    s.flush()
-    audit.record(s, "create", "service_event", e.id, after=e)
-    return e
+    return audit.record_create(s, e, "service_event")
 
 
 class RepeatedServiceError(ConflictError):

@@ -131,9 +131,7 @@ def put_member_in(s: Session, actor: Actor, disaster_id: str, no_kk: str, person
         hh = Household(disaster_id=disaster.id, no_kk=no_kk, displaced=bool(displaced))
         if household_id:
             hh.id = household_id
-        s.add(hh)
-        s.flush()
-        audit.record(s, "create", "household", hh.id, after=hh)
+        audit.record_create(s, hh, "household")
     elif bool(hh.displaced) != bool(displaced):
         before_hh = audit.snapshot(hh)
         hh.displaced = bool(displaced)

@@ -172,10 +172,7 @@ def send_referral_in(s: Session, actor: Actor, data: OutgoingInput, *, referral_
     r.referral_date, r.destination, r.reason = e.event_date, destination, (data.reason or "").strip()
     r.contact, r.status, r.notes, r.import_ref = _clean(data.contact, 160), "dikirim", (data.notes or "").strip(), \
         import_ref
-    s.add(r)
-    s.flush()
-    audit.record(s, "create", "referral", r.id, after=r)
-    return r
+    return audit.record_create(s, r, "referral")
 
 
 def send_referral(db: Database, actor: Actor, data: OutgoingInput) -> ReferralInfo:
@@ -282,10 +279,7 @@ def record_incoming_in(s: Session, actor: Actor, data: IncomingInput, *, referra
         (data.notes or "").strip()
     r.status, r.feedback_date, r.import_ref = status, feedback_date, import_ref
     check_scope(s, actor, r)
-    s.add(r)
-    s.flush()
-    audit.record(s, "create", "referral", r.id, after=r)
-    return r
+    return audit.record_create(s, r, "referral")
 
 
 def record_incoming(db: Database, actor: Actor, data: IncomingInput) -> ReferralInfo:

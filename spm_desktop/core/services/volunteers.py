@@ -121,10 +121,7 @@ def register_volunteer_in(s: Session, actor: Actor, data: VolunteerInput,
     data = validate_volunteer(s, data)
     v = Volunteer(id=volunteer_id) if volunteer_id else Volunteer()
     _apply(v, data)
-    s.add(v)
-    s.flush()
-    audit.record(s, "create", "volunteer", v.id, after=v)
-    return v
+    return audit.record_create(s, v, "volunteer")
 
 
 def update_volunteer_in(s: Session, actor: Actor, volunteer_id: str, data: VolunteerInput) -> tuple[Volunteer, bool]:
