@@ -28,6 +28,12 @@ INSERT_TRIGGERS = ("service_first_insert", "meal_event_insert", "case_need_mask_
 # again (plain file 11.5 → 10.8 s CPU with 1 GiB, encrypted 18.6 → 16.0 s, BENCHMARKS.md).
 BULK_CACHE_KIB = 1024 * 1024
 
+
+def _by_seqs(sql: str):
+    """A statement over the rows written, named by their ``change_seq`` values (``:seqs``)."""
+    return text(sql).bindparams(bindparam("seqs", expanding=True))
+
+
 # The (person, code, date) groups of the rows written whose type has a daily standard
 # (meals): their uncounted events are recomputed (migration 0010's rule, SQLite).
 _MEAL_GROUPS = (
@@ -45,16 +51,16 @@ _NOT_COUNTING = (
     "AND e2.event_date = e.event_date AND e2.deleted_at IS NULL "
     "AND (st.program <> 'bencana' OR e2.disaster_id = e.disaster_id)) < st.standard_per_day)"
 )
-_UNCOUNTED_DELETE = text(
+_UNCOUNTED_DELETE = _by_seqs(
     f"DELETE FROM uncounted_event WHERE (person_id, service_code, event_date) IN ({_MEAL_GROUPS})"
-).bindparams(bindparam("seqs", expanding=True))
-_UNCOUNTED_INSERT = text(
+)
+_UNCOUNTED_INSERT = _by_seqs(
     "INSERT INTO uncounted_event (event_id, person_id, service_code, event_date) "
     "SELECT e.id, e.person_id, e.service_code, e.event_date FROM service_event e "
     "JOIN service_type st ON st.code = e.service_code "
     f"WHERE (e.person_id, e.service_code, e.event_date) IN ({_MEAL_GROUPS}) AND e.deleted_at IS NULL "
     f"AND {_NOT_COUNTING}"
-).bindparams(bindparam("seqs", expanding=True))
+)
 
 # The first live counting service per (year, person, code) of the rows written — and of
 # every event of a meal group they touched (new meals can make earlier ones of that day
@@ -71,22 +77,22 @@ _FIRST_COLUMNS = (
 )
 _COUNTS = "e.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM uncounted_event u WHERE u.event_id = e.id) "
 _GROUP = "GROUP BY CAST(substr(e.event_date, 1, 4) AS INTEGER), e.person_id, e.service_code "
-_FIRSTS = text(
+_FIRSTS = _by_seqs(
     f"{_FIRST_COLUMNS} FROM service_event e WHERE e.change_seq IN :seqs AND {_COUNTS} {_GROUP} {_UPSERT}"
-).bindparams(bindparam("seqs", expanding=True))
-_MEAL_FIRSTS = text(
+)
+_MEAL_FIRSTS = _by_seqs(
     f"{_FIRST_COLUMNS} FROM ({_MEAL_GROUPS}) g JOIN service_event e ON e.person_id = g.person_id "
     f"AND e.service_code = g.service_code AND e.event_date = g.event_date WHERE {_COUNTS} {_GROUP} {_UPSERT}"
-).bindparams(bindparam("seqs", expanding=True))
+)
 
 # The whole mask of every case that received needs: NULL when a live need's type has no bit.
-_MASKS = text(
+_MASKS = _by_seqs(
     "UPDATE cases SET need_mask = ("
     "SELECT CASE WHEN count(st.need_bit) = count(*) THEN coalesce(sum(DISTINCT 1 << st.need_bit), 0) END "
     "FROM case_need n LEFT JOIN service_type st ON st.code = n.service_code "
     "WHERE n.case_id = cases.id AND n.deleted_at IS NULL) "
     "WHERE id IN (SELECT case_id FROM case_need WHERE change_seq IN :seqs)"
-).bindparams(bindparam("seqs", expanding=True))
+)
 
 # need_met (migration 0011): the rows of every live need of a case that was written or got
 # needs, computed after all the events are in; then the first dates of the other needs of the
@@ -106,33 +112,33 @@ _FIRST_MET = (
 )
 _WRITTEN_CASES = ("SELECT case_id FROM case_need WHERE change_seq IN :seqs "
                   "UNION SELECT id FROM cases WHERE change_seq IN :seqs")
-_NEED_MET_DELETE = text(
+_NEED_MET_DELETE = _by_seqs(
     f"DELETE FROM need_met WHERE case_id IN ({_WRITTEN_CASES})"
-).bindparams(bindparam("seqs", expanding=True))
-_NEED_MET_INSERT = text(
+)
+_NEED_MET_INSERT = _by_seqs(
     "INSERT INTO need_met (case_id, need_id, person_id, service_code, assessed_on, first_date) "
     "SELECT n.case_id, n.id, c.person_id, n.service_code, n.assessed_on, "
     + _FIRST_MET.format(pid="c.person_id", code="n.service_code", assessed="n.assessed_on")
     + " FROM case_need n JOIN cases c ON c.id = n.case_id "
     f"WHERE n.deleted_at IS NULL AND n.case_id IN ({_WRITTEN_CASES})"
-).bindparams(bindparam("seqs", expanding=True))
-_NEED_MET_EVENTS = text(
+)
+_NEED_MET_EVENTS = _by_seqs(
     "UPDATE need_met SET first_date = "
     + _FIRST_MET.format(pid="need_met.person_id", code="need_met.service_code", assessed="need_met.assessed_on")
     + " WHERE (person_id, service_code) IN (SELECT person_id, service_code FROM service_event "
     f"WHERE change_seq IN :seqs) AND case_id NOT IN ({_WRITTEN_CASES})"
-).bindparams(bindparam("seqs", expanding=True))
+)
 
 # The need dates of the cases (migration 0013) whose need_met rows were just inserted above;
 # the rows the events' refresh updated have their cases refreshed by the update trigger.
 _NEED_DATES_COLUMNS = "need_assessed_on, need_reassessed_on, need_unmet, need_first_met, need_last_met"
 _NEED_KEPT = "CASE WHEN cases.exit_date IS NULL OR m.first_date <= cases.exit_date THEN m.first_date END"
-_NEED_DATES = text(
+_NEED_DATES = _by_seqs(
     f"UPDATE cases SET ({_NEED_DATES_COLUMNS}) = (SELECT min(m.assessed_on), "
     "CASE WHEN max(m.assessed_on) > min(m.assessed_on) THEN max(m.assessed_on) END, "
     f"count(*) - count({_NEED_KEPT}), min({_NEED_KEPT}), max({_NEED_KEPT}) "
     f"FROM need_met m WHERE m.case_id = cases.id) WHERE id IN ({_WRITTEN_CASES})"
-).bindparams(bindparam("seqs", expanding=True))
+)
 
 
 @contextmanager
