@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -90,6 +91,49 @@ def _scrolling(widget: QWidget) -> QScrollArea:
     return area
 
 
+def _list_panel(bar: QHBoxLayout, summary: QLabel, view: QWidget) -> QWidget:
+    """A tab's left side: its filter bar, the summary line and the list."""
+    left = QWidget()
+    layout = QVBoxLayout(left)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addLayout(bar)
+    layout.addWidget(summary)
+    layout.addWidget(view, 1)
+    return left
+
+
+def _list_and_editor(page: QWidget, left: QWidget, parts: tuple[QWidget | QLayout, ...],
+                     buttons: tuple[QPushButton, QPushButton, QPushButton], message: QLabel,
+                     stretch: tuple[int, int]) -> None:
+    """A tab's layout: the list on the left; on the right, scrolling, the editor's ``parts``,
+    then its buttons (new … delete, save) and its message."""
+    new, delete, save = buttons
+    row = QHBoxLayout()
+    row.addWidget(new)
+    row.addStretch(1)
+    row.addWidget(delete)
+    row.addWidget(save)
+    right = QWidget()
+    right_layout = QVBoxLayout(right)
+    for part in parts:
+        if isinstance(part, QLayout):
+            right_layout.addLayout(part)
+        else:
+            right_layout.addWidget(part)
+    right_layout.addLayout(row)
+    right_layout.addWidget(message)
+    right_layout.addStretch(1)
+    splitter = QSplitter()
+    splitter.addWidget(left)
+    splitter.addWidget(_scrolling(right))
+    splitter.setStretchFactor(0, stretch[0])
+    splitter.setStretchFactor(1, stretch[1])
+    splitter.setChildrenCollapsible(False)
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(splitter)
+
+
 def _list_item(text: str, item_id: str) -> QListWidgetItem:
     item = QListWidgetItem(text)
     item.setData(ID_ROLE, item_id)
@@ -100,14 +144,64 @@ def _ids(widget: QListWidget) -> tuple[str, ...]:
     return tuple(widget.item(i).data(ID_ROLE) for i in range(widget.count()))
 
 
-class ActivitiesTab(QWidget):
-    """The activities of a year beside the form of the selected (or a new) activity."""
+class _EditorTab(QWidget):
+    """A list of records beside the form of the selected (or a new) one: what both tabs share.
+    A tab sets ``view``, ``model``, ``message``, ``save_button`` and implements ``_fill``."""
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.editing: ActivityInfo | None = None
+        self.editing = None
         self._generation = 0
+
+    def _fill(self, record) -> None:
+        raise NotImplementedError
+
+    def _start_new(self, first_field: QWidget) -> None:
+        self.view.clearSelection()
+        self._fill(None)
+        self.message.fine("")
+        first_field.setFocus()
+
+    def _row_changed(self, current, _previous) -> None:
+        record = self.model.record(current.row()) if current.isValid() else None
+        if record is not None and (self.editing is None or record.id != self.editing.id):
+            self._fill(record)
+            self.message.fine("")
+
+    def _reselect(self, rows: list, current: str | None) -> None:
+        """The record being edited selected again in the reloaded list."""
+        row = next((i for i, r in enumerate(rows) if r.id == current), None) if current is not None else None
+        if row is not None:
+            self.view.selectRow(row)
+
+    def _submit_save(self, create, update, draft) -> None:
+        """``create(db, actor, draft)`` for a new record, ``update(db, actor, id, draft)`` else."""
+        self.save_button.setEnabled(False)
+        if self.editing is None:
+            self.ctx.runner.submit(create, self.ctx.db, self.ctx.actor, draft, on_done=self._saved,
+                                   on_error=self._refused, parent=self)
+        else:
+            self.ctx.runner.submit(update, self.ctx.db, self.ctx.actor, self.editing.id, draft,
+                                   on_done=self._saved, on_error=self._refused, parent=self)
+
+    def _submit_delete(self, question: str, delete) -> None:
+        if self.editing is None or not confirm(self, question):
+            return
+        self.ctx.runner.submit(delete, self.ctx.db, self.ctx.actor, self.editing.id,
+                               on_done=self._deleted, on_error=self._refused, parent=self)
+
+    def _refused(self, error: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        self.message.problem(user_message(error))
+
+
+class ActivitiesTab(_EditorTab):
+    """The activities of a year beside the form of the selected (or a new) activity."""
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.editing: ActivityInfo | None = None
         self._dirty = False
         self.types = ctx.activity_types()
         self.rules = {t.code: t.counting_rule for t in self.types}
@@ -167,12 +261,7 @@ class ActivitiesTab(QWidget):
         bar.addWidget(QLabel("Tahun:"))
         bar.addWidget(self.year)
         bar.addWidget(self.filter, 1)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addLayout(bar)
-        left_layout.addWidget(self.summary)
-        left_layout.addWidget(self.view, 1)
+        left = _list_panel(bar, self.summary, self.view)
 
         form = QFormLayout()
         form.addRow("Jenis layanan:", self.service)
@@ -200,29 +289,8 @@ class ActivitiesTab(QWidget):
         volunteers_layout.addLayout(pick)
         volunteers_layout.addWidget(self.volunteer_list)
         volunteers_layout.addWidget(self.remove_volunteer, 0, Qt.AlignmentFlag.AlignLeft)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.new_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.delete_button)
-        buttons.addWidget(self.save_button)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.addWidget(self.form_title)
-        right_layout.addLayout(form)
-        right_layout.addWidget(self.persons_box)
-        right_layout.addWidget(volunteers_box)
-        right_layout.addLayout(buttons)
-        right_layout.addWidget(self.message)
-        right_layout.addStretch(1)
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(_scrolling(right))
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        _list_and_editor(self, left, (self.form_title, form, self.persons_box, volunteers_box),
+                         (self.new_button, self.delete_button, self.save_button), self.message, (1, 1))
 
         for widget in (self.save_button, self.delete_button, self.new_button, self.add_volunteer,
                        self.remove_person, self.remove_volunteer):
@@ -265,10 +333,7 @@ class ActivitiesTab(QWidget):
         self.model.set_records(rows)
         attendances = sum(a.participants for a in rows)
         self.summary.setText(f"{len(rows)} kegiatan, {attendances} kehadiran peserta pada tahun {self.year.value()}.")
-        if current is not None:
-            row = next((i for i, a in enumerate(rows) if a.id == current), None)
-            if row is not None:
-                self.view.selectRow(row)
+        self._reselect(rows, current)
 
     def _volunteers_loaded(self, rows: list[VolunteerInfo]) -> None:
         self.volunteers = rows
@@ -308,16 +373,7 @@ class ActivitiesTab(QWidget):
 
     @Slot()
     def new_activity(self) -> None:
-        self.view.clearSelection()
-        self._fill(None)
-        self.message.fine("")
-        self.service.setFocus()
-
-    def _row_changed(self, current, _previous) -> None:
-        record = self.model.record(current.row()) if current.isValid() else None
-        if record is not None and (self.editing is None or record.id != self.editing.id):
-            self._fill(record)
-            self.message.fine("")
+        self._start_new(self.service)
 
     @Slot()
     def _service_changed(self) -> None:
@@ -374,16 +430,8 @@ class ActivitiesTab(QWidget):
 
     @Slot()
     def save(self) -> None:
-        if not self.ctx.can("activity.write"):
-            return
-        data = self.draft()
-        self.save_button.setEnabled(False)
-        if self.editing is None:
-            self.ctx.runner.submit(record_activity, self.ctx.db, self.ctx.actor, data, on_done=self._saved,
-                                   on_error=self._refused, parent=self)
-        else:
-            self.ctx.runner.submit(update_activity, self.ctx.db, self.ctx.actor, self.editing.id, data,
-                                   on_done=self._saved, on_error=self._refused, parent=self)
+        if self.ctx.can("activity.write"):
+            self._submit_save(record_activity, update_activity, self.draft())
 
     def _saved(self, info: ActivityInfo) -> None:
         self.save_button.setEnabled(True)
@@ -398,17 +446,10 @@ class ActivitiesTab(QWidget):
         else:
             self.reload()
 
-    def _refused(self, error: BaseException) -> None:
-        self.save_button.setEnabled(True)
-        self.message.problem(user_message(error))
-
     @Slot()
     def delete(self) -> None:
-        if self.editing is None or not confirm(self, "Hapus kegiatan ini? Jumlah peserta dan daftar PPKS/relawannya "
-                                                     "tidak dihitung lagi."):
-            return
-        self.ctx.runner.submit(delete_activity, self.ctx.db, self.ctx.actor, self.editing.id,
-                               on_done=self._deleted, on_error=self._refused, parent=self)
+        self._submit_delete("Hapus kegiatan ini? Jumlah peserta dan daftar PPKS/relawannya tidak dihitung lagi.",
+                            delete_activity)
 
     def _deleted(self, _result) -> None:
         self.new_activity()
@@ -421,14 +462,12 @@ class ActivitiesTab(QWidget):
                                               or self.volunteer_list.count() or self.facilitator.text()))
 
 
-class RosterTab(QWidget):
+class RosterTab(_EditorTab):
     """The volunteer roster: search, list, and the form of the selected (or a new) volunteer."""
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent)
         self.editing: VolunteerInfo | None = None
-        self._generation = 0
         writable = ctx.can("volunteer.write")
         self.search = QLineEdit()
         self.search.setObjectName("volunteerSearch")
@@ -463,12 +502,7 @@ class RosterTab(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
         bar.addWidget(self.inactive)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addLayout(bar)
-        left_layout.addWidget(self.summary)
-        left_layout.addWidget(self.view, 1)
+        left = _list_panel(bar, self.summary, self.view)
         form = QFormLayout()
         form.addRow("Nama:", self.name)
         form.addRow("Jenis kelamin:", self.sex)
@@ -477,26 +511,8 @@ class RosterTab(QWidget):
         form.addRow("Telepon:", self.phone)
         form.addRow("", self.active)
         form.addRow("Keterangan:", self.notes)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.new_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.delete_button)
-        buttons.addWidget(self.save_button)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.addLayout(form)
-        right_layout.addLayout(buttons)
-        right_layout.addWidget(self.message)
-        right_layout.addStretch(1)
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(_scrolling(right))
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setChildrenCollapsible(False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        _list_and_editor(self, left, (form,), (self.new_button, self.delete_button, self.save_button),
+                         self.message, (3, 2))
 
         for widget in (self.new_button, self.save_button, self.delete_button):
             widget.setEnabled(writable)
@@ -523,9 +539,7 @@ class RosterTab(QWidget):
         self.model.set_records(rows)
         active = sum(1 for v in rows if v.active)
         self.summary.setText(f"{len(rows)} relawan ditampilkan, {active} aktif.")
-        row = next((i for i, v in enumerate(rows) if v.id == current), None)
-        if row is not None:
-            self.view.selectRow(row)
+        self._reselect(rows, current)
 
     def _fill(self, v: VolunteerInfo | None) -> None:
         self.editing = v
@@ -541,16 +555,7 @@ class RosterTab(QWidget):
 
     @Slot()
     def new_volunteer(self) -> None:
-        self.view.clearSelection()
-        self._fill(None)
-        self.message.fine("")
-        self.name.setFocus()
-
-    def _row_changed(self, current, _previous) -> None:
-        record = self.model.record(current.row()) if current.isValid() else None
-        if record is not None and (self.editing is None or record.id != self.editing.id):
-            self._fill(record)
-            self.message.fine("")
+        self._start_new(self.name)
 
     def draft(self) -> VolunteerInput:
         return VolunteerInput(name=self.name.text(), sex=self.sex.currentData() or "", nik=self.nik.text(),
@@ -559,15 +564,8 @@ class RosterTab(QWidget):
 
     @Slot()
     def save(self) -> None:
-        if not self.ctx.can("volunteer.write"):
-            return
-        self.save_button.setEnabled(False)
-        if self.editing is None:
-            self.ctx.runner.submit(register_volunteer, self.ctx.db, self.ctx.actor, self.draft(),
-                                   on_done=self._saved, on_error=self._refused, parent=self)
-        else:
-            self.ctx.runner.submit(update_volunteer, self.ctx.db, self.ctx.actor, self.editing.id, self.draft(),
-                                   on_done=self._saved, on_error=self._refused, parent=self)
+        if self.ctx.can("volunteer.write"):
+            self._submit_save(register_volunteer, update_volunteer, self.draft())
 
     def _saved(self, info: VolunteerInfo) -> None:
         self.save_button.setEnabled(True)
@@ -575,16 +573,10 @@ class RosterTab(QWidget):
         self.message.fine(f"Relawan {info.name} tersimpan.")
         self.reload()
 
-    def _refused(self, error: BaseException) -> None:
-        self.save_button.setEnabled(True)
-        self.message.problem(user_message(error))
-
     @Slot()
     def delete(self) -> None:
-        if self.editing is None or not confirm(self, f"Hapus {self.editing.name} dari daftar relawan?"):
-            return
-        self.ctx.runner.submit(delete_volunteer, self.ctx.db, self.ctx.actor, self.editing.id,
-                               on_done=self._deleted, on_error=self._refused, parent=self)
+        if self.editing is not None:
+            self._submit_delete(f"Hapus {self.editing.name} dari daftar relawan?", delete_volunteer)
 
     def _deleted(self, _result) -> None:
         self.new_volunteer()
