@@ -43,7 +43,6 @@ from spm_desktop.core.storage.models import (
     HouseholdMember,
     LocalDevice,
     Person,
-    PmksCategory,
     Region,
     ServiceEvent,
     Volunteer,
@@ -85,7 +84,6 @@ class DemoResult:
 class _Master:
     kelurahan: list[tuple[str, str]]  # (kelurahan code, kecamatan code)
     assessable: list[str]
-    pmks_codes: list[str]
     details: dict[str, dict]
     activity_rules: dict[str, str] = field(default_factory=dict)  # group-activity code -> counting rule
 
@@ -241,10 +239,9 @@ def _load_master(db: Database) -> _Master:
         kel = [(r.code, r.parent_code) for r in s.scalars(select(Region).where(Region.level.in_(("kelurahan", "desa")))
                                                             .order_by(Region.code))]
         types = sorted(catalogue.service_types(s, active_only=True, live=False), key=lambda t: t.code)
-        cats = [c for c in s.scalars(select(PmksCategory.code).order_by(PmksCategory.code))]
     if not kel:
         raise ValidationError("Daftar desa/kelurahan kosong; pilih wilayah kerja terlebih dahulu.", "region")
-    return _Master(kel, [t.code for t in types if t.assessable], cats, {t.code: t.detail_fields for t in types},
+    return _Master(kel, [t.code for t in types if t.assessable], {t.code: t.detail_fields for t in types},
                    {t.code: t.counting_rule for t in types if t.counting_rule in ACTIVITY_RULES})
 
 

@@ -23,15 +23,6 @@ SPM_GROUP_SHORT: dict[str, str] = {
 # Groups whose persons come through cases (intake); bencana comes through households.
 CASE_GROUPS: tuple[str, ...] = ("disabilitas", "anak", "lansia", "gepeng")
 
-# Program of a service type: which part of the nomenclature it belongs to.
-PROGRAMS: dict[str, str] = {
-    "rehab_dasar": "Rehabilitasi sosial dasar (luar panti)",
-    "pmks_lainnya": "Rehabilitasi sosial PMKS lainnya",
-    "bencana": "Perlindungan dan jaminan sosial korban bencana",
-    "tagana": "Taruna Siaga Bencana",
-    "migran": "Pemulangan warga negara migran",
-}
-
 UNITS: dict[str, str] = {
     "UPRS": "UPRS (Unit Pelayanan Rehabilitasi Sosial)",
     "PLAT": "PLAT",
@@ -103,15 +94,8 @@ AGE_ELDERLY_FROM = 60
 AGE_TODDLER_BELOW = 5  # default of the setting disaster.usia_rentan_anak (kelompok rentan)
 AGE_VULNERABLE_CHILD_MAX = 18  # UU 24/2007 art. 55 "anak-anak": the setting's largest value
 
-# Counting rules of the catalogue (architecture §4). Types of the last two are recorded as
-# group activities (kegiatan kelompok), never as a person's service event.
-COUNTING_RULES: dict[str, str] = {
-    "distinct_persons": "Orang berbeda yang dilayani",
-    "sum_quantity": "Jumlah satuan",
-    "participants": "Jumlah kehadiran peserta kegiatan kelompok",
-    "named_participants": "Relawan berbeda dari daftar relawan",
-    "complaints": "Pengaduan selesai (pelapor ber-NIK sekali setahun) ditambah orang terdaftar yang dilayani",
-}
+# Counting rules whose service types are recorded as group activities (kegiatan kelompok),
+# never as a person's service event.
 ACTIVITY_RULES: tuple[str, ...] = ("participants", "named_participants")
 # How a report names the unit of an indicator counted by these rules.
 RULE_UNIT_LABELS: dict[str, str] = {"participants": "orang (kehadiran)"}
