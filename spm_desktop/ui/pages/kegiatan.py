@@ -154,9 +154,6 @@ class _EditorTab(QWidget):
         self.editing = None
         self._generation = 0
 
-    def _fill(self, record) -> None:
-        raise NotImplementedError
-
     def _start_new(self, first_field: QWidget) -> None:
         self.view.clearSelection()
         self._fill(None)
