@@ -29,6 +29,7 @@ from spm_desktop.core.sync.scope import (
     DeviceScope,
     _chunks,
     device_scope,
+    peer_holds,
     scoped_filter,
     whole_activity_query,
     whole_disaster_query,
@@ -126,48 +127,50 @@ def _scoped(session: Session, scope: DeviceScope, name: str, codec, rows: list[l
 
 
 def held_there(session: Session, peer: SyncPeer, scope: DeviceScope) -> set[str]:
-    """Persons outside the peer's scope it may still hold: last changed there, or in a conflict
-    with its version. A laptop keeps a person it was told to remove while its own edit of them
-    is not acknowledged; this lists them again once it is (the laptop ignores ids it does not
+    """Persons outside the peer's scope it may still hold (:func:`~spm_desktop.core.sync.scope.peer_holds`:
+    sent to it and not yet acknowledged as removed, last changed there, or in a conflict with
+    its version). A laptop keeps a person it was told to remove while its own edit of them is
+    not acknowledged; this lists them again once it is (the laptop ignores ids it does not
     hold)."""
-    from spm_desktop.core.storage.models import Person, SyncConflict
-
-    device = peer.device_id or ""
-    held = set(session.scalars(select(Person.id).where(Person.origin_device == device)))
-    packages = select(SyncPackage.id).where(SyncPackage.direction == "in", SyncPackage.peer_device_id == device)
-    held |= set(session.scalars(select(SyncConflict.entity_id).where(SyncConflict.entity == "person",
-                                                                     SyncConflict.package_id.in_(packages))))
-    return held - scope.persons
+    return peer_holds(session, peer, peer.acked_seq) - scope.persons
 
 
 def held_by(session: Session, peer: SyncPeer) -> set[str]:
-    """Persons ``peer`` holds: sent whole (or sent by it) in what it acknowledged."""
+    """Persons ``peer`` holds: sent whole (or sent by it) in what it acknowledged, and not
+    listed for removal since."""
     from spm_desktop.core.storage.models import SyncPeerPerson as Held
 
-    return set(session.scalars(select(Held.person_id).where(Held.peer_id == peer.id,
-                                                             Held.sent_seq <= peer.acked_seq)))
+    return set(session.scalars(select(Held.person_id).where(Held.peer_id == peer.id, Held.sent_seq <= peer.acked_seq,
+                                                             Held.removed_seq.is_(None))))
 
 
 def note_held(session: Session, peer: SyncPeer, scope: DeviceScope, tables: list[payload.TableRows],
               evict: list[str], until: int) -> None:
     """Remember the persons this package gives ``peer`` whole (every person row it carries;
-    held once the peer acknowledges ``until``), those it holds because it sent them, and forget
-    those it is told to remove."""
+    held once the peer acknowledges ``until``; one listed for removal before starts afresh),
+    those it holds because it sent them, and those it is told to remove (with ``until``: it
+    may hold them until it acknowledges this package); forget those whose removal it
+    acknowledged."""
     from spm_desktop.core.storage.models import SyncPeerPerson as Held
 
+    held = Held.__table__
     sent: set[str] = set()
     for t in tables:
         if t.table == "person":
             at = list(t.columns).index("id")
             sent = {r[at] for r in t.rows}
-    known = dict(session.execute(select(Held.person_id, Held.sent_seq).where(Held.peer_id == peer.id)).all())
-    gone = [p for p in evict if p in known]
-    for chunk in _chunks(gone):
-        session.execute(Held.__table__.delete().where(Held.peer_id == peer.id, Held.person_id.in_(chunk)))
+    known = dict(session.execute(select(Held.person_id, Held.removed_seq).where(Held.peer_id == peer.id)).all())
+    back = [p for p in sent if p in known and known[p] is not None]
+    gone = [p for p in evict if p in known and known[p] is None]
+    for ids, values in ((back, {"sent_seq": until, "removed_seq": None}), (gone, {"removed_seq": until})):
+        for chunk in _chunks(ids):
+            session.execute(held.update().where(held.c.peer_id == peer.id, held.c.person_id.in_(chunk))
+                            .values(**values))
+    session.execute(held.delete().where(held.c.peer_id == peer.id, held.c.removed_seq <= peer.acked_seq))
     rows = [{"peer_id": peer.id, "person_id": p, "sent_seq": until} for p in sorted(sent - known.keys())]
     rows += [{"peer_id": peer.id, "person_id": p, "sent_seq": 0} for p in sorted(scope.echoed - sent - known.keys())]
     if rows:
-        session.execute(Held.__table__.insert(), rows)
+        session.execute(held.insert(), rows)
 
 
 def may_send(role: str, table: str) -> bool:

@@ -243,7 +243,8 @@ def check_rules(session: Session, package: OpenedPackage, plan: Plan) -> None:
     ctx = validation.Context(session, sender.name, sender.role, sender.kecamatan_code, sender.unit,
                              validation.package_day(package.manifest.created_at), changes,
                              sender_device=sender.device_id or "",
-                             holds=lambda persons: sender_holds(session, sender, package, plan, persons))
+                             holds=lambda persons: sender_holds(session, sender, package, plan, persons),
+                             unheld={tp.codec.name: tp.unheld for tp in plan.tables if tp.unheld})
     reasons = validation.validate(ctx)
     if reasons:
         raise validation.PackageInvalid(sender.name, reasons)
@@ -253,38 +254,22 @@ def sender_holds(session: Session, sender: SyncPeer, package: OpenedPackage, pla
                  persons: set[str]) -> set[str]:
     """Of ``persons`` (outside the scoped ``sender``'s kelurahans here), those it holds, so that
     a duplicate suggestion of it naming one of them is not a scope breach but a rule involving
-    a record this database changed (issue 17: never a refusal). Held, as this database knows:
-
-    - in the scope it is sent now (an open TKSK case in its kecamatan, a disaster household
-      there; :func:`~spm_desktop.core.sync.scope.device_scope`);
-    - sent to it whole in a package it acknowledged (this package's answer counted, as the
-      planner counts it) and not listed for removal since (``sync_peer_person``);
-    - last changed there, or in a conflict with its version from its packages — this one
-      included: its edit of a version it held that this database moved out of its scope
-      meanwhile (the planner keeps this version; the laptop keeps the person until the edit
-      is acknowledged, and may suggest him as a duplicate meanwhile).
-
-    A person it never held (a crafted package) is none of these."""
-    from spm_desktop.core.storage.models import Person, SyncConflict, SyncPeerPerson
-    from spm_desktop.core.sync.scope import _chunks, device_scope
+    a record this database changed (issue 17: never a refusal): in the scope it is sent now (an
+    open TKSK case in its kecamatan, a disaster household there), held by the one rule of
+    :func:`~spm_desktop.core.sync.scope.peer_holds` (this package's answer counted, as the
+    planner counts it), or in a conflict with its version in this very package — its edit of a
+    version it held that this database moved out of its scope meanwhile (the planner keeps this
+    version; the laptop keeps the person until the edit is acknowledged, and may suggest him as
+    a duplicate meanwhile). A person it never held (a crafted package) is none of these."""
+    from spm_desktop.core.sync.planning import acknowledged
+    from spm_desktop.core.sync.scope import device_scope, peer_holds
 
     device = sender.device_id or ""
     scope = device_scope(session, sender.role or "", sender.kecamatan_code, sender.unit, device, 2 ** 31 - 1)
     held = persons & scope.persons if scope is not None else set()
     held |= {entity_id for tp in plan.tables if tp.codec.name == "person"
              for entity_id, _mine, _remote, _winner in tp.conflicts if entity_id in persons}
-    acked = max(sender.acked_seq, min(package.manifest.ack.applied_until, sender.last_sent_seq))
-    packages = select(SyncPackage.id).where(SyncPackage.direction == "in", SyncPackage.peer_device_id == device)
-    for chunk in _chunks(persons - held):
-        held |= set(session.scalars(select(SyncPeerPerson.person_id).where(
-            SyncPeerPerson.peer_id == sender.id, SyncPeerPerson.sent_seq <= acked,
-            SyncPeerPerson.person_id.in_(chunk))))
-        if device:
-            held |= set(session.scalars(select(Person.id).where(Person.id.in_(chunk), Person.origin_device == device)))
-            held |= set(session.scalars(select(SyncConflict.entity_id).where(
-                SyncConflict.entity == "person", SyncConflict.entity_id.in_(chunk),
-                SyncConflict.package_id.in_(packages))))
-    return held
+    return held | peer_holds(session, sender, acknowledged(sender, package.manifest), persons - held)
 
 
 def _already_imported(session: Session, package_id: str) -> bool:

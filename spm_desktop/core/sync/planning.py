@@ -73,6 +73,9 @@ class TablePlan:
     edited_here: set[str] = field(default_factory=set)  # ids written as a new revision made here
     before: dict[str, list[Any]] = field(default_factory=dict)  # id -> this database's version (updates)
     decoded: dict[int, dict[str, Any]] = field(default_factory=dict)  # see OpenedPackage.decoded
+    # (record id, person id): rows of a scoped sender about a person outside its scope here that
+    # it never held (see _withheld); they refuse the package (validation.Context.unheld)
+    unheld: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -83,6 +86,12 @@ class Plan:
     duplicate_pairs: list[tuple[str, str, str]]  # (person a, person b, nik)
 
 
+def acknowledged(peer: SyncPeer, manifest: payload.Manifest) -> int:
+    """How far ``peer`` holds this database's changes, the answer its package carries counted
+    already (preview and import alike: the import takes the answer first)."""
+    return max(peer.acked_seq, min(manifest.ack.applied_until, peer.last_sent_seq))
+
+
 def _peer_state(session: Session, manifest: payload.Manifest) -> _PeerState:
     peer = session.scalars(select(SyncPeer).where(SyncPeer.device_id == manifest.source_device_id)).first()
     received = []
@@ -90,9 +99,7 @@ def _peer_state(session: Session, manifest: payload.Manifest) -> _PeerState:
             SyncPackage.direction == "in", SyncPackage.peer_device_id == manifest.source_device_id)):
         if isinstance(counts, dict) and isinstance(counts.get("seq"), int):
             received.append((counts["seq"] - 1, counts["seq"]))
-    acked = 0
-    if peer is not None:  # the answer this package carries counts already (preview and import alike)
-        acked = max(peer.acked_seq, min(manifest.ack.applied_until, peer.last_sent_seq))
+    acked = acknowledged(peer, manifest) if peer is not None else 0
     return _PeerState(manifest.source_device_id, acked, received)
 
 
@@ -167,34 +174,53 @@ class _KeyIndex:
         return None
 
 
-def _withheld(session: Session, package: OpenedPackage) -> set[str]:
+# The column naming the person of a row, in the tables a scoped sender's edit of a withheld person comes in.
+_PERSON_COLUMN = {"person": "id", "cases": "person_id", "service_event": "person_id"}
+
+
+def _withheld(session: Session, package: OpenedPackage) -> tuple[set[str], set[str]]:
     """Persons a scoped sender (TKSK laptop, shelter) sends records of that are outside the
-    scope this database sends it now: it may never have received their latest version here (a
-    person the office moved out of the kecamatan while the laptop edited them), so its
-    acknowledgement says nothing about them. A record of theirs whose revision is not past this
-    database's (edited from an older version) is a conflict that keeps this version, never a
-    silent loss; one edited from this very version goes through the scope rules as usual."""
-    from spm_desktop.core.sync.scope import device_scope
+    scope this database sends it now, in two sets:
+
+    - those it holds (:func:`~spm_desktop.core.sync.scope.peer_holds`: sent to it and the
+      removal not yet acknowledged, last changed there, in a conflict with its version): it
+      may never have received their latest version here (a person the office moved out of the
+      kecamatan while the laptop edited them), so its acknowledgement says nothing about them.
+      A record of theirs whose revision is not past this database's (edited from an older
+      version) is a conflict that keeps this version, never a silent loss; one edited from
+      this very version goes through the scope rules as usual;
+    - those recorded here that it never held: any record of theirs is a write outside its
+      scope (a crafted package), which refuses the package.
+    """
+    from spm_desktop.core.storage.models import Person
+    from spm_desktop.core.sync.scope import _chunks, device_scope, peer_holds
 
     sender = session.get(SyncPeer, package.peer_id) if package.peer_id else None
     if sender is None or sender.role not in ("tksk", "unit"):
-        return set()
+        return set(), set()
     named: set[str] = set()
     for codec, rows in package.tables:
-        column = {"person": "id", "cases": "person_id", "service_event": "person_id"}.get(codec.name)
+        column = _PERSON_COLUMN.get(codec.name)
         if column:
             at = codec.index(column)
             named |= {r[at] for r in rows if r[at]}
     if not named:
-        return set()
+        return set(), set()
     # since = the largest INTEGER: the scope only, nothing "touched" (the counters are INTEGER columns)
     scope = device_scope(session, sender.role, sender.kecamatan_code, sender.unit, sender.device_id or "",
                          2 ** 31 - 1)
-    return named - scope.persons
+    outside = named - scope.persons
+    if not outside:
+        return set(), set()
+    held = peer_holds(session, sender, acknowledged(sender, package.manifest), outside)
+    here: set[str] = set()
+    for chunk in _chunks(outside - held):
+        here |= set(session.scalars(select(Person.id).where(Person.id.in_(chunk))))
+    return outside - here, here
 
 
 def _plan_table(session: Session, codec: TableCodec, rows: list[list[Any]], peer: _PeerState,
-                this_device: str, withheld: set[str] = frozenset()) -> TablePlan:
+                this_device: str, withheld: set[str] = frozenset(), unheld: set[str] = frozenset()) -> TablePlan:
     plan = TablePlan(codec, incoming=len(rows))
     id_at = codec.index("id")
     local = _local_rows(session, codec, [r[id_at] for r in rows])
@@ -202,14 +228,18 @@ def _plan_table(session: Session, codec: TableCodec, rows: list[list[Any]], peer
     is_setting = codec.name == "setting"
     shared_at = codec.index("shared") if is_setting else -1
     keys = _KeyIndex(session, codec, rows)
-    person_column = {"person": "id", "cases": "person_id", "service_event": "person_id"}.get(codec.name)
+    person_column = _PERSON_COLUMN.get(codec.name)
     person_at = codec.index(person_column) if person_column and withheld else None
+    unheld_at = codec.index(person_column) if person_column and unheld else None
     rev_at = codec.index("revision")
     for remote in rows:
         if is_setting and remote[shared_at] is not True:
             plan.kept_local += 1  # a local setting never travels; ignore one that claims to
             continue
         found = local.get(remote[id_at])
+        if unheld_at is not None and remote[unheld_at] in unheld and (found is None or found[0] != remote):
+            plan.unheld.append((remote[id_at], remote[unheld_at]))  # a write about a person it never held
+            continue
         if found is None:
             owner = keys.owner(remote)
             if owner is not None:
@@ -311,12 +341,12 @@ def _own_area(session: Session, codec: TableCodec, rows: list[list[Any]]) -> lis
 
 def make_plan(session: Session, package: OpenedPackage, this_device: str) -> Plan:
     peer = _peer_state(session, package.manifest)
-    withheld = _withheld(session, package)
+    withheld, unheld = _withheld(session, package)
     plans = []
     for codec, rows in package.tables:
         if codec.name == "region":
             rows = _own_area(session, codec, rows)
-        plans.append(_plan_table(session, codec, rows, peer, this_device, withheld))
+        plans.append(_plan_table(session, codec, rows, peer, this_device, withheld, unheld))
         plans[-1].decoded = package.decoded
     person = next((p for p in plans if p.codec.name == "person"), None)
     aside, losers, pairs = _plan_niks(session, person) if person else ({}, [], [])

@@ -237,6 +237,41 @@ def device_scope(session: Session, role: str, kecamatan: str | None, unit: str |
     return None
 
 
+def peer_holds(session: Session, peer, acked: int, persons: Iterable[str] | None = None) -> set[str]:
+    """Persons the scoped ``peer`` (a :class:`SyncPeer`) holds, or may still hold, as this
+    database knows it besides the scope it is sent now (which the callers add) — one rule
+    (issue 17) for the planner (an edit of a person outside its scope here is a conflict, or a
+    refusal when it never held them), the validation of its duplicate suggestions and the
+    removal list of the packages to it:
+
+    - sent to it whole in a package it acknowledged (up to ``acked``), until it acknowledges
+      the package that listed them for removal (``sync_peer_person``);
+    - last changed there (``person.origin_device``);
+    - in a conflict with its version from one of its packages.
+
+    ``persons``: only those (None: every one). A person it never held (a crafted package) is
+    none of these."""
+    from spm_desktop.core.storage.models import SyncConflict, SyncPackage, SyncPeerPerson
+
+    device = peer.device_id or ""
+    packages = select(SyncPackage.id).where(SyncPackage.direction == "in", SyncPackage.peer_device_id == device)
+    queries = [select(SyncPeerPerson.person_id).where(SyncPeerPerson.peer_id == peer.id,
+                                                      SyncPeerPerson.sent_seq <= acked)]
+    if device:
+        queries.append(select(Person.id).where(Person.origin_device == device))
+        queries.append(select(SyncConflict.entity_id).where(SyncConflict.entity == "person",
+                                                            SyncConflict.package_id.in_(packages)))
+    column = {0: SyncPeerPerson.person_id, 1: Person.id, 2: SyncConflict.entity_id}
+    held: set[str] = set()
+    for i, query in enumerate(queries):
+        if persons is None:
+            held |= set(session.scalars(query))
+            continue
+        for chunk in _chunks(set(persons) - held):
+            held |= set(session.scalars(query.where(column[i].in_(chunk))))
+    return held
+
+
 def _event_disasters(session: Session, persons: set[str]) -> set[str]:
     out: set[str] = set()
     for chunk in _chunks(persons):

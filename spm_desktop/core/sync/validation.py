@@ -111,6 +111,9 @@ class Context:
     # (the receiver moved them away since it sent them): a duplicate suggestion naming one of
     # them involves a record the receiver changed, so it never refuses the package. None: none.
     holds: Callable[[set[str]], set[str]] | None = None
+    # table -> [(record id, person id)]: rows about a person outside the sender's scope here that
+    # it never held (planning._withheld); each one a reason, whatever the row would do here
+    unheld: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     @property
     def actor(self) -> Actor:
@@ -191,7 +194,7 @@ ROLE_LABELS = {"office": "kantor", "tksk": "TKSK", "unit": "unit layanan"}
 
 def validate(ctx: Context) -> list[Reason]:
     """Every reason to refuse the changes in ``ctx`` (empty: the package may be applied)."""
-    reasons: list[Reason] = []
+    reasons: list[Reason] = list(_never_held(ctx))
     for table, changes in ctx.changes.items():
         if not changes:
             continue
@@ -204,6 +207,23 @@ def validate(ctx: Context) -> list[Reason]:
         if rules.check is not None:
             reasons.extend(rules.check(ctx, changes))
     return reasons
+
+
+def _where(ctx: Context) -> str:
+    """The sender's scope as a reason names it."""
+    return f"kecamatan {ctx.kecamatan_code}" if ctx.role == "tksk" else f"unit {ctx.unit}"
+
+
+def _never_held(ctx: Context) -> Iterator[Reason]:
+    """A scoped sender's record of a person outside its scope here that, as this database knows,
+    it was never sent (nor registered there, nor last changed there): it cannot have edited
+    them — the package is crafted. One reason per record that differs from this database's,
+    whatever it would do here (even a stale version this database would keep)."""
+    for table, rows in ctx.unheld.items():
+        column = "person_id" if table != "person" else "kelurahan_code" if ctx.role == "tksk" else "id"
+        for record, _person in rows:
+            yield Reason(table, record, column, f"orang ini di luar {_where(ctx)} perangkat pengirim dan tidak tercatat "
+                                                "pernah dikirim ke perangkat itu")
 
 
 def _field_reasons(table: str, change: Change, exc: ValidationError, columns: dict[str, str] | None = None,
@@ -412,7 +432,7 @@ def _duplicates(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
         return
     wanted = {pid for found in outside.values() for _col, pid in found if pid}
     held = ctx.holds(wanted) if ctx.holds is not None and wanted else set()
-    where = f"kecamatan {ctx.kecamatan_code}" if ctx.role == "tksk" else f"unit {ctx.unit}"
+    where = _where(ctx)
     for c in changes:
         for col, pid in outside.get(c.id, []):
             if pid not in held:

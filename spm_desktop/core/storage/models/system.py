@@ -128,14 +128,17 @@ class SyncPeerPerson(Base):
     """A person this database sent whole to a scoped peer (a TKSK laptop, a unit's computer) in
     the package that carried its change counter up to ``sent_seq``: once the peer acknowledged
     that far, the peer holds them, and a later change of theirs travels alone, not with all
-    their records again (issue 17: nothing is sent twice). Removed when the person is listed
-    for removal there."""
+    their records again (issue 17: nothing is sent twice). When the person is listed for
+    removal there, ``removed_seq`` is the change counter of that package: the peer may still
+    hold them (and send an edit of them, a conflict here) until it acknowledges that far; the
+    row goes then (:func:`~spm_desktop.core.sync.exporter.note_held`)."""
 
     __tablename__ = "sync_peer_person"
 
     peer_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     sent_seq: Mapped[int] = mapped_column(Integer, default=0)
+    removed_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class SyncConflict(Base):
