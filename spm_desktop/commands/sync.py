@@ -121,7 +121,7 @@ def run_import(args, ctx) -> int:
     verb = "Pratinjau" if args.preview else "Diimpor"
     print(f"{verb}: paket dari {source}: {_n(summary.new)} baru, {_n(summary.updated)} diperbarui, "
           f"{_n(summary.unchanged)} sama, {_n(summary.kept_local)} tetap versi komputer ini, "
-          f"{_n(summary.conflicts)} konflik, {_n(summary.duplicates)} dugaan data ganda (NIK sama).")
+          f"{_n(summary.conflicts)} konflik, {_n(summary.duplicates)} dugaan data ganda baru untuk ditinjau.")
     for t in summary.tables:
         if t.new or t.updated or t.conflicts:
             print(f"  {_label(t.table)}: {_n(t.new)} baru, {_n(t.updated)} diperbarui, {_n(t.conflicts)} konflik")

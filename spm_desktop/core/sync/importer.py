@@ -93,7 +93,9 @@ class ImportSummary:
     created_at: str
     full: bool
     tables: tuple[TableChange, ...]
-    duplicates: int  # new duplicate suggestions from persons sharing a NIK
+    # new duplicate suggestions to review: persons sharing a NIK, and open ones arriving (a
+    # laptop's suggestion, one naming a person moved out of its scope included)
+    duplicates: int
     already_imported: bool = False
     backup_file: str = ""
     removed: int = 0  # persons removed from this (TKSK) device: they left its scope
@@ -272,6 +274,28 @@ def sender_holds(session: Session, sender: SyncPeer, package: OpenedPackage, pla
     return held | peer_holds(session, sender, acknowledged(sender, package.manifest), persons - held)
 
 
+def arriving_suggestions(session: Session, plan: Plan) -> set[frozenset[str]]:
+    """The open duplicate suggestions the package adds here (pairs of persons this database has
+    no suggestion for, in either order): counted with those the import makes for a shared NIK,
+    so a laptop's suggestion — one naming a person the office moved out of its scope included —
+    is counted for a supervisor like any other."""
+    from spm_desktop.core.storage.models import DuplicateCandidate as Pair
+    from spm_desktop.core.sync.scope import _chunks
+
+    pairs: set[frozenset[str]] = set()
+    for tp in plan.tables:
+        if tp.codec.name == "duplicate_candidate":
+            at = {c: tp.codec.index(c) for c in ("person_a_id", "person_b_id", "status", "deleted_at")}
+            pairs = {frozenset((r[at["person_a_id"]], r[at["person_b_id"]])) for r in tp.inserts
+                     if r[at["status"]] == "open" and r[at["deleted_at"]] is None}
+    persons = {p for pair in pairs for p in pair}
+    for chunk in _chunks(persons):
+        for column in (Pair.person_a_id, Pair.person_b_id):
+            pairs -= {frozenset(r) for r in session.execute(select(Pair.person_a_id, Pair.person_b_id).where(
+                column.in_(chunk)))}
+    return pairs
+
+
 def _already_imported(session: Session, package_id: str) -> bool:
     found = session.get(SyncPackage, package_id)
     return found is not None and found.status != "refused"  # a refused package may be tried again
@@ -286,8 +310,9 @@ def preview_import(db: Database, actor: Actor, path: str | Path) -> ImportSummar
             return _summary(package, None, already_imported=True)
         plan = make_plan(s, package, db.device_id)
         check_rules(s, package, plan)
-        return _summary(package, plan, duplicates=len(new_duplicate_pairs(s, plan.duplicate_pairs)),
-                        removed=len(_leaving(s, package)))
+        arriving = arriving_suggestions(s, plan)
+        made = [p for p in new_duplicate_pairs(s, plan.duplicate_pairs) if frozenset(p[:2]) not in arriving]
+        return _summary(package, plan, duplicates=len(made) + len(arriving), removed=len(_leaving(s, package)))
 
 
 def import_package(db: Database, actor: Actor, path: str | Path) -> ImportSummary:
@@ -320,7 +345,8 @@ def _import_package(db: Database, actor: Actor, path: str | Path) -> ImportSumma
             take_answers(s, package.peer_id, package.manifest)
             plan = make_plan(s, package, db.device_id)
             check_rules(s, package, plan)
-            duplicates = apply_plan(s, package, plan, actor)
+            arriving = arriving_suggestions(s, plan)
+            duplicates = apply_plan(s, package, plan, actor) + len(arriving)  # it makes none of those again
             removed = remove_persons(s, _leaving(s, package))
             summary = _summary(package, plan, duplicates=duplicates, removed=removed,
                                backup_file=str(backup.path) if backup else "")

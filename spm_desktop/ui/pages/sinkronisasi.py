@@ -275,7 +275,7 @@ def preview_text(summary: ImportSummary) -> str:
              f"{' (paket lengkap)' if summary.full else ''}.",
              f"Baru: {number(summary.new)} · diperbarui: {number(summary.updated)} · sama: "
              f"{number(summary.unchanged)} · tetap versi komputer ini: {number(summary.kept_local)}",
-             f"Konflik untuk ditinjau: {number(summary.conflicts)} · dugaan data ganda (NIK sama): "
+             f"Konflik untuk ditinjau: {number(summary.conflicts)} · dugaan data ganda baru: "
              f"{number(summary.duplicates)}"]
     if summary.removed:
         lines.append(f"Dihapus dari komputer ini karena di luar wilayah kecamatannya (data tetap ada di kantor): "

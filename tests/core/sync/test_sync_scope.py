@@ -356,8 +356,12 @@ def test_a_duplicate_pair_naming_a_person_the_office_moved_away_is_a_suggestion_
     second = _register(tksk, "Ahmad Fauzi", BARAT)
     assert _pairs(tksk) == {frozenset((first, second)): "open"}
     assert send(office, tksk, tmp_path, LAPTOP, "o3").removed == 0  # kept: its edit travels first
-    result = send(tksk, office, tmp_path, OFFICE, "l3")
+    path = tmp_path / "l3.spmsync"
+    export_package(tksk, ADMIN, path, peer_name=OFFICE)
+    assert preview_import(office, ADMIN, path).duplicates == 1
+    result = import_package(office, ADMIN, path)
     assert result.conflicts == 1 and result.new == 2  # the second person and the pair
+    assert result.duplicates == 1  # counted like a suggestion made here (CLI, Sinkronisasi page)
     assert _pairs(office) == {frozenset((first, second)): "open"}  # for a supervisor at the office
     with office.reading() as s:
         assert s.get(Person, first).kelurahan_code == SELATAN
@@ -395,3 +399,119 @@ def test_duplicate_pairs_with_persons_in_the_laptops_scope_beyond_its_kelurahans
         s.add(DuplicateCandidate(person_a_id=mine, person_b_id=city["barat2"], status="open"))
     send(tksk, office, tmp_path, OFFICE, "pairs", actor=TKSK_USER)  # pre-flighted
     assert {frozenset((city["case"], city["barat"])), frozenset((mine, city["barat2"]))} <= set(_pairs(office))
+
+
+# ----- a person the laptop never held, and one it holds until it acknowledges the removal ----
+
+
+def _held(db) -> dict[str, tuple[int, int | None]]:
+    """sync_peer_person at the office: person -> (sent_seq, removed_seq)."""
+    from spm_desktop.core.storage.models import SyncPeerPerson
+
+    with db.reading() as s:
+        return {r.person_id: (r.sent_seq, r.removed_seq) for r in s.scalars(select(SyncPeerPerson))}
+
+
+def _copy_onto_laptop(tksk, office, person_id, event=True, **changes):
+    """A crafted row on the laptop: the office's first version of a person it never sent there,
+    changed (the flush stamps it as a laptop edit of revision 1, an older revision than the
+    office's), with a service event of theirs (``event``)."""
+    with office.reading() as s:
+        p = s.get(Person, person_id)
+        values = dict(id=p.id, name=p.name, sex=p.sex, kelurahan_code=p.kelurahan_code, created_at=p.created_at)
+    with tksk.transaction(ADMIN) as s:
+        s.add(Person(**{**values, **changes}))
+        s.flush()
+        if not event:
+            return None
+        event = ServiceEvent(person_id=person_id, service_code=MAKAN, kelurahan_code=values["kelurahan_code"],
+                             event_date=date(2026, 4, 2))
+        s.add(event)
+        s.flush()
+        return event.id
+
+
+def _refused_crafted(tksk, office, tmp_path, name):
+    """Export the laptop's own changes without the pre-flight and import them at the office:
+    refused, both databases unchanged, the reasons recorded for the laptop."""
+    from sync_helpers import data_digest, file_digest, refusals
+
+    from spm_desktop.core.storage.models import SyncConflict
+    from spm_desktop.core.sync.validation import PackageInvalid
+
+    path = tmp_path / f"{name}.spmsync"
+    export_package(tksk, TKSK_USER, path, peer_name=OFFICE, check=False)
+    before = data_digest(office), file_digest(tksk)
+    with pytest.raises(PackageInvalid) as refused:
+        import_package(office, ADMIN, path)
+    assert (data_digest(office), file_digest(tksk)) == before
+    assert refusals(office)[-1][1] == [[r.table, r.record, r.field, r.reason] for r in refused.value.reasons]
+    assert ids(office, SyncConflict) == set()
+    return refused.value.reasons
+
+
+def test_a_crafted_stale_row_of_a_person_the_laptop_never_held_is_refused(office, tksk, city, tmp_path):
+    """Issue 17 (planning._withheld): a row of a person outside the laptop's scope that the office
+    never sent it — an older revision than the office's, which the planner would have kept as a
+    conflict — refuses the whole package, the reason listed, nothing applied."""
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    send(tksk, office, tmp_path, OFFICE, "ack")
+    _move(office, city["selatan"], address="Jl. Kantor")  # the office's version is revision 2
+    _copy_onto_laptop(tksk, office, city["selatan"], event=False, deleted_at=date(2026, 4, 1))
+    [reason] = _refused_crafted(tksk, office, tmp_path, "crafted")  # was: applied, "1 konflik"
+    assert (reason.table, reason.record, reason.field) == ("person", city["selatan"], "kelurahan_code")
+    assert "di luar kecamatan 61.71.03 perangkat pengirim dan tidak tercatat pernah dikirim" in reason.reason
+    with office.reading() as s:
+        assert s.get(Person, city["selatan"]).deleted_at is None
+
+
+def test_a_person_moved_out_is_held_until_the_laptop_acknowledges_the_removal(office, tksk, city, tmp_path):
+    """The legitimate case beside it: the office moves a person out of the kecamatan while the
+    laptop edits them. The removal listed for the laptop keeps the office's record that it held
+    them (``sync_peer_person.removed_seq``) until the laptop acknowledges that package, so the
+    edit that arrives with the acknowledgement is a conflict (this version kept), not a refusal;
+    the record goes at the next package, the laptop drops the person and both converge."""
+    from spm_desktop.core.storage.models import SyncConflict, SyncPackage
+
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    send(tksk, office, tmp_path, OFFICE, "ack")
+    sent_seq, removed = _held(office)[city["barat2"]]
+    assert removed is None
+    _move(tksk, city["barat2"], address="Jl. Baru (laptop)")
+    _move(office, city["barat2"], kelurahan=SELATAN)  # later at the office
+    assert send(office, tksk, tmp_path, LAPTOP, "moved").removed == 0  # kept for its edit
+    with office.reading() as s:
+        until = s.scalars(select(SyncPackage).where(SyncPackage.file_name == "moved.spmsync")).one().counts["until_seq"]
+    assert _held(office)[city["barat2"]] == (sent_seq, until)
+    result = send(tksk, office, tmp_path, OFFICE, "edit")  # acknowledges "moved"
+    assert (result.conflicts, result.updated) == (1, 0)
+    assert _held(office)[city["barat2"]] == (sent_seq, until)  # still: removal acknowledged, not yet forgotten
+    with office.reading() as s:
+        conflict = s.scalars(select(SyncConflict).where(SyncConflict.entity_id == city["barat2"])).one()
+        assert (conflict.winner, conflict.remote_data["address"]) == ("local", "Jl. Baru (laptop)")
+        assert s.get(Person, city["barat2"]).kelurahan_code == SELATAN
+    assert send(office, tksk, tmp_path, LAPTOP, "after").removed == 1
+    assert city["barat2"] not in _held(office)  # forgotten once the removal is acknowledged
+    send(tksk, office, tmp_path, OFFICE, "ack2")
+    send(office, tksk, tmp_path, LAPTOP, "last")
+    office_rows, laptop_rows = content(office), content(tksk)
+    in_scope = {city[k] for k in ("barat", "case", "victim")}
+    assert set(laptop_rows["person"]) == in_scope
+    assert {k: v for k, v in office_rows["person"].items() if k in in_scope} == laptop_rows["person"]
+    assert len(_held(office)) == 3
+
+
+def test_a_stale_row_of_a_person_whose_removal_the_laptop_acknowledged_is_refused(office, tksk, city, tmp_path):
+    """Held until the removal is acknowledged, and no longer: once the laptop acknowledged the
+    package that removed a person (it had no edit of them) and the office forgot them, a stale
+    row of theirs is a write about a person it does not hold."""
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    send(tksk, office, tmp_path, OFFICE, "ack")
+    _move(office, city["barat2"], kelurahan=SELATAN)
+    assert send(office, tksk, tmp_path, LAPTOP, "moved").removed == 1
+    send(tksk, office, tmp_path, OFFICE, "ack2")
+    send(office, tksk, tmp_path, LAPTOP, "forget")
+    assert city["barat2"] not in _held(office)
+    _copy_onto_laptop(tksk, office, city["barat2"], kelurahan_code=BARAT, address="Jl. Lama")
+    reasons = _refused_crafted(tksk, office, tmp_path, "stale")
+    assert sorted((r.table, r.field) for r in reasons) == [("person", "kelurahan_code"), ("service_event", "person_id")]
