@@ -106,9 +106,10 @@ def _scoped(session: Session, scope: DeviceScope, name: str, codec, rows: list[l
         where = whole_rows_query(scope, name, chunk)
         if where is not None:
             extra.extend(codec.encode(r) for r in session.execute(select(*cols).where(where)))
-    whole_disasters = scope.changed_disasters & scope.disasters
+    # A disaster the peer holds is not sent whole again: its changed rows travel alone.
+    whole_disasters = (scope.changed_disasters & scope.disasters) - scope.held_disasters
     if name == "disaster":
-        whole_disasters |= scope.whole_event_disasters
+        whole_disasters |= scope.whole_event_disasters - scope.held_disasters
     for ids, query in ((whole_disasters, whole_disaster_query), (scope.whole_activities, whole_activity_query),
                        (scope.whole_volunteers, whole_volunteer_query)):
         for chunk in _chunks(ids):
@@ -142,6 +143,44 @@ def held_by(session: Session, peer: SyncPeer) -> set[str]:
 
     return set(session.scalars(select(Held.person_id).where(Held.peer_id == peer.id, Held.sent_seq <= peer.acked_seq,
                                                              Held.removed_seq.is_(None))))
+
+
+RECORD_TABLES = ("disaster", "group_activity")  # sync_peer_record.entity
+
+
+def held_records(session: Session, peer: SyncPeer) -> tuple[set[str], set[str]]:
+    """(disasters, group activities) ``peer`` holds: sent whole in what it acknowledged."""
+    from spm_desktop.core.storage.models import SyncPeerRecord as Rec
+
+    out: dict[str, set[str]] = {t: set() for t in RECORD_TABLES}
+    for entity, record in session.execute(select(Rec.entity, Rec.record_id).where(
+            Rec.peer_id == peer.id, Rec.sent_seq <= peer.acked_seq)):
+        out.setdefault(entity, set()).add(record)
+    return out["disaster"], out["group_activity"]
+
+
+def note_records(session: Session, peer: SyncPeer, scope: DeviceScope, tables: list[payload.TableRows],
+                 until: int) -> None:
+    """Remember the disasters and group activities this package gives ``peer`` (every row of
+    theirs it carries: new ones are sent whole; held once the peer acknowledges ``until``),
+    and forget those that left its scope (sent whole again if they come back)."""
+    from spm_desktop.core.storage.models import SyncPeerRecord as Rec
+
+    rec = Rec.__table__
+    in_scope = {"disaster": scope.disasters | scope.event_disasters, "group_activity": scope.activities}
+    sent = {t.table: {r[list(t.columns).index("id")] for r in t.rows} for t in tables if t.table in RECORD_TABLES}
+    known: dict[str, set[str]] = {t: set() for t in RECORD_TABLES}
+    for entity, record in session.execute(select(Rec.entity, Rec.record_id).where(Rec.peer_id == peer.id)):
+        known.setdefault(entity, set()).add(record)
+    rows = []
+    for entity in RECORD_TABLES:
+        for chunk in _chunks(known[entity] - in_scope[entity]):
+            session.execute(rec.delete().where(rec.c.peer_id == peer.id, rec.c.entity == entity,
+                                               rec.c.record_id.in_(chunk)))
+        rows += [{"peer_id": peer.id, "entity": entity, "record_id": r, "sent_seq": until}
+                 for r in sorted(sent.get(entity, set()) - known[entity])]
+    if rows:
+        session.execute(rec.insert(), rows)
 
 
 def note_held(session: Session, peer: SyncPeer, scope: DeviceScope, tables: list[payload.TableRows],
@@ -244,7 +283,8 @@ def export_package(
         until = heal_counter(s, device)
         skip = received_seqs(s, peer.device_id) if since else []
         scope = device_scope(s, peer.role or "", peer.kecamatan_code, peer.unit, peer.device_id or "", since,
-                             skip, held_by(s, peer) if since else set())
+                             skip, held_by(s, peer) if since else set(),
+                             held_records(s, peer) if since else (set(), set()))
         from spm_desktop.core.sync.preflight import sender_scope
 
         # The role and scope the peer enrolled this computer with (its packages say so), else the user's.
@@ -258,6 +298,7 @@ def export_package(
         evict = sorted(scope.evicted | held_there(s, peer, scope)) if scope is not None else []
         if scope is not None:
             note_held(s, peer, scope, tables, evict, until)
+            note_records(s, peer, scope, tables, until)
         now = db.now()
         if check:  # the receiver's rules on this computer's own changes, before anything is written
             from spm_desktop.core.sync.preflight import OutgoingProblems, check_tables

@@ -92,6 +92,9 @@ class DeviceScope:
     # Persons touched by changes other than the peer's own ones coming back (None: all of ``touched``).
     touched_here: set[str] | None = None
     held: set[str] = frozenset()  # persons the peer holds: sent whole in a package it acknowledged
+    # disasters and group activities the peer holds (sync_peer_record): their changes travel alone
+    held_disasters: set[str] = frozenset()
+    held_activities: set[str] = frozenset()
 
     @property
     def evicted(self) -> set[str]:
@@ -146,7 +149,8 @@ def _touched(session: Session, since: int, skip_seqs: Iterable[int] = ()) -> set
 
 
 def tksk_scope(session: Session, kecamatan: str, device_id: str, since: int, skip_seqs: Iterable[int] = (),
-               held: set[str] = frozenset()) -> DeviceScope:
+               held: set[str] = frozenset(), records: tuple[set[str], set[str]] = (frozenset(), frozenset()),
+               ) -> DeviceScope:
     scalars = session.scalars
     disasters = set(scalars(select(Disaster.id).where(or_(Disaster.kecamatan_code == kecamatan,
                                                           _in_kecamatan(Disaster.kelurahan_code, kecamatan)))))
@@ -163,7 +167,8 @@ def tksk_scope(session: Session, kecamatan: str, device_id: str, since: int, ski
     touched = _touched(session, since)
     for chunk in _chunks(changed_disasters):
         touched |= set(scalars(select(HouseholdMember.person_id).where(HouseholdMember.disaster_id.in_(chunk))))
-    scope = DeviceScope(kecamatan, persons, disasters, touched, changed_disasters, held=held)
+    scope = DeviceScope(kecamatan, persons, disasters, touched, changed_disasters, held=held,
+                        held_disasters=records[0], held_activities=records[1])
     if skip_seqs:
         here = _touched(session, since, skip_seqs)
         scope.changed_disasters = set(scalars(select(Disaster.id).where(_changed(Disaster, since, skip_seqs))))
@@ -180,18 +185,22 @@ def _activities(session: Session, scope: DeviceScope, since: int, skip_seqs: Ite
     """Group activities held in the kecamatan (family guidance sessions, issue 15) go to its
     TKSK laptop: the activity, its PPKS list narrowed to the persons in scope, its volunteer
     list and the roster volunteers on it. An activity touched since the bookmark (its record,
-    a list entry, or a listed person sent whole) is sent whole, so a laptop never holds a list
-    entry without its activity or volunteer."""
+    a list entry, or a listed person sent whole) that the laptop does not hold yet is sent
+    whole; of one it holds, the changed rows travel alone, with the list entries of a person
+    sent whole and the roster volunteers a changed volunteer entry names — so a laptop never
+    holds a list entry without its activity or volunteer."""
     scalars = session.scalars
     ga, gap, gav = GroupActivity, GroupActivityPerson, GroupActivityVolunteer
     scope.activities = set(scalars(select(ga.id).where(_in_kecamatan(ga.kelurahan_code, scope.kecamatan))))
     touched = set(scalars(select(ga.id).where(_changed(ga, since, skip_seqs))))
     touched |= set(scalars(select(gap.activity_id).where(_changed(gap, since, skip_seqs)).distinct()))
-    touched |= set(scalars(select(gav.activity_id).where(_changed(gav, since, skip_seqs)).distinct()))
+    entries = session.execute(select(gav.activity_id, gav.volunteer_id).where(_changed(gav, since, skip_seqs))).all()
+    touched |= {activity for activity, _volunteer in entries}
+    named = {volunteer for activity, volunteer in entries if activity in scope.activities}
     for chunk in _chunks(scope.whole):
         touched |= set(scalars(select(gap.activity_id).where(gap.person_id.in_(chunk)).distinct()))
-    scope.whole_activities = touched & scope.activities
-    scope.volunteers, scope.whole_volunteers = set(), set()
+    scope.whole_activities = (touched & scope.activities) - scope.held_activities
+    scope.volunteers, scope.whole_volunteers = set(), set(named)
     for chunk in _chunks(scope.activities):
         scope.volunteers |= set(scalars(select(gav.volunteer_id).where(gav.activity_id.in_(chunk)).distinct()))
     for chunk in _chunks(scope.whole_activities):
@@ -226,14 +235,18 @@ def unit_scope(session: Session, unit: str, device_id: str, since: int, skip_seq
 
 
 def device_scope(session: Session, role: str, kecamatan: str | None, unit: str | None, device_id: str,
-                 since: int, skip_seqs: Iterable[int] = (), held: set[str] = frozenset()) -> DeviceScope | None:
+                 since: int, skip_seqs: Iterable[int] = (), held: set[str] = frozenset(),
+                 records: tuple[set[str], set[str]] = (frozenset(), frozenset())) -> DeviceScope | None:
     """The scope of a package to a device enrolled with ``role`` (None: an office, no scope).
     ``skip_seqs``: the change counters of what that device sent (its own changes coming back
-    touch no one there); ``held``: persons it holds (never sent whole again)."""
+    touch no one there); ``held``: persons it holds (never sent whole again); ``records``: the
+    disasters and group activities it holds (likewise)."""
     if role == "tksk":
-        return tksk_scope(session, kecamatan or "", device_id, since, skip_seqs, held)
+        return tksk_scope(session, kecamatan or "", device_id, since, skip_seqs, held, records)
     if role == "unit":
-        return unit_scope(session, unit or "", device_id, since, skip_seqs, held)
+        scope = unit_scope(session, unit or "", device_id, since, skip_seqs, held)
+        scope.held_disasters = records[0]
+        return scope
     return None
 
 
@@ -308,9 +321,9 @@ def scoped_filter(session: Session, scope: DeviceScope, table: str, rows: list[l
     if table == "group_activity":
         return [r for r in rows if r[at["id"]] in scope.activities]
     if table == "group_activity_person":
-        return [r for r in rows if r[at["activity_id"]] in scope.whole_activities and r[at["person_id"]] in persons]
+        return [r for r in rows if r[at["activity_id"]] in scope.activities and r[at["person_id"]] in persons]
     if table == "group_activity_volunteer":
-        return [r for r in rows if r[at["activity_id"]] in scope.whole_activities]
+        return [r for r in rows if r[at["activity_id"]] in scope.activities]
     if table == "volunteer":
         return [r for r in rows if r[at["id"]] in scope.volunteers]
     if table in LAYANAN_TABLES:
@@ -366,6 +379,8 @@ def whole_rows_query(scope: DeviceScope, table: str, chunk: list[str]):
     if table == "duplicate_candidate":
         t = DuplicateCandidate.__table__
         return or_(t.c.person_a_id.in_(chunk), t.c.person_b_id.in_(chunk))
+    if table == "group_activity_person":  # their entries on the activities of the kecamatan
+        return GroupActivityPerson.__table__.c.person_id.in_(chunk)
     if table in ("complaint", "referral", "dtsen_proposal"):
         from spm_desktop.core.storage.models import SYNCED_MODELS
 

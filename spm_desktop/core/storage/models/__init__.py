@@ -42,6 +42,7 @@ from spm_desktop.core.storage.models.system import (
     SyncPackage,
     SyncPeer,
     SyncPeerPerson,
+    SyncPeerRecord,
     User,
 )
 
@@ -110,6 +111,7 @@ __all__ = [
     "LocalDevice",
     "SyncPeer",
     "SyncPeerPerson",
+    "SyncPeerRecord",
     "SyncPackage",
     "SyncConflict",
 ]

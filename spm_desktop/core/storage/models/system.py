@@ -141,6 +141,22 @@ class SyncPeerPerson(Base):
     removed_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
+class SyncPeerRecord(Base):
+    """A disaster or a group activity (``entity``) this database sent whole to a scoped peer
+    in the package that carried its change counter up to ``sent_seq``: once the peer
+    acknowledged that far, it holds them, and a later change travels alone — its households,
+    members and list entries are not sent again with it (issue 17: nothing is sent twice).
+    Forgotten when the record leaves the peer's scope (it is sent whole again if it comes
+    back)."""
+
+    __tablename__ = "sync_peer_record"
+
+    peer_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(40), primary_key=True)  # disaster | group_activity
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sent_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class SyncConflict(Base):
     """A record changed on both sides since the last exchange; a supervisor picks a side."""
 
