@@ -221,9 +221,10 @@ def _never_held(ctx: Context) -> Iterator[Reason]:
     whatever it would do here (even a stale version this database would keep)."""
     for table, rows in ctx.unheld.items():
         column = "person_id" if table != "person" else "kelurahan_code" if ctx.role == "tksk" else "id"
+        reason = (f"orang ini di luar {_where(ctx)} perangkat pengirim dan tidak tercatat pernah dikirim ke "
+                  "perangkat itu")
         for record, _person in rows:
-            yield Reason(table, record, column, f"orang ini di luar {_where(ctx)} perangkat pengirim dan tidak tercatat "
-                                                "pernah dikirim ke perangkat itu")
+            yield Reason(table, record, column, reason)
 
 
 def _field_reasons(table: str, change: Change, exc: ValidationError, columns: dict[str, str] | None = None,

@@ -138,7 +138,8 @@ def test_disasters_and_activities_the_laptop_holds_are_not_sent_whole_again(offi
     victim, member = _person_with_history(office, "Korban Barat"), _person_with_history(office, "Peserta")
     fire = _disaster(office, BARAT, "61.71.03", victim)
     rudi, wati = (register_volunteer(office, ADMIN, VolunteerInput(name=n, sex="L")).id for n in ("Rudi", "Wati"))
-    draft = ActivityInput(family, date(2026, 2, 3), BARAT, 3, 4, person_ids=(victim, member), volunteer_ids=(rudi, wati))
+    draft = ActivityInput(family, date(2026, 2, 3), BARAT, 3, 4, person_ids=(victim, member),
+                          volunteer_ids=(rudi, wati))
     session = record_activity(office, ADMIN, draft).id
     first, _ = _send(office, tksk, tmp_path / "1.spmsync", LAPTOP)
     assert _of_activities(first.counts) == {"disaster": 1, "household": 1, "household_member": 1, "volunteer": 2,
