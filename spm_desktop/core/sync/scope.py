@@ -268,20 +268,18 @@ def peer_holds(session: Session, peer, acked: int, persons: Iterable[str] | None
 
     device = peer.device_id or ""
     packages = select(SyncPackage.id).where(SyncPackage.direction == "in", SyncPackage.peer_device_id == device)
-    queries = [select(SyncPeerPerson.person_id).where(SyncPeerPerson.peer_id == peer.id,
-                                                      SyncPeerPerson.sent_seq <= acked)]
+    evidence = [(SyncPeerPerson.person_id, (SyncPeerPerson.peer_id == peer.id, SyncPeerPerson.sent_seq <= acked))]
     if device:
-        queries.append(select(Person.id).where(Person.origin_device == device))
-        queries.append(select(SyncConflict.entity_id).where(SyncConflict.entity == "person",
-                                                            SyncConflict.package_id.in_(packages)))
-    column = {0: SyncPeerPerson.person_id, 1: Person.id, 2: SyncConflict.entity_id}
+        evidence.append((Person.id, (Person.origin_device == device,)))
+        evidence.append((SyncConflict.entity_id, (SyncConflict.entity == "person",
+                                                  SyncConflict.package_id.in_(packages))))
     held: set[str] = set()
-    for i, query in enumerate(queries):
+    for column, where in evidence:
         if persons is None:
-            held |= set(session.scalars(query))
+            held |= set(session.scalars(select(column).where(*where)))
             continue
         for chunk in _chunks(set(persons) - held):
-            held |= set(session.scalars(query.where(column[i].in_(chunk))))
+            held |= set(session.scalars(select(column).where(*where, column.in_(chunk))))
     return held
 
 
