@@ -113,6 +113,13 @@ def test_tksk_may_not_move_a_person_into_its_kecamatan(office, tksk, city, tmp_p
     assert "tidak tercatat pernah dikirim ke perangkat itu" in reason.reason  # never sent to it as a TKSK device
 
 
+def test_tksk_may_not_move_a_person_it_holds_out_of_its_kecamatan(office, tksk, city, tmp_path):
+    with tksk.transaction(ADMIN) as s:
+        s.get(Person, city[3]).kelurahan_code = SELATAN
+    [reason] = refused(tksk, office, send(tksk, office, tmp_path, OFFICE, "away"))
+    assert (reason.record, reason.field) == (city[3], "kelurahan_code") and "sesudah" in reason.reason
+
+
 def test_settings_and_targets_from_a_tksk_are_refused(office, tksk, tmp_path):
     with tksk.transaction(ADMIN) as s:
         s.scalars(select(Setting).where(Setting.key == "signatory.name")).one().value = "Orang Lain"
