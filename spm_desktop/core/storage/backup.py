@@ -23,8 +23,8 @@ import contextlib
 import logging
 import os
 import re
-import shutil
 import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -114,32 +114,72 @@ def live_keys(db_file: Path) -> bytes | None:
         return None
 
 
-def _copy_quiet_file(src, source: Path, part: Path) -> bool:
+def _copy_quiet_file(src, source: Path, part: Path, file_complete: bool | None = None) -> bool:
     """Copy the live file's bytes while no one can write: its WAL checkpointed into it and
     emptied, then a write lock held during the copy (readers go on). An encrypted file is copied
     as it is — no page decrypted and encrypted again, which made the online backup API cost
     4 × the plain file's CPU (BENCHMARKS.md). False when the WAL could not be emptied (a reader
     still needs its frames, or a writer came first): the caller uses the online backup API."""
+    if file_complete is not None:  # the caller holds the write lock and knows (BackupInBackground)
+        if file_complete:
+            copy_file_to_disk(source, part)
+        return file_complete
     wal = Path(f"{source}-wal")
     src.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     src.execute("BEGIN IMMEDIATE")
     try:
         if wal.exists() and wal.stat().st_size > 0:
             return False
-        shutil.copyfile(source, part)
+        copy_file_to_disk(source, part)
         return True
     finally:
         src.execute("ROLLBACK")
 
 
+COPY_CHUNK = 64 * 1024 * 1024
+
+
+def copy_file_to_disk(source: Path, target: Path) -> None:
+    """Copy ``source``'s bytes into ``target`` and sync them, chunk by chunk. Where the
+    system allows (Linux), each chunk is written to disk and then dropped from the system's
+    file cache: nobody reads a backup soon, and a 1.2 GB copy otherwise takes 1.2 GB of cache
+    memory at once, which on the bench machine cost 3–4 s of system CPU (1.1 s this way, the
+    sync included; BENCHMARKS.md)."""
+    drop = getattr(os, "posix_fadvise", None)
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        size, done = os.fstat(src.fileno()).st_size, 0
+        while done < size:
+            copied = _copy_chunk(src.fileno(), dst.fileno(), min(COPY_CHUNK, size - done))
+            if copied == 0:
+                raise OSError(f"{source} berakhir sebelum {size} bita tersalin")
+            if drop is not None:
+                os.fdatasync(dst.fileno())
+                drop(dst.fileno(), done, copied, os.POSIX_FADV_DONTNEED)
+            done += copied
+        os.fsync(dst.fileno())
+
+
+def _copy_chunk(src: int, dst: int, count: int) -> int:
+    """Up to ``count`` bytes from the current position of ``src`` to that of ``dst``: in the
+    kernel where it can (``copy_file_range``), else through a buffer."""
+    if hasattr(os, "copy_file_range"):
+        with contextlib.suppress(OSError):  # not supported between these files: the buffer below
+            return os.copy_file_range(src, dst, count)
+    data = os.read(src, min(count, 1024 * 1024))
+    view, written = memoryview(data), 0
+    while written < len(data):
+        written += os.write(dst, view[written:])
+    return len(data)
+
+
 def copy_database(source: Path, target: Path, keys: bytes | None = None, key: bytes | None = None,
-                  live: bool = False) -> Path:
+                  live: bool = False, file_complete: bool | None = None) -> Path:
     """Back ``source`` up into ``target`` (atomically: written aside, then renamed). ``live``:
     ``source`` is a live database file (not a backup carrying a keys trailer), copied as its
     bytes under a write lock when its WAL can be emptied, else — and for any other file —
-    through SQLite's online backup API. An encrypted source is copied encrypted under the same
-    key — the ``.part`` file too — and ``keys`` (the wrapped keys) is appended as the backup's
-    trailer (storage.keyed_files)."""
+    through SQLite's online backup API (``file_complete``: see :func:`_copy_quiet_file`). An
+    encrypted source is copied encrypted under the same key — the ``.part`` file too — and
+    ``keys`` (the wrapped keys) is appended as the backup's trailer (storage.keyed_files)."""
     from spm_desktop.core.storage.engine import connect_file, key_for_file
     from spm_desktop.core.storage.keyed_files import append_trailer
 
@@ -155,7 +195,7 @@ def copy_database(source: Path, target: Path, keys: bytes | None = None, key: by
         key = key or key_for_file(source)
         src = connect_file(source, key=key)
         try:
-            if not (live and _copy_quiet_file(src, source, part)):
+            if not (live and _copy_quiet_file(src, source, part, file_complete)):
                 dst = connect_file(part, key=key)
                 try:
                     src.backup(dst)
@@ -268,15 +308,18 @@ def last_backup(folder: Path) -> BackupInfo | None:
 
 
 def make_backup(db_file: Path, kind: str, folder: Path | None = None, now: datetime | None = None,
-                locked: bool = False) -> BackupInfo:
+                locked: bool = False, file_complete: bool | None = None) -> BackupInfo:
     """Copy ``db_file`` into the backups folder as a backup of ``kind``. ``locked``: copy the
     file's bytes under a write lock (fast, but other desks wait for the copy: only for a bulk
-    writer that is about to lock the database anyway)."""
+    writer that is about to lock the database anyway). ``file_complete``: the caller already
+    holds that lock and says whether the file held every committed page when it took it
+    (:class:`BackupInBackground`)."""
     if kind not in KINDS:
         raise ValueError(f"unknown backup kind {kind}")
     db_file = Path(db_file)
     folder = Path(folder) if folder else backups_dir_for(db_file)
-    target = copy_database(db_file, unique_target(folder, kind, now), keys=live_keys(db_file), live=locked)
+    target = copy_database(db_file, unique_target(folder, kind, now), keys=live_keys(db_file), live=locked,
+                           file_complete=file_complete)
     log.info("Cadangan %s dibuat: %s", kind, target)
     return BackupInfo(target, kind, datetime.strptime(backup_stamp(now), "%Y%m%d-%H%M%S"), target.stat().st_size)
 
@@ -328,6 +371,80 @@ def backup_before(db, reason: str = "before-import") -> BackupInfo | None:
     return info
 
 
+class BackupInBackground:
+    """The copy :func:`backup_before` makes, taken on a thread while the caller's own write
+    transaction runs (a sync import decrypting, planning and writing), and waited for before
+    that transaction commits: the copy is system work outside the GIL and overlaps the
+    import's CPU work instead of coming before it.
+
+    Made just after the caller's transaction took the write lock (``session.connection()``:
+    BEGIN IMMEDIATE on SQLite), after :func:`prepare_for_copy`. When the WAL was empty at
+    that moment the file holds every committed page, and in WAL mode the transaction's own
+    changes never reach the file before it commits and is checkpointed: its bytes are copied
+    as they are. Otherwise (a reader kept the WAL from emptying, or a writer came in between)
+    the copy goes through SQLite's online backup API, which reads the last committed state
+    without the caller's uncommitted changes. Nothing for a server database."""
+
+    def __init__(self, db, session, reason: str = "before-import") -> None:
+        self._source = Path(db.file_path) if db.file_path else None
+        self._kind = reason if reason in KINDS else "before-import"
+        self._thread: threading.Thread | None = None
+        self._made: BackupInfo | None = None
+        self._error: BaseException | None = None
+        self._complete = False
+        if self._source is not None:
+            session.connection()  # the write lock, before anything is written
+            wal = Path(f"{self._source}-wal")
+            self._complete = not wal.exists() or wal.stat().st_size == 0
+
+    def start(self) -> None:
+        if self._thread is None and self._source is not None:
+            self._thread = threading.Thread(target=self._run, name="spm-backup-before", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._made = make_backup(self._source, self._kind, locked=True, file_complete=self._complete)
+        except BaseException as exc:  # handed to the caller's thread by wait()
+            self._error = exc
+
+    def wait(self) -> BackupInfo | None:
+        """The copy made (its error raised here), then the older copies rotated out. Starts
+        the copy first if nobody did (None for a server database, as backup_before)."""
+        self.start()
+        if self._thread is None:
+            return None
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        rotate(self._made.path.parent)
+        return self._made
+
+    def discard(self) -> None:
+        """The caller writes nothing after all (the package was refused, or imported before):
+        a copy already started is waited for and removed, and no older copy rotated out."""
+        if self._thread is None:
+            return
+        self._thread.join()
+        if self._made is not None:
+            self._made.path.unlink(missing_ok=True)
+
+
+def prepare_for_copy(db) -> None:
+    """Before a transaction that will use :class:`BackupInBackground`: the WAL written back
+    into the file and emptied where it can be (a bulk write's checkpoint thread waited for)."""
+    from spm_desktop.core.storage.engine import connect_file
+
+    if not db.file_path:
+        return
+    wait_for_checkpoint(db.file_path)
+    con = connect_file(db.file_path)
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except DB_ERRORS as exc:  # busy: the copy will take the online backup API
+        log.info("checkpoint sebelum cadangan tidak selesai: %s", exc)
+    finally:
+        con.close()
 
 
 # ----- start-up -------------------------------------------------------------------------

@@ -24,6 +24,7 @@ Rules (architecture §6):
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -37,6 +38,7 @@ from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.security import audit
 from spm_desktop.core.security.permissions import require
+from spm_desktop.core.storage.backup import BackupInBackground, prepare_for_copy
 from spm_desktop.core.storage.base import utcnow
 from spm_desktop.core.storage.checkpoint import defer_checkpoint
 from spm_desktop.core.storage.database import Database
@@ -136,10 +138,12 @@ class ImportSummary:
 
 
 def open_package(session: Session, path: str | Path, this_device_id: str,
-                 this_device_name: str = "", now: datetime | None = None) -> OpenedPackage:
+                 this_device_name: str = "", now: datetime | None = None,
+                 authenticated: Callable[[Session, payload.Manifest], None] | None = None) -> OpenedPackage:
     """Authenticate, decrypt and check a package; refuses (``PackageRefused``) before anything
     is applied. The sender's key is looked up among the enrolled devices before the body is
-    even hashed."""
+    even hashed. ``authenticated`` is called once the package is known to come from an
+    enrolled sender for this database, in time and schema, before its rows are decoded."""
     data = envelope.read_file_guarded(path)
     header = envelope.read_header(data)
     sender = session.scalars(select(SyncPeer).where(SyncPeer.sign_public == base64.b64encode(header.sender).decode())
@@ -157,7 +161,8 @@ def open_package(session: Session, path: str | Path, this_device_id: str,
     if manifest.source_device_id != sender.device_id:
         raise PackageRefused(MSG_WRONG_SENDER.format(name=sender.name))
     try:
-        return _checked(session, manifest, plain, offset, sender, path, this_device_id, this_device_name, now)
+        return _checked(session, manifest, plain, offset, sender, path, this_device_id, this_device_name, now,
+                        authenticated)
     except PackageRefused as exc:
         # Signed by an enrolled sender: the refusal is answered in the next package to it.
         exc.refused = (manifest, sender.id)
@@ -165,7 +170,8 @@ def open_package(session: Session, path: str | Path, this_device_id: str,
 
 
 def _checked(session: Session, manifest: payload.Manifest, plain: bytes, offset: int, sender: SyncPeer,
-             path: str | Path, this_device_id: str, this_device_name: str, now: datetime | None) -> OpenedPackage:
+             path: str | Path, this_device_id: str, this_device_name: str, now: datetime | None,
+             authenticated: Callable[[Session, payload.Manifest], None] | None = None) -> OpenedPackage:
     _check_sender_clock(manifest.created_at, now)
     if manifest.schema_revision != head_revision():
         from alembic.script import ScriptDirectory
@@ -177,6 +183,8 @@ def _checked(session: Session, manifest: payload.Manifest, plain: bytes, offset:
         raise PackageRefused(msg.format(rev=manifest.schema_revision))
     if manifest.source_device_id == this_device_id:
         raise PackageRefused(MSG_SAME_DEVICE.format(name=this_device_name or manifest.source_device_name))
+    if authenticated is not None:
+        authenticated(session, manifest)
     decoded: dict[int, dict[str, Any]] = {}
     tables = [(CODECS[t.table], decode_rows(CODECS[t.table], t, decoded))
               for t in payload.read_tables(plain, manifest, offset)]
@@ -215,11 +223,16 @@ def _summary(package: OpenedPackage, plan: Plan | None, duplicates: int = 0, **e
 
 
 def _open(db: Database, path: str | Path) -> OpenedPackage:
+    with db.sessions.begin() as s:  # begin: a device from before enrolment gets its keys here
+        return _open_in(s, db, path)
+
+
+def _open_in(s: Session, db: Database, path: str | Path,
+             authenticated: Callable[[Session, payload.Manifest], None] | None = None) -> OpenedPackage:
     from spm_desktop.core.storage.models import LocalDevice
 
-    with db.sessions.begin() as s:  # begin: a device from before enrolment gets its keys here
-        device = s.scalars(select(LocalDevice)).one()
-        return open_package(s, path, device.id, device.name, db.now())
+    device = s.scalars(select(LocalDevice)).one()
+    return open_package(s, path, device.id, device.name, db.now(), authenticated)
 
 
 def check_rules(session: Session, package: OpenedPackage, plan: Plan) -> None:
@@ -326,19 +339,21 @@ def import_package(db: Database, actor: Actor, path: str | Path) -> ImportSummar
 
 
 def _import_package(db: Database, actor: Actor, path: str | Path) -> ImportSummary:
-    try:
-        package = _open(db, path)
-    except PackageRefused as exc:
-        _note_refusal(db, actor, exc, Path(path).name)
-        raise
-    with db.reading() as s:
-        if _already_imported(s, package.manifest.package_id):
-            return _summary(package, None, already_imported=True)
-    from spm_desktop.core.storage.backup import backup_before
-
-    backup = backup_before(db, "before-import")
+    prepare_for_copy(db)
+    package: OpenedPackage | None = None
+    pending: BackupInBackground | None = None
     try:
         with db.transaction(actor) as s:
+            # The write lock first; the backup copy of the file then runs on a thread, started
+            # once the package is authenticated (an unknown sender never costs a copy), while
+            # the package is decrypted, planned and written, and is waited for before the commit.
+            pending = BackupInBackground(db, s, "before-import")
+
+            def authenticated(session: Session, manifest: payload.Manifest) -> None:
+                if not _already_imported(session, manifest.package_id):
+                    pending.start()
+
+            package = _open_in(s, db, path, authenticated)
             if _already_imported(s, package.manifest.package_id):
                 return _summary(package, None, already_imported=True)
             defer_checkpoint(s)  # the commit leaves the WAL's pages to a thread (decision 0007)
@@ -348,21 +363,39 @@ def _import_package(db: Database, actor: Actor, path: str | Path) -> ImportSumma
             arriving = arriving_suggestions(s, plan)
             duplicates = apply_plan(s, package, plan, actor) + len(arriving)  # it makes none of those again
             removed = remove_persons(s, _leaving(s, package))
+            backup = pending.wait()
             summary = _summary(package, plan, duplicates=duplicates, removed=removed,
                                backup_file=str(backup.path) if backup else "")
             _record(s, package, summary)
             return summary
     except PackageRefused as exc:
-        exc.refused = (package.manifest, package.peer_id)
-        _note_refusal(db, actor, exc, package.file_name)
+        _discard(pending)
+        _refused(db, actor, exc, package, path)
         raise
     except IntegrityError as exc:
+        _discard(pending)
         missing_parent = "foreign key" in str(exc.orig).lower()
         refused = PackageRefused(MSG_MISSING_PARENT if missing_parent else MSG_UNIQUE_CLASH.format(
             detail=str(exc.orig).splitlines()[0][:200]))
-        refused.refused = (package.manifest, package.peer_id)
-        _note_refusal(db, actor, refused, package.file_name)
+        _refused(db, actor, refused, package, path)
         raise refused from exc
+    except BaseException:
+        _discard(pending)
+        raise
+
+
+def _discard(pending: BackupInBackground | None) -> None:
+    """Nothing was written: the backup copy made for the import goes too."""
+    if pending is not None:
+        pending.discard()
+
+
+def _refused(db: Database, actor: Actor, exc: PackageRefused, package: OpenedPackage | None,
+             path: str | Path) -> None:
+    """Record the refusal of a package (one opened: signed by an enrolled sender)."""
+    if package is not None:
+        exc.refused = (package.manifest, package.peer_id)
+    _note_refusal(db, actor, exc, package.file_name if package is not None else Path(path).name)
 
 
 def _leaving(s: Session, package: OpenedPackage) -> list[str]:
