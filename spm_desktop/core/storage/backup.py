@@ -119,7 +119,9 @@ def _copy_quiet_file(src, source: Path, part: Path, file_complete: bool | None =
     emptied, then a write lock held during the copy (readers go on). An encrypted file is copied
     as it is — no page decrypted and encrypted again, which made the online backup API cost
     4 × the plain file's CPU (BENCHMARKS.md). False when the WAL could not be emptied (a reader
-    still needs its frames, or a writer came first): the caller uses the online backup API."""
+    still needs its frames, or a writer came first): the caller uses the online backup API.
+    ``file_complete`` not None: the caller already holds the write lock and says whether the
+    file held every committed page when it took it (:class:`BackupInBackground`)."""
     if file_complete is not None:  # the caller holds the write lock and knows (BackupInBackground)
         if file_complete:
             copy_file_to_disk(source, part)
