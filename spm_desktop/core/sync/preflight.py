@@ -61,15 +61,25 @@ class Problem:
         return f"{self.label}, {self.field or '-'}: {self.reason}"
 
 
+# A date "after the package was made" is, for a record made here, most often this computer's
+# clock set back since (the package takes its time from that clock).
+MSG_CLOCK_BEHIND = ("\nBila tanggal itu benar, tanggal/jam komputer ini mundur: perbaiki tanggal dan jam komputer "
+                    "ini, lalu buat paket lagi.")
+
+
 class OutgoingProblems(ValidationError):
     """The pre-flight found changes the receiver would refuse; nothing was written."""
 
     def __init__(self, peer: str, problems: list[Problem]) -> None:
+        from spm_desktop.core.sync.validation import AFTER_PACKAGE_TIME
+
         self.problems = problems
         lines = "\n".join(f"- {p.line()}" for p in problems[:MAX_SHOWN])
         more = f"\n… dan {len(problems) - MAX_SHOWN} lainnya." if len(problems) > MAX_SHOWN else ""
         super().__init__(f"Paket untuk {peer} belum dibuat: {len(problems)} perubahan di komputer ini akan ditolak "
-                         "penerima (satu saja menolak seluruh paket). Perbaiki dulu:\n" + lines + more, "package")
+                         "penerima (satu saja menolak seluruh paket). Perbaiki dulu:\n" + lines + more
+                         + (MSG_CLOCK_BEHIND if any(AFTER_PACKAGE_TIME in p.reason for p in problems) else ""),
+                         "package")
 
 
 def sender_role(actor: Actor) -> tuple[str, str | None, str]:

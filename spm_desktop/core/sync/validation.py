@@ -235,12 +235,15 @@ def _field_reasons(table: str, change: Change, exc: ValidationError, columns: di
             yield Reason(table, change.id, column, err.message)
 
 
+AFTER_PACKAGE_TIME = "sesudah waktu paket dibuat"
+
+
 def _future(ctx: Context, table: str, change: Change, column: str) -> Iterator[Reason]:
     value = change.new.get(column)
     if isinstance(value, datetime):
         value = value.date()
     if value is not None and change.changed(column) and value > ctx.latest_day:
-        yield Reason(table, change.id, column, f"tanggal {short_date(value)} sesudah waktu paket dibuat")
+        yield Reason(table, change.id, column, f"tanggal {short_date(value)} {AFTER_PACKAGE_TIME}")
 
 
 # ----- persons ------------------------------------------------------------------------------

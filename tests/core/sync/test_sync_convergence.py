@@ -33,6 +33,8 @@ from spm_desktop.core.sync.envelope import PackageRefused
 from spm_desktop.core.sync.exporter import export_package
 from spm_desktop.core.sync.identity import device_info
 from spm_desktop.core.sync.importer import import_package
+from spm_desktop.core.sync.preflight import OutgoingProblems
+from spm_desktop.core.sync.validation import AFTER_PACKAGE_TIME
 
 NAMES = ["Budi Santoso", "Budi Santosa", "Siti Aminah", "Ahmad Fauzi", "Maria Ulfa", "Yohanes Lim"]
 NIKS = [make_nik("617101", date(1980 + i, 3, 4), "L", i + 1) for i in range(3)]
@@ -182,7 +184,18 @@ class Exchange(RuleBasedStateMachine):
     def _send(self, src: int, dst: int):
         self.packages += 1
         path = self.folder / f"p{self.packages}.spmsync"
-        export_package(self.dbs[src], SUPERVISOR, path, peer_name=self.names[dst])
+        try:
+            export_package(self.dbs[src], SUPERVISOR, path, peer_name=self.names[dst])
+        except OutgoingProblems as exc:
+            # A computer whose clock was set back cannot send what it recorded before with a
+            # date after its clock's today: the receiver would refuse it. It is told so, and
+            # the records travel once the clock is put right (the final exchange).
+            db = self.dbs[src]
+            assert db.clock is not None and db.now() < utcnow(), exc.message
+            assert all(AFTER_PACKAGE_TIME in p.reason for p in exc.problems), exc.message
+            assert "jam komputer ini mundur" in exc.message
+            self.refused_exports = getattr(self, "refused_exports", 0) + 1
+            return
         try:
             import_package(self.dbs[dst], SUPERVISOR, path)
         except PackageRefused as exc:
@@ -323,3 +336,17 @@ class ScopedExchange(RuleBasedStateMachine):
 
 TestScopedLaptopConverges = ScopedExchange.TestCase
 TestScopedLaptopConverges.settings = settings(_settings, max_examples=8)
+
+
+def test_an_office_whose_clock_was_set_back_is_told_and_its_records_travel_once_it_is_right():
+    # Found by Hypothesis: the office recorded a service dated 1 January 2026, then its clock
+    # went back five years; its next package would carry a date after the package's own time
+    # (which the laptop refuses), so it is not made, and the message points at the clock.
+    machine = ScopedExchange()
+    machine.setup()
+    machine.register(barat=True, i=0, name="Budi Santoso")
+    machine.record(day=1, i=0, month=1, n=0)
+    machine.set_clock(i=0, skew=timedelta(days=-5 * 365))
+    machine.exchange(to_laptop=True)
+    assert machine.refused_exports == 1
+    machine.teardown()  # the clocks put right: the laptop gets Budi and the service
