@@ -3,7 +3,7 @@
 The source is a demo database of 10,000 persons and 50,000 events made with the real CLI;
 the package is a full one (master data, persons, cases, needs, events). The import goes
 into a fresh empty database each time, and once into a copy of the 100k/1M demo database
-(the office), backup copy before the import included.
+(the office), the backup copy the import makes on a thread meanwhile included.
 """
 
 from __future__ import annotations
@@ -186,7 +186,8 @@ def cases():
                   10.0, _scoped_export_run, _scoped_export_state, repeat=3),
         BenchCase("sync package import (one transaction, backup first)", "50,000 events, 10,000 persons", 10.0,
                   _import_run, _import_setup, repeat=IMPORT_REPEAT),
-        BenchCase("sync package import into the office database (backup copy of the big file first)",
+        BenchCase("sync package import into the office database (backup copy of the big file during it, "
+                  "decision 0009)",
                   "50,000 events, 10,000 persons into 100k persons / 1M events", 10.0, _office_run, _office_setup,
                   repeat=OFFICE_REPEAT, after=_office_after),
     ]
