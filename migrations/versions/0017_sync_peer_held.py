@@ -9,7 +9,7 @@ entries. Existing ``sync_peer_person`` rows are persons the peer holds now (``re
 NULL); ``sync_peer_record`` starts empty: a disaster or activity touched for the first time
 after the upgrade is sent whole once more (as before), then recorded.
 
-Revision ID: 0018_sync_peer_held
+Revision ID: 0017_sync_peer_held
 Revises: 0016_event_date_index
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_sync_peer_held"
+revision = "0017_sync_peer_held"
 down_revision = "0016_event_date_index"
 branch_labels = None
 depends_on = None
