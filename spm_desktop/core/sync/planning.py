@@ -186,9 +186,9 @@ def _withheld(session: Session, package: OpenedPackage) -> tuple[set[str], set[s
       removal not yet acknowledged, last changed there, in a conflict with its version): it
       may never have received their latest version here (a person the office moved out of the
       kecamatan while the laptop edited them), so its acknowledgement says nothing about them.
-      A record of theirs whose revision is not past this database's (edited from an older
-      version) is a conflict that keeps this version, never a silent loss; one edited from
-      this very version goes through the scope rules as usual;
+      A record of theirs that differs from this database's version, which it never received
+      (a scoped package carries a removal, not the version), is a conflict that keeps this
+      version, never a silent loss nor a refusal sent again with every package;
     - those recorded here that it never held: any record of theirs is a write outside its
       scope (a crafted package), which refuses the package.
     """
@@ -231,7 +231,6 @@ def _plan_table(session: Session, codec: TableCodec, rows: list[list[Any]], peer
     person_column = _PERSON_COLUMN.get(codec.name)
     person_at = codec.index(person_column) if person_column and withheld else None
     unheld_at = codec.index(person_column) if person_column and unheld else None
-    rev_at = codec.index("revision")
     for remote in rows:
         if is_setting and remote[shared_at] is not True:
             plan.kept_local += 1  # a local setting never travels; ignore one that claims to
@@ -258,10 +257,12 @@ def _plan_table(session: Session, codec: TableCodec, rows: list[list[Any]], peer
         remote_wins = _newer(codec, remote, mine)
         same_content = codec.content_of(mine) == codec.content_of(remote)
         if (not same_content and person_at is not None and mine[person_at] in withheld
-                and mine[origin_at] != remote[origin_at] and (remote[rev_at] or 0) <= (mine[rev_at] or 0)):
-            # The sender edited a version older than this one and never received this one (the
-            # person left its scope here): a conflict for a supervisor, and this version stays —
-            # a scoped device never writes a person outside its scope, even as a conflict's winner.
+                and mine[origin_at] != remote[origin_at]):
+            # The sender never received this version (the person left its scope here, and a
+            # scoped package carries a removal, not the version): whatever its revision count,
+            # its edit was made on an older one. A conflict for a supervisor, and this version
+            # stays — a scoped device never writes a person outside its scope, even as a
+            # conflict's winner (nor is its package refused for good for an edit it will send again).
             plan.conflicts.append((mine[id_at], mine, remote, "local"))
             plan.kept_local += 1
             continue

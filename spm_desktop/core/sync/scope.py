@@ -148,9 +148,11 @@ def _touched(session: Session, since: int, skip_seqs: Iterable[int] = ()) -> set
     return touched
 
 
-def tksk_scope(session: Session, kecamatan: str, device_id: str, since: int, skip_seqs: Iterable[int] = (),
-               held: set[str] = frozenset(), records: tuple[set[str], set[str]] = (frozenset(), frozenset()),
-               ) -> DeviceScope:
+def tksk_persons(session: Session, kecamatan: str, device_id: str) -> tuple[set[str], set[str]]:
+    """The persons a TKSK device of ``kecamatan`` holds (issue 17) — living in a kelurahan of it,
+    with an open TKSK case in it, registered on that device, or in a household of a disaster in
+    it — and those disasters. One rule for what is sent to the device and what it may change
+    (:mod:`~spm_desktop.core.sync.validation`)."""
     scalars = session.scalars
     disasters = set(scalars(select(Disaster.id).where(or_(Disaster.kecamatan_code == kecamatan,
                                                           _in_kecamatan(Disaster.kelurahan_code, kecamatan)))))
@@ -162,6 +164,14 @@ def tksk_scope(session: Session, kecamatan: str, device_id: str, since: int, ski
     for chunk in _chunks(disasters):
         persons |= set(scalars(select(HouseholdMember.person_id).where(HouseholdMember.disaster_id.in_(chunk))))
         persons |= {p for p in scalars(select(Household.head_person_id).where(Household.disaster_id.in_(chunk))) if p}
+    return persons, disasters
+
+
+def tksk_scope(session: Session, kecamatan: str, device_id: str, since: int, skip_seqs: Iterable[int] = (),
+               held: set[str] = frozenset(), records: tuple[set[str], set[str]] = (frozenset(), frozenset()),
+               ) -> DeviceScope:
+    scalars = session.scalars
+    persons, disasters = tksk_persons(session, kecamatan, device_id)
     persons = _merge_targets(session, persons)
     changed_disasters = set(scalars(select(Disaster.id).where(Disaster.change_seq > since)))
     touched = _touched(session, since)

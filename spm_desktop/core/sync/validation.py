@@ -255,7 +255,20 @@ def _person_in_scope(ctx: Context, person: dict[str, Any] | None) -> bool:
     if ctx.role == "unit":
         return person.get("id") in _unit_persons(ctx) or (
             bool(ctx.sender_device) and person.get("created_device") == ctx.sender_device)
-    return in_region_scope(ctx.actor, person.get("kelurahan_code"))
+    if in_region_scope(ctx.actor, person.get("kelurahan_code")):
+        return True
+    return ctx.role == "tksk" and person.get("id") in _tksk_persons(ctx)
+
+
+def _tksk_persons(ctx: Context) -> set[str]:
+    """The persons a TKSK device holds besides those living in its kecamatan — an open TKSK
+    case there, registered on it, a household of a disaster there — as this database knows them
+    (once per package): the scope its packages carry is the scope it may change."""
+    if "tksk_persons" not in ctx._cache:
+        from spm_desktop.core.sync.scope import tksk_persons
+
+        ctx._cache["tksk_persons"] = tksk_persons(ctx.session, ctx.kecamatan_code or "", ctx.sender_device)[0]
+    return ctx._cache["tksk_persons"]
 
 
 def _unit_persons(ctx: Context) -> set[str]:

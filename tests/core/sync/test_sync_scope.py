@@ -313,6 +313,65 @@ def test_a_laptop_edit_to_a_person_moved_away_is_a_conflict_even_after_the_lapto
     assert send(office, tksk, tmp_path, LAPTOP, "after").removed == 1
 
 
+@pytest.mark.parametrize("laptop_first", [False, True], ids=["office-first", "laptop-first"])
+def test_a_laptop_editing_a_moved_away_person_twice_is_still_a_conflict(office, tksk, city, tmp_path, laptop_first):
+    """Two edits on the laptop put its revision past the office's: still a conflict, never the
+    package refused for good (the laptop would send the same edit again and again) nor the edit
+    dropped. The laptop never received the office's version of a person outside its scope."""
+    from spm_desktop.core.storage.models import SyncConflict
+
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    send(tksk, office, tmp_path, OFFICE, "ack")
+
+    def edits():
+        for street in ("Jl. Satu (laptop)", "Jl. Dua (laptop)"):
+            with tksk.transaction(ADMIN) as s:
+                s.get(Person, city["barat2"]).address = street
+
+    if laptop_first:
+        edits()
+    with office.transaction(ADMIN) as s:
+        s.get(Person, city["barat2"]).kelurahan_code = SELATAN
+    if laptop_first:
+        send(office, tksk, tmp_path, LAPTOP, "moved")  # the laptop acknowledges a move it never received
+    else:
+        edits()
+    result = send(tksk, office, tmp_path, OFFICE, "edit")
+    assert result.conflicts == 1
+    with office.reading() as s:
+        conflict = s.scalars(select(SyncConflict).where(SyncConflict.entity_id == city["barat2"])).one()
+        assert conflict.remote_data["address"] == "Jl. Dua (laptop)"
+        assert s.get(Person, city["barat2"]).kelurahan_code == SELATAN
+    assert send(office, tksk, tmp_path, LAPTOP, "after").removed == 1
+    assert send(tksk, office, tmp_path, OFFICE, "again").conflicts == 0
+
+
+def test_the_laptop_changes_the_persons_of_its_scope_who_live_elsewhere(office, tksk, city, tmp_path):
+    """A fire victim and an open TKSK case of its kecamatan who live in another one are in the
+    scope the office sends the laptop: changes to their records made on the laptop pass its own
+    pre-flight and the office's rules alike (one scope rule, ``scope.tksk_persons``). Made here
+    by the laptop's administrator: a TKSK user's own permission on the laptop, and the rule for
+    services (``in_event_scope``), are still the kelurahans of its kecamatan."""
+    from dataclasses import replace
+
+    from spm_desktop.core.services.persons import draft_of, load_person, update_person
+
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    for who in ("victim", "case"):
+        with tksk.reading() as s:
+            draft = draft_of(load_person(s, city[who]))
+        update_person(tksk, ADMIN, city[who], replace(draft, address=f"Posko {who}"))
+    result = send(tksk, office, tmp_path, OFFICE, "edits")
+    assert (result.updated, result.new, result.conflicts) == (2, 0, 0)
+    with office.reading() as s:
+        assert {s.get(Person, city[w]).address for w in ("victim", "case")} == {"Posko victim", "Posko case"}
+    # Moving one of them to a kelurahan of the laptop's kecamatan is a change in scope too.
+    with tksk.reading() as s:
+        draft = draft_of(load_person(s, city["victim"]))
+    update_person(tksk, ADMIN, city["victim"], replace(draft, kelurahan_code=BARAT))
+    assert send(tksk, office, tmp_path, OFFICE, "moved-in").updated == 1
+
+
 # ----- duplicate suggestions naming a person the office moved out of the scope ----------------
 
 
