@@ -150,17 +150,24 @@ def _touched(session: Session, since: int, skip_seqs: Iterable[int] = ()) -> set
 
 def tksk_persons(session: Session, kecamatan: str, device_id: str) -> tuple[set[str], set[str]]:
     """The persons a TKSK device of ``kecamatan`` holds (issue 17) — living in a kelurahan of it,
-    with an open TKSK case in it, registered on that device, or in a household of a disaster in
-    it — and those disasters. One rule for what is sent to the device and what it may change
-    (:mod:`~spm_desktop.core.sync.validation`)."""
+    registered on that device, or linked to it (:func:`tksk_links`) — and the disasters there."""
+    linked, disasters = tksk_links(session, kecamatan)
+    persons = linked | set(session.scalars(select(Person.id).where(_in_kecamatan(Person.kelurahan_code, kecamatan))))
+    if device_id:
+        persons |= set(session.scalars(select(Person.id).where(Person.created_device == device_id)))
+    return persons, disasters
+
+
+def tksk_links(session: Session, kecamatan: str) -> tuple[set[str], set[str]]:
+    """Persons in a TKSK device's scope whatever kelurahan they live in — an open TKSK case in
+    ``kecamatan``, a household of a disaster there — and those disasters. One rule for what is
+    sent to the device and what it may change (:mod:`~spm_desktop.core.sync.validation`, which
+    judges where a person lives on each version of the record itself)."""
     scalars = session.scalars
     disasters = set(scalars(select(Disaster.id).where(or_(Disaster.kecamatan_code == kecamatan,
                                                           _in_kecamatan(Disaster.kelurahan_code, kecamatan)))))
-    persons = set(scalars(select(Person.id).where(_in_kecamatan(Person.kelurahan_code, kecamatan))))
-    persons |= set(scalars(select(Case.person_id).where(
+    persons = set(scalars(select(Case.person_id).where(
         Case.unit == TKSK_UNIT, Case.kecamatan_code == kecamatan, Case.status == "open", Case.deleted_at.is_(None))))
-    if device_id:
-        persons |= set(scalars(select(Person.id).where(Person.created_device == device_id)))
     for chunk in _chunks(disasters):
         persons |= set(scalars(select(HouseholdMember.person_id).where(HouseholdMember.disaster_id.in_(chunk))))
         persons |= {p for p in scalars(select(Household.head_person_id).where(Household.disaster_id.in_(chunk))) if p}

@@ -261,13 +261,15 @@ def _person_in_scope(ctx: Context, person: dict[str, Any] | None) -> bool:
 
 
 def _tksk_persons(ctx: Context) -> set[str]:
-    """The persons a TKSK device holds besides those living in its kecamatan — an open TKSK
-    case there, registered on it, a household of a disaster there — as this database knows them
-    (once per package): the scope its packages carry is the scope it may change."""
+    """The persons in a TKSK device's scope wherever they live — an open TKSK case in its
+    kecamatan, a household of a disaster there — as this database knows them (once per
+    package): the scope its packages carry is the scope it may change. Where a person lives is
+    judged on each version of the record itself (a move out of the kecamatan is a change out
+    of scope unless one of these links holds)."""
     if "tksk_persons" not in ctx._cache:
-        from spm_desktop.core.sync.scope import tksk_persons
+        from spm_desktop.core.sync.scope import tksk_links
 
-        ctx._cache["tksk_persons"] = tksk_persons(ctx.session, ctx.kecamatan_code or "", ctx.sender_device)[0]
+        ctx._cache["tksk_persons"] = tksk_links(ctx.session, ctx.kecamatan_code or "")[0]
     return ctx._cache["tksk_persons"]
 
 

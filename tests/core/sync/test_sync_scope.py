@@ -349,7 +349,7 @@ def test_a_laptop_editing_a_moved_away_person_twice_is_still_a_conflict(office, 
 def test_the_laptop_changes_the_persons_of_its_scope_who_live_elsewhere(office, tksk, city, tmp_path):
     """A fire victim and an open TKSK case of its kecamatan who live in another one are in the
     scope the office sends the laptop: changes to their records made on the laptop pass its own
-    pre-flight and the office's rules alike (one scope rule, ``scope.tksk_persons``). Made here
+    pre-flight and the office's rules alike (one scope rule, ``scope.tksk_links``). Made here
     by the laptop's administrator: a TKSK user's own permission on the laptop, and the rule for
     services (``in_event_scope``), are still the kelurahans of its kecamatan."""
     from dataclasses import replace
