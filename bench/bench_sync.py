@@ -102,28 +102,43 @@ def _scoped_export_state():
 IMPORT_REPEAT = 3
 
 
-def _import_setup():
-    """The package, and one fresh empty database (opened, migrated) per timed import."""
+def _import_setup(encrypted: bool = False):
+    """The package, and one fresh empty database (opened, migrated) per timed import; with
+    ``encrypted`` a database made by ``init`` (SQLCipher, as every new laptop is)."""
     from spm_desktop.core.domain.actor import SYSTEM
     from spm_desktop.core.sync.exporter import export_package
 
     db, out = _export_setup()
     empty = out.parent / "empty" / "spm.db"
-    empty.parent.mkdir()
-    from spm_desktop.core.services.area import AreaChoice, adopt_area
+    if encrypted:
+        from common import copy_of
 
-    target = _open(empty)  # every target is a copy of this one: the same identity
-    adopt_area(target, SYSTEM, AreaChoice("61.71"))  # a laptop set up for the same kabupaten/kota
+        run_cli(empty.parent, "sync", "devices", capture=True)  # init first: an encrypted file
+        unlock_bench(empty)
+        target = _open(empty)
+    else:
+        empty.parent.mkdir()
+        from spm_desktop.core.services.area import AreaChoice, adopt_area
+
+        target = _open(empty)  # every target is a copy of this one: the same identity
+        adopt_area(target, SYSTEM, AreaChoice("61.71"))  # a laptop set up for the same kabupaten/kota
     export_package(db, SYSTEM, out, peer_name=_enrol_both(db, target, out.parent), full=True)
     target.dispose()
     db.dispose()
     targets = []
     for n in range(IMPORT_REPEAT):
+        if encrypted:
+            targets.append(_open(copy_of(empty, f"sync-empty-encrypted-{n}")))
+            continue
         folder = out.parent / f"target{n}"
         folder.mkdir()
         shutil.copyfile(empty, folder / "spm.db")
         targets.append(_open(folder / "spm.db"))
     return out, targets
+
+
+def _encrypted_import_setup():
+    return _import_setup(encrypted=True)
 
 
 def _import_run(state):
@@ -186,6 +201,8 @@ def cases():
                   10.0, _scoped_export_run, _scoped_export_state, repeat=3),
         BenchCase("sync package import (one transaction, backup first)", "50,000 events, 10,000 persons", 10.0,
                   _import_run, _import_setup, repeat=IMPORT_REPEAT),
+        BenchCase("sync package import into an empty encrypted database (a new laptop, made by init)",
+                  "50,000 events, 10,000 persons", 10.0, _import_run, _encrypted_import_setup, repeat=IMPORT_REPEAT),
         BenchCase("sync package import into the office database (backup copy of the big file during it, "
                   "decision 0009)",
                   "50,000 events, 10,000 persons into 100k persons / 1M events", 10.0, _office_run, _office_setup,
