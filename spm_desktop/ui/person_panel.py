@@ -15,11 +15,10 @@ from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.groups import SEXES
 from spm_desktop.core.domain.layanan import REFERRAL_CODE
-from spm_desktop.core.security.scope import in_region_scope
 from spm_desktop.core.services.cases import CaseInfo, list_cases
 from spm_desktop.core.services.events import TimelineEntry, person_history
 from spm_desktop.core.services.letters import REUNIFICATION_CODE, current_letter
-from spm_desktop.core.services.persons import PersonInfo, age_on, get_person
+from spm_desktop.core.services.persons import PersonInfo, age_on, get_person, may_change
 from spm_desktop.core.services.referrals import referral_of_event
 from spm_desktop.core.storage.database import Database
 from spm_desktop.ui.context import UiContext
@@ -50,12 +49,13 @@ class PersonPageData:
     person: PersonInfo
     cases: list[CaseInfo]
     history: list[TimelineEntry]
+    editable: bool = False  # the user may change the record (persons.may_change, the service's rule)
 
 
 def load_person_page(db: Database, actor: Actor, person_id: str) -> PersonPageData:
     """Worker thread: everything the person's page shows, as plain values."""
     return PersonPageData(get_person(db, actor, person_id), list_cases(db, actor, person_id),
-                          person_history(db, actor, person_id))
+                          person_history(db, actor, person_id), may_change(db, actor, person_id))
 
 
 def identity_html(p: PersonInfo, today: date | None = None) -> str:
@@ -169,11 +169,13 @@ class PersonPanel(QWidget):
         self.cases.set_records(data.cases)
         self.history.set_records(data.history)
         self.history_view.resizeColumnsToContents()
-        # enabled only where saving would be accepted: a TKSK edits persons of its own kecamatan
-        editable = self.ctx.can("person.write") and in_region_scope(self.ctx.actor, data.person.kelurahan_code)
+        # enabled only where saving would be accepted: a TKSK edits the persons of its scope (living
+        # in its kecamatan, or with an open TKSK case or a disaster household there)
+        editable = data.editable
         self.edit_button.setEnabled(editable)
         self.edit_button.setToolTip("" if editable or not self.ctx.can("person.write") else
-                                    "Orang ini tidak tinggal di kecamatan Anda; datanya hanya bisa diubah "
+                                    "Orang ini tidak tinggal di kecamatan Anda dan tidak punya kasus TKSK terbuka "
+                                    "atau keluarga korban bencana di kecamatan Anda; datanya hanya bisa diubah "
                                     "oleh petugas kantor atau TKSK kecamatannya.")
         self.case_button.setEnabled(self.ctx.can("case.write"))
         self.service_button.setEnabled(self.ctx.can("event.write"))

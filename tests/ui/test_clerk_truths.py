@@ -67,6 +67,39 @@ def test_ubah_data_disabled_for_a_person_outside_the_tksk_kecamatan(ctx, qtbot, 
     assert not panel.edit_button.isEnabled() and "kecamatan" in panel.edit_button.toolTip()
 
 
+def test_ubah_data_enabled_for_a_person_linked_to_the_tksk_kecamatan(ctx, qtbot, wait_runner):
+    """Issue 17: a TKSK edits the persons of its scope wherever they live — an open TKSK case of
+    its kecamatan, a household of a disaster there — as the person service allows
+    (``persons.may_change``); a person of another kecamatan without such a link stays read-only."""
+    from datetime import date
+
+    from spm_desktop.core.services.disasters import DisasterInput, register_disaster
+    from spm_desktop.core.services.households import HouseholdInput, MemberInput, register_household
+    from spm_desktop.core.storage.models import Case
+
+    def outside(name):
+        return register_person(ctx.db, ctx.actor, PersonDraft(name=name, sex="P", birth_year=1980,
+                                                              kelurahan_code="61.71.02.1001")).id
+
+    case_person, victim, head, unlinked = (outside(n) for n in ("Sri Kasus", "Sri Korban", "Sri Kepala", "Sri Lain"))
+    with ctx.db.transaction(ctx.actor) as s:
+        for person_id, kecamatan in ((case_person, KEC), (unlinked, "61.71.02")):  # the other kecamatan's case
+            s.add(Case(person_id=person_id, unit="TKSK", kecamatan_code=kecamatan, spm_group="lansia",
+                       intake_date=date(2026, 2, 1), status="open"))
+    fire = register_disaster(ctx.db, ctx.actor, DisasterInput("kebakaran_permukiman", date(2026, 3, 1), KEC + ".1002"))
+    register_household(ctx.db, ctx.actor, HouseholdInput(fire.id, "6171010101010001", (
+        MemberInput("Sri Kepala", "kepala", "P", person_id=head), MemberInput("Sri Korban", "istri", "P",
+                                                                              person_id=victim))))
+    panel = PersonPanel(_as(ctx, "sari", "tksk", unit="", kecamatan_code=KEC))
+    qtbot.addWidget(panel)
+    for person_id, editable in ((case_person, True), (victim, True), (head, True), (unlinked, False)):
+        panel.show_person(person_id)
+        wait_runner()
+        assert panel.data.person.id == person_id
+        assert panel.edit_button.isEnabled() is editable
+        assert ("kasus TKSK terbuka" in panel.edit_button.toolTip()) is not editable
+
+
 def test_the_same_service_twice_on_one_day_asks_first(ctx, qtbot, wait_runner, monkeypatch):
 
     from PySide6.QtWidgets import QMessageBox

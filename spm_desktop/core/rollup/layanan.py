@@ -33,7 +33,8 @@ from spm_desktop.core.domain.layanan import (
 from spm_desktop.core.domain.settings import AppSettings
 from spm_desktop.core.rollup.period import Period
 from spm_desktop.core.rollup.sql import const
-from spm_desktop.core.security.scope import in_event_scope, scope_of
+from spm_desktop.core.security.links import events_in_scope
+from spm_desktop.core.security.scope import scope_of
 from spm_desktop.core.storage.models import Complaint, DtsenProposal, Referral, ServiceEvent, Target
 
 RULE = "complaints"
@@ -157,10 +158,11 @@ def outgoing_referrals(waiting_on: date | None = None) -> Select:
 
     Beranda's flag, the recap's summary and the Rujukan list all read this select, so their
     figures cannot disagree. Columns: ``event_id``, ``sent_on`` (the event's date), ``person_id``,
-    ``unit``, ``kelurahan_code`` (the event's scope) and ``referral_id`` (None: not tracked)."""
+    ``unit``, ``kelurahan_code``, ``case_id``, ``disaster_id`` (the event's scope) and
+    ``referral_id`` (None: not tracked)."""
     ev, r = ServiceEvent, Referral
     q = (select(ev.id.label("event_id"), ev.event_date.label("sent_on"), ev.person_id, ev.unit, ev.kelurahan_code,
-                r.id.label("referral_id"))
+                ev.case_id, ev.disaster_id, r.id.label("referral_id"))
          .select_from(ev).outerjoin(r, and_(r.event_id == ev.id, r.deleted_at.is_(None))).where(*_referral_events()))
     if waiting_on is not None:
         q = q.where(ev.event_date <= waiting_on,
@@ -168,12 +170,13 @@ def outgoing_referrals(waiting_on: date | None = None) -> Select:
     return q
 
 
-def in_actor_scope(actor: Actor | None, rows) -> list:
-    """The rows of :func:`outgoing_referrals` a (restricted) actor may see: its events' scope
-    (``in_event_scope``); all of them for None or an unrestricted role."""
+def in_actor_scope(s: Session, actor: Actor | None, rows) -> list:
+    """The rows of :func:`outgoing_referrals` a (restricted) actor may see: its events' scope,
+    the rule its writes follow (``links.events_in_scope``: the case, the kelurahan, a tksk's
+    links); all of them for None or an unrestricted role."""
     if actor is None or scope_of(actor).unrestricted:
         return list(rows)
-    return [row for row in rows if in_event_scope(actor, row.unit, row.kelurahan_code)]
+    return events_in_scope(s, actor, list(rows))
 
 
 def waiting_referrals(s: Session, on: date, limit_days: int, actor: Actor | None = None) -> tuple[int, int]:
@@ -183,7 +186,7 @@ def waiting_referrals(s: Session, on: date, limit_days: int, actor: Actor | None
     late = on - timedelta(days=limit_days)
     q = outgoing_referrals(waiting_on=on)
     if actor is not None and not scope_of(actor).unrestricted:
-        sent = [row.sent_on for row in in_actor_scope(actor, s.execute(q))]
+        sent = [row.sent_on for row in in_actor_scope(s, actor, s.execute(q))]
         return len(sent), sum(1 for d in sent if d < late)
     w = q.subquery()
     waiting, flagged = s.execute(

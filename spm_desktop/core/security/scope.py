@@ -3,6 +3,9 @@ kecamatan. Everyone else (admin, supervisor, viewer, system) is not restricted b
 
 Case-work services call the ``check_*`` functions before writing (they raise
 :class:`PermissionDenied`) and the ``*_filter`` functions to narrow their list queries.
+This module decides from values only (no session): whether a person or an event is *linked*
+to a tksk's kecamatan (an open TKSK case, a disaster household there) is a fact found in the
+database by :mod:`.links`, which every caller with a session uses and passes in here.
 Reading persons stays open to every role with ``person.view`` (the front desk must find a
 person before registering them a second time); what is scoped is case work.
 
@@ -61,13 +64,19 @@ def _kecamatan_names() -> dict[str, str]:
     return {r["code"]: r["name"] for r in region_rows(resource_path("regions.csv")) if r["level"] == "kecamatan"}
 
 
-def _refuse(actor: Actor, what: str) -> PermissionDenied:
+# What a tksk's scope holds besides its kelurahans (see :mod:`.links`), said in a refusal.
+LINKED_NOTE = " (warganya, atau orang dengan kasus TKSK terbuka atau keluarga korban bencana di kecamatan itu)"
+
+
+def _refuse(actor: Actor, what: str, linked_note: bool = False) -> PermissionDenied:
+    note = ""
     if actor.role == "petugas":
         where = f"unit {actor.unit}" if actor.unit else "unit yang belum ditetapkan"
     else:
         code = actor.kecamatan_code
         where = f"kecamatan {_kecamatan_names().get(code, code)}" if code else "kecamatan yang belum ditetapkan"
-    return PermissionDenied(f"Anda hanya berhak {what} untuk {where} Anda sendiri.")
+        note = LINKED_NOTE if linked_note and code else ""
+    return PermissionDenied(f"Anda hanya berhak {what} untuk {where} Anda sendiri{note}.")
 
 
 def in_case_scope(actor: Actor, unit: str | None, kecamatan_code: str | None) -> bool:
@@ -99,16 +108,34 @@ def in_region_scope(actor: Actor, kelurahan_code: str | None) -> bool:
 
 
 def check_region_scope(actor: Actor, kelurahan_code: str | None, what: str = "mencatat data") -> None:
-    """Refuse a tksk write about a kelurahan outside the own kecamatan (persons, disasters)."""
+    """Refuse a tksk write about a kelurahan outside the own kecamatan (registering a person,
+    disasters, activities, complaints)."""
     if not in_region_scope(actor, kelurahan_code):
         raise _refuse(actor, what)
 
 
+def in_person_scope(actor: Actor, kelurahan_code: str | None, linked: bool = False) -> bool:
+    """A person is in a tksk's scope when they live in its kecamatan or are ``linked`` to it
+    (an open TKSK case, a disaster household there: the fact :mod:`.links` finds); other
+    roles: always true."""
+    return in_region_scope(actor, kelurahan_code) or (actor.role == "tksk" and linked
+                                                      and bool(actor.kecamatan_code))
+
+
+def check_person_scope(actor: Actor, kelurahan_code: str | None, linked: bool = False,
+                       what: str = "mengubah data penerima layanan") -> None:
+    if not in_person_scope(actor, kelurahan_code, linked):
+        raise _refuse(actor, what, linked_note=True)
+
+
 def in_event_scope(actor: Actor, unit: str | None, kelurahan_code: str | None,
-                   case_unit: str | None = None, case_kecamatan_code: str | None = None) -> bool:
-    """A service event is in scope when recorded on an in-scope case, or (without a case) when
-    its delivering unit is the petugas' unit / its kelurahan lies in the tksk's kecamatan. A
-    restricted role never records for another unit (a TKSK not under UPRS)."""
+                   case_unit: str | None = None, case_kecamatan_code: str | None = None,
+                   linked: bool = False) -> bool:
+    """A service event is in scope when recorded on an in-scope case (the case decides), or
+    (without a case) when its delivering unit is the petugas' unit / for a tksk, when its
+    kelurahan lies in the kecamatan or it is ``linked`` to it (its person is, or its disaster
+    lies there: the fact :mod:`.links` finds). A restricted role never records for another
+    unit (a TKSK not under UPRS)."""
     scope = scope_of(actor)
     if scope.unrestricted:
         return True
@@ -117,14 +144,22 @@ def in_event_scope(actor: Actor, unit: str | None, kelurahan_code: str | None,
     if case_unit is not None:
         return in_case_scope(actor, case_unit, case_kecamatan_code)
     if actor.role == "tksk":
-        return in_region_scope(actor, kelurahan_code)
+        return in_person_scope(actor, kelurahan_code, linked)
     return bool(scope.unit) and (unit or "") == scope.unit
 
 
+def event_refusal(actor: Actor) -> PermissionDenied:
+    """The refusal of a service event outside the actor's scope."""
+    return _refuse(actor, "mencatat layanan", linked_note=True)
+
+
 def check_event_scope(actor: Actor, unit: str | None, kelurahan_code: str | None,
-                      case_unit: str | None = None, case_kecamatan_code: str | None = None) -> None:
-    if not in_event_scope(actor, unit, kelurahan_code, case_unit, case_kecamatan_code):
-        raise _refuse(actor, "mencatat layanan")
+                      case_unit: str | None = None, case_kecamatan_code: str | None = None,
+                      linked: bool = False) -> None:
+    """Refuse an event outside the actor's scope. Callers with a session use
+    :func:`.links.check_event`, which finds ``linked`` for a tksk."""
+    if not in_event_scope(actor, unit, kelurahan_code, case_unit, case_kecamatan_code, linked):
+        raise event_refusal(actor)
 
 
 # ----- query filters -------------------------------------------------------------------
@@ -153,16 +188,3 @@ def region_filter(actor: Actor, kelurahan_column) -> ColumnElement[bool]:
     if not scope.kecamatan_code:
         return false()
     return or_(kelurahan_column == scope.kecamatan_code, kelurahan_column.like(scope.kecamatan_code + ".%"))
-
-
-def event_filter(actor: Actor, event_model) -> ColumnElement[bool]:
-    """WHERE clause limiting ``ServiceEvent`` rows without joining cases: by unit for petugas,
-    by kelurahan for tksk."""
-    scope = scope_of(actor)
-    if scope.unrestricted:
-        return true()
-    if actor.role == "tksk":
-        return region_filter(actor, event_model.kelurahan_code)
-    if not scope.unit:
-        return false()
-    return event_model.unit == scope.unit

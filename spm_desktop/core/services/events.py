@@ -32,8 +32,9 @@ from spm_desktop.core.domain.errors import ConflictError, FieldError, NotFoundEr
 from spm_desktop.core.domain.groups import ACTIVITY_RULES
 from spm_desktop.core.domain.layanan import REFERRAL_CODE
 from spm_desktop.core.security import audit
+from spm_desktop.core.security.links import check_event
 from spm_desktop.core.security.permissions import require
-from spm_desktop.core.security.scope import TKSK_UNIT, check_case_scope, check_event_scope
+from spm_desktop.core.security.scope import TKSK_UNIT, check_case_scope
 from spm_desktop.core.services.cases import SHELTER_UNITS, load_case
 from spm_desktop.core.services.persons import load_person
 from spm_desktop.core.services.settings import load_settings
@@ -463,10 +464,8 @@ def _with_referral_status(s: Session, entries: list[TimelineEntry], today: date)
 # ----- writing --------------------------------------------------------------------------
 
 
-def _check_scope(actor: Actor, checked: _Checked) -> None:
-    c = checked.case
-    check_event_scope(actor, checked.draft.unit, checked.draft.kelurahan_code,
-                      c.unit if c is not None else None, c.kecamatan_code if c is not None else None)
+def _check_scope(s: Session, actor: Actor, checked: _Checked) -> None:
+    check_event(s, actor, checked.draft, checked.case)
 
 
 def _apply(e: ServiceEvent, d: EventDraft) -> None:
@@ -477,7 +476,7 @@ def _apply(e: ServiceEvent, d: EventDraft) -> None:
 
 def record_event_in(s: Session, actor: Actor, draft: EventDraft, *, event_id: str | None = None) -> ServiceEvent:
     checked = validate_event(s, actor, draft)
-    _check_scope(actor, checked)
+    _check_scope(s, actor, checked)
     e = ServiceEvent(id=event_id) if event_id else ServiceEvent()
     _apply(e, checked.draft)
     return audit.record_create(s, e, "service_event")
@@ -523,7 +522,7 @@ def record_event(db: Database, actor: Actor, draft: EventDraft, *, ask_on_repeat
     with db.transaction(actor) as s:
         if ask_on_repeat:
             checked = validate_event(s, actor, draft)
-            _check_scope(actor, checked)
+            _check_scope(s, actor, checked)
             question = repeated_service_question(s, checked)
             if question:
                 raise RepeatedServiceError(question)
@@ -547,11 +546,9 @@ def _same(e: ServiceEvent, d: EventDraft) -> bool:
 
 def edit_event_in(s: Session, actor: Actor, event_id: str, draft: EventDraft) -> tuple[ServiceEvent, bool]:
     e = load_event(s, event_id)
-    old_case = s.get(Case, e.case_id) if e.case_id else None
-    check_event_scope(actor, e.unit, e.kelurahan_code, old_case.unit if old_case else None,
-                      old_case.kecamatan_code if old_case else None)
+    check_event(s, actor, e)
     checked = validate_event(s, actor, replace(draft, officer=draft.officer or e.officer or ""))
-    _check_scope(actor, checked)
+    _check_scope(s, actor, checked)
     if _same(e, checked.draft):
         return e, False
     before = audit.snapshot(e)
@@ -574,8 +571,7 @@ def delete_event(db: Database, actor: Actor, event_id: str) -> None:
     require(actor, "event.write")
     with db.transaction(actor) as s:
         e = load_event(s, event_id)
-        c = s.get(Case, e.case_id) if e.case_id else None
-        check_event_scope(actor, e.unit, e.kelurahan_code, c.unit if c else None, c.kecamatan_code if c else None)
+        check_event(s, actor, e)
         audit.soft_delete(s, e, "service_event")
 
 

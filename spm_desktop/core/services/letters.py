@@ -186,7 +186,8 @@ def _info(letter: Letter, path: str = "") -> LetterInfo:
 
 def _check_scope(s: Session, actor: Actor, kind: str, record_id: str) -> None:
     """A restricted role prints the letters of the records it may handle."""
-    from spm_desktop.core.security.scope import check_event_scope, check_region_scope
+    from spm_desktop.core.security.links import check_event
+    from spm_desktop.core.security.scope import check_region_scope
     from spm_desktop.core.services import referrals as rs
 
     if kind == "rujukan":
@@ -200,9 +201,7 @@ def _check_scope(s: Session, actor: Actor, kind: str, record_id: str) -> None:
     else:
         e = s.get(ServiceEvent, record_id)
         if e is not None:
-            case = s.get(Case, e.case_id) if e.case_id else None
-            check_event_scope(actor, e.unit, e.kelurahan_code, case.unit if case else None,
-                              case.kecamatan_code if case else None)
+            check_event(s, actor, e)
 
 
 def _issue(s: Session, actor: Actor, kind: str, record_id: str, on: date, witnesses: tuple[str, ...]) -> Letter:

@@ -40,7 +40,8 @@ from spm_desktop.core.domain.nik import (
 from spm_desktop.core.domain.text import text_problem
 from spm_desktop.core.domain.vulnerable import age_on as _age_on
 from spm_desktop.core.security import audit
-from spm_desktop.core.security.permissions import require
+from spm_desktop.core.security.links import check_person, person_in_scope
+from spm_desktop.core.security.permissions import can, require
 from spm_desktop.core.security.scope import check_region_scope, scope_of
 from spm_desktop.core.services.candidates import PossibleDuplicatesError, candidates_in, remember_candidates
 from spm_desktop.core.storage.base import new_id
@@ -463,11 +464,26 @@ def update_in(s: Session, actor: Actor, person_id: str, draft: PersonDraft) -> t
     """Update inside the caller's transaction; returns (person, whether anything changed)."""
     p = load_person(s, person_id, for_write=True)
     clean = normalise_draft(s, draft, previous=draft_of(p))
-    check_region_scope(actor, clean.kelurahan_code, "mengubah data penerima layanan")
+    # A tksk changes a person of its scope (living in its kecamatan or linked to it: an open
+    # TKSK case, a disaster household there), before and after the change — as the office
+    # holds a TKSK laptop's change of a person to (sync.validation).
+    for kelurahan in dict.fromkeys((p.kelurahan_code, clean.kelurahan_code)):
+        check_person(s, actor, p.id, kelurahan, "mengubah data penerima layanan")
     check_nik_free(s, clean.nik, p.id)
     changed = update_person_values(s, p, clean)
     s.flush()
     return p, changed
+
+
+def may_change(db: Database, actor: Actor, person_id: str) -> bool:
+    """Whether ``actor`` may change the person's record: the permission, and the person in its
+    scope (a tksk: living in its kecamatan or linked to it, :mod:`~spm_desktop.core.security.links`)
+    — what :func:`update_person` checks, for the person page's Ubah button."""
+    if not can(actor, "person.write"):
+        return False
+    with db.reading() as s:
+        p = s.get(Person, person_id)
+        return p is not None and person_in_scope(s, actor, p.id, p.kelurahan_code)
 
 
 def update_person(db: Database, actor: Actor, person_id: str, draft: PersonDraft) -> PersonInfo:

@@ -13,25 +13,28 @@ from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import NotFoundError, ValidationError
 from spm_desktop.core.domain.layanan import REFERRAL_CODE
 from spm_desktop.core.security import audit
-from spm_desktop.core.security.scope import check_event_scope, check_region_scope
+from spm_desktop.core.security.links import check_event, check_person
+from spm_desktop.core.security.scope import check_event_scope
 from spm_desktop.core.services import cases as cases_svc
 from spm_desktop.core.storage.models import Case, Person, Referral, ServiceEvent
 
 
 def check_scope(s: Session, actor: Actor, r: Referral) -> None:
     """A restricted role touches the referrals it could record: an outgoing one as its event,
-    an incoming one by the person's kelurahan (tksk) or the linked case's unit."""
+    an incoming one by the linked case's unit, or (tksk) the person in its scope (their
+    kelurahan, or linked to its kecamatan: :mod:`~spm_desktop.core.security.links`)."""
     if r.event_id:
         e = s.get(ServiceEvent, r.event_id)
-        c = s.get(Case, e.case_id) if e is not None and e.case_id else None
-        check_event_scope(actor, e.unit if e else None, e.kelurahan_code if e else None,
-                          c.unit if c else None, c.kecamatan_code if c else None)
+        if e is None:
+            check_event_scope(actor, None, None)
+        else:
+            check_event(s, actor, e)
     elif r.case_id:
         c = s.get(Case, r.case_id)
         cases_svc.check_case_scope(actor, c.unit if c else None, c.kecamatan_code if c else None)
     else:
         p = s.get(Person, r.person_id)
-        check_region_scope(actor, p.kelurahan_code if p else None, "mencatat rujukan")
+        check_person(s, actor, p.id if p else None, p.kelurahan_code if p else None, "mencatat rujukan")
 
 
 def track_event_in(s: Session, actor: Actor, event_id: str) -> Referral:

@@ -98,7 +98,7 @@ def _outgoing_select(waiting_on: date | None = None):
     year of demo referrals is tens of thousands of rows)."""
     ev, r = ServiceEvent, Referral
     return outgoing_referrals(waiting_on).add_columns(
-        ev.case_id, ev.details["destination"].as_string().label("event_destination"), ev.notes.label("event_notes"),
+        ev.details["destination"].as_string().label("event_destination"), ev.notes.label("event_notes"),
         r.destination, r.reason, r.contact, r.status, r.feedback_date, r.notes, Person.name,
     ).outerjoin(Person, Person.id == ev.person_id)
 
@@ -352,7 +352,7 @@ def _outgoing_list(s: Session, actor: Actor, today: date, limit: int, open_only:
     q = _outgoing_select(waiting_on=today if open_only else None)
     if person_id:
         q = q.where(ServiceEvent.person_id == person_id)
-    return [_outgoing_info(row, today, limit) for row in in_actor_scope(actor, s.execute(q))]
+    return [_outgoing_info(row, today, limit) for row in in_actor_scope(s, actor, s.execute(q))]
 
 
 __all__ = [

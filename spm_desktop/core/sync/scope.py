@@ -37,7 +37,9 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from spm_desktop.core.security.scope import TKSK_UNIT
+from spm_desktop.core.security.links import chunks as _chunks
+from spm_desktop.core.security.links import in_kecamatan as _in_kecamatan
+from spm_desktop.core.security.links import tksk_links
 from spm_desktop.core.storage.models import (
     Case,
     CaseNeed,
@@ -53,23 +55,12 @@ from spm_desktop.core.storage.models import (
     Volunteer,
 )
 
-CHUNK = 500
 # Tables a scoped device never receives (and may not send).
 NOT_FOR_TKSK: tuple[str, ...] = ()
 NOT_FOR_UNIT = ("volunteer", "group_activity", "group_activity_person", "group_activity_volunteer", "disaster",
                 "household", "household_member")
 # Master data every device receives whole (only the office sends it).
 MASTER_TABLES = ("region", "pmks_category", "service_type", "target", "setting", "mutu_check", "mutu_quantity")
-
-
-def _in_kecamatan(column, kecamatan: str):
-    return or_(column == kecamatan, column.like(f"{kecamatan}.%"))
-
-
-def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
-    ids = sorted(ids)
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
 
 
 @dataclass
@@ -150,27 +141,13 @@ def _touched(session: Session, since: int, skip_seqs: Iterable[int] = ()) -> set
 
 def tksk_persons(session: Session, kecamatan: str, device_id: str) -> tuple[set[str], set[str]]:
     """The persons a TKSK device of ``kecamatan`` holds (issue 17) — living in a kelurahan of it,
-    registered on that device, or linked to it (:func:`tksk_links`) — and the disasters there."""
+    registered on that device, or linked to it (:func:`~spm_desktop.core.security.links.tksk_links`:
+    an open TKSK case there, a disaster household there; the links a TKSK user's own permissions
+    use too) — and the disasters there."""
     linked, disasters = tksk_links(session, kecamatan)
     persons = linked | set(session.scalars(select(Person.id).where(_in_kecamatan(Person.kelurahan_code, kecamatan))))
     if device_id:
         persons |= set(session.scalars(select(Person.id).where(Person.created_device == device_id)))
-    return persons, disasters
-
-
-def tksk_links(session: Session, kecamatan: str) -> tuple[set[str], set[str]]:
-    """Persons in a TKSK device's scope whatever kelurahan they live in — an open TKSK case in
-    ``kecamatan``, a household of a disaster there — and those disasters. One rule for what is
-    sent to the device and what it may change (:mod:`~spm_desktop.core.sync.validation`, which
-    judges where a person lives on each version of the record itself)."""
-    scalars = session.scalars
-    disasters = set(scalars(select(Disaster.id).where(or_(Disaster.kecamatan_code == kecamatan,
-                                                          _in_kecamatan(Disaster.kelurahan_code, kecamatan)))))
-    persons = set(scalars(select(Case.person_id).where(
-        Case.unit == TKSK_UNIT, Case.kecamatan_code == kecamatan, Case.status == "open", Case.deleted_at.is_(None))))
-    for chunk in _chunks(disasters):
-        persons |= set(scalars(select(HouseholdMember.person_id).where(HouseholdMember.disaster_id.in_(chunk))))
-        persons |= {p for p in scalars(select(Household.head_person_id).where(Household.disaster_id.in_(chunk))) if p}
     return persons, disasters
 
 

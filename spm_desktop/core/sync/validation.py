@@ -40,7 +40,8 @@ from sqlalchemy.orm import Session
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import ValidationError
-from spm_desktop.core.security.scope import in_case_scope, in_region_scope
+from spm_desktop.core.security.links import events_in_scope, tksk_links
+from spm_desktop.core.security.scope import in_case_scope, in_person_scope, in_region_scope
 from spm_desktop.core.storage import catalogue
 from spm_desktop.core.storage.models import Case, Disaster, Person, Region, ServiceType
 from spm_desktop.core.sync.codec import _freeze
@@ -257,18 +258,18 @@ def _person_in_scope(ctx: Context, person: dict[str, Any] | None) -> bool:
             bool(ctx.sender_device) and person.get("created_device") == ctx.sender_device)
     if in_region_scope(ctx.actor, person.get("kelurahan_code")):
         return True
-    return ctx.role == "tksk" and person.get("id") in _tksk_persons(ctx)
+    return ctx.role == "tksk" and in_person_scope(ctx.actor, person.get("kelurahan_code"),
+                                                  person.get("id") in _tksk_persons(ctx))
 
 
 def _tksk_persons(ctx: Context) -> set[str]:
     """The persons in a TKSK device's scope wherever they live — an open TKSK case in its
-    kecamatan, a household of a disaster there — as this database knows them (once per
-    package): the scope its packages carry is the scope it may change. Where a person lives is
-    judged on each version of the record itself (a move out of the kecamatan is a change out
-    of scope unless one of these links holds)."""
+    kecamatan, a household of a disaster there (``links.tksk_links``, the rule a TKSK user's
+    own writes follow too) — as this database knows them (once per package): the scope its
+    packages carry is the scope it may change. Where a person lives is judged on each version
+    of the record itself (a move out of the kecamatan is a change out of scope unless one of
+    these links holds)."""
     if "tksk_persons" not in ctx._cache:
-        from spm_desktop.core.sync.scope import tksk_links
-
         ctx._cache["tksk_persons"] = tksk_links(ctx.session, ctx.kecamatan_code or "")[0]
     return ctx._cache["tksk_persons"]
 
@@ -383,13 +384,11 @@ def _needs(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
 
 @table_rules("service_event", roles=("office", "tksk", "unit"))
 def _events(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
-    from spm_desktop.core.security.scope import in_event_scope
     from spm_desktop.core.services.events import check_details
 
     types = ctx.service_types()
     checked: dict[tuple, ValidationError | None] = {}
-    if ctx.scoped:
-        ctx.rows_of(Case, [v for c in changes for v in (c.new.get("case_id"), (c.old or {}).get("case_id"))])
+    in_scope = _events_in_scope(ctx, changes) if ctx.scoped else set()
     for c in changes:
         v = c.new
         st = types.get(v.get("service_code"))
@@ -418,15 +417,22 @@ def _events(ctx: Context, changes: list[Change]) -> Iterator[Reason]:
         yield from _future(ctx, "service_event", c, "event_date")
         if ctx.scoped:
             for version, when in c.versions():
-                if version is None:
-                    continue
-                case = ctx.record("cases", Case, version.get("case_id"))
-                if not in_event_scope(ctx.actor, version.get("unit"), version.get("kelurahan_code"),
-                                      case.get("unit") if case else None,
-                                      case.get("kecamatan_code") if case else None):
+                if version is not None and id(version) not in in_scope:
                     yield Reason("service_event", c.id, "kelurahan_code",
                                  f"layanan di luar wilayah/unit perangkat pengirim ({when} perubahan)")
                     break
+
+
+def _events_in_scope(ctx: Context, changes: list[Change]) -> set[int]:
+    """The ``id()`` of the versions of the events in ``changes`` that lie in the sender's scope,
+    judged all at once by the services' own rule (``links.events_in_scope``: on an in-scope
+    case; for a TKSK device, without a case, its kelurahan in the kecamatan, its person linked
+    to it or its disaster there), each on its case as it will be after the import."""
+    versions = [v for c in changes for v, _when in c.versions() if v is not None]
+    ids = {v.get("case_id") for v in versions} - {None, ""}
+    ctx.rows_of(Case, ids)
+    cases = {case_id: ctx.record("cases", Case, case_id) for case_id in ids}
+    return {id(v) for v in events_in_scope(ctx.session, ctx.actor, versions, cases)}
 
 
 @table_rules("duplicate_candidate", roles=("office", "tksk", "unit"))

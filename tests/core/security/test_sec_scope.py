@@ -9,7 +9,7 @@ from sqlalchemy import select
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import PermissionDenied
 from spm_desktop.core.security import scope
-from spm_desktop.core.storage.models import Case, Region, ServiceEvent
+from spm_desktop.core.storage.models import Case, Region
 
 OTHER_KEC = "61.71.02"
 IN_KEL, OUT_KEL = KEC + ".1002", OTHER_KEC + ".1001"
@@ -57,6 +57,23 @@ def test_region_and_event_scope():
     assert not scope.in_event_scope(tk, "UPRS", IN_KEL, case_unit="TKSK", case_kecamatan_code=KEC)
 
 
+def test_a_link_brings_a_person_and_their_events_into_a_tksk_scope():
+    """Issue 17: the fact "linked" (an open TKSK case, a disaster household in the kecamatan;
+    found by ``links``) widens a tksk's person and event scope, never the unit rule, another
+    kecamatan's case, or another role's scope."""
+    tk, pet = ROLE_ACTORS["tksk"], ROLE_ACTORS["petugas"]
+    assert not scope.in_person_scope(tk, OUT_KEL) and scope.in_person_scope(tk, OUT_KEL, linked=True)
+    assert not scope.in_person_scope(Actor("t", "tksk"), OUT_KEL, linked=True)  # no kecamatan: nothing
+    assert scope.in_event_scope(tk, "TKSK", OUT_KEL, linked=True) and scope.in_event_scope(tk, "", None, linked=True)
+    assert not scope.in_event_scope(tk, "UPRS", OUT_KEL, linked=True)  # never another unit
+    assert not scope.in_event_scope(tk, "", OUT_KEL, case_unit="TKSK", case_kecamatan_code=OTHER_KEC, linked=True)
+    assert not scope.in_event_scope(pet, "PLAT", OUT_KEL, linked=True)
+    with pytest.raises(PermissionDenied, match="kasus TKSK terbuka atau keluarga korban bencana"):
+        scope.check_person_scope(tk, OUT_KEL)
+    with pytest.raises(PermissionDenied, match=r"^Anda hanya berhak mencatat layanan untuk unit UPRS Anda sendiri\.$"):
+        scope.check_event_scope(pet, "PLAT", None)
+
+
 def test_unassigned_scoped_users_see_nothing():
     assert not scope.in_case_scope(Actor("p", "petugas"), "", None)
     assert not scope.in_region_scope(Actor("t", "tksk"), IN_KEL)
@@ -76,4 +93,3 @@ def test_query_filters(db):
         # The clauses compile against the real tables.
         for role in ROLE_ACTORS:
             s.execute(select(Case.id).where(scope.case_filter(ROLE_ACTORS[role], Case))).all()
-            s.execute(select(ServiceEvent.id).where(scope.event_filter(ROLE_ACTORS[role], ServiceEvent))).all()

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
-from sync_helpers import ADMIN, content
+from sync_helpers import ADMIN, content, data_digest
 
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ValidationError
@@ -349,9 +349,9 @@ def test_a_laptop_editing_a_moved_away_person_twice_is_still_a_conflict(office, 
 def test_the_laptop_changes_the_persons_of_its_scope_who_live_elsewhere(office, tksk, city, tmp_path):
     """A fire victim and an open TKSK case of its kecamatan who live in another one are in the
     scope the office sends the laptop: changes to their records made on the laptop pass its own
-    pre-flight and the office's rules alike (one scope rule, ``scope.tksk_links``). Made here
-    by the laptop's administrator: a TKSK user's own permission on the laptop, and the rule for
-    services (``in_event_scope``), are still the kelurahans of its kecamatan."""
+    pre-flight and the office's rules alike (one scope rule, ``links.tksk_links``). Made here
+    by the laptop's administrator; a TKSK user's own permissions follow the same rule (the
+    tests below)."""
     from dataclasses import replace
 
     from spm_desktop.core.services.persons import draft_of, load_person, update_person
@@ -370,6 +370,127 @@ def test_the_laptop_changes_the_persons_of_its_scope_who_live_elsewhere(office, 
         draft = draft_of(load_person(s, city["victim"]))
     update_person(tksk, ADMIN, city["victim"], replace(draft, kelurahan_code=BARAT))
     assert send(tksk, office, tmp_path, OFFICE, "moved-in").updated == 1
+
+
+# ----- a TKSK user's own permissions: the same links (issue 17 leftover) -------------------
+
+
+def _meal_draft(person_id, disaster_id=None, meals=3, on=date(2026, 3, 2)):
+    from spm_desktop.core.domain.vulnerable import MEALS_CODE
+    from spm_desktop.core.services.events import EventDraft
+
+    return EventDraft(person_id=person_id, service_code=MEALS_CODE, event_date=on, details={"meals_per_day": meals},
+                      disaster_id=disaster_id)
+
+
+def _meal(db, actor, person_id, disaster_id=None, meals=3, on=date(2026, 3, 2)):
+    from spm_desktop.core.services.events import record_event
+
+    return record_event(db, actor, _meal_draft(person_id, disaster_id, meals, on)).id
+
+
+def _readdress(db, actor, person_id, address):
+    from dataclasses import replace
+
+    from spm_desktop.core.services.persons import get_person, update_person
+
+    return update_person(db, actor, person_id, replace(get_person(db, actor, person_id).to_draft(), address=address))
+
+
+def test_a_tksk_user_records_a_disaster_meal_for_a_victim_living_elsewhere(office, tksk, city, tmp_path):
+    """The fire in the laptop's kecamatan has a victim living in another one (a member of one of
+    its households). The laptop's TKSK user records her meals, corrects one, deletes another
+    and corrects her record — the rule of the laptop's scope (``links.tksk_links``), not only
+    her kelurahan — and the office accepts the package: the events and the change arrive."""
+    from spm_desktop.core.services.events import delete_event, edit_event, get_event
+
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    victim = city["victim"]
+    kept = _meal(tksk, TKSK_USER, victim, city["fire"])
+    wrong = _meal(tksk, TKSK_USER, victim, city["fire"], on=date(2026, 3, 3))
+    info = get_event(tksk, TKSK_USER, kept)
+    assert info.kelurahan_code == SELATAN  # where she lives: outside the kecamatan
+    edit_event(tksk, TKSK_USER, kept, _meal_draft(victim, city["fire"], meals=2))
+    delete_event(tksk, TKSK_USER, wrong)
+    _readdress(tksk, TKSK_USER, victim, "Posko Kebakaran")
+    result = send(tksk, office, tmp_path, OFFICE, "meals")
+    assert (result.new, result.updated, result.conflicts) == (2, 1, 0)
+    with office.reading() as s:
+        assert s.get(ServiceEvent, kept).details == {"meals_per_day": 2, "days": 1}
+        assert s.get(ServiceEvent, kept).disaster_id == city["fire"]
+        assert s.get(ServiceEvent, wrong).deleted_at is not None
+        assert s.get(Person, victim).address == "Posko Kebakaran"
+
+
+def test_a_tksk_user_is_refused_for_a_person_outside_its_kecamatan_without_a_link(office, tksk, city, tmp_path):
+    """The victim of a flood in another kecamatan, living there, is no one the TKSK of this one
+    may record for or change (at the office too): refused with a message naming what is allowed,
+    nothing written. A laptop package carrying such an event is still refused at the office."""
+    from spm_desktop.core.domain.errors import PermissionDenied
+    from spm_desktop.core.storage.models import AuditEntry
+
+    before = data_digest(office), ids(office, AuditEntry)
+    with pytest.raises(PermissionDenied) as refused:
+        _meal(office, TKSK_USER, city["selatan"], city["flood"])
+    assert str(refused.value) == (
+        "Anda hanya berhak mencatat layanan untuk kecamatan Pontianak Barat Anda sendiri (warganya, atau orang "
+        "dengan kasus TKSK terbuka atau keluarga korban bencana di kecamatan itu).")
+    with pytest.raises(PermissionDenied, match="mengubah data penerima layanan .* kasus TKSK terbuka"):
+        _readdress(office, TKSK_USER, city["selatan"], "Jl. Lain")
+    with pytest.raises(PermissionDenied, match="kasus TKSK terbuka"):  # a closed TKSK case is no link
+        _readdress(office, TKSK_USER, city["other"], "Jl. Lain")
+    assert (data_digest(office), ids(office, AuditEntry)) == before
+    # On the laptop: a person registered there, then moved out of the kecamatan (the laptop's own:
+    # the office accepts the move), with a meal written past the services' rule (no link).
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    moved = _register(tksk, "Pindah Keluar", BARAT)
+    send(tksk, office, tmp_path, OFFICE, "registered")
+    _move(tksk, moved, kelurahan=SELATAN)
+    with tksk.transaction(ADMIN) as s:
+        s.add(ServiceEvent(id="crafted-meal", person_id=moved, service_code=MAKAN, kelurahan_code=SELATAN,
+                           unit="TKSK", event_date=date(2026, 3, 2)))
+    reasons = _refused_crafted(tksk, office, tmp_path, "crafted")
+    assert [(r.table, r.record, r.reason) for r in reasons] == [
+        ("service_event", "crafted-meal", "layanan di luar wilayah/unit perangkat pengirim (sesudah perubahan)")]
+
+
+def test_a_tksk_user_works_for_a_person_with_an_open_case_of_its_kecamatan_living_elsewhere(office, tksk, city,
+                                                                                          tmp_path):
+    """An open TKSK case of the kecamatan links its person to it wherever they live: the TKSK
+    user changes their record and records a service for them (not on the case too), on the
+    laptop, and the office accepts both."""
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    who = city["case"]
+    _readdress(tksk, TKSK_USER, who, "Jl. Kasus")
+    event = _meal(tksk, TKSK_USER, who)
+    result = send(tksk, office, tmp_path, OFFICE, "case")
+    assert (result.new, result.updated, result.conflicts) == (1, 1, 0)
+    with office.reading() as s:
+        assert s.get(Person, who).address == "Jl. Kasus"
+        assert s.get(ServiceEvent, event).unit == "TKSK"
+        assert s.get(ServiceEvent, event).kelurahan_code == SELATAN
+
+
+def test_a_tksk_users_referral_list_and_count_follow_the_same_rule(office, tksk, city, tmp_path):
+    """The referrals a TKSK user sends for a linked person living elsewhere are in its Rujukan
+    list and in Beranda's count (``links.events_in_scope``, the rule of its writes); those of a
+    person of another kecamatan without a link are in neither."""
+    from spm_desktop.core.rollup.layanan import waiting_referrals
+    from spm_desktop.core.services import referrals as rs
+
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    on = date(2026, 3, 2)
+    mine = rs.send_referral(tksk, TKSK_USER, rs.OutgoingInput(city["victim"], on, "RSUD dr. Soedarso"))
+    rs.send_referral(office, ADMIN, rs.OutgoingInput(city["selatan"], on, "RSUD dr. Soedarso"))
+    assert {r.event_id for r in rs.list_referrals(tksk, TKSK_USER, open_only=True, today=on)} == {mine.event_id}
+    with tksk.reading() as s:
+        assert waiting_referrals(s, on, 30, TKSK_USER)[0] == 1
+    send(tksk, office, tmp_path, OFFICE, "referral")
+    listed = rs.list_referrals(office, TKSK_USER, open_only=True, today=on)
+    assert {r.event_id for r in listed} == {mine.event_id}  # not the other kecamatan's person's
+    with office.reading() as s:
+        assert waiting_referrals(s, on, 30, TKSK_USER)[0] == 1
+        assert waiting_referrals(s, on, 30, None)[0] == 2
 
 
 # ----- duplicate suggestions naming a person the office moved out of the scope ----------------
