@@ -5,7 +5,8 @@ A person is in the scope of a TKSK (a ``tksk`` user, or a device enrolled as ``t
 --kecamatan K``) when their kelurahan lies in K or they are linked to K (:func:`tksk_links`):
 
 - an open TKSK case in K, or
-- a member (or the head) of a household of a disaster in K.
+- a member (or the head) of a household of a disaster in K (live: a deleted membership or
+  household links no one).
 
 A service event is in a TKSK's scope when it is on a case of its own (unit TKSK, kecamatan K:
 the case decides, as for every scoped role), or — without a case — when its unit is TKSK (or
@@ -67,9 +68,15 @@ def _link_queries(kecamatan: str, disasters: set[str]) -> list[Select]:
     """The selects of the linked persons' ids, each selecting one person column."""
     queries = [select(Case.person_id).where(Case.unit == TKSK_UNIT, Case.kecamatan_code == kecamatan,
                                             Case.status == "open", Case.deleted_at.is_(None))]
+    # A live household of the disaster: a membership or a household deleted (listed by
+    # mistake, the person taken off the list) links no one.
+    live_households = select(Household.id).where(Household.deleted_at.is_(None))
     for chunk in chunks(disasters):
-        queries.append(select(HouseholdMember.person_id).where(HouseholdMember.disaster_id.in_(chunk)))
-        queries.append(select(Household.head_person_id).where(Household.disaster_id.in_(chunk)))
+        queries.append(select(HouseholdMember.person_id).where(
+            HouseholdMember.disaster_id.in_(chunk), HouseholdMember.deleted_at.is_(None),
+            HouseholdMember.household_id.in_(live_households)))
+        queries.append(select(Household.head_person_id).where(Household.disaster_id.in_(chunk),
+                                                              Household.deleted_at.is_(None)))
     return queries
 
 

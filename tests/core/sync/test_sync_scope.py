@@ -695,3 +695,29 @@ def test_a_stale_row_of_a_person_whose_removal_the_laptop_acknowledged_is_refuse
     _copy_onto_laptop(tksk, office, city["barat2"], kelurahan_code=BARAT, address="Jl. Lama")
     reasons = _refused_crafted(tksk, office, tmp_path, "stale")
     assert sorted((r.table, r.field) for r in reasons) == [("person", "kelurahan_code"), ("service_event", "person_id")]
+
+
+def test_a_victim_taken_off_the_disasters_household_list_leaves_the_laptop(office, tksk, city, tmp_path):
+    """A household membership deleted at the office (the victim was listed by mistake) is no
+    link any more: a person of another kecamatan with no other link leaves the laptop with the
+    next package (a scoped removal, not a deletion), and a TKSK user may no longer serve them."""
+    from datetime import datetime
+
+    from spm_desktop.core.security.links import person_in_scope
+
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    send(tksk, office, tmp_path, OFFICE, "ack")
+    assert city["victim"] in ids(tksk, Person)
+    with office.transaction(ADMIN) as s:
+        member = s.scalars(select(HouseholdMember).where(HouseholdMember.person_id == city["victim"])).one()
+        member.deleted_at = datetime(2026, 3, 5, 9, 0)
+    with office.reading() as s:
+        assert not person_in_scope(s, TKSK_USER, city["victim"], SELATAN)
+    result = send(office, tksk, tmp_path, LAPTOP, "unlisted")
+    assert result.removed == 1
+    assert city["victim"] not in ids(tksk, Person)
+    with tksk.reading() as s:
+        assert s.scalars(select(HouseholdMember).where(HouseholdMember.person_id == city["victim"],
+                                                       HouseholdMember.deleted_at.is_(None))).all() == []
+    with office.reading() as s:  # at the office she is as she was
+        assert s.get(Person, city["victim"]).deleted_at is None
