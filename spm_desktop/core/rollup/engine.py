@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from spm_desktop.core.collector import collector_paused
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.domain.groups import CASE_GROUPS, EXIT_REASONS, SEXES, SPM_GROUP_SHORT, SPM_GROUPS, UNITS
 from spm_desktop.core.domain.settings import AppSettings
@@ -71,6 +72,7 @@ def compute_rollup(
         return rollup_in_session(s, period, load_settings(s), breakdowns)
 
 
+@collector_paused()  # tens of thousands of tuples, none in a cycle (core/collector.py)
 def rollup_in_session(
     s: Session, period: Period, settings: AppSettings, breakdowns: tuple[str, ...] = DEFAULT_BREAKDOWNS
 ) -> RollupResult:

@@ -34,6 +34,7 @@ from spm_desktop.core.storage.db_keys import KeyStore, Unlocked, keys_path_for
 from spm_desktop.core.storage.engine import (
     DB_ERRORS,
     apply_key,
+    attach_pragmas,
     cipher_module,
     key_for_file,
     register_key,
@@ -184,6 +185,8 @@ def encrypt_file(plain: Path, target: Path, key: bytes) -> None:
         version = con.execute("PRAGMA user_version").fetchone()[0]
         quoted = str(target).replace("'", "''")
         con.execute(f"ATTACH DATABASE '{quoted}' AS enc KEY \"x'{key.hex()}'\"")
+        for pragma in attach_pragmas("enc"):  # the current cipher profile (engine.CURRENT_PROFILE)
+            con.execute(pragma)
         con.execute("SELECT sqlcipher_export('enc')")
         con.execute(f"PRAGMA enc.user_version = {int(version)}")
         con.execute("DETACH DATABASE enc")

@@ -182,7 +182,7 @@ def copy_database(source: Path, target: Path, keys: bytes | None = None, key: by
     through SQLite's online backup API (``file_complete``: see :func:`_copy_quiet_file`). An
     encrypted source is copied encrypted under the same key — the ``.part`` file too — and
     ``keys`` (the wrapped keys) is appended as the backup's trailer (storage.keyed_files)."""
-    from spm_desktop.core.storage.engine import connect_file, key_for_file
+    from spm_desktop.core.storage.engine import cipher_profile_of, connect_file, key_for_file
     from spm_desktop.core.storage.keyed_files import append_trailer
 
     source, target = Path(source), Path(target)
@@ -195,10 +195,11 @@ def copy_database(source: Path, target: Path, keys: bytes | None = None, key: by
         part.unlink()
     try:
         key = key or key_for_file(source)
-        src = connect_file(source, key=key)
+        profile = cipher_profile_of(source, key) if key is not None else None
+        src = connect_file(source, key=key, profile=profile)
         try:
             if not (live and _copy_quiet_file(src, source, part, file_complete)):
-                dst = connect_file(part, key=key)
+                dst = connect_file(part, key=key, profile=profile)  # the backup API needs the source's layout
                 try:
                     src.backup(dst)
                 finally:

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from spm_desktop.core.collector import collector_paused
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.errors import ValidationError
 from spm_desktop.core.security import audit
@@ -23,7 +24,7 @@ from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.migrate import head_revision
 from spm_desktop.core.storage.models import LocalDevice, SyncPackage, SyncPeer
 from spm_desktop.core.sync import envelope, payload
-from spm_desktop.core.sync.codec import CODECS, TABLE_ORDER, collector_paused
+from spm_desktop.core.sync.codec import CODECS, TABLE_ORDER
 from spm_desktop.core.sync.identity import enrolled_peer, ensure_keys, heal_counter
 from spm_desktop.core.sync.scope import (
     DeviceScope,

@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from spm_desktop.core.collector import collector_paused
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.dates import date_time
 from spm_desktop.core.security import audit
@@ -45,7 +46,7 @@ from spm_desktop.core.storage.database import Database
 from spm_desktop.core.storage.migrate import head_revision
 from spm_desktop.core.storage.models import SyncPackage, SyncPeer
 from spm_desktop.core.sync import envelope, payload
-from spm_desktop.core.sync.codec import CODECS, collector_paused
+from spm_desktop.core.sync.codec import CODECS
 from spm_desktop.core.sync.envelope import PackageRefused
 from spm_desktop.core.sync.identity import ensure_keys
 from spm_desktop.core.sync.planning import OpenedPackage, Plan, decode_rows, make_plan
