@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
@@ -84,6 +85,10 @@ class Facts:
     kecamatan_code: str | None
 
     def forms(self) -> tuple[NameForm, ...]:
+        return self._forms
+
+    @cached_property
+    def _forms(self) -> tuple[NameForm, ...]:  # a bulk import compares each person with hundreds of others
         return tuple(name_form(n) for n in (self.name, self.alias) if n)
 
     def keys(self) -> frozenset[str]:

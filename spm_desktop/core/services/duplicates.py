@@ -136,8 +136,6 @@ def record_candidates_bulk(s: Session, person_ids: list[str]) -> int:
     person is read once and grouped by (sex, name key) in memory instead of one query per new
     person. At most :data:`MAX_CANDIDATES` pairs per new person, best first.
     """
-    import bisect
-
     new = set(person_ids)
     if not new:
         return 0
@@ -158,20 +156,12 @@ def record_candidates_bulk(s: Session, person_ids: list[str]) -> int:
         probe = people.get(pid)
         if probe is None:
             continue
-        others: set[str] = set()
-        for key in probe.keys():
-            members = blocks.get((probe.sex, key), [])
-            unknown_end = bisect.bisect_left(members, (0, ""))
-            others.update(i for _, i in members[:unknown_end])  # unknown birth year
-            if probe.birth_year:
-                lo = bisect.bisect_left(members, (probe.birth_year - BIRTH_YEAR_TOLERANCE, ""))
-                hi = bisect.bisect_right(members, (probe.birth_year + BIRTH_YEAR_TOLERANCE, "\uffff"))
-                others.update(i for _, i in members[lo:hi])
-            else:
-                others.update(i for _, i in members[unknown_end:])
+        others = _block_mates(probe, blocks)
         others.discard(pid)
         scored = []
         for other in others:
+            if other in new and other < pid:
+                continue  # judged when ``other`` was the probe: the counts below only grow, so again the same
             pair = ordered_pair(pid, other)
             if pair in existing:
                 continue
@@ -194,6 +184,25 @@ def record_candidates_bulk(s: Session, person_ids: list[str]) -> int:
                 "person_a_id": pair[0], "person_b_id": pair[1], "score": score, "reason": row.reason})
             added += 1
     return added
+
+
+def _block_mates(probe: Facts, blocks: dict[tuple[str, str], list[tuple[int, str]]]) -> set[str]:
+    """The persons sharing a name key and the sex with ``probe``, birth year within the
+    tolerance or unknown on either side (``blocks``: sorted by birth year, unknown as -1)."""
+    import bisect
+
+    others: set[str] = set()
+    for key in probe.keys():
+        members = blocks.get((probe.sex, key), [])
+        unknown_end = bisect.bisect_left(members, (0, ""))
+        others.update(i for _, i in members[:unknown_end])  # unknown birth year
+        if probe.birth_year:
+            lo = bisect.bisect_left(members, (probe.birth_year - BIRTH_YEAR_TOLERANCE, ""))
+            hi = bisect.bisect_right(members, (probe.birth_year + BIRTH_YEAR_TOLERANCE, "\uffff"))
+            others.update(i for _, i in members[lo:hi])
+        else:
+            others.update(i for _, i in members[unknown_end:])
+    return others
 
 
 # ----- review list -----------------------------------------------------------------------
