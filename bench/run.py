@@ -27,6 +27,9 @@ def main(argv: list[str]) -> int:
     failed = 0
     print("| what | size | median | budget | date |\n|---|---|---|---|---|")
     for module in load_modules(pattern):
+        if not hasattr(module, "cases"):  # a script of its own (bench_layanan.py): run it directly
+            print(f"({module.__name__}: no cases; run python bench/{module.__name__}.py)", file=sys.stderr)
+            continue
         for case in module.cases():
             state = case.setup()
             after = (lambda c=case, s=state: c.after(s)) if case.after else None
