@@ -190,3 +190,34 @@ def test_a_woman_entered_as_suami_is_asked_about(ctx, qtbot, wait_runner, monkey
     dialog.submit()  # confirmed: saved as typed
     wait_runner()
     assert len(saved) == 1 and len(asked) == 2
+
+
+def test_enter_on_a_person_outside_the_tksk_scope_refuses_before_the_form_opens(ctx, qtbot, wait_runner,
+                                                                                monkeypatch):
+    """Issue 17 leftover: Enter (or a double-click) on a row of Penerima Layanan opened the edit
+    form for anyone, and only saving was refused. Now the form opens only for a person the user
+    may change (``persons.person_to_edit``: the save's own rule and message)."""
+    from PySide6.QtCore import Qt
+
+    from spm_desktop.ui.pages import penerima
+
+    inside = register_person(ctx.db, ctx.actor, PersonDraft(name="Sri Dalam", sex="P", birth_year=1980,
+                                                            kelurahan_code=KEC + ".1002")).id
+    outside = register_person(ctx.db, ctx.actor, PersonDraft(name="Sri Luar", sex="P", birth_year=1980,
+                                                             kelurahan_code="61.71.02.1001")).id
+    opened, refused = [], []
+    monkeypatch.setattr(penerima.PersonDialog, "ask", staticmethod(lambda parent, c, person=None, **k:
+                                                                  opened.append(person.id)))
+    monkeypatch.setattr("spm_desktop.ui.errors.show_error", lambda parent, error, title="": refused.append(str(error)))
+    page = penerima.Page(_as(ctx, "sari", "tksk", unit="", kecamatan_code=KEC))
+    qtbot.addWidget(page)
+    page.show()
+    wait_runner()
+    rows = {page.model.person_id(r): r for r in range(page.model.rowCount())}
+    for person_id in (outside, inside):
+        page.table.setCurrentIndex(page.model.index(rows[person_id], 0))
+        page.table.setFocus()
+        qtbot.keyClick(page.table, Qt.Key.Key_Return)
+        wait_runner()
+    assert opened == [inside]
+    assert len(refused) == 1 and "Anda hanya berhak mengubah data penerima layanan untuk kecamatan" in refused[0]

@@ -486,6 +486,16 @@ def may_change(db: Database, actor: Actor, person_id: str) -> bool:
         return p is not None and person_in_scope(s, actor, p.id, p.kelurahan_code)
 
 
+def person_to_edit(db: Database, actor: Actor, person_id: str) -> PersonInfo:
+    """The person for the edit form, refused with the message a save would get when ``actor``
+    may not change them (a tksk: outside its kecamatan and not linked to it)."""
+    require(actor, "person.write")
+    with db.reading() as s:
+        p = load_person(s, person_id)
+        check_person(s, actor, p.id, p.kelurahan_code, "mengubah data penerima layanan")
+        return _info(s, p)
+
+
 def update_person(db: Database, actor: Actor, person_id: str, draft: PersonDraft) -> PersonInfo:
     """Replace a person's values with ``draft`` (same rules as registering, without the
     duplicate warning). Saving unchanged values writes nothing."""

@@ -26,7 +26,7 @@ from spm_desktop.core.domain.groups import UNITS
 from spm_desktop.core.reports.formatting import number
 from spm_desktop.core.services.person_export import export_person_list
 from spm_desktop.core.services.person_search import PersonQuery
-from spm_desktop.core.services.persons import get_person
+from spm_desktop.core.services.persons import person_to_edit
 from spm_desktop.ui.context import UiContext
 from spm_desktop.ui.dialogs.duplicates import DuplicatesDialog
 from spm_desktop.ui.dialogs.person import PersonDialog
@@ -218,7 +218,8 @@ class Page(QWidget):
     def edit_person(self, person_id: str | None) -> None:
         if not person_id or not self.ctx.can("person.write"):
             return
-        self.ctx.runner.submit(get_person, self.ctx.db, self.ctx.actor, person_id, on_done=self._edit_loaded,
+        # Refused before the form opens (double-click, Enter) for a person the user may not change.
+        self.ctx.runner.submit(person_to_edit, self.ctx.db, self.ctx.actor, person_id, on_done=self._edit_loaded,
                                parent=self)
 
     @Slot(object)
