@@ -27,7 +27,7 @@ before the person exists no case or household can link them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Select, or_, select
@@ -41,6 +41,7 @@ from spm_desktop.core.security.scope import (
     in_event_scope,
     in_person_scope,
     in_region_scope,
+    kelurahan_in_kecamatan,
 )
 from spm_desktop.core.storage.models import Case, Disaster, Household, HouseholdMember
 
@@ -99,6 +100,35 @@ def tksk_links(session: Session, kecamatan: str, persons: Iterable[str] | None =
                 linked |= set(session.scalars(q.where(q.selected_columns[0].in_(chunk))))
     linked.discard(None)
     return linked, disasters
+
+
+def links_in_rows(kecamatan: str, disasters: set[str], cases: Iterable[Mapping[str, Any]],
+                  members: Iterable[Mapping[str, Any]], households: Iterable[Mapping[str, Any]],
+                  household_of: Callable[[str], Mapping[str, Any] | None]) -> set[str]:
+    """The persons that given versions of rows (a sync package's, as dicts) link to
+    ``kecamatan``, by the rule of :func:`_link_queries`: an open TKSK case there; a live
+    membership of a live household, or the head of a live household, of one of ``disasters``
+    (those in the kecamatan). ``household_of``: a household's version (the package's, else the
+    database's). The office adds them to :func:`tksk_links`' so that a link a TKSK laptop made
+    in the same package counts for that package's other rows."""
+    linked = {c.get("person_id") for c in cases
+              if c.get("unit") == TKSK_UNIT and c.get("kecamatan_code") == kecamatan
+              and c.get("status") == "open" and c.get("deleted_at") is None}
+    for m in members:
+        home = household_of(m.get("household_id") or "")
+        if (m.get("disaster_id") in disasters and m.get("deleted_at") is None
+                and home is not None and home.get("deleted_at") is None):
+            linked.add(m.get("person_id"))
+    linked |= {h.get("head_person_id") for h in households
+               if h.get("disaster_id") in disasters and h.get("deleted_at") is None}
+    linked.discard(None)
+    return linked
+
+
+def disaster_in(disaster: Mapping[str, Any], kecamatan: str) -> bool:
+    """A disaster's version (a dict) lies in ``kecamatan``: the test of :func:`disasters_in`."""
+    return disaster.get("kecamatan_code") == kecamatan or kelurahan_in_kecamatan(disaster.get("kelurahan_code"),
+                                                                                 kecamatan)
 
 
 def _needs_link(actor: Actor) -> bool:

@@ -40,10 +40,10 @@ from sqlalchemy.orm import Session
 from spm_desktop.core.domain.actor import Actor
 from spm_desktop.core.domain.dates import short_date
 from spm_desktop.core.domain.errors import ValidationError
-from spm_desktop.core.security.links import events_in_scope, tksk_links
+from spm_desktop.core.security.links import disaster_in, events_in_scope, links_in_rows, tksk_links
 from spm_desktop.core.security.scope import in_case_scope, in_person_scope, in_region_scope
 from spm_desktop.core.storage import catalogue
-from spm_desktop.core.storage.models import Case, Disaster, Person, Region, ServiceType
+from spm_desktop.core.storage.models import Case, Disaster, Household, Person, Region, ServiceType
 from spm_desktop.core.sync.codec import _freeze
 from spm_desktop.core.sync.envelope import PackageRefused
 
@@ -270,7 +270,15 @@ def _tksk_persons(ctx: Context) -> set[str]:
     of the record itself (a move out of the kecamatan is a change out of scope unless one of
     these links holds)."""
     if "tksk_persons" not in ctx._cache:
-        ctx._cache["tksk_persons"] = tksk_links(ctx.session, ctx.kecamatan_code or "")[0]
+        kecamatan = ctx.kecamatan_code or ""
+        linked, disasters = tksk_links(ctx.session, kecamatan)
+        # ... and the links the package itself makes (a new disaster's household, a new case):
+        # its other rows are judged with them, as the laptop's own rules judged them there.
+        disasters |= {i for i, d in ctx.incoming("disaster").items() if disaster_in(d, kecamatan)}
+        linked |= links_in_rows(kecamatan, disasters, ctx.incoming("cases").values(),
+                                ctx.incoming("household_member").values(), ctx.incoming("household").values(),
+                                lambda hid: ctx.record("household", Household, hid))
+        ctx._cache["tksk_persons"] = linked
     return ctx._cache["tksk_persons"]
 
 

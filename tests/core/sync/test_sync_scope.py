@@ -721,3 +721,74 @@ def test_a_victim_taken_off_the_disasters_household_list_leaves_the_laptop(offic
                                                        HouseholdMember.deleted_at.is_(None))).all() == []
     with office.reading() as s:  # at the office she is as she was
         assert s.get(Person, city["victim"]).deleted_at is None
+
+
+def test_links_made_in_the_same_package_count_at_the_office(office, tksk, city, tmp_path):
+    """Issue 17 leftover: the office judged a TKSK device's person changes on the links it knew
+    before the package. A laptop that registers a new fire in its kecamatan, lists a resident on
+    a household of it, then corrects her kelurahan to where she really lives (allowed there: she
+    is linked by the household) sent a package the office refused whole — and would refuse again
+    with every later package. The links the package itself makes count now; a link the package
+    removes does not keep a person in scope."""
+    from dataclasses import replace
+
+    from spm_desktop.core.services.disasters import DisasterInput, register_disaster
+    from spm_desktop.core.services.households import HouseholdInput, MemberInput, register_household
+    from spm_desktop.core.services.persons import get_person, update_person
+    from spm_desktop.core.sync.validation import PackageInvalid
+
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    fire = register_disaster(tksk, TKSK_USER, DisasterInput("kebakaran_permukiman", date(2026, 4, 1), BARAT))
+    register_household(tksk, TKSK_USER, HouseholdInput(fire.id, "6171030101010009", (
+        MemberInput("Barat", "kepala", "L", person_id=city["barat"]),)))
+    moved = replace(get_person(tksk, TKSK_USER, city["barat"]).to_draft(), kelurahan_code=SELATAN)
+    update_person(tksk, TKSK_USER, city["barat"], moved)
+    result = send(tksk, office, tmp_path, OFFICE, "new-fire")
+    assert result.conflicts == 0
+    with office.reading() as s:
+        assert s.get(Person, city["barat"]).kelurahan_code == SELATAN
+        assert s.get(Disaster, fire.id) is not None
+        members = s.scalars(select(HouseholdMember.person_id).where(HouseholdMember.disaster_id == fire.id)).all()
+        assert members == [city["barat"]]
+
+    # Another resident of the kecamatan, listed on no household, moved out by the laptop's
+    # administrator: no link, in the office's data or in the package, keeps her in scope.
+    from spm_desktop.core.sync.preflight import OutgoingProblems
+
+    other = replace(get_person(tksk, ADMIN, city["barat2"]).to_draft(), kelurahan_code=SELATAN)
+    update_person(tksk, ADMIN, city["barat2"], other)
+    before = data_digest(office)
+    with pytest.raises((PackageInvalid, OutgoingProblems)):
+        send(tksk, office, tmp_path, OFFICE, "unlinked")
+    assert data_digest(office) == before
+
+
+def test_the_package_link_rule_is_the_databases(office, tksk, city, tmp_path):
+    """``links.links_in_rows`` (rows as dicts: a package's) finds the persons ``links.tksk_links``
+    (SQL) finds, on the same rows — including a closed case, a deleted membership and a deleted
+    household, which link no one."""
+    from spm_desktop.core.security.links import disaster_in, links_in_rows, tksk_links
+    from spm_desktop.core.storage.models import Household
+
+    with office.transaction(ADMIN) as s:
+        late = Disaster(kind="banjir", start_date=date(2026, 5, 1), kelurahan_code=BARAT)  # K by its kelurahan
+        s.add(late)
+        s.flush()
+        gone, kept = Household(disaster_id=late.id, no_kk="6171030101010002"), Household(
+            disaster_id=late.id, no_kk="6171030101010003", head_person_id=city["selatan"])
+        s.add_all([gone, kept])
+        s.flush()
+        s.add_all([HouseholdMember(household_id=gone.id, disaster_id=late.id, person_id=city["other"]),
+                   HouseholdMember(household_id=kept.id, disaster_id=late.id, person_id=city["barat2"],
+                                   deleted_at=gone.updated_at)])
+        gone.deleted_at = gone.updated_at
+    with office.reading() as s:
+        def rows(model):
+            return [r._asdict() for r in s.execute(select(model.__table__))]
+
+        homes = {h["id"]: h for h in rows(Household)}
+        disasters = {d["id"] for d in rows(Disaster) if disaster_in(d, KEC)}
+        from_rows = links_in_rows(KEC, disasters, rows(Case), rows(HouseholdMember), homes.values(), homes.get)
+        from_sql, sql_disasters = tksk_links(s, KEC)
+    assert disasters == sql_disasters
+    assert from_rows == from_sql == {city["case"], city["victim"], city["selatan"]}
