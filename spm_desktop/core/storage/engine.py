@@ -176,7 +176,9 @@ def cipher_profile_of(path: str | Path, key: bytes) -> CipherProfile:
     known = _profiles_seen.get(state)
     if known is not None:
         return known
-    found = next((p for p in PROFILES if _opens_with(path, key, p)), CURRENT_PROFILE)
+    found = next((p for p in PROFILES if _opens_with(path, key, p)), None)
+    if found is None:  # not remembered: the right key may come next (a wrong one opens nothing)
+        return CURRENT_PROFILE
     if len(_profiles_seen) > 256:
         _profiles_seen.clear()
     _profiles_seen[state] = found

@@ -167,3 +167,10 @@ def test_a_wrong_key_is_still_refused_as_before(db_file):
     assert cipher_profile_of(db_file, wrong) == CURRENT_PROFILE  # neither opens: the real connection says so
     with pytest.raises(sqlcipher.DatabaseError, match="not a database"):
         connect_file(db_file, key=wrong).execute("SELECT count(*) FROM person").fetchone()
+
+
+def test_a_wrong_key_first_does_not_hide_the_profile_from_the_right_key(db_file):
+    key = db_keys.new_db_key()
+    encrypt_as_before(db_file, key)
+    assert cipher_profile_of(db_file, db_keys.new_db_key()) == CURRENT_PROFILE  # a guess: nothing opens
+    assert cipher_profile_of(db_file, key) == LEGACY_PROFILE
