@@ -34,6 +34,7 @@ COMMAND_MODULES: list[str] = [
     "layanan",
     "password",
     "recover",
+    "reencrypt",
 ]
 
 

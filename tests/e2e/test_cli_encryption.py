@@ -268,3 +268,40 @@ def test_backup_before_an_import_copies_the_encrypted_bytes_with_their_keys(fold
     assert not info.path.read_bytes().startswith(b"SQLite format 3")
     assert read_trailer(info.path) is not None
     assert backup_svc.check_backup_file(info.path).ok
+
+
+def test_reencrypt_brings_a_folder_encrypted_by_an_earlier_version_to_the_current_profile(folder):
+    """Decision 0010: ``init`` writes 16 KiB pages with HMAC-SHA256; a folder encrypted by an
+    earlier version (SQLCipher 4's defaults) keeps working as it is, and ``reencrypt`` rewrites
+    it once, as its administrator, with a backup of the old file first."""
+    import os
+
+    from spm_desktop.core.storage.engine import CURRENT_PROFILE, LEGACY_PROFILE, cipher_profile_of, key_for_file
+
+    _init(folder)
+    db_file = folder / "spm.db"
+    assert spm("demo-data", "--persons", "30", "--events", "80", data_dir=folder, sqlite=True).returncode == 0
+    same = spm("reencrypt", data_dir=folder, sqlite=True)
+    assert same.returncode == 0 and "sudah memakai format enkripsi terbaru" in same.stdout
+    key = key_for_file(db_file)
+    people = _people(folder)
+    old = db_file.with_name("old.db")  # the same data as an earlier version encrypted it
+    con = connect_file(db_file)
+    con.isolation_level = None
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.execute(f"ATTACH DATABASE '{old}' AS enc KEY \"x'{key.hex()}'\"")
+    con.execute("SELECT sqlcipher_export('enc')")
+    con.execute(f"PRAGMA enc.user_version = {con.execute('PRAGMA user_version').fetchone()[0]}")
+    con.execute("DETACH DATABASE enc")
+    con.close()
+    os.replace(old, db_file)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+    assert cipher_profile_of(db_file, key) == LEGACY_PROFILE
+    assert spm("check", data_dir=folder, sqlite=True).returncode == 0  # works as it is
+    done = spm("reencrypt", data_dir=folder, sqlite=True)
+    assert done.returncode == 0 and "ditulis ulang" in done.stdout, done.stderr
+    assert cipher_profile_of(db_file, key) == CURRENT_PROFILE
+    assert _people(folder) == people
+    assert spm("check", data_dir=folder, sqlite=True).returncode == 0
+    assert any(p.name.endswith("before-migration.db") for p in (folder / "backups").iterdir())

@@ -171,13 +171,17 @@ def has_wrapping(db, username: str) -> bool:
 
 # ----- set-up and upgrade --------------------------------------------------------------------
 
-def encrypt_file(plain: Path, target: Path, key: bytes) -> None:
-    """``sqlcipher_export`` the plain SQLite file ``plain`` into a new encrypted ``target``."""
+def encrypt_file(plain: Path, target: Path, key: bytes, source_key: bytes | None = None) -> None:
+    """``sqlcipher_export`` the SQLite file ``plain`` into a new ``target`` encrypted under
+    ``key`` with the current cipher profile. ``source_key``: ``plain`` is itself encrypted
+    (under that key, with whatever profile it has: :func:`upgrade_cipher`)."""
     from spm_desktop.core.storage.checkpoint import wait_for_checkpoint
+    from spm_desktop.core.storage.engine import connect_file
 
     wait_for_checkpoint(plain)
     target.unlink(missing_ok=True)
-    con = cipher_module().connect(str(plain), timeout=30)  # no key: SQLCipher reads a plain file
+    # Without a key SQLCipher reads a plain file.
+    con = connect_file(plain, key=source_key) if source_key else cipher_module().connect(str(plain), timeout=30)
     try:
         con.isolation_level = None
         with contextlib.suppress(*DB_ERRORS):
@@ -308,6 +312,47 @@ def encrypt_folder(db, admin_username: str, admin_password: str) -> str:
                                                                    "backups_encrypted": len(encrypted)})
     log.info("Basis data dienkripsi; %d cadangan lama dienkripsi", len(encrypted))
     return recovery
+
+
+def upgrade_cipher(db, actor) -> bool:
+    """Rewrite a file encrypted by an earlier version (``engine.LEGACY_PROFILE``: 4 KiB pages,
+    HMAC-SHA512) with the current profile (16 KiB pages, HMAC-SHA256; decision 0010): a backup
+    first (``before-migration``, which keeps the old profile and opens as before), then
+    ``sqlcipher_export`` under the same key into a new file, quick_check, fsync, and an atomic
+    rename over the old file. Administrators only, and — as for a restore — every other
+    computer must have closed the application first. ``db`` is reopened on the new file.
+    False: the file has the current profile already (nothing done)."""
+    from spm_desktop.core.domain.errors import PermissionDenied
+    from spm_desktop.core.security import audit
+    from spm_desktop.core.storage.backup import make_backup
+    from spm_desktop.core.storage.engine import CURRENT_PROFILE, cipher_profile_of
+
+    if actor.role != "admin":
+        raise PermissionDenied("Hanya administrator yang dapat memperbarui format enkripsi basis data.")
+    db_file = db_file_of(db)
+    key = key_for_file(db_file) if is_encrypted(db_file) else None
+    if key is None:
+        raise DomainError("Basis data ini tidak terenkripsi (atau kuncinya belum dibuka); tidak ada yang diperbarui.")
+    before = cipher_profile_of(db_file, key)
+    if before == CURRENT_PROFILE:
+        return False
+    db.dispose()
+    make_backup(db_file, "before-migration")
+    tmp = db_file.with_name(db_file.name + ".encrypting")
+    try:
+        encrypt_file(db_file, tmp, key, source_key=key)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        db.reopen()
+        raise
+    replace_scrubbing(tmp, db_file)
+    _drop_sidecars(db_file)
+    db.reopen()
+    with db.transaction(actor) as s:
+        audit.record(s, "update", "setting", "encryption", before={"page_size": before.page_size, "hmac": before.hmac},
+                     after={"page_size": CURRENT_PROFILE.page_size, "hmac": CURRENT_PROFILE.hmac})
+    log.info("Format enkripsi diperbarui: %s -> %s", before, CURRENT_PROFILE)
+    return True
 
 
 def recover(db_file: Path, recovery_key: str, username: str, new_password: str) -> None:

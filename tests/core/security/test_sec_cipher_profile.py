@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import sqlcipher3.dbapi2 as sqlcipher
 from sec_helpers import ROLE_ACTORS
+from sqlalchemy import select
 
 from spm_desktop.core.domain.actor import SYSTEM
 from spm_desktop.core.security import audit, vault
@@ -174,3 +175,36 @@ def test_a_wrong_key_first_does_not_hide_the_profile_from_the_right_key(db_file)
     encrypt_as_before(db_file, key)
     assert cipher_profile_of(db_file, db_keys.new_db_key()) == CURRENT_PROFILE  # a guess: nothing opens
     assert cipher_profile_of(db_file, key) == LEGACY_PROFILE
+
+
+def test_an_administrator_rewrites_a_file_encrypted_before_with_the_current_profile(db_file):
+    from spm_desktop.core.domain.errors import PermissionDenied
+    from spm_desktop.core.security.vault import upgrade_cipher
+    from spm_desktop.core.storage.backup import backups_dir_for, list_backups
+    from spm_desktop.core.storage.models import AuditEntry
+
+    key = db_keys.new_db_key()
+    encrypt_as_before(db_file, key)
+    mark(db_file, "one")
+    db = Database(make_engine(f"sqlite:///{db_file}"))
+    try:
+        with pytest.raises(PermissionDenied):
+            upgrade_cipher(db, ROLE_ACTORS["supervisor"])
+        assert cipher_profile_of(db_file, key) == LEGACY_PROFILE
+        assert upgrade_cipher(db, ROLE_ACTORS["admin"]) is True
+        assert cipher_profile_of(db_file, key) == CURRENT_PROFILE and page_size(db_file, key) == 16384
+        assert not reads_with(db_file, key, LEGACY_PROFILE)
+        with db.transaction(SYSTEM) as s:  # the same Database object goes on, on the new file
+            audit.record(s, "create", "marker", "two")
+            done = s.scalars(select(AuditEntry).where(AuditEntry.entity_id == "encryption")).one()
+            assert done.after == {"page_size": 16384, "hmac": "HMAC_SHA256"}
+            assert done.before == {"page_size": 4096, "hmac": "HMAC_SHA512"}
+        assert upgrade_cipher(db, ROLE_ACTORS["admin"]) is False  # already current: nothing done
+    finally:
+        db.dispose()
+    assert markers(db_file) == ["one", "two"]
+    assert bk.check_file(db_file).ok
+    kept = [b for b in list_backups(backups_dir_for(db_file)) if b.kind == "before-migration"]
+    assert len(kept) == 1 and reads_with(kept[0].path, key, LEGACY_PROFILE)  # the old file, as it was
+    assert markers(kept[0].path) == ["one"]
+    assert not list(db_file.parent.glob("*.encrypting"))
