@@ -131,9 +131,14 @@ def run_cli(folder: Path, *args: str, capture: bool = False) -> None:
 
 
 def _schema_fingerprint() -> str:
+    """The migrations and the cipher profile ``init`` writes (decision 0010): a bench file made
+    with other indexes or another page layout is built again."""
+    from spm_desktop.core.storage.engine import CURRENT_PROFILE
+
     digest = hashlib.sha256()
     for f in sorted((ROOT.parent / "migrations" / "versions").glob("*.py")):
         digest.update(f.read_bytes())
+    digest.update(repr(CURRENT_PROFILE).encode())
     return digest.hexdigest()
 
 
