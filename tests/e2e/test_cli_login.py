@@ -52,7 +52,7 @@ EVERY_COMMAND = [
     ("targets", "export", "t.csv"), ("targets", "import", "t.csv"), ("duplicates",), ("duplicates", "--json", "-"),
     ("import", "complaints", "x.csv"), ("import", "referrals", "x.csv"), ("import", "dtsen", "x.csv"),
     ("dtsen", "export", "--batch", "B1", "--xlsx", "x.xlsx"), ("letter", "print", "x", "--pdf", "x.pdf"),
-    ("password", "--new-password-file", "p.txt"),
+    ("password", "--new-password-file", "p.txt"), ("reencrypt",),
 ]
 
 
