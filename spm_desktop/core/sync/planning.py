@@ -175,7 +175,11 @@ class _KeyIndex:
 
 
 # The column naming the person of a row, in the tables a scoped sender's edit of a withheld person comes in.
-_PERSON_COLUMN = {"person": "id", "cases": "person_id", "service_event": "person_id"}
+# The column naming the person a row is about, in the tables a scoped device may write about
+# persons (a membership or a household head links them to the kecamatan: one naming a person
+# never sent to the device would pull that person into its scope).
+PERSON_COLUMN = {"person": "id", "cases": "person_id", "service_event": "person_id",
+                 "household_member": "person_id", "household": "head_person_id"}
 
 
 def _withheld(session: Session, package: OpenedPackage) -> tuple[set[str], set[str]]:
@@ -200,7 +204,7 @@ def _withheld(session: Session, package: OpenedPackage) -> tuple[set[str], set[s
         return set(), set()
     named: set[str] = set()
     for codec, rows in package.tables:
-        column = _PERSON_COLUMN.get(codec.name)
+        column = PERSON_COLUMN.get(codec.name)
         if column:
             at = codec.index(column)
             named |= {r[at] for r in rows if r[at]}
@@ -228,7 +232,7 @@ def _plan_table(session: Session, codec: TableCodec, rows: list[list[Any]], peer
     is_setting = codec.name == "setting"
     shared_at = codec.index("shared") if is_setting else -1
     keys = _KeyIndex(session, codec, rows)
-    person_column = _PERSON_COLUMN.get(codec.name)
+    person_column = PERSON_COLUMN.get(codec.name)
     person_at = codec.index(person_column) if person_column and withheld else None
     unheld_at = codec.index(person_column) if person_column and unheld else None
     for remote in rows:

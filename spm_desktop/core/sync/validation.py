@@ -46,6 +46,7 @@ from spm_desktop.core.storage import catalogue
 from spm_desktop.core.storage.models import Case, Disaster, Household, Person, Region, ServiceType
 from spm_desktop.core.sync.codec import _freeze
 from spm_desktop.core.sync.envelope import PackageRefused
+from spm_desktop.core.sync.planning import PERSON_COLUMN
 
 MAX_LISTED = 50
 OFFICE_ONLY = ("region", "pmks_category", "service_type", "target", "setting", "mutu_check", "mutu_quantity")
@@ -221,7 +222,7 @@ def _never_held(ctx: Context) -> Iterator[Reason]:
     them — the package is crafted. One reason per record that differs from this database's,
     whatever it would do here (even a stale version this database would keep)."""
     for table, rows in ctx.unheld.items():
-        column = "person_id" if table != "person" else "kelurahan_code" if ctx.role == "tksk" else "id"
+        column = PERSON_COLUMN[table] if table != "person" else "kelurahan_code" if ctx.role == "tksk" else "id"
         reason = (f"orang ini di luar {_where(ctx)} perangkat pengirim dan tidak tercatat pernah dikirim ke "
                   "perangkat itu")
         for record, _person in rows:

@@ -792,3 +792,31 @@ def test_the_package_link_rule_is_the_databases(office, tksk, city, tmp_path):
         from_sql, sql_disasters = tksk_links(s, KEC)
     assert disasters == sql_disasters
     assert from_rows == from_sql == {city["case"], city["victim"], city["selatan"]}
+
+
+def test_a_crafted_household_membership_cannot_pull_a_person_into_the_laptops_scope(office, tksk, city, tmp_path):
+    """Attack: a laptop lists a person it never held (another kecamatan, no link) on a household
+    of a disaster in its kecamatan — the row alone, without the person's record. Accepted, the
+    membership would link her and the office's next package would send her record to the
+    laptop. A membership (or a household head) naming a person the office never sent to the
+    device refuses the package like any other row about such a person."""
+    from spm_desktop.core.storage.models import Household
+
+    send(office, tksk, tmp_path, LAPTOP, "full")
+    send(tksk, office, tmp_path, OFFICE, "ack")
+    with office.reading() as s:
+        p = s.get(Person, city["other"])
+        values = dict(id=p.id, name=p.name, sex=p.sex, kelurahan_code=p.kelurahan_code, created_at=p.created_at,
+                      updated_at=p.updated_at, hlc=p.hlc, revision=p.revision, origin_device=p.origin_device,
+                      change_seq=0)
+    with tksk.engine.begin() as c:  # the person's row on the laptop, not itself in the package
+        c.execute(Person.__table__.insert().values(**values))
+    with tksk.transaction(ADMIN) as s:
+        home = Household(disaster_id=city["fire"], no_kk="6171030101010077")
+        s.add(home)
+        s.flush()
+        s.add(HouseholdMember(household_id=home.id, disaster_id=city["fire"], person_id=city["other"]))
+    reasons = _refused_crafted(tksk, office, tmp_path, "pull")
+    assert [(r.table, r.field) for r in reasons] == [("household_member", "person_id")]
+    with office.reading() as s:
+        assert not s.scalars(select(HouseholdMember).where(HouseholdMember.person_id == city["other"])).all()
