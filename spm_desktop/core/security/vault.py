@@ -210,6 +210,24 @@ def encrypt_file(plain: Path, target: Path, key: bytes, source_key: bytes | None
         os.close(fd)
 
 
+def _encrypted_copy(db_file: Path, key: bytes, source_key: bytes | None = None) -> Path:
+    """:func:`encrypt_file` of ``db_file`` into ``<name>.encrypting`` beside it; nothing is left
+    behind when it fails."""
+    tmp = db_file.with_name(db_file.name + ".encrypting")
+    try:
+        encrypt_file(db_file, tmp, key, source_key=source_key)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _put_in_place(tmp: Path, db_file: Path) -> None:
+    """The new encrypted file takes the old one's place, whose content and sidecars are scrubbed."""
+    replace_scrubbing(tmp, db_file)
+    _drop_sidecars(db_file)
+
+
 def replace_scrubbing(new: Path, old: Path) -> None:
     """Rename ``new`` over ``old`` and overwrite the old (plain) content through a handle kept
     open across the rename, so its blocks are zeroed as far as the OS allows."""
@@ -272,10 +290,7 @@ def initialize(db_file: Path, username: str, password: str) -> tuple[bytes, str]
         raise ConflictError("Administrator sudah dibuat; masuk dengan akun yang ada.")
     key, recovery = db_keys.new_db_key(), db_keys.new_recovery_key()
     if is_plain(db_file):
-        tmp = db_file.with_name(db_file.name + ".encrypting")
-        encrypt_file(db_file, tmp, key)
-        replace_scrubbing(tmp, db_file)
-        _drop_sidecars(db_file)
+        _put_in_place(_encrypted_copy(db_file, key), db_file)
     KeyStore(keys).create(key, username, password, recovery)
     register_key(db_file, key)
     return key, recovery
@@ -294,16 +309,10 @@ def encrypt_folder(db, admin_username: str, admin_password: str) -> str:
     db.dispose()
     make_backup(db_file, "before-migration")  # plain, encrypted below together with the older ones
     key, recovery = db_keys.new_db_key(), db_keys.new_recovery_key()
-    tmp = db_file.with_name(db_file.name + ".encrypting")
-    try:
-        encrypt_file(db_file, tmp, key)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    tmp = _encrypted_copy(db_file, key)
     keys = keys_path_for(db_file)
     KeyStore(keys).create(key, admin_username, admin_password, recovery)
-    replace_scrubbing(tmp, db_file)
-    _drop_sidecars(db_file)
+    _put_in_place(tmp, db_file)
     register_key(db_file, key)
     encrypted = encrypt_backups(backups_dir_for(db_file), key, keys.read_bytes())
     db.reopen()
@@ -338,15 +347,12 @@ def upgrade_cipher(db, actor) -> bool:
         return False
     db.dispose()
     make_backup(db_file, "before-migration")
-    tmp = db_file.with_name(db_file.name + ".encrypting")
     try:
-        encrypt_file(db_file, tmp, key, source_key=key)
+        tmp = _encrypted_copy(db_file, key, source_key=key)
     except BaseException:
-        tmp.unlink(missing_ok=True)
         db.reopen()
         raise
-    replace_scrubbing(tmp, db_file)
-    _drop_sidecars(db_file)
+    _put_in_place(tmp, db_file)
     db.reopen()
     with db.transaction(actor) as s:
         audit.record(s, "update", "setting", "encryption", before={"page_size": before.page_size, "hmac": before.hmac},

@@ -159,12 +159,14 @@ def _hmac_name(profile: CipherProfile) -> str:
 _profiles_seen: dict[tuple, CipherProfile] = {}
 
 
-def cipher_profile_of(path: str | Path, key: bytes) -> CipherProfile:
+def cipher_profile_of(path: str | Path | None, key: bytes) -> CipherProfile:
     """The profile ``path`` was encrypted with: the first of :data:`PROFILES` under which a
     read-only connection reads its schema. A missing or empty file gets the current one, and
     so does a file neither opens (a wrong key, a damaged file): the real connection then
     reports that as it always did. Remembered per file state (inode, size, modification
-    time), so a file replaced by a restore is asked again."""
+    time), so a file replaced by a restore is asked again. No path (in memory): the current one."""
+    if not path:
+        return CURRENT_PROFILE
     path = Path(path)
     try:
         st = path.stat()
@@ -212,7 +214,7 @@ def connect_file(target: str | Path, *, key: bytes | None = None, uri: bool = Fa
     if key is None:
         return sqlite3.connect(str(target), uri=uri, timeout=timeout, **kwargs)
     if profile is None:
-        profile = cipher_profile_of(path, key) if path else CURRENT_PROFILE
+        profile = cipher_profile_of(path, key)
     con = cipher_module().connect(str(target), uri=uri, timeout=timeout, **kwargs)
     apply_key(con, key, profile)
     return con
@@ -322,8 +324,7 @@ def make_engine(url: str, *, read_only: bool = False, **kwargs) -> Engine:
             kwargs["module"] = cipher_module()
         engine = create_engine(url, **kwargs)
         if key is not None:
-            profile = (lambda: cipher_profile_of(path, key)) if path else (lambda: CURRENT_PROFILE)
-            event.listen(engine, "connect", lambda conn, _rec: apply_key(conn, key, profile()))
+            event.listen(engine, "connect", lambda conn, _rec: apply_key(conn, key, cipher_profile_of(path, key)))
         event.listen(engine, "connect", _set_read_only_pragmas if read_only else _set_sqlite_pragmas)
         event.listen(engine, "begin", _begin_read_only if read_only else _begin_sqlite)
         return engine
